@@ -1,0 +1,68 @@
+"""The ``hybridplan`` command line: thin commands over the pure core.
+
+Each ``cmd_*`` module registers its commands on ``app``. Errors are mapped to exit codes in
+one place, ``main``:
+
+====  =========================================================================
+code  meaning
+====  =========================================================================
+0     success (advisory findings allowed)
+1     infeasible plan, or an unwaived mandatory policy finding
+2     usage or input error (bad flags, invalid planning project)
+3     drift: emitted files differ from what the plan renders (``emit --check``)
+====  =========================================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from planner import __version__
+from planner.cli import console
+from planner.cli.common import state
+
+app = typer.Typer(
+    name="hybridplan",
+    help=(
+        "Plan where each workload runs - cloud, colo Kubernetes or a bare-metal GPU pool - "
+        "by total cost of ownership, and emit Pulumi stacks.\n\n"
+        "Example: hybridplan plan examples/acme --out out"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+# Command modules, registered explicitly (no discovery by glob).
+COMMAND_MODULES: tuple[str, ...] = (
+    "planner.cli.cmd_validate",
+    "planner.cli.cmd_plan",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.out.print(f"hybridplan {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Plan hybrid placements by TCO and emit Pulumi stacks."""
+    state["debug"] = debug
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Console entry point. Exit codes are set by ``planner.cli.common.guarded``."""
+    app()

@@ -1,0 +1,54 @@
+"""The CLI's console helpers: the only module that imports rich."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print a table for people. Columns whose header ends with a unit are right-aligned."""
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        numeric = any(u in c for u in ("USD", "%", "cores", "GiB", "GPUs", "count", "h"))
+        t.add_column(c, justify="right" if numeric and c != "reason" else "left")
+    for r in rows:
+        t.add_row(*(str(v) for v in r))
+    out.print(t)
+
+
+def emit_json(data: Any) -> None:
+    """Print machine-readable JSON (sorted keys, stable) to stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def progress(description: str, total: int | None = None) -> Iterator[Any]:
+    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+
+        class _Step:
+            def advance(self, n: int = 1, description: str | None = None) -> None:
+                bar.update(task, advance=n, description=description or description_default)
+
+        description_default = description
+        yield _Step()

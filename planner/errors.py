@@ -1,0 +1,126 @@
+"""The PlannerError tree: every error says what went wrong, where, and how to fix it.
+
+The CLI maps each class to one exit code (see README "Exit codes"):
+``InputError`` -> 2, ``InfeasibleError`` and ``PolicyFailure`` -> 1, ``DriftError`` -> 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can.
+
+    ``file`` is relative to the planning project when possible; ``line`` and ``column`` are
+    1-based (0 when unknown); ``field`` is a dotted/indexed path such as
+    ``workloads[3].resources.memory_gb``.
+    """
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+    fix: str = ""
+
+    def location(self) -> str:
+        """``file:line:column`` (or less, when line/column are unknown)."""
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def render(self) -> str:
+        """One-line, grep-friendly rendering: ``file:line:col: field: message. To fix: ...``."""
+        head = self.location()
+        field = f" {self.field}:" if self.field else ""
+        fix = f" To fix: {self.fix}" if self.fix else ""
+        return f"{head}:{field} {self.message}.{fix}".replace("..", ".")
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.field, self.message)
+
+
+class PlannerError(Exception):
+    """Base class. ``exit_code`` is what the CLI returns for it."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def render(self) -> str:
+        fix = f"\nTo fix: {self.fix}" if self.fix else ""
+        return f"{self.message}{fix}"
+
+
+class InputError(PlannerError):
+    """Bad input: a file is missing, malformed, or fails validation. Exit code 2.
+
+    Carries every problem found in one pass, sorted by location.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], *, message: str = "") -> None:
+        ordered = tuple(sorted(problems, key=Problem.sort_key))
+        count = len(ordered)
+        head = message or f"{count} problem{'s' if count != 1 else ''} in the planning project"
+        super().__init__(head)
+        self.problems = ordered
+
+    def render(self) -> str:
+        lines = [f"error: {self.message}"]
+        lines.extend(f"  {p.render()}" for p in self.problems)
+        return "\n".join(lines)
+
+
+class UsageError(PlannerError):
+    """A command-line argument is wrong (unknown workload, bad --price expression). Exit 2."""
+
+    exit_code = 2
+
+
+class InfeasibleError(PlannerError):
+    """No plan satisfies the constraints. Exit code 1. ``diagnosis`` lists the conflict."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, diagnosis: tuple[str, ...] = (), fix: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.diagnosis = diagnosis
+
+    def render(self) -> str:
+        lines = [f"infeasible: {self.message}"]
+        lines.extend(f"  - {d}" for d in self.diagnosis)
+        if self.fix:
+            lines.append(f"To fix: {self.fix}")
+        return "\n".join(lines)
+
+
+class PolicyFailure(PlannerError):
+    """An unwaived mandatory policy finding. Exit code 1."""
+
+    exit_code = 1
+
+
+class DriftError(PlannerError):
+    """Emitted files differ from what the plan renders. Exit code 3."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, paths: tuple[str, ...] = (), fix: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.paths = paths
+
+    def render(self) -> str:
+        lines = [f"drift: {self.message}"]
+        lines.extend(f"  {p}" for p in self.paths)
+        if self.fix:
+            lines.append(f"To fix: {self.fix}")
+        return "\n".join(lines)
