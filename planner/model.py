@@ -373,6 +373,31 @@ class Project:
         raise KeyError(name)
 
 
+@dataclass(frozen=True, slots=True)
+class Prune:
+    """A policy rule removing offers from the solver's choice before it runs."""
+
+    workload: str
+    site: str
+    option: PricingOption | None
+    """``None`` prunes every option on the site."""
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    """Plan-wide limits the solver must respect, derived from policies (``planner.policy``)."""
+
+    team_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
+    site_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
+    total_budget_usd_per_month: float | None = None
+    max_cloud_share: float | None = None
+    """Maximum fraction (0-1) of monthly spend on cloud sites."""
+    min_failure_domains_tier1: int = 2
+    prunes: tuple[Prune, ...] = ()
+
+
 # --------------------------------------------------------------------------- analysis results
 
 
