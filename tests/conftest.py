@@ -1,0 +1,46 @@
+"""Shared test fixtures: paths to the bundled planning projects and the golden-file switch.
+
+Run ``pytest --update-golden`` to rewrite golden files; review the diff before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files instead of comparing against them (review the diff!)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def mini_dir() -> Path:
+    """The smallest complete planning project (tests/data/mini)."""
+    return DATA / "mini"
+
+
+@pytest.fixture(scope="session")
+def acme_dir() -> Path:
+    """The bundled realistic planning project (examples/acme)."""
+    return REPO / "examples" / "acme"
