@@ -537,3 +537,6 @@ class Plan:
     horizon_months: int = 36
     input_digest: str = ""
     catalogue_version: str = ""
+    workload_baseline_usd_per_month: Mapping[str, float] = field(default_factory=dict)
+    """Monthly cost of each workload where it runs today (the baseline offer by workload
+    name); new workloads are absent. Used by ``planner.report`` for savings per move."""
