@@ -1,0 +1,136 @@
+"""The planning pipeline: classify -> right-size -> cost -> place -> check.
+
+``build_plan`` is pure: the project, catalogue, telemetry and date are passed in, and a new
+``Plan`` comes out. The CLI (``hybridplan plan``, ``what-if``, ``check``, ``emit``) and the
+tests call it; nothing here reads files or the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from planner.catalogue import Catalogue
+from planner.classify import classify_project
+from planner.cost import offers_for
+from planner.ingest import TelemetrySet
+from planner.model import (
+    Classification,
+    Constraints,
+    Offer,
+    Plan,
+    PricingOption,
+    Project,
+    Resources,
+    SiteKind,
+    Workload,
+    WorkloadClass,
+)
+from planner.policy import constraints_for, evaluate_plan
+from planner.solve import place
+from planner.solve.candidates import Candidates, build_candidates
+
+
+@dataclass(frozen=True, slots=True)
+class PlanBundle:
+    """A plan with the intermediate values that produced it (for explain, cost, what-if)."""
+
+    plan: Plan
+    candidates: Candidates
+    constraints: Constraints
+    requests: Mapping[str, Resources]
+
+
+def requests_from(project: Project, classifications: tuple[Classification, ...]) -> dict[str, Resources]:
+    """Per-replica requests the planner prices: the right-sized request where telemetry gave
+    one (GPUs always as declared), the declared request otherwise."""
+    by_name = {c.workload: c for c in classifications}
+    out: dict[str, Resources] = {}
+    for w in project.workloads:
+        c = by_name.get(w.name)
+        if c is None or c.rightsized is None or c.cls is WorkloadClass.UNKNOWN:
+            out[w.name] = w.resources
+        else:
+            out[w.name] = replace(
+                c.rightsized, gpus=w.resources.gpus, gpu_type=w.resources.gpu_type
+            )
+    return out
+
+
+def input_digest(project: Project, catalogue: Catalogue) -> str:
+    """sha256 over every input file's digest and the catalogue's digest."""
+    payload = json.dumps(
+        {"files": dict(sorted(project.digests.items())), "catalogue": catalogue.digest},
+        sort_keys=True,
+    )
+    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _current_option(workload: Workload, kind: SiteKind) -> tuple[PricingOption, ...]:
+    """What a workload is assumed to pay today at its current site: on-demand in the cloud
+    (the usual starting point of a repatriation review), owned/leased capacity elsewhere."""
+    if kind is SiteKind.CLOUD:
+        return (PricingOption.ON_DEMAND,)
+    return (PricingOption.OWNED, PricingOption.LEASED)
+
+
+def baseline_offers(project: Project, catalogue: Catalogue) -> dict[str, Offer]:
+    """The offer each workload uses today: declared size, current site, current option.
+
+    Workloads without a ``current_site`` (new ones) have no baseline and are left out.
+    """
+    out: dict[str, Offer] = {}
+    for w in project.workloads:
+        if w.current_site is None:
+            continue
+        site = project.site(w.current_site)
+        wanted = _current_option(w, site.kind)
+        offers = [
+            o
+            for o in offers_for(w, w.resources, site, catalogue, project.settings)
+            if o.eligible and o.option in wanted
+        ]
+        if offers:
+            out[w.name] = min(offers, key=lambda o: (o.usd_per_month, o.option.value))
+    return out
+
+
+def build_plan(
+    project: Project,
+    *,
+    catalogue: Catalogue,
+    telemetry: TelemetrySet,
+    today: date,
+    classifications: tuple[Classification, ...] | None = None,
+    method: str = "auto",
+) -> PlanBundle:
+    """Plan the whole portfolio. Raises ``InfeasibleError`` with a diagnosis if no plan fits.
+
+    ``classifications`` may be passed to reuse a previous run's (what-if scenarios that do
+    not change telemetry).
+    """
+    if classifications is None:
+        classifications = classify_project(project, telemetry)
+    requests = requests_from(project, classifications)
+    constraints = constraints_for(project)
+    candidates = build_candidates(project, requests, catalogue, constraints)
+    result = place(project, candidates, constraints, method=method)
+    baseline = baseline_offers(project, catalogue)
+    plan = Plan(
+        placements=result.placements,
+        site_usage=result.site_usage,
+        classifications=tuple(sorted(classifications, key=lambda c: c.workload)),
+        solver=result.solver,
+        baseline_usd_per_month=round(sum(o.usd_per_month for o in baseline.values()), 2),
+        usd_per_month=round(sum(p.usd_per_month for p in result.placements), 2),
+        migration_usd=round(sum(p.migration_usd for p in result.placements), 2),
+        horizon_months=project.settings.horizon_months,
+        input_digest=input_digest(project, catalogue),
+        catalogue_version=catalogue.version,
+    )
+    findings = evaluate_plan(project, plan, today=today)
+    plan = replace(plan, findings=findings)
+    return PlanBundle(plan=plan, candidates=candidates, constraints=constraints, requests=requests)
