@@ -125,6 +125,9 @@ def build_plan(
         classifications=tuple(sorted(classifications, key=lambda c: c.workload)),
         solver=result.solver,
         baseline_usd_per_month=round(sum(o.usd_per_month for o in baseline.values()), 2),
+        workload_baseline_usd_per_month={
+            name: round(o.usd_per_month, 2) for name, o in sorted(baseline.items())
+        },
         usd_per_month=round(sum(p.usd_per_month for p in result.placements), 2),
         migration_usd=round(sum(p.migration_usd for p in result.placements), 2),
         horizon_months=project.settings.horizon_months,
