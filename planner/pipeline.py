@@ -44,7 +44,9 @@ class PlanBundle:
     requests: Mapping[str, Resources]
 
 
-def requests_from(project: Project, classifications: tuple[Classification, ...]) -> dict[str, Resources]:
+def requests_from(
+    project: Project, classifications: tuple[Classification, ...]
+) -> dict[str, Resources]:
     """Per-replica requests the planner prices: the right-sized request where telemetry gave
     one (GPUs always as declared), the declared request otherwise."""
     by_name = {c.workload: c for c in classifications}

@@ -89,9 +89,7 @@ def register(app: typer.Typer) -> None:
             header, rows = summary_rows(plan_obj)
             console.table("Plan summary (USD/month)", header, rows)
             console.out.print(f"wrote {out / 'plan.json'}, {out / 'plan.md'} and {out / 'stacks'}/")
-        blocking = [
-            f for f in plan_obj.findings if f.level is Level.MANDATORY and not f.waived
-        ]
+        blocking = [f for f in plan_obj.findings if f.level is Level.MANDATORY and not f.waived]
         if blocking:
             for f in blocking:
                 console.err.print(f"mandatory: {f.rule_id} {f.scope_kind}={f.scope}: {f.message}")
