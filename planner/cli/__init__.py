@@ -59,6 +59,7 @@ def _root(
     """Plan hybrid placements by TCO and emit Pulumi stacks."""
     state["debug"] = debug
 
+
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
