@@ -38,7 +38,10 @@ class Problem:
         head = self.location()
         field = f" {self.field}:" if self.field else ""
         fix = f" To fix: {self.fix}" if self.fix else ""
-        return f"{head}:{field} {self.message}.{fix}".replace("..", ".")
+        # Strip only the message's own final period: a global ".." -> "." replace would
+        # corrupt quoted values such as a rejected name '../etc'.
+        message = self.message.removesuffix(".")
+        return f"{head}:{field} {message}.{fix}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.field, self.message)
