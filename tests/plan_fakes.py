@@ -1,0 +1,309 @@
+"""A small hand-built world for report, diff and what-if tests: a Project and a Plan.
+
+Built by hand (no loader, no solver) so the report tests pin the file contract and nothing
+else. Imported as ``plan_fakes`` (``tests/`` is on ``sys.path`` through its conftest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from planner.model import (
+    Assignment,
+    Capacity,
+    Category,
+    Classification,
+    CloudCost,
+    DataSpec,
+    Finding,
+    Level,
+    LineItem,
+    Offer,
+    Placement,
+    Plan,
+    PricingOption,
+    Profile,
+    Project,
+    Residency,
+    Resources,
+    Site,
+    SiteKind,
+    SiteUsage,
+    SolverInfo,
+    TrainingSpec,
+    Workload,
+    WorkloadClass,
+    WorkloadKind,
+)
+
+
+def sample_project() -> Project:
+    """Four sites (colo, GPU pool, two cloud regions) and four workloads of three teams."""
+    sites = (
+        Site(
+            name="colo-eu",
+            kind=SiteKind.KUBERNETES,
+            provider="equinix",
+            region="fr-paris",
+            jurisdiction=Residency.EU,
+            failure_domains=("pa2-a", "pa2-b", "pa3-a"),
+            availability_pct=99.95,
+            capacity=Capacity(cpu=512, memory_gib=4096),
+            target_utilisation=0.75,
+        ),
+        Site(
+            name="gpu-pool-us",
+            kind=SiteKind.GPU_POOL,
+            provider="self",
+            region="us-va",
+            jurisdiction=Residency.US,
+            failure_domains=("ash-1",),
+            availability_pct=99.5,
+            capacity=Capacity(cpu=768, memory_gib=16384, gpus={"h100": 64}),
+            target_utilisation=0.85,
+        ),
+        Site(
+            name="aws-eu-west-1",
+            kind=SiteKind.CLOUD,
+            provider="aws",
+            region="eu-west-1",
+            jurisdiction=Residency.EU,
+            failure_domains=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
+            availability_pct=99.99,
+            capacity=None,
+            cloud_cost=CloudCost(price_region="eu-west-1"),
+        ),
+        Site(
+            name="aws-us-east-1",
+            kind=SiteKind.CLOUD,
+            provider="aws",
+            region="us-east-1",
+            jurisdiction=Residency.US,
+            failure_domains=("use1-az1", "use1-az2"),
+            availability_pct=99.99,
+            capacity=None,
+            cloud_cost=CloudCost(price_region="us-east-1"),
+        ),
+    )
+    workloads = (
+        Workload(
+            name="checkout-api",
+            team="payments",
+            kind=WorkloadKind.SERVICE,
+            tier=1,
+            replicas=3,
+            resources=Resources(cpu=2, memory_gib=4),
+            data=DataSpec(residency=Residency.EU, egress_gib_per_month=500),
+            current_site="aws-eu-west-1",
+            telemetry="checkout-api",
+        ),
+        Workload(
+            name="payments-db",
+            team="payments",
+            kind=WorkloadKind.DATABASE,
+            tier=1,
+            replicas=3,
+            resources=Resources(cpu=4, memory_gib=32, storage_gib=500),
+            data=DataSpec(residency=Residency.EU, dataset_gib=400),
+            current_site="aws-eu-west-1",
+            profile=Profile.STEADY,
+        ),
+        Workload(
+            name="llm-finetune",
+            team="ml",
+            kind=WorkloadKind.TRAINING,
+            tier=3,
+            replicas=1,
+            resources=Resources(cpu=96, memory_gib=1024, gpus=8, gpu_type="h100"),
+            training=TrainingSpec(gpu_hours_per_month=4000, deadline_days=30),
+            current_site="aws-us-east-1",
+        ),
+        Workload(
+            name="search-api",
+            team="search | discovery",
+            kind=WorkloadKind.SERVICE,
+            tier=2,
+            replicas=2,
+            resources=Resources(cpu=1, memory_gib=2),
+            profile=Profile.DIURNAL,
+        ),
+    )
+    return Project(
+        root="examples/fake",
+        workloads=workloads,
+        sites=sites,
+        digests={
+            "sites.yaml": "sha256:" + "b" * 64,
+            "inventory.yaml": "sha256:" + "a" * 64,
+        },
+    )
+
+
+def sample_plan() -> Plan:
+    """Three moves (two to colo-eu, the training to the GPU pool), one new workload, findings."""
+    runner_up = Offer(
+        workload="llm-finetune",
+        site="aws-us-east-1",
+        option=PricingOption.CAPACITY_BLOCK,
+        usd_per_month=98_000.0,
+        line_items=(LineItem("gpu-hours", 98_000.0, "4000 GPU-h x 24.50 USD/GPU-h"),),
+        instance_type="p5.48xlarge",
+    )
+    placements = (
+        Placement(
+            workload="payments-db",
+            assignments=(
+                Assignment("colo-eu", PricingOption.OWNED, 3, 1_234.5678, instance_type=None),
+            ),
+            usd_per_month=1_234.5678,
+            migration_usd=12_000.0,
+            previous_site="aws-eu-west-1",
+            binding=("residency eu", "latency checkout-api 2 ms"),
+            reason="steady load: owned capacity beats commit-3y by 2,100 USD/month",
+        ),
+        Placement(
+            workload="checkout-api",
+            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, 410.0),),
+            usd_per_month=410.0,
+            migration_usd=8_000.0,
+            previous_site="aws-eu-west-1",
+            binding=("latency payments-db 2 ms",),
+            reason="co-located with payments-db (2 ms)",
+        ),
+        Placement(
+            workload="llm-finetune",
+            assignments=(
+                Assignment(
+                    "gpu-pool-us",
+                    PricingOption.OWNED,
+                    1,
+                    61_000.0,
+                    gpu_hours_per_month=4000.0,
+                ),
+            ),
+            usd_per_month=61_000.0,
+            migration_usd=10_500.0,
+            previous_site="aws-us-east-1",
+            runner_up=runner_up,
+            binding=("capacity gpu-pool-us gpus:h100",),
+            reason="owned H100s at 85 % utilisation beat capacity blocks",
+        ),
+        Placement(
+            workload="search-api",
+            assignments=(
+                Assignment(
+                    "aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"
+                ),
+                Assignment(
+                    "aws-eu-west-1",
+                    PricingOption.COMMIT_1Y,
+                    1,
+                    60.0,
+                    instance_type="m7g.large",
+                ),
+            ),
+            usd_per_month=100.0,
+            migration_usd=0.0,
+            previous_site=None,
+            reason="new workload; diurnal: commit the floor, spot the peak",
+        ),
+    )
+    classifications = (
+        Classification(
+            workload="checkout-api",
+            cls=WorkloadClass.DIURNAL,
+            confidence=0.91,
+            reasons=("24 h autocorrelation 0.82",),
+            telemetry_class=WorkloadClass.DIURNAL,
+        ),
+        Classification(
+            workload="payments-db",
+            cls=WorkloadClass.STEADY,
+            confidence=0.6,
+            reasons=("declared steady",),
+            declared=Profile.STEADY,
+            telemetry_class=WorkloadClass.BURSTY,
+            disagreement="declared steady, telemetry says bursty (p99/p50 = 4.1)",
+        ),
+        Classification(
+            workload="llm-finetune",
+            cls=WorkloadClass.AI_TRAINING,
+            confidence=1.0,
+            reasons=("kind training",),
+        ),
+        Classification(
+            workload="search-api",
+            cls=WorkloadClass.DIURNAL,
+            confidence=0.5,
+            reasons=("declared diurnal; no telemetry",),
+            declared=Profile.DIURNAL,
+        ),
+    )
+    findings = (
+        Finding(
+            rule_id="HP-SLA-002",
+            name="Ensure tier-1 workloads span two failure domains",
+            category=Category.SLA,
+            level=Level.ADVISORY,
+            scope_kind="workload",
+            scope="llm-finetune",
+            message="runs in 1 failure domain (ash-1)",
+            evidence={"failure_domains": ["ash-1"], "required": 2},
+            waived=True,
+            waiver_reason="Research job (RISK-114)",
+        ),
+        Finding(
+            rule_id="HP-COST-001",
+            name="Ensure each team stays within its monthly budget",
+            category=Category.COST,
+            level=Level.MANDATORY,
+            scope_kind="team",
+            scope="ml",
+            message="61,000.00 USD/month exceeds the budget of 40,000.00 USD/month",
+            evidence={"budget_usd_per_month": 40000.0, "usd_per_month": 61000.0},
+        ),
+    )
+    return Plan(
+        placements=placements,
+        site_usage=(
+            SiteUsage(
+                "colo-eu",
+                used={"cpu": 18.0, "memory_gib": 108.0},
+                capacity={"cpu": 384.0, "memory_gib": 3072.0},
+                usd_per_month=1_644.5678,
+            ),
+            SiteUsage(
+                "gpu-pool-us",
+                used={"cpu": 96.0, "gpus:h100": 8.0, "memory_gib": 1024.0},
+                capacity={"cpu": 652.8, "gpus:h100": 54.4, "memory_gib": 13926.4},
+                usd_per_month=61_000.0,
+            ),
+            SiteUsage("aws-eu-west-1", used={"cpu": 2.0}, capacity={}, usd_per_month=100.0),
+        ),
+        classifications=classifications,
+        solver=SolverInfo(
+            method="milp",
+            status="optimal",
+            objective_usd=62_744.5678,
+            lp_bound_usd=62_700.0,
+            gap=0.00071,
+            seconds=0.42,
+        ),
+        findings=findings,
+        baseline_usd_per_month=105_600.0,
+        usd_per_month=62_744.5678,
+        migration_usd=30_500.0,
+        horizon_months=36,
+        input_digest="sha256:" + "c" * 64,
+        catalogue_version="2025.06",
+        workload_baseline_usd_per_month={
+            "checkout-api": 1_800.0,
+            "payments-db": 3_800.0,
+            "llm-finetune": 100_000.0,
+        },
+    )
+
+
+def with_changes(plan: Plan, **changes: object) -> Plan:
+    """``dataclasses.replace`` with a readable name for tests."""
+    return replace(plan, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,306 @@
+"""planner.report: plan.json (schema, ordering, totals), summary rows and plan.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from markdown_it import MarkdownIt
+from plan_fakes import sample_plan, sample_project
+
+from planner import report
+from planner.model import Plan
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((REPO / "planner" / "schemas" / "plan.json").read_text(encoding="utf-8"))
+GOLDEN = REPO / "tests" / "golden" / "plan_md"
+
+
+def _validator() -> Draft202012Validator:
+    Draft202012Validator.check_schema(SCHEMA)
+    return Draft202012Validator(SCHEMA)
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    """The published plan schema is itself a valid draft 2020-12 schema."""
+    Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_plan_json_validates_against_schema() -> None:
+    """The rendered plan.json of the sample plan validates against planner/schemas/plan.json."""
+    data = json.loads(report.render_plan_json(sample_plan(), sample_project()))
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.path))
+    assert [e.message for e in errors] == []
+
+
+def test_empty_plan_validates_against_schema() -> None:
+    """A plan with no placements, sites usage or findings still validates."""
+    empty = replace(
+        sample_plan(),
+        placements=(),
+        site_usage=(),
+        classifications=(),
+        findings=(),
+        baseline_usd_per_month=0.0,
+        usd_per_month=0.0,
+        migration_usd=0.0,
+        workload_baseline_usd_per_month={},
+    )
+    data = report.plan_to_dict(empty, sample_project())
+    assert [e.message for e in _validator().iter_errors(data)] == []
+    assert data["totals"]["delta_pct"] is None
+    assert data["totals"]["break_even_month"] == 0
+
+
+def test_schema_rejects_unknown_top_level_key() -> None:
+    """The schema is closed: an unexpected key is an error, so the contract cannot drift."""
+    data = report.plan_to_dict(sample_plan(), sample_project())
+    data["surprise"] = 1
+    assert not _validator().is_valid(data)
+
+
+def test_plan_json_is_stable_under_input_order() -> None:
+    """Shuffling placements, usage, classifications and findings gives identical text."""
+    plan, project = sample_plan(), sample_project()
+    shuffled = replace(
+        plan,
+        placements=tuple(reversed(plan.placements)),
+        site_usage=tuple(reversed(plan.site_usage)),
+        classifications=tuple(reversed(plan.classifications)),
+        findings=tuple(reversed(plan.findings)),
+    )
+    reordered = replace(project, sites=tuple(reversed(project.sites)))
+    assert report.render_plan_json(plan, project) == report.render_plan_json(shuffled, reordered)
+
+
+def test_plan_json_lists_sorted_and_keys_sorted() -> None:
+    """Workloads, sites and teams come sorted by name; the text has sorted keys."""
+    text = report.render_plan_json(sample_plan(), sample_project())
+    data = json.loads(text)
+    for key in ("workloads", "sites", "teams"):
+        names = [item["name"] for item in data[key]]
+        assert names == sorted(names), key
+    assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert text.endswith("}\n")
+
+
+def test_plan_json_has_provenance() -> None:
+    """Schema version, input digest, catalogue version, input files and command are recorded."""
+    data = report.plan_to_dict(sample_plan(), sample_project(), command="hybridplan plan x")
+    assert data["schema_version"] == report.SCHEMA_VERSION
+    assert data["input_digest"] == "sha256:" + "c" * 64
+    assert data["catalogue_version"] == "2025.06"
+    assert list(data["inputs"]) == ["inventory.yaml", "sites.yaml"]
+    assert data["generated_by"] == "hybridplan plan x"
+    assert "seconds" not in data["solver"]
+
+
+def test_money_rounded_to_cents() -> None:
+    """USD figures are rounded to cents everywhere."""
+    data = report.plan_to_dict(sample_plan(), sample_project())
+    db = next(w for w in data["workloads"] if w["name"] == "payments-db")
+    assert db["usd_per_month"] == 1234.57
+    assert db["assignments"][0]["usd_per_month"] == 1234.57
+    assert data["totals"]["usd_per_month"] == 62744.57
+    assert data["solver"]["objective_usd"] == 62744.57
+
+
+def test_totals() -> None:
+    """Delta, percent, horizon TCO, savings and break-even follow the documented formulas."""
+    t = report.plan_to_dict(sample_plan(), sample_project())["totals"]
+    assert t["baseline_usd_per_month"] == 105600.0
+    assert t["delta_usd_per_month"] == -42855.43
+    assert t["delta_pct"] == -40.58
+    assert t["horizon_tco_usd"] == round(62744.5678 * 36 + 30500, 2)
+    assert t["baseline_horizon_tco_usd"] == 105600.0 * 36
+    assert t["horizon_savings_usd"] == round(105600.0 * 36 - (62744.5678 * 36 + 30500), 2)
+    assert t["break_even_month"] == 1
+    assert 0 < t["horizon_savings_npv_usd"] < t["horizon_savings_usd"]
+    assert (t["workloads"], t["moved"]) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "migration", "expected"),
+    [
+        (100.0, 100.0, 0.0, 0),
+        (100.0, 90.0, 0.0, 0),
+        (100.0, 90.0, 100.0, 10),
+        (100.0, 90.0, 101.0, 11),
+        (100.0, 100.0, 50.0, None),
+        (100.0, 120.0, 0.0, None),
+        (100.0, 99.99, 0.03, 3),
+    ],
+    ids=["no-change", "free-saving", "exact", "round-up", "no-saving", "costs-more", "cents"],
+)
+def test_break_even_month(
+    before: float, after: float, migration: float, expected: int | None
+) -> None:
+    """Break-even is the first whole month whose cumulative saving covers migration."""
+    assert report.break_even_month(before, after, migration) == expected
+
+
+def test_workload_entry() -> None:
+    """A workload entry carries team, class, offer, migration and the runner-up."""
+    data = report.plan_to_dict(sample_plan(), sample_project())
+    llm = next(w for w in data["workloads"] if w["name"] == "llm-finetune")
+    assert llm["team"] == "ml"
+    assert llm["classification"]["class"] == "ai-training"
+    assert llm["offer"] == {"site": "gpu-pool-us", "option": "owned", "instance_type": None}
+    assert llm["migration"] == {
+        "from": "aws-us-east-1",
+        "to": ["gpu-pool-us"],
+        "moved": True,
+        "usd": 10500.0,
+    }
+    assert llm["delta_usd_per_month"] == -39000.0
+    assert llm["alternatives"][0]["extra_usd_per_month"] == 37000.0
+    new = next(w for w in data["workloads"] if w["name"] == "search-api")
+    assert new["baseline_usd_per_month"] is None
+    assert new["migration"]["moved"] is False
+    assert [a["option"] for a in new["assignments"]] == ["commit-1y", "spot"]
+
+
+def test_site_entries() -> None:
+    """Sites carry before/after cost, moves and utilisation per resource."""
+    sites = {s["name"]: s for s in report.plan_to_dict(sample_plan(), sample_project())["sites"]}
+    assert set(sites) == {"aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us"}
+    gpu = sites["gpu-pool-us"]
+    assert gpu["resources"]["gpus:h100"]["utilisation"] == round(8 / 54.4, 4)
+    assert (gpu["moved_in"], gpu["moved_out"]) == (1, 0)
+    assert sites["aws-us-east-1"]["baseline_usd_per_month"] == 100000.0
+    assert sites["aws-us-east-1"]["usd_per_month"] == 0.0
+    assert sites["aws-eu-west-1"]["resources"]["cpu"]["capacity"] is None
+    assert sites["colo-eu"]["workloads"] == ["checkout-api", "payments-db"]
+
+
+def test_findings_mandatory_first() -> None:
+    """Findings are ordered mandatory first; evidence is JSON data."""
+    findings = report.plan_to_dict(sample_plan(), sample_project())["findings"]
+    assert [f["rule_id"] for f in findings] == ["HP-COST-001", "HP-SLA-002"]
+    assert findings[1]["evidence"] == {"failure_domains": ["ash-1"], "required": 2}
+
+
+def test_summary_rows() -> None:
+    """The CLI summary has one row per site plus TOTAL, money formatted in USD/month."""
+    header, rows = report.summary_rows(sample_plan())
+    assert header == report.SUMMARY_COLUMNS
+    assert [r[0] for r in rows] == [
+        "aws-eu-west-1",
+        "aws-us-east-1",
+        "colo-eu",
+        "gpu-pool-us",
+        "TOTAL",
+    ]
+    assert rows[-1][1:] == ("4", "3", "3", "105,600.00", "62,744.57", "-42,855.43")
+    assert all(len(r) == len(header) for r in rows)
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _md_tokens(text: str) -> list[object]:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return list(md.parse(text))
+
+
+def check_gfm(text: str) -> None:
+    """Assert that ``text`` renders as intended on GitHub: every table line belongs to a
+    parsed table, details blocks are balanced, mermaid fences parse as fences."""
+    tokens = _md_tokens(text)
+    lines = text.splitlines()
+    table_rows = {i for i, ln in enumerate(lines) if ln.startswith("| ")}
+    covered: set[int] = set()
+    for tok in tokens:
+        if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
+            covered.update(range(tok.map[0], tok.map[1]))  # type: ignore[attr-defined]
+    assert table_rows <= covered, sorted(table_rows - covered)
+    assert text.count("<details>") == text.count("</details>")
+    assert text.count("<summary>") == text.count("</summary>") == text.count("<details>")
+    fences = [t for t in tokens if getattr(t, "type", "") == "fence"]
+    assert text.count("```mermaid") == sum(1 for t in fences if t.info == "mermaid")  # type: ignore[attr-defined]
+    for fence in fences:
+        body = fence.content  # type: ignore[attr-defined]
+        first = body.splitlines()[0]
+        assert re.match(r"^(pie( showData)?|xychart-beta)$", first), first
+
+
+def test_plan_md_is_valid_gfm() -> None:
+    """plan.md parses as GFM: tables are tables, details balanced, mermaid fences closed."""
+    check_gfm(report.render_plan_md(sample_plan(), sample_project()))
+
+
+def test_plan_md_headline() -> None:
+    """The headline gives before -> after, delta, percent, horizon TCO and break-even."""
+    text = report.render_plan_md(sample_plan(), sample_project())
+    lines = text.splitlines()
+    assert lines[0] == report.COMMENT_MARKER
+    assert lines[1] == (
+        "## hybridplan: 105,600.00 → 62,744.57 USD/month (-42,855.43 USD/month, -40.6 %)"
+    )
+    assert "36-month TCO incl. migration (USD)" in text
+    assert "breaks even **month 1**" in text
+
+
+def test_plan_md_escapes_table_cells() -> None:
+    """A pipe in a team name is escaped, so the table keeps its columns."""
+    text = report.render_plan_md(sample_plan(), sample_project())
+    assert "search \\| discovery" in text
+    check_gfm(text)
+
+
+def test_plan_md_traces_figures() -> None:
+    """Every workload row names the command that prints its line items."""
+    text = report.render_plan_md(sample_plan(), sample_project(), project_dir=".")
+    for name in ("checkout-api", "payments-db", "llm-finetune", "search-api"):
+        assert f"`hybridplan cost . --workload {name}`" in text
+
+
+def test_plan_md_money_has_units() -> None:
+    """Every money column header names its unit and period."""
+    text = report.render_plan_md(sample_plan(), sample_project())
+    headers = [ln for ln in text.splitlines() if ln.startswith("| ") and "USD" in ln]
+    assert headers
+    for ln in text.splitlines():
+        for cell in ln.split("|"):
+            if "before" in cell and ln.startswith("| workload"):
+                assert "USD/month" in cell
+
+
+def test_plan_md_without_moves_or_findings() -> None:
+    """A plan that changes nothing says so instead of printing empty tables."""
+    plan: Plan = replace(
+        sample_plan(),
+        placements=(sample_plan().placements[3],),
+        findings=(),
+        baseline_usd_per_month=100.0,
+        usd_per_month=100.0,
+        migration_usd=0.0,
+    )
+    text = report.render_plan_md(plan, sample_project())
+    assert "No workload moves." in text
+    assert "No policy findings." in text
+    assert "breaks even **immediately**" in text
+    check_gfm(text)
+
+
+def test_plan_md_golden(update_golden: bool) -> None:
+    """plan.md of the sample plan matches the reviewed golden file."""
+    text = report.render_plan_md(
+        sample_plan(), sample_project(), command="hybridplan plan . --out out", project_dir="."
+    )
+    path = GOLDEN / "sample.md"
+    if update_golden:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_plan_md_deterministic() -> None:
+    """Rendering twice gives identical text."""
+    a = report.render_plan_md(sample_plan(), sample_project())
+    b = report.render_plan_md(sample_plan(), sample_project())
+    assert a == b
