@@ -41,7 +41,8 @@ class Problem:
         # Strip only the message's own final period: a global ".." -> "." replace would
         # corrupt quoted values such as a rejected name '../etc'.
         message = self.message.removesuffix(".")
-        return f"{head}:{field} {message}.{fix}"
+        end = "" if message.endswith(("?", "!")) else "."
+        return f"{head}:{field} {message}{end}{fix}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.field, self.message)
