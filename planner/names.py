@@ -1,0 +1,89 @@
+"""RFC 1123 label validation for every name that ends up in generated code or paths.
+
+Workload, team and site names and GPU types become Kubernetes object names, Pulumi resource
+names, file names and Python string literals in emitted stacks, so they must be DNS labels
+(RFC 1123, as Kubernetes uses the term): lower-case letters, digits and ``-``, starting and
+ending with a letter or digit, at most 63 characters. That also rules out anything that could
+break out of a string or a path (``/``, ``..``, quotes, spaces, newlines).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_LABEL_LENGTH = 63
+LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+"""The RFC 1123 label pattern (length is checked separately)."""
+LABEL_SCHEMA_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+"""The same rule with the 63-character limit folded in, as used in the JSON Schemas."""
+
+_LABEL = re.compile(LABEL_PATTERN)
+RULE = (
+    "an RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter "
+    f"or digit, at most {MAX_LABEL_LENGTH} characters"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameIssue:
+    """Why a name is not a valid label, and a suggested replacement (``""`` if none)."""
+
+    message: str
+    suggestion: str
+
+    @property
+    def fix(self) -> str:
+        if self.suggestion:
+            return f"rename it, e.g. to '{self.suggestion}' ({RULE})"
+        return f"choose a name that is {RULE}"
+
+
+def is_label(value: str) -> bool:
+    """True if ``value`` is a valid RFC 1123 label."""
+    return len(value) <= MAX_LABEL_LENGTH and _LABEL.fullmatch(value) is not None
+
+
+def suggest_label(value: str) -> str:
+    """A valid label close to ``value`` (lower-cased, accents dropped, other runs of
+    characters turned into ``-``, trimmed to 63), or ``""`` if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:MAX_LABEL_LENGTH].rstrip("-")
+
+
+def _reasons(value: str) -> list[str]:
+    reasons: list[str] = []
+    if value == "":
+        return ["is empty"]
+    if len(value) > MAX_LABEL_LENGTH:
+        reasons.append(f"is {len(value)} characters long (at most {MAX_LABEL_LENGTH})")
+    if any(c.isupper() for c in value):
+        reasons.append("contains upper-case letters")
+    if ".." in value:
+        reasons.append("contains '..'")
+    if "/" in value or "\\" in value:
+        reasons.append("contains a path separator")
+    if any(c in "'\"`" for c in value):
+        reasons.append("contains quotes")
+    if any(c.isspace() for c in value):
+        reasons.append("contains whitespace")
+    bad = sorted({c for c in value if not re.fullmatch(r"[a-zA-Z0-9\-\s/\\'\"`]", c)})
+    if bad:
+        reasons.append("contains " + ", ".join(repr(c) for c in bad))
+    if value[0] == "-" or value[-1] == "-":
+        reasons.append("starts or ends with '-'")
+    return reasons
+
+
+def check_label(value: str, *, what: str = "name") -> NameIssue | None:
+    """``None`` if ``value`` is a valid label, else a ``NameIssue`` whose message names the
+    rule and says what is wrong, e.g. ``workload name 'Checkout API' is not an RFC 1123
+    label: contains upper-case letters, contains whitespace``."""
+    if is_label(value):
+        return None
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    message = f"{what} {shown!r} is not an RFC 1123 label: " + ", ".join(_reasons(value))
+    suggestion = suggest_label(value)
+    return NameIssue(message, suggestion if is_label(suggestion) else "")
