@@ -449,9 +449,7 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     per_site: dict[str, dict[str, float]] = {}
 
     def row(name: str) -> dict[str, float]:
-        return per_site.setdefault(
-            name, {"n": 0, "in": 0, "out": 0, "before": 0.0, "after": 0.0}
-        )
+        return per_site.setdefault(name, {"n": 0, "in": 0, "out": 0, "before": 0.0, "after": 0.0})
 
     usage = {u.site: u.usd_per_month for u in plan.site_usage}
     for name, cost in usage.items():

@@ -191,9 +191,7 @@ def sample_plan() -> Plan:
         Placement(
             workload="search-api",
             assignments=(
-                Assignment(
-                    "aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"
-                ),
+                Assignment("aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"),
                 Assignment(
                     "aws-eu-west-1",
                     PricingOption.COMMIT_1Y,

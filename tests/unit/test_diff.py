@@ -1,0 +1,144 @@
+"""planner.diff: two plan.json dictionaries -> moves, cost deltas, added/removed, findings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from plan_fakes import sample_plan, sample_project
+
+from planner import diff, report
+from planner.errors import UsageError
+from planner.model import Assignment, Placement, Plan, PricingOption, SiteUsage
+
+
+def _head_plan() -> Plan:
+    """The sample plan with the training back in the cloud, search-api gone, a new job."""
+    base = sample_plan()
+    keep = [p for p in base.placements if p.workload not in {"llm-finetune", "search-api"}]
+    llm = Placement(
+        workload="llm-finetune",
+        assignments=(
+            Assignment(
+                "aws-us-east-1",
+                PricingOption.CAPACITY_BLOCK,
+                1,
+                55_000.0,
+                instance_type="p5.48xlarge",
+                gpu_hours_per_month=4000.0,
+            ),
+        ),
+        usd_per_month=55_000.0,
+        migration_usd=0.0,
+        previous_site="aws-us-east-1",
+        reason="capacity blocks at -45 % beat the owned pool",
+    )
+    nightly = Placement(
+        workload="nightly-etl",
+        assignments=(Assignment("colo-eu", PricingOption.OWNED, 1, 300.0),),
+        usd_per_month=300.0,
+        migration_usd=0.0,
+        previous_site=None,
+    )
+    db = next(p for p in keep if p.workload == "payments-db")
+    db2 = replace(
+        db, usd_per_month=1_300.0, assignments=(replace(db.assignments[0], usd_per_month=1_300.0),)
+    )
+    placements = (*(p for p in keep if p.workload != "payments-db"), db2, llm, nightly)
+    return replace(
+        base,
+        placements=placements,
+        usd_per_month=sum(p.usd_per_month for p in placements),
+        migration_usd=sum(p.migration_usd for p in placements),
+        findings=(base.findings[0],),
+        site_usage=(
+            replace(base.site_usage[0], usd_per_month=1_644.5678 + 65.4322 + 300.0),
+            replace(base.site_usage[1], used={}, usd_per_month=0.0),
+            base.site_usage[2],
+            SiteUsage("aws-us-east-1", used={}, capacity={}, usd_per_month=55_000.0),
+        ),
+    )
+
+
+def _dicts() -> tuple[dict[str, object], dict[str, object]]:
+    project = sample_project()
+    return report.plan_to_dict(sample_plan(), project), report.plan_to_dict(_head_plan(), project)
+
+
+def test_identical_plans_have_empty_diff() -> None:
+    """A plan diffed with itself has no moves, no cost changes and a zero delta."""
+    base, _ = _dicts()
+    d = diff.diff_plans(base, base)
+    assert diff.is_empty(d)
+    assert "No change." in diff.render_diff_md(d)
+
+
+def test_moves_added_removed() -> None:
+    """The training's move, the removed and the added workload are reported by name."""
+    base, head = _dicts()
+    d = diff.diff_plans(base, head)
+    assert [(m["name"], m["base_sites"], m["head_sites"]) for m in d["moves"]] == [
+        ("llm-finetune", ["gpu-pool-us"], ["aws-us-east-1"])
+    ]
+    assert d["moves"][0]["delta_usd_per_month"] == -6000.0
+    assert [w["name"] for w in d["added"]] == ["nightly-etl"]
+    assert [w["name"] for w in d["removed"]] == ["search-api"]
+    assert [(c["name"], c["delta_usd_per_month"]) for c in d["cost_changes"]] == [
+        ("payments-db", 65.43)
+    ]
+
+
+def test_totals_and_groups() -> None:
+    """Total, site and team deltas are head minus base, rounded to cents."""
+    base, head = _dicts()
+    d = diff.diff_plans(base, head)
+    expected = round(_head_plan().usd_per_month - sample_plan().usd_per_month, 2)
+    assert d["totals"]["delta_usd_per_month"] == expected
+    sites = {r["name"]: r["delta_usd_per_month"] for r in d["sites"]}
+    assert sites == {"aws-us-east-1": 55000.0, "colo-eu": 365.43, "gpu-pool-us": -61000.0}
+    teams = {r["name"]: r["delta_usd_per_month"] for r in d["teams"]}
+    assert teams["ml"] == -6000.0
+    assert teams["search | discovery"] == -100.0
+
+
+def test_findings_added_and_resolved() -> None:
+    """Open findings are matched by rule id and scope; waived ones are ignored."""
+    base, head = _dicts()
+    d = diff.diff_plans(base, head)
+    assert d["findings_added"] == []
+    assert [f["rule_id"] for f in d["findings_resolved"]] == ["HP-COST-001"]
+    back = diff.diff_plans(head, base)
+    assert [f["rule_id"] for f in back["findings_added"]] == ["HP-COST-001"]
+
+
+def test_diff_is_antisymmetric() -> None:
+    """Swapping base and head negates the total delta and swaps added and removed."""
+    base, head = _dicts()
+    fwd, back = diff.diff_plans(base, head), diff.diff_plans(head, base)
+    assert fwd["totals"]["delta_usd_per_month"] == -back["totals"]["delta_usd_per_month"]
+    assert fwd["added"] == back["removed"]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"kind": "Inventory"}, {"kind": "Plan", "schema_version": 99}],
+    ids=["wrong-kind", "future-schema"],
+)
+def test_rejects_non_plans(broken: dict[str, object]) -> None:
+    """Anything but a plan.json of a known schema version is a usage error with a fix."""
+    base, _ = _dicts()
+    with pytest.raises(UsageError, match=r"not a hybridplan plan\.json") as exc:
+        diff.diff_plans(base, broken)
+    assert exc.value.fix
+
+
+def test_render_md_is_gfm() -> None:
+    """The Markdown diff parses: its tables are tables."""
+    from test_report import check_gfm
+
+    base, head = _dicts()
+    text = diff.render_diff_md(diff.diff_plans(base, head))
+    check_gfm(text)
+    assert "### Moves (1)" in text
+    assert "### Workloads added (1)" in text
+    assert "### Findings resolved (1)" in text
