@@ -39,6 +39,7 @@ app = typer.Typer(
 # Command modules, registered explicitly (no discovery by glob).
 COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_validate",
+    "planner.cli.cmd_schema",
     "planner.cli.cmd_plan",
 )
 
