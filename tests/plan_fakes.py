@@ -1,4 +1,5 @@
-"""A small hand-built world for report, diff and what-if tests: a Project and a Plan.
+"""A small hand-built world for report, diff and what-if tests (a Project and a Plan), and
+a GitHub-flavoured-Markdown check (`check_gfm`).
 
 Built by hand (no loader, no solver) so the report tests pin the file contract and nothing
 else. Imported as ``plan_fakes`` (``tests/`` is on ``sys.path`` through its conftest).
@@ -6,7 +7,10 @@ else. Imported as ``plan_fakes`` (``tests/`` is on ``sys.path`` through its conf
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+
+from markdown_it import MarkdownIt
 
 from planner.model import (
     Assignment,
@@ -305,3 +309,29 @@ def sample_plan() -> Plan:
 def with_changes(plan: Plan, **changes: object) -> Plan:
     """``dataclasses.replace`` with a readable name for tests."""
     return replace(plan, **changes)  # type: ignore[arg-type]
+
+
+def _md_tokens(text: str) -> list[object]:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return list(md.parse(text))
+
+
+def check_gfm(text: str) -> None:
+    """Assert that ``text`` renders as intended on GitHub: every table line belongs to a
+    parsed table, details blocks are balanced, mermaid fences parse as fences."""
+    tokens = _md_tokens(text)
+    lines = text.splitlines()
+    table_rows = {i for i, ln in enumerate(lines) if ln.startswith("| ")}
+    covered: set[int] = set()
+    for tok in tokens:
+        if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
+            covered.update(range(tok.map[0], tok.map[1]))  # type: ignore[attr-defined]
+    assert table_rows <= covered, sorted(table_rows - covered)
+    assert text.count("<details>") == text.count("</details>")
+    assert text.count("<summary>") == text.count("</summary>") == text.count("<details>")
+    fences = [t for t in tokens if getattr(t, "type", "") == "fence"]
+    assert text.count("```mermaid") == sum(1 for t in fences if t.info == "mermaid")  # type: ignore[attr-defined]
+    for fence in fences:
+        body = fence.content  # type: ignore[attr-defined]
+        first = body.splitlines()[0]
+        assert re.match(r"^(pie( showData)?|xychart-beta)$", first), first

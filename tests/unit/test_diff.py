@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from plan_fakes import sample_plan, sample_project
+from plan_fakes import check_gfm, sample_plan, sample_project
 
 from planner import diff, report
 from planner.errors import UsageError
@@ -134,8 +134,6 @@ def test_rejects_non_plans(broken: dict[str, object]) -> None:
 
 def test_render_md_is_gfm() -> None:
     """The Markdown diff parses: its tables are tables."""
-    from test_report import check_gfm
-
     base, head = _dicts()
     text = diff.render_diff_md(diff.diff_plans(base, head))
     check_gfm(text)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from markdown_it import MarkdownIt
-from plan_fakes import sample_plan, sample_project
+from plan_fakes import check_gfm, sample_plan, sample_project
 
 from planner import report
 from planner.model import Plan
@@ -201,32 +199,6 @@ def test_summary_rows() -> None:
 
 
 # --------------------------------------------------------------------------- markdown
-
-
-def _md_tokens(text: str) -> list[object]:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return list(md.parse(text))
-
-
-def check_gfm(text: str) -> None:
-    """Assert that ``text`` renders as intended on GitHub: every table line belongs to a
-    parsed table, details blocks are balanced, mermaid fences parse as fences."""
-    tokens = _md_tokens(text)
-    lines = text.splitlines()
-    table_rows = {i for i, ln in enumerate(lines) if ln.startswith("| ")}
-    covered: set[int] = set()
-    for tok in tokens:
-        if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
-            covered.update(range(tok.map[0], tok.map[1]))  # type: ignore[attr-defined]
-    assert table_rows <= covered, sorted(table_rows - covered)
-    assert text.count("<details>") == text.count("</details>")
-    assert text.count("<summary>") == text.count("</summary>") == text.count("<details>")
-    fences = [t for t in tokens if getattr(t, "type", "") == "fence"]
-    assert text.count("```mermaid") == sum(1 for t in fences if t.info == "mermaid")  # type: ignore[attr-defined]
-    for fence in fences:
-        body = fence.content  # type: ignore[attr-defined]
-        first = body.splitlines()[0]
-        assert re.match(r"^(pie( showData)?|xychart-beta)$", first), first
 
 
 def test_plan_md_is_valid_gfm() -> None:
