@@ -597,6 +597,14 @@ class _Named:
     name: str | None
 
 
+def _has_list(parsed: Parsed | None, key: str) -> bool:
+    return (
+        parsed is not None
+        and isinstance(parsed.data, dict)
+        and isinstance(parsed.data.get(key), list)
+    )
+
+
 def _entries(parsed: Parsed | None, key: str) -> list[_Named]:
     if parsed is None or not isinstance(parsed.data, dict):
         return []
@@ -636,6 +644,11 @@ def _cross_reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     problems: list[Problem] = []
     inventory = docs.get("Inventory")
     sites_doc = docs.get("Sites")
+    # A reference can only be checked against a list that was actually read.
+    if not _has_list(inventory, "workloads"):
+        inventory = None
+    if not _has_list(sites_doc, "sites"):
+        sites_doc = None
     workloads = _entries(inventory, "workloads")
     sites = _entries(sites_doc, "sites")
     if inventory is not None:

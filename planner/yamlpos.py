@@ -139,7 +139,8 @@ class _Walker:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            self.problem(node, path, f"cannot read this value: {exc}", "remove the YAML tag")
+            reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
+            self.problem(node, path, f"cannot read this value: {reason}", "remove the YAML tag")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.problem(node, path, f"{node.value!r} is not a finite number", "use a number")
@@ -206,7 +207,14 @@ def parse_yaml(text: str, file: str) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = ": ".join(part for part in (exc.context, exc.problem) if part)
+        what = exc.problem or "invalid YAML"
+        context, start = exc.context, exc.context_mark
+        if exc.problem == "but found another document":
+            what, context = "found a second YAML document ('---'); one document per file", None
+        if context and start and start is not mark:
+            what += f" ({context} started at line {start.line + 1}, column {start.column + 1})"
+        elif context:
+            what = f"{context}: {what}"
         return Parsed(
             None,
             problems=(
