@@ -1,0 +1,181 @@
+"""Cloud cost: the cheapest instance that fits, per pricing option, plus storage and egress.
+
+For a pricing option ``o`` the hourly price of instance ``i`` in the site's price region is
+
+* on-demand: ``P_i``;
+* commit-1y / commit-3y: ``P_i x (1 - d_o)`` with the catalogue's commitment discount
+  ``aws.discount.<o>-pct`` (an assumption, see the catalogue); for training the committed
+  capacity is assumed to be kept busy, so the discount applies per used GPU-hour;
+* spot: ``S_i`` (mean of the sampled spot prices) plus an interruption overhead
+  ``spot.interruption-overhead-pct.<training|service>`` shown as its own line; never offered
+  to tier 1 or to workloads with ``allow_spot: false``;
+* capacity-block: ``B_i``, GPU instances only.
+
+A negotiated ``discount_pct`` of the site applies to compute, shown as a negative line.
+
+Services: ``replicas x 730 h x price`` for the cheapest instance type whose vCPUs, memory and
+GPUs (of the requested type) cover the per-replica request; each replica gets its own
+instance. Training: ``gpu_hours_per_month x price / GPUs per instance`` - linear in the hours
+so the solver can split them; ``usage["usd_per_gpu_hour"]`` is that slope and
+``usage["fixed_usd_per_month"]`` the rest (storage, checkpoints, egress).
+
+Storage: ``replicas x storage_gib x aws.ebs.gp3.<region>`` (USD/GiB-month); training
+checkpoints at ``aws.s3.standard.<region>``. Egress: the monthly volume through the
+provider's internet tiers, as if the workload were alone on the account (so each workload
+gets the free first tier: a slight underestimate for large accounts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from planner.catalogue import Catalogue, InstanceType
+from planner.cost.common import item, num, price, site_problem
+from planner.errors import InputError
+from planner.model import LineItem, PricingOption, Resources, Site
+
+INSTANCE_OPTIONS: Mapping[PricingOption, str] = {
+    PricingOption.ON_DEMAND: "on-demand",
+    PricingOption.COMMIT_1Y: "on-demand",
+    PricingOption.COMMIT_3Y: "on-demand",
+    PricingOption.SPOT: "spot",
+    PricingOption.CAPACITY_BLOCK: "capacity-block",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CloudPrice:
+    """The chosen instance and its hourly price for one option (before site discount)."""
+
+    instance: InstanceType
+    base_usd_per_hour: float
+    usd_per_hour: float
+    key: str
+    discount_key: str | None = None
+    discount_pct: float = 0.0
+
+
+def fits(inst: InstanceType, request: Resources) -> bool:
+    if request.gpus > 0:
+        if inst.gpu_type != request.gpu_type or inst.gpus < request.gpus:
+            return False
+    elif inst.gpus > 0:
+        return False
+    return inst.vcpu >= request.cpu and inst.memory_gib >= request.memory_gib
+
+
+def region_instances(site: Site, catalogue: Catalogue) -> tuple[InstanceType, ...]:
+    """Instances priced in the site's region; an ``InputError`` naming the site and the
+    families when there are none (a missing price is an input error, not a fallback)."""
+    region = price_region(site)
+    out = catalogue.instances_in(site.provider, region)
+    if not any(i.gpus == 0 for i in out):
+        fams = ", ".join(f for f in catalogue.families(site.provider)) or "none"
+        raise InputError(
+            [site_problem(site, "cost.cloud.price_region",
+                          f"no prices for instance families {fams} in {site.provider} region "
+                          f"{region!r} (catalogue {catalogue.version})",
+                          "use a priced region, or add prices for the family to the site's "
+                          "price_overrides or the catalogue")],
+            message=f"missing instance prices for site {site.name}",
+        )
+    return out
+
+
+def choose(
+    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption
+) -> tuple[CloudPrice | None, str]:
+    """The cheapest fitting instance under ``option``, or ``None`` and the reason."""
+    region = price_region(site)
+    insts = region_instances(site, catalogue)
+    fitting = [i for i in insts if fits(i, request)]
+    if not fitting:
+        if request.gpus > 0:
+            have = sorted({f"{i.family} ({i.gpu_type})" for i in insts if i.gpus > 0})
+            if not any(i.gpu_type == request.gpu_type for i in insts):
+                fams = sorted({i.family for i in catalogue.instances.values()
+                               if i.gpu_type == request.gpu_type})
+                fam = "/".join(fams) or "no family"
+                return None, (f"GPU type {request.gpu_type} absent: no {fam} price in "
+                              f"{site.provider} {region} (has {', '.join(have) or 'no GPUs'})")
+            return None, (f"no {request.gpu_type} instance in {region} fits {request.gpus} GPUs, "
+                          f"{num(request.cpu)} vCPU, {num(request.memory_gib)} GiB per replica")
+        biggest = max((i for i in insts if i.gpus == 0), key=lambda i: (i.memory_gib, i.vcpu))
+        return None, (f"no instance type in {region} fits {num(request.cpu)} vCPU / "
+                      f"{num(request.memory_gib)} GiB per replica (largest: {biggest.name}, "
+                      f"{num(biggest.vcpu)} vCPU / {num(biggest.memory_gib)} GiB)")
+    suffix = INSTANCE_OPTIONS[option]
+    discount_key = None
+    discount = 0.0
+    if option in (PricingOption.COMMIT_1Y, PricingOption.COMMIT_3Y):
+        discount_key = f"{site.provider}.discount.{option.value}-pct"
+        discount = price(catalogue, discount_key, site, needed_for=option.value)
+    best: CloudPrice | None = None
+    for inst in fitting:
+        key = catalogue.instance_price_key(inst, region, suffix)
+        if key not in site.price_overrides and key not in catalogue.prices:
+            continue
+        base = price(catalogue, key, site, needed_for=inst.name)
+        unit = base * (1 - discount / 100)
+        per = unit / inst.gpus if request.gpus > 0 else unit
+        cand = CloudPrice(inst, base, unit, key, discount_key, discount)
+        if best is None:
+            best = cand
+            continue
+        best_per = best.usd_per_hour / best.instance.gpus if request.gpus > 0 else \
+            best.usd_per_hour
+        if (per, inst.key) < (best_per, best.instance.key):
+            best = cand
+    if best is None:
+        names = ", ".join(i.name for i in fitting[:4])
+        return None, f"no {suffix} price in {region} for the instances that fit ({names})"
+    return best, ""
+
+
+def egress_items(
+    site: Site, catalogue: Catalogue, gib: float, *, label: str = "egress"
+) -> tuple[LineItem, ...]:
+    """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
+    egress is a flat ``owned.egress.usd-per-gib``)."""
+    if gib <= 0:
+        return ()
+    tiers = catalogue.egress_tiers(site.provider)
+    if not tiers:
+        raise InputError(
+            [site_problem(site, "provider", f"no egress tiers for provider {site.provider!r}",
+                          f"add {site.provider}.egress.internet.tier-<n> to the catalogue")],
+            message=f"missing egress prices for site {site.name}",
+        )
+    left, lower, usd_total = gib, 0.0, 0.0
+    parts: list[str] = []
+    keys: list[str] = []
+    for t in tiers:
+        upper = t.up_to_gib if t.up_to_gib is not None else float("inf")
+        amount = min(left, upper - lower)
+        if amount > 0:
+            p = price(catalogue, t.key, site, needed_for="egress")
+            usd_total += amount * p
+            parts.append(f"{num(amount)} GiB x {num(p)}")
+            keys.append(t.key)
+            left -= amount
+        lower = upper
+        if left <= 0:
+            break
+    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(parts) + " USD/GiB"
+    return (item(label, usd_total, formula, *keys),)
+
+
+def price_region(site: Site) -> str:
+    """The catalogue region a cloud site is priced from."""
+    if site.cloud_cost is None:
+        raise InputError(
+            [site_problem(site, "cost.cloud", "cloud site without cost inputs",
+                          "add `cost: {cloud: {price_region: ...}}`")],
+            message=f"cannot price cloud site {site.name}",
+        )
+    return site.cloud_cost.price_region
+
+
+def storage_key(site: Site, kind: str) -> str:
+    return f"{site.provider}.{kind}.{price_region(site)}"

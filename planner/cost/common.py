@@ -1,0 +1,191 @@
+"""Helpers shared by the cost models: number formatting, site lookups of prices, validation.
+
+Pure: values in, values out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, validate_overrides
+from planner.errors import InputError, Problem
+from planner.model import (
+    HOURS_PER_MONTH,
+    GpuPoolMode,
+    LineItem,
+    OwnedCost,
+    Settings,
+    Site,
+    SiteKind,
+)
+
+H = HOURS_PER_MONTH
+
+
+def num(x: float) -> str:
+    """A number for a formula: up to 6 significant digits, thousands separators."""
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{x:.6g}"
+
+
+def usd(x: float) -> str:
+    return f"{x:,.2f} USD"
+
+
+def item(name: str, usd_per_month: float, formula: str, *sources: str) -> LineItem:
+    return LineItem(name=name, usd_per_month=usd_per_month, formula=formula, sources=sources)
+
+
+def total(items: Iterable[LineItem]) -> float:
+    return math.fsum(i.usd_per_month for i in items)
+
+
+def site_file(site: Site) -> tuple[str, int, int]:
+    if site.source is None:
+        return ("sites.yaml", 0, 0)
+    return (site.source.file, site.source.line, site.source.column)
+
+
+def site_problem(site: Site, fld: str, message: str, fix: str) -> Problem:
+    f, line, col = site_file(site)
+    return Problem(f, line, col, f"sites.{site.name}.{fld}", message, fix)
+
+
+def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> float:
+    """The price under ``key`` for ``site`` (its override first). A missing key is an
+    ``InputError`` naming the key and the site."""
+    if key in site.price_overrides:
+        return float(site.price_overrides[key])
+    if key not in catalogue.prices:
+        raise InputError(
+            [site_problem(site, "price_overrides", f"no price {key!r} in catalogue "
+                          f"{catalogue.version} (needed for {needed_for})",
+                          f"add `{key}` to the site's price_overrides or to the catalogue")],
+            message=f"missing price for site {site.name}",
+        )
+    return catalogue.prices[key].value
+
+
+def check_settings(settings: Settings, catalogue: Catalogue) -> list[Problem]:
+    problems: list[Problem] = []
+    if settings.currency != catalogue.currency or settings.currency not in SUPPORTED_CURRENCIES:
+        problems.append(Problem(
+            "project.yaml", 0, 0, "settings.currency",
+            f"unknown currency {settings.currency!r}: catalogue {catalogue.version} is priced "
+            f"in {catalogue.currency}",
+            f"set `currency: {catalogue.currency}` (conversion is not supported)",
+        ))
+    if settings.engineering_usd_per_move < 0:
+        problems.append(Problem("project.yaml", 0, 0, "settings.engineering_usd_per_move",
+                                "negative engineering cost", "give a value >= 0"))
+    if settings.double_running_months < 0:
+        problems.append(Problem("project.yaml", 0, 0, "settings.double_running_months",
+                                "negative double-running period", "give a value >= 0"))
+    if settings.horizon_months < 1:
+        problems.append(Problem("project.yaml", 0, 0, "settings.horizon_months",
+                                "horizon must be at least 1 month", "give a value >= 1"))
+    return problems
+
+
+def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def neg(fld: str, value: float | None) -> None:
+        if value is not None and (not math.isfinite(value) or value < 0):
+            problems.append(site_problem(site, f"{prefix}.{fld}", f"negative price {value:g}",
+                                         "costs must be >= 0"))
+
+    if oc.depreciation_months is not None and oc.depreciation_months < 1:
+        problems.append(site_problem(
+            site, f"{prefix}.depreciation_months",
+            f"depreciation of {oc.depreciation_months} months",
+            "amortise over at least 1 month (60 = 5 years is the catalogue default)"))
+    if oc.pue is not None and oc.pue < 1:
+        problems.append(site_problem(site, f"{prefix}.pue", f"PUE {oc.pue:g} is below 1",
+                                     "PUE is facility power / IT power, so >= 1"))
+    if oc.support_pct_of_capex_per_year is not None and not (
+        0 <= oc.support_pct_of_capex_per_year <= 100
+    ):
+        problems.append(site_problem(site, f"{prefix}.support_pct_of_capex_per_year",
+                                     "support percentage outside [0, 100]", "give 0-100"))
+    if oc.discount_rate_pct is not None and not -100 < oc.discount_rate_pct <= 100:
+        problems.append(site_problem(site, f"{prefix}.discount_rate_pct",
+                                     "discount rate outside (-100, 100]", "give a percentage"))
+    neg("colo_usd_per_kw_month", oc.colo_usd_per_kw_month)
+    neg("usd_per_kwh", oc.usd_per_kwh)
+    neg("space_usd_per_month", oc.space_usd_per_month)
+    neg("labour_usd_per_month", oc.labour_usd_per_month)
+    for i, nc in enumerate(oc.node_classes):
+        neg(f"node_classes[{i}].capex_usd", nc.capex_usd)
+        neg(f"node_classes[{i}].power_kw", nc.power_kw)
+        if nc.count < 0 or nc.cpu < 0 or nc.memory_gib < 0 or nc.gpus < 0:
+            problems.append(site_problem(site, f"{prefix}.node_classes[{i}]",
+                                         "negative count or size", "give sizes >= 0"))
+        if nc.gpus > 0 and not nc.gpu_type:
+            problems.append(site_problem(site, f"{prefix}.node_classes[{i}].gpu_type",
+                                         "GPUs without a gpu_type", "name the GPU type (h100)"))
+    return problems
+
+
+def check_site(site: Site, catalogue: Catalogue) -> list[Problem]:
+    """Every cost-input problem of one site (all collected, none raised)."""
+    problems: list[Problem] = []
+    if not 0 < site.target_utilisation <= 1:
+        problems.append(site_problem(
+            site, "target_utilisation",
+            f"utilisation target {site.target_utilisation:g} is outside (0, 1]",
+            "give a fraction such as 0.75"))
+    f, _, _ = site_file(site)
+    for p in validate_overrides(catalogue, site.price_overrides, where=f):
+        problems.append(Problem(p.file, site_file(site)[1], site_file(site)[2],
+                                f"sites.{site.name}.{p.field}", p.message, p.fix))
+    if site.owned_cost is not None:
+        problems.extend(_check_owned(site, site.owned_cost, "cost.owned"))
+    gp = site.gpu_pool_cost
+    if gp is not None:
+        if gp.owned is not None:
+            problems.extend(_check_owned(site, gp.owned, "cost.gpu_pool.owned"))
+        if gp.usd_per_gpu_hour is not None and gp.usd_per_gpu_hour < 0:
+            problems.append(site_problem(site, "cost.gpu_pool.usd_per_gpu_hour",
+                                         f"negative price {gp.usd_per_gpu_hour:g}",
+                                         "prices must be >= 0"))
+        if gp.min_gpu_hours_per_month < 0:
+            problems.append(site_problem(site, "cost.gpu_pool.min_gpu_hours_per_month",
+                                         "negative minimum commitment", "give hours >= 0"))
+        if gp.realised_utilisation is not None and not 0 < gp.realised_utilisation <= 1:
+            problems.append(site_problem(
+                site, "cost.gpu_pool.realised_utilisation",
+                f"utilisation {gp.realised_utilisation:g} is outside (0, 1]",
+                "give a fraction such as 0.6"))
+        if gp.mode is GpuPoolMode.OWNED and gp.owned is None and site.capacity is None:
+            problems.append(site_problem(site, "cost.gpu_pool.owned",
+                                         "owned GPU pool without node classes or capacity",
+                                         "describe the pool's node classes"))
+    cc = site.cloud_cost
+    if site.kind is SiteKind.CLOUD:
+        if cc is None:
+            problems.append(site_problem(site, "cost.cloud", "cloud site without cost inputs",
+                                         "add `cost: {cloud: {price_region: ...}}`"))
+        else:
+            if not 0 <= cc.discount_pct < 100:
+                problems.append(site_problem(site, "cost.cloud.discount_pct",
+                                             f"discount {cc.discount_pct:g} % outside [0, 100)",
+                                             "give a percentage"))
+            if cc.price_region not in catalogue.regions(site.provider):
+                known = ", ".join(catalogue.regions(site.provider)) or "none"
+                fams = ", ".join(catalogue.families(site.provider)) or "none"
+                problems.append(site_problem(
+                    site, "cost.cloud.price_region",
+                    f"no {site.provider} prices for region {cc.price_region!r} in catalogue "
+                    f"{catalogue.version} (families {fams})",
+                    f"use a priced region ({known}) or add prices to the catalogue"))
+    return problems
+
+
+def raise_if(problems: list[Problem], message: str) -> None:
+    if problems:
+        raise InputError(problems, message=message)
