@@ -1,0 +1,53 @@
+"""HP-COST-001: Ensure each team's monthly spend stays within its budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import Category, Level
+from planner.policy import facts
+from planner.policy import params as pm
+from planner.policy.rule import (
+    ConstraintPart,
+    Param,
+    ParamKind,
+    PlanContext,
+    ProjectContext,
+    Rule,
+    Violation,
+)
+
+BUDGETS = "budgets_usd_per_month"
+
+
+def check(ctx: PlanContext) -> Iterator[Violation]:
+    spend = facts.usd_by_team(ctx.project, ctx.plan)
+    for team, budget in sorted(pm.number_map(ctx.params, BUDGETS).items()):
+        used = spend.get(team, 0.0)
+        if used - budget > 0.005:
+            yield Violation(
+                "team",
+                team,
+                f"team {team} spends {pm.fmt_usd(used)}/month, over its budget of "
+                f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
+                {"team": team, "usd_per_month": round(used, 2), "budget_usd_per_month": budget},
+            )
+
+
+def constrain(ctx: ProjectContext) -> ConstraintPart:
+    return ConstraintPart(team_budget_usd_per_month=pm.number_map(ctx.params, BUDGETS))
+
+
+RULE = Rule(
+    id="HP-COST-001",
+    name="Ensure each team's monthly spend stays within its budget",
+    category=Category.COST,
+    level=Level.MANDATORY,
+    description="Each team's planned run rate (sum of its workloads' placements) must not "
+    "exceed the monthly budget finance set for it.",
+    fix="Raise the team's budget in policies.yaml, shrink or retire workloads, or allow "
+    "cheaper sites or pricing options.",
+    params=(Param(BUDGETS, ParamKind.NUMBER_MAP, {}, "Monthly budget in USD by team name."),),
+    check_plan=check,
+    constrain=constrain,
+)

@@ -1,0 +1,56 @@
+"""HP-COST-002: Ensure the total monthly spend stays within the total budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import Category, Level
+from planner.policy import facts
+from planner.policy import params as pm
+from planner.policy.rule import (
+    ConstraintPart,
+    Param,
+    ParamKind,
+    PlanContext,
+    ProjectContext,
+    Rule,
+    Violation,
+)
+
+MAX = "max_usd_per_month"
+
+
+def check(ctx: PlanContext) -> Iterator[Violation]:
+    budget = pm.number(ctx.params, MAX)
+    if budget is None:
+        return
+    used = facts.total_usd(ctx.plan)
+    if used - budget > 0.005:
+        yield Violation(
+            "plan",
+            "total",
+            f"the plan spends {pm.fmt_usd(used)}/month, over the total budget of "
+            f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
+            {"usd_per_month": round(used, 2), "budget_usd_per_month": budget},
+        )
+
+
+def constrain(ctx: ProjectContext) -> ConstraintPart:
+    return ConstraintPart(total_budget_usd_per_month=pm.number(ctx.params, MAX))
+
+
+RULE = Rule(
+    id="HP-COST-002",
+    name="Ensure the total monthly spend stays within the total budget",
+    category=Category.COST,
+    level=Level.MANDATORY,
+    description="The plan's total run rate must not exceed the organisation's monthly budget.",
+    fix="Raise max_usd_per_month in policies.yaml, or reduce or move workloads.",
+    params=(
+        Param(
+            MAX, ParamKind.NUMBER, None, "Total monthly budget in USD (null: none).", nullable=True
+        ),
+    ),
+    check_plan=check,
+    constrain=constrain,
+)

@@ -1,0 +1,52 @@
+"""HP-COST-003: Ensure each site's monthly spend stays within its budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import Category, Level
+from planner.policy import facts
+from planner.policy import params as pm
+from planner.policy.rule import (
+    ConstraintPart,
+    Param,
+    ParamKind,
+    PlanContext,
+    ProjectContext,
+    Rule,
+    Violation,
+)
+
+BUDGETS = "budgets_usd_per_month"
+
+
+def check(ctx: PlanContext) -> Iterator[Violation]:
+    spend = facts.usd_by_site(ctx.plan)
+    for site, budget in sorted(pm.number_map(ctx.params, BUDGETS).items()):
+        used = spend.get(site, 0.0)
+        if used - budget > 0.005:
+            yield Violation(
+                "site",
+                site,
+                f"site {site} costs {pm.fmt_usd(used)}/month, over its budget of "
+                f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
+                {"site": site, "usd_per_month": round(used, 2), "budget_usd_per_month": budget},
+            )
+
+
+def constrain(ctx: ProjectContext) -> ConstraintPart:
+    return ConstraintPart(site_budget_usd_per_month=pm.number_map(ctx.params, BUDGETS))
+
+
+RULE = Rule(
+    id="HP-COST-003",
+    name="Ensure each site's monthly spend stays within its budget",
+    category=Category.COST,
+    level=Level.MANDATORY,
+    description="The run rate placed on a site (sum of its assignments) must not exceed the "
+    "site's monthly budget (e.g. a cloud account's committed spend cap).",
+    fix="Raise the site's budget in policies.yaml or let the solver use other sites.",
+    params=(Param(BUDGETS, ParamKind.NUMBER_MAP, {}, "Monthly budget in USD by site name."),),
+    check_plan=check,
+    constrain=constrain,
+)

@@ -1,0 +1,118 @@
+"""HP-COST-005: Ensure training pays at most the maximum price per GPU-hour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import Category, GpuPoolMode, Level, Prune, Workload, WorkloadKind
+from planner.policy import facts
+from planner.policy import params as pm
+from planner.policy.rule import (
+    ConstraintPart,
+    Param,
+    ParamKind,
+    PlanContext,
+    ProjectContext,
+    Rule,
+    Violation,
+)
+
+MAX = "max_usd_per_gpu_hour"
+# Default: AWS EC2 Capacity Blocks, p5.48xlarge us-east-1, $39.33/h for 8x H100 = $4.916 per
+# GPU-hour (AWS Capacity Blocks pricing page, prices effective 2025-01-01; see
+# shared/data/cost-references.md 2.1). Anything dearer than a reserved cloud block is
+# on-demand-class pricing that a training budget should not pay by default.
+DEFAULT_MAX = 5.0
+
+
+def _is_training(w: Workload) -> bool:
+    return w.kind is WorkloadKind.TRAINING or w.training is not None
+
+
+def check(ctx: PlanContext) -> Iterator[Violation]:
+    limit = pm.number(ctx.params, MAX)
+    if limit is None:
+        return
+    for p in ctx.plan.placements:
+        w = facts.workload_of(ctx.project, p.workload)
+        if w is None or not _is_training(w) or w.resources.gpus <= 0:
+            continue
+        evidence = facts.workload_evidence(w, p.workload)
+        for a in p.assignments:
+            hours = a.gpu_hours_per_month
+            if hours is None and len(p.assignments) == 1 and w.training is not None:
+                hours = w.training.gpu_hours_per_month
+            if not hours:
+                yield Violation(
+                    "workload",
+                    w.name,
+                    f"{w.name} on {a.site} ({a.option.value}) has no GPU-hours to price",
+                    {**evidence, "site": a.site},
+                    cannot_evaluate=True,
+                )
+                continue
+            rate = a.usd_per_month / hours
+            if rate - limit > 1e-6:
+                yield Violation(
+                    "workload",
+                    w.name,
+                    f"{w.name} pays {rate:.2f} USD/GPU-hour on {a.site} ({a.option.value}), "
+                    f"above the maximum of {limit:.2f} USD/GPU-hour",
+                    {
+                        **evidence,
+                        "site": a.site,
+                        "option": a.option.value,
+                        "usd_per_gpu_hour": round(rate, 4),
+                        "max_usd_per_gpu_hour": limit,
+                    },
+                )
+
+
+def constrain(ctx: ProjectContext) -> ConstraintPart:
+    """Prune GPU pools whose contract price per GPU-hour is known and too high (cloud prices
+    come from the catalogue and are checked on the plan)."""
+    limit = pm.number(ctx.params, MAX)
+    if limit is None:
+        return ConstraintPart()
+    prunes: list[Prune] = []
+    for s in ctx.project.sites:
+        cost = s.gpu_pool_cost
+        if cost is None or cost.mode is GpuPoolMode.OWNED or cost.usd_per_gpu_hour is None:
+            continue
+        if cost.usd_per_gpu_hour <= limit:
+            continue
+        for w in ctx.project.workloads:
+            if _is_training(w) and w.resources.gpus > 0:
+                prunes.append(
+                    Prune(
+                        w.name,
+                        s.name,
+                        None,
+                        "HP-COST-005",
+                        f"{s.name} charges {cost.usd_per_gpu_hour:.2f} USD/GPU-hour, above the "
+                        f"maximum of {limit:.2f}",
+                    )
+                )
+    return ConstraintPart(prunes=tuple(prunes))
+
+
+RULE = Rule(
+    id="HP-COST-005",
+    name="Ensure training pays at most the maximum price per GPU-hour",
+    category=Category.COST,
+    level=Level.ADVISORY,
+    description="Training GPU-hours are the largest variable cost; each assignment's price "
+    "per GPU-hour must not exceed the cap.",
+    fix="Run training on the owned pool, spot or capacity blocks, or raise max_usd_per_gpu_hour.",
+    params=(
+        Param(
+            MAX,
+            ParamKind.NUMBER,
+            DEFAULT_MAX,
+            "Maximum USD per GPU-hour for training (null: no cap).",
+            nullable=True,
+        ),
+    ),
+    check_plan=check,
+    constrain=constrain,
+)

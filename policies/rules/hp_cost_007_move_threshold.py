@@ -1,0 +1,88 @@
+"""HP-COST-007: Ensure a workload is moved only for a worthwhile saving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planner.model import Category, Level
+from planner.policy import facts
+from planner.policy import params as pm
+from planner.policy.rule import Param, ParamKind, PlanContext, Rule, Violation
+
+MIN_USD = "min_saving_usd_per_month"
+MIN_PCT = "min_saving_pct"
+MAX_PAYBACK = "max_payback_months"
+
+
+def check(ctx: PlanContext) -> Iterator[Violation]:
+    min_usd = pm.number(ctx.params, MIN_USD) or 0.0
+    min_pct = pm.number(ctx.params, MIN_PCT) or 0.0
+    max_payback = pm.number(ctx.params, MAX_PAYBACK)
+    baseline = ctx.plan.workload_baseline_usd_per_month
+    for p in ctx.plan.placements:
+        if not p.moved:
+            continue
+        w = facts.workload_of(ctx.project, p.workload)
+        evidence = {
+            **facts.workload_evidence(w, p.workload),
+            "from": p.previous_site,
+            "to": list(p.sites),
+        }
+        before = baseline.get(p.workload)
+        if before is None:
+            yield Violation(
+                "workload",
+                p.workload,
+                f"{p.workload} moves from {p.previous_site} but its current cost is unknown",
+                evidence,
+                cannot_evaluate=True,
+            )
+            continue
+        after = facts.placement_usd(p)
+        saving = before - after
+        pct = 100.0 * saving / before if before > 0 else 0.0
+        payback = p.migration_usd / saving if saving > 0 else float("inf")
+        reasons = []
+        if saving < min_usd:
+            reasons.append(f"below {pm.fmt_usd(min_usd)}/month")
+        if pct < min_pct:
+            reasons.append(f"below {min_pct:g}%")
+        if max_payback is not None and payback > max_payback:
+            reasons.append(f"the move pays back in {payback:.1f} months, over {max_payback:g}")
+        if reasons:
+            yield Violation(
+                "workload",
+                p.workload,
+                f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
+                f"{pm.fmt_usd(saving)}/month ({pct:.1f}%): {'; '.join(reasons)}",
+                {
+                    **evidence,
+                    "saving_usd_per_month": round(saving, 2),
+                    "saving_pct": round(pct, 2),
+                    "migration_usd": round(p.migration_usd, 2),
+                },
+            )
+
+
+RULE = Rule(
+    id="HP-COST-007",
+    name="Ensure a workload is moved only for a worthwhile saving",
+    category=Category.COST,
+    level=Level.ADVISORY,
+    description="A migration costs engineering time and risk; a move must save at least "
+    "the minimum per month and pay back its one-off cost quickly.",
+    fix="Pin the workload to its current site, or lower the thresholds if the move is "
+    "wanted for other reasons.",
+    params=(
+        Param(MIN_USD, ParamKind.NUMBER, 500.0, "Minimum saving in USD per month."),
+        Param(MIN_PCT, ParamKind.NUMBER, 10.0, "Minimum saving in percent of today's cost."),
+        Param(
+            MAX_PAYBACK,
+            ParamKind.NUMBER,
+            12.0,
+            "Maximum months for the saving to repay the one-off migration cost (null: no limit).",
+            nullable=True,
+        ),
+    ),
+    check_plan=check,
+)
