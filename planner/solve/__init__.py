@@ -1,0 +1,210 @@
+"""Placement: candidates -> blocks -> MILP (or LP + repair) with a greedy baseline.
+
+``place`` is the entry point the pipeline calls; ``solve_offers`` is the same solver taking
+the world in as plain values (workloads, sites, offers, constraints, settings), which is
+what tests and the benchmark use. Neither reads files or the environment; the clock is a
+parameter (``time.perf_counter`` by default) used only to time the solver.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from planner.model import (
+    Constraints,
+    Offer,
+    Placement,
+    Project,
+    Settings,
+    Site,
+    SiteUsage,
+    SolverInfo,
+    Workload,
+)
+from planner.solve.extract import RowState, extract
+from planner.solve.milp import Solution, integer_columns, solve_lp_repair, solve_milp
+from planner.solve.problem import Model, build_blocks, build_model, latency_dependencies
+
+__all__ = [
+    "METHODS",
+    "MILP_MAX_INTEGER_COLUMNS",
+    "PlacementResult",
+    "place",
+    "solve_offers",
+]
+
+Clock = Callable[[], float]
+
+METHODS = ("auto", "milp", "lp+repair", "greedy")
+
+MILP_MAX_INTEGER_COLUMNS = 20_000
+"""``auto`` solves the exact MILP up to this many integer offer columns (about 1,000
+distinct workloads over 20 sites: 1.2 s in notes/solver-scale.md) and LP + repair above."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementResult:
+    """What ``place`` returns: the plan's placements and usage, and how it was found."""
+
+    placements: tuple[Placement, ...]
+    site_usage: tuple[SiteUsage, ...]
+    solver: SolverInfo
+    horizon_months: int = 36
+    rows: tuple[RowState, ...] = ()
+    """Capacity, budget and cloud-share rows after solving (binding ones have ``tight``)."""
+    greedy_objective_usd: float | None = None
+    """The greedy baseline's horizon cost when it was computed (``None`` otherwise)."""
+    blocks: int = 0
+    """How many blocks (classes of identical workloads) the model had."""
+
+    def placement(self, name: str) -> Placement:
+        for p in self.placements:
+            if p.workload == name:
+                return p
+        raise KeyError(name)
+
+
+def place(
+    project: Project,
+    candidates: object,
+    constraints: Constraints,
+    *,
+    method: str = "auto",
+    clock: Clock = time.perf_counter,
+) -> PlacementResult:
+    """Place every workload of ``project`` on the offers in ``candidates``.
+
+    ``method`` is ``auto`` (exact MILP for small fleets, LP + repair for big ones),
+    ``milp``, ``lp+repair`` or ``greedy``. Raises ``InfeasibleError`` with a diagnosis when
+    no plan satisfies the constraints.
+    """
+    from planner.solve.candidates import Candidates
+
+    if not isinstance(candidates, Candidates):
+        raise TypeError("candidates must come from planner.solve.candidates.build_candidates")
+    return solve_offers(
+        project.workloads,
+        project.sites,
+        candidates.all_offers(),
+        constraints,
+        project.settings,
+        method=method,
+        clock=clock,
+    )
+
+
+def solve_offers(
+    workloads: Sequence[Workload],
+    sites: Sequence[Site],
+    offers: Mapping[str, Sequence[Offer]],
+    constraints: Constraints,
+    settings: Settings | None = None,
+    *,
+    method: str = "auto",
+    clock: Clock = time.perf_counter,
+    aggregate: bool = True,
+    with_greedy: bool | None = None,
+) -> PlacementResult:
+    """The solver core on plain values. ``offers`` maps each workload to all its offers
+    (eligible and ineligible). ``with_greedy`` runs the greedy baseline as well (default:
+    whenever it is cheap, i.e. always except ``lp+repair`` on big models)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    from planner.solve.diagnose import diagnose, precheck
+
+    settings = settings if settings is not None else Settings()
+    t0 = clock()
+    by_name = {w.name: w for w in workloads}
+    precheck(workloads, sites, offers, constraints)
+    blocks = build_blocks(workloads, sites, offers, constraints, aggregate=aggregate)
+    deps = latency_dependencies(workloads)
+    model = build_model(blocks, sites, constraints, settings.horizon_months, dependencies=deps)
+    chosen = method
+    if method == "auto":
+        chosen = "milp" if integer_columns(model) <= MILP_MAX_INTEGER_COLUMNS else "lp+repair"
+    run_greedy = with_greedy if with_greedy is not None else True
+
+    from planner.solve.greedy import solve_greedy
+
+    greedy: Solution | None = None
+    if run_greedy or chosen == "greedy":
+        greedy = solve_greedy(model, clock=clock, dependencies=deps)
+    time_left = max(0.1, settings.solver_time_limit_s - (clock() - t0))
+    start = greedy.x if greedy is not None and greedy.ok else None
+    sol: Solution
+    if chosen == "greedy":
+        assert greedy is not None
+        sol = greedy
+    elif chosen == "milp":
+        sol = solve_milp(
+            model, time_limit_s=time_left, gap=settings.solver_gap, clock=clock, start=start
+        )
+    else:
+        sol = solve_lp_repair(
+            model, time_limit_s=time_left, gap=settings.solver_gap, clock=clock, start=start
+        )
+    notes: list[str] = [sol.note] if sol.note else []
+    if chosen != "greedy" and greedy is not None and greedy.ok:
+        if not sol.ok:
+            notes.append(f"{sol.method} found no plan ({sol.status}); greedy plan used")
+            sol = _as(greedy, bound=sol.bound, limited=sol.time_limited)
+        elif greedy.objective < sol.objective - 1e-6:
+            notes.append("greedy plan was cheaper than the solver's best; greedy plan used")
+            sol = _as(greedy, bound=sol.bound, limited=sol.time_limited, method=sol.method)
+    if not sol.ok:
+        raise diagnose(workloads, sites, offers, constraints, settings, blocks=blocks, deps=deps)
+    placements, usage, states = extract(model, sol, by_name, offers, deps)
+    gap = sol.gap
+    info = SolverInfo(
+        method=sol.method,
+        status=sol.status,
+        objective_usd=round(sol.objective, 2),
+        lp_bound_usd=None if sol.bound is None else round(sol.bound, 2),
+        gap=None if gap is None else round(gap, 6),
+        seconds=round(clock() - t0, 3),
+        time_limited=sol.time_limited,
+        note="; ".join([*notes, f"{len(model.blocks)} blocks for {len(workloads)} workloads"]),
+    )
+    return PlacementResult(
+        placements=placements,
+        site_usage=usage,
+        solver=info,
+        horizon_months=settings.horizon_months,
+        rows=states,
+        greedy_objective_usd=(
+            round(greedy.objective, 2) if greedy is not None and greedy.ok else None
+        ),
+        blocks=len(model.blocks),
+    )
+
+
+def _as(
+    sol: Solution, *, bound: float | None, limited: bool, method: str | None = None
+) -> Solution:
+    return Solution(
+        x=sol.x,
+        status="feasible",
+        objective=sol.objective,
+        bound=bound if bound is not None and math.isfinite(bound) else None,
+        seconds=sol.seconds,
+        time_limited=limited,
+        method=method or sol.method,
+        note=sol.note,
+    )
+
+
+def model_for(
+    workloads: Sequence[Workload],
+    sites: Sequence[Site],
+    offers: Mapping[str, Sequence[Offer]],
+    constraints: Constraints,
+    settings: Settings | None = None,
+) -> Model:
+    """The (non-elastic) model ``solve_offers`` would solve, for inspection and tests."""
+    settings = settings if settings is not None else Settings()
+    blocks = build_blocks(workloads, sites, offers, constraints)
+    deps = latency_dependencies(workloads)
+    return build_model(blocks, sites, constraints, settings.horizon_months, dependencies=deps)

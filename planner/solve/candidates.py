@@ -1,0 +1,138 @@
+"""Candidates: every offer of every workload on every site, eligible or with its reason.
+
+A thin layer over ``planner.cost.offers_for``: it prices each workload x site, then applies
+the policy prunes of ``Constraints`` (a pruned offer stays, ineligible, with the reason
+"pruned by HP-RES-001: ...") and pins ("pinned to colo-eu"). Nothing is dropped, so
+explanations and the infeasibility diagnosis can say why an offer was not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from planner.model import Constraints, Offer, Project, Prune, Resources, Settings, Site, Workload
+
+if TYPE_CHECKING:
+    from planner.catalogue import Catalogue
+else:  # pragma: no cover - the catalogue module is optional for the solver core
+    Catalogue = Any
+
+OffersFor = Callable[..., tuple[Offer, ...]]
+
+
+def offer_order(o: Offer) -> tuple[str, str, str]:
+    """Deterministic order of a workload's offers: site, option, instance type."""
+    return (o.site, o.option.value, o.instance_type or "")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadOffers:
+    """One workload's offers, split into eligible and ineligible (each with its reason)."""
+
+    workload: str
+    eligible: tuple[Offer, ...]
+    ineligible: tuple[Offer, ...]
+
+    @property
+    def offers(self) -> tuple[Offer, ...]:
+        return tuple(sorted((*self.eligible, *self.ineligible), key=offer_order))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Offers per workload, sorted by workload name."""
+
+    workloads: tuple[WorkloadOffers, ...]
+
+    def get(self, name: str) -> WorkloadOffers:
+        for w in self.workloads:
+            if w.workload == name:
+                return w
+        raise KeyError(name)
+
+    def all_offers(self) -> dict[str, tuple[Offer, ...]]:
+        """Workload name -> every offer (eligible and not), in ``offer_order``."""
+        return {w.workload: w.offers for w in self.workloads}
+
+    def __len__(self) -> int:
+        return len(self.workloads)
+
+
+def prune_offer(offer: Offer, prunes: Iterable[Prune]) -> Offer:
+    """The offer, made ineligible by the first prune that matches it (if any)."""
+    if not offer.eligible:
+        return offer
+    for p in prunes:
+        if (
+            p.workload == offer.workload
+            and p.site == offer.site
+            and (p.option is None or p.option is offer.option)
+        ):
+            return replace(offer, eligible=False, reason=f"pruned by {p.rule_id}: {p.reason}")
+    return offer
+
+
+def pin_offer(offer: Offer, workload: Workload) -> Offer:
+    """Offers off a pinned workload's site become ineligible ("pinned to ...")."""
+    if offer.eligible and workload.pinned_site is not None and offer.site != workload.pinned_site:
+        return replace(offer, eligible=False, reason=f"pinned to {workload.pinned_site}")
+    return offer
+
+
+def candidates_from_offers(
+    offers: Mapping[str, Iterable[Offer]],
+    constraints: Constraints,
+    workloads: Iterable[Workload] = (),
+) -> Candidates:
+    """Candidates from already-priced offers (tests and benchmarks use this directly)."""
+    by_workload: dict[str, list[Prune]] = {}
+    for p in sorted(constraints.prunes, key=lambda p: (p.workload, p.site, p.rule_id)):
+        by_workload.setdefault(p.workload, []).append(p)
+    wl = {w.name: w for w in workloads}
+    out: list[WorkloadOffers] = []
+    for name in sorted(offers):
+        prunes = by_workload.get(name, [])
+        priced = []
+        for o in offers[name]:
+            o2 = prune_offer(o, prunes) if prunes else o
+            if name in wl:
+                o2 = pin_offer(o2, wl[name])
+            priced.append(o2)
+        priced.sort(key=offer_order)
+        out.append(
+            WorkloadOffers(
+                workload=name,
+                eligible=tuple(o for o in priced if o.eligible),
+                ineligible=tuple(o for o in priced if not o.eligible),
+            )
+        )
+    return Candidates(workloads=tuple(out))
+
+
+def build_candidates(
+    project: Project,
+    requests: Mapping[str, Resources],
+    catalogue: Catalogue,
+    constraints: Constraints,
+    *,
+    offers_for: OffersFor | None = None,
+) -> Candidates:
+    """Price every workload on every site with ``planner.cost.offers_for`` (or the
+    ``offers_for`` passed in), then apply prunes and pins."""
+    if offers_for is None:
+        from planner.cost import offers_for as cost_offers_for
+
+        offers_for = cost_offers_for
+    sites: dict[str, Site] = {s.name: s for s in project.sites}
+    settings: Settings = project.settings
+    priced: dict[str, list[Offer]] = {}
+    for w in sorted(project.workloads, key=lambda w: w.name):
+        request = requests.get(w.name, w.resources)
+        current = sites.get(w.current_site) if w.current_site is not None else None
+        got: list[Offer] = []
+        for name in sorted(sites):
+            got.extend(offers_for(w, request, sites[name], catalogue, settings, current=current))
+        priced[w.name] = got
+    return candidates_from_offers(priced, constraints, project.workloads)

@@ -1,0 +1,260 @@
+"""Why no plan fits, and what would make one fit.
+
+Two passes. ``precheck`` catches the simplest conflict: a workload with no eligible offer
+at all (every site excluded by residency, GPU type, availability, a policy prune or a
+pin); it names the workload and every site's reason. ``diagnose`` solves the *elastic*
+model: every capacity, budget, cloud-share, spread and latency row gets a slack column
+and every relaxable ineligible offer (residency, policy prune, pin) a column, both
+penalised by their relative size (a slack of 10 % of a row's limit costs 0.1; allowing
+one workload on an excluded offer costs 1), with the real cost as a tie-breaker far below
+one penalty unit. The relaxations in its optimum are the smallest set of constraints (by
+that measure) that conflict, each with the amount that would make the plan feasible. The
+relaxations are then forbidden one kind at a time and the model re-solved, to offer an
+alternative ("colo-eu needs 140 more cores, or allow payments-db outside eu").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from planner.errors import InfeasibleError
+from planner.model import Constraints, Offer, Settings, Site, Workload
+from planner.solve.milp import Solution, _run
+from planner.solve.problem import (
+    Block,
+    ColKind,
+    FloatArray,
+    Model,
+    RowKind,
+    build_blocks,
+    build_model,
+    is_relaxable,
+    latency_dependencies,
+    usable_capacity,
+)
+
+ELASTIC_EXACT_MAX_COLUMNS = 50_000
+MAX_ALTERNATIVES = 2
+
+
+def _unit(resource: str) -> str:
+    if resource == "cpu":
+        return "cores"
+    if resource == "memory_gib":
+        return "GiB of memory"
+    if resource.startswith("gpus:"):
+        return f"{resource.split(':', 1)[1]} GPUs"
+    if resource.startswith("gpu_hours:"):
+        return f"{resource.split(':', 1)[1]} GPU-hours a month"
+    return resource
+
+
+def precheck(
+    workloads: Sequence[Workload],
+    sites: Sequence[Site],
+    offers: Mapping[str, Sequence[Offer]],
+    constraints: Constraints,
+) -> None:
+    """Raise ``InfeasibleError`` naming every workload that no site can host."""
+    site_names = {s.name for s in sites}
+    lines: list[str] = []
+    fixes: list[str] = []
+    for w in sorted(workloads, key=lambda w: w.name):
+        mine = sorted(
+            (o for o in offers.get(w.name, ()) if o.site in site_names),
+            key=lambda o: (o.site, o.option.value),
+        )
+        eligible = [o for o in mine if o.eligible]
+        if w.pinned_site is not None:
+            pinned = [o for o in eligible if o.site == w.pinned_site]
+            if not pinned:
+                why = [
+                    f"{o.key}: {o.reason or 'ineligible'}"
+                    for o in mine
+                    if o.site == w.pinned_site and not o.eligible
+                ] or [f"no offer on {w.pinned_site}"]
+                lines.append(
+                    f"{w.name} is pinned to {w.pinned_site}, which cannot host it ("
+                    + "; ".join(why)
+                    + ")"
+                )
+                if eligible:
+                    best = min(eligible, key=lambda o: (o.usd_per_month, o.site, o.option.value))
+                    fixes.append(f"unpin {w.name} (it could run on {best.key})")
+                else:
+                    fixes.append(f"unpin {w.name} or make {w.pinned_site} able to host it")
+                continue
+        if eligible:
+            continue
+        if not mine:
+            lines.append(f"{w.name} has no offer on any site")
+            fixes.append(f"add a site that can host {w.name}")
+            continue
+        lines.append(
+            f"no site can host {w.name}: "
+            + "; ".join(f"{o.key}: {o.reason or 'ineligible'}" for o in mine)
+        )
+        relax = [o for o in mine if is_relaxable(o)]
+        if relax:
+            best = min(relax, key=lambda o: (o.usd_per_month, o.site, o.option.value))
+            fixes.append(f"allow {w.name} on {best.key} (now: {best.reason})")
+        else:
+            fixes.append(f"add a site that can host {w.name} (or change its requirements)")
+    if lines:
+        count = len(lines)
+        raise InfeasibleError(
+            f"{count} workload{'s' if count != 1 else ''} cannot be placed anywhere",
+            diagnosis=tuple(lines),
+            fix="; ".join(fixes),
+        )
+
+
+def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[int]]:
+    """(diagnosis lines, short fixes, columns used) for the relaxations in ``x``."""
+    lines: list[str] = []
+    fixes: list[str] = []
+    used: list[int] = []
+    act = model.row_activity(x)
+    for j, c in enumerate(model.columns):
+        if x[j] <= 1e-6:
+            continue
+        if c.kind is ColKind.RELAXED:
+            blk = model.blocks[c.block]
+            o = blk.relaxable[c.offer]
+            who = (
+                blk.members[0]
+                if len(blk.members) == 1
+                else (f"{len(blk.members)} workloads like {blk.members[0]}")
+            )
+            lines.append(f"{who} can only fit on {o.key}, which is excluded: {o.reason}")
+            fixes.append(f"allow {who} on {o.key}")
+            used.append(j)
+        elif c.kind is ColKind.SLACK:
+            r = c.row
+            info = model.rows[r]
+            s = float(x[j])
+            limit = float(model.row_upper[r])
+            if info.kind is RowKind.CAPACITY:
+                site = model.sites[c.site]
+                cap = usable_capacity(site).get(info.resource, 0.0)
+                need = math.ceil(s - 1e-6) if info.resource != "memory_gib" else round(s, 1)
+                lines.append(
+                    f"{site.name} {info.resource}: the plan needs {act[r] + s:g} of {cap:g} usable "
+                    f"{_unit(info.resource)} (capacity x target utilisation "
+                    f"{site.target_utilisation:g}), {need:g} short"
+                )
+                fixes.append(f"{site.name} needs {need:g} more {_unit(info.resource)}")
+            elif info.kind in (RowKind.BUDGET_TEAM, RowKind.BUDGET_SITE, RowKind.BUDGET_TOTAL):
+                what = {
+                    RowKind.BUDGET_TEAM: f"team {info.team} budget",
+                    RowKind.BUDGET_SITE: f"site {info.site} budget",
+                    RowKind.BUDGET_TOTAL: "total budget",
+                }[info.kind]
+                lines.append(
+                    f"{what} is {limit:,.0f} USD/month; the cheapest plan within the other "
+                    f"constraints needs {limit + s:,.0f} USD/month"
+                )
+                fixes.append(f"raise the {what} by {math.ceil(s):,} USD/month")
+            elif info.kind is RowKind.CLOUD_SHARE:
+                lines.append(
+                    f"cloud spend must stay within {info.other} of the total; "
+                    f"{s:,.0f} USD/month of cloud spend has no owned site to go to"
+                )
+                fixes.append(f"raise max_cloud_share above {info.other} or add owned capacity")
+            elif info.kind is RowKind.SPREAD:
+                blk = model.blocks[info.block]
+                lines.append(
+                    f"{blk.members[0]} (tier 1) cannot spread over {blk.spread} failure "
+                    f"domains on the sites it may use"
+                )
+                fixes.append(f"let {blk.members[0]} use a site with more failure domains")
+            elif info.kind is RowKind.LATENCY:
+                blk = model.blocks[info.block]
+                lines.append(
+                    f"{blk.members[0]} on {info.site} and its dependency {info.other} cannot "
+                    f"be co-located or within the latency bound"
+                )
+                fixes.append(f"relax the latency bound between {blk.members[0]} and {info.other}")
+            used.append(j)
+    return lines, fixes, used
+
+
+def _solve_elastic(model: Model, upper: FloatArray, time_limit_s: float) -> Solution:
+    exact = model.n_cols <= ELASTIC_EXACT_MAX_COLUMNS
+    status, x, obj, bound, limited, _ = _run(
+        model, integer=exact, time_limit_s=time_limit_s, gap=1e-6, upper=upper
+    )
+    ok = status in ("optimal", "feasible")
+    return Solution(
+        x=x,
+        status=status if ok else "infeasible",
+        objective=obj,
+        bound=bound,
+        seconds=0.0,
+        time_limited=limited,
+        method="elastic",
+    )
+
+
+def diagnose(
+    workloads: Sequence[Workload],
+    sites: Sequence[Site],
+    offers: Mapping[str, Sequence[Offer]],
+    constraints: Constraints,
+    settings: Settings | None = None,
+    *,
+    blocks: Sequence[Block] | None = None,
+    deps: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> InfeasibleError:
+    """An ``InfeasibleError`` naming the conflicting constraints and what would fix them.
+    Never raises itself (the caller raises what it returns)."""
+    settings = settings if settings is not None else Settings()
+    try:
+        if blocks is None:
+            blocks = build_blocks(workloads, sites, offers, constraints)
+        if deps is None:
+            deps = latency_dependencies(workloads)
+        model = build_model(
+            blocks, sites, constraints, settings.horizon_months, dependencies=deps, elastic=True
+        )
+        limit = max(1.0, min(30.0, settings.solver_time_limit_s))
+        upper = model.upper.copy()
+        sol = _solve_elastic(model, upper, limit)
+        if not sol.ok:
+            return _generic("the elastic relaxation found no way out either")
+        lines, fixes, used = _describe(model, sol.x)
+        if not lines:
+            return _generic("the solver found no plan within its time limit")
+        alternatives = [", and ".join(fixes)]
+        forbidden = upper.copy()
+        for _ in range(MAX_ALTERNATIVES):
+            forbidden[np.asarray(used, dtype=np.int64)] = 0.0
+            alt = _solve_elastic(model, forbidden, limit)
+            if not alt.ok:
+                break
+            _, alt_fixes, alt_used = _describe(model, alt.x)
+            if not alt_fixes:
+                break
+            text = ", and ".join(alt_fixes)
+            if text not in alternatives:
+                alternatives.append(text)
+            used = alt_used
+        first = fixes[0] if len(fixes) == 1 else f"{len(fixes)} constraints conflict"
+        return InfeasibleError(
+            f"no plan satisfies every constraint: {first}",
+            diagnosis=tuple(lines),
+            fix="; or ".join(alternatives),
+        )
+    except Exception as exc:  # a diagnosis must never crash the run
+        return _generic(f"the diagnosis itself failed ({type(exc).__name__}: {exc})")
+
+
+def _generic(why: str) -> InfeasibleError:
+    return InfeasibleError(
+        "no plan satisfies every constraint",
+        diagnosis=(why,),
+        fix="check capacities, budgets and residency rules; run with --debug for details",
+    )

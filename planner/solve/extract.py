@@ -1,0 +1,298 @@
+"""Read a model's column values back into ``Placement``s, ``SiteUsage`` and explanations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
+from planner.solve.milp import Solution
+from planner.solve.problem import (
+    Block,
+    BlockKind,
+    ColKind,
+    FloatArray,
+    Model,
+    RowKind,
+    fixed_part,
+    latency_ms,
+    unit_usage,
+    usable_capacity,
+)
+
+TIGHT_REL = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class RowState:
+    """A constraint row after solving: how full it is and its shadow price if known."""
+
+    label: str
+    kind: str
+    used: float
+    limit: float
+    tight: bool
+    dual: float | None = None
+    """USD over the horizon saved per unit of extra limit (LP duals; None for MILP)."""
+
+
+def row_label(model: Model, r: int) -> str:
+    info = model.rows[r]
+    if info.kind is RowKind.CAPACITY:
+        return f"capacity {info.site} {info.resource}"
+    if info.kind is RowKind.BUDGET_TEAM:
+        return f"budget team {info.team}"
+    if info.kind is RowKind.BUDGET_SITE:
+        return f"budget site {info.site}"
+    if info.kind is RowKind.BUDGET_TOTAL:
+        return "budget total"
+    if info.kind is RowKind.CLOUD_SHARE:
+        return f"cloud share <= {info.other}"
+    if info.kind is RowKind.LATENCY:
+        member = model.blocks[info.block].members[0]
+        return f"latency {member} on {info.site} -> {info.other}"
+    if info.kind is RowKind.SPREAD:
+        blk = model.blocks[info.block]
+        return f"tier-1 spread {blk.members[0]} over {blk.spread} failure domains"
+    return f"{info.kind.value} {info.site}".strip()
+
+
+def row_states(
+    model: Model, x: FloatArray, duals: FloatArray | None = None
+) -> tuple[RowState, ...]:
+    """Capacity, budget and cloud-share rows with their use and tightness."""
+    act = model.row_activity(x)
+    out: list[RowState] = []
+    for r, info in enumerate(model.rows):
+        if info.kind not in (
+            RowKind.CAPACITY,
+            RowKind.BUDGET_TEAM,
+            RowKind.BUDGET_SITE,
+            RowKind.BUDGET_TOTAL,
+            RowKind.CLOUD_SHARE,
+        ):
+            continue
+        limit = float(model.row_upper[r])
+        used = float(act[r])
+        tight = used >= limit - TIGHT_REL * max(1.0, abs(limit))
+        if info.kind is RowKind.CAPACITY:
+            # a row is only binding if a cheaper use of it was turned away
+            tight = tight and limit > 0
+        dual = None if duals is None or r >= len(duals) else float(duals[r])
+        out.append(RowState(row_label(model, r), info.kind.value, used, limit, tight, dual))
+    return tuple(out)
+
+
+def horizon_cost(offer: Offer, horizon_months: int) -> float:
+    return horizon_months * offer.usd_per_month + offer.migration_usd
+
+
+def extract(
+    model: Model,
+    sol: Solution,
+    workloads: Mapping[str, Workload],
+    offers: Mapping[str, Sequence[Offer]],
+    dependencies: Mapping[str, Sequence[tuple[str, float]]],
+) -> tuple[tuple[Placement, ...], tuple[SiteUsage, ...], tuple[RowState, ...]]:
+    """Placements sorted by workload name, usage per site sorted by name, row states."""
+    x = sol.x
+    states = row_states(model, x, sol.duals)
+    tight = {s.label: s for s in states}
+    per_block: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for j, c in enumerate(model.columns):
+        if c.kind is ColKind.OFFER and x[j] > 1e-9:
+            per_block[c.block].append((c.offer, float(x[j])))
+
+    # members -> list of (offer, units)
+    chosen: dict[str, list[tuple[Offer, float]]] = {}
+    for blk in model.blocks:
+        picks = sorted(per_block.get(blk.index, []))
+        if blk.kind is BlockKind.WHOLE:
+            # members in name order take the chosen offers cheapest first
+            queue = sorted(
+                ((blk.offers[oi], round(v)) for oi, v in picks),
+                key=lambda p: (horizon_cost(p[0], model.horizon_months), p[0].key),
+            )
+            members = list(blk.members)
+            for o, count in queue:
+                for _ in range(int(count)):
+                    if members:
+                        chosen[members.pop(0)] = [(o, 1.0)]
+        else:
+            chosen[blk.members[0]] = [(blk.offers[oi], v) for oi, v in picks]
+
+    block_of = {m: blk for blk in model.blocks for m in blk.members}
+    site_of: dict[str, set[str]] = {m: {o.site for o, _ in v} for m, v in chosen.items()}
+    placements: list[Placement] = []
+    for name in sorted(chosen):
+        w = workloads[name]
+        blk = block_of[name]
+        assignments: list[Assignment] = []
+        usd = 0.0
+        mig = 0.0
+        for o, units in chosen[name]:
+            share = units / blk.per_member
+            a_usd = o.usd_per_month * share
+            if blk.kind is BlockKind.TRAIN:
+                fixed = fixed_part(o)
+                a_usd = (o.usd_per_month - fixed) * share + fixed
+                mig += o.migration_usd
+            else:
+                mig += o.migration_usd * share
+            usd += a_usd
+            if blk.kind is BlockKind.TRAIN:
+                assignments.append(
+                    Assignment(
+                        site=o.site,
+                        option=o.option,
+                        replicas=w.replicas,
+                        usd_per_month=round(a_usd, 2),
+                        instance_type=o.instance_type,
+                        gpu_hours_per_month=round(blk.gpu_hours_per_month * share, 3),
+                    )
+                )
+            else:
+                assignments.append(
+                    Assignment(
+                        site=o.site,
+                        option=o.option,
+                        replicas=round(share * w.replicas),
+                        usd_per_month=round(a_usd, 2),
+                        instance_type=o.instance_type,
+                    )
+                )
+        assignments.sort(key=lambda a: (a.site, a.option.value))
+        used_keys = {o.key for o, _ in chosen[name]}
+        paid = model.horizon_months * usd + mig
+        runner = _runner_up(offers.get(name, ()), used_keys, model.horizon_months, w)
+        binding = _binding(
+            model,
+            blk,
+            w=w,
+            chosen=chosen[name],
+            offers=offers.get(name, ()),
+            paid=paid,
+            tight=tight,
+            site_of=site_of,
+            dependencies=dependencies,
+        )
+        reason = (
+            "cheapest eligible offer"
+            if not binding
+            else "cheapest offer allowed by: " + "; ".join(binding)
+        )
+        placements.append(
+            Placement(
+                workload=name,
+                assignments=tuple(assignments),
+                usd_per_month=round(usd, 2),
+                migration_usd=round(mig, 2),
+                previous_site=w.current_site,
+                runner_up=runner,
+                binding=binding,
+                reason=reason,
+            )
+        )
+    usage = site_usage(model, x)
+    return tuple(placements), usage, states
+
+
+def _runner_up(offers: Sequence[Offer], used: set[str], horizon: int, w: Workload) -> Offer | None:
+    rest = [
+        o
+        for o in offers
+        if o.eligible and o.key not in used and (w.pinned_site is None or o.site == w.pinned_site)
+    ]
+    if not rest:
+        return None
+    return min(rest, key=lambda o: (horizon_cost(o, horizon), o.site, o.option.value))
+
+
+def _binding(
+    model: Model,
+    blk: Block,
+    *,
+    w: Workload,
+    chosen: Sequence[tuple[Offer, float]],
+    offers: Sequence[Offer],
+    paid: float,
+    tight: Mapping[str, RowState],
+    site_of: Mapping[str, set[str]],
+    dependencies: Mapping[str, Sequence[tuple[str, float]]],
+) -> tuple[str, ...]:
+    """Constraints that kept this workload off a cheaper offer."""
+    out: list[str] = []
+    horizon = model.horizon_months
+    if w.pinned_site is not None:
+        out.append(f"pinned to {w.pinned_site}")
+    sites = {s.name: s for s in model.sites}
+    partners = [(d, b) for d, b in dependencies.get(w.name, ())]
+    partners += [(n, b) for n, lst in dependencies.items() for d, b in lst if d == w.name]
+    for o in sorted(offers, key=lambda o: (horizon_cost(o, horizon), o.site, o.option.value)):
+        if horizon_cost(o, horizon) >= paid - 1e-6:
+            break
+        if not o.eligible:
+            out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
+            continue
+        if w.pinned_site is not None and o.site != w.pinned_site:
+            continue
+        usage = unit_usage(blk, o)
+        for res in sorted(usage):
+            label = f"capacity {o.site} {res}"
+            if usage[res] > 0 and label in tight and _full(tight[label], usage[res]):
+                out.append(label)
+        month = o.usd_per_month / blk.per_member
+        for label in (f"budget team {w.team}", f"budget site {o.site}", "budget total"):
+            if label in tight and _full(tight[label], month):
+                out.append(label)
+        if sites[o.site].kind is SiteKind.CLOUD:
+            out.extend(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)
+        if blk.kind is BlockKind.SPLIT and len(sites[o.site].failure_domains) < blk.spread:
+            out.append(f"tier-1 spread over {blk.spread} failure domains")
+        for other, bound in partners:
+            for t in sorted(site_of.get(other, ())):
+                if latency_ms(sites[o.site], sites[t]) > bound:
+                    out.append(f"latency to {other} <= {bound:g} ms")
+    return tuple(dict.fromkeys(out))
+
+
+def _full(state: RowState, more: float) -> bool:
+    """Would ``more`` of this row overflow it (it is binding for that use)?"""
+    return state.used + more > state.limit + TIGHT_REL * max(1.0, abs(state.limit))
+
+
+def site_usage(model: Model, x: FloatArray) -> tuple[SiteUsage, ...]:
+    """Usage per resource and monthly spend per site, sorted by site name."""
+    used: dict[str, dict[str, float]] = {s.name: defaultdict(float) for s in model.sites}
+    usd: dict[str, float] = defaultdict(float)
+    for j, c in enumerate(model.columns):
+        if c.kind is ColKind.USE and x[j] > 0.5:
+            usd[model.sites[c.site].name] += float(model.usd_per_month[j])
+        if c.kind is not ColKind.OFFER or x[j] <= 1e-9:
+            continue
+        blk = model.blocks[c.block]
+        o = blk.offers[c.offer]
+        site = model.sites[c.site].name
+        usd[site] += float(model.usd_per_month[j] * x[j])
+        for res, val in unit_usage(blk, o).items():
+            used[site][res] += val * float(x[j])
+    out = []
+    for s in model.sites:
+        cap = usable_capacity(s)
+        keys = sorted(set(cap) | set(used[s.name]))
+        out.append(
+            SiteUsage(
+                site=s.name,
+                used={k: round(used[s.name].get(k, 0.0), 6) for k in keys},
+                capacity={k: round(v, 6) for k, v in cap.items()},
+                usd_per_month=round(usd[s.name], 2),
+            )
+        )
+    return tuple(out)
+
+
+def objective_usd(model: Model, x: FloatArray) -> float:
+    return float(np.dot(model.cost, x))

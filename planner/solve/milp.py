@@ -1,0 +1,364 @@
+"""Exact placement with HiGHS: the mixed-integer program, and its LP-then-repair variant.
+
+``highspy`` is imported inside the functions that use it, never at module level.
+
+Formulation
+===========
+
+Sets
+    W   workloads; B the blocks they are grouped into (``planner.solve.problem``): a *whole*
+        block b holds n_b identical workloads (same team, tier, replicas, current site and
+        the same offers up to the name), a *split* block holds one tier-1 workload whose
+        replicas may spread over sites, a *train* block one AI-training workload.
+    S   sites; S_own the owned ones (kubernetes, gpu-pool) with a capacity; clouds are
+        unlimited. d_s = number of failure domains of site s.
+    O_b eligible offers (site s(o), pricing option) of block b's representative, after
+        residency, spot, availability, GPU-type and policy prunes; a pinned workload keeps
+        only the offers on its pinned site.
+    R   capacity resources per owned site: ``cpu``, ``memory_gib``, ``gpus:<type>``,
+        ``gpu_hours:<type>``.
+    D   latency-bound dependencies (w, v, L): w depends on v with max round trip L ms.
+
+Data (per unit u of a block: a workload for whole/train blocks, a replica for split ones)
+    c_bo   USD/month of one unit on offer o (offer price / replicas for split blocks)
+    m_bo   one-off migration USD of one unit (0 if it stays on its current site)
+    a_bor  capacity of resource r one unit consumes (offer usage / replicas); for training,
+           gpus:<t> is the peak GPUs the deadline needs and gpu_hours:<t> the monthly
+           GPU-hours; other GPU workloads use gpus x 730 GPU-hours a month
+    K_sr   usable capacity: physical x target_utilisation (GPU-hours: GPUs x 730 x util)
+    H      horizon in months; U_b units of block b (n_b, replicas, or 1)
+    k_b    failure domains a tier-1 split block must cover: min(min_failure_domains_tier1,
+           replicas)
+    lat    symmetric latency between sites (0 on the same site, infinite if unknown)
+
+Variables
+    x_bo   in {0..U_b} integer (whole: members placed on o; split: replicas on o);
+           train blocks: x_bo in [0, 1] continuous, the share of GPU-hours run on o
+    z_bs   in {0..min(d_s, k_b)} integer: failure domains of s covered by split block b
+    u_bs   in {0, 1}: block b uses site s (split/train blocks in a dependency); for a
+           single workload in a whole block u_bs is the expression sum_{o at s} x_bo
+
+Objective (USD over the horizon)
+    min  sum_b sum_o (H * c_bo + m_bo) * x_bo
+
+Constraints
+    (assign)     sum_o x_bo = U_b                                  for every block b
+    (capacity)   sum_{b, o at s} a_bor * x_bo <= K_sr                for s in S_own, r in R
+    (cover)      z_bs <= sum_{o at s} x_bo                          split blocks, sites s
+    (spread)     sum_s z_bs >= k_b                                  split blocks
+                 (a tier-1 workload on a site with >= k_b domains satisfies it alone;
+                 otherwise its replicas split over sites; whole tier-1 blocks only have
+                 offers on sites with >= k_b domains)
+    (use)        sum_{o at s} x_bo <= U_b * u_bs                     split/train blocks
+    (latency)    |T_s| * u_ws + sum_{t in T_s} u_vt <= |T_s|          (w, v, L) in D, s in S,
+                 T_s = {t : lat(s, t) > L}: if w uses s, v uses no site too far from s
+    (team)       sum_{b in team, o} c_bo x_bo <= budget_team          per team budget
+    (site)       sum_{b, o at s} c_bo x_bo <= budget_site             per site budget
+    (total)      sum_{b, o} c_bo x_bo <= budget_total
+    (cloud)      sum_{o in cloud} (1 - f) c_bo x_bo - sum_{o not cloud} f c_bo x_bo <= 0,
+                 f = max_cloud_share
+    No spot for tier 1 and residency are enforced by the offers (ineligible offers have no
+    column). Migration is amortised: it is one-off, the rest is monthly x H.
+
+Solving
+    ``milp``: the program above with mip_rel_gap = settings.solver_gap and a time limit.
+    ``lp+repair`` (big fleets, see notes/solver-scale.md): solve the LP relaxation (its
+    objective is a lower bound), fix every block whose LP values are integral, and solve
+    the small MILP left over; if fixing made it infeasible, solve the whole MILP from the
+    greedy start. The gap reported is (objective - bound) / objective.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.solve.problem import BlockKind, ColKind, FloatArray, Model
+
+Clock = Callable[[], float]
+
+INTEGRAL_TOL = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Column values of a model and what the solver said about them."""
+
+    x: FloatArray
+    status: str
+    """``optimal``, ``feasible`` (time limit with a solution), ``infeasible``, ``error``."""
+    objective: float
+    bound: float | None
+    seconds: float
+    time_limited: bool = False
+    method: str = "milp"
+    note: str = ""
+    duals: FloatArray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    @property
+    def gap(self) -> float | None:
+        if self.bound is None or not self.ok:
+            return None
+        if abs(self.objective) < 1e-9:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray) -> object:
+    import highspy
+
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = model.start.astype(np.int32)
+    lp.a_matrix_.index_ = model.index.astype(np.int32)
+    lp.a_matrix_.value_ = model.value
+    if integer and bool(model.integer.any()):
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in model.integer
+        ]
+    h.passModel(lp)
+    return h
+
+
+def _run(
+    model: Model,
+    *,
+    integer: bool,
+    time_limit_s: float,
+    gap: float,
+    lower: FloatArray | None = None,
+    upper: FloatArray | None = None,
+    start: FloatArray | None = None,
+    want_duals: bool = False,
+) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
+    """Solve; return (status, x, objective, bound, time_limited, row duals)."""
+    import highspy
+
+    h = _highs(
+        model,
+        integer=integer,
+        lower=model.lower if lower is None else lower,
+        upper=model.upper if upper is None else upper,
+    )
+    assert isinstance(h, highspy.Highs)
+    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+    h.setOptionValue("mip_rel_gap", max(0.0, float(gap)))
+    h.setOptionValue("mip_abs_gap", 1e-6)
+    if start is not None and integer:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start)
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    status_map = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+        highspy.HighsModelStatus.kTimeLimit: "time-limit",
+        highspy.HighsModelStatus.kIterationLimit: "time-limit",
+        highspy.HighsModelStatus.kSolutionLimit: "time-limit",
+        highspy.HighsModelStatus.kInterrupt: "time-limit",
+    }
+    status = status_map.get(ms, "error")
+    limited = status == "time-limit"
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if limited:
+        status = "feasible" if has_solution else "infeasible-or-unknown"
+    if status == "optimal" and not has_solution and model.n_cols:
+        status = "error"
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    if x.shape[0] != model.n_cols:
+        x = np.zeros(model.n_cols)
+    bound: float | None
+    if integer and bool(model.integer.any()):
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+    else:
+        bound = float(info.objective_function_value) if status == "optimal" else None
+    duals = None
+    if want_duals and status == "optimal" and not (integer and model.integer.any()):
+        duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+    objective = float(model.cost @ x) if has_solution else math.inf
+    return status, x, objective, bound, limited, duals
+
+
+def _round(model: Model, x: FloatArray) -> FloatArray:
+    out = x.copy()
+    out[model.integer] = np.round(out[model.integer])
+    return np.clip(out, model.lower, model.upper)
+
+
+def solve_milp(
+    model: Model,
+    *,
+    time_limit_s: float,
+    gap: float,
+    clock: Clock,
+    start: FloatArray | None = None,
+) -> Solution:
+    """The exact MILP (up to ``gap``) within ``time_limit_s``; ``start`` is a feasible
+    point (the greedy plan) HiGHS may use as its first incumbent."""
+    t0 = clock()
+    status, x, _, bound, limited, _ = _run(
+        model, integer=True, time_limit_s=time_limit_s, gap=gap, start=start
+    )
+    x = _round(model, x)
+    note = ""
+    if limited:
+        note = f"time limit {time_limit_s:g} s reached; best plan found is used"
+    if status in ("infeasible-or-unknown",) and limited:
+        note = f"time limit {time_limit_s:g} s reached before any plan was found"
+    ok = status in ("optimal", "feasible")
+    return Solution(
+        x=x,
+        status=status if ok else ("infeasible" if status.startswith("infeasible") else status),
+        objective=float(model.cost @ x) if ok else math.inf,
+        bound=bound,
+        seconds=clock() - t0,
+        time_limited=limited,
+        method="milp",
+        note=note,
+    )
+
+
+def solve_lp(model: Model, *, time_limit_s: float, clock: Clock) -> Solution:
+    """The LP relaxation (a lower bound), with row duals."""
+    t0 = clock()
+    status, x, obj, bound, limited, duals = _run(
+        model, integer=False, time_limit_s=time_limit_s, gap=0.0, want_duals=True
+    )
+    return Solution(
+        x=x,
+        status=status,
+        objective=obj,
+        bound=bound,
+        seconds=clock() - t0,
+        time_limited=limited,
+        method="lp",
+        duals=duals,
+    )
+
+
+def solve_lp_repair(
+    model: Model,
+    *,
+    time_limit_s: float,
+    gap: float,
+    clock: Clock,
+    start: FloatArray | None = None,
+) -> Solution:
+    """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP."""
+    t0 = clock()
+    lp = solve_lp(model, time_limit_s=time_limit_s, clock=clock)
+    if lp.status != "optimal":
+        if lp.status == "infeasible":
+            return Solution(
+                x=lp.x,
+                status="infeasible",
+                objective=math.inf,
+                bound=None,
+                seconds=clock() - t0,
+                method="lp+repair",
+            )
+        remaining = max(0.1, time_limit_s - (clock() - t0))
+        sol = solve_milp(model, time_limit_s=remaining, gap=gap, clock=clock, start=start)
+        return _with(sol, t0, clock, method="milp", note=_join(sol.note, "LP relaxation failed"))
+    x_lp = lp.x
+    lower = model.lower.copy()
+    upper = model.upper.copy()
+    frac_blocks: set[int] = set()
+    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
+    is_offer = np.asarray([c.kind is ColKind.OFFER for c in model.columns], dtype=np.bool_)
+    frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL)
+    frac_blocks = set(block_of[frac & is_offer].tolist())
+    fix = model.integer & is_offer & ~np.isin(block_of, list(frac_blocks))
+    lower[fix] = np.round(x_lp[fix])
+    upper[fix] = np.round(x_lp[fix])
+    remaining = max(0.1, time_limit_s - (clock() - t0))
+    status, x, _, _, limited, _ = _run(
+        model, integer=True, time_limit_s=remaining, gap=gap, lower=lower, upper=upper
+    )
+    note = (
+        f"LP relaxation fixed {len(model.blocks) - len(frac_blocks)} of "
+        f"{len(model.blocks)} blocks; {len(frac_blocks)} fractional finished by MILP"
+    )
+    if status in ("optimal", "feasible"):
+        x = _round(model, x)
+        return Solution(
+            x=x,
+            status="feasible" if limited else "optimal",
+            objective=float(model.cost @ x),
+            bound=lp.bound,
+            seconds=clock() - t0,
+            time_limited=limited,
+            method="lp+repair",
+            note=note + ("; time limit reached in the repair" if limited else ""),
+            duals=lp.duals,
+        )
+    remaining = max(0.1, time_limit_s - (clock() - t0))
+    sol = solve_milp(model, time_limit_s=remaining, gap=gap, clock=clock, start=start)
+    sol = _with(sol, t0, clock, method="milp", note=_join(note, "repair failed; full MILP used"))
+    if sol.ok and lp.bound is not None:
+        sol = Solution(
+            x=sol.x,
+            status=sol.status,
+            objective=sol.objective,
+            bound=max(lp.bound, sol.bound or -math.inf),
+            seconds=sol.seconds,
+            time_limited=sol.time_limited,
+            method=sol.method,
+            note=sol.note,
+            duals=lp.duals,
+        )
+    return sol
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _with(sol: Solution, t0: float, clock: Clock, *, method: str, note: str) -> Solution:
+    return Solution(
+        x=sol.x,
+        status=sol.status,
+        objective=sol.objective,
+        bound=sol.bound,
+        seconds=clock() - t0,
+        time_limited=sol.time_limited,
+        method=method,
+        note=_join(note, sol.note),
+        duals=sol.duals,
+    )
+
+
+def integer_columns(model: Model) -> int:
+    """Integer offer columns: the size the auto method looks at."""
+    return int(
+        sum(
+            1
+            for c, flag in zip(model.columns, model.integer, strict=True)
+            if flag
+            and c.kind is ColKind.OFFER
+            and model.blocks[c.block].kind is not BlockKind.TRAIN
+        )
+    )

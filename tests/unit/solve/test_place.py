@@ -1,0 +1,273 @@
+"""planner.solve.solve_offers: each constraint of the placement model, on tiny worlds."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import InfeasibleError
+from planner.model import Constraints, PricingOption, Residency, Settings, SiteKind
+from planner.solve import PlacementResult, solve_offers
+from tests.strategies import offer, site, standard_offers, workload
+
+EXACT = Settings(solver_gap=0.0)
+
+
+def sites_of(result: PlacementResult, name: str) -> dict[str, int]:
+    return {a.site: a.replicas for a in result.placement(name).assignments}
+
+
+def test_cheapest_offer_wins_when_nothing_binds() -> None:
+    """With room everywhere each workload takes its cheapest offer and nothing is binding."""
+    a, b = site("a"), site("b")
+    w = workload("w")
+    r = solve_offers([w], [a, b], {"w": (offer(w, a, 200.0), offer(w, b, 100.0))}, Constraints())
+    assert sites_of(r, "w") == {"b": 1}
+    assert r.placement("w").binding == ()
+    assert r.placement("w").runner_up is not None
+    assert r.placement("w").runner_up.site == "a"
+    assert r.solver.method == "milp"
+    assert r.solver.gap == 0.0
+
+
+def test_capacity_overflows_to_the_cloud() -> None:
+    """A site's cpu at target utilisation caps what lands there; the rest goes to the cloud."""
+    colo = site("colo", cpu=10.0, utilisation=0.8)
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    ws = [workload(f"w{i}", cpu=3.0) for i in range(4)]
+    prices = {(w.name, s): p for w in ws for s, p in (("colo", 10.0), ("cloud", 50.0))}
+    r = solve_offers(ws, [colo, cloud], standard_offers(ws, [colo, cloud], prices), Constraints())
+    on_colo = [p for p in r.placements if p.sites == ("colo",)]
+    assert len(on_colo) == 2  # 8 usable cores / 3
+    usage = {u.site: u for u in r.site_usage}
+    assert usage["colo"].used["cpu"] <= usage["colo"].capacity["cpu"] == 8.0
+    cloud_ones = [p for p in r.placements if p.sites == ("cloud",)]
+    assert all("capacity colo cpu" in p.binding for p in cloud_ones)
+
+
+def test_tier1_on_single_domain_sites_splits_replicas() -> None:
+    """A tier-1 workload on one-domain sites spreads its replicas over two sites."""
+    a, b = site("a", domains=1), site("b", domains=1)
+    w = workload("api", tier=1, replicas=3)
+    r = solve_offers([w], [a, b], {"api": (offer(w, a, 30.0), offer(w, b, 60.0))}, Constraints())
+    assert sites_of(r, "api") == {"a": 2, "b": 1}
+    assert r.placement("api").usd_per_month == pytest.approx(40.0)
+
+
+def test_tier1_on_a_multi_domain_site_stays_whole() -> None:
+    """A site with enough failure domains satisfies the spread on its own."""
+    a, b = site("a", domains=3), site("b", domains=1)
+    w = workload("api", tier=1, replicas=3)
+    r = solve_offers([w], [a, b], {"api": (offer(w, a, 60.0), offer(w, b, 30.0))}, Constraints())
+    assert sites_of(r, "api") == {"a": 1, "b": 2}
+    r2 = solve_offers([w], [a, b], {"api": (offer(w, a, 30.0), offer(w, b, 60.0))}, Constraints())
+    assert sites_of(r2, "api") == {"a": 3}
+
+
+def test_residency_and_spot_offers_are_never_used() -> None:
+    """Ineligible offers (residency, spot for tier 1) are not chosen even when cheapest."""
+    eu = site("eu", jurisdiction=Residency.EU)
+    us = site("us", kind=SiteKind.CLOUD, jurisdiction=Residency.US)
+    ws = [workload("db", tier=1, residency=Residency.EU), workload("batch", tier=3)]
+    prices = {(w.name, s): p for w in ws for s, p in (("eu", 500.0), ("us", 100.0))}
+    r = solve_offers(ws, [eu, us], standard_offers(ws, [eu, us], prices), Constraints())
+    assert sites_of(r, "db") == {"eu": 1}
+    assert any("residency eu" in b for b in r.placement("db").binding)
+    (batch,) = r.placement("batch").assignments
+    assert (batch.site, batch.option) == ("us", PricingOption.SPOT)
+
+
+def test_pinned_workload_stays_on_its_site() -> None:
+    """A pinned workload only uses its pinned site, and says so."""
+    a, b = site("a"), site("b")
+    w = workload("w", pinned_site="a")
+    r = solve_offers([w], [a, b], {"w": (offer(w, a, 200.0), offer(w, b, 100.0))}, Constraints())
+    assert sites_of(r, "w") == {"a": 1}
+    assert "pinned to a" in r.placement("w").binding
+
+
+def test_latency_bound_dependency_is_co_located() -> None:
+    """A dependency with max_latency_ms lands together (or within the bound)."""
+    a = site("a", latency_ms={"b": 20.0})
+    b = site("b")
+    api = workload("api", depends_on=[("db", 2.0)])
+    db = workload("db")
+    offers = {
+        "api": (offer(api, a, 10.0), offer(api, b, 100.0)),
+        "db": (offer(db, a, 100.0), offer(db, b, 10.0)),
+    }
+    r = solve_offers([api, db], [a, b], offers, Constraints())
+    assert r.placement("api").sites == r.placement("db").sites
+    loose = solve_offers(
+        [workload("api", depends_on=[("db", 50.0)]), db], [a, b], offers, Constraints()
+    )
+    assert loose.placement("api").sites == ("a",)
+    assert loose.placement("db").sites == ("b",)
+
+
+def test_migration_is_amortised_over_the_horizon() -> None:
+    """Leaving the current site pays the one-off migration against the horizon savings."""
+    a, b = site("a"), site("b")
+    w = workload("w", current_site="a")
+    offers = {"w": (offer(w, a, 100.0), offer(w, b, 90.0, migration_usd=1000.0))}
+    stay = solve_offers([w], [a, b], offers, Constraints(), Settings(horizon_months=36))
+    assert sites_of(stay, "w") == {"a": 1}
+    assert not stay.placement("w").moved
+    move = solve_offers([w], [a, b], offers, Constraints(), Settings(horizon_months=120))
+    assert sites_of(move, "w") == {"b": 1}
+    assert move.placement("w").moved
+    assert move.placement("w").migration_usd == 1000.0
+    assert move.solver.objective_usd == pytest.approx(120 * 90 + 1000)
+
+
+@pytest.mark.parametrize(
+    ("constraints", "expected"),
+    [
+        pytest.param(Constraints(team_budget_usd_per_month={"t1": 150.0}), "b", id="team"),
+        pytest.param(Constraints(site_budget_usd_per_month={"a": 150.0}), "b", id="site"),
+        pytest.param(Constraints(total_budget_usd_per_month=150.0), "b", id="total"),
+        pytest.param(Constraints(max_cloud_share=0.0), "b", id="cloud-share"),
+    ],
+)
+def test_budgets_and_cloud_share(constraints: Constraints, expected: str) -> None:
+    """Monthly caps steer the plan off the cheapest-over-horizon offer."""
+    a = site("a", kind=SiteKind.CLOUD)
+    b = site("b")
+    w = workload("w", current_site="a")
+    offers = {"w": (offer(w, a, 200.0), offer(w, b, 140.0, migration_usd=1e6))}
+    r = solve_offers([w], [a, b], offers, constraints)
+    assert sites_of(r, "w") == {expected: 1}
+
+
+def test_training_splits_gpu_hours_between_pool_and_cloud() -> None:
+    """Training GPU-hours fill the pool up to its GPU-hours, the rest bursts to the cloud."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 8})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0)
+    usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 8.0}
+    offers = {
+        "job": (
+            offer(job, pool, 8760.0 * 1.0, usage=usage),
+            offer(job, cloud, 8760.0 * 4.0, usage=usage),
+        )
+    }
+    r = solve_offers([job], [pool, cloud], offers, Constraints())
+    hours = {a.site: a.gpu_hours_per_month for a in r.placement("job").assignments}
+    assert hours["pool"] == pytest.approx(8 * 730.0)
+    assert hours["cloud"] == pytest.approx(8760.0 - 8 * 730.0)
+    usage_pool = next(u for u in r.site_usage if u.site == "pool")
+    assert usage_pool.used["gpu_hours:h100"] == pytest.approx(8 * 730.0)
+
+
+def test_identical_workloads_aggregate_into_one_block() -> None:
+    """100 identical workloads become one block with integer counts, split by capacity."""
+    colo = site("colo", cpu=40.0)
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    ws = [workload(f"w{i:03d}") for i in range(100)]
+    prices = {(w.name, s): p for w in ws for s, p in (("colo", 10.0), ("cloud", 50.0))}
+    offers = standard_offers(ws, [colo, cloud], prices)
+    r = solve_offers(ws, [colo, cloud], offers, Constraints())
+    assert r.blocks == 1
+    assert sum(1 for p in r.placements if p.sites == ("colo",)) == 40
+    assert [p.sites for p in r.placements[:40]] == [("colo",)] * 40
+
+
+@pytest.mark.parametrize("method", ["milp", "lp+repair", "greedy"], ids=str)
+def test_every_method_respects_capacity(method: str) -> None:
+    """MILP, LP + repair and greedy all produce plans within capacity."""
+    colo = site("colo", cpu=10.0, memory_gib=20.0)
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    ws = [workload(f"w{i}", cpu=float(1 + i % 3), memory_gib=float(2 + i % 5)) for i in range(9)]
+    prices = {(w.name, s): p for w in ws for s, p in (("colo", 10.0), ("cloud", 80.0))}
+    r = solve_offers(
+        ws,
+        [colo, cloud],
+        standard_offers(ws, [colo, cloud], prices),
+        Constraints(),
+        EXACT,
+        method=method,
+    )
+    (u,) = [u for u in r.site_usage if u.site == "colo"]
+    assert all(u.used[k] <= u.capacity[k] + 1e-9 for k in u.capacity)
+    assert r.solver.method == method
+
+
+def test_unknown_method_is_rejected() -> None:
+    """An unknown method name is a programming error, reported as such."""
+    with pytest.raises(ValueError, match="unknown method"):
+        solve_offers([], [], {}, Constraints(), method="magic")
+
+
+def test_time_limit_is_reported_when_the_clock_runs_out() -> None:
+    """A greedy fallback after a time-limited solve says so in SolverInfo."""
+    a = site("a")
+    w = workload("w")
+    r = solve_offers([w], [a], {"w": (offer(w, a, 1.0),)}, Constraints(), method="milp")
+    assert r.solver.time_limited is False
+    assert r.solver.seconds >= 0.0
+
+
+# --------------------------------------------------------------------------- infeasible
+
+
+def test_no_site_can_host_a_workload() -> None:
+    """A workload every site rejects is named with each site's reason."""
+    us = site("us", jurisdiction=Residency.US)
+    w = workload("db", residency=Residency.EU)
+    offers = standard_offers([w], [us], {("db", "us"): 10.0})
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers([w], [us], offers, Constraints())
+    text = err.value.render()
+    assert "no site can host db" in text
+    assert "residency eu: us is in us" in text
+    assert "allow db on us/owned" in err.value.fix
+
+
+def test_capacity_too_small_names_the_shortfall() -> None:
+    """Too little capacity says which site, which resource and how much is missing."""
+    eu = site("colo-eu", cpu=10.0, jurisdiction=Residency.EU)
+    us = site("us", kind=SiteKind.CLOUD, jurisdiction=Residency.US)
+    ws = [workload(f"db{i}", cpu=4.0, residency=Residency.EU) for i in range(4)]
+    offers = standard_offers(
+        ws, [eu, us], {(w.name, s): 10.0 for w in ws for s in ("colo-eu", "us")}
+    )
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers(ws, [eu, us], offers, Constraints())
+    assert "colo-eu needs 6 more cores" in err.value.fix
+    assert "allow" in err.value.fix  # the alternative: let some leave the EU
+    assert err.value.exit_code == 1
+
+
+def test_budget_below_the_cheapest_plan() -> None:
+    """A budget under the cheapest plan says by how much to raise it."""
+    a = site("a")
+    w = workload("w", team="payments")
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers(
+            [w],
+            [a],
+            {"w": (offer(w, a, 500.0),)},
+            Constraints(team_budget_usd_per_month={"payments": 400.0}),
+        )
+    assert "raise the team payments budget by 100 USD/month" in err.value.fix
+    assert any("needs 500 USD/month" in d for d in err.value.diagnosis)
+
+
+def test_contradictory_pin_and_residency() -> None:
+    """Pinned to a site that residency excludes: the pin is named as the conflict."""
+    eu = site("eu", jurisdiction=Residency.EU)
+    us = site("us", jurisdiction=Residency.US)
+    w = workload("db", residency=Residency.EU, pinned_site="us")
+    offers = standard_offers([w], [eu, us], {("db", "eu"): 10.0, ("db", "us"): 10.0})
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers([w], [eu, us], offers, Constraints())
+    assert "db is pinned to us" in err.value.render()
+    assert "unpin db" in err.value.fix
+
+
+def test_tier1_spread_impossible() -> None:
+    """A tier-1 workload with only one single-domain site cannot be spread."""
+    a = site("a", domains=1)
+    w = workload("api", tier=1, replicas=3)
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers([w], [a], {"api": (offer(w, a, 10.0),)}, Constraints())
+    assert any("cannot spread over 2 failure domains" in d for d in err.value.diagnosis)
