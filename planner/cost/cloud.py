@@ -134,7 +134,8 @@ def choose(
 
 
 def egress_items(
-    site: Site, catalogue: Catalogue, gib: float, *, label: str = "egress"
+    site: Site, catalogue: Catalogue, gib: float, *, label: str = "egress",
+    per: str = "GiB/month",
 ) -> tuple[LineItem, ...]:
     """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
     egress is a flat ``owned.egress.usd-per-gib``)."""
@@ -162,7 +163,7 @@ def egress_items(
         lower = upper
         if left <= 0:
             break
-    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(parts) + " USD/GiB"
+    formula = f"{num(gib)} {per} by tier: " + " + ".join(parts) + " USD/GiB"
     return (item(label, usd_total, formula, *keys),)
 
 

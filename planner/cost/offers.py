@@ -375,7 +375,7 @@ def migration_items(
                         f"not priced: current site {workload.current_site} not supplied"))
     elif gib > 0:
         if current.kind is SiteKind.CLOUD:
-            out.extend(egress_items(current, catalogue, gib,
+            out.extend(egress_items(current, catalogue, gib, per="GiB once",
                                     label=f"dataset egress from {current.name}"))
         else:
             p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)

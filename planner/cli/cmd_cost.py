@@ -1,0 +1,218 @@
+"""``hybridplan cost``: one workload priced on every site, line by line."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.catalogue import Catalogue, load_default_catalogue
+from planner.cli import console
+from planner.cli.common import OutputFormat, guarded
+from planner.cost import (
+    baseline_option,
+    cost_input_digest,
+    horizon_summary,
+    offers_for,
+    owned_rates_by_site,
+    pool_commitment_items,
+    price_on,
+    validate_cost_inputs,
+)
+from planner.errors import UsageError
+from planner.load import load_project
+from planner.model import LineItem, Offer, Project
+
+
+def _item(li: LineItem) -> dict[str, Any]:
+    return {
+        "name": li.name,
+        "usd_per_month": round(li.usd_per_month, 2),
+        "formula": li.formula,
+        "sources": list(li.sources),
+    }
+
+
+def _sorted(offers: list[Offer]) -> list[Offer]:
+    eligible = sorted((o for o in offers if o.eligible),
+                      key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value))
+    other = sorted((o for o in offers if not o.eligible), key=lambda o: (o.site, o.option.value))
+    return eligible + other
+
+
+def cost_view(project: Project, workload_name: str, catalogue: Catalogue) -> dict[str, Any]:
+    """Everything ``hybridplan cost`` shows, as plain data (pure)."""
+    names = [w.name for w in project.workloads]
+    if workload_name not in names:
+        near = difflib.get_close_matches(workload_name, names, n=3)
+        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(names)}"
+        raise UsageError(f"unknown workload {workload_name!r}", fix=hint)
+    validate_cost_inputs(project, catalogue)
+    w = project.workload(workload_name)
+    settings = project.settings
+    rates = owned_rates_by_site(project.sites, catalogue, settings)
+    current = project.site(w.current_site) if w.current_site else None
+    offers: list[Offer] = []
+    for site in project.sites:
+        offers.extend(offers_for(w, w.resources, site, catalogue, settings, current=current,
+                                 rates=rates))
+    baseline: float | None = None
+    if current is not None:
+        items = price_on(w, w.resources, current, catalogue, settings=settings,
+                         option=baseline_option(current), rates=rates)
+        baseline = sum(i.usd_per_month for i in items) if items else None
+    ordered = _sorted(offers)
+    cheapest = ordered[0].key if ordered and ordered[0].eligible else None
+    out_offers: list[dict[str, Any]] = []
+    for o in ordered:
+        entry: dict[str, Any] = {
+            "site": o.site,
+            "option": o.option.value,
+            "eligible": o.eligible,
+            "reason": o.reason,
+            "cheapest": o.key == cheapest,
+            "instance_type": o.instance_type,
+            "usd_per_month": round(o.usd_per_month, 2),
+            "migration_usd": round(o.migration_usd, 2),
+            "line_items": [_item(li) for li in o.line_items],
+            "migration_items": [_item(li) for li in o.migration_items],
+            "usage": {k: round(v, 6) for k, v in sorted(o.usage.items())},
+        }
+        if baseline is not None and o.line_items:
+            h = horizon_summary(baseline, o.usd_per_month, o.migration_usd,
+                                settings.horizon_months, settings.discount_rate_pct)
+            entry["horizon"] = {
+                "months": h.months,
+                "total_usd": round(h.total_after_usd, 2),
+                "savings_usd": round(h.savings_usd, 2),
+                "breakeven_month": h.breakeven_month,
+                "npv_usd": round(h.npv_usd, 2),
+            }
+        out_offers.append(entry)
+    return {
+        "workload": w.name,
+        "currency": catalogue.currency,
+        "request": {"cpu": w.resources.cpu, "memory_gib": w.resources.memory_gib,
+                    "gpus": w.resources.gpus, "gpu_type": w.resources.gpu_type,
+                    "storage_gib": w.resources.storage_gib, "replicas": w.replicas,
+                    "basis": "declared"},
+        "current_site": w.current_site,
+        "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
+        "catalogue": {"version": catalogue.version, "captured": catalogue.captured,
+                      "digest": catalogue.digest},
+        "cost_input_digest": cost_input_digest(project, catalogue),
+        "owned_rates": {
+            name: {
+                "basis": r.basis.value,
+                "utilisation": r.utilisation,
+                "usd_per_core_hour": round(r.usd_per_core_hour, 6),
+                "usd_per_gib_hour": round(r.usd_per_gib_hour, 6),
+                "usd_per_gpu_hour": {k: round(v, 4) for k, v in r.usd_per_gpu_hour.items()},
+                "estate_usd_per_month": round(r.usd_per_month, 2),
+                "estate_items": [_item(li) for li in r.items],
+            }
+            for name, r in sorted(rates.items())
+        },
+        "site_commitments": {
+            s.name: [_item(li) for li in pool_commitment_items(s, catalogue)]
+            for s in project.sites if pool_commitment_items(s, catalogue)
+        },
+        "offers": out_offers,
+    }
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _render(view: dict[str, Any]) -> None:
+    req = view["request"]
+    gpu = f", {req['gpus']} x {req['gpu_type']}" if req["gpus"] else ""
+    console.out.print(
+        f"{view['workload']}: {req['replicas']} x ({req['cpu']:g} cores, "
+        f"{req['memory_gib']:g} GiB{gpu}, {req['storage_gib']:g} GiB storage), declared request; "
+        f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
+        f"all figures USD/month unless marked USD."
+    )
+    if view["current_site"]:
+        cur = view["current_usd_per_month"]
+        cur_txt = f"{_money(cur)} USD/month" if cur is not None else "not priced"
+        console.out.print(f"current site: {view['current_site']} ({cur_txt})")
+    rows = []
+    for o in view["offers"]:
+        h = o.get("horizon") or {}
+        be = h.get("breakeven_month")
+        rows.append([
+            "*" if o["cheapest"] else "",
+            o["site"], o["option"], o["instance_type"] or "-",
+            _money(o["usd_per_month"]) if o["line_items"] else "-",
+            _money(o["migration_usd"]) if o["line_items"] else "-",
+            "-" if not h else ("never" if be is None else str(be)),
+            _money(h["npv_usd"]) if h else "-",
+            "eligible" if o["eligible"] else "no (below)",
+        ])
+    console.table("Offers (* cheapest eligible)",
+                  ["", "site", "option", "instance", "USD/month", "move USD",
+                   "break-even month", "NPV USD", "status"], rows)
+    for o in view["offers"]:
+        if not o["eligible"]:
+            console.out.print(f"  ineligible {o['site']}/{o['option']}: {o['reason']}",
+                              markup=False)
+    for o in view["offers"]:
+        if not o["eligible"]:
+            continue
+        items = [[li["name"], _money(li["usd_per_month"]), li["formula"],
+                  ", ".join(li["sources"])] for li in o["line_items"]]
+        items.append(["total", _money(o["usd_per_month"]), "", ""])
+        mark = " (cheapest)" if o["cheapest"] else ""
+        console.table(f"{o['site']} / {o['option']}{mark}",
+                      ["line item", "USD/month", "formula", "sources"], items)
+        if o["migration_items"]:
+            mig = [[li["name"], _money(li["usd_per_month"]), li["formula"],
+                    ", ".join(li["sources"])] for li in o["migration_items"]]
+            mig.append(["total one-off", _money(o["migration_usd"]), "", ""])
+            console.table(f"move to {o['site']} (one-off)",
+                          ["line item", "USD", "formula", "sources"], mig)
+    for name, r in view["owned_rates"].items():
+        gpus = ", ".join(f"{t} {v:.4f}" for t, v in r["usd_per_gpu_hour"].items()) or "-"
+        est = [[li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
+               for li in r["estate_items"]]
+        est.append(["total", _money(r["estate_usd_per_month"]), "", ""])
+        console.table(
+            f"owned rates {name} ({r['basis']} cost, utilisation {r['utilisation']:g}): "
+            f"{r['usd_per_core_hour']:.6f} USD/core-h, {r['usd_per_gib_hour']:.6f} USD/GiB-h, "
+            f"GPU USD/GPU-h: {gpus}",
+            ["estate line item", "USD/month", "formula", "sources"], est)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("cost")
+    @guarded
+    def cost_cmd(
+        project_dir: Annotated[
+            Path, typer.Argument(help="Planning project folder (inventory.yaml, sites.yaml...).")
+        ] = Path("."),
+        workload: Annotated[
+            str, typer.Option("--workload", "-w", help="Workload to price on every site.")
+        ] = "",
+        fmt: Annotated[
+            OutputFormat, typer.Option("--format", help="Output format: table or json.")
+        ] = OutputFormat.TABLE,
+    ) -> None:
+        """Price one workload on every site and pricing option, line by line (USD/month):
+        eligible offers sorted by cost with the cheapest marked, ineligible ones with their
+        reason, the one-off cost of moving from the current site, break-even month and NPV
+        over the horizon, and the effective rates of owned sites. Exits 2 on bad input.
+
+        Example: hybridplan cost examples/acme --workload checkout-api
+        """
+        if not workload:
+            raise UsageError("missing --workload", fix="name a workload: --workload NAME")
+        project = load_project(project_dir)
+        view = cost_view(project, workload, load_default_catalogue())
+        if fmt is OutputFormat.JSON:
+            console.emit_json(view)
+            return
+        _render(view)
