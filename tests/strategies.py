@@ -189,6 +189,7 @@ def worlds(
     cloud: bool | None = None,
     tier1: bool = True,
     budgets: bool = False,
+    dependencies: bool = False,
 ) -> World:
     """A small problem: 1-2 owned sites (1-3 failure domains, tight capacity), an optional
     cloud site, 1-``max_workloads`` workloads with residency and tiers, random prices."""
@@ -200,6 +201,7 @@ def worlds(
             memory_gib=float(draw(st.integers(16, 96))),
             domains=draw(st.integers(1, 3)),
             jurisdiction=draw(st.sampled_from([Residency.EU, Residency.US])),
+            latency_ms={f"colo-{j}": float(draw(st.integers(1, 20))) for j in range(i)},
         )
         for i in range(n_owned)
     ]
@@ -221,6 +223,11 @@ def worlds(
                 memory_gib=float(draw(st.integers(1, 16))),
                 residency=draw(st.sampled_from([Residency.ANY, Residency.ANY, Residency.EU])),
                 current_site=draw(st.sampled_from([None, *(s.name for s in sites_)])),
+                depends_on=(
+                    [(f"w{i - 1}", float(draw(st.sampled_from([1, 10]))))]
+                    if dependencies and i > 0 and draw(st.booleans())
+                    else []
+                ),
             )
         )
     prices = {(w.name, s.name): float(draw(st.integers(10, 1000))) for w in ws for s in sites_}

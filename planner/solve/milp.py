@@ -113,8 +113,12 @@ class Solution:
 
 def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray) -> object:
     import highspy
+    from highspy._core import _Highs
 
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    # The pybind11 base class: ``highspy.Highs()`` (the Python subclass, which wires up
+    # callbacks) prints HiGHS's banner to stdout before any option can silence it, which
+    # would corrupt ``--format json`` output. We use no callbacks.
+    h = _Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
@@ -152,6 +156,7 @@ def _run(
 ) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
     """Solve; return (status, x, objective, bound, time_limited, row duals)."""
     import highspy
+    from highspy._core import _Highs
 
     h = _highs(
         model,
@@ -159,7 +164,7 @@ def _run(
         lower=model.lower if lower is None else lower,
         upper=model.upper if upper is None else upper,
     )
-    assert isinstance(h, highspy.Highs)
+    assert isinstance(h, _Highs)
     h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", max(0.0, float(gap)))
     h.setOptionValue("mip_abs_gap", 1e-6)
