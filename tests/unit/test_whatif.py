@@ -1,0 +1,478 @@
+"""planner.whatif: parsing changes, applying them to new values, scenarios and sweeps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from plan_fakes import sample_plan, sample_project
+
+from planner import whatif
+from planner.catalogue import Catalogue, load_default_catalogue
+from planner.errors import InfeasibleError, UsageError
+from planner.model import (
+    Assignment,
+    Capacity,
+    Classification,
+    GpuPoolCost,
+    NodeClass,
+    OwnedCost,
+    Placement,
+    Plan,
+    PricingOption,
+    Project,
+    Resources,
+)
+from planner.report import plan_to_dict
+
+P5_OD = "aws.p5.48xlarge.us-east-1.on-demand"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    """The packaged price catalogue."""
+    return load_default_catalogue()
+
+
+def _project() -> Project:
+    """The sample project with node classes on the GPU pool and a negotiated P5 price."""
+    p = sample_project()
+    pool = p.site("gpu-pool-us")
+    pool = replace(
+        pool,
+        gpu_pool_cost=GpuPoolCost(
+            owned=OwnedCost(
+                node_classes=(
+                    NodeClass("hgx-h100", 8, 96, 2048, 310_000, 10.2, gpus=8, gpu_type="h100"),
+                ),
+                colo_usd_per_kw_month=184.06,
+            )
+        ),
+    )
+    cloud = replace(p.site("aws-us-east-1"), price_overrides={P5_OD: 55.04})
+    sites = tuple({"gpu-pool-us": pool, "aws-us-east-1": cloud}.get(s.name, s) for s in p.sites)
+    return replace(p, sites=sites)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("move", "llm-finetune=aws-us-east-1", ("llm-finetune", "set", 0.0, "aws-us-east-1")),
+        ("price", "aws.p5=-45%", ("aws.p5", "pct", -45.0, "")),
+        ("price", "colo-eu.power=+20%", ("colo-eu.power", "pct", 20.0, "")),
+        ("price", f"{P5_OD}=55.04", (P5_OD, "set", 55.04, "")),
+        ("capacity", "gpu-pool-us.gpus.h100=+64", ("gpu-pool-us.gpus.h100", "add", 64.0, "")),
+        ("capacity", "colo-eu.cpu=1024", ("colo-eu.cpu", "set", 1024.0, "")),
+        ("capacity", "colo-eu.memory_gib=-10%", ("colo-eu.memory_gib", "pct", -10.0, "")),
+        ("horizon", "60", ("", "set", 60.0, "")),
+        ("growth", "20%", ("", "pct", 20.0, "")),
+        ("growth", "-5", ("", "pct", -5.0, "")),
+    ],
+    ids=[
+        "move",
+        "price-pct",
+        "site-power",
+        "price-abs",
+        "capacity-add",
+        "capacity-set",
+        "capacity-pct",
+        "horizon",
+        "growth",
+        "growth-no-sign",
+    ],
+)
+def test_parse_change(kind: str, text: str, expected: tuple[str, str, float, str]) -> None:
+    """Each change form parses into target, operation and value."""
+    c = whatif.parse_change(kind, text)
+    assert (c.target, c.op, c.value, c.site) == expected
+    assert c.text == text
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("move", "llm-finetune"),
+        ("price", "aws.p5"),
+        ("price", "aws.p5=+3"),
+        ("price", "aws.p5=cheap"),
+        ("capacity", "gpus=+64"),
+        ("horizon", "0"),
+        ("horizon", "5.5"),
+        ("growth", "-100%"),
+        ("budget", "x=1"),
+    ],
+    ids=[
+        "move-no-site",
+        "price-no-amount",
+        "price-signed-absolute",
+        "price-word",
+        "capacity-no-site",
+        "horizon-zero",
+        "horizon-fraction",
+        "growth-all-gone",
+        "unknown-kind",
+    ],
+)
+def test_parse_change_rejects(kind: str, text: str) -> None:
+    """Malformed changes are usage errors that show the expected form."""
+    with pytest.raises(UsageError) as exc:
+        whatif.parse_change(kind, text)
+    assert exc.value.fix
+
+
+def test_parse_scenario_list_and_mapping() -> None:
+    """A scenario is a YAML list of one-key changes, optionally under `changes:`."""
+    items = [{"price": "aws.p5=-45%"}, {"horizon": 60}, {"move": "a=b"}]
+    a = whatif.parse_scenario(items, source="s.yaml")
+    b = whatif.parse_scenario({"name": "cheap p5", "changes": items}, source="s.yaml")
+    assert a == b
+    assert [c.kind for c in a] == ["price", "horizon", "move"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "non-empty list"),
+        ([{"prices": "aws.p5=-1%"}], "unknown change 'prices'"),
+        ([{"price": "aws.p5=-1%", "horizon": 2}], "one-key mapping"),
+        ([{"horizon": "soon"}], "item 1"),
+    ],
+    ids=["empty", "typo", "two-keys", "bad-value"],
+)
+def test_parse_scenario_rejects(data: object, message: str) -> None:
+    """Scenario files name the bad item and suggest the fix."""
+    with pytest.raises(UsageError, match=message) as exc:
+        whatif.parse_scenario(data, source="s.yaml")
+    assert "s.yaml" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "values", "unit"),
+    [
+        ("aws.p5=-60%..0%:20%", "price", (-60.0, -40.0, -20.0, 0.0), "%"),
+        (f"{P5_OD}=20..40:10", "price", (20.0, 30.0, 40.0), ""),
+        ("horizon=12..60:24", "horizon", (12.0, 36.0, 60.0), ""),
+        ("growth=0%..30%:10%", "growth", (0.0, 10.0, 20.0, 30.0), "%"),
+        ("aws.p5=0.1..0.3:0.1", "price", (0.1, 0.2, 0.3), ""),
+    ],
+    ids=["pct", "absolute", "horizon", "growth", "float-steps"],
+)
+def test_parse_sweep(text: str, kind: str, values: tuple[float, ...], unit: str) -> None:
+    """Sweeps expand FROM..TO:STEP inclusively, without float drift."""
+    s = whatif.parse_sweep(text)
+    assert (s.kind, s.values, s.unit) == (kind, values, unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["aws.p5=-60%", "aws.p5=0..10:0", "aws.p5=10..0:1", "aws.p5=-60%..0:10", "x=0..1e9:1"],
+    ids=["no-range", "zero-step", "reversed", "mixed-units", "too-many"],
+)
+def test_parse_sweep_rejects(text: str) -> None:
+    """Bad sweeps are usage errors with an example."""
+    with pytest.raises(UsageError):
+        whatif.parse_sweep(text)
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def test_apply_returns_new_values(catalogue: Catalogue) -> None:
+    """Applying changes never mutates the project or catalogue given."""
+    project = _project()
+    before = (project, catalogue.prices[P5_OD].value)
+    changes = [whatif.parse_change("price", "aws.p5=-45%"), whatif.parse_change("horizon", "60")]
+    applied = whatif.apply_changes(project, catalogue, changes)
+    assert (project, catalogue.prices[P5_OD].value) == before
+    assert applied.project is not project
+    assert applied.project.settings.horizon_months == 60
+
+
+def test_move_pins_workload(catalogue: Catalogue) -> None:
+    """--move pins the workload to the site."""
+    applied = whatif.apply_changes(
+        _project(), catalogue, [whatif.parse_change("move", "llm-finetune=aws-us-east-1")]
+    )
+    assert applied.project.workload("llm-finetune").pinned_site == "aws-us-east-1"
+    assert applied.project.workload("checkout-api").pinned_site is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("llm-finetun=aws-us-east-1", "llm-finetune"), ("llm-finetune=aws-us-east", "aws-us-east-1")],
+    ids=["workload", "site"],
+)
+def test_move_unknown_names(catalogue: Catalogue, text: str, message: str) -> None:
+    """Unknown workloads and sites suggest the nearest name."""
+    with pytest.raises(UsageError) as exc:
+        whatif.apply_changes(_project(), catalogue, [whatif.parse_change("move", text)])
+    assert message in exc.value.render()
+
+
+def test_price_prefix_scales_catalogue_and_site_overrides(catalogue: Catalogue) -> None:
+    """aws.p5=-45% cuts every P5 price, including a site's negotiated override."""
+    applied = whatif.apply_changes(
+        _project(), catalogue, [whatif.parse_change("price", "aws.p5=-45%")]
+    )
+    new = applied.catalogue
+    p5 = [k for k in catalogue.prices if k.startswith("aws.p5.")]
+    assert len(p5) > 2
+    for k in p5:
+        assert new.prices[k].value == pytest.approx(catalogue.prices[k].value * 0.55)
+    assert (
+        new.prices["aws.p4d.24xlarge.us-east-1.on-demand"]
+        == catalogue.prices["aws.p4d.24xlarge.us-east-1.on-demand"]
+    )
+    assert applied.project.site("aws-us-east-1").price_overrides[P5_OD] == pytest.approx(
+        55.04 * 0.55
+    )
+    assert new.digest != catalogue.digest
+
+
+def test_price_glob_and_absolute(catalogue: Catalogue) -> None:
+    """A glob selects keys; a bare number sets the price."""
+    applied = whatif.apply_changes(
+        _project(), catalogue, [whatif.parse_change("price", "aws.p5.*.spot=10")]
+    )
+    spots = [k for k in catalogue.prices if k.startswith("aws.p5.") and k.endswith(".spot")]
+    assert spots
+    assert all(applied.catalogue.prices[k].value == 10.0 for k in spots)
+    assert applied.catalogue.prices[P5_OD].value == catalogue.prices[P5_OD].value
+
+
+def test_price_unknown_key_suggests(catalogue: Catalogue) -> None:
+    """An unknown price key is a usage error that suggests near keys."""
+    with pytest.raises(UsageError, match="no catalogue key matches") as exc:
+        whatif.apply_changes(_project(), catalogue, [whatif.parse_change("price", "aws.p6=-1%")])
+    assert "did you mean" in exc.value.fix or "dotted prefix" in exc.value.fix
+
+
+def test_site_power_scales_explicit_price(catalogue: Catalogue) -> None:
+    """SITE.power scales the site's own colo price where given, else overrides the catalogue."""
+    project = _project()
+    applied = whatif.apply_changes(
+        project,
+        catalogue,
+        [
+            whatif.parse_change("price", "gpu-pool-us.power=+20%"),
+            whatif.parse_change("price", "colo-eu.power=+10%"),
+        ],
+    )
+    pool = applied.project.site("gpu-pool-us")
+    assert pool.gpu_pool_cost is not None
+    assert pool.gpu_pool_cost.owned is not None
+    assert pool.gpu_pool_cost.owned.colo_usd_per_kw_month == pytest.approx(184.06 * 1.2)
+    colo = applied.project.site("colo-eu")
+    assert colo.price_overrides["owned.colo-usd-per-kw-month"] == pytest.approx(
+        catalogue.value("owned.colo-usd-per-kw-month") * 1.1
+    )
+
+
+def test_site_capex_and_catalogue_key_override(catalogue: Catalogue) -> None:
+    """SITE.capex scales node classes; SITE.<catalogue key> becomes a site override."""
+    applied = whatif.apply_changes(
+        _project(),
+        catalogue,
+        [
+            whatif.parse_change("price", "gpu-pool-us.capex=-10%"),
+            whatif.parse_change("price", "aws-eu-west-1.aws.m6i=-20%"),
+        ],
+    )
+    pool = applied.project.site("gpu-pool-us")
+    assert pool.gpu_pool_cost is not None
+    assert pool.gpu_pool_cost.owned is not None
+    assert pool.gpu_pool_cost.owned.node_classes[0].capex_usd == pytest.approx(279_000)
+    ovr = applied.project.site("aws-eu-west-1").price_overrides
+    key = "aws.m6i.xlarge.eu-west-1.on-demand"
+    assert ovr[key] == pytest.approx(catalogue.prices[key].value * 0.8)
+    assert applied.catalogue is catalogue
+
+
+def test_site_gpu_hour_needs_contract(catalogue: Catalogue) -> None:
+    """SITE.gpu-hour on an owned pool explains which parameters apply instead."""
+    with pytest.raises(UsageError, match="no contract price per GPU-hour"):
+        whatif.apply_changes(
+            _project(), catalogue, [whatif.parse_change("price", "gpu-pool-us.gpu-hour=-10%")]
+        )
+
+
+def test_capacity_adds_whole_nodes(catalogue: Catalogue) -> None:
+    """+64 H100s on a pool with 8-GPU node classes adds 8 nodes and their CPU and memory."""
+    applied = whatif.apply_changes(
+        _project(), catalogue, [whatif.parse_change("capacity", "gpu-pool-us.gpus.h100=+64")]
+    )
+    pool = applied.project.site("gpu-pool-us")
+    assert pool.capacity == Capacity(cpu=768 + 768, memory_gib=16384 + 8 * 2048, gpus={"h100": 128})
+    assert pool.gpu_pool_cost is not None
+    assert pool.gpu_pool_cost.owned is not None
+    assert pool.gpu_pool_cost.owned.node_classes[0].count == 16
+    assert "+8 x hgx-h100" in applied.notes[0]
+
+
+def test_capacity_without_node_classes(catalogue: Catalogue) -> None:
+    """Without node classes the capacity figure itself changes (cost follows by default)."""
+    applied = whatif.apply_changes(
+        _project(), catalogue, [whatif.parse_change("capacity", "colo-eu.cpu=+25%")]
+    )
+    assert applied.project.site("colo-eu").capacity == Capacity(cpu=640, memory_gib=4096)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("aws-eu-west-1.cpu=+10", "cloud site"),
+        ("colo-eu.disk=+10", "unknown resource"),
+        ("colo-eux.cpu=+10", "unknown site"),
+        ("colo-eu.cpu=-1000", "capacity would be"),
+    ],
+    ids=["cloud", "resource", "site", "negative"],
+)
+def test_capacity_rejects(catalogue: Catalogue, text: str, message: str) -> None:
+    """Capacity changes on cloud sites, unknown resources or below zero are refused."""
+    with pytest.raises(UsageError, match=message):
+        whatif.apply_changes(_project(), catalogue, [whatif.parse_change("capacity", text)])
+
+
+def test_growth(catalogue: Catalogue) -> None:
+    """Growth scales CPU/memory per replica, GPU-hours, egress; right-sized requests too."""
+    project = _project()
+    applied = whatif.apply_changes(project, catalogue, [whatif.parse_change("growth", "20%")])
+    api = applied.project.workload("checkout-api")
+    assert (api.resources.cpu, api.replicas) == (pytest.approx(2.4), 3)
+    assert api.data.egress_gib_per_month == pytest.approx(600)
+    llm = applied.project.workload("llm-finetune")
+    assert llm.training is not None
+    assert llm.training.gpu_hours_per_month == pytest.approx(4800)
+    assert applied.growth_factor == pytest.approx(1.2)
+    cls = (
+        Classification(
+            "checkout-api",
+            sample_plan().classifications[0].cls,
+            0.9,
+            (),
+            rightsized=Resources(1, 2),
+        ),
+    )
+    grown = whatif.grow_classifications(cls, project, 1.2)
+    assert grown[0].rightsized == Resources(pytest.approx(1.2), pytest.approx(2.4))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- running
+
+OWNED_USD = 45_000.0
+
+
+def fake_plan(project: Project, catalogue: Catalogue, cls: tuple[Classification, ...]) -> Plan:
+    """A stand-in planner: the training runs wherever is cheaper (or pinned), the rest as in
+    the sample plan. Cloud cost = effective P5 on-demand price x 1,000 instance-hours."""
+    del cls
+    base = sample_plan()
+    cloud = project.site("aws-us-east-1")
+    p5 = catalogue.value(P5_OD, cloud.price_overrides)
+    cloud_usd = p5 * 1000.0
+    llm = project.workload("llm-finetune")
+    if llm.pinned_site == "gpu-pool-us":
+        raise InfeasibleError("pool is full", diagnosis=("capacity gpu-pool-us gpus:h100",))
+    on_cloud = llm.pinned_site == "aws-us-east-1" or cloud_usd < OWNED_USD
+    site, usd = ("aws-us-east-1", cloud_usd) if on_cloud else ("gpu-pool-us", OWNED_USD)
+    option = PricingOption.ON_DEMAND if on_cloud else PricingOption.OWNED
+    placements = tuple(
+        Placement(
+            "llm-finetune",
+            (Assignment(site, option, 1, usd),),
+            usd,
+            0.0 if on_cloud else 10_500.0,
+            "aws-us-east-1",
+        )
+        if p.workload == "llm-finetune"
+        else p
+        for p in base.placements
+    )
+    total = sum(p.usd_per_month for p in placements)
+    return replace(
+        base,
+        placements=placements,
+        usd_per_month=total,
+        horizon_months=project.settings.horizon_months,
+    )
+
+
+def _base(project: Project, catalogue: Catalogue) -> dict[str, object]:
+    return plan_to_dict(fake_plan(project, catalogue, ()), project)
+
+
+def test_run_scenario_delta(catalogue: Catalogue) -> None:
+    """A 45 % P5 cut moves the training to the cloud; the diff names the move and saving."""
+    project = _project()
+    out = whatif.run_scenario(
+        project,
+        catalogue,
+        [whatif.parse_change("price", "aws.p5=-45%")],
+        plan_fn=fake_plan,
+        classifications=(),
+        base=_base(project, catalogue),
+    )
+    assert out.diff is not None
+    assert out.infeasible is None
+    assert [m["name"] for m in out.diff["moves"]] == ["llm-finetune"]
+    expected = round(55.04 * 0.55 * 1000 - OWNED_USD, 2)
+    assert out.diff["totals"]["delta_usd_per_month"] == pytest.approx(expected)
+
+
+def test_run_scenario_infeasible(catalogue: Catalogue) -> None:
+    """An infeasible scenario is reported, not raised."""
+    project = _project()
+    out = whatif.run_scenario(
+        project,
+        catalogue,
+        [whatif.parse_change("move", "llm-finetune=gpu-pool-us")],
+        plan_fn=fake_plan,
+        classifications=(),
+        base=_base(project, catalogue),
+    )
+    assert out.plan is None
+    assert out.diff is None
+    assert out.infeasible is not None
+    assert "pool is full" in out.infeasible
+
+
+def test_run_scenario_deterministic(catalogue: Catalogue) -> None:
+    """The same scenario twice gives identical results."""
+    project = _project()
+    kw = {"plan_fn": fake_plan, "classifications": (), "base": _base(project, catalogue)}
+    changes = [whatif.parse_change("price", "aws.p5=-45%"), whatif.parse_change("growth", "10%")]
+    a = whatif.run_scenario(project, catalogue, changes, **kw)  # type: ignore[arg-type]
+    b = whatif.run_scenario(project, catalogue, changes, **kw)  # type: ignore[arg-type]
+    assert whatif.outcome_to_dict(a) == whatif.outcome_to_dict(b)
+
+
+def test_sweep_break_even(catalogue: Catalogue) -> None:
+    """The sweep finds the price at which the training moves back to the cloud."""
+    project = _project()
+    result = whatif.run_sweep(
+        project,
+        catalogue,
+        whatif.parse_sweep("aws.p5=-30%..0%:10%"),
+        plan_fn=fake_plan,
+        classifications=(),
+        base=_base(project, catalogue),
+    )
+    assert result.watched == ("llm-finetune",)
+    assert [r.sites["llm-finetune"] for r in result.rows] == [
+        "aws-us-east-1",
+        "aws-us-east-1",
+        "gpu-pool-us",
+        "gpu-pool-us",
+    ]
+    assert result.transitions == (
+        "llm-finetune moves from aws-us-east-1 to gpu-pool-us between -20 % and -10 %",
+    )
+    header, rows = whatif.sweep_table(result)
+    assert header[0] == "aws.p5"
+    assert header[-1] == "llm-finetune"
+    assert len(rows) == 4
+    data = whatif.sweep_to_dict(result)
+    assert data["rows"][0]["sites"] == {"llm-finetune": "aws-us-east-1"}
