@@ -16,6 +16,7 @@ from planner.policy.engine import (
     evaluate_plan,
     evaluate_resources,
     mandatory_failures,
+    relax_cost_limits,
 )
 from planner.policy.registry import default_rules
 from planner.policy.resources import UNKNOWN, ResourceRecord
@@ -41,4 +42,5 @@ __all__ = [
     "pack_config",
     "pack_config_schema",
     "policy_problems",
+    "relax_cost_limits",
 ]

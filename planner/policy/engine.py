@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from planner.model import (
+    Category,
     Constraints,
     Finding,
     Level,
@@ -287,3 +288,27 @@ def constraints_for(
         part = rule.constrain(ctx)
         parts.append(_waive_part(part, rule.id, project, active))
     return merge_parts(parts)
+
+
+def relax_cost_limits(project: Project, *, rules: Sequence[Rule] | None = None) -> Project:
+    """``project`` with every cost rule that constrains the solver made advisory.
+
+    When budgets make planning infeasible, planning this relaxed project gives the cheapest
+    plan under the other constraints; checking it against the original project then names
+    each budget rule that cannot be met, with the figures (what ``hybridplan check`` does).
+    """
+    ruleset = default_rules() if rules is None else rules
+    relaxed = [
+        RuleConfig(rule.id, Level.ADVISORY, dict(rc.params) if rc else {})
+        for rule in ruleset
+        if rule.category is Category.COST
+        and rule.constrain is not None
+        and effective_level(rule, project) is Level.MANDATORY
+        for rc in (rule_config(project, rule.id),)
+    ]
+    if not relaxed:
+        return project
+    ids = {rc.rule_id for rc in relaxed}
+    kept = tuple(rc for rc in project.policies.rules if rc.rule_id not in ids)
+    policies = dataclasses.replace(project.policies, rules=kept + tuple(relaxed))
+    return dataclasses.replace(project, policies=policies)
