@@ -29,10 +29,12 @@ unparseable timestamps, non-numeric, negative or infinite values, values above
 and line (CSV) or the JSON path. Telemetry for a workload not in the inventory is a
 warning and is dropped.
 
-Memory: CSV is read in chunks of ``chunk_lines`` lines; each chunk is turned into numpy
-arrays at once, so memory holds the numeric arrays (20 bytes a sample) plus one chunk of
-text. JSON responses are parsed whole (Prometheus caps a ``query_range`` series at 11,000
-points, so they are bounded by the query, not by history).
+Memory: CSV is read ``block_bytes`` (4 MiB) of whole lines at a time; each block is turned
+into numpy arrays at once (clean long-form blocks without any per-line Python: fields are
+located, hashed and converted by numpy), so memory holds the numeric arrays (20 bytes a
+sample while reading, 16 after) plus one block. JSON responses are parsed whole
+(Prometheus caps a ``query_range`` series at 11,000 points, so they are bounded by the
+query, not by history).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -67,6 +69,8 @@ __all__ = [
 ]
 
 MAX_PROBLEMS_PER_FILE = 20
+BLOCK_BYTES = 1 << 22
+"""CSV is read 4 MiB at a time (whole lines): the text held in memory at once."""
 EPOCH_MIN_S = 631152000.0  # 1990-01-01T00:00:00Z
 EPOCH_MAX_S = 4102444800.0  # 2100-01-01T00:00:00Z
 
@@ -241,10 +245,10 @@ def _stem_metric(path: Path) -> str | None:
     return last if resolve_metric(last) is not None else None
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return path.open("r", encoding="utf-8", newline="")
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 _METRIC_FIX = "use one of " + ", ".join(sorted(METRIC_ALIASES))
@@ -253,9 +257,9 @@ _METRIC_FIX = "use one of " + ", ".join(sorted(METRIC_ALIASES))
 # --------------------------------------------------------------------------- CSV
 
 
-def _lines(f: IO[str], chunk_lines: int) -> Iterator[list[str]]:
+def _lines(f: IO[str], block_bytes: int) -> Iterator[list[str]]:
     while True:
-        chunk = f.readlines(chunk_lines * 48)
+        chunk = f.readlines(block_bytes)
         if not chunk:
             return
         yield chunk
@@ -352,80 +356,285 @@ def _floats_slow(
     return out
 
 
-def _read_long(
-    f: IO[str], header: list[str], sink: _Sink, chunk_lines: int
-) -> None:
-    lower = [h.strip().lower() for h in header]
-    t_i = next(lower.index(n) for n in _TS_NAMES if n in lower)
-    w_i, m_i, v_i = lower.index("workload"), lower.index("metric"), lower.index("value")
-    ncol = len(header)
-    clock = _Clock()
-    metric_info: dict[str, tuple[str, str, float] | None] = {}
-    factors = np.zeros(0, dtype=np.float64)
-    limits = np.zeros(0, dtype=np.float64)
-    line_no = 2
-    for chunk in _lines(f, chunk_lines):
-        rows = list(csv.reader(chunk))
-        first = line_no
-        line_no += len(chunk)
-        lines_arr = np.arange(first, first + len(rows), dtype=np.int64)
-        if any(len(r) != ncol for r in rows):
-            keep_rows: list[list[str]] = []
-            keep_lines: list[int] = []
-            for i, r in enumerate(rows):
-                if not r or (len(r) == 1 and not r[0].strip()) or r[0].startswith("#"):
-                    continue
-                if len(r) != ncol:
-                    sink.problem(
-                        first + i, "", f"expected {ncol} fields, found {len(r)}",
-                        "one sample a line: timestamp,workload,metric,value",
-                    )
-                    continue
-                keep_rows.append(r)
-                keep_lines.append(first + i)
-            rows = keep_rows
-            lines_arr = np.asarray(keep_lines, dtype=np.int64)
-        if not rows:
-            continue
-        cols = list(zip(*rows, strict=True))
-        ts_col, w_col, m_col, v_col = cols[t_i], cols[w_i], cols[m_i], cols[v_i]
-        for m in set(m_col).difference(metric_info):
-            metric_info[m] = resolve_metric(m)
-            if metric_info[m] is None:
-                sink.warn(
-                    int(lines_arr[m_col.index(m)]), "metric",
-                    f"unknown metric {m!r}; ignored", _METRIC_FIX,
-                )
-        pairs = list(zip(w_col, m_col, strict=True))
-        new = {p for p in set(pairs).difference(sink.keys) if metric_info[p[1]] is not None}
-        if new:
-            for i, (w, m) in enumerate(pairs):
-                info = metric_info[m]
-                if (w, m) in new and info is not None:
-                    sink.key(w, m, info[1], int(lines_arr[i]))
-                    new.discard((w, m))
-                    if not new:
-                        break
-            factors = np.array(
-                [_factor(metric_info, m) for (_, m) in sink.keys], dtype=np.float64
-            )
-            limits = np.array([_limit(metric_info, m) for (_, m) in sink.keys], dtype=np.float64)
-        key_of = sink.keys
-        kids = np.fromiter((key_of.get(p, -1) for p in pairs), np.int32, len(pairs))
-        ts = _chunk_ts(clock, ts_col, lines_arr, sink)
-        vals = _floats(v_col)
-        names = _Repeat("value", len(v_col))
-        if vals is None:
-            vals = _floats_slow(v_col, [int(x) for x in lines_arr], sink, names)
+_FNV = np.uint64(0x100000001B3)
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_MAX_FAST_FIELD = 64
+"""Fields longer than this (bytes) send a block to the line-by-line path."""
+
+
+def _segment_words(
+    words: npt.NDArray[np.uint64], start: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.uint64]]:
+    """The bytes of each segment as little-endian 64-bit words, zero past its end.
+    ``words[i]`` is the 8 bytes starting at byte i (an overlapping, unaligned view)."""
+    n_words = int(-(-int(length.max()) // 8)) if length.size else 0
+    out = []
+    for k in range(n_words):
+        rem = np.clip(length - 8 * k, 0, 8)
+        out.append(words[start + 8 * k] & _MASKS[rem])
+    return out
+
+
+def _segment_hash(
+    words: npt.NDArray[np.uint64], start: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint64]:
+    """64-bit FNV-style hash of each segment (used to find distinct strings; with at most
+    a few million distinct keys a collision has probability below 1e-6)."""
+    h = length.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for w in _segment_words(words, start, length):
+            h = (h ^ w) * _FNV
+    return h
+
+
+def _parse_decimals(
+    v_words: npt.NDArray[np.uint64], max_len: int
+) -> npt.NDArray[np.float64] | None:
+    """Values from fixed-width byte fields (one row of 64-bit words per value, zero-padded).
+
+    Plain decimals (``-12.345``, at most 15 digits) are converted by numpy arithmetic:
+    an exact integer mantissa divided by an exact power of ten is correctly rounded, so the
+    result equals ``float(text)``. Other rows (exponents, ``nan``) go through numpy's string
+    conversion. None when a value is not a number."""
+    n = v_words.shape[0]
+    cols = np.ascontiguousarray(v_words).view(np.uint8).reshape(n, -1)[:, :max_len].T.copy()
+    mant = np.zeros(n, dtype=np.int64)
+    frac = np.zeros(n, dtype=np.int64)
+    digits = np.zeros(n, dtype=np.int64)
+    seen_dot = np.zeros(n, dtype=np.bool_)
+    neg = cols[0] == 45
+    ok = np.ones(n, dtype=np.bool_)
+    for j in range(max_len):
+        b = cols[j]
+        is_digit = (b >= 48) & (b <= 57)
+        is_dot = b == 46
+        ok &= is_digit | is_dot | (b == 0) | (neg if j == 0 else False)
+        ok &= ~(is_dot & seen_dot)
+        mant = np.where(is_digit, mant * 10 + (b.astype(np.int64) - 48), mant)
+        frac += is_digit & seen_dot
+        digits += is_digit
+        seen_dot |= is_dot
+    ok &= (digits > 0) & (digits <= 15)
+    vals = mant / (10.0**frac)
+    vals = np.where(neg, -vals, vals)
+    if not ok.all():
+        rest = np.flatnonzero(~ok)
+        width = 8 * v_words.shape[1]
+        raw = np.ascontiguousarray(v_words[rest]).view(f"S{width}")[:, 0]
+        try:
+            vals[rest] = raw.astype(np.float64)
+        except ValueError:
+            return None
+    return vals
+
+
+class _LongReader:
+    """Long-form CSV: a vectorised path for clean blocks of lines, a line-by-line path
+    (exact problems with line numbers) for anything else."""
+
+    def __init__(self, header: list[str], sink: _Sink) -> None:
+        lower = [h.strip().lower() for h in header]
+        self.t_i = next(lower.index(n) for n in _TS_NAMES if n in lower)
+        self.w_i = lower.index("workload")
+        self.m_i = lower.index("metric")
+        self.v_i = lower.index("value")
+        self.ncol = len(header)
+        self.sink = sink
+        self.clock = _Clock()
+        self.metric_info: dict[str, tuple[str, str, float] | None] = {}
+        self.factors = np.zeros(0, dtype=np.float64)
+        self.limits = np.zeros(0, dtype=np.float64)
+        self.t_hash: dict[int, float] = {}
+        self.k_hash: dict[int, int] = {}
+
+    # -- shared tail -------------------------------------------------------------------
+    def _metric(self, m: str, line: int) -> tuple[str, str, float] | None:
+        if m not in self.metric_info:
+            self.metric_info[m] = resolve_metric(m)
+            if self.metric_info[m] is None:
+                self.sink.warn(line, "metric", f"unknown metric {m!r}; ignored", _METRIC_FIX)
+        return self.metric_info[m]
+
+    def _register(self, w: str, m: str, line: int) -> int:
+        """Key index of (workload, metric), -1 for an unknown metric."""
+        idx = self.sink.keys.get((w, m))
+        if idx is not None:
+            return idx
+        info = self._metric(m, line)
+        if info is None:
+            return -1
+        idx = self.sink.key(w, m, info[1], line)
+        self.factors = np.append(self.factors, info[2])
+        self.limits = np.append(self.limits, ABSURD_LIMITS.get(info[:2], math.inf))
+        return idx
+
+    def _emit(
+        self,
+        kids: npt.NDArray[np.int32],
+        ts: npt.NDArray[np.float64],
+        vals: npt.NDArray[np.float64],
+        lines: npt.NDArray[np.int64],
+    ) -> None:
         known = kids >= 0
         safe = np.where(known, kids, 0)
-        if factors.size:
-            vals = vals * np.where(known, factors[safe], 1.0)
-            lim = np.where(known, limits[safe], np.inf)
+        if self.factors.size:
+            vals = vals * np.where(known, self.factors[safe], 1.0)
+            lim = np.where(known, self.limits[safe], np.inf)
         else:
             lim = np.full(vals.shape, np.inf)
-        keep = _value_problems(sink, vals, lim, lines_arr, names) & known & ~np.isnan(ts)
-        sink.add(kids[keep], ts[keep], vals[keep])
+        names = _Repeat("value", len(vals))
+        keep = _value_problems(self.sink, vals, lim, lines, names) & known & ~np.isnan(ts)
+        self.sink.add(kids[keep], ts[keep], vals[keep])
+
+    # -- fast path ---------------------------------------------------------------------
+    def feed_bytes(self, block: bytes, first_line: int) -> bool:
+        """Parse a block of complete lines at numpy speed; False (and no effect) when the
+        block needs the line-by-line path (quotes, CR, comments, blank lines, wrong field
+        counts, empty fields, unparseable timestamps or values)."""
+        if (
+            not block
+            or b'"' in block
+            or b"\r" in block
+            or b"\n\n" in block
+            or b"\n#" in block
+            or block.startswith((b"#", b"\n"))
+        ):
+            return False
+        padded = block + b"\0" * 8
+        raw = np.frombuffer(padded, dtype=np.uint8)
+        words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+        nl = np.flatnonzero(raw == 10)
+        n = nl.size
+        commas = np.flatnonzero(raw == 44)
+        k = self.ncol - 1
+        if n == 0 or commas.size != n * k:
+            return False
+        c = commas.reshape(n, k)
+        line_start = np.concatenate(([0], nl[:-1] + 1))
+        if not (bool(np.all(c[:, 0] >= line_start)) and bool(np.all(c[:, -1] < nl))):
+            return False
+        seg_start = [line_start] + [c[:, j] + 1 for j in range(k)]
+        seg_end = [c[:, j] for j in range(k)] + [nl]
+        seg = [(seg_start[j], seg_end[j] - seg_start[j]) for j in range(self.ncol)]
+        for j in (self.t_i, self.w_i, self.m_i, self.v_i):
+            length = seg[j][1]
+            if int(length.min()) <= 0 or int(length.max()) > _MAX_FAST_FIELD:
+                return False
+
+        def text(j: int, row: int) -> str:
+            st, ln = int(seg[j][0][row]), int(seg[j][1][row])
+            return block[st : st + ln].decode("utf-8")
+
+        # timestamps: parse each distinct string once (cached by hash across blocks)
+        th = _segment_hash(words, *seg[self.t_i])
+        t_uniq, t_first, t_inv = np.unique(th, return_index=True, return_inverse=True)
+        epochs = np.empty(t_uniq.size, dtype=np.float64)
+        t_cache = self.t_hash
+        if len(t_cache) > self.clock.limit:
+            t_cache.clear()
+        for i, (h, r) in enumerate(zip(t_uniq.tolist(), t_first.tolist(), strict=True)):
+            x = t_cache.get(h)
+            if x is None:
+                try:
+                    x = parse_timestamp(text(self.t_i, r))
+                except ValueError:
+                    return False
+                if _check_epoch(x):
+                    return False
+                t_cache[h] = x
+            epochs[i] = x
+        # values
+        v_start, v_len = seg[self.v_i]
+        v_words = np.stack(_segment_words(words, v_start, v_len), axis=1)
+        vals = _parse_decimals(v_words, int(v_len.max()))
+        if vals is None:
+            return False
+        # keys: distinct (workload, metric) pairs (cached by hash across blocks)
+        with np.errstate(over="ignore"):
+            kh = _segment_hash(words, *seg[self.w_i]) * _FNV ^ _segment_hash(
+                words, *seg[self.m_i]
+            )
+        k_uniq, k_first, k_inv = np.unique(kh, return_index=True, return_inverse=True)
+        kid_of = np.empty(k_uniq.size, dtype=np.int32)
+        k_cache = self.k_hash
+        for i, (h, r) in enumerate(zip(k_uniq.tolist(), k_first.tolist(), strict=True)):
+            kid = k_cache.get(h)
+            if kid is None:
+                kid = self._register(text(self.w_i, r), text(self.m_i, r), first_line + r)
+                k_cache[h] = kid
+            kid_of[i] = kid
+        del t_uniq, k_uniq
+        lines = np.arange(first_line, first_line + n, dtype=np.int64)
+        self._emit(kid_of[k_inv], epochs[t_inv], vals, lines)
+        return True
+
+    # -- line-by-line path -------------------------------------------------------------
+    def feed_lines(self, chunk: list[str], first: int) -> None:
+        """Parse lines one by one, recording every problem with its line number."""
+        rows = list(csv.reader(chunk))
+        ncol = self.ncol
+        keep_rows: list[list[str]] = []
+        keep_lines: list[int] = []
+        for i, r in enumerate(rows):
+            if not r or (len(r) == 1 and not r[0].strip()) or r[0].startswith("#"):
+                continue
+            if len(r) != ncol:
+                self.sink.problem(
+                    first + i, "", f"expected {ncol} fields, found {len(r)}",
+                    "one sample a line: timestamp,workload,metric,value",
+                )
+                continue
+            keep_rows.append(r)
+            keep_lines.append(first + i)
+        if not keep_rows:
+            return
+        lines = np.asarray(keep_lines, dtype=np.int64)
+        cols = list(zip(*keep_rows, strict=True))
+        ts_col, w_col, m_col, v_col = cols[self.t_i], cols[self.w_i], cols[self.m_i], cols[self.v_i]
+        kids = np.array(
+            [self._register(w, m, ln) for w, m, ln in zip(w_col, m_col, keep_lines, strict=True)],
+            dtype=np.int32,
+        )
+        ts = _chunk_ts(self.clock, ts_col, lines, self.sink)
+        vals = _floats(v_col)
+        if vals is None:
+            vals = _floats_slow(v_col, keep_lines, self.sink, _Repeat("value", len(v_col)))
+        self._emit(kids, ts, vals, lines)
+
+
+def _read_long(
+    fb: IO[bytes], header: list[str], sink: _Sink, block_bytes: int, first_line: int
+) -> None:
+    """Stream a long-form CSV in blocks of whole lines (``block_bytes`` at a time)."""
+    reader = _LongReader(header, sink)
+    carry = b""
+    line_no = first_line
+    while True:
+        data = fb.read(block_bytes)
+        if data:
+            buf = carry + data
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                carry = buf
+                continue
+            block, carry = buf[: cut + 1], buf[cut + 1 :]
+        else:
+            block, carry = carry, b""
+            if block and not block.endswith(b"\n"):
+                block += b"\n"
+        if not block:
+            return
+        n_lines = block.count(b"\n")
+        if not reader.feed_bytes(block, line_no):
+            try:
+                lines = block.decode("utf-8").split("\n")[:-1]
+            except UnicodeDecodeError as exc:
+                sink.problem(line_no, "", f"not UTF-8 text ({exc.reason})")
+                return
+            reader.feed_lines([ln.rstrip("\r") for ln in lines], line_no)
+        line_no += n_lines
+        if not data:
+            return
 
 
 class _Repeat(Sequence[str]):
@@ -464,7 +673,7 @@ def _chunk_ts(
 
 
 def _read_wide(
-    f: IO[str], header: list[str], sink: _Sink, path: Path, chunk_lines: int
+    f: IO[str], header: list[str], sink: _Sink, path: Path, *, block_bytes: int, first_line: int
 ) -> None:
     file_metric = _stem_metric(path)
     columns: list[tuple[int, str, str, float, float]] = []  # (col, workload, unit, factor, lim)
@@ -476,17 +685,19 @@ def _read_wide(
             workload, metric = name, file_metric
         else:
             sink.problem(
-                1, name, f"cannot tell the metric of column {name!r}",
+                first_line - 1, name, f"cannot tell the metric of column {name!r}",
                 "name the column workload/metric (checkout-api/cpu) or the file after the "
                 "metric (cpu.csv)",
             )
             continue
         info = resolve_metric(metric)
         if info is None:
-            sink.warn(1, name, f"unknown metric {metric!r}; column ignored", _METRIC_FIX)
+            sink.warn(
+                first_line - 1, name, f"unknown metric {metric!r}; column ignored", _METRIC_FIX
+            )
             continue
         columns.append((c, workload, info[1], info[2], ABSURD_LIMITS.get(info[:2], math.inf)))
-        sink.key(workload, metric, info[1], 1)
+        sink.key(workload, metric, info[1], first_line - 1)
     if not columns:
         return
     ncol = len(header)
@@ -496,8 +707,8 @@ def _read_wide(
     limits = np.array([li for *_, li in columns], dtype=np.float64)
     names = [header[c].strip() for c, *_ in columns]
     clock = _Clock()
-    line_no = 2
-    for chunk in _lines(f, max(1, chunk_lines // max(1, ncol))):
+    line_no = first_line
+    for chunk in _lines(f, block_bytes):
         first = line_no
         line_no += len(chunk)
         ts_col: list[str] = []
@@ -677,7 +888,7 @@ def read_telemetry_file(
     *,
     rel: str | None = None,
     workload_label: str = "workload",
-    chunk_lines: int = 65536,
+    block_bytes: int = BLOCK_BYTES,
 ) -> FileResult:
     """Read one file: its series (with the line of their first sample), hard problems and
     warnings. Series are empty when there are problems."""
@@ -685,7 +896,7 @@ def read_telemetry_file(
     sink = _Sink(name)
     base = path.name.removesuffix(".gz")
     try:
-        with _open_text(path) as f:
+        with _open_binary(path) as f:
             if base.endswith(".json"):
                 try:
                     doc = json.load(f)
@@ -699,20 +910,25 @@ def read_telemetry_file(
                         _read_prometheus(doc, sink, path, workload_label)
             else:
                 header_line = f.readline()
-                while header_line.startswith("#"):
+                header_no = 1
+                while header_line.startswith(b"#"):
                     header_line = f.readline()
-                header = next(csv.reader([header_line]), [])
+                    header_no += 1
+                header = next(csv.reader([header_line.decode("utf-8-sig")]), [])
                 lower = {h.strip().lower() for h in header}
                 if not header or not lower.intersection(_TS_NAMES):
                     sink.problem(
-                        1, "", "no timestamp column in the CSV header",
+                        header_no, "", "no timestamp column in the CSV header",
                         "start with timestamp,workload,metric,value (long form) or "
                         "timestamp,<workload>,... (wide form)",
                     )
                 elif {"workload", "metric", "value"} <= lower:
-                    _read_long(f, header, sink, chunk_lines)
+                    _read_long(f, header, sink, block_bytes, header_no + 1)
                 else:
-                    _read_wide(f, header, sink, path, chunk_lines)
+                    text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+                    _read_wide(
+                        text, header, sink, path, block_bytes=block_bytes, first_line=header_no + 1
+                    )
     except (OSError, UnicodeDecodeError) as exc:
         sink.problem(0, "", f"cannot read: {exc}")
     if sink.overflow:
@@ -757,7 +973,7 @@ def load_telemetry(
     project: Project,
     *,
     workload_label: str = "workload",
-    chunk_lines: int = 65536,
+    block_bytes: int = BLOCK_BYTES,
 ) -> TelemetrySet:
     """Read every telemetry file of ``project`` (see the module doc for formats).
 
@@ -775,7 +991,7 @@ def load_telemetry(
             )
             continue
         result = read_telemetry_file(
-            path, rel=rel, workload_label=workload_label, chunk_lines=chunk_lines
+            path, rel=rel, workload_label=workload_label, block_bytes=block_bytes
         )
         problems.extend(result.problems)
         warnings.extend(result.warnings)
