@@ -47,7 +47,8 @@ def plan_files(
         )
         files.update(stacks)
         config = json.dumps(pack_config(project), indent=2, sort_keys=True) + "\n"
-        for site_dir in sorted({"/".join(p.split("/")[:2]) for p in stacks}):
+        stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
+        for site_dir in sorted(stack_dirs):
             files[f"{site_dir}/policy-config.json"] = config
         bar.advance()
     return files, plan, project
