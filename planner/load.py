@@ -17,6 +17,7 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -406,6 +407,7 @@ def _translate(
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     in_property_names = "propertyNames" in error.relative_schema_path
+    root: Mapping[str, Any] = _validator(kind.lower()).schema
 
     if in_property_names and isinstance(instance, str):
         key_path = (*path, instance)
@@ -418,12 +420,16 @@ def _translate(
             if extra in allowed:
                 continue
             close = _did_you_mean(extra, allowed)
-            message = f"unknown field '{extra}'" + (f"; did you mean '{close}'?" if close else "")
-            fix = (
-                f"rename it to '{close}'"
-                if close
-                else f"remove it (allowed here: {', '.join(allowed)})"
-            )
+            home = None if close else _home_of(root, schema, extra)
+            message = f"unknown field '{extra}'"
+            if close:
+                message += f"; did you mean '{close}'?"
+                fix = f"rename it to '{close}'"
+            elif home:
+                message += f" here; it belongs under '{home}'"
+                fix = f"move it into {format_path((*path, home))}"
+            else:
+                fix = f"remove it (allowed here: {', '.join(allowed)})"
             out.append(_problem(parsed, file, (*path, extra), message, fix, key=True))
         return out
 
@@ -441,7 +447,7 @@ def _translate(
                     *parsed.where(path),
                     format_path((*path, missing)),
                     f"missing required field '{missing}'{reason}",
-                    _required_fix(kind, schema, str(missing)),
+                    _required_fix(kind, _subschema(root, (*path, missing)), str(missing)),
                 )
             )
         return out
@@ -498,7 +504,7 @@ def _translate(
         return [_problem(parsed, file, path, "contains duplicates", "remove the repeated entries")]
 
     if validator == "minLength":
-        description = str(schema.get("description", "")).rstrip(".")
+        description = _first_sentence(str(schema.get("description", "")))
         fix = f"give a value: {description}" if description else "give a value"
         return [_problem(parsed, file, path, "must not be empty", fix)]
 
@@ -506,10 +512,14 @@ def _translate(
         return [_pattern_problem(parsed, file, path, instance, str(value))]
 
     if validator in ("minProperties", "maxProperties") and isinstance(instance, dict):
-        description = str(schema.get("description", "")).rstrip(".")
+        description = _first_sentence(str(schema.get("description", "")))
         given = ", ".join(instance) or "none"
-        message = f"expected {description[:1].lower()}{description[1:]}; given: {given}"
-        return [_problem(parsed, file, path, message, "keep exactly one")]
+        message = f"expected {description}; given: {given}"
+        if validator == "maxProperties":
+            fix = f"keep at most {value} of them"
+        else:
+            fix = f"give at least {value} of them"
+        return [_problem(parsed, file, path, message, fix)]
 
     if validator == "not":
         description = str(schema.get("description", "not allowed here"))
@@ -523,6 +533,14 @@ def _translate(
     return [_problem(parsed, file, path, error.message, f"see `hybridplan schema {kind}`")]
 
 
+def _first_sentence(text: str) -> str:
+    """First sentence, without its period, lower-cased unless it starts with an acronym."""
+    first = re.split(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])", text.strip())[0].rstrip(".")
+    if first[:2].isupper():
+        return first
+    return first[:1].lower() + first[1:]
+
+
 def _file_of_kind(kind: str) -> str:
     for file, k, _ in _INPUT_FILES:
         if k == kind:
@@ -530,15 +548,54 @@ def _file_of_kind(kind: str) -> str:
     return "this file"
 
 
-def _required_fix(kind: str, schema: Mapping[str, Any], missing: str) -> str:
+def _deref(root: Mapping[str, Any], node: object) -> Mapping[str, Any] | None:
+    """Follow a local ``#/$defs/name`` reference; the referrer's own keys (its
+    description) win over the target's."""
+    if not isinstance(node, dict):
+        return None
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = _deref(root, root.get("$defs", {}).get(ref.removeprefix("#/$defs/")))
+        if target is not None:
+            return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _subschema(root: Mapping[str, Any], path: YamlPath) -> Mapping[str, Any] | None:
+    """The schema describing the value at ``path`` (``None`` where it branches)."""
+    node = _deref(root, root)
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = _deref(root, node.get("items"))
+        elif part in node.get("properties", {}):
+            node = _deref(root, node["properties"][part])
+        else:
+            node = _deref(root, node.get("additionalProperties"))
+    return node
+
+
+def _home_of(root: Mapping[str, Any], schema: Mapping[str, Any], key: str) -> str | None:
+    """The property of ``schema`` whose object (or list of objects) accepts ``key``: where a
+    misplaced field belongs (``gpu_type`` written beside ``resources`` instead of in it)."""
+    for name, prop in schema.get("properties", {}).items():
+        child = _deref(root, prop)
+        if child is not None and child.get("type") == "array":
+            child = _deref(root, child.get("items"))
+        if child is not None and key in child.get("properties", {}):
+            return str(name)
+    return None
+
+
+def _required_fix(kind: str, prop: Mapping[str, Any] | None, missing: str) -> str:
     if missing == "apiVersion":
         return "add apiVersion: hybridplan/v1"
     if missing == "kind":
         return f"add kind: {kind}"
-    prop = schema.get("properties", {}).get(missing, {})
-    description = str(prop.get("description", "")).rstrip(".") if isinstance(prop, dict) else ""
+    description = _first_sentence(str((prop or {}).get("description", "")))
     if description:
-        return f"add {missing}: {description[:1].lower()}{description[1:]}"
+        return f"add {missing}: {description}"
     return f"add {missing} (see `hybridplan schema {kind}`)"
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from planner.errors import InputError, UsageError
+from planner.errors import InputError, Problem, UsageError
 from planner.load import SCHEMA_KINDS, load_project, schema_for
 from planner.model import (
     Dependency,
@@ -312,3 +316,56 @@ def test_every_property_is_described_and_objects_are_closed(kind: str) -> None:
     for where, prop in _properties(schema, kind):
         if prop.get("type") == "object" and "properties" in prop:
             assert prop.get("additionalProperties") is False, where
+
+
+# --------------------------------------------------------------------------- robustness
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 70000)
+    | st.floats(-1e6, 1e6, allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(file=st.sampled_from(sorted(FILE_KINDS.values())), data=st.data())
+def test_any_mutation_loads_or_raises_input_error(file: str, data: st.DataObject) -> None:
+    """Replacing or deleting any value of mini never crashes the loader; problems are located."""
+    doc = parse_yaml((MINI / file).read_text(), file).data
+    paths = [p for p in _paths(doc) if p]
+    path = data.draw(st.sampled_from(paths))
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    if isinstance(parent, dict) and data.draw(st.booleans()):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = data.draw(_JSON)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(shutil.copytree(MINI, Path(tmp) / "p"))
+        (root / file).write_text(yaml.safe_dump(doc, sort_keys=False))
+        problems: tuple[Problem, ...] = ()
+        try:
+            load_project(root)
+        except InputError as exc:
+            problems = exc.problems
+    rendered = "\n".join(p.render() for p in problems)
+    assert all(p.line >= 1 and p.column >= 1 for p in problems), rendered
+    assert all(p.fix for p in problems), rendered
