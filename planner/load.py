@@ -94,7 +94,7 @@ def schema_for(kind: str) -> dict[str, Any]:
             f"unknown schema kind '{kind}'",
             fix=f"{hint}use one of: {', '.join(SCHEMA_KINDS)}",
         )
-    resource = resources.files("planner").joinpath("schemas", f"{key}.json")
+    resource = resources.files("planner").joinpath("schemas").joinpath(f"{key}.json")
     if not resource.is_file():
         raise UsageError(
             f"the {key} schema is not available in this installation",
