@@ -231,9 +231,10 @@ def worlds(
             )
         )
     prices = {(w.name, s.name): float(draw(st.integers(10, 1000))) for w in ws for s in sites_}
-    constraints = Constraints()
+    constraints = Constraints(min_failure_domains_tier1=draw(st.sampled_from([2, 2, 3])))
     if budgets:
-        constraints = Constraints(
+        constraints = replace(
+            constraints,
             team_budget_usd_per_month={"a": float(draw(st.integers(100, 3000)))},
             max_cloud_share=draw(st.sampled_from([None, 0.5, 0.9])),
         )

@@ -164,6 +164,18 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                     f"{s:,.0f} USD/month of cloud spend has no owned site to go to"
                 )
                 fixes.append(f"raise max_cloud_share above {info.other} or add owned capacity")
+            elif info.kind is RowKind.SPREAD_CAP:
+                blk = model.blocks[info.block]
+                who = (
+                    blk.members[0]
+                    if len(blk.members) == 1
+                    else (f"{len(blk.members)} workloads like {blk.members[0]}")
+                )
+                lines.append(
+                    f"{who} (tier 1) cannot spread over 2 failure domains: {info.site} has "
+                    f"one, and no other allowed site takes the other replicas"
+                )
+                fixes.append(f"let {who} use another site (or add a failure domain to {info.site})")
             elif info.kind is RowKind.SPREAD:
                 blk = model.blocks[info.block]
                 lines.append(

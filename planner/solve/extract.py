@@ -54,6 +54,9 @@ def row_label(model: Model, r: int) -> str:
     if info.kind is RowKind.LATENCY:
         member = model.blocks[info.block].members[0]
         return f"latency {member} on {info.site} -> {info.other}"
+    if info.kind is RowKind.SPREAD_CAP:
+        blk = model.blocks[info.block]
+        return f"tier-1 spread {blk.members[0]} off single-domain {info.site}"
     if info.kind is RowKind.SPREAD:
         blk = model.blocks[info.block]
         return f"tier-1 spread {blk.members[0]} over {blk.spread} failure domains"
@@ -121,6 +124,18 @@ def extract(
                 for _ in range(int(count)):
                     if members:
                         chosen[members.pop(0)] = [(o, 1.0)]
+        elif blk.kind is BlockKind.SPLIT:
+            # replicas in (site, option) order, striped over the members: replica j goes
+            # to member j mod n (the spread-cap rows make this give each two domains)
+            n = len(blk.members)
+            got: list[dict[int, float]] = [defaultdict(float) for _ in range(n)]
+            j = 0
+            for oi, v in picks:
+                for _ in range(round(v)):
+                    got[j % n][oi] += 1.0
+                    j += 1
+            for m, counts in zip(blk.members, got, strict=True):
+                chosen[m] = [(blk.offers[oi], c) for oi, c in sorted(counts.items())]
         else:
             chosen[blk.members[0]] = [(blk.offers[oi], v) for oi, v in picks]
 

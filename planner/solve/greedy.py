@@ -59,7 +59,13 @@ def solve_greedy(
     limited_rows = np.asarray(
         [
             r.kind
-            in (RowKind.CAPACITY, RowKind.BUDGET_TEAM, RowKind.BUDGET_SITE, RowKind.BUDGET_TOTAL)
+            in (
+                RowKind.CAPACITY,
+                RowKind.BUDGET_TEAM,
+                RowKind.BUDGET_SITE,
+                RowKind.BUDGET_TOTAL,
+                RowKind.SPREAD_CAP,
+            )
             for r in model.rows
         ],
         dtype=np.bool_,
@@ -106,11 +112,11 @@ def solve_greedy(
             (j for j in offer_cols[blk.index] if site_ok(blk, model.columns[j].site)),
             key=lambda j: (model.cost[j], model.sites[model.columns[j].site].name, j),
         )
-        if blk.kind is BlockKind.SPLIT:
+        if blk.kind is BlockKind.SPLIT and blk.spread != 2:
             done = _place_split(model, blk, cols, fit, take)
         else:
             remaining = blk.units
-            integral = blk.kind is BlockKind.WHOLE
+            integral = blk.kind is not BlockKind.TRAIN
             for j in cols:
                 if remaining <= EPS:
                     break

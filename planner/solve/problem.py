@@ -64,6 +64,7 @@ class RowKind(StrEnum):
     BUDGET_TOTAL = "budget-total"
     CLOUD_SHARE = "cloud-share"
     SPREAD = "spread"
+    SPREAD_CAP = "spread-cap"
     COVER_LINK = "cover-link"
     USE_LINK = "use-link"
     LATENCY = "latency"
@@ -298,17 +299,19 @@ def build_blocks(
         needs_split = spread >= 2 and any(
             len(by_site[o.site].failure_domains) < spread for o in (*elig, *rel)
         )
-        if needs_split:
-            singles.append((BlockKind.SPLIT, w, elig, rel, spread))
-        elif not aggregate or w.name in in_latency:
-            singles.append((BlockKind.WHOLE, w, elig, rel, 0))
+        kind = BlockKind.SPLIT if needs_split else BlockKind.WHOLE
+        # a split block aggregates only when its spread is 2 (the cap formulation is exact)
+        if not aggregate or w.name in in_latency or (needs_split and spread != 2):
+            singles.append((kind, w, elig, rel, spread))
         else:
-            groups[_signature(w, elig, rel)].append((w, elig, rel))
+            groups[(kind.value, spread, *_signature(w, elig, rel))].append((w, elig, rel))
 
     protos: list[_Proto] = []
-    for members in groups.values():
+    for key, members in groups.items():
         ws = tuple(m[0] for m in members)
-        protos.append((ws[0].name, BlockKind.WHOLE, ws, members[0][1], members[0][2], 0))
+        kind = BlockKind(str(key[0]))
+        spread = int(str(key[1]))
+        protos.append((ws[0].name, kind, ws, members[0][1], members[0][2], spread))
     for kind, w, elig, rel, spread in singles:
         protos.append((w.name, kind, (w,), elig, rel, spread))
     protos.sort(key=lambda p: p[0])
@@ -316,7 +319,7 @@ def build_blocks(
     for i, (_, kind, ws, elig, rel, spread) in enumerate(protos):
         w0 = ws[0]
         per_member = float(w0.replicas) if kind is BlockKind.SPLIT else 1.0
-        units = float(len(ws)) if kind is BlockKind.WHOLE else per_member
+        units = per_member * len(ws) if kind is not BlockKind.TRAIN else 1.0
         blocks.append(
             Block(
                 index=i,
@@ -550,7 +553,23 @@ def build_model(
     member_block = {m: blk.index for blk in blocks for m in blk.members}
     for blk in blocks:
         at = cols_at[blk.index]
-        if blk.kind is BlockKind.SPLIT:
+        if blk.kind is BlockKind.SPLIT and blk.spread == 2:
+            # at most (replicas - 1) x members replicas on a one-domain site: exactly the
+            # aggregated plans whose replicas, striped over the members, give each member
+            # two failure domains
+            for si in sorted(at):
+                if len(sites[si].failure_domains) >= 2:
+                    continue
+                cap_r = (blk.per_member - 1.0) * len(blk.members)
+                r = b.row(
+                    RowInfo(RowKind.SPREAD_CAP, site=sites[si].name, block=blk.index), -INF, cap_r
+                )
+                for j in at[si]:
+                    b.nz(r, j, 1.0)
+                if elastic:
+                    s = b.col(Column(ColKind.SLACK, -1, si, row=r), penalty=1.0 / blk.per_member)
+                    b.nz(r, s, -1.0)
+        elif blk.kind is BlockKind.SPLIT:
             cover: list[int] = []
             for si in sorted(at):
                 cap = float(min(len(sites[si].failure_domains), blk.spread))

@@ -264,6 +264,30 @@ def test_contradictory_pin_and_residency() -> None:
     assert "unpin db" in err.value.fix
 
 
+def test_tier1_with_three_domains_required_uses_cover_variables() -> None:
+    """min_failure_domains_tier1 = 3 over one-domain sites spreads replicas over three."""
+    a, b, c = site("a", domains=1), site("b", domains=1), site("c", domains=2)
+    w = workload("api", tier=1, replicas=4)
+    offers = {"api": (offer(w, a, 10.0), offer(w, b, 20.0), offer(w, c, 40.0))}
+    r = solve_offers([w], [a, b, c], offers, Constraints(min_failure_domains_tier1=3), EXACT)
+    assert sites_of(r, "api") == {"a": 2, "b": 1, "c": 1}  # a + b alone cover only 2
+    r3 = solve_offers(
+        [w], [a, c], {"api": offers["api"][::2]}, Constraints(min_failure_domains_tier1=3)
+    )
+    assert sites_of(r3, "api") == {"a": 2, "c": 2}
+
+
+def test_identical_tier1_workloads_aggregate_and_each_spreads() -> None:
+    """Ten identical tier-1 workloads form one block; striping gives each two sites."""
+    a, b = site("a", domains=1, cpu=1000.0), site("b", domains=1, cpu=1000.0)
+    ws = [workload(f"api{i}", tier=1, replicas=3) for i in range(10)]
+    offers = {w.name: (offer(w, a, 30.0), offer(w, b, 60.0)) for w in ws}
+    r = solve_offers(ws, [a, b], offers, Constraints())
+    assert r.blocks == 1
+    assert all(sites_of(r, w.name) == {"a": 2, "b": 1} for w in ws)
+    assert r.solver.objective_usd == pytest.approx(10 * 36 * 40.0)
+
+
 def test_tier1_spread_impossible() -> None:
     """A tier-1 workload with only one single-domain site cannot be spread."""
     a = site("a", domains=1)
