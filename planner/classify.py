@@ -312,7 +312,9 @@ def telemetry_verdict(
 def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) -> Verdict:
     """Rules 5-9: batch, diurnal, steady, bursty from the shape of one series."""
     acf = _nanmax(f.acf_24h, f.acf_168h)
-    period = "24 h" if not (f.acf_168h > f.acf_24h) or math.isnan(f.acf_24h) else "168 h"
+    # a daily cycle also repeats weekly: name the week only when it is clearly stronger
+    weekly = not math.isnan(f.acf_168h) and (math.isnan(f.acf_24h) or f.acf_168h > f.acf_24h + 0.1)
+    period = "168 h" if weekly else "24 h"
     acf_txt = f"24 h autocorrelation {_fmt(f.acf_24h)}, 168 h {_fmt(f.acf_168h)}"
 
     if f.duty_cycle <= t["batch_max_duty"] and not math.isnan(acf) and acf >= t["batch_min_acf"]:

@@ -368,10 +368,12 @@ def _segment_words(
     """The bytes of each segment as little-endian 64-bit words, zero past its end.
     ``words[i]`` is the 8 bytes starting at byte i (an overlapping, unaligned view)."""
     n_words = int(-(-int(length.max()) // 8)) if length.size else 0
+    last = words.shape[0] - 1
     out = []
     for k in range(n_words):
         rem = np.clip(length - 8 * k, 0, 8)
-        out.append(words[start + 8 * k] & _MASKS[rem])
+        at = start + 8 * k if k == 0 else np.minimum(start + 8 * k, last)
+        out.append(words[at] & _MASKS[rem])
     return out
 
 
