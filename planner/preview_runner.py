@@ -1,0 +1,191 @@
+"""Child process of the offline preview: run one stack's ``__main__.py`` under Pulumi mocks.
+
+Run as ``python -m planner.preview_runner STACK_DIR PROJECT STACK REPORT_JSON``, with the
+stack config in ``PULUMI_CONFIG`` (and ``PULUMI_CONFIG_SECRET_KEYS``) exactly as the Pulumi
+CLI passes it. Writes one JSON document to ``REPORT_JSON`` (stdout belongs to the program):
+every registered resource (URN, type, logical name, parent URN, custom or component, inputs
+in camelCase with secrets replaced by ``"[secret]"``), the URNs registered more than once,
+and the program's error if it failed.
+
+This is the only planner module that imports Pulumi; it runs in its own process because
+Pulumi's runtime state leaks between runs in one interpreter (see
+``shared/notes/pulumi-offline.md``). The parent is ``planner.preview``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import threading
+import traceback
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+REDACTED = "[secret]"
+MOCK_ACCOUNT = "123456789012"
+
+
+def redact(value: Any) -> Any:
+    """Replace every Pulumi secret (the mock monitor hands them over wrapped, plaintext
+    inside) with ``"[secret]"``; normalise integral floats to ints."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return REDACTED
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Echo inputs as outputs, add the ids and ARNs that programs read back, and answer
+    the few lookups the ``stacks`` components make with fixed, obviously fake values."""
+
+    def __init__(self, monitor: RecordingMonitor | None = None) -> None:
+        self.monitor = monitor
+
+    def new_resource(
+        self, args: pulumi_mocks.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if self.monitor is not None:
+            self.monitor.record_inputs(args.inputs)
+        state = dict(args.inputs)
+        rid = f"{args.name}-id"
+        if args.typ.startswith("aws:"):
+            state.setdefault("arn", f"arn:aws:mock:::{args.name}")
+            state.setdefault("name", args.name)
+            if args.typ == "aws:s3/bucket:Bucket":
+                state.setdefault("bucket", f"{args.inputs.get('bucketPrefix', '')}mock")
+        return rid, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        fn = args.token
+        if fn == "aws:eks/getCluster:getCluster":
+            name = str(args.args.get("name", "cluster"))
+            return (
+                {
+                    "id": name,
+                    "name": name,
+                    "arn": f"arn:aws:eks:mock:{MOCK_ACCOUNT}:cluster/{name}",
+                    "endpoint": "https://mock.eks.invalid",
+                    "certificateAuthorities": [{"data": "TU9DSy1DQQ=="}],
+                    "kubernetesNetworkConfigs": [{"serviceIpv4Cidr": "172.20.0.0/16"}],
+                    "vpcConfig": {
+                        "subnetIds": ["subnet-mock-a", "subnet-mock-b"],
+                        "clusterSecurityGroupId": "sg-mock-cluster",
+                    },
+                },
+                [],
+            )
+        if fn == "aws:ssm/getParameter:getParameter":
+            return (
+                {
+                    "id": str(args.args.get("name")),
+                    "name": args.args.get("name"),
+                    "value": "ami-0mock",
+                    "type": "String",
+                },
+                [],
+            )
+        if fn == "aws:index/getCallerIdentity:getCallerIdentity":
+            return (
+                {
+                    "id": MOCK_ACCOUNT,
+                    "accountId": MOCK_ACCOUNT,
+                    "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock",
+                    "userId": "MOCK",
+                },
+                [],
+            )
+        return {}, []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, recording each registration with its parent and flagging URNs
+    registered twice (the real engine rejects those; the mock silently overwrites)."""
+
+    def __init__(self, mocks: OfflineMocks) -> None:
+        super().__init__(mocks)
+        self.records: list[dict[str, Any]] = []
+        self.duplicates: list[str] = []
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+        self._current: dict[str, Any] | None = None
+
+    def record_inputs(self, inputs: dict[str, Any]) -> None:
+        if self._current is not None:
+            self._current["inputs"] = redact(inputs)
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        with self._lock:
+            urn = self.make_urn(request.parent, request.type, request.name)
+            if request.type == "pulumi:pulumi:Stack":
+                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            if urn in self._seen:
+                self.duplicates.append(urn)
+            self._seen.add(urn)
+            record: dict[str, Any] = {
+                "urn": urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent,
+                "custom": bool(request.custom),
+                "inputs": {},
+            }
+            self._current = record
+            try:
+                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            finally:
+                self._current = None
+                self.records.append(record)
+
+
+def _run_main() -> None:
+    runpy.run_path("__main__.py", run_name="__main__")
+
+
+def run(stack_dir: str, project: str, stack: str) -> dict[str, Any]:
+    """Run the program and return the report (see the module docstring)."""
+    mocks = OfflineMocks()
+    monitor = RecordingMonitor(mocks)
+    mocks.monitor = monitor
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    os.chdir(stack_dir)
+    sys.path.insert(0, stack_dir)
+    error: str | None = None
+    try:
+        _sync_await(run_pulumi_func(_run_main))
+    except Exception as exc:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        # The full traceback helps with a broken component; no locals, so no secrets.
+        sys.stderr.write(traceback.format_exc())
+    return {"resources": monitor.records, "duplicates": monitor.duplicates, "error": error}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 4:
+        sys.stderr.write(
+            "usage: python -m planner.preview_runner STACK_DIR PROJECT STACK REPORT_JSON\n"
+        )
+        return 2
+    stack_dir, project, stack, report_path = argv
+    report_path = os.path.abspath(report_path)
+    report = run(stack_dir, project, stack)
+    with open(report_path, "w", encoding="utf-8") as fh:
+        json.dump(report, fh, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

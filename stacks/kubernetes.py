@@ -1,0 +1,277 @@
+"""``KubernetesWorkloads``: the plan's services and databases on one Kubernetes cluster.
+
+Per team: a Namespace and a ResourceQuota sized from the plan. Per tier present: a
+PriorityClass ``hybridplan-tier-<n>``. Per workload: a Deployment (StatefulSet for
+databases, plus its headless Service), requests and limits from right-sizing, the planned
+replicas, topology spread across failure domains for tier 1, a PodDisruptionBudget when
+replicated, a Service when it has ports, a HorizontalPodAutoscaler for diurnal and bursty
+classes. Every child is named from the workload (or team, or tier), never from a position.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from stacks.labels import (
+    USD_ANNOTATION,
+    WORKLOAD_ANNOTATION,
+    base_labels,
+    selector_labels,
+    workload_labels,
+)
+from stacks.spec import KubernetesWorkloadsArgs, WorkloadSpec
+
+TYPE = "hybridplan:kubernetes:KubernetesWorkloads"
+
+PRIORITY_BY_TIER = {1: 100_000, 2: 10_000, 3: 1_000}
+"""PriorityClass values: tier 1 preempts tier 2 preempts tier 3 (user range < 1e9)."""
+DEFAULT_PRIORITY = 100
+
+ZONE_KEY = "topology.kubernetes.io/zone"
+
+
+def priority_class_name(tier: int) -> str:
+    return f"hybridplan-tier-{tier}"
+
+
+def _pod_security() -> dict[str, Any]:
+    return {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def _container_security() -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+class KubernetesWorkloads(pulumi.ComponentResource):
+    """Namespaces, quotas, priority classes and the workloads the plan puts on a cluster."""
+
+    namespaces: dict[str, k8s.core.v1.Namespace]
+
+    def __init__(
+        self,
+        name: str,
+        args: KubernetesWorkloadsArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+        stack = args.stack
+        self.namespaces = {}
+        for tier in args.priority_tiers:
+            k8s.scheduling.v1.PriorityClass(
+                priority_class_name(tier),
+                metadata={"name": priority_class_name(tier), "labels": base_labels(stack)},
+                value=PRIORITY_BY_TIER.get(tier, DEFAULT_PRIORITY),
+                global_default=False,
+                preemption_policy="PreemptLowerPriority",
+                description=f"hybridplan tier {tier} workloads",
+                opts=child,
+            )
+        for team in args.teams:
+            ns = k8s.core.v1.Namespace(
+                f"{team.name}-namespace",
+                metadata={
+                    "name": team.name,
+                    "labels": {**base_labels(stack), "hybridplan.io/team": team.name},
+                },
+                opts=child,
+            )
+            self.namespaces[team.name] = ns
+            k8s.core.v1.ResourceQuota(
+                f"{team.name}-quota",
+                metadata={
+                    "name": "hybridplan",
+                    "namespace": team.name,
+                    "labels": {**base_labels(stack), "hybridplan.io/team": team.name},
+                },
+                spec={"hard": dict(team.quota)},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns]),
+            )
+        for w in args.workloads:
+            self._workload(w)
+        self.register_outputs({"namespaces": sorted(self.namespaces)})
+
+    # ------------------------------------------------------------------ per workload
+
+    def _opts(self, w: WorkloadSpec) -> pulumi.ResourceOptions:
+        deps: list[pulumi.Resource] = []
+        if w.team in self.namespaces:
+            deps.append(self.namespaces[w.team])
+        return pulumi.ResourceOptions(parent=self, depends_on=deps)
+
+    def _metadata(self, w: WorkloadSpec, name: str | None = None) -> dict[str, Any]:
+        return {
+            "name": name or w.name,
+            "namespace": w.team,
+            "labels": workload_labels(
+                self._args.stack,
+                name=w.name,
+                team=w.team,
+                tier=w.tier,
+                cls=w.cls,
+                component=w.kind,
+            ),
+            "annotations": {USD_ANNOTATION: w.usd_per_month, WORKLOAD_ANNOTATION: w.name},
+        }
+
+    def _pod_template(self, w: WorkloadSpec) -> dict[str, Any]:
+        labels = workload_labels(
+            self._args.stack, name=w.name, team=w.team, tier=w.tier, cls=w.cls, component=w.kind
+        )
+        container: dict[str, Any] = {
+            "name": w.name,
+            "image": w.image,
+            "resources": {"requests": dict(w.requests), "limits": dict(w.limits)},
+            "securityContext": _container_security(),
+        }
+        if w.ports:
+            container["ports"] = [
+                {"name": f"p{port}", "containerPort": port, "protocol": "TCP"} for port in w.ports
+            ]
+        if w.storage is not None:
+            container["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
+        spec: dict[str, Any] = {
+            "priorityClassName": priority_class_name(w.tier),
+            "securityContext": _pod_security(),
+            "automountServiceAccountToken": False,
+            "containers": [container],
+        }
+        if w.spread:
+            spec["topologySpreadConstraints"] = [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": ZONE_KEY,
+                    "whenUnsatisfiable": "DoNotSchedule",
+                    "labelSelector": {"matchLabels": selector_labels(w.name)},
+                }
+            ]
+        return {
+            "metadata": {
+                "labels": labels,
+                "annotations": {USD_ANNOTATION: w.usd_per_month},
+            },
+            "spec": spec,
+        }
+
+    def _workload(self, w: WorkloadSpec) -> None:
+        opts = self._opts(w)
+        selector = {"matchLabels": selector_labels(w.name)}
+        if w.kind == "database":
+            headless = f"{w.name}-headless"
+            k8s.core.v1.Service(
+                f"{w.name}-headless-service",
+                metadata=self._metadata(w, headless),
+                spec={
+                    "clusterIP": "None",
+                    "selector": selector_labels(w.name),
+                    "ports": [
+                        {"name": f"p{p}", "port": p, "targetPort": p, "protocol": "TCP"}
+                        for p in w.ports
+                    ],
+                },
+                opts=opts,
+            )
+            claim: list[dict[str, Any]] = []
+            if w.storage is not None:
+                claim = [
+                    {
+                        "metadata": {"name": "data"},
+                        "spec": {
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": w.storage}},
+                        },
+                    }
+                ]
+            k8s.apps.v1.StatefulSet(
+                f"{w.name}-statefulset",
+                metadata=self._metadata(w),
+                spec={
+                    "serviceName": headless,
+                    "replicas": w.replicas,
+                    "podManagementPolicy": "OrderedReady",
+                    "selector": selector,
+                    "template": self._pod_template(w),
+                    "volumeClaimTemplates": claim,
+                },
+                opts=opts,
+            )
+        else:
+            template = self._pod_template(w)
+            if w.storage is not None:
+                template["spec"]["volumes"] = [{"name": "data", "emptyDir": {}}]
+            spec: dict[str, Any] = {
+                "selector": selector,
+                "template": template,
+                "strategy": {
+                    "type": "RollingUpdate",
+                    "rollingUpdate": {"maxUnavailable": 0 if w.tier == 1 else 1, "maxSurge": 1},
+                },
+            }
+            if w.autoscale is None:
+                spec["replicas"] = w.replicas
+            else:
+                # The HPA owns the replica count; setting it here too would fight the HPA.
+                spec["replicas"] = w.autoscale.min_replicas
+            k8s.apps.v1.Deployment(
+                f"{w.name}-deployment",
+                metadata=self._metadata(w),
+                spec=spec,
+                opts=opts,
+            )
+        if w.ports and w.kind != "database":
+            k8s.core.v1.Service(
+                f"{w.name}-service",
+                metadata=self._metadata(w),
+                spec={
+                    "type": "ClusterIP",
+                    "selector": selector_labels(w.name),
+                    "ports": [
+                        {"name": f"p{p}", "port": p, "targetPort": p, "protocol": "TCP"}
+                        for p in w.ports
+                    ],
+                },
+                opts=opts,
+            )
+        if w.disruption_budget:
+            k8s.policy.v1.PodDisruptionBudget(
+                f"{w.name}-pdb",
+                metadata=self._metadata(w),
+                spec={"maxUnavailable": 1, "selector": selector},
+                opts=opts,
+            )
+        if w.autoscale is not None:
+            target_kind = "StatefulSet" if w.kind == "database" else "Deployment"
+            k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{w.name}-hpa",
+                metadata=self._metadata(w),
+                spec={
+                    "scaleTargetRef": {
+                        "apiVersion": "apps/v1",
+                        "kind": target_kind,
+                        "name": w.name,
+                    },
+                    "minReplicas": w.autoscale.min_replicas,
+                    "maxReplicas": w.autoscale.max_replicas,
+                    "metrics": [
+                        {
+                            "type": "Resource",
+                            "resource": {
+                                "name": "cpu",
+                                "target": {
+                                    "type": "Utilization",
+                                    "averageUtilization": w.autoscale.target_cpu_utilization_pct,
+                                },
+                            },
+                        }
+                    ],
+                },
+                opts=opts,
+            )

@@ -1,0 +1,50 @@
+"""Labels, annotations and tags shared by every component."""
+
+from __future__ import annotations
+
+from stacks.spec import StackInfo
+
+MANAGED_BY = "hybridplan"
+USD_ANNOTATION = "hybridplan.io/usd-per-month"
+WORKLOAD_ANNOTATION = "hybridplan.io/workload"
+
+
+def base_labels(stack: StackInfo) -> dict[str, str]:
+    """Labels on every Kubernetes object of the stack."""
+    return {
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "hybridplan.io/plan": stack.plan_id,
+        "hybridplan.io/site": stack.site,
+    }
+
+
+def workload_labels(
+    stack: StackInfo, *, name: str, team: str, tier: int, cls: str, component: str
+) -> dict[str, str]:
+    """Labels of one workload's objects: ``app.kubernetes.io/*`` and ``hybridplan.io/*``."""
+    return {
+        **base_labels(stack),
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": team,
+        "hybridplan.io/team": team,
+        "hybridplan.io/tier": str(tier),
+        "hybridplan.io/class": cls,
+    }
+
+
+def selector_labels(name: str) -> dict[str, str]:
+    """The immutable selector of a workload's pods (a subset of its labels)."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}
+
+
+def cost_tags(stack: StackInfo, **extra: str) -> dict[str, str]:
+    """Cost-allocation tags on every AWS resource (activate them in the billing console)."""
+    return {
+        "hybridplan:site": stack.site,
+        "hybridplan:plan": stack.plan_id,
+        "hybridplan:env": stack.env,
+        "managed-by": MANAGED_BY,
+        **extra,
+    }
