@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_plan",
     "planner.cli.cmd_cost",
     "planner.cli.cmd_diff",
+    "planner.cli.cmd_init",
     "planner.cli.cmd_check",
     "planner.cli.cmd_classify",
 )
