@@ -858,11 +858,11 @@ def _all_workloads(d: Mapping[str, Any], trace: str) -> list[str]:
 def _provenance(d: Mapping[str, Any]) -> list[str]:
     s = d["solver"]
     gap = "n/a" if s["gap"] is None else f"{s['gap'] * 100:.2f} %"
-    bound = "n/a" if s["lp_bound_usd"] is None else f"{money(s['lp_bound_usd'])} USD/month"
+    bound = "n/a" if s["lp_bound_usd"] is None else f"{money(s['lp_bound_usd'])} USD"
     rows = [
         ("solver", md_cell(f"{s['method']} ({s['status']})")),
-        ("objective", f"{money(s['objective_usd'])} USD/month"),
-        ("LP lower bound", bound),
+        ("objective: horizon x monthly cost + migration", f"{money(s['objective_usd'])} USD"),
+        ("LP lower bound of the objective", bound),
         ("gap to bound", gap + (" (time limit reached)" if s["time_limited"] else "")),
         ("input digest", _code(d["input_digest"] or "-")),
         ("catalogue version", _code(d["catalogue_version"] or "-")),

@@ -286,8 +286,8 @@ def sample_plan() -> Plan:
         solver=SolverInfo(
             method="milp",
             status="optimal",
-            objective_usd=62_744.5678,
-            lp_bound_usd=62_700.0,
+            objective_usd=62_744.5678 * 36 + 30_500.0,
+            lp_bound_usd=2_287_700.0,
             gap=0.00071,
             seconds=0.42,
         ),
