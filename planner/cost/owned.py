@@ -205,7 +205,8 @@ def owned_rates(
                                        f"utilisation {u:g} is outside (0, 1]",
                                        "give a fraction such as 0.75")],
                          message=f"invalid utilisation for site {site.name}")
-    s = f"sites.{site.name}.cost"
+    part = "gpu_pool.owned" if site.kind is SiteKind.GPU_POOL else "owned"
+    s = f"sites.{site.name}.cost.{part}"
     ovr = site.price_overrides
 
     def param(value: float | None, key: str, fld: str) -> tuple[float, str]:

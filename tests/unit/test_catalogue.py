@@ -1,0 +1,161 @@
+"""Tests of planner.catalogue: the packaged catalogue, parsing, validation, overrides, digest."""
+
+from __future__ import annotations
+
+import pytest
+from cost_world import tiny_data
+
+from planner.catalogue import load_default_catalogue, parse_catalogue
+from planner.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def default():
+    """The catalogue shipped with the package."""
+    return load_default_catalogue()
+
+
+def test_default_catalogue_is_versioned_and_dated(default) -> None:
+    """The packaged catalogue has a version, a capture date, USD and a sha256 digest."""
+    assert default.version == "2025-h1"
+    assert default.captured == "2025-06-30"
+    assert default.currency == "USD"
+    assert len(default.digest) == 64
+    assert int(default.digest, 16) >= 0
+
+
+def test_every_price_cites_a_known_source_and_date(default) -> None:
+    """Each entry names a source listed under `sources` and carries a date and a unit."""
+    for key, p in default.prices.items():
+        assert p.source in default.sources, key
+        assert p.date, key
+        assert p.unit, key
+        assert p.value >= 0, key
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("aws.p5.48xlarge.us-east-1.on-demand", 98.32),
+        ("aws.m6i.xlarge.us-east-1.on-demand", 0.192),
+        ("aws.m6i.xlarge.eu-west-1.on-demand", 0.214),
+        ("aws.m7i.xlarge.eu-central-1.on-demand", 0.2415),
+        ("aws.p4d.24xlarge.eu-west-1.on-demand", 35.39655),
+        ("aws.p5.48xlarge.us-east-1.capacity-block", 39.33),
+        ("gpuaas.lambda.h100", 2.99),
+        ("owned.colo-usd-per-kw-month", 184.06),
+        ("owned.node.hgx-h100.power-kw", 10.2),
+        ("aws.egress.internet.tier-2", 0.09),
+    ],
+    ids=[
+        "p5",
+        "m6i-use1",
+        "m6i-euw1",
+        "m7i-euc1",
+        "p4d-euw1",
+        "capacity-block",
+        "lambda",
+        "colo",
+        "dgx-power",
+        "egress",
+    ],
+)
+def test_reference_values_copied_exactly(default, key: str, value: float) -> None:
+    """Values from cost-references.md / reference_prices.csv appear unchanged."""
+    assert default.prices[key].value == pytest.approx(value)
+
+
+def test_spot_is_the_mean_of_the_sampled_range(default) -> None:
+    """p5 us-east-1 spot = (20.9934 + 30.326) / 2 = 25.6597 USD/h."""
+    assert default.prices["aws.p5.48xlarge.us-east-1.spot"].value == pytest.approx(25.6597)
+
+
+def test_derived_sizes_scale_linearly(default) -> None:
+    """m6i.2xlarge us-east-1 = 2 x 0.192 = 0.384 USD/h, marked as derived."""
+    p = default.prices["aws.m6i.2xlarge.us-east-1.on-demand"]
+    assert p.value == pytest.approx(0.384)
+    assert p.note.startswith("D:")
+
+
+def test_instances_in_region_and_egress_tiers(default) -> None:
+    """eu-west-1 has m6i/m7i and p4d but no p5; egress tiers come in order."""
+    fams = {i.family for i in default.instances_in("aws", "eu-west-1")}
+    assert {"m6i", "m7i", "p4d"} <= fams
+    assert "p5" not in fams
+    tiers = default.egress_tiers("aws")
+    assert [t.key[-1] for t in tiers] == ["1", "2", "3", "4", "5"]
+    assert tiers[-1].up_to_gib is None
+
+
+def test_digest_is_stable_and_follows_prices() -> None:
+    """Same data -> same digest; an override changes it; the input mapping is not mutated."""
+    data = tiny_data()
+    a = parse_catalogue(data, source="a")
+    b = parse_catalogue(tiny_data(), source="b")
+    assert a.digest == b.digest
+    c = a.with_overrides({"aws.m6i.large.r1.on-demand": 0.05}, label="what-if")
+    assert c.digest != a.digest
+    assert c.prices["aws.m6i.large.r1.on-demand"].value == 0.05
+    assert a.prices["aws.m6i.large.r1.on-demand"].value == 0.1
+    assert data == tiny_data()
+
+
+def _errors(data: dict) -> str:
+    with pytest.raises(InputError) as exc:
+        parse_catalogue(data, source="cat.yaml")
+    return exc.value.render()
+
+
+def test_negative_price_is_rejected() -> None:
+    """A negative price names the key and says prices must be >= 0."""
+    data = tiny_data()
+    data["prices"]["aws.m6i.large.r1.on-demand"]["value"] = -0.1
+    text = _errors(data)
+    assert "prices.aws.m6i.large.r1.on-demand" in text
+    assert "negative price" in text
+    assert "To fix: prices must be >= 0" in text
+
+
+def test_zero_depreciation_months_is_rejected() -> None:
+    """owned.depreciation-months of 0 is an error with a fix."""
+    data = tiny_data()
+    data["prices"]["owned.depreciation-months"]["value"] = 0
+    text = _errors(data)
+    assert "depreciation of 0 months" in text
+    assert "at least 1 month" in text
+
+
+def test_unknown_currency_is_rejected() -> None:
+    """Only USD is supported; EUR is reported with the fix."""
+    data = tiny_data()
+    data["currency"] = "EUR"
+    text = _errors(data)
+    assert "unknown currency 'EUR'" in text
+    assert "USD" in text
+
+
+def test_percentages_and_sources_are_checked() -> None:
+    """A 150 % discount and an unknown source are both reported in one error."""
+    data = tiny_data()
+    data["prices"]["aws.discount.commit-1y-pct"]["value"] = 150
+    data["prices"]["aws.m6i.large.r1.spot"]["source"] = "nowhere"
+    text = _errors(data)
+    assert "150 pct is outside [0, 100]" in text
+    assert "unknown source 'nowhere'" in text
+
+
+def test_price_for_unknown_instance_is_rejected() -> None:
+    """A price whose instance has no shape cannot be used and is reported."""
+    data = tiny_data()
+    data["prices"]["aws.c9.huge.r1.on-demand"] = dict(data["prices"]["aws.m6i.large.r1.spot"])
+    assert "unknown instance 'aws.c9.huge'" in _errors(data)
+
+
+def test_override_of_unknown_key_suggests_the_nearest() -> None:
+    """A typo in --price KEY=... is an InputError suggesting the closest key."""
+    cat = parse_catalogue(tiny_data(), source="t")
+    with pytest.raises(InputError) as exc:
+        cat.with_overrides({"aws.m6i.larg.r1.on-demand": 0.1})
+    assert "did you mean aws.m6i.large.r1.on-demand" in exc.value.render()
+    with pytest.raises(InputError, match="invalid price override"):
+        cat.with_overrides({"aws.m6i.large.r1.on-demand": -1.0})

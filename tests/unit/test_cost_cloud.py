@@ -1,0 +1,154 @@
+"""Cloud cost: instance choice, options, spot overhead, discounts, storage, egress tiers."""
+
+from __future__ import annotations
+
+import pytest
+from cost_world import cloud, service, tiny_catalogue, trainer
+
+from planner.cost import offers_for
+from planner.errors import InputError
+from planner.model import Offer, PricingOption, Resources, Settings
+
+CAT = tiny_catalogue()
+S = Settings()
+
+
+def _by_option(offers: tuple[Offer, ...]) -> dict[PricingOption, Offer]:
+    return {o.option: o for o in offers}
+
+
+def _items(o: Offer) -> dict[str, float]:
+    return {i.name: i.usd_per_month for i in o.line_items}
+
+
+def test_on_demand_service_line_by_line() -> None:
+    """3 cores/12 GiB fits m6i.xlarge (0.2/h; r6i.xlarge 0.3/h is dearer):
+    compute 3 x 730 x 0.2 = 438; storage 3 x 100 GiB x 0.1 = 30;
+    egress 1,500 GiB = 100 x 0 + 900 x 0.1 + 500 x 0.05 = 115; total 583."""
+    o = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))
+    od = o[PricingOption.ON_DEMAND]
+    assert od.eligible
+    assert od.instance_type == "m6i.xlarge"
+    assert _items(od) == pytest.approx({
+        "compute (m6i.xlarge, on-demand)": 438.0, "storage (EBS gp3)": 30.0, "egress": 115.0})
+    assert od.usd_per_month == pytest.approx(583.0)
+    assert od.line_items[0].formula == "3 x m6i.xlarge x 730 h x 0.2 USD/h"
+    assert od.line_items[0].sources == ("aws.m6i.xlarge.r1.on-demand",)
+    assert od.line_items[2].formula == (
+        "1,500 GiB/month by tier: 100 GiB x 0 + 900 GiB x 0.1 + 500 GiB x 0.05 USD/GiB")
+
+
+def test_commitments_apply_the_catalogue_discount() -> None:
+    """1y: 438 x (1 - 0.30) = 306.6 -> 451.6; 3y: 438 x 0.5 = 219 -> 364."""
+    o = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))
+    assert o[PricingOption.COMMIT_1Y].usd_per_month == pytest.approx(306.6 + 30 + 115)
+    assert o[PricingOption.COMMIT_3Y].usd_per_month == pytest.approx(219 + 30 + 115)
+    assert "aws.discount.commit-1y-pct" in o[PricingOption.COMMIT_1Y].line_items[0].sources
+
+
+def test_spot_adds_interruption_overhead() -> None:
+    """Spot 0.08/h: 3 x 730 x 0.08 = 175.2, +20 % overhead 35.04, + 30 + 115 = 355.24."""
+    spot = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))[
+        PricingOption.SPOT]
+    assert spot.eligible
+    assert _items(spot)["spot interruption overhead"] == pytest.approx(35.04)
+    assert spot.usd_per_month == pytest.approx(355.24)
+
+
+def test_spot_never_for_tier1_or_when_disallowed() -> None:
+    """Tier 1 and allow_spot: false make spot ineligible, still priced for diagnosis."""
+    for w in (service(tier=1), service(allow_spot=False)):
+        spot = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.SPOT]
+        assert not spot.eligible
+        assert "spot" in (spot.reason or "")
+        assert spot.usd_per_month == pytest.approx(355.24)
+
+
+def test_capacity_block_is_gpu_only() -> None:
+    """A CPU service gets an unpriced, ineligible capacity-block offer."""
+    cb = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))[
+        PricingOption.CAPACITY_BLOCK]
+    assert not cb.eligible
+    assert cb.reason == "capacity blocks are sold for GPU instances only"
+    assert cb.usd_per_month == 0.0
+
+
+def test_negotiated_discount_is_a_negative_line() -> None:
+    """Site discount 10 %: -438 x 10 % = -43.8 -> 583 - 43.8 = 539.2."""
+    od = _by_option(offers_for(service(), service().resources, cloud(discount_pct=10), CAT, S))[
+        PricingOption.ON_DEMAND]
+    assert _items(od)["negotiated discount"] == pytest.approx(-43.8)
+    assert od.usd_per_month == pytest.approx(539.2)
+
+
+def test_site_price_override_wins() -> None:
+    """An override of m6i.xlarge to 0.1/h: compute 3 x 730 x 0.1 = 219 -> 364."""
+    site = cloud(price_overrides={"aws.m6i.xlarge.r1.on-demand": 0.1})
+    od = _by_option(offers_for(service(), service().resources, site, CAT, S))[
+        PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(219 + 30 + 115)
+
+
+def test_training_is_linear_in_gpu_hours() -> None:
+    """800 GPU-h on p5 (100/h, 8 GPUs): 800 x 12.5 = 10,000 + checkpoints 500 x 0.02 = 10."""
+    w = trainer()
+    o = _by_option(offers_for(w, w.resources, cloud(), CAT, S))
+    od = o[PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(10010.0)
+    assert od.usage["usd_per_gpu_hour"] == pytest.approx(12.5)
+    assert od.usage["fixed_usd_per_month"] == pytest.approx(10.0)
+    assert od.line_items[0].formula == "800 GPU-h x 100 USD/h / 8 GPUs"
+    # spot: 800 x 30 / 8 = 3,000 + 10 % = 300 -> slope 3.75 x 1.1 = 4.125
+    sp = o[PricingOption.SPOT]
+    assert sp.usd_per_month == pytest.approx(3310.0)
+    assert sp.usage["usd_per_gpu_hour"] == pytest.approx(4.125)
+    # capacity block: 800 x 40 / 8 = 4,000
+    assert o[PricingOption.CAPACITY_BLOCK].usd_per_month == pytest.approx(4010.0)
+    w2 = trainer(hours=1600)
+    od2 = _by_option(offers_for(w2, w2.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od2.usd_per_month == pytest.approx(
+        od.usage["fixed_usd_per_month"] + 1600 * od.usage["usd_per_gpu_hour"])
+
+
+def test_training_usage_average_and_peak() -> None:
+    """800 GPU-h -> 800 / 730 = 1.0959 average GPUs; deadline 10 days -> 800 / 240 = 3.33."""
+    w = trainer()
+    od = offers_for(w, w.resources, cloud(), CAT, S)[0]
+    assert od.usage["gpus:h100"] == pytest.approx(800 / 730)
+    assert od.usage["peak_gpus:h100"] == pytest.approx(800 / 240)
+    assert od.usage["cpu"] == pytest.approx(800 / 730 * 12)
+
+
+def test_gpu_type_absent_in_region() -> None:
+    """An a100 request in r1 (only h100 priced) is ineligible and names the GPU type."""
+    w = trainer(resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="a100"))
+    o = offers_for(w, w.resources, cloud(), CAT, S)[0]
+    assert not o.eligible
+    assert "GPU type a100 absent" in (o.reason or "")
+
+
+def test_nothing_fits_names_the_largest() -> None:
+    """64 cores fit no CPU instance in r1: reason names the largest (r6i.xlarge)."""
+    w = service(resources=Resources(cpu=64, memory_gib=16))
+    o = offers_for(w, w.resources, cloud(), CAT, S)[0]
+    assert not o.eligible
+    assert "largest: r6i.xlarge" in (o.reason or "")
+
+
+def test_missing_family_price_names_family_and_site() -> None:
+    """Region r2 has only a p5 price: a CPU workload there is an InputError naming the
+    instance families and the site."""
+    w = service(data=service().data)
+    with pytest.raises(InputError) as exc:
+        offers_for(w, w.resources, cloud(region="r2"), CAT, S)
+    text = exc.value.render()
+    assert "m6i" in text
+    assert "r6i" in text
+    assert "sites.cloud" in text
+    assert "To fix" in text or "use a priced region" in text
+
+
+def test_unknown_region_is_an_input_error() -> None:
+    """A price region without any prices is reported with the known regions."""
+    with pytest.raises(InputError, match="invalid cost inputs"):
+        offers_for(service(), service().resources, cloud(region="mars-1"), CAT, S)

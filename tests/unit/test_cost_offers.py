@@ -1,0 +1,140 @@
+"""offers_for across site kinds: eligibility reasons, owned and leased offers, migration."""
+
+from __future__ import annotations
+
+import pytest
+from cost_world import cloud, colo, leased_pool, pool, service, tiny_catalogue, trainer
+
+from planner.cost import offers_for, owned_rates_by_site, pool_commitment_items
+from planner.model import DataSpec, PricingOption, Residency, Resources, Settings
+
+CAT = tiny_catalogue()
+S = Settings()
+
+
+def test_owned_service_offer() -> None:
+    """3 x 3 cores x 730 x 0.0154110 = 101.25; 3 x 12 GiB x 730 x 0.00385274 = 101.25
+    (each = share 3,600 x 9 / 320 used cores resp. 36 / 1,280 used GiB)."""
+    w = service()
+    (o,) = offers_for(w, w.resources, colo(), CAT, S)
+    assert o.option is PricingOption.OWNED
+    assert o.eligible
+    by = {i.name.split(" ")[0]: i.usd_per_month for i in o.line_items}
+    assert by["cpu"] == pytest.approx(3600 * 9 / 320)
+    assert by["memory"] == pytest.approx(3600 * 36 / 1280)
+    assert o.usd_per_month == pytest.approx(202.5)
+    assert o.usage == {"cpu": 9, "memory_gib": 36}
+
+
+def test_residency_makes_offer_ineligible_but_priced() -> None:
+    """EU data on a US cloud: ineligible with a residency reason, cost still shown."""
+    w = service()
+    offers = offers_for(w, w.resources, cloud(jurisdiction=Residency.US), CAT, S)
+    od = offers[0]
+    assert not od.eligible
+    assert od.reason == "residency: data must stay in eu, site is in us"
+    assert od.usd_per_month == pytest.approx(583.0)
+
+
+def test_availability_below_tier_target() -> None:
+    """A tier-1 workload (target 99.95 %) on the 99.5 % pool is ineligible."""
+    w = trainer(tier=1)
+    (o,) = offers_for(w, w.resources, pool(), CAT, S)
+    assert not o.eligible
+    assert o.reason == "availability 99.5 % below the tier 1 target 99.95 %"
+
+
+def test_gpu_workload_on_cpu_site_and_cpu_workload_on_pool() -> None:
+    """GPU work on a site without GPUs, and CPU work on a GPU pool, are ineligible."""
+    t = trainer(data=DataSpec(residency=Residency.ANY))
+    (o,) = offers_for(t, t.resources, colo(), CAT, S)
+    assert not o.eligible
+    assert "site has no GPUs" in (o.reason or "")
+    w = service(data=DataSpec(residency=Residency.ANY))
+    (p,) = offers_for(w, w.resources, pool(), CAT, S)
+    assert p.reason == "gpu-pool sites host GPU workloads only"
+
+
+def test_pinned_elsewhere() -> None:
+    """A workload pinned to another site is ineligible here."""
+    w = service(pinned_site="cloud")
+    (o,) = offers_for(w, w.resources, colo(), CAT, S)
+    assert o.reason == "pinned to cloud"
+
+
+def test_training_on_owned_pool() -> None:
+    """1,000 GPU-h x 2.05479 USD/GPU-h (12,000 / 5,840) = 2,054.79; storage price 0."""
+    w = trainer(hours=1000)
+    (o,) = offers_for(w, w.resources, pool(), CAT, S)
+    assert o.eligible
+    assert o.usd_per_month == pytest.approx(1000 * 12000 / 5840)
+    assert o.usage["usd_per_gpu_hour"] == pytest.approx(12000 / 5840)
+    assert o.usage["fixed_usd_per_month"] == 0.0
+
+
+def test_leased_pool_and_commitment() -> None:
+    """Leased at 2.5 USD/GPU-h: 800 GPU-h -> 2,000; the 1,000 GPU-h minimum is a site-level
+    fixed cost of 1,000 x 2.5 = 2,500 (pool_commitment_items), not inside the offer."""
+    w = trainer()
+    site = leased_pool(2.5, minimum=1000)
+    (o,) = offers_for(w, w.resources, site, CAT, S)
+    assert o.option is PricingOption.LEASED
+    assert o.usd_per_month == pytest.approx(2000.0)
+    assert "minimum of 1,000 GPU-h/month" in o.line_items[0].formula
+    (c,) = pool_commitment_items(site, CAT)
+    assert c.usd_per_month == pytest.approx(2500.0)
+
+
+def test_gpuaas_falls_back_to_catalogue_price() -> None:
+    """Without a contract price the catalogue's gpuaas.default.h100 (3.0) is used."""
+    w = trainer()
+    (o,) = offers_for(w, w.resources, leased_pool(None), CAT, S)
+    assert o.usd_per_month == pytest.approx(800 * 3.0)
+    assert o.line_items[0].sources == ("gpuaas.default.h100",)
+
+
+def test_migration_items() -> None:
+    """Moving from the cloud to colo: dataset 1,000 GiB egress from the SOURCE cloud
+    = 100 x 0 + 900 x 0.1 = 90; engineering 8,000; one month double running at the cloud's
+    on-demand 583 -> 8,673 USD one-off."""
+    w = service(current_site="cloud")
+    (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
+    names = {i.name: i.usd_per_month for i in o.migration_items}
+    assert names == pytest.approx({"dataset egress from cloud": 90.0, "engineering": 8000.0,
+                                   "double running": 583.0})
+    assert o.migration_usd == pytest.approx(8673.0)
+
+
+def test_no_migration_when_staying() -> None:
+    """An offer on the current site carries no migration cost."""
+    w = service(current_site="cloud")
+    od = offers_for(w, w.resources, cloud(), CAT, S, current=cloud())[0]
+    assert od.migration_usd == 0.0
+    assert od.migration_items == ()
+
+
+def test_migration_from_owned_uses_owned_egress_and_settings() -> None:
+    """From colo (owned egress 0) with 2 months double running at 202.5 and 5,000 per move:
+    0 + 5,000 + 2 x 202.5 = 5,405."""
+    w = service(current_site="colo")
+    settings = Settings(engineering_usd_per_move=5000, double_running_months=2)
+    od = offers_for(w, w.resources, cloud(), CAT, settings, current=colo())[0]
+    assert od.migration_usd == pytest.approx(5405.0)
+
+
+def test_precomputed_rates_give_the_same_offers() -> None:
+    """offers_for(rates=owned_rates_by_site(...)) equals the uncached result."""
+    w = service()
+    rates = owned_rates_by_site((colo(), cloud()), CAT, S)
+    assert offers_for(w, w.resources, colo(), CAT, S, rates=rates) == offers_for(
+        w, w.resources, colo(), CAT, S)
+
+
+def test_inputs_are_not_mutated() -> None:
+    """offers_for returns new values; the request and site are unchanged."""
+    w = service()
+    req = Resources(cpu=3, memory_gib=12, storage_gib=100)
+    site = colo()
+    offers_for(w, req, site, CAT, S)
+    assert req == Resources(cpu=3, memory_gib=12, storage_gib=100)
+    assert site == colo()
