@@ -322,7 +322,7 @@ def _class_of(w: Workload, c: Classification | None) -> str:
 
 
 def _autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> dict[str, int] | None:
-    if w.kind is WorkloadKind.DATABASE:
+    if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH):
         return None
     if cls == WorkloadClass.DIURNAL.value:
         low = min(replicas, max(tier_min, math.ceil(replicas / 2)))
@@ -403,11 +403,13 @@ def _kubernetes_section(
             "storage": storage,
             "autoscale": auto,
             "spread": w.tier == 1 and s.replicas > 1 and len(site.failure_domains) > 1,
-            "disruption_budget": s.replicas > 1,
+            "disruption_budget": s.replicas > 1 and w.kind is not WorkloadKind.BATCH,
+            "gpu_type": _gpu_type(w) if res.gpus else None,
         }
         workloads.append(entry)
         tiers.add(w.tier)
-        pods = (auto["max_replicas"] if auto else s.replicas) + (0 if database else SURGE_PODS)
+        surge = 0 if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH) else SURGE_PODS
+        pods = (auto["max_replicas"] if auto else s.replicas) + surge
         q = quotas[w.team]
         q.pods += pods
         q.cpu += res.cpu * pods
@@ -542,11 +544,13 @@ def _training_section(
     return section
 
 
-def _aws_burst_section(site: Site, training: list[_Share]) -> dict[str, Any] | None:
-    if not training:
+def _aws_burst_section(site: Site, gpu_shares: list[_Share]) -> dict[str, Any] | None:
+    """GPU node groups for every GPU workload the plan puts on an AWS site (training and
+    GPU services alike): one instance per replica."""
+    if not gpu_shares:
         return None
     groups: dict[str, dict[str, Any]] = {}
-    for s in training:
+    for s in gpu_shares:
         w = s.workload
         gpu_type = _gpu_type(w)
         g = groups.setdefault(
@@ -635,7 +639,7 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
         config["training"] = train
     if site.kind is SiteKind.CLOUD and site.provider == "aws":
         config["aws:region"] = site.region
-        burst = _aws_burst_section(site, training)
+        burst = _aws_burst_section(site, [s for s in shares if s.workload.resources.gpus > 0])
         if burst is not None:
             config["aws_burst"] = burst
         config["budget"] = {

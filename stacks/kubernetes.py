@@ -5,7 +5,11 @@ PriorityClass ``hybridplan-tier-<n>``. Per workload: a Deployment (StatefulSet f
 databases, plus its headless Service), requests and limits from right-sizing, the planned
 replicas, topology spread across failure domains for tier 1, a PodDisruptionBudget when
 replicated, a Service when it has ports, a HorizontalPodAutoscaler for diurnal and bursty
-classes. Every child is named from the workload (or team, or tier), never from a position.
+classes. Batch workloads become suspended ``batch/v1`` Jobs (parallelism = planned
+replicas): a ready-to-run template the team's scheduler resumes, never a Deployment that
+would restart finished work. GPU workloads get the ``hybridplan.io/gpu-type`` node selector
+and the ``nvidia.com/gpu`` toleration. Every child is named from the workload (or team, or
+tier), never from a position.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ PRIORITY_BY_TIER = {1: 100_000, 2: 10_000, 3: 1_000}
 DEFAULT_PRIORITY = 100
 
 ZONE_KEY = "topology.kubernetes.io/zone"
+GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 
 def priority_class_name(tier: int) -> str:
@@ -144,6 +149,9 @@ class KubernetesWorkloads(pulumi.ComponentResource):
             "automountServiceAccountToken": False,
             "containers": [container],
         }
+        if w.gpu_type is not None:
+            spec["nodeSelector"] = {"hybridplan.io/gpu-type": w.gpu_type}
+            spec["tolerations"] = [dict(GPU_TOLERATION)]
         if w.spread:
             spec["topologySpreadConstraints"] = [
                 {
@@ -202,6 +210,26 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                     "volumeClaimTemplates": claim,
                 },
                 opts=opts,
+            )
+        elif w.kind == "batch":
+            template = self._pod_template(w)
+            template["spec"]["restartPolicy"] = "OnFailure"
+            k8s.batch.v1.Job(
+                f"{w.name}-job",
+                metadata=self._metadata(w),
+                spec={
+                    "suspend": True,
+                    "parallelism": w.replicas,
+                    "completions": w.replicas,
+                    "backoffLimit": 6,
+                    "template": template,
+                },
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=opts.depends_on,
+                    # Whoever runs the batch flips spec.suspend: do not fight it.
+                    ignore_changes=["spec.suspend"],
+                ),
             )
         else:
             template = self._pod_template(w)

@@ -124,7 +124,8 @@ class WorkloadSpec:
     name: str
     team: str
     kind: str
-    """``service``, ``database``, ``batch`` or ``inference`` (training goes to Kueue)."""
+    """``service``, ``database``, ``batch`` or ``inference`` (training goes to Kueue).
+    Databases become StatefulSets, batch workloads suspended Jobs, the rest Deployments."""
     tier: int
     cls: str
     image: str
@@ -141,6 +142,9 @@ class WorkloadSpec:
     spread: bool = False
     """Spread replicas across failure domains (``topology.kubernetes.io/zone``)."""
     disruption_budget: bool = False
+    gpu_type: str | None = None
+    """Set for GPU workloads: node selector ``hybridplan.io/gpu-type`` and the GPU
+    toleration are added."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,76 @@
+"""``hybridplan emit``: re-plan and (re)write, or check, only the Pulumi stacks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli import console
+from planner.cli.common import guarded
+from planner.errors import DriftError
+
+STACKS = "stacks"
+
+
+def stack_files(files: dict[str, str]) -> dict[str, str]:
+    """The part of a rendered output tree under ``stacks/``."""
+    return {p: t for p, t in files.items() if p.startswith(f"{STACKS}/")}
+
+
+def check_drift(out: Path, expected: dict[str, str]) -> None:
+    """Raise ``DriftError`` (exit 3) when ``OUT/stacks`` differs from ``expected``."""
+    from planner.fs import drift, read_tree
+
+    actual = {f"{STACKS}/{p}": t for p, t in read_tree(out / STACKS).items()}
+    changed = drift(expected, actual)
+    if changed:
+        raise DriftError(
+            f"{len(changed)} file(s) under {(out / STACKS).as_posix()} differ from what the "
+            "plan renders",
+            paths=changed,
+            fix=f"regenerate with `hybridplan emit --out {out.as_posix()}` (or `hybridplan "
+            "plan`) and commit the result, or revert the hand edits",
+        )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("emit")
+    @guarded
+    def emit_cmd(
+        project_dir: Annotated[
+            Path, typer.Argument(help="Planning project folder (inventory.yaml, sites.yaml...).")
+        ] = Path("."),
+        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+        stack_env: Annotated[
+            str, typer.Option("--env", help="Pulumi stack name of the emitted stacks.")
+        ] = "prod",
+        check: Annotated[
+            bool,
+            typer.Option("--check", help="Write nothing; exit 3 if OUT/stacks would change."),
+        ] = False,
+    ) -> None:
+        """Re-plan the project and write OUT/stacks/<site>/ (Pulumi programs) only.
+
+        The files are byte-identical to those `hybridplan plan` writes for the same inputs
+        (same header command), so `--check` in CI catches hand edits and stale stacks.
+        Exit 0 when up to date or written, 2 on bad input, 3 on drift with --check.
+
+        Example: hybridplan emit examples/acme --out out --check
+        """
+        from planner.cli.cmd_plan import plan_files
+        from planner.fs import write_tree
+
+        files, _plan, _project = plan_files(project_dir, out, stack_env, date.today())
+        expected = stack_files(files)
+        if check:
+            check_drift(out, expected)
+            console.out.print(f"{(out / STACKS).as_posix()}: up to date ({len(expected)} files)")
+            return
+        write_tree(out, expected, subdirs=(STACKS,))
+        sites = sorted({p.split("/")[1] for p in expected if p.count("/") >= 2})
+        console.out.print(
+            f"wrote {len(sites)} stack(s) to {(out / STACKS).as_posix()}/: " + ", ".join(sites)
+        )
