@@ -38,34 +38,41 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         if w is None or not _is_training(w) or w.resources.gpus <= 0:
             continue
         evidence = facts.workload_evidence(w, p.workload)
+        unpriced: list[str] = []
+        over: list[tuple[str, str, float]] = []
         for a in p.assignments:
             hours = a.gpu_hours_per_month
             if hours is None and len(p.assignments) == 1 and w.training is not None:
                 hours = w.training.gpu_hours_per_month
             if not hours:
-                yield Violation(
-                    "workload",
-                    w.name,
-                    f"{w.name} on {a.site} ({a.option.value}) has no GPU-hours to price",
-                    {**evidence, "site": a.site},
-                    cannot_evaluate=True,
-                )
+                unpriced.append(f"{a.site} ({a.option.value})")
                 continue
             rate = a.usd_per_month / hours
             if rate - limit > 1e-6:
-                yield Violation(
-                    "workload",
-                    w.name,
-                    f"{w.name} pays {rate:.2f} USD/GPU-hour on {a.site} ({a.option.value}), "
-                    f"above the maximum of {limit:.2f} USD/GPU-hour",
-                    {
-                        **evidence,
-                        "site": a.site,
-                        "option": a.option.value,
-                        "usd_per_gpu_hour": round(rate, 4),
-                        "max_usd_per_gpu_hour": limit,
-                    },
-                )
+                over.append((a.site, a.option.value, rate))
+        if over:
+            where = ", ".join(
+                f"{rate:.2f} USD/GPU-hour on {site} ({opt})" for site, opt, rate in over
+            )
+            yield Violation(
+                "workload",
+                w.name,
+                f"{w.name} pays {where}, above the maximum of {limit:.2f} USD/GPU-hour",
+                {
+                    **evidence,
+                    "sites": sorted({site for site, _, _ in over}),
+                    "usd_per_gpu_hour": {f"{s}/{o}": round(r, 4) for s, o, r in over},
+                    "max_usd_per_gpu_hour": limit,
+                },
+            )
+        elif unpriced:
+            yield Violation(
+                "workload",
+                w.name,
+                f"{w.name} has no GPU-hours to price on {', '.join(unpriced)}",
+                evidence,
+                cannot_evaluate=True,
+            )
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:

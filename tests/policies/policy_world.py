@@ -1,0 +1,283 @@
+"""Small worlds for policy tests, built from compact dicts (the rule fixtures' YAML).
+
+Every field has a default so that a fixture states only what its rule looks at. The
+standard sites mirror ``tests/data/mini``: an EU colo cluster, a one-domain US GPU pool and
+two AWS regions (us-east-1 sells capacity blocks).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.model import (
+    Assignment,
+    Capacity,
+    Classification,
+    CloudCost,
+    DataSpec,
+    GpuPoolCost,
+    GpuPoolMode,
+    Level,
+    Placement,
+    Plan,
+    PolicyConfig,
+    PricingOption,
+    Project,
+    Residency,
+    Resources,
+    RuleConfig,
+    Site,
+    SiteKind,
+    SolverInfo,
+    SourceRef,
+    TrainingSpec,
+    Waiver,
+    Workload,
+    WorkloadClass,
+    WorkloadKind,
+)
+from planner.policy import ResourceRecord
+
+TODAY = date(2026, 11, 27)
+FIXTURES = Path(__file__).resolve().parent
+
+STANDARD_SITES: tuple[dict[str, Any], ...] = (
+    {"name": "colo-eu", "kind": "kubernetes", "jurisdiction": "eu",
+     "failure_domains": ["pa2-a", "pa2-b", "pa3-a"], "availability_pct": 99.95},
+    {"name": "gpu-pool-us", "kind": "gpu-pool", "jurisdiction": "us",
+     "failure_domains": ["ash-1"], "availability_pct": 99.5},
+    {"name": "aws-eu-west-1", "kind": "cloud", "jurisdiction": "eu",
+     "failure_domains": ["eu-west-1a", "eu-west-1b", "eu-west-1c"], "availability_pct": 99.99,
+     "options": ["on-demand", "commit-1y", "commit-3y", "spot"]},
+    {"name": "aws-us-east-1", "kind": "cloud", "jurisdiction": "us",
+     "failure_domains": ["use1-az1", "use1-az2", "use1-az4"], "availability_pct": 99.99,
+     "options": ["on-demand", "commit-1y", "spot", "capacity-block"]},
+)
+
+
+def site(d: Mapping[str, Any]) -> Site:
+    kind = SiteKind(d.get("kind", "cloud"))
+    cloud = None
+    if kind is SiteKind.CLOUD:
+        cloud = CloudCost(
+            price_region=d.get("region", d["name"]),
+            options=tuple(PricingOption(o) for o in d.get("options", ["on-demand"])),
+        )
+    pool = None
+    if "gpu_pool_usd_per_gpu_hour" in d:
+        pool = GpuPoolCost(
+            mode=GpuPoolMode(d.get("gpu_pool_mode", "leased")),
+            usd_per_gpu_hour=float(d["gpu_pool_usd_per_gpu_hour"]),
+        )
+    return Site(
+        name=d["name"],
+        kind=kind,
+        provider=d.get("provider", "aws" if kind is SiteKind.CLOUD else "self"),
+        region=d.get("region", d["name"]),
+        jurisdiction=Residency(d.get("jurisdiction", "eu")),
+        failure_domains=tuple(d.get("failure_domains", ["a"])),
+        availability_pct=float(d.get("availability_pct", 99.9)),
+        capacity=None if kind is SiteKind.CLOUD else Capacity(cpu=512, memory_gib=4096),
+        gpu_pool_cost=pool,
+        cloud_cost=cloud,
+        source=SourceRef("sites.yaml", int(d.get("line", 0))),
+    )
+
+
+def workload(d: Mapping[str, Any]) -> Workload:
+    res = d.get("resources", {})
+    training = None
+    if "gpu_hours_per_month" in d:
+        training = TrainingSpec(gpu_hours_per_month=float(d["gpu_hours_per_month"]))
+    return Workload(
+        name=d["name"],
+        team=d.get("team", "team-a"),
+        kind=WorkloadKind(d.get("kind", "service")),
+        tier=int(d.get("tier", 2)),
+        replicas=int(d.get("replicas", 2)),
+        resources=Resources(
+            cpu=float(res.get("cpu", 1)),
+            memory_gib=float(res.get("memory_gib", 2)),
+            gpus=int(res.get("gpus", 0)),
+            gpu_type=res.get("gpu_type"),
+        ),
+        data=DataSpec(residency=Residency(d.get("residency", "any"))),
+        current_site=d.get("current_site"),
+        training=training,
+        allow_spot=bool(d.get("allow_spot", True)),
+        source=SourceRef("inventory.yaml", int(d.get("line", 0))),
+    )
+
+
+def waiver(d: Mapping[str, Any]) -> Waiver:
+    ((kind, scope),) = d["scope"].items()
+    return Waiver(
+        rule_id=d["rule"],
+        scope_kind=kind,
+        scope=scope,
+        reason=d.get("reason", ""),
+        expires=str(d["expires"]),
+        source=SourceRef("policies.yaml", int(d.get("line", 0))),
+    )
+
+
+def project(case: Mapping[str, Any], rule_id: str | None = None) -> Project:
+    """The case's project; ``params``/``level`` configure ``rule_id``; ``rules`` configures
+    several rules at once (``{id: {level, params}}``)."""
+    configs = []
+    if rule_id is not None and ("params" in case or "level" in case):
+        level = Level(case["level"]) if "level" in case else None
+        configs.append(RuleConfig(rule_id, level, dict(case.get("params", {}))))
+    for rid, cfg in case.get("rules", {}).items():
+        level = Level(cfg["level"]) if "level" in cfg else None
+        configs.append(RuleConfig(rid, level, dict(cfg.get("params", {}))))
+    sites = [*STANDARD_SITES, *case.get("extra_sites", [])]
+    return Project(
+        root=case.get("root", "tests/data/policy"),
+        workloads=tuple(workload(w) for w in case.get("workloads", [])),
+        sites=tuple(site(s) for s in case.get("sites", sites)),
+        policies=PolicyConfig(
+            rules=tuple(configs), waivers=tuple(waiver(w) for w in case.get("waivers", []))
+        ),
+    )
+
+
+def placement(d: Mapping[str, Any]) -> Placement:
+    assignments = tuple(
+        Assignment(
+            site=a["site"],
+            option=PricingOption(a.get("option", "on-demand")),
+            replicas=int(a.get("replicas", 1)),
+            usd_per_month=float(a.get("usd_per_month", 0.0)),
+            gpu_hours_per_month=(
+                float(a["gpu_hours_per_month"]) if "gpu_hours_per_month" in a else None
+            ),
+        )
+        for a in d.get("assignments", [])
+    )
+    return Placement(
+        workload=d["workload"],
+        assignments=assignments,
+        usd_per_month=sum(a.usd_per_month for a in assignments),
+        migration_usd=float(d.get("migration_usd", 0.0)),
+        previous_site=d.get("previous_site"),
+    )
+
+
+def plan(case: Mapping[str, Any]) -> Plan:
+    placements = tuple(placement(p) for p in case.get("placements", []))
+    return Plan(
+        placements=placements,
+        site_usage=(),
+        classifications=tuple(
+            Classification(c["workload"], WorkloadClass(c["cls"]), 1.0, ())
+            for c in case.get("classifications", [])
+        ),
+        solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
+        usd_per_month=sum(p.usd_per_month for p in placements),
+        workload_baseline_usd_per_month=dict(case.get("baseline_usd_per_month", {})),
+    )
+
+
+def _set(target: Any, dotted: str, value: Any) -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists, creating dicts on the way."""
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = value
+    elif value is None:
+        target.pop(last, None)
+    else:
+        target[last] = value
+
+
+def record(d: Mapping[str, Any]) -> ResourceRecord:
+    """A record from a fixture entry; ``deployment: {...}`` builds one with
+    :func:`deployment`, then ``set: {dotted.path: value}`` edits it (null deletes)."""
+    d = copy.deepcopy(dict(d))
+    if "deployment" in d:
+        d = {**deployment(**d["deployment"]), **{k: v for k, v in d.items() if k != "deployment"}}
+    for path, value in d.get("set", {}).items():
+        _set(d, path, value)
+    return ResourceRecord(
+        type=d["type"],
+        name=d["name"],
+        props=d.get("props", {}),
+        urn=d.get("urn", ""),
+        parent=d.get("parent", ""),
+        property_dependencies={
+            k: tuple(v) for k, v in d.get("property_dependencies", {}).items()
+        },
+        provider_props=d.get("provider_props", {}),
+        stack=d.get("stack", ""),
+        id=d.get("id", ""),
+    )
+
+
+def records(case: Mapping[str, Any]) -> tuple[ResourceRecord, ...]:
+    return tuple(record(r) for r in case.get("resources", []))
+
+
+def load_case(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path}: a fixture is a mapping"
+    return data
+
+
+def case_files(rule_dirs: Sequence[Path] | None = None) -> list[Path]:
+    """Every ``<RULE-ID>/{pass,fail}/*.yaml`` fixture, sorted."""
+    dirs = rule_dirs or sorted(p for p in FIXTURES.iterdir() if p.name.startswith("HP-"))
+    return sorted(f for d in dirs for f in d.glob("*/*.yaml"))
+
+
+# Pod-creating objects the hygiene fixtures build on.
+def deployment(
+    name: str,
+    *,
+    replicas: int = 3,
+    tier: int = 2,
+    containers: list[dict[str, Any]] | None = None,
+    spread: bool = True,
+) -> dict[str, Any]:
+    """A Deployment record as the emitted stacks write it (labels of stacks/labels.py)."""
+    labels = {"app.kubernetes.io/name": name, "hybridplan.io/team": "team-a",
+              "hybridplan.io/tier": str(tier)}
+    spec: dict[str, Any] = {
+        "containers": containers
+        or [
+            {
+                "name": "main",
+                "image": "registry.example.com/app:1.0",
+                "resources": {
+                    "requests": {"cpu": "500m", "memory": "1Gi"},
+                    "limits": {"cpu": "1", "memory": "1Gi"},
+                },
+            }
+        ]
+    }
+    if spread:
+        spec["topologySpreadConstraints"] = [
+            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+             "whenUnsatisfiable": "DoNotSchedule",
+             "labelSelector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+        ]
+    return {
+        "type": "kubernetes:apps/v1:Deployment",
+        "name": name,
+        "props": {
+            "metadata": {"name": name, "namespace": "team-a", "labels": labels},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                "template": {"metadata": {"labels": labels}, "spec": spec},
+            },
+        },
+    }
