@@ -146,6 +146,12 @@ def _days(f: Features) -> str:
     return f"{d:.1f} days of data" if d < 10 else f"{d:.0f} days of data"
 
 
+def _duration(hours: float) -> str:
+    if math.isnan(hours):
+        return "n/a"
+    return f"{hours * 60:.1f} min" if hours < 1 else f"{hours:.1f} h"
+
+
 def _confidence(margin: float, f: Features) -> float:
     m = min(1.0, max(0.0, margin)) if not math.isnan(margin) else 0.0
     data = 0.6 + 0.4 * min(1.0, f.days / 14.0)
@@ -365,8 +371,8 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
             (
                 f"bursty: CV {f.cv:.2f}, p99/mean {_fmt(f.p99_to_mean)}, "
                 f"max/mean {_fmt(f.peak_to_mean)}",
-                f"{f.bursts_per_day:.1f} bursts a day lasting {f.burst_mean_hours:.2f} h on "
-                f"average, no daily cycle ({acf_txt}), {span}",
+                f"{f.bursts_per_day:.1f} bursts a day lasting {_duration(f.burst_mean_hours)} "
+                f"on average, no daily cycle ({acf_txt}), {span}",
             ),
             metric,
         )

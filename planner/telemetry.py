@@ -28,7 +28,7 @@ How each feature is computed (``Features`` field names):
   later over the pairs where both are present. NaN unless there are at least one full
   period of pairs (more than 48 h / 336 h of data). A constant series has 0.
 * ``trend_per_month``: slope of that line, in units per month (730 h), divided by the mean
-  (so 0.1 = +10 % a month).
+  (so 0.1 = +10 % a month); NaN with less than ``MIN_TREND_DAYS`` (2) of data.
 
 Duplicate timestamps are **averaged** (two scrapes of the same instant); input order does
 not matter.
@@ -54,6 +54,8 @@ ACTIVE_FRACTION_OF_P99 = 0.2
 """A sample counts towards the duty cycle when above this fraction of the series' p99."""
 BURST_FACTOR_OF_P50 = 2.0
 """A burst sample exceeds this multiple of the median (and mean + 1 standard deviation)."""
+MIN_TREND_DAYS = 2.0
+"""Below two days a fitted slope says nothing about monthly growth: the trend is NaN."""
 ROWS_PER_BATCH = 2048
 """Series stacked per 2-D batch: bounds the working memory of ``features``."""
 
@@ -396,7 +398,7 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
     acf24 = _acf(resid, lag24) if width <= 24 * SECONDS_PER_HOUR else np.full(len(n), np.nan)
     acf168 = _acf(resid, lag168)
     per_month = slope * (HOURS_PER_MONTH * SECONDS_PER_HOUR / width)
-    trend = _safe_div(per_month, np.abs(hmean))
+    trend = np.where(days >= MIN_TREND_DAYS, _safe_div(per_month, np.abs(hmean)), np.nan)
 
     cv = _safe_div(std, mean)
     ptm = _safe_div(mx, mean, 1.0)

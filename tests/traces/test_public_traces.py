@@ -1,0 +1,232 @@
+"""The classifier on real, public utilisation traces (tests/data/traces, CC BY 4.0).
+
+Each test reads a trace through ``planner.ingest`` (so the real intervals, gaps and
+timestamp formats are exercised), classifies it with the default thresholds unless it
+says otherwise, and asserts only what the data clearly supports. The docstrings say what
+is asserted and why.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planner.classify import classify_project
+from planner.ingest import load_telemetry
+from planner.model import (
+    Classification,
+    Project,
+    Resources,
+    Settings,
+    Workload,
+    WorkloadClass,
+    WorkloadKind,
+)
+
+TRACES = Path(__file__).resolve().parents[1] / "data" / "traces"
+
+
+def _workload(name: str, kind: WorkloadKind, resources: Resources) -> Workload:
+    return Workload(
+        name=name, team="research", kind=kind, tier=3, replicas=1, resources=resources
+    )
+
+
+def _classify(
+    tmp_path: Path,
+    file: str,
+    workloads: tuple[Workload, ...],
+    classify: dict[str, float] | None = None,
+) -> dict[str, Classification]:
+    shutil.copy(TRACES / file, tmp_path / file)
+    project = Project(
+        root=str(tmp_path),
+        workloads=workloads,
+        sites=(),
+        settings=Settings(classify=classify or {}),
+        telemetry_files=(file,),
+    )
+    telemetry = load_telemetry(project)
+    assert telemetry.warnings == ()
+    return {c.workload: c for c in classify_project(project, telemetry)}
+
+
+GPU_NODE = Resources(cpu=96, memory_gib=1024, gpus=8, gpu_type="v100")
+
+
+@pytest.fixture(scope="module")
+def helios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Classification]:
+    """The three Helios virtual clusters, each as an 8-GPU training workload."""
+    return _classify(
+        tmp_path_factory.mktemp("helios"),
+        "helios_vc_gpu_10min.csv.gz",
+        tuple(
+            _workload(vc, WorkloadKind.TRAINING, GPU_NODE) for vc in ("vc6YE", "vcJkd", "vchbv")
+        ),
+    )
+
+
+def test_helios_saturated_vc_is_sustained_training(helios: dict[str, Classification]) -> None:
+    """Helios vc6YE ran with ~90 % of its GPUs allocated for the whole of May 2020
+    (10-minute samples, 31 days, p50 0.94): a GPU cluster held near saturation for a
+    month is sustained training load, so the class is ai-training with high confidence and
+    the reason quotes the mean utilisation and the month of data."""
+    c = helios["vc6YE"]
+    gpu = c.features["gpu"]
+    assert c.cls is WorkloadClass.AI_TRAINING
+    assert c.confidence >= 0.8
+    assert gpu["mean"] > 0.85
+    assert gpu["duty_cycle"] > 0.9
+    assert gpu["step_s"] == 600
+    assert gpu["days"] == pytest.approx(31, abs=0.1)
+    assert "mean utilisation 0.90" in c.reasons[0]
+    assert "31 days of data" in c.reasons[0]
+
+
+def test_helios_empty_vc_is_idle(helios: dict[str, Classification]) -> None:
+    """Helios vcJkd had almost no GPUs allocated in May 2020 (mean 0.8 %, p95 6 %): whatever
+    was declared, GPUs that sit unused for a month are idle capacity, the zombie case the
+    idle class exists to flag."""
+    c = helios["vcJkd"]
+    assert c.cls is WorkloadClass.IDLE
+    assert c.features["gpu"]["mean"] < 0.02
+    assert "idle: gpu mean" in c.reasons[0]
+
+
+def test_helios_half_used_vc_is_not_called_sustained(helios: dict[str, Classification]) -> None:
+    """Helios vchbv swings between empty and full (mean 0.41, CV 0.75, no daily cycle):
+    the GPUs are not sustained, so despite kind training it must not be called
+    ai-training; the irregular swings make it bursty."""
+    c = helios["vchbv"]
+    assert c.cls is not WorkloadClass.AI_TRAINING
+    assert c.cls is WorkloadClass.BURSTY
+    assert c.features["gpu"]["mean"] < 0.5
+
+
+def test_philly_cluster_is_sustained_with_gaps(tmp_path: Path) -> None:
+    """Microsoft's Philly cluster kept ~74 % of its nodes active for ten weeks (15-minute
+    samples, 39 missing): a shared training cluster at that level is sustained GPU load.
+    Also checks the gaps are counted (coverage just under 1) rather than guessed."""
+    cs = _classify(
+        tmp_path,
+        "philly_gpu_15min.csv.gz",
+        (_workload("philly", WorkloadKind.TRAINING, GPU_NODE),),
+    )
+    c = cs["philly"]
+    gpu = c.features["gpu"]
+    assert c.cls is WorkloadClass.AI_TRAINING
+    assert gpu["days"] > 70
+    assert 0.99 < gpu["coverage"] < 1.0
+    assert gpu["samples"] == 7044
+    assert gpu["step_s"] == 900
+
+
+VM = Resources(cpu=4, memory_gib=16)
+
+
+@pytest.fixture(scope="module")
+def azure_vms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Classification]:
+    """Five Azure 2017 VMs (5-minute CPU %), declared as services sized like the VM."""
+    names = ("vm964968", "vm1239939", "vm7438", "vm215607", "vm221719")
+    return _classify(
+        tmp_path_factory.mktemp("azure"),
+        "azure_vm_cpu_5min.csv.gz",
+        tuple(_workload(n, WorkloadKind.SERVICE, VM) for n in names),
+    )
+
+
+def test_azure_vm_labelled_daily_repeats_daily(azure_vms: dict[str, Classification]) -> None:
+    """vm964968 is labelled 24 h periodic by DataCenterSim, and our features agree: its
+    hourly series correlates with itself a day later (r >= 0.5). It is busy in short
+    daily spells (on ~13 % of the time), so it is classed as a periodic class - batch
+    (periodic on/off) - and the reason names the 24 h repetition."""
+    c = azure_vms["vm964968"]
+    assert c.features["cpu"]["acf_24h"] >= 0.5
+    assert c.cls in (WorkloadClass.BATCH, WorkloadClass.DIURNAL)
+    assert "24 h" in c.reasons[0]
+
+
+def test_azure_vm_weak_daily_label_not_confirmed(azure_vms: dict[str, Classification]) -> None:
+    """vm1239939 is also labelled 24 h periodic, but its spikes come every ~5.3 h and the
+    24 h autocorrelation is about 0 (SOURCES.md warns the labels did not reproduce). We
+    assert what the data shows - spiky with no daily cycle, hence bursty - and that the
+    classifier does not invent a daily pattern."""
+    c = azure_vms["vm1239939"]
+    assert abs(c.features["cpu"]["acf_24h"]) < 0.2
+    assert c.cls is WorkloadClass.BURSTY
+    assert c.features["cpu"]["p99_to_mean"] > 3
+
+
+@pytest.mark.parametrize("vm", ["vm7438", "vm215607"], ids=["vm7438", "vm215607"])
+def test_azure_flat_vms_are_steady(azure_vms: dict[str, Classification], vm: str) -> None:
+    """These VMs hold a flat CPU level for 29 days (CV < 0.2, p95 within 1.2x the mean, no
+    daily cycle); their 1 h label is invisible at hourly resolution. Flat usage is what
+    steady means, and the reason quotes CV and p95/mean."""
+    c = azure_vms[vm]
+    assert c.cls is WorkloadClass.STEADY
+    assert c.features["cpu"]["cv"] < 0.2
+    assert c.reasons[0].startswith("steady: CV ")
+
+
+def test_azure_near_zero_vm_is_idle_and_rightsized_down(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """vm221719 averages 0.24 % CPU (p95 1.8 %) for a month: with the VM's 4 cores as the
+    declared request that is idle. The CPU series is in percent of the request, so the
+    right-sized request is converted to cores and falls to the floor, far below 4."""
+    c = azure_vms["vm221719"]
+    assert c.cls is WorkloadClass.IDLE
+    assert c.rightsized is not None
+    assert c.rightsized.cpu < 0.2
+    assert c.rightsized.memory_gib == VM.memory_gib
+
+
+def test_llm_request_trace_is_too_short_by_default(tmp_path: Path) -> None:
+    """The Azure LLM inference trace covers one hour. With the default minimum of 24 h the
+    classifier must say unknown and give the numbers instead of guessing."""
+    cs = _classify(
+        tmp_path,
+        "azure_llm_requests_per_minute.csv",
+        (
+            _workload("llm-code", WorkloadKind.SERVICE, VM),
+            _workload("llm-conv", WorkloadKind.SERVICE, VM),
+        ),
+    )
+    for c in cs.values():
+        assert c.cls is WorkloadClass.UNKNOWN
+        assert c.confidence == 0.0
+        assert "h of data" in c.reasons[0]
+        assert "need at least 24 h" in c.reasons[0]
+        assert c.rightsized is None
+
+
+def test_llm_code_completion_is_bursty_conversation_steady(tmp_path: Path) -> None:
+    """With ``min_days`` lowered to 30 minutes (a project setting), the per-minute request
+    counts decide. Code completion arrives in bursts with idle minutes between (CV 1.0,
+    p99 3.6x the mean, a quarter of the minutes empty): bursty. The conversation service
+    holds 200-500 requests a minute; its CV of 0.28 (inflated by the partial first and
+    last minutes of the trace) is just above the steady limit of 0.25, so the classifier
+    must say steady but flag it as weak (confidence 0.4) rather than overstate it.
+    Requests per minute are converted to requests per second on ingest."""
+    cs = _classify(
+        tmp_path,
+        "azure_llm_requests_per_minute.csv",
+        (
+            _workload("llm-code", WorkloadKind.SERVICE, VM),
+            _workload("llm-conv", WorkloadKind.SERVICE, VM),
+        ),
+        classify={"min_days": 0.02},
+    )
+    code, conv = cs["llm-code"], cs["llm-conv"]
+    assert code.cls is WorkloadClass.BURSTY
+    assert code.features["rps"]["cv"] > 0.5
+    assert code.reasons[0].startswith("bursty: CV 1.02")
+    assert conv.cls is WorkloadClass.STEADY
+    assert conv.confidence == 0.4
+    assert conv.reasons[0].startswith("steady (weak): CV 0.28")
+    assert conv.features["rps"]["mean"] == pytest.approx(5.38, abs=0.01)
+    assert math.isnan(conv.features["rps"]["acf_24h"])
+    assert math.isnan(conv.features["rps"]["trend_per_month"])
