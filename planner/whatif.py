@@ -778,10 +778,16 @@ def sweep_table(result: SweepResult) -> tuple[tuple[str, ...], list[tuple[str, .
 
 
 def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
-    """A scenario as JSON-ready data: the changes, what they did, and the diff."""
+    """A scenario as JSON-ready data: the changes, what they did, the diff against the base
+    plan, and the scenario's own plan (the ``plan.json`` document it would write)."""
+    from planner.report import plan_to_dict
+
     return {
         "changes": [c.text for c in outcome.changes],
         "notes": list(outcome.notes),
         "infeasible": outcome.infeasible,
         "diff": None if outcome.diff is None else dict(outcome.diff),
+        "plan": None
+        if outcome.plan is None
+        else plan_to_dict(outcome.plan, outcome.project, command="hybridplan what-if"),
     }

@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_cost",
     "planner.cli.cmd_diff",
     "planner.cli.cmd_init",
+    "planner.cli.cmd_whatif",
     "planner.cli.cmd_check",
     "planner.cli.cmd_classify",
 )

@@ -1,0 +1,327 @@
+"""``hybridplan what-if [DIR]``: re-plan with changed inputs and show the delta."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli import console
+from planner.cli.common import guarded
+from planner.errors import InputError, Problem, UsageError
+
+
+class WhatIfFormat(StrEnum):
+    TABLE = "table"
+    MD = "md"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything a what-if run re-uses across scenarios (loaded once)."""
+
+    project: Any
+    catalogue: Any
+    classifications: tuple[Any, ...]
+    plan_fn: Callable[[Any, Any, tuple[Any, ...]], Any]
+    base: dict[str, Any]
+
+
+def load_world(project_dir: Path, today: date) -> World:
+    """Load the project, telemetry and catalogue; classify once; plan the base."""
+    from planner.catalogue import load_default_catalogue
+    from planner.classify import classify_project
+    from planner.ingest import load_telemetry
+    from planner.load import load_project
+    from planner.pipeline import build_plan
+    from planner.report import plan_to_dict
+
+    project = load_project(project_dir)
+    telemetry = load_telemetry(project)
+    for warning in telemetry.warnings:
+        console.err.print(f"warning: {warning.render()}", markup=False)
+    catalogue = load_default_catalogue()
+    classifications = tuple(classify_project(project, telemetry))
+
+    def plan_fn(proj: Any, cat: Any, cls: tuple[Any, ...]) -> Any:
+        return build_plan(
+            proj, catalogue=cat, telemetry=telemetry, today=today, classifications=cls
+        ).plan
+
+    base_plan = plan_fn(project, catalogue, classifications)
+    return World(project, catalogue, classifications, plan_fn, plan_to_dict(base_plan, project))
+
+
+def read_scenario(path: Path) -> Any:
+    """Parse a scenario YAML file (I/O stays in the CLI)."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            [
+                Problem(
+                    path.as_posix(),
+                    0,
+                    0,
+                    "",
+                    f"cannot read the scenario: {exc.strerror or exc}",
+                    "pass a YAML list of changes, e.g. `- price: aws.p5=-45%`",
+                )
+            ]
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        raise InputError(
+            [Problem(path.as_posix(), line, col, "", f"YAML syntax error: {exc}", "")]
+        ) from None
+
+
+def collect_changes(
+    *,
+    scenario: Path | None,
+    moves: Sequence[str],
+    prices: Sequence[str],
+    capacities: Sequence[str],
+    horizon: int | None,
+    growth: str | None,
+) -> tuple[Any, ...]:
+    """Scenario file changes first, then the flags: moves, prices, capacity, horizon, growth."""
+    from planner.whatif import parse_change, parse_scenario
+
+    changes: list[Any] = []
+    if scenario is not None:
+        changes.extend(parse_scenario(read_scenario(scenario), source=scenario.as_posix()))
+    changes += [parse_change("move", m) for m in moves]
+    changes += [parse_change("price", p) for p in prices]
+    changes += [parse_change("capacity", c) for c in capacities]
+    if horizon is not None:
+        changes.append(parse_change("horizon", str(horizon)))
+    if growth is not None:
+        changes.append(parse_change("growth", growth))
+    return tuple(changes)
+
+
+def _print_outcome(outcome: Any, base: dict[str, Any]) -> None:
+    from planner.report import money, signed_money
+
+    console.out.print("changes:", markup=False)
+    for note in outcome.notes:
+        console.out.print(f"  - {note}", markup=False)
+    d = outcome.diff
+    b, h, t = d["base"], d["head"], d["totals"]
+    pct = "" if t["delta_pct"] is None else f" ({t['delta_pct']:+.1f} %)"
+    console.table(
+        "What-if vs the base plan",
+        ("", "base", "what-if", "delta"),
+        [
+            (
+                "monthly cost USD/month",
+                money(b["usd_per_month"]),
+                money(h["usd_per_month"]),
+                signed_money(t["delta_usd_per_month"]) + pct,
+            ),
+            (
+                "one-off migration USD",
+                money(b["migration_usd"]),
+                money(h["migration_usd"]),
+                signed_money(t["delta_migration_usd"]),
+            ),
+            (
+                f"horizon TCO USD ({h['horizon_months']} months)",
+                money(b["horizon_tco_usd"]),
+                money(h["horizon_tco_usd"]),
+                signed_money(t["delta_horizon_tco_usd"]),
+            ),
+            ("break-even month", str(b["break_even_month"]), str(h["break_even_month"]), ""),
+        ],
+    )
+    moves = [*d["moves"], *d["cost_changes"]]
+    if moves:
+        console.table(
+            "Workloads that change (USD/month)",
+            (
+                "workload",
+                "team",
+                "base",
+                "what-if",
+                "base USD/month",
+                "what-if USD/month",
+                "delta USD/month",
+            ),
+            [
+                (
+                    m["name"],
+                    m["team"],
+                    f"{', '.join(m['base_sites'])} ({m['base_option']})",
+                    f"{', '.join(m['head_sites'])} ({m['head_option']})",
+                    money(m["base_usd_per_month"]),
+                    money(m["head_usd_per_month"]),
+                    signed_money(m["delta_usd_per_month"]),
+                )
+                for m in moves
+            ],
+        )
+    else:
+        console.out.print("no workload changes site, option or cost", markup=False)
+    for key, title in (("findings_added", "Findings added"), ("findings_resolved", "Resolved")):
+        if d[key]:
+            console.table(
+                title,
+                ("level", "rule", "scope", "message"),
+                [
+                    (f["level"], f["rule_id"], f"{f['scope_kind']} {f['scope']}", f["message"])
+                    for f in d[key]
+                ],
+            )
+    del base
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("what-if")
+    @guarded
+    def whatif_cmd(
+        *,
+        project_dir: Annotated[
+            Path, typer.Argument(help="Planning project folder (inventory.yaml, sites.yaml...).")
+        ] = Path("."),
+        moves: Annotated[
+            list[str] | None,
+            typer.Option("--move", help="Pin a workload to a site: W=SITE (repeatable)."),
+        ] = None,
+        prices: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--price",
+                help="Change a price: KEY=-45% or KEY=55.04; KEY is a catalogue key, prefix "
+                "(aws.p5), glob, or SITE.power|capex|labour|space|gpu-hour (repeatable).",
+            ),
+        ] = None,
+        capacities: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--capacity",
+                help="Change owned capacity: SITE.gpus.h100=+64, SITE.cpu=+20% (repeatable).",
+            ),
+        ] = None,
+        horizon: Annotated[
+            int | None, typer.Option("--horizon", help="Planning horizon in months.")
+        ] = None,
+        growth: Annotated[
+            str | None, typer.Option("--growth", help="Demand growth, e.g. 20%.")
+        ] = None,
+        scenario: Annotated[
+            Path | None,
+            typer.Option("--scenario", help="YAML list of changes (- price: aws.p5=-45%)."),
+        ] = None,
+        sweep: Annotated[
+            str | None,
+            typer.Option(
+                "--sweep",
+                help="Re-plan for each value: KEY=FROM..TO:STEP (aws.p5=-60%..0%:10%, "
+                "horizon=12..60:12, growth=0%..50%:10%); prints a break-even table.",
+            ),
+        ] = None,
+        watch: Annotated[
+            list[str] | None,
+            typer.Option("--watch", help="With --sweep: also show where this workload lands."),
+        ] = None,
+        fmt: Annotated[
+            WhatIfFormat, typer.Option("--format", help="table, md or json.")
+        ] = WhatIfFormat.TABLE,
+    ) -> None:
+        """Re-plan with changed inputs and print the delta against the base plan: cost,
+        moves, findings. Telemetry is classified once and reused by every scenario. Changes
+        apply in order: the --scenario file, then --move, --price, --capacity, --horizon,
+        --growth. With --sweep, one plan per value and a break-even table: at which price a
+        workload (e.g. the training) moves. Exit 0, 1 if the scenario is infeasible, 2 on
+        bad input or flags.
+
+        Example: hybridplan what-if examples/acme --price aws.p5=-45% --horizon 60
+
+        Example: hybridplan what-if examples/acme --sweep aws.p5=-60%..0%:10%
+        """
+        from planner.diff import render_diff_md
+        from planner.whatif import (
+            outcome_to_dict,
+            parse_sweep,
+            run_scenario,
+            run_sweep,
+            sweep_table,
+            sweep_to_dict,
+        )
+
+        changes = collect_changes(
+            scenario=scenario,
+            moves=moves or [],
+            prices=prices or [],
+            capacities=capacities or [],
+            horizon=horizon,
+            growth=growth,
+        )
+        parsed_sweep = parse_sweep(sweep) if sweep is not None else None
+        if not changes and parsed_sweep is None:
+            raise UsageError(
+                "nothing to change",
+                fix="give --move, --price, --capacity, --horizon, --growth, --scenario or "
+                "--sweep (see hybridplan what-if --help)",
+            )
+        world = load_world(project_dir, date.today())
+        if parsed_sweep is not None:
+            result = run_sweep(
+                world.project,
+                world.catalogue,
+                parsed_sweep,
+                changes=changes,
+                plan_fn=world.plan_fn,
+                classifications=world.classifications,
+                base=world.base,
+                watch=watch or [],
+            )
+            if fmt is WhatIfFormat.JSON:
+                console.emit_json(sweep_to_dict(result))
+                return
+            header, rows = sweep_table(result)
+            if fmt is WhatIfFormat.MD:
+                from planner.report import md_table
+
+                lines = [f"## What-if sweep `{parsed_sweep.text}`", ""]
+                lines += md_table(header, rows, "l" + "r" * 3 + "l" * len(result.watched))
+                lines += ["", *(f"- {t}" for t in result.transitions)]
+                typer.echo("\n".join(lines).rstrip() + "\n", nl=False)
+                return
+            console.table(f"Sweep {parsed_sweep.text} (USD/month)", header, rows)
+            for t in result.transitions or ("no watched workload changes site in this range",):
+                console.out.print(t, markup=False)
+            return
+        outcome = run_scenario(
+            world.project,
+            world.catalogue,
+            changes,
+            plan_fn=world.plan_fn,
+            classifications=world.classifications,
+            base=world.base,
+        )
+        if fmt is WhatIfFormat.JSON:
+            console.emit_json(outcome_to_dict(outcome))
+        elif outcome.diff is not None and fmt is WhatIfFormat.MD:
+            title = "What-if: " + "; ".join(c.describe() for c in outcome.changes)
+            notes = "".join(f"- {n}\n" for n in outcome.notes)
+            typer.echo(
+                render_diff_md(outcome.diff, title=title) + "\nChanges:\n\n" + notes, nl=False
+            )
+        elif outcome.diff is not None:
+            _print_outcome(outcome, world.base)
+        if outcome.infeasible is not None:
+            console.err.print(outcome.infeasible, markup=False)
+            raise typer.Exit(1)
