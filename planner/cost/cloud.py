@@ -13,11 +13,13 @@ For a pricing option ``o`` the hourly price of instance ``i`` in the site's pric
 
 A negotiated ``discount_pct`` of the site applies to compute, shown as a negative line.
 
-Services: ``replicas x 730 h x price`` for the cheapest instance type whose vCPUs, memory and
-GPUs (of the requested type) cover the per-replica request; each replica gets its own
-instance. Training: ``gpu_hours_per_month x price / GPUs per instance`` - linear in the hours
-so the solver can split them; ``usage["usd_per_gpu_hour"]`` is that slope and
-``usage["fixed_usd_per_month"]`` the rest (storage, checkpoints, egress).
+Services: ``instances x 730 h x price``. Replicas are packed ``k`` to an instance (``k`` is
+the tightest of vCPUs, memory and GPUs of the requested type over the per-replica request),
+``instances = max(ceil(replicas / k), min(replicas, 2))`` - never all replicas on one
+instance, which would be a single point of failure - and the instance type with the lowest
+total is chosen (ties by name). Training: ``gpu_hours_per_month x price / GPUs per
+instance`` - linear in the hours so the solver can split them; ``usage["usd_per_gpu_hour"]``
+is that slope and ``usage["fixed_usd_per_month"]`` the rest (storage, checkpoints, egress).
 
 Storage: ``replicas x storage_gib x aws.ebs.gp3.<region>`` (USD/GiB-month); training
 checkpoints at ``aws.s3.standard.<region>``. Egress: the monthly volume through the
@@ -27,6 +29,7 @@ gets the free first tier: a slight underestimate for large accounts).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -54,6 +57,9 @@ class CloudPrice:
     key: str
     discount_key: str | None = None
     discount_pct: float = 0.0
+    count: int = 1
+    """Instances needed for all replicas (services); 1 for training."""
+    per_instance: int = 1
 
 
 def fits(inst: InstanceType, request: Resources) -> bool:
@@ -83,10 +89,24 @@ def region_instances(site: Site, catalogue: Catalogue) -> tuple[InstanceType, ..
     return out
 
 
+def packing(inst: InstanceType, request: Resources, replicas: int) -> tuple[int, int]:
+    """(replicas per instance, instances) for ``replicas`` of ``request`` on ``inst``."""
+    limits = [inst.vcpu / request.cpu if request.cpu > 0 else math.inf,
+              inst.memory_gib / request.memory_gib if request.memory_gib > 0 else math.inf]
+    if request.gpus > 0:
+        limits.append(inst.gpus / request.gpus)
+    k = max(1, min(replicas, int(min(limits) + 1e-9)))
+    return k, max(math.ceil(replicas / k), min(replicas, 2))
+
+
 def choose(
-    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption
+    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
+    *, replicas: int | None = None,
 ) -> tuple[CloudPrice | None, str]:
-    """The cheapest fitting instance under ``option``, or ``None`` and the reason."""
+    """The cheapest fitting instance under ``option``, or ``None`` and the reason.
+
+    With ``replicas`` (services) instances are ranked by the total for all replicas after
+    packing; without (training) by the price per GPU (or per instance for CPU work)."""
     region = price_region(site)
     insts = region_instances(site, catalogue)
     fitting = [i for i in insts if fits(i, request)]
@@ -118,19 +138,24 @@ def choose(
             continue
         base = price(catalogue, key, site, needed_for=inst.name)
         unit = base * (1 - discount / 100)
-        per = unit / inst.gpus if request.gpus > 0 else unit
-        cand = CloudPrice(inst, base, unit, key, discount_key, discount)
-        if best is None:
-            best = cand
-            continue
-        best_per = best.usd_per_hour / best.instance.gpus if request.gpus > 0 else \
-            best.usd_per_hour
-        if (per, inst.key) < (best_per, best.instance.key):
+        if replicas is not None:
+            k, count = packing(inst, request, replicas)
+            cand = CloudPrice(inst, base, unit, key, discount_key, discount, count, k)
+        else:
+            cand = CloudPrice(inst, base, unit, key, discount_key, discount)
+        if best is None or (_rank(cand, request), inst.key) < (_rank(best, request),
+                                                              best.instance.key):
             best = cand
     if best is None:
         names = ", ".join(i.name for i in fitting[:4])
         return None, f"no {suffix} price in {region} for the instances that fit ({names})"
     return best, ""
+
+
+def _rank(c: CloudPrice, request: Resources) -> float:
+    if c.count > 1 or c.per_instance > 1:
+        return c.count * c.usd_per_hour
+    return c.usd_per_hour / c.instance.gpus if request.gpus > 0 else c.usd_per_hour
 
 
 def egress_items(

@@ -132,12 +132,13 @@ def _option_reason(workload: Workload, request: Resources, option: PricingOption
 
 def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalogue,
            option: PricingOption) -> _Priced:
-    chosen, why = choose(site, catalogue, request, option)
+    tr = workload.training
+    training = tr is not None and request.gpus > 0
+    chosen, why = choose(site, catalogue, request, option,
+                         replicas=None if training else workload.replicas)
     if chosen is None:
         return _Priced((), reason=why)
     inst = chosen.instance
-    tr = workload.training
-    training = tr is not None and request.gpus > 0
     disc_pct = site.cloud_cost.discount_pct if site.cloud_cost is not None else 0.0
     items: list[LineItem] = []
     unit_txt = num(chosen.usd_per_hour)
@@ -153,10 +154,14 @@ def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalo
             f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_txt} USD/h / {inst.gpus} GPUs",
             *srcs))
     else:
-        compute = workload.replicas * H * chosen.usd_per_hour
+        compute = chosen.count * H * chosen.usd_per_hour
+        packed = ""
+        if chosen.per_instance > 1:
+            packed = (f" ({workload.replicas} replicas, up to {chosen.per_instance} per "
+                      f"instance, at least 2 instances)")
         items.append(item(
             f"compute ({inst.name}, {option.value})", compute,
-            f"{workload.replicas} x {inst.name} x 730 h x {unit_txt} USD/h", *srcs))
+            f"{chosen.count} x {inst.name} x 730 h x {unit_txt} USD/h{packed}", *srcs))
     slope_factor = 1.0
     if option is PricingOption.SPOT:
         key = SPOT_OVERHEAD_KEYS[0] if training else SPOT_OVERHEAD_KEYS[1]
@@ -221,13 +226,14 @@ def _owned(workload: Workload, request: Resources, site: Site, catalogue: Catalo
     else:
         slope = None
         n = workload.replicas
-        items.append(item(f"cpu ({basis})", n * request.cpu * H * rates.usd_per_core_hour,
-                          f"{n} x {num(request.cpu)} cores x 730 h x "
-                          f"{num(rates.usd_per_core_hour)} USD/core-h", s))
-        items.append(item(f"memory ({basis})",
-                          n * request.memory_gib * H * rates.usd_per_gib_hour,
-                          f"{n} x {num(request.memory_gib)} GiB x 730 h x "
-                          f"{num(rates.usd_per_gib_hour)} USD/GiB-h", s))
+        if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
+            items.append(item(f"cpu ({basis})", n * request.cpu * H * rates.usd_per_core_hour,
+                              f"{n} x {num(request.cpu)} cores x 730 h x "
+                              f"{num(rates.usd_per_core_hour)} USD/core-h", s))
+            items.append(item(f"memory ({basis})",
+                              n * request.memory_gib * H * rates.usd_per_gib_hour,
+                              f"{n} x {num(request.memory_gib)} GiB x 730 h x "
+                              f"{num(rates.usd_per_gib_hour)} USD/GiB-h", s))
         if request.gpus > 0 and request.gpu_type:
             r = rates.usd_per_gpu_hour.get(request.gpu_type, 0.0)
             items.append(item(f"GPUs ({request.gpu_type}, {basis})",

@@ -7,7 +7,7 @@ from cost_world import cloud, service, tiny_catalogue, trainer
 
 from planner.cost import offers_for
 from planner.errors import InputError
-from planner.model import Offer, PricingOption, Resources, Settings
+from planner.model import DataSpec, Offer, PricingOption, Residency, Resources, Settings
 
 CAT = tiny_catalogue()
 S = Settings()
@@ -152,3 +152,16 @@ def test_unknown_region_is_an_input_error() -> None:
     """A price region without any prices is reported with the known regions."""
     with pytest.raises(InputError, match="invalid cost inputs"):
         offers_for(service(), service().resources, cloud(region="mars-1"), CAT, S)
+
+
+def test_replicas_are_packed_onto_big_gpu_instances() -> None:
+    """3 replicas x (16 cores, 160 GiB, 2 h100) on p5 (192/2048/8): k = min(3, 12, 12.8, 4)
+    = 3 per instance, instances = max(ceil(3 / 3), min(3, 2)) = 2 -> 2 x 730 x 100 = 146,000."""
+    w = service(kind=trainer().kind, training=None,
+                resources=Resources(cpu=16, memory_gib=160, gpus=2, gpu_type="h100"),
+                data=DataSpec(residency=Residency.EU))
+    od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(146000.0)
+    assert od.line_items[0].formula == (
+        "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas, up to 3 per instance, "
+        "at least 2 instances)")

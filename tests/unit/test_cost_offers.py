@@ -138,3 +138,13 @@ def test_inputs_are_not_mutated() -> None:
     offers_for(w, req, site, CAT, S)
     assert req == Resources(cpu=3, memory_gib=12, storage_gib=100)
     assert site == colo()
+
+
+def test_inference_on_owned_pool_charges_gpus_only() -> None:
+    """2 replicas x 2 GPUs x 730 h x 2.05479 (12,000 / 5,840) = 6,000; host CPU and memory
+    are inside a pool's GPU rate, so there is no cpu or memory line."""
+    w = trainer(training=None, replicas=2,
+                resources=Resources(cpu=8, memory_gib=64, gpus=2, gpu_type="h100"))
+    (o,) = offers_for(w, w.resources, pool(), CAT, S)
+    assert o.usd_per_month == pytest.approx(6000.0)
+    assert [i.name.split(" ")[0] for i in o.line_items] == ["GPUs"]
