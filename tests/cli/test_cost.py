@@ -1,0 +1,117 @@
+"""CLI tests for `hybridplan cost`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+
+MINI = Path(__file__).resolve().parent.parent / "data" / "mini"
+
+runner = CliRunner()
+
+
+def _copy_mini(tmp_path: Path) -> Path:
+    dst = tmp_path / "mini"
+    shutil.copytree(MINI, dst)
+    return dst
+
+
+def test_table_lists_every_site_and_marks_the_cheapest() -> None:
+    """payments-db: colo-eu is cheapest; ineligible offers carry their reason."""
+    result = runner.invoke(app, ["cost", str(MINI), "--workload", "payments-db"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "colo-eu / owned (cheapest)" in out
+    assert "ineligible aws-us-east-1/on-demand: residency: data must stay in eu" in out
+    assert "ineligible gpu-pool-us/owned: gpu-pool sites host GPU workloads only" in out
+    assert "USD/month" in out
+    assert "owned rates colo-eu" in out
+
+
+def test_json_is_complete_and_sorted() -> None:
+    """--format json: offers sorted (eligible by cost first), line items sum to the total."""
+    result = runner.invoke(app, ["cost", str(MINI), "-w", "llm-finetune", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["catalogue"]["version"] == "2025-h1"
+    assert data["cost_input_digest"].startswith("sha256:")
+    offers = data["offers"]
+    eligible = [o for o in offers if o["eligible"]]
+    assert eligible[0]["cheapest"]
+    assert eligible[0]["site"] == "gpu-pool-us"
+    costs = [o["usd_per_month"] for o in eligible]
+    assert costs == sorted(costs)
+    for o in eligible:
+        assert sum(i["usd_per_month"] for i in o["line_items"]) == pytest.approx(
+            o["usd_per_month"], abs=0.05)
+    assert data["owned_rates"]["gpu-pool-us"]["usd_per_gpu_hour"]["h100"] > 0
+
+
+def test_unknown_workload_exits_2_with_suggestion() -> None:
+    """A misspelt workload name is a usage error with the nearest names."""
+    result = runner.invoke(app, ["cost", str(MINI), "--workload", "payments-bd"])
+    assert result.exit_code == 2
+    assert "unknown workload 'payments-bd'" in result.stderr
+    assert "payments-db" in result.stderr
+
+
+def test_missing_workload_option_exits_2() -> None:
+    """Without --workload the command explains what to pass."""
+    result = runner.invoke(app, ["cost", str(MINI)])
+    assert result.exit_code == 2
+    assert "--workload" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("depreciation_months: 60", "depreciation_months: 0",
+         "cost.owned.depreciation_months: must be >= 1"),
+        ("colo_usd_per_kw_month: 217.30", "colo_usd_per_kw_month: -5",
+         "colo_usd_per_kw_month: must be >= 0, got -5"),
+        ("target_utilisation: 0.75", "target_utilisation: 1.5",
+         "target_utilisation: must be <= 1, got 1.5"),
+        ("aws.p5.48xlarge.us-east-1.on-demand: 55.04", "aws.p5.48xlarge.us-east-1.on-demand: -1",
+         "must be >= 0, got -1"),
+        ("price_region: eu-west-1", "price_region: ap-south-9", "no aws prices for region"),
+    ],
+    ids=["zero-depreciation", "negative-colo", "utilisation", "negative-override",
+         "missing-region"],
+)
+def test_bad_site_inputs_exit_2(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    """Each bad cost input in sites.yaml is a clear error with exit code 2 (the loader's
+    schema catches most with file:line; the cost model re-checks them for hand-built input,
+    see tests/unit/test_cost_validation.py)."""
+    root = _copy_mini(tmp_path)
+    sites = root / "sites.yaml"
+    text = sites.read_text()
+    assert old in text
+    sites.write_text(text.replace(old, new))
+    result = runner.invoke(app, ["cost", str(root), "--workload", "checkout-api"])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_currency_exits_2(tmp_path: Path) -> None:
+    """currency: EUR in project.yaml is rejected (the catalogue is in USD)."""
+    root = _copy_mini(tmp_path)
+    project = root / "project.yaml"
+    project.write_text(project.read_text().replace("currency: USD", "currency: EUR"))
+    result = runner.invoke(app, ["cost", str(root), "--workload", "checkout-api"])
+    assert result.exit_code == 2, result.output
+    assert "currency" in result.stderr
+
+
+def test_help_has_an_example() -> None:
+    """--help shows the docstring with an example."""
+    result = runner.invoke(app, ["cost", "--help"])
+    assert result.exit_code == 0
+    assert "Example: hybridplan cost" in result.stdout
