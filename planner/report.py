@@ -495,6 +495,20 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
 
 # --------------------------------------------------------------------------- markdown
 
+MAX_COMMENT_CHARS = 60_000
+"""GitHub rejects comments over 65,536 characters; keep a margin."""
+
+REASON_CHARS = 120
+"""Reasons longer than this are shortened in tables (in full under "Why each move")."""
+
+_MD_BUDGETS: tuple[tuple[int, int, int], ...] = (
+    (200, 100, 100),
+    (50, 50, 50),
+    (0, 25, 25),
+    (0, 10, 10),
+)
+"""(all-workloads rows, moved rows, finding rows), tried in order until the text fits."""
+
 COMMENT_MARKER = "<!-- hybridplan:plan -->"
 """First line of ``plan.md``: the CI workflow finds and updates its pull-request comment by it."""
 
@@ -593,14 +607,24 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _moves(d: Mapping[str, Any], trace: str) -> list[str]:
+def _short(text: str, limit: int = REASON_CHARS) -> str:
+    """``text`` cut at a word boundary to ``limit`` characters (with an ellipsis)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def _moves(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
     moved = [w for w in d["workloads"] if w["migration"]["moved"]]
     lines = ["", f"### Moved workloads ({len(moved)})", ""]
     if not moved:
         return [*lines, "No workload moves."]
     moved.sort(key=lambda w: (w["delta_usd_per_month"] or 0.0, w["name"]))
+    shown = moved[:limit]
     rows = []
-    for w in moved:
+    for w in shown:
         offer = w["offer"] or {}
         saving = None if w["delta_usd_per_month"] is None else -w["delta_usd_per_month"]
         rows.append(
@@ -614,30 +638,39 @@ def _moves(d: Mapping[str, Any], trace: str) -> list[str]:
                 money(w["usd_per_month"]),
                 "-" if saving is None else signed_money(saving),
                 money(w["migration"]["usd"]),
-                md_cell(w["reason"]),
+                md_cell(_short(w["reason"])),
             )
         )
-    return [
-        *lines,
-        *md_table(
-            (
-                "workload",
-                "team",
-                "from",
-                "to",
-                "option",
-                "before USD/month",
-                "after USD/month",
-                "saving USD/month",
-                "migration USD",
-                "reason",
-            ),
-            rows,
-            "lllllrrrrl",
+    lines += md_table(
+        (
+            "workload",
+            "team",
+            "from",
+            "to",
+            "option",
+            "before USD/month",
+            "after USD/month",
+            "saving USD/month",
+            "migration USD",
+            "reason",
         ),
+        rows,
+        "lllllrrrrl",
+    )
+    if len(moved) > len(shown):
+        lines += ["", f"{len(moved) - len(shown)} smaller moves are listed in `plan.json`."]
+    lines += [
         "",
-        f"Line items of any figure: `{trace} --workload <name>`.",
+        f"Largest saving first. Line items of any figure: `{trace} --workload <name>`.",
+        "",
+        "<details>",
+        "<summary>Why each move: the solver's reason and the constraints that bound it</summary>",
+        "",
     ]
+    for w in shown:
+        binding = "; ".join(w["binding"]) or "none"
+        lines.append(f"- {_code(w['name'])}: {md_cell(w['reason'])} (binding: {md_cell(binding)})")
+    return [*lines, "", "</details>"]
 
 
 def _sites(d: Mapping[str, Any]) -> list[str]:
@@ -741,19 +774,8 @@ def _teams(d: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _findings(d: Mapping[str, Any]) -> list[str]:
-    findings = d["findings"]
-    active = [f for f in findings if not f["waived"]]
-    mandatory = sum(1 for f in active if f["level"] == "mandatory")
-    lines = [
-        "",
-        f"### Policy findings ({len(active)} open: {mandatory} mandatory, "
-        f"{len(active) - mandatory} advisory; {len(findings) - len(active)} waived)",
-        "",
-    ]
-    if not findings:
-        return [*lines, "No policy findings."]
-    rows = [
+def _finding_rows(findings: Sequence[Mapping[str, Any]]) -> list[tuple[str, ...]]:
+    return [
         (
             f"**{f['level']}**" if f["level"] == "mandatory" and not f["waived"] else f["level"],
             _code(f["rule_id"]),
@@ -764,9 +786,50 @@ def _findings(d: Mapping[str, Any]) -> list[str]:
         )
         for f in findings
     ]
+
+
+_FINDING_HEADER = ("level", "rule", "name", "scope", "message", "status")
+
+
+def _findings(d: Mapping[str, Any], limit: int) -> list[str]:
+    findings = d["findings"]
+    active = [f for f in findings if not f["waived"]]
+    blocking = [f for f in active if f["level"] == "mandatory"]
+    rest = [f for f in findings if f not in blocking]
+    lines = [
+        "",
+        f"### Policy findings ({len(active)} open: {len(blocking)} mandatory, "
+        f"{len(active) - len(blocking)} advisory; {len(findings) - len(active)} waived)",
+        "",
+    ]
+    if not findings:
+        return [*lines, "No policy findings."]
+    if blocking:
+        lines += [
+            "Unwaived mandatory findings block the merge (`hybridplan check` exits 1):",
+            "",
+            *md_table(_FINDING_HEADER, _finding_rows(blocking[:limit]), "llllll"),
+        ]
+    if rest:
+        shown = rest[:limit]
+        table = md_table(_FINDING_HEADER, _finding_rows(shown), "llllll")
+        if len(rest) > 5 or blocking:
+            lines += [
+                "",
+                "<details>",
+                f"<summary>{len(rest)} advisory or waived "
+                f"finding{'s' if len(rest) != 1 else ''}</summary>",
+                "",
+                *table,
+                "",
+                "</details>",
+            ]
+        else:
+            lines += table
+        if len(rest) > len(shown):
+            lines += ["", f"{len(rest) - len(shown)} more findings are listed in `plan.json`."]
     return [
         *lines,
-        *md_table(("level", "rule", "name", "scope", "message", "status"), rows, "llllll"),
         "",
         "A finding is waived in `policies.yaml` with its rule id, a reason and an expiry.",
     ]
@@ -805,9 +868,18 @@ def _classification_changes(d: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _all_workloads(d: Mapping[str, Any], trace: str) -> list[str]:
+def _all_workloads(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
+    if limit <= 0:
+        return [
+            "",
+            f"The table of all {len(d['workloads'])} workloads is left out to keep this comment "
+            "under GitHub's size limit: see `plan.json`.",
+        ]
+    ranked = sorted(d["workloads"], key=lambda w: (-w["usd_per_month"], w["name"]))
+    keep = {w["name"] for w in ranked[:limit]}
+    workloads = [w for w in d["workloads"] if w["name"] in keep]
     rows = []
-    for w in d["workloads"]:
+    for w in workloads:
         c = w["classification"]
         offer = w["offer"] or {}
         rows.append(
@@ -832,7 +904,8 @@ def _all_workloads(d: Mapping[str, Any], trace: str) -> list[str]:
     return [
         "",
         "<details>",
-        f"<summary>All workloads ({len(rows)}): class, site, offer, cost and runner-up</summary>",
+        f"<summary>All workloads ({len(d['workloads'])}): class, site, offer, cost and "
+        "runner-up</summary>",
         "",
         *md_table(
             (
@@ -849,6 +922,15 @@ def _all_workloads(d: Mapping[str, Any], trace: str) -> list[str]:
             ),
             rows,
             "llllllrrll",
+        ),
+        *(
+            [
+                "",
+                f"The {len(workloads)} costliest are shown; all {len(d['workloads'])} are in "
+                "`plan.json`.",
+            ]
+            if len(workloads) < len(d["workloads"])
+            else []
         ),
         "",
         "</details>",
@@ -892,18 +974,25 @@ def render_plan_md(
     """``plan.md``: the pull-request comment (GitHub-flavoured Markdown, Mermaid charts).
 
     ``project_dir`` is how commands in the text refer to the planning project (default
-    ``project.root``); ``command`` is the command that reproduces the plan.
+    ``project.root``); ``command`` is the command that reproduces the plan. Long lists are
+    capped so the comment stays under GitHub's 65,536-character limit; everything is in
+    ``plan.json``.
     """
     d = plan_to_dict(plan, project, command=command)
     trace = f"hybridplan cost {project_dir or project.root}"
-    lines = [
-        *_headline(d),
-        *_moves(d, trace),
-        *_sites(d),
-        *_teams(d),
-        *_findings(d),
-        *_classification_changes(d),
-        *_all_workloads(d, trace),
-        *_provenance(d),
-    ]
-    return "\n".join(lines) + "\n"
+    text = ""
+    for rows, moves, findings in _MD_BUDGETS:
+        lines = [
+            *_headline(d),
+            *_moves(d, trace, moves),
+            *_sites(d),
+            *_teams(d),
+            *_findings(d, findings),
+            *_classification_changes(d),
+            *_all_workloads(d, trace, rows),
+            *_provenance(d),
+        ]
+        text = "\n".join(lines) + "\n"
+        if len(text) <= MAX_COMMENT_CHARS:
+            break
+    return text

@@ -276,3 +276,59 @@ def test_plan_md_deterministic() -> None:
     a = report.render_plan_md(sample_plan(), sample_project())
     b = report.render_plan_md(sample_plan(), sample_project())
     assert a == b
+
+
+def _big_plan(n: int) -> Plan:
+    """The sample plan with ``n`` extra moved workloads, each with a long reason."""
+    base = sample_plan()
+    template = base.placements[1]
+    extra = tuple(
+        replace(
+            template, workload=f"svc-{i:05d}", reason="cheapest offer allowed by: " + "x " * 200
+        )
+        for i in range(n)
+    )
+    baseline = dict(base.workload_baseline_usd_per_month)
+    baseline.update({p.workload: 1_800.0 for p in extra})
+    return replace(
+        base, placements=base.placements + extra, workload_baseline_usd_per_month=baseline
+    )
+
+
+def test_plan_md_fits_a_github_comment() -> None:
+    """A 3,000-workload plan still renders under GitHub's comment limit, as valid GFM."""
+    text = report.render_plan_md(_big_plan(3000), sample_project())
+    assert len(text) <= report.MAX_COMMENT_CHARS
+    assert "listed in `plan.json`" in text
+    check_gfm(text)
+
+
+def test_plan_md_shortens_long_reasons() -> None:
+    """Long solver reasons are cut in the moves table and given in full under details."""
+    text = report.render_plan_md(_big_plan(1), sample_project())
+    row = next(ln for ln in text.splitlines() if ln.startswith("| `svc-00000`"))
+    assert row.endswith("x x… |")
+    assert len(row) < 400
+    assert "- `svc-00000`: cheapest offer allowed by: " + "x " * 199 + "x (binding" in text
+
+
+def test_acme_plan_validates(acme_dir: Path) -> None:
+    """The real pipeline's plan of examples/acme renders a schema-valid plan.json and GFM."""
+    from datetime import date
+
+    from planner.catalogue import load_default_catalogue
+    from planner.ingest import load_telemetry
+    from planner.load import load_project
+    from planner.pipeline import build_plan
+
+    project = load_project(acme_dir)
+    plan = build_plan(
+        project,
+        catalogue=load_default_catalogue(),
+        telemetry=load_telemetry(project),
+        today=date(2026, 11, 27),
+    ).plan
+    data = json.loads(report.render_plan_json(plan, project))
+    assert [e.message for e in _validator().iter_errors(data)] == []
+    assert len(data["workloads"]) == len(project.workloads)
+    check_gfm(report.render_plan_md(plan, project))
