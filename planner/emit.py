@@ -164,15 +164,23 @@ def strict_environment(env: jinja2.Environment) -> jinja2.Environment:
 # --------------------------------------------------------------------------- quantities
 
 
+def _milli(cores: float) -> int:
+    return math.ceil(round(cores * 1000, 6))
+
+
+def _mib(gib: float) -> int:
+    return math.ceil(round(gib * 1024, 6))
+
+
 def cpu_quantity(cores: float) -> str:
     """Kubernetes CPU quantity: whole cores as ``"2"``, else millicores rounded up."""
-    milli = math.ceil(round(cores * 1000, 6))
+    milli = _milli(cores)
     return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
 
 
 def memory_quantity(gib: float) -> str:
     """Kubernetes memory quantity: ``"4Gi"`` when whole, else MiB rounded up."""
-    mib = math.ceil(round(gib * 1024, 6))
+    mib = _mib(gib)
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
 
 
@@ -341,27 +349,39 @@ def _autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> dict[str,
 
 @dataclass
 class _Quota:
-    cpu: float = 0.0
-    memory_gib: float = 0.0
-    cpu_limit: float = 0.0
-    memory_limit_gib: float = 0.0
+    """A team's ResourceQuota, summed from the per-pod quantities as rendered (millicores,
+    MiB, rounded up per pod) so the quota always admits the pods it was sized for; shown
+    rounded up to whole cores and GiB."""
+
+    milli_cpu: int = 0
+    mib: int = 0
+    milli_cpu_limit: int = 0
+    mib_limit: int = 0
     gpus: int = 0
     pods: int = 0
-    storage_gib: float = 0.0
+    storage_mib: int = 0
     claims: int = 0
+
+    def add(self, *, cpu: float, memory_gib: float, cpu_limit: float, gpus: int, pods: int) -> None:
+        self.pods += pods
+        self.milli_cpu += _milli(cpu) * pods
+        self.mib += _mib(memory_gib) * pods
+        self.milli_cpu_limit += _milli(cpu_limit) * pods
+        self.mib_limit += _mib(memory_gib) * pods
+        self.gpus += gpus * pods
 
     def render(self) -> dict[str, str]:
         hard = {
-            "requests.cpu": cpu_quantity(self.cpu),
-            "requests.memory": memory_quantity(self.memory_gib),
-            "limits.cpu": cpu_quantity(self.cpu_limit),
-            "limits.memory": memory_quantity(self.memory_limit_gib),
+            "requests.cpu": str(math.ceil(self.milli_cpu / 1000)),
+            "requests.memory": f"{math.ceil(self.mib / 1024)}Gi",
+            "limits.cpu": str(math.ceil(self.milli_cpu_limit / 1000)),
+            "limits.memory": f"{math.ceil(self.mib_limit / 1024)}Gi",
             "pods": str(self.pods),
         }
         if self.gpus:
             hard["requests.nvidia.com/gpu"] = str(self.gpus)
         if self.claims:
-            hard["requests.storage"] = memory_quantity(self.storage_gib)
+            hard["requests.storage"] = f"{math.ceil(self.storage_mib / 1024)}Gi"
             hard["persistentvolumeclaims"] = str(self.claims)
         return hard
 
@@ -411,24 +431,19 @@ def _kubernetes_section(
         surge = 0 if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH) else SURGE_PODS
         pods = (auto["max_replicas"] if auto else s.replicas) + surge
         q = quotas[w.team]
-        q.pods += pods
-        q.cpu += res.cpu * pods
-        q.memory_gib += res.memory_gib * pods
-        q.cpu_limit += cpu_limit * pods
-        q.memory_limit_gib += res.memory_gib * pods
-        q.gpus += res.gpus * pods
+        q.add(cpu=res.cpu, memory_gib=res.memory_gib, cpu_limit=cpu_limit, gpus=res.gpus, pods=pods)
         if storage is not None:
             q.claims += s.replicas
-            q.storage_gib += res.storage_gib * s.replicas
+            q.storage_mib += _mib(res.storage_gib) * s.replicas
     for s in training:
         w = s.workload
-        q = quotas[w.team]
-        q.pods += s.replicas
-        q.cpu += w.resources.cpu * s.replicas
-        q.memory_gib += w.resources.memory_gib * s.replicas
-        q.cpu_limit += w.resources.cpu * s.replicas
-        q.memory_limit_gib += w.resources.memory_gib * s.replicas
-        q.gpus += w.resources.gpus * s.replicas
+        quotas[w.team].add(
+            cpu=w.resources.cpu,
+            memory_gib=w.resources.memory_gib,
+            cpu_limit=w.resources.cpu,
+            gpus=w.resources.gpus,
+            pods=s.replicas,
+        )
     if not quotas:
         return None
     return {

@@ -1,0 +1,328 @@
+"""Every stack emitted for the mini plan, run offline under Pulumi mocks: counts, key
+fields, tags, parenting, and schema validation of every Kubernetes object."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from planner.preview import PreviewResource, PreviewResult
+
+Preview = Callable[[str], PreviewResult]
+
+SITES = ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1")
+K = "kubernetes:"
+KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
+
+EXPECTED_COUNTS: dict[str, dict[str, int]] = {
+    "colo-eu": {
+        "hybridplan:kubernetes:KubernetesWorkloads": 1,
+        "kubernetes:apps/v1:Deployment": 1,
+        "kubernetes:apps/v1:StatefulSet": 1,
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
+        "kubernetes:core/v1:Namespace": 1,
+        "kubernetes:core/v1:ResourceQuota": 1,
+        "kubernetes:core/v1:Service": 2,
+        "kubernetes:policy/v1:PodDisruptionBudget": 2,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+    },
+    "gpu-pool-us": {
+        "hybridplan:kubernetes:KubernetesWorkloads": 1,
+        "hybridplan:kueue:GpuTrainingPool": 1,
+        "kubernetes:batch/v1:Job": 2,
+        "kubernetes:core/v1:Namespace": 1,
+        "kubernetes:core/v1:ResourceQuota": 1,
+        KUEUE + "AdmissionCheck": 1,
+        KUEUE + "ClusterQueue": 2,
+        KUEUE + "LocalQueue": 2,
+        KUEUE + "MultiKueueCluster": 1,
+        KUEUE + "MultiKueueConfig": 1,
+        KUEUE + "ResourceFlavor": 2,
+    },
+    "aws-eu-west-1": {
+        "aws:budgets/budget:Budget": 1,
+        "aws:sns/topic:Topic": 1,
+        "aws:sns/topicPolicy:TopicPolicy": 1,
+        "hybridplan:aws:AwsCostGuard": 1,
+        "hybridplan:kubernetes:KubernetesWorkloads": 1,
+        "kubernetes:apps/v1:Deployment": 1,
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
+        "kubernetes:core/v1:Namespace": 1,
+        "kubernetes:core/v1:ResourceQuota": 1,
+        "kubernetes:core/v1:Service": 1,
+        "kubernetes:policy/v1:PodDisruptionBudget": 1,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+    },
+    "aws-us-east-1": {
+        "aws:autoscaling/group:Group": 1,
+        "aws:budgets/budget:Budget": 1,
+        "aws:ec2/launchTemplate:LaunchTemplate": 1,
+        "aws:iam/instanceProfile:InstanceProfile": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+        "aws:s3/bucket:Bucket": 1,
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+        "aws:s3/bucketPolicy:BucketPolicy": 1,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+        "aws:s3/bucketVersioning:BucketVersioning": 1,
+        "aws:sns/topic:Topic": 1,
+        "aws:sns/topicPolicy:TopicPolicy": 1,
+        "hybridplan:aws:AwsBurst": 1,
+        "hybridplan:aws:AwsCostGuard": 1,
+        "hybridplan:kubernetes:KubernetesWorkloads": 1,
+        "hybridplan:kueue:GpuTrainingPool": 1,
+        "kubernetes:core/v1:Namespace": 1,
+        "kubernetes:core/v1:ResourceQuota": 1,
+        KUEUE + "ClusterQueue": 1,
+        KUEUE + "LocalQueue": 2,
+        KUEUE + "ResourceFlavor": 1,
+    },
+}
+
+UNTAGGABLE_AWS = {
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:sns/topicPolicy:TopicPolicy",
+}
+
+
+def _spec(r: PreviewResource) -> dict[str, Any]:
+    spec: dict[str, Any] = r.inputs["spec"]
+    return spec
+
+
+def _pod(r: PreviewResource) -> dict[str, Any]:
+    pod: dict[str, Any] = _spec(r)["template"]["spec"]
+    return pod
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_stack_previews_cleanly(preview_of: Preview, site: str) -> None:
+    """The program runs, no URN repeats, and every Kubernetes object validates (1.33)."""
+    result = preview_of(site)
+    assert result.problems == ()
+    k8s_objects = [r for r in result.resources if r.custom and r.type.startswith(K)]
+    assert result.validated == len(k8s_objects) > 0
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_resource_counts(preview_of: Preview, site: str) -> None:
+    """Exactly the expected resources, by type."""
+    assert preview_of(site).counts() == EXPECTED_COUNTS[site]
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_children_are_parented_to_components(preview_of: Preview, site: str) -> None:
+    """Every provider resource is a child of a hybridplan component (parent=self)."""
+    for r in preview_of(site).resources:
+        parent_type = r.parent.split("::")[2] if r.parent else ""
+        if r.custom:
+            assert parent_type.split("$")[-1].startswith("hybridplan:"), r.urn
+        else:
+            assert r.type.startswith("hybridplan:") and parent_type == "pulumi:pulumi:Stack"
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_kubernetes_objects_carry_plan_labels(preview_of: Preview, site: str) -> None:
+    """Every Kubernetes object is labelled managed-by hybridplan with the plan id."""
+    for r in preview_of(site).resources:
+        if r.custom and r.type.startswith(K):
+            labels = r.inputs["metadata"]["labels"]
+            assert labels["app.kubernetes.io/managed-by"] == "hybridplan", r.name
+            assert labels["hybridplan.io/plan"] == "0123456789ab", r.name
+
+
+def test_colo_eu_workloads(preview_of: Preview) -> None:
+    """Right-sized checkout-api Deployment, spread over zones, PDB, diurnal HPA; the
+    database is a StatefulSet with volumes; non-privileged pods; cost annotations."""
+    result = preview_of("colo-eu")
+    deploy = result.named("kubernetes:apps/v1:Deployment", "checkout-api-deployment")
+    assert deploy.inputs["metadata"]["namespace"] == "payments"
+    assert _spec(deploy)["replicas"] == 3
+    container = _pod(deploy)["containers"][0]
+    assert container["resources"] == {
+        "requests": {"cpu": "1500m", "memory": "3277Mi"},
+        "limits": {"cpu": "1500m", "memory": "3277Mi"},
+    }
+    assert container["securityContext"]["privileged"] is False
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert _pod(deploy)["securityContext"]["runAsNonRoot"] is True
+    spread = _pod(deploy)["topologySpreadConstraints"][0]
+    assert (spread["topologyKey"], spread["maxSkew"]) == ("topology.kubernetes.io/zone", 1)
+    labels = deploy.inputs["metadata"]["labels"]
+    assert {k: labels[k] for k in labels if k.startswith("hybridplan.io/")} == {
+        "hybridplan.io/class": "diurnal",
+        "hybridplan.io/plan": "0123456789ab",
+        "hybridplan.io/site": "colo-eu",
+        "hybridplan.io/team": "payments",
+        "hybridplan.io/tier": "1",
+    }
+    assert labels["app.kubernetes.io/name"] == "checkout-api"
+    assert deploy.inputs["metadata"]["annotations"]["hybridplan.io/usd-per-month"] == "410.00"
+    assert _pod(deploy)["priorityClassName"] == "hybridplan-tier-1"
+    hpa = result.named("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "checkout-api-hpa")
+    assert (_spec(hpa)["minReplicas"], _spec(hpa)["maxReplicas"]) == (3, 3)
+    pdb = result.named("kubernetes:policy/v1:PodDisruptionBudget", "checkout-api-pdb")
+    assert _spec(pdb)["maxUnavailable"] == 1
+    db = result.named("kubernetes:apps/v1:StatefulSet", "payments-db-statefulset")
+    assert _spec(db)["replicas"] == 3
+    assert _spec(db)["serviceName"] == "payments-db-headless"
+    claim = _spec(db)["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]
+    assert claim == {"storage": "500Gi"}
+    headless = result.named("kubernetes:core/v1:Service", "payments-db-headless-service")
+    assert _spec(headless)["clusterIP"] == "None"
+    quota = result.named("kubernetes:core/v1:ResourceQuota", "payments-quota")
+    assert _spec(quota)["hard"] == {
+        "limits.cpu": "18",
+        "limits.memory": "109Gi",
+        "persistentvolumeclaims": "3",
+        "pods": "7",
+        "requests.cpu": "18",
+        "requests.memory": "109Gi",
+        "requests.storage": "1500Gi",
+    }
+
+
+def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
+    """Owned share runs in the local queue; the burst share goes to the MultiKueue queue
+    whose admission check dispatches to the AWS worker; GPU limits and quotas match."""
+    result = preview_of("gpu-pool-us")
+    local = result.named("kubernetes:batch/v1:Job", "llm-finetune-job")
+    burst = result.named("kubernetes:batch/v1:Job", "llm-finetune-burst-job")
+    for job, queue in ((local, "training"), (burst, "training-burst")):
+        assert job.inputs["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == queue
+        assert _spec(job)["suspend"] is True
+        assert _spec(job)["parallelism"] == 1
+        container = _pod(job)["containers"][0]
+        assert container["resources"]["limits"]["nvidia.com/gpu"] == "8"
+        assert _pod(job)["nodeSelector"] == {"hybridplan.io/gpu-type": "h100"}
+        assert _pod(job)["tolerations"][0]["key"] == "nvidia.com/gpu"
+    assert "managedBy" not in _spec(local)
+    assert _spec(burst)["managedBy"] == "kueue.x-k8s.io/multikueue"
+    annotations = burst.inputs["metadata"]["annotations"]
+    assert annotations["hybridplan.io/gpu-hours-per-month"] == "1000.00"
+    cq = result.named(KUEUE + "ClusterQueue", "training-clusterqueue")
+    flavor_quota = _spec(cq)["resourceGroups"][0]["flavors"]
+    assert flavor_quota == [
+        {
+            "name": "h100",
+            "resources": [
+                {"name": "cpu", "nominalQuota": "96"},
+                {"name": "memory", "nominalQuota": "1024Gi"},
+                {"name": "nvidia.com/gpu", "nominalQuota": 8},
+            ],
+        }
+    ]
+    assert "admissionChecksStrategy" not in _spec(cq)
+    burst_cq = result.named(KUEUE + "ClusterQueue", "training-burst-clusterqueue")
+    assert _spec(burst_cq)["admissionChecksStrategy"] == {
+        "admissionChecks": [{"name": "training-burst"}]
+    }
+    assert _spec(burst_cq)["resourceGroups"][0]["flavors"][0]["name"] == "h100-burst"
+    check = result.named(KUEUE + "AdmissionCheck", "burst-admissioncheck")
+    assert _spec(check)["controllerName"] == "kueue.x-k8s.io/multikueue"
+    assert _spec(check)["parameters"]["kind"] == "MultiKueueConfig"
+    config = result.named(KUEUE + "MultiKueueConfig", "burst-multikueueconfig")
+    assert _spec(config)["clusters"] == ["aws-us-east-1"]
+    cluster = result.named(KUEUE + "MultiKueueCluster", "aws-us-east-1-multikueuecluster")
+    assert _spec(cluster)["clusterSource"]["kubeConfig"] == {
+        "locationType": "Secret",
+        "location": "multikueue-aws-us-east-1",
+    }
+    queues = {
+        (r.inputs["metadata"]["name"], _spec(r)["clusterQueue"])
+        for r in result.of_type(KUEUE + "LocalQueue")
+    }
+    assert queues == {("training", "training"), ("training-burst", "training-burst")}
+
+
+def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
+    """GPU node group: min 0, max from the plan, all spot; IMDSv2; encrypted bucket with
+    public access blocked and lifecycle; node role scoped to the bucket; budget."""
+    result = preview_of("aws-us-east-1")
+    asg = result.named("aws:autoscaling/group:Group", "h100-asg")
+    assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (0, 1)
+    dist = asg.inputs["mixedInstancesPolicy"]["instancesDistribution"]
+    assert dist["onDemandBaseCapacity"] == 0
+    assert dist["onDemandPercentageAboveBaseCapacity"] == 0
+    overrides = asg.inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
+    assert overrides == [{"instanceType": "p5.48xlarge"}]
+    assert asg.inputs["vpcZoneIdentifiers"] == ["subnet-mock-a", "subnet-mock-b"]
+    tags = {t["key"]: t["value"] for t in asg.inputs["tags"]}
+    assert tags["hybridplan:site"] == "aws-us-east-1"
+    assert tags["k8s.io/cluster-autoscaler/node-template/label/hybridplan.io/gpu-type"] == "h100"
+    lt = result.named("aws:ec2/launchTemplate:LaunchTemplate", "h100-launch-template")
+    assert lt.inputs["metadataOptions"]["httpTokens"] == "required"
+    assert lt.inputs["imageId"] == "ami-0mock"
+    assert lt.inputs["blockDeviceMappings"][0]["ebs"]["encrypted"] == "true"
+    pab = result.named(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "checkpoints-public-access-block"
+    )
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    assert all(pab.inputs[f] is True for f in flags)
+    sse = result.named(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "checkpoints-encryption",
+    )
+    rule = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert rule["sseAlgorithm"] == "aws:kms"
+    lifecycle = result.named(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "checkpoints-lifecycle",
+    )
+    assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 30
+    policy = json.loads(result.named("aws:iam/rolePolicy:RolePolicy", "node-role-checkpoints")
+                        .inputs["policy"])
+    resources = {r for s in policy["Statement"] for r in s["Resource"]}
+    assert resources == {"arn:aws:mock:::checkpoints", "arn:aws:mock:::checkpoints/*"}
+    assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
+    budget = result.named("aws:budgets/budget:Budget", "budget")
+    assert (budget.inputs["limitAmount"], budget.inputs["limitUnit"]) == ("18000.00", "USD")
+    assert budget.inputs["costFilters"] == [
+        {"name": "TagKeyValue", "values": ["user:hybridplan:site$aws-us-east-1"]}
+    ]
+    alerts = sorted(
+        (n["notificationType"], n["threshold"]) for n in budget.inputs["notifications"]
+    )
+    assert alerts == [("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
+    worker_queue = result.named(KUEUE + "LocalQueue", "ml-training-burst-localqueue")
+    assert _spec(worker_queue)["clusterQueue"] == "training"
+    assert not result.of_type("kubernetes:batch/v1:Job")
+
+
+@pytest.mark.parametrize("site", ("aws-eu-west-1", "aws-us-east-1"))
+def test_aws_resources_carry_cost_allocation_tags(preview_of: Preview, site: str) -> None:
+    """Every taggable AWS resource has the hybridplan cost-allocation tags."""
+    for r in preview_of(site).resources:
+        if not r.type.startswith("aws:") or r.type in UNTAGGABLE_AWS:
+            continue
+        tags = r.inputs["tags"]
+        if isinstance(tags, list):
+            tags = {t["key"]: t["value"] for t in tags}
+        assert tags["hybridplan:site"] == site, r.urn
+        assert tags["hybridplan:plan"] == "0123456789ab", r.urn
+        assert tags["hybridplan:env"] == "prod", r.urn
+
+
+def test_aws_eu_west_1_service_on_eks(preview_of: Preview) -> None:
+    """search-api on EKS: 2 replicas, bursty HPA 2..6, site budget at the plan's cost."""
+    result = preview_of("aws-eu-west-1")
+    deploy = result.named("kubernetes:apps/v1:Deployment", "search-api-deployment")
+    assert _spec(deploy)["replicas"] == 2
+    assert "topologySpreadConstraints" not in _pod(deploy)
+    hpa = result.named("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "search-api-hpa")
+    assert (_spec(hpa)["minReplicas"], _spec(hpa)["maxReplicas"]) == (2, 6)
+    service = result.named("kubernetes:core/v1:Service", "search-api-service")
+    assert [p["port"] for p in _spec(service)["ports"]] == [8080, 9090]
+    budget = result.named("aws:budgets/budget:Budget", "budget")
+    assert budget.inputs["limitAmount"] == "95.00"
