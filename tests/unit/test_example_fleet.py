@@ -227,3 +227,32 @@ def test_load_project_accepts_the_example() -> None:
     project = load_project(ACME)
     assert len(project.workloads) == len(_workloads())
     assert {s.name for s in project.sites} == {s["name"] for s in _yaml("sites.yaml")["sites"]}
+
+
+def test_example_plans_without_mandatory_findings() -> None:
+    """`make demo`'s input plans end to end: every workload placed, no mandatory finding."""
+    if importlib.util.find_spec("planner.pipeline") is None:
+        pytest.skip("planner.pipeline is not written yet (issue #2, item 6)")
+    from datetime import date
+
+    from planner.catalogue import load_default_catalogue
+    from planner.ingest import load_telemetry
+    from planner.load import load_project
+    from planner.model import Level
+    from planner.pipeline import build_plan
+
+    project = load_project(ACME)
+    plan = build_plan(
+        project,
+        catalogue=load_default_catalogue(),
+        telemetry=load_telemetry(project),
+        today=date(2026, 11, 27),
+    ).plan
+    assert {p.workload for p in plan.placements} == {w.name for w in project.workloads}
+    mandatory = [
+        f"{f.rule_id} {f.scope}: {f.message}"
+        for f in plan.findings
+        if f.level is Level.MANDATORY and not f.waived
+    ]
+    assert mandatory == []
+    assert plan.usd_per_month < plan.baseline_usd_per_month
