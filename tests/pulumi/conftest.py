@@ -23,7 +23,8 @@ def load_mini() -> ModuleType:
     """``tests/pulumi/mini_plan.py``, loaded by path (``tests/pulumi`` is no package)."""
     path = Path(__file__).with_name("mini_plan.py")
     spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

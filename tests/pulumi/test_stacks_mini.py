@@ -129,7 +129,8 @@ def test_children_are_parented_to_components(preview_of: Preview, site: str) -> 
         if r.custom:
             assert parent_type.split("$")[-1].startswith("hybridplan:"), r.urn
         else:
-            assert r.type.startswith("hybridplan:") and parent_type == "pulumi:pulumi:Stack"
+            assert r.type.startswith("hybridplan:")
+            assert parent_type == "pulumi:pulumi:Stack"
 
 
 @pytest.mark.parametrize("site", SITES, ids=SITES)
@@ -281,8 +282,9 @@ def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
         "checkpoints-lifecycle",
     )
     assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 30
-    policy = json.loads(result.named("aws:iam/rolePolicy:RolePolicy", "node-role-checkpoints")
-                        .inputs["policy"])
+    policy = json.loads(
+        result.named("aws:iam/rolePolicy:RolePolicy", "node-role-checkpoints").inputs["policy"]
+    )
     resources = {r for s in policy["Statement"] for r in s["Resource"]}
     assert resources == {"arn:aws:mock:::checkpoints", "arn:aws:mock:::checkpoints/*"}
     assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
@@ -291,16 +293,14 @@ def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
     assert budget.inputs["costFilters"] == [
         {"name": "TagKeyValue", "values": ["user:hybridplan:site$aws-us-east-1"]}
     ]
-    alerts = sorted(
-        (n["notificationType"], n["threshold"]) for n in budget.inputs["notifications"]
-    )
+    alerts = sorted((n["notificationType"], n["threshold"]) for n in budget.inputs["notifications"])
     assert alerts == [("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
     worker_queue = result.named(KUEUE + "LocalQueue", "ml-training-burst-localqueue")
     assert _spec(worker_queue)["clusterQueue"] == "training"
     assert not result.of_type("kubernetes:batch/v1:Job")
 
 
-@pytest.mark.parametrize("site", ("aws-eu-west-1", "aws-us-east-1"))
+@pytest.mark.parametrize("site", ["aws-eu-west-1", "aws-us-east-1"])
 def test_aws_resources_carry_cost_allocation_tags(preview_of: Preview, site: str) -> None:
     """Every taggable AWS resource has the hybridplan cost-allocation tags."""
     for r in preview_of(site).resources:
