@@ -107,6 +107,43 @@ class SplitRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogueIndex:
+    """Lookups precomputed from the prices (built by ``parse_catalogue``; speed only)."""
+
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: Mapping[tuple[str, str], tuple[InstanceType, ...]] = field(default_factory=dict)
+    tiers: Mapping[str, tuple[Price, ...]] = field(default_factory=dict)
+    families: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _build_index(
+    prices: Mapping[str, Price], instances: Mapping[str, InstanceType]
+) -> CatalogueIndex:
+    regions: dict[str, set[str]] = {}
+    by_region: dict[tuple[str, str], list[InstanceType]] = {}
+    tiers: dict[str, list[Price]] = {}
+    for k, p in prices.items():
+        parts = k.split(".")
+        if parts[-1] in PRICE_OPTIONS and len(parts) >= 4:
+            regions.setdefault(parts[0], set()).add(parts[-2])
+            inst = instances.get(".".join(parts[:-2]))
+            if parts[-1] == "on-demand" and inst is not None:
+                by_region.setdefault((inst.provider, parts[-2]), []).append(inst)
+        if len(parts) == 4 and parts[1:3] == ["egress", "internet"]:
+            tiers.setdefault(parts[0], []).append(p)
+    fams: dict[str, set[str]] = {}
+    for i in instances.values():
+        fams.setdefault(i.provider, set()).add(i.family)
+    return CatalogueIndex(
+        regions={k: tuple(sorted(v)) for k, v in regions.items()},
+        instances={k: tuple(sorted(v, key=lambda i: i.key)) for k, v in by_region.items()},
+        tiers={k: tuple(sorted(v, key=lambda p: int(p.key.rsplit("-", 1)[1])))
+               for k, v in tiers.items()},
+        families={k: tuple(sorted(v)) for k, v in fams.items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     version: str
     captured: str
@@ -120,6 +157,7 @@ class Catalogue:
     """sha256 of the canonical JSON of the catalogue data (after overrides)."""
     origin: str = ""
     """Where the catalogue was read from (for messages)."""
+    index: CatalogueIndex = field(default_factory=CatalogueIndex, compare=False, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -142,28 +180,18 @@ class Catalogue:
 
     def instances_in(self, provider: str, region: str) -> tuple[InstanceType, ...]:
         """Instance types with an on-demand price in ``region``, sorted by key."""
-        return tuple(
-            i
-            for k, i in sorted(self.instances.items())
-            if i.provider == provider and f"{k}.{region}.on-demand" in self.prices
-        )
+        return self.index.instances.get((provider, region), ())
 
     def families(self, provider: str) -> tuple[str, ...]:
-        return tuple(sorted({i.family for i in self.instances.values() if i.provider == provider}))
+        return self.index.families.get(provider, ())
 
     def regions(self, provider: str) -> tuple[str, ...]:
-        out: set[str] = set()
-        for k in self.prices:
-            parts = k.split(".")
-            if k.startswith(provider + ".") and parts[-1] in PRICE_OPTIONS and len(parts) >= 4:
-                out.add(parts[-2])
-        return tuple(sorted(out))
+        """Regions with at least one instance price of ``provider``."""
+        return self.index.regions.get(provider, ())
 
     def egress_tiers(self, provider: str) -> tuple[Price, ...]:
         """Tiered internet egress entries of ``provider``, in tier order."""
-        prefix = f"{provider}.egress.internet.tier-"
-        tiers = [p for k, p in self.prices.items() if k.startswith(prefix)]
-        return tuple(sorted(tiers, key=lambda p: int(p.key.rsplit("-", 1)[1])))
+        return self.index.tiers.get(provider, ())
 
     def with_overrides(self, overrides: Mapping[str, float], *, label: str = "") -> Catalogue:
         """A new catalogue with ``overrides`` applied (what-if ``--price KEY=VALUE``).
@@ -186,7 +214,8 @@ class Catalogue:
             )
         if problems:
             raise InputError(problems, message="invalid price override")
-        return replace(self, prices=new, digest=_digest_of(self, new))
+        return replace(self, prices=new, digest=_digest_of(self, new),
+                       index=_build_index(new, self.instances))
 
 
 def _unknown_key_problem(cat: Catalogue, key: str, where: str) -> Problem:
@@ -364,7 +393,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     cat = Catalogue(
         version=version, captured=captured, currency=currency, prices=prices,
         instances=instances, sources=sources, node_defaults=node_defaults, split=split,
-        digest="", origin=source,
+        digest="", origin=source, index=_build_index(prices, instances),
     )
     return replace(cat, digest=_digest_of(cat, prices))
 

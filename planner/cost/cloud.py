@@ -99,6 +99,10 @@ def packing(inst: InstanceType, request: Resources, replicas: int) -> tuple[int,
     return k, max(math.ceil(replicas / k), min(replicas, 2))
 
 
+_MEMO: dict[tuple[object, ...], tuple[CloudPrice | None, str]] = {}
+_MEMO_MAX = 200_000
+
+
 def choose(
     site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
     *, replicas: int | None = None,
@@ -106,7 +110,23 @@ def choose(
     """The cheapest fitting instance under ``option``, or ``None`` and the reason.
 
     With ``replicas`` (services) instances are ranked by the total for all replicas after
-    packing; without (training) by the price per GPU (or per instance for CPU work)."""
+    packing; without (training) by the price per GPU (or per instance for CPU work).
+    Memoised on everything the answer depends on (a pure function; fleets repeat shapes)."""
+    key = (catalogue.digest, site.provider, price_region(site),
+           tuple(sorted(site.price_overrides.items())), request, option, replicas)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = _choose(site, catalogue, request, option, replicas=replicas)
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = hit
+    return hit
+
+
+def _choose(
+    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
+    *, replicas: int | None,
+) -> tuple[CloudPrice | None, str]:
     region = price_region(site)
     insts = region_instances(site, catalogue)
     fitting = [i for i in insts if fits(i, request)]
