@@ -101,3 +101,44 @@ def test_diff_help() -> None:
     result = runner.invoke(app, ["diff", "--help"])
     assert result.exit_code == 0
     assert "Example: hybridplan diff" in result.output
+
+
+def test_diff_of_two_example_plans(acme_dir: Path, tmp_path: Path) -> None:
+    """Planning acme, then acme with cheaper P5s, and diffing the two shows the GPU moves."""
+    import shutil
+
+    import yaml
+
+    base_out, head_out = tmp_path / "base", tmp_path / "head"
+    first = runner.invoke(app, ["plan", str(acme_dir), "--out", str(base_out)])
+    assert first.exit_code in (0, 1), first.output
+    work = tmp_path / "acme"
+    shutil.copytree(acme_dir, work, ignore=shutil.ignore_patterns("out", "__pycache__"))
+    sites = yaml.safe_load((work / "sites.yaml").read_text(encoding="utf-8"))
+    for site in sites["sites"]:
+        if site["name"] == "aws-us-east-1":
+            site["price_overrides"] = {
+                "aws.p5.48xlarge.us-east-1.on-demand": 20.0,
+                "aws.p5.48xlarge.us-east-1.spot": 8.0,
+                "aws.p5.48xlarge.us-east-1.capacity-block": 12.0,
+            }
+    (work / "sites.yaml").write_text(yaml.safe_dump(sites, sort_keys=False), encoding="utf-8")
+    second = runner.invoke(app, ["plan", str(work), "--out", str(head_out)])
+    assert second.exit_code in (0, 1), second.output
+    result = runner.invoke(app, ["diff", str(base_out), str(head_out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    base = json.loads((base_out / "plan.json").read_text(encoding="utf-8"))
+    head = json.loads((head_out / "plan.json").read_text(encoding="utf-8"))
+    expected = round(head["totals"]["usd_per_month"] - base["totals"]["usd_per_month"], 2)
+    assert data["totals"]["delta_usd_per_month"] == expected
+    assert expected < 0
+    assert data["moves"], "cheaper P5s should move some GPU work to the cloud"
+    assert {m["name"] for m in data["moves"]} <= {
+        w["name"] for w in base["workloads"] if w["kind"] in ("training", "inference")
+    }
+    assert data["added"] == []
+    assert data["removed"] == []
+    assert data["base"]["input_digest"] != data["head"]["input_digest"]
+    md = runner.invoke(app, ["diff", str(base_out), str(head_out)])
+    check_gfm(md.output)

@@ -82,3 +82,12 @@ def test_init_help() -> None:
     result = runner.invoke(app, ["init", "--help"])
     assert result.exit_code == 0
     assert "Example: hybridplan init" in result.output
+
+
+def test_init_project_plans(tmp_path: Path) -> None:
+    """The scaffolded project plans end to end and writes plan.json and plan.md."""
+    assert runner.invoke(app, ["init", str(tmp_path / "p")]).exit_code == 0
+    result = runner.invoke(app, ["plan", str(tmp_path / "p"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "plan.json").is_file()
+    assert (tmp_path / "out" / "plan.md").is_file()
