@@ -278,6 +278,8 @@ def owned_rates(
         capex_formula = f"({classes_txt}) = {num(capex_total)} USD / {months} months"
     if oc.power_billing is PowerBilling.PER_KW_MONTH:
         power_formula = f"({kw_txt}) = {num(kw_total)} kW x {num(kw_price)} USD/kW-month"
+        if oc.pue is not None:
+            power_formula += " (PUE not applied: the colo kW price includes cooling)"
         power_src: tuple[str, ...] = (f"{s}.node_classes", kw_src)
     else:
         power_formula = (f"({kw_txt}) = {num(kw_total)} kW x PUE {num(pue)} x "
