@@ -32,12 +32,30 @@ REDACTED = "[secret]"
 MOCK_ACCOUNT = "123456789012"
 
 
-def redact(value: Any) -> Any:
-    """Replace every Pulumi secret (the mock monitor hands them over wrapped, plaintext
-    inside) with ``"[secret]"``; normalise integral floats to ints."""
+def _mask(value: Any) -> Any:
+    """The shape of a secret without its content: strings become ``"[secret]"``, numbers
+    0, booleans False; mappings keep their keys (so schema validation still applies)."""
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return REDACTED
+            return _mask(value.get("value"))
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return 0
+    if value is None:
+        return None
+    return REDACTED
+
+
+def redact(value: Any) -> Any:
+    """Replace every Pulumi secret (the mock monitor hands them over wrapped, plaintext
+    inside) with its mask (see ``_mask``); normalise integral floats to ints."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return _mask(value.get("value"))
         return {k: redact(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
