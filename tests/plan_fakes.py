@@ -312,7 +312,9 @@ def with_changes(plan: Plan, **changes: object) -> Plan:
 
 
 def _md_tokens(text: str) -> list[object]:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # markdown-it-py's GitHub-like preset; linkify is off because linkify-it-py is not a
+    # dependency (it only turns bare URLs into links, irrelevant to structure).
+    md = MarkdownIt("gfm-like", {"linkify": False})
     return list(md.parse(text))
 
 
