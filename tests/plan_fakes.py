@@ -329,8 +329,16 @@ def check_gfm(text: str) -> None:
         if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
             covered.update(range(tok.map[0], tok.map[1]))  # type: ignore[attr-defined]
     assert table_rows <= covered, sorted(table_rows - covered)
-    assert text.count("<details>") == text.count("</details>")
-    assert text.count("<summary>") == text.count("</summary>") == text.count("<details>")
+    depth = 0
+    for i, ln in enumerate(lines):
+        depth += ln.count("<details>") - ln.count("</details>")
+        assert 0 <= depth <= 1, f"line {i + 1}: details blocks must nest properly"
+        if ln.startswith("<summary>"):
+            assert ln.endswith("</summary>"), f"line {i + 1}: summary on one line"
+            assert lines[i + 1] == "", f"line {i + 1}: GitHub needs a blank line after summary"
+    assert depth == 0, "unclosed <details>"
+    assert text.count("<summary>") == text.count("<details>")
+    assert text.count("```") % 2 == 0, "unclosed code fence"
     fences = [t for t in tokens if getattr(t, "type", "") == "fence"]
     assert text.count("```mermaid") == sum(1 for t in fences if t.info == "mermaid")  # type: ignore[attr-defined]
     for fence in fences:
