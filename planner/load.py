@@ -765,6 +765,44 @@ def _cross_reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     return problems
 
 
+_CLOUD_OPTIONS = ("on-demand", "commit-1y", "commit-3y", "spot", "capacity-block")
+_OWNED_OPTIONS = ("owned", "leased")
+
+
+def _current_option_refs(
+    doc: Parsed, w: _Named, option: str, sites_doc: Parsed
+) -> Iterator[Problem]:
+    """``current_option`` needs a ``current_site`` and must be one that site's kind sells."""
+    path: YamlPath = ("workloads", w.index, "current_option")
+    current = w.item.get("current_site")
+    if not isinstance(current, str):
+        yield _problem(
+            doc,
+            INVENTORY,
+            path,
+            "current_option is set but current_site is not",
+            "add current_site, or remove current_option",
+        )
+        return
+    data = sites_doc.data if isinstance(sites_doc.data, dict) else {}
+    listed = data.get("sites")
+    kinds = {
+        s.get("name"): s.get("kind")
+        for s in (listed if isinstance(listed, list) else [])
+        if isinstance(s, dict)
+    }
+    kind = kinds.get(current)
+    allowed = _CLOUD_OPTIONS if kind == "cloud" else _OWNED_OPTIONS
+    if kind is not None and option not in allowed:
+        yield _problem(
+            doc,
+            INVENTORY,
+            path,
+            f"'{option}' is not sold by {kind} site '{current}'",
+            f"use one of: {', '.join(allowed)}",
+        )
+
+
 def _workload_refs(
     doc: Parsed,
     w: _Named,
@@ -786,6 +824,9 @@ def _workload_refs(
                     f"unknown site '{target}'",
                     _one_of_fix(target, site_names),
                 )
+        option = w.item.get("current_option")
+        if isinstance(option, str):
+            yield from _current_option_refs(doc, w, option, sites_doc)
         resources_ = w.item.get("resources")
         gpu_type = resources_.get("gpu_type") if isinstance(resources_, dict) else None
         if isinstance(gpu_type, str) and gpu_type not in offered:
@@ -900,6 +941,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
         ),
         depends_on=deps,
         current_site=w.get("current_site"),
+        current_option=(PricingOption(w["current_option"]) if "current_option" in w else None),
         pinned_site=w.get("pinned_site"),
         profile=Profile(w["profile"]) if "profile" in w else None,
         telemetry=w.get("telemetry"),

@@ -177,6 +177,8 @@ class Workload:
     data: DataSpec = DataSpec()
     depends_on: tuple[Dependency, ...] = ()
     current_site: str | None = None
+    current_option: PricingOption | None = None
+    """How the workload is paid for today (prices the baseline); ``None``: the default."""
     pinned_site: str | None = None
     profile: Profile | None = None
     telemetry: str | None = None

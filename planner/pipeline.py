@@ -89,7 +89,7 @@ def baseline_offers(project: Project, catalogue: Catalogue) -> dict[str, Offer]:
         if w.current_site is None:
             continue
         site = project.site(w.current_site)
-        wanted = _current_option(w, site.kind)
+        wanted = (w.current_option,) if w.current_option else _current_option(w, site.kind)
         offers = [
             o
             for o in offers_for(w, w.resources, site, catalogue, project.settings)
