@@ -23,7 +23,7 @@ from planner.cost import (
 )
 from planner.errors import UsageError
 from planner.load import load_project
-from planner.model import LineItem, Offer, Project
+from planner.model import LineItem, Offer, Project, Resources
 
 
 def _item(li: LineItem) -> dict[str, Any]:
@@ -42,8 +42,12 @@ def _sorted(offers: list[Offer]) -> list[Offer]:
     return eligible + other
 
 
-def cost_view(project: Project, workload_name: str, catalogue: Catalogue) -> dict[str, Any]:
-    """Everything ``hybridplan cost`` shows, as plain data (pure)."""
+def cost_view(
+    project: Project, workload_name: str, catalogue: Catalogue,
+    *, request: Resources | None = None, basis: str = "declared",
+) -> dict[str, Any]:
+    """Everything ``hybridplan cost`` shows, as plain data (pure). ``request`` is the
+    per-replica request to price (the declared one if ``None``); ``basis`` says which."""
     names = [w.name for w in project.workloads]
     if workload_name not in names:
         near = difflib.get_close_matches(workload_name, names, n=3)
@@ -51,12 +55,13 @@ def cost_view(project: Project, workload_name: str, catalogue: Catalogue) -> dic
         raise UsageError(f"unknown workload {workload_name!r}", fix=hint)
     validate_cost_inputs(project, catalogue)
     w = project.workload(workload_name)
+    req = request if request is not None else w.resources
     settings = project.settings
     rates = owned_rates_by_site(project.sites, catalogue, settings)
     current = project.site(w.current_site) if w.current_site else None
     offers: list[Offer] = []
     for site in project.sites:
-        offers.extend(offers_for(w, w.resources, site, catalogue, settings, current=current,
+        offers.extend(offers_for(w, req, site, catalogue, settings, current=current,
                                  rates=rates))
     baseline: float | None = None
     if current is not None:
@@ -94,10 +99,10 @@ def cost_view(project: Project, workload_name: str, catalogue: Catalogue) -> dic
     return {
         "workload": w.name,
         "currency": catalogue.currency,
-        "request": {"cpu": w.resources.cpu, "memory_gib": w.resources.memory_gib,
-                    "gpus": w.resources.gpus, "gpu_type": w.resources.gpu_type,
-                    "storage_gib": w.resources.storage_gib, "replicas": w.replicas,
-                    "basis": "declared"},
+        "request": {"cpu": req.cpu, "memory_gib": req.memory_gib,
+                    "gpus": req.gpus, "gpu_type": req.gpu_type,
+                    "storage_gib": req.storage_gib, "replicas": w.replicas,
+                    "basis": basis},
         "current_site": w.current_site,
         "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
         "catalogue": {"version": catalogue.version, "captured": catalogue.captured,
@@ -123,6 +128,20 @@ def cost_view(project: Project, workload_name: str, catalogue: Catalogue) -> dic
     }
 
 
+def _request(project: Project, name: str, *, declared: bool) -> tuple[Resources | None, str]:
+    """The request ``plan`` would price: right-sized from telemetry when available."""
+    w = next((x for x in project.workloads if x.name == name), None)
+    if declared or w is None or not project.telemetry_files:
+        return None, "declared"
+    from planner.classify import classify_project  # the telemetry stack, only when needed
+    from planner.ingest import load_telemetry
+    from planner.pipeline import requests_from
+
+    classifications = classify_project(project, load_telemetry(project))
+    req = requests_from(project, classifications)[name]
+    return req, "declared" if req == w.resources else "right-sized"
+
+
 def _money(x: float) -> str:
     return f"{x:,.2f}"
 
@@ -132,7 +151,8 @@ def _render(view: dict[str, Any]) -> None:
     gpu = f", {req['gpus']} x {req['gpu_type']}" if req["gpus"] else ""
     console.out.print(
         f"{view['workload']}: {req['replicas']} x ({req['cpu']:g} cores, "
-        f"{req['memory_gib']:g} GiB{gpu}, {req['storage_gib']:g} GiB storage), declared request; "
+        f"{req['memory_gib']:g} GiB{gpu}, {req['storage_gib']:g} GiB storage), "
+        f"{req['basis']} request; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
         f"all figures USD/month unless marked USD."
     )
@@ -200,18 +220,26 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Output format: table or json.")
         ] = OutputFormat.TABLE,
+        declared: Annotated[
+            bool, typer.Option("--declared", help="Price the declared request instead of the "
+                               "right-sized one from telemetry.")
+        ] = False,
     ) -> None:
         """Price one workload on every site and pricing option, line by line (USD/month):
         eligible offers sorted by cost with the cheapest marked, ineligible ones with their
         reason, the one-off cost of moving from the current site, break-even month and NPV
-        over the horizon, and the effective rates of owned sites. Exits 2 on bad input.
+        over the horizon, and the effective rates of owned sites. The per-replica request is
+        the right-sized one from telemetry when there is some (as `plan` uses), else the
+        declared one. Exits 2 on bad input.
 
         Example: hybridplan cost examples/acme --workload checkout-api
         """
         if not workload:
             raise UsageError("missing --workload", fix="name a workload: --workload NAME")
         project = load_project(project_dir)
-        view = cost_view(project, workload, load_default_catalogue())
+        request, basis = _request(project, workload, declared=declared)
+        view = cost_view(project, workload, load_default_catalogue(), request=request,
+                         basis=basis)
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
             return

@@ -95,7 +95,8 @@ def packing(inst: InstanceType, request: Resources, replicas: int) -> tuple[int,
               inst.memory_gib / request.memory_gib if request.memory_gib > 0 else math.inf]
     if request.gpus > 0:
         limits.append(inst.gpus / request.gpus)
-    k = max(1, min(replicas, int(min(limits) + 1e-9)))
+    fit = min(limits)
+    k = replicas if math.isinf(fit) else max(1, min(replicas, int(fit + 1e-9)))
     return k, max(math.ceil(replicas / k), min(replicas, 2))
 
 

@@ -371,7 +371,8 @@ def migration_items(
     rates: Mapping[str, OwnedRates] | None = None,
 ) -> tuple[LineItem, ...]:
     """One-off cost of moving ``workload`` from its current site to ``site``: dataset egress
-    priced by the SOURCE site, engineering effort, and double running at the current cost."""
+    priced by the SOURCE site, engineering effort, and double running at the current cost
+    (the declared size on the current site's baseline option, see ``baseline_option``)."""
     if workload.current_site is None or workload.current_site == site.name:
         return ()
     out: list[LineItem] = []
@@ -393,8 +394,9 @@ def migration_items(
     months = settings.double_running_months
     if current is not None and months > 0:
         opt = baseline_option(current)
-        monthly = total(price_on(workload, request, current, catalogue, settings=settings,
-                                 option=opt, rates=rates))
+        # what runs there today: the declared size, not the right-sized request
+        monthly = total(price_on(workload, workload.resources, current, catalogue,
+                                 settings=settings, option=opt, rates=rates))
         out.append(item("double running", months * monthly,
                         f"{num(months)} months x {num(monthly)} USD/month at {current.name} "
                         f"({opt.value})", "settings.double_running_months"))

@@ -115,3 +115,14 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["cost", "--help"])
     assert result.exit_code == 0
     assert "Example: hybridplan cost" in result.stdout
+
+
+def test_request_basis_is_reported() -> None:
+    """Without usable telemetry the declared request is priced, and JSON says so."""
+    for extra in ([], ["--declared"]):
+        result = runner.invoke(app, ["cost", str(MINI), "-w", "checkout-api", "--format",
+                                     "json", *extra])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["request"]["basis"] == "declared"
+        assert data["current_usd_per_month"] == pytest.approx(270.33)

@@ -165,3 +165,11 @@ def test_replicas_are_packed_onto_big_gpu_instances() -> None:
     assert od.line_items[0].formula == (
         "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas, up to 3 per instance, "
         "at least 2 instances)")
+
+
+def test_zero_request_packs_all_replicas() -> None:
+    """A request of 0 cores and 0 GiB fits any instance: two of the cheapest (m6i.large)."""
+    w = service(resources=Resources(cpu=0, memory_gib=0), data=DataSpec())
+    od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od.instance_type == "m6i.large"
+    assert od.usd_per_month == pytest.approx(2 * 730 * 0.1)
