@@ -227,6 +227,8 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
         label(w.team, "team name", f"{where}.team")
         if w.kind is WorkloadKind.TRAINING:
             label(f"{w.name}-burst", "training job name", where)
+        if w.kind is WorkloadKind.DATABASE:
+            label(f"{w.name}-headless", "headless Service name", where)
         if w.resources.gpu_type is not None:
             label(w.resources.gpu_type, "GPU type", f"{where}.resources.gpu_type")
             label(f"{w.resources.gpu_type}-burst", "burst flavor name", where)

@@ -1,0 +1,345 @@
+"""planner.emit: the emitted tree, determinism, strict templates, safe names, and the
+sizing decisions written into stack config (no Pulumi runs here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jinja2
+import pytest
+import yaml
+
+import planner
+from planner import emit
+from planner.errors import InputError, UsageError
+from planner.model import Assignment, Plan, PricingOption, Project
+
+COMMAND = "hybridplan plan tests/data/mini --out out"
+SITES = ("aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us")
+STACK_FILES = ("Pulumi.prod.yaml", "Pulumi.yaml", "README.md", "__main__.py", "requirements.txt")
+
+
+def _load_mini() -> ModuleType:
+    """tests/pulumi/mini_plan.py, by path (tests/pulumi is no package)."""
+    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
+    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_unit", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MINI = _load_mini()
+
+
+@pytest.fixture
+def plan() -> Plan:
+    """The hand-made mini plan."""
+    result: Plan = MINI.mini_plan()
+    return result
+
+
+@pytest.fixture
+def project() -> Project:
+    """The mini project (tests/data/mini plus search-api)."""
+    result: Project = MINI.mini_project()
+    return result
+
+
+def render(plan: Plan, project: Project, **kwargs: Any) -> dict[str, str]:
+    return emit.render_stacks(plan, project, emit.default_environment(), command=COMMAND, **kwargs)
+
+
+def config_of(files: dict[str, str], site: str, env: str = "prod") -> dict[str, Any]:
+    doc = yaml.safe_load(files[f"stacks/{site}/Pulumi.{env}.yaml"])
+    prefix = f"hybridplan-{site}:"
+    return {k.removeprefix(prefix): v for k, v in doc["config"].items()}
+
+
+def test_tree(plan: Plan, project: Project) -> None:
+    """One folder per used site with the five stack files, plus an index."""
+    files = render(plan, project)
+    expected = {f"stacks/{s}/{f}" for s in SITES for f in STACK_FILES} | {"stacks/README.md"}
+    assert set(files) == expected
+
+
+def test_emitting_twice_gives_identical_bytes(plan: Plan, project: Project) -> None:
+    """Deterministic: two renders (fresh environments) are byte-identical."""
+    assert render(plan, project) == render(plan, project)
+
+
+def test_input_order_does_not_matter(plan: Plan, project: Project) -> None:
+    """Reordering placements, workloads or classifications changes nothing (resources
+    are named by identity, never by position)."""
+    shuffled_plan = replace(
+        plan,
+        placements=plan.placements[::-1],
+        classifications=plan.classifications[::-1],
+    )
+    shuffled_project = replace(project, workloads=project.workloads[::-1])
+    assert render(shuffled_plan, shuffled_project) == render(plan, project)
+
+
+def test_every_python_file_compiles(plan: Plan, project: Project) -> None:
+    """Every generated .py compiles and holds no user data (it only reads config)."""
+    for path, text in render(plan, project).items():
+        if path.endswith(".py"):
+            compile(text, path, "exec")
+            code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+            assert "checkout-api" not in code
+            assert "deploy(pulumi.Config())" in code
+
+
+def test_headers_carry_command_and_digest_and_no_timestamp(plan: Plan, project: Project) -> None:
+    """Each file names its regeneration command and the input digest; nothing dated."""
+    timestamp = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}")
+    for path, text in render(plan, project).items():
+        head = "\n".join(text.splitlines()[:5])
+        assert f"Regenerate with: {COMMAND}" in head, path
+        assert f"Input digest: {plan.input_digest}" in head, path
+        assert not timestamp.search(text), path
+
+
+def test_yaml_files_parse_and_config_is_namespaced(plan: Plan, project: Project) -> None:
+    """Pulumi.yaml names the project; the stack config keys are project- or provider-
+    qualified."""
+    files = render(plan, project)
+    for site in SITES:
+        doc = yaml.safe_load(files[f"stacks/{site}/Pulumi.yaml"])
+        assert doc["name"] == f"hybridplan-{site}"
+        assert doc["runtime"]["name"] == "python"
+        stack = yaml.safe_load(files[f"stacks/{site}/Pulumi.prod.yaml"])
+        for key in stack["config"]:
+            assert key.startswith((f"hybridplan-{site}:", "aws:")), key
+    assert config_of(files, "aws-us-east-1")["aws:region"] == "us-east-1"
+    assert "aws:region" not in config_of(files, "colo-eu")
+
+
+def test_requirements_pin_the_tool(plan: Plan, project: Project) -> None:
+    """requirements.txt pins hybridplan to this version and ranges the Pulumi SDKs."""
+    text = render(plan, project)["stacks/colo-eu/requirements.txt"]
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == f"hybridplan=={planner.__version__}"
+    assert {line.split(">=")[0] for line in lines[1:]} == {
+        "pulumi",
+        "pulumi-aws",
+        "pulumi-kubernetes",
+    }
+
+
+def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
+    """--env staging writes Pulumi.staging.yaml and records the env."""
+    files = render(plan, project, stack_env="staging")
+    assert "stacks/colo-eu/Pulumi.staging.yaml" in files
+    assert config_of(files, "colo-eu", "staging")["stack"]["env"] == "staging"
+
+
+def test_right_sizing_hpa_pdb_and_spread(plan: Plan, project: Project) -> None:
+    """Requests from Classification.rightsized; tier-1 limits = requests; HPA bounds by
+    class; PDB when replicated; spread only for tier 1 across several domains."""
+    files = render(plan, project)
+    colo = {w["name"]: w for w in config_of(files, "colo-eu")["kubernetes"]["workloads"]}
+    checkout = colo["checkout-api"]
+    assert checkout["requests"] == {"cpu": "1500m", "memory": "3277Mi"}
+    assert checkout["limits"] == checkout["requests"]
+    assert checkout["autoscale"] == {
+        "min_replicas": 3,
+        "max_replicas": 3,
+        "target_cpu_utilization_pct": 70,
+    }
+    assert (checkout["spread"], checkout["disruption_budget"]) == (True, True)
+    db = colo["payments-db"]
+    assert (db["autoscale"], db["storage"], db["kind"]) == (None, "500Gi", "database")
+    search = config_of(files, "aws-eu-west-1")["kubernetes"]["workloads"][0]
+    assert search["limits"]["cpu"] == "2"
+    assert search["autoscale"]["min_replicas"] == 2
+    assert search["autoscale"]["max_replicas"] == 6
+    assert search["spread"] is False
+    assert search["option"] == "on-demand+spot"
+
+
+def test_training_split_becomes_multikueue_burst(plan: Plan, project: Project) -> None:
+    """The pool is the MultiKueue manager with a local and a burst job; the cloud site is
+    a worker with the GPU node group, all spot, max = burst replicas."""
+    files = render(plan, project)
+    pool = config_of(files, "gpu-pool-us")["training"]
+    assert [(j["name"], j["queue"], j["multikueue"]) for j in pool["jobs"]] == [
+        ("llm-finetune", "training", False),
+        ("llm-finetune-burst", "training-burst", True),
+    ]
+    assert pool["burst"]["clusters"] == ["aws-us-east-1"]
+    assert pool["flavors"][0]["gpus"] == 8
+    assert pool["serves_burst"] is False
+    cloud = config_of(files, "aws-us-east-1")
+    assert cloud["training"]["jobs"] == []
+    assert cloud["training"]["serves_burst"] is True
+    group = cloud["aws_burst"]["groups"][0]
+    assert (group["max_size"], group["on_demand_base"], group["on_demand_pct_above_base"]) == (
+        1,
+        0,
+        0,
+    )
+    assert cloud["budget"]["usd_per_month"] == "18000.00"
+
+
+def test_on_demand_share_becomes_base_capacity(plan: Plan, project: Project) -> None:
+    """Replicas bought on-demand are the ASG's on-demand base; spot fills the rest."""
+    placements = tuple(
+        replace(
+            p,
+            assignments=(
+                *p.assignments,
+                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
+            ),
+        )
+        if p.workload == "llm-finetune"
+        else p
+        for p in plan.placements
+    )
+    files = render(replace(plan, placements=placements), project)
+    group = config_of(files, "aws-us-east-1")["aws_burst"]["groups"][0]
+    assert (group["max_size"], group["on_demand_base"], group["on_demand_pct_above_base"]) == (
+        3,
+        2,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cores", "quantity"), [(2, "2"), (1.5, "1500m"), (0.0001, "1m"), (0.25, "250m")]
+)
+def test_cpu_quantity(cores: float, quantity: str) -> None:
+    """Whole cores stay whole; fractions round up to millicores."""
+    assert emit.cpu_quantity(cores) == quantity
+
+
+@pytest.mark.parametrize(("gib", "quantity"), [(4, "4Gi"), (3.2, "3277Mi"), (0.5, "512Mi")])
+def test_memory_quantity(gib: float, quantity: str) -> None:
+    """Whole GiB stay whole; fractions round up to MiB."""
+    assert emit.memory_quantity(gib) == quantity
+
+
+MALICIOUS: list[tuple[str, str, str]] = [
+    ("workload", "name", 'x"; import os; os.system("id") #'),
+    ("workload", "name", "../../etc/passwd"),
+    ("workload", "name", "Checkout API"),
+    ("workload", "name", "a" * 64),
+    ("database", "name", "d" * 60),
+    ("workload", "team", "payments/../root"),
+    ("workload", "team", "pay\nments"),
+    ("workload", "image", "nginx:1.27\n  privileged: true"),
+    ("workload", "image", "nginx $(id)"),
+    ("site", "name", ".."),
+    ("site", "name", "colo-eu'"),
+    ("site", "failure_domains", "pa2-a\nx"),
+    ("resources", "gpu_type", "h100}}{{"),
+]
+
+
+def _poison(
+    project: Project, plan: Plan, target: str, field: str, value: str
+) -> tuple[Project, Plan]:
+    """Put ``value`` into one name of the mini world, keeping references consistent."""
+    if target == "site":
+        old = "colo-eu"
+        if field == "failure_domains":
+            sites = tuple(
+                replace(s, failure_domains=(value,)) if s.name == old else s for s in project.sites
+            )
+            return replace(project, sites=sites), plan
+        sites = tuple(replace(s, name=value) if s.name == old else s for s in project.sites)
+        placements = tuple(
+            replace(
+                p,
+                assignments=tuple(
+                    replace(a, site=value) if a.site == old else a for a in p.assignments
+                ),
+            )
+            for p in plan.placements
+        )
+        return replace(project, sites=sites), replace(plan, placements=placements)
+    if target == "resources":
+        workloads = tuple(
+            replace(w, resources=replace(w.resources, gpu_type=value))
+            if w.name == "llm-finetune"
+            else w
+            for w in project.workloads
+        )
+        return replace(project, workloads=workloads), plan
+    old = "payments-db" if target == "database" else "checkout-api"
+    workloads = tuple(
+        replace(w, **{field: value}) if w.name == old else w for w in project.workloads
+    )
+    if field != "name":
+        return replace(project, workloads=workloads), plan
+    placements = tuple(
+        replace(p, workload=value) if p.workload == old else p for p in plan.placements
+    )
+    classifications = tuple(
+        replace(c, workload=value) if c.workload == old else c for c in plan.classifications
+    )
+    return replace(project, workloads=workloads), replace(
+        plan, placements=placements, classifications=classifications
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "value"),
+    MALICIOUS,
+    ids=[f"{t}.{f}={v[:20]!r}" for t, f, v in MALICIOUS],
+)
+def test_unsafe_names_are_rejected_before_rendering(
+    plan: Plan, project: Project, target: str, field: str, value: str
+) -> None:
+    """Names that could break out of a string, a path or YAML are refused with a fix."""
+    bad_project, bad_plan = _poison(project, plan, target, field, value)
+    with pytest.raises(InputError) as info:
+        render(bad_plan, bad_project)
+    assert info.value.problems
+    assert all(p.fix for p in info.value.problems)
+
+
+@pytest.mark.parametrize("env", ["prod/../x", "Prod", "a b"])
+def test_unsafe_stack_env_is_rejected(plan: Plan, project: Project, env: str) -> None:
+    """The stack env becomes a file name: it must be a label too."""
+    with pytest.raises(InputError):
+        render(plan, project, stack_env=env)
+
+
+def test_command_with_newline_is_rejected(plan: Plan, project: Project) -> None:
+    """A header command cannot smuggle a second line into generated code."""
+    with pytest.raises(UsageError):
+        emit.render_stacks(plan, project, emit.default_environment(), command="x\nimport os")
+
+
+def test_strict_environment_fails_on_undefined_and_leaves_input_alone() -> None:
+    """Templates are strict; the caller's environment is not modified."""
+    loose = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ missing }}"}), autoescape=False)
+    strict = emit.strict_environment(loose)
+    with pytest.raises(jinja2.UndefinedError):
+        strict.get_template("t").render()
+    assert loose.get_template("t").render() == ""
+    assert "to_yaml" not in loose.filters
+
+
+def test_pyrepr_quotes_scalars_only() -> None:
+    """The Python quoting filter repr()s scalars and refuses containers."""
+    assert emit._pyrepr('a"b') == "'a\"b'"
+    with pytest.raises(TypeError):
+        emit._pyrepr({"a": 1})
+
+
+def test_yaml_values_go_through_the_dumper(plan: Plan, project: Project) -> None:
+    """A value with YAML-special characters (an image digest with ':' and '@') round-trips."""
+    image = "registry.example.com/a/b@sha256:" + "f" * 64
+    workloads = tuple(
+        replace(w, image=image) if w.name == "search-api" else w for w in project.workloads
+    )
+    files = render(plan, replace(project, workloads=workloads))
+    assert config_of(files, "aws-eu-west-1")["kubernetes"]["workloads"][0]["image"] == image
