@@ -397,6 +397,13 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
     lag168 = round(168 * SECONDS_PER_HOUR / width)
     acf24 = _acf(resid, lag24) if width <= 24 * SECONDS_PER_HOUR else np.full(len(n), np.nan)
     acf168 = _acf(resid, lag168)
+    # a residual at rounding level (a constant or a pure line) has no cycle at all
+    r_ok = ~np.isnan(resid)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resid_rms = np.sqrt(np.where(r_ok, resid * resid, 0.0).sum(axis=1) / r_ok.sum(axis=1))
+    flat = resid_rms <= 1e-9 * (np.abs(mean) + std)
+    acf24 = np.where(flat & ~np.isnan(acf24), 0.0, acf24)
+    acf168 = np.where(flat & ~np.isnan(acf168), 0.0, acf168)
     per_month = slope * (HOURS_PER_MONTH * SECONDS_PER_HOUR / width)
     trend = np.where(days >= MIN_TREND_DAYS, _safe_div(per_month, np.abs(hmean)), np.nan)
 
