@@ -74,6 +74,8 @@ class W:
     cls: str
     """Intended class (what the classifier should find); ``none`` = no telemetry."""
     current_site: str | None
+    current_option: str | None = None
+    """How it is paid for today (baseline pricing); ``None`` = on-demand in the cloud."""
     storage_gib: float = 0.0
     residency: str = "any"
     egress_gib_per_month: float = 0.0
@@ -255,11 +257,13 @@ WORKLOADS: tuple[W, ...] = (
       note="zombie: the Hadoop cluster behind it was retired in 2025"),
     # ------------------------------------------------------------------ ml
     W("foundation-finetune", "ml", "training", tier=3, replicas=8, cpu=96, memory_gib=1536,
-      cls="ai-training", current_site="aws-us-east-1", storage_gib=4000, dataset_gib=20000, gpus=8,
+      cls="ai-training", current_site="aws-us-east-1", current_option="capacity-block",
+      storage_gib=4000, dataset_gib=20000, gpus=8,
       gpu_type="h100", image=_svc("ml", "finetune", "3.2.0"), training=(30000, 30, 2400),
       shape={"u": 0.55, "gpu": 0.94}, note="64x H100 foundation-model fine-tune"),
     W("recsys-train", "ml", "training", tier=3, replicas=2, cpu=96, memory_gib=1536,
-      cls="ai-training", current_site="aws-us-east-1", storage_gib=2000, dataset_gib=6000, gpus=8,
+      cls="ai-training", current_site="aws-us-east-1", current_option="spot",
+      storage_gib=2000, dataset_gib=6000, gpus=8,
       gpu_type="h100", image=_svc("ml", "recsys-train", "1.11.0"), training=(8000, 14, 300),
       shape={"u": 0.5, "gpu": 0.92}),
     W("fraud-model-train", "ml", "training", tier=3, replicas=1, cpu=96, memory_gib=1536,
@@ -267,7 +271,8 @@ WORKLOADS: tuple[W, ...] = (
       gpu_type="h100", image=_svc("ml", "fraud-train", "0.9.4"), training=(3500, 7, 60),
       shape={"u": 0.45, "gpu": 0.95}),
     W("assistant-llm", "ml", "inference", tier=3, replicas=2, cpu=32, memory_gib=320,
-      cls="ai-inference", current_site="aws-us-east-1", storage_gib=500, egress_gib_per_month=400,
+      cls="ai-inference", current_site="aws-us-east-1", current_option="commit-1y",
+      storage_gib=500, egress_gib_per_month=400,
       gpus=4, gpu_type="h100", image=_svc("ml", "assistant-vllm", "0.6.3"), ports=(8000,),
       depends_on=(("feature-store-api", None),),
       shape={"u": 0.3, "peak": US_PEAK, "amp": 0.55, "weekend": 0.9, "rps": 45},
@@ -405,6 +410,8 @@ def inventory_yaml(workloads: tuple[W, ...]) -> str:
                 )
             if w.current_site:
                 out.append(f"    current_site: {w.current_site}")
+            if w.current_option:
+                out.append(f"    current_option: {w.current_option}")
             if w.pinned_site:
                 out.append(f"    pinned_site: {w.pinned_site}")
             if w.allow_spot is not None:
