@@ -39,8 +39,10 @@ def plan_files(
         plan = bundle.plan
         command = f"hybridplan plan {project_dir.as_posix()} --out {out.as_posix()}"
         files: dict[str, str] = {
-            "plan.json": render_plan_json(plan, project),
-            "plan.md": render_plan_md(plan, project),
+            "plan.json": render_plan_json(plan, project, command=command),
+            "plan.md": render_plan_md(
+                plan, project, command=command, project_dir=project_dir.as_posix()
+            ),
         }
         stacks = render_stacks(
             plan, project, default_environment(), stack_env=stack_env, command=command
