@@ -271,6 +271,16 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     def bad(fld: str, msg: str, fix: str) -> None:
         problems.append(Problem(source, 0, 0, fld, msg, fix))
 
+    if not isinstance(data, Mapping):
+        raise InputError([Problem(source, 0, 0, "", "a catalogue must be a mapping",
+                                  "start from planner/catalogue/2025-h1.yaml")],
+                         message=f"invalid price catalogue {source}")
+    for section in ("sources", "instances", "prices", "node_defaults", "split"):
+        if not isinstance(data.get(section) or {}, Mapping):
+            bad(section, f"`{section}` must be a mapping", "see planner/catalogue/2025-h1.yaml")
+    if problems:
+        raise InputError(problems, message=f"invalid price catalogue {source}")
+
     version = str(data.get("version", "") or "")
     captured = str(data.get("captured", "") or "")
     currency = str(data.get("currency", "") or "")
@@ -360,6 +370,9 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     node_defaults: dict[str, NodeDefault] = {}
     for raw_name, spec in sorted((data.get("node_defaults") or {}).items()):
         name = str(raw_name)
+        if not isinstance(spec, Mapping):
+            bad(f"node_defaults.{name}", "a node default is `{cpu, memory_gib}`", "fix the entry")
+            continue
         cpu, mem = _num(spec.get("cpu")), _num(spec.get("memory_gib"))
         if cpu is None or mem is None or cpu <= 0 or mem <= 0:
             bad(f"node_defaults.{name}", "cpu and memory_gib must be positive", "fix the shape")

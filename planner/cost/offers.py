@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from planner.catalogue import Catalogue
-from planner.cost.cloud import choose, egress_items, storage_key
+from planner.cost.cloud import INSTANCE_OPTIONS, choose, egress_items, storage_key
 from planner.cost.common import (
     H,
     check_settings,
@@ -432,6 +432,10 @@ def offers_for(
     for option in site_options(site):
         base = Offer(workload=workload.name, site=site.name, option=option, usd_per_month=0.0,
                      line_items=(), eligible=False, usage=dict(usage))
+        if site.kind is SiteKind.CLOUD and option not in INSTANCE_OPTIONS:
+            offers.append(replace(base, reason=f"cloud sites do not sell {option.value} "
+                                               f"capacity"))
+            continue
         if option is PricingOption.CAPACITY_BLOCK and request.gpus == 0:
             offers.append(replace(base, reason="capacity blocks are sold for GPU instances only"))
             continue

@@ -114,7 +114,9 @@ def owned_inputs(site: Site) -> OwnedCost | None:
         gp = site.gpu_pool_cost
         if gp is None:
             return OwnedCost()
-        return gp.owned if gp.mode is GpuPoolMode.OWNED else None
+        if gp.mode is not GpuPoolMode.OWNED:
+            return None
+        return gp.owned or OwnedCost()
     if site.kind is SiteKind.KUBERNETES:
         return site.owned_cost or OwnedCost()
     return None

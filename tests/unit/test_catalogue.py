@@ -159,3 +159,12 @@ def test_override_of_unknown_key_suggests_the_nearest() -> None:
     assert "did you mean aws.m6i.large.r1.on-demand" in exc.value.render()
     with pytest.raises(InputError, match="invalid price override"):
         cat.with_overrides({"aws.m6i.large.r1.on-demand": -1.0})
+
+
+def test_malformed_sections_are_rejected() -> None:
+    """A list where a mapping belongs, or a non-mapping document, is an InputError."""
+    data = tiny_data()
+    data["prices"] = ["not", "a", "mapping"]
+    assert "`prices` must be a mapping" in _errors(data)
+    with pytest.raises(InputError, match="invalid price catalogue"):
+        parse_catalogue(["x"], source="cat.yaml")  # type: ignore[arg-type]
