@@ -41,6 +41,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_validate",
     "planner.cli.cmd_schema",
     "planner.cli.cmd_plan",
+    "planner.cli.cmd_emit",
+    "planner.cli.cmd_preview",
     "planner.cli.cmd_cost",
     "planner.cli.cmd_diff",
     "planner.cli.cmd_init",
