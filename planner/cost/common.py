@@ -6,7 +6,8 @@ Pure: values in, values out.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
 from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, validate_overrides
 from planner.errors import InputError, Problem
@@ -20,7 +21,30 @@ from planner.model import (
     SiteKind,
 )
 
+T = TypeVar("T")
+
 H = HOURS_PER_MONTH
+
+_IDENTITY_MEMO: dict[tuple[object, ...], tuple[tuple[object, ...], object]] = {}
+_IDENTITY_MEMO_MAX = 50_000
+
+
+def memo_by_identity(tag: str, objs: tuple[object, ...], extra: tuple[object, ...],
+                     compute: Callable[[], T]) -> T:
+    """Memoise a pure computation on the identity of its (frozen, never mutated) inputs.
+
+    The memo holds references to ``objs``, so their ids cannot be reused while an entry
+    lives; an entry is only returned when every object ``is`` the one it was computed for.
+    Speed only: the result is the same as calling ``compute()``."""
+    key = (tag, *(id(o) for o in objs), *extra)
+    hit = _IDENTITY_MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objs, strict=True)):
+        return cast(T, hit[1])
+    value = compute()
+    if len(_IDENTITY_MEMO) >= _IDENTITY_MEMO_MAX:
+        _IDENTITY_MEMO.clear()
+    _IDENTITY_MEMO[key] = (objs, value)
+    return value
 
 
 def num(x: float) -> str:

@@ -23,6 +23,7 @@ from planner.cost.common import (
     check_settings,
     check_site,
     item,
+    memo_by_identity,
     num,
     price,
     raise_if,
@@ -337,8 +338,10 @@ def _price(workload: Workload, request: Resources, site: Site, catalogue: Catalo
     if option is PricingOption.LEASED:
         return _leased(workload, request, site, catalogue)
     r = rates.get(site.name) if rates is not None else None
-    return _owned(workload, request, site, catalogue,
-                  r if r is not None else owned_rates(site, catalogue, settings))
+    if r is None:
+        r = memo_by_identity("owned_rates", (site, catalogue), (settings.discount_rate_pct,),
+                             lambda: owned_rates(site, catalogue, settings))
+    return _owned(workload, request, site, catalogue, r)
 
 
 def price_on(workload: Workload, request: Resources, site: Site, catalogue: Catalogue,
@@ -395,8 +398,11 @@ def migration_items(
     if current is not None and months > 0:
         opt = baseline_option(current)
         # what runs there today: the declared size, not the right-sized request
-        monthly = total(price_on(workload, workload.resources, current, catalogue,
-                                 settings=settings, option=opt, rates=rates))
+        cur = current
+        monthly = memo_by_identity(
+            "current", (workload, cur, catalogue, settings), (),
+            lambda: total(price_on(workload, workload.resources, cur, catalogue,
+                                   settings=settings, option=opt, rates=rates)))
         out.append(item("double running", months * monthly,
                         f"{num(months)} months x {num(monthly)} USD/month at {current.name} "
                         f"({opt.value})", "settings.double_running_months"))
