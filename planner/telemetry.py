@@ -9,10 +9,13 @@ once.
 
 How each feature is computed (``Features`` field names):
 
-* The **grid**: the sampling interval ``step_s`` is the median gap between consecutive
-  samples (rounded to a whole second); each sample is put on the nearest grid slot from
-  the first sample. ``samples`` present, ``coverage`` = samples / grid slots (the fraction
-  of expected samples present), ``days`` = (last - first + step) / 86,400 s.
+* The **grid**: the sampling interval ``step_s`` is the 10th percentile of the gaps
+  between consecutive samples (rounded to a whole second; missing samples only lengthen
+  gaps, so this finds the interval through gaps); each sample is put on the nearest grid
+  slot from the first sample. ``samples`` present, ``coverage`` = samples / expected
+  samples between first and last at an interval of at most 1 h (hourly-or-finer data is
+  complete at its own interval; 4-hourly data has coverage 0.25), ``days`` = (last -
+  first + step) / 86,400 s.
 * ``mean``, ``p50``, ``p95``, ``p99``, ``max`` over present samples (linear interpolation
   between order statistics, as ``numpy.percentile``). ``cv`` = standard deviation / mean,
   ``peak_to_mean`` = max / mean, ``p95_to_mean`` = p95 / mean, ``p99_to_mean``.
@@ -56,6 +59,9 @@ BURST_FACTOR_OF_P50 = 2.0
 """A burst sample exceeds this multiple of the median (and mean + 1 standard deviation)."""
 MIN_TREND_DAYS = 2.0
 """Below two days a fitted slope says nothing about monthly growth: the trend is NaN."""
+STEP_PERCENTILE = 10.0
+"""The sampling interval is this percentile of the gaps between samples: robust to missing
+samples (which only lengthen gaps) as long as a tenth of the gaps are whole intervals."""
 ROWS_PER_BATCH = 2048
 """Series stacked per 2-D batch: bounds the working memory of ``features``."""
 
@@ -212,7 +218,7 @@ def _grid(s: MetricSeries) -> _Grid | None:
         return None
     step = SECONDS_PER_HOUR
     if ts.size > 1:
-        step = max(1.0, float(np.rint(np.median(np.diff(ts)))))
+        step = max(1.0, float(np.rint(np.percentile(np.diff(ts), STEP_PERCENTILE))))
     slots = np.rint((ts - ts[0]) / step).astype(np.int64)
     return _Grid(step, slots, s.values, int(slots[-1]) + 1)
 
@@ -365,7 +371,9 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
     last = np.where(n > 0, cols - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
     span = (last - first + 1).astype(np.float64)
     days = np.where(n > 0, span * step_s / SECONDS_PER_DAY, 0.0)
-    coverage = np.where(span > 0, n_f / np.where(span > 0, span, 1), 0.0)
+    # coverage is counted against an interval of at most 1 h: coarser data is incomplete
+    expected = span * max(1.0, step_s / SECONDS_PER_HOUR)
+    coverage = np.where(span > 0, n_f / np.where(span > 0, expected, 1), 0.0)
 
     x0 = np.where(valid, matrix, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
