@@ -1,0 +1,76 @@
+"""``hybridplan preview`` and ``hybridplan emit``: exit codes and output (CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from planner.cli import app
+
+runner = CliRunner()
+
+
+def test_preview_table(mini_out: Path) -> None:
+    """The table's title counts resources and validated objects; exit 0 on a clean stack."""
+    result = runner.invoke(app, ["preview", str(mini_out / "stacks" / "colo-eu")])
+    assert result.exit_code == 0, result.output
+    assert (
+        "hybridplan-colo-eu (prod): 11 resources, 10 Kubernetes objects validated against 1.33"
+        in result.output
+    )
+    assert "previewed offline in" in result.output
+
+
+def test_preview_json_with_version(mini_out: Path) -> None:
+    """--format json is machine-readable and honours --k8s-version."""
+    stack = mini_out / "stacks" / "gpu-pool-us"
+    result = runner.invoke(
+        app, ["preview", str(stack), "--format", "json", "--k8s-version", "1.31"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["ok"], data["k8s_version"], data["problems"]) == (True, "1.31", [])
+    assert data["counts"]["kubernetes:batch/v1:Job"] == 2
+    assert data["validated_kubernetes_objects"] == 13
+
+
+def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
+    """A config that yields an invalid Kubernetes object fails with exit 1 and says where."""
+    stack = tmp_path / "colo-eu"
+    shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
+    config_file = stack / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    workloads = doc["config"]["hybridplan-colo-eu:kubernetes"]["workloads"]
+    assert workloads[1]["name"] == "payments-db"
+    workloads[1]["replicas"] = "three"
+    config_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    result = runner.invoke(app, ["preview", str(stack)])
+    assert result.exit_code == 1
+    assert "payments-db-statefulset: invalid for Kubernetes 1.33: spec.replicas" in result.output
+
+
+def test_preview_of_a_non_stack_exits_2(tmp_path: Path) -> None:
+    """A folder without Pulumi.yaml is a usage error."""
+    result = runner.invoke(app, ["preview", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a Pulumi stack folder" in result.output
+
+
+def test_emit_then_check_then_drift(mini_dir: Path, tmp_path: Path) -> None:
+    """emit writes OUT/stacks; --check passes on it, and exits 3 after a hand edit."""
+    out = tmp_path / "out"
+    written = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert list((out / "stacks").glob("*/__main__.py"))
+    assert not (out / "plan.json").exists()
+    clean = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
+    assert clean.exit_code == 0, clean.output
+    readme = next((out / "stacks").glob("*/README.md"))
+    readme.write_text(readme.read_text(encoding="utf-8") + "edit\n", encoding="utf-8")
+    drifted = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
+    assert drifted.exit_code == 3
+    assert f"changed: stacks/{readme.parent.name}/README.md" in drifted.output
