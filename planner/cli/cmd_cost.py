@@ -66,7 +66,7 @@ def cost_view(
     baseline: float | None = None
     if current is not None:
         items = price_on(w, w.resources, current, catalogue, settings=settings,
-                         option=baseline_option(current), rates=rates)
+                         option=baseline_option(current, w.current_option), rates=rates)
         baseline = sum(i.usd_per_month for i in items) if items else None
     ordered = _sorted(offers)
     cheapest = ordered[0].key if ordered and ordered[0].eligible else None
@@ -104,6 +104,8 @@ def cost_view(
                     "storage_gib": req.storage_gib, "replicas": w.replicas,
                     "basis": basis},
         "current_site": w.current_site,
+        "current_option": baseline_option(current, w.current_option).value
+        if current is not None else None,
         "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
         "catalogue": {"version": catalogue.version, "captured": catalogue.captured,
                       "digest": catalogue.digest},
@@ -159,7 +161,8 @@ def _render(view: dict[str, Any]) -> None:
     if view["current_site"]:
         cur = view["current_usd_per_month"]
         cur_txt = f"{_money(cur)} USD/month" if cur is not None else "not priced"
-        console.out.print(f"current site: {view['current_site']} ({cur_txt})")
+        console.out.print(f"current site: {view['current_site']}, {view['current_option']} "
+                          f"({cur_txt})")
     rows = []
     for o in view["offers"]:
         h = o.get("horizon") or {}

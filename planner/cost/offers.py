@@ -358,9 +358,12 @@ def price_on(workload: Workload, request: Resources, site: Site, catalogue: Cata
 # --------------------------------------------------------------------------- migration
 
 
-def baseline_option(site: Site) -> PricingOption:
-    """What a workload is assumed to pay today at a site: on-demand in the cloud (the usual
-    starting point of a review), owned or leased capacity elsewhere."""
+def baseline_option(site: Site, current_option: PricingOption | None = None) -> PricingOption:
+    """What a workload pays today at ``site``: its declared ``current_option`` when given,
+    else on-demand in the cloud (the usual starting point of a review), owned or leased
+    capacity elsewhere."""
+    if current_option is not None:
+        return current_option
     if site.kind is SiteKind.CLOUD:
         opts = site_options(site)
         return PricingOption.ON_DEMAND if PricingOption.ON_DEMAND in opts or not opts \
@@ -396,7 +399,7 @@ def migration_items(
                     "settings.engineering_usd_per_move"))
     months = settings.double_running_months
     if current is not None and months > 0:
-        opt = baseline_option(current)
+        opt = baseline_option(current, workload.current_option)
         # what runs there today: the declared size, not the right-sized request
         cur = current
         monthly = memo_by_identity(

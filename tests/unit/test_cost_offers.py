@@ -148,3 +148,12 @@ def test_inference_on_owned_pool_charges_gpus_only() -> None:
     (o,) = offers_for(w, w.resources, pool(), CAT, S)
     assert o.usd_per_month == pytest.approx(6000.0)
     assert [i.name.split(" ")[0] for i in o.line_items] == ["GPUs"]
+
+
+def test_double_running_uses_the_declared_current_option() -> None:
+    """current_option commit-3y: double running at 219 + 30 + 115 = 364 (not on-demand 583);
+    8,000 + 90 + 364 = 8,454."""
+    w = service(current_site="cloud", current_option=PricingOption.COMMIT_3Y)
+    (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
+    assert o.migration_usd == pytest.approx(8454.0)
+    assert "(commit-3y)" in o.migration_items[-1].formula
