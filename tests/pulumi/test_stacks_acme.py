@@ -1,0 +1,138 @@
+"""Every stack of examples/acme, planned by the real pipeline and previewed offline: each
+previews cleanly, and replicas, GPU limits, budgets and tags match the plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from planner.cli.cmd_plan import plan_files
+from planner.fs import write_tree
+from planner.model import Plan, Project, WorkloadKind
+from planner.preview import PreviewResult, run_preview
+
+TODAY = date(2026, 11, 27)
+"""A fixed planning date: waiver expiry is the only thing the date changes."""
+
+
+class Acme(NamedTuple):
+    out: Path
+    plan: Plan
+    project: Project
+    files: dict[str, str]
+    previews: dict[str, PreviewResult]
+
+
+@pytest.fixture(scope="module")
+def acme(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Acme:
+    """examples/acme planned into a temporary OUT, and every stack previewed once."""
+    out = tmp_path_factory.mktemp("acme-out")
+    files, plan, project = plan_files(acme_dir, out, "prod", TODAY)
+    write_tree(out, files, subdirs=("stacks",))
+    sites = sorted({p.split("/")[1] for p in files if p.endswith("/Pulumi.yaml")})
+    previews = {site: run_preview(out / "stacks" / site) for site in sites}
+    return Acme(out, plan, project, files, previews)
+
+
+def test_every_acme_stack_previews_cleanly(
+    acme: Acme,
+) -> None:
+    """One stack per used site; each runs, has no duplicate URN, all objects validate."""
+    plan, previews = acme.plan, acme.previews
+    used = {a.site for p in plan.placements for a in p.assignments if a.replicas > 0}
+    assert set(previews) == used
+    for site, result in previews.items():
+        assert result.problems == (), site
+        assert result.validated > 0, site
+
+
+def test_acme_replicas_match_the_plan(
+    acme: Acme,
+) -> None:
+    """Every Deployment/StatefulSet/batch Job runs the replicas the plan puts on its site
+    (an HPA's floor for autoscaled Deployments, which the HPA owns)."""
+    plan, project, previews = acme.plan, acme.project, acme.previews
+    planned: dict[tuple[str, str], int] = defaultdict(int)
+    for p in plan.placements:
+        for a in p.assignments:
+            planned[(a.site, p.workload)] += a.replicas
+    checked = 0
+    for site, result in previews.items():
+        hpas = {
+            r.inputs["spec"]["scaleTargetRef"]["name"]: r.inputs["spec"]
+            for r in result.of_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+        }
+        for type_ in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"):
+            for r in result.of_type(type_):
+                name = r.inputs["metadata"]["name"]
+                want = planned[(site, name)]
+                got = r.inputs["spec"]["replicas"]
+                if name in hpas:
+                    assert hpas[name]["minReplicas"] <= want <= hpas[name]["maxReplicas"]
+                    assert got == hpas[name]["minReplicas"]
+                else:
+                    assert got == want, (site, name)
+                checked += 1
+        for r in result.of_type("kubernetes:batch/v1:Job"):
+            workload = project.workload(
+                r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
+            )
+            if workload.kind is WorkloadKind.BATCH:
+                assert r.inputs["spec"]["parallelism"] == planned[(site, workload.name)]
+                checked += 1
+    assert checked >= len(project.workloads) // 2
+
+
+def test_acme_gpu_limits_match_the_inventory(
+    acme: Acme,
+) -> None:
+    """Every pod of a GPU workload asks for its declared nvidia.com/gpu count."""
+    project, previews = acme.project, acme.previews
+    gpu_pods = 0
+    for result in previews.values():
+        for r in result.resources:
+            if r.type not in ("kubernetes:batch/v1:Job", "kubernetes:apps/v1:Deployment"):
+                continue
+            name = r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
+            gpus = project.workload(name).resources.gpus
+            container = r.inputs["spec"]["template"]["spec"]["containers"][0]
+            limit = container["resources"]["limits"].get("nvidia.com/gpu")
+            assert limit == (str(gpus) if gpus else None), name
+            gpu_pods += bool(gpus)
+    assert gpu_pods > 0
+
+
+def test_acme_budgets_and_tags(
+    acme: Acme,
+) -> None:
+    """Each AWS site's budget is the plan's monthly cost there; taggable AWS resources
+    carry the cost-allocation tags."""
+    plan, project, previews = acme.plan, acme.project, acme.previews
+    for site, result in previews.items():
+        if project.site(site).provider != "aws":
+            assert not [r for r in result.resources if r.type.startswith("aws:")]
+            continue
+        total = sum(
+            a.usd_per_month for p in plan.placements for a in p.assignments if a.site == site
+        )
+        budget = result.named("aws:budgets/budget:Budget", "budget")
+        assert budget.inputs["limitAmount"] == f"{total:.2f}"
+        for r in result.resources:
+            tags = r.inputs.get("tags")
+            if not r.type.startswith("aws:") or tags is None:
+                continue
+            if isinstance(tags, list):
+                tags = {t["key"]: t["value"] for t in tags}
+            assert tags["hybridplan:site"] == site, r.urn
+
+
+def test_acme_emit_is_deterministic(acme: Acme, acme_dir: Path) -> None:
+    """Planning and emitting again (same inputs, same OUT) gives byte-identical stacks."""
+    again, _, _ = plan_files(acme_dir, acme.out, "prod", TODAY)
+    stacks = {p: t for p, t in acme.files.items() if p.startswith("stacks/")}
+    assert len(stacks) > 5
+    assert {p: t for p, t in again.items() if p.startswith("stacks/")} == stacks
