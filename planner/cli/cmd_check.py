@@ -6,7 +6,7 @@ import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,10 @@ from planner.cli import console
 from planner.cli.common import guarded
 from planner.errors import InfeasibleError, InputError, PolicyFailure, UsageError
 from planner.model import Finding, Project
+
+if TYPE_CHECKING:
+    from planner.policy import ResourceRecord
+    from planner.preview import PreviewResult
 
 
 class CheckFormat(StrEnum):
@@ -57,6 +61,50 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
         )
         return project, evaluate_plan(project, bundle.plan, today=today), note
     return project, bundle.plan.findings, ""
+
+
+def records_from_preview(result: PreviewResult, site: str) -> tuple[ResourceRecord, ...]:
+    """The offline preview's resources as policy records of stack ``site``."""
+    from planner.policy import ResourceRecord
+
+    return tuple(
+        ResourceRecord(
+            type=r.type,
+            name=r.name,
+            props=r.inputs,
+            urn=r.urn,
+            parent=r.parent,
+            stack=site,
+            # The preview's mocks give each resource the id "<name>-id"
+            # (planner/preview_runner.py); companions such as a bucket's encryption
+            # configuration refer to their bucket by it.
+            id=f"{r.name}-id",
+        )
+        for r in result.resources
+    )
+
+
+def check_stacks(
+    stacks_dir: Path, project: Project, today: date
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Preview every emitted stack under ``stacks_dir`` offline and check its resources.
+    Returns the findings and the preview problems (reported as warnings)."""
+    from planner.policy import evaluate_resources
+    from planner.preview import run_preview
+
+    sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
+    if not sites:
+        raise UsageError(
+            f"{stacks_dir} holds no emitted stacks",
+            fix="pass OUT/stacks of a `hybridplan plan` run",
+        )
+    records: list[ResourceRecord] = []
+    problems: list[str] = []
+    for site_dir in sites:
+        result = run_preview(site_dir)
+        problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
+        records.extend(records_from_preview(result, site_dir.name))
+    return evaluate_resources(records, project, today), tuple(problems)
 
 
 def report_data(
@@ -113,6 +161,7 @@ def register(app: typer.Typer) -> None:
         project_dir: Annotated[
             Path, typer.Argument(help="Planning project folder (inventory.yaml, sites.yaml...).")
         ] = Path("."),
+        *,
         fmt: Annotated[
             CheckFormat, typer.Option("--format", help="Output format: table, json or sarif.")
         ] = CheckFormat.TABLE,
@@ -124,6 +173,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 help="Evaluate waiver expiry as of this date (YYYY-MM-DD; default today)."
+            ),
+        ] = None,
+        stacks: Annotated[
+            Path | None,
+            typer.Option(
+                "--stacks",
+                help="Also preview the emitted stacks in this folder (OUT/stacks) offline and "
+                "check their resources with the same rules the CrossGuard pack runs.",
             ),
         ] = None,
         uri_prefix: Annotated[
@@ -139,6 +196,11 @@ def register(app: typer.Typer) -> None:
         GPU prices, SLA tiers, residency, waivers. Exit 0 when nothing mandatory fails
         (advisory findings allowed), 1 on an unwaived mandatory finding, 2 on bad input.
 
+        With --stacks OUT/stacks, the emitted stacks are also previewed offline and their
+        resources checked (requests and limits, privileged containers, S3 encryption and
+        public access, cost tags, replicas, zone spread, PodDisruptionBudgets) - what the
+        CrossGuard pack in policies/ reports at `pulumi preview`.
+
         SARIF output is for GitHub code scanning (upload with
         github/codeql-action/upload-sarif); results point at the project's YAML files.
 
@@ -153,6 +215,13 @@ def register(app: typer.Typer) -> None:
         if output is not None and fmt is CheckFormat.TABLE:
             raise UsageError("--output needs --format json or sarif", fix="add --format sarif")
         project, findings, note = check_project(project_dir, when)
+        if stacks is not None:
+            from planner.policy.engine import sort_key
+
+            resource_findings, problems = check_stacks(stacks, project, when)
+            for problem in problems:
+                console.err.print(f"warning: preview: {problem}", markup=False)
+            findings = tuple(sorted(findings + resource_findings, key=sort_key))
         prefix = uri_prefix if uri_prefix is not None else project_dir.as_posix()
         if fmt is CheckFormat.TABLE:
             _print_table(findings, note)

@@ -48,16 +48,36 @@ TODAY = date(2026, 11, 27)
 FIXTURES = Path(__file__).resolve().parent
 
 STANDARD_SITES: tuple[dict[str, Any], ...] = (
-    {"name": "colo-eu", "kind": "kubernetes", "jurisdiction": "eu",
-     "failure_domains": ["pa2-a", "pa2-b", "pa3-a"], "availability_pct": 99.95},
-    {"name": "gpu-pool-us", "kind": "gpu-pool", "jurisdiction": "us",
-     "failure_domains": ["ash-1"], "availability_pct": 99.5},
-    {"name": "aws-eu-west-1", "kind": "cloud", "jurisdiction": "eu",
-     "failure_domains": ["eu-west-1a", "eu-west-1b", "eu-west-1c"], "availability_pct": 99.99,
-     "options": ["on-demand", "commit-1y", "commit-3y", "spot"]},
-    {"name": "aws-us-east-1", "kind": "cloud", "jurisdiction": "us",
-     "failure_domains": ["use1-az1", "use1-az2", "use1-az4"], "availability_pct": 99.99,
-     "options": ["on-demand", "commit-1y", "spot", "capacity-block"]},
+    {
+        "name": "colo-eu",
+        "kind": "kubernetes",
+        "jurisdiction": "eu",
+        "failure_domains": ["pa2-a", "pa2-b", "pa3-a"],
+        "availability_pct": 99.95,
+    },
+    {
+        "name": "gpu-pool-us",
+        "kind": "gpu-pool",
+        "jurisdiction": "us",
+        "failure_domains": ["ash-1"],
+        "availability_pct": 99.5,
+    },
+    {
+        "name": "aws-eu-west-1",
+        "kind": "cloud",
+        "jurisdiction": "eu",
+        "failure_domains": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        "availability_pct": 99.99,
+        "options": ["on-demand", "commit-1y", "commit-3y", "spot"],
+    },
+    {
+        "name": "aws-us-east-1",
+        "kind": "cloud",
+        "jurisdiction": "us",
+        "failure_domains": ["use1-az1", "use1-az2", "use1-az4"],
+        "availability_pct": 99.99,
+        "options": ["on-demand", "commit-1y", "spot", "capacity-block"],
+    },
 )
 
 
@@ -213,9 +233,7 @@ def record(d: Mapping[str, Any]) -> ResourceRecord:
         props=d.get("props", {}),
         urn=d.get("urn", ""),
         parent=d.get("parent", ""),
-        property_dependencies={
-            k: tuple(v) for k, v in d.get("property_dependencies", {}).items()
-        },
+        property_dependencies={k: tuple(v) for k, v in d.get("property_dependencies", {}).items()},
         provider_props=d.get("provider_props", {}),
         stack=d.get("stack", ""),
         id=d.get("id", ""),
@@ -248,8 +266,11 @@ def deployment(
     spread: bool = True,
 ) -> dict[str, Any]:
     """A Deployment record as the emitted stacks write it (labels of stacks/labels.py)."""
-    labels = {"app.kubernetes.io/name": name, "hybridplan.io/team": "team-a",
-              "hybridplan.io/tier": str(tier)}
+    labels = {
+        "app.kubernetes.io/name": name,
+        "hybridplan.io/team": "team-a",
+        "hybridplan.io/tier": str(tier),
+    }
     spec: dict[str, Any] = {
         "containers": containers
         or [
@@ -265,9 +286,12 @@ def deployment(
     }
     if spread:
         spec["topologySpreadConstraints"] = [
-            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
-             "whenUnsatisfiable": "DoNotSchedule",
-             "labelSelector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "labelSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
+            }
         ]
     return {
         "type": "kubernetes:apps/v1:Deployment",

@@ -63,14 +63,18 @@ def test_rule_fixture(path: Path) -> None:
     else:
         assert expected, "a fail fixture expects findings"
     findings = [f for f in _findings(rule_id, case) if not f.waived]
-    got = {(f.rule_id, f.scope_kind, f.scope, bool(f.evidence.get("cannot_evaluate")))
-           for f in findings}
-    want = {(rule_id, e["scope_kind"], e["scope"], bool(e.get("cannot_evaluate")))
-            for e in expected}
+    got = {
+        (f.rule_id, f.scope_kind, f.scope, bool(f.evidence.get("cannot_evaluate")))
+        for f in findings
+    }
+    want = {
+        (rule_id, e["scope_kind"], e["scope"], bool(e.get("cannot_evaluate"))) for e in expected
+    }
     assert got == want, [f.message for f in findings]
     for e in expected:
         (match,) = [
-            f for f in findings
+            f
+            for f in findings
             if (f.scope_kind, f.scope, bool(f.evidence.get("cannot_evaluate")))
             == (e["scope_kind"], e["scope"], bool(e.get("cannot_evaluate")))
         ]

@@ -4,116 +4,30 @@ the SDK builds them (props behind ``unknown_checking_proxy``) and a recording
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from policy_world import TODAY, case_files, load_case, project, record, records
-from pulumi_policy import (
-    PolicyCustomTimeouts,
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
+from crossguard_harness import (
+    POLICIES,
+    Recorder,
+    json_like,
+    resource_opts,
+    urn_of,
+    validate_resource,
+    validate_stack,
 )
+from policy_world import TODAY, case_files, load_case, project, record, records
+from pulumi_policy import PolicyResource, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from planner.policy import ResourceRecord, evaluate_resources, pack_config
-from policies.crossguard import PACK_NAME, build_policies
+from policies.crossguard import PACK_NAME
 from policies.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[3]
-POLICIES = {p.name: p for p in build_policies(today=lambda: TODAY)}
-
-
-class Recorder:
-    """A report_violation that records (message, urn)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str | None]] = []
-
-    def __call__(self, message: str, urn: str | None = None) -> None:
-        self.calls.append((message, urn))
-
-
-def _opts(parent: str | None = None) -> PolicyResourceOptions:
-    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
-
-
-def _provider(r: ResourceRecord) -> PolicyProviderResource | None:
-    if not r.provider_props:
-        return None
-    props = unknown_checking_proxy(_json_like(dict(r.provider_props)))
-    return PolicyProviderResource("pulumi:providers:aws", props, "urn:provider", "aws")
-
-
-def _urn(r: ResourceRecord) -> str:
-    return r.urn or f"urn:pulumi:prod::site::{r.type}::{r.name}"
-
-
-def _json_like(value: Any) -> Any:
-    """What comes over the wire: JSON types, every number a float."""
-    return json.loads(json.dumps(value), parse_int=float)
-
-
-def validate_resource(
-    rule_id: str, r: ResourceRecord, config: Mapping[str, Any], rec: Recorder | None = None
-) -> Recorder:
-    policy = POLICIES[rule_id]
-    assert isinstance(policy, ResourceValidationPolicy)
-    args = ResourceValidationArgs(
-        r.type,
-        unknown_checking_proxy(_json_like(dict(r.props))),
-        _urn(r),
-        r.name,
-        _opts(r.parent or None),
-        _provider(r),
-        _json_like(dict(config)),
-    )
-    rec = rec or Recorder()
-    policy.validate(args, rec)
-    return rec
-
-
-def validate_stack(
-    rule_id: str,
-    rs: Sequence[ResourceRecord],
-    config: Mapping[str, Any],
-    rec: Recorder | None = None,
-) -> Recorder:
-    policy = POLICIES[rule_id]
-    assert isinstance(policy, StackValidationPolicy)
-    by_urn = {
-        _urn(r): PolicyResource(
-            r.type,
-            unknown_checking_proxy(_json_like(dict(r.props))),
-            _urn(r),
-            r.name,
-            _opts(r.parent or None),
-            _provider(r),
-            None,
-            [],
-            {},
-        )
-        for r in rs
-    }
-    for r in rs:
-        res = by_urn[_urn(r)]
-        res.parent = by_urn.get(r.parent)
-        res.property_dependencies = {
-            k: [by_urn[u] for u in v if u in by_urn] for k, v in r.property_dependencies.items()
-        }
-    rec = rec or Recorder()
-    policy.validate(StackValidationArgs(list(by_urn.values()), _json_like(dict(config))), rec)
-    return rec
 
 
 def test_one_policy_per_resource_rule_named_by_id() -> None:
@@ -169,10 +83,10 @@ def test_stack_validation_reports_definite_then_raises_unknown() -> None:
         [
             PolicyResource(
                 r.type,
-                unknown_checking_proxy(_json_like(dict(r.props))),
-                _urn(r),
+                unknown_checking_proxy(json_like(dict(r.props))),
+                urn_of(r),
                 r.name,
-                _opts(),
+                resource_opts(),
                 None,
                 None,
                 [],
@@ -187,7 +101,7 @@ def test_stack_validation_reports_definite_then_raises_unknown() -> None:
     assert rec.calls == [
         (
             "search-api: search-api runs 2 replicas with no PodDisruptionBudget selecting its pods",
-            _urn(missing),
+            urn_of(missing),
         )
     ]
 
@@ -331,10 +245,10 @@ def test_pack_serves_pulumi_over_grpc(tmp_path: Path) -> None:
                 }
             )
             props = struct_pb2.Struct()
-            json_format.ParseDict(_json_like(dict(bad.props)), props)
+            json_format.ParseDict(json_like(dict(bad.props)), props)
             response = stub.Analyze(
                 analyzer_pb2.AnalyzeRequest(
-                    type=bad.type, properties=props, urn=_urn(bad), name=bad.name
+                    type=bad.type, properties=props, urn=urn_of(bad), name=bad.name
                 )
             )
             by_policy = {d.policyName: d for d in response.diagnostics}
