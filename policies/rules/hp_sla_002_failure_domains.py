@@ -27,7 +27,7 @@ ZONE_KEYS = frozenset({"topology.kubernetes.io/zone", "failure-domain.beta.kuber
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
     tiers, kinds = pm.integers(ctx.params, TIERS), pm.strings(ctx.params, KINDS)
-    need = pm.integer(ctx.params, MIN) or 2
+    need_max = pm.integer(ctx.params, MIN) or 2
     domains_of = {s.name: len(s.failure_domains) for s in ctx.project.sites}
     for p in ctx.plan.placements:
         w = facts.workload_of(ctx.project, p.workload)
@@ -37,8 +37,10 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         for a in p.assignments:
             replicas_on[a.site] = replicas_on.get(a.site, 0) + a.replicas
         # Replicas spread evenly over a site's domains: a site contributes at most one
-        # domain per replica.
+        # domain per replica. A workload cannot span more domains than it has replicas
+        # (as in the solver); too few replicas is HP-SLA-001's finding.
         have = sum(min(n, domains_of.get(site, 1)) for site, n in replicas_on.items())
+        need = min(need_max, sum(replicas_on.values()))
         if have < need:
             yield Violation(
                 "workload",
@@ -86,6 +88,9 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
         if tier not in tiers:
             continue
         evidence = {**rs.subject(r), "tier": tier}
+        replicas = rs.get(r.props, "spec.replicas")
+        if isinstance(replicas, int | float) and replicas < 2:
+            continue  # one replica spans one domain whatever the spec; HP-SLA-001 says why
         keys = _spread_keys(r)
         if keys is None:
             yield Violation(
