@@ -25,7 +25,12 @@ from planner.model import (
     Workload,
 )
 from planner.solve.extract import RowState, extract
-from planner.solve.milp import Solution, integer_columns, solve_lp_repair, solve_milp
+from planner.solve.milp import (
+    MILP_MAX_INTEGER_COLUMNS,
+    Solution,
+    choose_method,
+    solve_model,
+)
 from planner.solve.problem import Model, build_blocks, build_model, latency_dependencies
 
 __all__ = [
@@ -39,10 +44,6 @@ __all__ = [
 Clock = Callable[[], float]
 
 METHODS = ("auto", "milp", "lp+repair", "greedy")
-
-MILP_MAX_INTEGER_COLUMNS = 20_000
-"""``auto`` solves the exact MILP up to this many integer offer columns (about 1,000
-distinct workloads over 20 sites: 1.2 s in notes/solver-scale.md) and LP + repair above."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +123,7 @@ def solve_offers(
     blocks = build_blocks(workloads, sites, offers, constraints, aggregate=aggregate)
     deps = latency_dependencies(workloads)
     model = build_model(blocks, sites, constraints, settings.horizon_months, dependencies=deps)
-    chosen = method
-    if method == "auto":
-        chosen = "milp" if integer_columns(model) <= MILP_MAX_INTEGER_COLUMNS else "lp+repair"
+    chosen = choose_method(model) if method == "auto" else method
     run_greedy = with_greedy if with_greedy is not None else True
 
     from planner.solve.greedy import solve_greedy
@@ -138,13 +137,14 @@ def solve_offers(
     if chosen == "greedy":
         assert greedy is not None
         sol = greedy
-    elif chosen == "milp":
-        sol = solve_milp(
-            model, time_limit_s=time_left, gap=settings.solver_gap, clock=clock, start=start
-        )
     else:
-        sol = solve_lp_repair(
-            model, time_limit_s=time_left, gap=settings.solver_gap, clock=clock, start=start
+        sol = solve_model(
+            model,
+            chosen,
+            time_limit_s=time_left,
+            gap=settings.solver_gap,
+            clock=clock,
+            start=start,
         )
     notes: list[str] = [sol.note] if sol.note else []
     if chosen != "greedy" and greedy is not None and greedy.ok:

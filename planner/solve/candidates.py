@@ -24,20 +24,19 @@ OffersFor = Callable[..., tuple[Offer, ...]]
 
 def offer_order(o: Offer) -> tuple[str, str, str]:
     """Deterministic order of a workload's offers: site, option, instance type."""
-    return (o.site, o.option.value, o.instance_type or "")
+    # PricingOption is a StrEnum: members compare as their values
+    return (o.site, o.option, o.instance_type or "")
 
 
 @dataclass(frozen=True, slots=True)
 class WorkloadOffers:
-    """One workload's offers, split into eligible and ineligible (each with its reason)."""
+    """One workload's offers, split into eligible and ineligible (each with its reason);
+    ``offers`` holds both, in ``offer_order``."""
 
     workload: str
     eligible: tuple[Offer, ...]
     ineligible: tuple[Offer, ...]
-
-    @property
-    def offers(self) -> tuple[Offer, ...]:
-        return tuple(sorted((*self.eligible, *self.ineligible), key=offer_order))
+    offers: tuple[Offer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +93,17 @@ def candidates_from_offers(
     out: list[WorkloadOffers] = []
     for name in sorted(offers):
         prunes = by_workload.get(name, [])
-        priced = []
-        for o in offers[name]:
-            o2 = prune_offer(o, prunes) if prunes else o
-            if name in wl:
-                o2 = pin_offer(o2, wl[name])
-            priced.append(o2)
+        priced = [prune_offer(o, prunes) for o in offers[name]] if prunes else list(offers[name])
+        w = wl.get(name)
+        if w is not None and w.pinned_site is not None:
+            priced = [pin_offer(o, w) for o in priced]
         priced.sort(key=offer_order)
         out.append(
             WorkloadOffers(
                 workload=name,
                 eligible=tuple(o for o in priced if o.eligible),
                 ineligible=tuple(o for o in priced if not o.eligible),
+                offers=tuple(priced),
             )
         )
     return Candidates(workloads=tuple(out))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -141,10 +142,24 @@ def extract(
 
     block_of = {m: blk for blk in model.blocks for m in blk.members}
     site_of: dict[str, set[str]] = {m: {o.site for o, _ in v} for m, v in chosen.items()}
+    partners: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for w_name, lst in dependencies.items():
+        for d, bound in lst:
+            partners[w_name].append((d, bound))
+            partners[d].append((w_name, bound))
+    # members of a block with the same choice share everything but their name
+    cache: dict[tuple[object, ...], Placement] = {}
     placements: list[Placement] = []
     for name in sorted(chosen):
-        w = workloads[name]
         blk = block_of[name]
+        key = (blk.index, tuple((id(o), u) for o, u in chosen[name]))
+        if name not in partners and key in cache:
+            p = cache[key]
+            placements.append(
+                replace(p, workload=name, runner_up=_own(p.runner_up, offers.get(name, ())))
+            )
+            continue
+        w = workloads[name]
         assignments: list[Assignment] = []
         usd = 0.0
         mig = 0.0
@@ -179,51 +194,64 @@ def extract(
                         instance_type=o.instance_type,
                     )
                 )
-        assignments.sort(key=lambda a: (a.site, a.option.value))
-        used_keys = {o.key for o, _ in chosen[name]}
+        assignments.sort(key=lambda a: (a.site, a.option))
+        used_keys = {(o.site, o.option) for o, _ in chosen[name]}
         paid = model.horizon_months * usd + mig
         runner = _runner_up(offers.get(name, ()), used_keys, model.horizon_months, w)
         binding = _binding(
             model,
             blk,
             w=w,
-            chosen=chosen[name],
             offers=offers.get(name, ()),
             paid=paid,
             tight=tight,
             site_of=site_of,
-            dependencies=dependencies,
+            partners=partners.get(name, ()),
         )
         reason = (
             "cheapest eligible offer"
             if not binding
             else "cheapest offer allowed by: " + "; ".join(binding)
         )
-        placements.append(
-            Placement(
-                workload=name,
-                assignments=tuple(assignments),
-                usd_per_month=round(usd, 2),
-                migration_usd=round(mig, 2),
-                previous_site=w.current_site,
-                runner_up=runner,
-                binding=binding,
-                reason=reason,
-            )
+        placement = Placement(
+            workload=name,
+            assignments=tuple(assignments),
+            usd_per_month=round(usd, 2),
+            migration_usd=round(mig, 2),
+            previous_site=w.current_site,
+            runner_up=runner,
+            binding=binding,
+            reason=reason,
         )
+        cache[key] = placement
+        placements.append(placement)
     usage = site_usage(model, x)
     return tuple(placements), usage, states
 
 
-def _runner_up(offers: Sequence[Offer], used: set[str], horizon: int, w: Workload) -> Offer | None:
+def _own(runner: Offer | None, offers: Sequence[Offer]) -> Offer | None:
+    """The member's own offer matching the representative's runner-up."""
+    if runner is None:
+        return None
+    for o in offers:
+        if o.site == runner.site and o.option is runner.option and o.eligible:
+            return o
+    return None
+
+
+def _runner_up(
+    offers: Sequence[Offer], used: AbstractSet[tuple[str, str]], horizon: int, w: Workload
+) -> Offer | None:
     rest = [
         o
         for o in offers
-        if o.eligible and o.key not in used and (w.pinned_site is None or o.site == w.pinned_site)
+        if o.eligible
+        and (o.site, o.option) not in used
+        and (w.pinned_site is None or o.site == w.pinned_site)
     ]
     if not rest:
         return None
-    return min(rest, key=lambda o: (horizon_cost(o, horizon), o.site, o.option.value))
+    return min(rest, key=lambda o: (horizon_cost(o, horizon), o.site, o.option))
 
 
 def _binding(
@@ -231,12 +259,11 @@ def _binding(
     blk: Block,
     *,
     w: Workload,
-    chosen: Sequence[tuple[Offer, float]],
     offers: Sequence[Offer],
     paid: float,
     tight: Mapping[str, RowState],
     site_of: Mapping[str, set[str]],
-    dependencies: Mapping[str, Sequence[tuple[str, float]]],
+    partners: Sequence[tuple[str, float]],
 ) -> tuple[str, ...]:
     """Constraints that kept this workload off a cheaper offer."""
     out: list[str] = []
@@ -244,11 +271,8 @@ def _binding(
     if w.pinned_site is not None:
         out.append(f"pinned to {w.pinned_site}")
     sites = {s.name: s for s in model.sites}
-    partners = [(d, b) for d, b in dependencies.get(w.name, ())]
-    partners += [(n, b) for n, lst in dependencies.items() for d, b in lst if d == w.name]
-    for o in sorted(offers, key=lambda o: (horizon_cost(o, horizon), o.site, o.option.value)):
-        if horizon_cost(o, horizon) >= paid - 1e-6:
-            break
+    cheaper = [o for o in offers if horizon_cost(o, horizon) < paid - 1e-6]
+    for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
         if not o.eligible:
             out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
             continue

@@ -105,11 +105,49 @@ def solve_greedy(
                         return False
         return True
 
-    order = sorted(model.blocks, key=lambda b: (-_size(model, b), b.members[0]))
+    block_of = {m: blk for blk in model.blocks for m in blk.members}
+
+    def partners_fit(blk: Block, si: int) -> bool:
+        """Each partner not placed yet still has an offer near ``si`` with room for it."""
+        site = model.sites[si]
+        for m in blk.members:
+            for other, bound in deps.get(m, ()):
+                if other in placed_sites or other not in block_of:
+                    continue
+                pb = block_of[other]
+                if not any(
+                    latency_ms(site, model.sites[model.columns[j].site]) <= bound
+                    and fit(j) + 1e-9 >= pb.units
+                    for j in offer_cols[pb.index]
+                ):
+                    return False
+        return True
+
+    # largest first; a latency-bound partner is placed right after the block it follows
+    queue = sorted(model.blocks, key=lambda b: (-_size(model, b), b.members[0]))
+    order: list[Block] = []
+    seen: set[int] = set()
+
+    def visit(blk: Block) -> None:
+        if blk.index in seen:
+            return
+        seen.add(blk.index)
+        order.append(blk)
+        for m in blk.members:
+            for other, _ in sorted(deps.get(m, ())):
+                if other in block_of:
+                    visit(block_of[other])
+
+    for blk in queue:
+        visit(blk)
     failed: list[str] = []
     for blk in order:
         cols = sorted(
-            (j for j in offer_cols[blk.index] if site_ok(blk, model.columns[j].site)),
+            (
+                j
+                for j in offer_cols[blk.index]
+                if site_ok(blk, model.columns[j].site) and partners_fit(blk, model.columns[j].site)
+            ),
             key=lambda j: (model.cost[j], model.sites[model.columns[j].site].name, j),
         )
         if blk.kind is BlockKind.SPLIT and blk.spread != 2:
@@ -117,16 +155,31 @@ def solve_greedy(
         else:
             remaining = blk.units
             integral = blk.kind is not BlockKind.TRAIN
+            # with latency partners, every site used must be within the tightest bound of
+            # the first one (so a partner next to the first is near all of them)
+            bounds = [b for m in blk.members for _, b in deps.get(m, ())]
+            first: int | None = None
             for j in cols:
                 if remaining <= EPS:
                     break
+                si = model.columns[j].site
+                if (
+                    bounds
+                    and first is not None
+                    and latency_ms(model.sites[first], model.sites[si]) > min(bounds)
+                ):
+                    continue
                 can = fit(j)
                 if integral and math.isfinite(can):
                     can = math.floor(can + 1e-9)
                 amount = min(remaining, can)
                 if amount > EPS:
                     take(j, amount)
+                    if bounds and not partners_fit(blk, si):
+                        take(j, -amount)  # it would crowd its partner out: undo
+                        continue
                     remaining -= amount
+                    first = si if first is None else first
             done = remaining <= 1e-7
         if not done:
             failed.append(blk.members[0])

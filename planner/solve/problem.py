@@ -17,6 +17,7 @@ Blocks
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -186,13 +187,19 @@ def usable_capacity(site: Site) -> dict[str, float]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _relaxable_reason(reason: str) -> bool:
+    low = reason.lower()
+    return any(word in low for word in RELAXABLE_WORDS)
+
+
 def is_relaxable(offer: Offer) -> bool:
-    reason = (offer.reason or "").lower()
-    return any(word in reason for word in RELAXABLE_WORDS)
+    return _relaxable_reason(offer.reason or "")
 
 
 def offer_sort_key(o: Offer) -> tuple[str, str]:
-    return (o.site, o.option.value)
+    # PricingOption is a StrEnum: its members compare as their string values
+    return (o.site, o.option)
 
 
 def fixed_part(offer: Offer) -> float:
@@ -244,7 +251,7 @@ def _signature(w: Workload, offers: Sequence[Offer], relax: Sequence[Offer]) -> 
     def o_sig(o: Offer) -> tuple[object, ...]:
         return (
             o.site,
-            o.option.value,
+            o.option,
             o.usd_per_month,
             o.migration_usd,
             tuple(sorted(o.usage.items())),
@@ -257,7 +264,7 @@ def _signature(w: Workload, offers: Sequence[Offer], relax: Sequence[Offer]) -> 
         w.replicas,
         w.current_site,
         tuple(o_sig(o) for o in offers),
-        tuple((o.site, o.option.value, o.usd_per_month) for o in relax),
+        tuple((o.site, o.option, o.usd_per_month, o.reason) for o in relax),
     )
 
 
