@@ -32,9 +32,9 @@ warning and is dropped.
 Memory: CSV is read ``block_bytes`` (4 MiB) of whole lines at a time; each block is turned
 into numpy arrays at once (clean long-form blocks without any per-line Python: fields are
 located, hashed and converted by numpy), so memory holds the numeric arrays (20 bytes a
-sample while reading, about 36 while grouping by series, 16 after) plus one block. JSON
-responses are parsed whole (Prometheus caps a ``query_range`` series at 11,000 points, so
-they are bounded by the query, not by history).
+sample while reading, about 36 while grouping by series, 16 after) plus one block. JSON is
+streamed too (``planner.ingest_json``: 256 KiB of text at a time, large arrays scanned item
+by item); its problems name the JSON path and the line.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -55,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.errors import InputError, Problem
+from planner.ingest_json import JsonSyntaxError, Notice, RawSeries, iter_json_series
 from planner.model import Project, SourceRef
 from planner.telemetry import MetricSeries, TelemetrySet
 
@@ -773,116 +773,127 @@ class _LazyNames(Sequence[str]):
 # --------------------------------------------------------------------------- JSON
 
 
-def _json_series(
-    sink: _Sink,
-    workload: str,
-    metric_name: str,
-    points: Sequence[tuple[Any, Any]],
-    where: str,
-) -> None:
-    info = resolve_metric(metric_name)
-    if info is None:
-        sink.warn(0, where, f"unknown metric {metric_name!r}; ignored", _METRIC_FIX)
-        return
-    kid = sink.key(workload, metric_name, info[1], 0)
-    limit = ABSURD_LIMITS.get(info[:2], math.inf)
-    ts = np.empty(len(points), dtype=np.float64)
-    vals = np.empty(len(points), dtype=np.float64)
-    for i, (t, v) in enumerate(points):
-        try:
-            x = parse_timestamp(str(t))
-            why = _check_epoch(x)
-            if why:
-                raise ValueError(why)
-            ts[i] = x
-        except ValueError as exc:
-            ts[i] = math.nan
-            sink.problem(0, f"{where}[{i}]", f"unparseable timestamp {t!r} ({exc})")
-        if v is None or (isinstance(v, str) and not v.strip()):
-            vals[i] = math.nan
-            continue
-        try:
-            vals[i] = float(v) * info[2]
-        except (TypeError, ValueError):
-            vals[i] = math.nan
-            sink.problem(0, f"{where}[{i}]", f"non-numeric value {v!r}", "values are numbers")
-    lines = np.zeros(len(points), dtype=np.int64)
-    names = [f"{where}[{i}]" for i in range(len(points))]
-    keep = _value_problems(sink, vals, np.full(len(points), limit), lines, names)
-    keep &= ~np.isnan(ts)
-    sink.add(np.full(int(keep.sum()), kid, dtype=np.int32), ts[keep], vals[keep])
-
-
-def _read_prometheus(doc: Any, sink: _Sink, path: Path, workload_label: str) -> None:
-    data = doc.get("data") if isinstance(doc, dict) else None
-    result = data.get("result") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(result, list):
-        sink.problem(0, "data.result", "not a Prometheus query_range response")
-        return
-    if data.get("resultType", "matrix") != "matrix":
-        sink.problem(
-            0, "data.resultType", f"result type {data.get('resultType')!r} is not matrix",
-            "export a range query (query_range), not an instant query",
-        )
-        return
-    file_metric = _stem_metric(path)
-    for n, item in enumerate(result):
-        where = f"data.result[{n}]"
-        labels = item.get("metric", {}) if isinstance(item, dict) else {}
-        workload = labels.get(workload_label)
+def _raw_workload_metric(
+    raw: RawSeries, sink: _Sink, file_metric: str | None, workload_label: str
+) -> tuple[str, str] | None:
+    """Workload and metric names of one JSON series (a problem when they cannot be told)."""
+    if raw.kind == "prometheus":
+        workload = raw.labels.get(workload_label)
         if not workload:
             sink.problem(
-                0, f"{where}.metric", f"no {workload_label!r} label",
+                raw.start_line, f"{raw.where}.metric", f"no {workload_label!r} label",
                 f"add a {workload_label} label to the query (label_replace) or choose the "
                 "label with workload_label",
             )
-            continue
-        metric = labels.get("metric") or labels.get("__name__") or file_metric
-        if file_metric and (metric is None or resolve_metric(metric) is None):
+            return None
+        metric = raw.labels.get("metric") or raw.labels.get("__name__") or file_metric
+        if file_metric and (metric is None or resolve_metric(str(metric)) is None):
             metric = file_metric
         if metric is None:
             sink.problem(
-                0, f"{where}.metric", "cannot tell the metric",
+                raw.start_line, f"{raw.where}.metric", "cannot tell the metric",
                 "add a metric label or name the file after the metric (cpu.json)",
             )
-            continue
-        values = item.get("values", [])
-        if not isinstance(values, list):
-            sink.problem(0, f"{where}.values", "values is not a list")
-            continue
-        _json_series(sink, str(workload), str(metric), values, f"{where}.values")
+            return None
+        return str(workload), str(metric)
+    parts = [x for x in re.split(r"[/\s:]+", raw.label) if x]
+    if len(parts) >= 2:
+        return parts[0], parts[-1]
+    if len(parts) == 1 and file_metric:
+        return parts[0], file_metric
+    sink.problem(
+        raw.start_line, f"{raw.where}.Label",
+        f"cannot tell workload and metric from {raw.label!r}",
+        "set each query's Label to workload/metric (checkout-api/cpu_percent)",
+    )
+    return None
 
 
-def _read_cloudwatch(doc: Any, sink: _Sink, path: Path) -> None:
-    pages = doc if isinstance(doc, list) else [doc]
+def _emit_raw(sink: _Sink, raw: RawSeries, workload: str, metric_name: str) -> None:
+    """Checks and unit conversion of one JSON series, then into the sink."""
+    where = f"{raw.where}.{raw.values_key}"
+    for b in raw.bad:
+        if b.kind == "timestamp":
+            sink.problem(
+                b.line, f"{where}[{b.index}]", f"unparseable timestamp {b.text!r}",
+                "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
+            )
+        elif b.kind == "pair":
+            sink.problem(
+                b.line, f"{where}[{b.index}]", f"expected [<unix time>, \"<value>\"], found "
+                f"{b.text}",
+            )
+        else:
+            sink.problem(
+                b.line, f"{where}[{b.index}]", f"non-numeric value {b.text!r}",
+                "values are numbers",
+            )
+    ts = np.frombuffer(raw.timestamps, dtype=np.float64) if raw.timestamps else np.zeros(0)
+    vals = np.frombuffer(raw.values, dtype=np.float64) if raw.values else np.zeros(0)
+    if ts.size != vals.size:
+        sink.problem(raw.line, raw.where, f"{ts.size} timestamps but {vals.size} values")
+        return
+    info = resolve_metric(metric_name)
+    if info is None:
+        sink.warn(raw.line, raw.where, f"unknown metric {metric_name!r}; ignored", _METRIC_FIX)
+        return
+    ts = np.where(ts >= 1e11, ts / 1000.0, ts)
+    with np.errstate(invalid="ignore"):
+        out_of_range = (ts < EPOCH_MIN_S) | (ts >= EPOCH_MAX_S)
+    for i in np.flatnonzero(out_of_range)[: MAX_PROBLEMS_PER_FILE + 1]:
+        sink.problem(
+            raw.line, f"{where}[{int(i)}]", f"timestamp {float(ts[i]):.0f} is outside 1990-2100",
+            "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
+        )
+    kid = sink.key(workload, metric_name, info[1], raw.line)
+    vals = vals * info[2]
+    limit = np.full(vals.size, ABSURD_LIMITS.get(info[:2], math.inf))
+    lines = np.full(vals.size, raw.line, dtype=np.int64)
+    names = _IndexedNames(where, vals.size)
+    keep = _value_problems(sink, vals, limit, lines, names) & ~np.isnan(ts) & ~out_of_range
+    sink.add(np.full(int(keep.sum()), kid, dtype=np.int32), ts[keep], vals[keep])
+
+
+class _IndexedNames(Sequence[str]):
+    """``where[i]`` for each sample, without building the list."""
+
+    def __init__(self, where: str, n: int) -> None:
+        self.where = where
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        return f"{self.where}[{int(i)}]"
+
+
+def _read_json(f: IO[bytes], sink: _Sink, path: Path, workload_label: str) -> None:
+    """Stream a Prometheus or CloudWatch JSON response (``planner.ingest_json``)."""
+    text = io.TextIOWrapper(f, encoding="utf-8")
     file_metric = _stem_metric(path)
-    for p, page in enumerate(pages):
-        results = page.get("MetricDataResults") if isinstance(page, dict) else None
-        if not isinstance(results, list):
-            sink.problem(0, f"[{p}].MetricDataResults", "not a GetMetricData response")
-            continue
-        for n, item in enumerate(results):
-            where = f"MetricDataResults[{n}]"
-            if len(pages) > 1:
-                where = f"[{p}].{where}"
-            label = str(item.get("Label") or item.get("Id") or "")
-            parts = [x for x in re.split(r"[/\s:]+", label) if x]
-            if len(parts) >= 2:
-                workload, metric = parts[0], parts[-1]
-            elif len(parts) == 1 and file_metric:
-                workload, metric = parts[0], file_metric
-            else:
-                sink.problem(
-                    0, f"{where}.Label", f"cannot tell workload and metric from {label!r}",
-                    "set each query's Label to workload/metric (checkout-api/cpu_percent)",
-                )
+    cache: dict[str, float] = {}
+
+    def parse_ts(s: str) -> float:
+        x = cache.get(s)
+        if x is None:
+            x = parse_timestamp(s)
+            if len(cache) < 100_000:
+                cache[s] = x
+        return x
+
+    try:
+        for raw in iter_json_series(text, parse_ts):
+            if isinstance(raw, Notice):
+                sink.problem(raw.line, raw.where, raw.message, raw.fix)
                 continue
-            ts = item.get("Timestamps", [])
-            vs = item.get("Values", [])
-            if len(ts) != len(vs):
-                sink.problem(0, where, f"{len(ts)} timestamps but {len(vs)} values")
-                continue
-            _json_series(sink, workload, metric, list(zip(ts, vs, strict=True)), f"{where}.Values")
+            names = _raw_workload_metric(raw, sink, file_metric, workload_label)
+            if names is not None:
+                _emit_raw(sink, raw, *names)
+    except JsonSyntaxError as exc:
+        sink.problem(exc.line, "", exc.message)
+    finally:
+        text.detach()  # the caller owns (and closes) the binary file
 
 
 # --------------------------------------------------------------------------- files
@@ -903,16 +914,7 @@ def read_telemetry_file(
     try:
         with _open_binary(path) as f:
             if base.endswith(".json"):
-                try:
-                    doc = json.load(f)
-                except json.JSONDecodeError as exc:
-                    sink.problem(exc.lineno, "", f"invalid JSON: {exc.msg}")
-                    doc = None
-                if doc is not None:
-                    if _is_cloudwatch(doc):
-                        _read_cloudwatch(doc, sink, path)
-                    else:
-                        _read_prometheus(doc, sink, path, workload_label)
+                _read_json(f, sink, path, workload_label)
             else:
                 header_line = f.readline()
                 header_no = 1
@@ -931,9 +933,13 @@ def read_telemetry_file(
                     _read_long(f, header, sink, block_bytes, header_no + 1)
                 else:
                     text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-                    _read_wide(
-                        text, header, sink, path, block_bytes=block_bytes, first_line=header_no + 1
-                    )
+                    try:
+                        _read_wide(
+                            text, header, sink, path,
+                            block_bytes=block_bytes, first_line=header_no + 1,
+                        )
+                    finally:
+                        text.detach()
     except (OSError, UnicodeDecodeError) as exc:
         sink.problem(0, "", f"cannot read: {exc}")
     if sink.overflow:
@@ -950,12 +956,6 @@ class FileResult:
     series: tuple[tuple[MetricSeries, int], ...]
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
-
-
-def _is_cloudwatch(doc: Any) -> bool:
-    if isinstance(doc, list):
-        return bool(doc) and isinstance(doc[0], dict) and "MetricDataResults" in doc[0]
-    return isinstance(doc, dict) and "MetricDataResults" in doc
 
 
 def telemetry_paths(project: Project) -> list[tuple[Path, str]]:

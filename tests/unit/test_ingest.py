@@ -17,6 +17,7 @@ from planner.ingest import (
     parse_timestamp,
     read_telemetry_file,
 )
+from planner.ingest_json import PIECE_CHARS
 from planner.model import Project, Resources, Workload, WorkloadKind
 from planner.telemetry import MetricSeries, TelemetrySet
 
@@ -143,7 +144,7 @@ def test_prometheus_missing_workload_label_is_an_error() -> None:
     """Without the configured label the problem says which label and how to fix it."""
     msgs = _errors("prometheus_app_label.json")
     assert msgs == [
-        "prometheus_app_label.json: data.result[0].metric: no 'workload' label. To fix: add a "
+        "prometheus_app_label.json:2: data.result[0].metric: no 'workload' label. To fix: add a "
         "workload label to the query (label_replace) or choose the label with workload_label"
     ]
 
@@ -306,9 +307,9 @@ def test_no_timestamp_column() -> None:
 
 
 def test_prometheus_non_numeric_names_json_path() -> None:
-    """JSON problems name the path of the bad value (JSON has no useful line numbers)."""
+    """JSON problems name the line and the JSON path of the bad value."""
     assert _errors("bad/prometheus_non_numeric.json") == [
-        "bad/prometheus_non_numeric.json: data.result[0].values[1]: non-numeric value "
+        "bad/prometheus_non_numeric.json:3: data.result[0].values[1]: non-numeric value "
         "'many'. To fix: values are numbers"
     ]
 
@@ -378,3 +379,113 @@ def test_telemetry_key_matches_workload(tmp_path: Path) -> None:
     ts = load_telemetry(project)
     assert ts.warnings == ()
     assert list(ts.by_workload()) == ["web"]
+
+
+# --------------------------------------------------------------------------- streaming JSON
+
+
+def _prometheus_doc(n_series: int, points: int, seed: int = 4) -> dict[str, object]:
+    rng = np.random.default_rng(seed)
+    result = [
+        {
+            "metric": {"workload": f"w{i}", "metric": "cpu", "odd": 'a "quoted" label, [x]'},
+            "values": [
+                [T0 + 60 * k + 0.5, repr(round(float(v), 4))]
+                for k, v in enumerate(rng.uniform(0, 8, size=points))
+            ],
+        }
+        for i in range(n_series)
+    ]
+    return {"status": "success", "data": {"resultType": "matrix", "result": result}}
+
+
+@pytest.mark.parametrize("piece", [7, 64, 1 << 20], ids=["7-chars", "64-chars", "1-MiB"])
+def test_json_stream_matches_json_load(piece: int) -> None:
+    """The streaming scanner yields exactly what json.load sees, whatever the piece size
+    (pieces end inside strings, numbers and pairs), on indented and minified JSON."""
+    import io
+    import json
+
+    from planner.ingest_json import RawSeries, iter_json_series
+
+    doc = _prometheus_doc(3, 40)
+    for text in (json.dumps(doc, indent=1), json.dumps(doc, separators=(",", ":"))):
+        raws = list(iter_json_series(io.StringIO(text), parse_timestamp, piece_chars=piece))
+        assert [r.where for r in raws] == [f"data.result[{i}]" for i in range(3)]
+        for raw, item in zip(raws, doc["data"]["result"], strict=True):  # type: ignore[index]
+            assert isinstance(raw, RawSeries)
+            assert raw.labels == item["metric"]
+            assert list(raw.timestamps) == [t for t, _ in item["values"]]
+            assert list(raw.values) == [float(v) for _, v in item["values"]]
+            assert raw.bad == []
+
+
+def test_cloudwatch_pages_and_bad_timestamp(tmp_path: Path) -> None:
+    """A list of GetMetricData pages is read page by page; a bad timestamp is reported
+    with its page, index and line."""
+    (tmp_path / "cw.json").write_text(
+        '[{"MetricDataResults": [{"Id": "a", "Label": "web/cpu",\n'
+        '   "Timestamps": ["2026-10-01T00:00:00Z"], "Values": [1.5]}]},\n'
+        ' {"MetricDataResults": [{"Id": "b", "Label": "web/cpu",\n'
+        '   "Timestamps": ["not a time"], "Values": [2.0]}]}]\n'
+    )
+    with pytest.raises(InputError) as info:
+        load_telemetry(_project(tmp_path, ("cw.json",)))
+    assert [p.render() for p in info.value.problems] == [
+        "cw.json:4: [1].MetricDataResults[0].Values[0]: unparseable timestamp 'not a time'. "
+        "To fix: use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"},\n'
+         '"values": []}\n, ]}}',
+         "t.json:3: invalid JSON: expected '{', found ']'."),
+        ('{"status": "success", "data": {"resultType": "vector", "result": []}}',
+         "t.json:1: data.resultType: result type 'vector' is not matrix. To fix: export a "
+         "range query (query_range), not an instant query"),
+        ('{"items": []}',
+         "t.json:1: (document): not a Prometheus query_range or CloudWatch GetMetricData "
+         "response. To fix: export the API response as returned (data.result / "
+         "MetricDataResults)"),
+        ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"}, '
+         '"values": [[1790812800, 1.5]]}]}}',
+         't.json:1: data.result[0].values[0]: expected [<unix time>, "<value>"], found '
+         "[1790812800, 1.5]."),
+    ],
+    ids=["syntax", "vector", "unknown-document", "unquoted-value"],
+)
+def test_json_document_problems(tmp_path: Path, text: str, expected: str) -> None:
+    """Malformed or unexpected JSON documents are input errors with a line."""
+    (tmp_path / "t.json").write_text(text)
+    with pytest.raises(InputError) as info:
+        load_telemetry(_project(tmp_path, ("t.json",)))
+    assert [p.render() for p in info.value.problems] == [expected]
+
+
+def test_json_memory_grows_with_points_not_text(tmp_path: Path) -> None:
+    """Streaming JSON: 100,000 Prometheus points peak under 40 bytes a point plus a few
+    pieces of text, and the same points in three times the text (indented) do not raise
+    the peak - json.load would hold every pair as Python objects."""
+    import json
+
+    doc = _prometheus_doc(20, 5000)
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(doc, separators=(",", ":")))
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(doc, indent=8))
+    assert big.stat().st_size > 3 * small.stat().st_size
+    peaks = []
+    for path in (small, big):
+        tracemalloc.start()
+        try:
+            result = read_telemetry_file(path)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert result.problems == ()
+        assert sum(len(s) for s, _ in result.series) == 100_000
+    assert peaks[0] < 40 * 100_000 + 4 * PIECE_CHARS
+    assert peaks[1] < peaks[0] * 1.15

@@ -1,0 +1,363 @@
+"""Streaming readers for the two JSON telemetry formats (used by ``planner.ingest``).
+
+A Prometheus ``query_range`` response or a CloudWatch ``GetMetricData`` response can be
+hundreds of megabytes. ``json.load`` would build a Python list of lists of strings for all
+of it; this module walks the documents in 256 KiB pieces instead, decoding the small parts
+(labels, ids) with the standard decoder and scanning the large arrays (``values``,
+``Timestamps``, ``Values``) item by item into ``array('d')``. Memory therefore holds the
+numeric arrays plus one piece of text.
+
+It knows the two document shapes, not telemetry semantics: it yields ``RawSeries`` (the
+labels or label of one series, its timestamps and values as floats with NaN where an item
+could not be read, and every unreadable item with its line) and ``Notice`` (a document-level
+problem). ``planner.ingest`` turns those into series and problems.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+PIECE_CHARS = 1 << 18
+"""Characters of JSON text read at a time (256 Ki)."""
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\r\n]*")
+_PAIR = re.compile(r'[ \t\r\n]*\[[ \t\r\n]*([^,\s\]]+)[ \t\r\n]*,[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\]')
+_NUMBER = re.compile(r"[ \t\r\n]*(-?[0-9][0-9.eE+\-]*|null)")
+_STRING = re.compile(r'[ \t\r\n]*"([^"\\]*)"')
+_SEP = re.compile(r"[ \t\r\n]*([,\]])")
+
+
+class JsonSyntaxError(ValueError):
+    """The text is not JSON (or not the expected shape) at ``line``."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class BadItem:
+    index: int
+    line: int
+    text: str
+    kind: str
+    """``timestamp`` or ``value``."""
+
+
+@dataclass
+class RawSeries:
+    kind: str
+    """``prometheus`` or ``cloudwatch``."""
+    where: str
+    """JSON path of the series, e.g. ``data.result[3]``."""
+    line: int
+    """Line where the series' data array starts (its first line until then)."""
+    start_line: int = 0
+    """Line where the series' object starts."""
+    labels: dict[str, Any] = field(default_factory=dict)
+    """Prometheus ``metric`` labels."""
+    label: str = ""
+    """CloudWatch ``Label`` (or ``Id``)."""
+    timestamps: array[float] = field(default_factory=lambda: array("d"))
+    values: array[float] = field(default_factory=lambda: array("d"))
+    bad: list[BadItem] = field(default_factory=list)
+    values_key: str = "values"
+
+
+@dataclass
+class Notice:
+    where: str
+    line: int
+    message: str
+    fix: str = ""
+
+
+class _Scanner:
+    def __init__(self, f: IO[str], piece_chars: int = PIECE_CHARS) -> None:
+        self.f = f
+        self.piece_chars = piece_chars
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.base_line = 1
+
+    # -- buffer ------------------------------------------------------------------------
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        data = self.f.read(self.piece_chars)
+        if not data:
+            self.eof = True
+            return False
+        if self.pos:
+            self.base_line += self.buf.count("\n", 0, self.pos)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += data
+        return True
+
+    def line(self, pos: int | None = None) -> int:
+        return self.base_line + self.buf.count("\n", 0, self.pos if pos is None else pos)
+
+    def need(self, n: int = 1) -> None:
+        while len(self.buf) - self.pos < n and self.fill():
+            pass
+
+    def ws(self) -> None:
+        while True:
+            m = _WS.match(self.buf, self.pos)
+            assert m is not None
+            self.pos = m.end()
+            if self.pos < len(self.buf) or not self.fill():
+                return
+
+    def peek(self) -> str:
+        self.ws()
+        return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    def expect(self, ch: str) -> None:
+        got = self.peek()
+        if got != ch:
+            found = repr(got) if got else "end of file"
+            raise JsonSyntaxError(self.line(), f"invalid JSON: expected {ch!r}, found {found}")
+        self.pos += 1
+
+    # -- values ------------------------------------------------------------------------
+    def value(self) -> Any:
+        """Decode one (small) JSON value, reading more text while it is incomplete."""
+        self.ws()
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.fill():
+                    continue
+                line = self.base_line + self.buf.count("\n", 0, exc.pos)
+                raise JsonSyntaxError(line, f"invalid JSON: {exc.msg}") from None
+            if end >= len(self.buf) and not self.eof and self.fill():
+                continue  # a number may go on in the next piece
+            self.pos = end
+            return obj
+
+    def string(self) -> str:
+        v = self.value()
+        if not isinstance(v, str):
+            raise JsonSyntaxError(self.line(), "invalid JSON: expected a string key")
+        return v
+
+    def members(self) -> Iterator[str]:
+        """Keys of an object; the caller consumes each value before asking for the next."""
+        self.expect("{")
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            key = self.string()
+            self.expect(":")
+            yield key
+            c = self.peek()
+            self.pos += 1
+            if c == "}":
+                return
+            if c != ",":
+                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or '}'")
+
+    def items(self) -> Iterator[int]:
+        """Indexes of an array's items; the caller consumes each item."""
+        self.expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        i = 0
+        while True:
+            yield i
+            i += 1
+            c = self.peek()
+            self.pos += 1
+            if c == "]":
+                return
+            if c != ",":
+                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or ']'")
+
+    def match(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """Match at the cursor, reading more text when the match could run past the end."""
+        while True:
+            m = pattern.match(self.buf, self.pos)
+            if m is not None and m.end() < len(self.buf):
+                return m
+            if len(self.buf) - self.pos < 4096 and self.fill():
+                continue
+            return m
+
+    def after_item(self) -> bool:
+        """Consume ',' (True: more items) or ']' (False)."""
+        m = self.match(_SEP)
+        if m is None:
+            raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or ']'")
+        self.pos = m.end()
+        return m.group(1) == ","
+
+
+def _float(text: str) -> float:
+    return math.nan if text == "null" else float(text)
+
+
+def _pairs(sc: _Scanner, out: RawSeries) -> None:
+    """``[[<unix seconds>, "<value>"], ...]`` into out.timestamps / out.values."""
+    out.line = sc.line()
+    sc.expect("[")
+    if sc.peek() == "]":
+        sc.pos += 1
+        return
+    ts, vals, bad = out.timestamps, out.values, out.bad
+    i = 0
+    while True:
+        m = sc.match(_PAIR)
+        if m is not None:
+            t_text, v_text = m.group(1), m.group(2)
+            sc.pos = m.end()
+            try:
+                ts.append(float(t_text))
+            except ValueError:
+                ts.append(math.nan)
+                bad.append(BadItem(i, sc.line(m.start()), t_text, "timestamp"))
+            try:
+                vals.append(float(v_text))
+            except ValueError:
+                vals.append(math.nan)
+                bad.append(BadItem(i, sc.line(m.start()), v_text, "value"))
+        else:  # an irregular item: decode it generically to say what is wrong
+            line = sc.line()
+            item = sc.value()
+            ts.append(math.nan)
+            vals.append(math.nan)
+            bad.append(BadItem(i, line, json.dumps(item)[:60], "pair"))
+        i += 1
+        if not sc.after_item():
+            return
+
+
+def _scalars(
+    sc: _Scanner, out: array[float], bad: list[BadItem], kind: str, convert: Callable[[str], float]
+) -> None:
+    """An array of numbers (``kind`` value) or strings (``kind`` timestamp)."""
+    sc.expect("[")
+    if sc.peek() == "]":
+        sc.pos += 1
+        return
+    pattern = _STRING if kind == "timestamp" else _NUMBER
+    i = 0
+    while True:
+        m = sc.match(pattern)
+        if m is not None:
+            sc.pos = m.end()
+            try:
+                out.append(convert(m.group(1)))
+            except ValueError:
+                out.append(math.nan)
+                bad.append(BadItem(i, sc.line(m.start()), m.group(1), kind))
+        else:
+            line = sc.line()
+            item = sc.value()
+            out.append(math.nan)
+            bad.append(BadItem(i, line, json.dumps(item)[:60], kind))
+        i += 1
+        if not sc.after_item():
+            return
+
+
+def _prometheus(sc: _Scanner, where: str) -> Iterator[RawSeries | Notice]:
+    for key in sc.members():
+        if key == "resultType":
+            line = sc.line()
+            rtype = sc.value()
+            if rtype != "matrix":
+                yield Notice(
+                    f"{where}.resultType", line, f"result type {rtype!r} is not matrix",
+                    "export a range query (query_range), not an instant query",
+                )
+        elif key == "result":
+            for n in sc.items():
+                line = sc.line()
+                item = RawSeries("prometheus", f"{where}.result[{n}]", line, start_line=line)
+                for k in sc.members():
+                    if k == "metric":
+                        labels = sc.value()
+                        item.labels = labels if isinstance(labels, dict) else {}
+                    elif k == "values":
+                        _pairs(sc, item)
+                    else:
+                        sc.value()
+                yield item
+        else:
+            sc.value()
+
+
+def _cloudwatch(
+    sc: _Scanner, where: str, parse_ts: Callable[[str], float]
+) -> Iterator[RawSeries | Notice]:
+    for n in sc.items():
+        line = sc.line()
+        item = RawSeries(
+            "cloudwatch", f"{where}[{n}]", line, start_line=line, values_key="Values"
+        )
+        ident = ""
+        for k in sc.members():
+            if k == "Label":
+                item.label = str(sc.value() or "")
+            elif k == "Id":
+                ident = str(sc.value() or "")
+            elif k == "Timestamps":
+                _scalars(sc, item.timestamps, item.bad, "timestamp", parse_ts)
+            elif k == "Values":
+                item.line = sc.line()
+                _scalars(sc, item.values, item.bad, "value", _float)
+            else:
+                sc.value()
+        item.label = item.label or ident
+        yield item
+
+
+def _document(
+    sc: _Scanner, prefix: str, parse_ts: Callable[[str], float]
+) -> Iterator[RawSeries | Notice]:
+    line = sc.line()
+    found = False
+    for key in sc.members():
+        if key == "data":
+            found = True
+            yield from _prometheus(sc, f"{prefix}data")
+        elif key == "MetricDataResults":
+            found = True
+            yield from _cloudwatch(sc, f"{prefix}MetricDataResults", parse_ts)
+        else:
+            sc.value()
+    if not found:
+        yield Notice(
+            prefix.rstrip(".") or "(document)", line,
+            "not a Prometheus query_range or CloudWatch GetMetricData response",
+            "export the API response as returned (data.result / MetricDataResults)",
+        )
+
+
+def iter_json_series(
+    f: IO[str], parse_ts: Callable[[str], float], *, piece_chars: int = PIECE_CHARS
+) -> Iterator[RawSeries | Notice]:
+    """Series of a Prometheus response, a CloudWatch response, or a list of CloudWatch
+    pages, reading ``piece_chars`` characters at a time. Raises ``JsonSyntaxError`` (with a
+    line) when the text is not JSON."""
+    sc = _Scanner(f, piece_chars)
+    if sc.peek() == "[":
+        for n in sc.items():
+            yield from _document(sc, f"[{n}].", parse_ts)
+    else:
+        yield from _document(sc, "", parse_ts)
+    if sc.peek():
+        raise JsonSyntaxError(sc.line(), "invalid JSON: extra data after the document")
