@@ -9,6 +9,10 @@ from planner.policy import facts
 from planner.policy import params as pm
 from planner.policy.rule import Param, ParamKind, PlanContext, Rule, Violation
 
+# Defaults: a move costs about 8,000 USD of engineering (Settings.engineering_usd_per_move)
+# plus a month of double running; at 500 USD/month that is repaid in about 16 months, which
+# is why a move must also pay back within 12 months - the usual hurdle for a migration
+# business case. 10 % keeps noise-level price differences from moving workloads.
 MIN_USD = "min_saving_usd_per_month"
 MIN_PCT = "min_saving_pct"
 MAX_PAYBACK = "max_payback_months"

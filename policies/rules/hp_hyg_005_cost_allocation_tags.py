@@ -29,6 +29,7 @@ DEFAULT_TYPES = [
     "aws:iam/role:Role",
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketV2:BucketV2",
+    "aws:sns/topic:Topic",
 ]
 
 

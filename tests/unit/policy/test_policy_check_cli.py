@@ -125,3 +125,21 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["check", "--help"])
     assert result.exit_code == 0
     assert "Example: hybridplan check" in result.stdout
+
+
+@pytest.mark.slow
+def test_check_with_emitted_stacks(mini_dir: Path, tmp_path: Path) -> None:
+    """--stacks previews the emitted stacks and checks their resources too (mini: clean)."""
+    out = tmp_path / "out"
+    planned = runner.invoke(app, ["plan", str(mini_dir), "--out", str(out)])
+    assert planned.exit_code == 0, planned.output
+    result = runner.invoke(
+        app, ["check", str(mini_dir), *TODAY, "--stacks", str(out / "stacks"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["mandatory"] == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = runner.invoke(app, ["check", str(mini_dir), *TODAY, "--stacks", str(empty)])
+    assert missing.exit_code == 2
+    assert "holds no emitted stacks" in missing.stderr

@@ -70,18 +70,23 @@ def test_emitted_stacks_pass_and_both_sides_agree(
     assert reported == _plan_time(project, records) == set()
 
 
+def _labels(r: ResourceRecord) -> dict[str, Any]:
+    labels: dict[str, Any] = r.props["metadata"]["labels"]  # type: ignore[index]
+    return labels
+
+
 def _edit(records: tuple[ResourceRecord, ...]) -> tuple[ResourceRecord, ...]:
     """Break the stacks: one edit per rule, as a careless pull request would."""
     out: list[ResourceRecord] = []
     edits: dict[str, Callable[[dict[str, Any]], None]] = {}
     deployments = [r for r in records if r.type == "kubernetes:apps/v1:Deployment"]
-    tier1 = next(
-        r for r in deployments if r.props["metadata"]["labels"]["hybridplan.io/tier"] == "1"
-    )  # type: ignore[index]
-    others = [r for r in deployments if r is not tier1]
+    tier1 = [r for r in deployments if _labels(r)["hybridplan.io/tier"] == "1"]
+    others = [r for r in deployments if r not in tier1]
 
     def one_replica(p: dict[str, Any]) -> None:
         p["spec"]["replicas"] = 1
+
+    def no_spread(p: dict[str, Any]) -> None:
         del p["spec"]["template"]["spec"]["topologySpreadConstraints"]
 
     def privileged(p: dict[str, Any]) -> None:
@@ -96,7 +101,8 @@ def _edit(records: tuple[ResourceRecord, ...]) -> tuple[ResourceRecord, ...]:
     def untagged(p: dict[str, Any]) -> None:
         p["tags"] = {}
 
-    edits[tier1.key] = one_replica
+    edits[tier1[0].key] = one_replica
+    edits[tier1[1].key] = no_spread
     edits[others[0].key] = privileged
     edits[others[1].key] = no_limits
     edits[others[2].key] = no_team
