@@ -65,9 +65,11 @@ DEFAULTS: Mapping[str, float] = MappingProxyType(
         # present is the least we accept before percentiles stop meaning much.
         "min_days": 1.0,
         "min_coverage": 0.5,
-        # Rule 2. Below 5 % mean and 10 % p95 of its request a workload does no useful work
-        # (the "zombie" cut-off used by cloud right-sizing tools such as AWS Compute
-        # Optimizer's idle finding, which uses < 5 % peak CPU; we use mean and p95).
+        # Rule 2. Below 5 % mean and 10 % p95 of its request a workload does no useful work.
+        # Stricter than AWS Trusted Advisor's "Low Utilization Amazon EC2 Instances" check
+        # (daily average CPU <= 10 % and network I/O <= 5 MB on 4 of the last 14 days;
+        # check description as published by the AWS Support API, read 2026-11): we ask it
+        # of the whole window, on the mean and on the p95.
         "idle_max_mean": 0.05,
         "idle_max_p95": 0.10,
         # Rule 3. Training keeps its GPUs busy: mean >= 50 % and busy >= 80 % of the time.
