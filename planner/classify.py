@@ -8,7 +8,8 @@ when present, else ``cpu``, else ``rps``, ``gpu``, ``memory``:
 1. **unknown** when there is less than ``min_days`` of data or the coverage is below
    ``min_coverage`` - the reason gives both numbers; we never guess.
 2. **idle** (zombie) when mean and p95 utilisation are below ``idle_max_mean`` /
-   ``idle_max_p95`` of the declared request (cpu cores / request, percent / 100, GPU 0-1).
+   ``idle_max_p95`` of the declared request (cpu cores / request, percent / 100, GPU 0-1)
+   and an ``rps`` series, if any, averages at most ``idle_max_rps``.
 3. **ai-training**: kind ``training`` (or any non-inference workload with GPUs) whose GPU
    utilisation is sustained: mean >= ``training_min_gpu_mean`` and duty cycle >=
    ``training_min_duty``.
@@ -61,6 +62,8 @@ from planner.telemetry import Features, MetricSeries, TelemetrySet, features, ho
 
 DEFAULTS: Mapping[str, float] = MappingProxyType(
     {
+        # hybridplan's own calibration (2026-11) on examples/acme and the public traces in
+        # tests/data/traces, except where a source is named.
         # Rule 1. One day is the shortest window that shows a daily cycle; half the samples
         # present is the least we accept before percentiles stop meaning much.
         "min_days": 1.0,
@@ -72,6 +75,8 @@ DEFAULTS: Mapping[str, float] = MappingProxyType(
         # of the whole window, on the mean and on the p95.
         "idle_max_mean": 0.05,
         "idle_max_p95": 0.10,
+        # ... and it serves almost nothing: at most one request every 100 s on average.
+        "idle_max_rps": 0.01,
         # Rule 3. Training keeps its GPUs busy: mean >= 50 % and busy >= 80 % of the time.
         "training_min_gpu_mean": 0.5,
         "training_min_duty": 0.8,
@@ -221,7 +226,7 @@ def telemetry_verdict(
     if scale is not None:
         mean_u, p95_u = f.mean / scale, f.p95 / scale
         rps_f = feats.get("rps")
-        rps_busy = rps_f is not None and usable(rps_f, t) and rps_f.mean >= 0.01
+        rps_busy = rps_f is not None and usable(rps_f, t) and rps_f.mean > t["idle_max_rps"]
         if mean_u <= t["idle_max_mean"] and p95_u <= t["idle_max_p95"] and not rps_busy:
             margin = 1.0 - p95_u / t["idle_max_p95"] if t["idle_max_p95"] > 0 else 1.0
             return Verdict(

@@ -131,6 +131,13 @@ def test_shapes(
     assert c.disagreement is None
 
 
+def test_low_cpu_serving_requests_is_not_idle() -> None:
+    """Low CPU is not idle when the workload serves requests (rps above idle_max_rps)."""
+    w = _w()
+    c = _classify((w,), (_series("w", "cpu", idle()), _series("w", "rps", np.full(HOURS, 5.0))))
+    assert c["w"].cls is not WorkloadClass.IDLE
+
+
 def test_too_short_is_unknown_with_numbers() -> None:
     """Under 24 h of data the class is unknown, the reason gives hours and coverage, and
     there is no right-sized request."""
