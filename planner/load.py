@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -59,6 +59,7 @@ from planner.model import (
     Workload,
     WorkloadKind,
 )
+from planner.policy.config import policy_problems
 from planner.yamlpos import Parsed, YamlPath, format_path, parse_yaml
 
 SCHEMA_KINDS: tuple[str, ...] = ("project", "inventory", "sites", "policies", "plan")
@@ -165,6 +166,13 @@ def load_project(root: Path) -> Project:
     inventory, sites = docs["Inventory"], docs["Sites"]
     policies = docs.get("Policies")
     project = docs.get("Project")
+    policy_config = _policies(policies) if policies is not None else PolicyConfig()
+    if policies is not None:
+        rule_problems = [
+            _locate_policy_problem(policies, p) for p in policy_problems(policy_config)
+        ]
+        if rule_problems:
+            raise InputError(_dedupe(rule_problems))
     return Project(
         root=str(root),
         workloads=tuple(
@@ -174,11 +182,28 @@ def load_project(root: Path) -> Project:
         sites=tuple(
             _site(s, _source(sites, SITES, ("sites", i))) for i, s in enumerate(sites.data["sites"])
         ),
-        policies=_policies(policies) if policies is not None else PolicyConfig(),
+        policies=policy_config,
         settings=_settings(project.data.get("settings", {})) if project else Settings(),
         telemetry_files=telemetry,
         digests=dict(sorted(digests.items())),
     )
+
+
+def _locate_policy_problem(doc: Parsed, problem: Problem) -> Problem:
+    """Give a rule-registry problem (unknown rule id or parameter, bad parameter type) the
+    line and column of the field it names in policies.yaml."""
+    if problem.line > 0:
+        return problem
+    path: list[str | int] = []
+    for part in problem.field.split("."):
+        name, _, index = part.partition("[")
+        if name:
+            path.append(name)
+        if index:
+            path.append(int(index.rstrip("]")))
+    # rule ids contain no dots, so "rules.HP-COST-001.params.x" splits cleanly
+    line, column = doc.where(tuple(path), key=True)
+    return replace(problem, line=line, column=column)
 
 
 def _read_document(

@@ -117,7 +117,7 @@ def build_plan(
     if classifications is None:
         classifications = classify_project(project, telemetry)
     requests = requests_from(project, classifications)
-    constraints = constraints_for(project)
+    constraints = constraints_for(project, today=today)
     candidates = build_candidates(project, requests, catalogue, constraints)
     result = place(project, candidates, constraints, method=method)
     baseline = baseline_offers(project, catalogue)
