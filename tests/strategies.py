@@ -1,4 +1,5 @@
-"""Hypothesis strategies and small builders for workloads, sites, offers and whole problems.
+"""Hypothesis strategies and small builders for workloads, sites, offers and whole problems
+(imported as ``strategies``).
 
 Shared by the solver's property and unit tests (and anyone else who needs a small world).
 Offers are synthetic: they have the shape ``planner.cost.offers_for`` returns (eligible

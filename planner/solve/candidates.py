@@ -119,12 +119,19 @@ def build_candidates(
 ) -> Candidates:
     """Price every workload on every site with ``planner.cost.offers_for`` (or the
     ``offers_for`` passed in), then apply prunes and pins."""
-    if offers_for is None:
-        from planner.cost import offers_for as cost_offers_for
-
-        offers_for = cost_offers_for
     sites: dict[str, Site] = {s.name: s for s in project.sites}
     settings: Settings = project.settings
+    if offers_for is None:
+        from planner.cost import offers_for as cost_offers_for
+        from planner.cost import owned_rates_by_site
+
+        # owned-site rates once for the whole fleet, not once per workload x site
+        rates = owned_rates_by_site(project.sites, catalogue, settings)
+
+        def priced_with_rates(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
+            return cost_offers_for(*args, rates=rates, **kwargs)
+
+        offers_for = priced_with_rates
     priced: dict[str, list[Offer]] = {}
     for w in sorted(project.workloads, key=lambda w: w.name):
         request = requests.get(w.name, w.resources)

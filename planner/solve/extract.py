@@ -209,9 +209,9 @@ def extract(
             partners=partners.get(name, ()),
         )
         reason = (
-            "cheapest eligible offer"
+            "cheapest eligible offer over the horizon (monthly cost x months + migration)"
             if not binding
-            else "cheapest offer allowed by: " + "; ".join(binding)
+            else "cheapest offer over the horizon allowed by: " + "; ".join(binding)
         )
         placement = Placement(
             workload=name,
@@ -274,7 +274,8 @@ def _binding(
     cheaper = [o for o in offers if horizon_cost(o, horizon) < paid - 1e-6]
     for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
         if not o.eligible:
-            out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
+            if o.usd_per_month > 0:  # priced, so a rule (not physics) kept it out
+                out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
             continue
         if w.pinned_site is not None and o.site != w.pinned_site:
             continue

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import World, permuted, worlds
 
 from planner.errors import InfeasibleError
 from planner.model import Offer, Residency, SiteKind, Workload
@@ -18,7 +19,6 @@ from planner.solve import PlacementResult, model_for, solve_offers
 from planner.solve.greedy import solve_greedy
 from planner.solve.milp import solve_milp
 from planner.solve.problem import latency_dependencies, latency_ms
-from tests.strategies import World, permuted, worlds
 
 PROFILE = settings(
     max_examples=40,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from strategies import offer, site, standard_offers, workload
 
 from planner.errors import InfeasibleError
 from planner.model import Constraints, PricingOption, Residency, Settings, SiteKind
 from planner.solve import PlacementResult, solve_offers
-from tests.strategies import offer, site, standard_offers, workload
 
 EXACT = Settings(solver_gap=0.0)
 

@@ -1,0 +1,173 @@
+"""``hybridplan explain``: why one workload runs where the plan puts it."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli import console
+from planner.cli.common import OutputFormat, guarded
+from planner.errors import UsageError
+from planner.solve.explain import Explanation, explain_workload
+
+
+def explain_project(project_dir: Path, workload: str, today: date) -> Explanation:
+    """Plan ``project_dir`` with the full pipeline and explain ``workload``."""
+    from planner.catalogue import load_default_catalogue
+    from planner.ingest import load_telemetry
+    from planner.load import load_project
+    from planner.pipeline import build_plan
+
+    project = load_project(project_dir)
+    names = sorted(w.name for w in project.workloads)
+    if workload not in names:
+        near = difflib.get_close_matches(workload, names, n=3)
+        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(names)}"
+        raise UsageError(f"unknown workload {workload!r} in {project_dir}", fix=hint)
+    telemetry = load_telemetry(project)
+    bundle = build_plan(
+        project, catalogue=load_default_catalogue(), telemetry=telemetry, today=today
+    )
+    return explain_workload(
+        bundle.plan,
+        bundle.candidates,
+        workload,
+        constraints=bundle.constraints,
+        team_of={w.name: w.team for w in project.workloads},
+    )
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.2f}"
+
+
+def _signed(x: float | None) -> str:
+    return "-" if x is None else f"{x:+,.2f}"
+
+
+def _price(usd: float, eligible: bool) -> str:
+    """Ineligible offers that were never priced show ``-``, not a misleading 0.00."""
+    return "-" if not eligible and usd == 0 else f"{usd:,.2f}"
+
+
+def render_table(e: Explanation) -> None:
+    """The explanation for people: choice, runner-up, binding constraints, sites."""
+    console.table(
+        f"{e.workload}: placement",
+        ["site", "option", "replicas", "GPU-h/month", "USD/month"],
+        [
+            [
+                a.site,
+                a.option.value,
+                a.replicas,
+                _money(a.gpu_hours_per_month),
+                _money(a.usd_per_month),
+            ]
+            for a in e.assignments
+        ],
+    )
+    moved = f"moves from {e.previous_site}" if e.moved else "stays" if e.previous_site else "new"
+    console.out.print(
+        f"{e.usd_per_month:,.2f} USD/month + {e.migration_usd:,.2f} USD migration "
+        f"= {e.horizon_usd:,.2f} USD over {e.horizon_months} months ({moved})",
+        markup=False,
+    )
+    if e.runner_up is not None:
+        r = e.runner_up
+        console.out.print(
+            f"runner-up: {r.site}/{r.option.value} at {r.usd_per_month:,.2f} USD/month + "
+            f"{r.migration_usd:,.2f} USD migration "
+            f"({_signed(e.runner_up_extra_usd_per_month)} USD/month, "
+            f"{_signed(e.runner_up_extra_horizon_usd)} USD over the horizon)",
+            markup=False,
+        )
+    else:
+        console.out.print("runner-up: none (no other eligible offer)", markup=False)
+    console.out.print(f"why: {e.reason}", markup=False)
+    for b in e.binding:
+        console.out.print(f"  binding: {b}", markup=False)
+    console.table(
+        "offers (cheapest over the horizon first)",
+        ["site", "option", "USD/month", "migration USD", "horizon USD", "chosen", "reason"],
+        [
+            [
+                o.site,
+                o.option.value,
+                _price(o.usd_per_month, o.eligible),
+                _price(o.migration_usd, o.eligible or o.usd_per_month > 0),
+                _price(o.horizon_usd, o.eligible),
+                "yes" if o.chosen else "",
+                o.reason or ("" if o.eligible else "ineligible"),
+            ]
+            for o in e.offers
+        ],
+    )
+    console.table(
+        "site utilisation after planning",
+        ["site", "resource", "used", "usable", "%", "at limit"],
+        [
+            [
+                u.site,
+                u.resource,
+                f"{u.used:,.2f}",
+                "unlimited" if u.capacity is None else f"{u.capacity:,.2f}",
+                "-" if u.pct is None else f"{u.pct:.1f}",
+                "yes" if u.at_limit else "",
+            ]
+            for u in e.utilisation
+        ],
+    )
+    if e.budgets:
+        console.table(
+            "budgets (USD/month)",
+            ["scope", "limit USD", "used USD", "at limit"],
+            [
+                [
+                    b.scope,
+                    _money(b.limit_usd_per_month),
+                    _money(b.used_usd_per_month),
+                    "yes" if b.at_limit else "",
+                ]
+                for b in e.budgets
+            ],
+        )
+    s = e.solver
+    gap = "-" if s.gap is None else f"{100 * s.gap:.3f} %"
+    console.out.print(
+        f"solver: {s.method} {s.status}, objective {s.objective_usd:,.2f} USD, gap {gap}"
+        + (" (time limit reached)" if s.time_limited else ""),
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("explain")
+    @guarded
+    def explain_cmd(
+        workload: Annotated[str, typer.Argument(help="Workload name, as in inventory.yaml.")],
+        project_dir: Annotated[
+            Path, typer.Argument(help="Planning project folder (inventory.yaml, sites.yaml...).")
+        ] = Path("."),
+        fmt: Annotated[
+            OutputFormat, typer.Option("--format", help="Output format: table or json.")
+        ] = OutputFormat.TABLE,
+    ) -> None:
+        """Explain where WORKLOAD runs in the plan of PROJECT_DIR: the chosen offer, the
+        runner-up and the cost difference, the constraints that bound the choice, every
+        offer (with the reason for each ineligible one) and each site's utilisation.
+
+        Plans the whole project first (as ``hybridplan plan`` does; nothing is written).
+        Exit 0 on success, 1 if the project is infeasible, 2 on an unknown workload or bad
+        input.
+
+        Example: hybridplan explain payments-db examples/acme
+        """
+        explanation = explain_project(project_dir, workload, date.today())
+        if fmt is OutputFormat.JSON:
+            console.emit_json(explanation.to_dict())
+        else:
+            render_table(explanation)

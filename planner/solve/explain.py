@@ -1,0 +1,295 @@
+"""Why a workload runs where it runs: ``explain_workload`` for ``hybridplan explain``.
+
+Pure: it reads a solved plan (a ``PlacementResult`` or a ``Plan``) and the candidates that
+went into it, and returns an ``Explanation`` value; rendering is the CLI's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from planner.model import (
+    Assignment,
+    Constraints,
+    Offer,
+    Placement,
+    PricingOption,
+    SiteUsage,
+    SolverInfo,
+)
+from planner.solve.candidates import Candidates
+
+TIGHT_REL = 1e-6
+
+
+class Solved(Protocol):
+    """What an explanation needs from a solved plan (``PlacementResult`` and ``Plan``)."""
+
+    @property
+    def placements(self) -> tuple[Placement, ...]: ...
+
+    @property
+    def site_usage(self) -> tuple[SiteUsage, ...]: ...
+
+    @property
+    def solver(self) -> SolverInfo: ...
+
+    @property
+    def horizon_months(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OfferLine:
+    """One offer of the workload, as the solver saw it."""
+
+    site: str
+    option: PricingOption
+    usd_per_month: float
+    migration_usd: float
+    horizon_usd: float
+    """``horizon_months x usd_per_month + migration_usd``: what the objective compares."""
+    eligible: bool
+    reason: str | None
+    chosen: bool
+    instance_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Utilisation:
+    """One resource of one site after planning."""
+
+    site: str
+    resource: str
+    used: float
+    capacity: float | None
+    """Usable capacity (physical x target utilisation); ``None`` for cloud (unlimited)."""
+    pct: float | None
+    at_limit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLine:
+    """A monthly budget of ``Constraints`` and how much of it the plan spends."""
+
+    scope: str
+    limit_usd_per_month: float
+    used_usd_per_month: float
+    at_limit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Where ``workload`` runs, what it would cost elsewhere, and what held it there."""
+
+    workload: str
+    assignments: tuple[Assignment, ...]
+    usd_per_month: float
+    migration_usd: float
+    horizon_months: int
+    horizon_usd: float
+    previous_site: str | None
+    moved: bool
+    reason: str
+    binding: tuple[str, ...]
+    runner_up: OfferLine | None
+    runner_up_extra_usd_per_month: float | None
+    """Runner-up monthly cost minus the chosen one's (positive: the runner-up costs more)."""
+    runner_up_extra_horizon_usd: float | None
+    """The same over the horizon, migration included: what the choice saves."""
+    offers: tuple[OfferLine, ...]
+    """Every offer, cheapest over the horizon first (eligible before ineligible)."""
+    utilisation: tuple[Utilisation, ...]
+    """Every site the workload uses or could use, per resource."""
+    budgets: tuple[BudgetLine, ...]
+    solver: SolverInfo
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (plain types, stable key order is the caller's ``sort_keys``)."""
+
+        def offer(o: OfferLine) -> dict[str, object]:
+            return {
+                "site": o.site,
+                "option": o.option.value,
+                "instance_type": o.instance_type,
+                "usd_per_month": o.usd_per_month,
+                "migration_usd": o.migration_usd,
+                "horizon_usd": o.horizon_usd,
+                "eligible": o.eligible,
+                "reason": o.reason,
+                "chosen": o.chosen,
+            }
+
+        return {
+            "workload": self.workload,
+            "assignments": [
+                {
+                    "site": a.site,
+                    "option": a.option.value,
+                    "replicas": a.replicas,
+                    "usd_per_month": a.usd_per_month,
+                    "instance_type": a.instance_type,
+                    "gpu_hours_per_month": a.gpu_hours_per_month,
+                }
+                for a in self.assignments
+            ],
+            "usd_per_month": self.usd_per_month,
+            "migration_usd": self.migration_usd,
+            "horizon_months": self.horizon_months,
+            "horizon_usd": self.horizon_usd,
+            "previous_site": self.previous_site,
+            "moved": self.moved,
+            "reason": self.reason,
+            "binding": list(self.binding),
+            "runner_up": None if self.runner_up is None else offer(self.runner_up),
+            "runner_up_extra_usd_per_month": self.runner_up_extra_usd_per_month,
+            "runner_up_extra_horizon_usd": self.runner_up_extra_horizon_usd,
+            "offers": [offer(o) for o in self.offers],
+            "utilisation": [
+                {
+                    "site": u.site,
+                    "resource": u.resource,
+                    "used": u.used,
+                    "capacity": u.capacity,
+                    "pct": u.pct,
+                    "at_limit": u.at_limit,
+                }
+                for u in self.utilisation
+            ],
+            "budgets": [
+                {
+                    "scope": b.scope,
+                    "limit_usd_per_month": b.limit_usd_per_month,
+                    "used_usd_per_month": b.used_usd_per_month,
+                    "at_limit": b.at_limit,
+                }
+                for b in self.budgets
+            ],
+            "solver": {
+                "method": self.solver.method,
+                "status": self.solver.status,
+                "objective_usd": self.solver.objective_usd,
+                "lp_bound_usd": self.solver.lp_bound_usd,
+                "gap": self.solver.gap,
+                "time_limited": self.solver.time_limited,
+                "note": self.solver.note,
+            },
+        }
+
+
+def _line(o: Offer, horizon: int, chosen: set[tuple[str, str]]) -> OfferLine:
+    return OfferLine(
+        site=o.site,
+        option=o.option,
+        usd_per_month=round(o.usd_per_month, 2),
+        migration_usd=round(o.migration_usd, 2),
+        horizon_usd=round(horizon * o.usd_per_month + o.migration_usd, 2),
+        eligible=o.eligible,
+        reason=o.reason,
+        chosen=(o.site, o.option) in chosen,
+        instance_type=o.instance_type,
+    )
+
+
+def _at_limit(used: float, limit: float) -> bool:
+    return used >= limit - TIGHT_REL * max(1.0, abs(limit))
+
+
+def explain_workload(
+    result: Solved,
+    candidates: Candidates,
+    name: str,
+    *,
+    constraints: Constraints | None = None,
+    team_of: Mapping[str, str] | None = None,
+) -> Explanation:
+    """Explain ``name``'s placement. Raises ``KeyError`` if the plan has no such workload.
+
+    ``constraints`` (and ``team_of``, workload -> team, for team budgets) add the budgets
+    the plan spends against."""
+    placement = next((p for p in result.placements if p.workload == name), None)
+    if placement is None:
+        raise KeyError(name)
+    horizon = result.horizon_months
+    chosen = {(a.site, a.option.value) for a in placement.assignments}
+    try:
+        offers = candidates.get(name).offers
+    except KeyError:
+        offers = ()
+    lines = sorted(
+        (_line(o, horizon, chosen) for o in offers),
+        key=lambda o: (not o.eligible, o.horizon_usd, o.site, o.option),
+    )
+    paid = round(horizon * placement.usd_per_month + placement.migration_usd, 2)
+    runner = placement.runner_up
+    runner_line = _line(runner, horizon, chosen) if runner is not None else None
+    extra_month = extra_h = None
+    if runner_line is not None:
+        extra_month = round(runner_line.usd_per_month - placement.usd_per_month, 2)
+        extra_h = round(runner_line.horizon_usd - paid, 2)
+
+    relevant = {o.site for o in offers if o.eligible} | {a.site for a in placement.assignments}
+    util: list[Utilisation] = []
+    for su in sorted(result.site_usage, key=lambda s: s.site):
+        if su.site not in relevant:
+            continue
+        keys = sorted(set(su.capacity) | set(su.used))
+        if not keys:
+            util.append(Utilisation(su.site, "usd_per_month", su.usd_per_month, None, None, False))
+            continue
+        for res in keys:
+            used = float(su.used.get(res, 0.0))
+            cap = su.capacity.get(res)
+            pct = round(100.0 * used / cap, 1) if cap else None
+            util.append(
+                Utilisation(
+                    su.site,
+                    res,
+                    round(used, 3),
+                    None if cap is None else round(float(cap), 3),
+                    pct,
+                    cap is not None and cap > 0 and _at_limit(used, float(cap)),
+                )
+            )
+
+    budgets: list[BudgetLine] = []
+    if constraints is not None:
+        spend_site = {su.site: su.usd_per_month for su in result.site_usage}
+        total = sum(p.usd_per_month for p in result.placements)
+        teams = team_of or {}
+        team = teams.get(name)
+        if team is not None and team in constraints.team_budget_usd_per_month:
+            limit = constraints.team_budget_usd_per_month[team]
+            used = sum(p.usd_per_month for p in result.placements if teams.get(p.workload) == team)
+            budgets.append(
+                BudgetLine(f"team {team}", limit, round(used, 2), _at_limit(used, limit))
+            )
+        for site in sorted({a.site for a in placement.assignments}):
+            if site in constraints.site_budget_usd_per_month:
+                limit = constraints.site_budget_usd_per_month[site]
+                used = spend_site.get(site, 0.0)
+                budgets.append(BudgetLine(f"site {site}", limit, used, _at_limit(used, limit)))
+        if constraints.total_budget_usd_per_month is not None:
+            limit = constraints.total_budget_usd_per_month
+            budgets.append(BudgetLine("total", limit, round(total, 2), _at_limit(total, limit)))
+
+    return Explanation(
+        workload=name,
+        assignments=placement.assignments,
+        usd_per_month=placement.usd_per_month,
+        migration_usd=placement.migration_usd,
+        horizon_months=horizon,
+        horizon_usd=paid,
+        previous_site=placement.previous_site,
+        moved=placement.moved,
+        reason=placement.reason,
+        binding=placement.binding,
+        runner_up=runner_line,
+        runner_up_extra_usd_per_month=extra_month,
+        runner_up_extra_horizon_usd=extra_h,
+        offers=tuple(lines),
+        utilisation=tuple(util),
+        budgets=tuple(budgets),
+        solver=result.solver,
+    )

@@ -1,0 +1,110 @@
+"""planner.solve.explain and ``hybridplan explain``: choice, runner-up, binding, utilisation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from strategies import site, standard_offers, workload
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.model import Constraints, Residency, SiteKind
+from planner.solve import solve_offers
+from planner.solve.candidates import candidates_from_offers
+from planner.solve.explain import explain_workload
+
+MINI = Path(__file__).resolve().parents[2] / "data" / "mini"
+runner = CliRunner()
+
+
+def _world() -> tuple[object, object]:
+    colo = site("colo", cpu=4.0, jurisdiction=Residency.EU)
+    cloud = site("cloud", kind=SiteKind.CLOUD, jurisdiction=Residency.EU)
+    us = site("us", kind=SiteKind.CLOUD, jurisdiction=Residency.US)
+    ws = [
+        workload("big", cpu=3.0, residency=Residency.EU, team="p"),
+        workload("small", cpu=2.0, residency=Residency.EU, team="p"),
+    ]
+    prices = {
+        (w.name, s): p for w in ws for s, p in (("colo", 100.0), ("cloud", 300.0), ("us", 50.0))
+    }
+    offers = standard_offers(ws, [colo, cloud, us], prices)
+    constraints = Constraints(total_budget_usd_per_month=1000.0)
+    result = solve_offers(ws, [colo, cloud, us], offers, constraints)
+    return result, candidates_from_offers(offers, constraints, ws)
+
+
+def test_explains_choice_runner_up_and_binding_capacity() -> None:
+    """The workload pushed to the cloud names the full colo as binding and its runner-up."""
+    result, cands = _world()
+    e = explain_workload(result, cands, "small")  # type: ignore[arg-type]
+    assert [a.site for a in e.assignments] == ["cloud"]
+    assert "capacity colo cpu" in e.binding
+    assert any(b.startswith("us/") and "residency" in b for b in e.binding)
+    assert e.runner_up is not None
+    assert e.runner_up.site == "colo"
+    assert e.assignments[0].option.value == "spot"  # 0.4 x 300
+    assert e.runner_up_extra_usd_per_month == pytest.approx(-20.0)
+    assert e.offers[0].eligible
+    assert [o.chosen for o in e.offers].count(True) == 1
+    colo_cpu = next(u for u in e.utilisation if (u.site, u.resource) == ("colo", "cpu"))
+    assert (colo_cpu.used, colo_cpu.capacity, colo_cpu.at_limit) == (3.0, 4.0, False)
+
+
+def test_budgets_are_reported_when_constraints_are_given() -> None:
+    """With constraints, the budgets the plan spends against are listed."""
+    result, cands = _world()
+    e = explain_workload(
+        result,
+        cands,
+        "big",
+        constraints=Constraints(total_budget_usd_per_month=220.0),  # type: ignore[arg-type]
+    )
+    assert [(b.scope, b.used_usd_per_month, b.at_limit) for b in e.budgets] == [
+        ("total", 220.0, True)
+    ]
+    assert json.loads(json.dumps(e.to_dict()))["workload"] == "big"
+
+
+def test_unknown_workload_is_a_key_error() -> None:
+    """explain_workload raises KeyError for a workload the plan does not have."""
+    result, cands = _world()
+    with pytest.raises(KeyError):
+        explain_workload(result, cands, "nope")  # type: ignore[arg-type]
+
+
+def test_cli_table_on_the_mini_project() -> None:
+    """``hybridplan explain payments-db tests/data/mini`` prints choice, runner-up, sites."""
+    out = runner.invoke(app, ["explain", "payments-db", str(MINI)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "payments-db: placement" in out.stdout
+    assert "runner-up: colo-eu/owned" in out.stdout
+    assert "site utilisation after planning" in out.stdout
+    assert "residency: data must stay in eu" in out.stdout
+
+
+def test_cli_json_on_the_mini_project() -> None:
+    """--format json is parseable and complete."""
+    out = runner.invoke(app, ["explain", "llm-finetune", str(MINI), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["workload"] == "llm-finetune"
+    assert sum(a["gpu_hours_per_month"] for a in data["assignments"]) == pytest.approx(4000.0)
+    assert data["solver"]["status"] in ("optimal", "feasible")
+
+
+def test_cli_unknown_workload_exits_2_with_a_hint() -> None:
+    """An unknown workload is a usage error (exit 2) that suggests the near names."""
+    out = runner.invoke(app, ["explain", "payments", str(MINI)])
+    assert out.exit_code == 2
+    assert "unknown workload 'payments'" in out.output
+    assert "payments-db" in out.output
+
+
+def test_cli_help_has_an_example() -> None:
+    """``explain --help`` documents the command with an example."""
+    out = runner.invoke(app, ["explain", "--help"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0
+    assert "Example: hybridplan explain" in out.stdout
