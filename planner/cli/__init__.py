@@ -49,6 +49,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_whatif",
     "planner.cli.cmd_check",
     "planner.cli.cmd_classify",
+    "planner.cli.cmd_explain",
 )
 
 
