@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.model import (
     Constraints,
@@ -29,6 +29,7 @@ from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
     Solution,
     choose_method,
+    solve_lp_repair,
     solve_model,
 )
 from planner.solve.problem import Model, build_blocks, build_model, latency_dependencies
@@ -146,7 +147,32 @@ def solve_offers(
             clock=clock,
             start=start,
         )
+    if (
+        chosen == "milp"
+        and sol.ok
+        and sol.time_limited
+        and (sol.gap is None or sol.gap > settings.solver_gap)
+    ):
+        # stopped early with a weak bound or plan: LP + repair gives an honest bound and
+        # often a better plan, quickly (its own short budget, past the time limit)
+        rescue = solve_lp_repair(
+            model,
+            time_limit_s=min(10.0, settings.solver_time_limit_s),
+            gap=settings.solver_gap,
+            clock=clock,
+        )
+        bound = max(b for b in (sol.bound, rescue.bound, -math.inf) if b is not None)
+        if rescue.ok and rescue.objective < sol.objective - 1e-6:
+            sol = replace(
+                sol,
+                x=rescue.x,
+                objective=rescue.objective,
+                note=_join(sol.note, "LP + repair found a better plan after the time limit"),
+            )
+        sol = replace(sol, bound=bound if math.isfinite(bound) else None)
     notes: list[str] = [sol.note] if sol.note else []
+    if sol.time_limited:
+        notes.append(f"solver_time_limit_s = {settings.solver_time_limit_s:g}")
     if chosen != "greedy" and greedy is not None and greedy.ok:
         if not sol.ok:
             notes.append(f"{sol.method} found no plan ({sol.status}); greedy plan used")
@@ -179,6 +205,10 @@ def solve_offers(
         ),
         blocks=len(model.blocks),
     )
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
 
 
 def _as(

@@ -254,9 +254,9 @@ def solve_milp(
     x = _round(model, x)
     note = ""
     if limited:
-        note = f"time limit {time_limit_s:g} s reached; best plan found is used"
+        note = "time limit reached; the best plan found is used"
     if status in ("infeasible-or-unknown",) and limited:
-        note = f"time limit {time_limit_s:g} s reached before any plan was found"
+        note = "time limit reached before any plan was found"
     ok = status in ("optimal", "feasible")
     return Solution(
         x=x,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,19 @@ def test_cli_help_has_an_example() -> None:
     out = runner.invoke(app, ["explain", "--help"], env={"COLUMNS": "200"})
     assert out.exit_code == 0
     assert "Example: hybridplan explain" in out.stdout
+
+
+def test_cli_infeasible_project_exits_1_with_the_diagnosis(tmp_path: Path) -> None:
+    """A team budget below the cheapest plan: exit 1, the diagnosis and a fix, no traceback."""
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    policies = project / "policies.yaml"
+    policies.write_text(
+        policies.read_text().replace("{payments: 20000, ml: 40000}", "{payments: 300, ml: 40000}")
+    )
+    out = runner.invoke(app, ["explain", "checkout-api", str(project)])
+    assert out.exit_code == 1
+    assert "infeasible: no plan satisfies every constraint" in out.output
+    assert "team payments budget is 300 USD/month" in out.output
+    assert "To fix: raise the team payments budget by" in out.output
+    assert "Traceback" not in out.output

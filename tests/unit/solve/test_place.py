@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from strategies import offer, site, standard_offers, workload
 
@@ -197,13 +199,36 @@ def test_unknown_method_is_rejected() -> None:
         solve_offers([], [], {}, Constraints(), method="magic")
 
 
-def test_time_limit_is_reported_when_the_clock_runs_out() -> None:
-    """A greedy fallback after a time-limited solve says so in SolverInfo."""
-    a = site("a")
-    w = workload("w")
-    r = solve_offers([w], [a], {"w": (offer(w, a, 1.0),)}, Constraints(), method="milp")
-    assert r.solver.time_limited is False
-    assert r.solver.seconds >= 0.0
+def test_time_limit_uses_the_best_plan_and_says_so() -> None:
+    """An exact MILP stopped by solver_time_limit_s keeps its best plan, reports an LP bound
+    and a gap, and says the time limit was reached."""
+    rnd = random.Random(3)
+    sites = [site(f"colo-{i}", cpu=200.0 + 37 * i, memory_gib=900.0) for i in range(4)]
+    sites.append(site("cloud", kind=SiteKind.CLOUD))
+    ws = [
+        workload(f"w{i:04d}", cpu=float(rnd.randint(1, 13)), memory_gib=float(rnd.randint(1, 40)))
+        for i in range(1500)
+    ]
+    offers = {
+        w.name: tuple(
+            offer(w, s, float(rnd.randint(50, 400) if s.capacity else rnd.randint(600, 800)))
+            for s in sites
+        )
+        for w in ws
+    }
+    settings = Settings(solver_time_limit_s=0.2, solver_gap=0.0)
+    r = solve_offers(ws, sites, offers, Constraints(), settings, method="milp")
+    assert r.solver.time_limited
+    assert r.solver.status == "feasible"
+    assert "time limit reached" in r.solver.note
+    assert "solver_time_limit_s = 0.2" in r.solver.note
+    assert r.solver.lp_bound_usd is not None
+    assert 0.0 < r.solver.lp_bound_usd <= r.solver.objective_usd
+    assert r.solver.gap is not None
+    assert r.solver.gap < 0.01  # LP + repair rescues a weak incumbent
+    assert r.greedy_objective_usd is not None
+    assert r.solver.objective_usd <= r.greedy_objective_usd
+    assert len(r.placements) == 1500
 
 
 # --------------------------------------------------------------------------- infeasible
