@@ -29,6 +29,8 @@ from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
     Solution,
     choose_method,
+    integer_columns,
+    solve_lp,
     solve_lp_repair,
     solve_model,
 )
@@ -182,6 +184,15 @@ def solve_offers(
             sol = _as(greedy, bound=sol.bound, limited=sol.time_limited, method=sol.method)
     if not sol.ok:
         raise diagnose(workloads, sites, offers, constraints, settings, blocks=blocks, deps=deps)
+    if (
+        sol.duals is None
+        and chosen != "greedy"
+        and integer_columns(model) <= MILP_MAX_INTEGER_COLUMNS
+    ):
+        # shadow prices of capacity and budget rows, from the LP relaxation (cheap when small)
+        lp = solve_lp(model, time_limit_s=min(5.0, settings.solver_time_limit_s), clock=clock)
+        if lp.duals is not None:
+            sol = replace(sol, duals=lp.duals)
     placements, usage, states = extract(model, sol, by_name, offers, deps)
     gap = sol.gap
     info = SolverInfo(

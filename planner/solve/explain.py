@@ -20,6 +20,7 @@ from planner.model import (
     SolverInfo,
 )
 from planner.solve.candidates import Candidates
+from planner.solve.extract import RowState
 
 TIGHT_REL = 1e-6
 
@@ -80,6 +81,17 @@ class BudgetLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ShadowPrice:
+    """A capacity or budget row and what one more unit of it would save (LP relaxation)."""
+
+    row: str
+    used: float
+    limit: float
+    at_limit: bool
+    usd_over_horizon_per_unit: float
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Where ``workload`` runs, what it would cost elsewhere, and what held it there."""
 
@@ -104,6 +116,9 @@ class Explanation:
     """Every site the workload uses or could use, per resource."""
     budgets: tuple[BudgetLine, ...]
     solver: SolverInfo
+    shadow_prices: tuple[ShadowPrice, ...] = ()
+    """Rows of the sites this workload could use (and budgets) with a positive shadow
+    price; empty when the solved plan carries no row duals (a ``Plan``)."""
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (plain types, stable key order is the caller's ``sort_keys``)."""
@@ -165,6 +180,16 @@ class Explanation:
                     "at_limit": b.at_limit,
                 }
                 for b in self.budgets
+            ],
+            "shadow_prices": [
+                {
+                    "row": s.row,
+                    "used": s.used,
+                    "limit": s.limit,
+                    "at_limit": s.at_limit,
+                    "usd_over_horizon_per_unit": s.usd_over_horizon_per_unit,
+                }
+                for s in self.shadow_prices
             ],
             "solver": {
                 "method": self.solver.method,
@@ -274,6 +299,25 @@ def explain_workload(
             limit = constraints.total_budget_usd_per_month
             budgets.append(BudgetLine("total", limit, round(total, 2), _at_limit(total, limit)))
 
+    shadow: list[ShadowPrice] = []
+    rows: tuple[RowState, ...] = getattr(result, "rows", ())
+    for st in rows:
+        value = st.shadow_usd
+        if value is None or value <= 1e-9:
+            continue
+        parts = st.label.split(" ")
+        mine = st.kind != "capacity" or (len(parts) > 1 and parts[1] in relevant)
+        if mine:
+            shadow.append(
+                ShadowPrice(
+                    st.label,
+                    round(st.used, 3),
+                    round(st.limit, 3),
+                    st.tight,
+                    round(value, 2),
+                )
+            )
+
     return Explanation(
         workload=name,
         assignments=placement.assignments,
@@ -292,4 +336,5 @@ def explain_workload(
         utilisation=tuple(util),
         budgets=tuple(budgets),
         solver=result.solver,
+        shadow_prices=tuple(shadow),
     )

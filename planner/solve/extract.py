@@ -37,7 +37,13 @@ class RowState:
     limit: float
     tight: bool
     dual: float | None = None
-    """USD over the horizon saved per unit of extra limit (LP duals; None for MILP)."""
+    """Row dual of the LP relaxation (HiGHS sign: <= 0 on a binding upper limit); ``None``
+    when not computed."""
+
+    @property
+    def shadow_usd(self) -> float | None:
+        """USD over the horizon one more unit of the limit would save (LP estimate)."""
+        return None if self.dual is None else max(0.0, -self.dual)
 
 
 def row_label(model: Model, r: int) -> str:

@@ -52,6 +52,10 @@ def test_explains_choice_runner_up_and_binding_capacity() -> None:
     assert [o.chosen for o in e.offers].count(True) == 1
     colo_cpu = next(u for u in e.utilisation if (u.site, u.resource) == ("colo", "cpu"))
     assert (colo_cpu.used, colo_cpu.capacity, colo_cpu.at_limit) == (3.0, 4.0, False)
+    # the LP's marginal core goes to "big": (120 - 100) USD/month x 36 months / 3 cores
+    assert [(s.row, s.usd_over_horizon_per_unit) for s in e.shadow_prices] == [
+        ("capacity colo cpu", 240.0)
+    ]
 
 
 def test_budgets_are_reported_when_constraints_are_given() -> None:
@@ -83,6 +87,7 @@ def test_cli_table_on_the_mini_project() -> None:
     assert "payments-db: placement" in out.stdout
     assert "runner-up: colo-eu/owned" in out.stdout
     assert "site utilisation after planning" in out.stdout
+    assert "solver: milp optimal" in out.stdout
     assert "residency: data must stay in eu" in out.stdout
 
 
