@@ -28,8 +28,15 @@ Sizing rules (each a documented default, see the constants below):
 - namespace quota per team: requests and limits of every pod the plan puts there at its
   maximum replica count plus one rolling-update surge pod per Deployment, GPUs of the
   training pods, PVC storage of the databases;
-- AWS GPU burst: one instance per training replica, on-demand base = replicas bought
-  on-demand / committed, the rest spot; max size = all replicas the plan sends there.
+- batch workloads become suspended Jobs (no HPA, no PDB, no surge pod);
+- training: the Jobs live on the workload's "home" site (a GPU pool before a Kubernetes
+  site before a cloud site); its other assignments are MultiKueue burst targets, each with
+  the same queue names;
+- AWS GPU node groups (training and GPU services on an AWS site): one instance per
+  replica, on-demand base = replicas bought on-demand / committed / as capacity blocks, the
+  rest spot; max size = all replicas the plan puts there.
+
+Names are validated with ``planner.names`` (RFC 1123 labels) before anything is rendered.
 """
 
 from __future__ import annotations

@@ -153,8 +153,7 @@ def test_config_is_passed_as_the_pulumi_cli_passes_it() -> None:
 
 
 def test_pulumi_secrets_are_redacted_by_the_runner() -> None:
-    """A secret input (wrapped with its plaintext by the mock monitor) never leaves it;
-    its shape does, so the object still validates."""
+    """A secret input leaves the runner masked, keeping its shape for validation."""
     # The runner imports pulumi; only its pure helper is exercised here.
     from pulumi.runtime import rpc
 
@@ -176,8 +175,7 @@ def test_read_stack_needs_a_stack_folder(tmp_path: Path) -> None:
 
 
 def test_duplicate_urns_secrets_and_program_errors(tmp_path: Path, mini_out: Path) -> None:
-    """A program registering one name twice fails the preview; secrets (a secure config
-    value, a secret Output) are redacted; the program's own error is reported."""
+    """Duplicate URNs and program errors fail the preview; secrets are redacted."""
     stack = tmp_path / "dup"
     shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
     (stack / "Pulumi.prod.yaml").write_text(

@@ -53,8 +53,7 @@ def test_every_acme_stack_previews_cleanly(
 def test_acme_replicas_match_the_plan(
     acme: Acme,
 ) -> None:
-    """Every Deployment/StatefulSet/batch Job runs the replicas the plan puts on its site
-    (an HPA's floor for autoscaled Deployments, which the HPA owns)."""
+    """Workload objects run the planned replicas per site (HPA floor when autoscaled)."""
     plan, project, previews = acme.plan, acme.project, acme.previews
     planned: dict[tuple[str, str], int] = defaultdict(int)
     for p in plan.placements:
@@ -109,8 +108,7 @@ def test_acme_gpu_limits_match_the_inventory(
 def test_acme_budgets_and_tags(
     acme: Acme,
 ) -> None:
-    """Each AWS site's budget is the plan's monthly cost there; taggable AWS resources
-    carry the cost-allocation tags."""
+    """AWS budgets equal the plan's monthly cost per site; AWS resources carry tags."""
     plan, project, previews = acme.plan, acme.project, acme.previews
     for site, result in previews.items():
         if project.site(site).provider != "aws":

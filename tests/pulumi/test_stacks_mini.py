@@ -144,8 +144,7 @@ def test_kubernetes_objects_carry_plan_labels(preview_of: Preview, site: str) ->
 
 
 def test_colo_eu_workloads(preview_of: Preview) -> None:
-    """Right-sized checkout-api Deployment, spread over zones, PDB, diurnal HPA; the
-    database is a StatefulSet with volumes; non-privileged pods; cost annotations."""
+    """colo-eu: right-sized, spread, non-privileged Deployment; StatefulSet database; quota."""
     result = preview_of("colo-eu")
     deploy = result.named("kubernetes:apps/v1:Deployment", "checkout-api-deployment")
     assert deploy.inputs["metadata"]["namespace"] == "payments"
@@ -195,8 +194,7 @@ def test_colo_eu_workloads(preview_of: Preview) -> None:
 
 
 def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
-    """Owned share runs in the local queue; the burst share goes to the MultiKueue queue
-    whose admission check dispatches to the AWS worker; GPU limits and quotas match."""
+    """gpu-pool-us: pool share in the local queue, burst share through MultiKueue to AWS."""
     result = preview_of("gpu-pool-us")
     local = result.named("kubernetes:batch/v1:Job", "llm-finetune-job")
     burst = result.named("kubernetes:batch/v1:Job", "llm-finetune-burst-job")
@@ -248,8 +246,7 @@ def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
 
 
 def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
-    """GPU node group: min 0, max from the plan, all spot; IMDSv2; encrypted bucket with
-    public access blocked and lifecycle; node role scoped to the bucket; budget."""
+    """aws-us-east-1: spot GPU group 0..1, IMDSv2, private bucket, scoped role, budget."""
     result = preview_of("aws-us-east-1")
     asg = result.named("aws:autoscaling/group:Group", "h100-asg")
     assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (0, 1)

@@ -75,8 +75,7 @@ def test_emitting_twice_gives_identical_bytes(plan: Plan, project: Project) -> N
 
 
 def test_input_order_does_not_matter(plan: Plan, project: Project) -> None:
-    """Reordering placements, workloads or classifications changes nothing (resources
-    are named by identity, never by position)."""
+    """Reordering placements, workloads or classifications changes no byte."""
     shuffled_plan = replace(
         plan,
         placements=plan.placements[::-1],
@@ -107,8 +106,7 @@ def test_headers_carry_command_and_digest_and_no_timestamp(plan: Plan, project: 
 
 
 def test_yaml_files_parse_and_config_is_namespaced(plan: Plan, project: Project) -> None:
-    """Pulumi.yaml names the project; the stack config keys are project- or provider-
-    qualified."""
+    """Pulumi.yaml names the project; config keys are project- or provider-qualified."""
     files = render(plan, project)
     for site in SITES:
         doc = yaml.safe_load(files[f"stacks/{site}/Pulumi.yaml"])
@@ -141,8 +139,7 @@ def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
 
 
 def test_right_sizing_hpa_pdb_and_spread(plan: Plan, project: Project) -> None:
-    """Requests from Classification.rightsized; tier-1 limits = requests; HPA bounds by
-    class; PDB when replicated; spread only for tier 1 across several domains."""
+    """Right-sized requests, tier-1 limits, HPA bounds by class, PDB and spread rules."""
     files = render(plan, project)
     colo = {w["name"]: w for w in config_of(files, "colo-eu")["kubernetes"]["workloads"]}
     checkout = colo["checkout-api"]
@@ -165,8 +162,7 @@ def test_right_sizing_hpa_pdb_and_spread(plan: Plan, project: Project) -> None:
 
 
 def test_training_split_becomes_multikueue_burst(plan: Plan, project: Project) -> None:
-    """The pool is the MultiKueue manager with a local and a burst job; the cloud site is
-    a worker with the GPU node group, all spot, max = burst replicas."""
+    """The pool manages a local and a burst job; the cloud worker gets the GPU group."""
     files = render(plan, project)
     pool = config_of(files, "gpu-pool-us")["training"]
     assert [(j["name"], j["queue"], j["multikueue"]) for j in pool["jobs"]] == [
