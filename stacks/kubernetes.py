@@ -85,7 +85,13 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                 f"{team.name}-namespace",
                 metadata={
                     "name": team.name,
-                    "labels": {**base_labels(stack), "hybridplan.io/team": team.name},
+                    "labels": {
+                        **base_labels(stack),
+                        "hybridplan.io/team": team.name,
+                        # Every pod emitted here meets the "restricted" Pod Security profile.
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
                 },
                 opts=child,
             )
