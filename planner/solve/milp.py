@@ -25,7 +25,8 @@ Sets
 Data (per unit u of a block: a workload for whole/train blocks, a replica for split ones)
     c_bo   USD/month of one unit on offer o (offer price / replicas for split blocks; for
            training the part that scales with GPU-hours)
-    m_bo   one-off migration USD of one unit (0 if it stays on its current site)
+    m_bo   one-off migration USD of one unit (0 if it stays on its current site); a split
+           workload pays its offer's migration pro rata to the replicas that land there
     f_bs   training only: the fixed monthly part (``usage['fixed_usd_per_month']``) and the
            migration, paid once if any share runs on site s
     a_bor  capacity of resource r one unit consumes (offer usage / replicas); for training,
@@ -64,6 +65,7 @@ Constraints
     (use)        sum_{o at s} x_bo <= U_b * u_bs                     blocks with u
     (latency)    |T_s| * u_ws + sum_{t in T_s} u_vt <= |T_s|          (w, v, L) in D, s in S,
                  T_s = {t : lat(s, t) > L}: if w uses s, v uses no site too far from s
+    Monthly spend below is sum c_bo x_bo plus, for training blocks, sum f_bs u_bs:
     (team)       sum_{b in team, o} c_bo x_bo <= budget_team          per team budget
     (site)       sum_{b, o at s} c_bo x_bo <= budget_site             per site budget
     (total)      sum_{b, o} c_bo x_bo <= budget_total
@@ -81,8 +83,10 @@ Solving
     infeasible the whole MILP runs from the greedy start; if its gap is above the target
     the MILP polishes it for the time left. The gap reported is (objective - bound) /
     objective. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``. When the time
-    limit stops the solver the best plan found is used and ``SolverInfo`` says so; if the
-    solver found none, the greedy plan is used (and said so).
+    limit stops the solver the best plan found is used and ``SolverInfo`` says so; a MILP
+    stopped above the target gap is followed by LP + repair (a real bound, often a better
+    plan); if no solver found a plan, the greedy plan is used (and said so). The greedy
+    plan also replaces the solver's if it is cheaper (only possible under a time limit).
 """
 
 from __future__ import annotations
