@@ -24,6 +24,7 @@ from planner.model import (
     SolverInfo,
     Workload,
 )
+from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
@@ -73,7 +74,7 @@ class PlacementResult:
 
 def place(
     project: Project,
-    candidates: object,
+    candidates: Candidates,
     constraints: Constraints,
     *,
     method: str = "auto",
@@ -85,10 +86,6 @@ def place(
     ``milp``, ``lp+repair`` or ``greedy``. Raises ``InfeasibleError`` with a diagnosis when
     no plan satisfies the constraints.
     """
-    from planner.solve.candidates import Candidates
-
-    if not isinstance(candidates, Candidates):
-        raise TypeError("candidates must come from planner.solve.candidates.build_candidates")
     return solve_offers(
         project.workloads,
         project.sites,

@@ -117,8 +117,16 @@ def _solve(world: World, method: str = "milp") -> PlacementResult | None:
             world.settings,
             method=method,
         )
-    except InfeasibleError:
+    except InfeasibleError as err:
+        _assert_explained(err)
         return None
+
+
+def _assert_explained(err: InfeasibleError) -> None:
+    """Every "no" carries its evidence and a way out."""
+    assert err.diagnosis
+    assert all(d.strip() for d in err.diagnosis)
+    assert err.fix
 
 
 def _assert_valid(world: World, result: PlacementResult) -> None:
@@ -149,7 +157,8 @@ def _assert_valid(world: World, result: PlacementResult) -> None:
 
 @PROFILE
 @given(
-    worlds(max_workloads=5, budgets=True, dependencies=True), st.sampled_from(["milp", "greedy"])
+    worlds(max_workloads=5, budgets=True, dependencies=True),
+    st.sampled_from(["milp", "lp+repair", "greedy"]),
 )
 def test_every_plan_respects_capacity_sla_and_residency(world: World, method: str) -> None:
     """Capacity, tier-1 spread, no spot for tier 1 and residency hold in every plan found."""
