@@ -8,6 +8,7 @@ parameter (``time.perf_counter`` by default) used only to time the solver.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -66,9 +67,10 @@ class PlacementResult:
     """How many blocks (classes of identical workloads) the model had."""
 
     def placement(self, name: str) -> Placement:
-        for p in self.placements:
-            if p.workload == name:
-                return p
+        """One workload's placement (binary search: placements are sorted by name)."""
+        i = bisect.bisect_left(self.placements, name, key=lambda p: p.workload)
+        if i < len(self.placements) and self.placements[i].workload == name:
+            return self.placements[i]
         raise KeyError(name)
 
 

@@ -8,6 +8,7 @@ explanations and the infeasibility diagnosis can say why an offer was not used.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,10 @@ class Candidates:
     workloads: tuple[WorkloadOffers, ...]
 
     def get(self, name: str) -> WorkloadOffers:
-        for w in self.workloads:
-            if w.workload == name:
-                return w
+        """One workload's offers (binary search: ``workloads`` is sorted by name)."""
+        i = bisect.bisect_left(self.workloads, name, key=lambda w: w.workload)
+        if i < len(self.workloads) and self.workloads[i].workload == name:
+            return self.workloads[i]
         raise KeyError(name)
 
     def all_offers(self) -> dict[str, tuple[Offer, ...]]:

@@ -96,12 +96,13 @@ def solve_greedy(
         rows, vals = col_rows[j]
         headroom[rows] -= vals * amount
 
+    lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
+
     def site_ok(blk: Block, si: int) -> bool:
-        site = model.sites[si]
         for m in blk.members:
             for other, bound in deps.get(m, ()):
                 for ti in placed_sites.get(other, ()):
-                    if latency_ms(site, model.sites[ti]) > bound:
+                    if lat[si][ti] > bound:
                         return False
         return True
 
@@ -109,15 +110,13 @@ def solve_greedy(
 
     def partners_fit(blk: Block, si: int) -> bool:
         """Each partner not placed yet still has an offer near ``si`` with room for it."""
-        site = model.sites[si]
         for m in blk.members:
             for other, bound in deps.get(m, ()):
                 if other in placed_sites or other not in block_of:
                     continue
                 pb = block_of[other]
                 if not any(
-                    latency_ms(site, model.sites[model.columns[j].site]) <= bound
-                    and fit(j) + 1e-9 >= pb.units
+                    lat[si][model.columns[j].site] <= bound and fit(j) + 1e-9 >= pb.units
                     for j in offer_cols[pb.index]
                 ):
                     return False
@@ -163,11 +162,7 @@ def solve_greedy(
                 if remaining <= EPS:
                     break
                 si = model.columns[j].site
-                if (
-                    bounds
-                    and first is not None
-                    and latency_ms(model.sites[first], model.sites[si]) > min(bounds)
-                ):
+                if bounds and first is not None and lat[first][si] > min(bounds):
                     continue
                 can = fit(j)
                 if integral and math.isfinite(can):
