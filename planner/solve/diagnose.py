@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from planner.errors import InfeasibleError
-from planner.model import Constraints, Offer, Settings, Site, Workload
+from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
 from planner.solve.milp import Solution, _run
 from planner.solve.problem import (
     Block,
@@ -36,13 +36,16 @@ from planner.solve.problem import (
     usable_capacity,
 )
 
-ELASTIC_EXACT_MAX_COLUMNS = 50_000
+ELASTIC_EXACT_MAX_COLUMNS = 5_000
+"""Up to this many offer columns the elastic model is a MILP that counts relaxed rows (the
+fewest constraints first); above it, its LP relaxation (relative violations)."""
 MAX_ALTERNATIVES = 2
+MAX_LINES = 12
 
 
-def _unit(resource: str) -> str:
+def _unit(resource: str, amount: float = 2.0) -> str:
     if resource == "cpu":
-        return "cores"
+        return "core" if amount == 1 else "cores"
     if resource == "memory_gib":
         return "GiB of memory"
     if resource.startswith("gpus:"):
@@ -146,7 +149,7 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                     f"{_unit(info.resource)} (capacity x target utilisation "
                     f"{site.target_utilisation:g}), {need:g} short"
                 )
-                fixes.append(f"{site.name} needs {need:g} more {_unit(info.resource)}")
+                fixes.append(f"{site.name} needs {need:g} more {_unit(info.resource, need)}")
             elif info.kind in (RowKind.BUDGET_TEAM, RowKind.BUDGET_SITE, RowKind.BUDGET_TOTAL):
                 what = {
                     RowKind.BUDGET_TEAM: f"team {info.team} budget",
@@ -157,13 +160,27 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                     f"{what} is {limit:,.0f} USD/month; the cheapest plan within the other "
                     f"constraints needs {limit + s:,.0f} USD/month"
                 )
-                fixes.append(f"raise the {what} by {math.ceil(s):,} USD/month")
+                fixes.append(f"raise the {what} by {math.ceil(s - 1e-6):,} USD/month")
             elif info.kind is RowKind.CLOUD_SHARE:
-                lines.append(
-                    f"cloud spend must stay within {info.other} of the total; "
-                    f"{s:,.0f} USD/month of cloud spend has no owned site to go to"
+                spend = model.usd_per_month * x
+                cloud = np.asarray(
+                    [
+                        c.site >= 0 and model.sites[c.site].kind is SiteKind.CLOUD
+                        for c in model.columns
+                    ],
+                    dtype=np.bool_,
                 )
-                fixes.append(f"raise max_cloud_share above {info.other} or add owned capacity")
+                total = float(spend.sum())
+                needed = float(spend[cloud].sum()) / total if total > 0 else 0.0
+                lines.append(
+                    f"cloud spend must stay within {info.other} of the total, but the other "
+                    f"constraints leave at least {needed:.1%} of it in the cloud "
+                    f"({s:,.0f} USD/month too much)"
+                )
+                fixes.append(
+                    f"raise max_cloud_share to {math.ceil(needed * 1000) / 1000:g} "
+                    f"or add owned capacity"
+                )
             elif info.kind is RowKind.SPREAD_CAP:
                 blk = model.blocks[info.block]
                 who = (
@@ -194,8 +211,9 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
     return lines, fixes, used
 
 
-def _solve_elastic(model: Model, upper: FloatArray, time_limit_s: float) -> Solution:
-    exact = model.n_cols <= ELASTIC_EXACT_MAX_COLUMNS
+def _solve_elastic(
+    model: Model, upper: FloatArray, time_limit_s: float, *, exact: bool
+) -> Solution:
     status, x, obj, bound, limited, _ = _run(
         model, integer=exact, time_limit_s=time_limit_s, gap=1e-6, upper=upper
     )
@@ -229,32 +247,43 @@ def diagnose(
             blocks = build_blocks(workloads, sites, offers, constraints)
         if deps is None:
             deps = latency_dependencies(workloads)
+        size = sum(len(b.offers) + len(b.relaxable) for b in blocks)
+        exact = size <= ELASTIC_EXACT_MAX_COLUMNS
         model = build_model(
-            blocks, sites, constraints, settings.horizon_months, dependencies=deps, elastic=True
+            blocks,
+            sites,
+            constraints,
+            settings.horizon_months,
+            dependencies=deps,
+            elastic=True,
+            counted=exact,
         )
         limit = max(1.0, min(30.0, settings.solver_time_limit_s))
         upper = model.upper.copy()
-        sol = _solve_elastic(model, upper, limit)
+        sol = _solve_elastic(model, upper, limit, exact=exact)
         if not sol.ok:
             return _generic("the elastic relaxation found no way out either")
         lines, fixes, used = _describe(model, sol.x)
         if not lines:
             return _generic("the solver found no plan within its time limit")
-        alternatives = [", and ".join(fixes)]
+        alternatives = [_and(fixes)]
         forbidden = upper.copy()
         for _ in range(MAX_ALTERNATIVES):
             forbidden[np.asarray(used, dtype=np.int64)] = 0.0
-            alt = _solve_elastic(model, forbidden, limit)
+            alt = _solve_elastic(model, forbidden, limit / 3, exact=exact)
             if not alt.ok:
                 break
             _, alt_fixes, alt_used = _describe(model, alt.x)
             if not alt_fixes:
                 break
-            text = ", and ".join(alt_fixes)
+            text = _and(alt_fixes)
             if text not in alternatives:
                 alternatives.append(text)
             used = alt_used
         first = fixes[0] if len(fixes) == 1 else f"{len(fixes)} constraints conflict"
+        if len(lines) > MAX_LINES:
+            more = len(lines) - MAX_LINES
+            lines = [*lines[:MAX_LINES], f"... and {more} more"]
         return InfeasibleError(
             f"no plan satisfies every constraint: {first}",
             diagnosis=tuple(lines),
@@ -262,6 +291,12 @@ def diagnose(
         )
     except Exception as exc:  # a diagnosis must never crash the run
         return _generic(f"the diagnosis itself failed ({type(exc).__name__}: {exc})")
+
+
+def _and(fixes: list[str], most: int = 6) -> str:
+    if len(fixes) <= most:
+        return ", and ".join(fixes)
+    return ", and ".join(fixes[:most]) + f", and {len(fixes) - most} more changes"
 
 
 def _generic(why: str) -> InfeasibleError:

@@ -53,6 +53,8 @@ class ColKind(StrEnum):
     USE = "use"
     """u[b,s]: 1 if block b uses site s (split and train blocks in latency rules)."""
     SLACK = "slack"
+    SWITCH = "switch"
+    """e_r: 1 if the elastic model relaxes row r (counted diagnosis)."""
     RELAXED = "relaxed"
     """An ineligible offer opened by the elastic diagnosis model."""
 
@@ -69,6 +71,7 @@ class RowKind(StrEnum):
     COVER_LINK = "cover-link"
     USE_LINK = "use-link"
     LATENCY = "latency"
+    SWITCH = "switch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,10 +416,12 @@ def build_model(
     *,
     dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     elastic: bool = False,
+    counted: bool = False,
 ) -> Model:
     """The model of ``planner.solve.milp``'s docstring. ``dependencies`` maps a workload to
     its latency-bound dependencies ``(name, max_latency_ms)``. ``elastic`` adds penalised
-    slack to every relaxable row and opens relaxable ineligible offers (diagnosis)."""
+    slack to every relaxable row and opens relaxable ineligible offers (diagnosis); with
+    ``counted`` each relaxed row also costs one through a binary (fewest rows first)."""
     sites = tuple(sorted(sites, key=lambda s: s.name))
     s_idx = {s.name: i for i, s in enumerate(sites)}
     b = _Builder()
@@ -429,6 +434,9 @@ def build_model(
         for blk in blocks
     )
     eps = 1e-3 / (worst + 1.0) if elastic else 1.0
+
+    relax_rows: list[tuple[int, int]] = []
+    """Rows the elastic model may violate, with the site they belong to (-1: none)."""
 
     # --- offer columns
     offer_cols: list[list[int]] = []
@@ -513,9 +521,7 @@ def build_model(
         r = b.row(RowInfo(RowKind.CAPACITY, site=sites[si].name, resource=res), -INF, limit)
         for j, val in entries:
             b.nz(r, j, val)
-        if elastic:
-            s = b.col(Column(ColKind.SLACK, -1, si, row=r), penalty=1.0 / max(limit, 1.0))
-            b.nz(r, s, -1.0)
+        relax_rows.append((r, si))
 
     # --- budgets and cloud share (monthly spend)
     all_spend = [
@@ -528,9 +534,7 @@ def build_model(
         r = b.row(info, -INF, limit)
         for j, val in entries:
             b.nz(r, j, val)
-        if elastic:
-            s = b.col(Column(ColKind.SLACK, -1, -1, row=r), penalty=1.0 / max(limit, 1.0))
-            b.nz(r, s, -1.0)
+        relax_rows.append((r, -1))
 
     for team, limit in sorted(constraints.team_budget_usd_per_month.items()):
         entries = [(j, v) for j, v in all_spend if blocks[b.columns[j].block].team == team]
@@ -551,10 +555,7 @@ def build_model(
         r = b.row(RowInfo(RowKind.CLOUD_SHARE, other=f"{share:g}"), -INF, 0.0)
         for j, val in entries:
             b.nz(r, j, val)
-        if elastic:
-            scale = max(1.0, sum(v for _, v in all_spend) / max(1, len(blocks)))
-            s = b.col(Column(ColKind.SLACK, -1, -1, row=r), penalty=1.0 / scale)
-            b.nz(r, s, -1.0)
+        relax_rows.append((r, -1))
 
     # --- spread (split blocks) and site-use links
     member_block = {m: blk.index for blk in blocks for m in blk.members}
@@ -573,9 +574,7 @@ def build_model(
                 )
                 for j in at[si]:
                     b.nz(r, j, 1.0)
-                if elastic:
-                    s = b.col(Column(ColKind.SLACK, -1, si, row=r), penalty=1.0 / blk.per_member)
-                    b.nz(r, s, -1.0)
+                relax_rows.append((r, si))
         elif blk.kind is BlockKind.SPLIT:
             cover: list[int] = []
             for si in sorted(at):
@@ -591,9 +590,7 @@ def build_model(
             r = b.row(RowInfo(RowKind.SPREAD, block=blk.index), float(blk.spread), INF)
             for z in cover:
                 b.nz(r, z, 1.0)
-            if elastic:
-                s = b.col(Column(ColKind.SLACK, -1, -1, row=r), penalty=1.0)
-                b.nz(r, s, 1.0)
+            relax_rows.append((r, -1))
         for si in sorted(at):
             if (blk.index, si) in use_cols:
                 u = use_cols[(blk.index, si)]
@@ -631,9 +628,10 @@ def build_model(
                 for ti in far:
                     for j, val in indicator(db, ti):
                         b.nz(r, j, val)
-                if elastic:
-                    s = b.col(Column(ColKind.SLACK, -1, si, row=r), penalty=1.0 / n)
-                    b.nz(r, s, -1.0)
+                relax_rows.append((r, si))
+
+    if elastic:
+        _add_slack(b, relax_rows, counted=counted)
 
     # --- pack CSC
     n = len(b.columns)
@@ -663,6 +661,39 @@ def build_model(
         elastic=elastic,
         penalty=np.asarray(b.penalty, dtype=np.float64),
     )
+
+
+def _add_slack(b: _Builder, relax_rows: Sequence[tuple[int, int]], *, counted: bool) -> None:
+    """Elastic slack on each relaxable row, penalised by its share of the row's largest
+    possible violation (so rows of any unit compare); with ``counted`` a binary e_r
+    (s_r <= M_r e_r) costs 1 more, so the fewest rows are relaxed, then the least."""
+    rr = np.asarray(b.r, dtype=np.int64)
+    cc = np.asarray(b.c, dtype=np.int64)
+    vv = np.asarray(b.v, dtype=np.float64)
+    ub = np.asarray(b.upper, dtype=np.float64)
+    ub = np.where(np.isfinite(ub), ub, 0.0)
+    n_rows = len(b.rows)
+    most = np.zeros(n_rows)
+    least = np.zeros(n_rows)
+    np.add.at(most, rr, np.maximum(vv, 0.0) * ub[cc])
+    np.add.at(least, rr, np.minimum(vv, 0.0) * ub[cc])
+    for r, si in relax_rows:
+        upper_row = math.isfinite(b.row_upper[r])
+        if upper_row:
+            big = float(most[r]) - b.row_upper[r]
+            sign = -1.0
+        else:
+            big = b.row_lower[r] - float(least[r])
+            sign = 1.0
+        big = max(big, 1e-6)
+        share = 1e-2 if counted else 1.0
+        s = b.col(Column(ColKind.SLACK, -1, si, row=r), penalty=share / big, ub=big)
+        b.nz(r, s, sign)
+        if counted:
+            e = b.col(Column(ColKind.SWITCH, -1, si, row=r), penalty=1.0, ub=1.0, integer=True)
+            link = b.row(RowInfo(RowKind.SWITCH, other=str(r)), -INF, 0.0)
+            b.nz(link, s, 1.0)
+            b.nz(link, e, -big)
 
 
 def latency_dependencies(workloads: Sequence[Workload]) -> dict[str, list[tuple[str, float]]]:

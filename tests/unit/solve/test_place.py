@@ -313,6 +313,64 @@ def test_identical_tier1_workloads_aggregate_and_each_spreads() -> None:
     assert r.solver.objective_usd == pytest.approx(10 * 36 * 40.0)
 
 
+def test_cloud_share_below_what_owned_capacity_allows() -> None:
+    """max_cloud_share under what the colo can absorb names the share the plan needs."""
+    colo = site("colo", cpu=4.0)
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    ws = [workload(f"w{i}", cpu=2.0) for i in range(4)]
+    prices = {(w.name, s): 100.0 for w in ws for s in ("colo", "cloud")}
+    offers = standard_offers(ws, [colo, cloud], prices)
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers(ws, [colo, cloud], offers, Constraints(max_cloud_share=0.25))
+    # two fit the colo (200), two go to cloud spot (2 x 40): 80 / 280 in the cloud
+    assert "raise max_cloud_share to 0.286 or add owned capacity" in err.value.fix
+    assert "; or colo needs 2 more cores" in err.value.fix  # the alternative
+    assert any("at least 28.6% of it in the cloud" in d for d in err.value.diagnosis)
+
+
+def test_fewest_constraints_are_relaxed_first() -> None:
+    """One site short by 7 cores beats three sites each short by one: fewest rows first."""
+    sites = [site(f"colo-{i}", cpu=2.0) for i in range(3)]
+    ws = [workload(f"w{i}", cpu=3.0, team="t") for i in range(3)]
+    offers = {w.name: tuple(offer(w, s, 10.0) for s in sites) for w in ws}
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers(ws, sites, offers, Constraints())
+    assert len(err.value.diagnosis) == 1
+    assert set(err.value.fix.split("; or ")) == {f"colo-{i} needs 7 more cores" for i in range(3)}
+
+
+def test_gpu_inference_is_bounded_by_pool_gpus() -> None:
+    """Inference replicas use whole GPUs: the pool takes what fits, the cloud the rest."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 5})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    ws = [workload(f"llm{i}", gpus=1, gpu_type="h100", replicas=2) for i in range(4)]
+    prices = {(w.name, s): p for w in ws for s, p in (("pool", 1000.0), ("cloud", 5000.0))}
+    r = solve_offers(ws, [pool, cloud], standard_offers(ws, [pool, cloud], prices), Constraints())
+    assert sum(p.sites == ("pool",) for p in r.placements) == 2  # 2 x 2 GPUs of 5
+    usage = next(u for u in r.site_usage if u.site == "pool")
+    assert usage.used["gpus:h100"] == 4.0
+    assert usage.used["gpu_hours:h100"] == pytest.approx(4 * 730.0)
+
+
+def test_training_fixed_part_is_paid_once_per_site_used() -> None:
+    """A training job's fixed monthly part (egress) is paid per site it runs on, so a small
+    saving from splitting is not worth a second fixed part."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 4})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=5840.0)
+    usage = {"cpu": 8.0, "memory_gib": 64.0, "gpus:h100": 8.0, "fixed_usd_per_month": 500.0}
+    offers = {
+        "job": (
+            offer(job, pool, 5840.0 * 1.9 + 500.0, usage=usage),
+            offer(job, cloud, 5840.0 * 2.0 + 500.0, usage=usage),
+        )
+    }
+    r = solve_offers([job], [pool, cloud], offers, Constraints(), EXACT)
+    # splitting half to the pool saves 0.1 x 2920 = 292 < 500 of a second fixed part
+    assert r.placement("job").sites == ("cloud",)
+    assert r.placement("job").usd_per_month == pytest.approx(5840.0 * 2.0 + 500.0)
+
+
 def test_tier1_spread_impossible() -> None:
     """A tier-1 workload with only one single-domain site cannot be spread."""
     a = site("a", domains=1)
