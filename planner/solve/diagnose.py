@@ -127,14 +127,21 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
         if c.kind is ColKind.RELAXED:
             blk = model.blocks[c.block]
             o = blk.relaxable[c.offer]
-            who = (
-                blk.members[0]
-                if len(blk.members) == 1
-                else (f"{len(blk.members)} workloads like {blk.members[0]}")
+            count = max(1, round(float(x[j]) / blk.per_member))
+            if len(blk.members) == 1:
+                who = blk.members[0]
+            elif count == len(blk.members):
+                who = f"all {count} workloads like {blk.members[0]}"
+            else:
+                who = f"{count} of the {len(blk.members)} workloads like {blk.members[0]}"
+            lines.append(f"{who}: the only room left is {o.key}, which is excluded: {o.reason}")
+            fixes.append(f"allow {who} on {o.site} ({o.reason})")
+            # the alternative must do without this site for this block, in any option
+            used.extend(
+                k
+                for k, other in enumerate(model.columns)
+                if other.kind is ColKind.RELAXED and other.block == c.block and other.site == c.site
             )
-            lines.append(f"{who} can only fit on {o.key}, which is excluded: {o.reason}")
-            fixes.append(f"allow {who} on {o.key}")
-            used.append(j)
         elif c.kind is ColKind.SLACK:
             r = c.row
             info = model.rows[r]

@@ -258,7 +258,11 @@ def test_capacity_too_small_names_the_shortfall() -> None:
     with pytest.raises(InfeasibleError) as err:
         solve_offers(ws, [eu, us], offers, Constraints())
     assert "colo-eu needs 6 more cores" in err.value.fix
-    assert "allow" in err.value.fix  # the alternative: let some leave the EU
+    # the alternative: two of them leave the EU
+    assert err.value.fix == (
+        "colo-eu needs 6 more cores; "
+        "or allow 2 of the 4 workloads like db0 on us (residency eu: us is in us)"
+    )
     assert err.value.exit_code == 1
 
 
