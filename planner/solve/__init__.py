@@ -112,8 +112,10 @@ def solve_offers(
     with_greedy: bool | None = None,
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
-    (eligible and ineligible). ``with_greedy`` runs the greedy baseline as well (default:
-    whenever it is cheap, i.e. always except ``lp+repair`` on big models)."""
+    (eligible and ineligible). ``with_greedy`` (default on) also runs the greedy baseline:
+    its plan starts the MILP, replaces a worse time-limited plan, and is reported as
+    ``greedy_objective_usd``. ``aggregate`` off keeps every workload in its own block
+    (for tests)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck

@@ -183,6 +183,10 @@ def _run(
     want_duals: bool = False,
 ) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
     """Solve; return (status, x, objective, bound, time_limited, row duals)."""
+    if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
+        feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
+        status = "optimal" if feasible else "infeasible"
+        return status, np.zeros(0), 0.0, 0.0, False, np.zeros(model.n_rows)
     import highspy
     from highspy._core import _Highs
 

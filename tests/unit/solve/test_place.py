@@ -193,6 +193,15 @@ def test_every_method_respects_capacity(method: str) -> None:
     assert r.solver.method == method
 
 
+@pytest.mark.parametrize("method", ["auto", "milp", "lp+repair", "greedy"], ids=str)
+def test_an_empty_fleet_is_an_empty_plan(method: str) -> None:
+    """No workloads: an empty plan at zero cost, every site listed with no usage."""
+    r = solve_offers([], [site("a")], {}, Constraints(), method=method)
+    assert r.placements == ()
+    assert r.solver.objective_usd == 0.0
+    assert [u.site for u in r.site_usage] == ["a"]
+
+
 def test_unknown_method_is_rejected() -> None:
     """An unknown method name is a programming error, reported as such."""
     with pytest.raises(ValueError, match="unknown method"):
