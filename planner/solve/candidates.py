@@ -118,11 +118,19 @@ def build_candidates(
     constraints: Constraints,
     *,
     offers_for: OffersFor | None = None,
+    memo: bool | None = None,
 ) -> Candidates:
     """Price every workload on every site with ``planner.cost.offers_for`` (or the
-    ``offers_for`` passed in), then apply prunes and pins."""
+    ``offers_for`` passed in), then apply prunes and pins.
+
+    ``memo`` (default: on for ``planner.cost.offers_for``, off for one passed in) prices
+    workloads that differ only by name and dependencies once and relabels the offers:
+    the cost model reads neither (``test_memo_changes_nothing`` guards it). Fleets of
+    replicas and per-tenant copies then cost one pricing per distinct shape."""
     sites: dict[str, Site] = {s.name: s for s in project.sites}
     settings: Settings = project.settings
+    if memo is None:
+        memo = offers_for is None
     if offers_for is None:
         from planner.cost import offers_for as cost_offers_for
         from planner.cost import owned_rates_by_site
@@ -135,11 +143,18 @@ def build_candidates(
 
         offers_for = priced_with_rates
     priced: dict[str, list[Offer]] = {}
+    seen: dict[tuple[Workload, Resources], list[Offer]] = {}
     for w in sorted(project.workloads, key=lambda w: w.name):
         request = requests.get(w.name, w.resources)
+        key = (replace(w, name="", depends_on=()), request)
+        if memo and key in seen:
+            priced[w.name] = [replace(o, workload=w.name) for o in seen[key]]
+            continue
         current = sites.get(w.current_site) if w.current_site is not None else None
         got: list[Offer] = []
         for name in sorted(sites):
             got.extend(offers_for(w, request, sites[name], catalogue, settings, current=current))
         priced[w.name] = got
+        if memo:
+            seen[key] = got
     return candidates_from_offers(priced, constraints, project.workloads)

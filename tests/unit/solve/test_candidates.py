@@ -93,3 +93,22 @@ def test_mini_project_with_the_real_cost_model() -> None:
     assert {o.site for o in db.offers} == {s.name for s in project.sites}
     assert all(o.site != "aws-us-east-1" for o in db.eligible)
     assert any("residency" in (o.reason or "") for o in db.ineligible)
+
+
+def test_memo_changes_nothing() -> None:
+    """Pricing copies once (memo) gives exactly the offers pricing each one does."""
+    from dataclasses import replace
+
+    from planner.catalogue import load_default_catalogue
+    from planner.load import load_project
+
+    project = load_project(MINI)
+    copies = tuple(
+        replace(w, name=f"{w.name}-{k}", depends_on=()) for k in range(3) for w in project.workloads
+    )
+    project = replace(project, workloads=copies)
+    requests = {w.name: w.resources for w in copies}
+    catalogue = load_default_catalogue()
+    memo = build_candidates(project, requests, catalogue, Constraints(), memo=True)
+    plain = build_candidates(project, requests, catalogue, Constraints(), memo=False)
+    assert memo == plain
