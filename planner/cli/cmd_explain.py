@@ -91,7 +91,12 @@ def render_table(e: Explanation) -> None:
             f"runner-up: {r.site}/{r.option.value} at {r.usd_per_month:,.2f} USD/month + "
             f"{r.migration_usd:,.2f} USD migration "
             f"({_signed(e.runner_up_extra_usd_per_month)} USD/month, "
-            f"{_signed(e.runner_up_extra_horizon_usd)} USD over the horizon)",
+            f"{_signed(e.runner_up_extra_horizon_usd)} USD over the horizon"
+            + (
+                "; cheaper, but ruled out by the binding constraints below)"
+                if (e.runner_up_extra_horizon_usd or 0.0) < 0
+                else ": what this choice saves)"
+            ),
             markup=False,
         )
     else:
