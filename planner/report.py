@@ -46,12 +46,13 @@ _LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "site",
     "workloads",
-    "moved in",
-    "moved out",
-    "before USD/month",
-    "after USD/month",
-    "delta USD/month",
+    "in",
+    "out",
+    "before",
+    "after",
+    "delta",
 )
+"""Short headers so the table fits 80 columns; the CLI titles it "USD/month"."""
 
 
 # --------------------------------------------------------------------------- numbers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,14 +37,19 @@ err = _Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Print a table for people. Columns whose header ends with a unit are right-aligned."""
+    """Print a table for people. Columns holding numbers are right-aligned."""
+    cells = [[str(v) for v in r] for r in rows]
     t = Table(title=title, title_justify="left")
-    for c in columns:
-        numeric = any(u in c for u in ("USD", "%", "cores", "GiB", "GPUs", "count", "h"))
-        t.add_column(c, justify="right" if numeric and c != "reason" else "left")
-    for r in rows:
-        t.add_row(*(str(v) for v in r))
+    for i, c in enumerate(columns):
+        values = [r[i] for r in cells if i < len(r)]
+        numeric = bool(values) and all(_NUMBER.fullmatch(v) for v in values)
+        t.add_column(c, justify="right" if numeric else "left")
+    for r in cells:
+        t.add_row(*r)
     out.print(t)
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
 def emit_json(data: Any) -> None:
