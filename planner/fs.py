@@ -55,6 +55,27 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, subdirs: tuple[str, .
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def write_files(files: Mapping[Path, str]) -> None:
+    """Write files in place (e.g. ``init`` into an existing project), all or nothing as far
+    as the filesystem allows: each file is first written to a hidden sibling (created with
+    the usual permissions, umask applied); only when every one is written are they renamed
+    into place. On error the temporaries are removed and no target has changed."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in sorted(files.items()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
+                staged.append((tmp, path))
+                fh.write(text)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        staged = []
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
 def read_tree(root: Path) -> dict[str, str]:
     """All files under ``root`` as ``{posix relative path: text}`` (empty if absent)."""
     if not root.is_dir():

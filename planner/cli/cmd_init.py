@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +11,7 @@ import typer
 from planner.cli import console
 from planner.cli.common import guarded
 from planner.errors import UsageError
+from planner.fs import write_files
 
 SCHEMA_DIR = ".schemas"
 SCHEMA_KINDS = ("inventory", "sites", "policies", "project")
@@ -20,19 +19,6 @@ SCHEMA_KINDS = ("inventory", "sites", "policies", "project")
 
 class CiProvider(StrEnum):
     GITHUB = "github"
-
-
-def _write_file(path: Path, text: str) -> None:
-    """Write one file atomically (temporary file beside it, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _git_root(start: Path) -> Path | None:
@@ -123,8 +109,7 @@ def register(app: typer.Typer) -> None:
                 "refusing to overwrite: " + ", ".join(str(p) for p in existing),
                 fix="remove them, pick another folder, or pass --force",
             )
-        for path, text in sorted(files.items()):
-            _write_file(path, text)
+        write_files(files)
         rows = [(str(p), "written") for p in sorted(files)]
         console.table("hybridplan init", ("file", "status"), rows)
         console.out.print(

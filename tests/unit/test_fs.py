@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import UsageError
-from planner.fs import drift, read_tree, write_tree
+from planner.fs import drift, read_tree, write_files, write_tree
 
 
 def test_write_tree_writes_every_file(tmp_path: Path) -> None:
@@ -60,3 +60,23 @@ def test_drift_reports_changed_missing_and_unexpected() -> None:
     actual = {"a": "1", "b": "changed", "d": "4"}
     assert drift(expected, actual) == ("changed: b", "missing: c", "unexpected: d")
     assert drift(expected, dict(expected)) == ()
+
+
+def test_write_files_uses_normal_permissions(tmp_path: Path) -> None:
+    """Files written in place get the usual umask-derived mode, not a temp file's 0600."""
+    target = tmp_path / "proj" / "inventory.yaml"
+    write_files({target: "a: 1\n"})
+    assert target.read_text() == "a: 1\n"
+    assert target.stat().st_mode & 0o044 == 0o044
+
+
+def test_write_files_changes_nothing_when_one_file_fails(tmp_path: Path) -> None:
+    """If any file cannot be written, no target changes and no temporary is left."""
+    keep = tmp_path / "keep.yaml"
+    keep.write_text("old\n")
+    blocked = tmp_path / "zz-blocker"
+    blocked.write_text("a file where a folder is needed\n")
+    with pytest.raises(FileExistsError):
+        write_files({keep: "new\n", blocked / "x.yaml": "y\n"})
+    assert keep.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.yaml", "zz-blocker"]
