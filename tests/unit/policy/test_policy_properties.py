@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import World, worlds
 
 from planner.errors import InfeasibleError
 from planner.model import Level, Plan, PolicyConfig, Project, RuleConfig
 from planner.policy import constraints_for, evaluate_plan, mandatory_failures
 from planner.solve import solve_offers
 from planner.solve.candidates import prune_offer
-from tests.strategies import World, worlds
 
 TODAY = date(2026, 11, 27)
 CONSTRAINING = {
@@ -82,7 +82,7 @@ def test_solved_plans_pass_the_constraining_rules(world: World) -> None:
 @pytest.mark.parametrize("share", [0.25, None], ids=["cap", "no-cap"])
 def test_property_project_builder(share: float | None) -> None:
     """The builder turns the world's limits into rule params (sanity of the property)."""
-    from tests.strategies import site, workload
+    from strategies import site, workload
 
     world = World(workloads=(workload("w0", team="a"),), sites=(site("colo-0"),), offers={})
     world = World(
