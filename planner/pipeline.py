@@ -30,7 +30,7 @@ from planner.model import (
     WorkloadClass,
 )
 from planner.policy import constraints_for, evaluate_plan
-from planner.solve import place
+from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
 
 
@@ -42,6 +42,8 @@ class PlanBundle:
     candidates: Candidates
     constraints: Constraints
     requests: Mapping[str, Resources]
+    result: PlacementResult
+    """The solver's own result (row duals, greedy objective) for ``explain``."""
 
 
 def requests_from(
@@ -138,4 +140,10 @@ def build_plan(
     )
     findings = evaluate_plan(project, plan, today=today)
     plan = replace(plan, findings=findings)
-    return PlanBundle(plan=plan, candidates=candidates, constraints=constraints, requests=requests)
+    return PlanBundle(
+        plan=plan,
+        candidates=candidates,
+        constraints=constraints,
+        requests=requests,
+        result=result,
+    )

@@ -12,9 +12,7 @@ import typer
 from planner.cli import console
 from planner.cli.common import OutputFormat, guarded
 from planner.errors import UsageError
-from planner.solve.explain import Explanation, Solved, explain_workload
-
-SHADOW_PRICES_MAX_WORKLOADS = 5_000
+from planner.solve.explain import Explanation, explain_workload
 
 
 def explain_project(project_dir: Path, workload: str, today: date) -> Explanation:
@@ -30,19 +28,12 @@ def explain_project(project_dir: Path, workload: str, today: date) -> Explanatio
         near = difflib.get_close_matches(workload, names, n=3)
         hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(names)}"
         raise UsageError(f"unknown workload {workload!r} in {project_dir}", fix=hint)
-    from planner.solve import place
-
     telemetry = load_telemetry(project)
     bundle = build_plan(
         project, catalogue=load_default_catalogue(), telemetry=telemetry, today=today
     )
-    # the plan keeps no row duals; re-placing (deterministic: the same plan) adds the
-    # shadow prices of capacity and budget rows for fleets small enough to do it twice
-    solved: Solved = bundle.plan
-    if len(project.workloads) <= SHADOW_PRICES_MAX_WORKLOADS:
-        solved = place(project, bundle.candidates, bundle.constraints)
     return explain_workload(
-        solved,
+        bundle.result,
         bundle.candidates,
         workload,
         constraints=bundle.constraints,
