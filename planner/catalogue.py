@@ -25,6 +25,7 @@ a plan can record exactly which prices it used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -430,8 +431,10 @@ def validate_overrides(
 DEFAULT_CATALOGUE = "2025-h1.yaml"
 
 
+@functools.cache
 def load_default_catalogue() -> Catalogue:
-    """Read the catalogue shipped with the package (``planner/catalogue/2025-h1.yaml``)."""
+    """Read the catalogue shipped with the package (``planner/catalogue/2025-h1.yaml``);
+    read once per process (the catalogue is immutable)."""
     from importlib import resources  # the I/O stays inside this one function
 
     import yaml

@@ -746,6 +746,7 @@ def _cross_reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
         gpus = capacity.get("gpus") if isinstance(capacity, dict) else None
         if isinstance(gpus, dict):
             offered.update(str(k) for k in gpus)
+        offered.update(_cloud_gpu_types(s.item))
 
     if inventory is not None:
         for w in workloads:
@@ -826,6 +827,24 @@ def _current_option_refs(
             f"'{option}' is not sold by {kind} site '{current}'",
             f"use one of: {', '.join(allowed)}",
         )
+
+
+def _cloud_gpu_types(site: Mapping[str, Any]) -> set[str]:
+    """GPU types a cloud site sells: those of the instance types the packaged catalogue
+    prices in the site's price region (a cloud site declares no capacity)."""
+    if site.get("kind") != "cloud":
+        return set()
+    from planner.catalogue import load_default_catalogue
+
+    cost = site.get("cost")
+    cloud = cost.get("cloud") if isinstance(cost, dict) else None
+    region = cloud.get("price_region") if isinstance(cloud, dict) else None
+    region = region if isinstance(region, str) else site.get("region")
+    provider = site.get("provider")
+    if not isinstance(region, str) or not isinstance(provider, str):
+        return set()
+    instances = load_default_catalogue().instances_in(provider, region)
+    return {i.gpu_type for i in instances if i.gpu_type}
 
 
 def _workload_refs(

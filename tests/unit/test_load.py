@@ -369,3 +369,14 @@ def test_any_mutation_loads_or_raises_input_error(file: str, data: st.DataObject
     rendered = "\n".join(p.render() for p in problems)
     assert all(p.line >= 1 and p.column >= 1 for p in problems), rendered
     assert all(p.fix for p in problems), rendered
+
+
+def test_gpu_type_sold_only_in_the_cloud_is_accepted(tmp_path: Path) -> None:
+    """A100s are in no owned site's capacity but aws-us-east-1's catalogue region prices
+    p4d instances, so a workload asking for them is valid (the cost model prices it)."""
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    inv = project / "inventory.yaml"
+    inv.write_text(inv.read_text(encoding="utf-8").replace("gpu_type: h100", "gpu_type: a100"))
+    loaded = load_project(project)
+    assert loaded.workload("llm-finetune").resources.gpu_type == "a100"
