@@ -8,10 +8,10 @@ config (every number a float, every key a string); the accessors accept both.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from planner.model import Project
-from planner.policy.rule import Param, ParamKind, Rule
+from planner.policy.rule import Param, ParamKind, Rule, Violation
 
 
 def resolve(
@@ -139,3 +139,24 @@ def integers(params: Mapping[str, object], name: str) -> tuple[int, ...]:
 def fmt_usd(value: float) -> str:
     """``12,345.67 USD`` - money in messages."""
     return f"{value:,.2f} USD"
+
+
+def over_budget(
+    scope_kind: str, spend: Mapping[str, float], budgets: Mapping[str, float], verb: str
+) -> Iterator[Violation]:
+    """One violation per ``scope`` (team or site) whose monthly ``spend`` exceeds its
+    budget by more than half a cent, with the figures in the message and the evidence."""
+    for scope, budget in sorted(budgets.items()):
+        used = spend.get(scope, 0.0)
+        if used - budget > 0.005:
+            yield Violation(
+                scope_kind,
+                scope,
+                f"{scope_kind} {scope} {verb} {fmt_usd(used)}/month, over its budget of "
+                f"{fmt_usd(budget)}/month by {fmt_usd(used - budget)}",
+                {
+                    scope_kind: scope,
+                    "usd_per_month": round(used, 2),
+                    "budget_usd_per_month": budget,
+                },
+            )

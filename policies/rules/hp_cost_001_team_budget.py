@@ -22,16 +22,7 @@ BUDGETS = "budgets_usd_per_month"
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
     spend = facts.usd_by_team(ctx.project, ctx.plan)
-    for team, budget in sorted(pm.number_map(ctx.params, BUDGETS).items()):
-        used = spend.get(team, 0.0)
-        if used - budget > 0.005:
-            yield Violation(
-                "team",
-                team,
-                f"team {team} spends {pm.fmt_usd(used)}/month, over its budget of "
-                f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
-                {"team": team, "usd_per_month": round(used, 2), "budget_usd_per_month": budget},
-            )
+    yield from pm.over_budget("team", spend, pm.number_map(ctx.params, BUDGETS), "spends")
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:

@@ -22,16 +22,7 @@ BUDGETS = "budgets_usd_per_month"
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
     spend = facts.usd_by_site(ctx.plan)
-    for site, budget in sorted(pm.number_map(ctx.params, BUDGETS).items()):
-        used = spend.get(site, 0.0)
-        if used - budget > 0.005:
-            yield Violation(
-                "site",
-                site,
-                f"site {site} costs {pm.fmt_usd(used)}/month, over its budget of "
-                f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
-                {"site": site, "usd_per_month": round(used, 2), "budget_usd_per_month": budget},
-            )
+    yield from pm.over_budget("site", spend, pm.number_map(ctx.params, BUDGETS), "costs")
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
