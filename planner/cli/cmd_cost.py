@@ -64,10 +64,13 @@ def cost_view(
         offers.extend(offers_for(w, req, site, catalogue, settings, current=current,
                                  rates=rates))
     baseline: float | None = None
+    current_items: tuple[LineItem, ...] = ()
     if current is not None:
-        items = price_on(w, w.resources, current, catalogue, settings=settings,
-                         option=baseline_option(current, w.current_option), rates=rates)
-        baseline = sum(i.usd_per_month for i in items) if items else None
+        # what runs there today: the DECLARED request (the offers price ``req``)
+        current_items = price_on(w, w.resources, current, catalogue, settings=settings,
+                                 option=baseline_option(current, w.current_option),
+                                 rates=rates)
+        baseline = sum(i.usd_per_month for i in current_items) if current_items else None
     ordered = _sorted(offers)
     cheapest = ordered[0].key if ordered and ordered[0].eligible else None
     out_offers: list[dict[str, Any]] = []
@@ -96,6 +99,7 @@ def cost_view(
                 "npv_usd": round(h.npv_usd, 2),
             }
         out_offers.append(entry)
+    dec = w.resources
     return {
         "workload": w.name,
         "currency": catalogue.currency,
@@ -103,10 +107,15 @@ def cost_view(
                     "gpus": req.gpus, "gpu_type": req.gpu_type,
                     "storage_gib": req.storage_gib, "replicas": w.replicas,
                     "basis": basis},
+        "declared_request": {"cpu": dec.cpu, "memory_gib": dec.memory_gib,
+                             "gpus": dec.gpus, "gpu_type": dec.gpu_type,
+                             "storage_gib": dec.storage_gib, "replicas": w.replicas},
         "current_site": w.current_site,
         "current_option": baseline_option(current, w.current_option).value
         if current is not None else None,
+        "current_request_basis": "declared" if current is not None else None,
         "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
+        "current_line_items": [_item(li) for li in current_items],
         "catalogue": {"version": catalogue.version, "captured": catalogue.captured,
                       "digest": catalogue.digest},
         "cost_input_digest": cost_input_digest(project, catalogue),
@@ -148,21 +157,40 @@ def _money(x: float) -> str:
     return f"{x:,.2f}"
 
 
-def _render(view: dict[str, Any]) -> None:
-    req = view["request"]
+def _shape(req: dict[str, Any]) -> str:
     gpu = f", {req['gpus']} x {req['gpu_type']}" if req["gpus"] else ""
+    return (f"{req['replicas']} x ({req['cpu']:g} cores, {req['memory_gib']:g} GiB{gpu}, "
+            f"{req['storage_gib']:g} GiB storage)")
+
+
+def _above_declared(req: dict[str, Any], dec: dict[str, Any]) -> str:
+    """'cpu, memory' where the priced request exceeds the declared one ('' if none)."""
+    names = {"cpu": "cpu", "memory_gib": "memory"}
+    return ", ".join(n for k, n in names.items() if req[k] > dec[k] + 1e-9)
+
+
+def _render(view: dict[str, Any]) -> None:
+    req, dec = view["request"], view["declared_request"]
+    if req["basis"] == "declared":
+        priced = f"offers priced at the declared request {_shape(dec)}"
+    else:
+        priced = (f"offers priced at the right-sized request {_shape(req)} "
+                  f"(declared: {_shape(dec)})")
+        above = _above_declared(req, dec)
+        if above:
+            priced += f"; right-sized {above} is ABOVE the declared request"
     console.out.print(
-        f"{view['workload']}: {req['replicas']} x ({req['cpu']:g} cores, "
-        f"{req['memory_gib']:g} GiB{gpu}, {req['storage_gib']:g} GiB storage), "
-        f"{req['basis']} request; "
+        f"{view['workload']}: {priced}; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
-        f"all figures USD/month unless marked USD."
+        f"all figures USD/month unless marked USD.", markup=False,
     )
     if view["current_site"]:
         cur = view["current_usd_per_month"]
         cur_txt = f"{_money(cur)} USD/month" if cur is not None else "not priced"
-        console.out.print(f"current site: {view['current_site']}, {view['current_option']} "
-                          f"({cur_txt})")
+        console.out.print(
+            f"current site: {view['current_site']}, {view['current_option']}, at the declared "
+            f"request {_shape(dec)}: {cur_txt}. Break-even and NPV compare each offer with "
+            f"this figure.", markup=False)
     rows = []
     for o in view["offers"]:
         h = o.get("horizon") or {}
@@ -176,7 +204,14 @@ def _render(view: dict[str, Any]) -> None:
             _money(h["npv_usd"]) if h else "-",
             "eligible" if o["eligible"] else "no (below)",
         ])
-    console.table("Offers (* cheapest eligible)",
+    if view["current_line_items"]:
+        cur_rows = [[li["name"], _money(li["usd_per_month"]), li["formula"],
+                     ", ".join(li["sources"])] for li in view["current_line_items"]]
+        cur_rows.append(["total", _money(view["current_usd_per_month"]), "", ""])
+        console.table(f"today: {view['current_site']} / {view['current_option']} "
+                      f"(declared request)",
+                      ["line item", "USD/month", "formula", "sources"], cur_rows)
+    console.table(f"Offers at the {req['basis']} request (* cheapest eligible)",
                   ["", "site", "option", "instance", "USD/month", "move USD",
                    "break-even month", "NPV USD", "status"], rows)
     for o in view["offers"]:

@@ -126,3 +126,33 @@ def test_request_basis_is_reported() -> None:
         data = json.loads(result.stdout)
         assert data["request"]["basis"] == "declared"
         assert data["current_usd_per_month"] == pytest.approx(270.33)
+
+
+ACME = Path(__file__).resolve().parents[2] / "examples" / "acme"
+
+
+def test_current_cost_and_offers_say_which_request_they_price() -> None:
+    """payments-db: today's 2,270.64 is the DECLARED 3 x (8 cores, 64 GiB) on 3 x m6i.4xlarge
+    on demand (3 x 730 x 0.856 = 1,874.64 + EBS 3 x 1,500 x 0.088 = 396), while the offers
+    price the right-sized request, whose memory (p99 55.65 GiB x 1.2 = 66.78) is above the
+    declared 64 GiB and needs bigger instances: both requests and the excess are shown."""
+    result = runner.invoke(app, ["cost", str(ACME), "-w", "payments-db", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["request"]["basis"] == "right-sized"
+    assert data["request"]["memory_gib"] == pytest.approx(66.78)
+    assert (data["declared_request"]["cpu"], data["declared_request"]["memory_gib"]) == (8, 64)
+    assert data["current_request_basis"] == "declared"
+    assert data["current_usd_per_month"] == pytest.approx(2270.64)
+    cur = {i["name"]: i["usd_per_month"] for i in data["current_line_items"]}
+    assert cur == pytest.approx({"compute (m6i.4xlarge, on-demand)": 1874.64,
+                                 "storage (EBS gp3)": 396.0})
+    table = runner.invoke(app, ["cost", str(ACME), "-w", "payments-db"],
+                          env={"COLUMNS": "250"}).stdout
+    assert ("offers priced at the right-sized request 3 x (4.38 cores, 66.78 GiB, 1500 GiB "
+            "storage) (declared: 3 x (8 cores, 64 GiB, 1500 GiB storage)); right-sized memory "
+            "is ABOVE the declared request") in table
+    assert ("current site: aws-eu-west-1, on-demand, at the declared request 3 x (8 cores, "
+            "64 GiB, 1500 GiB storage): 2,270.64 USD/month") in table
+    assert "today: aws-eu-west-1 / on-demand (declared request)" in table
+    assert "Offers at the right-sized request" in table
