@@ -17,8 +17,14 @@ Services: ``instances x 730 h x price``. Replicas are packed ``k`` to an instanc
 the tightest of vCPUs, memory and GPUs of the requested type over the per-replica request),
 ``instances = max(ceil(replicas / k), min(replicas, 2))`` - never all replicas on one
 instance, which would be a single point of failure - and the instance type with the lowest
-total is chosen (ties by name). Training: ``gpu_hours_per_month x price / GPUs per
-instance`` - linear in the hours so the solver can split them; ``usage["usd_per_gpu_hour"]``
+total is chosen (ties by name). Tier 1 also caps ``k`` at ``max(1, (replicas - 1) // 2)``:
+losing one instance then loses at most that many replicas, fewer than half from 3 up (2 or
+3 replicas: one per instance). A 3-replica tier-1 database thus gets 3 instances, never
+2 + 1, which would lose its quorum with one instance. The compute line says how the
+replicas are laid out (e.g. ``3 replicas as 2 + 1``) and when the tier-1 cap binds.
+
+Training: ``gpu_hours_per_month x price / GPUs per instance`` - linear in the hours so the
+solver can split them; ``usage["usd_per_gpu_hour"]``
 is that slope and ``usage["fixed_usd_per_month"]`` the rest (storage, checkpoints, egress).
 
 Storage: ``replicas x storage_gib x aws.ebs.gp3.<region>`` (USD/GiB-month); training
@@ -89,15 +95,32 @@ def region_instances(site: Site, catalogue: Catalogue) -> tuple[InstanceType, ..
     return out
 
 
-def packing(inst: InstanceType, request: Resources, replicas: int) -> tuple[int, int]:
-    """(replicas per instance, instances) for ``replicas`` of ``request`` on ``inst``."""
+def max_per_instance(replicas: int, tier: int) -> int:
+    """The most replicas one instance may hold: all of them, except for tier 1, where losing
+    one instance must leave a majority (``max(1, (replicas - 1) // 2)``)."""
+    return max(1, (replicas - 1) // 2) if tier == 1 else replicas
+
+
+def packing(inst: InstanceType, request: Resources, replicas: int,
+            cap: int | None = None) -> tuple[int, int]:
+    """(replicas per instance, instances) for ``replicas`` of ``request`` on ``inst``, at
+    most ``cap`` replicas per instance (see ``max_per_instance``)."""
     limits = [inst.vcpu / request.cpu if request.cpu > 0 else math.inf,
               inst.memory_gib / request.memory_gib if request.memory_gib > 0 else math.inf]
     if request.gpus > 0:
         limits.append(inst.gpus / request.gpus)
     fit = min(limits)
     k = replicas if math.isinf(fit) else max(1, min(replicas, int(fit + 1e-9)))
+    if cap is not None:
+        k = max(1, min(k, cap))
     return k, max(math.ceil(replicas / k), min(replicas, 2))
+
+
+def layout(replicas: int, count: int) -> str:
+    """How ``replicas`` spread over ``count`` instances as evenly as possible: '2 + 1'."""
+    base, extra = divmod(replicas, count)
+    parts = [base + 1] * extra + [base] * (count - extra)
+    return " + ".join(str(p) for p in parts if p > 0)
 
 
 _MEMO: dict[tuple[object, ...], tuple[CloudPrice | None, str]] = {}
@@ -106,18 +129,19 @@ _MEMO_MAX = 200_000
 
 def choose(
     site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
-    *, replicas: int | None = None,
+    *, replicas: int | None = None, cap: int | None = None,
 ) -> tuple[CloudPrice | None, str]:
     """The cheapest fitting instance under ``option``, or ``None`` and the reason.
 
     With ``replicas`` (services) instances are ranked by the total for all replicas after
-    packing; without (training) by the price per GPU (or per instance for CPU work).
-    Memoised on everything the answer depends on (a pure function; fleets repeat shapes)."""
+    packing at most ``cap`` per instance; without (training) by the price per GPU (or per
+    instance for CPU work). Memoised on everything the answer depends on (a pure function;
+    fleets repeat shapes)."""
     key = (catalogue.digest, site.provider, price_region(site),
-           tuple(sorted(site.price_overrides.items())), request, option, replicas)
+           tuple(sorted(site.price_overrides.items())), request, option, replicas, cap)
     hit = _MEMO.get(key)
     if hit is None:
-        hit = _choose(site, catalogue, request, option, replicas=replicas)
+        hit = _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
         if len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
         _MEMO[key] = hit
@@ -126,7 +150,7 @@ def choose(
 
 def _choose(
     site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
-    *, replicas: int | None,
+    *, replicas: int | None, cap: int | None = None,
 ) -> tuple[CloudPrice | None, str]:
     region = price_region(site)
     insts = region_instances(site, catalogue)
@@ -160,7 +184,7 @@ def _choose(
         base = price(catalogue, key, site, needed_for=inst.name)
         unit = base * (1 - discount / 100)
         if replicas is not None:
-            k, count = packing(inst, request, replicas)
+            k, count = packing(inst, request, replicas, cap)
             cand = CloudPrice(inst, base, unit, key, discount_key, discount, count, k)
         else:
             cand = CloudPrice(inst, base, unit, key, discount_key, discount)

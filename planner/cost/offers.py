@@ -13,11 +13,20 @@ relaxing it would cost; physical impossibilities (GPU type absent, nothing fits)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from planner.catalogue import Catalogue
-from planner.cost.cloud import INSTANCE_OPTIONS, choose, egress_items, storage_key
+from planner.cost.cloud import (
+    INSTANCE_OPTIONS,
+    choose,
+    egress_items,
+    layout,
+    max_per_instance,
+    packing,
+    storage_key,
+)
 from planner.cost.common import (
     H,
     check_settings,
@@ -135,8 +144,9 @@ def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalo
            option: PricingOption) -> _Priced:
     tr = workload.training
     training = tr is not None and request.gpus > 0
+    cap = None if training else max_per_instance(workload.replicas, workload.tier)
     chosen, why = choose(site, catalogue, request, option,
-                         replicas=None if training else workload.replicas)
+                         replicas=None if training else workload.replicas, cap=cap)
     if chosen is None:
         return _Priced((), reason=why)
     inst = chosen.instance
@@ -156,10 +166,19 @@ def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalo
             *srcs))
     else:
         compute = chosen.count * H * chosen.usd_per_hour
-        packed = ""
-        if chosen.per_instance > 1:
-            packed = (f" ({workload.replicas} replicas, up to {chosen.per_instance} per "
-                      f"instance, at least 2 instances)")
+        n = workload.replicas
+        notes: list[str] = []
+        if chosen.count < n:
+            notes.append(f"{n} replicas as {layout(n, chosen.count)}: up to "
+                         f"{chosen.per_instance} per instance")
+            if chosen.count > math.ceil(n / chosen.per_instance):
+                notes[-1] += ", never all on one instance"
+        if cap is not None and packing(inst, request, n)[0] > cap:  # the tier-1 cap binds
+            if chosen.count == n:
+                notes.append(f"{n} replicas, one per instance")
+            notes.append(f"tier 1: at most {cap} per instance, so losing one instance loses "
+                         f"at most {cap} of {n}")
+        packed = f" ({'; '.join(notes)})" if notes else ""
         items.append(item(
             f"compute ({inst.name}, {option.value})", compute,
             f"{chosen.count} x {inst.name} x 730 h x {unit_txt} USD/h{packed}", *srcs))

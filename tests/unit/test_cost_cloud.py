@@ -7,7 +7,15 @@ from cost_world import cloud, service, tiny_catalogue, trainer
 
 from planner.cost import offers_for
 from planner.errors import InputError
-from planner.model import DataSpec, Offer, PricingOption, Residency, Resources, Settings
+from planner.model import (
+    DataSpec,
+    Offer,
+    PricingOption,
+    Residency,
+    Resources,
+    Settings,
+    WorkloadKind,
+)
 
 CAT = tiny_catalogue()
 S = Settings()
@@ -163,8 +171,8 @@ def test_replicas_are_packed_onto_big_gpu_instances() -> None:
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.usd_per_month == pytest.approx(146000.0)
     assert od.line_items[0].formula == (
-        "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas, up to 3 per instance, "
-        "at least 2 instances)")
+        "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
+        "never all on one instance)")
 
 
 def test_zero_request_packs_all_replicas() -> None:
@@ -173,3 +181,43 @@ def test_zero_request_packs_all_replicas() -> None:
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.instance_type == "m6i.large"
     assert od.usd_per_month == pytest.approx(2 * 730 * 0.1)
+
+
+SMALL = Resources(cpu=0.5, memory_gib=2)
+"""Four fit one m6i.large (2 vCPU / 8 GiB, 0.1 USD/h in the tiny catalogue)."""
+
+
+def test_tier2_replicas_share_instances_but_never_all_on_one() -> None:
+    """Tier 2, 3 replicas x (0.5 cores, 2 GiB): 4 fit an m6i.large, but never all on one
+    instance -> 2 instances (2 + 1): 2 x 730 x 0.1 = 146; the line says the layout."""
+    w = service(resources=SMALL, data=DataSpec())
+    od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(146.0)
+    assert od.line_items[0].formula == (
+        "2 x m6i.large x 730 h x 0.1 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
+        "never all on one instance)")
+
+
+def test_tier1_database_loses_at_most_a_minority_with_one_instance() -> None:
+    """Tier-1 database, 3 replicas: 2 + 1 would lose quorum with the 2-replica instance, so
+    at most (3 - 1) // 2 = 1 per instance -> 3 x 730 x 0.1 = 219."""
+    w = service(kind=WorkloadKind.DATABASE, tier=1, resources=SMALL, data=DataSpec())
+    od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(219.0)
+    assert od.line_items[0].formula == (
+        "3 x m6i.large x 730 h x 0.1 USD/h (3 replicas, one per instance; tier 1: at most "
+        "1 per instance, so losing one instance loses at most 1 of 3)")
+
+
+def test_tier1_six_replicas_pack_two_per_instance() -> None:
+    """Tier 1, 6 replicas: at most (6 - 1) // 2 = 2 per instance -> 3 x m6i.large:
+    3 x 730 x 0.1 = 219 (tier 2 would pack 4 + 2 on 2 instances: 146)."""
+    w = service(tier=1, replicas=6, resources=SMALL, data=DataSpec())
+    od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od.usd_per_month == pytest.approx(219.0)
+    assert od.line_items[0].formula == (
+        "3 x m6i.large x 730 h x 0.1 USD/h (6 replicas as 2 + 2 + 2: up to 2 per instance; "
+        "tier 1: at most 2 per instance, so losing one instance loses at most 2 of 6)")
+    w2 = service(tier=2, replicas=6, resources=SMALL, data=DataSpec())
+    od2 = _by_option(offers_for(w2, w2.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
+    assert od2.usd_per_month == pytest.approx(146.0)
