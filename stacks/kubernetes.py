@@ -23,6 +23,7 @@ from stacks.labels import (
     USD_ANNOTATION,
     WORKLOAD_ANNOTATION,
     base_labels,
+    pod_labels,
     selector_labels,
     workload_labels,
 )
@@ -167,10 +168,11 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                     "labelSelector": {"matchLabels": selector_labels(w.name)},
                 }
             ]
+        # No plan id and no cost in the template: see ``pod_labels``.
         return {
             "metadata": {
-                "labels": labels,
-                "annotations": {USD_ANNOTATION: w.usd_per_month},
+                "labels": pod_labels(labels),
+                "annotations": {WORKLOAD_ANNOTATION: w.name},
             },
             "spec": spec,
         }

@@ -29,7 +29,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from stacks.labels import USD_ANNOTATION, WORKLOAD_ANNOTATION, base_labels, workload_labels
+from stacks.labels import (
+    USD_ANNOTATION,
+    WORKLOAD_ANNOTATION,
+    base_labels,
+    pod_labels,
+    workload_labels,
+)
 from stacks.spec import FlavorSpec, GpuTrainingPoolArgs, JobSpec
 
 TYPE = "hybridplan:kueue:GpuTrainingPool"
@@ -241,9 +247,13 @@ class GpuTrainingPool(pulumi.ComponentResource):
             "completionMode": "Indexed",
             "backoffLimit": 6,
             "template": {
+                # No plan id, cost or GPU-hours in the (immutable) template: a re-plan
+                # must not make Pulumi replace a running Job (see ``pod_labels``).
                 "metadata": {
-                    "labels": {k: v for k, v in labels.items() if k != "kueue.x-k8s.io/queue-name"},
-                    "annotations": annotations,
+                    "labels": pod_labels(
+                        {k: v for k, v in labels.items() if k != "kueue.x-k8s.io/queue-name"}
+                    ),
+                    "annotations": {WORKLOAD_ANNOTATION: job.workload},
                 },
                 "spec": {
                     "restartPolicy": "Never",

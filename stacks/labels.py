@@ -13,7 +13,7 @@ def base_labels(stack: StackInfo) -> dict[str, str]:
     """Labels on every Kubernetes object of the stack."""
     return {
         "app.kubernetes.io/managed-by": MANAGED_BY,
-        "hybridplan.io/plan": stack.plan_id,
+        PLAN_LABEL: stack.plan_id,
         "hybridplan.io/site": stack.site,
     }
 
@@ -32,6 +32,19 @@ def workload_labels(
         "hybridplan.io/tier": str(tier),
         "hybridplan.io/class": cls,
     }
+
+
+PLAN_LABEL = "hybridplan.io/plan"
+
+
+def pod_labels(labels: dict[str, str]) -> dict[str, str]:
+    """The labels of a pod template: ``labels`` without the plan id.
+
+    A pod template must not change when only the plan does (new input digest, new costs):
+    every change rolls every pod of a Deployment or StatefulSet, and a Job's template is
+    immutable, so Pulumi would replace the Job - killing a running training or batch run.
+    The plan id and the cost stay on the objects' own metadata."""
+    return {k: v for k, v in labels.items() if k != PLAN_LABEL}
 
 
 def selector_labels(name: str) -> dict[str, str]:

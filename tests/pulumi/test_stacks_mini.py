@@ -143,6 +143,30 @@ def test_kubernetes_objects_carry_plan_labels(preview_of: Preview, site: str) ->
             assert labels["hybridplan.io/plan"] == "0123456789ab", r.name
 
 
+PLAN_DEPENDENT = {
+    "hybridplan.io/plan",
+    "hybridplan.io/usd-per-month",
+    "hybridplan.io/gpu-hours-per-month",
+}
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_pod_templates_do_not_change_with_the_plan(preview_of: Preview, site: str) -> None:
+    """Pod templates carry no plan id, cost or GPU-hours: a re-plan must not roll every pod
+    or make Pulumi replace a running (immutable-template) Job."""
+    templates = 0
+    for r in preview_of(site).resources:
+        template = r.inputs.get("spec", {}).get("template") if r.type.startswith(K) else None
+        if not isinstance(template, dict):
+            continue
+        templates += 1
+        meta = template.get("metadata", {})
+        keys = set(meta.get("labels", {})) | set(meta.get("annotations", {}))
+        assert not keys & PLAN_DEPENDENT, (r.name, sorted(keys & PLAN_DEPENDENT))
+        assert meta["labels"]["app.kubernetes.io/name"], r.name
+    assert templates > 0 or site == "aws-us-east-1"
+
+
 def test_colo_eu_workloads(preview_of: Preview) -> None:
     """colo-eu: right-sized, spread, non-privileged Deployment; StatefulSet database; quota."""
     result = preview_of("colo-eu")
