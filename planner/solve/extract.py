@@ -222,7 +222,9 @@ def extract(
         placement = Placement(
             workload=name,
             assignments=tuple(assignments),
-            usd_per_month=round(usd, 2),
+            # the sum of the parts as shown (each rounded to cents), so per-site and
+            # per-workload figures of a split placement add up to the same total
+            usd_per_month=round(sum(a.usd_per_month for a in assignments), 2),
             migration_usd=round(mig, 2),
             previous_site=w.current_site,
             runner_up=runner,

@@ -391,3 +391,22 @@ def test_tier1_spread_impossible() -> None:
     with pytest.raises(InfeasibleError) as err:
         solve_offers([w], [a], {"api": (offer(w, a, 10.0),)}, Constraints())
     assert any("cannot spread over 2 failure domains" in d for d in err.value.diagnosis)
+
+
+@pytest.mark.parametrize("cents", [0.4, 0.8, 2.1], ids=["p04", "p08", "p21"])
+def test_split_placement_total_is_the_sum_of_its_parts(cents: float) -> None:
+    """A training job split over two sites costs the sum of its parts as shown, to the cent
+    (so per-site and per-workload figures in plan.md add up to the same total)."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 3})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0)
+    usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 8.0}
+    offers = {
+        "job": (
+            offer(job, pool, 8760.0 + cents / 3, usage=usage),
+            offer(job, cloud, 8760.0 * 4.0 + cents / 7, usage=usage),
+        )
+    }
+    p = solve_offers([job], [pool, cloud], offers, Constraints()).placement("job")
+    assert p.sites == ("cloud", "pool")
+    assert p.usd_per_month == round(sum(a.usd_per_month for a in p.assignments), 2)
