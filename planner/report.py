@@ -138,6 +138,25 @@ def primary_assignment(placement: Placement) -> Assignment | None:
     )
 
 
+def partly_moved(placement: Placement) -> bool:
+    """The workload keeps running where it runs today and also runs elsewhere (a training
+    workload bursting into, or spilling over to, another site). It pays migration for the
+    new share, so the report lists it with the moves, marked "in part";
+    ``Placement.moved`` (which policies read) stays false."""
+    p = placement
+    return p.previous_site is not None and p.previous_site in p.sites and len(p.sites) > 1
+
+
+def changes_site(placement: Placement) -> bool:
+    """Moves in whole or in part: the workload runs somewhere it does not run today."""
+    return placement.moved or partly_moved(placement)
+
+
+def sites_text(sites: Sequence[str]) -> str:
+    """``a + b`` for a placement split over sites (``-`` when there are none)."""
+    return " + ".join(sites) if sites else "-"
+
+
 def _classification_dict(c: Classification | None) -> dict[str, Any] | None:
     if c is None:
         return None
@@ -214,6 +233,7 @@ def _workload_dict(
             "from": p.previous_site,
             "to": list(p.sites),
             "moved": p.moved,
+            "partial": partly_moved(p),
             "usd": usd(p.migration_usd),
         },
         "reason": p.reason,
@@ -243,12 +263,15 @@ def _site_dicts(plan: Plan, project: Project) -> list[dict[str, Any]]:
         if p.moved:
             assert p.previous_site is not None  # guaranteed by Placement.moved
             moved_out[p.previous_site] = moved_out.get(p.previous_site, 0) + 1
+        if changes_site(p):
             for s in p.sites:
-                moved_in[s] = moved_in.get(s, 0) + 1
+                if s != p.previous_site:
+                    moved_in[s] = moved_in.get(s, 0) + 1
     out: list[dict[str, Any]] = []
     for name in sorted(set(names) | set(placed) | set(before)):
         u = usage.get(name)
-        after = u.usd_per_month if u is not None else assigned_usd.get(name, 0.0)
+        # the sum of the workloads' parts here, so the sites add up to the plan's total
+        after = assigned_usd.get(name, 0.0)
         kind = provider = region = None
         try:
             site = project.site(name)
@@ -289,12 +312,13 @@ def _team_dicts(plan: Plan, teams: Mapping[str, str]) -> list[dict[str, Any]]:
     for p in plan.placements:
         t = acc.setdefault(
             teams.get(p.workload, "unknown"),
-            {"after": 0.0, "before": 0.0, "n": 0, "moved": 0, "migration": 0.0},
+            {"after": 0.0, "before": 0.0, "n": 0, "moved": 0, "partly": 0, "migration": 0.0},
         )
         t["after"] += p.usd_per_month
         t["before"] += plan.workload_baseline_usd_per_month.get(p.workload, 0.0)
         t["n"] += 1
         t["moved"] += 1 if p.moved else 0
+        t["partly"] += 1 if partly_moved(p) else 0
         t["migration"] += p.migration_usd
     return [
         {
@@ -305,6 +329,7 @@ def _team_dicts(plan: Plan, teams: Mapping[str, str]) -> list[dict[str, Any]]:
             "migration_usd": usd(t["migration"]),
             "workloads": int(t["n"]),
             "moved": int(t["moved"]),
+            "partly_moved": int(t["partly"]),
         }
         for name, t in sorted(acc.items())
     ]
@@ -353,6 +378,7 @@ def _totals(plan: Plan, project: Project) -> dict[str, Any]:
         "break_even_month": break_even_month(before, after, migration),
         "workloads": len(plan.placements),
         "moved": sum(1 for p in plan.placements if p.moved),
+        "partly_moved": sum(1 for p in plan.placements if partly_moved(p)),
     }
 
 
@@ -446,22 +472,25 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """Header and rows of the CLI's short summary: one row per site, then ``TOTAL``.
 
     Money is USD/month; the TOTAL row uses the plan totals (which include every site).
+    ``in`` counts workloads that start running on a site, in whole or in part (a training
+    workload bursting into a pool counts as in, not out, since it stays where it was);
+    ``out`` counts workloads that leave a site entirely.
     """
     per_site: dict[str, dict[str, float]] = {}
 
     def row(name: str) -> dict[str, float]:
         return per_site.setdefault(name, {"n": 0, "in": 0, "out": 0, "before": 0.0, "after": 0.0})
 
-    usage = {u.site: u.usd_per_month for u in plan.site_usage}
-    for name, cost in usage.items():
-        row(name)["after"] = cost
+    for u in plan.site_usage:
+        row(u.site)
     for p in plan.placements:
+        for a in p.assignments:
+            # the sum of the workloads' parts, so the sites add up to the TOTAL row
+            row(a.site)["after"] += a.usd_per_month
         for s in p.sites:
             r = row(s)
             r["n"] += 1
-            if s not in usage:
-                r["after"] += sum(a.usd_per_month for a in p.assignments if a.site == s)
-            if p.moved:
+            if changes_site(p) and s != p.previous_site:
                 r["in"] += 1
         if p.previous_site is not None:
             r = row(p.previous_site)
@@ -484,7 +513,7 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         (
             "TOTAL",
             str(len(plan.placements)),
-            str(sum(1 for p in plan.placements if p.moved)),
+            str(sum(1 for p in plan.placements if changes_site(p))),
             str(sum(1 for p in plan.placements if p.moved)),
             money(plan.baseline_usd_per_month),
             money(plan.usd_per_month),
@@ -577,7 +606,7 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         "",
         f"The plan {verb} **{money(abs(delta))} USD/month** for a one-off migration of "
         f"**{money(t['migration_usd'])} USD**; it breaks even **{be_text}**. "
-        f"{t['moved']} of {t['workloads']} workloads move.",
+        f"{t['moved']} of {t['workloads']} workloads move" + _partly_text(t.get("partly_moved", 0)),
         "",
         *md_table(
             ("", "today", "with this plan", "delta"),
@@ -608,6 +637,14 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _partly_text(n: int) -> str:
+    if not n:
+        return "."
+    if n == 1:
+        return "; 1 more moves in part (it keeps its current site and also runs elsewhere)."
+    return f"; {n} more move in part (they keep their current site and also run elsewhere)."
+
+
 def _short(text: str, limit: int = REASON_CHARS) -> str:
     """``text`` cut at a word boundary to ``limit`` characters (with an ellipsis)."""
     text = " ".join(str(text).split())
@@ -618,8 +655,10 @@ def _short(text: str, limit: int = REASON_CHARS) -> str:
 
 
 def _moves(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
-    moved = [w for w in d["workloads"] if w["migration"]["moved"]]
-    lines = ["", f"### Moved workloads ({len(moved)})", ""]
+    moved = [w for w in d["workloads"] if w["migration"]["moved"] or w["migration"].get("partial")]
+    n_part = sum(1 for w in moved if w["migration"].get("partial"))
+    count = f"{len(moved) - n_part}, and {n_part} in part" if n_part else f"{len(moved)}"
+    lines = ["", f"### Moved workloads ({count})", ""]
     if not moved:
         return [*lines, "No workload moves."]
     moved.sort(key=lambda w: (w["delta_usd_per_month"] or 0.0, w["name"]))
@@ -633,7 +672,10 @@ def _moves(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
                 _code(w["name"]),
                 md_cell(w["team"]),
                 md_cell(w["migration"]["from"]),
-                md_cell(", ".join(w["migration"]["to"])),
+                md_cell(
+                    sites_text(w["migration"]["to"])
+                    + (" (in part)" if w["migration"].get("partial") else "")
+                ),
                 md_cell(offer.get("option")),
                 "-" if w["baseline_usd_per_month"] is None else money(w["baseline_usd_per_month"]),
                 money(w["usd_per_month"]),
@@ -728,7 +770,7 @@ def _teams(d: Mapping[str, Any]) -> list[str]:
         (
             md_cell(t["name"]),
             str(t["workloads"]),
-            str(t["moved"]),
+            str(t["moved"]) + (f" + {t['partly_moved']} in part" if t.get("partly_moved") else ""),
             money(t["baseline_usd_per_month"]),
             money(t["usd_per_month"]),
             signed_money(t["delta_usd_per_month"]),
@@ -888,7 +930,7 @@ def _all_workloads(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
                 _code(w["name"]),
                 md_cell(w["team"]),
                 "-" if c is None else md_cell(f"{c['class']} ({c['confidence']:.2f})"),
-                md_cell(", ".join(w["sites"])),
+                md_cell(sites_text(w["sites"])),
                 md_cell(offer.get("option")),
                 md_cell(offer.get("instance_type")),
                 money(w["usd_per_month"]),

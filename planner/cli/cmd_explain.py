@@ -54,6 +54,18 @@ def _price(usd: float, eligible: bool) -> str:
     return "-" if not eligible and usd == 0 else f"{usd:,.2f}"
 
 
+def move_text(e: Explanation) -> str:
+    """How the placement relates to where the workload runs today."""
+    if e.previous_site is None:
+        return "new"
+    if e.moved:
+        return f"moves from {e.previous_site}"
+    others = sorted({a.site for a in e.assignments} - {e.previous_site})
+    if others:
+        return f"stays on {e.previous_site} and also runs on {', '.join(others)}: moves in part"
+    return f"stays on {e.previous_site}"
+
+
 def render_table(e: Explanation) -> None:
     """The explanation for people: choice, runner-up, binding constraints, sites."""
     console.table(
@@ -70,7 +82,7 @@ def render_table(e: Explanation) -> None:
             for a in e.assignments
         ],
     )
-    moved = f"moves from {e.previous_site}" if e.moved else "stays" if e.previous_site else "new"
+    moved = move_text(e)
     console.out.print(
         f"{e.usd_per_month:,.2f} USD/month + {e.migration_usd:,.2f} USD migration "
         f"= {e.horizon_usd:,.2f} USD over {e.horizon_months} months ({moved})",

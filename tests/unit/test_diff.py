@@ -95,7 +95,13 @@ def test_totals_and_groups() -> None:
     expected = round(_head_plan().usd_per_month - sample_plan().usd_per_month, 2)
     assert d["totals"]["delta_usd_per_month"] == expected
     sites = {r["name"]: r["delta_usd_per_month"] for r in d["sites"]}
-    assert sites == {"aws-us-east-1": 55000.0, "colo-eu": 365.43, "gpu-pool-us": -61000.0}
+    # search-api (100 USD/month on aws-eu-west-1) is gone from HEAD
+    assert sites == {
+        "aws-eu-west-1": -100.0,
+        "aws-us-east-1": 55000.0,
+        "colo-eu": 365.43,
+        "gpu-pool-us": -61000.0,
+    }
     teams = {r["name"]: r["delta_usd_per_month"] for r in d["teams"]}
     assert teams["ml"] == -6000.0
     assert teams["search | discovery"] == -100.0

@@ -153,6 +153,7 @@ def test_workload_entry() -> None:
         "from": "aws-us-east-1",
         "to": ["gpu-pool-us"],
         "moved": True,
+        "partial": False,
         "usd": 10500.0,
     }
     assert llm["delta_usd_per_month"] == -39000.0
@@ -332,3 +333,64 @@ def test_acme_plan_validates(acme_dir: Path) -> None:
     assert [e.message for e in _validator().iter_errors(data)] == []
     assert len(data["workloads"]) == len(project.workloads)
     check_gfm(report.render_plan_md(plan, project))
+
+
+def _burst_plan() -> Plan:
+    """The sample plan with llm-finetune staying in the cloud and bursting into the pool."""
+    from planner.model import Assignment, PricingOption
+
+    base = sample_plan()
+    llm = next(p for p in base.placements if p.workload == "llm-finetune")
+    burst = replace(
+        llm,
+        assignments=(
+            Assignment("aws-us-east-1", PricingOption.SPOT, 1, 30_000.01, gpu_hours_per_month=3e3),
+            Assignment("gpu-pool-us", PricingOption.OWNED, 1, 15_000.0, gpu_hours_per_month=1e3),
+        ),
+        usd_per_month=45_000.01,
+        migration_usd=10_500.0,
+    )
+    placements = tuple(burst if p.workload == "llm-finetune" else p for p in base.placements)
+    return replace(
+        base,
+        placements=placements,
+        usd_per_month=round(sum(p.usd_per_month for p in placements), 2),
+        # the solver's own per-site spend, unrounded: the report must not add it up
+        site_usage=tuple(
+            replace(u, usd_per_month=u.usd_per_month + 0.004) for u in base.site_usage
+        ),
+    )
+
+
+def test_partial_move_is_listed_with_the_moves() -> None:
+    """A workload that keeps its site and bursts into another pays migration: plan.md lists
+    it with the moves (in part), so the moves' migration adds up to the headline."""
+    plan, project = _burst_plan(), sample_project()
+    data = report.plan_to_dict(plan, project)
+    llm = next(w for w in data["workloads"] if w["name"] == "llm-finetune")
+    assert (llm["migration"]["moved"], llm["migration"]["partial"]) == (False, True)
+    assert (data["totals"]["moved"], data["totals"]["partly_moved"]) == (2, 1)
+    listed = [w for w in data["workloads"] if w["migration"]["moved"] or w["migration"]["partial"]]
+    assert sum(w["migration"]["usd"] for w in listed) == data["totals"]["migration_usd"]
+    sites = {s["name"]: s for s in data["sites"]}
+    assert (sites["gpu-pool-us"]["moved_in"], sites["aws-us-east-1"]["moved_out"]) == (1, 0)
+    text = report.render_plan_md(plan, project)
+    check_gfm(text)
+    assert "### Moved workloads (2, and 1 in part)" in text
+    assert "2 of 4 workloads move; 1 more moves in part" in text
+    assert "| aws-us-east-1 | aws-us-east-1 + gpu-pool-us (in part) |" in text
+    assert _validator().is_valid(json.loads(report.render_plan_json(plan, project)))
+
+
+def test_sites_add_up_to_the_total() -> None:
+    """Per-site after figures (plan.json, plan.md, CLI summary) are the sum of the
+    workloads' parts there, so they add up to the headline to the cent."""
+    plan, project = _burst_plan(), sample_project()
+    data = report.plan_to_dict(plan, project)
+    total = data["totals"]["usd_per_month"]
+    assert round(sum(s["usd_per_month"] for s in data["sites"]), 2) == total
+    assert round(sum(w["usd_per_month"] for w in data["workloads"]), 2) == total
+    _, rows = report.summary_rows(plan)
+    site_rows = [r for r in rows if r[0] != "TOTAL"]
+    assert sum(float(r[5].replace(",", "")) for r in site_rows) == pytest.approx(total, abs=1e-6)
+    assert rows[-1][2:4] == ("3", "2")  # in: 2 moves + 1 burst; out: the 2 whole moves

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from strategies import site, standard_offers, workload
+from strategies import offer, site, standard_offers, workload
 from typer.testing import CliRunner
 
 from planner.cli import app
@@ -130,3 +130,23 @@ def test_cli_infeasible_project_exits_1_with_the_diagnosis(tmp_path: Path) -> No
     assert "team payments budget is 300 USD/month" in out.output
     assert "To fix: raise the team payments budget by" in out.output
     assert "Traceback" not in out.output
+
+
+def test_explain_says_a_burst_moves_in_part() -> None:
+    """A training job that stays on its site and bursts into a pool is not said to stay."""
+    from planner.cli.cmd_explain import move_text
+
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 3})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0, current_site="cloud")
+    usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 8.0}
+    offers = {
+        "job": (
+            offer(job, pool, 8760.0, usage=usage, migration_usd=1000.0),
+            offer(job, cloud, 8760.0 * 4.0, usage=usage),
+        )
+    }
+    result = solve_offers([job], [pool, cloud], offers, Constraints())
+    e = explain_workload(result, candidates_from_offers(offers, Constraints()), "job")
+    assert e.migration_usd == 1000.0
+    assert move_text(e) == "stays on cloud and also runs on pool: moves in part"
