@@ -191,7 +191,7 @@ def is_empty(diff: Mapping[str, Any]) -> bool:
 
 
 def _sites_text(sites: Sequence[str]) -> str:
-    return ", ".join(sites) if sites else "-"
+    return " + ".join(sites) if sites else "-"
 
 
 def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:

@@ -694,7 +694,7 @@ def run_sweep(
     placed: list[dict[str, str]] = []
     for _, o in outcomes:
         placed.append(
-            {} if o.plan is None else {p.workload: ", ".join(p.sites) for p in o.plan.placements}
+            {} if o.plan is None else {p.workload: " + ".join(p.sites) for p in o.plan.placements}
         )
     names = sorted({n for m in placed for n in m})
     moving = {n for n in names if len({m.get(n) for m in placed if m}) > 1}
@@ -720,13 +720,25 @@ def run_sweep(
             if r.infeasible is None:
                 if prev is not None and prev.sites[n] != r.sites[n]:
                     transitions.append(
-                        f"{n} moves from {prev.sites[n]} to {r.sites[n]} between "
+                        f"{n} {transition_text(prev.sites[n], r.sites[n])} between "
                         f"{prev.label} and {r.label}"
                     )
                 prev = r
     return SweepResult(
         sweep=sweep, watched=watched, rows=tuple(rows), transitions=tuple(transitions)
     )
+
+
+def transition_text(before: str, after: str) -> str:
+    """How a workload's sites change (``a + b`` is a placement split over two sites): a
+    split that gains or loses a site is said so, not printed as a move onto itself."""
+    old = set(before.split(" + ")) - {"-"}
+    new = set(after.split(" + ")) - {"-"}
+    if old and new and old < new:
+        return f"also runs on {' + '.join(sorted(new - old))} (besides {' + '.join(sorted(old))})"
+    if old and new and new < old:
+        return f"stops running on {' + '.join(sorted(old - new))} (keeps {' + '.join(sorted(new))})"
+    return f"moves from {before} to {after}"
 
 
 def sweep_to_dict(result: SweepResult) -> dict[str, Any]:

@@ -476,3 +476,17 @@ def test_sweep_break_even(catalogue: Catalogue) -> None:
     assert len(rows) == 4
     data = whatif.sweep_to_dict(result)
     assert data["rows"][0]["sites"] == {"llm-finetune": "aws-us-east-1"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "text"),
+    [
+        pytest.param("a", "a + b", "also runs on b (besides a)", id="burst"),
+        pytest.param("a + b", "a", "stops running on b (keeps a)", id="burst-ends"),
+        pytest.param("a", "b", "moves from a to b", id="move"),
+        pytest.param("a + b", "b + c", "moves from a + b to b + c", id="reshuffle"),
+    ],
+)
+def test_sweep_transition_text(before: str, after: str, text: str) -> None:
+    """A split placement gaining or losing a site is not printed as a move onto itself."""
+    assert whatif.transition_text(before, after) == text
