@@ -373,3 +373,26 @@ def test_mini_project_telemetry_is_too_short(mini_dir: Path) -> None:
     assert "2.0 h of data" in c.reasons[0]
     assert result["payments-db"].cls is WorkloadClass.STEADY
     assert result["llm-finetune"].cls is WorkloadClass.AI_TRAINING
+
+
+def test_rightsize_memory_never_below_the_observed_peak() -> None:
+    """Memory at 1 GiB with 3 % of hours at 3 GiB (a bursty web tier): p95 x 1.2 = 1.2 GiB
+    would be OOM-killed at every burst (memory limit = request), so it is sized to the
+    3 GiB peak; cpu keeps p95 x 1.2 = 0.5 x 1.2 = 0.6 (CPU is throttled, not killed)."""
+    mem = np.full(HOURS, 1.0)
+    mem[::33] = 3.0  # 22 of 720 hours, about 3 %
+    w = _w(tier=2, cpu=2, memory_gib=4)
+    c = _classify((w,), (_series("w", "cpu", np.full(HOURS, 0.5)),
+                         _series("w", "memory", mem)))["w"]
+    assert c.rightsized == Resources(cpu=0.6, memory_gib=3.0)
+
+
+def test_rightsize_memory_peak_in_percent_of_request() -> None:
+    """Memory in percent of an 8 GiB request: p95 25 % -> 2 x 1.2 = 2.4 GiB, but the peak of
+    75 % is 6 GiB, so 6.0."""
+    mem = np.full(HOURS, 25.0)
+    mem[::50] = 75.0
+    w = _w(memory_gib=8)
+    c = _classify((w,), (_series("w", "memory", mem, unit="percent"),))["w"]
+    assert c.rightsized is not None
+    assert c.rightsized.memory_gib == 6.0
