@@ -82,6 +82,8 @@ class PreviewResource:
     parent: str
     custom: bool
     inputs: Mapping[str, Any] = field(default_factory=dict)
+    ignore_changes: tuple[str, ...] = ()
+    """Properties Pulumi leaves to others (an HPA's replicas, Kueue's ``spec.suspend``)."""
 
     @property
     def parent_name(self) -> str:
@@ -397,6 +399,7 @@ def run_preview(
             parent=r["parent"],
             custom=r["custom"],
             inputs=_redact_values(r["inputs"], secrets),
+            ignore_changes=tuple(r.get("ignore_changes", ())),
         )
         for r in records
     )
@@ -487,6 +490,7 @@ def as_json(result: PreviewResult) -> dict[str, Any]:
                 "parent": r.parent,
                 "custom": r.custom,
                 "inputs": copy.deepcopy(dict(r.inputs)),
+                "ignore_changes": list(r.ignore_changes),
             }
             for r in result.resources
         ],

@@ -4,8 +4,8 @@ Run as ``python -m planner.preview_runner STACK_DIR PROJECT STACK REPORT_JSON``,
 stack config in ``PULUMI_CONFIG`` (and ``PULUMI_CONFIG_SECRET_KEYS``) exactly as the Pulumi
 CLI passes it. Writes one JSON document to ``REPORT_JSON`` (stdout belongs to the program):
 every registered resource (URN, type, logical name, parent URN, custom or component, inputs
-in camelCase with secrets replaced by ``"[secret]"``), the URNs registered more than once,
-and the program's error if it failed.
+in camelCase with secrets replaced by ``"[secret]"``, its ``ignore_changes``), the URNs
+registered more than once, and the program's error if it failed.
 
 This is the only planner module that imports Pulumi; it runs in its own process because
 Pulumi's runtime state leaks between runs in one interpreter (see
@@ -160,6 +160,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 "parent": request.parent,
                 "custom": bool(request.custom),
                 "inputs": {},
+                "ignore_changes": sorted(request.ignoreChanges),
             }
             self._current = record
             try:

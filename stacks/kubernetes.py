@@ -251,16 +251,23 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                     "rollingUpdate": {"maxUnavailable": 0 if w.tier == 1 else 1, "maxSurge": 1},
                 },
             }
+            deployment_opts = opts
             if w.autoscale is None:
                 spec["replicas"] = w.replicas
             else:
-                # The HPA owns the replica count; setting it here too would fight the HPA.
+                # The HPA owns the replica count after creation: start at its minimum, and
+                # never apply spec.replicas again - with server-side apply that would
+                # conflict with the HPA's scale subresource (failing `pulumi up`) or, forced,
+                # cut a scaled-out workload back to its minimum at peak.
                 spec["replicas"] = w.autoscale.min_replicas
+                deployment_opts = pulumi.ResourceOptions.merge(
+                    opts, pulumi.ResourceOptions(ignore_changes=["spec.replicas"])
+                )
             k8s.apps.v1.Deployment(
                 f"{w.name}-deployment",
                 metadata=self._metadata(w),
                 spec=spec,
-                opts=opts,
+                opts=deployment_opts,
             )
         if w.ports and w.kind != "database":
             k8s.core.v1.Service(

@@ -167,6 +167,24 @@ def test_pod_templates_do_not_change_with_the_plan(preview_of: Preview, site: st
     assert templates > 0 or site == "aws-us-east-1"
 
 
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_autoscaled_replicas_are_left_to_the_hpa(preview_of: Preview, site: str) -> None:
+    """A Deployment an HPA scales ignores spec.replicas after creation (server-side apply
+    would otherwise conflict with the HPA, or reset it); others keep it; Jobs leave
+    spec.suspend to Kueue / the team's scheduler."""
+    result = preview_of(site)
+    hpa = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+    scaled = {
+        (r.inputs["metadata"]["namespace"], _spec(r)["scaleTargetRef"]["name"])
+        for r in result.of_type(hpa)
+    }
+    for r in result.of_type("kubernetes:apps/v1:Deployment"):
+        key = (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"])
+        assert ("spec.replicas" in r.ignore_changes) == (key in scaled), r.name
+    for r in result.of_type("kubernetes:batch/v1:Job"):
+        assert r.ignore_changes == ("spec.suspend",), r.name
+
+
 def test_colo_eu_workloads(preview_of: Preview) -> None:
     """colo-eu: right-sized, spread, non-privileged Deployment; StatefulSet database; quota."""
     result = preview_of("colo-eu")
