@@ -216,6 +216,21 @@ def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalo
 
 # --------------------------------------------------------------------------- owned
 
+ZERO_OWNED_NOTES: Mapping[str, str] = {
+    "owned.storage.usd-per-gib-month": (
+        " (0: ASSUMPTION that node capex includes the disks; set price_overrides "
+        "owned.storage.usd-per-gib-month if storage is bought separately)"),
+    "owned.egress.usd-per-gib": (
+        " (0: ASSUMPTION of flat-rate transit inside space/labour; set price_overrides "
+        "owned.egress.usd-per-gib if metered)"),
+}
+"""Said beside an owned line priced at 0 USD, so a zero is never mistaken for a measured
+cost (the catalogue defaults are 0 and unsourced, see their notes)."""
+
+
+def _zero_note(key: str, value: float) -> str:
+    return ZERO_OWNED_NOTES.get(key, "") if value == 0 else ""
+
 
 def _owned(workload: Workload, request: Resources, site: Site, catalogue: Catalogue,
            rates: OwnedRates) -> _Priced:
@@ -241,7 +256,8 @@ def _owned(workload: Workload, request: Resources, site: Site, catalogue: Catalo
                           formula, s))
         if tr.checkpoint_gib > 0:
             fixed.append(item("checkpoints (owned storage)", tr.checkpoint_gib * storage_p,
-                              f"{num(tr.checkpoint_gib)} GiB x {num(storage_p)} USD/GiB-month",
+                              f"{num(tr.checkpoint_gib)} GiB x {num(storage_p)} USD/GiB-month"
+                              + _zero_note("owned.storage.usd-per-gib-month", storage_p),
                               "owned.storage.usd-per-gib-month"))
     else:
         slope = None
@@ -262,12 +278,16 @@ def _owned(workload: Workload, request: Resources, site: Site, catalogue: Catalo
     if request.storage_gib > 0:
         fixed.append(item("storage (owned)", workload.replicas * request.storage_gib * storage_p,
                           f"{workload.replicas} x {num(request.storage_gib)} GiB x "
-                          f"{num(storage_p)} USD/GiB-month", "owned.storage.usd-per-gib-month"))
+                          f"{num(storage_p)} USD/GiB-month"
+                          + _zero_note("owned.storage.usd-per-gib-month", storage_p),
+                          "owned.storage.usd-per-gib-month"))
     egress = workload.data.egress_gib_per_month
     if egress > 0:
         p = catalogue.value("owned.egress.usd-per-gib", ovr)
         fixed.append(item("egress (owned transit)", egress * p,
-                          f"{num(egress)} GiB x {num(p)} USD/GiB", "owned.egress.usd-per-gib"))
+                          f"{num(egress)} GiB x {num(p)} USD/GiB"
+                          + _zero_note("owned.egress.usd-per-gib", p),
+                          "owned.egress.usd-per-gib"))
     items.extend(fixed)
     return _Priced(tuple(items), usd_per_gpu_hour=slope,
                    fixed_usd_per_month=total(fixed) if slope is not None else None)
@@ -313,7 +333,8 @@ def _leased(workload: Workload, request: Resources, site: Site,
     egress = workload.data.egress_gib_per_month
     if egress > 0:
         ep = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
-        fixed.append(item("egress", egress * ep, f"{num(egress)} GiB x {num(ep)} USD/GiB",
+        fixed.append(item("egress", egress * ep, f"{num(egress)} GiB x {num(ep)} USD/GiB"
+                          + _zero_note("owned.egress.usd-per-gib", ep),
                           "owned.egress.usd-per-gib"))
     items.extend(fixed)
     return _Priced(tuple(items), usd_per_gpu_hour=slope,

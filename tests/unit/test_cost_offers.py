@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from cost_world import cloud, colo, leased_pool, pool, service, tiny_catalogue, trainer
 
@@ -157,3 +159,22 @@ def test_double_running_uses_the_declared_current_option() -> None:
     (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
     assert o.migration_usd == pytest.approx(8454.0)
     assert "(commit-3y)" in o.migration_items[-1].formula
+
+
+def test_zero_owned_storage_and_egress_say_they_are_assumptions() -> None:
+    """The catalogue's owned storage and egress defaults are 0 and unsourced: the line says
+    so; a site's own price (0.02 USD/GiB-month: 3 x 100 x 0.02 = 6) drops the note."""
+    w = service()
+    (o,) = offers_for(w, w.resources, colo(), CAT, S)
+    lines = {i.name: i for i in o.line_items}
+    assert lines["storage (owned)"].usd_per_month == 0
+    assert lines["storage (owned)"].formula == (
+        "3 x 100 GiB x 0 USD/GiB-month (0: ASSUMPTION that node capex includes the disks; "
+        "set price_overrides owned.storage.usd-per-gib-month if storage is bought separately)")
+    assert lines["egress (owned transit)"].formula.startswith(
+        "1,500 GiB x 0 USD/GiB (0: ASSUMPTION of flat-rate transit")
+    priced = replace(colo(), price_overrides={"owned.storage.usd-per-gib-month": 0.02})
+    (o2,) = offers_for(w, w.resources, priced, CAT, S)
+    storage = next(i for i in o2.line_items if i.name == "storage (owned)")
+    assert storage.usd_per_month == pytest.approx(6.0)
+    assert storage.formula == "3 x 100 GiB x 0.02 USD/GiB-month"
