@@ -20,12 +20,32 @@ def stack_files(files: dict[str, str]) -> dict[str, str]:
     return {p: t for p, t in files.items() if p.startswith(f"{STACKS}/")}
 
 
+RUNTIME_DIRS = frozenset({"venv", "__pycache__"})
+"""What running a stack adds to its folder and the drift check ignores: the virtualenv the
+emitted ``Pulumi.yaml`` names (``pulumi install``, or the README's ``python -m venv venv``)
+and byte-code caches."""
+
+
+def stack_tree(root: Path) -> dict[str, str]:
+    """The files under ``OUT/stacks`` as ``{"stacks/<relative path>": text}``, without the
+    runtime folders of ``RUNTIME_DIRS`` inside a stack; a file that is not UTF-8 text is read
+    with replacement characters, so it shows up as drift instead of crashing the check."""
+    if not root.is_dir():
+        return {}
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or RUNTIME_DIRS & set(rel.parts[1:-1]):
+            continue
+        out[f"{STACKS}/{rel.as_posix()}"] = path.read_bytes().decode("utf-8", errors="replace")
+    return out
+
+
 def check_drift(out: Path, expected: dict[str, str]) -> None:
     """Raise ``DriftError`` (exit 3) when ``OUT/stacks`` differs from ``expected``."""
-    from planner.fs import drift, read_tree
+    from planner.fs import drift
 
-    actual = {f"{STACKS}/{p}": t for p, t in read_tree(out / STACKS).items()}
-    changed = drift(expected, actual)
+    changed = drift(expected, stack_tree(out / STACKS))
     if changed:
         raise DriftError(
             f"{len(changed)} file(s) under {(out / STACKS).as_posix()} differ from what the "

@@ -74,3 +74,24 @@ def test_emit_then_check_then_drift(mini_dir: Path, tmp_path: Path) -> None:
     drifted = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
     assert drifted.exit_code == 3
     assert f"changed: stacks/{readme.parent.name}/README.md" in drifted.output
+
+
+def test_check_ignores_a_stack_virtualenv_and_reports_binary_drift(
+    mini_dir: Path, tmp_path: Path
+) -> None:
+    """--check ignores the venv/ a stack run creates (the README's own steps) and reports a
+    stray binary file as drift (exit 3) instead of crashing."""
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["emit", str(mini_dir), "--out", str(out)]).exit_code == 0
+    stack = next((out / "stacks").glob("*/__main__.py")).parent
+    (stack / "venv" / "bin").mkdir(parents=True)
+    (stack / "venv" / "bin" / "python").write_bytes(b"\x7fELF\xd0\xff\x00binary")
+    (stack / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (stack / "__pycache__").mkdir()
+    (stack / "__pycache__" / "__main__.cpython-311.pyc").write_bytes(b"\xd0\xff")
+    clean = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
+    assert clean.exit_code == 0, clean.output
+    (stack / "state.bin").write_bytes(b"\xd0\xff\x00")
+    drifted = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
+    assert drifted.exit_code == 3, drifted.output
+    assert f"unexpected: stacks/{stack.name}/state.bin" in drifted.output
