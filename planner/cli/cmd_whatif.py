@@ -163,8 +163,8 @@ def _print_outcome(outcome: Any, base: dict[str, Any]) -> None:
                 (
                     m["name"],
                     m["team"],
-                    f"{', '.join(m['base_sites'])} ({m['base_option']})",
-                    f"{', '.join(m['head_sites'])} ({m['head_option']})",
+                    f"{' + '.join(m['base_sites'])} ({m['base_option']})",
+                    f"{' + '.join(m['head_sites'])} ({m['head_option']})",
                     money(m["base_usd_per_month"]),
                     money(m["head_usd_per_month"]),
                     signed_money(m["delta_usd_per_month"]),

@@ -98,13 +98,17 @@ def test_whatif_is_deterministic(acme_dir: Path, scenario_file: Path) -> None:
 
 def test_whatif_table_and_md(acme_dir: Path) -> None:
     """The table names the change and the delta; md is a GFM diff titled with the change."""
-    table = runner.invoke(app, ["what-if", str(acme_dir), "--price", "aws.p5=-45%"])
+    args = ["what-if", str(acme_dir), "--price", "aws.p5=-45%"]
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert table.exit_code == 0, table.output
     assert "price aws.p5 -45 %" in table.output
     assert "What-if vs the base plan" in table.output
-    md = runner.invoke(app, ["what-if", str(acme_dir), "--price", "aws.p5=-45%", "--format", "md"])
+    # recsys-train runs on both in the base plan: one placement over two sites, not a list
+    assert "aws-us-east-1 + gpu-pool-us (spot)" in table.output
+    md = runner.invoke(app, [*args, "--format", "md"])
     assert md.exit_code == 0, md.output
     assert md.output.startswith("## What-if: price aws.p5 -45 %")
+    assert "aws-us-east-1 + gpu-pool-us (spot)" in md.output
     from plan_fakes import check_gfm
 
     check_gfm(md.output)
