@@ -94,9 +94,9 @@ def cost_view(
             entry["horizon"] = {
                 "months": h.months,
                 "total_usd": round(h.total_after_usd, 2),
-                "savings_usd": round(h.savings_usd, 2),
+                "savings_usd": round(h.savings_usd, 2) + 0.0,
                 "breakeven_month": h.breakeven_month,
-                "npv_usd": round(h.npv_usd, 2),
+                "npv_usd": round(h.npv_usd, 2) + 0.0,  # + 0.0: never "-0.00"
             }
         out_offers.append(entry)
     dec = w.resources

@@ -45,8 +45,15 @@ def annuity_factor(months: int, discount_rate_pct: float) -> float:
     return float((1 - (1 + r) ** -months) / r)
 
 
+SAVING_TOLERANCE_USD = 0.005
+"""A monthly saving smaller than half a cent is float noise in sums of line items, not a
+saving (equal costs summed in a different order must not read as "never pays back")."""
+
+
 def breakeven_month(monthly_before: float, monthly_after: float, one_off_usd: float) -> int | None:
     saving = monthly_before - monthly_after
+    if abs(saving) < SAVING_TOLERANCE_USD:
+        saving = 0.0
     if one_off_usd <= 0 and saving >= 0:
         return 0
     if saving <= 0:

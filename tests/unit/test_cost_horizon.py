@@ -36,8 +36,10 @@ def test_npv_with_discounting() -> None:
 @pytest.mark.parametrize(
     ("before", "after", "one_off", "month"),
     [(1000, 600, 2000, 5), (1000, 600, 2001, 6), (1000, 1000, 0, 0), (1000, 1200, 0, None),
-     (1000, 1000, 10, None), (600, 1000, 500, None), (1000, 600, 0, 0)],
-    ids=["exact", "just-over", "no-change", "dearer", "flat-with-cost", "never", "free-move"],
+     (1000, 1000, 10, None), (600, 1000, 500, None), (1000, 600, 0, 0),
+     (0.3, 0.1 + 0.2, 0, 0), (2270.64, 2270.6400000000003, 0, 0), (1000, 999.99, 0.01, 1)],
+    ids=["exact", "just-over", "no-change", "dearer", "flat-with-cost", "never", "free-move",
+         "float-noise", "equal-costs-summed-differently", "one-cent-is-a-saving"],
 )
 def test_breakeven_month_cases(before: float, after: float, one_off: float,
                                month: int | None) -> None:
