@@ -254,6 +254,7 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
                     "use registry/path:tag or registry/path@sha256:digest",
                 )
             )
+    problems.extend(_derived_name_clashes(project, placed))
     for p in plan.placements:
         for a in p.assignments:
             if a.instance_type is not None and not _IMAGE.fullmatch(a.instance_type):
@@ -271,6 +272,37 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
         )
     if not _DIGEST.fullmatch(plan.input_digest):
         raise UsageError(f"input digest {plan.input_digest!r} is not a digest")
+
+
+def _derived_name_clashes(project: Project, placed: set[str]) -> list[Problem]:
+    """Derived object names that another workload's objects of the same kind already use: a
+    database's headless Service ``<db>-headless`` against a Service of a workload so named,
+    a training burst Job ``<training>-burst`` against a Job (training or batch) so named.
+    Either would register one Pulumi URN twice or make two resources apply one Kubernetes
+    object (server-side apply upserts, so the second silently takes over the first). Checked
+    across the whole plan (names are workload identities), not only per site."""
+    workloads = [w for w in project.workloads if w.name in placed]
+    services = {w.name for w in workloads if w.ports and w.kind is not WorkloadKind.DATABASE}
+    jobs = {w.name for w in workloads if w.kind in (WorkloadKind.TRAINING, WorkloadKind.BATCH)}
+    problems: list[Problem] = []
+    for w in workloads:
+        if w.kind is WorkloadKind.DATABASE and f"{w.name}-headless" in services:
+            derived, what = f"{w.name}-headless", "headless Service"
+        elif w.kind is WorkloadKind.TRAINING and f"{w.name}-burst" in jobs:
+            derived, what = f"{w.name}-burst", "burst Job"
+        else:
+            continue
+        problems.append(
+            Problem(
+                "",
+                0,
+                0,
+                f"workloads[{derived!r}]",
+                f"the name {derived!r} is also the {what} of {w.name!r}",
+                f"rename workload {derived!r} (or {w.name!r}) in the inventory",
+            )
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------- the plan, per site

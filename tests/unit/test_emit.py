@@ -339,3 +339,41 @@ def test_yaml_values_go_through_the_dumper(plan: Plan, project: Project) -> None
     )
     files = render(plan, replace(project, workloads=workloads))
     assert config_of(files, "aws-eu-west-1")["kubernetes"]["workloads"][0]["image"] == image
+
+
+@pytest.mark.parametrize(
+    ("renamed", "new_name", "clash"),
+    [
+        ("checkout-api", "payments-db-headless", "headless Service of 'payments-db'"),
+        ("checkout-api", "llm-finetune-burst", None),
+    ],
+    ids=["service-named-like-a-headless-service", "service-named-like-a-burst-job"],
+)
+def test_derived_names_must_not_clash(
+    plan: Plan, project: Project, renamed: str, new_name: str, clash: str | None
+) -> None:
+    """A workload named like another's derived object of the same kind (a database's
+    headless Service, a training burst Job) is refused: duplicate URN / shared object."""
+    bad_project, bad_plan = _poison(project, plan, "workload", "name", new_name)
+    assert renamed == "checkout-api"
+    if clash is None:  # a Deployment + Service named x-burst shares nothing with a Job
+        render(bad_plan, bad_project)
+        return
+    with pytest.raises(InputError) as info:
+        render(bad_plan, bad_project)
+    messages = [p.message for p in info.value.problems]
+    assert any(clash in m for m in messages), messages
+
+
+def test_batch_job_named_like_a_burst_job_is_refused(plan: Plan, project: Project) -> None:
+    """A batch workload named ``<training>-burst`` would share a Job name with the burst Job."""
+    from planner.model import WorkloadKind
+
+    bad_project, bad_plan = _poison(project, plan, "workload", "name", "llm-finetune-burst")
+    workloads = tuple(
+        replace(w, kind=WorkloadKind.BATCH, ports=()) if w.name == "llm-finetune-burst" else w
+        for w in bad_project.workloads
+    )
+    with pytest.raises(InputError) as info:
+        render(bad_plan, replace(bad_project, workloads=workloads))
+    assert any("burst Job of 'llm-finetune'" in p.message for p in info.value.problems)
