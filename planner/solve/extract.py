@@ -280,6 +280,12 @@ def _binding(
         out.append(f"pinned to {w.pinned_site}")
     sites = {s.name: s for s in model.sites}
     cheaper = [o for o in offers if horizon_cost(o, horizon) < paid - 1e-6]
+
+    def binds(state: RowState, more: float) -> bool:
+        # a training job's shares are continuous: any room left in a row would have taken
+        # more of it, so only a row at its limit binds; a whole workload needs ``more``
+        return state.tight if blk.kind is BlockKind.TRAIN else _full(state, more)
+
     for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
         if not o.eligible:
             if o.usd_per_month > 0:  # priced, so a rule (not physics) kept it out
@@ -290,11 +296,11 @@ def _binding(
         usage = unit_usage(blk, o)
         for res in sorted(usage):
             label = f"capacity {o.site} {res}"
-            if usage[res] > 0 and label in tight and _full(tight[label], usage[res]):
+            if usage[res] > 0 and label in tight and binds(tight[label], usage[res]):
                 out.append(label)
         month = o.usd_per_month / blk.per_member
         for label in (f"budget team {w.team}", f"budget site {o.site}", "budget total"):
-            if label in tight and _full(tight[label], month):
+            if label in tight and binds(tight[label], month):
                 out.append(label)
         if sites[o.site].kind is SiteKind.CLOUD:
             out.extend(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)

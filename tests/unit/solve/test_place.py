@@ -410,3 +410,24 @@ def test_split_placement_total_is_the_sum_of_its_parts(cents: float) -> None:
     p = solve_offers([job], [pool, cloud], offers, Constraints()).placement("job")
     assert p.sites == ("cloud", "pool")
     assert p.usd_per_month == round(sum(a.usd_per_month for a in p.assignments), 2)
+
+
+def test_training_binding_rows_are_the_full_ones() -> None:
+    """A split training job is held by the pool's GPUs (at their limit), not by its
+    GPU-hours, which have room left: only rows at their limit bind a continuous share."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 8})
+    cloud = site("cloud", kind=SiteKind.CLOUD)
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0)
+    usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 16.0}
+    offers = {
+        "job": (
+            offer(job, pool, 8760.0 * 1.0, usage=usage),
+            offer(job, cloud, 8760.0 * 4.0, usage=usage),
+        )
+    }
+    r = solve_offers([job], [pool, cloud], offers, Constraints(), EXACT)
+    p = r.placement("job")
+    assert p.sites == ("cloud", "pool")
+    pool_use = next(u for u in r.site_usage if u.site == "pool")
+    assert pool_use.used["gpu_hours:h100"] < pool_use.capacity["gpu_hours:h100"]
+    assert p.binding == ("capacity pool gpus:h100",)
