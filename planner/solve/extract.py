@@ -286,30 +286,40 @@ def _binding(
         # more of it, so only a row at its limit binds; a whole workload needs ``more``
         return state.tight if blk.kind is BlockKind.TRAIN else _full(state, more)
 
-    for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
-        if not o.eligible:
-            if o.usd_per_month > 0:  # priced, so a rule (not physics) kept it out
-                out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
-            continue
-        if w.pinned_site is not None and o.site != w.pinned_site:
-            continue
+    def blockers(o: Offer) -> list[str]:
+        """What else in the plan keeps the workload off ``o`` (capacity, budgets, cloud
+        share, tier-1 spread, latency to where its partners run)."""
+        got: list[str] = []
         usage = unit_usage(blk, o)
         for res in sorted(usage):
             label = f"capacity {o.site} {res}"
             if usage[res] > 0 and label in tight and binds(tight[label], usage[res]):
-                out.append(label)
+                got.append(label)
         month = o.usd_per_month / blk.per_member
         for label in (f"budget team {w.team}", f"budget site {o.site}", "budget total"):
             if label in tight and binds(tight[label], month):
-                out.append(label)
+                got.append(label)
         if sites[o.site].kind is SiteKind.CLOUD:
-            out.extend(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)
+            got.extend(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)
         if blk.kind is BlockKind.SPLIT and len(sites[o.site].failure_domains) < blk.spread:
-            out.append(f"tier-1 spread over {blk.spread} failure domains")
+            got.append(f"tier-1 spread over {blk.spread} failure domains")
         for other, bound in partners:
             for t in sorted(site_of.get(other, ())):
                 if latency_ms(sites[o.site], sites[t]) > bound:
-                    out.append(f"latency to {other} <= {bound:g} ms")
+                    got.append(f"latency to {other} <= {bound:g} ms")
+        return got
+
+    for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
+        if w.pinned_site is not None and o.site != w.pinned_site:
+            continue  # the pin (listed above) keeps it off
+        if not o.eligible:
+            # a priced offer was kept out by a rule (not physics); that rule binds only if
+            # nothing else in the plan (latency to a partner, a full site) would keep the
+            # workload off it too, e.g. not residency for a site too far from its database
+            if o.usd_per_month > 0 and not blockers(o):
+                out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
+            continue
+        out.extend(blockers(o))
     return tuple(dict.fromkeys(out))
 
 

@@ -431,3 +431,29 @@ def test_training_binding_rows_are_the_full_ones() -> None:
     pool_use = next(u for u in r.site_usage if u.site == "pool")
     assert pool_use.used["gpu_hours:h100"] < pool_use.capacity["gpu_hours:h100"]
     assert p.binding == ("capacity pool gpus:h100",)
+
+
+def test_binding_leaves_out_exclusions_that_latency_overrules() -> None:
+    """A cheaper offer excluded by residency is not named as binding when it is too far
+    from the workload's database anyway; one nothing else rules out still is."""
+    colo = site("colo", jurisdiction=Residency.EU, latency_ms={"cloud": 18.0, "us": 80.0})
+    cloud = site("cloud", kind=SiteKind.CLOUD, jurisdiction=Residency.EU)
+    us = site("us", jurisdiction=Residency.US)
+    api = workload("api", residency=Residency.EU, depends_on=[("db", 2.0)])
+    db = workload("db", residency=Residency.EU, pinned_site="colo")
+    lone = workload("lone", residency=Residency.EU)
+    far = "residency eu: us is in us"
+
+    offers = {
+        w.name: (
+            offer(w, colo, 100.0),
+            offer(w, cloud, 50.0),
+            offer(w, us, 10.0, eligible=False, reason=far),
+        )
+        for w in (api, db, lone)
+    }
+    r = solve_offers([api, db, lone], [colo, cloud, us], offers, Constraints())
+    assert r.placement("api").sites == ("colo",)
+    assert r.placement("api").binding == ("latency to db <= 2 ms",)
+    assert r.placement("lone").sites == ("cloud",)
+    assert r.placement("lone").binding == (f"us/owned excluded: {far}",)
