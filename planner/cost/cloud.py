@@ -17,11 +17,12 @@ Services: ``instances x 730 h x price``. Replicas are packed ``k`` to an instanc
 the tightest of vCPUs, memory and GPUs of the requested type over the per-replica request),
 ``instances = max(ceil(replicas / k), min(replicas, 2))`` - never all replicas on one
 instance, which would be a single point of failure - and the instance type with the lowest
-total is chosen (ties by name). Tier 1 also caps ``k`` at ``max(1, (replicas - 1) // 2)``:
-losing one instance then loses at most that many replicas, fewer than half from 3 up (2 or
-3 replicas: one per instance). A 3-replica tier-1 database thus gets 3 instances, never
-2 + 1, which would lose its quorum with one instance. The compute line says how the
-replicas are laid out (e.g. ``3 replicas as 2 + 1``) and when the tier-1 cap binds.
+total is chosen (ties by name). Tier 1 puts one replica per instance (the hostname
+anti-affinity of an HA database): losing an instance loses one replica, so a 3-replica
+tier-1 database gets 3 instances, never 2 + 1, which would lose its quorum with one
+instance. (A quorum cap such as ``(replicas - 1) // 2`` per instance would let 5 replicas
+cost less than 4; one per instance keeps cost monotone in replicas.) The compute line says
+how the replicas are laid out (e.g. ``3 replicas as 2 + 1``) and when the tier-1 rule binds.
 
 Training: ``gpu_hours_per_month x price / GPUs per instance`` - linear in the hours so the
 solver can split them; ``usage["usd_per_gpu_hour"]``
@@ -96,9 +97,8 @@ def region_instances(site: Site, catalogue: Catalogue) -> tuple[InstanceType, ..
 
 
 def max_per_instance(replicas: int, tier: int) -> int:
-    """The most replicas one instance may hold: all of them, except for tier 1, where losing
-    one instance must leave a majority (``max(1, (replicas - 1) // 2)``)."""
-    return max(1, (replicas - 1) // 2) if tier == 1 else replicas
+    """The most replicas one instance may hold: all of them, except one for tier 1."""
+    return 1 if tier == 1 else replicas
 
 
 def packing(inst: InstanceType, request: Resources, replicas: int,

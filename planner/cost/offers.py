@@ -176,8 +176,7 @@ def _cloud(workload: Workload, request: Resources, site: Site, catalogue: Catalo
         if cap is not None and packing(inst, request, n)[0] > cap:  # the tier-1 cap binds
             if chosen.count == n:
                 notes.append(f"{n} replicas, one per instance")
-            notes.append(f"tier 1: at most {cap} per instance, so losing one instance loses "
-                         f"at most {cap} of {n}")
+            notes.append("tier 1: one per instance, so losing an instance loses one replica")
         packed = f" ({'; '.join(notes)})" if notes else ""
         items.append(item(
             f"compute ({inst.name}, {option.value})", compute,

@@ -30,14 +30,17 @@ def _costs(w, site, **kw) -> dict[PricingOption, float]:
 
 @FAST
 @given(st.tuples(cpu, mem, replicas, egress, storage),
-       st.tuples(st.floats(0, 2), st.floats(0, 8), st.integers(0, 3)))
-def test_cost_never_falls_when_size_rises(size, grow) -> None:
-    """Growing cpu, memory, replicas, egress or storage never lowers any offer's cost."""
+       st.tuples(st.floats(0, 2), st.floats(0, 8), st.integers(0, 3)),
+       st.sampled_from([1, 2]))
+def test_cost_never_falls_when_size_rises(size, grow, tier) -> None:
+    """Growing cpu, memory, replicas, egress or storage never lowers any offer's cost, for
+    tier 1 (one replica per cloud instance) as for tier 2 (packed)."""
     c, m, n, e, s = size
     dc, dm, dn = grow
-    small = service(replicas=n, resources=Resources(cpu=c, memory_gib=m, storage_gib=s),
+    small = service(replicas=n, tier=tier,
+                    resources=Resources(cpu=c, memory_gib=m, storage_gib=s),
                     data=DataSpec(egress_gib_per_month=e))
-    big = service(replicas=n + dn,
+    big = service(replicas=n + dn, tier=tier,
                   resources=Resources(cpu=min(c + dc, 4), memory_gib=min(m + dm, 32),
                                       storage_gib=s * 1.5),
                   data=DataSpec(egress_gib_per_month=e * 2))

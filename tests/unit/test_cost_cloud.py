@@ -198,26 +198,22 @@ def test_tier2_replicas_share_instances_but_never_all_on_one() -> None:
         "never all on one instance)")
 
 
-def test_tier1_database_loses_at_most_a_minority_with_one_instance() -> None:
+def test_tier1_database_replicas_one_per_instance() -> None:
     """Tier-1 database, 3 replicas: 2 + 1 would lose quorum with the 2-replica instance, so
-    at most (3 - 1) // 2 = 1 per instance -> 3 x 730 x 0.1 = 219."""
+    one per instance -> 3 x 730 x 0.1 = 219 (tier 2 above: 146)."""
     w = service(kind=WorkloadKind.DATABASE, tier=1, resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.usd_per_month == pytest.approx(219.0)
     assert od.line_items[0].formula == (
-        "3 x m6i.large x 730 h x 0.1 USD/h (3 replicas, one per instance; tier 1: at most "
-        "1 per instance, so losing one instance loses at most 1 of 3)")
+        "3 x m6i.large x 730 h x 0.1 USD/h (3 replicas, one per instance; tier 1: one per "
+        "instance, so losing an instance loses one replica)")
 
 
-def test_tier1_six_replicas_pack_two_per_instance() -> None:
-    """Tier 1, 6 replicas: at most (6 - 1) // 2 = 2 per instance -> 3 x m6i.large:
-    3 x 730 x 0.1 = 219 (tier 2 would pack 4 + 2 on 2 instances: 146)."""
-    w = service(tier=1, replicas=6, resources=SMALL, data=DataSpec())
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6], ids=lambda n: f"{n}-replicas")
+def test_tier1_cost_is_one_instance_per_replica_and_monotone(n: int) -> None:
+    """Tier 1, n replicas of (0.5 cores, 2 GiB): n x 730 x 0.1 USD (monotone in n, unlike a
+    quorum cap (n - 1) // 2 per instance, under which 5 replicas (3 instances) would cost
+    less than 4 (4 instances))."""
+    w = service(tier=1, replicas=n, resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(219.0)
-    assert od.line_items[0].formula == (
-        "3 x m6i.large x 730 h x 0.1 USD/h (6 replicas as 2 + 2 + 2: up to 2 per instance; "
-        "tier 1: at most 2 per instance, so losing one instance loses at most 2 of 6)")
-    w2 = service(tier=2, replicas=6, resources=SMALL, data=DataSpec())
-    od2 = _by_option(offers_for(w2, w2.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od2.usd_per_month == pytest.approx(146.0)
+    assert od.usd_per_month == pytest.approx(n * 730 * 0.1)
