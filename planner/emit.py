@@ -467,6 +467,12 @@ def _kubernetes_section(
             "disruption_budget": s.replicas > 1 and w.kind is not WorkloadKind.BATCH,
             "gpu_type": _gpu_type(w) if res.gpus else None,
         }
+        whole = [a for p in plan.placements if p.workload == w.name for a in p.assignments]
+        sites = sorted({a.site for a in whole if a.replicas > 0})
+        if len(sites) > 1:
+            # Split over sites: the tier's minimums hold for the whole (HP-SLA-001/002).
+            entry["replicas_total"] = sum(a.replicas for a in whole)
+            entry["sites"] = sites
         workloads.append(entry)
         tiers.add(w.tier)
         surge = 0 if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH) else SURGE_PODS

@@ -20,6 +20,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from stacks.labels import (
+    REPLICAS_TOTAL_ANNOTATION,
+    SITES_ANNOTATION,
     USD_ANNOTATION,
     WORKLOAD_ANNOTATION,
     base_labels,
@@ -120,6 +122,10 @@ class KubernetesWorkloads(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, depends_on=deps)
 
     def _metadata(self, w: WorkloadSpec, name: str | None = None) -> dict[str, Any]:
+        annotations = {USD_ANNOTATION: w.usd_per_month, WORKLOAD_ANNOTATION: w.name}
+        if w.replicas_total is not None and len(w.sites) > 1:
+            annotations[REPLICAS_TOTAL_ANNOTATION] = str(w.replicas_total)
+            annotations[SITES_ANNOTATION] = ",".join(w.sites)
         return {
             "name": name or w.name,
             "namespace": w.team,
@@ -131,7 +137,7 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                 cls=w.cls,
                 component=w.kind,
             ),
-            "annotations": {USD_ANNOTATION: w.usd_per_month, WORKLOAD_ANNOTATION: w.name},
+            "annotations": annotations,
         }
 
     def _pod_template(self, w: WorkloadSpec) -> dict[str, Any]:

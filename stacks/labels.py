@@ -7,6 +7,10 @@ from stacks.spec import StackInfo
 MANAGED_BY = "hybridplan"
 USD_ANNOTATION = "hybridplan.io/usd-per-month"
 WORKLOAD_ANNOTATION = "hybridplan.io/workload"
+REPLICAS_TOTAL_ANNOTATION = "hybridplan.io/replicas-total"
+"""The workload's replicas over every site of the plan (on a workload split across sites)."""
+SITES_ANNOTATION = "hybridplan.io/sites"
+"""The sites the plan spreads the workload over, comma-separated (on a split workload)."""
 
 
 def base_labels(stack: StackInfo) -> dict[str, str]:

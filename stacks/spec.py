@@ -145,6 +145,11 @@ class WorkloadSpec:
     gpu_type: str | None = None
     """Set for GPU workloads: node selector ``hybridplan.io/gpu-type`` and the GPU
     toleration are added."""
+    replicas_total: int | None = None
+    """The workload's replicas over all its sites, when the plan splits it over several
+    (``sites``): the tier's replica and failure-domain minimums hold for the whole, not for
+    this site's share (HP-SLA-001/002 read them from annotations)."""
+    sites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +277,7 @@ def parse_kubernetes(stack: StackInfo, data: Any) -> KubernetesWorkloadsArgs:
             limits=_str_map,
             ports=lambda v, w: tuple(int(p) for p in v),
             autoscale=_one(AutoscaleSpec),
+            sites=_strs,
         ),
         priority_tiers=lambda v, w: tuple(int(t) for t in v),
     )

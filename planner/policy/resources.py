@@ -58,6 +58,8 @@ LABEL_TEAM: Final = "hybridplan.io/team"
 LABEL_TIER: Final = "hybridplan.io/tier"
 LABEL_SITE: Final = "hybridplan.io/site"
 ANNOTATION_WORKLOAD: Final = "hybridplan.io/workload"
+ANNOTATION_REPLICAS_TOTAL: Final = "hybridplan.io/replicas-total"
+ANNOTATION_SITES: Final = "hybridplan.io/sites"
 TAG_SITE: Final = "hybridplan:site"
 
 K8S_POD_CONTROLLERS: Final = frozenset(
@@ -165,6 +167,19 @@ def as_list(value: object) -> list[object]:
 def labels(record: ResourceRecord) -> Mapping[str, object]:
     """``metadata.labels`` of a Kubernetes object (empty if absent or unknown)."""
     return as_mapping(get(record.props, "metadata.labels"))
+
+
+def split_over_sites(record: ResourceRecord) -> tuple[int, tuple[str, ...]] | None:
+    """``(replicas over all sites, sites)`` of a workload object the plan splits over several
+    sites (its ``hybridplan.io/replicas-total`` and ``hybridplan.io/sites`` annotations), else
+    ``None``. Per-site objects of such a workload each hold a share; the tier's minimums apply
+    to the whole, which the plan-time checks verify."""
+    notes = as_mapping(get(record.props, "metadata.annotations"))
+    total, sites = notes.get(ANNOTATION_REPLICAS_TOTAL), notes.get(ANNOTATION_SITES)
+    if not isinstance(total, str) or not isinstance(sites, str) or not total.isdigit():
+        return None
+    names = tuple(s for s in sites.split(",") if s)
+    return (int(total), names) if len(set(names)) > 1 else None
 
 
 def pod_spec_path(resource_type: str) -> str | None:

@@ -91,6 +91,8 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
         replicas = rs.get(r.props, "spec.replicas")
         if isinstance(replicas, int | float) and replicas < 2:
             continue  # one replica spans one domain whatever the spec; HP-SLA-001 says why
+        if rs.split_over_sites(r) is not None:
+            continue  # replicas spread over sites: domains are counted on the plan
         keys = _spread_keys(r)
         if keys is None:
             yield Violation(
