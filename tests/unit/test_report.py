@@ -394,3 +394,27 @@ def test_sites_add_up_to_the_total() -> None:
     site_rows = [r for r in rows if r[0] != "TOTAL"]
     assert sum(float(r[5].replace(",", "")) for r in site_rows) == pytest.approx(total, abs=1e-6)
     assert rows[-1][2:4] == ("3", "2")  # in: 2 moves + 1 burst; out: the 2 whole moves
+
+
+def test_runner_up_shows_its_horizon_cost() -> None:
+    """A runner-up cheaper a month but dearer over the horizon (it pays a migration) shows
+    both figures, so it does not read as a saving the solver missed."""
+    from planner.model import LineItem, Offer, PricingOption
+
+    base = sample_plan()
+    db = next(p for p in base.placements if p.workload == "payments-db")
+    runner = Offer(
+        workload="payments-db",
+        site="aws-eu-west-1",
+        option=PricingOption.COMMIT_3Y,
+        usd_per_month=1_200.0,
+        line_items=(LineItem("instances", 1_200.0, "3 x r7g.xlarge"),),
+        migration_usd=20_000.0,
+    )
+    plan = replace(
+        base,
+        placements=tuple(replace(p, runner_up=runner) if p is db else p for p in base.placements),
+    )
+    text = report.render_plan_md(plan, sample_project())
+    # -34.57 a month; over 36 months: -34.57 x 36 + (20,000 - 12,000) migration
+    assert "aws-eu-west-1/commit-3y -34.57 (+6,755.48)" in text
