@@ -634,7 +634,8 @@ def _read_long(
             try:
                 lines = block.decode("utf-8").split("\n")[:-1]
             except UnicodeDecodeError as exc:
-                sink.problem(line_no, "", f"not UTF-8 text ({exc.reason})")
+                sink.problem(line_no, "", f"not UTF-8 text ({exc.reason})",
+                             "save the export as UTF-8 (iconv -t UTF-8)")
                 return
             reader.feed_lines([ln.rstrip("\r") for ln in lines], line_no)
         line_no += n_lines
@@ -729,7 +730,8 @@ def _read_wide(
                 parsed = next(csv.reader([line]))
                 head, cells = parsed[0], parsed[1:]
                 if len(cells) != ncol - 1:
-                    sink.problem(first + i, "", f"expected {ncol} fields, found {len(cells) + 1}")
+                    sink.problem(first + i, "", f"expected {ncol} fields, found {len(cells) + 1}",
+                                 "give every row one field per header column (empty = missing)")
                     continue
             row = _floats(cells)
             if row is None:
@@ -821,7 +823,7 @@ def _emit_raw(sink: _Sink, raw: RawSeries, workload: str, metric_name: str) -> N
         elif b.kind == "pair":
             sink.problem(
                 b.line, f"{where}[{b.index}]", f"expected [<unix time>, \"<value>\"], found "
-                f"{b.text}",
+                f"{b.text}", "export the query_range response as returned (values are strings)",
             )
         else:
             sink.problem(
@@ -831,7 +833,8 @@ def _emit_raw(sink: _Sink, raw: RawSeries, workload: str, metric_name: str) -> N
     ts = np.frombuffer(raw.timestamps, dtype=np.float64) if raw.timestamps else np.zeros(0)
     vals = np.frombuffer(raw.values, dtype=np.float64) if raw.values else np.zeros(0)
     if ts.size != vals.size:
-        sink.problem(raw.line, raw.where, f"{ts.size} timestamps but {vals.size} values")
+        sink.problem(raw.line, raw.where, f"{ts.size} timestamps but {vals.size} values",
+                     "export Timestamps and Values together, as GetMetricData returns them")
         return
     info = resolve_metric(metric_name)
     if info is None:
@@ -891,7 +894,8 @@ def _read_json(f: IO[bytes], sink: _Sink, path: Path, workload_label: str) -> No
             if names is not None:
                 _emit_raw(sink, raw, *names)
     except JsonSyntaxError as exc:
-        sink.problem(exc.line, "", exc.message)
+        sink.problem(exc.line, "", exc.message,
+                     "export the API response as returned, complete (not truncated)")
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
@@ -940,11 +944,16 @@ def read_telemetry_file(
                         )
                     finally:
                         text.detach()
-    except (OSError, UnicodeDecodeError) as exc:
-        sink.problem(0, "", f"cannot read: {exc}")
+    except UnicodeDecodeError as exc:
+        sink.problem(0, "", f"not UTF-8 text ({exc.reason})",
+                     "save the export as UTF-8 (iconv -t UTF-8)")
+    except OSError as exc:
+        sink.problem(0, "", f"cannot read: {exc}",
+                     "check the file is readable, and gzip-compressed only if named .gz")
     if sink.overflow:
         sink.problems.append(
-            Problem(name, 0, 0, "", f"... and {sink.overflow} more problems in this file")
+            Problem(name, 0, 0, "", f"... and {sink.overflow} more problems in this file",
+                    "fix the problems above and run again to see the rest")
         )
     if sink.problems:
         return FileResult((), tuple(sink.problems), tuple(sink.warnings))

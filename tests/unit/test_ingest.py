@@ -346,6 +346,32 @@ def test_many_problems_are_capped(tmp_path: Path) -> None:
     problems = info.value.problems
     assert len(problems) == 21
     assert problems[0].message == "... and 30 more problems in this file"
+    assert problems[0].fix == "fix the problems above and run again to see the rest"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("wide.csv", b"timestamp,web/cpu,api/cpu\n2026-10-01T00:00:00Z,1\n",
+         "wide.csv:2: expected 3 fields, found 2. To fix: give every row one field per header "
+         "column (empty = missing)"),
+        ("latin1.csv", b"timestamp,workload,metric,value\n2026-10-01T00:00:00Z,w\xe9b,cpu,1\n",
+         "latin1.csv: not UTF-8 text (invalid continuation byte). To fix: save the export as "
+         "UTF-8 (iconv -t UTF-8)"),
+        ("cw.json", b'{"MetricDataResults": [{"Id": "a", "Label": "web/cpu", '
+                    b'"Timestamps": ["2026-10-01T00:00:00Z"], "Values": [1, 2]}]}',
+         "cw.json:1: MetricDataResults[0]: 1 timestamps but 2 values. To fix: export "
+         "Timestamps and Values together, as GetMetricData returns them"),
+    ],
+    ids=["wide-field-count", "not-utf8", "cloudwatch-lengths"],
+)
+def test_file_level_problems_say_how_to_fix(tmp_path: Path, name: str, data: bytes,
+                                            expected: str) -> None:
+    """Field-count, encoding and CloudWatch length errors name file and line and a fix."""
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(InputError) as info:
+        load_telemetry(_project(tmp_path, (name,), ("web", "api")))
+    assert [p.render() for p in info.value.problems] == [expected]
 
 
 def test_unknown_workload_and_metric_are_warnings() -> None:
@@ -442,7 +468,8 @@ def test_cloudwatch_pages_and_bad_timestamp(tmp_path: Path) -> None:
     [
         ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"},\n'
          '"values": []}\n, ]}}',
-         "t.json:3: invalid JSON: expected '{', found ']'."),
+         "t.json:3: invalid JSON: expected '{', found ']'. To fix: export the API response "
+         "as returned, complete (not truncated)"),
         ('{"status": "success", "data": {"resultType": "vector", "result": []}}',
          "t.json:1: data.resultType: result type 'vector' is not matrix. To fix: export a "
          "range query (query_range), not an instant query"),
@@ -453,7 +480,8 @@ def test_cloudwatch_pages_and_bad_timestamp(tmp_path: Path) -> None:
         ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"}, '
          '"values": [[1790812800, 1.5]]}]}}',
          't.json:1: data.result[0].values[0]: expected [<unix time>, "<value>"], found '
-         "[1790812800, 1.5]."),
+         "[1790812800, 1.5]. To fix: export the query_range response as returned (values are "
+         "strings)"),
     ],
     ids=["syntax", "vector", "unknown-document", "unquoted-value"],
 )
