@@ -997,7 +997,10 @@ def _provenance(d: Mapping[str, Any]) -> list[str]:
     bound = "n/a" if s["lp_bound_usd"] is None else f"{money(s['lp_bound_usd'])} USD"
     rows = [
         ("solver", md_cell(f"{s['method']} ({s['status']})")),
-        ("objective: horizon x monthly cost + migration", f"{money(s['objective_usd'])} USD"),
+        (
+            "solver objective: horizon x monthly cost + migration, before rounding to cents",
+            f"{money(s['objective_usd'])} USD",
+        ),
         ("LP lower bound of the objective", bound),
         ("gap to bound", gap + (" (time limit reached)" if s["time_limited"] else "")),
         ("input digest", _code(d["input_digest"] or "-")),

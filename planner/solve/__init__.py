@@ -204,7 +204,13 @@ def solve_offers(
         gap=None if gap is None else round(gap, 6),
         seconds=round(clock() - t0, 3),
         time_limited=sol.time_limited,
-        note="; ".join([*notes, f"{len(model.blocks)} blocks for {len(workloads)} workloads"]),
+        note="; ".join(
+            [
+                *notes,
+                f"{len(workloads)} workloads solved as {len(model.blocks)} blocks "
+                f"(identical workloads share one)",
+            ]
+        ),
     )
     return PlacementResult(
         placements=placements,

@@ -418,3 +418,11 @@ def test_runner_up_shows_its_horizon_cost() -> None:
     text = report.render_plan_md(plan, sample_project())
     # -34.57 a month; over 36 months: -34.57 x 36 + (20,000 - 12,000) migration
     assert "aws-eu-west-1/commit-3y -34.57 (+6,755.48)" in text
+
+
+def test_objective_is_labelled_unrounded() -> None:
+    """The solver objective differs from the horizon TCO by rounding only, and says so."""
+    text = report.render_plan_md(sample_plan(), sample_project())
+    assert "| solver objective: horizon x monthly cost + migration, before rounding to cents |" in (
+        text
+    )
