@@ -42,6 +42,42 @@ NODE_POLICIES = (
 IAM role", checked 2026-11)."""
 
 ROOT_VOLUME_GIB = 200
+TAG_VALUE_MAX = 256
+"""AWS tag values hold at most 256 characters (AWS "Tagging best practices", tag limits)."""
+
+
+def workloads_tag(workloads: tuple[str, ...]) -> str:
+    """The ``hybridplan:workloads`` tag value: the workload names, space-separated, cut to
+    fit a tag value (``" +N more"`` names what was left out) instead of failing the create
+    of the launch template and auto scaling group when many workloads share a GPU type."""
+    names = list(workloads)
+    text = " ".join(names)
+    kept = len(names)
+    while len(text) > TAG_VALUE_MAX and kept > 0:
+        kept -= 1
+        text = " ".join([*names[:kept], f"+{len(names) - kept} more"])
+    return text[:TAG_VALUE_MAX]
+
+
+def budget_notifications(
+    thresholds_pct: tuple[int, ...], emails: tuple[str, ...], topic_arn: pulumi.Input[str]
+) -> list[dict[str, Any]]:
+    """Budget notifications: actual spend above each threshold, and forecast above 100 %,
+    each to the SNS topic and the alert e-mails (if any)."""
+    subscribers: dict[str, Any] = {"subscriber_sns_topic_arns": [topic_arn]}
+    if emails:
+        subscribers["subscriber_email_addresses"] = list(emails)
+    alerts = [("ACTUAL", pct) for pct in sorted(set(thresholds_pct))] + [("FORECASTED", 100)]
+    return [
+        {
+            "comparison_operator": "GREATER_THAN",
+            "notification_type": kind,
+            "threshold": pct,
+            "threshold_type": "PERCENTAGE",
+            **subscribers,
+        }
+        for kind, pct in alerts
+    ]
 
 
 def _policy_short(arn: str) -> str:
@@ -231,7 +267,7 @@ class AwsBurst(pulumi.ComponentResource):
             **{
                 "hybridplan:component": "gpu-burst",
                 "hybridplan:gpu-type": group.gpu_type,
-                "hybridplan:workloads": " ".join(group.workloads),
+                "hybridplan:workloads": workloads_tag(group.workloads),
             },
         )
         node_labels = {"hybridplan.io/gpu-type": group.gpu_type, "hybridplan.io/site": stack.site}
@@ -392,29 +428,8 @@ class AwsCostGuard(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        notifications: list[dict[str, Any]] = [
-            {
-                "comparison_operator": "GREATER_THAN",
-                "notification_type": "ACTUAL",
-                "threshold": pct,
-                "threshold_type": "PERCENTAGE",
-                "subscriber_sns_topic_arns": [self.topic.arn],
-                **(
-                    {"subscriber_email_addresses": list(args.alert_emails)}
-                    if args.alert_emails
-                    else {}
-                ),
-            }
-            for pct in args.alert_thresholds_pct
-        ]
-        notifications.append(
-            {
-                "comparison_operator": "GREATER_THAN",
-                "notification_type": "FORECASTED",
-                "threshold": 100,
-                "threshold_type": "PERCENTAGE",
-                "subscriber_sns_topic_arns": [self.topic.arn],
-            }
+        notifications = budget_notifications(
+            args.alert_thresholds_pct, args.alert_emails, self.topic.arn
         )
         self.budget = aws.budgets.Budget(
             "budget",
