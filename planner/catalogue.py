@@ -400,6 +400,15 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         if f"{ikey}.{split.reference_region}.on-demand" not in prices:
             bad(f"split.{role}", f"no on-demand price for {ikey} in {split.reference_region}",
                 "name an instance priced in the reference region")
+    g_inst, m_inst = instances.get(split.general), instances.get(split.memory)
+    if g_inst is not None and m_inst is not None and math.isclose(
+        g_inst.vcpu * m_inst.memory_gib, m_inst.vcpu * g_inst.memory_gib
+    ):
+        bad("split.memory",
+            f"{split.memory} has the same GiB per vCPU as {split.general} "
+            f"({g_inst.memory_gib / g_inst.vcpu:g}), so CPU and memory prices cannot be "
+            f"told apart",
+            "name a memory-optimised instance (such as aws.r6i.xlarge) as split.memory")
 
     if problems:
         raise InputError(problems, message=f"invalid price catalogue {source}")

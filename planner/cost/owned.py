@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from planner.catalogue import Catalogue
 from planner.cost.common import H, check_site, item, num, price, raise_if, site_problem, total
-from planner.errors import InputError
+from planner.errors import InputError, Problem
 from planner.model import (
     Amortisation,
     CostBasis,
@@ -94,9 +94,14 @@ def split_weights(catalogue: Catalogue) -> SplitWeights:
     p_g = catalogue.prices[f"{rule.general}.{region}.on-demand"].value
     p_m = catalogue.prices[f"{rule.memory}.{region}.on-demand"].value
     det = g_inst.vcpu * m_inst.memory_gib - m_inst.vcpu * g_inst.memory_gib
-    if det == 0:
-        raise InputError([], message="catalogue split: general and memory reference instances "
-                         "have the same shape ratio; pick two different families")
+    if det == 0:  # parse_catalogue rejects this; kept for hand-built catalogues
+        raise InputError(
+            [Problem(catalogue.origin or "catalogue", 0, 0, "split.memory",
+                     f"{rule.memory} has the same GiB per vCPU as {rule.general}, so CPU and "
+                     f"memory prices cannot be told apart",
+                     "name a memory-optimised instance (such as aws.r6i.xlarge) as "
+                     "split.memory")],
+            message=f"invalid price catalogue {catalogue.origin}")
     c = (p_g * m_inst.memory_gib - p_m * g_inst.memory_gib) / det
     g = (g_inst.vcpu * p_m - m_inst.vcpu * p_g) / det
     gpu: dict[str, float] = {}

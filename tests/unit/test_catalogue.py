@@ -168,3 +168,15 @@ def test_malformed_sections_are_rejected() -> None:
     assert "`prices` must be a mapping" in _errors(data)
     with pytest.raises(InputError, match="invalid price catalogue"):
         parse_catalogue(["x"], source="cat.yaml")  # type: ignore[arg-type]
+
+
+def test_split_reference_instances_must_differ_in_shape() -> None:
+    """m6i.large (2 vCPU / 8 GiB) and m6i.xlarge (4 / 16) have the same 4 GiB per vCPU: the
+    two equations c x vcpu + g x GiB = price cannot be solved, so the catalogue is rejected
+    with the field and a fix (it used to fail later, without either)."""
+    data = tiny_data()
+    data["split"]["memory"] = "aws.m6i.large"
+    text = _errors(data)
+    assert ("cat.yaml: split.memory: aws.m6i.large has the same GiB per vCPU as aws.m6i.xlarge "
+            "(4), so CPU and memory prices cannot be told apart. To fix: name a "
+            "memory-optimised instance (such as aws.r6i.xlarge) as split.memory") in text

@@ -146,3 +146,18 @@ def test_breakeven_utilisation() -> None:
     assert u == pytest.approx(12000 / (16 * 730) / 3.0)
     assert u == pytest.approx(0.34247, rel=1e-4)
     assert breakeven_utilisation(pool(), CAT, 0.0) == math.inf
+
+
+def test_split_with_same_shaped_references_names_field_and_fix() -> None:
+    """A hand-built catalogue whose split references share a shape (4 GiB per vCPU) is an
+    InputError naming split.memory with a fix, not a bare message."""
+    import dataclasses
+
+    from planner.errors import InputError
+
+    cat = dataclasses.replace(CAT, split=dataclasses.replace(CAT.split, memory="aws.m6i.large"))
+    with pytest.raises(InputError) as exc:
+        split_weights(cat)
+    (p,) = exc.value.problems
+    assert p.field == "split.memory"
+    assert p.fix.startswith("name a memory-optimised instance")
