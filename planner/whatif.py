@@ -595,8 +595,14 @@ def parse_sweep(text: str) -> Sweep:
     kind = key if key in ("horizon", "growth") else "price"
     if kind == "horizon" and unit:
         raise UsageError(f"--sweep {text!r}: the horizon is in months, not %", fix=fix)
+    if kind == "horizon" and (start < 1 or any(v != int(v) for v in values)):
+        raise UsageError(
+            f"--sweep {text!r}: the horizon takes whole numbers of months >= 1", fix=fix
+        )
     if kind == "growth":
         unit = "%"
+        if start <= -100:
+            raise UsageError(f"--sweep {text!r}: growth must be above -100 %", fix=fix)
     return Sweep(kind=kind, key=key, values=values, unit=unit, text=text)
 
 

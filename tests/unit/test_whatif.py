@@ -168,8 +168,26 @@ def test_parse_sweep(text: str, kind: str, values: tuple[float, ...], unit: str)
 
 @pytest.mark.parametrize(
     "text",
-    ["aws.p5=-60%", "aws.p5=0..10:0", "aws.p5=10..0:1", "aws.p5=-60%..0:10", "x=0..1e9:1"],
-    ids=["no-range", "zero-step", "reversed", "mixed-units", "too-many"],
+    [
+        "aws.p5=-60%",
+        "aws.p5=0..10:0",
+        "aws.p5=10..0:1",
+        "aws.p5=-60%..0:10",
+        "x=0..1e9:1",
+        "horizon=0..12:6",
+        "horizon=12..24:1.5",
+        "growth=-100%..0%:50%",
+    ],
+    ids=[
+        "no-range",
+        "zero-step",
+        "reversed",
+        "mixed-units",
+        "too-many",
+        "horizon-zero",
+        "horizon-fraction",
+        "growth-minus-100",
+    ],
 )
 def test_parse_sweep_rejects(text: str) -> None:
     """Bad sweeps are usage errors with an example."""
