@@ -50,9 +50,11 @@ def classification_json(c: Classification, w: Workload) -> dict[str, Any]:
 
 
 def _size(rightsized: float | None, declared: float) -> str:
+    """'right-sized / declared', marked when right-sizing asks for MORE than declared."""
     if rightsized is None:
         return f"- / {declared:g}"
-    return f"{rightsized:g} / {declared:g}"
+    above = " (above declared)" if rightsized > declared + 1e-9 else ""
+    return f"{rightsized:g} / {declared:g}{above}"
 
 
 def table_rows(project: Project, result: tuple[Classification, ...]) -> list[list[str]]:
@@ -101,9 +103,9 @@ def register(app: typer.Typer) -> None:
         """Classify each workload from its utilisation telemetry (steady, diurnal, bursty,
         batch, idle, ai-training, ai-inference or unknown) with a confidence, the reasons
         with their numbers, declared profile versus telemetry, and the right-sized
-        per-replica request (p95, p99 for tier 1, times the headroom) against the declared
-        one. The JSON output holds every feature. Exits 2 on bad input (file and line
-        given).
+        per-replica request (p95, p99 for tier 1, times the headroom; memory never below
+        its observed peak) against the declared one, marked where it is above. The JSON
+        output holds every feature. Exits 2 on bad input (file and line given).
 
         Example: hybridplan classify examples/acme --format json
         """

@@ -97,3 +97,14 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["classify", "--help"])
     assert result.exit_code == 0
     assert "Example: hybridplan classify examples/acme" in result.stdout
+
+
+def test_rightsized_above_declared_is_marked() -> None:
+    """catalog-db (tier 2): memory p95 110.51 GiB x 1.2 = 132.62 is above the declared
+    128 GiB and says so; cpu p95 8.09 x 1.2 = 9.71, below the declared 16, has no mark."""
+    result = runner.invoke(app, ["classify", str(ACME)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "│ catalog-db " in line)
+    assert "132.62 / 128 (above declared)" in row
+    assert "9.71 / 16 " in row
+    assert "/ 16 (above declared)" not in row
