@@ -34,7 +34,8 @@ Sizing rules (each a documented default, see the constants below):
   the same queue names;
 - AWS GPU node groups (training and GPU services on an AWS site): one instance per
   replica, on-demand base = replicas bought on-demand / committed / as capacity blocks, the
-  rest spot; max size = all replicas the plan puts there.
+  rest spot; max size = all replicas the plan puts there, plus, for a GPU service, the pods
+  its HPA and a rolling update may add.
 
 Names are validated with ``planner.names`` (RFC 1123 labels) before anything is rendered.
 """
@@ -606,9 +607,27 @@ def _training_section(
     return section
 
 
-def _aws_burst_section(site: Site, gpu_shares: list[_Share]) -> dict[str, Any] | None:
+def _headroom_pods(plan: Plan, project: Project, share: _Share) -> int:
+    """Pods a long-running workload may run beyond its planned replicas: up to its HPA
+    ceiling, plus the rolling-update surge pod (0 for databases, batch and training)."""
+    w = share.workload
+    if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH, WorkloadKind.TRAINING):
+        return 0
+    c = next((c for c in plan.classifications if c.workload == w.name), None)
+    tier_min = project.settings.min_replicas_by_tier.get(w.tier, 1)
+    auto = _autoscale(w, _class_of(w, c), share.replicas, tier_min)
+    ceiling = auto["max_replicas"] if auto else share.replicas
+    return ceiling - share.replicas + SURGE_PODS
+
+
+def _aws_burst_section(
+    site: Site, gpu_shares: list[_Share], headroom: Mapping[str, int] | None = None
+) -> dict[str, Any] | None:
     """GPU node groups for every GPU workload the plan puts on an AWS site (training and
-    GPU services alike): one instance per replica."""
+    GPU services alike): one instance per replica, plus one per pod a GPU service may add
+    (``headroom``: its HPA ceiling and rolling-update surge - without them a scale-out or a
+    ``maxUnavailable: 0`` rollout waits forever for a node the group may not add)."""
+    headroom = headroom or {}
     if not gpu_shares:
         return None
     groups: dict[str, dict[str, Any]] = {}
@@ -650,6 +669,7 @@ def _aws_burst_section(site: Site, gpu_shares: list[_Share]) -> dict[str, Any] |
             else:
                 g["spot"] += a.replicas
             g["usd"] += a.usd_per_month
+        g["max_size"] += headroom.get(w.name, 0)
         g["workloads"].add(w.name)
     return {
         "groups": [
@@ -701,7 +721,12 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
         config["training"] = train
     if site.kind is SiteKind.CLOUD and site.provider == "aws":
         config["aws:region"] = site.region
-        burst = _aws_burst_section(site, [s for s in shares if s.workload.resources.gpus > 0])
+        gpu_shares = [s for s in shares if s.workload.resources.gpus > 0]
+        burst = _aws_burst_section(
+            site,
+            gpu_shares,
+            {s.workload.name: _headroom_pods(plan, project, s) for s in gpu_shares},
+        )
         if burst is not None:
             config["aws_burst"] = burst
         config["budget"] = {

@@ -377,3 +377,21 @@ def test_batch_job_named_like_a_burst_job_is_refused(plan: Plan, project: Projec
     with pytest.raises(InputError) as info:
         render(bad_plan, replace(bad_project, workloads=workloads))
     assert any("burst Job of 'llm-finetune'" in p.message for p in info.value.problems)
+
+
+def test_gpu_service_node_group_leaves_room_for_hpa_and_surge(plan: Plan, project: Project) -> None:
+    """A GPU service on AWS gets one node per pod its HPA and a rolling update may add, not
+    only per planned replica (else scale-out and maxUnavailable-0 rollouts hang)."""
+    workloads = tuple(
+        replace(w, resources=replace(w.resources, gpus=1, gpu_type="l4"))
+        if w.name == "search-api"
+        else w
+        for w in project.workloads
+    )
+    config = config_of(render(plan, replace(project, workloads=workloads)), "aws-eu-west-1")
+    search = next(w for w in config["kubernetes"]["workloads"] if w["name"] == "search-api")
+    ceiling = search["autoscale"]["max_replicas"]
+    assert (search["replicas"], ceiling) == (2, 6)
+    group = config["aws_burst"]["groups"][0]
+    assert (group["gpu_type"], group["max_size"], group["on_demand_base"]) == ("l4", 7, 1)
+    assert group["max_size"] == ceiling + 1
