@@ -155,6 +155,29 @@ def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
     return problems
 
 
+def _check_gpu_node_classes(site: Site) -> list[Problem]:
+    """Every GPU type in an owned site's capacity must be in its node classes: the GPU rate
+    comes from the node classes, so a type missing there would be priced at 0 USD."""
+    oc, prefix = site.owned_cost, "cost.owned"
+    if site.kind is SiteKind.GPU_POOL:
+        gp = site.gpu_pool_cost
+        oc = gp.owned if gp is not None and gp.mode is GpuPoolMode.OWNED else None
+        prefix = "cost.gpu_pool.owned"
+    elif site.kind is not SiteKind.KUBERNETES:
+        return []
+    if oc is None or not oc.node_classes or site.capacity is None:
+        return []  # without node classes, defaults are built from the capacity
+    have = {nc.gpu_type for nc in oc.node_classes if nc.gpus > 0 and nc.count > 0}
+    return [
+        site_problem(site, f"capacity.gpus.{t}",
+                     f"{n} {t} GPUs in capacity but no node class under {prefix} has {t} "
+                     f"GPUs, so they would be priced at 0 USD",
+                     f"add a node class with gpu_type: {t} (count, capex_usd, power_kw), or "
+                     f"remove {t} from capacity")
+        for t, n in sorted(site.capacity.gpus.items()) if n > 0 and t not in have
+    ]
+
+
 def check_site(site: Site, catalogue: Catalogue) -> list[Problem]:
     """Every cost-input problem of one site (all collected, none raised)."""
     problems: list[Problem] = []
@@ -189,6 +212,7 @@ def check_site(site: Site, catalogue: Catalogue) -> list[Problem]:
             problems.append(site_problem(site, "cost.gpu_pool.owned",
                                          "owned GPU pool without node classes or capacity",
                                          "describe the pool's node classes"))
+    problems.extend(_check_gpu_node_classes(site))
     cc = site.cloud_cost
     if site.kind is SiteKind.CLOUD:
         if cc is None:

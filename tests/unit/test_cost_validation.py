@@ -81,3 +81,18 @@ def test_validate_cost_inputs_collects_everything() -> None:
     with pytest.raises(InputError) as exc:
         validate_cost_inputs(p, CAT)
     assert len(exc.value.problems) == 3
+
+
+def test_gpus_in_capacity_without_a_gpu_node_class() -> None:
+    """A colo listing 8 h100 in capacity but only CPU node classes used to price those GPUs
+    at 0 USD/GPU-h (the rate comes from the node classes); now an error names the type."""
+    from planner.model import Capacity, Resources
+
+    site = dataclasses.replace(colo(), capacity=Capacity(640, 2560, {"h100": 8}))
+    w = service(resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"))
+    with pytest.raises(InputError) as exc:
+        offers_for(w, w.resources, site, CAT, Settings())
+    text = _render(exc)
+    assert ("sites.colo.capacity.gpus.h100: 8 h100 GPUs in capacity but no node class under "
+            "cost.owned has h100 GPUs, so they would be priced at 0 USD") in text
+    assert "To fix: add a node class with gpu_type: h100" in text
