@@ -134,13 +134,17 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                 who = f"all {count} workloads like {blk.members[0]}"
             else:
                 who = f"{count} of the {len(blk.members)} workloads like {blk.members[0]}"
-            lines.append(f"{who}: the only room left is {o.key}, which is excluded: {o.reason}")
+            lines.append(
+                f"{who}: no offer it is allowed fits within the other constraints; "
+                f"{o.key} would, but it is excluded: {o.reason}"
+            )
             fixes.append(f"allow {who} on {o.site} ({o.reason})")
-            # the alternative must do without this site for this block, in any option
+            # the alternative must do without relaxing this block's rules at all (allowing
+            # it on yet another site is the same fix), so it names a different way out
             used.extend(
                 k
                 for k, other in enumerate(model.columns)
-                if other.kind is ColKind.RELAXED and other.block == c.block and other.site == c.site
+                if other.kind is ColKind.RELAXED and other.block == c.block
             )
         elif c.kind is ColKind.SLACK:
             r = c.row

@@ -21,7 +21,7 @@ import functools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -297,7 +297,10 @@ def build_blocks(
         eligible = [o for o in all_offers if o.eligible and o.site in by_site]
         relax = [o for o in all_offers if not o.eligible and o.site in by_site and is_relaxable(o)]
         if w.pinned_site is not None:
-            relax += [o for o in eligible if o.site != w.pinned_site]
+            why = f"pinned to {w.pinned_site}"
+            relax += [
+                replace(o, eligible=False, reason=why) for o in eligible if o.site != w.pinned_site
+            ]
             eligible = [o for o in eligible if o.site == w.pinned_site]
         relax.sort(key=offer_sort_key)
         elig = tuple(eligible)

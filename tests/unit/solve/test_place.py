@@ -457,3 +457,22 @@ def test_binding_leaves_out_exclusions_that_latency_overrules() -> None:
     assert r.placement("api").binding == ("latency to db <= 2 ms",)
     assert r.placement("lone").sites == ("cloud",)
     assert r.placement("lone").binding == (f"us/owned excluded: {far}",)
+
+
+def test_pinned_to_a_full_site_offers_capacity_as_the_alternative() -> None:
+    """A workload pinned to a site too small for it: allowing it elsewhere is one way out,
+    the site's missing capacity the other (not the same unpin on every other site)."""
+    colo = site("colo", cpu=4.0)
+    cloud_a = site("cloud-a", kind=SiteKind.CLOUD)
+    cloud_b = site("cloud-b", kind=SiteKind.CLOUD)
+    w = workload("ledger", cpu=6.0, pinned_site="colo")
+    sites = [colo, cloud_a, cloud_b]
+    offers = standard_offers([w], sites, {("ledger", s.name): 10.0 for s in sites})
+    with pytest.raises(InfeasibleError) as err:
+        solve_offers([w], sites, offers, Constraints())
+    alternatives = err.value.fix.split("; or ")
+    assert len(alternatives) == 2
+    assert alternatives[0].startswith("allow ledger on cloud-")
+    assert alternatives[1] == "colo needs 2 more cores"
+    assert "(pinned to colo)" in alternatives[0]
+    assert not any("only room" in d for d in err.value.diagnosis)
