@@ -21,6 +21,7 @@ Derived totals (documented again in the schema):
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -554,8 +555,10 @@ def md_cell(value: object) -> str:
 
 
 def _code(text: str) -> str:
-    """An inline code span (backticks in ``text`` are replaced: names never contain them)."""
-    cleaned = text.replace("`", "'")
+    """An inline code span (backticks in ``text`` are replaced: names never contain them).
+    A ``|`` is escaped: in a GFM table it would end the cell even inside backticks (GitHub
+    shows ``\\|`` in a table's code span as ``|``)."""
+    cleaned = text.replace("`", "'").replace("|", "\\|")
     return f"`{cleaned}`"
 
 
@@ -1036,7 +1039,7 @@ def render_plan_md(
     ``plan.json``.
     """
     d = plan_to_dict(plan, project, command=command)
-    trace = f"hybridplan cost {project_dir or project.root}"
+    trace = f"hybridplan cost {shlex.quote(str(project_dir or project.root))}"
     text = ""
     for rows, moves, findings in _MD_BUDGETS:
         lines = [

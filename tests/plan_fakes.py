@@ -329,6 +329,13 @@ def check_gfm(text: str) -> None:
         if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
             covered.update(range(tok.map[0], tok.map[1]))  # type: ignore[attr-defined]
     assert table_rows <= covered, sorted(table_rows - covered)
+    # a stray "|" in a cell still parses as a table, with its cells shifted: every row of a
+    # table must have as many cell separators as its header
+    for tok in tokens:
+        if getattr(tok, "type", "") == "table_open" and tok.map:  # type: ignore[attr-defined]
+            rows = lines[tok.map[0] : tok.map[1]]  # type: ignore[attr-defined]
+            widths = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+            assert len(widths) == 1, f"line {tok.map[0] + 1}: rows differ in cell count"  # type: ignore[attr-defined]
     depth = 0
     for i, ln in enumerate(lines):
         depth += ln.count("<details>") - ln.count("</details>")

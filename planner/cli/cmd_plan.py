@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +38,10 @@ def plan_files(
         bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
         bar.advance(description="rendering")
         plan = bundle.plan
-        command = f"hybridplan plan {project_dir.as_posix()} --out {out.as_posix()}"
+        command = (
+            f"hybridplan plan {shlex.quote(project_dir.as_posix())} "
+            f"--out {shlex.quote(out.as_posix())}"
+        )
         files: dict[str, str] = {
             "plan.json": render_plan_json(plan, project, command=command),
             "plan.md": render_plan_md(

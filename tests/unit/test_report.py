@@ -426,3 +426,16 @@ def test_objective_is_labelled_unrounded() -> None:
     assert "| solver objective: horizon x monthly cost + migration, before rounding to cents |" in (
         text
     )
+
+
+def test_plan_md_survives_a_pipe_in_the_project_path() -> None:
+    """A "|" in the project path or command keeps every table row's cells in place, and
+    the trace command is shell-quoted (unquoted, the shell would read it as a pipe)."""
+    text = report.render_plan_md(
+        sample_plan(),
+        sample_project(),
+        command="hybridplan plan 'a|b' --out out",
+        project_dir="a|b",
+    )
+    check_gfm(text)
+    assert "`hybridplan cost 'a\\|b' --workload payments-db`" in text
