@@ -106,7 +106,9 @@ def cost_view(
         "request": {"cpu": req.cpu, "memory_gib": req.memory_gib,
                     "gpus": req.gpus, "gpu_type": req.gpu_type,
                     "storage_gib": req.storage_gib, "replicas": w.replicas,
-                    "basis": basis},
+                    "basis": basis,
+                    "gpu_hours_per_month": w.training.gpu_hours_per_month
+                    if w.training is not None else None},
         "declared_request": {"cpu": dec.cpu, "memory_gib": dec.memory_gib,
                              "gpus": dec.gpus, "gpu_type": dec.gpu_type,
                              "storage_gib": dec.storage_gib, "replicas": w.replicas},
@@ -179,6 +181,10 @@ def _render(view: dict[str, Any]) -> None:
         above = _above_declared(req, dec)
         if above:
             priced += f"; right-sized {above} is ABOVE the declared request"
+    if req.get("gpu_hours_per_month") is not None:
+        priced += (f"; training compute is priced per GPU-hour "
+                   f"({_money(req['gpu_hours_per_month'])} GPU-h/month), the request picks "
+                   f"the instance and sizes storage")
     console.out.print(
         f"{view['workload']}: {priced}; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "

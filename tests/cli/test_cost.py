@@ -156,3 +156,19 @@ def test_current_cost_and_offers_say_which_request_they_price() -> None:
             "64 GiB, 1500 GiB storage): 2,270.64 USD/month") in table
     assert "today: aws-eu-west-1 / on-demand (declared request)" in table
     assert "Offers at the right-sized request" in table
+
+
+def test_training_header_says_compute_is_per_gpu_hour() -> None:
+    """foundation-finetune: 30,000 GPU-h/month is what the compute lines price (capacity
+    block 30,000 x 39.33 / 8 = 147,487.50), so the header says so next to the request."""
+    result = runner.invoke(app, ["cost", str(ACME), "-w", "foundation-finetune"],
+                           env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert ("training compute is priced per GPU-hour (30,000.00 GPU-h/month), the request "
+            "picks the instance and sizes storage") in result.stdout
+    data = json.loads(runner.invoke(app, ["cost", str(ACME), "-w", "foundation-finetune",
+                                          "--format", "json"]).stdout)
+    assert data["request"]["gpu_hours_per_month"] == 30000
+    cb = next(o for o in data["offers"]
+              if (o["site"], o["option"]) == ("aws-us-east-1", "capacity-block"))
+    assert cb["line_items"][0]["usd_per_month"] == pytest.approx(147487.5)
