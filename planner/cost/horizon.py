@@ -58,7 +58,9 @@ def breakeven_month(monthly_before: float, monthly_after: float, one_off_usd: fl
         return 0
     if saving <= 0:
         return None
-    return max(0, math.ceil(one_off_usd / saving - 1e-9))
+    # a positive one-off is never recovered at month 0, however small (the 1e-9 only keeps
+    # exact ratios such as 2,000 / 400 at month 5)
+    return max(1, math.ceil(one_off_usd / saving - 1e-9))
 
 
 def horizon_summary(
