@@ -13,7 +13,11 @@ Pulumi CLI, providers or cloud credentials.
 4. checks the result: the program ran, no URN was registered twice, and every Kubernetes
    object validates - built-in kinds with ``kubernetes-validate`` in strict mode against
    the chosen Kubernetes version, Kueue kinds against the Kueue v0.19.2 CRD schemas shipped
-   in ``planner/crds`` (strict too: unknown fields are errors).
+   in ``planner/crds`` (strict too: unknown fields are errors);
+5. checks the objects against each other (:func:`cross_check`): selectors that select
+   nothing, dangling references (HPA target, headless Service, priority class, namespace,
+   Kueue queues, flavors and checks), PodDisruptionBudgets that block drains, limits below
+   requests, two resources applying one object.
 
 Secrets are redacted by the child before anything leaves it. What mocks cannot show:
 provider defaults, auto-naming, server-side validation and transforms (see
@@ -327,6 +331,210 @@ def check(resources: Sequence[PreviewResource], k8s_version: str) -> tuple[list[
     return problems, validated
 
 
+# --------------------------------------------------------------------------- cross-object checks
+
+_POD_TEMPLATE = {
+    "Deployment": "spec.template",
+    "StatefulSet": "spec.template",
+    "DaemonSet": "spec.template",
+    "ReplicaSet": "spec.template",
+    "Job": "spec.template",
+}
+_QUANTITY = re.compile(r"^([0-9.]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_FACTOR = {
+    None: 1.0,
+    "m": 1e-3,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "E": 1e18,
+    "Ki": 2.0**10,
+    "Mi": 2.0**20,
+    "Gi": 2.0**30,
+    "Ti": 2.0**40,
+    "Pi": 2.0**50,
+    "Ei": 2.0**60,
+}
+
+
+def quantity(value: object) -> float | None:
+    """A Kubernetes quantity (``"1500m"``, ``"4Gi"``, ``2``) as a number, else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    m = _QUANTITY.fullmatch(str(value))
+    if m is None:
+        return None
+    try:
+        return float(m.group(1)) * _FACTOR[m.group(2)]
+    except ValueError:
+        return None
+
+
+def _meta(obj: Mapping[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
+def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
+    """Whether a ``matchLabels`` selector (the only form the stacks emit) selects labels."""
+    wanted = (selector or {}).get("matchLabels") or {}
+    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+
+
+def cross_check(resources: Sequence[PreviewResource]) -> list[str]:
+    """What schema validation cannot see but a real cluster would trip over: two resources
+    applying one Kubernetes object; selectors that select nothing (controller, Service,
+    PodDisruptionBudget, topology spread); a PodDisruptionBudget that blocks every drain; an
+    HPA with min > max or a missing target; a StatefulSet without its headless Service;
+    limits below requests; a priority class, namespace, LocalQueue, ClusterQueue,
+    ResourceFlavor, AdmissionCheck or MultiKueueCluster referred to but not created."""
+    objs = [(r, o) for r in resources if (o := kubernetes_object(r)) is not None]
+    problems: list[str] = []
+    seen: dict[tuple[str, str, str, str], str] = {}
+    by_kind: dict[str, dict[tuple[str, str], Mapping[str, Any]]] = {}
+    for r, o in objs:
+        ns, name = _meta(o)
+        key = (str(o["apiVersion"]), str(o["kind"]), ns, name)
+        if key in seen:
+            problems.append(
+                f"{r.type} {r.name}: {o['kind']} {ns + '/' if ns else ''}{name} is also "
+                f"applied by {seen[key]} (server-side apply would let one overwrite the other)"
+            )
+        seen[key] = r.name
+        by_kind.setdefault(str(o["kind"]), {})[(ns, name)] = o
+    pods: list[tuple[str, Mapping[str, Any]]] = []
+    for _r, o in objs:
+        path = _POD_TEMPLATE.get(str(o["kind"]))
+        template = _dig(o, path) if path else None
+        if isinstance(template, Mapping):
+            pods.append((_meta(o)[0], (template.get("metadata") or {}).get("labels") or {}))
+
+    def has(kind: str, ns: str, name: str) -> bool:
+        return (ns, name) in by_kind.get(kind, {})
+
+    def selects_pods(ns: str, selector: Any) -> bool:
+        return any(pns == ns and _selects(selector, labels) for pns, labels in pods)
+
+    namespaces = {name for _, name in by_kind.get("Namespace", {})}
+    for r, o in objs:
+        kind = str(o["kind"])
+        ns, name = _meta(o)
+        where = f"{r.type} {r.name}"
+        spec = o.get("spec") or {}
+        if ns and namespaces and ns not in namespaces:
+            problems.append(f"{where}: namespace {ns!r} is not created by this stack")
+        path = _POD_TEMPLATE.get(kind)
+        template = _dig(o, path) if path else None
+        if isinstance(template, Mapping):
+            labels = (template.get("metadata") or {}).get("labels") or {}
+            if kind != "Job" and not _selects(spec.get("selector"), labels):
+                problems.append(f"{where}: spec.selector does not select its own pod template")
+            pod = template.get("spec") or {}
+            problems.extend(f"{where}: {p}" for p in _pod_problems(pod, labels, by_kind))
+            queue = ((o.get("metadata") or {}).get("labels") or {}).get("kueue.x-k8s.io/queue-name")
+            if queue and not has("LocalQueue", ns, str(queue)):
+                problems.append(f"{where}: LocalQueue {ns}/{queue} is not created by this stack")
+        if kind == "StatefulSet":
+            svc = by_kind.get("Service", {}).get((ns, str(spec.get("serviceName"))))
+            if svc is None or (svc.get("spec") or {}).get("clusterIP") != "None":
+                problems.append(f"{where}: no headless Service {spec.get('serviceName')!r}")
+        if (
+            kind == "Service"
+            and spec.get("selector")
+            and not selects_pods(ns, {"matchLabels": spec["selector"]})
+        ):
+            problems.append(f"{where}: the Service selects no pod template of this stack")
+        if kind == "PodDisruptionBudget":
+            problems.extend(f"{where}: {p}" for p in _pdb_problems(o, objs))
+            if not selects_pods(ns, spec.get("selector")):
+                problems.append(f"{where}: the PodDisruptionBudget selects no pod template")
+        if kind == "HorizontalPodAutoscaler":
+            low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
+            if isinstance(high, int | float) and low > high:
+                problems.append(f"{where}: minReplicas {low} > maxReplicas {high}")
+            target = spec.get("scaleTargetRef") or {}
+            if not has(str(target.get("kind")), ns, str(target.get("name"))):
+                problems.append(
+                    f"{where}: scale target {target.get('kind')} {ns}/{target.get('name')} "
+                    "is not created by this stack"
+                )
+        if kind == "LocalQueue" and not has("ClusterQueue", "", str(spec.get("clusterQueue"))):
+            problems.append(f"{where}: ClusterQueue {spec.get('clusterQueue')!r} is missing")
+        if kind == "ClusterQueue":
+            for group in spec.get("resourceGroups") or ():
+                for flavor in group.get("flavors") or ():
+                    if not has("ResourceFlavor", "", str(flavor.get("name"))):
+                        problems.append(
+                            f"{where}: ResourceFlavor {flavor.get('name')!r} is missing"
+                        )
+            strategy = spec.get("admissionChecksStrategy") or {}
+            for check_ref in strategy.get("admissionChecks") or ():
+                if not has("AdmissionCheck", "", str(check_ref.get("name"))):
+                    problems.append(f"{where}: AdmissionCheck {check_ref.get('name')!r} is missing")
+        if kind == "MultiKueueConfig":
+            for cluster in spec.get("clusters") or ():
+                if not has("MultiKueueCluster", "", str(cluster)):
+                    problems.append(f"{where}: MultiKueueCluster {cluster!r} is missing")
+    return problems
+
+
+def _pod_problems(
+    pod: Mapping[str, Any],
+    labels: Mapping[str, Any],
+    by_kind: Mapping[str, Mapping[tuple[str, str], Mapping[str, Any]]],
+) -> list[str]:
+    out: list[str] = []
+    priority = pod.get("priorityClassName")
+    if (
+        priority
+        and not str(priority).startswith("system-")
+        and ("", str(priority)) not in by_kind.get("PriorityClass", {})
+    ):
+        out.append(f"priority class {priority!r} is not created by this stack")
+    for c in pod.get("topologySpreadConstraints") or ():
+        if not _selects(c.get("labelSelector"), labels):
+            out.append(f"a topology spread constraint on {c.get('topologyKey')} misses its pods")
+    for c in [*(pod.get("initContainers") or ()), *(pod.get("containers") or ())]:
+        resources = c.get("resources") or {}
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        for res, limit in limits.items():
+            low, high = quantity(requests.get(res)), quantity(limit)
+            if low is not None and high is not None and high < low:
+                out.append(f"container {c.get('name')!r}: {res} limit {limit} < request")
+    return out
+
+
+def _pdb_problems(
+    pdb: Mapping[str, Any], objs: Sequence[tuple[PreviewResource, Mapping[str, Any]]]
+) -> list[str]:
+    """A PodDisruptionBudget that no eviction can ever satisfy (node drains hang)."""
+    spec = pdb.get("spec") or {}
+    ns = _meta(pdb)[0]
+    if spec.get("maxUnavailable") in (0, "0", "0%"):
+        return ["maxUnavailable 0 blocks every drain"]
+    floor = spec.get("minAvailable")
+    if not isinstance(floor, int | float):
+        return ["minAvailable 100% blocks every drain"] if floor == "100%" else []
+    for _r, o in objs:
+        path = _POD_TEMPLATE.get(str(o["kind"]))
+        template = _dig(o, path) if path and o["kind"] != "Job" else None
+        if _meta(o)[0] != ns or not isinstance(template, Mapping):
+            continue
+        replicas = (o.get("spec") or {}).get("replicas", 1)
+        labels = (template.get("metadata") or {}).get("labels") or {}
+        if (
+            _selects(spec.get("selector"), labels)
+            and isinstance(replicas, int | float)
+            and floor >= replicas
+        ):
+            return [f"minAvailable {floor} >= {replicas} replicas blocks every drain"]
+    return []
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -409,6 +617,7 @@ def run_preview(
     problems.extend(f"duplicate URN: {urn}" for urn in sorted(set(report["duplicates"])))
     invalid, validated = check(found, k8s_version)
     problems.extend(invalid)
+    problems.extend(cross_check(found))
     return PreviewResult(
         stack_dir=str(stack_dir),
         project=project,

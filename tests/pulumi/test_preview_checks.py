@@ -16,6 +16,7 @@ from planner.preview import (
     PreviewResource,
     check,
     cli_config_env,
+    cross_check,
     read_stack,
     run_preview,
     validate_object,
@@ -201,3 +202,159 @@ def test_duplicate_urns_secrets_and_program_errors(tmp_path: Path, mini_out: Pat
     (stack / "__main__.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     failed = run_preview(stack)
     assert failed.problems == ("the program failed: RuntimeError: boom",)
+
+
+def _mutated(
+    resources: tuple[PreviewResource, ...], type_: str, edit: Any
+) -> list[PreviewResource]:
+    """``resources`` with the first of ``type_`` (``type::name`` picks one) edited in a copy."""
+    import copy
+    import dataclasses
+
+    type_, _, name = type_.partition("::")
+    out: list[PreviewResource] = []
+    done = False
+    for r in resources:
+        if not done and r.type == type_ and (not name or r.name == name):
+            inputs = copy.deepcopy(dict(r.inputs))
+            edit(inputs)
+            out.append(dataclasses.replace(r, inputs=inputs))
+            done = True
+            continue
+        out.append(r)
+    assert done, type_
+    return out
+
+
+def _set_path(path: str, value: Any) -> Any:
+    def edit(inputs: dict[str, Any]) -> None:
+        node: Any = inputs
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[parts[-1]] = value
+
+    return edit
+
+
+DEP = "kubernetes:apps/v1:Deployment"
+STS = "kubernetes:apps/v1:StatefulSet"
+PDB_T = "kubernetes:policy/v1:PodDisruptionBudget"
+HPA_T = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SVC = "kubernetes:core/v1:Service"
+POD = "spec.template.spec"
+BROKEN = [
+    (
+        "colo-eu",
+        DEP,
+        _set_path("spec.selector.matchLabels", {"app.kubernetes.io/name": "x"}),
+        "does not select its own pod template",
+    ),
+    ("colo-eu", DEP, _set_path(f"{POD}.priorityClassName", "gold"), "priority class 'gold'"),
+    (
+        "colo-eu",
+        DEP,
+        _set_path(f"{POD}.topologySpreadConstraints.0.labelSelector.matchLabels", {"a": "b"}),
+        "spread constraint",
+    ),
+    (
+        "colo-eu",
+        DEP,
+        _set_path(f"{POD}.containers.0.resources.limits.memory", "1Gi"),
+        "memory limit 1Gi < request",
+    ),
+    ("colo-eu", DEP, _set_path("metadata.namespace", "nowhere"), "namespace 'nowhere'"),
+    ("colo-eu", STS, _set_path("spec.serviceName", "db"), "no headless Service 'db'"),
+    (
+        "colo-eu",
+        PDB_T,
+        _set_path(
+            "spec",
+            {
+                "minAvailable": 3,
+                "selector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "payments-db",
+                        "app.kubernetes.io/instance": "payments-db",
+                    }
+                },
+            },
+        ),
+        "blocks every drain",
+    ),
+    ("colo-eu", PDB_T, _set_path("spec.maxUnavailable", 0), "maxUnavailable 0"),
+    ("colo-eu", PDB_T, _set_path("spec.selector.matchLabels", {"a": "b"}), "selects no pod"),
+    ("colo-eu", HPA_T, _set_path("spec.minReplicas", 9), "minReplicas 9 > maxReplicas"),
+    ("colo-eu", HPA_T, _set_path("spec.scaleTargetRef.kind", "StatefulSet"), "scale target"),
+    ("colo-eu", SVC, _set_path("spec.selector", {"a": "b"}), "selects no pod template"),
+    (
+        "colo-eu",
+        SVC + "::payments-db-headless-service",
+        _set_path("metadata.name", "checkout-api"),
+        "Service payments/checkout-api is also applied by",
+    ),
+    (
+        "gpu-pool-us",
+        "kubernetes:batch/v1:Job",
+        lambda i: i["metadata"]["labels"].update({"kueue.x-k8s.io/queue-name": "fast"}),
+        "LocalQueue ml/fast",
+    ),
+    (
+        "gpu-pool-us",
+        "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue",
+        _set_path("spec.clusterQueue", "gone"),
+        "ClusterQueue 'gone'",
+    ),
+    (
+        "gpu-pool-us",
+        "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue",
+        _set_path("spec.resourceGroups.0.flavors.0.name", "a100"),
+        "ResourceFlavor 'a100'",
+    ),
+    (
+        "gpu-pool-us",
+        "kubernetes:kueue.x-k8s.io/v1beta2:MultiKueueConfig",
+        _set_path("spec.clusters", ["aws-x"]),
+        "MultiKueueCluster 'aws-x'",
+    ),
+]
+
+
+def test_emitted_stacks_pass_the_cross_object_checks(preview_of: Any) -> None:
+    """The mini stacks have no dangling reference, empty selector or blocking PDB."""
+    for site in ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1"):
+        assert cross_check(preview_of(site).resources) == [], site
+
+
+@pytest.mark.parametrize(
+    ("site", "type_", "edit", "needle"),
+    BROKEN,
+    ids=[
+        "selector-misses-template",
+        "missing-priority-class",
+        "spread-selector-misses-pods",
+        "limit-below-request",
+        "namespace-not-created",
+        "statefulset-without-headless-service",
+        "pdb-min-available-blocks-drains",
+        "pdb-max-unavailable-0",
+        "pdb-selects-nothing",
+        "hpa-min-above-max",
+        "hpa-wrong-target-kind",
+        "service-selects-nothing",
+        "two-resources-one-object",
+        "job-queue-missing",
+        "localqueue-to-missing-clusterqueue",
+        "clusterqueue-missing-flavor",
+        "multikueue-missing-cluster",
+    ],
+)
+def test_cross_object_problems_are_reported(
+    preview_of: Any, site: str, type_: str, edit: Any, needle: str | None
+) -> None:
+    """Objects that validate one by one but would misbehave together are reported."""
+    resources = _mutated(preview_of(site).resources, type_, edit)
+    problems = cross_check(resources)
+    assert problems, problems
+    if needle is not None:
+        assert any(needle in p for p in problems), problems
