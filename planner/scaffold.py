@@ -261,7 +261,9 @@ def _job_setup(python_version: str, install: str) -> list[dict[str, Any]]:
         {
             "name": "Set up Python",
             "uses": "actions/setup-python@v5",
-            "with": {"python-version": python_version, "cache": "pip"},
+            # no ``cache: pip``: setup-python then fails the job when the repository has no
+            # requirements.txt or pyproject.toml, and a planning repository has only YAML
+            "with": {"python-version": python_version},
         },
         {"name": "Install hybridplan", "run": f"python -m pip install {install}"},
     ]

@@ -146,3 +146,13 @@ def test_workflow_for_a_subfolder() -> None:
         'hybridplan plan "infra/planning" --out "infra/planning/out"'
     )
     assert plan["Install hybridplan"]["run"] == "python -m pip install hybridplan==0.1.0"
+
+
+def test_setup_python_does_not_cache_pip() -> None:
+    """A planning repository holds only YAML: setup-python's pip cache would fail the job
+    ("No file matched to **/requirements.txt or **/pyproject.toml")."""
+    wf = _workflow()
+    for name, job in wf["jobs"].items():
+        for step in _steps(job):
+            if step.get("uses", "").startswith("actions/setup-python"):
+                assert "cache" not in step.get("with", {}), name
