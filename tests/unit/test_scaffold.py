@@ -156,3 +156,11 @@ def test_setup_python_does_not_cache_pip() -> None:
         for step in _steps(job):
             if step.get("uses", "").startswith("actions/setup-python"):
                 assert "cache" not in step.get("with", {}), name
+
+
+def test_steps_reading_the_stacks_wait_for_them() -> None:
+    """An infeasible plan writes no stacks: the steps that read them are skipped, so the job
+    fails at its last step with the message that says why, not in a shell glob."""
+    by_name = {s["name"]: s for s in _steps(_workflow()["jobs"]["plan"])}
+    for name in ("Offline preview of every stack", "List emitted stacks"):
+        assert by_name[name]["if"] == "hashFiles('out/stacks/**') != ''", name
