@@ -172,6 +172,14 @@ def default_node_classes(site: Site, catalogue: Catalogue) -> tuple[NodeClass, .
     return tuple(out)
 
 
+def _site_total(value: float, fld: str, what: str) -> str:
+    """Formula of a site-level monthly total; a 0 (the default when the site gives none) says
+    so, because there is no catalogue default for space or labour."""
+    if value == 0:
+        return f"0 USD/month (none given: set {fld} for {what})"
+    return f"{num(value)} USD/month"
+
+
 def _monthly_rate(annual_pct: float) -> float:
     return float((1 + annual_pct / 100) ** (1 / 12) - 1)
 
@@ -299,10 +307,12 @@ def owned_rates(
              *((rate_src,) if annuity else ())),
         item("power", power_usd, power_formula, *power_src),
         item("space", 0.0 if marginal else oc.space_usd_per_month,
-             zero if marginal else f"{num(oc.space_usd_per_month)} USD/month",
+             zero if marginal else _site_total(oc.space_usd_per_month, "space_usd_per_month",
+                                               "racks, cross-connects or rent"),
              f"{s}.space_usd_per_month"),
         item("labour", 0.0 if marginal else oc.labour_usd_per_month,
-             zero if marginal else f"{num(oc.labour_usd_per_month)} USD/month",
+             zero if marginal else _site_total(oc.labour_usd_per_month, "labour_usd_per_month",
+                                               "the staff share that runs the site"),
              f"{s}.labour_usd_per_month"),
         item("support", 0.0 if marginal else capex_total * support_pct / 100 / 12,
              zero if marginal else f"{num(capex_total)} USD x {num(support_pct)} %/yr / 12",

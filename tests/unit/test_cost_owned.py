@@ -161,3 +161,19 @@ def test_split_with_same_shaped_references_names_field_and_fix() -> None:
     (p,) = exc.value.problems
     assert p.field == "split.memory"
     assert p.fix.startswith("name a memory-optimised instance")
+
+
+def test_missing_space_and_labour_are_called_out() -> None:
+    """A site that gives no labour or space pays 0 for them (no catalogue default): the
+    estate lines say so instead of reading like a sourced 0; given values print as is."""
+    r = owned_rates(colo(labour_usd_per_month=0.0, space_usd_per_month=0.0), CAT)
+    lines = {i.name: i for i in r.items}
+    assert lines["labour"].usd_per_month == 0
+    assert lines["labour"].formula == (
+        "0 USD/month (none given: set labour_usd_per_month for the staff share that runs the "
+        "site)")
+    assert lines["space"].formula == (
+        "0 USD/month (none given: set space_usd_per_month for racks, cross-connects or rent)")
+    assert r.usd_per_month == pytest.approx(7200.0 - 2000.0 - 1000.0)
+    given = {i.name: i.formula for i in owned_rates(colo(), CAT).items}
+    assert given["labour"] == "2,000 USD/month"
