@@ -120,6 +120,12 @@ class Explanation:
     """Rows of the sites this workload could use (and budgets) with a positive shadow
     price; empty when the solved plan carries no row duals (a ``Plan``)."""
 
+    @property
+    def partly_moved(self) -> bool:
+        """Keeps its current site and also runs elsewhere (pays migration for that share)."""
+        sites = {a.site for a in self.assignments}
+        return self.previous_site in sites and len(sites) > 1
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (plain types, stable key order is the caller's ``sort_keys``)."""
 
@@ -155,6 +161,7 @@ class Explanation:
             "horizon_usd": self.horizon_usd,
             "previous_site": self.previous_site,
             "moved": self.moved,
+            "partly_moved": self.partly_moved,
             "reason": self.reason,
             "binding": list(self.binding),
             "runner_up": None if self.runner_up is None else offer(self.runner_up),

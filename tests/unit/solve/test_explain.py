@@ -150,3 +150,4 @@ def test_explain_says_a_burst_moves_in_part() -> None:
     e = explain_workload(result, candidates_from_offers(offers, Constraints()), "job")
     assert e.migration_usd == 1000.0
     assert move_text(e) == "stays on cloud and also runs on pool: moves in part"
+    assert (e.to_dict()["moved"], e.to_dict()["partly_moved"]) == (False, True)
