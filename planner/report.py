@@ -754,6 +754,14 @@ def _sites(d: Mapping[str, Any]) -> list[str]:
             "llrrrrrrl",
         ),
     ]
+    split = [w["name"] for w in d["workloads"] if len(w["sites"]) > 1]
+    if split:
+        lines += [
+            "",
+            "Split over sites, and counted at each (their cost is divided, not repeated): "
+            + ", ".join(_code(n) for n in split)
+            + ".",
+        ]
     spend = [(s["name"], s["usd_per_month"]) for s in d["sites"] if s["usd_per_month"] > 0]
     if spend:
         lines += [
