@@ -100,6 +100,11 @@ DEFAULT_GPU_INSTANCE = {
 """8-GPU EC2 instance per GPU type, used when the plan names no instance type (AWS
 "Accelerated computing" instance types page, checked 2026-11)."""
 
+RESERVED_NAMESPACES = frozenset({"default", "kueue-system"})
+"""Team names that would become a namespace the cluster or its add-ons already own (as would
+any ``kube-*`` name): server-side apply adopts an existing Namespace, so the stack would put
+the ``restricted`` Pod Security label and a quota on it, and delete it with the stack."""
+
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 _DIGEST = re.compile(r"^[A-Za-z0-9:+._-]*$")
 _NON_SPOT = frozenset(
@@ -233,6 +238,17 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
         where = f"workloads[{w.name!r}]"
         label(w.name, "workload name", where)
         label(w.team, "team name", f"{where}.team")
+        if w.team in RESERVED_NAMESPACES or w.team.startswith("kube-"):
+            problems.append(
+                Problem(
+                    "",
+                    0,
+                    0,
+                    f"{where}.team",
+                    f"team {w.team!r} would take over the cluster's own namespace {w.team!r}",
+                    "name the team after the people who own it (its namespace is the team name)",
+                )
+            )
         if w.kind is WorkloadKind.TRAINING:
             label(f"{w.name}-burst", "training job name", where)
         if w.kind is WorkloadKind.DATABASE:

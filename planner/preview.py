@@ -88,6 +88,7 @@ class PreviewResource:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     ignore_changes: tuple[str, ...] = ()
     """Properties Pulumi leaves to others (an HPA's replicas, Kueue's ``spec.suspend``)."""
+    retain_on_delete: bool = False
 
     @property
     def parent_name(self) -> str:
@@ -608,6 +609,7 @@ def run_preview(
             custom=r["custom"],
             inputs=_redact_values(r["inputs"], secrets),
             ignore_changes=tuple(r.get("ignore_changes", ())),
+            retain_on_delete=bool(r.get("retain_on_delete", False)),
         )
         for r in records
     )
@@ -700,6 +702,7 @@ def as_json(result: PreviewResult) -> dict[str, Any]:
                 "custom": r.custom,
                 "inputs": copy.deepcopy(dict(r.inputs)),
                 "ignore_changes": list(r.ignore_changes),
+                "retain_on_delete": r.retain_on_delete,
             }
             for r in result.resources
         ],

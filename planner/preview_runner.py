@@ -161,6 +161,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 "custom": bool(request.custom),
                 "inputs": {},
                 "ignore_changes": sorted(request.ignoreChanges),
+                "retain_on_delete": bool(request.retainOnDelete),
             }
             self._current = record
             try:

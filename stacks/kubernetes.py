@@ -96,7 +96,10 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                         "pod-security.kubernetes.io/warn": "restricted",
                     },
                 },
-                opts=child,
+                # Deleting a namespace deletes everything in it, the PVCs of its databases
+                # included: when a re-plan moves a team's last workload off this cluster,
+                # Pulumi forgets the namespace and leaves it to the team to delete.
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
             self.namespaces[team.name] = ns
             k8s.core.v1.ResourceQuota(

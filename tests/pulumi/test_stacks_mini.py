@@ -185,6 +185,14 @@ def test_autoscaled_replicas_are_left_to_the_hpa(preview_of: Preview, site: str)
         assert r.ignore_changes == ("spec.suspend",), r.name
 
 
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_namespaces_outlive_the_stack(preview_of: Preview, site: str) -> None:
+    """Team namespaces are retained on delete (deleting one deletes its databases' PVCs);
+    nothing else is."""
+    for r in preview_of(site).resources:
+        assert r.retain_on_delete == (r.type == "kubernetes:core/v1:Namespace"), r.name
+
+
 def test_colo_eu_workloads(preview_of: Preview) -> None:
     """colo-eu: right-sized, spread, non-privileged Deployment; StatefulSet database; quota."""
     result = preview_of("colo-eu")

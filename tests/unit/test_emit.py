@@ -395,3 +395,13 @@ def test_gpu_service_node_group_leaves_room_for_hpa_and_surge(plan: Plan, projec
     group = config["aws_burst"]["groups"][0]
     assert (group["gpu_type"], group["max_size"], group["on_demand_base"]) == ("l4", 7, 1)
     assert group["max_size"] == ceiling + 1
+
+
+@pytest.mark.parametrize("team", ["default", "kube-system", "kube-public", "kueue-system"])
+def test_team_cannot_take_over_a_cluster_namespace(plan: Plan, project: Project, team: str) -> None:
+    """A team named like a namespace the cluster owns is refused (the stack would adopt,
+    relabel and one day delete it)."""
+    bad_project, bad_plan = _poison(project, plan, "workload", "team", team)
+    with pytest.raises(InputError) as info:
+        render(bad_plan, bad_project)
+    assert any("cluster's own namespace" in p.message for p in info.value.problems)
