@@ -14,6 +14,10 @@ from planner.cli.cmd_plan import plan_files
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
 from planner.preview import PreviewResult, run_preview
+from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
+
+TAGGABLE = frozenset(DEFAULT_TYPES)
+"""AWS types that take tags (HP-HYG-005's list): each must carry the cost tags."""
 
 TODAY = date(2026, 11, 27)
 """A fixed planning date: waiver expiry is the only thing the date changes."""
@@ -121,6 +125,8 @@ def test_acme_budgets_and_tags(
         assert budget.inputs["limitAmount"] == f"{total:.2f}"
         for r in result.resources:
             tags = r.inputs.get("tags")
+            if r.type in TAGGABLE:
+                assert tags, f"{r.urn} carries no tags"
             if not r.type.startswith("aws:") or tags is None:
                 continue
             if isinstance(tags, list):
