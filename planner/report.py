@@ -609,7 +609,9 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         "",
         f"The plan {verb} **{money(abs(delta))} USD/month** for a one-off migration of "
         f"**{money(t['migration_usd'])} USD**; it breaks even **{be_text}**. "
-        f"{t['moved']} of {t['workloads']} workloads move" + _partly_text(t.get("partly_moved", 0)),
+        f"{t['moved']} of {t['workloads']} workloads move"
+        + _partly_text(t.get("partly_moved", 0))
+        + _new_text(d),
         "",
         *md_table(
             ("", "today", "with this plan", "delta"),
@@ -638,6 +640,19 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
             "lrrr",
         ),
     ]
+
+
+def _new_text(d: Mapping[str, Any]) -> str:
+    """New workloads (no current site) cost money with the plan and nothing today."""
+    new = [w for w in d["workloads"] if w["migration"]["from"] is None]
+    if not new:
+        return ""
+    usd_new = sum(w["usd_per_month"] for w in new)
+    return (
+        f" The cost with this plan includes {len(new)} new workload"
+        f"{'s' if len(new) != 1 else ''} ({money(usd_new)} USD/month) that "
+        f"{'do' if len(new) != 1 else 'does'} not run today."
+    )
 
 
 def _partly_text(n: int) -> str:

@@ -217,6 +217,8 @@ def test_plan_md_headline() -> None:
     )
     assert "36-month TCO incl. migration (USD)" in text
     assert "breaks even **month 1**" in text
+    # search-api is new: part of "after", nothing of "before"
+    assert "includes 1 new workload (100.00 USD/month) that does not run today" in text
 
 
 def test_plan_md_escapes_table_cells() -> None:
