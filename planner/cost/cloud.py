@@ -188,8 +188,10 @@ def _choose(
             cand = CloudPrice(inst, base, unit, key, discount_key, discount, count, k)
         else:
             cand = CloudPrice(inst, base, unit, key, discount_key, discount)
-        if best is None or (_rank(cand, request), inst.key) < (_rank(best, request),
-                                                              best.instance.key):
+        services = replicas is not None
+        if best is None or (_rank(cand, request, services=services), inst.key) < (
+            _rank(best, request, services=services), best.instance.key
+        ):
             best = cand
     if best is None:
         names = ", ".join(i.name for i in fitting[:4])
@@ -197,8 +199,11 @@ def _choose(
     return best, ""
 
 
-def _rank(c: CloudPrice, request: Resources) -> float:
-    if c.count > 1 or c.per_instance > 1:
+def _rank(c: CloudPrice, request: Resources, *, services: bool) -> float:
+    """Services pay for whole instances, so they rank by the total for all replicas (a
+    1-replica GPU service on the cheapest-per-GPU 8-GPU instance would pay for 8 GPUs);
+    training pays per GPU-hour (per instance-hour for CPU work)."""
+    if services:
         return c.count * c.usd_per_hour
     return c.usd_per_hour / c.instance.gpus if request.gpus > 0 else c.usd_per_hour
 

@@ -217,3 +217,29 @@ def test_tier1_cost_is_one_instance_per_replica_and_monotone(n: int) -> None:
     w = service(tier=1, replicas=n, resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.usd_per_month == pytest.approx(n * 730 * 0.1)
+
+
+def test_one_replica_gpu_service_pays_for_the_instance_not_per_gpu() -> None:
+    """A 1-replica service needing 1 h100: p5.48xlarge is cheaper per GPU (100 / 8 = 12.5)
+    than a 1-GPU p5.4xlarge at 20/h, but the service pays for the whole instance:
+    p5.4xlarge 730 x 20 = 14,600, not 730 x 100 = 73,000. Training, priced per GPU-hour,
+    still takes the cheapest per GPU."""
+    from cost_world import tiny_data
+
+    from planner.catalogue import parse_catalogue
+
+    data = tiny_data()
+    data["instances"]["aws.p5.4xlarge"] = {"family": "p5", "vcpu": 16, "memory_gib": 256,
+                                           "gpus": 1, "gpu_type": "h100"}
+    data["prices"]["aws.p5.4xlarge.r1.on-demand"] = dict(
+        data["prices"]["aws.p5.48xlarge.r1.on-demand"], value=20.0)
+    cat = parse_catalogue(data, source="t")
+    w = service(replicas=1, resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"),
+                data=DataSpec())
+    od = _by_option(offers_for(w, w.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
+    assert od.instance_type == "p5.4xlarge"
+    assert od.usd_per_month == pytest.approx(14600.0)
+    t = trainer(hours=800, resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"))
+    tr = _by_option(offers_for(t, t.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
+    assert tr.instance_type == "p5.48xlarge"  # per GPU-hour: 800 x 100 / 8 = 10,000
+    assert tr.line_items[0].usd_per_month == pytest.approx(10000.0)
