@@ -211,12 +211,15 @@ class Explanation:
 
 
 def _line(o: Offer, horizon: int, chosen: set[tuple[str, str]]) -> OfferLine:
+    # the horizon figure from the cents shown, so each row (and the chosen one against the
+    # placement's own horizon figure) can be checked by hand
+    month, migration = round(o.usd_per_month, 2), round(o.migration_usd, 2)
     return OfferLine(
         site=o.site,
         option=o.option,
-        usd_per_month=round(o.usd_per_month, 2),
-        migration_usd=round(o.migration_usd, 2),
-        horizon_usd=round(horizon * o.usd_per_month + o.migration_usd, 2),
+        usd_per_month=month,
+        migration_usd=migration,
+        horizon_usd=round(horizon * month + migration, 2),
         eligible=o.eligible,
         reason=o.reason,
         chosen=(o.site, o.option) in chosen,

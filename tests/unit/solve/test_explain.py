@@ -151,3 +151,17 @@ def test_explain_says_a_burst_moves_in_part() -> None:
     assert e.migration_usd == 1000.0
     assert move_text(e) == "stays on cloud and also runs on pool: moves in part"
     assert (e.to_dict()["moved"], e.to_dict()["partly_moved"]) == (False, True)
+
+
+def test_horizon_figures_follow_from_the_cents_shown() -> None:
+    """Every offer's horizon figure is its USD/month x months + migration as shown, and the
+    chosen offer's equals the placement's (no cent drift between the two)."""
+    a, b = site("a"), site("b")
+    w = workload("api", current_site="b")
+    offers = {"api": (offer(w, a, 282.963, migration_usd=8504.66), offer(w, b, 600.004))}
+    result = solve_offers([w], [a, b], offers, Constraints())
+    e = explain_workload(result, candidates_from_offers(offers, Constraints()), "api")
+    for line in e.offers:
+        assert line.horizon_usd == round(36 * line.usd_per_month + line.migration_usd, 2)
+    chosen = next(line for line in e.offers if line.chosen)
+    assert chosen.horizon_usd == e.horizon_usd
