@@ -153,6 +153,15 @@ def changes_site(placement: Placement) -> bool:
     return placement.moved or partly_moved(placement)
 
 
+def options_text(w: Mapping[str, Any]) -> str:
+    """The pricing options of a ``plan.json`` workload, one per part in site order (``spot +
+    owned`` for a training job bursting into a pool), not just its largest part's."""
+    options = list(dict.fromkeys(a["option"] for a in w["assignments"]))
+    if not options:
+        return (w["offer"] or {}).get("option") or "-"
+    return " + ".join(options)
+
+
 def sites_text(sites: Sequence[str]) -> str:
     """``a + b`` for a placement split over sites (``-`` when there are none)."""
     return " + ".join(sites) if sites else "-"
@@ -683,7 +692,6 @@ def _moves(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
     shown = moved[:limit]
     rows = []
     for w in shown:
-        offer = w["offer"] or {}
         saving = None if w["delta_usd_per_month"] is None else -w["delta_usd_per_month"]
         rows.append(
             (
@@ -694,7 +702,7 @@ def _moves(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
                     sites_text(w["migration"]["to"])
                     + (" (in part)" if w["migration"].get("partial") else "")
                 ),
-                md_cell(offer.get("option")),
+                md_cell(options_text(w)),
                 "-" if w["baseline_usd_per_month"] is None else money(w["baseline_usd_per_month"]),
                 money(w["usd_per_month"]),
                 "-" if saving is None else signed_money(saving),
@@ -973,7 +981,7 @@ def _all_workloads(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
                 md_cell(w["team"]),
                 "-" if c is None else md_cell(f"{c['class']} ({c['confidence']:.2f})"),
                 md_cell(sites_text(w["sites"])),
-                md_cell(offer.get("option")),
+                md_cell(options_text(w)),
                 md_cell(offer.get("instance_type")),
                 money(w["usd_per_month"]),
                 "-" if w["delta_usd_per_month"] is None else signed_money(w["delta_usd_per_month"]),

@@ -380,7 +380,7 @@ def test_partial_move_is_listed_with_the_moves() -> None:
     check_gfm(text)
     assert "### Moved workloads (2, and 1 in part)" in text
     assert "2 of 4 workloads move; 1 more moves in part" in text
-    assert "| aws-us-east-1 | aws-us-east-1 + gpu-pool-us (in part) |" in text
+    assert "| aws-us-east-1 | aws-us-east-1 + gpu-pool-us (in part) | spot + owned |" in text
     assert "Split over sites, and counted at each (their cost is divided, not repeated): " in text
     assert _validator().is_valid(json.loads(report.render_plan_json(plan, project)))
 
