@@ -194,7 +194,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Plan a project and check every policy rule on the plan: budgets, cloud share,
         GPU prices, SLA tiers, residency, waivers. Exit 0 when nothing mandatory fails
-        (advisory findings allowed), 1 on an unwaived mandatory finding, 2 on bad input.
+        (advisory findings allowed), 1 on an unwaived mandatory finding (or, with --stacks,
+        a stack that does not preview cleanly), 2 on bad input.
 
         With --stacks OUT/stacks, the emitted stacks are also previewed offline and their
         resources checked (requests and limits, privileged containers, S3 encryption and
@@ -215,6 +216,7 @@ def register(app: typer.Typer) -> None:
         if output is not None and fmt is CheckFormat.TABLE:
             raise UsageError("--output needs --format json or sarif", fix="add --format sarif")
         project, findings, note = check_project(project_dir, when)
+        problems: tuple[str, ...] = ()
         if stacks is not None:
             from planner.policy.engine import sort_key
 
@@ -238,6 +240,17 @@ def register(app: typer.Typer) -> None:
             if note:
                 console.err.print(f"note: {note}", markup=False)
         failing = mandatory_failures(findings)
+        if problems:
+            from planner.preview import PreviewError
+
+            # A stack that does not preview cleanly fails `pulumi preview` too: its
+            # resources were not (all) checked, which is no pass.
+            raise PreviewError(
+                f"{len(problems)} problem(s) previewing the emitted stacks"
+                + (f"; also {len(failing)} unwaived mandatory finding(s)" if failing else ""),
+                problems=problems,
+                fix="regenerate the stacks with `hybridplan plan`, or fix the stack named above",
+            )
         if failing:
             ids = ", ".join(sorted({f.rule_id for f in failing}))
             raise PolicyFailure(

@@ -143,3 +143,19 @@ def test_check_with_emitted_stacks(mini_dir: Path, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["check", str(mini_dir), *TODAY, "--stacks", str(empty)])
     assert missing.exit_code == 2
     assert "holds no emitted stacks" in missing.stderr
+
+
+@pytest.mark.slow
+def test_check_fails_on_a_stack_that_does_not_preview(mini_dir: Path, tmp_path: Path) -> None:
+    """--stacks exits 1 when a stack's program fails offline: its resources went unchecked,
+    and `pulumi preview` would fail on it too (it was a warning and exit 0)."""
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["plan", str(mini_dir), "--out", str(out)]).exit_code == 0
+    config = next((out / "stacks").glob("*/Pulumi.prod.yaml"))
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    stack_key = next(k for k in doc["config"] if k.endswith(":stack"))
+    doc["config"][stack_key]["surprise"] = 1
+    config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(mini_dir), *TODAY, "--stacks", str(out / "stacks")])
+    assert result.exit_code == 1, result.output
+    assert "unknown key(s) surprise" in result.output + result.stderr
