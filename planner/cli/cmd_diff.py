@@ -50,13 +50,24 @@ def read_plan_json(path: Path) -> dict[str, Any]:
                     "pass a plan.json written by `hybridplan plan DIR --out OUT` "
                     "(or the OUT folder)",
                 )
-            ]
+            ],
+            message=f"cannot read {label}",
         ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            [Problem(label, exc.lineno, exc.colno, "", f"not JSON: {exc.msg}", "")]
+            [
+                Problem(
+                    label,
+                    exc.lineno,
+                    exc.colno,
+                    "",
+                    f"not JSON: {exc.msg}",
+                    "pass a plan.json written by `hybridplan plan DIR --out OUT`",
+                )
+            ],
+            message=f"{label} is not a valid plan.json",
         ) from None
     validator = Draft202012Validator(plan_schema())
     problems = [

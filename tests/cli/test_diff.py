@@ -76,6 +76,7 @@ def test_diff_missing_file(plans: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "cannot read the plan" in result.output
     assert "To fix:" in result.output
+    assert "planning project" not in result.output  # a plan file, not a project folder
 
 
 def test_diff_invalid_plan(plans: tuple[Path, Path]) -> None:
@@ -94,6 +95,9 @@ def test_diff_not_json(plans: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["diff", str(plans[0]), str(plans[1])])
     assert result.exit_code == 2
     assert "plan.json:2:3" in result.output
+    assert "is not a valid plan.json" in result.output
+    assert "planning project" not in result.output
+    assert "To fix:" in result.output
 
 
 def test_diff_help() -> None:
