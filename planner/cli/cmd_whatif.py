@@ -75,15 +75,27 @@ def read_scenario(path: Path) -> Any:
                     f"cannot read the scenario: {exc.strerror or exc}",
                     "pass a YAML list of changes, e.g. `- price: aws.p5=-45%`",
                 )
-            ]
+            ],
+            message=f"cannot read the scenario {path.as_posix()}",
         ) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(
-            [Problem(path.as_posix(), line, col, "", f"YAML syntax error: {exc}", "")]
+            [
+                Problem(
+                    path.as_posix(),
+                    line,
+                    col,
+                    "",
+                    f"YAML syntax error: {why}",
+                    "write a YAML list such as `- price: aws.p5=-45%`",
+                )
+            ],
+            message=f"the scenario {path.as_posix()} is not valid YAML",
         ) from None
 
 

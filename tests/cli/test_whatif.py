@@ -153,6 +153,30 @@ def test_whatif_usage_errors(acme_dir: Path, args: list[str], message: str) -> N
     assert "To fix:" in result.output
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("foo: [\n", "the scenario scenario.yaml is not valid YAML"),
+        (None, "cannot read the scenario scenario.yaml"),
+    ],
+    ids=["bad-yaml", "missing"],
+)
+def test_whatif_bad_scenario_file(
+    acme_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str | None, message: str
+) -> None:
+    """A scenario file that cannot be read or parsed is named as such (not as a problem in
+    the planning project), in one line with a fix."""
+    monkeypatch.chdir(tmp_path)
+    if text is not None:
+        (tmp_path / "scenario.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["what-if", str(acme_dir), "--scenario", "scenario.yaml"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "planning project" not in result.output
+    assert "To fix:" in result.output
+    assert "<unicode string>" not in result.output
+
+
 def test_whatif_help() -> None:
     """--help shows the docstring with an example."""
     result = runner.invoke(app, ["what-if", "--help"])
