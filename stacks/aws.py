@@ -21,6 +21,7 @@ Lookups use only the ``*_output`` invoke forms (no blocking calls).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
@@ -44,6 +45,34 @@ IAM role", checked 2026-11)."""
 ROOT_VOLUME_GIB = 200
 TAG_VALUE_MAX = 256
 """AWS tag values hold at most 256 characters (AWS "Tagging best practices", tag limits)."""
+
+
+BUCKET_PREFIX_MAX = 37
+"""Longest ``bucket_prefix`` the provider accepts (a 26-character unique suffix follows)."""
+BUDGET_NAME_MAX = 100
+"""Longest AWS Budgets budget name."""
+
+
+def _short(name: str, keep: int) -> str:
+    """``name`` cut to ``keep`` characters plus a 6-hex digest of the whole (still unique)."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[:keep].rstrip('-')}-{digest}"
+
+
+def checkpoint_bucket_prefix(site: str) -> str:
+    """``hybridplan-<site>-ckpt-``, shortened (with a digest) only when it would exceed the
+    37 characters S3 bucket prefixes allow: a site name of 21+ characters is valid."""
+    prefix = f"hybridplan-{site}-ckpt-"
+    if len(prefix) <= BUCKET_PREFIX_MAX:
+        return prefix
+    return f"hp-{_short(site, BUCKET_PREFIX_MAX - 3 - 7 - 6)}-ckpt-"
+
+
+def budget_name(site: str, env: str) -> str:
+    """``hybridplan-<site>-<env>``, shortened (with a digest) beyond the 100 characters a
+    budget name allows."""
+    name = f"hybridplan-{site}-{env}"
+    return name if len(name) <= BUDGET_NAME_MAX else _short(name, BUDGET_NAME_MAX - 7)
 
 
 def workloads_tag(workloads: tuple[str, ...]) -> str:
@@ -152,7 +181,7 @@ class AwsBurst(pulumi.ComponentResource):
         # -------------------------------------------------------------- checkpoints
         self.bucket = aws.s3.Bucket(
             "checkpoints",
-            bucket_prefix=f"hybridplan-{stack.site}-ckpt-",
+            bucket_prefix=checkpoint_bucket_prefix(stack.site),
             force_destroy=False,
             tags=tags,
             opts=child,
@@ -433,7 +462,7 @@ class AwsCostGuard(pulumi.ComponentResource):
         )
         self.budget = aws.budgets.Budget(
             "budget",
-            name=f"hybridplan-{stack.site}-{stack.env}",
+            name=budget_name(stack.site, stack.env),
             budget_type="COST",
             limit_amount=args.usd_per_month,
             limit_unit="USD",
