@@ -100,6 +100,9 @@ DEFAULT_GPU_INSTANCE = {
 """8-GPU EC2 instance per GPU type, used when the plan names no instance type (AWS
 "Accelerated computing" instance types page, checked 2026-11)."""
 
+STATEFULSET_NAME_MAX = 52
+"""Longest StatefulSet name whose pods can be created: each pod is labelled
+``controller-revision-hash: <name>-<10-character hash>``, a label value of at most 63."""
 RESERVED_NAMESPACES = frozenset({"default", "kueue-system"})
 """Team names that would become a namespace the cluster or its add-ons already own (as would
 any ``kube-*`` name): server-side apply adopts an existing Namespace, so the stack would put
@@ -253,6 +256,19 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
             label(f"{w.name}-burst", "training job name", where)
         if w.kind is WorkloadKind.DATABASE:
             label(f"{w.name}-headless", "headless Service name", where)
+            if len(w.name) > STATEFULSET_NAME_MAX:
+                problems.append(
+                    Problem(
+                        "",
+                        0,
+                        0,
+                        where,
+                        f"database name {w.name!r} has {len(w.name)} characters: its "
+                        "StatefulSet could create no pod (the controller-revision-hash label "
+                        f"'<name>-<hash>' exceeds 63), at most {STATEFULSET_NAME_MAX}",
+                        f"shorten it to {STATEFULSET_NAME_MAX} characters or fewer",
+                    )
+                )
         if w.resources.gpu_type is not None:
             label(w.resources.gpu_type, "GPU type", f"{where}.resources.gpu_type")
             label(f"{w.resources.gpu_type}-burst", "burst flavor name", where)

@@ -227,6 +227,7 @@ MALICIOUS: list[tuple[str, str, str]] = [
     ("workload", "name", "Checkout API"),
     ("workload", "name", "a" * 64),
     ("database", "name", "d" * 60),
+    ("database", "name", "d" * 53),
     ("workload", "team", "payments/../root"),
     ("workload", "team", "pay\nments"),
     ("workload", "image", "nginx:1.27\n  privileged: true"),
