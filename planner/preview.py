@@ -89,6 +89,7 @@ class PreviewResource:
     ignore_changes: tuple[str, ...] = ()
     """Properties Pulumi leaves to others (an HPA's replicas, Kueue's ``spec.suspend``)."""
     retain_on_delete: bool = False
+    replace_on_changes: tuple[str, ...] = ()
 
     @property
     def parent_name(self) -> str:
@@ -610,6 +611,7 @@ def run_preview(
             inputs=_redact_values(r["inputs"], secrets),
             ignore_changes=tuple(r.get("ignore_changes", ())),
             retain_on_delete=bool(r.get("retain_on_delete", False)),
+            replace_on_changes=tuple(r.get("replace_on_changes", ())),
         )
         for r in records
     )
@@ -703,6 +705,7 @@ def as_json(result: PreviewResult) -> dict[str, Any]:
                 "inputs": copy.deepcopy(dict(r.inputs)),
                 "ignore_changes": list(r.ignore_changes),
                 "retain_on_delete": r.retain_on_delete,
+                "replace_on_changes": list(r.replace_on_changes),
             }
             for r in result.resources
         ],

@@ -162,6 +162,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 "inputs": {},
                 "ignore_changes": sorted(request.ignoreChanges),
                 "retain_on_delete": bool(request.retainOnDelete),
+                "replace_on_changes": sorted(request.replaceOnChanges),
             }
             self._current = record
             try:

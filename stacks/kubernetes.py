@@ -246,6 +246,9 @@ class KubernetesWorkloads(pulumi.ComponentResource):
                     depends_on=opts.depends_on,
                     # Whoever runs the batch flips spec.suspend: do not fight it.
                     ignore_changes=["spec.suspend"],
+                    # completions of a (NonIndexed) Job is immutable: a re-plan that changes
+                    # the replicas replaces the Job instead of failing `pulumi up`.
+                    replace_on_changes=["spec.completions"],
                 ),
             )
         else:

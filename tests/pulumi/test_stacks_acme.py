@@ -140,3 +140,18 @@ def test_acme_emit_is_deterministic(acme: Acme, acme_dir: Path) -> None:
     stacks = {p: t for p, t in acme.files.items() if p.startswith("stacks/")}
     assert len(stacks) > 5
     assert {p: t for p, t in again.items() if p.startswith("stacks/")} == stacks
+
+
+def test_acme_job_replicas_can_change(acme: Acme) -> None:
+    """A re-plan that changes a Job's replicas can be applied: Indexed Jobs keep completions
+    equal to parallelism (mutable together), others are replaced on a completions change
+    (spec.completions of a NonIndexed Job is immutable)."""
+    jobs = [r for p in acme.previews.values() for r in p.of_type("kubernetes:batch/v1:Job")]
+    assert jobs
+    for r in jobs:
+        spec = r.inputs["spec"]
+        if spec.get("completionMode") == "Indexed":
+            assert spec["completions"] == spec["parallelism"], r.urn
+        else:
+            assert "spec.completions" in r.replace_on_changes, r.urn
+        assert "spec.suspend" in r.ignore_changes, r.urn
