@@ -609,7 +609,12 @@ def _training_section(
         away = [a for a in placement.assignments if a.site != site.name and a.replicas > 0]
         if away:
             burst_clusters.update(a.site for a in away)
-            replicas = max(a.replicas for a in away)
+            # One Job runs on one worker: as many pods as the largest share of one site
+            # (summed over its pricing options, e.g. on-demand base + spot).
+            per_site: dict[str, int] = defaultdict(int)
+            for a in away:
+                per_site[a.site] += a.replicas
+            replicas = max(per_site.values())
             burst[gpu_type].append((w, sum(a.replicas for a in away)))
             jobs.append(
                 {

@@ -406,3 +406,31 @@ def test_team_cannot_take_over_a_cluster_namespace(plan: Plan, project: Project,
     with pytest.raises(InputError) as info:
         render(bad_plan, bad_project)
     assert any("cluster's own namespace" in p.message for p in info.value.problems)
+
+
+def test_burst_job_runs_the_whole_share_of_its_worker(plan: Plan, project: Project) -> None:
+    """A burst share bought partly on-demand and partly spot on one cloud site is one Job
+    with all of those pods (it ran only the larger pricing option's)."""
+    placements = tuple(
+        replace(
+            p,
+            assignments=(
+                *p.assignments,
+                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
+            ),
+        )
+        if p.workload == "llm-finetune"
+        else p
+        for p in plan.placements
+    )
+    files = render(replace(plan, placements=placements), project)
+    jobs = config_of(files, "gpu-pool-us")["training"]["jobs"]
+    burst = next(j for j in jobs if j["multikueue"])
+    spot = sum(
+        a.replicas
+        for p in plan.placements
+        if p.workload == "llm-finetune"
+        for a in p.assignments
+        if a.site == "aws-us-east-1"
+    )
+    assert burst["parallelism"] == spot + 2
