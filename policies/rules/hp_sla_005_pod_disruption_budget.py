@@ -32,6 +32,20 @@ def _matches(
     return all(pod_labels.get(k) == v for k, v in wanted.items())
 
 
+def _blocks(pdb: rs.ResourceRecord, replicas: int) -> bool | None:
+    """Whether ``pdb`` allows no eviction at all of ``replicas`` pods (None: unknown):
+    ``maxUnavailable: 0`` or a ``minAvailable`` of every pod. A node drain then hangs."""
+    most = rs.get(pdb.props, "spec.maxUnavailable")
+    least = rs.get(pdb.props, "spec.minAvailable")
+    if rs.is_unknown(most) or rs.is_unknown(least):
+        return None
+    if most in (0, "0", "0%"):
+        return True
+    if least == "100%":
+        return True
+    return isinstance(least, int | float) and not isinstance(least, bool) and least >= replicas
+
+
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
     pdbs = [r for r in ctx.resources if r.type == PDB]
     for r in ctx.resources:
@@ -53,6 +67,25 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
             continue
         results = [_matches(p, _namespace(r), rs.as_mapping(pod_labels)) for p in pdbs]
         if True in results:
+            have = int(float(str(replicas)))
+            matching = [p for p, m in zip(pdbs, results, strict=True) if m is True]
+            blocking = [p.name for p in matching if _blocks(p, have) is True]
+            if blocking:
+                yield Violation(
+                    "resource",
+                    r.name,
+                    f"PodDisruptionBudget {', '.join(blocking)} allows no eviction of the "
+                    f"{have} replicas of {r.name}: node drains and upgrades would hang",
+                    {**evidence, "replicas": have, "blocking": blocking},
+                )
+            elif any(_blocks(p, have) is None for p in matching):
+                yield Violation(
+                    "resource",
+                    r.name,
+                    f"a PodDisruptionBudget of {r.name} has an unknown budget",
+                    evidence,
+                    cannot_evaluate=True,
+                )
             continue
         if None in results:
             yield Violation(
@@ -79,9 +112,10 @@ RULE = Rule(
     category=Category.SLA,
     level=Level.MANDATORY,
     description="Without a PodDisruptionBudget a node drain or cluster upgrade may evict "
-    "every replica of a service at once.",
+    "every replica of a service at once; with one that allows no eviction (maxUnavailable 0, "
+    "minAvailable of every replica) drains and upgrades hang.",
     fix="Emit a policy/v1 PodDisruptionBudget in the same namespace whose selector matches "
-    "the pod template's labels.",
+    "the pod template's labels and that allows at least one eviction (maxUnavailable >= 1).",
     check_resources=check_resources,
     resource_scope="stack",
 )
