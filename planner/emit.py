@@ -86,8 +86,10 @@ BUDGET_ALERT_THRESHOLDS_PCT = (80, 100)
 forecasted-100% alert is always added)."""
 CHECKPOINT_RETENTION_DAYS = 30
 """Lifecycle expiry of training checkpoints in the burst bucket."""
-EKS_VERSION = "1.33"
-"""Kubernetes version of the EKS-optimised AMI looked up for burst nodes."""
+EKS_VERSION: str | None = None
+"""Kubernetes version of the EKS-optimised AMI looked up for burst nodes: ``None`` = the
+EKS cluster's own version (a kubelet newer than its control plane is unsupported, so a
+fixed version breaks node joins on clusters that are not on it)."""
 DEFAULT_GPU_INSTANCE = {
     "h100": "p5.48xlarge",
     "h200": "p5e.48xlarge",

@@ -30,6 +30,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 REDACTED = "[secret]"
 MOCK_ACCOUNT = "123456789012"
+MOCK_EKS_VERSION = "1.31"
+"""The Kubernetes version the mock EKS cluster reports (the AMI lookup follows it)."""
 
 
 def _mask(value: Any) -> Any:
@@ -97,6 +99,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
                     "name": name,
                     "arn": f"arn:aws:eks:mock:{MOCK_ACCOUNT}:cluster/{name}",
                     "endpoint": "https://mock.eks.invalid",
+                    "version": MOCK_EKS_VERSION,
                     "certificateAuthorities": [{"data": "TU9DSy1DQQ=="}],
                     "kubernetesNetworkConfigs": [{"serviceIpv4Cidr": "172.20.0.0/16"}],
                     "vpcConfig": {
@@ -107,11 +110,18 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 [],
             )
         if fn == "aws:ssm/getParameter:getParameter":
+            name = str(args.args.get("name"))
+            parts = name.split("/")
+            # An EKS AMI parameter names its Kubernetes version: echo it in the fake AMI id.
+            eks = name.startswith("/aws/service/eks/optimized-ami/") and len(parts) > 5
+            version = parts[5] if eks else ""
             return (
                 {
-                    "id": str(args.args.get("name")),
-                    "name": args.args.get("name"),
-                    "value": "ami-0mock",
+                    "id": name,
+                    "name": name,
+                    "value": f"ami-0mock-k8s-{version.replace('.', '-')}"
+                    if version
+                    else "ami-0mock",
                     "type": "String",
                 },
                 [],

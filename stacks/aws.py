@@ -75,6 +75,14 @@ def budget_name(site: str, env: str) -> str:
     return name if len(name) <= BUDGET_NAME_MAX else _short(name, BUDGET_NAME_MAX - 7)
 
 
+def ami_parameter(kubernetes_version: str) -> str:
+    """SSM parameter of the EKS-optimised accelerated (NVIDIA) AL2023 x86_64 AMI."""
+    return (
+        f"/aws/service/eks/optimized-ami/{kubernetes_version}"
+        "/amazon-linux-2023/x86_64/nvidia/recommended/image_id"
+    )
+
+
 def workloads_tag(workloads: tuple[str, ...]) -> str:
     """The ``hybridplan:workloads`` tag value: the workload names, space-separated, cut to
     fit a tag value (``" +N more"`` names what was left out) instead of failing the create
@@ -162,11 +170,11 @@ class AwsBurst(pulumi.ComponentResource):
         cluster = aws.eks.get_cluster_output(
             name=args.eks_cluster_name, opts=pulumi.InvokeOutputOptions(parent=self)
         )
+        # The AMI of the cluster's own Kubernetes version unless config pins one: a kubelet
+        # newer than the control plane is unsupported.
+        version: pulumi.Input[str] = args.eks_version or cluster.version
         ami = aws.ssm.get_parameter_output(
-            name=(
-                f"/aws/service/eks/optimized-ami/{args.eks_version}"
-                "/amazon-linux-2023/x86_64/nvidia/recommended/image_id"
-            ),
+            name=pulumi.Output.from_input(version).apply(ami_parameter),
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         subnets: pulumi.Input[list[str]] = (

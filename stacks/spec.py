@@ -239,7 +239,8 @@ class AwsBurstArgs:
     stack: StackInfo
     groups: tuple[BurstGroupSpec, ...]
     eks_cluster_name: str
-    eks_version: str
+    eks_version: str | None
+    """AMI Kubernetes version; ``None``: the cluster's own (``aws.eks.get_cluster_output``)."""
     checkpoint_retention_days: int
     subnet_ids: tuple[str, ...] = ()
     """Empty: use the EKS cluster's subnets (``aws.eks.get_cluster_output``)."""
@@ -350,7 +351,7 @@ class _TrainingBody:
 class _AwsBurstBody:
     groups: tuple[BurstGroupSpec, ...]
     eks_cluster_name: str
-    eks_version: str
+    eks_version: str | None
     checkpoint_retention_days: int
 
 

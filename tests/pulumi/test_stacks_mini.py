@@ -311,7 +311,9 @@ def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
     assert tags["k8s.io/cluster-autoscaler/node-template/label/hybridplan.io/gpu-type"] == "h100"
     lt = result.named("aws:ec2/launchTemplate:LaunchTemplate", "h100-launch-template")
     assert lt.inputs["metadataOptions"]["httpTokens"] == "required"
-    assert lt.inputs["imageId"] == "ami-0mock"
+    # The AMI follows the EKS cluster's own version (the mock cluster runs 1.31), not a
+    # fixed one: a kubelet newer than its control plane is unsupported.
+    assert lt.inputs["imageId"] == "ami-0mock-k8s-1-31"
     assert lt.inputs["blockDeviceMappings"][0]["ebs"]["encrypted"] == "true"
     pab = result.named(
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "checkpoints-public-access-block"
