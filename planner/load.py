@@ -868,6 +868,18 @@ def _workload_refs(
                     f"unknown site '{target}'",
                     _one_of_fix(target, site_names),
                 )
+        resources = w.item.get("resources")
+        if w.item.get("kind") == "training" and isinstance(resources, dict):
+            gpus = resources.get("gpus", 0)
+            if isinstance(gpus, int | float) and not isinstance(gpus, bool) and gpus < 1:
+                yield _problem(
+                    doc,
+                    INVENTORY,
+                    (*base, "resources", "gpus") if "gpus" in resources else (*base, "resources"),
+                    "a training workload needs GPUs (its demand is GPU-hours)",
+                    "set resources.gpus (GPUs per replica, at least 1) and resources.gpu_type,"
+                    " or use kind: batch for CPU-only jobs",
+                )
         option = w.item.get("current_option")
         if isinstance(option, str):
             yield from _current_option_refs(doc, w, option, sites_doc)
