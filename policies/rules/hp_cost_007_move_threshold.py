@@ -45,20 +45,33 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         after = facts.placement_usd(p)
         saving = before - after
         pct = 100.0 * saving / before if before > 0 else 0.0
-        payback = p.migration_usd / saving if saving > 0 else float("inf")
         reasons = []
-        if saving < min_usd:
-            reasons.append(f"below {pm.fmt_usd(min_usd)}/month")
-        if pct < min_pct:
-            reasons.append(f"below {min_pct:g}%")
-        if max_payback is not None and payback > max_payback:
-            reasons.append(f"the move pays back in {payback:.1f} months, over {max_payback:g}")
+        if saving <= 0:
+            # a move that costs more (capacity freed for others, a constraint): never pays back
+            reasons.append("it saves nothing, so it never pays back")
+            headline = (
+                f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} and costs "
+                f"{pm.fmt_usd(-saving)}/month more"
+            )
+        else:
+            payback = p.migration_usd / saving
+            if saving < min_usd:
+                reasons.append(f"below {pm.fmt_usd(min_usd)}/month")
+            if pct < min_pct:
+                reasons.append(f"below {min_pct:g}%")
+            if max_payback is not None and payback > max_payback:
+                reasons.append(
+                    f"the move pays back in {payback:.1f} months, over {max_payback:g}"
+                )
+            headline = (
+                f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
+                f"{pm.fmt_usd(saving)}/month ({pct:.1f}%)"
+            )
         if reasons:
             yield Violation(
                 "workload",
                 p.workload,
-                f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
-                f"{pm.fmt_usd(saving)}/month ({pct:.1f}%): {'; '.join(reasons)}",
+                f"{headline}: {'; '.join(reasons)}",
                 {
                     **evidence,
                     "saving_usd_per_month": round(saving, 2),
