@@ -156,9 +156,11 @@ def _to_yaml(value: object) -> str:
 
 
 def default_environment() -> jinja2.Environment:
-    """A strict Environment on the repository's ``templates/`` folder, with the ``pyrepr``
-    and ``to_yaml`` filters the templates use."""
-    root = Path(planner.__file__).resolve().parent.parent / "templates"
+    """A strict Environment on the ``templates/`` folder, with the ``pyrepr`` and
+    ``to_yaml`` filters the templates use. ``planner/templates`` is a link to the
+    repository's top-level ``templates/``, so a checkout and an installed wheel (which
+    carries a copy as package data) read the same files."""
+    root = Path(planner.__file__).resolve().parent / "templates"
     # Not HTML: escaping is the filters' job (to_yaml, pyrepr), so autoescape stays off.
     loader = jinja2.FileSystemLoader(str(root))
     return strict_environment(jinja2.Environment(loader=loader, autoescape=False))  # noqa: S701

@@ -269,20 +269,34 @@ def _job_setup(python_version: str, install: str) -> list[dict[str, Any]]:
     ]
 
 
+LOCATE_PACK_STEP: dict[str, Any] = {
+    "name": "Locate the hybridplan policy pack",
+    "id": "pack",
+    "run": (
+        "python -c 'import pathlib, policies; "
+        'print("dir=" + str(pathlib.Path(policies.__file__).parent))\' >> "$GITHUB_OUTPUT"'
+    ),
+}
+"""The CrossGuard pack ships inside the installed ``policies`` package; its folder is the
+``--policy-pack`` argument (its ``__main__`` imports hybridplan from beside itself)."""
+
+
 def github_workflow(
     *,
     project_dir: str = ".",
     python_version: str = "3.11",
     install: str = "hybridplan",
     stack_env: str = "prod",
-    policy_pack: str = "policies",
+    policy_pack: str = "",
     default_branch: str = "main",
 ) -> str:
     """The GitHub Actions workflow text for a planning project at ``project_dir`` (relative
     to the repository root).
 
     ``install`` is the pip requirement that installs hybridplan (a version pin or a git
-    URL); ``policy_pack`` the folder of the CrossGuard policy pack in the repository;
+    URL); ``policy_pack`` the folder of the CrossGuard policy pack in the repository, or
+    empty (the default) for the pack installed with hybridplan (the ``policies`` package
+    ships ``PulumiPolicy.yaml``; a step finds its folder);
     ``stack_env`` the Pulumi stack name of every emitted stack (``hybridplan plan --env``).
     Pulumi needs the ``PULUMI_ACCESS_TOKEN`` secret (and cloud credentials for ``up``).
     """
@@ -358,7 +372,7 @@ def github_workflow(
             "command": command,
             "stack-name": stack_env,
             "work-dir": f"{out}/stacks/${{{{ matrix.stack }}}}",
-            "policy-packs": policy_pack,
+            "policy-packs": policy_pack or "${{ steps.pack.outputs.dir }}",
             "policy-pack-configs": f"{out}/stacks/${{{{ matrix.stack }}}}/policy-config.json",
         }
         if command == "preview":
@@ -388,6 +402,7 @@ def github_workflow(
                     "uses": "actions/download-artifact@v4",
                     "with": {"name": "hybridplan-out", "path": out},
                 },
+                *([] if policy_pack else [LOCATE_PACK_STEP]),
                 {"name": f"pulumi {command}", "uses": PULUMI_ACTION, "with": with_},
             ],
         }

@@ -164,3 +164,17 @@ def test_steps_reading_the_stacks_wait_for_them() -> None:
     by_name = {s["name"]: s for s in _steps(_workflow()["jobs"]["plan"])}
     for name in ("Offline preview of every stack", "List emitted stacks"):
         assert by_name[name]["if"] == "hashFiles('out/stacks/**') != ''", name
+
+
+def test_pulumi_jobs_find_the_installed_policy_pack_by_default() -> None:
+    """Without a pack folder in the repository, each pulumi job locates the pack shipped in
+    the installed ``policies`` package and passes that folder to pulumi/actions."""
+    for job_name in ("preview", "deploy"):
+        steps = _steps(_workflow()["jobs"][job_name])
+        names = [s.get("name") for s in steps]
+        locate = steps[names.index("Locate the hybridplan policy pack")]
+        assert "policies.__file__" in locate["run"]
+        assert '>> "$GITHUB_OUTPUT"' in locate["run"]
+        pulumi = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
+        assert names.index(pulumi["name"]) > names.index(locate["name"])
+        assert pulumi["with"]["policy-packs"] == "${{ steps.pack.outputs.dir }}"
