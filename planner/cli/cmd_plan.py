@@ -42,6 +42,8 @@ def plan_files(
             f"hybridplan plan {shlex.quote(project_dir.as_posix())} "
             f"--out {shlex.quote(out.as_posix())}"
         )
+        if stack_env != "prod":  # the default is left out so the usual command stays short
+            command += f" --env {shlex.quote(stack_env)}"
         files: dict[str, str] = {
             "plan.json": render_plan_json(plan, project, command=command),
             "plan.md": render_plan_md(

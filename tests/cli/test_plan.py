@@ -161,3 +161,13 @@ def test_mandatory_finding_exits_1_but_writes_the_report(tmp_path: Path) -> None
     assert "HP-SLA-001" in result.stderr
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert any(f["rule_id"] == "HP-SLA-001" for f in plan["findings"])
+
+
+def test_header_command_reproduces_a_non_default_env(tmp_path: Path) -> None:
+    """Stacks planned with --env staging say so in the command that regenerates them."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(MINI), "--out", str(out), "--env", "staging"])
+    assert result.exit_code == 0, result.output
+    stack = next(p for p in (out / "stacks").iterdir() if p.is_dir())
+    assert (stack / "Pulumi.staging.yaml").is_file()
+    assert "--env staging" in (stack / "Pulumi.staging.yaml").read_text(encoding="utf-8")
