@@ -24,12 +24,20 @@ def _safe_relative(rel: str) -> PurePosixPath:
     return path
 
 
-def write_tree(out_dir: Path, files: Mapping[str, str], *, subdirs: tuple[str, ...] = ()) -> None:
+def write_tree(
+    out_dir: Path,
+    files: Mapping[str, str],
+    *,
+    subdirs: tuple[str, ...] = (),
+    keep: tuple[str, ...] = (),
+) -> None:
     """Write ``files`` under ``out_dir`` atomically.
 
     Every path in ``files`` is relative. Top-level entries named in ``files`` (and the
     ``subdirs`` listed, e.g. ``stacks``) are replaced as a whole; other content of
-    ``out_dir`` is left alone. On any error nothing in ``out_dir`` changes.
+    ``out_dir`` is left alone. Folders named in ``keep`` one level inside a replaced
+    entry (``stacks/<site>/venv``, made by running a stack) are carried over when that
+    folder is still written. On any error nothing in ``out_dir`` changes.
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +54,7 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, subdirs: tuple[str, .
             dest = out_dir / top
             src = staging / top
             if dest.is_dir() and not dest.is_symlink():
+                _carry_over(dest, src, keep)
                 shutil.rmtree(dest)
             elif dest.exists() or dest.is_symlink():
                 dest.unlink()
@@ -53,6 +62,17 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, subdirs: tuple[str, .
                 os.replace(src, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _carry_over(old: Path, new: Path, keep: tuple[str, ...]) -> None:
+    """Move ``old/<child>/<name>`` folders (``name`` in ``keep``) into ``new/<child>/`` when
+    ``new/<child>`` exists and has no such entry (a stack folder that is re-emitted)."""
+    for name in keep:
+        for kept in sorted(old.glob(f"*/{name}")):
+            target = new / kept.relative_to(old)
+            movable = kept.is_dir() and not kept.is_symlink()
+            if movable and target.parent.is_dir() and not target.exists():
+                os.replace(kept, target)
 
 
 def write_files(files: Mapping[Path, str]) -> None:

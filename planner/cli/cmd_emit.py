@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             check_drift(out, expected)
             console.out.print(f"{(out / STACKS).as_posix()}: up to date ({len(expected)} files)")
             return
-        write_tree(out, expected, subdirs=(STACKS,))
+        write_tree(out, expected, subdirs=(STACKS,), keep=("venv",))
         sites = sorted({p.split("/")[1] for p in expected if p.count("/") >= 2})
         console.out.print(
             f"wrote {len(sites)} stack(s) to {(out / STACKS).as_posix()}/: " + ", ".join(sites)

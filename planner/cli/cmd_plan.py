@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
         from planner.report import plan_to_dict, summary_rows
 
         files, plan_obj, project = plan_files(project_dir, out, stack_env, date.today())
-        write_tree(out, files, subdirs=("stacks",))
+        write_tree(out, files, subdirs=("stacks",), keep=("venv",))
         if fmt is OutputFormat.JSON:
             console.emit_json(plan_to_dict(plan_obj, project))
         else:

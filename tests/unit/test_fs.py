@@ -80,3 +80,18 @@ def test_write_files_changes_nothing_when_one_file_fails(tmp_path: Path) -> None
         write_files({keep: "new\n", blocked / "x.yaml": "y\n"})
     assert keep.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.yaml", "zz-blocker"]
+
+
+def test_write_tree_keeps_a_stack_venv_when_the_stack_is_re_emitted(tmp_path: Path) -> None:
+    """A venv made by running a stack survives a re-plan of that stack; a stack that is no
+    longer planned goes away with its venv."""
+    out = tmp_path / "out"
+    write_tree(out, {"stacks/a/Pulumi.yaml": "a\n", "stacks/b/Pulumi.yaml": "b\n"})
+    for site in ("a", "b"):
+        (out / "stacks" / site / "venv").mkdir()
+        (out / "stacks" / site / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    write_tree(out, {"stacks/a/Pulumi.yaml": "a2\n"}, subdirs=("stacks",), keep=("venv",))
+    assert read_tree(out) == {
+        "stacks/a/Pulumi.yaml": "a2\n",
+        "stacks/a/venv/pyvenv.cfg": "home = /usr\n",
+    }
