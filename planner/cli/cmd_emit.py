@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -41,18 +42,20 @@ def stack_tree(root: Path) -> dict[str, str]:
     return out
 
 
-def check_drift(out: Path, expected: dict[str, str]) -> None:
-    """Raise ``DriftError`` (exit 3) when ``OUT/stacks`` differs from ``expected``."""
+def check_drift(out: Path, expected: dict[str, str], *, command: str = "") -> None:
+    """Raise ``DriftError`` (exit 3) when ``OUT/stacks`` differs from ``expected``;
+    ``command`` is the one that regenerates them (quoted in the fix)."""
     from planner.fs import drift
 
     changed = drift(expected, stack_tree(out / STACKS))
     if changed:
+        regenerate = command or f"hybridplan emit --out {shlex.quote(out.as_posix())}"
         raise DriftError(
             f"{len(changed)} file(s) under {(out / STACKS).as_posix()} differ from what the "
             "plan renders",
             paths=changed,
-            fix=f"regenerate with `hybridplan emit --out {out.as_posix()}` (or `hybridplan "
-            "plan`) and commit the result, or revert the hand edits",
+            fix=f"regenerate with `{regenerate}` (or `hybridplan plan` with the same "
+            "arguments) and commit the result, or revert the hand edits",
         )
 
 
@@ -86,7 +89,14 @@ def register(app: typer.Typer) -> None:
         files, _plan, _project = plan_files(project_dir, out, stack_env, date.today())
         expected = stack_files(files)
         if check:
-            check_drift(out, expected)
+            regenerate = [
+                "hybridplan emit",
+                shlex.quote(project_dir.as_posix()),
+                f"--out {shlex.quote(out.as_posix())}",
+            ]
+            if stack_env != "prod":
+                regenerate.append(f"--env {shlex.quote(stack_env)}")
+            check_drift(out, expected, command=" ".join(regenerate))
             console.out.print(f"{(out / STACKS).as_posix()}: up to date ({len(expected)} files)")
             return
         write_tree(out, expected, subdirs=(STACKS,), keep=("venv",))

@@ -74,6 +74,8 @@ def test_emit_then_check_then_drift(mini_dir: Path, tmp_path: Path) -> None:
     drifted = runner.invoke(app, ["emit", str(mini_dir), "--out", str(out), "--check"])
     assert drifted.exit_code == 3
     assert f"changed: stacks/{readme.parent.name}/README.md" in drifted.output
+    # the fix names the command that regenerates these stacks, project folder included
+    assert f"hybridplan emit {mini_dir.as_posix()} --out {out.as_posix()}" in drifted.output
 
 
 def test_check_ignores_a_stack_virtualenv_and_reports_binary_drift(
