@@ -83,20 +83,14 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan emit examples/acme --out out --check
         """
-        from planner.cli.cmd_plan import plan_files
+        from planner.cli.cmd_plan import plan_files, reproduce_command
         from planner.fs import write_tree
 
         files, _plan, _project = plan_files(project_dir, out, stack_env, date.today())
         expected = stack_files(files)
         if check:
-            regenerate = [
-                "hybridplan emit",
-                shlex.quote(project_dir.as_posix()),
-                f"--out {shlex.quote(out.as_posix())}",
-            ]
-            if stack_env != "prod":
-                regenerate.append(f"--env {shlex.quote(stack_env)}")
-            check_drift(out, expected, command=" ".join(regenerate))
+            regenerate = reproduce_command("emit", project_dir, out, stack_env)
+            check_drift(out, expected, command=regenerate)
             console.out.print(f"{(out / STACKS).as_posix()}: up to date ({len(expected)} files)")
             return
         write_tree(out, expected, subdirs=(STACKS,), keep=("venv",))

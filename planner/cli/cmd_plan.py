@@ -15,6 +15,16 @@ from planner.cli.common import OutputFormat, guarded
 from planner.model import Level, Plan, Project
 
 
+def reproduce_command(verb: str, project_dir: Path, out: Path, stack_env: str) -> str:
+    """The shell-quoted ``hybridplan <verb> DIR --out OUT [--env ENV]`` that regenerates
+    these outputs; the default env is left out so the usual command stays short."""
+    parts = [f"hybridplan {verb}", shlex.quote(project_dir.as_posix())]
+    parts.append(f"--out {shlex.quote(out.as_posix())}")
+    if stack_env != "prod":
+        parts.append(f"--env {shlex.quote(stack_env)}")
+    return " ".join(parts)
+
+
 def plan_files(
     project_dir: Path, out: Path, stack_env: str, today: date
 ) -> tuple[dict[str, str], Plan, Project]:
@@ -38,12 +48,7 @@ def plan_files(
         bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
         bar.advance(description="rendering")
         plan = bundle.plan
-        command = (
-            f"hybridplan plan {shlex.quote(project_dir.as_posix())} "
-            f"--out {shlex.quote(out.as_posix())}"
-        )
-        if stack_env != "prod":  # the default is left out so the usual command stays short
-            command += f" --env {shlex.quote(stack_env)}"
+        command = reproduce_command("plan", project_dir, out, stack_env)
         files: dict[str, str] = {
             "plan.json": render_plan_json(plan, project, command=command),
             "plan.md": render_plan_md(
