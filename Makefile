@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check planner stacks policies tests bench examples
 	$(BIN)/ruff check planner stacks policies tests bench examples
 	$(BIN)/mypy
 

@@ -73,9 +73,7 @@ def write_csv(path: Path, values: np.ndarray, form: str) -> int:
             for h in range(hours):
                 col = map(str, values[:, h].tolist())
                 f.write(
-                    "".join(
-                        f"{stamps[h]},{w},cpu,{v}\n" for w, v in zip(names, col, strict=True)
-                    )
+                    "".join(f"{stamps[h]},{w},cpu,{v}\n" for w, v in zip(names, col, strict=True))
                 )
     return path.stat().st_size
 
@@ -99,9 +97,20 @@ def main() -> None:
         root = Path(tmp)
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, __file__, "--write", str(root / "cpu.csv"), "--form", args.form,
-             "--workloads", str(args.workloads), "--days", str(args.days),
-             "--seed", str(args.seed)],
+            [
+                sys.executable,
+                __file__,
+                "--write",
+                str(root / "cpu.csv"),
+                "--form",
+                args.form,
+                "--workloads",
+                str(args.workloads),
+                "--days",
+                str(args.days),
+                "--seed",
+                str(args.seed),
+            ],
             check=True,
         )
         size = (root / "cpu.csv").stat().st_size

@@ -138,8 +138,10 @@ def _build_index(
     return CatalogueIndex(
         regions={k: tuple(sorted(v)) for k, v in regions.items()},
         instances={k: tuple(sorted(v, key=lambda i: i.key)) for k, v in by_region.items()},
-        tiers={k: tuple(sorted(v, key=lambda p: int(p.key.rsplit("-", 1)[1])))
-               for k, v in tiers.items()},
+        tiers={
+            k: tuple(sorted(v, key=lambda p: int(p.key.rsplit("-", 1)[1])))
+            for k, v in tiers.items()
+        },
         families={k: tuple(sorted(v)) for k, v in fams.items()},
     )
 
@@ -206,8 +208,14 @@ class Catalogue:
                 continue
             if not math.isfinite(value) or value < 0:
                 problems.append(
-                    Problem(label or "--price", 0, 0, key, f"price must be >= 0, got {value}",
-                            "give a non-negative number")
+                    Problem(
+                        label or "--price",
+                        0,
+                        0,
+                        key,
+                        f"price must be >= 0, got {value}",
+                        "give a non-negative number",
+                    )
                 )
                 continue
             new[key] = replace(
@@ -215,8 +223,9 @@ class Catalogue:
             )
         if problems:
             raise InputError(problems, message="invalid price override")
-        return replace(self, prices=new, digest=_digest_of(self, new),
-                       index=_build_index(new, self.instances))
+        return replace(
+            self, prices=new, digest=_digest_of(self, new), index=_build_index(new, self.instances)
+        )
 
 
 def _unknown_key_problem(cat: Catalogue, key: str, where: str) -> Problem:
@@ -248,8 +257,12 @@ def _digest_of(cat: Catalogue, prices: Mapping[str, Price]) -> str:
         "node_defaults": {
             k: [n.cpu, n.memory_gib, n.gpus, n.gpu_type] for k, n in cat.node_defaults.items()
         },
-        "split": [cat.split.reference_region, cat.split.general, cat.split.memory,
-                  dict(cat.split.gpu)],
+        "split": [
+            cat.split.reference_region,
+            cat.split.general,
+            cat.split.memory,
+            dict(cat.split.gpu),
+        ],
     }
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
@@ -273,9 +286,19 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         problems.append(Problem(source, 0, 0, fld, msg, fix))
 
     if not isinstance(data, Mapping):
-        raise InputError([Problem(source, 0, 0, "", "a catalogue must be a mapping",
-                                  "start from planner/catalogue/2025-h1.yaml")],
-                         message=f"invalid price catalogue {source}")
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    0,
+                    0,
+                    "",
+                    "a catalogue must be a mapping",
+                    "start from planner/catalogue/2025-h1.yaml",
+                )
+            ],
+            message=f"invalid price catalogue {source}",
+        )
     for section in ("sources", "instances", "prices", "node_defaults", "split"):
         if not isinstance(data.get(section) or {}, Mapping):
             bad(section, f"`{section}` must be a mapping", "see planner/catalogue/2025-h1.yaml")
@@ -286,41 +309,55 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     captured = str(data.get("captured", "") or "")
     currency = str(data.get("currency", "") or "")
     if not version:
-        bad("version", "missing catalogue version", "add `version: \"2025-h1\"`")
+        bad("version", "missing catalogue version", 'add `version: "2025-h1"`')
     if not captured:
-        bad("captured", "missing capture date", "add `captured: \"YYYY-MM-DD\"`")
+        bad("captured", "missing capture date", 'add `captured: "YYYY-MM-DD"`')
     if currency not in SUPPORTED_CURRENCIES:
-        bad("currency", f"unknown currency {currency!r}",
-            f"price the catalogue in one of {sorted(SUPPORTED_CURRENCIES)}")
+        bad(
+            "currency",
+            f"unknown currency {currency!r}",
+            f"price the catalogue in one of {sorted(SUPPORTED_CURRENCIES)}",
+        )
 
     sources: dict[str, Source] = {}
     for sid, s in sorted((data.get("sources") or {}).items()):
         if not isinstance(s, Mapping):
             bad(f"sources.{sid}", "a source must be a mapping", "give title, ref and date")
             continue
-        sources[str(sid)] = Source(str(sid), str(s.get("title", "")), str(s.get("ref", "")),
-                                   str(s.get("date", "")))
+        sources[str(sid)] = Source(
+            str(sid), str(s.get("title", "")), str(s.get("ref", "")), str(s.get("date", ""))
+        )
 
     instances: dict[str, InstanceType] = {}
     for raw_key, spec in sorted((data.get("instances") or {}).items()):
         key = str(raw_key)
         fld = f"instances.{key}"
         if not isinstance(spec, Mapping) or "." not in key:
-            bad(fld, "an instance is `<provider>.<name>: {family, vcpu, memory_gib}`",
-                "fix the entry")
+            bad(
+                fld,
+                "an instance is `<provider>.<name>: {family, vcpu, memory_gib}`",
+                "fix the entry",
+            )
             continue
         vcpu, mem = _num(spec.get("vcpu")), _num(spec.get("memory_gib"))
         gpus = _num(spec.get("gpus", 0))
         if vcpu is None or mem is None or vcpu <= 0 or mem <= 0 or gpus is None or gpus < 0:
-            bad(fld, "vcpu and memory_gib must be positive numbers, gpus >= 0",
-                "give the instance shape")
+            bad(
+                fld,
+                "vcpu and memory_gib must be positive numbers, gpus >= 0",
+                "give the instance shape",
+            )
             continue
         provider, name = key.split(".", 1)
         gpu_type = spec.get("gpu_type")
         instances[key] = InstanceType(
-            key=key, provider=provider, name=name,
+            key=key,
+            provider=provider,
+            name=name,
             family=str(spec.get("family", name.split(".")[0])),
-            vcpu=vcpu, memory_gib=mem, gpus=int(gpus),
+            vcpu=vcpu,
+            memory_gib=mem,
+            gpus=int(gpus),
             gpu_type=str(gpu_type) if gpu_type else None,
         )
 
@@ -341,8 +378,11 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             continue
         lo_hi = _UNITS_WITH_LIMITS.get(unit)
         if lo_hi is not None and not lo_hi[0] <= value <= lo_hi[1]:
-            bad(fld, f"{value:g} {unit} is outside [{lo_hi[0]:g}, {lo_hi[1]:g}]",
-                f"give a {unit} in that range")
+            bad(
+                fld,
+                f"{value:g} {unit} is outside [{lo_hi[0]:g}, {lo_hi[1]:g}]",
+                f"give a {unit} in that range",
+            )
             continue
         if unit == "months" and value < 1:
             bad(fld, f"depreciation of {value:g} months", "amortise over at least 1 month")
@@ -357,16 +397,26 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             bad(fld, "missing date", "add the date the price was captured")
         up_to = spec.get("up_to_gib")
         up_to_gib = _num(up_to) if up_to is not None else None
-        prices[key] = Price(key=key, value=value, unit=unit, source=src, date=date,
-                            note=str(spec.get("note", "") or ""), up_to_gib=up_to_gib)
+        prices[key] = Price(
+            key=key,
+            value=value,
+            unit=unit,
+            source=src,
+            date=date,
+            note=str(spec.get("note", "") or ""),
+            up_to_gib=up_to_gib,
+        )
 
     for key in prices:
         parts = key.split(".")
         if parts[-1] in PRICE_OPTIONS and len(parts) >= 4:
             ikey = ".".join(parts[:-2])
             if parts[0] in {"aws"} and ikey not in instances:
-                bad(f"prices.{key}", f"price for unknown instance {ikey!r}",
-                    "add the instance under `instances`")
+                bad(
+                    f"prices.{key}",
+                    f"price for unknown instance {ikey!r}",
+                    "add the instance under `instances`",
+                )
 
     node_defaults: dict[str, NodeDefault] = {}
     for raw_name, spec in sorted((data.get("node_defaults") or {}).items()):
@@ -380,12 +430,19 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             continue
         for part in ("capex-usd", "power-kw"):
             if f"owned.node.{name}.{part}" not in prices:
-                bad(f"node_defaults.{name}", f"missing price owned.node.{name}.{part}",
-                    "add it under `prices`")
+                bad(
+                    f"node_defaults.{name}",
+                    f"missing price owned.node.{name}.{part}",
+                    "add it under `prices`",
+                )
         gpu_type = spec.get("gpu_type")
         node_defaults[name] = NodeDefault(
-            name=name, cpu=cpu, memory_gib=mem, gpus=int(_num(spec.get("gpus", 0)) or 0),
-            gpu_type=str(gpu_type) if gpu_type else None, note=str(spec.get("note", "") or ""),
+            name=name,
+            cpu=cpu,
+            memory_gib=mem,
+            gpus=int(_num(spec.get("gpus", 0)) or 0),
+            gpu_type=str(gpu_type) if gpu_type else None,
+            note=str(spec.get("note", "") or ""),
         )
 
     split_data = data.get("split") or {}
@@ -395,28 +452,46 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         memory=str(split_data.get("memory", "")),
         gpu={str(k): str(v) for k, v in sorted((split_data.get("gpu") or {}).items())},
     )
-    for role, ikey in [("general", split.general), ("memory", split.memory),
-                       *((f"gpu.{t}", k) for t, k in split.gpu.items())]:
+    for role, ikey in [
+        ("general", split.general),
+        ("memory", split.memory),
+        *((f"gpu.{t}", k) for t, k in split.gpu.items()),
+    ]:
         if f"{ikey}.{split.reference_region}.on-demand" not in prices:
-            bad(f"split.{role}", f"no on-demand price for {ikey} in {split.reference_region}",
-                "name an instance priced in the reference region")
+            bad(
+                f"split.{role}",
+                f"no on-demand price for {ikey} in {split.reference_region}",
+                "name an instance priced in the reference region",
+            )
     g_inst, m_inst = instances.get(split.general), instances.get(split.memory)
-    if g_inst is not None and m_inst is not None and math.isclose(
-        g_inst.vcpu * m_inst.memory_gib, m_inst.vcpu * g_inst.memory_gib
+    if (
+        g_inst is not None
+        and m_inst is not None
+        and math.isclose(g_inst.vcpu * m_inst.memory_gib, m_inst.vcpu * g_inst.memory_gib)
     ):
-        bad("split.memory",
+        bad(
+            "split.memory",
             f"{split.memory} has the same GiB per vCPU as {split.general} "
             f"({g_inst.memory_gib / g_inst.vcpu:g}), so CPU and memory prices cannot be "
             f"told apart",
-            "name a memory-optimised instance (such as aws.r6i.xlarge) as split.memory")
+            "name a memory-optimised instance (such as aws.r6i.xlarge) as split.memory",
+        )
 
     if problems:
         raise InputError(problems, message=f"invalid price catalogue {source}")
 
     cat = Catalogue(
-        version=version, captured=captured, currency=currency, prices=prices,
-        instances=instances, sources=sources, node_defaults=node_defaults, split=split,
-        digest="", origin=source, index=_build_index(prices, instances),
+        version=version,
+        captured=captured,
+        currency=currency,
+        prices=prices,
+        instances=instances,
+        sources=sources,
+        node_defaults=node_defaults,
+        split=split,
+        digest="",
+        origin=source,
+        index=_build_index(prices, instances),
     )
     return replace(cat, digest=_digest_of(cat, prices))
 
@@ -430,8 +505,16 @@ def validate_overrides(
         if key not in catalogue.prices:
             problems.append(_unknown_key_problem(catalogue, key, where))
         elif not math.isfinite(value) or value < 0:
-            problems.append(Problem(where, 0, 0, f"price_overrides.{key}",
-                                    f"negative price {value:g}", "prices must be >= 0"))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    0,
+                    f"price_overrides.{key}",
+                    f"negative price {value:g}",
+                    "prices must be >= 0",
+                )
+            )
     return tuple(problems)
 
 

@@ -245,16 +245,17 @@ def telemetry_verdict(
     # 3. ai-training
     gpu_f = feats.get("gpu") if "gpu" in feats and usable(feats["gpu"], t) else None
     has_gpus = workload.resources.gpus > 0 or gpu_f is not None
-    if workload.kind is not WorkloadKind.INFERENCE and gpu_f is not None and (
-        workload.kind is WorkloadKind.TRAINING or workload.resources.gpus > 0
+    if (
+        workload.kind is not WorkloadKind.INFERENCE
+        and gpu_f is not None
+        and (workload.kind is WorkloadKind.TRAINING or workload.resources.gpus > 0)
     ):
         gscale = 100.0 if series["gpu"].unit == "percent" else 1.0
         gmean = gpu_f.mean / gscale
         if gmean >= t["training_min_gpu_mean"] and gpu_f.duty_cycle >= t["training_min_duty"]:
             margin = min(
                 (gmean - t["training_min_gpu_mean"]) / max(1e-9, 1 - t["training_min_gpu_mean"]),
-                (gpu_f.duty_cycle - t["training_min_duty"])
-                / max(1e-9, 1 - t["training_min_duty"]),
+                (gpu_f.duty_cycle - t["training_min_duty"]) / max(1e-9, 1 - t["training_min_duty"]),
             )
             return Verdict(
                 WorkloadClass.AI_TRAINING,
@@ -415,8 +416,9 @@ def rightsize(
     q = "p99" if workload.tier == 1 else "p95"
     declared = workload.resources
 
-    def sized(metric: str, declared_value: float, floor: float,
-              *, at_least_max: bool = False) -> float | None:
+    def sized(
+        metric: str, declared_value: float, floor: float, *, at_least_max: bool = False
+    ) -> float | None:
         f = feats.get(metric)
         s = series.get(metric)
         if f is None or s is None or not usable(f, t):
@@ -430,8 +432,7 @@ def rightsize(
         return out
 
     cpu = sized("cpu", declared.cpu, t["rightsize_min_cpu"])
-    mem = sized("memory", declared.memory_gib, t["rightsize_min_memory_gib"],
-                at_least_max=True)
+    mem = sized("memory", declared.memory_gib, t["rightsize_min_memory_gib"], at_least_max=True)
     if cpu is None and mem is None:
         return None
     return Resources(
@@ -530,9 +531,7 @@ def classify_workload(
     )
 
 
-def classify_project(
-    project: Project, telemetry: TelemetrySet
-) -> tuple[Classification, ...]:
+def classify_project(project: Project, telemetry: TelemetrySet) -> tuple[Classification, ...]:
     """One ``Classification`` per workload, sorted by workload name. Features of every
     series are computed in one vectorised batch."""
     t = thresholds(project.settings.classify)

@@ -556,9 +556,7 @@ class _LongReader:
             return False
         # keys: distinct (workload, metric) pairs (cached by hash across blocks)
         with np.errstate(over="ignore"):
-            kh = _segment_hash(words, *seg[self.w_i]) * _FNV ^ _segment_hash(
-                words, *seg[self.m_i]
-            )
+            kh = _segment_hash(words, *seg[self.w_i]) * _FNV ^ _segment_hash(words, *seg[self.m_i])
         k_uniq, k_first, k_inv = np.unique(kh, return_index=True, return_inverse=True)
         kid_of = np.empty(k_uniq.size, dtype=np.int32)
         k_cache = self.k_hash
@@ -585,7 +583,9 @@ class _LongReader:
                 continue
             if len(r) != ncol:
                 self.sink.problem(
-                    first + i, "", f"expected {ncol} fields, found {len(r)}",
+                    first + i,
+                    "",
+                    f"expected {ncol} fields, found {len(r)}",
                     "one sample a line: timestamp,workload,metric,value",
                 )
                 continue
@@ -634,8 +634,12 @@ def _read_long(
             try:
                 lines = block.decode("utf-8").split("\n")[:-1]
             except UnicodeDecodeError as exc:
-                sink.problem(line_no, "", f"not UTF-8 text ({exc.reason})",
-                             "save the export as UTF-8 (iconv -t UTF-8)")
+                sink.problem(
+                    line_no,
+                    "",
+                    f"not UTF-8 text ({exc.reason})",
+                    "save the export as UTF-8 (iconv -t UTF-8)",
+                )
                 return
             reader.feed_lines([ln.rstrip("\r") for ln in lines], line_no)
         line_no += n_lines
@@ -691,7 +695,9 @@ def _read_wide(
             workload, metric = name, file_metric
         else:
             sink.problem(
-                first_line - 1, name, f"cannot tell the metric of column {name!r}",
+                first_line - 1,
+                name,
+                f"cannot tell the metric of column {name!r}",
                 "name the column workload/metric (checkout-api/cpu) or the file after the "
                 "metric (cpu.csv)",
             )
@@ -730,8 +736,12 @@ def _read_wide(
                 parsed = next(csv.reader([line]))
                 head, cells = parsed[0], parsed[1:]
                 if len(cells) != ncol - 1:
-                    sink.problem(first + i, "", f"expected {ncol} fields, found {len(cells) + 1}",
-                                 "give every row one field per header column (empty = missing)")
+                    sink.problem(
+                        first + i,
+                        "",
+                        f"expected {ncol} fields, found {len(cells) + 1}",
+                        "give every row one field per header column (empty = missing)",
+                    )
                     continue
             row = _floats(cells)
             if row is None:
@@ -783,7 +793,9 @@ def _raw_workload_metric(
         workload = raw.labels.get(workload_label)
         if not workload:
             sink.problem(
-                raw.start_line, f"{raw.where}.metric", f"no {workload_label!r} label",
+                raw.start_line,
+                f"{raw.where}.metric",
+                f"no {workload_label!r} label",
                 f"add a {workload_label} label to the query (label_replace) or choose the "
                 "label with workload_label",
             )
@@ -793,7 +805,9 @@ def _raw_workload_metric(
             metric = file_metric
         if metric is None:
             sink.problem(
-                raw.start_line, f"{raw.where}.metric", "cannot tell the metric",
+                raw.start_line,
+                f"{raw.where}.metric",
+                "cannot tell the metric",
                 "add a metric label or name the file after the metric (cpu.json)",
             )
             return None
@@ -804,7 +818,8 @@ def _raw_workload_metric(
     if len(parts) == 1 and file_metric:
         return parts[0], file_metric
     sink.problem(
-        raw.start_line, f"{raw.where}.Label",
+        raw.start_line,
+        f"{raw.where}.Label",
         f"cannot tell workload and metric from {raw.label!r}",
         "set each query's Label to workload/metric (checkout-api/cpu_percent)",
     )
@@ -817,24 +832,34 @@ def _emit_raw(sink: _Sink, raw: RawSeries, workload: str, metric_name: str) -> N
     for b in raw.bad:
         if b.kind == "timestamp":
             sink.problem(
-                b.line, f"{where}[{b.index}]", f"unparseable timestamp {b.text!r}",
+                b.line,
+                f"{where}[{b.index}]",
+                f"unparseable timestamp {b.text!r}",
                 "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
             )
         elif b.kind == "pair":
             sink.problem(
-                b.line, f"{where}[{b.index}]", f"expected [<unix time>, \"<value>\"], found "
-                f"{b.text}", "export the query_range response as returned (values are strings)",
+                b.line,
+                f"{where}[{b.index}]",
+                f'expected [<unix time>, "<value>"], found {b.text}',
+                "export the query_range response as returned (values are strings)",
             )
         else:
             sink.problem(
-                b.line, f"{where}[{b.index}]", f"non-numeric value {b.text!r}",
+                b.line,
+                f"{where}[{b.index}]",
+                f"non-numeric value {b.text!r}",
                 "values are numbers",
             )
     ts = np.frombuffer(raw.timestamps, dtype=np.float64) if raw.timestamps else np.zeros(0)
     vals = np.frombuffer(raw.values, dtype=np.float64) if raw.values else np.zeros(0)
     if ts.size != vals.size:
-        sink.problem(raw.line, raw.where, f"{ts.size} timestamps but {vals.size} values",
-                     "export Timestamps and Values together, as GetMetricData returns them")
+        sink.problem(
+            raw.line,
+            raw.where,
+            f"{ts.size} timestamps but {vals.size} values",
+            "export Timestamps and Values together, as GetMetricData returns them",
+        )
         return
     info = resolve_metric(metric_name)
     if info is None:
@@ -845,7 +870,9 @@ def _emit_raw(sink: _Sink, raw: RawSeries, workload: str, metric_name: str) -> N
         out_of_range = (ts < EPOCH_MIN_S) | (ts >= EPOCH_MAX_S)
     for i in np.flatnonzero(out_of_range)[: MAX_PROBLEMS_PER_FILE + 1]:
         sink.problem(
-            raw.line, f"{where}[{int(i)}]", f"timestamp {float(ts[i]):.0f} is outside 1990-2100",
+            raw.line,
+            f"{where}[{int(i)}]",
+            f"timestamp {float(ts[i]):.0f} is outside 1990-2100",
             "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
         )
     kid = sink.key(workload, metric_name, info[1], raw.line)
@@ -894,8 +921,12 @@ def _read_json(f: IO[bytes], sink: _Sink, path: Path, workload_label: str) -> No
             if names is not None:
                 _emit_raw(sink, raw, *names)
     except JsonSyntaxError as exc:
-        sink.problem(exc.line, "", exc.message,
-                     "export the API response as returned, complete (not truncated)")
+        sink.problem(
+            exc.line,
+            "",
+            exc.message,
+            "export the API response as returned, complete (not truncated)",
+        )
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
@@ -929,7 +960,9 @@ def read_telemetry_file(
                 lower = {h.strip().lower() for h in header}
                 if not header or not lower.intersection(_TS_NAMES):
                     sink.problem(
-                        header_no, "", "no timestamp column in the CSV header",
+                        header_no,
+                        "",
+                        "no timestamp column in the CSV header",
                         "start with timestamp,workload,metric,value (long form) or "
                         "timestamp,<workload>,... (wide form)",
                     )
@@ -939,21 +972,36 @@ def read_telemetry_file(
                     text = io.TextIOWrapper(f, encoding="utf-8", newline="")
                     try:
                         _read_wide(
-                            text, header, sink, path,
-                            block_bytes=block_bytes, first_line=header_no + 1,
+                            text,
+                            header,
+                            sink,
+                            path,
+                            block_bytes=block_bytes,
+                            first_line=header_no + 1,
                         )
                     finally:
                         text.detach()
     except UnicodeDecodeError as exc:
-        sink.problem(0, "", f"not UTF-8 text ({exc.reason})",
-                     "save the export as UTF-8 (iconv -t UTF-8)")
+        sink.problem(
+            0, "", f"not UTF-8 text ({exc.reason})", "save the export as UTF-8 (iconv -t UTF-8)"
+        )
     except OSError as exc:
-        sink.problem(0, "", f"cannot read: {exc}",
-                     "check the file is readable, and gzip-compressed only if named .gz")
+        sink.problem(
+            0,
+            "",
+            f"cannot read: {exc}",
+            "check the file is readable, and gzip-compressed only if named .gz",
+        )
     if sink.overflow:
         sink.problems.append(
-            Problem(name, 0, 0, "", f"... and {sink.overflow} more problems in this file",
-                    "fix the problems above and run again to see the rest")
+            Problem(
+                name,
+                0,
+                0,
+                "",
+                f"... and {sink.overflow} more problems in this file",
+                "fix the problems above and run again to see the rest",
+            )
         )
     if sink.problems:
         return FileResult((), tuple(sink.problems), tuple(sink.warnings))
@@ -1017,9 +1065,11 @@ def load_telemetry(
                     unknown_seen.add(s.workload)
                     warnings.append(
                         Problem(
-                            rel, line, 0, "workload",
-                            f"telemetry for {s.workload!r}, which is not in the inventory; "
-                            "ignored",
+                            rel,
+                            line,
+                            0,
+                            "workload",
+                            f"telemetry for {s.workload!r}, which is not in the inventory; ignored",
                             "add the workload to inventory.yaml, or set a workload's "
                             f"telemetry: {s.workload}",
                         )
@@ -1033,7 +1083,10 @@ def load_telemetry(
                 if prev.unit != s.unit:
                     problems.append(
                         Problem(
-                            rel, line, 0, "metric",
+                            rel,
+                            line,
+                            0,
+                            "metric",
                             f"{s.workload} {canonical} is in {s.unit} here but in "
                             f"{prev.unit} in {prev.source.file if prev.source else '?'}",
                             "export one unit per workload and metric",
@@ -1041,15 +1094,22 @@ def load_telemetry(
                     )
                     continue
                 s = MetricSeries.of(
-                    s.workload, canonical,
+                    s.workload,
+                    canonical,
                     np.concatenate((prev.timestamps_s, s.timestamps_s)),
                     np.concatenate((prev.values, s.values)),
-                    unit=s.unit, source=prev.source,
+                    unit=s.unit,
+                    source=prev.source,
                 )
             elif s.metric != canonical:
                 s = MetricSeries(
-                    s.workload, canonical, s.unit, s.timestamps_s, s.values,
-                    s.duplicates, s.source,
+                    s.workload,
+                    canonical,
+                    s.unit,
+                    s.timestamps_s,
+                    s.values,
+                    s.duplicates,
+                    s.source,
                 )
             merged[key] = s
     if problems:

@@ -280,7 +280,9 @@ def _prometheus(sc: _Scanner, where: str) -> Iterator[RawSeries | Notice]:
             rtype = sc.value()
             if rtype != "matrix":
                 yield Notice(
-                    f"{where}.resultType", line, f"result type {rtype!r} is not matrix",
+                    f"{where}.resultType",
+                    line,
+                    f"result type {rtype!r} is not matrix",
                     "export a range query (query_range), not an instant query",
                 )
         elif key == "result":
@@ -305,9 +307,7 @@ def _cloudwatch(
 ) -> Iterator[RawSeries | Notice]:
     for n in sc.items():
         line = sc.line()
-        item = RawSeries(
-            "cloudwatch", f"{where}[{n}]", line, start_line=line, values_key="Values"
-        )
+        item = RawSeries("cloudwatch", f"{where}[{n}]", line, start_line=line, values_key="Values")
         ident = ""
         for k in sc.members():
             if k == "Label":
@@ -341,7 +341,8 @@ def _document(
             sc.value()
     if not found:
         yield Notice(
-            prefix.rstrip(".") or "(document)", line,
+            prefix.rstrip(".") or "(document)",
+            line,
             "not a Prometheus query_range or CloudWatch GetMetricData response",
             "export the API response as returned (data.result / MetricDataResults)",
         )

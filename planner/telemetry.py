@@ -255,25 +255,36 @@ def features_of_matrix(
     dups = list(duplicates) if duplicates is not None else [0] * matrix.shape[0]
     out: list[Features] = []
     for start in range(0, matrix.shape[0], ROWS_PER_BATCH):
-        out.extend(
-            _matrix_features(matrix[start : start + ROWS_PER_BATCH], step_s, dups[start:])
-        )
+        out.extend(_matrix_features(matrix[start : start + ROWS_PER_BATCH], step_s, dups[start:]))
     return out
 
 
 def _empty_features() -> Features:
     nan = math.nan
     return Features(
-        samples=0, step_s=nan, days=0.0, coverage=0.0, mean=nan, p50=nan, p95=nan, p99=nan,
-        max=nan, cv=nan, peak_to_mean=nan, p95_to_mean=nan, p99_to_mean=nan,
-        duty_cycle=nan, acf_24h=nan, acf_168h=nan, trend_per_month=nan,
-        bursts_per_day=nan, burst_mean_hours=nan,
+        samples=0,
+        step_s=nan,
+        days=0.0,
+        coverage=0.0,
+        mean=nan,
+        p50=nan,
+        p95=nan,
+        p99=nan,
+        max=nan,
+        cv=nan,
+        peak_to_mean=nan,
+        p95_to_mean=nan,
+        p99_to_mean=nan,
+        duty_cycle=nan,
+        acf_24h=nan,
+        acf_168h=nan,
+        trend_per_month=nan,
+        bursts_per_day=nan,
+        burst_mean_hours=nan,
     )
 
 
-def _row_quantiles(
-    sorted_rows: FloatArray, n: npt.NDArray[np.int64], q: float
-) -> FloatArray:
+def _row_quantiles(sorted_rows: FloatArray, n: npt.NDArray[np.int64], q: float) -> FloatArray:
     pos = q * np.maximum(n - 1, 0)
     lo = np.floor(pos).astype(np.int64)
     hi = np.minimum(lo + 1, np.maximum(n - 1, 0))

@@ -95,9 +95,7 @@ def register(app: typer.Typer) -> None:
         ] = OutputFormat.TABLE,
         workload_label: Annotated[
             str,
-            typer.Option(
-                "--workload-label", help="Prometheus label that names the workload."
-            ),
+            typer.Option("--workload-label", help="Prometheus label that names the workload."),
         ] = "workload",
     ) -> None:
         """Classify each workload from its utilisation telemetry (steady, diurnal, bursty,

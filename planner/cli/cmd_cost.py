@@ -36,15 +36,21 @@ def _item(li: LineItem) -> dict[str, Any]:
 
 
 def _sorted(offers: list[Offer]) -> list[Offer]:
-    eligible = sorted((o for o in offers if o.eligible),
-                      key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value))
+    eligible = sorted(
+        (o for o in offers if o.eligible),
+        key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value),
+    )
     other = sorted((o for o in offers if not o.eligible), key=lambda o: (o.site, o.option.value))
     return eligible + other
 
 
 def cost_view(
-    project: Project, workload_name: str, catalogue: Catalogue,
-    *, request: Resources | None = None, basis: str = "declared",
+    project: Project,
+    workload_name: str,
+    catalogue: Catalogue,
+    *,
+    request: Resources | None = None,
+    basis: str = "declared",
 ) -> dict[str, Any]:
     """Everything ``hybridplan cost`` shows, as plain data (pure). ``request`` is the
     per-replica request to price (the declared one if ``None``); ``basis`` says which."""
@@ -61,15 +67,20 @@ def cost_view(
     current = project.site(w.current_site) if w.current_site else None
     offers: list[Offer] = []
     for site in project.sites:
-        offers.extend(offers_for(w, req, site, catalogue, settings, current=current,
-                                 rates=rates))
+        offers.extend(offers_for(w, req, site, catalogue, settings, current=current, rates=rates))
     baseline: float | None = None
     current_items: tuple[LineItem, ...] = ()
     if current is not None:
         # what runs there today: the DECLARED request (the offers price ``req``)
-        current_items = price_on(w, w.resources, current, catalogue, settings=settings,
-                                 option=baseline_option(current, w.current_option),
-                                 rates=rates)
+        current_items = price_on(
+            w,
+            w.resources,
+            current,
+            catalogue,
+            settings=settings,
+            option=baseline_option(current, w.current_option),
+            rates=rates,
+        )
         baseline = sum(i.usd_per_month for i in current_items) if current_items else None
     ordered = _sorted(offers)
     cheapest = ordered[0].key if ordered and ordered[0].eligible else None
@@ -89,8 +100,13 @@ def cost_view(
             "usage": {k: round(v, 6) for k, v in sorted(o.usage.items())},
         }
         if baseline is not None and o.line_items:
-            h = horizon_summary(baseline, o.usd_per_month, o.migration_usd,
-                                settings.horizon_months, settings.discount_rate_pct)
+            h = horizon_summary(
+                baseline,
+                o.usd_per_month,
+                o.migration_usd,
+                settings.horizon_months,
+                settings.discount_rate_pct,
+            )
             entry["horizon"] = {
                 "months": h.months,
                 "total_usd": round(h.total_after_usd, 2),
@@ -103,23 +119,38 @@ def cost_view(
     return {
         "workload": w.name,
         "currency": catalogue.currency,
-        "request": {"cpu": req.cpu, "memory_gib": req.memory_gib,
-                    "gpus": req.gpus, "gpu_type": req.gpu_type,
-                    "storage_gib": req.storage_gib, "replicas": w.replicas,
-                    "basis": basis,
-                    "gpu_hours_per_month": w.training.gpu_hours_per_month
-                    if w.training is not None else None},
-        "declared_request": {"cpu": dec.cpu, "memory_gib": dec.memory_gib,
-                             "gpus": dec.gpus, "gpu_type": dec.gpu_type,
-                             "storage_gib": dec.storage_gib, "replicas": w.replicas},
+        "request": {
+            "cpu": req.cpu,
+            "memory_gib": req.memory_gib,
+            "gpus": req.gpus,
+            "gpu_type": req.gpu_type,
+            "storage_gib": req.storage_gib,
+            "replicas": w.replicas,
+            "basis": basis,
+            "gpu_hours_per_month": w.training.gpu_hours_per_month
+            if w.training is not None
+            else None,
+        },
+        "declared_request": {
+            "cpu": dec.cpu,
+            "memory_gib": dec.memory_gib,
+            "gpus": dec.gpus,
+            "gpu_type": dec.gpu_type,
+            "storage_gib": dec.storage_gib,
+            "replicas": w.replicas,
+        },
         "current_site": w.current_site,
         "current_option": baseline_option(current, w.current_option).value
-        if current is not None else None,
+        if current is not None
+        else None,
         "current_request_basis": "declared" if current is not None else None,
         "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
         "current_line_items": [_item(li) for li in current_items],
-        "catalogue": {"version": catalogue.version, "captured": catalogue.captured,
-                      "digest": catalogue.digest},
+        "catalogue": {
+            "version": catalogue.version,
+            "captured": catalogue.captured,
+            "digest": catalogue.digest,
+        },
         "cost_input_digest": cost_input_digest(project, catalogue),
         "owned_rates": {
             name: {
@@ -135,7 +166,8 @@ def cost_view(
         },
         "site_commitments": {
             s.name: [_item(li) for li in pool_commitment_items(s, catalogue)]
-            for s in project.sites if pool_commitment_items(s, catalogue)
+            for s in project.sites
+            if pool_commitment_items(s, catalogue)
         },
         "offers": out_offers,
     }
@@ -161,8 +193,10 @@ def _money(x: float) -> str:
 
 def _shape(req: dict[str, Any]) -> str:
     gpu = f", {req['gpus']} x {req['gpu_type']}" if req["gpus"] else ""
-    return (f"{req['replicas']} x ({req['cpu']:g} cores, {req['memory_gib']:g} GiB{gpu}, "
-            f"{req['storage_gib']:g} GiB storage)")
+    return (
+        f"{req['replicas']} x ({req['cpu']:g} cores, {req['memory_gib']:g} GiB{gpu}, "
+        f"{req['storage_gib']:g} GiB storage)"
+    )
 
 
 def _above_declared(req: dict[str, Any], dec: dict[str, Any]) -> str:
@@ -176,19 +210,21 @@ def _render(view: dict[str, Any]) -> None:
     if req["basis"] == "declared":
         priced = f"offers priced at the declared request {_shape(dec)}"
     else:
-        priced = (f"offers priced at the right-sized request {_shape(req)} "
-                  f"(declared: {_shape(dec)})")
+        priced = f"offers priced at the right-sized request {_shape(req)} (declared: {_shape(dec)})"
         above = _above_declared(req, dec)
         if above:
             priced += f"; right-sized {above} is ABOVE the declared request"
     if req.get("gpu_hours_per_month") is not None:
-        priced += (f"; training compute is priced per GPU-hour "
-                   f"({_money(req['gpu_hours_per_month'])} GPU-h/month), the request picks "
-                   f"the instance and sizes storage")
+        priced += (
+            f"; training compute is priced per GPU-hour "
+            f"({_money(req['gpu_hours_per_month'])} GPU-h/month), the request picks "
+            f"the instance and sizes storage"
+        )
     console.out.print(
         f"{view['workload']}: {priced}; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
-        f"all figures USD/month unless marked USD.", markup=False,
+        f"all figures USD/month unless marked USD.",
+        markup=False,
     )
     if view["current_site"]:
         cur = view["current_usd_per_month"]
@@ -196,59 +232,94 @@ def _render(view: dict[str, Any]) -> None:
         console.out.print(
             f"current site: {view['current_site']}, {view['current_option']}, at the declared "
             f"request {_shape(dec)}: {cur_txt}. Break-even and NPV compare each offer with "
-            f"this figure.", markup=False)
+            f"this figure.",
+            markup=False,
+        )
     rows = []
     for o in view["offers"]:
         h = o.get("horizon") or {}
         be = h.get("breakeven_month")
-        rows.append([
-            "*" if o["cheapest"] else "",
-            o["site"], o["option"], o["instance_type"] or "-",
-            _money(o["usd_per_month"]) if o["line_items"] else "-",
-            _money(o["migration_usd"]) if o["line_items"] else "-",
-            "-" if not h else ("never" if be is None else str(be)),
-            _money(h["npv_usd"]) if h else "-",
-            "eligible" if o["eligible"] else "no (below)",
-        ])
+        rows.append(
+            [
+                "*" if o["cheapest"] else "",
+                o["site"],
+                o["option"],
+                o["instance_type"] or "-",
+                _money(o["usd_per_month"]) if o["line_items"] else "-",
+                _money(o["migration_usd"]) if o["line_items"] else "-",
+                "-" if not h else ("never" if be is None else str(be)),
+                _money(h["npv_usd"]) if h else "-",
+                "eligible" if o["eligible"] else "no (below)",
+            ]
+        )
     if view["current_line_items"]:
-        cur_rows = [[li["name"], _money(li["usd_per_month"]), li["formula"],
-                     ", ".join(li["sources"])] for li in view["current_line_items"]]
+        cur_rows = [
+            [li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
+            for li in view["current_line_items"]
+        ]
         cur_rows.append(["total", _money(view["current_usd_per_month"]), "", ""])
-        console.table(f"today: {view['current_site']} / {view['current_option']} "
-                      f"(declared request)",
-                      ["line item", "USD/month", "formula", "sources"], cur_rows)
-    console.table(f"Offers at the {req['basis']} request (* cheapest eligible)",
-                  ["", "site", "option", "instance", "USD/month", "move USD",
-                   "break-even month", "NPV USD", "status"], rows)
+        console.table(
+            f"today: {view['current_site']} / {view['current_option']} (declared request)",
+            ["line item", "USD/month", "formula", "sources"],
+            cur_rows,
+        )
+    console.table(
+        f"Offers at the {req['basis']} request (* cheapest eligible)",
+        [
+            "",
+            "site",
+            "option",
+            "instance",
+            "USD/month",
+            "move USD",
+            "break-even month",
+            "NPV USD",
+            "status",
+        ],
+        rows,
+    )
     for o in view["offers"]:
         if not o["eligible"]:
-            console.out.print(f"  ineligible {o['site']}/{o['option']}: {o['reason']}",
-                              markup=False)
+            console.out.print(
+                f"  ineligible {o['site']}/{o['option']}: {o['reason']}", markup=False
+            )
     for o in view["offers"]:
         if not o["eligible"]:
             continue
-        items = [[li["name"], _money(li["usd_per_month"]), li["formula"],
-                  ", ".join(li["sources"])] for li in o["line_items"]]
+        items = [
+            [li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
+            for li in o["line_items"]
+        ]
         items.append(["total", _money(o["usd_per_month"]), "", ""])
         mark = " (cheapest)" if o["cheapest"] else ""
-        console.table(f"{o['site']} / {o['option']}{mark}",
-                      ["line item", "USD/month", "formula", "sources"], items)
+        console.table(
+            f"{o['site']} / {o['option']}{mark}",
+            ["line item", "USD/month", "formula", "sources"],
+            items,
+        )
         if o["migration_items"]:
-            mig = [[li["name"], _money(li["usd_per_month"]), li["formula"],
-                    ", ".join(li["sources"])] for li in o["migration_items"]]
+            mig = [
+                [li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
+                for li in o["migration_items"]
+            ]
             mig.append(["total one-off", _money(o["migration_usd"]), "", ""])
-            console.table(f"move to {o['site']} (one-off)",
-                          ["line item", "USD", "formula", "sources"], mig)
+            console.table(
+                f"move to {o['site']} (one-off)", ["line item", "USD", "formula", "sources"], mig
+            )
     for name, r in view["owned_rates"].items():
         gpus = ", ".join(f"{t} {v:.4f}" for t, v in r["usd_per_gpu_hour"].items()) or "-"
-        est = [[li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
-               for li in r["estate_items"]]
+        est = [
+            [li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
+            for li in r["estate_items"]
+        ]
         est.append(["total", _money(r["estate_usd_per_month"]), "", ""])
         console.table(
             f"owned rates {name} ({r['basis']} cost, utilisation {r['utilisation']:g}): "
             f"{r['usd_per_core_hour']:.6f} USD/core-h, {r['usd_per_gib_hour']:.6f} USD/GiB-h, "
             f"GPU USD/GPU-h: {gpus}",
-            ["estate line item", "USD/month", "formula", "sources"], est)
+            ["estate line item", "USD/month", "formula", "sources"],
+            est,
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -265,8 +336,11 @@ def register(app: typer.Typer) -> None:
             OutputFormat, typer.Option("--format", help="Output format: table or json.")
         ] = OutputFormat.TABLE,
         declared: Annotated[
-            bool, typer.Option("--declared", help="Price the declared request instead of the "
-                               "right-sized one from telemetry.")
+            bool,
+            typer.Option(
+                "--declared",
+                help="Price the declared request instead of the right-sized one from telemetry.",
+            ),
         ] = False,
     ) -> None:
         """Price one workload on every site and pricing option, line by line (USD/month):
@@ -282,8 +356,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError("missing --workload", fix="name a workload: --workload NAME")
         project = load_project(project_dir)
         request, basis = _request(project, workload, declared=declared)
-        view = cost_view(project, workload, load_default_catalogue(), request=request,
-                         basis=basis)
+        view = cost_view(project, workload, load_default_catalogue(), request=request, basis=basis)
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
             return

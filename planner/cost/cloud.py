@@ -86,11 +86,16 @@ def region_instances(site: Site, catalogue: Catalogue) -> tuple[InstanceType, ..
     if not any(i.gpus == 0 for i in out):
         fams = ", ".join(f for f in catalogue.families(site.provider)) or "none"
         raise InputError(
-            [site_problem(site, "cost.cloud.price_region",
-                          f"no prices for instance families {fams} in {site.provider} region "
-                          f"{region!r} (catalogue {catalogue.version})",
-                          "use a priced region, or add prices for the family to the site's "
-                          "price_overrides or the catalogue")],
+            [
+                site_problem(
+                    site,
+                    "cost.cloud.price_region",
+                    f"no prices for instance families {fams} in {site.provider} region "
+                    f"{region!r} (catalogue {catalogue.version})",
+                    "use a priced region, or add prices for the family to the site's "
+                    "price_overrides or the catalogue",
+                )
+            ],
             message=f"missing instance prices for site {site.name}",
         )
     return out
@@ -101,12 +106,15 @@ def max_per_instance(replicas: int, tier: int) -> int:
     return 1 if tier == 1 else replicas
 
 
-def packing(inst: InstanceType, request: Resources, replicas: int,
-            cap: int | None = None) -> tuple[int, int]:
+def packing(
+    inst: InstanceType, request: Resources, replicas: int, cap: int | None = None
+) -> tuple[int, int]:
     """(replicas per instance, instances) for ``replicas`` of ``request`` on ``inst``, at
     most ``cap`` replicas per instance (see ``max_per_instance``)."""
-    limits = [inst.vcpu / request.cpu if request.cpu > 0 else math.inf,
-              inst.memory_gib / request.memory_gib if request.memory_gib > 0 else math.inf]
+    limits = [
+        inst.vcpu / request.cpu if request.cpu > 0 else math.inf,
+        inst.memory_gib / request.memory_gib if request.memory_gib > 0 else math.inf,
+    ]
     if request.gpus > 0:
         limits.append(inst.gpus / request.gpus)
     fit = min(limits)
@@ -128,8 +136,13 @@ _MEMO_MAX = 200_000
 
 
 def choose(
-    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
-    *, replicas: int | None = None, cap: int | None = None,
+    site: Site,
+    catalogue: Catalogue,
+    request: Resources,
+    option: PricingOption,
+    *,
+    replicas: int | None = None,
+    cap: int | None = None,
 ) -> tuple[CloudPrice | None, str]:
     """The cheapest fitting instance under ``option``, or ``None`` and the reason.
 
@@ -137,8 +150,16 @@ def choose(
     packing at most ``cap`` per instance; without (training) by the price per GPU (or per
     instance for CPU work). Memoised on everything the answer depends on (a pure function;
     fleets repeat shapes)."""
-    key = (catalogue.digest, site.provider, price_region(site),
-           tuple(sorted(site.price_overrides.items())), request, option, replicas, cap)
+    key = (
+        catalogue.digest,
+        site.provider,
+        price_region(site),
+        tuple(sorted(site.price_overrides.items())),
+        request,
+        option,
+        replicas,
+        cap,
+    )
     hit = _MEMO.get(key)
     if hit is None:
         hit = _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
@@ -149,8 +170,13 @@ def choose(
 
 
 def _choose(
-    site: Site, catalogue: Catalogue, request: Resources, option: PricingOption,
-    *, replicas: int | None, cap: int | None = None,
+    site: Site,
+    catalogue: Catalogue,
+    request: Resources,
+    option: PricingOption,
+    *,
+    replicas: int | None,
+    cap: int | None = None,
 ) -> tuple[CloudPrice | None, str]:
     region = price_region(site)
     insts = region_instances(site, catalogue)
@@ -159,17 +185,28 @@ def _choose(
         if request.gpus > 0:
             have = sorted({f"{i.family} ({i.gpu_type})" for i in insts if i.gpus > 0})
             if not any(i.gpu_type == request.gpu_type for i in insts):
-                fams = sorted({i.family for i in catalogue.instances.values()
-                               if i.gpu_type == request.gpu_type})
+                fams = sorted(
+                    {
+                        i.family
+                        for i in catalogue.instances.values()
+                        if i.gpu_type == request.gpu_type
+                    }
+                )
                 fam = "/".join(fams) or "no family"
-                return None, (f"GPU type {request.gpu_type} absent: no {fam} price in "
-                              f"{site.provider} {region} (has {', '.join(have) or 'no GPUs'})")
-            return None, (f"no {request.gpu_type} instance in {region} fits {request.gpus} GPUs, "
-                          f"{num(request.cpu)} vCPU, {num(request.memory_gib)} GiB per replica")
+                return None, (
+                    f"GPU type {request.gpu_type} absent: no {fam} price in "
+                    f"{site.provider} {region} (has {', '.join(have) or 'no GPUs'})"
+                )
+            return None, (
+                f"no {request.gpu_type} instance in {region} fits {request.gpus} GPUs, "
+                f"{num(request.cpu)} vCPU, {num(request.memory_gib)} GiB per replica"
+            )
         biggest = max((i for i in insts if i.gpus == 0), key=lambda i: (i.memory_gib, i.vcpu))
-        return None, (f"no instance type in {region} fits {num(request.cpu)} vCPU / "
-                      f"{num(request.memory_gib)} GiB per replica (largest: {biggest.name}, "
-                      f"{num(biggest.vcpu)} vCPU / {num(biggest.memory_gib)} GiB)")
+        return None, (
+            f"no instance type in {region} fits {num(request.cpu)} vCPU / "
+            f"{num(request.memory_gib)} GiB per replica (largest: {biggest.name}, "
+            f"{num(biggest.vcpu)} vCPU / {num(biggest.memory_gib)} GiB)"
+        )
     suffix = INSTANCE_OPTIONS[option]
     discount_key = None
     discount = 0.0
@@ -190,7 +227,8 @@ def _choose(
             cand = CloudPrice(inst, base, unit, key, discount_key, discount)
         services = replicas is not None
         if best is None or (_rank(cand, request, services=services), inst.key) < (
-            _rank(best, request, services=services), best.instance.key
+            _rank(best, request, services=services),
+            best.instance.key,
         ):
             best = cand
     if best is None:
@@ -209,7 +247,11 @@ def _rank(c: CloudPrice, request: Resources, *, services: bool) -> float:
 
 
 def egress_items(
-    site: Site, catalogue: Catalogue, gib: float, *, label: str = "egress",
+    site: Site,
+    catalogue: Catalogue,
+    gib: float,
+    *,
+    label: str = "egress",
     per: str = "GiB/month",
 ) -> tuple[LineItem, ...]:
     """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
@@ -219,8 +261,14 @@ def egress_items(
     tiers = catalogue.egress_tiers(site.provider)
     if not tiers:
         raise InputError(
-            [site_problem(site, "provider", f"no egress tiers for provider {site.provider!r}",
-                          f"add {site.provider}.egress.internet.tier-<n> to the catalogue")],
+            [
+                site_problem(
+                    site,
+                    "provider",
+                    f"no egress tiers for provider {site.provider!r}",
+                    f"add {site.provider}.egress.internet.tier-<n> to the catalogue",
+                )
+            ],
             message=f"missing egress prices for site {site.name}",
         )
     left, lower, usd_total = gib, 0.0, 0.0
@@ -246,8 +294,14 @@ def price_region(site: Site) -> str:
     """The catalogue region a cloud site is priced from."""
     if site.cloud_cost is None:
         raise InputError(
-            [site_problem(site, "cost.cloud", "cloud site without cost inputs",
-                          "add `cost: {cloud: {price_region: ...}}`")],
+            [
+                site_problem(
+                    site,
+                    "cost.cloud",
+                    "cloud site without cost inputs",
+                    "add `cost: {cloud: {price_region: ...}}`",
+                )
+            ],
             message=f"cannot price cloud site {site.name}",
         )
     return site.cloud_cost.price_region

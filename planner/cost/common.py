@@ -29,8 +29,9 @@ _IDENTITY_MEMO: dict[tuple[object, ...], tuple[tuple[object, ...], object]] = {}
 _IDENTITY_MEMO_MAX = 50_000
 
 
-def memo_by_identity(tag: str, objs: tuple[object, ...], extra: tuple[object, ...],
-                     compute: Callable[[], T]) -> T:
+def memo_by_identity(
+    tag: str, objs: tuple[object, ...], extra: tuple[object, ...], compute: Callable[[], T]
+) -> T:
     """Memoise a pure computation on the identity of its (frozen, never mutated) inputs.
 
     The memo holds references to ``objs``, so their ids cannot be reused while an entry
@@ -86,9 +87,14 @@ def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> flo
         return float(site.price_overrides[key])
     if key not in catalogue.prices:
         raise InputError(
-            [site_problem(site, "price_overrides", f"no price {key!r} in catalogue "
-                          f"{catalogue.version} (needed for {needed_for})",
-                          f"add `{key}` to the site's price_overrides or to the catalogue")],
+            [
+                site_problem(
+                    site,
+                    "price_overrides",
+                    f"no price {key!r} in catalogue {catalogue.version} (needed for {needed_for})",
+                    f"add `{key}` to the site's price_overrides or to the catalogue",
+                )
+            ],
             message=f"missing price for site {site.name}",
         )
     return catalogue.prices[key].value
@@ -97,21 +103,50 @@ def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> flo
 def check_settings(settings: Settings, catalogue: Catalogue) -> list[Problem]:
     problems: list[Problem] = []
     if settings.currency != catalogue.currency or settings.currency not in SUPPORTED_CURRENCIES:
-        problems.append(Problem(
-            "project.yaml", 0, 0, "settings.currency",
-            f"unknown currency {settings.currency!r}: catalogue {catalogue.version} is priced "
-            f"in {catalogue.currency}",
-            f"set `currency: {catalogue.currency}` (conversion is not supported)",
-        ))
+        problems.append(
+            Problem(
+                "project.yaml",
+                0,
+                0,
+                "settings.currency",
+                f"unknown currency {settings.currency!r}: catalogue {catalogue.version} is priced "
+                f"in {catalogue.currency}",
+                f"set `currency: {catalogue.currency}` (conversion is not supported)",
+            )
+        )
     if settings.engineering_usd_per_move < 0:
-        problems.append(Problem("project.yaml", 0, 0, "settings.engineering_usd_per_move",
-                                "negative engineering cost", "give a value >= 0"))
+        problems.append(
+            Problem(
+                "project.yaml",
+                0,
+                0,
+                "settings.engineering_usd_per_move",
+                "negative engineering cost",
+                "give a value >= 0",
+            )
+        )
     if settings.double_running_months < 0:
-        problems.append(Problem("project.yaml", 0, 0, "settings.double_running_months",
-                                "negative double-running period", "give a value >= 0"))
+        problems.append(
+            Problem(
+                "project.yaml",
+                0,
+                0,
+                "settings.double_running_months",
+                "negative double-running period",
+                "give a value >= 0",
+            )
+        )
     if settings.horizon_months < 1:
-        problems.append(Problem("project.yaml", 0, 0, "settings.horizon_months",
-                                "horizon must be at least 1 month", "give a value >= 1"))
+        problems.append(
+            Problem(
+                "project.yaml",
+                0,
+                0,
+                "settings.horizon_months",
+                "horizon must be at least 1 month",
+                "give a value >= 1",
+            )
+        )
     return problems
 
 
@@ -120,25 +155,50 @@ def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
 
     def neg(fld: str, value: float | None) -> None:
         if value is not None and (not math.isfinite(value) or value < 0):
-            problems.append(site_problem(site, f"{prefix}.{fld}", f"negative price {value:g}",
-                                         "costs must be >= 0"))
+            problems.append(
+                site_problem(
+                    site, f"{prefix}.{fld}", f"negative price {value:g}", "costs must be >= 0"
+                )
+            )
 
     if oc.depreciation_months is not None and oc.depreciation_months < 1:
-        problems.append(site_problem(
-            site, f"{prefix}.depreciation_months",
-            f"depreciation of {oc.depreciation_months} months",
-            "amortise over at least 1 month (60 = 5 years is the catalogue default)"))
+        problems.append(
+            site_problem(
+                site,
+                f"{prefix}.depreciation_months",
+                f"depreciation of {oc.depreciation_months} months",
+                "amortise over at least 1 month (60 = 5 years is the catalogue default)",
+            )
+        )
     if oc.pue is not None and oc.pue < 1:
-        problems.append(site_problem(site, f"{prefix}.pue", f"PUE {oc.pue:g} is below 1",
-                                     "PUE is facility power / IT power, so >= 1"))
+        problems.append(
+            site_problem(
+                site,
+                f"{prefix}.pue",
+                f"PUE {oc.pue:g} is below 1",
+                "PUE is facility power / IT power, so >= 1",
+            )
+        )
     if oc.support_pct_of_capex_per_year is not None and not (
         0 <= oc.support_pct_of_capex_per_year <= 100
     ):
-        problems.append(site_problem(site, f"{prefix}.support_pct_of_capex_per_year",
-                                     "support percentage outside [0, 100]", "give 0-100"))
+        problems.append(
+            site_problem(
+                site,
+                f"{prefix}.support_pct_of_capex_per_year",
+                "support percentage outside [0, 100]",
+                "give 0-100",
+            )
+        )
     if oc.discount_rate_pct is not None and not -100 < oc.discount_rate_pct <= 100:
-        problems.append(site_problem(site, f"{prefix}.discount_rate_pct",
-                                     "discount rate outside (-100, 100]", "give a percentage"))
+        problems.append(
+            site_problem(
+                site,
+                f"{prefix}.discount_rate_pct",
+                "discount rate outside (-100, 100]",
+                "give a percentage",
+            )
+        )
     neg("colo_usd_per_kw_month", oc.colo_usd_per_kw_month)
     neg("usd_per_kwh", oc.usd_per_kwh)
     neg("space_usd_per_month", oc.space_usd_per_month)
@@ -147,11 +207,20 @@ def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
         neg(f"node_classes[{i}].capex_usd", nc.capex_usd)
         neg(f"node_classes[{i}].power_kw", nc.power_kw)
         if nc.count < 0 or nc.cpu < 0 or nc.memory_gib < 0 or nc.gpus < 0:
-            problems.append(site_problem(site, f"{prefix}.node_classes[{i}]",
-                                         "negative count or size", "give sizes >= 0"))
+            problems.append(
+                site_problem(
+                    site, f"{prefix}.node_classes[{i}]", "negative count or size", "give sizes >= 0"
+                )
+            )
         if nc.gpus > 0 and not nc.gpu_type:
-            problems.append(site_problem(site, f"{prefix}.node_classes[{i}].gpu_type",
-                                         "GPUs without a gpu_type", "name the GPU type (h100)"))
+            problems.append(
+                site_problem(
+                    site,
+                    f"{prefix}.node_classes[{i}].gpu_type",
+                    "GPUs without a gpu_type",
+                    "name the GPU type (h100)",
+                )
+            )
     return problems
 
 
@@ -169,12 +238,16 @@ def _check_gpu_node_classes(site: Site) -> list[Problem]:
         return []  # without node classes, defaults are built from the capacity
     have = {nc.gpu_type for nc in oc.node_classes if nc.gpus > 0 and nc.count > 0}
     return [
-        site_problem(site, f"capacity.gpus.{t}",
-                     f"{n} {t} GPUs in capacity but no node class under {prefix} has {t} "
-                     f"GPUs, so they would be priced at 0 USD",
-                     f"add a node class with gpu_type: {t} (count, capex_usd, power_kw), or "
-                     f"remove {t} from capacity")
-        for t, n in sorted(site.capacity.gpus.items()) if n > 0 and t not in have
+        site_problem(
+            site,
+            f"capacity.gpus.{t}",
+            f"{n} {t} GPUs in capacity but no node class under {prefix} has {t} "
+            f"GPUs, so they would be priced at 0 USD",
+            f"add a node class with gpu_type: {t} (count, capex_usd, power_kw), or "
+            f"remove {t} from capacity",
+        )
+        for t, n in sorted(site.capacity.gpus.items())
+        if n > 0 and t not in have
     ]
 
 
@@ -182,14 +255,26 @@ def check_site(site: Site, catalogue: Catalogue) -> list[Problem]:
     """Every cost-input problem of one site (all collected, none raised)."""
     problems: list[Problem] = []
     if not 0 < site.target_utilisation <= 1:
-        problems.append(site_problem(
-            site, "target_utilisation",
-            f"utilisation target {site.target_utilisation:g} is outside (0, 1]",
-            "give a fraction such as 0.75"))
+        problems.append(
+            site_problem(
+                site,
+                "target_utilisation",
+                f"utilisation target {site.target_utilisation:g} is outside (0, 1]",
+                "give a fraction such as 0.75",
+            )
+        )
     f, _, _ = site_file(site)
     for p in validate_overrides(catalogue, site.price_overrides, where=f):
-        problems.append(Problem(p.file, site_file(site)[1], site_file(site)[2],
-                                f"sites.{site.name}.{p.field}", p.message, p.fix))
+        problems.append(
+            Problem(
+                p.file,
+                site_file(site)[1],
+                site_file(site)[2],
+                f"sites.{site.name}.{p.field}",
+                p.message,
+                p.fix,
+            )
+        )
     if site.owned_cost is not None:
         problems.extend(_check_owned(site, site.owned_cost, "cost.owned"))
     gp = site.gpu_pool_cost
@@ -197,40 +282,75 @@ def check_site(site: Site, catalogue: Catalogue) -> list[Problem]:
         if gp.owned is not None:
             problems.extend(_check_owned(site, gp.owned, "cost.gpu_pool.owned"))
         if gp.usd_per_gpu_hour is not None and gp.usd_per_gpu_hour < 0:
-            problems.append(site_problem(site, "cost.gpu_pool.usd_per_gpu_hour",
-                                         f"negative price {gp.usd_per_gpu_hour:g}",
-                                         "prices must be >= 0"))
+            problems.append(
+                site_problem(
+                    site,
+                    "cost.gpu_pool.usd_per_gpu_hour",
+                    f"negative price {gp.usd_per_gpu_hour:g}",
+                    "prices must be >= 0",
+                )
+            )
         if gp.min_gpu_hours_per_month < 0:
-            problems.append(site_problem(site, "cost.gpu_pool.min_gpu_hours_per_month",
-                                         "negative minimum commitment", "give hours >= 0"))
+            problems.append(
+                site_problem(
+                    site,
+                    "cost.gpu_pool.min_gpu_hours_per_month",
+                    "negative minimum commitment",
+                    "give hours >= 0",
+                )
+            )
         if gp.realised_utilisation is not None and not 0 < gp.realised_utilisation <= 1:
-            problems.append(site_problem(
-                site, "cost.gpu_pool.realised_utilisation",
-                f"utilisation {gp.realised_utilisation:g} is outside (0, 1]",
-                "give a fraction such as 0.6"))
+            problems.append(
+                site_problem(
+                    site,
+                    "cost.gpu_pool.realised_utilisation",
+                    f"utilisation {gp.realised_utilisation:g} is outside (0, 1]",
+                    "give a fraction such as 0.6",
+                )
+            )
         if gp.mode is GpuPoolMode.OWNED and gp.owned is None and site.capacity is None:
-            problems.append(site_problem(site, "cost.gpu_pool.owned",
-                                         "owned GPU pool without node classes or capacity",
-                                         "describe the pool's node classes"))
+            problems.append(
+                site_problem(
+                    site,
+                    "cost.gpu_pool.owned",
+                    "owned GPU pool without node classes or capacity",
+                    "describe the pool's node classes",
+                )
+            )
     problems.extend(_check_gpu_node_classes(site))
     cc = site.cloud_cost
     if site.kind is SiteKind.CLOUD:
         if cc is None:
-            problems.append(site_problem(site, "cost.cloud", "cloud site without cost inputs",
-                                         "add `cost: {cloud: {price_region: ...}}`"))
+            problems.append(
+                site_problem(
+                    site,
+                    "cost.cloud",
+                    "cloud site without cost inputs",
+                    "add `cost: {cloud: {price_region: ...}}`",
+                )
+            )
         else:
             if not 0 <= cc.discount_pct < 100:
-                problems.append(site_problem(site, "cost.cloud.discount_pct",
-                                             f"discount {cc.discount_pct:g} % outside [0, 100)",
-                                             "give a percentage"))
+                problems.append(
+                    site_problem(
+                        site,
+                        "cost.cloud.discount_pct",
+                        f"discount {cc.discount_pct:g} % outside [0, 100)",
+                        "give a percentage",
+                    )
+                )
             if cc.price_region not in catalogue.regions(site.provider):
                 known = ", ".join(catalogue.regions(site.provider)) or "none"
                 fams = ", ".join(catalogue.families(site.provider)) or "none"
-                problems.append(site_problem(
-                    site, "cost.cloud.price_region",
-                    f"no {site.provider} prices for region {cc.price_region!r} in catalogue "
-                    f"{catalogue.version} (families {fams})",
-                    f"use a priced region ({known}) or add prices to the catalogue"))
+                problems.append(
+                    site_problem(
+                        site,
+                        "cost.cloud.price_region",
+                        f"no {site.provider} prices for region {cc.price_region!r} in catalogue "
+                        f"{catalogue.version} (families {fams})",
+                        f"use a priced region ({known}) or add prices to the catalogue",
+                    )
+                )
     return problems
 
 

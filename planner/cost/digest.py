@@ -39,8 +39,7 @@ def cost_input_digest(project: Project, catalogue: Catalogue) -> str:
         "catalogue": catalogue.digest,
         "settings": _plain(project.settings),
         "sites": sorted((_plain(s) for s in project.sites), key=lambda d: str(d["name"])),
-        "workloads": sorted((_plain(w) for w in project.workloads),
-                            key=lambda d: str(d["name"])),
+        "workloads": sorted((_plain(w) for w in project.workloads), key=lambda d: str(d["name"])),
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

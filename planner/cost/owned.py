@@ -96,12 +96,19 @@ def split_weights(catalogue: Catalogue) -> SplitWeights:
     det = g_inst.vcpu * m_inst.memory_gib - m_inst.vcpu * g_inst.memory_gib
     if det == 0:  # parse_catalogue rejects this; kept for hand-built catalogues
         raise InputError(
-            [Problem(catalogue.origin or "catalogue", 0, 0, "split.memory",
-                     f"{rule.memory} has the same GiB per vCPU as {rule.general}, so CPU and "
-                     f"memory prices cannot be told apart",
-                     "name a memory-optimised instance (such as aws.r6i.xlarge) as "
-                     "split.memory")],
-            message=f"invalid price catalogue {catalogue.origin}")
+            [
+                Problem(
+                    catalogue.origin or "catalogue",
+                    0,
+                    0,
+                    "split.memory",
+                    f"{rule.memory} has the same GiB per vCPU as {rule.general}, so CPU and "
+                    f"memory prices cannot be told apart",
+                    "name a memory-optimised instance (such as aws.r6i.xlarge) as split.memory",
+                )
+            ],
+            message=f"invalid price catalogue {catalogue.origin}",
+        )
     c = (p_g * m_inst.memory_gib - p_m * g_inst.memory_gib) / det
     g = (g_inst.vcpu * p_m - m_inst.vcpu * p_g) / det
     gpu: dict[str, float] = {}
@@ -134,41 +141,78 @@ def default_node_classes(site: Site, catalogue: Catalogue) -> tuple[NodeClass, .
     cap = site.capacity
     if cap is None:
         raise InputError(
-            [site_problem(site, "cost", "owned site without node classes or capacity",
-                          "list node_classes under cost.owned (or give capacity)")],
+            [
+                site_problem(
+                    site,
+                    "cost",
+                    "owned site without node classes or capacity",
+                    "list node_classes under cost.owned (or give capacity)",
+                )
+            ],
             message=f"cannot price owned site {site.name}",
         )
     out: list[NodeClass] = []
     cpu_left = cap.cpu
     for gpu_type, count in sorted(cap.gpus.items()):
-        shape = next((n for n in catalogue.node_defaults.values() if n.gpu_type == gpu_type),
-                     None)
+        shape = next((n for n in catalogue.node_defaults.values() if n.gpu_type == gpu_type), None)
         if shape is None:
             raise InputError(
-                [site_problem(site, "capacity.gpus", f"no default {gpu_type} node in catalogue "
-                              f"{catalogue.version}", "list node_classes under cost.owned")],
+                [
+                    site_problem(
+                        site,
+                        "capacity.gpus",
+                        f"no default {gpu_type} node in catalogue {catalogue.version}",
+                        "list node_classes under cost.owned",
+                    )
+                ],
                 message=f"cannot price owned site {site.name}",
             )
         n = math.ceil(count / max(shape.gpus, 1))
-        out.append(NodeClass(
-            name=shape.name, count=n, cpu=shape.cpu, memory_gib=shape.memory_gib,
-            capex_usd=price(catalogue, f"owned.node.{shape.name}.capex-usd", site,
-                            needed_for="default GPU node"),
-            power_kw=price(catalogue, f"owned.node.{shape.name}.power-kw", site,
-                           needed_for="default GPU node"),
-            gpus=shape.gpus, gpu_type=gpu_type,
-        ))
+        out.append(
+            NodeClass(
+                name=shape.name,
+                count=n,
+                cpu=shape.cpu,
+                memory_gib=shape.memory_gib,
+                capex_usd=price(
+                    catalogue,
+                    f"owned.node.{shape.name}.capex-usd",
+                    site,
+                    needed_for="default GPU node",
+                ),
+                power_kw=price(
+                    catalogue,
+                    f"owned.node.{shape.name}.power-kw",
+                    site,
+                    needed_for="default GPU node",
+                ),
+                gpus=shape.gpus,
+                gpu_type=gpu_type,
+            )
+        )
         cpu_left -= n * shape.cpu
     gp_shape = catalogue.node_defaults.get("general-purpose")
     if cpu_left > 0 and gp_shape is not None:
-        out.append(NodeClass(
-            name=gp_shape.name, count=math.ceil(cpu_left / gp_shape.cpu), cpu=gp_shape.cpu,
-            memory_gib=gp_shape.memory_gib,
-            capex_usd=price(catalogue, "owned.node.general-purpose.capex-usd", site,
-                            needed_for="default node"),
-            power_kw=price(catalogue, "owned.node.general-purpose.power-kw", site,
-                           needed_for="default node"),
-        ))
+        out.append(
+            NodeClass(
+                name=gp_shape.name,
+                count=math.ceil(cpu_left / gp_shape.cpu),
+                cpu=gp_shape.cpu,
+                memory_gib=gp_shape.memory_gib,
+                capex_usd=price(
+                    catalogue,
+                    "owned.node.general-purpose.capex-usd",
+                    site,
+                    needed_for="default node",
+                ),
+                power_kw=price(
+                    catalogue,
+                    "owned.node.general-purpose.power-kw",
+                    site,
+                    needed_for="default node",
+                ),
+            )
+        )
     return tuple(out)
 
 
@@ -196,8 +240,11 @@ def amortised_usd_per_month(
 
 
 def owned_rates(
-    site: Site, catalogue: Catalogue, settings: Settings | None = None,
-    *, utilisation: float | None = None,
+    site: Site,
+    catalogue: Catalogue,
+    settings: Settings | None = None,
+    *,
+    utilisation: float | None = None,
 ) -> OwnedRates:
     """Effective USD per core-hour, GiB-hour and GPU-hour of an owned site.
 
@@ -208,18 +255,31 @@ def owned_rates(
     oc = owned_inputs(site)
     if oc is None:
         raise InputError(
-            [site_problem(site, "kind", "not an owned site", "owned rates need a kubernetes "
-                          "site or a gpu-pool in owned mode")],
+            [
+                site_problem(
+                    site,
+                    "kind",
+                    "not an owned site",
+                    "owned rates need a kubernetes site or a gpu-pool in owned mode",
+                )
+            ],
             message=f"site {site.name} has no owned capacity",
         )
     u = utilisation if utilisation is not None else site.target_utilisation
     if site.kind is SiteKind.GPU_POOL and utilisation is None and site.gpu_pool_cost is not None:
         u = site.gpu_pool_cost.realised_utilisation or u
     if not 0 < u <= 1:
-        raise InputError([site_problem(site, "target_utilisation",
-                                       f"utilisation {u:g} is outside (0, 1]",
-                                       "give a fraction such as 0.75")],
-                         message=f"invalid utilisation for site {site.name}")
+        raise InputError(
+            [
+                site_problem(
+                    site,
+                    "target_utilisation",
+                    f"utilisation {u:g} is outside (0, 1]",
+                    "give a fraction such as 0.75",
+                )
+            ],
+            message=f"invalid utilisation for site {site.name}",
+        )
     part = "gpu_pool.owned" if site.kind is SiteKind.GPU_POOL else "owned"
     s = f"sites.{site.name}.cost.{part}"
     ovr = site.price_overrides
@@ -232,27 +292,41 @@ def owned_rates(
     classes = oc.node_classes or default_node_classes(site, catalogue)
     months_f, months_src = param(
         float(oc.depreciation_months) if oc.depreciation_months is not None else None,
-        "owned.depreciation-months", "depreciation_months")
+        "owned.depreciation-months",
+        "depreciation_months",
+    )
     months = round(months_f)
     if months < 1:
-        raise InputError([site_problem(site, "cost.owned.depreciation_months",
-                                       f"depreciation of {months} months",
-                                       "amortise over at least 1 month")],
-                         message=f"invalid cost inputs for site {site.name}")
+        raise InputError(
+            [
+                site_problem(
+                    site,
+                    "cost.owned.depreciation_months",
+                    f"depreciation of {months} months",
+                    "amortise over at least 1 month",
+                )
+            ],
+            message=f"invalid cost inputs for site {site.name}",
+        )
     rate_default = settings.discount_rate_pct if settings is not None else None
     if oc.discount_rate_pct is not None:
         rate_pct, rate_src = oc.discount_rate_pct, f"{s}.discount_rate_pct"
     elif rate_default is not None:
         rate_pct, rate_src = rate_default, "settings.discount_rate_pct"
     else:
-        rate_pct, rate_src = catalogue.value("owned.discount-rate-pct", ovr), \
-            "owned.discount-rate-pct"
-    support_pct, support_src = param(oc.support_pct_of_capex_per_year,
-                                     "owned.support-pct-of-capex-per-year",
-                                     "support_pct_of_capex_per_year")
+        rate_pct, rate_src = (
+            catalogue.value("owned.discount-rate-pct", ovr),
+            "owned.discount-rate-pct",
+        )
+    support_pct, support_src = param(
+        oc.support_pct_of_capex_per_year,
+        "owned.support-pct-of-capex-per-year",
+        "support_pct_of_capex_per_year",
+    )
     if oc.power_billing is PowerBilling.PER_KW_MONTH:
-        kw_price, kw_src = param(oc.colo_usd_per_kw_month, "owned.colo-usd-per-kw-month",
-                                 "colo_usd_per_kw_month")
+        kw_price, kw_src = param(
+            oc.colo_usd_per_kw_month, "owned.colo-usd-per-kw-month", "colo_usd_per_kw_month"
+        )
         pue, pue_src, kwh_price, kwh_src = 1.0, "", 0.0, ""
     else:
         pue, pue_src = param(oc.pue, "owned.pue", "pue")
@@ -283,12 +357,13 @@ def owned_rates(
     # --- the estate's monthly cost, line by line
     capex_usd = amortised_usd_per_month(capex_total, months, oc.amortisation, rate_pct)
     power_usd = power_of(kw_total)
-    classes_txt = " + ".join(f"{nc.count} x {num(nc.capex_usd)} USD ({nc.name})"
-                             for nc in classes)
+    classes_txt = " + ".join(f"{nc.count} x {num(nc.capex_usd)} USD ({nc.name})" for nc in classes)
     kw_txt = " + ".join(f"{nc.count} x {num(nc.power_kw)} kW" for nc in classes)
     if annuity:
-        capex_formula = (f"annuity of ({classes_txt}) = {num(capex_total)} USD over {months} "
-                         f"months at {num(rate_pct)} %/yr")
+        capex_formula = (
+            f"annuity of ({classes_txt}) = {num(capex_total)} USD over {months} "
+            f"months at {num(rate_pct)} %/yr"
+        )
     else:
         capex_formula = f"({classes_txt}) = {num(capex_total)} USD / {months} months"
     if oc.power_billing is PowerBilling.PER_KW_MONTH:
@@ -297,26 +372,49 @@ def owned_rates(
             power_formula += " (PUE not applied: the colo kW price includes cooling)"
         power_src: tuple[str, ...] = (f"{s}.node_classes", kw_src)
     else:
-        power_formula = (f"({kw_txt}) = {num(kw_total)} kW x PUE {num(pue)} x "
-                         f"{num(kwh_price)} USD/kWh x 730 h")
+        power_formula = (
+            f"({kw_txt}) = {num(kw_total)} kW x PUE {num(pue)} x {num(kwh_price)} USD/kWh x 730 h"
+        )
         power_src = (f"{s}.node_classes", pue_src, kwh_src)
     zero = "0 (sunk under cost_basis: marginal)"
     items = (
-        item("capex (amortised)", 0.0 if marginal else capex_usd,
-             zero if marginal else capex_formula, f"{s}.node_classes", months_src,
-             *((rate_src,) if annuity else ())),
+        item(
+            "capex (amortised)",
+            0.0 if marginal else capex_usd,
+            zero if marginal else capex_formula,
+            f"{s}.node_classes",
+            months_src,
+            *((rate_src,) if annuity else ()),
+        ),
         item("power", power_usd, power_formula, *power_src),
-        item("space", 0.0 if marginal else oc.space_usd_per_month,
-             zero if marginal else _site_total(oc.space_usd_per_month, "space_usd_per_month",
-                                               "racks, cross-connects or rent"),
-             f"{s}.space_usd_per_month"),
-        item("labour", 0.0 if marginal else oc.labour_usd_per_month,
-             zero if marginal else _site_total(oc.labour_usd_per_month, "labour_usd_per_month",
-                                               "the staff share that runs the site"),
-             f"{s}.labour_usd_per_month"),
-        item("support", 0.0 if marginal else capex_total * support_pct / 100 / 12,
-             zero if marginal else f"{num(capex_total)} USD x {num(support_pct)} %/yr / 12",
-             support_src),
+        item(
+            "space",
+            0.0 if marginal else oc.space_usd_per_month,
+            zero
+            if marginal
+            else _site_total(
+                oc.space_usd_per_month, "space_usd_per_month", "racks, cross-connects or rent"
+            ),
+            f"{s}.space_usd_per_month",
+        ),
+        item(
+            "labour",
+            0.0 if marginal else oc.labour_usd_per_month,
+            zero
+            if marginal
+            else _site_total(
+                oc.labour_usd_per_month,
+                "labour_usd_per_month",
+                "the staff share that runs the site",
+            ),
+            f"{s}.labour_usd_per_month",
+        ),
+        item(
+            "support",
+            0.0 if marginal else capex_total * support_pct / 100 / 12,
+            zero if marginal else f"{num(capex_total)} USD x {num(support_pct)} %/yr / 12",
+            support_src,
+        ),
     )
 
     # --- split each class's cost into resources, then divide by used capacity
@@ -342,10 +440,15 @@ def owned_rates(
                 ref = weights.usd_per_gpu_hour.get(nc.gpu_type)
                 if ref is None:
                     raise InputError(
-                        [site_problem(site, "cost.owned.node_classes",
-                                      f"no reference cloud price for GPU type {nc.gpu_type!r} "
-                                      f"to split node cost by",
-                                      "add the type under `split.gpu` in the catalogue")],
+                        [
+                            site_problem(
+                                site,
+                                "cost.owned.node_classes",
+                                f"no reference cloud price for GPU type {nc.gpu_type!r} "
+                                f"to split node cost by",
+                                "add the type under `split.gpu` in the catalogue",
+                            )
+                        ],
                         message=f"cannot price owned site {site.name}",
                     )
                 w_gpu = nc.gpus * ref
@@ -368,8 +471,9 @@ def owned_rates(
         usd_per_month=total(items),
         usd_per_core_hour=rate("cpu"),
         usd_per_gib_hour=rate("memory_gib"),
-        usd_per_gpu_hour={k.split(":", 1)[1]: rate(k) for k in sorted(capacity)
-                          if k.startswith("gpus:")},
+        usd_per_gpu_hour={
+            k.split(":", 1)[1]: rate(k) for k in sorted(capacity) if k.startswith("gpus:")
+        },
         items=items,
         capacity=capacity,
         shares=shares,
@@ -378,8 +482,12 @@ def owned_rates(
 
 
 def breakeven_utilisation(
-    site: Site, catalogue: Catalogue, rent_usd_per_gpu_hour: float, *,
-    gpu_type: str | None = None, settings: Settings | None = None,
+    site: Site,
+    catalogue: Catalogue,
+    rent_usd_per_gpu_hour: float,
+    *,
+    gpu_type: str | None = None,
+    settings: Settings | None = None,
 ) -> float:
     """The utilisation at which owning a GPU costs as much per used GPU-hour as renting it.
 
@@ -389,14 +497,24 @@ def breakeven_utilisation(
     rates = owned_rates(site, catalogue, settings, utilisation=1.0)
     types = sorted(rates.usd_per_gpu_hour)
     if not types:
-        raise InputError([site_problem(site, "capacity.gpus", "site has no GPUs",
-                                       "break-even needs GPU node classes")],
-                         message=f"no GPUs at site {site.name}")
+        raise InputError(
+            [
+                site_problem(
+                    site, "capacity.gpus", "site has no GPUs", "break-even needs GPU node classes"
+                )
+            ],
+            message=f"no GPUs at site {site.name}",
+        )
     t = gpu_type or types[0]
     if t not in rates.usd_per_gpu_hour:
-        raise InputError([site_problem(site, "capacity.gpus", f"no {t} GPUs at site",
-                                       f"pick one of {', '.join(types)}")],
-                         message=f"no {t} GPUs at site {site.name}")
+        raise InputError(
+            [
+                site_problem(
+                    site, "capacity.gpus", f"no {t} GPUs at site", f"pick one of {', '.join(types)}"
+                )
+            ],
+            message=f"no {t} GPUs at site {site.name}",
+        )
     if rent_usd_per_gpu_hour <= 0:
         return math.inf
     return rates.usd_per_gpu_hour[t] / rent_usd_per_gpu_hour

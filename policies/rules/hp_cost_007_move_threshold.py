@@ -60,9 +60,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
             if pct < min_pct:
                 reasons.append(f"below {min_pct:g}%")
             if max_payback is not None and payback > max_payback:
-                reasons.append(
-                    f"the move pays back in {payback:.1f} months, over {max_payback:g}"
-                )
+                reasons.append(f"the move pays back in {payback:.1f} months, over {max_payback:g}")
             headline = (
                 f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
                 f"{pm.fmt_usd(saving)}/month ({pct:.1f}%)"

@@ -37,8 +37,16 @@ def test_acme_table_shows_every_class_with_reasons() -> None:
     result = runner.invoke(app, ["classify", str(ACME)], env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for cls in ("steady", "diurnal", "bursty", "batch", "idle", "ai-training", "ai-inference",
-                "unknown"):
+    for cls in (
+        "steady",
+        "diurnal",
+        "bursty",
+        "batch",
+        "idle",
+        "ai-training",
+        "ai-inference",
+        "unknown",
+    ):
         assert cls in out
     assert "62 workloads:" in out
     assert "1 declared profile(s) disagree with telemetry" in out
@@ -55,9 +63,23 @@ def test_acme_json_holds_every_feature(acme_json: dict[str, object]) -> None:
     web = by_name["storefront-web"]
     assert web["class"] == "diurnal"
     assert set(web["features"]) == {"cpu", "memory", "rps"}
-    assert {"mean", "p50", "p95", "p99", "max", "peak_to_mean", "cv", "duty_cycle",
-            "acf_24h", "acf_168h", "trend_per_month", "bursts_per_day", "burst_mean_hours",
-            "coverage", "days"} <= set(web["features"]["cpu"])
+    assert {
+        "mean",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "peak_to_mean",
+        "cv",
+        "duty_cycle",
+        "acf_24h",
+        "acf_168h",
+        "trend_per_month",
+        "bursts_per_day",
+        "burst_mean_hours",
+        "coverage",
+        "days",
+    } <= set(web["features"]["cpu"])
     assert by_name["wishlist-api"]["class"] == "unknown"
     assert by_name["wishlist-api"]["features"]["cpu"]["acf_24h"] is None
     assert by_name["search-api"]["disagreement"].startswith("declared steady, telemetry says")

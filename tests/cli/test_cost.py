@@ -24,8 +24,9 @@ def _copy_mini(tmp_path: Path) -> Path:
 
 def test_table_lists_every_site_and_marks_the_cheapest() -> None:
     """payments-db: colo-eu is cheapest; ineligible offers carry their reason."""
-    result = runner.invoke(app, ["cost", str(MINI), "--workload", "payments-db"],
-                           env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["cost", str(MINI), "--workload", "payments-db"], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "colo-eu / owned (cheapest)" in out
@@ -50,7 +51,8 @@ def test_json_is_complete_and_sorted() -> None:
     assert costs == sorted(costs)
     for o in eligible:
         assert sum(i["usd_per_month"] for i in o["line_items"]) == pytest.approx(
-            o["usd_per_month"], abs=0.05)
+            o["usd_per_month"], abs=0.05
+        )
     assert data["owned_rates"]["gpu-pool-us"]["usd_per_gpu_hour"]["h100"] > 0
 
 
@@ -72,18 +74,35 @@ def test_missing_workload_option_exits_2() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("depreciation_months: 60", "depreciation_months: 0",
-         "cost.owned.depreciation_months: must be >= 1"),
-        ("colo_usd_per_kw_month: 217.30", "colo_usd_per_kw_month: -5",
-         "colo_usd_per_kw_month: must be >= 0, got -5"),
-        ("target_utilisation: 0.75", "target_utilisation: 1.5",
-         "target_utilisation: must be <= 1, got 1.5"),
-        ("aws.p5.48xlarge.us-east-1.on-demand: 55.04", "aws.p5.48xlarge.us-east-1.on-demand: -1",
-         "must be >= 0, got -1"),
+        (
+            "depreciation_months: 60",
+            "depreciation_months: 0",
+            "cost.owned.depreciation_months: must be >= 1",
+        ),
+        (
+            "colo_usd_per_kw_month: 217.30",
+            "colo_usd_per_kw_month: -5",
+            "colo_usd_per_kw_month: must be >= 0, got -5",
+        ),
+        (
+            "target_utilisation: 0.75",
+            "target_utilisation: 1.5",
+            "target_utilisation: must be <= 1, got 1.5",
+        ),
+        (
+            "aws.p5.48xlarge.us-east-1.on-demand: 55.04",
+            "aws.p5.48xlarge.us-east-1.on-demand: -1",
+            "must be >= 0, got -1",
+        ),
         ("price_region: eu-west-1", "price_region: ap-south-9", "no aws prices for region"),
     ],
-    ids=["zero-depreciation", "negative-colo", "utilisation", "negative-override",
-         "missing-region"],
+    ids=[
+        "zero-depreciation",
+        "negative-colo",
+        "utilisation",
+        "negative-override",
+        "missing-region",
+    ],
 )
 def test_bad_site_inputs_exit_2(tmp_path: Path, old: str, new: str, expected: str) -> None:
     """Each bad cost input in sites.yaml is a clear error with exit code 2 (the loader's
@@ -120,8 +139,9 @@ def test_help_has_an_example() -> None:
 def test_request_basis_is_reported() -> None:
     """Without usable telemetry the declared request is priced, and JSON says so."""
     for extra in ([], ["--declared"]):
-        result = runner.invoke(app, ["cost", str(MINI), "-w", "checkout-api", "--format",
-                                     "json", *extra])
+        result = runner.invoke(
+            app, ["cost", str(MINI), "-w", "checkout-api", "--format", "json", *extra]
+        )
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["request"]["basis"] == "declared"
@@ -145,15 +165,21 @@ def test_current_cost_and_offers_say_which_request_they_price() -> None:
     assert data["current_request_basis"] == "declared"
     assert data["current_usd_per_month"] == pytest.approx(2270.64)
     cur = {i["name"]: i["usd_per_month"] for i in data["current_line_items"]}
-    assert cur == pytest.approx({"compute (m6i.4xlarge, on-demand)": 1874.64,
-                                 "storage (EBS gp3)": 396.0})
-    table = runner.invoke(app, ["cost", str(ACME), "-w", "payments-db"],
-                          env={"COLUMNS": "250"}).stdout
-    assert ("offers priced at the right-sized request 3 x (4.38 cores, 66.78 GiB, 1500 GiB "
-            "storage) (declared: 3 x (8 cores, 64 GiB, 1500 GiB storage)); right-sized memory "
-            "is ABOVE the declared request") in table
-    assert ("current site: aws-eu-west-1, on-demand, at the declared request 3 x (8 cores, "
-            "64 GiB, 1500 GiB storage): 2,270.64 USD/month") in table
+    assert cur == pytest.approx(
+        {"compute (m6i.4xlarge, on-demand)": 1874.64, "storage (EBS gp3)": 396.0}
+    )
+    table = runner.invoke(
+        app, ["cost", str(ACME), "-w", "payments-db"], env={"COLUMNS": "250"}
+    ).stdout
+    assert (
+        "offers priced at the right-sized request 3 x (4.38 cores, 66.78 GiB, 1500 GiB "
+        "storage) (declared: 3 x (8 cores, 64 GiB, 1500 GiB storage)); right-sized memory "
+        "is ABOVE the declared request"
+    ) in table
+    assert (
+        "current site: aws-eu-west-1, on-demand, at the declared request 3 x (8 cores, "
+        "64 GiB, 1500 GiB storage): 2,270.64 USD/month"
+    ) in table
     assert "today: aws-eu-west-1 / on-demand (declared request)" in table
     assert "Offers at the right-sized request" in table
 
@@ -161,14 +187,21 @@ def test_current_cost_and_offers_say_which_request_they_price() -> None:
 def test_training_header_says_compute_is_per_gpu_hour() -> None:
     """foundation-finetune: 30,000 GPU-h/month is what the compute lines price (capacity
     block 30,000 x 39.33 / 8 = 147,487.50), so the header says so next to the request."""
-    result = runner.invoke(app, ["cost", str(ACME), "-w", "foundation-finetune"],
-                           env={"COLUMNS": "250"})
+    result = runner.invoke(
+        app, ["cost", str(ACME), "-w", "foundation-finetune"], env={"COLUMNS": "250"}
+    )
     assert result.exit_code == 0, result.output
-    assert ("training compute is priced per GPU-hour (30,000.00 GPU-h/month), the request "
-            "picks the instance and sizes storage") in result.stdout
-    data = json.loads(runner.invoke(app, ["cost", str(ACME), "-w", "foundation-finetune",
-                                          "--format", "json"]).stdout)
+    assert (
+        "training compute is priced per GPU-hour (30,000.00 GPU-h/month), the request "
+        "picks the instance and sizes storage"
+    ) in result.stdout
+    data = json.loads(
+        runner.invoke(
+            app, ["cost", str(ACME), "-w", "foundation-finetune", "--format", "json"]
+        ).stdout
+    )
     assert data["request"]["gpu_hours_per_month"] == 30000
-    cb = next(o for o in data["offers"]
-              if (o["site"], o["option"]) == ("aws-us-east-1", "capacity-block"))
+    cb = next(
+        o for o in data["offers"] if (o["site"], o["option"]) == ("aws-us-east-1", "capacity-block")
+    )
     assert cb["line_items"][0]["usd_per_month"] == pytest.approx(147487.5)

@@ -24,26 +24,36 @@ storage = st.floats(min_value=0, max_value=10_000, allow_nan=False)
 
 
 def _costs(w, site, **kw) -> dict[PricingOption, float]:
-    return {o.option: o.usd_per_month for o in offers_for(w, w.resources, site, CAT, S, **kw)
-            if o.line_items}
+    return {
+        o.option: o.usd_per_month
+        for o in offers_for(w, w.resources, site, CAT, S, **kw)
+        if o.line_items
+    }
 
 
 @FAST
-@given(st.tuples(cpu, mem, replicas, egress, storage),
-       st.tuples(st.floats(0, 2), st.floats(0, 8), st.integers(0, 3)),
-       st.sampled_from([1, 2]))
+@given(
+    st.tuples(cpu, mem, replicas, egress, storage),
+    st.tuples(st.floats(0, 2), st.floats(0, 8), st.integers(0, 3)),
+    st.sampled_from([1, 2]),
+)
 def test_cost_never_falls_when_size_rises(size, grow, tier) -> None:
     """Growing cpu, memory, replicas, egress or storage never lowers any offer's cost, for
     tier 1 (one replica per cloud instance) as for tier 2 (packed)."""
     c, m, n, e, s = size
     dc, dm, dn = grow
-    small = service(replicas=n, tier=tier,
-                    resources=Resources(cpu=c, memory_gib=m, storage_gib=s),
-                    data=DataSpec(egress_gib_per_month=e))
-    big = service(replicas=n + dn, tier=tier,
-                  resources=Resources(cpu=min(c + dc, 4), memory_gib=min(m + dm, 32),
-                                      storage_gib=s * 1.5),
-                  data=DataSpec(egress_gib_per_month=e * 2))
+    small = service(
+        replicas=n,
+        tier=tier,
+        resources=Resources(cpu=c, memory_gib=m, storage_gib=s),
+        data=DataSpec(egress_gib_per_month=e),
+    )
+    big = service(
+        replicas=n + dn,
+        tier=tier,
+        resources=Resources(cpu=min(c + dc, 4), memory_gib=min(m + dm, 32), storage_gib=s * 1.5),
+        data=DataSpec(egress_gib_per_month=e * 2),
+    )
     for site in (cloud(), colo()):
         a, b = _costs(small, site), _costs(big, site)
         for opt, usd in a.items():
@@ -103,14 +113,16 @@ def test_owned_rates_scale_as_one_over_utilisation(u) -> None:
 
 
 @FAST
-@given(st.floats(0, 1e5), st.floats(0, 1e5), st.floats(0, 1e5), st.integers(1, 120),
-       st.floats(0, 30))
+@given(
+    st.floats(0, 1e5), st.floats(0, 1e5), st.floats(0, 1e5), st.integers(1, 120), st.floats(0, 30)
+)
 def test_horizon_invariants(before, after, one_off, months, rate) -> None:
     """Savings = before - after totals; NPV never exceeds the undiscounted savings when the
     move saves money; a break-even month, when given, really breaks even."""
     h = horizon_summary(before, after, one_off, months, rate)
     assert abs(h.savings_usd - (before * months - one_off - after * months)) < 1e-6 * (
-        1 + before * months + one_off)
+        1 + before * months + one_off
+    )
     if before >= after:
         assert h.npv_usd <= h.savings_usd + 1e-6 * (1 + abs(h.savings_usd))
     if h.breakeven_month is not None:

@@ -30,9 +30,7 @@ TRACES = Path(__file__).resolve().parents[1] / "data" / "traces"
 
 
 def _workload(name: str, kind: WorkloadKind, resources: Resources) -> Workload:
-    return Workload(
-        name=name, team="research", kind=kind, tier=3, replicas=1, resources=resources
-    )
+    return Workload(name=name, team="research", kind=kind, tier=3, replicas=1, resources=resources)
 
 
 def _classify(
@@ -63,9 +61,7 @@ def helios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Classification
     return _classify(
         tmp_path_factory.mktemp("helios"),
         "helios_vc_gpu_10min.csv.gz",
-        tuple(
-            _workload(vc, WorkloadKind.TRAINING, GPU_NODE) for vc in ("vc6YE", "vcJkd", "vchbv")
-        ),
+        tuple(_workload(vc, WorkloadKind.TRAINING, GPU_NODE) for vc in ("vc6YE", "vcJkd", "vchbv")),
     )
 
 

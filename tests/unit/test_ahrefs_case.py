@@ -77,22 +77,38 @@ def _world() -> tuple[Catalogue, Site, Site, Workload]:
     cat = load_default_catalogue()
     capex = cat.prices["owned.node.general-purpose.capex-usd"].value + 16 * 2_000.0
     colo = Site(
-        name="ahrefs-sg", kind=SiteKind.KUBERNETES, provider="colo", region="sg",
-        jurisdiction=Residency.ANY, failure_domains=("sg",), availability_pct=99.99,
-        capacity=Capacity(256, 2048), target_utilisation=1.0,
+        name="ahrefs-sg",
+        kind=SiteKind.KUBERNETES,
+        provider="colo",
+        region="sg",
+        jurisdiction=Residency.ANY,
+        failure_domains=("sg",),
+        availability_pct=99.99,
+        capacity=Capacity(256, 2048),
+        target_utilisation=1.0,
         owned_cost=OwnedCost(
             node_classes=(NodeClass("ahrefs-server", 1, 256, 2048, capex, 1.5),),
             colo_usd_per_kw_month=cat.prices["owned.colo-usd-per-kw-month.global"].value,
         ),
     )
     aws = Site(
-        name="aws", kind=SiteKind.CLOUD, provider="aws", region="us-east-1",
-        jurisdiction=Residency.ANY, failure_domains=("a", "b", "c"), availability_pct=99.99,
-        capacity=None, cloud_cost=CloudCost(price_region="us-east-1"),
+        name="aws",
+        kind=SiteKind.CLOUD,
+        provider="aws",
+        region="us-east-1",
+        jurisdiction=Residency.ANY,
+        failure_domains=("a", "b", "c"),
+        availability_pct=99.99,
+        capacity=None,
+        cloud_cost=CloudCost(price_region="us-east-1"),
     )
     drives_gib = 16 * 15 * GIB_PER_TB
     server = Workload(
-        name="ahrefs-server", team="ahrefs", kind=WorkloadKind.DATABASE, tier=2, replicas=2,
+        name="ahrefs-server",
+        team="ahrefs",
+        kind=WorkloadKind.DATABASE,
+        tier=2,
+        replicas=2,
         resources=Resources(cpu=128, memory_gib=1024, storage_gib=drives_gib / 2),
         data=DataSpec(egress_gib_per_month=5 * 1024),
     )
@@ -103,8 +119,11 @@ def test_ahrefs_ratio_within_15_percent_of_published() -> None:
     """AWS (cheapest option, commit-3y) / owned = 12.9x vs the published 11.3x (+14 %)."""
     cat, colo, aws, server = _world()
     (owned,) = offers_for(server, server.resources, colo, cat, Settings())
-    cloud = {o.option: o for o in offers_for(server, server.resources, aws, cat, Settings())
-             if o.eligible}
+    cloud = {
+        o.option: o
+        for o in offers_for(server, server.resources, aws, cat, Settings())
+        if o.eligible
+    }
     best = min(cloud.values(), key=lambda o: o.usd_per_month)
     assert best.option is PricingOption.COMMIT_3Y
     assert best.instance_type == "r6i.32xlarge"
@@ -122,8 +141,11 @@ def test_ahrefs_compute_matches_and_storage_explains_the_gap() -> None:
     """EC2 2 x r6i.32xlarge x 730 h x 8.064 x 0.5 = 5,886.72 (Ahrefs 5,606, +5 %); pricing
     Ahrefs' own EBS figure instead of the raw drives gives 17,825 (+1.5 % on 17,557)."""
     cat, _, aws, server = _world()
-    best = next(o for o in offers_for(server, server.resources, aws, cat, Settings())
-                if o.option is PricingOption.COMMIT_3Y)
+    best = next(
+        o
+        for o in offers_for(server, server.resources, aws, cat, Settings())
+        if o.option is PricingOption.COMMIT_3Y
+    )
     items = {i.name.split(" (")[0]: i.usd_per_month for i in best.line_items}
     assert items["compute"] == pytest.approx(5886.72, abs=0.01)
     assert abs(items["compute"] / PUBLISHED_EC2_USD_PER_MONTH - 1) < 0.06

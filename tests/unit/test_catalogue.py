@@ -177,6 +177,8 @@ def test_split_reference_instances_must_differ_in_shape() -> None:
     data = tiny_data()
     data["split"]["memory"] = "aws.m6i.large"
     text = _errors(data)
-    assert ("cat.yaml: split.memory: aws.m6i.large has the same GiB per vCPU as aws.m6i.xlarge "
-            "(4), so CPU and memory prices cannot be told apart. To fix: name a "
-            "memory-optimised instance (such as aws.r6i.xlarge) as split.memory") in text
+    assert (
+        "cat.yaml: split.memory: aws.m6i.large has the same GiB per vCPU as aws.m6i.xlarge "
+        "(4), so CPU and memory prices cannot be told apart. To fix: name a "
+        "memory-optimised instance (such as aws.r6i.xlarge) as split.memory"
+    ) in text

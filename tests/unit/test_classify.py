@@ -116,9 +116,7 @@ SHAPES: list[tuple[Callable[[], np.ndarray], WorkloadClass, str]] = [
 @pytest.mark.parametrize(
     ("make", "expected", "reason"), SHAPES, ids=[c.value for _, c, _ in SHAPES]
 )
-def test_shapes(
-    make: Callable[[], np.ndarray], expected: WorkloadClass, reason: str
-) -> None:
+def test_shapes(make: Callable[[], np.ndarray], expected: WorkloadClass, reason: str) -> None:
     """Each synthetic shape gets its class, a reason quoting its numbers and the days of
     data, and a confidence in (0.5, 1]."""
     c = _one(make())
@@ -145,8 +143,7 @@ def test_too_short_is_unknown_with_numbers() -> None:
     assert c.cls is WorkloadClass.UNKNOWN
     assert c.confidence == 0.0
     assert c.reasons == (
-        "unknown: cpu has 12.0 h of data at 100% coverage (12 samples); need at least 24 h "
-        "and 50%",
+        "unknown: cpu has 12.0 h of data at 100% coverage (12 samples); need at least 24 h and 50%",
     )
     assert c.rightsized is None
     assert c.features["cpu"]["samples"] == 12
@@ -187,9 +184,7 @@ def test_ai_inference_gpu_follows_requests() -> None:
     reason quotes the correlation."""
     load = diurnal()
     w = _w(kind=WorkloadKind.INFERENCE, gpus=1)
-    cs = _classify(
-        (w,), (_series("w", "gpu", 0.1 + 0.5 * load), _series("w", "rps", 200 * load))
-    )
+    cs = _classify((w,), (_series("w", "gpu", 0.1 + 0.5 * load), _series("w", "rps", 200 * load)))
     c = cs["w"]
     assert c.cls is WorkloadClass.AI_INFERENCE
     assert re.match(r"ai-inference: GPU utilisation follows requests, hourly r 1\.00", c.reasons[0])
@@ -353,12 +348,21 @@ def test_project_sorted_deterministic_and_pure() -> None:
 def test_features_for_every_metric() -> None:
     """The classification carries the features of every metric of the workload."""
     w = _w()
-    c = _classify(
-        (w,), (_series("w", "cpu", steady()), _series("w", "memory", steady() * 3))
-    )["w"]
+    c = _classify((w,), (_series("w", "cpu", steady()), _series("w", "memory", steady() * 3)))["w"]
     assert sorted(c.features) == ["cpu", "memory"]
-    assert {"mean", "p95", "cv", "acf_24h", "acf_168h", "trend_per_month", "coverage",
-            "days", "duty_cycle", "bursts_per_day", "burst_mean_hours"} <= set(c.features["cpu"])
+    assert {
+        "mean",
+        "p95",
+        "cv",
+        "acf_24h",
+        "acf_168h",
+        "trend_per_month",
+        "coverage",
+        "days",
+        "duty_cycle",
+        "bursts_per_day",
+        "burst_mean_hours",
+    } <= set(c.features["cpu"])
 
 
 def test_mini_project_telemetry_is_too_short(mini_dir: Path) -> None:
@@ -382,8 +386,9 @@ def test_rightsize_memory_never_below_the_observed_peak() -> None:
     mem = np.full(HOURS, 1.0)
     mem[::33] = 3.0  # 22 of 720 hours, about 3 %
     w = _w(tier=2, cpu=2, memory_gib=4)
-    c = _classify((w,), (_series("w", "cpu", np.full(HOURS, 0.5)),
-                         _series("w", "memory", mem)))["w"]
+    c = _classify((w,), (_series("w", "cpu", np.full(HOURS, 0.5)), _series("w", "memory", mem)))[
+        "w"
+    ]
     assert c.rightsized == Resources(cpu=0.6, memory_gib=3.0)
 
 

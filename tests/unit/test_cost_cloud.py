@@ -37,13 +37,15 @@ def test_on_demand_service_line_by_line() -> None:
     od = o[PricingOption.ON_DEMAND]
     assert od.eligible
     assert od.instance_type == "m6i.xlarge"
-    assert _items(od) == pytest.approx({
-        "compute (m6i.xlarge, on-demand)": 438.0, "storage (EBS gp3)": 30.0, "egress": 115.0})
+    assert _items(od) == pytest.approx(
+        {"compute (m6i.xlarge, on-demand)": 438.0, "storage (EBS gp3)": 30.0, "egress": 115.0}
+    )
     assert od.usd_per_month == pytest.approx(583.0)
     assert od.line_items[0].formula == "3 x m6i.xlarge x 730 h x 0.2 USD/h"
     assert od.line_items[0].sources == ("aws.m6i.xlarge.r1.on-demand",)
     assert od.line_items[2].formula == (
-        "1,500 GiB/month by tier: 100 GiB x 0 + 900 GiB x 0.1 + 500 GiB x 0.05 USD/GiB")
+        "1,500 GiB/month by tier: 100 GiB x 0 + 900 GiB x 0.1 + 500 GiB x 0.05 USD/GiB"
+    )
 
 
 def test_commitments_apply_the_catalogue_discount() -> None:
@@ -57,7 +59,8 @@ def test_commitments_apply_the_catalogue_discount() -> None:
 def test_spot_adds_interruption_overhead() -> None:
     """Spot 0.08/h: 3 x 730 x 0.08 = 175.2, +20 % overhead 35.04, + 30 + 115 = 355.24."""
     spot = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))[
-        PricingOption.SPOT]
+        PricingOption.SPOT
+    ]
     assert spot.eligible
     assert _items(spot)["spot interruption overhead"] == pytest.approx(35.04)
     assert spot.usd_per_month == pytest.approx(355.24)
@@ -75,7 +78,8 @@ def test_spot_never_for_tier1_or_when_disallowed() -> None:
 def test_capacity_block_is_gpu_only() -> None:
     """A CPU service gets an unpriced, ineligible capacity-block offer."""
     cb = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))[
-        PricingOption.CAPACITY_BLOCK]
+        PricingOption.CAPACITY_BLOCK
+    ]
     assert not cb.eligible
     assert cb.reason == "capacity blocks are sold for GPU instances only"
     assert cb.usd_per_month == 0.0
@@ -84,7 +88,8 @@ def test_capacity_block_is_gpu_only() -> None:
 def test_negotiated_discount_is_a_negative_line() -> None:
     """Site discount 10 %: -438 x 10 % = -43.8 -> 583 - 43.8 = 539.2."""
     od = _by_option(offers_for(service(), service().resources, cloud(discount_pct=10), CAT, S))[
-        PricingOption.ON_DEMAND]
+        PricingOption.ON_DEMAND
+    ]
     assert _items(od)["negotiated discount"] == pytest.approx(-43.8)
     assert od.usd_per_month == pytest.approx(539.2)
 
@@ -93,7 +98,8 @@ def test_site_price_override_wins() -> None:
     """An override of m6i.xlarge to 0.1/h: compute 3 x 730 x 0.1 = 219 -> 364."""
     site = cloud(price_overrides={"aws.m6i.xlarge.r1.on-demand": 0.1})
     od = _by_option(offers_for(service(), service().resources, site, CAT, S))[
-        PricingOption.ON_DEMAND]
+        PricingOption.ON_DEMAND
+    ]
     assert od.usd_per_month == pytest.approx(219 + 30 + 115)
 
 
@@ -115,7 +121,8 @@ def test_training_is_linear_in_gpu_hours() -> None:
     w2 = trainer(hours=1600)
     od2 = _by_option(offers_for(w2, w2.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od2.usd_per_month == pytest.approx(
-        od.usage["fixed_usd_per_month"] + 1600 * od.usage["usd_per_gpu_hour"])
+        od.usage["fixed_usd_per_month"] + 1600 * od.usage["usd_per_gpu_hour"]
+    )
 
 
 def test_training_usage_average_and_peak() -> None:
@@ -165,14 +172,18 @@ def test_unknown_region_is_an_input_error() -> None:
 def test_replicas_are_packed_onto_big_gpu_instances() -> None:
     """3 replicas x (16 cores, 160 GiB, 2 h100) on p5 (192/2048/8): k = min(3, 12, 12.8, 4)
     = 3 per instance, instances = max(ceil(3 / 3), min(3, 2)) = 2 -> 2 x 730 x 100 = 146,000."""
-    w = service(kind=trainer().kind, training=None,
-                resources=Resources(cpu=16, memory_gib=160, gpus=2, gpu_type="h100"),
-                data=DataSpec(residency=Residency.EU))
+    w = service(
+        kind=trainer().kind,
+        training=None,
+        resources=Resources(cpu=16, memory_gib=160, gpus=2, gpu_type="h100"),
+        data=DataSpec(residency=Residency.EU),
+    )
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.usd_per_month == pytest.approx(146000.0)
     assert od.line_items[0].formula == (
         "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
-        "never all on one instance)")
+        "never all on one instance)"
+    )
 
 
 def test_zero_request_packs_all_replicas() -> None:
@@ -195,7 +206,8 @@ def test_tier2_replicas_share_instances_but_never_all_on_one() -> None:
     assert od.usd_per_month == pytest.approx(146.0)
     assert od.line_items[0].formula == (
         "2 x m6i.large x 730 h x 0.1 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
-        "never all on one instance)")
+        "never all on one instance)"
+    )
 
 
 def test_tier1_database_replicas_one_per_instance() -> None:
@@ -206,7 +218,8 @@ def test_tier1_database_replicas_one_per_instance() -> None:
     assert od.usd_per_month == pytest.approx(219.0)
     assert od.line_items[0].formula == (
         "3 x m6i.large x 730 h x 0.1 USD/h (3 replicas, one per instance; tier 1: one per "
-        "instance, so losing an instance loses one replica)")
+        "instance, so losing an instance loses one replica)"
+    )
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6], ids=lambda n: f"{n}-replicas")
@@ -229,13 +242,22 @@ def test_one_replica_gpu_service_pays_for_the_instance_not_per_gpu() -> None:
     from planner.catalogue import parse_catalogue
 
     data = tiny_data()
-    data["instances"]["aws.p5.4xlarge"] = {"family": "p5", "vcpu": 16, "memory_gib": 256,
-                                           "gpus": 1, "gpu_type": "h100"}
+    data["instances"]["aws.p5.4xlarge"] = {
+        "family": "p5",
+        "vcpu": 16,
+        "memory_gib": 256,
+        "gpus": 1,
+        "gpu_type": "h100",
+    }
     data["prices"]["aws.p5.4xlarge.r1.on-demand"] = dict(
-        data["prices"]["aws.p5.48xlarge.r1.on-demand"], value=20.0)
+        data["prices"]["aws.p5.48xlarge.r1.on-demand"], value=20.0
+    )
     cat = parse_catalogue(data, source="t")
-    w = service(replicas=1, resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"),
-                data=DataSpec())
+    w = service(
+        replicas=1,
+        resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"),
+        data=DataSpec(),
+    )
     od = _by_option(offers_for(w, w.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
     assert od.instance_type == "p5.4xlarge"
     assert od.usd_per_month == pytest.approx(14600.0)

@@ -35,16 +35,36 @@ def test_npv_with_discounting() -> None:
 
 @pytest.mark.parametrize(
     ("before", "after", "one_off", "month"),
-    [(1000, 600, 2000, 5), (1000, 600, 2001, 6), (1000, 1000, 0, 0), (1000, 1200, 0, None),
-     (1000, 1000, 10, None), (600, 1000, 500, None), (1000, 600, 0, 0),
-     (0.3, 0.1 + 0.2, 0, 0), (2270.64, 2270.6400000000003, 0, 0), (1000, 999.99, 0.01, 1),
-     (10000, 0, 1e-5, 1)],
-    ids=["exact", "just-over", "no-change", "dearer", "flat-with-cost", "never", "free-move",
-         "float-noise", "equal-costs-summed-differently", "one-cent-is-a-saving",
-         "tiny-one-off-is-recovered-in-month-1"],
+    [
+        (1000, 600, 2000, 5),
+        (1000, 600, 2001, 6),
+        (1000, 1000, 0, 0),
+        (1000, 1200, 0, None),
+        (1000, 1000, 10, None),
+        (600, 1000, 500, None),
+        (1000, 600, 0, 0),
+        (0.3, 0.1 + 0.2, 0, 0),
+        (2270.64, 2270.6400000000003, 0, 0),
+        (1000, 999.99, 0.01, 1),
+        (10000, 0, 1e-5, 1),
+    ],
+    ids=[
+        "exact",
+        "just-over",
+        "no-change",
+        "dearer",
+        "flat-with-cost",
+        "never",
+        "free-move",
+        "float-noise",
+        "equal-costs-summed-differently",
+        "one-cent-is-a-saving",
+        "tiny-one-off-is-recovered-in-month-1",
+    ],
 )
-def test_breakeven_month_cases(before: float, after: float, one_off: float,
-                               month: int | None) -> None:
+def test_breakeven_month_cases(
+    before: float, after: float, one_off: float, month: int | None
+) -> None:
     """Break-even is ceil(one-off / saving), 0 with nothing to recover, None if never."""
     assert breakeven_month(before, after, one_off) == month
 

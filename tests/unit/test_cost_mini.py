@@ -54,6 +54,8 @@ def test_mini_override_prices_p5(mini: Project) -> None:
     27,520 + EBS 2,000 GiB x 0.08 = 160 + S3 800 GiB x 0.023 = 18.40 -> 27,698.40."""
     w = mini.workload("llm-finetune")
     site = mini.site("aws-us-east-1")
-    offers = {o.option: o for o in offers_for(w, w.resources, site, load_default_catalogue(),
-                                              mini.settings)}
+    offers = {
+        o.option: o
+        for o in offers_for(w, w.resources, site, load_default_catalogue(), mini.settings)
+    }
     assert offers[PricingOption.ON_DEMAND].usd_per_month == pytest.approx(27698.40)

@@ -102,8 +102,9 @@ def test_migration_items() -> None:
     w = service(current_site="cloud")
     (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
     names = {i.name: i.usd_per_month for i in o.migration_items}
-    assert names == pytest.approx({"dataset egress from cloud": 90.0, "engineering": 8000.0,
-                                   "double running": 583.0})
+    assert names == pytest.approx(
+        {"dataset egress from cloud": 90.0, "engineering": 8000.0, "double running": 583.0}
+    )
     assert o.migration_usd == pytest.approx(8673.0)
 
 
@@ -129,7 +130,8 @@ def test_precomputed_rates_give_the_same_offers() -> None:
     w = service()
     rates = owned_rates_by_site((colo(), cloud()), CAT, S)
     assert offers_for(w, w.resources, colo(), CAT, S, rates=rates) == offers_for(
-        w, w.resources, colo(), CAT, S)
+        w, w.resources, colo(), CAT, S
+    )
 
 
 def test_inputs_are_not_mutated() -> None:
@@ -145,8 +147,11 @@ def test_inputs_are_not_mutated() -> None:
 def test_inference_on_owned_pool_charges_gpus_only() -> None:
     """2 replicas x 2 GPUs x 730 h x 2.05479 (12,000 / 5,840) = 6,000; host CPU and memory
     are inside a pool's GPU rate, so there is no cpu or memory line."""
-    w = trainer(training=None, replicas=2,
-                resources=Resources(cpu=8, memory_gib=64, gpus=2, gpu_type="h100"))
+    w = trainer(
+        training=None,
+        replicas=2,
+        resources=Resources(cpu=8, memory_gib=64, gpus=2, gpu_type="h100"),
+    )
     (o,) = offers_for(w, w.resources, pool(), CAT, S)
     assert o.usd_per_month == pytest.approx(6000.0)
     assert [i.name.split(" ")[0] for i in o.line_items] == ["GPUs"]
@@ -170,9 +175,11 @@ def test_zero_owned_storage_and_egress_say_they_are_assumptions() -> None:
     assert lines["storage (owned)"].usd_per_month == 0
     assert lines["storage (owned)"].formula == (
         "3 x 100 GiB x 0 USD/GiB-month (0: ASSUMPTION that node capex includes the disks; "
-        "set price_overrides owned.storage.usd-per-gib-month if storage is bought separately)")
+        "set price_overrides owned.storage.usd-per-gib-month if storage is bought separately)"
+    )
     assert lines["egress (owned transit)"].formula.startswith(
-        "1,500 GiB x 0 USD/GiB (0: ASSUMPTION of flat-rate transit")
+        "1,500 GiB x 0 USD/GiB (0: ASSUMPTION of flat-rate transit"
+    )
     priced = replace(colo(), price_overrides={"owned.storage.usd-per-gib-month": 0.02})
     (o2,) = offers_for(w, w.resources, priced, CAT, S)
     storage = next(i for i in o2.line_items if i.name == "storage (owned)")

@@ -41,14 +41,21 @@ def test_estate_line_items_straight_line() -> None:
     """capex 10 x 12,000 / 60 = 2,000; power 10 x 0.5 kW x 200 = 1,000; space 1,000;
     labour 2,000; support 120,000 x 12 % / 12 = 1,200; total 7,200 USD/month."""
     r = owned_rates(colo(), CAT)
-    assert _items(r) == pytest.approx({
-        "capex (amortised)": 2000.0, "power": 1000.0, "space": 1000.0, "labour": 2000.0,
-        "support": 1200.0,
-    })
+    assert _items(r) == pytest.approx(
+        {
+            "capex (amortised)": 2000.0,
+            "power": 1000.0,
+            "space": 1000.0,
+            "labour": 2000.0,
+            "support": 1200.0,
+        }
+    )
     assert r.usd_per_month == pytest.approx(7200.0)
     assert r.items[0].formula == "(10 x 12,000 USD (std)) = 120,000 USD / 60 months"
-    assert r.items[0].sources == ("sites.colo.cost.owned.node_classes",
-                                  "sites.colo.cost.owned.depreciation_months")
+    assert r.items[0].sources == (
+        "sites.colo.cost.owned.node_classes",
+        "sites.colo.cost.owned.depreciation_months",
+    )
 
 
 def test_effective_rates_at_target_utilisation() -> None:
@@ -67,7 +74,8 @@ def test_annuity_amortisation() -> None:
     """Annuity at 10 %/yr: r = 1.1^(1/12) - 1 = 0.00797414; 120,000 x r / (1 - 1.1^-5)
     = 120,000 x 0.00797414 / 0.379079 = 2,524.27 USD/month (vs 2,000 straight line)."""
     assert amortised_usd_per_month(120000, 60, Amortisation.ANNUITY, 10.0) == pytest.approx(
-        2524.27, abs=0.01)
+        2524.27, abs=0.01
+    )
     r = owned_rates(colo(amortisation=Amortisation.ANNUITY, discount_rate_pct=10.0), CAT)
     assert _items(r)["capex (amortised)"] == pytest.approx(2524.27, abs=0.01)
     assert amortised_usd_per_month(120000, 60, Amortisation.ANNUITY, 0.0) == 2000.0
@@ -75,8 +83,7 @@ def test_annuity_amortisation() -> None:
 
 def test_annuity_rate_falls_back_to_settings() -> None:
     """Without a site rate the project's discount rate is used (0 % -> straight line)."""
-    r = owned_rates(colo(amortisation=Amortisation.ANNUITY), CAT,
-                    Settings(discount_rate_pct=0.0))
+    r = owned_rates(colo(amortisation=Amortisation.ANNUITY), CAT, Settings(discount_rate_pct=0.0))
     assert _items(r)["capex (amortised)"] == pytest.approx(2000.0)
 
 
@@ -88,8 +95,12 @@ def test_metered_power() -> None:
 
 def test_catalogue_defaults_fill_missing_inputs() -> None:
     """No depreciation/colo/support on the site -> catalogue 60 months, 200 USD/kW, 12 %."""
-    r = owned_rates(colo(depreciation_months=None, colo_usd_per_kw_month=None,
-                         support_pct_of_capex_per_year=None), CAT)
+    r = owned_rates(
+        colo(
+            depreciation_months=None, colo_usd_per_kw_month=None, support_pct_of_capex_per_year=None
+        ),
+        CAT,
+    )
     assert r.usd_per_month == pytest.approx(7200.0)
     assert "owned.depreciation-months" in r.items[0].sources
 
@@ -116,12 +127,22 @@ def test_mixed_kubernetes_node_splits_gpu_by_reference_price() -> None:
     """On a kubernetes site a GPU node (100 cores, 1,000 GiB, 8 h100) splits by weight:
     cpu 100 x 0.025 = 2.5, mem 1,000 x 0.00625 = 6.25, gpu 8 x 10.3 = 82.4 (of 91.15)."""
     site = Site(
-        name="k", kind=SiteKind.KUBERNETES, provider="p", region="r",
-        jurisdiction=Residency.US, failure_domains=("a",), availability_pct=99.9,
-        capacity=Capacity(100, 1000, {"h100": 8}), target_utilisation=1.0,
-        owned_cost=OwnedCost(node_classes=(NodeClass("g", 1, 100, 1000, 91150 * 60 / 100,
-                                                     0.0, gpus=8, gpu_type="h100"),),
-                             depreciation_months=60, support_pct_of_capex_per_year=0.0),
+        name="k",
+        kind=SiteKind.KUBERNETES,
+        provider="p",
+        region="r",
+        jurisdiction=Residency.US,
+        failure_domains=("a",),
+        availability_pct=99.9,
+        capacity=Capacity(100, 1000, {"h100": 8}),
+        target_utilisation=1.0,
+        owned_cost=OwnedCost(
+            node_classes=(
+                NodeClass("g", 1, 100, 1000, 91150 * 60 / 100, 0.0, gpus=8, gpu_type="h100"),
+            ),
+            depreciation_months=60,
+            support_pct_of_capex_per_year=0.0,
+        ),
     )
     r = owned_rates(site, CAT)
     # monthly cost = 91,150 x 60 / 100 / 60 = 911.5 USD; GPU share 82.4 / 91.15 -> 824 USD
@@ -170,10 +191,11 @@ def test_missing_space_and_labour_are_called_out() -> None:
     lines = {i.name: i for i in r.items}
     assert lines["labour"].usd_per_month == 0
     assert lines["labour"].formula == (
-        "0 USD/month (none given: set labour_usd_per_month for the staff share that runs the "
-        "site)")
+        "0 USD/month (none given: set labour_usd_per_month for the staff share that runs the site)"
+    )
     assert lines["space"].formula == (
-        "0 USD/month (none given: set space_usd_per_month for racks, cross-connects or rent)")
+        "0 USD/month (none given: set space_usd_per_month for racks, cross-connects or rent)"
+    )
     assert r.usd_per_month == pytest.approx(7200.0 - 2000.0 - 1000.0)
     given = {i.name: i.formula for i in owned_rates(colo(), CAT).items}
     assert given["labour"] == "2,000 USD/month"

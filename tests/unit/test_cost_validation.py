@@ -74,10 +74,12 @@ def test_unknown_currency() -> None:
 
 def test_validate_cost_inputs_collects_everything() -> None:
     """validate_cost_inputs reports every site's problems in one InputError."""
-    p = Project(root="x", workloads=(service(),),
-                sites=(colo(depreciation_months=0), dataclasses.replace(cloud(),
-                       target_utilisation=2.0)),
-                settings=Settings(currency="GBP"))
+    p = Project(
+        root="x",
+        workloads=(service(),),
+        sites=(colo(depreciation_months=0), dataclasses.replace(cloud(), target_utilisation=2.0)),
+        settings=Settings(currency="GBP"),
+    )
     with pytest.raises(InputError) as exc:
         validate_cost_inputs(p, CAT)
     assert len(exc.value.problems) == 3
@@ -93,6 +95,8 @@ def test_gpus_in_capacity_without_a_gpu_node_class() -> None:
     with pytest.raises(InputError) as exc:
         offers_for(w, w.resources, site, CAT, Settings())
     text = _render(exc)
-    assert ("sites.colo.capacity.gpus.h100: 8 h100 GPUs in capacity but no node class under "
-            "cost.owned has h100 GPUs, so they would be priced at 0 USD") in text
+    assert (
+        "sites.colo.capacity.gpus.h100: 8 h100 GPUs in capacity but no node class under "
+        "cost.owned has h100 GPUs, so they would be priced at 0 USD"
+    ) in text
     assert "To fix: add a node class with gpu_type: h100" in text

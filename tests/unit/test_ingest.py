@@ -276,8 +276,7 @@ def test_non_numeric_value() -> None:
 def test_negative_value() -> None:
     """A negative utilisation is a hard error at its file and line."""
     assert _errors("bad/negative.csv") == [
-        "bad/negative.csv:2: value: negative value -0.5. To fix: utilisation cannot be "
-        "negative"
+        "bad/negative.csv:2: value: negative value -0.5. To fix: utilisation cannot be negative"
     ]
 
 
@@ -352,21 +351,31 @@ def test_many_problems_are_capped(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("wide.csv", b"timestamp,web/cpu,api/cpu\n2026-10-01T00:00:00Z,1\n",
-         "wide.csv:2: expected 3 fields, found 2. To fix: give every row one field per header "
-         "column (empty = missing)"),
-        ("latin1.csv", b"timestamp,workload,metric,value\n2026-10-01T00:00:00Z,w\xe9b,cpu,1\n",
-         "latin1.csv: not UTF-8 text (invalid continuation byte). To fix: save the export as "
-         "UTF-8 (iconv -t UTF-8)"),
-        ("cw.json", b'{"MetricDataResults": [{"Id": "a", "Label": "web/cpu", '
-                    b'"Timestamps": ["2026-10-01T00:00:00Z"], "Values": [1, 2]}]}',
-         "cw.json:1: MetricDataResults[0]: 1 timestamps but 2 values. To fix: export "
-         "Timestamps and Values together, as GetMetricData returns them"),
+        (
+            "wide.csv",
+            b"timestamp,web/cpu,api/cpu\n2026-10-01T00:00:00Z,1\n",
+            "wide.csv:2: expected 3 fields, found 2. To fix: give every row one field per header "
+            "column (empty = missing)",
+        ),
+        (
+            "latin1.csv",
+            b"timestamp,workload,metric,value\n2026-10-01T00:00:00Z,w\xe9b,cpu,1\n",
+            "latin1.csv: not UTF-8 text (invalid continuation byte). To fix: save the export as "
+            "UTF-8 (iconv -t UTF-8)",
+        ),
+        (
+            "cw.json",
+            b'{"MetricDataResults": [{"Id": "a", "Label": "web/cpu", '
+            b'"Timestamps": ["2026-10-01T00:00:00Z"], "Values": [1, 2]}]}',
+            "cw.json:1: MetricDataResults[0]: 1 timestamps but 2 values. To fix: export "
+            "Timestamps and Values together, as GetMetricData returns them",
+        ),
     ],
     ids=["wide-field-count", "not-utf8", "cloudwatch-lengths"],
 )
-def test_file_level_problems_say_how_to_fix(tmp_path: Path, name: str, data: bytes,
-                                            expected: str) -> None:
+def test_file_level_problems_say_how_to_fix(
+    tmp_path: Path, name: str, data: bytes, expected: str
+) -> None:
     """Field-count, encoding and CloudWatch length errors name file and line and a fix."""
     (tmp_path / name).write_bytes(data)
     with pytest.raises(InputError) as info:
@@ -466,22 +475,30 @@ def test_cloudwatch_pages_and_bad_timestamp(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"},\n'
-         '"values": []}\n, ]}}',
-         "t.json:3: invalid JSON: expected '{', found ']'. To fix: export the API response "
-         "as returned, complete (not truncated)"),
-        ('{"status": "success", "data": {"resultType": "vector", "result": []}}',
-         "t.json:1: data.resultType: result type 'vector' is not matrix. To fix: export a "
-         "range query (query_range), not an instant query"),
-        ('{"items": []}',
-         "t.json:1: (document): not a Prometheus query_range or CloudWatch GetMetricData "
-         "response. To fix: export the API response as returned (data.result / "
-         "MetricDataResults)"),
-        ('{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"}, '
-         '"values": [[1790812800, 1.5]]}]}}',
-         't.json:1: data.result[0].values[0]: expected [<unix time>, "<value>"], found '
-         "[1790812800, 1.5]. To fix: export the query_range response as returned (values are "
-         "strings)"),
+        (
+            '{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"},\n'
+            '"values": []}\n, ]}}',
+            "t.json:3: invalid JSON: expected '{', found ']'. To fix: export the API response "
+            "as returned, complete (not truncated)",
+        ),
+        (
+            '{"status": "success", "data": {"resultType": "vector", "result": []}}',
+            "t.json:1: data.resultType: result type 'vector' is not matrix. To fix: export a "
+            "range query (query_range), not an instant query",
+        ),
+        (
+            '{"items": []}',
+            "t.json:1: (document): not a Prometheus query_range or CloudWatch GetMetricData "
+            "response. To fix: export the API response as returned (data.result / "
+            "MetricDataResults)",
+        ),
+        (
+            '{"data": {"result": [{"metric": {"workload": "web", "metric": "cpu"}, '
+            '"values": [[1790812800, 1.5]]}]}}',
+            't.json:1: data.result[0].values[0]: expected [<unix time>, "<value>"], found '
+            "[1790812800, 1.5]. To fix: export the query_range response as returned (values are "
+            "strings)",
+        ),
     ],
     ids=["syntax", "vector", "unknown-document", "unquoted-value"],
 )

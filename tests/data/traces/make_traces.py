@@ -58,9 +58,7 @@ def azure_vm(src: Path) -> str:
         out = ["timestamp," + ",".join(f"{vm}/cpu_percent" for vm in AZURE_VMS)]
         for row in reader:
             stamp = anchor + timedelta(minutes=float(row[0]))
-            out.append(
-                stamp.strftime("%Y-%m-%dT%H:%M:%SZ") + "," + ",".join(row[c] for c in cols)
-            )
+            out.append(stamp.strftime("%Y-%m-%dT%H:%M:%SZ") + "," + ",".join(row[c] for c in cols))
     return "\n".join(out) + "\n"
 
 
