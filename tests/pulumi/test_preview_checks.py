@@ -175,6 +175,7 @@ def test_read_stack_needs_a_stack_folder(tmp_path: Path) -> None:
         read_stack(tmp_path)
 
 
+@pytest.mark.preview
 def test_duplicate_urns_secrets_and_program_errors(tmp_path: Path, mini_out: Path) -> None:
     """Duplicate URNs and program errors fail the preview; secrets are redacted."""
     stack = tmp_path / "dup"
@@ -320,12 +321,14 @@ BROKEN = [
 ]
 
 
+@pytest.mark.preview
 def test_emitted_stacks_pass_the_cross_object_checks(preview_of: Any) -> None:
     """The mini stacks have no dangling reference, empty selector or blocking PDB."""
     for site in ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1"):
         assert cross_check(preview_of(site).resources) == [], site
 
 
+@pytest.mark.preview
 @pytest.mark.parametrize(
     ("site", "type_", "edit", "needle"),
     BROKEN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from import_check import failing_imports, modules_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -12,6 +13,7 @@ PACKAGES = ("planner", "stacks", "policies")
 SKIP = ("policies.__main__",)  # constructing the PolicyPack blocks; tested over gRPC
 
 
+@pytest.mark.slow  # imports the whole tree ~75 times
 def test_every_module_imports_alone() -> None:
     """Importing each module first, with no other module of ours loaded, succeeds."""
     modules = modules_in(ROOT, PACKAGES, skip=SKIP)

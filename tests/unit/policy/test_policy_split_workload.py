@@ -70,4 +70,4 @@ def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
     assert (reported, unknown) == (set(), set())
 
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.preview
