@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.errors import UsageError
-from planner.report import md_cell, md_table, money, signed_money, usd
+from planner.report import md_cell, md_table, money, round_cents, signed_money, sites_text
 
 DIFF_SCHEMA_VERSION = 1
 
@@ -67,13 +67,13 @@ def _cost_rows(
     for name in sorted(set(b) | set(h)):
         before = float(b[name]["usd_per_month"]) if name in b else 0.0
         after = float(h[name]["usd_per_month"]) if name in h else 0.0
-        if usd(after - before) != 0 or (name in b) != (name in h):
+        if round_cents(after - before) != 0 or (name in b) != (name in h):
             rows.append(
                 {
                     "name": name,
-                    "base_usd_per_month": usd(before),
-                    "head_usd_per_month": usd(after),
-                    "delta_usd_per_month": usd(after - before),
+                    "base_usd_per_month": round_cents(before),
+                    "head_usd_per_month": round_cents(after),
+                    "delta_usd_per_month": round_cents(after - before),
                 }
             )
     return rows
@@ -98,7 +98,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
     moves, cost_changes = [], []
     for name in sorted(set(bw) & set(hw)):
         b, h = bw[name], hw[name]
-        delta = usd(float(h["usd_per_month"]) - float(b["usd_per_month"]))
+        delta = round_cents(float(h["usd_per_month"]) - float(b["usd_per_month"]))
         row = {
             "name": name,
             "team": h["team"],
@@ -106,8 +106,8 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
             "head_sites": list(h["sites"]),
             "base_option": (b.get("offer") or {}).get("option"),
             "head_option": (h.get("offer") or {}).get("option"),
-            "base_usd_per_month": usd(b["usd_per_month"]),
-            "head_usd_per_month": usd(h["usd_per_month"]),
+            "base_usd_per_month": round_cents(b["usd_per_month"]),
+            "head_usd_per_month": round_cents(h["usd_per_month"]),
             "delta_usd_per_month": delta,
             "reason": h.get("reason", ""),
         }
@@ -120,7 +120,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
             "name": n,
             "team": hw[n]["team"],
             "sites": list(hw[n]["sites"]),
-            "usd_per_month": usd(hw[n]["usd_per_month"]),
+            "usd_per_month": round_cents(hw[n]["usd_per_month"]),
         }
         for n in sorted(set(hw) - set(bw))
     ]
@@ -129,14 +129,14 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
             "name": n,
             "team": bw[n]["team"],
             "sites": list(bw[n]["sites"]),
-            "usd_per_month": usd(bw[n]["usd_per_month"]),
+            "usd_per_month": round_cents(bw[n]["usd_per_month"]),
         }
         for n in sorted(set(bw) - set(hw))
     ]
     bf = {_finding_key(f): f for f in base["findings"] if not f["waived"]}
     hf = {_finding_key(f): f for f in head["findings"] if not f["waived"]}
     bt, ht = base["totals"], head["totals"]
-    delta = usd(float(ht["usd_per_month"]) - float(bt["usd_per_month"]))
+    delta = round_cents(float(ht["usd_per_month"]) - float(bt["usd_per_month"]))
     return {
         "kind": "PlanDiff",
         "schema_version": DIFF_SCHEMA_VERSION,
@@ -157,8 +157,10 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
                 if float(bt["usd_per_month"]) == 0
                 else round(delta / float(bt["usd_per_month"]) * 100.0, 2)
             ),
-            "delta_migration_usd": usd(float(ht["migration_usd"]) - float(bt["migration_usd"])),
-            "delta_horizon_tco_usd": usd(
+            "delta_migration_usd": round_cents(
+                float(ht["migration_usd"]) - float(bt["migration_usd"])
+            ),
+            "delta_horizon_tco_usd": round_cents(
                 float(ht["horizon_tco_usd"]) - float(bt["horizon_tco_usd"])
             ),
         },
@@ -188,10 +190,6 @@ def is_empty(diff: Mapping[str, Any]) -> bool:
             "findings_resolved",
         )
     )
-
-
-def _sites_text(sites: Sequence[str]) -> str:
-    return " + ".join(sites) if sites else "-"
 
 
 def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
@@ -253,8 +251,8 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 (
                     f"`{m['name']}`",
                     md_cell(m["team"]),
-                    md_cell(f"{_sites_text(m['base_sites'])} ({m['base_option']})"),
-                    md_cell(f"{_sites_text(m['head_sites'])} ({m['head_option']})"),
+                    md_cell(f"{sites_text(m['base_sites'])} ({m['base_option']})"),
+                    md_cell(f"{sites_text(m['head_sites'])} ({m['head_option']})"),
                     money(m["base_usd_per_month"]),
                     money(m["head_usd_per_month"]),
                     signed_money(m["delta_usd_per_month"]),
@@ -280,7 +278,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 (
                     f"`{m['name']}`",
                     md_cell(m["team"]),
-                    md_cell(_sites_text(m["head_sites"])),
+                    md_cell(sites_text(m["head_sites"])),
                     md_cell(
                         m["head_option"]
                         if m["base_option"] == m["head_option"]
@@ -303,7 +301,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                     (
                         f"`{w['name']}`",
                         md_cell(w["team"]),
-                        md_cell(_sites_text(w["sites"])),
+                        md_cell(sites_text(w["sites"])),
                         money(w["usd_per_month"]),
                     )
                     for w in diff[key]
