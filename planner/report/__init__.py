@@ -6,7 +6,7 @@ the pull-request comment a reviewer reads. Both come from one dictionary,
 
 Modules, in the order data flows:
 
-- ``figures``: what a plan adds up to per site and per team (unrounded);
+- ``figures``: what a plan adds up to in total, per site and per team (unrounded);
 - ``amounts``: figures as reported (cents, ratios, percentages) and money as text;
 - ``plan_json``: the ``plan.json`` document;
 - ``markdown``: GitHub-flavoured Markdown primitives (cells, code spans, tables, labels);
@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from planner.report.amounts import delta_pct, money, round_cents, round_ratio, signed_money
 from planner.report.figures import (
+    PlanTotals,
     SiteFigures,
     TeamFigures,
     changes_site,
     partly_moved,
+    plan_totals,
     primary_assignment,
     site_figures,
     team_figures,
@@ -30,7 +32,6 @@ from planner.report.markdown import code_span, md_cell, md_table, mermaid_label,
 from planner.report.plan_json import (
     API_VERSION,
     SCHEMA_VERSION,
-    break_even_month,
     plan_to_dict,
     render_plan_json,
     team_of,
@@ -46,9 +47,9 @@ __all__ = [
     "REASON_CHARS",
     "SCHEMA_VERSION",
     "SUMMARY_COLUMNS",
+    "PlanTotals",
     "SiteFigures",
     "TeamFigures",
-    "break_even_month",
     "changes_site",
     "code_span",
     "delta_pct",
@@ -59,6 +60,7 @@ __all__ = [
     "options_text",
     "partly_moved",
     "plan_to_dict",
+    "plan_totals",
     "primary_assignment",
     "render_plan_json",
     "render_plan_md",

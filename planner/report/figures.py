@@ -1,9 +1,13 @@
-"""What a plan adds up to per site and per team. Pure; unrounded.
+"""What a plan adds up to: totals of the plan, per site and per team. Pure; unrounded.
 
 Every report view (``plan.json``, ``plan.md``, the CLI summary, plan diffs and what-if) reads
-its figures from here, so a site's or a team's cost is computed once. A site's cost with
-the plan is the sum of the workloads' parts placed there (so the sites add up to the plan's
-total), its cost today the baseline of the workloads that run there today.
+its figures from here, so a site's or a team's cost is computed once:
+
+- a site's cost with the plan is the sum of the workloads' parts placed there (so the sites
+  add up to the plan's total), its cost today the baseline of the workloads that run there
+  today;
+- the horizon figures (TCO, savings, break-even month, NPV) are those of
+  :func:`planner.cost.horizon.horizon_summary` for the plan's totals.
 
 A workload "changes site" when it moves in whole (``Placement.moved``) or in part (it keeps
 running where it runs today and also runs elsewhere: :func:`partly_moved`).
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from planner.cost.horizon import HorizonSummary, horizon_summary
 from planner.model import Assignment, Placement, Plan
 
 
@@ -39,6 +44,39 @@ def partly_moved(placement: Placement) -> bool:
 def changes_site(placement: Placement) -> bool:
     """Moves in whole or in part: the workload runs somewhere it does not run today."""
     return placement.moved or partly_moved(placement)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTotals:
+    """The plan's monthly figures, its one-off migration and their horizon arithmetic."""
+
+    baseline_usd_per_month: float
+    usd_per_month: float
+    migration_usd: float
+    horizon: HorizonSummary
+    """Totals over ``plan.horizon_months``, savings, break-even month and NPV."""
+    workloads: int
+    moved: int
+    partly_moved: int
+
+
+def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
+    """The plan's totals; the NPV discounts the monthly savings at ``discount_rate_pct``."""
+    return PlanTotals(
+        baseline_usd_per_month=plan.baseline_usd_per_month,
+        usd_per_month=plan.usd_per_month,
+        migration_usd=plan.migration_usd,
+        horizon=horizon_summary(
+            plan.baseline_usd_per_month,
+            plan.usd_per_month,
+            plan.migration_usd,
+            plan.horizon_months,
+            discount_rate_pct,
+        ),
+        workloads=len(plan.placements),
+        moved=sum(1 for p in plan.placements if p.moved),
+        partly_moved=sum(1 for p in plan.placements if partly_moved(p)),
+    )
 
 
 @dataclass(frozen=True, slots=True)

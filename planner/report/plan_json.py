@@ -15,6 +15,9 @@ Derived totals (documented again in the schema):
   ``m x (baseline - after) >= migration_usd``; ``null`` when the plan never pays back;
 - ``horizon_savings_npv_usd``: monthly savings discounted at ``settings.discount_rate_pct``
   (annual, compounded monthly as ``(1 + r) ** (m / 12)``) minus the one-off migration cost.
+
+The horizon figures are :func:`planner.cost.horizon.horizon_summary`'s for the plan's totals
+(:func:`planner.report.figures.plan_totals`), the arithmetic ``hybridplan cost`` shows.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ from planner.model import (
 )
 from planner.report.amounts import delta_pct, round_cents, round_ratio
 from planner.report.figures import (
+    PlanTotals,
     SiteFigures,
     TeamFigures,
     partly_moved,
+    plan_totals,
     primary_assignment,
     site_figures,
     team_figures,
@@ -51,33 +56,6 @@ SCHEMA_VERSION = 1
 API_VERSION = "hybridplan/v1"
 
 _LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
-
-
-def break_even_month(
-    baseline_usd_per_month: float, usd_per_month: float, migration_usd: float
-) -> int | None:
-    """First whole month ``m >= 0`` with ``m x saving >= migration_usd``; ``None`` if never."""
-    saving = round_cents(baseline_usd_per_month) - round_cents(usd_per_month)
-    migration = round_cents(migration_usd)
-    if migration <= 0:
-        return 0 if saving >= 0 else None
-    if saving <= 0:
-        return None
-    return math.ceil(round(migration / saving, 9))
-
-
-def savings_npv(
-    baseline_usd_per_month: float,
-    usd_per_month: float,
-    migration_usd: float,
-    horizon_months: int,
-    discount_rate_pct: float,
-) -> float:
-    """Net present value of the plan's monthly savings over the horizon, less migration."""
-    saving = baseline_usd_per_month - usd_per_month
-    rate = discount_rate_pct / 100.0
-    total = sum(saving / (1.0 + rate) ** (m / 12.0) for m in range(1, horizon_months + 1))
-    return round_cents(total - migration_usd)
 
 
 def _jsonable(value: object) -> Any:
@@ -255,30 +233,23 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def _totals(plan: Plan, project: Project) -> dict[str, Any]:
-    before, after, migration = (
-        plan.baseline_usd_per_month,
-        plan.usd_per_month,
-        plan.migration_usd,
-    )
-    h = plan.horizon_months
+def _totals(t: PlanTotals) -> dict[str, Any]:
+    h = t.horizon
     return {
-        "baseline_usd_per_month": round_cents(before),
-        "usd_per_month": round_cents(after),
-        "delta_usd_per_month": round_cents(after - before),
-        "delta_pct": delta_pct(before, after),
-        "migration_usd": round_cents(migration),
-        "horizon_months": h,
-        "horizon_tco_usd": round_cents(after * h + migration),
-        "baseline_horizon_tco_usd": round_cents(before * h),
-        "horizon_savings_usd": round_cents(before * h - (after * h + migration)),
-        "horizon_savings_npv_usd": savings_npv(
-            before, after, migration, h, project.settings.discount_rate_pct
-        ),
-        "break_even_month": break_even_month(before, after, migration),
-        "workloads": len(plan.placements),
-        "moved": sum(1 for p in plan.placements if p.moved),
-        "partly_moved": sum(1 for p in plan.placements if partly_moved(p)),
+        "baseline_usd_per_month": round_cents(t.baseline_usd_per_month),
+        "usd_per_month": round_cents(t.usd_per_month),
+        "delta_usd_per_month": round_cents(t.usd_per_month - t.baseline_usd_per_month),
+        "delta_pct": delta_pct(t.baseline_usd_per_month, t.usd_per_month),
+        "migration_usd": round_cents(t.migration_usd),
+        "horizon_months": h.months,
+        "horizon_tco_usd": round_cents(h.total_after_usd),
+        "baseline_horizon_tco_usd": round_cents(h.total_before_usd),
+        "horizon_savings_usd": round_cents(h.savings_usd),
+        "horizon_savings_npv_usd": round_cents(h.npv_usd),
+        "break_even_month": h.breakeven_month,
+        "workloads": t.workloads,
+        "moved": t.moved,
+        "partly_moved": t.partly_moved,
     }
 
 
@@ -313,7 +284,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "engineering_usd_per_move": round_cents(s.engineering_usd_per_move),
             "double_running_months": s.double_running_months,
         },
-        "totals": _totals(plan, project),
+        "totals": _totals(plan_totals(plan, s.discount_rate_pct)),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,
