@@ -23,21 +23,18 @@ The horizon figures are :func:`planner.cost.horizon.horizon_summary`'s for the p
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping
 from typing import Any
 
 from planner.model import (
     Assignment,
     Classification,
-    Finding,
-    Level,
     Offer,
     Placement,
     Plan,
     Project,
     SiteUsage,
 )
+from planner.policy.output import finding_sort_key, finding_to_dict
 from planner.report.amounts import delta_pct, round_cents, round_ratio
 from planner.report.figures import (
     PlanTotals,
@@ -54,25 +51,6 @@ SCHEMA_VERSION = 1
 """Bumped on any incompatible change to the ``plan.json`` structure."""
 
 API_VERSION = "hybridplan/v1"
-
-_LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
-
-
-def _jsonable(value: object) -> Any:
-    """Evidence values as JSON-safe data with a stable shape (mappings sorted, sets sorted)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        return round(value, 4)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, set | frozenset):
-        return [_jsonable(v) for v in sorted(value, key=str)]
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return str(value)
 
 
 def _classification_dict(c: Classification | None) -> dict[str, Any] | None:
@@ -213,26 +191,6 @@ def _team_dict(t: TeamFigures) -> dict[str, Any]:
     }
 
 
-def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str]:
-    """Mandatory first, then rule id, scope and message."""
-    return (_LEVEL_ORDER.get(f.level, 9), f.rule_id, f.scope_kind, f.scope, f.message)
-
-
-def _finding_dict(f: Finding) -> dict[str, Any]:
-    return {
-        "rule_id": f.rule_id,
-        "name": f.name,
-        "category": f.category.value,
-        "level": f.level.value,
-        "scope_kind": f.scope_kind,
-        "scope": f.scope,
-        "message": f.message,
-        "evidence": _jsonable(f.evidence),
-        "waived": f.waived,
-        "waiver_reason": f.waiver_reason,
-    }
-
-
 def _totals(t: PlanTotals) -> dict[str, Any]:
     h = t.horizon
     return {
@@ -311,7 +269,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             for f in site_figures(plan, (site.name for site in project.sites))
         ],
         "teams": [_team_dict(t) for t in team_figures(plan, teams)],
-        "findings": [_finding_dict(f) for f in sorted(plan.findings, key=finding_sort_key)],
+        "findings": [finding_to_dict(f) for f in sorted(plan.findings, key=finding_sort_key)],
     }
 
 
