@@ -635,7 +635,7 @@ def run_scenario(
 ) -> Outcome:
     """Apply ``changes``, re-plan with ``plan_fn`` (classifications reused: telemetry is
     unchanged) and diff against ``base`` (the base plan's ``plan_to_dict``)."""
-    from planner.diff import diff_plans
+    from planner.report import diff_plans
     from planner.report import plan_to_dict
 
     applied = apply_changes(project, catalogue, changes)

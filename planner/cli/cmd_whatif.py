@@ -263,7 +263,7 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan what-if examples/acme --sweep aws.p5=-60%..0%:10%
         """
-        from planner.diff import render_diff_md
+        from planner.report import render_diff_md
         from planner.whatif import (
             outcome_to_dict,
             parse_sweep,

@@ -1,4 +1,5 @@
-"""Plan -> ``plan.json`` / ``plan.md`` / the CLI summary. Pure: returns text, never prints.
+"""Plan -> ``plan.json`` / ``plan.md`` / the CLI summary / plan diffs. Pure: returns values
+and text, never prints.
 
 ``plan.json`` is the machine contract (schema: ``planner/schemas/plan.json``); ``plan.md`` is
 the pull-request comment a reviewer reads. Both come from one dictionary,
@@ -11,12 +12,27 @@ Modules, in the order data flows:
 - ``plan_json``: the ``plan.json`` document;
 - ``markdown``: GitHub-flavoured Markdown primitives (cells, code spans, tables, labels);
 - ``plan_md`` and ``plan_md_sections``: the ``plan.md`` comment;
-- ``summary``: the CLI's short summary table.
+- ``summary``: the CLI's short summary table;
+- ``diff`` and ``diff_md``: what changed between two plans (``hybridplan diff``, what-if).
 """
 
 from __future__ import annotations
 
 from planner.report.amounts import delta_pct, money, round_cents, round_ratio, signed_money
+from planner.report.diff import (
+    CostChange,
+    PlanDiff,
+    PlanFigures,
+    WorkloadChange,
+    WorkloadFigures,
+    compare_plans,
+    diff_plans,
+    diff_to_dict,
+    figures_of_json,
+    figures_of_plan,
+    is_empty,
+)
+from planner.report.diff_md import render_diff_md
 from planner.report.figures import (
     PlanTotals,
     SiteFigures,
@@ -47,12 +63,23 @@ __all__ = [
     "REASON_CHARS",
     "SCHEMA_VERSION",
     "SUMMARY_COLUMNS",
+    "CostChange",
+    "PlanDiff",
+    "PlanFigures",
     "PlanTotals",
     "SiteFigures",
     "TeamFigures",
+    "WorkloadChange",
+    "WorkloadFigures",
     "changes_site",
     "code_span",
+    "compare_plans",
     "delta_pct",
+    "diff_plans",
+    "diff_to_dict",
+    "figures_of_json",
+    "figures_of_plan",
+    "is_empty",
     "md_cell",
     "md_table",
     "mermaid_label",
@@ -62,6 +89,7 @@ __all__ = [
     "plan_to_dict",
     "plan_totals",
     "primary_assignment",
+    "render_diff_md",
     "render_plan_json",
     "render_plan_md",
     "round_cents",
