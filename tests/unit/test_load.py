@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError, Problem, UsageError
 from planner.load import SCHEMA_KINDS, load_project, schema_for
+from planner.load.yamlpos import parse_yaml
 from planner.model import (
     Dependency,
     Level,
@@ -26,7 +27,6 @@ from planner.model import (
     SourceRef,
     WorkloadKind,
 )
-from planner.yamlpos import parse_yaml
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MINI = DATA / "mini"
