@@ -14,6 +14,7 @@ from planner import names
 from planner.errors import Problem
 from planner.load.files import INVENTORY, POLICIES, SITES
 from planner.load.yamlpos import Parsed, YamlPath, problem_at
+from planner.model import PricingOption
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +136,9 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     return problems
 
 
-_CLOUD_OPTIONS = ("on-demand", "commit-1y", "commit-3y", "spot", "capacity-block")
-_OWNED_OPTIONS = ("owned", "leased")
+_OWNED_OPTIONS = (PricingOption.OWNED, PricingOption.LEASED)
+"""What a kubernetes or gpu-pool site can sell; a cloud site sells every other option."""
+_CLOUD_OPTIONS = tuple(o for o in PricingOption if o not in _OWNED_OPTIONS)
 
 
 def _current_option_refs(

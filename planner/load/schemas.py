@@ -4,7 +4,6 @@ a path (following local ``$ref``s) so messages can quote its description."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from typing import Any
 # jsonschema ships no type information and types-jsonschema is not a project dependency.
 import jsonschema  # type: ignore[import-untyped]
 
+from planner import names
 from planner.errors import UsageError
 from planner.load.yamlpos import YamlPath
 
@@ -27,8 +27,8 @@ def schema_for(kind: str) -> dict[str, Any]:
     or a schema file that is not installed."""
     key = kind.strip().lower()
     if key not in SCHEMA_KINDS:
-        close = difflib.get_close_matches(key, SCHEMA_KINDS, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        close = names.nearest_name(key, SCHEMA_KINDS)
+        hint = f"did you mean '{close}'? " if close else ""
         raise UsageError(
             f"unknown schema kind '{kind}'",
             fix=f"{hint}use one of: {', '.join(SCHEMA_KINDS)}",

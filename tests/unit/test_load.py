@@ -235,6 +235,35 @@ def test_wrong_shape_dependency_says_what_was_expected(mini_copy: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("site", "option", "sold"),
+    [
+        ("colo-eu", "spot", "kubernetes site 'colo-eu'. To fix: use one of: owned, leased"),
+        (
+            "aws-eu-west-1",
+            "leased",
+            "cloud site 'aws-eu-west-1'. To fix: use one of: "
+            "on-demand, commit-1y, commit-3y, spot, capacity-block",
+        ),
+    ],
+    ids=["owned-site", "cloud-site"],
+)
+def test_current_option_must_be_sold_by_the_site_kind(
+    mini_copy: Path, site: str, option: str, sold: str
+) -> None:
+    """A current_option the current site's kind does not sell lists what it does sell."""
+    inventory = mini_copy / "inventory.yaml"
+    text = inventory.read_text().replace(
+        "    current_site: aws-eu-west-1\n",
+        f"    current_site: {site}\n    current_option: {option}\n",
+        1,
+    )
+    inventory.write_text(text)
+    assert _problems(mini_copy) == [
+        f"inventory.yaml:17:21: workloads[0].current_option: '{option}' is not sold by {sold}"
+    ]
+
+
 def test_invalid_utf8_is_a_problem(mini_copy: Path) -> None:
     """A file that is not UTF-8 is reported, not crashed on."""
     (mini_copy / "project.yaml").write_bytes(b"kind: \xff\n")
