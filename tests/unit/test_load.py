@@ -27,6 +27,7 @@ from planner.model import (
     SourceRef,
     WorkloadKind,
 )
+from planner.names import LABEL_SCHEMA_PATTERN
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MINI = DATA / "mini"
@@ -317,6 +318,30 @@ def test_schemas_are_valid_and_accept_mini(kind: str) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     data = parse_yaml((MINI / FILE_KINDS[kind]).read_text(), FILE_KINDS[kind]).data
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_every_input_pattern_has_a_plain_language_message() -> None:
+    """Names use names.LABEL_SCHEMA_PATTERN (explained as RFC 1123); the loader words every
+    other pattern the input schemas use, so none falls back to quoting the regex."""
+    used = {p for kind in FILE_KINDS for p in _patterns(schema_for(kind))}
+    assert used == {
+        LABEL_SCHEMA_PATTERN,
+        "^HP-[A-Z]+-[0-9]{3}$",
+        "^[1-3]$",
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "\\S",
+    }
 
 
 def _properties(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
