@@ -17,57 +17,9 @@ from planner.load.yamlpos import Parsed, YamlPath, problem_at
 from planner.model import PricingOption
 
 
-@dataclass(frozen=True, slots=True)
-class _Named:
-    index: int
-    item: dict[str, Any]
-    name: str | None
-
-
-def _has_list(parsed: Parsed | None, key: str) -> bool:
-    return (
-        parsed is not None
-        and isinstance(parsed.data, dict)
-        and isinstance(parsed.data.get(key), list)
-    )
-
-
-def _entries(parsed: Parsed | None, key: str) -> list[_Named]:
-    if parsed is None or not isinstance(parsed.data, dict):
-        return []
-    items = parsed.data.get(key)
-    if not isinstance(items, list):
-        return []
-    out = []
-    for i, item in enumerate(items):
-        if isinstance(item, dict):
-            name = item.get("name")
-            out.append(_Named(i, item, name if isinstance(name, str) else None))
-    return out
-
-
-def _duplicates(
-    parsed: Parsed, file: str, key: str, noun: str, entries: list[_Named]
-) -> Iterator[Problem]:
-    first: dict[str, int] = {}
-    for e in entries:
-        if e.name is None:
-            continue
-        if e.name in first:
-            line, _ = parsed.where((key, first[e.name], "name"))
-            yield problem_at(
-                parsed,
-                file,
-                (key, e.index, "name"),
-                f"duplicate {noun} name '{e.name}' (first defined on line {line})",
-                f"rename one of them; {noun} names must be unique",
-            )
-        else:
-            first[e.name] = e.index
-
-
 def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
-    """Duplicate names and references between workloads, sites and waivers."""
+    """Duplicate names and references between workloads, sites and waivers, in the parsed
+    documents ``docs`` keyed by kind (``Inventory``, ``Sites``, ``Policies``)."""
     problems: list[Problem] = []
     inventory = docs.get("Inventory")
     sites_doc = docs.get("Sites")
@@ -134,6 +86,55 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
         }
         problems.extend(_waiver_refs(policies, known))
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    index: int
+    item: dict[str, Any]
+    name: str | None
+
+
+def _has_list(parsed: Parsed | None, key: str) -> bool:
+    return (
+        parsed is not None
+        and isinstance(parsed.data, dict)
+        and isinstance(parsed.data.get(key), list)
+    )
+
+
+def _entries(parsed: Parsed | None, key: str) -> list[_Named]:
+    if parsed is None or not isinstance(parsed.data, dict):
+        return []
+    items = parsed.data.get(key)
+    if not isinstance(items, list):
+        return []
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            name = item.get("name")
+            out.append(_Named(i, item, name if isinstance(name, str) else None))
+    return out
+
+
+def _duplicates(
+    parsed: Parsed, file: str, key: str, noun: str, entries: list[_Named]
+) -> Iterator[Problem]:
+    first: dict[str, int] = {}
+    for e in entries:
+        if e.name is None:
+            continue
+        if e.name in first:
+            line, _ = parsed.where((key, first[e.name], "name"))
+            yield problem_at(
+                parsed,
+                file,
+                (key, e.index, "name"),
+                f"duplicate {noun} name '{e.name}' (first defined on line {line})",
+                f"rename one of them; {noun} names must be unique",
+            )
+        else:
+            first[e.name] = e.index
 
 
 _OWNED_OPTIONS = (PricingOption.OWNED, PricingOption.LEASED)
@@ -229,8 +230,7 @@ def _workload_refs(
         option = w.item.get("current_option")
         if isinstance(option, str):
             yield from _current_option_refs(doc, w, option, sites_doc)
-        resources_ = w.item.get("resources")
-        gpu_type = resources_.get("gpu_type") if isinstance(resources_, dict) else None
+        gpu_type = resources.get("gpu_type") if isinstance(resources, dict) else None
         if isinstance(gpu_type, str) and gpu_type not in offered:
             listed = ", ".join(sorted(offered)) or "none"
             close = names.nearest_name(gpu_type, sorted(offered))
@@ -301,6 +301,7 @@ def _waiver_refs(doc: Parsed, known: Mapping[str, tuple[list[str], bool]]) -> It
 
 
 def _one_of_fix(word: str, options: Sequence[str], limit: int = 12) -> str:
+    """The fix for an unknown name: the nearest known one, else the known ones."""
     close = names.nearest_name(word, options)
     listed = ", ".join(options[:limit]) + (", ..." if len(options) > limit else "")
     if close:
