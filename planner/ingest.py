@@ -53,10 +53,10 @@ from typing import IO, Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from planner.classify.series import MetricSeries, TelemetrySet
 from planner.errors import InputError, Problem
 from planner.ingest_json import JsonSyntaxError, Notice, RawSeries, iter_json_series
 from planner.model import Project, SourceRef
-from planner.telemetry import MetricSeries, TelemetrySet
 
 __all__ = [
     "ABSURD_LIMITS",

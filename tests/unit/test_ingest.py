@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from planner.classify import MetricSeries, TelemetrySet
 from planner.errors import InputError
 from planner.ingest import (
     load_telemetry,
@@ -19,7 +20,6 @@ from planner.ingest import (
 )
 from planner.ingest_json import PIECE_CHARS
 from planner.model import Project, Resources, Workload, WorkloadKind
-from planner.telemetry import MetricSeries, TelemetrySet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "telemetry"
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
