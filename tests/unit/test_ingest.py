@@ -18,7 +18,7 @@ from planner.ingest import (
     parse_timestamp,
     read_telemetry_file,
 )
-from planner.ingest_json import PIECE_CHARS
+from planner.ingest.json_scanner import PIECE_CHARS
 from planner.model import Project, Resources, Workload, WorkloadKind
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "telemetry"
@@ -441,7 +441,7 @@ def test_json_stream_matches_json_load(piece: int) -> None:
     import io
     import json
 
-    from planner.ingest_json import RawSeries, iter_json_series
+    from planner.ingest.json_responses import RawSeries, iter_json_series
 
     doc = _prometheus_doc(3, 40)
     for text in (json.dumps(doc, indent=1), json.dumps(doc, separators=(",", ":"))):
