@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
+from functools import partial
 from typing import IO
 
 import numpy as np
@@ -19,25 +20,14 @@ from planner.ingest.bytefields import (
     segment_hash,
     segment_words,
 )
-from planner.ingest.metrics import (
-    ABSURD_LIMITS,
-    METRIC_FIX,
-    resolve_metric,
-)
+from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import (
     TS_NAMES,
     TimestampCache,
-    check_epoch,
     chunk_ts,
-    parse_timestamp,
 )
-from planner.ingest.values import (
-    Repeat,
-    floats,
-    floats_slow,
-    value_problems,
-)
+from planner.ingest.values import Repeat, floats, floats_slow, value_problems
 
 
 class _LongReader:
@@ -56,7 +46,6 @@ class _LongReader:
         self.metric_info: dict[str, tuple[str, str, float] | None] = {}
         self.factors = np.zeros(0, dtype=np.float64)
         self.limits = np.zeros(0, dtype=np.float64)
-        self.t_hash: dict[int, float] = {}
         self.k_hash: dict[int, int] = {}
 
     # -- shared tail -------------------------------------------------------------------
@@ -141,19 +130,10 @@ class _LongReader:
         th = segment_hash(words, *seg[self.t_i])
         t_uniq, t_first, t_inv = np.unique(th, return_index=True, return_inverse=True)
         epochs = np.empty(t_uniq.size, dtype=np.float64)
-        t_cache = self.t_hash
-        if len(t_cache) > self.clock.limit:
-            t_cache.clear()
         for i, (h, r) in enumerate(zip(t_uniq.tolist(), t_first.tolist(), strict=True)):
-            x = t_cache.get(h)
+            x = self.clock.parse_hashed(h, partial(text, self.t_i, r))
             if x is None:
-                try:
-                    x = parse_timestamp(text(self.t_i, r))
-                except ValueError:
-                    return False
-                if check_epoch(x):
-                    return False
-                t_cache[h] = x
+                return False
             epochs[i] = x
         # values
         v_start, v_len = seg[self.v_i]

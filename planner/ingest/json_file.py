@@ -14,22 +14,16 @@ import numpy as np
 
 from planner.ingest.json_responses import Notice, RawSeries, iter_json_series
 from planner.ingest.json_scanner import JsonSyntaxError
-from planner.ingest.metrics import (
-    ABSURD_LIMITS,
-    METRIC_FIX,
-    resolve_metric,
-    stem_metric,
-)
+from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
 from planner.ingest.timestamps import (
-    EPOCH_MAX_S,
-    EPOCH_MIN_S,
-    parse_timestamp,
+    OUTSIDE,
+    TIMESTAMP_FIX,
+    TimestampCache,
+    epoch_seconds,
+    outside_epoch,
 )
-from planner.ingest.values import (
-    IndexedNames,
-    value_problems,
-)
+from planner.ingest.values import IndexedNames, value_problems
 
 
 def _raw_workload_metric(
@@ -82,7 +76,7 @@ def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str)
                 b.line,
                 f"{where}[{b.index}]",
                 f"unparseable timestamp {b.text!r}",
-                "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
+                TIMESTAMP_FIX,
             )
         elif b.kind == "pair":
             sink.problem(
@@ -112,15 +106,11 @@ def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str)
     if info is None:
         sink.warn(raw.line, raw.where, f"unknown metric {metric_name!r}; ignored", METRIC_FIX)
         return
-    ts = np.where(ts >= 1e11, ts / 1000.0, ts)
-    with np.errstate(invalid="ignore"):
-        out_of_range = (ts < EPOCH_MIN_S) | (ts >= EPOCH_MAX_S)
+    ts = epoch_seconds(ts)
+    out_of_range = outside_epoch(ts)
     for i in np.flatnonzero(out_of_range)[: MAX_PROBLEMS_PER_FILE + 1]:
         sink.problem(
-            raw.line,
-            f"{where}[{int(i)}]",
-            f"timestamp {float(ts[i]):.0f} is outside 1990-2100",
-            "use ISO 8601 (2026-10-01T00:00:00Z) or epoch seconds",
+            raw.line, f"{where}[{int(i)}]", f"timestamp {float(ts[i]):.0f} {OUTSIDE}", TIMESTAMP_FIX
         )
     kid = sink.key(workload, metric_name, info[1], raw.line)
     vals = vals * info[2]
@@ -132,21 +122,11 @@ def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str)
 
 
 def read_json(f: IO[bytes], sink: SeriesSink, path: Path, workload_label: str) -> None:
-    """Stream a Prometheus or CloudWatch JSON response (``planner.ingest_json``)."""
+    """Stream a Prometheus or CloudWatch JSON response (``json_responses``)."""
     text = io.TextIOWrapper(f, encoding="utf-8")
     file_metric = stem_metric(path)
-    cache: dict[str, float] = {}
-
-    def parse_ts(s: str) -> float:
-        x = cache.get(s)
-        if x is None:
-            x = parse_timestamp(s)
-            if len(cache) < 100_000:
-                cache[s] = x
-        return x
-
     try:
-        for raw in iter_json_series(text, parse_ts):
+        for raw in iter_json_series(text, TimestampCache().parse):
             if isinstance(raw, Notice):
                 sink.problem(raw.line, raw.where, raw.message, raw.fix)
                 continue
