@@ -27,7 +27,7 @@ from planner.ingest.timestamps import (
     TimestampCache,
     chunk_ts,
 )
-from planner.ingest.values import Repeat, floats, floats_slow, value_problems
+from planner.ingest.values import FieldNames, floats, floats_slow, value_problems
 
 
 class _LongReader:
@@ -83,7 +83,7 @@ class _LongReader:
             lim = np.where(known, self.limits[safe], np.inf)
         else:
             lim = np.full(vals.shape, np.inf)
-        names = Repeat("value", len(vals))
+        names = FieldNames.same("value", len(vals))
         keep = value_problems(self.sink, vals, lim, lines, names) & known & ~np.isnan(ts)
         self.sink.add(kids[keep], ts[keep], vals[keep])
 
@@ -190,7 +190,7 @@ class _LongReader:
         ts = chunk_ts(self.clock, ts_col, lines, self.sink)
         vals = floats(v_col)
         if vals is None:
-            vals = floats_slow(v_col, keep_lines, self.sink, Repeat("value", len(v_col)))
+            vals = floats_slow(v_col, keep_lines, self.sink, FieldNames.same("value", len(v_col)))
         self._emit(kids, ts, vals, lines)
 
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import TimestampCache, chunk_ts
-from planner.ingest.values import ColumnNames, floats, floats_slow, value_problems
+from planner.ingest.values import FieldNames, floats, floats_slow, value_problems
 
 
 def _lines(f: IO[str], block_bytes: int) -> Iterator[list[str]]:
@@ -114,7 +114,7 @@ def read_wide(
         flat_lines = np.tile(lines_arr, n_cols)
         flat_keys = np.repeat(kids, n_rows)
         flat_ts = np.tile(ts, n_cols)
-        flat_names = ColumnNames(names, n_rows)
+        flat_names = FieldNames.by_column(names, n_rows)
         keep = value_problems(
             sink, flat, np.repeat(limits, n_rows), flat_lines, flat_names
         ) & ~np.isnan(flat_ts)

@@ -23,7 +23,7 @@ from planner.ingest.timestamps import (
     epoch_seconds,
     outside_epoch,
 )
-from planner.ingest.values import IndexedNames, value_problems
+from planner.ingest.values import FieldNames, value_problems
 
 
 def _raw_workload_metric(
@@ -116,7 +116,7 @@ def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str)
     vals = vals * info[2]
     limit = np.full(vals.size, ABSURD_LIMITS.get(info[:2], math.inf))
     lines = np.full(vals.size, raw.line, dtype=np.int64)
-    names = IndexedNames(where, vals.size)
+    names = FieldNames.indexed(where, vals.size)
     keep = value_problems(sink, vals, limit, lines, names) & ~np.isnan(ts) & ~out_of_range
     sink.add(np.full(int(keep.sum()), kid, dtype=np.int32), ts[keep], vals[keep])
 

@@ -5,7 +5,7 @@ value passes (negative, infinite, absurd for its unit), and the field names prob
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,43 +67,31 @@ def floats_slow(
     return out
 
 
-class Repeat(Sequence[str]):
-    """The same field name for every sample, without building a list."""
+class FieldNames(Sequence[str]):
+    """The field a problem names for sample i, made on demand: a file has millions of
+    samples and its problems name at most a few of them."""
 
-    def __init__(self, name: str, n: int) -> None:
-        self.name = name
+    def __init__(self, n: int, name_of: Callable[[int], str]) -> None:
         self.n = n
+        self.name_of = name_of
+
+    @classmethod
+    def same(cls, name: str, n: int) -> FieldNames:
+        """``name`` for each of ``n`` samples."""
+        return cls(n, lambda _: name)
+
+    @classmethod
+    def by_column(cls, names: Sequence[str], n_rows: int) -> FieldNames:
+        """The column name of each sample of ``n_rows`` rows flattened column by column."""
+        return cls(len(names) * n_rows, lambda i: names[i // n_rows])
+
+    @classmethod
+    def indexed(cls, where: str, n: int) -> FieldNames:
+        """``where[i]`` for each of ``n`` samples (a JSON array's items)."""
+        return cls(n, lambda i: f"{where}[{i}]")
 
     def __len__(self) -> int:
         return self.n
 
     def __getitem__(self, i: Any) -> Any:
-        return self.name
-
-
-class ColumnNames(Sequence[str]):
-    """Column name of flat index i (column-major), without building the list."""
-
-    def __init__(self, names: Sequence[str], n_rows: int) -> None:
-        self.names = names
-        self.n_rows = n_rows
-
-    def __len__(self) -> int:
-        return len(self.names) * self.n_rows
-
-    def __getitem__(self, i: Any) -> Any:
-        return self.names[int(i) // self.n_rows]
-
-
-class IndexedNames(Sequence[str]):
-    """``where[i]`` for each sample, without building the list."""
-
-    def __init__(self, where: str, n: int) -> None:
-        self.where = where
-        self.n = n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: Any) -> Any:
-        return f"{self.where}[{int(i)}]"
+        return self.name_of(int(i))
