@@ -20,10 +20,10 @@ from planner.model import Series, SourceRef
 FloatArray = npt.NDArray[np.float64]
 
 METRICS: Mapping[str, str] = {
-    "cpu": "cores per replica (or percent of the declared request when unit is percent)",
-    "memory": "GiB per replica (or percent of the declared request when unit is percent)",
-    "gpu": "GPU utilisation, 0-1",
-    "rps": "requests per second, whole workload",
+    "cpu": "cores",  # per replica (or percent of the declared request when unit is percent)
+    "memory": "gib",  # per replica (or percent of the declared request when unit is percent)
+    "gpu": "ratio",  # GPU utilisation, 0-1
+    "rps": "rps",  # requests per second, whole workload
 }
 """Canonical metric names and their default units."""
 
@@ -85,7 +85,8 @@ class MetricSeries:
 
 
 def default_unit(metric: str) -> str:
-    return {"cpu": "cores", "memory": "gib", "gpu": "ratio", "rps": "rps"}.get(metric, "")
+    """The default unit of a canonical metric (``METRICS``); empty for any other name."""
+    return METRICS.get(metric, "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ else line by line with exact problems.
 from __future__ import annotations
 
 import csv
-import math
 from functools import partial
 from typing import IO
 
@@ -20,7 +19,7 @@ from planner.ingest.bytefields import (
     segment_hash,
     segment_words,
 )
-from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric
+from planner.ingest.metrics import METRIC_FIX, MetricUnit, resolve_metric
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import (
     TS_NAMES,
@@ -43,13 +42,13 @@ class _LongReader:
         self.ncol = len(header)
         self.sink = sink
         self.clock = TimestampCache()
-        self.metric_info: dict[str, tuple[str, str, float] | None] = {}
+        self.metric_info: dict[str, MetricUnit | None] = {}
         self.factors = np.zeros(0, dtype=np.float64)
         self.limits = np.zeros(0, dtype=np.float64)
         self.k_hash: dict[int, int] = {}
 
     # -- shared tail -------------------------------------------------------------------
-    def _metric(self, m: str, line: int) -> tuple[str, str, float] | None:
+    def _metric(self, m: str, line: int) -> MetricUnit | None:
         if m not in self.metric_info:
             self.metric_info[m] = resolve_metric(m)
             if self.metric_info[m] is None:
@@ -64,9 +63,9 @@ class _LongReader:
         info = self._metric(m, line)
         if info is None:
             return -1
-        idx = self.sink.key(w, m, info[1], line)
-        self.factors = np.append(self.factors, info[2])
-        self.limits = np.append(self.limits, ABSURD_LIMITS.get(info[:2], math.inf))
+        idx = self.sink.key(w, m, info.unit, line)
+        self.factors = np.append(self.factors, info.factor)
+        self.limits = np.append(self.limits, info.absurd_limit)
         return idx
 
     def _emit(

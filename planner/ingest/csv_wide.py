@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -13,7 +12,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric, stem_metric
+from planner.ingest.metrics import METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import TimestampCache, chunk_ts
 from planner.ingest.values import FieldNames, floats, floats_slow, value_problems
@@ -61,8 +60,8 @@ def read_wide(
                 first_line - 1, name, f"unknown metric {metric!r}; column ignored", METRIC_FIX
             )
             continue
-        columns.append((c, workload, info[1], info[2], ABSURD_LIMITS.get(info[:2], math.inf)))
-        sink.key(workload, metric, info[1], first_line - 1)
+        columns.append((c, workload, info.unit, info.factor, info.absurd_limit))
+        sink.key(workload, metric, info.unit, first_line - 1)
     if not columns:
         return
     ncol = len(header)

@@ -5,7 +5,6 @@ workload and metric names, its problems, unit conversion and value checks.
 from __future__ import annotations
 
 import io
-import math
 import re
 from pathlib import Path
 from typing import IO
@@ -14,7 +13,7 @@ import numpy as np
 
 from planner.ingest.json_responses import Notice, RawSeries, iter_json_series
 from planner.ingest.json_scanner import JsonSyntaxError
-from planner.ingest.metrics import ABSURD_LIMITS, METRIC_FIX, resolve_metric, stem_metric
+from planner.ingest.metrics import METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
 from planner.ingest.timestamps import (
     OUTSIDE,
@@ -112,9 +111,9 @@ def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str)
         sink.problem(
             raw.line, f"{where}[{int(i)}]", f"timestamp {float(ts[i]):.0f} {OUTSIDE}", TIMESTAMP_FIX
         )
-    kid = sink.key(workload, metric_name, info[1], raw.line)
-    vals = vals * info[2]
-    limit = np.full(vals.size, ABSURD_LIMITS.get(info[:2], math.inf))
+    kid = sink.key(workload, metric_name, info.unit, raw.line)
+    vals = vals * info.factor
+    limit = np.full(vals.size, info.absurd_limit)
     lines = np.full(vals.size, raw.line, dtype=np.int64)
     names = FieldNames.indexed(where, vals.size)
     keep = value_problems(sink, vals, limit, lines, names) & ~np.isnan(ts) & ~out_of_range

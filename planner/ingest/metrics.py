@@ -5,20 +5,38 @@ metric named by a file name.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
-METRIC_ALIASES: Mapping[str, tuple[str, str, float]] = {
-    # name (lower case) -> (canonical metric, unit, factor applied to values)
-    "cpu": ("cpu", "cores", 1.0),
+from planner.classify.series import METRICS
+
+
+class MetricUnit(NamedTuple):
+    """What a metric name means: the canonical metric, the unit, and the factor that
+    converts values to that unit."""
+
+    metric: str
+    unit: str
+    factor: float
+
+    @property
+    def absurd_limit(self) -> float:
+        """The largest plausible value (``ABSURD_LIMITS``); inf when there is none."""
+        return ABSURD_LIMITS.get((self.metric, self.unit), math.inf)
+
+
+_ALIASES: Mapping[str, tuple[str, str, float]] = {
+    # other name (lower case) -> (canonical metric, unit, factor applied to values); the
+    # canonical names, in their default units, come from planner.classify.series.METRICS
     "cpu_cores": ("cpu", "cores", 1.0),
     "cpu_usage": ("cpu", "cores", 1.0),
     "cpu_percent": ("cpu", "percent", 1.0),
     "cpu_pct": ("cpu", "percent", 1.0),
     "cpuutilization": ("cpu", "percent", 1.0),  # CloudWatch EC2 CPUUtilization
     "cpu_utilization": ("cpu", "percent", 1.0),
-    "memory": ("memory", "gib", 1.0),
     "mem": ("memory", "gib", 1.0),
     "memory_gib": ("memory", "gib", 1.0),
     "memory_mib": ("memory", "gib", 1.0 / 1024),
@@ -26,12 +44,10 @@ METRIC_ALIASES: Mapping[str, tuple[str, str, float]] = {
     "memory_percent": ("memory", "percent", 1.0),
     "mem_used_percent": ("memory", "percent", 1.0),  # CloudWatch agent
     "memoryutilization": ("memory", "percent", 1.0),
-    "gpu": ("gpu", "ratio", 1.0),
     "gpu_util": ("gpu", "ratio", 1.0),
     "gpu_utilization": ("gpu", "ratio", 1.0),
     "gpu_percent": ("gpu", "ratio", 0.01),
     "dcgm_fi_dev_gpu_util": ("gpu", "ratio", 0.01),  # NVIDIA DCGM exporter, 0-100
-    "rps": ("rps", "rps", 1.0),
     "requests_per_second": ("rps", "rps", 1.0),
     "requests_per_minute": ("rps", "rps", 1.0 / 60),
     "rpm": ("rps", "rps", 1.0 / 60),
@@ -47,8 +63,14 @@ ABSURD_LIMITS: Mapping[tuple[str, str], float] = {
     ("rps", "rps"): 1e8,
 }
 
+METRIC_ALIASES: Mapping[str, MetricUnit] = {
+    **{m: MetricUnit(m, unit, 1.0) for m, unit in METRICS.items()},  # the canonical names
+    **{name: MetricUnit(*meaning) for name, meaning in _ALIASES.items()},
+}
+"""Every accepted metric name (lower case, ``_`` for ``-`` and ``.``) -> its meaning."""
 
-def resolve_metric(name: str) -> tuple[str, str, float] | None:
+
+def resolve_metric(name: str) -> MetricUnit | None:
     """(metric, unit, factor) for a metric name, or None when unknown."""
     key = name.strip().lower().replace("-", "_").replace(".", "_")
     return METRIC_ALIASES.get(key)

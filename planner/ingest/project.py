@@ -58,7 +58,7 @@ def load_telemetry(
                     )
                 continue
             resolved = resolve_metric(s.metric)
-            canonical = resolved[0] if resolved else s.metric
+            canonical = resolved.metric if resolved else s.metric
             key = (s.workload, canonical)
             prev = merged.get(key)
             if prev is not None:
