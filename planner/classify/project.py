@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from planner.classify.calibration import thresholds
 from planner.classify.features import Features, features
 from planner.classify.rules import GPU_KINDS, telemetry_verdict
-from planner.classify.series import MetricSeries, TelemetrySet
+from planner.classify.series import MetricSeries, TelemetrySet, telemetry_key
 from planner.classify.sizing import rightsize
 from planner.model import Classification, Project, Workload, WorkloadClass, WorkloadKind
 
@@ -54,7 +54,7 @@ def classify_workload(
                     f"{workload.resources.gpus} GPUs; no telemetry to check it",
                 ),
             )
-        key = workload.telemetry or workload.name
+        key = telemetry_key(workload)
         return Classification(
             workload=workload.name,
             cls=WorkloadClass.UNKNOWN,
@@ -113,11 +113,11 @@ def classify_project(project: Project, telemetry: TelemetrySet) -> tuple[Classif
     by_key = telemetry.by_workload()
     wanted: list[MetricSeries] = []
     for w in project.workloads:
-        wanted.extend(by_key.get(w.telemetry or w.name, {}).values())
+        wanted.extend(by_key.get(telemetry_key(w), {}).values())
     computed = dict(zip((id(s) for s in wanted), features(wanted), strict=True))
     out: list[Classification] = []
     for w in sorted(project.workloads, key=lambda w: w.name):
-        series = by_key.get(w.telemetry or w.name, {})
+        series = by_key.get(telemetry_key(w), {})
         feats = {m: computed[id(s)] for m, s in series.items()}
         out.append(classify_workload(w, series, feats, t, project.settings.headroom))
     return tuple(out)

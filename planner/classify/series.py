@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.errors import Problem
-from planner.model import Series, SourceRef
+from planner.model import Series, SourceRef, Workload
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,13 +112,31 @@ def normalise(ts: FloatArray, values: FloatArray) -> tuple[FloatArray, FloatArra
     samples merged away. Inputs are not modified."""
     if ts.shape != values.shape:
         raise ValueError("timestamps and values differ in length")
-    if ts.size < 2 or bool(np.all(ts[1:] > ts[:-1])):
+    if is_sorted_unique(ts):
         return ts.copy(), values.copy(), 0
     order = np.argsort(ts, kind="stable")
     ts_sorted = ts[order]
     uniq, inverse = np.unique(ts_sorted, return_inverse=True)
     if uniq.size == ts.size:
         return ts_sorted, values[order], 0
-    sums = np.bincount(inverse, weights=values[order], minlength=uniq.size)
-    counts = np.bincount(inverse, minlength=uniq.size)
-    return uniq, sums / counts, int(ts.size - uniq.size)
+    return uniq, mean_by_group(inverse, values[order], uniq.size), int(ts.size - uniq.size)
+
+
+def is_sorted_unique(ts: FloatArray) -> bool:
+    """Whether timestamps are strictly increasing (as a ``MetricSeries`` holds them)."""
+    return ts.size < 2 or bool(np.all(ts[1:] > ts[:-1]))
+
+
+def mean_by_group(group: npt.NDArray[np.intp], values: FloatArray, n_groups: int) -> FloatArray:
+    """The mean of the values in each group (``group[i]`` in ``0..n_groups-1``, every group
+    present), summed in input order."""
+    sums = np.bincount(group, weights=values, minlength=n_groups)
+    counts = np.bincount(group, minlength=n_groups)
+    means: FloatArray = sums / counts
+    return means
+
+
+def telemetry_key(workload: Workload) -> str:
+    """The name a workload's telemetry is filed under: ``Workload.telemetry``, else its
+    name."""
+    return workload.telemetry or workload.name

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from planner.classify.series import FloatArray, MetricSeries
+from planner.classify.series import FloatArray, MetricSeries, mean_by_group
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -127,6 +127,4 @@ def hourly_correlation(a: MetricSeries, b: MetricSeries) -> tuple[float, int]:
 def _clock_hours(s: MetricSeries) -> tuple[npt.NDArray[np.int64], FloatArray]:
     hours = np.floor(s.timestamps_s / SECONDS_PER_HOUR).astype(np.int64)
     uniq, inverse = np.unique(hours, return_inverse=True)
-    sums = np.bincount(inverse, weights=s.values, minlength=uniq.size)
-    counts = np.bincount(inverse, minlength=uniq.size)
-    return uniq, sums / counts
+    return uniq, mean_by_group(inverse, s.values, uniq.size)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.classify.series import MetricSeries, TelemetrySet
+from planner.classify.series import MetricSeries, TelemetrySet, telemetry_key
 from planner.errors import InputError, Problem
 from planner.ingest.files import BLOCK_BYTES, read_telemetry_file, telemetry_paths
 from planner.ingest.metrics import resolve_metric
@@ -24,7 +24,7 @@ def load_telemetry(
     Raises ``InputError`` listing every hard problem; telemetry for workloads not in the
     inventory becomes a warning in ``TelemetrySet.warnings`` and is dropped.
     """
-    known = {w.telemetry or w.name for w in project.workloads}
+    known = {telemetry_key(w) for w in project.workloads}
     problems: list[Problem] = []
     warnings: list[Problem] = []
     merged: dict[tuple[str, str], MetricSeries] = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from planner.classify.series import MetricSeries
+from planner.classify.series import MetricSeries, is_sorted_unique
 from planner.errors import Problem
 from planner.model import SourceRef
 
@@ -87,7 +87,7 @@ class SeriesSink:
                 continue
             source = SourceRef(self.rel, self.first_line[idx])
             t, v = ts[lo:hi], vals[lo:hi]
-            if t.size < 2 or bool(np.all(t[1:] > t[:-1])):
+            if is_sorted_unique(t):
                 # already sorted and unique: read-only views of arrays nobody else holds
                 t.setflags(write=False)
                 v.setflags(write=False)
