@@ -83,6 +83,22 @@ def _confidence(margin: float, f: Features) -> float:
     return round((0.5 + 0.5 * m) * data * cov, 2)
 
 
+def _margin_to_one(x: float, threshold: float) -> float:
+    """How far ``x`` is past a lower ``threshold`` on a 0-1 scale, as a fraction of the way
+    from the threshold to 1."""
+    return (x - threshold) / max(1e-9, 1 - threshold)
+
+
+def _margin_under(x: float, threshold: float) -> float:
+    """How far ``x`` is below an upper ``threshold``, relative to the threshold."""
+    return (threshold - x) / max(1e-9, threshold)
+
+
+def _margin_over(x: float, threshold: float) -> float:
+    """How far ``x`` is above a lower ``threshold``, relative to the threshold."""
+    return (x - threshold) / max(1e-9, threshold)
+
+
 def _nanmax(*xs: float) -> float:
     vals = [x for x in xs if not math.isnan(x)]
     return max(vals) if vals else math.nan
@@ -164,8 +180,8 @@ def telemetry_verdict(
         gmean = gpu_f.mean / gscale
         if gmean >= t["training_min_gpu_mean"] and gpu_f.duty_cycle >= t["training_min_duty"]:
             margin = min(
-                (gmean - t["training_min_gpu_mean"]) / max(1e-9, 1 - t["training_min_gpu_mean"]),
-                (gpu_f.duty_cycle - t["training_min_duty"]) / max(1e-9, 1 - t["training_min_duty"]),
+                _margin_to_one(gmean, t["training_min_gpu_mean"]),
+                _margin_to_one(gpu_f.duty_cycle, t["training_min_duty"]),
             )
             return Verdict(
                 WorkloadClass.AI_TRAINING,
@@ -187,9 +203,7 @@ def telemetry_verdict(
             if "gpu" in series:
                 r, hours = hourly_correlation(series["gpu"], rps_s)
                 if not math.isnan(r) and r >= t["inference_min_rps_corr"]:
-                    margin = (r - t["inference_min_rps_corr"]) / max(
-                        1e-9, 1 - t["inference_min_rps_corr"]
-                    )
+                    margin = _margin_to_one(r, t["inference_min_rps_corr"])
                     return Verdict(
                         WorkloadClass.AI_INFERENCE,
                         _confidence(0.5 + 0.5 * margin, f),
@@ -246,8 +260,8 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
 
     if f.duty_cycle <= t["batch_max_duty"] and not math.isnan(acf) and acf >= t["batch_min_acf"]:
         margin = min(
-            (t["batch_max_duty"] - f.duty_cycle) / max(1e-9, t["batch_max_duty"]),
-            (acf - t["batch_min_acf"]) / max(1e-9, 1 - t["batch_min_acf"]),
+            _margin_under(f.duty_cycle, t["batch_max_duty"]),
+            _margin_to_one(acf, t["batch_min_acf"]),
         )
         return Verdict(
             WorkloadClass.BATCH,
@@ -260,7 +274,7 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
             metric,
         )
     if not math.isnan(acf) and acf >= t["diurnal_min_acf"] and f.cv >= t["diurnal_min_cv"]:
-        margin = (acf - t["diurnal_min_acf"]) / max(1e-9, 1 - t["diurnal_min_acf"])
+        margin = _margin_to_one(acf, t["diurnal_min_acf"])
         return Verdict(
             WorkloadClass.DIURNAL,
             _confidence(margin, f),
@@ -271,7 +285,7 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
             metric,
         )
     if f.cv <= t["steady_max_cv"] and f.p95_to_mean <= t["steady_max_p95_to_mean"]:
-        margin = (t["steady_max_cv"] - f.cv) / max(1e-9, t["steady_max_cv"])
+        margin = _margin_under(f.cv, t["steady_max_cv"])
         return Verdict(
             WorkloadClass.STEADY,
             _confidence(margin, f),
@@ -283,8 +297,8 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
         )
     if f.cv >= t["bursty_min_cv"] or f.p99_to_mean >= t["bursty_min_p99_to_mean"]:
         margin = max(
-            (f.cv - t["bursty_min_cv"]) / max(1e-9, t["bursty_min_cv"]),
-            (f.p99_to_mean - t["bursty_min_p99_to_mean"]) / max(1e-9, t["bursty_min_p99_to_mean"]),
+            _margin_over(f.cv, t["bursty_min_cv"]),
+            _margin_over(f.p99_to_mean, t["bursty_min_p99_to_mean"]),
         )
         return Verdict(
             WorkloadClass.BURSTY,
