@@ -81,9 +81,7 @@ def _float(text: str) -> float:
 def _pairs(sc: JsonScanner, out: RawSeries) -> None:
     """``[[<unix seconds>, "<value>"], ...]`` into out.timestamps / out.values."""
     out.line = sc.line()
-    sc.expect("[")
-    if sc.peek() == "]":
-        sc.pos += 1
+    if not sc.enter("[", "]"):
         return
     ts, vals, bad = out.timestamps, out.values, out.bad
     i = 0
@@ -121,9 +119,7 @@ def _scalars(
     convert: Callable[[str], float],
 ) -> None:
     """An array of numbers (``kind`` value) or strings (``kind`` timestamp)."""
-    sc.expect("[")
-    if sc.peek() == "]":
-        sc.pos += 1
+    if not sc.enter("[", "]"):
         return
     pattern = _STRING if kind == "timestamp" else _NUMBER
     i = 0

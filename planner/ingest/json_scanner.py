@@ -102,39 +102,45 @@ class JsonScanner:
             raise JsonSyntaxError(self.line(), "invalid JSON: expected a string key")
         return v
 
+    def enter(self, opening: str, closing: str) -> bool:
+        """Consume ``opening``; False (and ``closing`` consumed too) when it is empty."""
+        self.expect(opening)
+        if self.peek() == closing:
+            self.pos += 1
+            return False
+        return True
+
+    def _another(self, closing: str) -> bool:
+        """After a member or item: consume ',' (True) or ``closing`` (False)."""
+        c = self.peek()
+        self.pos += 1
+        if c == closing:
+            return False
+        if c != ",":
+            raise JsonSyntaxError(self.line(), f"invalid JSON: expected ',' or '{closing}'")
+        return True
+
     def members(self) -> Iterator[str]:
         """Keys of an object; the caller consumes each value before asking for the next."""
-        self.expect("{")
-        if self.peek() == "}":
-            self.pos += 1
+        if not self.enter("{", "}"):
             return
         while True:
             key = self.string()
             self.expect(":")
             yield key
-            c = self.peek()
-            self.pos += 1
-            if c == "}":
+            if not self._another("}"):
                 return
-            if c != ",":
-                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or '}'")
 
     def items(self) -> Iterator[int]:
         """Indexes of an array's items; the caller consumes each item."""
-        self.expect("[")
-        if self.peek() == "]":
-            self.pos += 1
+        if not self.enter("[", "]"):
             return
         i = 0
         while True:
             yield i
             i += 1
-            c = self.peek()
-            self.pos += 1
-            if c == "]":
+            if not self._another("]"):
                 return
-            if c != ",":
-                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or ']'")
 
     def match(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """Match at the cursor, reading more text when the match could run past the end."""
