@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from import_check import failing_imports, modules_in
 
+from planner.fs import write_tree
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("planner", "stacks", "policies")
 SKIP = ("policies.__main__",)  # constructing the PolicyPack blocks; tested over gRPC
@@ -22,18 +24,11 @@ def test_every_module_imports_alone() -> None:
     assert failures == {}, "\n\n".join(f"{m}:\n{err}" for m, err in sorted(failures.items()))
 
 
-def _package(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-
 def test_checker_reports_every_module_of_a_cycle(tmp_path: Path) -> None:
     """Modules ``a`` and ``b`` that import names from each other both fail alone, and so
     do a package and the module it imports that imports back from it; the modules outside
     the cycles pass, and every module is found in the tree."""
-    _package(
+    write_tree(
         tmp_path,
         {
             "cyc/__init__.py": "",
@@ -55,7 +50,7 @@ def test_checker_reports_every_module_of_a_cycle(tmp_path: Path) -> None:
 def test_checker_imports_each_module_without_the_others(tmp_path: Path) -> None:
     """``b`` imports fine and loads ``a`` on the way; ``a`` imported after it would pass
     from the cache, but imported alone it enters the cycle from the wrong side and fails."""
-    _package(
+    write_tree(
         tmp_path,
         {
             "order/__init__.py": "",
