@@ -1,7 +1,7 @@
 """The report world (a Project and a Plan for report, diff and what-if tests) and a
 GitHub-flavoured-Markdown check (`check_gfm`).
 
-The project is the shared mini world (``tests/world.py``) with ``search-api`` as a new
+The project is the shared mini world (``tests/world/``) with ``search-api`` as a new
 workload of a team whose name needs escaping in a Markdown table. Built by hand (no loader,
 no solver) so the report tests pin the file contract and nothing else. Imported as
 ``plan_fakes`` (``tests/`` is on ``sys.path`` through its conftest).

@@ -1,5 +1,5 @@
 """Small worlds for policy tests, built from compact dicts (the rule fixtures' YAML) with
-the shared world's builders (``tests/world.py``).
+the shared world's builders (``tests/world/``).
 
 Every field has a default so that a fixture states only what its rule looks at. Unless a
 fixture lists its own ``sites``, the project has the mini world's four sites (an EU colo

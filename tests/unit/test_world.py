@@ -1,4 +1,4 @@
-"""The shared test world (tests/world.py) is what it says it is."""
+"""The shared test world (tests/world/) is what it says it is."""
 
 from __future__ import annotations
 

@@ -1,41 +1,13 @@
-"""The shared test world (imported as ``world``; ``tests/`` is on ``sys.path`` through its
-conftest): builders for sites, workloads, projects and plans, and the standard world they
-build - ``tests/data/mini`` as model objects, plus ``search-api``, and a plan over it.
-
-Built by hand (no loader, no solver), so a test built on it pins its own module's contract
-only; ``tests/unit/test_world.py`` checks that the mini world equals what the loader reads
-from ``tests/data/mini``. Every builder returns a new frozen value and takes keyword changes
-for any field (``colo_eu(capacity=None)``, ``checkout_api(tier=2)``).
-
-Builders
-    ``site(name, kind, **changes)``        a cloud site is AWS, unlimited, priced in a region
-                                           named like the site; an owned one is self-run with
-                                           512 cores and 4 TiB
-    ``workload(name, kind, **changes)``    team-a, tier 2, one replica of 1 core and 2 GiB
-    ``project(workloads, sites, **changes)``
-    ``assignment(site, option, replicas, usd_per_month, **changes)``
-    ``placement(workload, assignments, **changes)``  cost summed from the assignments
-    ``classification(workload, cls, *reasons, **changes)``  certain unless told otherwise
-    ``plan(placements, **changes)``        totals summed from the placements
-
-The mini world
-    sites ``colo_eu`` (kubernetes), ``gpu_pool_us`` (gpu-pool), ``aws_eu_west_1`` and
-    ``aws_us_east_1`` (cloud); workloads ``checkout_api``, ``payments_db``, ``llm_finetune``
-    (all three as in ``tests/data/mini/inventory.yaml``) and ``search_api`` (team ``web``,
-    bursty); ``mini_project()`` and ``mini_plan()``, the plan the emit tests and the golden
-    stacks (``tests/golden/stacks_mini``) are made from.
-"""
+"""The shared test world's standard world (see ``world``): ``tests/data/mini`` as model
+objects, plus ``search-api``, and a hand-made plan over it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from planner.model import (
-    Assignment,
     Capacity,
-    Classification,
     CloudCost,
     DataSpec,
     Dependency,
@@ -43,7 +15,6 @@ from planner.model import (
     GpuPoolMode,
     NodeClass,
     OwnedCost,
-    Placement,
     Plan,
     PricingOption,
     Profile,
@@ -59,98 +30,13 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from world.build import assignment, classification, placement, plan, project, site, workload
 
 MINI_ROOT = "tests/data/mini"
 MINI_DIGESTS = {"inventory.yaml": "sha256:" + "a" * 64, "sites.yaml": "sha256:" + "b" * 64}
 """Stand-in input digests (the mini plan's stacks quote them in their headers)."""
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 """The mini plan's input digest."""
-
-# --------------------------------------------------------------------------- builders
-
-
-def site(name: str, kind: SiteKind = SiteKind.KUBERNETES, **changes: Any) -> Site:
-    """A site with defaults by kind, then ``changes``."""
-    cloud = kind is SiteKind.CLOUD
-    base = Site(
-        name=name,
-        kind=kind,
-        provider="aws" if cloud else "self",
-        region=name,
-        jurisdiction=Residency.EU,
-        failure_domains=(f"{name}-a",),
-        availability_pct=99.9,
-        capacity=None if cloud else Capacity(cpu=512, memory_gib=4096),
-        cloud_cost=CloudCost(price_region=changes.get("region", name)) if cloud else None,
-    )
-    return replace(base, **changes)
-
-
-def workload(name: str, kind: WorkloadKind = WorkloadKind.SERVICE, **changes: Any) -> Workload:
-    """A workload with small defaults, then ``changes``."""
-    base = Workload(
-        name=name,
-        team="team-a",
-        kind=kind,
-        tier=2,
-        replicas=1,
-        resources=Resources(cpu=1, memory_gib=2),
-    )
-    return replace(base, **changes)
-
-
-def project(workloads: Iterable[Workload], sites: Iterable[Site], **changes: Any) -> Project:
-    """A project of these workloads and sites (root ``tests/data/world``), then ``changes``."""
-    base = Project(root="tests/data/world", workloads=tuple(workloads), sites=tuple(sites))
-    return replace(base, **changes)
-
-
-def assignment(
-    site_name: str,
-    option: PricingOption,
-    replicas: int,
-    usd_per_month: float,
-    **changes: Any,
-) -> Assignment:
-    """Part of a placement: ``replicas`` on ``site_name`` bought as ``option``."""
-    return replace(Assignment(site_name, option, replicas, usd_per_month), **changes)
-
-
-def placement(workload_name: str, assignments: Iterable[Assignment], **changes: Any) -> Placement:
-    """A placement whose monthly cost is its assignments' sum, no migration, new workload."""
-    parts = tuple(assignments)
-    base = Placement(
-        workload=workload_name,
-        assignments=parts,
-        usd_per_month=sum(a.usd_per_month for a in parts),
-        migration_usd=0.0,
-        previous_site=None,
-    )
-    return replace(base, **changes)
-
-
-def classification(
-    workload_name: str, cls: WorkloadClass, *reasons: str, **changes: Any
-) -> Classification:
-    """A verdict on one workload, certain unless ``confidence`` says otherwise."""
-    return replace(Classification(workload_name, cls, 1.0, reasons), **changes)
-
-
-def plan(placements: Iterable[Placement], **changes: Any) -> Plan:
-    """A plan whose monthly and migration totals are its placements' sums; no usage,
-    classifications or findings; an optimal MILP at that objective."""
-    parts = tuple(placements)
-    usd = sum(p.usd_per_month for p in parts)
-    base = Plan(
-        placements=parts,
-        site_usage=(),
-        classifications=(),
-        solver=SolverInfo("milp", "optimal", usd, usd, 0.0, 0.0),
-        usd_per_month=usd,
-        migration_usd=sum(p.migration_usd for p in parts),
-    )
-    return replace(base, **changes)
-
 
 # --------------------------------------------------------------------------- the mini sites
 
