@@ -61,6 +61,7 @@ from planner.model import (
 )
 from planner.policy.config import policy_problems
 from planner.yamlpos import Parsed, YamlPath, format_path, parse_yaml
+from policies.registry import RULES
 
 SCHEMA_KINDS: tuple[str, ...] = ("project", "inventory", "sites", "policies", "plan")
 """Kinds ``schema_for`` knows, lower case; each is ``planner/schemas/<kind>.json``."""
@@ -169,7 +170,7 @@ def load_project(root: Path) -> Project:
     policy_config = _policies(policies) if policies is not None else PolicyConfig()
     if policies is not None:
         rule_problems = [
-            _locate_policy_problem(policies, p) for p in policy_problems(policy_config)
+            _locate_policy_problem(policies, p) for p in policy_problems(policy_config, rules=RULES)
         ]
         if rule_problems:
             raise InputError(_dedupe(rule_problems))

@@ -38,9 +38,10 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
     from planner.load import load_project
     from planner.pipeline import build_plan
     from planner.policy import evaluate_plan, policy_problems, relax_cost_limits
+    from policies.registry import RULES
 
     project = load_project(project_dir)
-    problems = policy_problems(project.policies)
+    problems = policy_problems(project.policies, rules=RULES)
     if problems:
         raise InputError(problems, message=f"{len(problems)} problem(s) in the policy config")
     telemetry = load_telemetry(project)
@@ -48,7 +49,7 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
     try:
         bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
     except InfeasibleError as infeasible:
-        relaxed = relax_cost_limits(project)
+        relaxed = relax_cost_limits(project, rules=RULES)
         if relaxed == project:
             raise
         try:
@@ -59,7 +60,7 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
             "no plan fits the mandatory budgets; the findings below check the cheapest plan "
             "without them"
         )
-        return project, evaluate_plan(project, bundle.plan, today=today), note
+        return project, evaluate_plan(project, bundle.plan, today=today, rules=RULES), note
     return project, bundle.plan.findings, ""
 
 
@@ -91,6 +92,7 @@ def check_stacks(
     Returns the findings and the preview problems (reported as warnings)."""
     from planner.policy import evaluate_resources
     from planner.preview import run_preview
+    from policies.registry import RULES
 
     sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
     if not sites:
@@ -104,19 +106,19 @@ def check_stacks(
         result = run_preview(site_dir)
         problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
         records.extend(records_from_preview(result, site_dir.name))
-    return evaluate_resources(records, project, today), tuple(problems)
+    return evaluate_resources(records, project, today, rules=RULES), tuple(problems)
 
 
 def report_data(
     findings: tuple[Finding, ...], project: Project, fmt: CheckFormat, uri_prefix: str | None
 ) -> dict[str, object]:
     """The JSON or SARIF report (the table is printed directly)."""
-    from planner.policy import default_rules
     from planner.policy.output import findings_to_json
     from planner.policy.sarif import to_sarif
+    from policies.registry import RULES
 
     if fmt is CheckFormat.SARIF:
-        data = to_sarif(findings, default_rules(), project=project, uri_prefix=uri_prefix)
+        data = to_sarif(findings, RULES, project=project, uri_prefix=uri_prefix)
     else:
         data = findings_to_json(findings)
     return data

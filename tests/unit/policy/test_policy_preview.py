@@ -53,7 +53,7 @@ def acme_stacks(
 
 
 def _plan_time(project: Project, records: tuple[ResourceRecord, ...]) -> set[tuple[str, str]]:
-    findings = evaluate_resources(records, project, TODAY)
+    findings = evaluate_resources(records, project, TODAY, rules=RULES)
     assert not [f for f in findings if f.evidence.get("cannot_evaluate")]
     return {(f.rule_id, f.scope) for f in findings if not f.waived}
 
@@ -152,5 +152,5 @@ def test_broken_stacks_are_reported_the_same_by_both(
         "HP-HYG-004",
         "HP-HYG-005",
     }
-    levels = {f.level for f in evaluate_resources(broken, project, TODAY)}
+    levels = {f.level for f in evaluate_resources(broken, project, TODAY, rules=RULES)}
     assert levels == {Level.MANDATORY}

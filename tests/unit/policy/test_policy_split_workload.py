@@ -57,7 +57,7 @@ def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
 
     files = render_stacks(plan, project, default_environment(), command="hybridplan plan x")
     write_tree(tmp_path, files, subdirs=("stacks",))
-    config = json.loads(json.dumps(pack_config(project)))
+    config = json.loads(json.dumps(pack_config(project, rules=RULES)))
     records, configs = [], {}
     for site in ("colo-eu", "aws-eu-west-1"):
         result = run_preview(tmp_path / "stacks" / site)
