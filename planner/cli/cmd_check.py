@@ -17,7 +17,6 @@ from planner.model import Finding, Project
 
 if TYPE_CHECKING:
     from planner.policy import ResourceRecord
-    from planner.preview import PreviewResult
 
 
 class CheckFormat(StrEnum):
@@ -64,34 +63,13 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
     return project, bundle.plan.findings, ""
 
 
-def records_from_preview(result: PreviewResult, site: str) -> tuple[ResourceRecord, ...]:
-    """The offline preview's resources as policy records of stack ``site``."""
-    from planner.policy import ResourceRecord
-
-    return tuple(
-        ResourceRecord(
-            type=r.type,
-            name=r.name,
-            props=r.inputs,
-            urn=r.urn,
-            parent=r.parent,
-            stack=site,
-            # The preview's mocks give each resource the id "<name>-id"
-            # (planner/preview_runner.py); companions such as a bucket's encryption
-            # configuration refer to their bucket by it.
-            id=f"{r.name}-id",
-        )
-        for r in result.resources
-    )
-
-
 def check_stacks(
     stacks_dir: Path, project: Project, today: date
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
     """Preview every emitted stack under ``stacks_dir`` offline and check its resources.
     Returns the findings and the preview problems (reported as warnings)."""
     from planner.policy import evaluate_resources
-    from planner.preview import run_preview
+    from planner.preview import policy_records, run_preview
     from policies.registry import RULES
 
     sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
@@ -105,7 +83,7 @@ def check_stacks(
     for site_dir in sites:
         result = run_preview(site_dir)
         problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
-        records.extend(records_from_preview(result, site_dir.name))
+        records.extend(policy_records(result, site_dir.name))
     return evaluate_resources(records, project, today, rules=RULES), tuple(problems)
 
 

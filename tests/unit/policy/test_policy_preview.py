@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from crossguard_harness import run_pack
 
-from planner.cli.cmd_check import records_from_preview
 from planner.fs import write_tree
 from planner.load import load_project
 from planner.model import Level, Project
@@ -35,7 +34,7 @@ def acme_stacks(
 ) -> tuple[Project, tuple[ResourceRecord, ...], dict[str, Any]]:
     """examples/acme planned and emitted; every stack previewed offline (about 10 s)."""
     from planner.cli.cmd_plan import plan_files
-    from planner.preview import run_preview
+    from planner.preview import policy_records, run_preview
 
     out = tmp_path_factory.mktemp("acme-out")
     files, _, _ = plan_files(acme_dir, out, "prod", TODAY)
@@ -45,7 +44,7 @@ def acme_stacks(
     for site_dir in sorted(p for p in (out / "stacks").iterdir() if p.is_dir()):
         result = run_preview(site_dir)
         assert result.ok, result.problems
-        records.extend(records_from_preview(result, site_dir.name))
+        records.extend(policy_records(result, site_dir.name))
         configs[site_dir.name] = json.loads(
             (site_dir / "policy-config.json").read_text(encoding="utf-8")
         )
