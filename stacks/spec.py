@@ -1,18 +1,22 @@
-"""Typed ``Args`` of the components and their parsing from stack config.
+"""The stack config contract: one typed definition of what ``Pulumi.<env>.yaml`` holds.
 
-``hybridplan`` writes the placement into ``Pulumi.<env>.yaml`` as structured config (see
-``planner/emit.py``); these frozen dataclasses are the stack-side contract of that config.
-Quantities arrive already formatted as Kubernetes quantity strings (``"1500m"``,
-``"4Gi"``): the planner computes, the stacks only map values onto resources.
+``hybridplan`` builds a :class:`StackConfig` (``planner.emit``) and writes it with
+:func:`to_config` as structured config; the emitted program reads it back with
+:func:`parse_stack_config` and hands each component its ``Args`` (the component's config
+section plus the stack identity). Quantities arrive already formatted as Kubernetes
+quantity strings (``"1500m"``, ``"4Gi"``) and money as decimal strings: the planner
+computes, the stacks only map values onto resources.
 
-Parsing is strict: an unknown or missing key raises ``SpecError`` naming the key, so a
-hand-edited config fails at ``pulumi preview`` rather than deploying something else.
+Parsing is strict: an unknown or missing key of a section raises ``SpecError`` naming the
+key, so a hand-edited config fails at ``pulumi preview`` rather than deploying something
+else. Top-level keys other than the sections below (provider settings such as
+``kubernetes:context``) are left to their owners.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
 
@@ -22,8 +26,33 @@ class SpecError(ValueError):
 
 T = TypeVar("T")
 
+_OMIT_DEFAULT = "omit_default"
+_KEY = "key"
+OMITTED: Mapping[str, object] = {_OMIT_DEFAULT: True}
+"""Field metadata: :func:`to_config` leaves the key out while the value is the default."""
+AWS_REGION: Mapping[str, object] = {_OMIT_DEFAULT: True, _KEY: "aws:region"}
+"""Field metadata of ``StackConfig.aws_region``: written as the AWS provider's own key."""
 
-def _take(cls: type[T], data: Mapping[str, Any], where: str, **convert: Any) -> T:
+
+def to_config(value: Any) -> Any:
+    """``value`` as plain config data: dataclasses as mappings of their fields (renamed and
+    omitted as their metadata says), tuples as lists; other values as they are."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if f.metadata.get(_OMIT_DEFAULT) and item == f.default:
+                continue
+            out[f.metadata.get(_KEY, f.name)] = to_config(item)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): to_config(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_config(v) for v in value]
+    return value
+
+
+def _take(cls: type[T], data: Any, where: str, **convert: Any) -> T:
     """Build dataclass ``cls`` from ``data``; ``convert`` maps field names to parsers."""
     if not isinstance(data, Mapping):
         raise SpecError(f"{where}: expected a mapping, got {type(data).__name__}")
@@ -45,7 +74,10 @@ def _take(cls: type[T], data: Mapping[str, Any], where: str, **convert: Any) -> 
         raise SpecError(f"{where}: {exc}") from None
 
 
-def _list_of(cls: type[T], **convert: Any) -> Any:
+Parser = Callable[[Any, str], Any]
+
+
+def _list_of(cls: type[T], **convert: Parser) -> Parser:
     def parse(items: Any, where: str) -> tuple[T, ...]:
         if not isinstance(items, list | tuple):
             raise SpecError(f"{where}: expected a list")
@@ -54,7 +86,7 @@ def _list_of(cls: type[T], **convert: Any) -> Any:
     return parse
 
 
-def _one(cls: type[T], **convert: Any) -> Any:
+def _one(cls: type[T], **convert: Parser) -> Parser:
     def parse(item: Any, where: str) -> T:
         return _take(cls, item, where, **convert)
 
@@ -65,6 +97,15 @@ def _strs(items: Any, where: str) -> tuple[str, ...]:
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise SpecError(f"{where}: expected a list of strings")
     return tuple(items)
+
+
+def _ints(items: Any, where: str) -> tuple[int, ...]:
+    try:
+        if not isinstance(items, list | tuple):
+            raise TypeError
+        return tuple(int(i) for i in items)
+    except (TypeError, ValueError):
+        raise SpecError(f"{where}: expected a list of integers") from None
 
 
 def _str_map(items: Any, where: str) -> dict[str, str]:
@@ -80,7 +121,7 @@ def _str_map(items: Any, where: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class StackInfo:
-    """Identity of the stack: which site, which plan."""
+    """Identity of the stack: which site, which plan (config key ``stack``)."""
 
     site: str
     site_kind: str
@@ -145,20 +186,27 @@ class WorkloadSpec:
     gpu_type: str | None = None
     """Set for GPU workloads: node selector ``hybridplan.io/gpu-type`` and the GPU
     toleration are added."""
-    replicas_total: int | None = None
+    replicas_total: int | None = field(default=None, metadata=OMITTED)
     """The workload's replicas over all its sites, when the plan splits it over several
     (``sites``): the tier's replica and failure-domain minimums hold for the whole, not for
     this site's share (HP-SLA-001/002 read them from annotations)."""
-    sites: tuple[str, ...] = ()
+    sites: tuple[str, ...] = field(default=(), metadata=OMITTED)
 
 
 @dataclass(frozen=True, slots=True)
-class KubernetesWorkloadsArgs:
-    stack: StackInfo
+class KubernetesConfig:
+    """Config key ``kubernetes``: what :class:`~stacks.kubernetes.KubernetesWorkloads`
+    creates."""
+
     teams: tuple[TeamSpec, ...]
     workloads: tuple[WorkloadSpec, ...]
     priority_tiers: tuple[int, ...]
     """Tiers that get a PriorityClass ``hybridplan-tier-<n>``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubernetesWorkloadsArgs(KubernetesConfig):
+    stack: StackInfo
 
 
 # --------------------------------------------------------------------------- kueue
@@ -187,6 +235,12 @@ class BurstSpec:
     """Worker cluster -> name of the Secret (namespace ``kueue-system``) with its kubeconfig."""
 
 
+LOCAL_QUEUE = "training"
+"""The Kueue queue (ClusterQueue and per-team LocalQueues) of a pool's own quota."""
+BURST_QUEUE = "training-burst"
+"""The queue whose Jobs MultiKueue dispatches to a worker cluster (same name on workers)."""
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     """A training Job (one per workload and queue), suspended until Kueue admits it."""
@@ -195,6 +249,7 @@ class JobSpec:
     workload: str
     team: str
     queue: str
+    """``LOCAL_QUEUE``, or ``BURST_QUEUE`` for the share MultiKueue sends away."""
     image: str
     parallelism: int
     gpu_type: str
@@ -207,14 +262,20 @@ class JobSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class GpuTrainingPoolArgs:
-    stack: StackInfo
+class TrainingConfig:
+    """Config key ``training``: what :class:`~stacks.kueue.GpuTrainingPool` creates."""
+
     teams: tuple[str, ...]
     flavors: tuple[FlavorSpec, ...]
     jobs: tuple[JobSpec, ...] = ()
     burst: BurstSpec | None = None
     serves_burst: bool = False
     """This cluster is a MultiKueue worker: expose the ``training-burst`` LocalQueues."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GpuTrainingPoolArgs(TrainingConfig):
+    stack: StackInfo
 
 
 # --------------------------------------------------------------------------- aws
@@ -235,134 +296,143 @@ class BurstGroupSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class AwsBurstArgs:
-    stack: StackInfo
+class AwsBurstConfig:
+    """Config key ``aws_burst``: what :class:`~stacks.aws.AwsBurst` creates."""
+
     groups: tuple[BurstGroupSpec, ...]
     eks_cluster_name: str
     eks_version: str | None
     """AMI Kubernetes version; ``None``: the cluster's own (``aws.eks.get_cluster_output``)."""
     checkpoint_retention_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """Config key ``network``: the operator's override of where burst nodes go (never
+    emitted)."""
+
     subnet_ids: tuple[str, ...] = ()
     """Empty: use the EKS cluster's subnets (``aws.eks.get_cluster_output``)."""
     security_group_ids: tuple[str, ...] = ()
     """Empty: use the EKS cluster security group."""
 
 
-@dataclass(frozen=True, slots=True)
-class AwsCostGuardArgs:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwsBurstArgs(AwsBurstConfig):
     stack: StackInfo
+    network: NetworkConfig = NetworkConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetConfig:
+    """Config key ``budget``: what :class:`~stacks.aws.AwsCostGuard` creates."""
+
     usd_per_month: str
     alert_thresholds_pct: tuple[int, ...]
     alert_emails: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- parsing
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwsCostGuardArgs(BudgetConfig):
+    stack: StackInfo
 
 
-def parse_stack(data: Any) -> StackInfo:
-    return _take(StackInfo, data, "stack", failure_domains=_strs)
+# --------------------------------------------------------------------------- the document
 
 
-def parse_kubernetes(stack: StackInfo, data: Any) -> KubernetesWorkloadsArgs:
-    where = "kubernetes"
-    if not isinstance(data, Mapping):
-        raise SpecError(f"{where}: expected a mapping")
-    body = _take(
-        _KubernetesBody,
-        data,
-        where,
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    """Everything ``Pulumi.<env>.yaml`` holds for one stack, by config key (without the
+    project prefix; ``aws:region`` is the AWS provider's own key). Absent sections are left
+    out of the file."""
+
+    stack: StackInfo
+    kubernetes: KubernetesConfig | None = field(default=None, metadata=OMITTED)
+    training: TrainingConfig | None = field(default=None, metadata=OMITTED)
+    aws_region: str | None = field(default=None, metadata=AWS_REGION)
+    aws_burst: AwsBurstConfig | None = field(default=None, metadata=OMITTED)
+    budget: BudgetConfig | None = field(default=None, metadata=OMITTED)
+    network: NetworkConfig | None = field(default=None, metadata=OMITTED)
+
+
+SECTIONS: tuple[str, ...] = ("stack", "kubernetes", "training", "aws_burst", "budget", "network")
+"""The keys of the stack's own namespace that the program reads."""
+
+
+_FLAVORS = _list_of(FlavorSpec, node_labels=_str_map)
+_PARSERS: dict[str, Parser] = {
+    "stack": _one(StackInfo, failure_domains=_strs),
+    "kubernetes": _one(
+        KubernetesConfig,
         teams=_list_of(TeamSpec, quota=_str_map),
         workloads=_list_of(
             WorkloadSpec,
             requests=_str_map,
             limits=_str_map,
-            ports=lambda v, w: tuple(int(p) for p in v),
+            ports=_ints,
             autoscale=_one(AutoscaleSpec),
             sites=_strs,
         ),
-        priority_tiers=lambda v, w: tuple(int(t) for t in v),
-    )
-    return KubernetesWorkloadsArgs(stack, body.teams, body.workloads, body.priority_tiers)
-
-
-def parse_training(stack: StackInfo, data: Any) -> GpuTrainingPoolArgs:
-    flavor = _list_of(FlavorSpec, node_labels=_str_map)
-    body = _take(
-        _TrainingBody,
-        data,
-        "training",
+        priority_tiers=_ints,
+    ),
+    "training": _one(
+        TrainingConfig,
         teams=_strs,
-        flavors=flavor,
+        flavors=_FLAVORS,
         jobs=_list_of(JobSpec, requests=_str_map),
-        burst=_one(BurstSpec, clusters=_strs, flavors=flavor, kubeconfig_secrets=_str_map),
-    )
-    return GpuTrainingPoolArgs(
-        stack, body.teams, body.flavors, body.jobs, body.burst, body.serves_burst
-    )
-
-
-def parse_aws_burst(stack: StackInfo, data: Any, network: Any) -> AwsBurstArgs:
-    body = _take(
-        _AwsBurstBody,
-        data,
-        "aws_burst",
+        burst=_one(BurstSpec, clusters=_strs, flavors=_FLAVORS, kubeconfig_secrets=_str_map),
+    ),
+    "aws_burst": _one(
+        AwsBurstConfig,
         groups=_list_of(BurstGroupSpec, instance_types=_strs, workloads=_strs),
+    ),
+    "budget": _one(BudgetConfig, alert_thresholds_pct=_ints, alert_emails=_strs),
+    "network": _one(NetworkConfig, subnet_ids=_strs, security_group_ids=_strs),
+}
+
+
+def parse_stack_config(data: Mapping[str, Any]) -> StackConfig:
+    """The :class:`StackConfig` of config ``data`` (keys without the project prefix; a key
+    whose value is ``None`` counts as absent)."""
+    present = {k: v for k, v in data.items() if v is not None}
+    if "stack" not in present:
+        raise SpecError("stack: missing (the stack identity hybridplan writes)")
+    sections = {k: _PARSERS[k](present[k], k) for k in SECTIONS if k in present}
+    region = present.get("aws:region")
+    return StackConfig(
+        aws_region=None if region is None else str(region),
+        **sections,
     )
-    net = _take(_Network, network or {}, "network", subnet_ids=_strs, security_group_ids=_strs)
+
+
+def kubernetes_args(config: StackConfig) -> KubernetesWorkloadsArgs | None:
+    if config.kubernetes is None:
+        return None
+    return KubernetesWorkloadsArgs(**_fields(config.kubernetes), stack=config.stack)
+
+
+def training_args(config: StackConfig) -> GpuTrainingPoolArgs | None:
+    if config.training is None:
+        return None
+    return GpuTrainingPoolArgs(**_fields(config.training), stack=config.stack)
+
+
+def aws_burst_args(config: StackConfig) -> AwsBurstArgs | None:
+    if config.aws_burst is None:
+        return None
     return AwsBurstArgs(
-        stack,
-        body.groups,
-        body.eks_cluster_name,
-        body.eks_version,
-        body.checkpoint_retention_days,
-        net.subnet_ids,
-        net.security_group_ids,
+        **_fields(config.aws_burst),
+        stack=config.stack,
+        network=config.network or NetworkConfig(),
     )
 
 
-def parse_cost_guard(stack: StackInfo, data: Any) -> AwsCostGuardArgs:
-    body = _take(
-        _CostGuardBody,
-        data,
-        "budget",
-        alert_thresholds_pct=lambda v, w: tuple(int(t) for t in v),
-        alert_emails=_strs,
-    )
-    return AwsCostGuardArgs(stack, body.usd_per_month, body.alert_thresholds_pct, body.alert_emails)
+def cost_guard_args(config: StackConfig) -> AwsCostGuardArgs | None:
+    if config.budget is None:
+        return None
+    return AwsCostGuardArgs(**_fields(config.budget), stack=config.stack)
 
 
-@dataclass(frozen=True, slots=True)
-class _KubernetesBody:
-    teams: tuple[TeamSpec, ...]
-    workloads: tuple[WorkloadSpec, ...]
-    priority_tiers: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _TrainingBody:
-    teams: tuple[str, ...]
-    flavors: tuple[FlavorSpec, ...]
-    jobs: tuple[JobSpec, ...] = ()
-    burst: BurstSpec | None = None
-    serves_burst: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _AwsBurstBody:
-    groups: tuple[BurstGroupSpec, ...]
-    eks_cluster_name: str
-    eks_version: str | None
-    checkpoint_retention_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Network:
-    subnet_ids: tuple[str, ...] = ()
-    security_group_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _CostGuardBody:
-    usd_per_month: str
-    alert_thresholds_pct: tuple[int, ...]
-    alert_emails: tuple[str, ...] = ()
+def _fields(section: Any) -> dict[str, Any]:
+    """A config section's fields by name (to extend into its component's ``Args``)."""
+    return {f.name: getattr(section, f.name) for f in fields(section)}
