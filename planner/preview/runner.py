@@ -166,7 +166,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._lock:
             urn = self.make_urn(request.parent, request.type, request.name)
             if request.type == "pulumi:pulumi:Stack":
-                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+                return super().RegisterResource(request)
             if urn in self._seen:
                 self.duplicates.append(urn)
             self._seen.add(urn)
@@ -183,7 +183,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             }
             self._current = record
             try:
-                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+                return super().RegisterResource(request)
             finally:
                 self._current = None
                 self.records.append(record)

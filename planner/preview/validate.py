@@ -92,7 +92,7 @@ def _k8s_validator(version: str, api_version: str, kind: str) -> Validator | Non
     """A cached strict validator for a built-in kind (same schema files and lookup as
     ``kubernetes_validate.validate``; that function re-reads them on every call), or
     ``None`` when the version has no schema for the kind."""
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
     from kubernetes_validate import utils as kv_utils
     from referencing import Registry, Resource
 
