@@ -39,6 +39,19 @@ from policies.rules import (
     hp_sla_005_pod_disruption_budget,
 )
 
+OBJECT_RULES: tuple[Rule, ...] = (
+    hp_hyg_007_one_resource_per_object.RULE,
+    hp_hyg_008_selectors_select_pods.RULE,
+    hp_hyg_009_references_resolve.RULE,
+    hp_hyg_010_kueue_references_resolve.RULE,
+    hp_hyg_011_limits_not_below_requests.RULE,
+    hp_hyg_012_autoscaler_bounds.RULE,
+)
+"""What the Kubernetes objects of one stack do to each other - beyond schema validation, what
+a real cluster would trip over: two resources applying one object, selectors that select
+nothing, references to objects the stack does not create, limits below requests, autoscaler
+bounds."""
+
 RULES: tuple[Rule, ...] = (
     hp_cost_001_team_budget.RULE,
     hp_cost_002_total_budget.RULE,
@@ -59,25 +72,10 @@ RULES: tuple[Rule, ...] = (
     hp_hyg_004_s3_public_access_block.RULE,
     hp_hyg_005_cost_allocation_tags.RULE,
     hp_hyg_006_waiver_expiry.RULE,
-    hp_hyg_007_one_resource_per_object.RULE,
-    hp_hyg_008_selectors_select_pods.RULE,
-    hp_hyg_009_references_resolve.RULE,
-    hp_hyg_010_kueue_references_resolve.RULE,
-    hp_hyg_011_limits_not_below_requests.RULE,
-    hp_hyg_012_autoscaler_bounds.RULE,
+    *OBJECT_RULES,
 )
 """Built-in rules in the order reports list them (cost, SLA, residency, hygiene)."""
 
-PREVIEW_RULES: tuple[Rule, ...] = (
-    hp_sla_005_pod_disruption_budget.RULE,
-    hp_hyg_007_one_resource_per_object.RULE,
-    hp_hyg_008_selectors_select_pods.RULE,
-    hp_hyg_009_references_resolve.RULE,
-    hp_hyg_010_kueue_references_resolve.RULE,
-    hp_hyg_011_limits_not_below_requests.RULE,
-    hp_hyg_012_autoscaler_bounds.RULE,
-)
-"""What the objects of one stack do to each other - beyond schema validation, what a real
-cluster would trip over: two resources applying one object, selectors that select nothing,
-references to objects the stack does not create, PodDisruptionBudgets that block drains,
-limits below requests, autoscaler bounds. ``hybridplan preview`` fails on these."""
+PREVIEW_RULES: tuple[Rule, ...] = (hp_sla_005_pod_disruption_budget.RULE, *OBJECT_RULES)
+"""What ``hybridplan preview`` runs on one stack (and fails on): the object rules and the
+PodDisruptionBudgets that block drains (HP-SLA-005)."""

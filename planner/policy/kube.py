@@ -14,7 +14,7 @@ can say "cannot evaluate" instead of guessing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final
@@ -26,7 +26,9 @@ from planner.policy.resources import (
     get,
     is_unknown,
     pod_spec_path,
+    subject,
 )
+from planner.policy.rule import Violation, resource_verdict
 
 DEFAULT_NAMESPACE: Final = "default"
 SELECTOR_KINDS: Final = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
@@ -101,6 +103,48 @@ def find(
         elif o.name == name and (namespace is None or o.namespace == namespace):
             return True
     return None if unsure else False
+
+
+def missing(
+    objects: Iterable[KubeObject],
+    kind: str,
+    name: object,
+    namespace: object = None,
+    *,
+    what: str = "",
+) -> Iterator[str | None]:
+    """``"<what> <name> is not created by this stack"`` when :func:`find` says no (``what``
+    defaults to the kind; a namespaced name reads ``namespace/name``), ``None`` when it
+    cannot tell, nothing when the object is there."""
+    verdict = find(objects, kind, name, namespace)
+    if verdict is None:
+        yield None
+    elif not verdict:
+        where = f"{namespace}/{name}" if namespace is not None else repr(name)
+        yield f"{what or kind} {where} is not created by this stack"
+
+
+def object_violations(
+    records: Iterable[ResourceRecord],
+    problems: Callable[[KubeObject, Sequence[KubeObject]], Iterable[str | None]],
+    *,
+    unknown: str,
+) -> Iterator[Violation]:
+    """One violation per Kubernetes object for which ``problems(object, all objects)``
+    names something wrong (``None`` entries: an unknown value decided); otherwise, when
+    some were unknown, a "cannot evaluate" violation saying ``unknown`` (``{name}`` is the
+    resource)."""
+    objects = kube_objects(records)
+    for o in objects:
+        found = list(problems(o, objects))
+        wrong = [p for p in found if p is not None]
+        yield from resource_verdict(
+            o.record.name,
+            subject(o.record),
+            wrong=f"{o.where()}: {'; '.join(wrong)}" if wrong else "",
+            details={"problems": wrong},
+            unknown=unknown.format(name=o.record.name) if None in found else "",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,66 +13,54 @@ SERVICE = "kubernetes:core/v1:Service"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 
 
-def _problems(o: kube.KubeObject, templates: Sequence[kube.PodTemplate]) -> Iterator[str | None]:
-    """What ``o``'s selectors miss (``None``: an unknown value decides)."""
+def _verdict(selected: bool | None, problem: str) -> Iterator[str | None]:
+    if selected is None:
+        yield None
+    elif not selected:
+        yield problem
+
+
+def _own_template(o: kube.KubeObject) -> Iterator[str | None]:
+    """A controller's selector and its pods' spread constraints against its template."""
     template = kube.pod_template(o)
-    if template is not None:
-        if o.kind in kube.SELECTOR_KINDS:
-            verdict = kube.selects(o.get("spec.selector"), template.labels)
-            if verdict is None:
-                yield None
-            elif not verdict:
-                yield "spec.selector does not select its own pod template"
-        constraints = rs.get(template.spec, "topologySpreadConstraints")
-        if rs.is_unknown(constraints):
-            yield None
-        for c in rs.as_list(constraints):
-            verdict = kube.selects(rs.get(c, "labelSelector"), template.labels)
-            if verdict is None:
-                yield None
-            elif not verdict:
-                key = rs.get(c, "topologyKey")
-                yield f"a topology spread constraint on {key} misses its pods"
+    if template is None:
+        return
+    if o.kind in kube.SELECTOR_KINDS:
+        selected = kube.selects(o.get("spec.selector"), template.labels)
+        yield from _verdict(selected, "spec.selector does not select its own pod template")
+    constraints = rs.get(template.spec, "topologySpreadConstraints")
+    if rs.is_unknown(constraints):
+        yield None
+    for c in rs.as_list(constraints):
+        selected = kube.selects(rs.get(c, "labelSelector"), template.labels)
+        key = rs.get(c, "topologyKey")
+        yield from _verdict(selected, f"a topology spread constraint on {key} misses its pods")
+
+
+def _problems(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
+    yield from _own_template(o)
     if o.record.type == SERVICE:
         selector = o.get("spec.selector")
         if rs.is_unknown(selector):
             yield None
-        elif rs.as_mapping(selector):
-            verdict = kube.selects_any({"matchLabels": selector}, o.namespace, templates)
-            if verdict is None:
-                yield None
-            elif not verdict:
-                yield "the Service selects no pod template of this stack"
+        elif rs.as_mapping(selector):  # a Service without a selector is headless by intent
+            templates = kube.pod_templates(objects)
+            selected = kube.selects_any({"matchLabels": selector}, o.namespace, templates)
+            yield from _verdict(selected, "the Service selects no pod template of this stack")
     if o.record.type == PDB:
-        verdict = kube.selects_any(o.get("spec.selector"), o.namespace, templates)
-        if verdict is None:
-            yield None
-        elif not verdict:
-            yield "the PodDisruptionBudget selects no pod template of this stack"
+        templates = kube.pod_templates(objects)
+        selected = kube.selects_any(o.get("spec.selector"), o.namespace, templates)
+        yield from _verdict(
+            selected, "the PodDisruptionBudget selects no pod template of this stack"
+        )
 
 
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
-    objects = kube.kube_objects(ctx.resources)
-    templates = kube.pod_templates(objects)
-    for o in objects:
-        found = list(_problems(o, templates))
-        misses = [p for p in found if p is not None]
-        evidence = rs.subject(o.record)
-        if misses:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"{o.where()}: {'; '.join(misses)}",
-                {**evidence, "problems": misses},
-            )
-        elif None in found:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"a selector, namespace or pod label of {o.record.name} is unknown",
-                evidence,
-                cannot_evaluate=True,
-            )
+    return kube.object_violations(
+        ctx.resources,
+        _problems,
+        unknown="a selector, namespace or pod label of {name} is unknown",
+    )
 
 
 RULE = Rule(

@@ -13,58 +13,38 @@ from planner.policy.rule import ResourceContext, Rule, Violation
 def _namespace(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
     """A namespace set explicitly that the stack does not create (when it creates any)."""
     wanted = o.get("metadata.namespace")
+    created = [n for n in objects if n.kind == "Namespace"]
     if rs.is_unknown(wanted):
         yield None
-        return
-    if not wanted:
-        return
-    created = [n for n in objects if n.kind == "Namespace"]
-    if not created:
-        return
-    verdict = kube.find(created, "Namespace", wanted)
-    if verdict is None:
-        yield None
-    elif not verdict:
-        yield f"namespace {wanted!r} is not created by this stack"
+    elif wanted and created:
+        yield from kube.missing(created, "Namespace", wanted, what="namespace")
 
 
-def _priority_class(
-    template: kube.PodTemplate, objects: Sequence[kube.KubeObject]
-) -> Iterator[str | None]:
+def _priority_class(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
+    template = kube.pod_template(o)
+    if template is None:
+        return
     priority = rs.get(template.spec, "priorityClassName")
     if rs.is_unknown(priority):
         yield None
-        return
-    if not priority or (isinstance(priority, str) and priority.startswith("system-")):
-        return
-    verdict = kube.find(objects, "PriorityClass", priority)
-    if verdict is None:
-        yield None
-    elif not verdict:
-        yield f"priority class {priority!r} is not created by this stack"
+    elif priority and not (isinstance(priority, str) and priority.startswith("system-")):
+        yield from kube.missing(objects, "PriorityClass", priority, what="priority class")
 
 
 def _scale_target(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
     kind, name = o.get("spec.scaleTargetRef.kind"), o.get("spec.scaleTargetRef.name")
     if rs.is_unknown(kind):
         yield None
-        return
-    verdict = kube.find(objects, str(kind), name, o.namespace)
-    if verdict is None:
-        yield None
-    elif not verdict:
-        yield f"scale target {kind} {o.namespace}/{name} is not created by this stack"
+    else:
+        yield from kube.missing(objects, str(kind), name, o.namespace, what=f"scale target {kind}")
 
 
 def _headless_service(
     o: kube.KubeObject, objects: Sequence[kube.KubeObject]
 ) -> Iterator[str | None]:
     wanted = o.get("spec.serviceName")
-    if rs.is_unknown(wanted) or rs.is_unknown(o.namespace):
-        yield None
-        return
     services = [s for s in objects if s.kind == "Service"]
-    if any(not s.known for s in services):
+    if rs.is_unknown(wanted) or not o.known or not all(s.known for s in services):
         yield None
         return
     same = [s for s in services if (s.namespace, s.name) == (o.namespace, wanted)]
@@ -77,11 +57,7 @@ def _headless_service(
 
 def _problems(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
     yield from _namespace(o, objects)
-    template = kube.pod_template(o)
-    if template is not None and not rs.is_unknown(template.spec):
-        yield from _priority_class(template, objects)
-    elif template is not None:
-        yield None
+    yield from _priority_class(o, objects)
     if o.kind == "HorizontalPodAutoscaler":
         yield from _scale_target(o, objects)
     if o.kind == "StatefulSet":
@@ -89,26 +65,11 @@ def _problems(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterato
 
 
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
-    objects = kube.kube_objects(ctx.resources)
-    for o in objects:
-        found = list(_problems(o, objects))
-        missing = [p for p in found if p is not None]
-        evidence = rs.subject(o.record)
-        if missing:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"{o.where()}: {'; '.join(missing)}",
-                {**evidence, "problems": missing},
-            )
-        elif None in found:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"an object {o.record.name} refers to has an unknown name or namespace",
-                evidence,
-                cannot_evaluate=True,
-            )
+    return kube.object_violations(
+        ctx.resources,
+        _problems,
+        unknown="an object {name} refers to has an unknown name or namespace",
+    )
 
 
 RULE = Rule(

@@ -13,17 +13,6 @@ from planner.policy.rule import ResourceContext, Rule, Violation
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 
 
-def _missing(
-    objects: Sequence[kube.KubeObject], kind: str, name: object, namespace: object = None
-) -> Iterator[str | None]:
-    verdict = kube.find(objects, kind, name, namespace)
-    if verdict is None:
-        yield None
-    elif not verdict:
-        where = f"{namespace}/{name}" if namespace is not None else repr(name)
-        yield f"{kind} {where} is not created by this stack"
-
-
 def _names(value: object, key: str | None) -> Iterator[object]:
     """The names in a list of references (``{name: ...}`` entries when ``key`` is set)."""
     if rs.is_unknown(value):
@@ -40,45 +29,30 @@ def _problems(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterato
         if rs.is_unknown(queue):
             yield None
         elif queue:
-            yield from _missing(objects, "LocalQueue", queue, o.namespace)
+            yield from kube.missing(objects, "LocalQueue", queue, o.namespace)
     if o.kind == "LocalQueue":
-        yield from _missing(objects, "ClusterQueue", o.get("spec.clusterQueue"))
+        yield from kube.missing(objects, "ClusterQueue", o.get("spec.clusterQueue"))
     if o.kind == "ClusterQueue":
         groups = o.get("spec.resourceGroups")
         if rs.is_unknown(groups):
             yield None
         for group in rs.as_list(groups):
             for flavor in _names(rs.get(group, "flavors"), "name"):
-                yield from _missing(objects, "ResourceFlavor", flavor)
+                yield from kube.missing(objects, "ResourceFlavor", flavor)
         checks = o.get("spec.admissionChecksStrategy.admissionChecks")
         for check in _names(checks, "name"):
-            yield from _missing(objects, "AdmissionCheck", check)
+            yield from kube.missing(objects, "AdmissionCheck", check)
     if o.kind == "MultiKueueConfig":
         for cluster in _names(o.get("spec.clusters"), None):
-            yield from _missing(objects, "MultiKueueCluster", cluster)
+            yield from kube.missing(objects, "MultiKueueCluster", cluster)
 
 
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
-    objects = kube.kube_objects(ctx.resources)
-    for o in objects:
-        found = list(_problems(o, objects))
-        missing = [p for p in found if p is not None]
-        evidence = rs.subject(o.record)
-        if missing:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"{o.where()}: {'; '.join(missing)}",
-                {**evidence, "problems": missing},
-            )
-        elif None in found:
-            yield Violation(
-                "resource",
-                o.record.name,
-                f"a Kueue object {o.record.name} refers to has an unknown name",
-                evidence,
-                cannot_evaluate=True,
-            )
+    return kube.object_violations(
+        ctx.resources,
+        _problems,
+        unknown="a Kueue object {name} refers to has an unknown name",
+    )
 
 
 RULE = Rule(

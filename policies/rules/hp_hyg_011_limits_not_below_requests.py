@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from planner.model import Category, Level
 from planner.policy import kube
 from planner.policy import resources as rs
-from planner.policy.rule import ResourceContext, Rule, Violation
+from planner.policy.rule import ResourceContext, Rule, Violation, resource_verdict
 
 
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
@@ -34,21 +34,15 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
                 low, high = kube.quantity(request), kube.quantity(limit)
                 if low is not None and high is not None and high < low:
                     below.append(f"container {label}: {resource} limit {limit} < request {request}")
-        if below:
-            yield Violation(
-                "resource",
-                r.name,
-                f"{r.name}: {'; '.join(below)}",
-                {**rs.subject(r), "problems": below},
-            )
-        elif unknown:
-            yield Violation(
-                "resource",
-                r.name,
-                f"requests or limits of {', '.join(unknown)} in {r.name} unknown",
-                rs.subject(r),
-                cannot_evaluate=True,
-            )
+        yield from resource_verdict(
+            r.name,
+            rs.subject(r),
+            wrong=f"{r.name}: {'; '.join(below)}" if below else "",
+            details={"problems": below},
+            unknown=f"requests or limits of {', '.join(unknown)} in {r.name} unknown"
+            if unknown
+            else "",
+        )
 
 
 RULE = Rule(
