@@ -53,7 +53,10 @@ class KubeObject:
         return not is_unknown(self.namespace) and not is_unknown(self.name)
 
     def where(self) -> str:
-        """``kind namespace/name`` for messages (cluster-scoped kinds read the same)."""
+        """``kind namespace/name`` for messages; ``kind name`` when the object sets no
+        namespace (cluster-scoped kinds)."""
+        if not self.get("metadata.namespace"):
+            return f"{self.kind} {self.name}"
         return f"{self.kind} {self.namespace}/{self.name}"
 
     def get(self, path: str) -> object:
