@@ -19,29 +19,31 @@ from __future__ import annotations
 
 import pulumi
 
-from stacks import spec
+from stacks import config_io
 from stacks.kubernetes import KubernetesWorkloads
 from stacks.kueue import GpuTrainingPool
 
 
 def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
     """Instantiate the components the config asks for; returns them by logical name."""
-    stack_config = spec.parse_stack_config({key: config.get_object(key) for key in spec.SECTIONS})
+    stack_config = config_io.parse_stack_config(
+        {key: config.get_object(key) for key in config_io.SECTIONS}
+    )
     stack = stack_config.stack
     out: dict[str, pulumi.Resource] = {}
     workloads: KubernetesWorkloads | None = None
-    kube = spec.kubernetes_args(stack_config)
+    kube = config_io.kubernetes_args(stack_config)
     if kube is not None:
         workloads = KubernetesWorkloads("workloads", kube)
         out["workloads"] = workloads
-    training = spec.training_args(stack_config)
+    training = config_io.training_args(stack_config)
     if training is not None:
         deps: list[pulumi.Resource] = [workloads] if workloads is not None else []
         out["training"] = GpuTrainingPool(
             "training", training, pulumi.ResourceOptions(depends_on=deps)
         )
-    burst = spec.aws_burst_args(stack_config)
-    budget = spec.cost_guard_args(stack_config)
+    burst = config_io.aws_burst_args(stack_config)
+    budget = config_io.cost_guard_args(stack_config)
     if burst is not None or budget is not None:
         # Imported only for AWS stacks: pulumi_aws takes a second to import.
         from stacks.aws import AwsBurst, AwsCostGuard

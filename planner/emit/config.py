@@ -16,7 +16,7 @@ from stacks.spec import StackConfig, StackInfo
 
 
 def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackConfig:
-    """The structured config of one site's stack (``stacks.spec.to_config`` writes it)."""
+    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it)."""
     site = project.site(site_name)
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]

@@ -24,7 +24,8 @@ from planner.emit.environment import strict_environment
 from planner.emit.quantities import usd
 from planner.emit.shares import shares, stack_sites
 from planner.model import Plan, Project
-from stacks.spec import StackConfig, to_config
+from stacks.config_io import to_config
+from stacks.spec import StackConfig
 
 TEMPLATE_DIR = "stack"
 """Folder under ``templates/`` holding the per-stack templates."""

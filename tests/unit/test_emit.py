@@ -18,7 +18,7 @@ import planner
 from planner import emit
 from planner.errors import InputError, UsageError
 from planner.model import Assignment, Plan, PricingOption, Project
-from stacks import spec
+from stacks import config_io
 
 COMMAND = "hybridplan plan tests/data/mini --out out"
 SITES = ("aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us")
@@ -138,9 +138,9 @@ def test_config_is_the_typed_spec_the_stack_parses(plan: Plan, project: Project,
     back exactly that object (one definition of the config on both sides)."""
     config = emit.stack_config(plan, project, site, stack_env="prod")
     written = config_of(render(plan, project), site)
-    assert written == spec.to_config(config)
-    assert spec.parse_stack_config(written) == config
-    assert (spec.kubernetes_args(config) is None) == (config.kubernetes is None)
+    assert written == config_io.to_config(config)
+    assert config_io.parse_stack_config(written) == config
+    assert (config_io.kubernetes_args(config) is None) == (config.kubernetes is None)
 
 
 def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
