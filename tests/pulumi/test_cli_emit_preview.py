@@ -57,6 +57,7 @@ def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
     assert "payments-db-statefulset: invalid for Kubernetes 1.33: spec.replicas" in result.output
 
 
+@pytest.mark.preview
 def test_preview_rule_failure_exits_1(mini_out: Path, tmp_path: Path) -> None:
     """Valid objects that contradict each other (an HPA minimum above its maximum) fail the
     preview through the policy engine: exit 1, the rule id named; JSON says ok false."""
