@@ -47,7 +47,7 @@ import yaml
 from kubernetes_validate import utils as kv_utils
 from referencing import Registry, Resource
 
-from planner.errors import PlannerError, UsageError
+from planner.errors import CheckFailedError, UsageError
 
 Validator = Any
 """A ``jsonschema`` validator (the package ships no type information)."""
@@ -58,11 +58,9 @@ REDACTED = "[secret]"
 RUNNER = "planner.preview_runner"
 
 
-class PreviewError(PlannerError):
+class PreviewError(CheckFailedError):
     """The stack does not preview cleanly (program error, duplicate URNs, invalid
     Kubernetes objects). Exit code 1."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, problems: tuple[str, ...] = (), fix: str = "") -> None:
         super().__init__(message, fix=fix)
