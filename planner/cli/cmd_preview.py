@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from planner import app as services
 from planner.cli import console
-from planner.cli.common import guarded
+from planner.cli.common import Ending, guarded
 
 
 class PreviewFormat(StrEnum):
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--stack", help="Stack name (default: the only Pulumi.<stack>.yaml)."),
         ] = None,
-    ) -> None:
+    ) -> Ending:
         """Preview a stack offline: run its __main__.py under Pulumi mocks (no CLI, no
         cloud credentials), list every resource (type, name, key inputs), and validate every
         Kubernetes object against the Kubernetes (and Kueue CRD) schemas in strict mode.
@@ -51,9 +52,10 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan preview out/stacks/colo-eu --format json
         """
-        from planner.preview import PreviewError, as_json, key_inputs, run_preview
+        from planner.preview import as_json, key_inputs
 
-        result = run_preview(stack_dir, stack=stack, k8s_version=k8s_version)
+        with console.progress("previewing the stack offline", total=1):
+            result = services.preview_stack(stack_dir, stack=stack, k8s_version=k8s_version)
         if fmt is PreviewFormat.JSON:
             console.emit_json(as_json(result))
         else:
@@ -67,9 +69,4 @@ def register(app: typer.Typer) -> None:
                 rows,
             )
             console.out.print(f"previewed offline in {result.seconds:.1f} s")
-        if not result.ok:
-            raise PreviewError(
-                f"{result.project} ({result.stack}) does not preview cleanly",
-                problems=result.problems,
-                fix="fix the stack config or the component named above, then re-run",
-            )
+        return services.preview_failure(result)

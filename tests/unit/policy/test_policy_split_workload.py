@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from crossguard_harness import run_pack
 
-from planner.cli.cmd_check import records_from_preview
+from planner.app import records_from_preview
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
 from planner.model import Assignment, PricingOption
