@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from planner.errors import Problem, UsageError
 from planner.ingest import TelemetrySet, load_telemetry
 from planner.load import load_project
 from planner.model import Project
+from planner.names import nearest_names
 
 Progress = Callable[[str], None]
 """Told as each step of a service starts (``"solving"``), in order; the CLI shows it on a
@@ -64,7 +64,7 @@ def require_workload(name: str, known: Sequence[str], *, where: str = "") -> Non
     names, or all of them (in the order given). ``where`` ends the message (``in DIR``)."""
     if name in known:
         return
-    near = difflib.get_close_matches(name, known, n=3)
+    near = nearest_names(name, known)
     hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(known)}"
     suffix = f" {where}" if where else ""
     raise UsageError(f"unknown workload {name!r}{suffix}", fix=hint)
