@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ class World:
         self, project: Project, catalogue: Catalogue, classifications: tuple[Classification, ...]
     ) -> Plan:
         """Plan a changed project with this world's telemetry and date (a ``PlanFn``)."""
-        changed = Inputs(project, self.inputs.telemetry)
+        changed = replace(self.inputs, project=project)
         bundle = plan_project(
             changed, catalogue=catalogue, today=self.today, classifications=classifications
         )
@@ -160,7 +161,7 @@ def what_if_sweep(
     progress: Progress = no_progress,
 ) -> SweepResult:
     """Re-plan once per value of ``sweep`` (after ``changes``), reporting each plan."""
-    count = iter(range(1, len(sweep.values) + 1))
+    count = itertools.count(1)
 
     def plan_fn(
         project: Project, catalogue: Catalogue, classifications: tuple[Classification, ...]
