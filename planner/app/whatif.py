@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -17,7 +16,6 @@ from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.errors import CheckFailedError, InputError, Problem
 from planner.model import Classification, Plan, Project
-from planner.report import plan_to_dict
 from planner.whatif import (
     Change,
     Outcome,
@@ -42,8 +40,8 @@ class World:
     catalogue: Catalogue
     today: date
     classifications: tuple[Classification, ...]
-    base: Mapping[str, Any]
-    """The base plan's ``plan_to_dict``, what each scenario is compared with."""
+    base: Plan
+    """The base plan, what each scenario is compared with."""
 
     def plan(
         self, project: Project, catalogue: Catalogue, classifications: tuple[Classification, ...]
@@ -64,8 +62,7 @@ def load_world(
     classifications = tuple(classify_project(inputs.project, inputs.telemetry))
     progress(WORLD_STEPS[1])
     bundle = plan_project(inputs, catalogue=catalogue, today=today, classifications=classifications)
-    base = plan_to_dict(bundle.plan, inputs.project)
-    return World(inputs, catalogue, today, classifications, base)
+    return World(inputs, catalogue, today, classifications, bundle.plan)
 
 
 def read_scenario(path: Path) -> object:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan diff base/plan.json out/plan.json --format md
         """
-        from planner.diff import render_diff_md
+        from planner.report import render_diff_md
 
         result = services.diff_plan_files(base, head)
         text = console.json_text(result) if fmt is DiffFormat.JSON else render_diff_md(result)

@@ -225,7 +225,7 @@ def _render_sweep(result: SweepResult, fmt: WhatIfFormat) -> None:
 
 
 def _render_scenario(outcome: Outcome, fmt: WhatIfFormat) -> None:
-    from planner.diff import render_diff_md
+    from planner.report import render_diff_md
     from planner.whatif import outcome_to_dict
 
     if fmt is WhatIfFormat.JSON:
