@@ -8,6 +8,10 @@ does not preview, drift) describes its verdict as a ``failure`` (a ``PlannerErro
 its outcome instead of raising, so the caller shows the report first;
 ``planner.errors.exit_code`` maps it to the exit code.
 
+Importing ``planner.app`` stays cheap (every command, ``--help`` included, imports it):
+the telemetry readers, the planning pipeline, report, what-if, scaffold, emit (jinja2) and
+preview (kubernetes-validate) modules are imported inside the services that use them.
+
 =====================================  ===============================================
 service                                what it does
 =====================================  ===============================================

@@ -14,7 +14,6 @@ from planner.app.inputs import (
     require_workload,
 )
 from planner.catalogue import Catalogue
-from planner.classify import classify_project
 from planner.cost import (
     baseline_option,
     cost_input_digest,
@@ -27,7 +26,6 @@ from planner.cost import (
 )
 from planner.load import load_project
 from planner.model import LineItem, Offer, Project, Resources
-from planner.pipeline import requests_from
 
 
 def _item(li: LineItem) -> dict[str, Any]:
@@ -176,6 +174,9 @@ def cost_view(
 def priced_request(inputs: Inputs, name: str) -> tuple[Resources, str]:
     """The per-replica request ``plan`` prices for workload ``name``: right-sized from the
     telemetry where it gives one, else the declared one; and which of the two it is."""
+    from planner.classify import classify_project
+    from planner.pipeline import requests_from
+
     project = inputs.project
     req = requests_from(project, classify_project(project, inputs.telemetry))[name]
     return req, "declared" if req == project.workload(name).resources else "right-sized"

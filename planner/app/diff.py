@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
-from planner.report import diff_plans
 
 
 def plan_schema() -> dict[str, Any]:
@@ -83,4 +82,6 @@ def read_plan_json(path: Path) -> dict[str, Any]:
 def diff_plan_files(base: Path, head: Path) -> dict[str, Any]:
     """What changed from the plan in ``base`` to the one in ``head`` (each a plan.json or the
     OUT folder holding it): ``planner.report.diff_plans`` of the two, each validated first."""
+    from planner.report import diff_plans
+
     return diff_plans(read_plan_json(base), read_plan_json(head))

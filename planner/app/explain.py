@@ -15,7 +15,6 @@ from planner.app.inputs import (
 )
 from planner.app.plan import plan_project
 from planner.catalogue import Catalogue
-from planner.classify import classify_project
 from planner.load import load_project
 from planner.model import Classification
 from planner.solve.explain import Explanation, explain_workload
@@ -31,6 +30,8 @@ def classify_inputs(
     inputs: Inputs, *, progress: Progress = no_progress
 ) -> tuple[Classification, ...]:
     """Classify every workload of the loaded project from its telemetry."""
+    from planner.classify import classify_project
+
     progress(CLASSIFY_STEPS[0])
     return tuple(classify_project(inputs.project, inputs.telemetry))
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import Problem, UsageError
-from planner.ingest import TelemetrySet, load_telemetry
 from planner.load import load_project
 from planner.model import Project
 from planner.names import nearest_names
+
+if TYPE_CHECKING:
+    from planner.ingest import TelemetrySet
 
 Progress = Callable[[str], None]
 """Told as each step of a service starts (``"solving"``), in order; the CLI shows it on a
@@ -55,6 +58,8 @@ def inputs_for(
 ) -> Inputs:
     """Read the telemetry of a project already loaded (for callers that check the project
     first); ``workload_label`` is the Prometheus label that names the workload."""
+    from planner.ingest import load_telemetry  # see the package docstring: imported when used
+
     progress(LOAD_STEPS[1])
     return Inputs(project, load_telemetry(project, workload_label=workload_label))
 

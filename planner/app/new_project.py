@@ -10,7 +10,6 @@ from pathlib import Path
 from planner.errors import UsageError
 from planner.fs import write_files
 from planner.load import schema_for
-from planner.scaffold import WORKFLOW_PATH, github_workflow, scaffold_project
 
 SCHEMA_DIR = ".schemas"
 """Where a new project keeps the JSON Schemas its files name (for editors)."""
@@ -34,6 +33,8 @@ def init_files(
     project_dir: Path, *, ci: CiProvider | None, repo_root: Path | None, install: str
 ) -> dict[Path, str]:
     """Every file ``init`` would write, by absolute path (nothing is written)."""
+    from planner.scaffold import WORKFLOW_PATH, github_workflow, scaffold_project
+
     files: dict[Path, str] = {}
     if not (project_dir / "inventory.yaml").exists():
         for rel, text in scaffold_project(schema_dir=SCHEMA_DIR).items():

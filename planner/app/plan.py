@@ -8,14 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.app.inputs import Inputs, Progress, no_progress
 from planner.catalogue import Catalogue
 from planner.errors import DriftError, PolicyFailure
 from planner.fs import drift, write_tree
 from planner.model import Classification, Finding, Plan, Project
-from planner.pipeline import PlanBundle, build_plan
 from planner.policy import mandatory_failures, pack_config
+
+if TYPE_CHECKING:
+    from planner.pipeline import PlanBundle
 
 PLAN_STEPS = ("solving", "rendering")
 """What ``render_plan_files`` reports."""
@@ -38,6 +41,8 @@ def plan_project(
 ) -> PlanBundle:
     """Plan the loaded project against ``catalogue`` as of ``today`` (waiver expiry).
     Raises ``InfeasibleError`` with a diagnosis when no plan fits."""
+    from planner.pipeline import build_plan
+
     return build_plan(
         inputs.project,
         catalogue=catalogue,

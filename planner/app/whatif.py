@@ -7,25 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from planner.app.inputs import Inputs, Progress, no_progress
 from planner.app.plan import plan_project
 from planner.catalogue import Catalogue
-from planner.classify import classify_project
 from planner.errors import CheckFailedError, InputError, Problem
 from planner.model import Classification, Plan, Project
-from planner.whatif import (
-    Change,
-    Outcome,
-    Sweep,
-    SweepResult,
-    parse_change,
-    parse_scenario,
-    run_scenario,
-    run_sweep,
-)
+
+if TYPE_CHECKING:
+    from planner.whatif import Change, Outcome, Sweep, SweepResult
 
 WORLD_STEPS = ("classifying", "planning the base")
 """What ``load_world`` reports."""
@@ -58,6 +51,8 @@ def load_world(
     inputs: Inputs, *, catalogue: Catalogue, today: date, progress: Progress = no_progress
 ) -> World:
     """Classify the project's telemetry once and plan the base as of ``today``."""
+    from planner.classify import classify_project
+
     progress(WORLD_STEPS[0])
     classifications = tuple(classify_project(inputs.project, inputs.telemetry))
     progress(WORLD_STEPS[1])
@@ -116,6 +111,8 @@ def collect_changes(
     growth: str | None,
 ) -> tuple[Change, ...]:
     """Scenario file changes first, then the flags: moves, prices, capacity, horizon, growth."""
+    from planner.whatif import parse_change, parse_scenario
+
     changes: list[Change] = []
     if scenario is not None:
         changes.extend(parse_scenario(read_scenario(scenario), source=scenario.as_posix()))
@@ -138,6 +135,8 @@ def what_if(
     world: World, changes: Sequence[Change], *, progress: Progress = no_progress
 ) -> Outcome:
     """Apply ``changes`` to the world, re-plan and diff against the base plan."""
+    from planner.whatif import run_scenario
+
     progress("planning the scenario")
     return run_scenario(
         world.inputs.project,
@@ -158,6 +157,8 @@ def what_if_sweep(
     progress: Progress = no_progress,
 ) -> SweepResult:
     """Re-plan once per value of ``sweep`` (after ``changes``), reporting each plan."""
+    from planner.whatif import run_sweep
+
     count = itertools.count(1)
 
     def plan_fn(
