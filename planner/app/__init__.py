@@ -21,13 +21,13 @@ service                                what it does
                                        stacks, rendered in memory
 ``write_outputs`` / ``stack_drift``    write an OUT tree / compare OUT/stacks with it
 ``check_project`` / ``check_stacks``   policy findings on the plan / on the previewed stacks
-``records_from_preview``               previewed resources -> policy records
 ``load_world`` / ``collect_changes``   what-if: base plan once / changes from file + flags
 ``what_if`` / ``what_if_sweep``        one scenario / one plan per sweep value
 ``classify_inputs``                    workload classes from telemetry
 ``explain_project``                    why one workload runs where the plan puts it
 ``cost_workload``                      one workload priced on every site, line by line
-``preview_stack``                      one emitted stack run under Pulumi mocks
+``preview_stack``                      one emitted stack run under Pulumi mocks, and the
+                                       preview rules on its objects
 ``diff_plan_files``                    what changed between two plan.json files
 ``init_files`` / ``write_init_files``  a new planning project and its CI workflow
 =====================================  ===============================================
@@ -40,7 +40,6 @@ from planner.app.check import (
     CheckOutcome,
     check_project,
     check_stacks,
-    records_from_preview,
 )
 from planner.app.cost import cost_view, cost_workload, priced_request
 from planner.app.diff import diff_plan_files, plan_schema, read_plan_json
@@ -72,7 +71,7 @@ from planner.app.plan import (
     stack_tree,
     write_outputs,
 )
-from planner.app.preview import preview_failure, preview_stack
+from planner.app.preview import StackPreview, preview_stack
 from planner.app.whatif import (
     WORLD_STEPS,
     World,
@@ -97,6 +96,7 @@ __all__ = [
     "Inputs",
     "PlanOutcome",
     "Progress",
+    "StackPreview",
     "World",
     "check_project",
     "check_stacks",
@@ -113,12 +113,10 @@ __all__ = [
     "no_progress",
     "plan_project",
     "plan_schema",
-    "preview_failure",
     "preview_stack",
     "priced_request",
     "read_plan_json",
     "read_scenario",
-    "records_from_preview",
     "render_plan_files",
     "reproduce_command",
     "require_workload",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from planner.app.inputs import LOAD_STEPS, Progress, inputs_for, no_progress
 from planner.app.plan import plan_project
@@ -22,9 +21,6 @@ from planner.policy import (
     relax_cost_limits,
 )
 from planner.policy.engine import sort_key
-
-if TYPE_CHECKING:
-    from planner.preview import PreviewResult
 
 CHECK_STEPS = (*LOAD_STEPS, "solving")
 """What ``check_project`` reports (plus ``"solving without the budgets"`` when the
@@ -81,9 +77,11 @@ def check_project(
     budget rules relaxed and the cheapest plan is checked against the original budgets, so
     the report names each budget that cannot be met and by how much.
     """
+    from policies.registry import RULES
+
     progress(LOAD_STEPS[0])
     project = load_project(project_dir)
-    problems = policy_problems(project.policies)
+    problems = policy_problems(project.policies, rules=RULES)
     if problems:
         raise InputError(problems, message=f"{len(problems)} problem(s) in the policy config")
     inputs = inputs_for(project, progress=progress)
@@ -91,7 +89,7 @@ def check_project(
     try:
         plan = plan_project(inputs, catalogue=catalogue, today=today).plan
     except InfeasibleError as infeasible:
-        relaxed = relax_cost_limits(project)
+        relaxed = relax_cost_limits(project, rules=RULES)
         if relaxed == project:
             raise
         progress("solving without the budgets")
@@ -105,27 +103,9 @@ def check_project(
             "no plan fits the mandatory budgets; the findings below check the cheapest plan "
             "without them"
         )
-        return CheckOutcome(project, evaluate_plan(project, plan, today=today), note)
+        findings = evaluate_plan(project, plan, today=today, rules=RULES)
+        return CheckOutcome(project, findings, note)
     return CheckOutcome(project, plan.findings)
-
-
-def records_from_preview(result: PreviewResult, site: str) -> tuple[ResourceRecord, ...]:
-    """The offline preview's resources as policy records of stack ``site``."""
-    return tuple(
-        ResourceRecord(
-            type=r.type,
-            name=r.name,
-            props=r.inputs,
-            urn=r.urn,
-            parent=r.parent,
-            stack=site,
-            # The preview's mocks give each resource the id "<name>-id"
-            # (planner/preview_runner.py); companions such as a bucket's encryption
-            # configuration refer to their bucket by it.
-            id=f"{r.name}-id",
-        )
-        for r in result.resources
-    )
 
 
 def check_stacks(
@@ -134,7 +114,8 @@ def check_stacks(
     """``checked`` with the emitted stacks under ``stacks_dir`` previewed offline and their
     resources checked too (findings merged, preview problems kept). Reports
     ``"previewing <site>"`` per stack."""
-    from planner.preview import run_preview  # kubernetes-validate, only when needed
+    from planner.preview import policy_records, run_preview  # kubernetes-validate
+    from policies.registry import RULES
 
     sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
     if not sites:
@@ -148,7 +129,7 @@ def check_stacks(
         progress(f"previewing {site_dir.name}")
         result = run_preview(site_dir)
         problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
-        records.extend(records_from_preview(result, site_dir.name))
-    found = evaluate_resources(records, checked.project, today)
+        records.extend(policy_records(result, site_dir.name))
+    found = evaluate_resources(records, checked.project, today, rules=RULES)
     findings = tuple(sorted(checked.findings + found, key=sort_key))
     return replace(checked, findings=findings, preview_problems=tuple(problems))

@@ -99,6 +99,7 @@ def render_plan_files(
     being the folder the project was loaded from."""
     from planner.emit import default_environment, render_stacks  # jinja2, only when rendering
     from planner.report import render_plan_json, render_plan_md
+    from policies.registry import RULES
 
     progress(PLAN_STEPS[0])
     plan = plan_project(inputs, catalogue=catalogue, today=today).plan
@@ -116,7 +117,7 @@ def render_plan_files(
         plan, project, default_environment(), stack_env=stack_env, command=command
     )
     files.update(stacks)
-    config = json.dumps(pack_config(project), indent=2, sort_keys=True) + "\n"
+    config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
     stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
     for site_dir in sorted(stack_dirs):
         files[f"{site_dir}/policy-config.json"] = config

@@ -27,12 +27,12 @@ def report_data(
     findings: tuple[Finding, ...], project: Project, fmt: CheckFormat, uri_prefix: str | None
 ) -> dict[str, object]:
     """The JSON or SARIF report (the table is printed directly)."""
-    from planner.policy import default_rules
     from planner.policy.output import findings_to_json
     from planner.policy.sarif import to_sarif
+    from policies.registry import RULES
 
     if fmt is CheckFormat.SARIF:
-        data = to_sarif(findings, default_rules(), project=project, uri_prefix=uri_prefix)
+        data = to_sarif(findings, RULES, project=project, uri_prefix=uri_prefix)
     else:
         data = findings_to_json(findings)
     return data
