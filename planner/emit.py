@@ -21,7 +21,7 @@ Sizing rules (each a documented default, see the constants below):
 
 - per-replica requests: ``Classification.rightsized`` when present, else the declared
   ``Workload.resources``; memory limit = memory request; CPU limit = request for tier 1
-  (Guaranteed QoS), ``CPU_LIMIT_FACTOR`` x request otherwise;
+  (Guaranteed QoS), ``planner.qos.CPU_LIMIT_FACTOR`` x request otherwise;
 - HPA: diurnal workloads scale between ``max(tier minimum, ceil(replicas/2))`` and the
   planned replicas (the plan is sized for the peak); bursty workloads between the planned
   replicas and ``BURSTY_MAX_FACTOR`` x replicas; CPU target ``HPA_CPU_TARGET_PCT``;
@@ -69,12 +69,11 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from planner.qos import cpu_limit_cores
 
 TEMPLATE_DIR = "stack"
 """Folder under ``templates/`` holding the per-stack templates."""
 
-CPU_LIMIT_FACTOR = 2.0
-"""CPU limit over request for tiers 2+ (burstable QoS); tier 1 gets limit = request."""
 BURSTY_MAX_FACTOR = 3
 """HPA ceiling for bursty workloads, as a multiple of the planned replicas."""
 HPA_CPU_TARGET_PCT = 70
@@ -478,7 +477,7 @@ def _kubernetes_section(
         res = _per_replica(w, c)
         cls = _class_of(w, c)
         auto = _autoscale(w, cls, s.replicas, tier_min.get(w.tier, 1))
-        cpu_limit = res.cpu if w.tier == 1 else res.cpu * CPU_LIMIT_FACTOR
+        cpu_limit = cpu_limit_cores(res.cpu, w.tier)
         requests = {"cpu": cpu_quantity(res.cpu), "memory": memory_quantity(res.memory_gib)}
         limits = {"cpu": cpu_quantity(cpu_limit), "memory": memory_quantity(res.memory_gib)}
         if res.gpus:

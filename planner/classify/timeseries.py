@@ -68,33 +68,6 @@ def detrend(h: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     return resid, np.nan_to_num(slope), xm
 
 
-def acf(resid: FloatArray, lag: int) -> FloatArray:
-    """Pearson correlation of each row with itself ``lag`` bins later (pairwise present).
-    NaN with fewer than ``lag`` pairs; 0 when either side is constant."""
-    rows, n = resid.shape
-    if lag <= 0 or lag >= n:
-        return np.full(rows, np.nan)
-    a = resid[:, :-lag]
-    b = resid[:, lag:]
-    both = ~(np.isnan(a) | np.isnan(b))
-    a0 = np.where(both, a, 0.0)
-    b0 = np.where(both, b, 0.0)
-    k = both.sum(axis=1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ma = a0.sum(axis=1) / k
-        mb = b0.sum(axis=1) / k
-        da = np.where(both, a0 - ma[:, None], 0.0)
-        db = np.where(both, b0 - mb[:, None], 0.0)
-        saa = (da * da).sum(axis=1)
-        sbb = (db * db).sum(axis=1)
-        sab = (da * db).sum(axis=1)
-        denom = np.sqrt(saa * sbb)
-        scale = np.maximum(saa, sbb)
-        flat = denom <= 1e-12 * np.where(scale > 0, scale, 1.0)
-        r = np.where(flat, 0.0, sab / np.where(denom > 0, denom, 1.0))
-    return np.where(k >= lag, np.clip(r, -1.0, 1.0), np.nan)
-
-
 def bursts(
     matrix: FloatArray, threshold: FloatArray
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

@@ -1,0 +1,165 @@
+"""Regimes: a level shift (change point) and a growth trend in a series, found on its daily
+means. Pure, numpy, vectorised over rows of a regular grid (rows = series, NaN = missing).
+
+**Level shift.** The series is averaged into days (from its first sample). Every split
+into a "before" and an "after" with at least ``MIN_REGIME_DAYS`` days each is scored by how
+much of the daily means' spread two levels explain (sum of squares within the two parts);
+the best split is a **shift** when all of:
+
+* the levels differ by at least ``MIN_SHIFT_RATIO`` of the larger one (a 30 % change);
+* two levels fit the daily means at least twice as well as a straight line
+  (``MAX_STEP_TO_LINE_SSE``): a ramp is a trend, not a shift;
+* the difference is at least ``MIN_SHIFT_T`` standard errors of the daily means within the
+  parts (a Welch-style t statistic on days).
+
+The split is then placed at the hour (within a day either side) that best separates the
+two levels. ``Regime.start_s`` is the time, from the first sample, from which the current
+(last) regime runs.
+
+**Trend.** A least-squares line through the daily means; ``trend_per_month`` is its slope
+over 30.4 days (730 h) divided by the mean, ``trend_r2`` the share of the daily means'
+variance it explains. Both NaN with under ``MIN_TREND_DAYS`` days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.classify.series import FloatArray
+from planner.classify.timeseries import SECONDS_PER_HOUR, hourly
+from planner.model import HOURS_PER_MONTH
+
+SECONDS_PER_DAY = 86400.0
+MIN_REGIME_DAYS = 2
+"""Each side of a level shift spans at least two days."""
+MIN_SHIFT_RATIO = 0.3
+"""The two levels differ by at least 30 % of the larger."""
+MAX_STEP_TO_LINE_SSE = 0.5
+"""Two levels leave at most half the squared error a line leaves."""
+MIN_SHIFT_T = 5.0
+"""The level difference is at least five standard errors of the daily means."""
+MIN_TREND_DAYS = 2
+"""Below two days a fitted slope says nothing about monthly growth: the trend is NaN."""
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """The current regime of one series and its trend (NaN: none found)."""
+
+    start_s: float
+    """Seconds from the first sample to the last level shift; NaN without a shift."""
+    level_before: float
+    level_after: float
+    trend_per_month: float
+    trend_r2: float
+
+
+def regimes(matrix: FloatArray, step_s: float) -> list[Regime]:
+    """Level shift and trend of each row (module doc)."""
+    days, width = _daily(matrix, step_s)
+    trend, r2, line_sse = _trend(days)
+    out = []
+    for i in range(matrix.shape[0]):
+        shift = _shift(days[i], line_sse[i])
+        if shift is None:
+            out.append(Regime(np.nan, np.nan, np.nan, float(trend[i]), float(r2[i])))
+            continue
+        day, before, after = shift
+        start = _refine(matrix[i], step_s, day * width, before, after)
+        out.append(Regime(start, before, after, float(trend[i]), float(r2[i])))
+    return out
+
+
+def _daily(matrix: FloatArray, step_s: float) -> tuple[FloatArray, float]:
+    """Daily means of each row (NaN for a day without samples), and the day's width in s."""
+    if step_s >= SECONDS_PER_DAY:
+        return matrix, step_s
+    n = matrix.shape[1]
+    per_day = SECONDS_PER_DAY / step_s
+    bins = np.floor(np.arange(n) / per_day).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+    valid = ~np.isnan(matrix)
+    sums = np.add.reduceat(np.where(valid, matrix, 0.0), starts, axis=1)
+    counts = np.add.reduceat(valid.astype(np.float64), starts, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a day less than half present is not a day's mean
+        full = counts >= 0.5 * per_day
+        full[:, -1] = counts[:, -1] >= 0.5 * (n - starts[-1])
+        out = np.where(full & (counts > 0), sums / np.where(counts > 0, counts, 1.0), np.nan)
+    return out, SECONDS_PER_DAY
+
+
+def _trend(days: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(slope per month / mean, R^2, line SSE) of each row of daily means."""
+    valid = ~np.isnan(days)
+    n = valid.sum(axis=1).astype(np.float64)
+    t = np.arange(days.shape[1], dtype=np.float64)[None, :]
+    x0 = np.where(valid, days, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = (valid * t).sum(axis=1) / n
+        xm = x0.sum(axis=1) / n
+        dt = np.where(valid, t - tm[:, None], 0.0)
+        dx = np.where(valid, days - xm[:, None], 0.0)
+        sxx = (dt * dt).sum(axis=1)
+        sxy = (dt * dx).sum(axis=1)
+        syy = (dx * dx).sum(axis=1)
+        slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1.0), 0.0)
+        sse = np.maximum(syy - slope * sxy, 0.0)
+        r2 = np.where(syy > 0, 1.0 - sse / np.where(syy > 0, syy, 1.0), 0.0)
+        per_month = slope * HOURS_PER_MONTH / 24.0
+        trend = np.where(np.abs(xm) > 0, per_month / np.abs(np.where(xm != 0, xm, 1.0)), 0.0)
+    enough = n >= MIN_TREND_DAYS
+    return np.where(enough, trend, np.nan), np.where(enough, r2, np.nan), sse
+
+
+def _shift(days: FloatArray, line_sse: float) -> tuple[int, float, float] | None:
+    """(first day of the last regime, level before, level after) or None."""
+    x = days[~np.isnan(days)]
+    idx = np.flatnonzero(~np.isnan(days))
+    n = x.size
+    if n < 2 * MIN_REGIME_DAYS:
+        return None
+    c1 = np.cumsum(x)
+    c2 = np.cumsum(x * x)
+    k = np.arange(MIN_REGIME_DAYS, n - MIN_REGIME_DAYS + 1)
+    s1, q1 = c1[k - 1], c2[k - 1]
+    s2, q2 = c1[-1] - s1, c2[-1] - q1
+    n1, n2 = k.astype(np.float64), (n - k).astype(np.float64)
+    sse = (q1 - s1 * s1 / n1) + (q2 - s2 * s2 / n2)
+    j = int(np.argmin(sse))
+    split = int(k[j])
+    before, after = float(s1[j] / n1[j]), float(s2[j] / n2[j])
+    big = max(abs(before), abs(after))
+    if big <= 0 or abs(after - before) < MIN_SHIFT_RATIO * big:
+        return None
+    if not float(sse[j]) <= MAX_STEP_TO_LINE_SSE * line_sse:
+        return None
+    v1 = float(np.var(x[:split], ddof=1)) if split > 1 else 0.0
+    v2 = float(np.var(x[split:], ddof=1)) if n - split > 1 else 0.0
+    se = float(np.sqrt(v1 / n1[j] + v2 / n2[j]))
+    if se > 0 and abs(after - before) < MIN_SHIFT_T * se:
+        return None
+    return int(idx[split]), before, after
+
+
+def _refine(
+    row: FloatArray, step_s: float, day_start_s: float, before: float, after: float
+) -> float:
+    """The hour, within a day either side of ``day_start_s``, after which the hourly means are
+    nearest ``after`` and before which nearest ``before`` (seconds from the first sample)."""
+    h, width = hourly(row[None, :], step_s)
+    h = h[0]
+    lo = max(1, int((day_start_s - SECONDS_PER_DAY) / width))
+    hi = min(h.size - 1, int((day_start_s + SECONDS_PER_DAY) / width))
+    if hi <= lo:
+        return day_start_s
+    best, best_cost = day_start_s, np.inf
+    for c in range(lo, hi + 1):
+        left = h[lo - 1 : c]
+        right = h[c : hi + 1]
+        cost = float(np.nansum((left - before) ** 2) + np.nansum((right - after) ** 2))
+        if cost < best_cost:
+            best, best_cost = c * width, cost
+    return float(best) if width >= SECONDS_PER_HOUR else day_start_s
