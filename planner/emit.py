@@ -389,7 +389,7 @@ def _per_replica(w: Workload, c: Classification | None) -> Resources:
         return Resources(
             cpu=r.cpu,
             memory_gib=r.memory_gib,
-            gpus=w.resources.gpus,
+            gpus=r.gpus,
             gpu_type=w.resources.gpu_type,
             storage_gib=w.resources.storage_gib,
         )

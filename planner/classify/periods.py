@@ -23,11 +23,12 @@ lag: no prominent peak. A real cycle of period ``P`` falls and rises again. A ca
 must also **repeat**: where ``2P`` is inside the lag range, ``r`` near ``2P`` is at least
 half of ``r(P)``.
 
+The **best** candidate is the shortest of those with the highest ``r`` (within ``TIE``).
 The **fundamental** is the shortest candidate whose ``r`` is within ``HARMONIC_SHARE`` of
-the best candidate's, whose multiple the best candidate is, and which also correlates that
+the best's, whose multiple the best is, and which correlates at least ``HALF_SHARE`` as
 well half-way to the best (a job every 65 minutes also correlates at 130 minutes and at
-24 h = 22 x 65.45 min: the period is 65 min, not 24 h; a daily cycle with a job every hour
-does not correlate at 12 h: the period is 24 h).
+24 h = 22 x 65.45 min: the period is 65 min, not 24 h; a daily cycle with a small job on
+the hour does not correlate at 12 h: the period is 24 h).
 The period is refined from the farthest multiple ``mP`` that still peaks (lag / m), so a
 65.45-minute job on a 5-minute grid is reported as 65 min, not 65 (13 lags) or 60.
 """
@@ -64,6 +65,12 @@ lifts r at every lag; a cycle's dip is as deep as its peak is high)."""
 HARMONIC_SHARE = 0.85
 """A shorter candidate is the fundamental of a longer one when its autocorrelation is at least
 this share of the longer one's."""
+TIE = 0.02
+"""Autocorrelations this close are equal (an exact period repeats at all its multiples)."""
+HALF_SHARE = 0.5
+"""... and which correlates at least half as well half-way to the longer period (a job every
+65.45 min sampled every 5 min drifts out of phase and back every 12 h: r falls to about
+half mid-way; a daily cycle with a small job every hour falls to nothing at 12 h)."""
 REFINE_BELOW_LAGS = 50
 """Periods shorter than this many samples are refined from their multiples (one lag is more
 than 1 % of them)."""
@@ -203,10 +210,11 @@ def _candidates(row: FloatArray, lo: int, hi: int, floor: float) -> list[tuple[i
     return out
 
 
-def _near(row: FloatArray, lag: float, period: float) -> tuple[int, float]:
-    """The highest r within 1 % of a (fractional) lag (at least one lag), and within a third
-    of the period (so the search never reaches the next multiple): (lag, r)."""
-    w = max(1, min(round(0.01 * lag), math.floor(period / 3)))
+def _near(row: FloatArray, lag: float, period: float, slack: int = 1) -> tuple[int, float]:
+    """The highest r within 1 % of a (fractional) lag, at least ``slack`` lags either side,
+    and within a third of the period (so the search never reaches the next multiple):
+    (lag, r)."""
+    w = max(1, min(max(round(0.01 * lag), slack), math.floor(period / 3)))
     a = max(1, math.floor(lag) - w)
     b = min(len(row) - 1, math.ceil(lag) + w)
     if a > b:
@@ -229,7 +237,9 @@ def _fundamental(
         repeating.append((p, r, prom))
     if not repeating:
         return None
-    best = max(repeating, key=lambda c: (c[1], -c[0]))
+    top = max(c[1] for c in repeating)
+    # the shortest of the (near-)best: an exact period correlates equally at its multiples
+    best = min((c for c in repeating if c[1] >= top - TIE), key=lambda c: c[0])
     fund = best
     for c in sorted(repeating):
         if c[0] >= best[0]:
@@ -239,8 +249,10 @@ def _fundamental(
             continue
         # a true fundamental also correlates half-way to the longer period (a daily cycle
         # with a job every hour does not: r at 12 h is low, and the day is the period)
-        _, r_half = _near(row, (round(m) // 2) * c[0], c[0])
-        if r_half >= HARMONIC_SHARE * c[1]:
+        # a period known to half a lag is known to k/2 lags at its k-th multiple
+        k = round(m) // 2
+        _, r_half = _near(row, k * c[0], c[0], slack=math.ceil(k / 2))
+        if r_half >= HALF_SHARE * c[1]:
             fund = c
             break
     p, r, prom = fund
