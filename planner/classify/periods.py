@@ -161,12 +161,24 @@ def fit_periods(
     lag168 = round(7 * 86400.0 / step_s)
     # one lag past ``hi`` so that ``hi`` itself can be a peak
     r = autocorrelation(resid, max(hi + 1, lag168 if lag168 < resid.shape[1] else 0, lag24))
+    # NaN lags (too few pairs) can never be peaks: -2 is below any autocorrelation
+    r = np.where(np.isnan(r), -2.0, r)
+    hi = min(hi, r.shape[1] - 2)
+    floors = np.array(
+        [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
+    )
+    # rows with no local maximum above their floor have no period: skip them at once
+    k = np.arange(max(lo, 1), hi + 1)
+    any_peak = np.zeros(len(r), dtype=bool)
+    if hi - lo >= 2:
+        rk = r[:, k]
+        local = (rk > r[:, k - 1]) & (rk >= r[:, k + 1]) & (rk >= floors[:, None])
+        any_peak = np.asarray(local.any(axis=1), dtype=bool)
     out = []
     for i, row in enumerate(r):
         a24 = _at(row, lag24) if 2 * step_s <= 86400.0 else math.nan
         a168 = _at(row, lag168)
-        floor = _floor(resid.shape[1], events[i] if events is not None else 0)
-        fit = _fundamental(row, lo, min(hi, len(row) - 1), floor)
+        fit = _fundamental(row, lo, hi, float(floors[i])) if any_peak[i] else None
         out.append(
             PeriodFit(fit[0] * step_s, fit[1], fit[2], fit[3], a24, a168)
             if fit
@@ -180,7 +192,7 @@ def _none(a24: float, a168: float) -> PeriodFit:
 
 
 def _at(row: FloatArray, lag: int) -> float:
-    if lag < 1 or lag >= len(row):
+    if lag < 1 or lag >= len(row) or row[lag] < -1.0:
         return math.nan
     return float(row[lag])
 
@@ -195,19 +207,24 @@ def _floor(n: int, events: int) -> float:
 
 def _candidates(row: FloatArray, lo: int, hi: int, floor: float) -> list[tuple[int, float, float]]:
     """(lag, r, prominence) of every candidate peak in ``lo..hi`` (module doc)."""
-    if hi - lo < 2 or np.isnan(row[lo : hi + 1]).all():
+    if hi - lo < 2:
         return []
-    seg = np.nan_to_num(row[: hi + 2], nan=-2.0)
+    seg = row[: hi + 2]
     k = np.arange(max(lo, 1), hi + 1)
     k = k[k + 1 < len(seg)]
     local = (seg[k] > seg[k - 1]) & (seg[k] >= seg[k + 1]) & (seg[k] >= floor)
-    out = []
-    for p in k[local].tolist():
-        valley = float(np.min(seg[max(1, p // 2) : p + 1]))
-        prom = float(seg[p]) - valley
-        if prom >= max(MIN_PROMINENCE, PROMINENCE_SHARE * float(seg[p])):
-            out.append((p, float(seg[p]), prom))
-    return out
+    ps = k[local]
+    if ps.size == 0:
+        return []
+    # lowest r between p/2 and p for every candidate at once: reduceat over (start, end) pairs
+    bounds = np.empty(2 * ps.size, dtype=np.int64)
+    bounds[0::2] = np.maximum(1, ps // 2)
+    bounds[1::2] = ps + 1
+    valley = np.minimum.reduceat(np.append(seg, -2.0), bounds)[0::2]
+    peak = seg[ps]
+    prom = peak - valley
+    keep = prom >= np.maximum(MIN_PROMINENCE, PROMINENCE_SHARE * peak)
+    return list(zip(ps[keep].tolist(), peak[keep].tolist(), prom[keep].tolist(), strict=True))
 
 
 def _near(row: FloatArray, lag: float, period: float, slack: int = 1) -> tuple[int, float]:
@@ -219,7 +236,7 @@ def _near(row: FloatArray, lag: float, period: float, slack: int = 1) -> tuple[i
     b = min(len(row) - 1, math.ceil(lag) + w)
     if a > b:
         return -1, math.nan
-    seg = np.nan_to_num(row[a : b + 1], nan=-2.0)
+    seg = row[a : b + 1]
     i = int(np.argmax(seg))
     return a + i, float(seg[i])
 

@@ -60,15 +60,46 @@ def regimes(matrix: FloatArray, step_s: float) -> list[Regime]:
     """Level shift and trend of each row (module doc)."""
     days, width = _daily(matrix, step_s)
     trend, r2, line_sse = _trend(days)
+    shifts = _shifts_complete(days, line_sse)
     out = []
     for i in range(matrix.shape[0]):
-        shift = _shift(days[i], line_sse[i])
+        shift = shifts[i] if i in shifts else _shift(days[i], line_sse[i])
         if shift is None:
             out.append(Regime(np.nan, np.nan, np.nan, float(trend[i]), float(r2[i])))
             continue
         day, before, after = shift
         start = _refine(matrix[i], step_s, day * width, before, after)
         out.append(Regime(start, before, after, float(trend[i]), float(r2[i])))
+    return out
+
+
+def _shifts_complete(
+    days: FloatArray, line_sse: FloatArray
+) -> dict[int, tuple[int, float, float] | None]:
+    """``_shift`` of every row without a missing day, vectorised (same arithmetic)."""
+    complete = np.flatnonzero(~np.isnan(days).any(axis=1))
+    n = days.shape[1]
+    if n < 2 * MIN_REGIME_DAYS or complete.size == 0:
+        return {}
+    x = days[complete]
+    c1 = np.cumsum(x, axis=1)
+    c2 = np.cumsum(x * x, axis=1)
+    k = np.arange(MIN_REGIME_DAYS, n - MIN_REGIME_DAYS + 1)
+    s1, q1 = c1[:, k - 1], c2[:, k - 1]
+    s2, q2 = c1[:, -1:] - s1, c2[:, -1:] - q1
+    n1, n2 = k.astype(np.float64), (n - k).astype(np.float64)
+    sse = (q1 - s1 * s1 / n1) + (q2 - s2 * s2 / n2)
+    j = np.argmin(sse, axis=1)
+    out: dict[int, tuple[int, float, float] | None] = {}
+    for r, i in enumerate(complete.tolist()):
+        jj = int(j[r])
+        out[i] = _judge(
+            x[r],
+            int(k[jj]),
+            float(sse[r, jj]),
+            float(line_sse[i]),
+            (float(s1[r, jj] / n1[jj]), float(s2[r, jj] / n2[jj])),
+        )
     return out
 
 
@@ -130,18 +161,29 @@ def _shift(days: FloatArray, line_sse: float) -> tuple[int, float, float] | None
     sse = (q1 - s1 * s1 / n1) + (q2 - s2 * s2 / n2)
     j = int(np.argmin(sse))
     split = int(k[j])
-    before, after = float(s1[j] / n1[j]), float(s2[j] / n2[j])
+    levels = (float(s1[j] / n1[j]), float(s2[j] / n2[j]))
+    judged = _judge(x, split, float(sse[j]), line_sse, levels)
+    return None if judged is None else (int(idx[split]), judged[1], judged[2])
+
+
+def _judge(
+    x: FloatArray, split: int, sse: float, line_sse: float, levels: tuple[float, float]
+) -> tuple[int, float, float] | None:
+    """The best split of the daily means ``x`` as (split, before, after) when it is a shift
+    (module doc), else None."""
+    before, after = levels
     big = max(abs(before), abs(after))
     if big <= 0 or abs(after - before) < MIN_SHIFT_RATIO * big:
         return None
-    if not float(sse[j]) <= MAX_STEP_TO_LINE_SSE * line_sse:
+    if not sse <= MAX_STEP_TO_LINE_SSE * line_sse:
         return None
+    n = x.size
     v1 = float(np.var(x[:split], ddof=1)) if split > 1 else 0.0
     v2 = float(np.var(x[split:], ddof=1)) if n - split > 1 else 0.0
-    se = float(np.sqrt(v1 / n1[j] + v2 / n2[j]))
+    se = float(np.sqrt(v1 / split + v2 / (n - split)))
     if se > 0 and abs(after - before) < MIN_SHIFT_T * se:
         return None
-    return int(idx[split]), before, after
+    return split, before, after
 
 
 def _refine(

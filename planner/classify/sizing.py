@@ -145,7 +145,9 @@ def _cover_peaks(
     s, f = series[metric], feats[metric]
     vals = s.values / 100.0 * workload.resources.cpu if s.unit == "percent" else s.values
     q = t["rightsize_peak_quantile"]
-    peak_q = float(np.quantile(vals, q))
+    scale = workload.resources.cpu / 100.0 if s.unit == "percent" else 1.0
+    # the features hold the p99 and max already (same interpolation as np.quantile)
+    peak_q = f.p99 * scale if q == 0.99 else float(np.quantile(vals, q))
     per_core_limit = cpu_limit_cores(1.0, workload.tier)
     need = _ceil(peak_q / per_core_limit)
     if need > cpu:
@@ -157,6 +159,7 @@ def _cover_peaks(
     limit = cpu_limit_cores(cpu, workload.tier)
     above_limit = vals > limit + 1e-9
     day = np.floor((s.timestamps_s - s.timestamps_s[0]) / SECONDS_PER_DAY).astype(np.int64)
+    days_above = int(np.count_nonzero(np.bincount(day[above_limit]))) if above_limit.any() else 0
     if metric == "cpu" and f.step_s >= COARSE_STEP_S:
         notes.append(
             f"cpu is sampled every {f.step_s / 3600:g} h without cpu_max: means over an hour "
@@ -168,9 +171,9 @@ def _cover_peaks(
         step_s=f.step_s,
         request_cores=cpu,
         limit_cores=limit,
-        peak_p99_cores=round(float(np.quantile(vals, 0.99)), 4),
-        peak_max_cores=round(float(vals.max()), 4),
+        peak_p99_cores=round(f.p99 * scale, 4),
+        peak_max_cores=round(f.max * scale, 4),
         share_above_request=round(float(np.mean(vals > cpu + 1e-9)), 4),
         share_above_limit=round(float(np.mean(above_limit)), 4),
-        days_above_limit=round(np.unique(day[above_limit]).size / (int(day[-1]) + 1), 4),
+        days_above_limit=round(days_above / (int(day[-1]) + 1), 4),
     )
