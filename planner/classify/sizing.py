@@ -46,8 +46,8 @@ SECONDS_PER_DAY = 86400.0
 DAYS_PER_MONTH = 730.0 / 24.0
 COARSE_STEP_S = 3600.0
 """Series sampled this coarsely (or more) without ``cpu_max`` get a warning: on the 77
-Azure 2017 VMs of tests/data/traces (tests/traces/test_azure_vm_agreement.py), requests
-sized from hourly means are a fraction of those sized from the 5-minute means."""
+Azure 2017 VMs of tests/data/traces, CPU requests sized from hourly means are a median
+0.23x those sized from the same VMs' 5-minute means (``bench/azure_vms.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
