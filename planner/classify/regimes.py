@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.classify.series import FloatArray
-from planner.classify.timeseries import SECONDS_PER_HOUR, hourly
+from planner.classify.timeseries import SECONDS_PER_HOUR, bin_means, hourly, line_fit
 from planner.model import HOURS_PER_MONTH
 
 SECONDS_PER_DAY = 86400.0
@@ -104,45 +104,28 @@ def _shifts_complete(
 
 
 def _daily(matrix: FloatArray, step_s: float) -> tuple[FloatArray, float]:
-    """Daily means of each row (NaN for a day without samples), and the day's width in s."""
+    """Daily means of each row (NaN for a day less than half present), and the day's width
+    in s."""
     if step_s >= SECONDS_PER_DAY:
         return matrix, step_s
-    n = matrix.shape[1]
+    means, counts, starts = bin_means(matrix, step_s, SECONDS_PER_DAY)
     per_day = SECONDS_PER_DAY / step_s
-    bins = np.floor(np.arange(n) / per_day).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
-    valid = ~np.isnan(matrix)
-    sums = np.add.reduceat(np.where(valid, matrix, 0.0), starts, axis=1)
-    counts = np.add.reduceat(valid.astype(np.float64), starts, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # a day less than half present is not a day's mean
-        full = counts >= 0.5 * per_day
-        full[:, -1] = counts[:, -1] >= 0.5 * (n - starts[-1])
-        out = np.where(full & (counts > 0), sums / np.where(counts > 0, counts, 1.0), np.nan)
-    return out, SECONDS_PER_DAY
+    full = counts >= 0.5 * per_day
+    full[:, -1] = counts[:, -1] >= 0.5 * (matrix.shape[1] - starts[-1])
+    return np.where(full, means, np.nan), SECONDS_PER_DAY
 
 
 def _trend(days: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(slope per month / mean, R^2, line SSE) of each row of daily means."""
-    valid = ~np.isnan(days)
-    n = valid.sum(axis=1).astype(np.float64)
-    t = np.arange(days.shape[1], dtype=np.float64)[None, :]
-    x0 = np.where(valid, days, 0.0)
+    fit = line_fit(days)
+    n = (~np.isnan(days)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        tm = (valid * t).sum(axis=1) / n
-        xm = x0.sum(axis=1) / n
-        dt = np.where(valid, t - tm[:, None], 0.0)
-        dx = np.where(valid, days - xm[:, None], 0.0)
-        sxx = (dt * dt).sum(axis=1)
-        sxy = (dt * dx).sum(axis=1)
-        syy = (dx * dx).sum(axis=1)
-        slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1.0), 0.0)
-        sse = np.maximum(syy - slope * sxy, 0.0)
-        r2 = np.where(syy > 0, 1.0 - sse / np.where(syy > 0, syy, 1.0), 0.0)
-        per_month = slope * HOURS_PER_MONTH / 24.0
-        trend = np.where(np.abs(xm) > 0, per_month / np.abs(np.where(xm != 0, xm, 1.0)), 0.0)
+        r2 = np.where(fit.sst > 0, 1.0 - fit.sse / np.where(fit.sst > 0, fit.sst, 1.0), 0.0)
+        per_month = fit.slope * HOURS_PER_MONTH / 24.0
+        mean = np.where(fit.mean != 0, np.abs(fit.mean), 1.0)
+        trend = np.where(np.abs(fit.mean) > 0, per_month / mean, 0.0)
     enough = n >= MIN_TREND_DAYS
-    return np.where(enough, trend, np.nan), np.where(enough, r2, np.nan), sse
+    return np.where(enough, trend, np.nan), np.where(enough, r2, np.nan), fit.sse
 
 
 def _shift(days: FloatArray, line_sse: float) -> tuple[int, float, float] | None:
