@@ -26,9 +26,9 @@ DEFAULTS: Mapping[str, float] = MappingProxyType(
         "idle_max_mean": 0.05,
         "idle_max_p95": 0.10,
         # ... its peaks (p99 of cpu_max, else of the series) stay under 30 % of the request:
-        # on the Azure 2017 VMs in tests/data/traces the p95 of the 5-minute maxima is 10-20x
-        # the p95 of the 5-minute means, so a VM that idles on average can still work hard
-        # every few minutes; 30 % is a third of a core on a 1-core request ...
+        # on the Azure 2017 VMs in tests/data/traces whose means look idle, the p95 of the
+        # 5-minute maxima is a median 6.9x (2-26x) the p95 of the 5-minute means, so a VM
+        # that idles on average can still work hard every few minutes ...
         "idle_max_peak": 0.3,
         # ... and it serves almost nothing: at most one request every 100 s on average.
         "idle_max_rps": 0.01,
