@@ -24,6 +24,7 @@ from planner.model import (
     GpuPoolCost,
     GpuPoolMode,
     Level,
+    PeakCheck,
     Placement,
     Plan,
     PolicyConfig,
@@ -163,7 +164,11 @@ def plan(case: Mapping[str, Any]) -> Plan:
     return world.plan(
         (placement(p) for p in case.get("placements", [])),
         classifications=tuple(
-            world.classification(c["workload"], WorkloadClass(c["cls"]))
+            world.classification(
+                c["workload"],
+                WorkloadClass(c["cls"]),
+                peak_check=PeakCheck(**c["peak_check"]) if "peak_check" in c else None,
+            )
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
