@@ -34,6 +34,7 @@ import pulumi_kubernetes as k8s
 
 from .labels import base_labels
 from .multikueue import manager_objects, worker_access
+from .prerequisites import require_kueue
 from .spec import (
     BURST_QUEUE,
     COHORT,
@@ -111,6 +112,7 @@ class GpuTrainingPool(pulumi.ComponentResource):
         labels = base_labels(args.stack)
         self._labels = labels
         child = pulumi.ResourceOptions(parent=self)
+        self.kueue_version = require_kueue(self)
         priority = self._priorities()
         accounts = [
             k8s.core.v1.ServiceAccount(
