@@ -4,13 +4,12 @@ thresholds of the plan's monthly cost for the site."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .aws_names import budget_name
+from .aws_names import budget_name, policy_document
 from .labels import cost_tags
 from .spec import AwsCostGuardArgs
 
@@ -40,21 +39,15 @@ def budget_notifications(
 
 def budget_topic_policy(topic_arn: str, account_id: str) -> str:
     """Only AWS Budgets of this account may publish to the alert topic."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AllowBudgetsToPublish",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "budgets.amazonaws.com"},
-                    "Action": "SNS:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "AllowBudgetsToPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "budgets.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }
     )
 
 

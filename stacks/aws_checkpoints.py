@@ -9,12 +9,10 @@ access (IMDSv2 with hop limit 1 keeps pods off the node role anyway).
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
-from .aws_names import checkpoint_bucket_prefix, role_name
+from .aws_names import checkpoint_bucket_prefix, policy_document, role_name
 from .spec_kueue import TRAINING_SERVICE_ACCOUNT
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
@@ -23,62 +21,44 @@ CHECKPOINT_ROLE_PURPOSE = "checkpoints"
 
 def tls_only_policy(bucket_arn: str) -> str:
     """Deny every request to the bucket that does not use TLS."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
     )
 
 
 def checkpoint_policy(bucket_arn: str) -> str:
     """List the bucket, read, write and delete its objects: nothing else."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ListCheckpoints",
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket"],
-                    "Resource": [bucket_arn],
-                },
-                {
-                    "Sid": "ReadWriteCheckpoints",
-                    "Effect": "Allow",
-                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    "Resource": [f"{bucket_arn}/*"],
-                },
-            ],
+            "Sid": "ListCheckpoints",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket_arn],
         },
-        sort_keys=True,
+        {
+            "Sid": "ReadWriteCheckpoints",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": [f"{bucket_arn}/*"],
+        },
     )
 
 
 def pod_identity_trust() -> str:
     """Trust policy of a role EKS Pod Identity hands to pods."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
-                    "Action": ["sts:AssumeRole", "sts:TagSession"],
-                }
-            ],
-        },
-        sort_keys=True,
+            "Effect": "Allow",
+            "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
     )
 
 

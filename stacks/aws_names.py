@@ -1,9 +1,12 @@
-"""AWS names and tag values that must fit AWS's limits: each is cut to fit with a digest of
-the whole, so that a long site name still gives a valid, unique name."""
+"""AWS names, tag values and policy documents as AWS takes them: names and tags are cut to
+fit AWS's limits with a digest of the whole (a long site name still gives a valid, unique
+name); policy documents are written one way (version, sorted keys)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from typing import Any
 
 TAG_VALUE_MAX = 256
 """AWS tag values hold at most 256 characters (AWS "Tagging best practices", tag limits)."""
@@ -13,6 +16,13 @@ BUDGET_NAME_MAX = 100
 """Longest AWS Budgets budget name."""
 IAM_ROLE_NAME_MAX = 64
 """Longest IAM role name (IAM quotas, "Name length")."""
+POLICY_VERSION = "2012-10-17"
+"""The current IAM policy language version."""
+
+
+def policy_document(*statements: dict[str, Any]) -> str:
+    """An IAM (or resource) policy of ``statements``, as JSON with sorted keys."""
+    return json.dumps({"Version": POLICY_VERSION, "Statement": list(statements)}, sort_keys=True)
 
 
 def shortened(name: str, keep: int) -> str:

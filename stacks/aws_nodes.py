@@ -10,12 +10,10 @@ account and partition of the caller (known at preview) rather than read back fro
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
-from .aws_names import role_name
+from .aws_names import policy_document, role_name
 
 NODE_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -50,18 +48,12 @@ def node_role(
     role = aws.iam.Role(
         "node-role",
         name=name,
-        assume_role_policy=json.dumps(
+        assume_role_policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "ec2.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            },
-            sort_keys=True,
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
         ),
         description=f"hybridplan GPU nodes of {site} (Karpenter)",
         tags=tags,

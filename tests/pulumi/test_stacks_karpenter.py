@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import MINI_COMMAND, load_mini
+from conftest import MINI_COMMAND
+from mini_world import load_mini
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree

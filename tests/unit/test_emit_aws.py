@@ -4,12 +4,10 @@ and the input errors that keep an unsizable pool from being emitted."""
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+from mini_world import mini
 
 from planner.emit.config import stack_config
 from planner.emit.instances import ZONE_ID_LABEL, ZONE_LABEL, zone_label
@@ -18,22 +16,8 @@ from planner.model import Assignment, CloudCost, Plan, PricingOption, Project
 from stacks.spec import StackConfig
 
 
-def _load_mini() -> ModuleType:
-    """tests/pulumi/mini_plan.py, by path (tests/pulumi is no package)."""
-    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_aws", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MINI = _load_mini()
-
-
 def _mini() -> tuple[Plan, Project]:
-    return MINI.mini_plan(), MINI.mini_project()
+    return mini()
 
 
 def _training(

@@ -3,10 +3,10 @@ a MultiKueue manager after the workers whose outputs it reads."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from mini_world import mini
 
 from planner.emit import default_environment, render_stacks
 from planner.errors import UsageError
@@ -15,15 +15,8 @@ from planner.scaffold.stages import deploy_stages, main, read_stacks
 
 
 def _mini_tree(tmp_path: Path) -> Path:
-    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_stages", path)
-    assert spec is not None
-    assert spec.loader is not None
-    mini = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mini)
-    files = render_stacks(
-        mini.mini_plan(), mini.mini_project(), default_environment(), command="hybridplan plan"
-    )
+    plan, project = mini()
+    files = render_stacks(plan, project, default_environment(), command="hybridplan plan")
     write_tree(tmp_path, files, subdirs=("stacks",))
     return tmp_path / "stacks"
 
