@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import pulumi
 
-from stacks import config_io
-from stacks.kubernetes import KubernetesWorkloads
-from stacks.kueue import GpuTrainingPool
-from stacks.multikueue import KUBECONFIG_OUTPUT, worker_kubeconfig
+from . import config_io
+from .kubernetes import KubernetesWorkloads
+from .kueue import GpuTrainingPool
+from .multikueue import KUBECONFIG_OUTPUT, worker_kubeconfig
 
 API_SERVER_KEY = "multikueue_api_server"
 """Operator config of a non-EKS MultiKueue worker: the API server URL the manager uses."""
@@ -48,7 +48,7 @@ def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
     cluster = None
     if stack_config.eks is not None:
         # Imported only for AWS stacks: pulumi_aws takes a second to import.
-        from stacks.aws_cluster import aws_provider, eks_kubernetes_provider, lookup_cluster
+        from .aws_cluster import aws_provider, eks_kubernetes_provider, lookup_cluster
 
         aws_config = pulumi.Config("aws")
         aws = aws_provider(aws_config)
@@ -86,7 +86,7 @@ def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
     burst = config_io.aws_burst_args(stack_config)
     budget = config_io.cost_guard_args(stack_config)
     if burst is not None or budget is not None:
-        from stacks.aws import AwsBurst, AwsCostGuard
+        from .aws import AwsBurst, AwsCostGuard
     if burst is not None:
         assert cluster is not None  # aws_burst_args requires the eks section
         out["burst"] = AwsBurst("burst", burst, on_aws, cluster=cluster)
