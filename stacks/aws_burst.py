@@ -22,7 +22,8 @@ import pulumi_aws as aws
 
 from .aws_checkpoints import checkpoint_access, checkpoint_bucket
 from .aws_cluster import EksCluster
-from .aws_nodes import node_role
+from .aws_names import role_name
+from .aws_nodes import NODE_ROLE_PURPOSE, node_role
 from .karpenter import NODE_CLASS, RESERVED_NODE_CLASS, node_class, node_overlay, node_pool
 from .labels import base_labels, cost_tags
 from .spec import AwsBurstArgs
@@ -77,7 +78,9 @@ class AwsBurst(pulumi.ComponentResource):
         classes = [
             node_class(
                 class_name,
-                role=self.role.name,
+                # The literal name (the role depends_on): known at preview, where the
+                # role's own output is not yet.
+                role=role_name(stack.site, NODE_ROLE_PURPOSE),
                 subnet_ids=subnets,
                 security_group_ids=security_groups,
                 ami_alias=args.ami_alias,
