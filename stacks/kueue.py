@@ -250,7 +250,13 @@ class GpuTrainingPool(pulumi.ComponentResource):
                 "labels": {**self._labels, "hybridplan.io/team": team},
             },
             spec={"clusterQueue": cluster_queue},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=deps),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=deps,
+                # Kueue refuses to change a LocalQueue's ClusterQueue (immutable field):
+                # when the queue it points at changes, Pulumi replaces the LocalQueue.
+                replace_on_changes=["spec.clusterQueue"],
+            ),
         )
 
     def _burst(self) -> pulumi.Resource:

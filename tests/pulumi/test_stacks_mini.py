@@ -332,6 +332,8 @@ def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
         for r in result.of_type(KUEUE + "LocalQueue")
     }
     assert queues == {("training", "training-ml"), ("training-burst", "training-burst")}
+    for r in result.of_type(KUEUE + "LocalQueue"):
+        assert r.replace_on_changes == ("spec.clusterQueue",), r.name
     wpc = result.named(KUEUE + "WorkloadPriorityClass", "training-workloadpriorityclass")
     pc = result.named("kubernetes:scheduling.k8s.io/v1:PriorityClass", "training-priorityclass")
     assert wpc.inputs["value"] == pc.inputs["value"] == 5000
