@@ -28,8 +28,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from stacks.labels import cost_tags
-from stacks.spec import AwsBurstArgs, AwsCostGuardArgs, BurstGroupSpec
+from .labels import cost_tags
+from .spec import AwsBurstArgs, AwsCostGuardArgs, BurstGroupSpec
 
 BURST_TYPE = "hybridplan:aws:AwsBurst"
 GUARD_TYPE = "hybridplan:aws:AwsCostGuard"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
-from stacks.spec import (
+from .spec import (
     CONFIG_KEY,
     OMIT_DEFAULT,
     AutoscaleSpec,
@@ -25,6 +25,7 @@ from stacks.spec import (
     BudgetConfig,
     BurstGroupSpec,
     BurstSpec,
+    ClusterConfig,
     FlavorSpec,
     GpuTrainingPoolArgs,
     JobSpec,
@@ -128,7 +129,15 @@ def _str_map(items: Any, where: str) -> dict[str, str]:
     return dict(items)
 
 
-SECTIONS: tuple[str, ...] = ("stack", "kubernetes", "training", "aws_burst", "budget", "network")
+SECTIONS: tuple[str, ...] = (
+    "stack",
+    "kubernetes",
+    "training",
+    "aws_burst",
+    "budget",
+    "network",
+    "cluster",
+)
 """The keys of the stack's own namespace that the program reads."""
 
 
@@ -161,6 +170,7 @@ _PARSERS: dict[str, Parser] = {
     ),
     "budget": _one(BudgetConfig, alert_thresholds_pct=_ints, alert_emails=_strs),
     "network": _one(NetworkConfig, subnet_ids=_strs, security_group_ids=_strs),
+    "cluster": _one(ClusterConfig),
 }
 
 

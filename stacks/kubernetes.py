@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from stacks.labels import (
+from .labels import (
     REPLICAS_TOTAL_ANNOTATION,
     SITES_ANNOTATION,
     USD_ANNOTATION,
@@ -29,7 +29,7 @@ from stacks.labels import (
     selector_labels,
     workload_labels,
 )
-from stacks.spec import KubernetesWorkloadsArgs, WorkloadSpec
+from .spec import KubernetesWorkloadsArgs, WorkloadSpec
 
 TYPE = "hybridplan:kubernetes:KubernetesWorkloads"
 

@@ -29,14 +29,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from stacks.labels import (
+from .labels import (
     USD_ANNOTATION,
     WORKLOAD_ANNOTATION,
     base_labels,
     pod_labels,
     workload_labels,
 )
-from stacks.spec import BURST_QUEUE, LOCAL_QUEUE, FlavorSpec, GpuTrainingPoolArgs, JobSpec
+from .spec import BURST_QUEUE, LOCAL_QUEUE, FlavorSpec, GpuTrainingPoolArgs, JobSpec
 
 TYPE = "hybridplan:kueue:GpuTrainingPool"
 API = "kueue.x-k8s.io/v1beta2"

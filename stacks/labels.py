@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stacks.spec import StackInfo
+from .spec import StackInfo
 
 MANAGED_BY = "hybridplan"
 USD_ANNOTATION = "hybridplan.io/usd-per-month"

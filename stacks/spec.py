@@ -243,6 +243,18 @@ class AwsCostGuardArgs(BudgetConfig):
     stack: StackInfo
 
 
+# --------------------------------------------------------------------------- cluster
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Config key ``cluster``: which Kubernetes cluster the stack's explicit provider talks
+    to (the kubeconfig itself is the secret config key ``kubeconfig`` or ``KUBECONFIG``)."""
+
+    context: str | None = None
+    """The kubeconfig context; ``None``: the kubeconfig's current context."""
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -259,3 +271,4 @@ class StackConfig:
     aws_burst: AwsBurstConfig | None = field(default=None, metadata=OMITTED)
     budget: BudgetConfig | None = field(default=None, metadata=OMITTED)
     network: NetworkConfig | None = field(default=None, metadata=OMITTED)
+    cluster: ClusterConfig | None = field(default=None, metadata=OMITTED)

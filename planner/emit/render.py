@@ -4,10 +4,12 @@ the strict Jinja2 environment (the templates only place values).
 ``stacks/<site>/``: ``Pulumi.yaml`` (project ``hybridplan-<site>``, Python runtime),
 ``Pulumi.<env>.yaml`` (the site's :class:`~stacks.spec.StackConfig`, written by the YAML
 dumper with sorted keys: what a pull request reviews), ``__main__.py`` (two lines that read
-the config and call ``stacks.program.deploy``; no user data, so nothing a user writes can
-become code), ``requirements.txt`` and ``README.md``; plus ``stacks/README.md``, an index.
-Every file starts with the command that regenerates it and the plan's input digest; nothing
-depends on the clock, so emitting twice gives the same bytes.
+the config and call ``hybridplan_stacks.program.deploy``; no user data, so nothing a user
+writes can become code), ``requirements.txt`` (public packages only) and ``README.md``, and
+``hybridplan_stacks/``, the component code (:mod:`~planner.emit.vendor`); plus
+``stacks/README.md``, an index. Every generated file starts with the command that
+regenerates it and the plan's input digest (the component modules are byte-identical
+copies); nothing depends on the clock, so emitting twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from planner.emit.config import stack_config
 from planner.emit.environment import strict_environment
 from planner.emit.quantities import usd
 from planner.emit.shares import shares, stack_sites
+from planner.emit.vendor import PACKAGE, vendored
 from planner.model import Plan, Project
 from stacks.config_io import to_config
 from stacks.spec import StackConfig
@@ -86,6 +89,8 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "has_burst": config.aws_burst is not None,
         "has_budget": config.budget is not None,
         "is_manager": config.training is not None and config.training.burst is not None,
+        "package": PACKAGE,
+        "needs_aws": config.aws_region is not None,
     }
 
 
@@ -118,6 +123,7 @@ def render_stacks(
         for template, target in STACK_FILES:
             path = f"stacks/{site_name}/{target.format(env=stack_env)}"
             files[path] = env.get_template(f"{TEMPLATE_DIR}/{template}").render(context)
+        files.update(vendored(f"stacks/{site_name}"))
     index = env.get_template(f"{TEMPLATE_DIR}/index.md.j2").render(
         {
             **common,

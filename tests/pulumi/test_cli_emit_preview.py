@@ -19,7 +19,7 @@ def test_preview_table(mini_out: Path) -> None:
     result = runner.invoke(app, ["preview", str(mini_out / "stacks" / "colo-eu")])
     assert result.exit_code == 0, result.output
     assert (
-        "hybridplan-colo-eu (prod): 11 resources, 10 Kubernetes objects validated against 1.33"
+        "hybridplan-colo-eu (prod): 12 resources, 10 Kubernetes objects validated against 1.33"
         in result.output
     )
     assert "previewed offline in" in result.output

@@ -19,6 +19,7 @@ KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
 
 EXPECTED_COUNTS: dict[str, dict[str, int]] = {
     "colo-eu": {
+        "pulumi:providers:kubernetes": 1,
         "hybridplan:kubernetes:KubernetesWorkloads": 1,
         "kubernetes:apps/v1:Deployment": 1,
         "kubernetes:apps/v1:StatefulSet": 1,
@@ -30,6 +31,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
     },
     "gpu-pool-us": {
+        "pulumi:providers:kubernetes": 1,
         "hybridplan:kubernetes:KubernetesWorkloads": 1,
         "hybridplan:kueue:GpuTrainingPool": 1,
         "kubernetes:batch/v1:Job": 2,
@@ -43,6 +45,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         KUEUE + "ResourceFlavor": 2,
     },
     "aws-eu-west-1": {
+        "pulumi:providers:kubernetes": 1,
         "aws:budgets/budget:Budget": 1,
         "aws:sns/topic:Topic": 1,
         "aws:sns/topicPolicy:TopicPolicy": 1,
@@ -57,6 +60,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
     },
     "aws-us-east-1": {
+        "pulumi:providers:kubernetes": 1,
         "aws:autoscaling/group:Group": 1,
         "aws:budgets/budget:Budget": 1,
         "aws:ec2/launchTemplate:LaunchTemplate": 1,
@@ -123,10 +127,13 @@ def test_resource_counts(preview_of: Preview, site: str) -> None:
 
 @pytest.mark.parametrize("site", SITES, ids=SITES)
 def test_children_are_parented_to_components(preview_of: Preview, site: str) -> None:
-    """Every provider resource is a child of a hybridplan component (parent=self)."""
+    """Every provider resource is a child of a hybridplan component (parent=self); the
+    explicit Kubernetes provider is the stack's own."""
     for r in preview_of(site).resources:
         parent_type = r.parent.split("::")[2] if r.parent else ""
-        if r.custom:
+        if r.type.startswith("pulumi:providers:"):
+            assert parent_type == "pulumi:pulumi:Stack"
+        elif r.custom:
             assert parent_type.split("$")[-1].startswith("hybridplan:"), r.urn
         else:
             assert r.type.startswith("hybridplan:")
