@@ -12,7 +12,7 @@ else. Top-level keys other than :data:`SECTIONS` (provider settings such as
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from typing import Any, TypeVar
 
 from .spec import (
@@ -26,12 +26,19 @@ from .spec import (
     BurstGroupSpec,
     BurstSpec,
     ClusterConfig,
+    DatabaseSpec,
     FlavorSpec,
     GpuTrainingPoolArgs,
     JobSpec,
     KubernetesConfig,
     KubernetesWorkloadsArgs,
+    MigrationSpec,
     NetworkConfig,
+    NetworkSpec,
+    PeerSpec,
+    ProbeSpec,
+    SecretRefSpec,
+    SecuritySpec,
     StackConfig,
     StackInfo,
     TeamSpec,
@@ -54,7 +61,8 @@ def to_config(value: Any) -> Any:
         out: dict[str, Any] = {}
         for f in fields(value):
             item = getattr(value, f.name)
-            if f.metadata.get(OMIT_DEFAULT) and item == f.default:
+            default = f.default if f.default_factory is MISSING else f.default_factory()
+            if f.metadata.get(OMIT_DEFAULT) and item == default:
                 continue
             out[f.metadata.get(CONFIG_KEY, f.name)] = to_config(item)
         return out
@@ -142,6 +150,7 @@ SECTIONS: tuple[str, ...] = (
 
 
 _FLAVORS = _list_of(FlavorSpec, node_labels=_str_map)
+_PEERS = _list_of(PeerSpec, ports=_ints)
 _PARSERS: dict[str, Parser] = {
     "stack": _one(StackInfo, failure_domains=_strs),
     "kubernetes": _one(
@@ -154,6 +163,16 @@ _PARSERS: dict[str, Parser] = {
             ports=_ints,
             autoscale=_one(AutoscaleSpec),
             sites=_strs,
+            security=_one(SecuritySpec),
+            probe=_one(ProbeSpec, command=_strs),
+            network=_one(NetworkSpec, ingress=_PEERS, egress=_PEERS),
+            database=_one(
+                DatabaseSpec,
+                env=_str_map,
+                args=_strs,
+                secret=_one(SecretRefSpec),
+                migration=_one(MigrationSpec),
+            ),
         ),
         priority_tiers=_ints,
     ),

@@ -30,6 +30,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .labels import (
+    SKIP_AWAIT,
     USD_ANNOTATION,
     WORKLOAD_ANNOTATION,
     base_labels,
@@ -236,6 +237,8 @@ class GpuTrainingPool(pulumi.ComponentResource):
             USD_ANNOTATION: job.usd_per_month,
             WORKLOAD_ANNOTATION: job.workload,
             "hybridplan.io/gpu-hours-per-month": job.gpu_hours_per_month,
+            # Suspended until Kueue admits it: Pulumi must not wait for it to complete.
+            **SKIP_AWAIT,
         }
         limits = {**job.requests, GPU: str(job.gpus_per_pod)}
         spec: dict[str, Any] = {

@@ -12,7 +12,7 @@ from planner.emit.shares import shares
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
-from stacks.spec import StackConfig, StackInfo
+from stacks.spec import ClusterConfig, StackConfig, StackInfo
 
 
 def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackConfig:
@@ -48,4 +48,5 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
         if aws
         else None,
         budget=budget_config(total) if aws else None,
+        cluster=ClusterConfig(context=site.cluster.context) if site.cluster.context else None,
     )

@@ -4,12 +4,15 @@ Built by hand (no loader, no solver) so these tests pin the emit contract only. 
 mirrors tests/data/mini plus one workload, ``search-api`` (team ``web``, bursty), so that
 every site kind holds something:
 
-- ``colo-eu`` (kubernetes): checkout-api (tier 1, diurnal, right-sized) and payments-db
-  (tier 1 database, StatefulSet);
+- ``colo-eu`` (kubernetes, runs CloudNativePG; storage and snapshot classes, a kubeconfig
+  context): checkout-api (tier 1, diurnal, right-sized) and payments-db (tier 1 database,
+  a CloudNativePG Cluster of 3 instances);
 - ``gpu-pool-us`` (gpu-pool): llm-finetune's owned share, 3,000 GPU-h - the MultiKueue
   manager;
 - ``aws-us-east-1`` (cloud): llm-finetune's burst share, 1,000 GPU-h on spot;
-- ``aws-eu-west-1`` (cloud): search-api on EKS, one replica on-demand and one on spot.
+- ``aws-eu-west-1`` (cloud): search-api on EKS, one replica on-demand and one on spot, and
+  its cache search-cache (redis, no operator: a single-primary StatefulSet although the
+  plan sized two replicas).
 
 Loaded by path (``load()``) because ``tests/pulumi`` is not a package (a package named
 ``pulumi`` would shadow the SDK).
@@ -22,6 +25,7 @@ from planner.model import (
     Capacity,
     Classification,
     CloudCost,
+    ClusterSpec,
     DataSpec,
     Dependency,
     Placement,
@@ -57,6 +61,12 @@ def mini_project() -> Project:
             availability_pct=99.95,
             capacity=Capacity(cpu=512, memory_gib=4096),
             target_utilisation=0.75,
+            cluster=ClusterSpec(
+                context="colo-eu",
+                storage_class="fast-ssd",
+                snapshot_class="csi-snapshots",
+                operators=("cloudnative-pg",),
+            ),
         ),
         Site(
             name="gpu-pool-us",
@@ -143,6 +153,19 @@ def mini_project() -> Project:
             current_site="aws-eu-west-1",
             image="registry.example.com/web/search-api:3.1.0",
             ports=(8080, 9090),
+            depends_on=(Dependency("search-cache"),),
+        ),
+        Workload(
+            name="search-cache",
+            team="web",
+            kind=WorkloadKind.DATABASE,
+            tier=3,
+            replicas=2,
+            resources=Resources(cpu=1, memory_gib=4, storage_gib=20),
+            current_site="aws-eu-west-1",
+            profile=Profile.STEADY,
+            image="redis:7.4",
+            ports=(6379,),
         ),
     )
     return Project(
@@ -203,6 +226,14 @@ def mini_plan() -> Plan:
             previous_site="aws-eu-west-1",
             reason="bursty and small: stays in the cloud",
         ),
+        Placement(
+            workload="search-cache",
+            assignments=(Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 2, 60.0),),
+            usd_per_month=60.0,
+            migration_usd=0.0,
+            previous_site="aws-eu-west-1",
+            reason="next to search-api",
+        ),
     )
     classifications = (
         Classification(
@@ -232,6 +263,13 @@ def mini_plan() -> Plan:
             reasons=("declared bursty",),
             declared=Profile.BURSTY,
         ),
+        Classification(
+            workload="search-cache",
+            cls=WorkloadClass.STEADY,
+            confidence=1.0,
+            reasons=("declared steady",),
+            declared=Profile.STEADY,
+        ),
     )
     return Plan(
         placements=placements,
@@ -239,11 +277,11 @@ def mini_plan() -> Plan:
             SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, 1644.5678),
             SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, 45750.0),
             SiteUsage("aws-us-east-1", {}, {}, 18000.0),
-            SiteUsage("aws-eu-west-1", {}, {}, 95.0),
+            SiteUsage("aws-eu-west-1", {}, {}, 155.0),
         ),
         classifications=classifications,
-        solver=SolverInfo("milp", "optimal", 65489.5678, 65489.5678, 0.0, 0.2),
-        usd_per_month=65489.5678,
+        solver=SolverInfo("milp", "optimal", 65549.5678, 65549.5678, 0.0, 0.2),
+        usd_per_month=65549.5678,
         migration_usd=30500.0,
         input_digest=DIGEST,
         catalogue_version="2026-11",

@@ -60,7 +60,9 @@ def test_every_acme_stack_previews_cleanly(
 def test_acme_replicas_match_the_plan(
     acme: Acme,
 ) -> None:
-    """Workload objects run the planned replicas per site (HPA floor when autoscaled)."""
+    """Workload objects run the planned replicas per site (HPA floor when autoscaled); a
+    database StatefulSet runs one primary and records the plan's figure, a CloudNativePG
+    Cluster runs the planned instances."""
     plan, project, previews = acme.plan, acme.project, acme.previews
     planned: dict[tuple[str, str], int] = defaultdict(int)
     for p in plan.placements:
@@ -77,18 +79,31 @@ def test_acme_replicas_match_the_plan(
                 name = r.inputs["metadata"]["name"]
                 want = planned[(site, name)]
                 got = r.inputs["spec"]["replicas"]
+                annotations = r.inputs["metadata"]["annotations"]
                 if name in hpas:
                     assert hpas[name]["minReplicas"] <= want <= hpas[name]["maxReplicas"]
                     assert got == hpas[name]["minReplicas"]
+                elif type_.endswith("StatefulSet"):
+                    assert got == 1, (site, name)
+                    planned_here = annotations.get("hybridplan.io/planned-replicas", "1")
+                    assert int(planned_here) == want, (site, name)
                 else:
                     assert got == want, (site, name)
                 checked += 1
-        for r in result.of_type("kubernetes:batch/v1:Job"):
-            workload = project.workload(
-                r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
-            )
-            if workload.kind is WorkloadKind.BATCH:
-                assert r.inputs["spec"]["parallelism"] == planned[(site, workload.name)]
+        for r in result.of_type("kubernetes:postgresql.cnpg.io/v1:Cluster"):
+            name = r.inputs["metadata"]["name"]
+            assert r.inputs["spec"]["instances"] == planned[(site, name)], (site, name)
+            checked += 1
+        for type_ in ("kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"):
+            for r in result.of_type(type_):
+                workload = project.workload(
+                    r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
+                )
+                if workload.kind is not WorkloadKind.BATCH:
+                    continue
+                spec = r.inputs["spec"]
+                job = spec["jobTemplate"]["spec"] if type_.endswith("CronJob") else spec
+                assert job["parallelism"] == planned[(site, workload.name)]
                 checked += 1
     assert checked >= len(project.workloads) // 2
 
