@@ -171,7 +171,7 @@ class TrainingSpec:
 @dataclass(frozen=True, slots=True)
 class DeploySpec:
     """How a workload runs on Kubernetes beyond what planning needs (inventory ``deploy:``);
-    ``None``: the default (known database images have theirs, see ``planner.emit.images``)."""
+    ``None``: the default (known database images have theirs, see ``planner.images``)."""
 
     schedule: str | None = None
     """Cron schedule of a batch workload: a CronJob instead of a suspended Job."""

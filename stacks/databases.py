@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .labels import pod_labels, selector_labels
+from .labels import PREREQUISITE_ANNOTATION, pod_labels, selector_labels
 from .pods import DATA_VOLUME, ZONE_KEY, pod_template, priority_class_name
 from .spec import WorkloadSpec
 
@@ -137,6 +137,11 @@ def create_database(
     StatefulSet."""
     db = w.database
     if db is not None and db.operator == CNPG:
+        # The site declares the operator installed: say so on its objects (HP-DEP-006).
+        metadata = {
+            **metadata,
+            "annotations": {**metadata["annotations"], PREREQUISITE_ANNOTATION: CNPG},
+        }
         k8s.apiextensions.CustomResource(
             f"{w.name}-cluster",
             api_version=CNPG_API,

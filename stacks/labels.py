@@ -15,6 +15,9 @@ PLANNED_REPLICAS_ANNOTATION = "hybridplan.io/planned-replicas"
 """Replicas the plan sized, where the object runs fewer (a database without an operator)."""
 MIGRATION_ANNOTATION = "hybridplan.io/migration"
 """``source:<site>`` / ``target:<site>`` on a database the plan moves between sites."""
+PREREQUISITE_ANNOTATION = "hybridplan.io/prerequisite"
+"""On a custom resource: the operator (installed on the cluster, declared by the site) whose
+CRD it needs (HP-DEP-006 reads it)."""
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 """pulumi-kubernetes waits, on create and update, until a Deployment, StatefulSet, Job, Pod,
 Service or Ingress is ready (10 minutes, then the update fails; the resource docstrings of

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from planner import names
-from planner.emit.images import profile
 from planner.emit.shares import used_sites
 from planner.errors import InputError, Problem, UsageError
+from planner.images import profile
 from planner.model import Plan, Project, Workload, WorkloadKind
 
 STATEFULSET_NAME_MAX = 52
@@ -120,7 +120,7 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
 
 def _deploy_problems(w: Workload, where: str) -> list[Problem]:
     """A schedule on anything but batch; a database whose image is not a known one
-    (``planner.emit.images``) without the user and data path it needs."""
+    (``planner.images``) without the user and data path it needs."""
     out: list[Problem] = []
     if w.deploy.schedule is not None and w.kind is not WorkloadKind.BATCH:
         out.append(

@@ -1,18 +1,16 @@
 """How a workload's pods run, beyond its size: the user and group, probes, and for a
 database its engine, data path, credentials Secret and operator (see
-:mod:`planner.emit.images` for the known images)."""
+:mod:`planner.images` for the known images)."""
 
 from __future__ import annotations
 
-from planner.emit.images import CREDENTIAL_KEY, cnpg_image, profile
+from planner.images import CREDENTIAL_KEY, SINGLE_PRIMARY, cnpg_image, profile
 from planner.model import Site, Workload, WorkloadKind
 from stacks.spec import DatabaseSpec, ProbeSpec, SecretRefSpec, SecuritySpec
 
 CNPG = "cloudnative-pg"
 """The CloudNativePG operator, as sites.yaml ``cluster.operators`` names it."""
-SINGLE_PRIMARY = frozenset({"postgres", "redis", "mysql", "mariadb", "mongo"})
-"""Engines whose replicas, without an operator, are unrelated primaries (each initialises
-its own data and replicates nothing)."""
+__all__ = ["CNPG", "SINGLE_PRIMARY", "database", "image_for", "operator", "probe", "security"]
 
 
 def secret_name(w: Workload) -> str:

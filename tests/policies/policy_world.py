@@ -20,6 +20,7 @@ from planner.model import (
     Capacity,
     Classification,
     CloudCost,
+    ClusterSpec,
     DataSpec,
     GpuPoolCost,
     GpuPoolMode,
@@ -106,6 +107,7 @@ def site(d: Mapping[str, Any]) -> Site:
         capacity=None if kind is SiteKind.CLOUD else Capacity(cpu=512, memory_gib=4096),
         gpu_pool_cost=pool,
         cloud_cost=cloud,
+        cluster=ClusterSpec(operators=tuple(d.get("operators", ()))),
         source=SourceRef("sites.yaml", int(d.get("line", 0))),
     )
 
@@ -131,6 +133,7 @@ def workload(d: Mapping[str, Any]) -> Workload:
         current_site=d.get("current_site"),
         training=training,
         allow_spot=bool(d.get("allow_spot", True)),
+        image=d.get("image"),
         source=SourceRef("inventory.yaml", int(d.get("line", 0))),
     )
 

@@ -89,6 +89,7 @@ def mini_project() -> Project:
             availability_pct=99.99,
             capacity=None,
             cloud_cost=CloudCost(price_region="eu-west-1"),
+            cluster=ClusterSpec(storage_class="gp3"),
         ),
         Site(
             name="aws-us-east-1",

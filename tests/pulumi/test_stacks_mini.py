@@ -62,7 +62,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "kubernetes:core/v1:Service": 2,
         "kubernetes:networking.k8s.io/v1:NetworkPolicy": 4,
         "kubernetes:policy/v1:PodDisruptionBudget": 1,
-        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 2,
     },
     "aws-us-east-1": {
         "pulumi:providers:kubernetes": 1,
@@ -307,7 +307,7 @@ def test_database_without_operator_is_a_single_primary(preview_of: Preview) -> N
     assert "readinessProbe" in container
     assert "livenessProbe" in container
     claim = _spec(sts)["volumeClaimTemplates"][0]["spec"]
-    assert "storageClassName" not in claim  # the mini aws site names no storage class
+    assert claim["storageClassName"] == "gp3"
     assert _spec(sts)["persistentVolumeClaimRetentionPolicy"] == {
         "whenDeleted": "Retain",
         "whenScaled": "Retain",

@@ -6,6 +6,9 @@ create the database user with a fixed id (``groupadd -r -g 999 ... useradd -r -u
 the Alpine variants of postgres use 70). Matched on the image's last path component, so a
 registry mirror (``registry.example.com/library/postgres:16.4``) is recognised. Any other
 image needs ``deploy: {run_as_user, data_path}`` in the inventory.
+
+Standard library only: ``planner.emit`` and the policy rules (which also run inside the
+CrossGuard pack, without Jinja2) both read it.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ KNOWN_IMAGES: Mapping[str, ImageProfile] = {
         env={"MONGO_INITDB_ROOT_USERNAME": "root"},
     ),
 }
+SINGLE_PRIMARY = frozenset({"postgres", "redis", "mysql", "mariadb", "mongo"})
+"""Engines whose replicas, without an operator, are unrelated primaries (each initialises
+its own data and replicates nothing)."""
+ROOT_IMAGES = frozenset(KNOWN_IMAGES)
+"""Images whose entrypoint starts as root (and steps down to the database user): under
+``runAsNonRoot`` without ``runAsUser`` the kubelet refuses to start them."""
 ALPINE_UIDS = {"postgres": 70}
 """User ids of the Alpine variants where they differ."""
 CNPG_OPERAND = "ghcr.io/cloudnative-pg/postgresql"
@@ -90,6 +99,11 @@ def tag(image: str) -> str | None:
         return None
     last = image.rpartition("/")[2]
     return last.split(":", 1)[1] if ":" in last else None
+
+
+def base_name(image: str) -> str:
+    """The last path component of the image's repository (``postgres``)."""
+    return repository(image).rpartition("/")[2]
 
 
 def profile(image: str) -> ImageProfile | None:
