@@ -182,6 +182,8 @@ class DeploySpec:
     fs_group: int | None = None
     data_path: str | None = None
     """Where a database writes its data (the volume's mount path)."""
+    migrated_from: str | None = None
+    """A database moved off this site has been migrated: the old copy may be dropped."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,35 @@ from planner.model import Plan, Project, SiteKind, WorkloadKind
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
 
 
-def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackConfig:
-    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it)."""
+def stack_info(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackInfo:
+    """The identity of one site's stack: which site, which plan, its monthly cost."""
+    site = project.site(site_name)
+    total = sum(s.usd_per_month for s in shares(plan, project, site_name))
+    return StackInfo(
+        site=site.name,
+        site_kind=site.kind.value,
+        provider=site.provider,
+        region=site.region,
+        env=stack_env,
+        plan_id=plan_id(plan),
+        input_digest=plan.input_digest,
+        generator=f"hybridplan {planner.__version__}",
+        usd_per_month=usd(total),
+        failure_domains=tuple(site.failure_domains),
+    )
+
+
+def stack_config(
+    plan: Plan,
+    project: Project,
+    site_name: str,
+    *,
+    stack_env: str,
+    previous: StackConfig | None = None,
+) -> StackConfig:
+    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it);
+    ``previous`` is the config the stack holds now (stable requests, see
+    :mod:`~planner.emit.stability`)."""
     site = project.site(site_name)
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
@@ -25,19 +52,15 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
     return StackConfig(
-        stack=StackInfo(
-            site=site.name,
-            site_kind=site.kind.value,
-            provider=site.provider,
-            region=site.region,
-            env=stack_env,
-            plan_id=plan_id(plan),
-            input_digest=plan.input_digest,
-            generator=f"hybridplan {planner.__version__}",
-            usd_per_month=usd(total),
-            failure_domains=tuple(site.failure_domains),
+        stack=stack_info(plan, project, site_name, stack_env=stack_env),
+        kubernetes=kubernetes_config(
+            plan,
+            project,
+            site,
+            others,
+            training,
+            previous=previous.kubernetes if previous else None,
         ),
-        kubernetes=kubernetes_config(plan, project, site, others, training),
         training=training_config(plan, project, site, training),
         aws_region=site.region if aws else None,
         aws_burst=aws_burst_config(

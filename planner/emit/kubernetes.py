@@ -20,6 +20,7 @@ reach them :mod:`~planner.emit.network`.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from planner.emit import pods
 from planner.emit.network import network
@@ -32,16 +33,26 @@ from planner.emit.sizing import (
     class_of,
     per_replica,
 )
+from planner.emit.stability import stable_resources
 from planner.model import Plan, Project, Site, WorkloadKind
 from planner.qos import cpu_limit_cores
 from stacks.spec import KubernetesConfig, TeamSpec, WorkloadSpec
 
 
 def kubernetes_config(
-    plan: Plan, project: Project, site: Site, shares: list[Share], training: list[Share]
+    plan: Plan,
+    project: Project,
+    site: Site,
+    shares: list[Share],
+    training: list[Share],
+    *,
+    previous: KubernetesConfig | None = None,
 ) -> KubernetesConfig | None:
     """The section for the non-training ``shares`` of ``site`` (training pods count in the
-    quota only); ``None`` when the site has no workload for Kubernetes."""
+    quota only); ``None`` when the site has no workload for Kubernetes. ``previous`` is the
+    section the stack holds now: right-sized requests keep its values within the band of
+    :mod:`~planner.emit.stability`."""
+    held = {w.name: w.requests for w in previous.workloads} if previous else {}
     classes = {c.workload: c for c in plan.classifications}
     tier_min = project.settings.min_replicas_by_tier
     quotas: dict[str, Quota] = defaultdict(Quota)
@@ -53,6 +64,9 @@ def kubernetes_config(
         w = s.workload
         c = classes.get(w.name)
         res = per_replica(w, c)
+        if res is not w.resources:  # right-sized from telemetry: quantised, with hysteresis
+            cpu, memory = stable_resources(res.cpu, res.memory_gib, held.get(w.name))
+            res = replace(res, cpu=cpu, memory_gib=memory)
         cls = class_of(w, c)
         auto = autoscale(w, cls, s.replicas, tier_min.get(w.tier, 1))
         cpu_limit = cpu_limit_cores(res.cpu, w.tier)

@@ -21,8 +21,9 @@ import jinja2
 
 import planner
 from planner.emit.checks import check_inputs
-from planner.emit.config import stack_config
+from planner.emit.config import stack_config, stack_info
 from planner.emit.environment import strict_environment
+from planner.emit.migration import hold_moved_databases, pending
 from planner.emit.quantities import usd
 from planner.emit.shares import shares, stack_sites
 from planner.emit.vendor import PACKAGE, vendored
@@ -90,6 +91,7 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "has_budget": config.budget is not None,
         "is_manager": config.training is not None and config.training.burst is not None,
         "package": PACKAGE,
+        "migrations": pending(config),
         "needs_aws": config.aws_region is not None,
     }
 
@@ -101,16 +103,33 @@ def render_stacks(
     *,
     stack_env: str = "prod",
     command: str,
+    previous: Mapping[str, StackConfig] | None = None,
 ) -> dict[str, str]:
     """Render one Pulumi stack folder per used site: ``{"stacks/<site>/<file>": text}``.
 
     ``command`` is the command line that regenerates the files (written in each header).
+    ``previous`` holds the configs the stacks hold now, by site (read from ``OUT`` before
+    it is overwritten): right-sized requests stay put within a band
+    (:mod:`~planner.emit.stability`) and a database the plan moves away stays where it is
+    until its migration is confirmed (:mod:`~planner.emit.migration`).
     Raises ``InputError`` (exit 2) when a name is unsafe to emit, before rendering anything.
     """
     check_inputs(plan, project, stack_env=stack_env, command=command)
     env = strict_environment(env)
     files: dict[str, str] = {}
-    sites = stack_sites(plan, project)
+    before = dict(previous or {})
+    configs = {
+        site: stack_config(plan, project, site, stack_env=stack_env, previous=before.get(site))
+        for site in stack_sites(plan, project)
+    }
+    known_sites = [s.name for s in project.sites]
+    configs = hold_moved_databases(
+        configs,
+        before,
+        project,
+        {s: stack_info(plan, project, s, stack_env=stack_env) for s in known_sites if s in before},
+    )
+    sites = tuple(s for s in known_sites if s in configs)
     common = {
         "command": command,
         "input_digest": plan.input_digest or "(none)",
@@ -118,7 +137,7 @@ def render_stacks(
         "stack_env": stack_env,
     }
     for site_name in sites:
-        config = stack_config(plan, project, site_name, stack_env=stack_env)
+        config = configs[site_name]
         context = {**common, **_context(plan, project, site_name, config)}
         for template, target in STACK_FILES:
             path = f"stacks/{site_name}/{target.format(env=stack_env)}"

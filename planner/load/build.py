@@ -143,6 +143,7 @@ def _deploy(d: Mapping[str, Any]) -> DeploySpec:
         run_as_group=opt_int("run_as_group"),
         fs_group=opt_int("fs_group"),
         data_path=d.get("data_path"),
+        migrated_from=d.get("migrated_from"),
     )
 
 

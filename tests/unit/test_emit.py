@@ -160,11 +160,12 @@ def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
 
 
 def test_right_sizing_hpa_pdb_and_spread(plan: Plan, project: Project) -> None:
-    """Right-sized requests, tier-1 limits, HPA bounds by class, PDB and spread rules."""
+    """Right-sized requests (3.2 GiB on the size ladder: 3.25 GiB), tier-1 limits, HPA
+    bounds by class, PDB and spread rules."""
     files = render(plan, project)
     colo = {w["name"]: w for w in config_of(files, "colo-eu")["kubernetes"]["workloads"]}
     checkout = colo["checkout-api"]
-    assert checkout["requests"] == {"cpu": "1500m", "memory": "3277Mi"}
+    assert checkout["requests"] == {"cpu": "1500m", "memory": "3328Mi"}
     assert checkout["limits"] == checkout["requests"]
     assert checkout["autoscale"] == {
         "min_replicas": 3,
