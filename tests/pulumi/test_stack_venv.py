@@ -9,16 +9,15 @@ runs only reuse it. The stacks of the mini plan without AWS share one requiremen
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
+from venv_cache import cached_venv
 
 from planner.preview import cli_config_env, read_stack
 
@@ -26,41 +25,8 @@ RUNNER = Path(__file__).with_name("clean_venv_main.py")
 SITES = ("colo-eu", "gpu-pool-us")
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hybridplan-tests"
-
-
-def _requirements(stack_dir: Path) -> str:
-    return (stack_dir / "requirements.txt").read_text(encoding="utf-8")
-
-
 def _lines(requirements: str) -> list[str]:
     return [ln for ln in requirements.splitlines() if ln and not ln.startswith("#")]
-
-
-def _clean_venv(requirements: str) -> Path:
-    """A virtualenv with exactly ``requirements`` installed (cached by their text)."""
-    key = hashlib.sha256("\n".join(_lines(requirements)).encode()).hexdigest()[:16]
-    target = _cache_root() / f"stack-venv-{key}"
-    python = target / "bin" / "python"
-    if python.is_file():
-        return python
-    building = target.with_name(f"{target.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
-    venv.EnvBuilder(with_pip=True, clear=True).create(building)
-    req = building / "requirements.txt"
-    req.write_text(requirements, encoding="utf-8")
-    subprocess.run(
-        [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", str(req)],
-        check=True,
-        timeout=900,
-    )
-    try:
-        building.rename(target)
-    except OSError:  # another run finished first: use its copy
-        shutil.rmtree(building, ignore_errors=True)
-    return python
 
 
 @pytest.mark.slow
@@ -72,10 +38,10 @@ def test_stack_installs_from_its_own_requirements_and_runs(
     source = mini_out / "stacks" / site
     copy = tmp_path / site
     shutil.copytree(source, copy)
-    requirements = _requirements(copy)
+    requirements = (copy / "requirements.txt").read_text(encoding="utf-8")
     packages = [ln.split(">")[0].split("=")[0] for ln in _lines(requirements)]
     assert packages == ["pulumi", "pulumi-kubernetes"]
-    python = _clean_venv(requirements)
+    python = cached_venv("stack-venv", requirements) / "bin" / "python"
     project, stack, config = read_stack(copy)
     shutil.copy(RUNNER, copy / "_run_under_mocks.py")
     report = tmp_path / "report.json"

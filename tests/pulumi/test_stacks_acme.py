@@ -3,18 +3,22 @@ previews cleanly, and replicas, GPU limits, budgets and tags match the plan."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
+from venv_cache import cached_venv
 
 from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
-from planner.preview import PreviewResult, preview_findings, run_preview
+from planner.preview import PreviewResult, kubernetes_object, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
 
@@ -181,3 +185,41 @@ def test_acme_job_replicas_can_change(acme: Acme) -> None:
         else:
             assert "spec.completions" in r.replace_on_changes, r.urn
         assert "spec.suspend" in r.ignore_changes, r.urn
+
+
+CHECKOV = "checkov==3.3.30"
+WAIVERS = Path(__file__).resolve().parents[2] / "policies" / "checkov-waivers.yaml"
+
+
+@pytest.mark.slow
+def test_checkov_failures_are_fixed_or_waived(acme: Acme, tmp_path: Path) -> None:
+    """checkov over every Kubernetes object the acme stacks apply fails exactly the checks
+    policies/checkov-waivers.yaml lists with a reason (and only on the resources a waiver
+    narrows itself to)."""
+    objects = tmp_path / "objects"
+    objects.mkdir()
+    for site, result in sorted(acme.previews.items()):
+        docs = [o for r in result.resources if (o := kubernetes_object(r)) is not None]
+        (objects / f"{site}.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=True))
+    python = cached_venv("checkov", CHECKOV) / "bin" / "python"
+    proc = subprocess.run(
+        [str(python), "-m", "checkov.main", "-d", str(objects), "--framework", "kubernetes"]
+        + ["-o", "json", "--compact"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    report = json.loads(proc.stdout)
+    reports = report if isinstance(report, list) else [report]
+    assert reports[0]["summary"]["parsing_errors"] == 0
+    failed: dict[str, set[str]] = defaultdict(set)
+    for r in reports:
+        for check in r["results"]["failed_checks"]:
+            failed[check["check_id"]].add(check["resource"])
+    waivers = yaml.safe_load(WAIVERS.read_text(encoding="utf-8"))
+    assert set(failed) == set(waivers), {k: sorted(v)[:3] for k, v in failed.items()}
+    for check_id, waiver in waivers.items():
+        assert len(waiver["reason"]) > 40, check_id
+        if "only" in waiver:
+            assert failed[check_id] <= set(waiver["only"]), (check_id, failed[check_id])
