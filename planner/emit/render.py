@@ -68,6 +68,24 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
     ]
 
 
+def _secrets(config: StackConfig) -> list[dict[str, str]]:
+    """The existing Secrets the stack's databases read (a prerequisite of ``pulumi up``)."""
+    if config.kubernetes is None:
+        return []
+    return [
+        {
+            "namespace": w.team,
+            "name": w.database.secret.name,
+            "workload": w.name,
+            "type": "kubernetes.io/basic-auth (username, password)"
+            if w.database.operator
+            else f"Opaque (key {w.database.secret.key})",
+        }
+        for w in config.kubernetes.workloads
+        if w.database is not None and w.database.secret is not None
+    ]
+
+
 def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) -> dict[str, Any]:
     """What the per-stack templates place."""
     kind = project.site(site_name).kind.value
@@ -92,6 +110,7 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "is_manager": config.training is not None and config.training.burst is not None,
         "package": PACKAGE,
         "migrations": pending(config),
+        "secrets": _secrets(config),
         "needs_aws": config.aws_region is not None,
     }
 

@@ -202,9 +202,9 @@ def test_checkov_failures_are_fixed_or_waived(acme: Acme, tmp_path: Path) -> Non
         docs = [o for r in result.resources if (o := kubernetes_object(r)) is not None]
         (objects / f"{site}.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=True))
     python = cached_venv("checkov", CHECKOV) / "bin" / "python"
+    command = [str(python), "-m", "checkov.main", "-d", str(objects), "--framework", "kubernetes"]
     proc = subprocess.run(
-        [str(python), "-m", "checkov.main", "-d", str(objects), "--framework", "kubernetes"]
-        + ["-o", "json", "--compact"],
+        [*command, "-o", "json", "--compact"],
         capture_output=True,
         text=True,
         timeout=600,
