@@ -8,9 +8,10 @@ the ``stacks`` package byte for byte instead.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
+
+from world import mini_plan, mini_project
 
 import stacks
 from planner.emit import default_environment, render_stacks
@@ -18,19 +19,11 @@ from planner.emit.vendor import PACKAGE
 from planner.fs import drift, read_tree
 
 GOLDEN = Path(__file__).resolve().parent / "stacks_mini"
-MINI_PLAN = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
 COMMAND = "hybridplan plan tests/data/mini --out out"
 
 
 def _rendered() -> dict[str, str]:
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_golden", MINI_PLAN)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return render_stacks(
-        module.mini_plan(), module.mini_project(), default_environment(), command=COMMAND
-    )
+    return render_stacks(mini_plan(), mini_project(), default_environment(), command=COMMAND)
 
 
 def _generated(files: dict[str, str]) -> dict[str, str]:

@@ -3,12 +3,10 @@ current config, and database moves held until their migration is confirmed."""
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+import world
 import yaml
 
 from planner.emit import default_environment, render_stacks
@@ -18,19 +16,6 @@ from stacks import config_io
 from stacks.spec import StackConfig
 
 COMMAND = "hybridplan plan tests/data/mini --out out"
-
-
-def _mini() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_stable", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MINI = _mini()
 
 
 def _render(
@@ -88,7 +73,7 @@ def test_hysteresis_keeps_the_previous_request_within_the_band() -> None:
 def test_a_5pct_telemetry_drift_changes_no_pod_template(factor: float) -> None:
     """Re-planning with right-sized requests 5 % off, the previous stacks as input, renders
     the same workloads (requests, limits, quotas): no pod would roll."""
-    plan, project = MINI.mini_plan(), MINI.mini_project()
+    plan, project = world.mini_plan(), world.mini_project()
     first = _render(plan, project)
     again = _render(_drifted(plan, factor), project, previous=_configs(first))
     for site, config in _configs(first).items():
@@ -97,7 +82,7 @@ def test_a_5pct_telemetry_drift_changes_no_pod_template(factor: float) -> None:
 
 def test_a_large_change_does_move_the_request() -> None:
     """A 40 % larger right-sized request moves past the band to a new ladder size."""
-    plan, project = MINI.mini_plan(), MINI.mini_project()
+    plan, project = world.mini_plan(), world.mini_project()
     first = _render(plan, project)
     again = _render(_drifted(plan, 1.4), project, previous=_configs(first))
     before = {w.name: w for w in _configs(first)["colo-eu"].kubernetes.workloads}  # type: ignore[union-attr]
@@ -120,7 +105,7 @@ def test_a_moved_database_is_kept_at_its_source_until_confirmed() -> None:
     """The source stack keeps the database exactly as it ran, marked source; the target
     creates it marked target; both READMEs list the steps. Confirmed (migrated_from), the
     source drops it."""
-    plan, project = MINI.mini_plan(), MINI.mini_project()
+    plan, project = world.mini_plan(), world.mini_project()
     first = _configs(_render(plan, project))
     moved = _render(_moved(plan), project, previous=first)
     configs = _configs(moved)
@@ -155,7 +140,7 @@ def test_a_moved_database_is_kept_at_its_source_until_confirmed() -> None:
 
 def test_a_moved_database_keeps_a_site_the_plan_left() -> None:
     """A site whose last workload moves away still gets a stack holding the database."""
-    plan, project = MINI.mini_plan(), MINI.mini_project()
+    plan, project = world.mini_plan(), world.mini_project()
     first = _configs(_render(plan, project))
     gone = _moved(
         replace(
