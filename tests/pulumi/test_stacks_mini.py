@@ -225,8 +225,8 @@ def test_colo_eu_workloads(preview_of: Preview) -> None:
     assert _spec(deploy)["replicas"] == 3
     container = _pod(deploy)["containers"][0]
     assert container["resources"] == {
-        "requests": {"cpu": "1500m", "memory": "3277Mi"},
-        "limits": {"cpu": "1500m", "memory": "3277Mi"},
+        "requests": {"cpu": "1500m", "memory": "3328Mi"},
+        "limits": {"cpu": "1500m", "memory": "3328Mi"},
     }
     assert container["securityContext"]["privileged"] is False
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
