@@ -1,0 +1,86 @@
+"""``PriceCache``: memoised pricing for one planning run, passed in by the caller.
+
+The cost model is pure, so its answers may be reused; fleets repeat shapes (replicas,
+per-tenant copies) and price the same instance choice or owned estate thousands of times.
+The cache is an explicit object, never module state: the caller creates one per run (the
+pipeline per plan, the CLI per command) and passes it down. Every entry is checked against
+the content it was computed from (the catalogue digest, the site value, the discount rate),
+so a site changed with ``dataclasses.replace`` is a miss, never a stale hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
+
+from planner.model import LineItem, Settings, Site, Workload
+
+if TYPE_CHECKING:
+    from planner.catalogue import Catalogue
+    from planner.cost.cloud import CloudPrice
+    from planner.cost.owned import OwnedRates
+
+CloudChoice = tuple["CloudPrice | None", str]
+
+
+class PriceCache:
+    """Memo of cloud instance choices and owned-site rates (see the module docstring)."""
+
+    __slots__ = ("_baseline", "_cloud", "_owned")
+
+    def __init__(self) -> None:
+        self._cloud: dict[Hashable, CloudChoice] = {}
+        self._owned: dict[str, tuple[Site, str, float, OwnedRates]] = {}
+        self._baseline: dict[tuple[Workload, str], tuple[Site, str, float, tuple[LineItem, ...]]]
+        self._baseline = {}
+
+    def cloud_choice(self, key: Hashable, compute: Callable[[], CloudChoice]) -> CloudChoice:
+        """The instance choice under ``key``: a content key of everything it depends on
+        (catalogue digest, provider, region, overrides, request, option, packing)."""
+        hit = self._cloud.get(key)
+        if hit is None:
+            hit = self._cloud[key] = compute()
+        return hit
+
+    def owned_rates(self, site: Site, catalogue: Catalogue, settings: Settings) -> OwnedRates:
+        """``planner.cost.owned_rates(site, catalogue, settings)``, computed once per site
+        value, catalogue and discount rate."""
+        from planner.cost.owned import owned_rates
+
+        hit = self._owned.get(site.name)
+        rate = settings.discount_rate_pct
+        if (
+            hit is not None
+            and hit[1] == catalogue.digest
+            and hit[2] == rate
+            and (hit[0] is site or hit[0] == site)
+        ):
+            return hit[3]
+        rates = owned_rates(site, catalogue, settings)
+        self._owned[site.name] = (site, catalogue.digest, rate, rates)
+        return rates
+
+    def baseline(
+        self,
+        workload: Workload,
+        site: Site,
+        catalogue: Catalogue,
+        settings: Settings,
+        compute: Callable[[], tuple[LineItem, ...]],
+    ) -> tuple[LineItem, ...]:
+        """``planner.cost.baseline_items`` of ``workload`` at ``site``, once per workload
+        value, site value, catalogue and discount rate (every move of a workload prices its
+        double running at the same current site)."""
+        key = (workload, site.name)
+        rate = settings.discount_rate_pct
+        hit = self._baseline.get(key)
+        if (
+            hit is not None
+            and hit[1] == catalogue.digest
+            and hit[2] == rate
+            and (hit[0] is site or hit[0] == site)
+        ):
+            return hit[3]
+        items = compute()
+        self._baseline[key] = (site, catalogue.digest, rate, items)
+        return items
