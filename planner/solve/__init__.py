@@ -25,6 +25,8 @@ from planner.model import (
     SolverInfo,
     Workload,
 )
+from planner.solve.blocks import build_blocks, latency_dependencies
+from planner.solve.build import build_model
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
 from planner.solve.milp import (
@@ -36,7 +38,7 @@ from planner.solve.milp import (
     solve_lp_repair,
     solve_model,
 )
-from planner.solve.problem import Model, build_blocks, build_model, latency_dependencies
+from planner.solve.problem import Model
 
 __all__ = [
     "METHODS",

@@ -6,7 +6,7 @@ Formulation
 ===========
 
 Sets
-    W   workloads; B the blocks they are grouped into (``planner.solve.problem``): a *whole*
+    W   workloads; B the blocks they are grouped into (``planner.solve.blocks``): a *whole*
         block b holds n_b identical workloads (same team, tier, replicas, current site and
         the same offers up to the name), each run whole on one offer; a *split* block holds
         n_b identical tier-1 workloads that may use a site with fewer failure domains than
@@ -27,7 +27,7 @@ Data (per unit u of a block: a workload for whole/train blocks, a replica for sp
            training the part that scales with GPU-hours)
     m_bo   one-off migration USD of one unit (0 if it stays on its current site); a split
            workload pays its offer's migration pro rata to the replicas that land there
-    f_bs   training only: the fixed monthly part (``usage['fixed_usd_per_month']``) and the
+    f_bs   training only: the fixed monthly part (``Offer.fixed_per_month``) and the
            migration, paid once if any share runs on site s
     a_bor  capacity of resource r one unit consumes (offer usage / replicas); for training,
            gpus:<t> is the peak GPUs the deadline needs and gpu_hours:<t> the monthly
@@ -97,7 +97,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve.problem import BlockKind, ColKind, FloatArray, Model, RowKind
+from planner.solve.blocks import BlockKind
+from planner.solve.problem import ColKind, FloatArray, Model, RowKind
 
 Clock = Callable[[], float]
 
