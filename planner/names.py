@@ -1,4 +1,5 @@
-"""RFC 1123 label validation for every name that ends up in generated code or paths.
+"""Names: RFC 1123 label validation for every name that ends up in generated code or paths,
+and the nearest known name to a misspelt one (for "did you mean ...?" hints).
 
 Workload, team and site names and GPU types become Kubernetes object names, Pulumi resource
 names, file names and Python string literals in emitted stacks, so they must be DNS labels
@@ -9,8 +10,10 @@ break out of a string or a path (``/``, ``..``, quotes, spaces, newlines).
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_LABEL_LENGTH = 63
@@ -87,3 +90,17 @@ def check_label(value: str, *, what: str = "name") -> NameIssue | None:
     message = f"{what} {shown!r} is not an RFC 1123 label: " + ", ".join(_reasons(value))
     suggestion = suggest_label(value)
     return NameIssue(message, suggestion if is_label(suggestion) else "")
+
+
+def nearest_names(
+    word: str, known: Iterable[str], *, limit: int = 3, cutoff: float = 0.6
+) -> list[str]:
+    """The ``known`` names closest to the misspelt ``word``, best first: at most ``limit``,
+    each at least ``cutoff`` similar (``difflib``'s ratio, 0 to 1)."""
+    return difflib.get_close_matches(word, list(known), n=limit, cutoff=cutoff)
+
+
+def nearest_name(word: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The one ``known`` name closest to ``word`` (see ``nearest_names``), or ``None``."""
+    close = nearest_names(word, known, limit=1, cutoff=cutoff)
+    return close[0] if close else None

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError, Problem, UsageError
 from planner.load import SCHEMA_KINDS, load_project, schema_for
+from planner.load.yamlpos import parse_yaml
 from planner.model import (
     Dependency,
     Level,
@@ -26,7 +27,7 @@ from planner.model import (
     SourceRef,
     WorkloadKind,
 )
-from planner.yamlpos import parse_yaml
+from planner.names import LABEL_SCHEMA_PATTERN
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MINI = DATA / "mini"
@@ -235,6 +236,35 @@ def test_wrong_shape_dependency_says_what_was_expected(mini_copy: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("site", "option", "sold"),
+    [
+        ("colo-eu", "spot", "kubernetes site 'colo-eu'. To fix: use one of: owned, leased"),
+        (
+            "aws-eu-west-1",
+            "leased",
+            "cloud site 'aws-eu-west-1'. To fix: use one of: "
+            "on-demand, commit-1y, commit-3y, spot, capacity-block",
+        ),
+    ],
+    ids=["owned-site", "cloud-site"],
+)
+def test_current_option_must_be_sold_by_the_site_kind(
+    mini_copy: Path, site: str, option: str, sold: str
+) -> None:
+    """A current_option the current site's kind does not sell lists what it does sell."""
+    inventory = mini_copy / "inventory.yaml"
+    text = inventory.read_text().replace(
+        "    current_site: aws-eu-west-1\n",
+        f"    current_site: {site}\n    current_option: {option}\n",
+        1,
+    )
+    inventory.write_text(text)
+    assert _problems(mini_copy) == [
+        f"inventory.yaml:17:21: workloads[0].current_option: '{option}' is not sold by {sold}"
+    ]
+
+
 def test_invalid_utf8_is_a_problem(mini_copy: Path) -> None:
     """A file that is not UTF-8 is reported, not crashed on."""
     (mini_copy / "project.yaml").write_bytes(b"kind: \xff\n")
@@ -288,6 +318,30 @@ def test_schemas_are_valid_and_accept_mini(kind: str) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     data = parse_yaml((MINI / FILE_KINDS[kind]).read_text(), FILE_KINDS[kind]).data
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_every_input_pattern_has_a_plain_language_message() -> None:
+    """Names use names.LABEL_SCHEMA_PATTERN (explained as RFC 1123); the loader words every
+    other pattern the input schemas use, so none falls back to quoting the regex."""
+    used = {p for kind in FILE_KINDS for p in _patterns(schema_for(kind))}
+    assert used == {
+        LABEL_SCHEMA_PATTERN,
+        "^HP-[A-Z]+-[0-9]{3}$",
+        "^[1-3]$",
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "\\S",
+    }
 
 
 def _properties(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:

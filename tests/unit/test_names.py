@@ -1,4 +1,4 @@
-"""Tests for planner.names: RFC 1123 label validation."""
+"""Tests for planner.names: RFC 1123 label validation and nearest-name hints."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.names import LABEL_SCHEMA_PATTERN, check_label, is_label, suggest_label
+from planner.names import (
+    LABEL_SCHEMA_PATTERN,
+    check_label,
+    is_label,
+    nearest_name,
+    nearest_names,
+    suggest_label,
+)
 
 
 @pytest.mark.parametrize("name", ["a", "checkout-api", "h100", "0", "a" * 63, "x-1-y"])
@@ -74,3 +81,24 @@ def test_suggestions_are_labels_and_checks_agree(text: str) -> None:
     assert suggestion == "" or is_label(suggestion)
     assert (check_label(text) is None) == is_label(text)
     assert is_label(text) == bool(re.fullmatch(LABEL_SCHEMA_PATTERN, text))
+
+
+SITES = ["colo-eu", "colo-us", "gpu-pool-us", "aws-eu-west-1"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("colo-e", "colo-eu"), ("gpu-pool-eu", "gpu-pool-us"), ("azure-westeurope", None)],
+    ids=["typo", "near-miss", "nothing-close"],
+)
+def test_nearest_name(word: str, expected: str | None) -> None:
+    """The closest known name at 0.6 similarity or better, else None."""
+    assert nearest_name(word, SITES) == expected
+
+
+def test_nearest_names_best_first_within_limit_and_cutoff() -> None:
+    """Several matches come best first, capped by limit; a lower cutoff admits more."""
+    assert nearest_names("colo-uk", SITES) == ["colo-us", "colo-eu"]
+    assert nearest_names("colo-uk", SITES, limit=1) == ["colo-us"]
+    assert nearest_names("aws-e", SITES) == []
+    assert nearest_names("aws-e", SITES, cutoff=0.5) == ["aws-eu-west-1"]

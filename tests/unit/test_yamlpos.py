@@ -1,11 +1,11 @@
-"""Tests for planner.yamlpos: positioned YAML parsing."""
+"""Tests for planner.load.yamlpos: positioned YAML parsing."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from planner.yamlpos import MAX_NODES, format_path, parse_yaml
+from planner.load.yamlpos import MAX_NODES, format_path, parse_yaml
 
 DOC = """\
 apiVersion: hybridplan/v1

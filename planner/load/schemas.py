@@ -1,0 +1,89 @@
+"""The JSON Schemas shipped in ``planner/schemas/`` (also published by ``hybridplan schema
+KIND``): reading one, a cached validator per kind, and finding the sub-schema that describes
+a path (following local ``$ref``s) so messages can quote its description."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+# jsonschema ships no type information and types-jsonschema is not a project dependency.
+import jsonschema  # type: ignore[import-untyped]
+
+from planner import names
+from planner.errors import UsageError
+from planner.load.yamlpos import YamlPath
+
+SCHEMA_KINDS: tuple[str, ...] = ("project", "inventory", "sites", "policies", "plan")
+"""Kinds ``schema_for`` knows, lower case; each is ``planner/schemas/<kind>.json``."""
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """The JSON Schema of ``kind`` (case-insensitive: project, inventory, sites, policies,
+    plan), freshly parsed (callers may modify it). Raises ``UsageError`` for an unknown kind
+    or a schema file that is not installed."""
+    key = kind.strip().lower()
+    if key not in SCHEMA_KINDS:
+        close = names.nearest_name(key, SCHEMA_KINDS)
+        hint = f"did you mean '{close}'? " if close else ""
+        raise UsageError(
+            f"unknown schema kind '{kind}'",
+            fix=f"{hint}use one of: {', '.join(SCHEMA_KINDS)}",
+        )
+    resource = resources.files("planner").joinpath("schemas").joinpath(f"{key}.json")
+    if not resource.is_file():
+        raise UsageError(
+            f"the {key} schema is not available in this installation",
+            fix=f"reinstall hybridplan; expected planner/schemas/{key}.json",
+        )
+    data: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def validator_for(kind: str) -> Any:
+    """A cached ``jsonschema.Draft202012Validator`` for ``kind``."""
+    return jsonschema.Draft202012Validator(schema_for(kind))
+
+
+def _deref(root: Mapping[str, Any], node: object) -> Mapping[str, Any] | None:
+    """Follow a local ``#/$defs/name`` reference; the referrer's own keys (its
+    description) win over the target's."""
+    if not isinstance(node, dict):
+        return None
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = _deref(root, root.get("$defs", {}).get(ref.removeprefix("#/$defs/")))
+        if target is not None:
+            return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def subschema(root: Mapping[str, Any], path: YamlPath) -> Mapping[str, Any] | None:
+    """The schema describing the value at ``path`` (``None`` where it branches)."""
+    node = _deref(root, root)
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = _deref(root, node.get("items"))
+        elif part in node.get("properties", {}):
+            node = _deref(root, node["properties"][part])
+        else:
+            node = _deref(root, node.get("additionalProperties"))
+    return node
+
+
+def home_of(root: Mapping[str, Any], schema: Mapping[str, Any], key: str) -> str | None:
+    """The property of ``schema`` whose object (or list of objects) accepts ``key``: where a
+    misplaced field belongs (``gpu_type`` written beside ``resources`` instead of in it)."""
+    for name, prop in schema.get("properties", {}).items():
+        child = _deref(root, prop)
+        if child is not None and child.get("type") == "array":
+            child = _deref(root, child.get("items"))
+        if child is not None and key in child.get("properties", {}):
+            return str(name)
+    return None
