@@ -11,7 +11,7 @@ so a site changed with ``dataclasses.replace`` is a miss, never a stale hit.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from planner.model import LineItem, Settings, Site, Workload
 
@@ -21,18 +21,50 @@ if TYPE_CHECKING:
     from planner.cost.owned import OwnedRates
 
 CloudChoice = tuple["CloudPrice | None", str]
+V = TypeVar("V")
+
+
+class _SiteMemo(Generic[V]):
+    """Values that depend on one site, a catalogue and the discount rate, under a key that
+    names the site; a hit must match all three by content."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, tuple[Site, str, float, V]] = {}
+
+    def get(
+        self,
+        key: Hashable,
+        site: Site,
+        catalogue: Catalogue,
+        settings: Settings,
+        compute: Callable[[], V],
+    ) -> V:
+        rate = settings.discount_rate_pct
+        hit = self._entries.get(key)
+        if (
+            hit is not None
+            and hit[1] == catalogue.digest
+            and hit[2] == rate
+            and (hit[0] is site or hit[0] == site)
+        ):
+            return hit[3]
+        value = compute()
+        self._entries[key] = (site, catalogue.digest, rate, value)
+        return value
 
 
 class PriceCache:
-    """Memo of cloud instance choices and owned-site rates (see the module docstring)."""
+    """Memo of cloud instance choices, owned-site rates and baselines (see the module
+    docstring)."""
 
     __slots__ = ("_baseline", "_cloud", "_owned")
 
     def __init__(self) -> None:
         self._cloud: dict[Hashable, CloudChoice] = {}
-        self._owned: dict[str, tuple[Site, str, float, OwnedRates]] = {}
-        self._baseline: dict[tuple[Workload, str], tuple[Site, str, float, tuple[LineItem, ...]]]
-        self._baseline = {}
+        self._owned: _SiteMemo[OwnedRates] = _SiteMemo()
+        self._baseline: _SiteMemo[tuple[LineItem, ...]] = _SiteMemo()
 
     def cloud_choice(self, key: Hashable, compute: Callable[[], CloudChoice]) -> CloudChoice:
         """The instance choice under ``key``: a content key of everything it depends on
@@ -47,18 +79,9 @@ class PriceCache:
         value, catalogue and discount rate."""
         from planner.cost.owned import owned_rates
 
-        hit = self._owned.get(site.name)
-        rate = settings.discount_rate_pct
-        if (
-            hit is not None
-            and hit[1] == catalogue.digest
-            and hit[2] == rate
-            and (hit[0] is site or hit[0] == site)
-        ):
-            return hit[3]
-        rates = owned_rates(site, catalogue, settings)
-        self._owned[site.name] = (site, catalogue.digest, rate, rates)
-        return rates
+        return self._owned.get(
+            site.name, site, catalogue, settings, lambda: owned_rates(site, catalogue, settings)
+        )
 
     def baseline(
         self,
@@ -71,16 +94,4 @@ class PriceCache:
         """``planner.cost.baseline_items`` of ``workload`` at ``site``, once per workload
         value, site value, catalogue and discount rate (every move of a workload prices its
         double running at the same current site)."""
-        key = (workload, site.name)
-        rate = settings.discount_rate_pct
-        hit = self._baseline.get(key)
-        if (
-            hit is not None
-            and hit[1] == catalogue.digest
-            and hit[2] == rate
-            and (hit[0] is site or hit[0] == site)
-        ):
-            return hit[3]
-        items = compute()
-        self._baseline[key] = (site, catalogue.digest, rate, items)
-        return items
+        return self._baseline.get((workload, site.name), site, catalogue, settings, compute)
