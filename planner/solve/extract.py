@@ -199,14 +199,18 @@ def extract(
                 )
                 continue
             # whole blocks take one whole offer; split blocks a number of replicas of it
-            frac = Fraction(round(units), round(blk.per_member))
-            migs.append(o.migration.times(frac))
+            month, mig, replicas = o.per_month, o.migration, w.replicas
+            if blk.kind is BlockKind.SPLIT:
+                frac = Fraction(round(units), round(blk.per_member))
+                month, mig = month.times(frac), mig.times(frac)
+                replicas = round(frac * w.replicas)
+            migs.append(mig)
             assignments.append(
                 Assignment(
                     site=o.site,
                     option=o.option,
-                    replicas=round(frac * w.replicas),
-                    per_month=o.per_month.times(frac),
+                    replicas=replicas,
+                    per_month=month,
                     instance_type=o.instance_type,
                 )
             )
