@@ -42,6 +42,7 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from planner.money import Money
 from planner.policy import ResourceRecord
 
 TODAY = date(2026, 11, 27)
@@ -174,7 +175,7 @@ def placement(d: Mapping[str, Any]) -> Placement:
             site=a["site"],
             option=PricingOption(a.get("option", "on-demand")),
             replicas=int(a.get("replicas", 1)),
-            usd_per_month=float(a.get("usd_per_month", 0.0)),
+            per_month=_usd(a.get("usd_per_month", 0.0)),
             gpu_hours_per_month=(
                 float(a["gpu_hours_per_month"]) if "gpu_hours_per_month" in a else None
             ),
@@ -184,8 +185,8 @@ def placement(d: Mapping[str, Any]) -> Placement:
     return Placement(
         workload=d["workload"],
         assignments=assignments,
-        usd_per_month=sum(a.usd_per_month for a in assignments),
-        migration_usd=float(d.get("migration_usd", 0.0)),
+        per_month=Money.total((a.per_month for a in assignments), "USD"),
+        migration=_usd(d.get("migration_usd", 0.0)),
         previous_site=d.get("previous_site"),
     )
 
@@ -200,9 +201,16 @@ def plan(case: Mapping[str, Any]) -> Plan:
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
-        usd_per_month=sum(p.usd_per_month for p in placements),
-        workload_baseline_usd_per_month=dict(case.get("baseline_usd_per_month", {})),
+        per_month=Money.total((p.per_month for p in placements), "USD"),
+        workload_baseline_per_month={
+            k: _usd(v) for k, v in case.get("baseline_usd_per_month", {}).items()
+        },
     )
+
+
+def _usd(value: float | int) -> Money:
+    """A fixture's amount (a YAML number) as money, at its written digits."""
+    return Money.from_float(float(value), "USD")
 
 
 def _set(target: Any, dotted: str, value: Any) -> None:

@@ -40,6 +40,7 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from planner.money import Money
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -153,22 +154,27 @@ def mini_project() -> Project:
     )
 
 
+def usd(amount: str) -> Money:
+    """An amount as the cost model gives it: rounded to the cent (1234.5678 -> 1234.57)."""
+    return Money.of(amount, "USD")
+
+
 def mini_plan() -> Plan:
     """A plan with placements on every site kind and llm-finetune split pool + cloud."""
     placements = (
         Placement(
             workload="checkout-api",
-            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, 410.0),),
-            usd_per_month=410.0,
-            migration_usd=8000.0,
+            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, usd("410")),),
+            per_month=usd("410"),
+            migration=usd("8000"),
             previous_site="aws-eu-west-1",
             reason="co-located with payments-db (2 ms)",
         ),
         Placement(
             workload="payments-db",
-            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, 1234.5678),),
-            usd_per_month=1234.5678,
-            migration_usd=12000.0,
+            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, usd("1234.5678")),),
+            per_month=usd("1234.5678"),
+            migration=usd("12000"),
             previous_site="aws-eu-west-1",
             reason="steady load: owned capacity beats commit-3y",
         ),
@@ -176,30 +182,30 @@ def mini_plan() -> Plan:
             workload="llm-finetune",
             assignments=(
                 Assignment(
-                    "gpu-pool-us", PricingOption.OWNED, 1, 45750.0, gpu_hours_per_month=3000.0
+                    "gpu-pool-us", PricingOption.OWNED, 1, usd("45750"), gpu_hours_per_month=3000.0
                 ),
                 Assignment(
                     "aws-us-east-1",
                     PricingOption.SPOT,
                     1,
-                    18000.0,
+                    usd("18000"),
                     instance_type="p5.48xlarge",
                     gpu_hours_per_month=1000.0,
                 ),
             ),
-            usd_per_month=63750.0,
-            migration_usd=10500.0,
+            per_month=usd("63750"),
+            migration=usd("10500"),
             previous_site="aws-us-east-1",
             reason="owned H100s first; the deadline needs 1,000 GPU-h more on spot",
         ),
         Placement(
             workload="search-api",
             assignments=(
-                Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 1, 70.0, "m7g.large"),
-                Assignment("aws-eu-west-1", PricingOption.SPOT, 1, 25.0, "m7g.large"),
+                Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 1, usd("70"), "m7g.large"),
+                Assignment("aws-eu-west-1", PricingOption.SPOT, 1, usd("25"), "m7g.large"),
             ),
-            usd_per_month=95.0,
-            migration_usd=0.0,
+            per_month=usd("95"),
+            migration=usd("0"),
             previous_site="aws-eu-west-1",
             reason="bursty and small: stays in the cloud",
         ),
@@ -236,15 +242,15 @@ def mini_plan() -> Plan:
     return Plan(
         placements=placements,
         site_usage=(
-            SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, 1644.5678),
-            SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, 45750.0),
-            SiteUsage("aws-us-east-1", {}, {}, 18000.0),
-            SiteUsage("aws-eu-west-1", {}, {}, 95.0),
+            SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, usd("1644.57")),
+            SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, usd("45750")),
+            SiteUsage("aws-us-east-1", {}, {}, usd("18000")),
+            SiteUsage("aws-eu-west-1", {}, {}, usd("95")),
         ),
         classifications=classifications,
         solver=SolverInfo("milp", "optimal", 65489.5678, 65489.5678, 0.0, 0.2),
-        usd_per_month=65489.5678,
-        migration_usd=30500.0,
+        per_month=usd("65489.57"),
+        migration=usd("30500"),
         input_digest=DIGEST,
         catalogue_version="2026-11",
     )
