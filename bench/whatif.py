@@ -25,7 +25,6 @@ from planner.classify import classify_project
 from planner.ingest import load_telemetry
 from planner.load import load_project
 from planner.pipeline import build_plan
-from planner.report import plan_to_dict
 from planner.whatif import parse_change, parse_sweep, run_scenario, run_sweep
 
 TARGET_S = 1.0
@@ -68,8 +67,7 @@ def main() -> int:
             proj, catalogue=cat, telemetry=telemetry, today=TODAY, classifications=cls
         ).plan
 
-    base_plan = plan_fn(project, catalogue, classifications)
-    base = plan_to_dict(base_plan, project)
+    base = plan_fn(project, catalogue, classifications)
     t3 = time.perf_counter()
     print(f"project {args.project}: {len(project.workloads)} workloads, {len(project.sites)} sites")
     print(f"load (project, telemetry, catalogue) {t1 - t0:6.3f} s")

@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan diff base/plan.json out/plan.json --format md
         """
-        from planner.diff import diff_plans, render_diff_md
+        from planner.report import diff_plans, render_diff_md
 
         result = diff_plans(read_plan_json(base), read_plan_json(head))
         if fmt is DiffFormat.JSON:

@@ -30,7 +30,8 @@ class World:
     catalogue: Any
     classifications: tuple[Any, ...]
     plan_fn: Callable[[Any, Any, tuple[Any, ...]], Any]
-    base: dict[str, Any]
+    base: Any
+    """The base plan (a ``Plan``)."""
 
 
 def load_world(project_dir: Path, today: date) -> World:
@@ -40,7 +41,6 @@ def load_world(project_dir: Path, today: date) -> World:
     from planner.ingest import load_telemetry
     from planner.load import load_project
     from planner.pipeline import build_plan
-    from planner.report import plan_to_dict
 
     project = load_project(project_dir)
     telemetry = load_telemetry(project)
@@ -55,7 +55,7 @@ def load_world(project_dir: Path, today: date) -> World:
         ).plan
 
     base_plan = plan_fn(project, catalogue, classifications)
-    return World(project, catalogue, classifications, plan_fn, plan_to_dict(base_plan, project))
+    return World(project, catalogue, classifications, plan_fn, base_plan)
 
 
 def read_scenario(path: Path) -> Any:
@@ -124,7 +124,7 @@ def collect_changes(
     return tuple(changes)
 
 
-def _print_outcome(outcome: Any, base: dict[str, Any]) -> None:
+def _print_outcome(outcome: Any, base: Any) -> None:
     from planner.report import money, signed_money
 
     console.out.print("changes:", markup=False)
@@ -263,7 +263,7 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan what-if examples/acme --sweep aws.p5=-60%..0%:10%
         """
-        from planner.diff import render_diff_md
+        from planner.report import render_diff_md
         from planner.whatif import (
             outcome_to_dict,
             parse_sweep,

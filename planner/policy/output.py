@@ -1,14 +1,48 @@
-"""Findings as JSON-ready values (``hybridplan check --format json``)."""
+"""Findings as JSON-ready values: the one serialisation of a finding and its one order.
+
+``plan.json`` (``findings``), ``hybridplan check --format json``, the SARIF log and plan
+diffs all write a finding with :func:`finding_to_dict` and list findings in
+:func:`finding_sort_key` order: mandatory first, so what blocks a merge leads the list.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from planner.model import Finding, Level
-from planner.policy import params as pm
+from planner.model import Category, Finding, Level
+
+_LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
 
 
-def finding_to_dict(f: Finding) -> dict[str, object]:
+def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str]:
+    """Mandatory first (then advisory, then disabled), then rule id, scope and message."""
+    return (_LEVEL_ORDER.get(f.level, 9), f.rule_id, f.scope_kind, f.scope, f.message)
+
+
+def evidence_to_json(value: object) -> Any:
+    """Evidence as JSON-safe data with a stable shape: mappings and sets sorted, floats
+    rounded to 4 decimals (no float noise), NaN and infinities as text, other objects as
+    their ``str``."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return round(value, 4)
+    if isinstance(value, Mapping):
+        return {
+            str(k): evidence_to_json(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+        }
+    if isinstance(value, set | frozenset):
+        return [evidence_to_json(v) for v in sorted(value, key=str)]
+    if isinstance(value, list | tuple):
+        return [evidence_to_json(v) for v in value]
+    return str(value)
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
     """One finding; keys are stable, evidence keys sorted."""
     return {
         "rule_id": f.rule_id,
@@ -18,10 +52,26 @@ def finding_to_dict(f: Finding) -> dict[str, object]:
         "scope_kind": f.scope_kind,
         "scope": f.scope,
         "message": f.message,
-        "evidence": pm.to_json(f.evidence),
+        "evidence": evidence_to_json(f.evidence),
         "waived": f.waived,
         "waiver_reason": f.waiver_reason,
     }
+
+
+def finding_from_dict(d: Mapping[str, Any]) -> Finding:
+    """The finding :func:`finding_to_dict` wrote (its evidence as written: JSON data)."""
+    return Finding(
+        rule_id=str(d["rule_id"]),
+        name=str(d["name"]),
+        category=Category(d["category"]),
+        level=Level(d["level"]),
+        scope_kind=str(d["scope_kind"]),
+        scope=str(d["scope"]),
+        message=str(d["message"]),
+        evidence=dict(d["evidence"]),
+        waived=bool(d["waived"]),
+        waiver_reason=d["waiver_reason"],
+    )
 
 
 def summary(findings: Iterable[Finding]) -> dict[str, int]:
@@ -40,6 +90,6 @@ def summary(findings: Iterable[Finding]) -> dict[str, int]:
 
 
 def findings_to_json(findings: Iterable[Finding]) -> dict[str, object]:
-    """``{"summary": {...}, "findings": [...]}`` in the given (sorted) order."""
-    items = list(findings)
+    """``{"summary": {...}, "findings": [...]}``, findings in :func:`finding_sort_key` order."""
+    items = sorted(findings, key=finding_sort_key)
     return {"summary": summary(items), "findings": [finding_to_dict(f) for f in items]}

@@ -9,6 +9,8 @@ on every result, so there is always one. A waived finding carries an external su
 with the waiver's reason, so code scanning shows it as dismissed.
 
 Levels: mandatory -> ``error``, advisory -> ``warning``, cannot-evaluate -> ``note``.
+Results come in the one finding order and carry the one evidence serialisation of
+:mod:`planner.policy.output`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from planner import __version__
 from planner.model import Finding, Level, Project, SourceRef
-from planner.policy import params as pm
+from planner.policy.output import evidence_to_json, finding_sort_key
 from planner.policy.rule import Rule
 
 SARIF_VERSION = "2.1.0"
@@ -107,7 +109,7 @@ def _result(
             "scopeKind": f.scope_kind,
             "scope": f.scope,
             "enforcementLevel": f.level.value,
-            "evidence": pm.to_json(f.evidence),
+            "evidence": evidence_to_json(f.evidence),
         },
     }
     if f.rule_id in index:
@@ -146,7 +148,10 @@ def to_sarif(
                         "rules": [_descriptor(r) for r in ordered],
                     }
                 },
-                "results": [_result(f, index, project, prefix) for f in findings],
+                "results": [
+                    _result(f, index, project, prefix)
+                    for f in sorted(findings, key=finding_sort_key)
+                ],
                 "columnKind": "unicodeCodePoints",
             }
         ],

@@ -147,9 +147,10 @@ def test_azure_vm_labelled_daily_repeats_daily(azure_vms: dict[str, Classificati
 
 def test_azure_vm_weak_daily_label_not_confirmed(azure_vms: dict[str, Classification]) -> None:
     """vm1239939 is also labelled 24 h periodic, but its spikes come every ~5.3 h and the
-    24 h autocorrelation is about 0 (SOURCES.md warns the labels did not reproduce). We
-    assert what the data shows - spiky with no daily cycle, hence bursty - and that the
-    classifier does not invent a daily pattern."""
+    24 h autocorrelation is about 0 (the periodicity labels come from the DataCenterSim
+    selection and are weak: tests/data/traces/README.md). We assert what the data shows -
+    spiky with no daily cycle, hence bursty - and that the classifier does not invent a
+    daily pattern."""
     c = azure_vms["vm1239939"]
     assert abs(c.features["cpu"]["acf_24h"]) < 0.2
     assert c.cls is WorkloadClass.BURSTY

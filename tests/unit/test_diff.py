@@ -1,4 +1,4 @@
-"""planner.diff: two plan.json dictionaries -> moves, cost deltas, added/removed, findings."""
+"""planner.report.diff: two plans -> moves, cost deltas, added/removed, findings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from plan_fakes import check_gfm, sample_plan, sample_project
 
-from planner import diff, report
+from planner import report
 from planner.errors import UsageError
 from planner.model import Assignment, Placement, Plan, PricingOption, SiteUsage
 
@@ -68,15 +68,15 @@ def _dicts() -> tuple[dict[str, object], dict[str, object]]:
 def test_identical_plans_have_empty_diff() -> None:
     """A plan diffed with itself has no moves, no cost changes and a zero delta."""
     base, _ = _dicts()
-    d = diff.diff_plans(base, base)
-    assert diff.is_empty(d)
-    assert "No change." in diff.render_diff_md(d)
+    d = report.diff_plans(base, base)
+    assert report.is_empty(d)
+    assert "No change." in report.render_diff_md(d)
 
 
 def test_moves_added_removed() -> None:
     """The training's move, the removed and the added workload are reported by name."""
     base, head = _dicts()
-    d = diff.diff_plans(base, head)
+    d = report.diff_plans(base, head)
     assert [(m["name"], m["base_sites"], m["head_sites"]) for m in d["moves"]] == [
         ("llm-finetune", ["gpu-pool-us"], ["aws-us-east-1"])
     ]
@@ -91,7 +91,7 @@ def test_moves_added_removed() -> None:
 def test_totals_and_groups() -> None:
     """Total, site and team deltas are head minus base, rounded to cents."""
     base, head = _dicts()
-    d = diff.diff_plans(base, head)
+    d = report.diff_plans(base, head)
     expected = round(_head_plan().usd_per_month - sample_plan().usd_per_month, 2)
     assert d["totals"]["delta_usd_per_month"] == expected
     sites = {r["name"]: r["delta_usd_per_month"] for r in d["sites"]}
@@ -110,17 +110,17 @@ def test_totals_and_groups() -> None:
 def test_findings_added_and_resolved() -> None:
     """Open findings are matched by rule id and scope; waived ones are ignored."""
     base, head = _dicts()
-    d = diff.diff_plans(base, head)
+    d = report.diff_plans(base, head)
     assert d["findings_added"] == []
     assert [f["rule_id"] for f in d["findings_resolved"]] == ["HP-COST-001"]
-    back = diff.diff_plans(head, base)
+    back = report.diff_plans(head, base)
     assert [f["rule_id"] for f in back["findings_added"]] == ["HP-COST-001"]
 
 
 def test_diff_is_antisymmetric() -> None:
     """Swapping base and head negates the total delta and swaps added and removed."""
     base, head = _dicts()
-    fwd, back = diff.diff_plans(base, head), diff.diff_plans(head, base)
+    fwd, back = report.diff_plans(base, head), report.diff_plans(head, base)
     assert fwd["totals"]["delta_usd_per_month"] == -back["totals"]["delta_usd_per_month"]
     assert fwd["added"] == back["removed"]
 
@@ -134,15 +134,34 @@ def test_rejects_non_plans(broken: dict[str, object]) -> None:
     """Anything but a plan.json of a known schema version is a usage error with a fix."""
     base, _ = _dicts()
     with pytest.raises(UsageError, match=r"not a hybridplan plan\.json") as exc:
-        diff.diff_plans(base, broken)
+        report.diff_plans(base, broken)
     assert exc.value.fix
 
 
 def test_render_md_is_gfm() -> None:
     """The Markdown diff parses: its tables are tables."""
     base, head = _dicts()
-    text = diff.render_diff_md(diff.diff_plans(base, head))
+    text = report.render_diff_md(report.diff_plans(base, head))
     check_gfm(text)
     assert "### Moves (1)" in text
     assert "### Workloads added (1)" in text
     assert "### Findings resolved (1)" in text
+
+
+@pytest.mark.parametrize("which", ["base", "head"])
+def test_figures_of_a_plan_are_those_of_its_plan_json(which: str) -> None:
+    """What-if reads a plan's figures from the domain values, diff from plan.json: both
+    readings agree, so both commands compare the same figures."""
+    from planner.policy.output import finding_to_dict
+
+    plan = sample_plan() if which == "base" else _head_plan()
+    project = sample_project()
+    direct = report.figures_of_plan(plan, project)
+    read = report.figures_of_json(report.plan_to_dict(plan, project))
+    assert replace(direct, findings=()) == replace(read, findings=())
+    assert [finding_to_dict(f) for f in direct.findings] == [
+        finding_to_dict(f) for f in read.findings
+    ]
+    assert report.diff_to_dict(report.compare_plans(direct, direct)) == report.diff_plans(
+        report.plan_to_dict(plan, project), report.plan_to_dict(plan, project)
+    )

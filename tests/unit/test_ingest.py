@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from planner.classify import MetricSeries, TelemetrySet
 from planner.errors import InputError
 from planner.ingest import (
     load_telemetry,
     parse_timestamp,
     read_telemetry_file,
 )
-from planner.ingest_json import PIECE_CHARS
+from planner.ingest.json_scanner import PIECE_CHARS
 from planner.model import Project, Resources, Workload, WorkloadKind
-from planner.telemetry import MetricSeries, TelemetrySet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "telemetry"
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
@@ -441,7 +441,7 @@ def test_json_stream_matches_json_load(piece: int) -> None:
     import io
     import json
 
-    from planner.ingest_json import RawSeries, iter_json_series
+    from planner.ingest.json_responses import RawSeries, iter_json_series
 
     doc = _prometheus_doc(3, 40)
     for text in (json.dumps(doc, indent=1), json.dumps(doc, separators=(",", ":"))):

@@ -139,7 +139,14 @@ def test_break_even_month(
     before: float, after: float, migration: float, expected: int | None
 ) -> None:
     """Break-even is the first whole month whose cumulative saving covers migration."""
-    assert report.break_even_month(before, after, migration) == expected
+    plan = replace(
+        sample_plan(),
+        baseline_usd_per_month=before,
+        usd_per_month=after,
+        migration_usd=migration,
+    )
+    totals = report.plan_to_dict(plan, sample_project())["totals"]
+    assert totals["break_even_month"] == expected
 
 
 def test_workload_entry() -> None:

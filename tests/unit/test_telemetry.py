@@ -1,4 +1,5 @@
-"""Tests for planner.telemetry: the series type and every feature, against numpy references."""
+"""Tests for planner.classify series and features: the series type and every feature,
+against numpy references."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from planner.model import Series
-from planner.telemetry import (
+from planner.classify import (
     FEATURE_NAMES,
     MetricSeries,
-    features,
     features_of_matrix,
     hourly_correlation,
     normalise,
 )
+from planner.classify.features import features
+from planner.model import Series
 
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
 HOUR = 3600.0

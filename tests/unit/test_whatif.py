@@ -23,7 +23,6 @@ from planner.model import (
     Project,
     Resources,
 )
-from planner.report import plan_to_dict
 
 P5_OD = "aws.p5.48xlarge.us-east-1.on-demand"
 
@@ -418,8 +417,8 @@ def fake_plan(project: Project, catalogue: Catalogue, cls: tuple[Classification,
     )
 
 
-def _base(project: Project, catalogue: Catalogue) -> dict[str, object]:
-    return plan_to_dict(fake_plan(project, catalogue, ()), project)
+def _base(project: Project, catalogue: Catalogue) -> Plan:
+    return fake_plan(project, catalogue, ())
 
 
 def test_run_scenario_delta(catalogue: Catalogue) -> None:
@@ -433,11 +432,13 @@ def test_run_scenario_delta(catalogue: Catalogue) -> None:
         classifications=(),
         base=_base(project, catalogue),
     )
-    assert out.diff is not None
+    assert out.comparison is not None
     assert out.infeasible is None
-    assert [m["name"] for m in out.diff["moves"]] == ["llm-finetune"]
+    assert [m.name for m in out.comparison.moves] == ["llm-finetune"]
     expected = round(55.04 * 0.55 * 1000 - OWNED_USD, 2)
-    assert out.diff["totals"]["delta_usd_per_month"] == pytest.approx(expected)
+    assert out.comparison.delta_usd_per_month == pytest.approx(expected)
+    assert out.diff is not None
+    assert out.diff["totals"]["delta_usd_per_month"] == out.comparison.delta_usd_per_month
 
 
 def test_run_scenario_infeasible(catalogue: Catalogue) -> None:
@@ -452,6 +453,7 @@ def test_run_scenario_infeasible(catalogue: Catalogue) -> None:
         base=_base(project, catalogue),
     )
     assert out.plan is None
+    assert out.comparison is None
     assert out.diff is None
     assert out.infeasible is not None
     assert "pool is full" in out.infeasible

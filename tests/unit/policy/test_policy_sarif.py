@@ -3,14 +3,16 @@ locations and suppressions."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from policy_world import TODAY, plan, project
 
+from planner.model import Category, Finding, Level
 from planner.policy import evaluate_plan
-from planner.policy.output import findings_to_json
+from planner.policy.output import finding_from_dict, finding_to_dict, findings_to_json
 from planner.policy.sarif import to_sarif
 from policies.registry import RULES
 
@@ -239,3 +241,46 @@ def test_findings_json() -> None:
         "waiver_reason",
     }
     json.dumps(data)
+
+
+def _finding(rule_id: str, level: Level, **evidence: object) -> Finding:
+    return Finding(
+        rule_id, "Ensure x", Category.COST, level, "plan", "total", "m", evidence=evidence
+    )
+
+
+MIXED = (
+    _finding("HP-A-001", Level.ADVISORY, share=0.123456789),
+    _finding("HP-B-001", Level.MANDATORY, sites={"b", "a"}),
+    _finding("HP-A-002", Level.MANDATORY, ratio=float("nan")),
+)
+
+
+def test_findings_json_mandatory_first_like_plan_json() -> None:
+    """check --format json lists findings in plan.json's order (mandatory first, then rule
+    id), whatever order they come in, and writes each one as plan.json does."""
+    from plan_fakes import sample_plan, sample_project
+
+    from planner.report import plan_to_dict
+
+    data = findings_to_json(MIXED)
+    assert [f["rule_id"] for f in data["findings"]] == ["HP-A-002", "HP-B-001", "HP-A-001"]  # type: ignore[index]
+    in_plan = plan_to_dict(
+        dataclasses.replace(sample_plan(), findings=tuple(reversed(MIXED))), sample_project()
+    )["findings"]
+    assert data["findings"] == in_plan
+    results = to_sarif(MIXED, RULES)["runs"][0]["results"]  # type: ignore[index]
+    assert [r["ruleId"] for r in results] == ["HP-A-002", "HP-B-001", "HP-A-001"]
+
+
+def test_evidence_is_json_safe_and_rounded() -> None:
+    """Evidence floats are rounded to 4 places, NaN is text and sets are sorted lists, in
+    the JSON report and in SARIF alike; a written finding reads back as itself."""
+    data = findings_to_json(MIXED)
+    evidence = [f["evidence"] for f in data["findings"]]  # type: ignore[index]
+    assert evidence == [{"ratio": "nan"}, {"sites": ["a", "b"]}, {"share": 0.1235}]
+    json.dumps(data, allow_nan=False)
+    results = to_sarif(MIXED, RULES)["runs"][0]["results"]  # type: ignore[index]
+    assert [r["properties"]["evidence"] for r in results] == evidence
+    written = finding_to_dict(MIXED[0])
+    assert finding_to_dict(finding_from_dict(written)) == written

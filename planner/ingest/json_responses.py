@@ -1,16 +1,17 @@
-"""Streaming readers for the two JSON telemetry formats (used by ``planner.ingest``).
+"""The two JSON telemetry documents, streamed: Prometheus ``query_range`` and CloudWatch
+``GetMetricData`` responses (or a list of CloudWatch pages).
 
-A Prometheus ``query_range`` response or a CloudWatch ``GetMetricData`` response can be
-hundreds of megabytes. ``json.load`` would build a Python list of lists of strings for all
-of it; this module walks the documents in 256 KiB pieces instead, decoding the small parts
-(labels, ids) with the standard decoder and scanning the large arrays (``values``,
-``Timestamps``, ``Values``) item by item into ``array('d')``. Memory therefore holds the
+A response can be hundreds of megabytes. ``json.load`` would build a Python list of lists
+of strings for all of it; this module walks the documents with ``JsonScanner`` (256 KiB
+pieces) instead, decoding the small parts (labels, ids) with the standard decoder and
+scanning the large arrays (``values``, ``Timestamps``, ``Values``) item by item into
+``array('d')``. Memory therefore holds the
 numeric arrays plus one piece of text.
 
 It knows the two document shapes, not telemetry semantics: it yields ``RawSeries`` (the
 labels or label of one series, its timestamps and values as floats with NaN where an item
 could not be read, and every unreadable item with its line) and ``Notice`` (a document-level
-problem). ``planner.ingest`` turns those into series and problems.
+problem). ``planner.ingest.json_file`` turns those into series and problems.
 """
 
 from __future__ import annotations
@@ -23,36 +24,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-PIECE_CHARS = 1 << 18
-"""Characters of JSON text read at a time (256 Ki)."""
-_DECODER = json.JSONDecoder()
-_WS = re.compile(r"[ \t\r\n]*")
+from planner.ingest.json_scanner import PIECE_CHARS, JsonScanner, JsonSyntaxError
+
 _PAIR = re.compile(r'[ \t\r\n]*\[[ \t\r\n]*([^,\s\]]+)[ \t\r\n]*,[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\]')
 _NUMBER = re.compile(r"[ \t\r\n]*(-?[0-9][0-9.eE+\-]*|null)")
 _STRING = re.compile(r'[ \t\r\n]*"([^"\\]*)"')
-_SEP = re.compile(r"[ \t\r\n]*([,\]])")
-
-
-class JsonSyntaxError(ValueError):
-    """The text is not JSON (or not the expected shape) at ``line``."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
 
 
 @dataclass
 class BadItem:
+    """An item of a series' data array that could not be read."""
+
     index: int
     line: int
     text: str
     kind: str
-    """``timestamp`` or ``value``."""
+    """``timestamp``, ``value``, or ``pair`` (a Prometheus item that is not ``[time, "v"]``)."""
 
 
 @dataclass
 class RawSeries:
+    """One series as found in the document: names, data, and the items that were bad."""
+
     kind: str
     """``prometheus`` or ``cloudwatch``."""
     where: str
@@ -73,148 +66,22 @@ class RawSeries:
 
 @dataclass
 class Notice:
+    """A problem with the document as a whole (not one series)."""
+
     where: str
     line: int
     message: str
     fix: str = ""
 
 
-class _Scanner:
-    def __init__(self, f: IO[str], piece_chars: int = PIECE_CHARS) -> None:
-        self.f = f
-        self.piece_chars = piece_chars
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.base_line = 1
-
-    # -- buffer ------------------------------------------------------------------------
-    def fill(self) -> bool:
-        if self.eof:
-            return False
-        data = self.f.read(self.piece_chars)
-        if not data:
-            self.eof = True
-            return False
-        if self.pos:
-            self.base_line += self.buf.count("\n", 0, self.pos)
-            self.buf = self.buf[self.pos :]
-            self.pos = 0
-        self.buf += data
-        return True
-
-    def line(self, pos: int | None = None) -> int:
-        return self.base_line + self.buf.count("\n", 0, self.pos if pos is None else pos)
-
-    def need(self, n: int = 1) -> None:
-        while len(self.buf) - self.pos < n and self.fill():
-            pass
-
-    def ws(self) -> None:
-        while True:
-            m = _WS.match(self.buf, self.pos)
-            assert m is not None
-            self.pos = m.end()
-            if self.pos < len(self.buf) or not self.fill():
-                return
-
-    def peek(self) -> str:
-        self.ws()
-        return self.buf[self.pos] if self.pos < len(self.buf) else ""
-
-    def expect(self, ch: str) -> None:
-        got = self.peek()
-        if got != ch:
-            found = repr(got) if got else "end of file"
-            raise JsonSyntaxError(self.line(), f"invalid JSON: expected {ch!r}, found {found}")
-        self.pos += 1
-
-    # -- values ------------------------------------------------------------------------
-    def value(self) -> Any:
-        """Decode one (small) JSON value, reading more text while it is incomplete."""
-        self.ws()
-        while True:
-            try:
-                obj, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                if self.fill():
-                    continue
-                line = self.base_line + self.buf.count("\n", 0, exc.pos)
-                raise JsonSyntaxError(line, f"invalid JSON: {exc.msg}") from None
-            if end >= len(self.buf) and not self.eof and self.fill():
-                continue  # a number may go on in the next piece
-            self.pos = end
-            return obj
-
-    def string(self) -> str:
-        v = self.value()
-        if not isinstance(v, str):
-            raise JsonSyntaxError(self.line(), "invalid JSON: expected a string key")
-        return v
-
-    def members(self) -> Iterator[str]:
-        """Keys of an object; the caller consumes each value before asking for the next."""
-        self.expect("{")
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            key = self.string()
-            self.expect(":")
-            yield key
-            c = self.peek()
-            self.pos += 1
-            if c == "}":
-                return
-            if c != ",":
-                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or '}'")
-
-    def items(self) -> Iterator[int]:
-        """Indexes of an array's items; the caller consumes each item."""
-        self.expect("[")
-        if self.peek() == "]":
-            self.pos += 1
-            return
-        i = 0
-        while True:
-            yield i
-            i += 1
-            c = self.peek()
-            self.pos += 1
-            if c == "]":
-                return
-            if c != ",":
-                raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or ']'")
-
-    def match(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        """Match at the cursor, reading more text when the match could run past the end."""
-        while True:
-            m = pattern.match(self.buf, self.pos)
-            if m is not None and m.end() < len(self.buf):
-                return m
-            if len(self.buf) - self.pos < 4096 and self.fill():
-                continue
-            return m
-
-    def after_item(self) -> bool:
-        """Consume ',' (True: more items) or ']' (False)."""
-        m = self.match(_SEP)
-        if m is None:
-            raise JsonSyntaxError(self.line(), "invalid JSON: expected ',' or ']'")
-        self.pos = m.end()
-        return m.group(1) == ","
-
-
 def _float(text: str) -> float:
     return math.nan if text == "null" else float(text)
 
 
-def _pairs(sc: _Scanner, out: RawSeries) -> None:
+def _pairs(sc: JsonScanner, out: RawSeries) -> None:
     """``[[<unix seconds>, "<value>"], ...]`` into out.timestamps / out.values."""
     out.line = sc.line()
-    sc.expect("[")
-    if sc.peek() == "]":
-        sc.pos += 1
+    if not sc.enter("[", "]"):
         return
     ts, vals, bad = out.timestamps, out.values, out.bad
     i = 0
@@ -245,12 +112,14 @@ def _pairs(sc: _Scanner, out: RawSeries) -> None:
 
 
 def _scalars(
-    sc: _Scanner, out: array[float], bad: list[BadItem], kind: str, convert: Callable[[str], float]
+    sc: JsonScanner,
+    out: array[float],
+    bad: list[BadItem],
+    kind: str,
+    convert: Callable[[str], float],
 ) -> None:
     """An array of numbers (``kind`` value) or strings (``kind`` timestamp)."""
-    sc.expect("[")
-    if sc.peek() == "]":
-        sc.pos += 1
+    if not sc.enter("[", "]"):
         return
     pattern = _STRING if kind == "timestamp" else _NUMBER
     i = 0
@@ -273,7 +142,7 @@ def _scalars(
             return
 
 
-def _prometheus(sc: _Scanner, where: str) -> Iterator[RawSeries | Notice]:
+def _prometheus(sc: JsonScanner, where: str) -> Iterator[RawSeries | Notice]:
     for key in sc.members():
         if key == "resultType":
             line = sc.line()
@@ -303,7 +172,7 @@ def _prometheus(sc: _Scanner, where: str) -> Iterator[RawSeries | Notice]:
 
 
 def _cloudwatch(
-    sc: _Scanner, where: str, parse_ts: Callable[[str], float]
+    sc: JsonScanner, where: str, parse_ts: Callable[[str], float]
 ) -> Iterator[RawSeries | Notice]:
     for n in sc.items():
         line = sc.line()
@@ -326,7 +195,7 @@ def _cloudwatch(
 
 
 def _document(
-    sc: _Scanner, prefix: str, parse_ts: Callable[[str], float]
+    sc: JsonScanner, prefix: str, parse_ts: Callable[[str], float]
 ) -> Iterator[RawSeries | Notice]:
     line = sc.line()
     found = False
@@ -354,7 +223,7 @@ def iter_json_series(
     """Series of a Prometheus response, a CloudWatch response, or a list of CloudWatch
     pages, reading ``piece_chars`` characters at a time. Raises ``JsonSyntaxError`` (with a
     line) when the text is not JSON."""
-    sc = _Scanner(f, piece_chars)
+    sc = JsonScanner(f, piece_chars)
     if sc.peek() == "[":
         for n in sc.items():
             yield from _document(sc, f"[{n}].", parse_ts)

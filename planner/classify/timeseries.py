@@ -1,0 +1,130 @@
+"""Vectorised statistics over rows of a regular time grid (rows = series, NaN = missing
+sample), and the hourly correlation of two series. Pure, numpy; ``features`` builds on them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.classify.series import FloatArray, MetricSeries, mean_by_group
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def row_quantiles(sorted_rows: FloatArray, n: npt.NDArray[np.int64], q: float) -> FloatArray:
+    """The ``q`` quantile of each row's first ``n`` values (rows sorted ascending, NaN last),
+    interpolated linearly between order statistics as ``numpy.percentile``; NaN when n is 0."""
+    pos = q * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    frac = pos - lo
+    vlo = np.take_along_axis(sorted_rows, lo[:, None], axis=1)[:, 0]
+    vhi = np.take_along_axis(sorted_rows, hi[:, None], axis=1)[:, 0]
+    res = vlo + frac * (vhi - vlo)
+    return np.where(n > 0, res, np.nan)
+
+
+def safe_div(a: FloatArray, b: FloatArray, zero_over_zero: float = 0.0) -> FloatArray:
+    """``a / b`` without warnings: x / 0 is inf, 0 / 0 is ``zero_over_zero``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(b != 0, a / np.where(b != 0, b, 1.0), np.where(a == 0, zero_over_zero, np.inf))
+    return np.asarray(r, dtype=np.float64)
+
+
+def hourly(matrix: FloatArray, step_s: float) -> tuple[FloatArray, float]:
+    """Average a regular grid into bins of ``max(step, 1 h)`` (relative to the first
+    column). Returns the binned matrix (NaN where a bin has no sample) and the bin width."""
+    width = max(step_s, SECONDS_PER_HOUR)
+    n = matrix.shape[1]
+    if width == step_s:
+        return matrix, width
+    bin_of = np.floor(np.arange(n) * step_s / width).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, bin_of[1:] != bin_of[:-1]])
+    valid = ~np.isnan(matrix)
+    sums = np.add.reduceat(np.where(valid, matrix, 0.0), starts, axis=1)
+    counts = np.add.reduceat(valid.astype(np.float64), starts, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        binned = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), np.nan)
+    return binned, width
+
+
+def detrend(h: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Remove a least-squares line from each row. Returns residuals, slope per bin, mean."""
+    valid = ~np.isnan(h)
+    n = valid.sum(axis=1).astype(np.float64)
+    t = np.arange(h.shape[1], dtype=np.float64)[None, :]
+    x0 = np.where(valid, h, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = (valid * t).sum(axis=1) / n
+        xm = x0.sum(axis=1) / n
+        dt = np.where(valid, t - tm[:, None], 0.0)
+        sxx = (dt * dt).sum(axis=1)
+        sxy = (dt * (x0 - xm[:, None])).sum(axis=1)
+        slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1), 0.0)
+    resid = h - (xm[:, None] + slope[:, None] * (t - tm[:, None]))
+    return resid, np.nan_to_num(slope), xm
+
+
+def acf(resid: FloatArray, lag: int) -> FloatArray:
+    """Pearson correlation of each row with itself ``lag`` bins later (pairwise present).
+    NaN with fewer than ``lag`` pairs; 0 when either side is constant."""
+    rows, n = resid.shape
+    if lag <= 0 or lag >= n:
+        return np.full(rows, np.nan)
+    a = resid[:, :-lag]
+    b = resid[:, lag:]
+    both = ~(np.isnan(a) | np.isnan(b))
+    a0 = np.where(both, a, 0.0)
+    b0 = np.where(both, b, 0.0)
+    k = both.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ma = a0.sum(axis=1) / k
+        mb = b0.sum(axis=1) / k
+        da = np.where(both, a0 - ma[:, None], 0.0)
+        db = np.where(both, b0 - mb[:, None], 0.0)
+        saa = (da * da).sum(axis=1)
+        sbb = (db * db).sum(axis=1)
+        sab = (da * db).sum(axis=1)
+        denom = np.sqrt(saa * sbb)
+        scale = np.maximum(saa, sbb)
+        flat = denom <= 1e-12 * np.where(scale > 0, scale, 1.0)
+        r = np.where(flat, 0.0, sab / np.where(denom > 0, denom, 1.0))
+    return np.where(k >= lag, np.clip(r, -1.0, 1.0), np.nan)
+
+
+def bursts(
+    matrix: FloatArray, threshold: FloatArray
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per row: number of runs above ``threshold`` and the samples in them."""
+    with np.errstate(invalid="ignore"):
+        hot = (matrix > threshold[:, None]) & (threshold[:, None] > 0)
+    starts = hot.copy()
+    starts[:, 1:] &= ~hot[:, :-1]
+    return starts.sum(axis=1), hot.sum(axis=1)
+
+
+def hourly_correlation(a: MetricSeries, b: MetricSeries) -> tuple[float, int]:
+    """Pearson correlation of two series averaged into clock hours (UTC), over the hours
+    both have. Returns (r, hours); r is NaN with fewer than 24 common hours."""
+    ha = _clock_hours(a)
+    hb = _clock_hours(b)
+    common, ia, ib = np.intersect1d(ha[0], hb[0], assume_unique=True, return_indices=True)
+    if common.size < 24:
+        return math.nan, int(common.size)
+    x = ha[1][ia]
+    y = hb[1][ib]
+    sx = float(np.std(x))
+    sy = float(np.std(y))
+    if sx == 0 or sy == 0:
+        return 0.0, int(common.size)
+    r = float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy))
+    return max(-1.0, min(1.0, r)), int(common.size)
+
+
+def _clock_hours(s: MetricSeries) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    hours = np.floor(s.timestamps_s / SECONDS_PER_HOUR).astype(np.int64)
+    uniq, inverse = np.unique(hours, return_inverse=True)
+    return uniq, mean_by_group(inverse, s.values, uniq.size)

@@ -1,0 +1,131 @@
+"""One telemetry file: open it (``.gz`` decompressed on the fly), detect its format from the
+extension and CSV header, read it into a ``FileResult``; and the telemetry files of a
+project.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+from planner.classify.series import MetricSeries
+from planner.errors import Problem
+from planner.ingest.csv_long import read_long
+from planner.ingest.csv_wide import read_wide
+from planner.ingest.json_file import read_json
+from planner.ingest.sink import SeriesSink
+from planner.ingest.timestamps import TS_NAMES
+from planner.model import Project
+
+BLOCK_BYTES = 1 << 22
+"""CSV is read 4 MiB at a time (whole lines): the text held in memory at once."""
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, gunzipped when its name ends in ``.gz``."""
+    if path.name.endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def read_telemetry_file(
+    path: Path,
+    *,
+    rel: str | None = None,
+    workload_label: str = "workload",
+    block_bytes: int = BLOCK_BYTES,
+) -> FileResult:
+    """Read one file: its series (with the line of their first sample), hard problems and
+    warnings. Series are empty when there are problems."""
+    name = rel or path.as_posix()
+    sink = SeriesSink(name)
+    base = path.name.removesuffix(".gz")
+    try:
+        with open_binary(path) as f:
+            if base.endswith(".json"):
+                read_json(f, sink, path, workload_label)
+            else:
+                header_line = f.readline()
+                header_no = 1
+                while header_line.startswith(b"#"):
+                    header_line = f.readline()
+                    header_no += 1
+                header = next(csv.reader([header_line.decode("utf-8-sig")]), [])
+                lower = {h.strip().lower() for h in header}
+                if not header or not lower.intersection(TS_NAMES):
+                    sink.problem(
+                        header_no,
+                        "",
+                        "no timestamp column in the CSV header",
+                        "start with timestamp,workload,metric,value (long form) or "
+                        "timestamp,<workload>,... (wide form)",
+                    )
+                elif {"workload", "metric", "value"} <= lower:
+                    read_long(f, header, sink, block_bytes, header_no + 1)
+                else:
+                    text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+                    try:
+                        read_wide(
+                            text,
+                            header,
+                            sink,
+                            path,
+                            block_bytes=block_bytes,
+                            first_line=header_no + 1,
+                        )
+                    finally:
+                        text.detach()
+    except UnicodeDecodeError as exc:
+        sink.problem(
+            0, "", f"not UTF-8 text ({exc.reason})", "save the export as UTF-8 (iconv -t UTF-8)"
+        )
+    except OSError as exc:
+        sink.problem(
+            0,
+            "",
+            f"cannot read: {exc}",
+            "check the file is readable, and gzip-compressed only if named .gz",
+        )
+    if sink.overflow:
+        sink.problems.append(
+            Problem(
+                name,
+                0,
+                0,
+                "",
+                f"... and {sink.overflow} more problems in this file",
+                "fix the problems above and run again to see the rest",
+            )
+        )
+    if sink.problems:
+        return FileResult((), tuple(sink.problems), tuple(sink.warnings))
+    return FileResult(tuple(sink.series()), (), tuple(sink.warnings))
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One file's series (each with the line of its first sample), problems and warnings."""
+
+    series: tuple[tuple[MetricSeries, int], ...]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def telemetry_paths(project: Project) -> list[tuple[Path, str]]:
+    """(absolute path, path relative to the project) of every telemetry file; folders are
+    expanded to their ``.csv`` / ``.json`` (optionally ``.gz``) files, sorted."""
+    root = Path(project.root)
+    out: list[tuple[Path, str]] = []
+    for rel in project.telemetry_files:
+        p = root / rel
+        if p.is_dir():
+            for q in sorted(p.rglob("*")):
+                if q.is_file() and q.name.removesuffix(".gz").endswith((".csv", ".json")):
+                    out.append((q, q.relative_to(root).as_posix()))
+        else:
+            out.append((p, rel))
+    return out

@@ -1,0 +1,100 @@
+"""``SeriesSink``: the samples and problems of one telemetry file as it is read, grouped by
+(workload, metric) into ``MetricSeries`` at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.classify.series import MetricSeries, is_sorted_unique
+from planner.errors import Problem
+from planner.model import SourceRef
+
+MAX_PROBLEMS_PER_FILE = 20
+
+
+@dataclass
+class SeriesSink:
+    """Accumulates numeric arrays per (workload, metric) key across chunks."""
+
+    rel: str
+    keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    units: list[str] = field(default_factory=list)
+    first_line: list[int] = field(default_factory=list)
+    key_chunks: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    ts_chunks: list[npt.NDArray[np.float64]] = field(default_factory=list)
+    val_chunks: list[npt.NDArray[np.float64]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    overflow: int = 0
+
+    def warn(self, line: int, fld: str, message: str, fix: str = "") -> None:
+        if len(self.warnings) < MAX_PROBLEMS_PER_FILE:
+            self.warnings.append(Problem(self.rel, line, 0, fld, message, fix))
+
+    def problem(self, line: int, fld: str, message: str, fix: str = "") -> None:
+        if len(self.problems) >= MAX_PROBLEMS_PER_FILE:
+            self.overflow += 1
+            return
+        self.problems.append(Problem(self.rel, line, 0, fld, message, fix))
+
+    def key(self, workload: str, metric: str, unit: str, line: int) -> int:
+        k = (workload, metric)
+        idx = self.keys.get(k)
+        if idx is None:
+            idx = len(self.keys)
+            self.keys[k] = idx
+            self.units.append(unit)
+            self.first_line.append(line)
+        return idx
+
+    def add(
+        self,
+        keys: npt.NDArray[np.int32],
+        ts: npt.NDArray[np.float64],
+        vals: npt.NDArray[np.float64],
+    ) -> None:
+        if keys.size:
+            self.key_chunks.append(keys)
+            self.ts_chunks.append(ts)
+            self.val_chunks.append(vals)
+
+    def series(self) -> list[tuple[MetricSeries, int]]:
+        """Group the samples by key, sorted by (workload, metric). Arrays are concatenated
+        and reordered one at a time: the peak is about 36 bytes a sample (1.8x the data)."""
+        if not self.key_chunks:
+            return []
+        keys = np.concatenate(self.key_chunks)
+        self.key_chunks.clear()
+        order = np.argsort(keys, kind="stable")
+        counts = np.bincount(keys, minlength=len(self.keys))
+        del keys
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        ts = np.concatenate(self.ts_chunks)
+        self.ts_chunks.clear()
+        ts = ts[order]
+        vals = np.concatenate(self.val_chunks)
+        self.val_chunks.clear()
+        vals = vals[order]
+        del order
+        out: list[tuple[MetricSeries, int]] = []
+        for (workload, metric), idx in sorted(self.keys.items()):
+            lo, hi = int(bounds[idx]), int(bounds[idx + 1])
+            if hi == lo:
+                continue
+            source = SourceRef(self.rel, self.first_line[idx])
+            t, v = ts[lo:hi], vals[lo:hi]
+            if is_sorted_unique(t):
+                # already sorted and unique: read-only views of arrays nobody else holds
+                t.setflags(write=False)
+                v.setflags(write=False)
+                series = MetricSeries(workload, metric, self.units[idx], t, v, 0, source)
+            else:
+                series = MetricSeries.of(
+                    workload, metric, t, v, unit=self.units[idx], source=source
+                )
+            out.append((series, self.first_line[idx]))
+        return out

@@ -1,0 +1,356 @@
+"""Two plans -> what changed. Pure.
+
+Used by ``hybridplan diff BASE HEAD`` (two ``plan.json`` files from two commits) and by
+``hybridplan what-if`` (the base plan against a scenario's plan). Each side is first read
+into :class:`PlanFigures`, the figures a reviewer compares, as reported (money in cents):
+from a ``Plan`` and its ``Project`` (:func:`figures_of_plan`, what-if) or from a
+``plan.json`` document (:func:`figures_of_json`, diff). :func:`compare_plans` compares two
+of them into a :class:`PlanDiff`; :func:`diff_to_dict` renders it as JSON-ready data.
+
+What the diff holds (every list sorted by name, ``delta = head - base`` so a negative delta
+is a saving):
+
+- ``totals``: monthly cost, migration, horizon TCO and break-even of both plans;
+- ``moves``: workloads present in both whose sites differ;
+- ``cost_changes``: workloads present in both, same sites, whose monthly cost or pricing
+  option changed;
+- ``added`` / ``removed``: workloads only in HEAD / only in BASE;
+- ``sites`` / ``teams``: monthly cost per site and team in both, changed ones only;
+- ``findings_added`` / ``findings_resolved``: unwaived findings, keyed by rule id and scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from planner.errors import UsageError
+from planner.model import Finding, Plan, Project
+from planner.policy.output import finding_from_dict, finding_sort_key, finding_to_dict
+from planner.report.amounts import round_cents
+from planner.report.figures import (
+    plan_totals,
+    primary_assignment,
+    site_figures,
+    team_figures,
+)
+from planner.report.plan_json import team_of
+
+DIFF_SCHEMA_VERSION = 1
+
+_SUPPORTED_PLAN_SCHEMAS = (1,)
+
+DIFF_FINDING_FIELDS: tuple[str, ...] = (
+    "rule_id",
+    "level",
+    "scope_kind",
+    "scope",
+    "message",
+    "waived",
+)
+"""The fields of a finding (as ``plan.json`` writes it) that a diff lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadFigures:
+    """One workload as a diff compares it."""
+
+    name: str
+    team: str
+    sites: tuple[str, ...]
+    option: str | None
+    """The pricing option of its largest part (``None`` when it has no part)."""
+    usd_per_month: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFigures:
+    """One plan's figures as reported (money in cents), the side of a diff."""
+
+    input_digest: str
+    catalogue_version: str
+    usd_per_month: float
+    baseline_usd_per_month: float
+    migration_usd: float
+    horizon_months: int
+    horizon_tco_usd: float
+    break_even_month: int | None
+    moved: int
+    workloads: tuple[WorkloadFigures, ...]
+    """Sorted by name."""
+    site_usd_per_month: Mapping[str, float]
+    team_usd_per_month: Mapping[str, float]
+    findings: tuple[Finding, ...]
+    """In ``plan.json`` order."""
+
+
+def figures_of_plan(plan: Plan, project: Project) -> PlanFigures:
+    """The figures ``plan.json`` reports for ``plan`` (see :mod:`planner.report.plan_json`)."""
+    teams = team_of(project)
+    totals = plan_totals(plan, project.settings.discount_rate_pct)
+    workloads = []
+    for p in sorted(plan.placements, key=lambda p: p.workload):
+        main = primary_assignment(p)
+        workloads.append(
+            WorkloadFigures(
+                name=p.workload,
+                team=teams.get(p.workload, "unknown"),
+                sites=p.sites,
+                option=None if main is None else main.option.value,
+                usd_per_month=round_cents(p.usd_per_month),
+                reason=p.reason,
+            )
+        )
+    sites = site_figures(plan, (s.name for s in project.sites))
+    return PlanFigures(
+        input_digest=plan.input_digest,
+        catalogue_version=plan.catalogue_version,
+        usd_per_month=round_cents(totals.usd_per_month),
+        baseline_usd_per_month=round_cents(totals.baseline_usd_per_month),
+        migration_usd=round_cents(totals.migration_usd),
+        horizon_months=totals.horizon.months,
+        horizon_tco_usd=round_cents(totals.horizon.total_after_usd),
+        break_even_month=totals.horizon.breakeven_month,
+        moved=totals.moved,
+        workloads=tuple(workloads),
+        site_usd_per_month={s.name: round_cents(s.usd_per_month) for s in sites},
+        team_usd_per_month={
+            t.name: round_cents(t.usd_per_month) for t in team_figures(plan, teams)
+        },
+        findings=tuple(sorted(plan.findings, key=finding_sort_key)),
+    )
+
+
+def _check(plan: Mapping[str, Any], label: str) -> None:
+    if plan.get("kind") != "Plan" or plan.get("schema_version") not in _SUPPORTED_PLAN_SCHEMAS:
+        raise UsageError(
+            f"{label} is not a hybridplan plan.json (kind {plan.get('kind')!r}, "
+            f"schema_version {plan.get('schema_version')!r})",
+            fix="pass two plan.json files written by `hybridplan plan DIR --out OUT`",
+        )
+
+
+def figures_of_json(plan: Mapping[str, Any], label: str = "the plan") -> PlanFigures:
+    """The figures of a ``plan.json`` document; ``UsageError`` naming ``label`` if it is not
+    one this version reads."""
+    _check(plan, label)
+    t = plan["totals"]
+    return PlanFigures(
+        input_digest=plan["input_digest"],
+        catalogue_version=plan["catalogue_version"],
+        usd_per_month=float(t["usd_per_month"]),
+        baseline_usd_per_month=float(t["baseline_usd_per_month"]),
+        migration_usd=float(t["migration_usd"]),
+        horizon_months=int(t["horizon_months"]),
+        horizon_tco_usd=float(t["horizon_tco_usd"]),
+        break_even_month=t["break_even_month"],
+        moved=int(t["moved"]),
+        workloads=tuple(
+            WorkloadFigures(
+                name=str(w["name"]),
+                team=w["team"],
+                sites=tuple(w["sites"]),
+                option=(w.get("offer") or {}).get("option"),
+                usd_per_month=float(w["usd_per_month"]),
+                reason=w.get("reason", ""),
+            )
+            for w in sorted(plan["workloads"], key=lambda w: str(w["name"]))
+        ),
+        site_usd_per_month={str(s["name"]): float(s["usd_per_month"]) for s in plan["sites"]},
+        team_usd_per_month={str(t["name"]): float(t["usd_per_month"]) for t in plan["teams"]},
+        findings=tuple(finding_from_dict(f) for f in plan["findings"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadChange:
+    """A workload in both plans that moved, or changed cost or option in place."""
+
+    name: str
+    team: str
+    """Its team in HEAD."""
+    base: WorkloadFigures
+    head: WorkloadFigures
+    delta_usd_per_month: float
+
+
+@dataclass(frozen=True, slots=True)
+class CostChange:
+    """A site's or team's monthly cost in both plans (0 where it is absent)."""
+
+    name: str
+    base_usd_per_month: float
+    head_usd_per_month: float
+    delta_usd_per_month: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDiff:
+    """What changed from ``base`` to ``head`` (see the module docstring)."""
+
+    base: PlanFigures
+    head: PlanFigures
+    moves: tuple[WorkloadChange, ...]
+    cost_changes: tuple[WorkloadChange, ...]
+    added: tuple[WorkloadFigures, ...]
+    removed: tuple[WorkloadFigures, ...]
+    sites: tuple[CostChange, ...]
+    teams: tuple[CostChange, ...]
+    findings_added: tuple[Finding, ...]
+    findings_resolved: tuple[Finding, ...]
+
+    @property
+    def delta_usd_per_month(self) -> float:
+        return round_cents(self.head.usd_per_month - self.base.usd_per_month)
+
+
+def _cost_changes(base: Mapping[str, float], head: Mapping[str, float]) -> list[CostChange]:
+    rows = []
+    for name in sorted(set(base) | set(head)):
+        before, after = base.get(name, 0.0), head.get(name, 0.0)
+        if round_cents(after - before) != 0 or (name in base) != (name in head):
+            rows.append(
+                CostChange(
+                    name, round_cents(before), round_cents(after), round_cents(after - before)
+                )
+            )
+    return rows
+
+
+def _open_findings(figures: PlanFigures) -> dict[tuple[str, str, str], Finding]:
+    return {(f.rule_id, f.scope_kind, f.scope): f for f in figures.findings if not f.waived}
+
+
+def compare_plans(base: PlanFigures, head: PlanFigures) -> PlanDiff:
+    """What changed from ``base`` to ``head``."""
+    bw = {w.name: w for w in base.workloads}
+    hw = {w.name: w for w in head.workloads}
+    moves, cost_changes = [], []
+    for name in sorted(set(bw) & set(hw)):
+        b, h = bw[name], hw[name]
+        change = WorkloadChange(name, h.team, b, h, round_cents(h.usd_per_month - b.usd_per_month))
+        if b.sites != h.sites:
+            moves.append(change)
+        elif change.delta_usd_per_month != 0 or b.option != h.option:
+            cost_changes.append(change)
+    bf, hf = _open_findings(base), _open_findings(head)
+    return PlanDiff(
+        base=base,
+        head=head,
+        moves=tuple(moves),
+        cost_changes=tuple(cost_changes),
+        added=tuple(hw[n] for n in sorted(set(hw) - set(bw))),
+        removed=tuple(bw[n] for n in sorted(set(bw) - set(hw))),
+        sites=tuple(_cost_changes(base.site_usd_per_month, head.site_usd_per_month)),
+        teams=tuple(_cost_changes(base.team_usd_per_month, head.team_usd_per_month)),
+        findings_added=tuple(hf[k] for k in sorted(set(hf) - set(bf))),
+        findings_resolved=tuple(bf[k] for k in sorted(set(bf) - set(hf))),
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _side_dict(f: PlanFigures) -> dict[str, Any]:
+    return {
+        "input_digest": f.input_digest,
+        "catalogue_version": f.catalogue_version,
+        "usd_per_month": f.usd_per_month,
+        "baseline_usd_per_month": f.baseline_usd_per_month,
+        "migration_usd": f.migration_usd,
+        "horizon_tco_usd": f.horizon_tco_usd,
+        "horizon_months": f.horizon_months,
+        "break_even_month": f.break_even_month,
+        "workloads": len(f.workloads),
+        "moved": f.moved,
+    }
+
+
+def _change_dict(c: WorkloadChange) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "team": c.team,
+        "base_sites": list(c.base.sites),
+        "head_sites": list(c.head.sites),
+        "base_option": c.base.option,
+        "head_option": c.head.option,
+        "base_usd_per_month": c.base.usd_per_month,
+        "head_usd_per_month": c.head.usd_per_month,
+        "delta_usd_per_month": c.delta_usd_per_month,
+        "reason": c.head.reason,
+    }
+
+
+def _workload_dict(w: WorkloadFigures) -> dict[str, Any]:
+    return {
+        "name": w.name,
+        "team": w.team,
+        "sites": list(w.sites),
+        "usd_per_month": w.usd_per_month,
+    }
+
+
+def _cost_dict(c: CostChange) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "base_usd_per_month": c.base_usd_per_month,
+        "head_usd_per_month": c.head_usd_per_month,
+        "delta_usd_per_month": c.delta_usd_per_month,
+    }
+
+
+def _finding_fields(f: Finding) -> dict[str, Any]:
+    written = finding_to_dict(f)
+    return {k: written[k] for k in DIFF_FINDING_FIELDS}
+
+
+def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
+    """The diff as JSON-ready data (what ``hybridplan diff --format json`` writes)."""
+    b, h = diff.base, diff.head
+    delta = diff.delta_usd_per_month
+    return {
+        "kind": "PlanDiff",
+        "schema_version": DIFF_SCHEMA_VERSION,
+        "base": _side_dict(b),
+        "head": _side_dict(h),
+        "totals": {
+            "delta_usd_per_month": delta,
+            "delta_pct": (
+                None if b.usd_per_month == 0 else round(delta / b.usd_per_month * 100.0, 2)
+            ),
+            "delta_migration_usd": round_cents(h.migration_usd - b.migration_usd),
+            "delta_horizon_tco_usd": round_cents(h.horizon_tco_usd - b.horizon_tco_usd),
+        },
+        "moves": [_change_dict(c) for c in diff.moves],
+        "cost_changes": [_change_dict(c) for c in diff.cost_changes],
+        "added": [_workload_dict(w) for w in diff.added],
+        "removed": [_workload_dict(w) for w in diff.removed],
+        "sites": [_cost_dict(c) for c in diff.sites],
+        "teams": [_cost_dict(c) for c in diff.teams],
+        "findings_added": [_finding_fields(f) for f in diff.findings_added],
+        "findings_resolved": [_finding_fields(f) for f in diff.findings_resolved],
+    }
+
+
+def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, Any]:
+    """What changed from ``base`` to ``head`` (two ``plan.json`` dictionaries), as data."""
+    return diff_to_dict(compare_plans(figures_of_json(base, "BASE"), figures_of_json(head, "HEAD")))
+
+
+def is_empty(diff: Mapping[str, Any]) -> bool:
+    """True when nothing a reviewer would care about changed (``diff``: a diff's data)."""
+    return diff["totals"]["delta_usd_per_month"] == 0 and not any(
+        diff[k]
+        for k in (
+            "moves",
+            "cost_changes",
+            "added",
+            "removed",
+            "sites",
+            "teams",
+            "findings_added",
+            "findings_resolved",
+        )
+    )

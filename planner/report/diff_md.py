@@ -1,0 +1,172 @@
+"""A plan diff as GitHub-flavoured Markdown: a headline, a totals table, then one table per
+non-empty part (moves, cost changes, workloads added and removed, cost per site and team,
+findings added and resolved). Pure: renders the data of :func:`planner.report.diff.diff_to_dict`,
+so every figure in the Markdown is one in ``hybridplan diff --format json``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planner.report.amounts import money, signed_money
+from planner.report.diff import is_empty
+from planner.report.markdown import md_cell, md_table, sites_text
+
+
+def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
+    """The diff as GitHub-flavoured Markdown (headline, then one table per non-empty part)."""
+    t, b, h = diff["totals"], diff["base"], diff["head"]
+    pct = "" if t["delta_pct"] is None else f", {t['delta_pct']:+.1f} %"
+    lines = [
+        f"## {md_cell(title)}: {money(b['usd_per_month'])} → {money(h['usd_per_month'])} "
+        f"USD/month ({signed_money(t['delta_usd_per_month'])} USD/month{pct})",
+        "",
+    ]
+    if is_empty(diff):
+        return "\n".join([*lines, "No change.", ""])
+    lines += md_table(
+        ("", "base", "head", "delta"),
+        [
+            (
+                "monthly cost (USD/month)",
+                money(b["usd_per_month"]),
+                money(h["usd_per_month"]),
+                signed_money(t["delta_usd_per_month"]),
+            ),
+            (
+                "one-off migration (USD)",
+                money(b["migration_usd"]),
+                money(h["migration_usd"]),
+                signed_money(t["delta_migration_usd"]),
+            ),
+            (
+                f"horizon TCO (USD, {h['horizon_months']} months)",
+                money(b["horizon_tco_usd"]),
+                money(h["horizon_tco_usd"]),
+                signed_money(t["delta_horizon_tco_usd"]),
+            ),
+            (
+                "break-even month",
+                md_cell(b["break_even_month"]),
+                md_cell(h["break_even_month"]),
+                "-",
+            ),
+            ("workloads moved vs today", str(b["moved"]), str(h["moved"]), "-"),
+        ],
+        "lrrr",
+    )
+    if diff["moves"]:
+        lines += ["", f"### Moves ({len(diff['moves'])})", ""]
+        lines += md_table(
+            (
+                "workload",
+                "team",
+                "base",
+                "head",
+                "base USD/month",
+                "head USD/month",
+                "delta USD/month",
+                "reason",
+            ),
+            [
+                (
+                    f"`{m['name']}`",
+                    md_cell(m["team"]),
+                    md_cell(f"{sites_text(m['base_sites'])} ({m['base_option']})"),
+                    md_cell(f"{sites_text(m['head_sites'])} ({m['head_option']})"),
+                    money(m["base_usd_per_month"]),
+                    money(m["head_usd_per_month"]),
+                    signed_money(m["delta_usd_per_month"]),
+                    md_cell(m["reason"]),
+                )
+                for m in diff["moves"]
+            ],
+            "llllrrrl",
+        )
+    if diff["cost_changes"]:
+        lines += ["", f"### Cost changes in place ({len(diff['cost_changes'])})", ""]
+        lines += md_table(
+            (
+                "workload",
+                "team",
+                "site",
+                "option",
+                "base USD/month",
+                "head USD/month",
+                "delta USD/month",
+            ),
+            [
+                (
+                    f"`{m['name']}`",
+                    md_cell(m["team"]),
+                    md_cell(sites_text(m["head_sites"])),
+                    md_cell(
+                        m["head_option"]
+                        if m["base_option"] == m["head_option"]
+                        else f"{m['base_option']} → {m['head_option']}"
+                    ),
+                    money(m["base_usd_per_month"]),
+                    money(m["head_usd_per_month"]),
+                    signed_money(m["delta_usd_per_month"]),
+                )
+                for m in diff["cost_changes"]
+            ],
+            "llllrrr",
+        )
+    for key, heading in (("added", "Workloads added"), ("removed", "Workloads removed")):
+        if diff[key]:
+            lines += ["", f"### {heading} ({len(diff[key])})", ""]
+            lines += md_table(
+                ("workload", "team", "sites", "USD/month"),
+                [
+                    (
+                        f"`{w['name']}`",
+                        md_cell(w["team"]),
+                        md_cell(sites_text(w["sites"])),
+                        money(w["usd_per_month"]),
+                    )
+                    for w in diff[key]
+                ],
+                "lllr",
+            )
+    for key, heading in (("sites", "Cost per site"), ("teams", "Cost per team")):
+        if diff[key]:
+            lines += ["", f"### {heading} (changed only)", ""]
+            lines += md_table(
+                (key[:-1], "base USD/month", "head USD/month", "delta USD/month"),
+                [
+                    (
+                        md_cell(r["name"]),
+                        money(r["base_usd_per_month"]),
+                        money(r["head_usd_per_month"]),
+                        signed_money(r["delta_usd_per_month"]),
+                    )
+                    for r in diff[key]
+                ],
+                "lrrr",
+            )
+    for key, heading in (
+        ("findings_added", "Findings added"),
+        ("findings_resolved", "Findings resolved"),
+    ):
+        if diff[key]:
+            lines += ["", f"### {heading} ({len(diff[key])})", ""]
+            lines += md_table(
+                ("level", "rule", "scope", "message"),
+                [
+                    (
+                        md_cell(f["level"]),
+                        f"`{f['rule_id']}`",
+                        md_cell(f"{f['scope_kind']} {f['scope']}"),
+                        md_cell(f["message"]),
+                    )
+                    for f in diff[key]
+                ],
+                "llll",
+            )
+    lines += [
+        "",
+        f"Base inputs `{b['input_digest'] or '-'}` (catalogue `{b['catalogue_version'] or '-'}`); "
+        f"head inputs `{h['input_digest'] or '-'}` (catalogue `{h['catalogue_version'] or '-'}`).",
+    ]
+    return "\n".join(lines) + "\n"

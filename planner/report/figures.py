@@ -1,0 +1,173 @@
+"""What a plan adds up to: totals of the plan, per site and per team. Pure; unrounded.
+
+Every report view (``plan.json``, ``plan.md``, the CLI summary, plan diffs and what-if) reads
+its figures from here, so a site's or a team's cost is computed once:
+
+- a site's cost with the plan is the sum of the workloads' parts placed there (so the sites
+  add up to the plan's total), its cost today the baseline of the workloads that run there
+  today;
+- the horizon figures (TCO, savings, break-even month, NPV) are those of
+  :func:`planner.cost.horizon.horizon_summary` for the plan's totals.
+
+A workload "changes site" when it moves in whole (``Placement.moved``) or in part (it keeps
+running where it runs today and also runs elsewhere: :func:`partly_moved`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from planner.cost.horizon import HorizonSummary, horizon_summary
+from planner.model import Assignment, Placement, Plan
+
+
+def primary_assignment(placement: Placement) -> Assignment | None:
+    """The assignment carrying most of the workload: most replicas, then cost, then site."""
+    if not placement.assignments:
+        return None
+    return max(
+        placement.assignments,
+        key=lambda a: (a.replicas, a.gpu_hours_per_month or 0.0, a.usd_per_month, a.site),
+    )
+
+
+def partly_moved(placement: Placement) -> bool:
+    """The workload keeps running where it runs today and also runs elsewhere (a training
+    workload bursting into, or spilling over to, another site). It pays migration for the
+    new share, so the report lists it with the moves, marked "in part";
+    ``Placement.moved`` (which policies read) stays false."""
+    p = placement
+    return p.previous_site is not None and p.previous_site in p.sites and len(p.sites) > 1
+
+
+def changes_site(placement: Placement) -> bool:
+    """Moves in whole or in part: the workload runs somewhere it does not run today."""
+    return placement.moved or partly_moved(placement)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTotals:
+    """The plan's monthly figures, its one-off migration and their horizon arithmetic."""
+
+    baseline_usd_per_month: float
+    usd_per_month: float
+    migration_usd: float
+    horizon: HorizonSummary
+    """Totals over ``plan.horizon_months``, savings, break-even month and NPV."""
+    workloads: int
+    moved: int
+    partly_moved: int
+
+
+def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
+    """The plan's totals; the NPV discounts the monthly savings at ``discount_rate_pct``."""
+    return PlanTotals(
+        baseline_usd_per_month=plan.baseline_usd_per_month,
+        usd_per_month=plan.usd_per_month,
+        migration_usd=plan.migration_usd,
+        horizon=horizon_summary(
+            plan.baseline_usd_per_month,
+            plan.usd_per_month,
+            plan.migration_usd,
+            plan.horizon_months,
+            discount_rate_pct,
+        ),
+        workloads=len(plan.placements),
+        moved=sum(1 for p in plan.placements if p.moved),
+        partly_moved=sum(1 for p in plan.placements if partly_moved(p)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFigures:
+    """One site: its cost with the plan and today, what runs there, what moves in and out."""
+
+    name: str
+    usd_per_month: float
+    """The sum of the workloads' parts placed here."""
+    baseline_usd_per_month: float
+    """The baseline of the workloads that run here today."""
+    workloads: tuple[str, ...]
+    """Workloads with a part here, sorted."""
+    moved_in: int
+    """Workloads that start running here, in whole or in part."""
+    moved_out: int
+    """Workloads that leave this site entirely."""
+
+
+def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ...]:
+    """Every site the plan uses, used to use or reports usage of, plus ``sites`` (the
+    project's, so an unused site still gets a row), sorted by name."""
+    base = plan.workload_baseline_usd_per_month
+    names = {*sites, *(u.site for u in plan.site_usage)}
+    placed: dict[str, set[str]] = {}
+    after: dict[str, float] = {}
+    before: dict[str, float] = {}
+    moved_in: dict[str, int] = {}
+    moved_out: dict[str, int] = {}
+    for p in plan.placements:
+        for a in p.assignments:
+            placed.setdefault(a.site, set()).add(p.workload)
+            after[a.site] = after.get(a.site, 0.0) + a.usd_per_month
+        if p.previous_site is not None:
+            before[p.previous_site] = before.get(p.previous_site, 0.0) + base.get(p.workload, 0.0)
+        if p.moved:
+            assert p.previous_site is not None  # guaranteed by Placement.moved
+            moved_out[p.previous_site] = moved_out.get(p.previous_site, 0) + 1
+        if changes_site(p):
+            for s in p.sites:
+                if s != p.previous_site:
+                    moved_in[s] = moved_in.get(s, 0) + 1
+    return tuple(
+        SiteFigures(
+            name=name,
+            usd_per_month=after.get(name, 0.0),
+            baseline_usd_per_month=before.get(name, 0.0),
+            workloads=tuple(sorted(placed.get(name, ()))),
+            moved_in=moved_in.get(name, 0),
+            moved_out=moved_out.get(name, 0),
+        )
+        for name in sorted(names | set(placed) | set(before))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamFigures:
+    """One team: its workloads' cost with the plan and today, moves and migration."""
+
+    name: str
+    usd_per_month: float
+    baseline_usd_per_month: float
+    migration_usd: float
+    workloads: int
+    moved: int
+    partly_moved: int
+
+
+def team_figures(plan: Plan, team_of: Mapping[str, str]) -> tuple[TeamFigures, ...]:
+    """Per team (``team_of``: workload -> team; a workload without one is team
+    ``unknown``), sorted by name."""
+    acc: dict[str, list[Placement]] = {}
+    for p in plan.placements:
+        acc.setdefault(team_of.get(p.workload, "unknown"), []).append(p)
+    base = plan.workload_baseline_usd_per_month
+    out = []
+    for name, placements in sorted(acc.items()):
+        after = before = migration = 0.0
+        for p in placements:
+            after += p.usd_per_month
+            before += base.get(p.workload, 0.0)
+            migration += p.migration_usd
+        out.append(
+            TeamFigures(
+                name=name,
+                usd_per_month=after,
+                baseline_usd_per_month=before,
+                migration_usd=migration,
+                workloads=len(placements),
+                moved=sum(1 for p in placements if p.moved),
+                partly_moved=sum(1 for p in placements if partly_moved(p)),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,286 @@
+"""Plan -> the ``plan.json`` document (schema: ``planner/schemas/plan.json``). Pure.
+
+``plan.json`` is the machine contract; ``plan.md`` is rendered from the same dictionary,
+:func:`plan_to_dict`, so every figure in the Markdown is a figure in the JSON.
+
+Stability rules (generated files never churn): keys sorted, lists sorted by name, money
+rounded to cents, ratios to 4 decimals, no timestamps and no wall-clock solver time.
+
+Derived totals (documented again in the schema):
+
+- ``delta_usd_per_month = usd_per_month - baseline_usd_per_month`` (negative is a saving);
+- ``horizon_tco_usd = usd_per_month x horizon_months + migration_usd`` (undiscounted);
+- ``baseline_horizon_tco_usd = baseline_usd_per_month x horizon_months``;
+- ``break_even_month``: the first whole month ``m >= 0`` with
+  ``m x (baseline - after) >= migration_usd``; ``null`` when the plan never pays back;
+- ``horizon_savings_npv_usd``: monthly savings discounted at ``settings.discount_rate_pct``
+  (annual, compounded monthly as ``(1 + r) ** (m / 12)``) minus the one-off migration cost.
+
+The horizon figures are :func:`planner.cost.horizon.horizon_summary`'s for the plan's totals
+(:func:`planner.report.figures.plan_totals`), the arithmetic ``hybridplan cost`` shows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from planner.model import (
+    Assignment,
+    Classification,
+    Offer,
+    Placement,
+    Plan,
+    Project,
+    SiteUsage,
+)
+from planner.policy.output import finding_sort_key, finding_to_dict
+from planner.report.amounts import delta_pct, round_cents, round_ratio
+from planner.report.figures import (
+    PlanTotals,
+    SiteFigures,
+    TeamFigures,
+    partly_moved,
+    plan_totals,
+    primary_assignment,
+    site_figures,
+    team_figures,
+)
+
+SCHEMA_VERSION = 1
+"""Bumped on any incompatible change to the ``plan.json`` structure."""
+
+API_VERSION = "hybridplan/v1"
+
+
+def _classification_dict(c: Classification | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "class": c.cls.value,
+        "confidence": round_ratio(c.confidence),
+        "reasons": list(c.reasons),
+        "declared": c.declared.value if c.declared is not None else None,
+        "telemetry_class": c.telemetry_class.value if c.telemetry_class is not None else None,
+        "disagreement": c.disagreement,
+    }
+
+
+def _assignment_dict(a: Assignment) -> dict[str, Any]:
+    return {
+        "site": a.site,
+        "option": a.option.value,
+        "instance_type": a.instance_type,
+        "replicas": a.replicas,
+        "usd_per_month": round_cents(a.usd_per_month),
+        "gpu_hours_per_month": (
+            None if a.gpu_hours_per_month is None else round(a.gpu_hours_per_month, 2)
+        ),
+    }
+
+
+def _alternative_dict(offer: Offer, chosen_usd_per_month: float) -> dict[str, Any]:
+    return {
+        "site": offer.site,
+        "option": offer.option.value,
+        "instance_type": offer.instance_type,
+        "usd_per_month": round_cents(offer.usd_per_month),
+        "migration_usd": round_cents(offer.migration_usd),
+        "extra_usd_per_month": round_cents(offer.usd_per_month - chosen_usd_per_month),
+        "eligible": offer.eligible,
+        "reason": offer.reason,
+    }
+
+
+def _workload_dict(
+    p: Placement, team: str, c: Classification | None, baseline: float | None, project: Project
+) -> dict[str, Any]:
+    main = primary_assignment(p)
+    kind = tier = None
+    try:
+        w = project.workload(p.workload)
+        kind, tier = w.kind.value, w.tier
+    except KeyError:
+        pass
+    return {
+        "name": p.workload,
+        "team": team,
+        "kind": kind,
+        "tier": tier,
+        "classification": _classification_dict(c),
+        "sites": list(p.sites),
+        "offer": (
+            None
+            if main is None
+            else {
+                "site": main.site,
+                "option": main.option.value,
+                "instance_type": main.instance_type,
+            }
+        ),
+        "assignments": [
+            _assignment_dict(a)
+            for a in sorted(p.assignments, key=lambda a: (a.site, a.option.value))
+        ],
+        "usd_per_month": round_cents(p.usd_per_month),
+        "baseline_usd_per_month": None if baseline is None else round_cents(baseline),
+        "delta_usd_per_month": (
+            None if baseline is None else round_cents(p.usd_per_month - baseline)
+        ),
+        "migration": {
+            "from": p.previous_site,
+            "to": list(p.sites),
+            "moved": p.moved,
+            "partial": partly_moved(p),
+            "usd": round_cents(p.migration_usd),
+        },
+        "reason": p.reason,
+        "binding": sorted(p.binding),
+        "alternatives": (
+            [] if p.runner_up is None else [_alternative_dict(p.runner_up, p.usd_per_month)]
+        ),
+    }
+
+
+def _resources_dict(u: SiteUsage | None) -> dict[str, dict[str, float | None]]:
+    resources: dict[str, dict[str, float | None]] = {}
+    if u is not None:
+        for res in sorted(set(u.used) | set(u.capacity)):
+            used = float(u.used.get(res, 0.0))
+            cap = u.capacity.get(res)
+            resources[res] = {
+                "used": round(used, 3),
+                "capacity": None if cap is None else round(float(cap), 3),
+                "utilisation": None if not cap else round_ratio(used / float(cap)),
+            }
+    return resources
+
+
+def _site_dict(s: SiteFigures, project: Project, usage: SiteUsage | None) -> dict[str, Any]:
+    kind = provider = region = None
+    try:
+        site = project.site(s.name)
+        kind, provider, region = site.kind.value, site.provider, site.region
+    except KeyError:
+        pass
+    return {
+        "name": s.name,
+        "kind": kind,
+        "provider": provider,
+        "region": region,
+        "usd_per_month": round_cents(s.usd_per_month),
+        "baseline_usd_per_month": round_cents(s.baseline_usd_per_month),
+        "delta_usd_per_month": round_cents(s.usd_per_month - s.baseline_usd_per_month),
+        "workloads": list(s.workloads),
+        "moved_in": s.moved_in,
+        "moved_out": s.moved_out,
+        "resources": _resources_dict(usage),
+    }
+
+
+def _team_dict(t: TeamFigures) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "usd_per_month": round_cents(t.usd_per_month),
+        "baseline_usd_per_month": round_cents(t.baseline_usd_per_month),
+        "delta_usd_per_month": round_cents(t.usd_per_month - t.baseline_usd_per_month),
+        "migration_usd": round_cents(t.migration_usd),
+        "workloads": t.workloads,
+        "moved": t.moved,
+        "partly_moved": t.partly_moved,
+    }
+
+
+def _totals(t: PlanTotals) -> dict[str, Any]:
+    h = t.horizon
+    return {
+        "baseline_usd_per_month": round_cents(t.baseline_usd_per_month),
+        "usd_per_month": round_cents(t.usd_per_month),
+        "delta_usd_per_month": round_cents(t.usd_per_month - t.baseline_usd_per_month),
+        "delta_pct": delta_pct(t.baseline_usd_per_month, t.usd_per_month),
+        "migration_usd": round_cents(t.migration_usd),
+        "horizon_months": h.months,
+        "horizon_tco_usd": round_cents(h.total_after_usd),
+        "baseline_horizon_tco_usd": round_cents(h.total_before_usd),
+        "horizon_savings_usd": round_cents(h.savings_usd),
+        "horizon_savings_npv_usd": round_cents(h.npv_usd),
+        "break_even_month": h.breakeven_month,
+        "workloads": t.workloads,
+        "moved": t.moved,
+        "partly_moved": t.partly_moved,
+    }
+
+
+def team_of(project: Project) -> dict[str, str]:
+    """Workload name -> its team."""
+    return {w.name: w.team for w in project.workloads}
+
+
+def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) -> dict[str, Any]:
+    """The ``plan.json`` document as plain data (validated by ``planner/schemas/plan.json``).
+
+    ``command`` is the command line that reproduces the file; by default
+    ``hybridplan plan <project.root>``.
+    """
+    teams = team_of(project)
+    classes = {c.workload: c for c in plan.classifications}
+    usage = {u.site: u for u in plan.site_usage}
+    s = project.settings
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Plan",
+        "schema_version": SCHEMA_VERSION,
+        "generated_by": command or f"hybridplan plan {project.root}",
+        "currency": s.currency,
+        "input_digest": plan.input_digest,
+        "catalogue_version": plan.catalogue_version,
+        "inputs": {k: project.digests[k] for k in sorted(project.digests)},
+        "settings": {
+            "horizon_months": plan.horizon_months,
+            "discount_rate_pct": s.discount_rate_pct,
+            "headroom": s.headroom,
+            "engineering_usd_per_move": round_cents(s.engineering_usd_per_move),
+            "double_running_months": s.double_running_months,
+        },
+        "totals": _totals(plan_totals(plan, s.discount_rate_pct)),
+        "solver": {
+            "method": plan.solver.method,
+            "status": plan.solver.status,
+            "objective_usd": round_cents(plan.solver.objective_usd),
+            "lp_bound_usd": (
+                None if plan.solver.lp_bound_usd is None else round_cents(plan.solver.lp_bound_usd)
+            ),
+            "gap": None if plan.solver.gap is None else round(plan.solver.gap, 6),
+            "time_limited": plan.solver.time_limited,
+            "note": plan.solver.note,
+        },
+        "workloads": [
+            _workload_dict(
+                p,
+                teams.get(p.workload, "unknown"),
+                classes.get(p.workload),
+                plan.workload_baseline_usd_per_month.get(p.workload),
+                project,
+            )
+            for p in sorted(plan.placements, key=lambda p: p.workload)
+        ],
+        "sites": [
+            _site_dict(f, project, usage.get(f.name))
+            for f in site_figures(plan, (site.name for site in project.sites))
+        ],
+        "teams": [_team_dict(t) for t in team_figures(plan, teams)],
+        "findings": [finding_to_dict(f) for f in sorted(plan.findings, key=finding_sort_key)],
+    }
+
+
+def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:
+    """``plan.json`` text: indented, keys sorted, trailing newline."""
+    return (
+        json.dumps(
+            plan_to_dict(plan, project, command=command),
+            indent=2,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )

@@ -1,0 +1,188 @@
+"""Plan -> ``plan.md``: the pull-request comment a reviewer reads (GitHub-flavoured
+Markdown, Mermaid charts). Pure: returns text.
+
+Rendered from :func:`planner.report.plan_json.plan_to_dict`, so every figure in the Markdown
+is a figure in ``plan.json``. Sections, in order: headline and totals, moved workloads,
+sites, teams, policy findings, classification changes, all workloads, provenance (the
+middle ones in :mod:`planner.report.plan_md_sections`). Long lists are capped so the comment
+stays under GitHub's size limit.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from planner.model import Plan, Project
+from planner.report.amounts import money, signed_money
+from planner.report.markdown import code_span, md_cell, md_table
+from planner.report.plan_json import plan_to_dict
+from planner.report.plan_md_sections import (
+    classification_section,
+    findings_section,
+    moves_section,
+    sites_section,
+    teams_section,
+    workloads_section,
+)
+
+MAX_COMMENT_CHARS = 60_000
+"""GitHub rejects comments over 65,536 characters; keep a margin."""
+
+_MD_BUDGETS: tuple[tuple[int, int, int], ...] = (
+    (200, 100, 100),
+    (50, 50, 50),
+    (0, 25, 25),
+    (0, 10, 10),
+)
+"""(all-workloads rows, moved rows, finding rows), tried in order until the text fits."""
+
+COMMENT_MARKER = "<!-- hybridplan:plan -->"
+"""First line of ``plan.md``: the CI workflow finds and updates its pull-request comment by it."""
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f} %"
+
+
+def _headline(d: Mapping[str, Any]) -> list[str]:
+    t = d["totals"]
+    before, after, delta = (
+        t["baseline_usd_per_month"],
+        t["usd_per_month"],
+        t["delta_usd_per_month"],
+    )
+    verb = "saves" if delta < 0 else ("costs" if delta > 0 else "changes")
+    be = t["break_even_month"]
+    be_text = (
+        "never (the plan costs more than today)"
+        if be is None
+        else ("immediately" if be == 0 else f"month {be}")
+    )
+    h = t["horizon_months"]
+    return [
+        COMMENT_MARKER,
+        f"## hybridplan: {money(before)} → {money(after)} USD/month "
+        f"({signed_money(delta)} USD/month, {_pct(t['delta_pct'])})",
+        "",
+        f"The plan {verb} **{money(abs(delta))} USD/month** for a one-off migration of "
+        f"**{money(t['migration_usd'])} USD**; it breaks even **{be_text}**. "
+        f"{t['moved']} of {t['workloads']} workloads move"
+        + _partly_text(t.get("partly_moved", 0))
+        + _new_text(d),
+        "",
+        *md_table(
+            ("", "today", "with this plan", "delta"),
+            [
+                (
+                    "monthly cost (USD/month)",
+                    money(before),
+                    money(after),
+                    signed_money(delta),
+                ),
+                (
+                    f"{h}-month TCO incl. migration (USD)",
+                    money(t["baseline_horizon_tco_usd"]),
+                    money(t["horizon_tco_usd"]),
+                    signed_money(-t["horizon_savings_usd"]),
+                ),
+                ("one-off migration (USD)", "-", money(t["migration_usd"]), "-"),
+                (
+                    f"NPV of savings at {d['settings']['discount_rate_pct']:g} %/year (USD)",
+                    "-",
+                    money(t["horizon_savings_npv_usd"]),
+                    "-",
+                ),
+                ("break-even", "-", be_text, "-"),
+            ],
+            "lrrr",
+        ),
+    ]
+
+
+def _new_text(d: Mapping[str, Any]) -> str:
+    """New workloads (no current site) cost money with the plan and nothing today."""
+    new = [w for w in d["workloads"] if w["migration"]["from"] is None]
+    if not new:
+        return ""
+    usd_new = sum(w["usd_per_month"] for w in new)
+    return (
+        f" The cost with this plan includes {len(new)} new workload"
+        f"{'s' if len(new) != 1 else ''} ({money(usd_new)} USD/month) that "
+        f"{'do' if len(new) != 1 else 'does'} not run today."
+    )
+
+
+def _partly_text(n: int) -> str:
+    if not n:
+        return "."
+    if n == 1:
+        return "; 1 more moves in part (it keeps its current site and also runs elsewhere)."
+    return f"; {n} more move in part (they keep their current site and also run elsewhere)."
+
+
+def _provenance(d: Mapping[str, Any]) -> list[str]:
+    s = d["solver"]
+    gap = "n/a" if s["gap"] is None else f"{s['gap'] * 100:.2f} %"
+    bound = "n/a" if s["lp_bound_usd"] is None else f"{money(s['lp_bound_usd'])} USD"
+    rows = [
+        ("solver", md_cell(f"{s['method']} ({s['status']})")),
+        (
+            "solver objective: horizon x monthly cost + migration, before rounding to cents",
+            f"{money(s['objective_usd'])} USD",
+        ),
+        ("LP lower bound of the objective", bound),
+        ("gap to bound", gap + (" (time limit reached)" if s["time_limited"] else "")),
+        ("input digest", code_span(d["input_digest"] or "-")),
+        ("catalogue version", code_span(d["catalogue_version"] or "-")),
+        ("reproduce", code_span(d["generated_by"])),
+    ]
+    if s["note"]:
+        rows.append(("note", md_cell(s["note"])))
+    rows.extend(
+        (md_cell(f"input {path}"), code_span(digest)) for path, digest in d["inputs"].items()
+    )
+    return [
+        "",
+        "<details>",
+        "<summary>How these figures were computed: solver, inputs, digests</summary>",
+        "",
+        *md_table(("", "value"), rows, "ll"),
+        "",
+        "Monthly figures are USD/month at catalogue prices; the horizon TCO is undiscounted "
+        "(monthly cost x horizon + one-off migration); the NPV discounts monthly savings at the "
+        "project's discount rate.",
+        "",
+        "</details>",
+    ]
+
+
+def render_plan_md(
+    plan: Plan, project: Project, *, command: str | None = None, project_dir: str | None = None
+) -> str:
+    """``plan.md``: the pull-request comment (GitHub-flavoured Markdown, Mermaid charts).
+
+    ``project_dir`` is how commands in the text refer to the planning project (default
+    ``project.root``); ``command`` is the command that reproduces the plan. Long lists are
+    capped so the comment stays under GitHub's 65,536-character limit; everything is in
+    ``plan.json``.
+    """
+    d = plan_to_dict(plan, project, command=command)
+    trace = f"hybridplan cost {shlex.quote(str(project_dir or project.root))}"
+    text = ""
+    for rows, moved, finding_rows in _MD_BUDGETS:
+        lines = [
+            *_headline(d),
+            *moves_section(d, trace, moved),
+            *sites_section(d),
+            *teams_section(d),
+            *findings_section(d, finding_rows),
+            *classification_section(d),
+            *workloads_section(d, trace, rows),
+            *_provenance(d),
+        ]
+        text = "\n".join(lines) + "\n"
+        if len(text) <= MAX_COMMENT_CHARS:
+            break
+    return text

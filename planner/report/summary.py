@@ -1,0 +1,52 @@
+"""Plan -> the CLI's short summary table: one row per site, then ``TOTAL``. Pure."""
+
+from __future__ import annotations
+
+from planner.model import Plan
+from planner.report.amounts import money, signed_money
+from planner.report.figures import changes_site, site_figures
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "site",
+    "workloads",
+    "in",
+    "out",
+    "before",
+    "after",
+    "delta",
+)
+"""Short headers so the table fits 80 columns; the CLI titles it "USD/month"."""
+
+
+def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the CLI's short summary: one row per site, then ``TOTAL``.
+
+    Money is USD/month; the TOTAL row uses the plan totals (which include every site).
+    ``in`` counts workloads that start running on a site, in whole or in part (a training
+    workload bursting into a pool counts as in, not out, since it stays where it was);
+    ``out`` counts workloads that leave a site entirely.
+    """
+    rows: list[tuple[str, ...]] = [
+        (
+            s.name,
+            str(len(s.workloads)),
+            str(s.moved_in),
+            str(s.moved_out),
+            money(s.baseline_usd_per_month),
+            money(s.usd_per_month),
+            signed_money(s.usd_per_month - s.baseline_usd_per_month),
+        )
+        for s in site_figures(plan)
+    ]
+    rows.append(
+        (
+            "TOTAL",
+            str(len(plan.placements)),
+            str(sum(1 for p in plan.placements if changes_site(p))),
+            str(sum(1 for p in plan.placements if p.moved)),
+            money(plan.baseline_usd_per_month),
+            money(plan.usd_per_month),
+            signed_money(plan.usd_per_month - plan.baseline_usd_per_month),
+        )
+    )
+    return SUMMARY_COLUMNS, rows

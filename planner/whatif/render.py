@@ -1,0 +1,68 @@
+"""What-if results -> JSON-ready data and table rows (money in USD/month). Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.report import money, plan_to_dict, signed_money
+from planner.whatif.run import Outcome, SweepResult
+
+
+def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
+    """A scenario as JSON-ready data: the changes, what they did, the diff against the base
+    plan, and the scenario's own plan (the ``plan.json`` document it would write)."""
+    return {
+        "changes": [c.text for c in outcome.changes],
+        "notes": list(outcome.notes),
+        "infeasible": outcome.infeasible,
+        "diff": outcome.diff,
+        "plan": None
+        if outcome.plan is None
+        else plan_to_dict(outcome.plan, outcome.project, command="hybridplan what-if"),
+    }
+
+
+def sweep_to_dict(result: SweepResult) -> dict[str, Any]:
+    """The sweep as JSON-ready data."""
+    return {
+        "sweep": result.sweep.text,
+        "kind": result.sweep.kind,
+        "key": result.sweep.key,
+        "unit": result.sweep.unit,
+        "watched": list(result.watched),
+        "rows": [
+            {
+                "value": r.value,
+                "label": r.label,
+                "usd_per_month": r.usd_per_month,
+                "delta_usd_per_month": r.delta_usd_per_month,
+                "moves": r.moves,
+                "sites": dict(sorted(r.sites.items())),
+                "infeasible": r.infeasible,
+            }
+            for r in result.rows
+        ],
+        "transitions": list(result.transitions),
+    }
+
+
+def sweep_table(result: SweepResult) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the break-even table (money in USD/month)."""
+    header = (
+        result.sweep.key if result.sweep.kind == "price" else result.sweep.kind,
+        "total USD/month",
+        "delta USD/month",
+        "moves vs base",
+        *result.watched,
+    )
+    rows = [
+        (
+            r.label,
+            "infeasible" if r.usd_per_month is None else money(r.usd_per_month),
+            "-" if r.delta_usd_per_month is None else signed_money(r.delta_usd_per_month),
+            str(r.moves),
+            *(r.sites[n] for n in result.watched),
+        )
+        for r in result.rows
+    ]
+    return header, rows
