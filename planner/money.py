@@ -112,6 +112,19 @@ class Money:
         return cls(round_to_cents(decimal_of(amount)), currency)
 
     @classmethod
+    def from_json(cls, value: object, currency: str) -> Money:
+        """An amount read back from a JSON document: ``Money`` as is, a ``Decimal`` or int
+        (a file parsed with ``json.loads(text, parse_float=Decimal)``) exactly, a float at
+        its shortest digits (``from_float``); each rounded to the cent by the rule."""
+        if isinstance(value, Money):
+            return value
+        if isinstance(value, float):
+            return cls.from_float(value, currency)
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return cls.of(value, currency)
+        raise TypeError(f"not an amount: {value!r}")
+
+    @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
         """The exact sum of ``amounts`` (``Money.zero(currency)`` when there are none)."""
         cents = 0

@@ -39,6 +39,7 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from planner.money import Money
 
 
 def sample_project() -> Project:
@@ -143,33 +144,38 @@ def sample_project() -> Project:
     )
 
 
+def usd(amount: str) -> Money:
+    """An amount as the cost model gives it: rounded to the cent (1234.5678 -> 1234.57)."""
+    return Money.of(amount, "USD")
+
+
 def sample_plan() -> Plan:
     """Three moves (two to colo-eu, the training to the GPU pool), one new workload, findings."""
     runner_up = Offer(
         workload="llm-finetune",
         site="aws-us-east-1",
         option=PricingOption.CAPACITY_BLOCK,
-        usd_per_month=98_000.0,
-        line_items=(LineItem("gpu-hours", 98_000.0, "4000 GPU-h x 24.50 USD/GPU-h"),),
+        per_month=usd("98000"),
+        line_items=(LineItem("gpu-hours", usd("98000"), "4000 GPU-h x 24.50 USD/GPU-h"),),
         instance_type="p5.48xlarge",
     )
     placements = (
         Placement(
             workload="payments-db",
             assignments=(
-                Assignment("colo-eu", PricingOption.OWNED, 3, 1_234.5678, instance_type=None),
+                Assignment("colo-eu", PricingOption.OWNED, 3, usd("1234.5678"), instance_type=None),
             ),
-            usd_per_month=1_234.5678,
-            migration_usd=12_000.0,
+            per_month=usd("1234.5678"),
+            migration=usd("12000"),
             previous_site="aws-eu-west-1",
             binding=("residency eu", "latency checkout-api 2 ms"),
             reason="steady load: owned capacity beats commit-3y by 2,100 USD/month",
         ),
         Placement(
             workload="checkout-api",
-            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, 410.0),),
-            usd_per_month=410.0,
-            migration_usd=8_000.0,
+            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, usd("410")),),
+            per_month=usd("410"),
+            migration=usd("8000"),
             previous_site="aws-eu-west-1",
             binding=("latency payments-db 2 ms",),
             reason="co-located with payments-db (2 ms)",
@@ -181,12 +187,12 @@ def sample_plan() -> Plan:
                     "gpu-pool-us",
                     PricingOption.OWNED,
                     1,
-                    61_000.0,
+                    usd("61000"),
                     gpu_hours_per_month=4000.0,
                 ),
             ),
-            usd_per_month=61_000.0,
-            migration_usd=10_500.0,
+            per_month=usd("61000"),
+            migration=usd("10500"),
             previous_site="aws-us-east-1",
             runner_up=runner_up,
             binding=("capacity gpu-pool-us gpus:h100",),
@@ -195,17 +201,19 @@ def sample_plan() -> Plan:
         Placement(
             workload="search-api",
             assignments=(
-                Assignment("aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"),
+                Assignment(
+                    "aws-eu-west-1", PricingOption.SPOT, 1, usd("40"), instance_type="m7g.large"
+                ),
                 Assignment(
                     "aws-eu-west-1",
                     PricingOption.COMMIT_1Y,
                     1,
-                    60.0,
+                    usd("60"),
                     instance_type="m7g.large",
                 ),
             ),
-            usd_per_month=100.0,
-            migration_usd=0.0,
+            per_month=usd("100"),
+            migration=usd("0"),
             previous_site=None,
             reason="new workload; diurnal: commit the floor, spot the peak",
         ),
@@ -272,15 +280,15 @@ def sample_plan() -> Plan:
                 "colo-eu",
                 used={"cpu": 18.0, "memory_gib": 108.0},
                 capacity={"cpu": 384.0, "memory_gib": 3072.0},
-                usd_per_month=1_644.5678,
+                per_month=usd("1644.5678"),
             ),
             SiteUsage(
                 "gpu-pool-us",
                 used={"cpu": 96.0, "gpus:h100": 8.0, "memory_gib": 1024.0},
                 capacity={"cpu": 652.8, "gpus:h100": 54.4, "memory_gib": 13926.4},
-                usd_per_month=61_000.0,
+                per_month=usd("61000"),
             ),
-            SiteUsage("aws-eu-west-1", used={"cpu": 2.0}, capacity={}, usd_per_month=100.0),
+            SiteUsage("aws-eu-west-1", used={"cpu": 2.0}, capacity={}, per_month=usd("100")),
         ),
         classifications=classifications,
         solver=SolverInfo(
@@ -292,16 +300,16 @@ def sample_plan() -> Plan:
             seconds=0.42,
         ),
         findings=findings,
-        baseline_usd_per_month=105_600.0,
-        usd_per_month=62_744.5678,
-        migration_usd=30_500.0,
+        baseline_per_month=usd("105600"),
+        per_month=usd("62744.57"),
+        migration=usd("30500"),
         horizon_months=36,
         input_digest="sha256:" + "c" * 64,
         catalogue_version="2025.06",
-        workload_baseline_usd_per_month={
-            "checkout-api": 1_800.0,
-            "payments-db": 3_800.0,
-            "llm-finetune": 100_000.0,
+        workload_baseline_per_month={
+            "checkout-api": usd("1800"),
+            "payments-db": usd("3800"),
+            "llm-finetune": usd("100000"),
         },
     )
 

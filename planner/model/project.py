@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from planner.model.enums import (
     Amortisation,
@@ -188,8 +189,9 @@ class Site:
     owned_cost: OwnedCost | None = None
     gpu_pool_cost: GpuPoolCost | None = None
     cloud_cost: CloudCost | None = None
-    price_overrides: Mapping[str, float] = field(default_factory=dict)
-    """Catalogue keys overridden for this site (negotiated prices)."""
+    price_overrides: Mapping[str, float | Decimal] = field(default_factory=dict)
+    """Catalogue keys overridden for this site (negotiated prices): numbers as loaded, or
+    exact decimals a what-if scenario set; read exactly (``planner.money.decimal_of``)."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
