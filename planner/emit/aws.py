@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from planner.emit.quantities import usd
+from planner.emit.quantities import amount
 from planner.emit.shares import Share, gpu_type
 from planner.errors import InputError, Problem
 from planner.model import PricingOption, Site
+from planner.money import Money
 from stacks.spec import AwsBurstConfig, BudgetConfig, BurstGroupSpec
 
 BUDGET_ALERT_THRESHOLDS_PCT = (80, 100)
@@ -60,7 +61,7 @@ class _Group:
     on_demand_base: int = 0
     spot: int = 0
     workloads: set[str] = field(default_factory=set)
-    usd_per_month: float = 0.0
+    spend: list[Money] = field(default_factory=list)
 
     def spec(self, gpu: str) -> BurstGroupSpec:
         return BurstGroupSpec(
@@ -71,7 +72,7 @@ class _Group:
             on_demand_base=self.on_demand_base,
             on_demand_pct_above_base=0 if self.spot else 100,
             workloads=tuple(sorted(self.workloads)),
-            usd_per_month=usd(self.usd_per_month),
+            usd_per_month=amount(Money.total(self.spend, self.spend[0].currency)),
         )
 
 
@@ -111,7 +112,7 @@ def aws_burst_config(
                 g.on_demand_base += a.replicas
             else:
                 g.spot += a.replicas
-            g.usd_per_month += a.usd_per_month
+            g.spend.append(a.per_month)
         g.max_size += headroom.get(w.name, 0)
         g.workloads.add(w.name)
     return AwsBurstConfig(
@@ -122,11 +123,11 @@ def aws_burst_config(
     )
 
 
-def budget_config(usd_per_month: float) -> BudgetConfig:
+def budget_config(per_month: Money) -> BudgetConfig:
     """The site's monthly budget: the plan's cost there, with alerts at
     ``BUDGET_ALERT_THRESHOLDS_PCT`` (no e-mail address: the operator subscribes)."""
     return BudgetConfig(
-        usd_per_month=usd(usd_per_month),
+        usd_per_month=amount(per_month),
         alert_thresholds_pct=BUDGET_ALERT_THRESHOLDS_PCT,
         alert_emails=(),
     )

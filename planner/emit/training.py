@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from planner.emit.quantities import cpu_quantity, memory_quantity, usd
+from planner.emit.quantities import amount, cpu_quantity, hours, memory_quantity
 from planner.emit.shares import Share, gpu_type, home_site
 from planner.model import Plan, Project, Site, Workload
+from planner.money import Money
 from stacks.spec import BURST_QUEUE, LOCAL_QUEUE, BurstSpec, FlavorSpec, JobSpec, TrainingConfig
 
 
@@ -76,6 +77,7 @@ def training_config(
     burst_clusters: set[str] = set()
     jobs: list[JobSpec] = []
     serves_burst = False
+    currency = plan.per_month.currency
     for s in training:
         w = s.workload
         gpu = gpu_type(w)
@@ -90,8 +92,8 @@ def training_config(
                 name=w.name,
                 queue=LOCAL_QUEUE,
                 parallelism=s.replicas,
-                usd_per_month=usd(s.usd_per_month),
-                gpu_hours_per_month=usd(sum(a.gpu_hours_per_month or 0.0 for a in s.assignments)),
+                usd_per_month=amount(s.per_month),
+                gpu_hours_per_month=hours(sum(a.gpu_hours_per_month or 0.0 for a in s.assignments)),
             )
         )
         away = [a for a in placement.assignments if a.site != site.name and a.replicas > 0]
@@ -109,8 +111,8 @@ def training_config(
                     name=f"{w.name}-burst",
                     queue=BURST_QUEUE,
                     parallelism=max(per_site.values()),
-                    usd_per_month=usd(sum(a.usd_per_month for a in away)),
-                    gpu_hours_per_month=usd(sum(a.gpu_hours_per_month or 0.0 for a in away)),
+                    usd_per_month=amount(Money.total((a.per_month for a in away), currency)),
+                    gpu_hours_per_month=hours(sum(a.gpu_hours_per_month or 0.0 for a in away)),
                 )
             )
     clusters = tuple(sorted(burst_clusters))

@@ -203,7 +203,9 @@ def test_on_demand_share_becomes_base_capacity(plan: Plan, project: Project) -> 
             p,
             assignments=(
                 *p.assignments,
-                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
+                Assignment(
+                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, MINI.usd("50000"), "p5.48xlarge"
+                ),
             ),
         )
         if p.workload == "llm-finetune"
@@ -428,7 +430,9 @@ def test_burst_job_runs_the_whole_share_of_its_worker(plan: Plan, project: Proje
             p,
             assignments=(
                 *p.assignments,
-                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
+                Assignment(
+                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, MINI.usd("50000"), "p5.48xlarge"
+                ),
             ),
         )
         if p.workload == "llm-finetune"
