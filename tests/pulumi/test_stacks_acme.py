@@ -13,6 +13,7 @@ import pytest
 from planner.cli.cmd_plan import plan_files
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
+from planner.money import Money
 from planner.preview import PreviewResult, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
@@ -121,11 +122,12 @@ def test_acme_budgets_and_tags(
         if project.site(site).provider != "aws":
             assert not [r for r in result.resources if r.type.startswith("aws:")]
             continue
-        total = sum(
-            a.usd_per_month for p in plan.placements for a in p.assignments if a.site == site
+        total = Money.total(
+            (a.per_month for p in plan.placements for a in p.assignments if a.site == site),
+            "USD",
         )
         budget = result.named("aws:budgets/budget:Budget", "budget")
-        assert budget.inputs["limitAmount"] == f"{total:.2f}"
+        assert budget.inputs["limitAmount"] == total.format(unit=False, group=False)
         for r in result.resources:
             tags = r.inputs.get("tags")
             if r.type in TAGGABLE:
