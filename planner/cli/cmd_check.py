@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ from planner.cli import console
 from planner.cli.common import guarded
 from planner.errors import InfeasibleError, InputError, PolicyFailure, UsageError
 from planner.model import Finding, Project
+from planner.money import json_text
 
 if TYPE_CHECKING:
     from planner.policy import ResourceRecord
@@ -214,7 +214,7 @@ def register(app: typer.Typer) -> None:
             else:
                 from planner.fs import write_tree
 
-                text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+                text = json_text(data) + "\n"  # money in the evidence, exactly
                 write_tree(output.parent, {output.name: text})
                 console.err.print(f"wrote {output}", markup=False)
             if note:

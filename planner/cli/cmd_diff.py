@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ import typer
 from planner.cli import console
 from planner.cli.common import guarded
 from planner.errors import InputError, Problem
+from planner.money import json_text
 
 
 class DiffFormat(StrEnum):
@@ -54,7 +56,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             message=f"cannot read {label}",
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)  # amounts exactly as written
     except json.JSONDecodeError as exc:
         raise InputError(
             [
@@ -112,10 +114,7 @@ def register(app: typer.Typer) -> None:
         from planner.report import diff_plans, render_diff_md
 
         result = diff_plans(read_plan_json(base), read_plan_json(head))
-        if fmt is DiffFormat.JSON:
-            text = json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        else:
-            text = render_diff_md(result)
+        text = json_text(result) + "\n" if fmt is DiffFormat.JSON else render_diff_md(result)
         if output is None:
             typer.echo(text, nl=False)
         else:

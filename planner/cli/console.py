@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -53,8 +52,10 @@ _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
 def emit_json(data: Any) -> None:
-    """Print machine-readable JSON (sorted keys, stable) to stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Print machine-readable JSON (sorted keys, stable; money exact) to stdout."""
+    from planner.money import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
 
 
 @contextmanager
