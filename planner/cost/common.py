@@ -133,7 +133,7 @@ def check_settings(settings: Settings, catalogue: Catalogue) -> list[Problem]:
 def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
     problems: list[Problem] = []
 
-    def neg(fld: str, value: float | None) -> None:
+    def neg(fld: str, value: float | Decimal | None) -> None:
         if value is not None and (not math.isfinite(value) or value < 0):
             problems.append(
                 site_problem(

@@ -7,8 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from planner.cost.common import PCT, item, num
-from planner.cost.nodes import Nodes
-from planner.model import Amortisation, LineItem, OwnedCost, PowerBilling
+from planner.model import Amortisation, LineItem, NodeClass, OwnedCost, PowerBilling
 from planner.money import Money, decimal_of
 
 MONTHS_PER_YEAR = 12
@@ -45,7 +44,7 @@ def amortised_usd_per_month(
 
 def power_formula(
     oc: OwnedCost,
-    classes: tuple[Nodes, ...],
+    classes: tuple[NodeClass, ...],
     *,
     kw_total: Decimal,
     kw_price: Decimal,
@@ -64,7 +63,7 @@ def power_formula(
 def estate_items(
     *,
     s: str,
-    classes: tuple[Nodes, ...],
+    classes: tuple[NodeClass, ...],
     marginal: bool,
     annuity: bool,
     capex: tuple[Decimal, Decimal],

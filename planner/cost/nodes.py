@@ -1,47 +1,15 @@
-"""The servers of an owned site, as exact cost inputs: its own node classes, or default
-nodes from the catalogue for a site that gives only its capacity."""
+"""The servers of an owned site: its own node classes, or default nodes from the catalogue
+(exact prices) for a site that gives only its capacity."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
 from planner.cost.common import price, site_problem
 from planner.errors import InputError
 from planner.model import GpuPoolMode, NodeClass, OwnedCost, Site, SiteKind
-from planner.money import decimal_of
-
-
-@dataclass(frozen=True, slots=True)
-class Nodes:
-    """A homogeneous group of owned servers with exact prices (``NodeClass`` as priced)."""
-
-    name: str
-    count: int
-    cpu: float
-    memory_gib: float
-    capex_usd: Decimal
-    """Per server."""
-    power_kw: Decimal
-    """Per server."""
-    gpus: int = 0
-    gpu_type: str | None = None
-
-    @classmethod
-    def of(cls, nc: NodeClass) -> Nodes:
-        """A node class of ``sites.yaml``, its capex and power read exactly."""
-        return cls(
-            nc.name,
-            nc.count,
-            nc.cpu,
-            nc.memory_gib,
-            decimal_of(nc.capex_usd),
-            decimal_of(nc.power_kw),
-            nc.gpus,
-            nc.gpu_type,
-        )
 
 
 def owned_inputs(site: Site) -> OwnedCost | None:
@@ -59,11 +27,9 @@ def owned_inputs(site: Site) -> OwnedCost | None:
     return None
 
 
-def site_nodes(site: Site, oc: OwnedCost, catalogue: Catalogue) -> tuple[Nodes, ...]:
-    """The site's node classes, or ``default_nodes`` when it lists none."""
-    if oc.node_classes:
-        return tuple(Nodes.of(nc) for nc in oc.node_classes)
-    return default_nodes(site, catalogue)
+def node_classes(site: Site, oc: OwnedCost, catalogue: Catalogue) -> tuple[NodeClass, ...]:
+    """The site's node classes, or ``default_node_classes`` when it lists none."""
+    return oc.node_classes or default_node_classes(site, catalogue)
 
 
 def _default(site: Site, catalogue: Catalogue, shape: str, needed_for: str) -> tuple[Decimal, ...]:
@@ -73,10 +39,10 @@ def _default(site: Site, catalogue: Catalogue, shape: str, needed_for: str) -> t
     )
 
 
-def default_nodes(site: Site, catalogue: Catalogue) -> tuple[Nodes, ...]:
+def default_node_classes(site: Site, catalogue: Catalogue) -> tuple[NodeClass, ...]:
     """Node classes for a site that gives capacity but no node classes: GPU nodes of the
     catalogue's default shape per GPU type, then general-purpose nodes for the remaining
-    cores (rounded up)."""
+    cores (rounded up), priced exactly from the catalogue."""
     cap = site.capacity
     if cap is None:
         raise InputError(
@@ -90,7 +56,7 @@ def default_nodes(site: Site, catalogue: Catalogue) -> tuple[Nodes, ...]:
             ],
             message=f"cannot price owned site {site.name}",
         )
-    out: list[Nodes] = []
+    out: list[NodeClass] = []
     cpu_left = cap.cpu
     for gpu_type, count in sorted(cap.gpus.items()):
         shape = next((n for n in catalogue.node_defaults.values() if n.gpu_type == gpu_type), None)
@@ -109,14 +75,14 @@ def default_nodes(site: Site, catalogue: Catalogue) -> tuple[Nodes, ...]:
         n = math.ceil(count / max(shape.gpus, 1))
         capex, kw = _default(site, catalogue, shape.name, "default GPU node")
         out.append(
-            Nodes(shape.name, n, shape.cpu, shape.memory_gib, capex, kw, shape.gpus, gpu_type)
+            NodeClass(shape.name, n, shape.cpu, shape.memory_gib, capex, kw, shape.gpus, gpu_type)
         )
         cpu_left -= n * shape.cpu
     gp_shape = catalogue.node_defaults.get("general-purpose")
     if cpu_left > 0 and gp_shape is not None:
         capex, kw = _default(site, catalogue, "general-purpose", "default node")
         out.append(
-            Nodes(
+            NodeClass(
                 gp_shape.name,
                 math.ceil(cpu_left / gp_shape.cpu),
                 gp_shape.cpu,

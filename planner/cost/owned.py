@@ -48,13 +48,14 @@ from planner.cost.estate import (
     estate_items,
     power_formula,
 )
-from planner.cost.nodes import Nodes, owned_inputs, site_nodes
+from planner.cost.nodes import node_classes, owned_inputs
 from planner.cost.split import split_weights
 from planner.errors import InputError
 from planner.model import (
     Amortisation,
     CostBasis,
     LineItem,
+    NodeClass,
     PowerBilling,
     Settings,
     Site,
@@ -82,7 +83,7 @@ class OwnedRates:
     shares: Mapping[str, Decimal]
     """Monthly USD attributed to ``cpu``, ``memory_gib`` and ``gpus:<type>`` (unrounded: the
     numerators of the rates)."""
-    nodes: tuple[Nodes, ...] = ()
+    node_classes: tuple[NodeClass, ...] = ()
 
     def usd_per_gpu_hour_at(self, utilisation: float, gpu_type: str) -> Decimal:
         """The GPU rate if the pool ran at ``utilisation`` instead (rates scale as 1/u)."""
@@ -151,7 +152,7 @@ def owned_rates(
             return decimal_of(value), f"{s}.{fld}"
         return catalogue.value(key, ovr), key
 
-    classes = site_nodes(site, oc, catalogue)
+    classes = node_classes(site, oc, catalogue)
     months_d, months_src = param(
         oc.depreciation_months, "owned.depreciation-months", "depreciation_months"
     )
@@ -193,8 +194,8 @@ def owned_rates(
         kw_price, kw_src = zero, ""
     space, labour = decimal_of(oc.space_usd_per_month), decimal_of(oc.labour_usd_per_month)
 
-    capex_total = sum((nc.count * nc.capex_usd for nc in classes), zero)
-    kw_total = sum((nc.count * nc.power_kw for nc in classes), zero)
+    capex_total = sum((nc.count * decimal_of(nc.capex_usd) for nc in classes), zero)
+    kw_total = sum((nc.count * decimal_of(nc.power_kw) for nc in classes), zero)
     annuity = oc.amortisation is Amortisation.ANNUITY
 
     def power_of(kw: Decimal) -> Decimal:
@@ -205,8 +206,8 @@ def owned_rates(
     marginal = oc.cost_basis is CostBasis.MARGINAL
     per_class: list[Decimal] = []
     for nc in classes:
-        capex_k = nc.count * nc.capex_usd
-        cost_k = power_of(nc.count * nc.power_kw)
+        capex_k = nc.count * decimal_of(nc.capex_usd)
+        cost_k = power_of(nc.count * decimal_of(nc.power_kw))
         if not marginal:
             share = capex_k / capex_total if capex_total > 0 else Decimal(1) / len(classes)
             cost_k += amortised_usd_per_month(capex_k, months, oc.amortisation, rate_pct)
@@ -261,12 +262,12 @@ def owned_rates(
         items=items,
         capacity=capacity,
         shares=shares,
-        nodes=classes,
+        node_classes=classes,
     )
 
 
 def _split(
-    site: Site, classes: tuple[Nodes, ...], per_class: list[Decimal], catalogue: Catalogue
+    site: Site, classes: tuple[NodeClass, ...], per_class: list[Decimal], catalogue: Catalogue
 ) -> tuple[dict[str, Decimal], dict[str, float]]:
     """Each class's monthly cost split into resources (the split rule), and the physical
     capacity of the classes."""

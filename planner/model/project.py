@@ -115,14 +115,16 @@ class Capacity:
 
 @dataclass(frozen=True, slots=True)
 class NodeClass:
-    """A homogeneous group of owned servers, the unit the owned-cost model prices."""
+    """A homogeneous group of owned servers, the unit the owned-cost model prices. Capex
+    and power per server are numbers as loaded, or exact decimals (the catalogue's default
+    nodes, a what-if change); the cost model reads them exactly."""
 
     name: str
     count: int
     cpu: float
     memory_gib: float
-    capex_usd: float
-    power_kw: float
+    capex_usd: float | Decimal
+    power_kw: float | Decimal
     gpus: int = 0
     gpu_type: str | None = None
 

@@ -125,7 +125,8 @@ def _apply_site_param(site: Site, param: str, catalogue: Catalogue, change: Chan
         for where, oc in owned:
             if oc.node_classes:
                 classes = tuple(
-                    replace(nc, capex_usd=change.applied_to(nc.capex_usd)) for nc in oc.node_classes
+                    replace(nc, capex_usd=change.applied_to(decimal_of(nc.capex_usd)))
+                    for nc in oc.node_classes
                 )
                 site = _with_owned(site, where, replace(oc, node_classes=classes))
             else:

@@ -154,8 +154,8 @@ def test_default_node_classes_from_capacity() -> None:
     """No node classes: 640 cores -> ceil(640 / 64) = 10 catalogue nodes of 12,000 USD."""
     site = colo(node_classes=())
     r = owned_rates(site, CAT)
-    assert r.nodes[0].count == 10
-    assert r.nodes[0].capex_usd == 12000
+    assert r.node_classes[0].count == 10
+    assert r.node_classes[0].capex_usd == 12000
     assert r.per_month == usd(7200.0)
 
 
