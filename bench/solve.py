@@ -100,9 +100,18 @@ COMMIT_1Y, SPOT = 0.68, 0.35
 ZERO = Money.zero("USD")
 
 
+_AMOUNTS: dict[int, Money] = {}
+
+
 def cents(usd: float) -> Money:
-    """A synthetic price in whole cents (rounded as the cost model rounds a line item)."""
-    return Money(round(usd * 100), "USD")
+    """A synthetic price in whole cents (rounded as the cost model rounds a line item).
+    Equal amounts share one value, as offers of identical workloads do in
+    ``build_candidates`` (it prices a shape once and relabels the offers)."""
+    c = round(usd * 100)
+    hit = _AMOUNTS.get(c)
+    if hit is None:
+        hit = _AMOUNTS[c] = Money(c, "USD")
+    return hit
 
 
 def make_sites(

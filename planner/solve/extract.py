@@ -97,9 +97,10 @@ def row_states(
     return tuple(out)
 
 
-def horizon_cost(offer: Offer, horizon_months: int) -> Money:
-    """What the objective compares: monthly cost x months + migration (exact)."""
-    return offer.per_month * horizon_months + offer.migration
+def horizon_cents(offer: Offer, horizon_months: int) -> int:
+    """What the objective compares, exactly, in cents: monthly cost x months + migration
+    (one workload's offers share the catalogue's currency; integers keep ranking cheap)."""
+    return offer.per_month.cents * horizon_months + offer.migration.cents
 
 
 def _train_share(blk: Block, share: float) -> tuple[float, Fraction]:
@@ -136,7 +137,7 @@ def extract(
             # members in name order take the chosen offers cheapest first
             queue = sorted(
                 ((blk.offers[oi], round(v)) for oi, v in picks),
-                key=lambda p: (horizon_cost(p[0], model.horizon_months), p[0].key),
+                key=lambda p: (horizon_cents(p[0], model.horizon_months), p[0].key),
             )
             members = list(blk.members)
             for o, count in queue:
@@ -275,7 +276,7 @@ def _runner_up(
     ]
     if not rest:
         return None
-    return min(rest, key=lambda o: (horizon_cost(o, horizon), o.site, o.option))
+    return min(rest, key=lambda o: (horizon_cents(o, horizon), o.site, o.option))
 
 
 def _binding(
@@ -295,7 +296,8 @@ def _binding(
     if w.pinned_site is not None:
         out.append(f"pinned to {w.pinned_site}")
     sites = {s.name: s for s in model.sites}
-    cheaper = [o for o in offers if horizon_cost(o, horizon) < paid]
+    paid_cents = paid.cents
+    cheaper = [o for o in offers if horizon_cents(o, horizon) < paid_cents]
 
     def binds(state: RowState, more: float) -> bool:
         # a training job's shares are continuous: any room left in a row would have taken
@@ -325,7 +327,7 @@ def _binding(
                     got.append(f"latency to {other} <= {bound:g} ms")
         return got
 
-    for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
+    for o in sorted(cheaper, key=lambda o: (horizon_cents(o, horizon), o.site, o.option)):
         if w.pinned_site is not None and o.site != w.pinned_site:
             continue  # the pin (listed above) keeps it off
         if not o.eligible:
