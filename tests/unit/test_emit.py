@@ -3,16 +3,14 @@ sizing decisions written into stack config (no Pulumi runs here)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jinja2
 import pytest
 import yaml
+from world import mini_plan, mini_project, usd
 
 import planner
 from planner import emit
@@ -25,32 +23,16 @@ SITES = ("aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us")
 STACK_FILES = ("Pulumi.prod.yaml", "Pulumi.yaml", "README.md", "__main__.py", "requirements.txt")
 
 
-def _load_mini() -> ModuleType:
-    """tests/pulumi/mini_plan.py, by path (tests/pulumi is no package)."""
-    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_unit", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MINI = _load_mini()
-
-
 @pytest.fixture
 def plan() -> Plan:
     """The hand-made mini plan."""
-    result: Plan = MINI.mini_plan()
-    return result
+    return mini_plan()
 
 
 @pytest.fixture
 def project() -> Project:
     """The mini project (tests/data/mini plus search-api)."""
-    result: Project = MINI.mini_project()
-    return result
+    return mini_project()
 
 
 def render(plan: Plan, project: Project, **kwargs: Any) -> dict[str, str]:
@@ -204,7 +186,7 @@ def test_on_demand_share_becomes_base_capacity(plan: Plan, project: Project) -> 
             assignments=(
                 *p.assignments,
                 Assignment(
-                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, MINI.usd("50000"), "p5.48xlarge"
+                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, usd("50000"), "p5.48xlarge"
                 ),
             ),
         )
@@ -431,7 +413,7 @@ def test_burst_job_runs_the_whole_share_of_its_worker(plan: Plan, project: Proje
             assignments=(
                 *p.assignments,
                 Assignment(
-                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, MINI.usd("50000"), "p5.48xlarge"
+                    "aws-us-east-1", PricingOption.ON_DEMAND, 2, usd("50000"), "p5.48xlarge"
                 ),
             ),
         )
