@@ -29,9 +29,9 @@ from planner.solve.blocks import build_blocks, latency_dependencies
 from planner.solve.build import build_model
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
+from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
-    Solution,
     choose_method,
     integer_columns,
     solve_lp,

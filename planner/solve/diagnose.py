@@ -24,7 +24,7 @@ from planner.errors import InfeasibleError
 from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
 from planner.solve.blocks import Block, build_blocks, is_relaxable, latency_dependencies
 from planner.solve.build import build_model
-from planner.solve.milp import Solution, _run
+from planner.solve.highs import Solution, run_highs
 from planner.solve.problem import ColKind, FloatArray, Model, RowKind, usable_capacity
 
 ELASTIC_EXACT_MAX_COLUMNS = 5_000
@@ -216,7 +216,7 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
 def _solve_elastic(
     model: Model, upper: FloatArray, time_limit_s: float, *, exact: bool
 ) -> Solution:
-    status, x, obj, bound, limited, _ = _run(
+    status, x, obj, bound, limited, _ = run_highs(
         model, integer=exact, time_limit_s=time_limit_s, gap=1e-6, upper=upper
     )
     ok = status in ("optimal", "feasible")

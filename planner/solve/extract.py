@@ -13,7 +13,7 @@ import numpy as np
 from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
 from planner.money import DEFAULT_CURRENCY, Money, decimal_of
 from planner.solve.blocks import Block, BlockKind
-from planner.solve.milp import Solution
+from planner.solve.highs import Solution
 from planner.solve.problem import (
     ColKind,
     FloatArray,

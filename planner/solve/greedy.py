@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.model import SiteKind
 from planner.solve.blocks import Block, BlockKind
-from planner.solve.milp import Solution
+from planner.solve.highs import Solution
 from planner.solve.problem import ColKind, FloatArray, Model, RowKind, latency_ms
 
 Clock = Callable[[], float]
