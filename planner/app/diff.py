@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
-
-
-def plan_schema() -> dict[str, Any]:
-    """The published plan.json schema (``planner/schemas/plan.json``)."""
-    text = resources.files("planner").joinpath("schemas/plan.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+from planner.load.schemas import schema_for
 
 
 def read_plan_json(path: Path) -> dict[str, Any]:
@@ -44,7 +38,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             message=f"cannot read {label}",
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)  # amounts exactly as written
     except json.JSONDecodeError as exc:
         raise InputError(
             [
@@ -59,7 +53,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             ],
             message=f"{label} is not a valid plan.json",
         ) from None
-    validator = Draft202012Validator(plan_schema())
+    validator = Draft202012Validator(schema_for("plan"))
     problems = [
         Problem(
             label,

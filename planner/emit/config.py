@@ -9,18 +9,21 @@ from collections import defaultdict
 import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.kubernetes import kubernetes_config
-from planner.emit.quantities import plan_id, usd
+from planner.emit.quantities import amount, plan_id
 from planner.emit.shares import Share, gpu_type, shares
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
+from planner.money import Money
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
 
 
 def stack_info(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackInfo:
     """The identity of one site's stack: which site, which plan, its monthly cost."""
     site = project.site(site_name)
-    total = sum(s.usd_per_month for s in shares(plan, project, site_name))
+    total = Money.total(
+        (s.per_month for s in shares(plan, project, site_name)), plan.per_month.currency
+    )
     return StackInfo(
         site=site.name,
         site_kind=site.kind.value,
@@ -30,7 +33,7 @@ def stack_info(plan: Plan, project: Project, site_name: str, *, stack_env: str) 
         plan_id=plan_id(plan),
         input_digest=plan.input_digest,
         generator=f"hybridplan {planner.__version__}",
-        usd_per_month=usd(total),
+        usd_per_month=amount(total),
         failure_domains=tuple(site.failure_domains),
     )
 
@@ -50,7 +53,7 @@ def stack_config(
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
     others = [s for s in here if s.workload.kind is not WorkloadKind.TRAINING]
-    total = sum(s.usd_per_month for s in here)
+    total = Money.total((s.per_month for s in here), plan.per_month.currency)
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
     headroom = {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares}

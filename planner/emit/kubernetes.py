@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from planner.emit import pods
 from planner.emit.network import network
-from planner.emit.quantities import cpu_quantity, memory_quantity, mib, usd
+from planner.emit.quantities import amount, cpu_quantity, memory_quantity, mib
 from planner.emit.shares import Share, gpu_type
 from planner.emit.sizing import (
     SURGE_PODS,
@@ -94,7 +94,7 @@ def kubernetes_config(
                 replicas=replicas,
                 requests=requests,
                 limits=limits,
-                usd_per_month=usd(s.usd_per_month),
+                usd_per_month=amount(s.per_month),
                 option=s.option,
                 ports=tuple(w.ports),
                 storage=storage,

@@ -1,6 +1,6 @@
 """Numbers as the stack config writes them: Kubernetes CPU and memory quantities (rounded
-up, so a pod always gets at least what the plan sized), money as a fixed two-decimal string,
-and the short plan id."""
+up, so a pod always gets at least what the plan sized), money and GPU-hours as fixed
+two-decimal strings, and the short plan id."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import re
 
 from planner.model import Plan
+from planner.money import Money
 
 
 def milli(cores: float) -> int:
@@ -54,8 +55,13 @@ def parse_memory_gib(quantity: str | None) -> float | None:
     return int(match.group(1)) / (1024 if match.group(2) == "Mi" else 1)
 
 
-def usd(value: float) -> str:
-    """Money as a fixed two-decimal string (no float noise in config or annotations)."""
+def amount(value: Money) -> str:
+    """Money as the config writes it: ``1234.57`` (exact cents, no grouping, no unit)."""
+    return value.format(unit=False, group=False)
+
+
+def hours(value: float) -> str:
+    """GPU-hours as a fixed two-decimal string (no float noise in config or annotations)."""
     return f"{value:.2f}"
 
 

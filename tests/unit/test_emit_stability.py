@@ -93,7 +93,12 @@ def test_a_large_change_does_move_the_request() -> None:
 def _moved(plan: Plan) -> Plan:
     """``plan`` with payments-db moved from colo-eu to aws-eu-west-1 (3 on-demand)."""
     placements = tuple(
-        replace(p, assignments=(Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 3, 2000.0),))
+        replace(
+            p,
+            assignments=(
+                Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 3, world.usd("2000")),
+            ),
+        )
         if p.workload == "payments-db"
         else p
         for p in plan.placements
@@ -147,7 +152,10 @@ def test_a_moved_database_keeps_a_site_the_plan_left() -> None:
             plan,
             placements=tuple(
                 replace(
-                    p, assignments=(Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 3, 400.0),)
+                    p,
+                    assignments=(
+                        Assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 3, world.usd("400")),
+                    ),
                 )
                 if p.workload == "checkout-api"
                 else p
