@@ -4,6 +4,7 @@ requirements (``test_stack_venv.py``), checkov (``test_stacks_acme.py``: it pins
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -24,6 +25,19 @@ def cached_venv(name: str, requirements: str) -> Path:
     target = Path(base) / "hybridplan-tests" / f"{name}-{key}"
     if (target / "bin" / "python").is_file():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # One build per cache entry: under ``pytest -n 2`` both workers may ask at once (the two
+    # stack-venv cases share their requirements); the second waits for the first's venv
+    # instead of downloading and installing it again on the other core.
+    with (target.parent / f"{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "bin" / "python").is_file():
+            _build(target, lines)
+    return target
+
+
+def _build(target: Path, lines: list[str]) -> None:
+    """Build the virtualenv beside ``target`` and rename it into place."""
     building = target.with_name(f"{target.name}.building-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(building)
@@ -34,8 +48,4 @@ def cached_venv(name: str, requirements: str) -> Path:
         check=True,
         timeout=900,
     )
-    try:
-        building.rename(target)
-    except OSError:  # another run finished first: use its copy
-        shutil.rmtree(building, ignore_errors=True)
-    return target
+    building.rename(target)
