@@ -19,6 +19,12 @@ from policies.rules import (
     hp_cost_005_gpu_hour_price,
     hp_cost_006_no_on_demand_gpu,
     hp_cost_007_move_threshold,
+    hp_dep_001_jobs_skip_await,
+    hp_dep_002_root_images_need_a_user,
+    hp_dep_003_claims_name_a_storage_class,
+    hp_dep_004_replicated_databases_need_an_operator,
+    hp_dep_005_planned_replicas_have_an_operator,
+    hp_dep_006_custom_resources_have_their_crds,
     hp_dep_050_kueue_quota_fits_hardware,
     hp_dep_051_gpu_nodes_join,
     hp_dep_052_priced_capacity_type,
@@ -58,6 +64,16 @@ a real cluster would trip over: two resources applying one object, selectors tha
 nothing, references to objects the stack does not create, limits below requests, autoscaler
 bounds."""
 
+DEPLOY_RULES: tuple[Rule, ...] = (
+    hp_dep_001_jobs_skip_await.RULE,
+    hp_dep_002_root_images_need_a_user.RULE,
+    hp_dep_003_claims_name_a_storage_class.RULE,
+    hp_dep_004_replicated_databases_need_an_operator.RULE,
+    hp_dep_006_custom_resources_have_their_crds.RULE,
+)
+"""Deploy readiness of one stack's objects: what would make `pulumi up` hang or fail on a
+real cluster (await semantics, users, storage, replication, CRDs)."""
+
 AWS_DEPLOY_RULES: tuple[Rule, ...] = (
     hp_dep_050_kueue_quota_fits_hardware.RULE,
     hp_dep_051_gpu_nodes_join.RULE,
@@ -91,6 +107,8 @@ RULES: tuple[Rule, ...] = (
     hp_hyg_005_cost_allocation_tags.RULE,
     hp_hyg_006_waiver_expiry.RULE,
     *OBJECT_RULES,
+    hp_dep_005_planned_replicas_have_an_operator.RULE,
+    *DEPLOY_RULES,
     *AWS_DEPLOY_RULES,
 )
 """Built-in rules in the order reports list them (cost, SLA, residency, hygiene, deploy)."""
@@ -98,7 +116,9 @@ RULES: tuple[Rule, ...] = (
 PREVIEW_RULES: tuple[Rule, ...] = (
     hp_sla_005_pod_disruption_budget.RULE,
     *OBJECT_RULES,
+    *DEPLOY_RULES,
     *AWS_DEPLOY_RULES,
 )
-"""What ``hybridplan preview`` runs on one stack (and fails on): the object rules, the
-PodDisruptionBudgets that block drains (HP-SLA-005) and the deploy-readiness rules."""
+"""What ``hybridplan preview`` runs on one stack (and fails on its mandatory findings): the
+object rules, the PodDisruptionBudgets that block drains (HP-SLA-005) and deploy
+readiness (HP-DEP-001.., HP-DEP-050..)."""

@@ -12,10 +12,10 @@ else. Top-level keys other than :data:`SECTIONS` (provider settings such as
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from typing import Any, TypeVar
 
-from stacks.spec import (
+from .spec import (
     CONFIG_KEY,
     OMIT_DEFAULT,
     AutoscaleSpec,
@@ -24,16 +24,24 @@ from stacks.spec import (
     AwsCostGuardArgs,
     BudgetConfig,
     BurstSpec,
+    ClusterConfig,
+    DatabaseSpec,
     EksConfig,
     FlavorSpec,
     GpuTrainingPoolArgs,
     JobSpec,
     KubernetesConfig,
     KubernetesWorkloadsArgs,
+    MigrationSpec,
     NetworkConfig,
+    NetworkSpec,
     NodePoolSpec,
+    PeerSpec,
     PriceOverlaySpec,
+    ProbeSpec,
     QuotaSpec,
+    SecretRefSpec,
+    SecuritySpec,
     StackConfig,
     StackInfo,
     TeamQueueSpec,
@@ -57,7 +65,8 @@ def to_config(value: Any) -> Any:
         out: dict[str, Any] = {}
         for f in fields(value):
             item = getattr(value, f.name)
-            if f.metadata.get(OMIT_DEFAULT) and item == f.default:
+            default = f.default if f.default_factory is MISSING else f.default_factory()
+            if f.metadata.get(OMIT_DEFAULT) and item == default:
                 continue
             out[f.metadata.get(CONFIG_KEY, f.name)] = to_config(item)
         return out
@@ -140,12 +149,14 @@ SECTIONS: tuple[str, ...] = (
     "aws_burst",
     "budget",
     "network",
+    "cluster",
 )
 """The keys of the stack's own namespace that the program reads."""
 
 
 _FLAVORS = _list_of(FlavorSpec, node_labels=_str_map, tolerations=_strs)
 _QUOTAS = _list_of(QuotaSpec)
+_PEERS = _list_of(PeerSpec, ports=_ints)
 _PARSERS: dict[str, Parser] = {
     "stack": _one(StackInfo, failure_domains=_strs),
     "kubernetes": _one(
@@ -158,6 +169,16 @@ _PARSERS: dict[str, Parser] = {
             ports=_ints,
             autoscale=_one(AutoscaleSpec),
             sites=_strs,
+            security=_one(SecuritySpec),
+            probe=_one(ProbeSpec, command=_strs),
+            network=_one(NetworkSpec, ingress=_PEERS, egress=_PEERS),
+            database=_one(
+                DatabaseSpec,
+                env=_str_map,
+                args=_strs,
+                secret=_one(SecretRefSpec),
+                migration=_one(MigrationSpec),
+            ),
         ),
         priority_tiers=_ints,
     ),
@@ -185,6 +206,7 @@ _PARSERS: dict[str, Parser] = {
     ),
     "budget": _one(BudgetConfig, alert_thresholds_pct=_ints, alert_emails=_strs),
     "network": _one(NetworkConfig, subnet_ids=_strs, security_group_ids=_strs),
+    "cluster": _one(ClusterConfig),
 }
 
 

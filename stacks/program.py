@@ -10,12 +10,16 @@ Config keys (all under the stack's project namespace, written by ``hybridplan``)
 ``aws_burst``   Karpenter GPU capacity for :class:`~stacks.aws_burst.AwsBurst` (AWS sites)
 ``budget``      monthly budget for :class:`~stacks.aws_budget.AwsCostGuard` (AWS sites)
 ``network``     optional operator override of subnet / security group ids (AWS sites)
+``cluster``     which cluster: the kubeconfig context (from ``sites.yaml``; non-EKS sites)
+``kubeconfig``  optional secret (``pulumi config set --secret kubeconfig ...``), set by CI
 ==============  ==========================================================================
 
-Providers are explicit on AWS sites: an ``aws.Provider`` from ``aws:region`` (emitted) and
-``aws:profile`` (optional), and a Kubernetes provider built from the EKS cluster (endpoint,
-CA, ``aws eks get-token``). Elsewhere the Kubernetes provider's own config
-(``kubernetes:kubeconfig`` / ``kubernetes:context``) or ``KUBECONFIG`` selects the cluster.
+Every Kubernetes object goes through one explicit provider, never the ambient default one.
+On AWS sites it is built from the EKS cluster (endpoint, CA, ``aws eks get-token``), next
+to an ``aws.Provider`` from ``aws:region`` (emitted) and ``aws:profile`` (optional).
+Elsewhere it is :func:`kubernetes_provider`: the cluster is the stack's config (kubeconfig
+secret, else ``KUBECONFIG``; the context named in ``cluster.context``), so a stack cannot
+apply to whatever cluster the shell happens to point at under another context.
 
 A MultiKueue worker exports ``multikueue_kubeconfig`` (secret): its API server (the EKS
 endpoint, or the operator's ``multikueue_api_server`` config elsewhere) and the token of
@@ -25,14 +29,31 @@ the ServiceAccount it creates for the manager, which reads it by ``pulumi.StackR
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from . import config_io
 from .kubernetes import KubernetesWorkloads
 from .kueue import GpuTrainingPool
 from .multikueue import KUBECONFIG_OUTPUT, worker_kubeconfig
+from .spec import ClusterConfig
 
 API_SERVER_KEY = "multikueue_api_server"
 """Operator config of a non-EKS MultiKueue worker: the API server URL the manager uses."""
+KUBECONFIG_KEY = "kubeconfig"
+"""Stack config key of an optional kubeconfig (a secret: it holds credentials)."""
+
+
+def kubernetes_provider(config: pulumi.Config, cluster: ClusterConfig) -> k8s.Provider:
+    """The Kubernetes provider of a non-EKS stack: kubeconfig from the ``kubeconfig`` secret,
+    else the ``KUBECONFIG`` environment variable; context ``cluster.context`` (``None``: the
+    kubeconfig's current context). Server-side apply, so objects other controllers own
+    fields of (an HPA's replicas) are merged, not overwritten."""
+    return k8s.Provider(
+        "kubernetes",
+        kubeconfig=config.get_secret(KUBECONFIG_KEY),
+        context=cluster.context,
+        enable_server_side_apply=True,
+    )
 
 
 def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
@@ -46,6 +67,8 @@ def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
     on_aws = pulumi.ResourceOptions()
     server: pulumi.Input[str] | None = config.get(API_SERVER_KEY)
     cluster = None
+    kube = config_io.kubernetes_args(stack_config)
+    training = config_io.training_args(stack_config)
     if stack_config.eks is not None:
         # Imported only for AWS stacks: pulumi_aws takes a second to import.
         from .aws_cluster import aws_provider, eks_kubernetes_provider, lookup_cluster
@@ -59,12 +82,14 @@ def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
         on_cluster = pulumi.ResourceOptions(providers={"kubernetes": kubernetes})
         on_aws = pulumi.ResourceOptions(providers={"aws": aws, "kubernetes": kubernetes})
         server = cluster.endpoint
+    elif kube is not None or training is not None:
+        kubernetes = kubernetes_provider(config, stack_config.cluster or ClusterConfig())
+        out["kubernetes-provider"] = kubernetes
+        on_cluster = pulumi.ResourceOptions(providers={"kubernetes": kubernetes})
     workloads: KubernetesWorkloads | None = None
-    kube = config_io.kubernetes_args(stack_config)
     if kube is not None:
         workloads = KubernetesWorkloads("workloads", kube, on_cluster)
         out["workloads"] = workloads
-    training = config_io.training_args(stack_config)
     if training is not None:
         deps: list[pulumi.Resource] = [workloads] if workloads is not None else []
         pool = GpuTrainingPool(

@@ -84,6 +84,9 @@ class TeamSpec:
     name: str
     quota: dict[str, str]
     """ResourceQuota ``hard`` entries, e.g. ``requests.cpu: "12"``."""
+    training: bool = field(default=False, metadata=OMITTED)
+    """The team runs training here: its Kueue Jobs' pods may reach each other and egress
+    anywhere (checkpoints, datasets)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,88 @@ class AutoscaleSpec:
     min_replicas: int
     max_replicas: int
     target_cpu_utilization_pct: int
+
+
+@dataclass(frozen=True, slots=True)
+class SecuritySpec:
+    """The pod's user and group: explicit, so ``runAsNonRoot`` never meets an image whose
+    ``USER`` is root (the kubelet refuses to start it) and volumes are writable."""
+
+    run_as_user: int
+    run_as_group: int
+    fs_group: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSpec:
+    """Readiness and liveness: a command (``exec``) or a TCP port."""
+
+    command: tuple[str, ...] = ()
+    tcp_port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRefSpec:
+    """An existing Secret the pods read (``secretKeyRef``): referenced, never written."""
+
+    name: str
+    key: str
+    env: str
+    """Environment variable of the container that receives the value."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSpec:
+    """A NetworkPolicy peer: the pods of ``workload`` in namespace ``namespace`` on this
+    cluster, every pod of the namespace (``workload`` ``None``), or - ``namespace``
+    ``None`` - any address (a peer on another site)."""
+
+    namespace: str | None = None
+    workload: str | None = None
+    ports: tuple[int, ...] = ()
+    """TCP ports; empty: every port."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSpec:
+    """What the namespace's default-deny lets through for this workload's pods."""
+
+    ingress: tuple[PeerSpec, ...] = ()
+    egress: tuple[PeerSpec, ...] = ()
+    egress_anywhere: bool = False
+    """Egress to every address (a CloudNativePG instance calls the Kubernetes API)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationSpec:
+    """A database the plan moves between sites: the ``source`` stays (data and all) until
+    the move is confirmed; the ``target`` starts empty and is filled by the migration."""
+
+    role: str
+    """``source`` or ``target``."""
+    peer_site: str
+    """The other site of the move."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSpec:
+    """How a database runs: under an operator (CloudNativePG ``Cluster``) or as a
+    single-primary StatefulSet."""
+
+    engine: str
+    """``postgres``, ``redis``, ``mysql``, ``mariadb``, ``mongo`` or ``custom``."""
+    data_path: str
+    """Mount path of the data volume (where the engine writes)."""
+    operator: str | None = None
+    """``cloudnative-pg``: a CloudNativePG Cluster; ``None``: a StatefulSet."""
+    env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+    secret: SecretRefSpec | None = None
+    planned_replicas: int = 1
+    """Replicas the plan sized; a StatefulSet without operator runs one primary."""
+    snapshot_class: str | None = None
+    """VolumeSnapshotClass of scheduled backups (CloudNativePG); ``None``: none."""
+    migration: MigrationSpec | None = field(default=None, metadata=OMITTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +211,14 @@ class WorkloadSpec:
     (``sites``): the tier's replica and failure-domain minimums hold for the whole, not for
     this site's share (HP-SLA-001/002 read them from annotations)."""
     sites: tuple[str, ...] = field(default=(), metadata=OMITTED)
+    security: SecuritySpec | None = field(default=None, metadata=OMITTED)
+    """``None``: ``runAsNonRoot`` with the image's own (numeric, non-root) user."""
+    probe: ProbeSpec | None = field(default=None, metadata=OMITTED)
+    network: NetworkSpec = field(default_factory=NetworkSpec, metadata=OMITTED)
+    schedule: str | None = field(default=None, metadata=OMITTED)
+    """Batch only: a CronJob on this schedule instead of a suspended Job."""
+    storage_class: str | None = field(default=None, metadata=OMITTED)
+    database: DatabaseSpec | None = field(default=None, metadata=OMITTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +260,18 @@ class AwsCostGuardArgs(BudgetConfig):
     stack: StackInfo
 
 
+# --------------------------------------------------------------------------- cluster
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Config key ``cluster``: which Kubernetes cluster the stack's explicit provider talks
+    to (the kubeconfig itself is the secret config key ``kubeconfig`` or ``KUBECONFIG``)."""
+
+    context: str | None = None
+    """The kubeconfig context; ``None``: the kubeconfig's current context."""
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -184,6 +289,7 @@ class StackConfig:
     aws_burst: AwsBurstConfig | None = field(default=None, metadata=OMITTED)
     budget: BudgetConfig | None = field(default=None, metadata=OMITTED)
     network: NetworkConfig | None = field(default=None, metadata=OMITTED)
+    cluster: ClusterConfig | None = field(default=None, metadata=OMITTED)
 
 
 __all__ = [
@@ -207,16 +313,24 @@ __all__ = [
     "AwsCostGuardArgs",
     "BudgetConfig",
     "BurstSpec",
+    "ClusterConfig",
+    "DatabaseSpec",
     "EksConfig",
     "FlavorSpec",
     "GpuTrainingPoolArgs",
     "JobSpec",
     "KubernetesConfig",
     "KubernetesWorkloadsArgs",
+    "MigrationSpec",
     "NetworkConfig",
+    "NetworkSpec",
     "NodePoolSpec",
+    "PeerSpec",
     "PriceOverlaySpec",
+    "ProbeSpec",
     "QuotaSpec",
+    "SecretRefSpec",
+    "SecuritySpec",
     "StackConfig",
     "StackInfo",
     "TeamQueueSpec",

@@ -1,7 +1,8 @@
 """The training Job of a :class:`~stacks.spec.JobSpec` (``batch/v1``), as Kueue and
 Karpenter need it:
 
-- created suspended, labelled with its LocalQueue (``kueue.x-k8s.io/queue-name``) and the
+- created suspended (``pulumi.com/skipAwait``: Pulumi must not wait for it to complete),
+  labelled with its LocalQueue (``kueue.x-k8s.io/queue-name``) and the
   ``hybridplan-training`` WorkloadPriorityClass; MultiKueue-managed (``managedBy``) for the
   burst share;
 - pods with the ``hybridplan-training`` PriorityClass (training outranks tier-3 services),
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .labels import USD_ANNOTATION, WORKLOAD_ANNOTATION, pod_labels, workload_labels
+from .labels import SKIP_AWAIT, USD_ANNOTATION, WORKLOAD_ANNOTATION, pod_labels, workload_labels
 from .spec import GPU_TAINT, GPU_TYPE_LABEL, TRAINING_SERVICE_ACCOUNT, JobSpec, StackInfo
 
 GPU = "nvidia.com/gpu"
@@ -51,6 +52,8 @@ def job_metadata(job: JobSpec, stack: StackInfo) -> dict[str, Any]:
         USD_ANNOTATION: job.usd_per_month,
         WORKLOAD_ANNOTATION: job.workload,
         "hybridplan.io/gpu-hours-per-month": job.gpu_hours_per_month,
+        # Suspended until Kueue admits it: Pulumi must not wait for it to complete.
+        **SKIP_AWAIT,
     }
     if job.planned_parallelism is not None:
         annotations[PLANNED_PARALLELISM_ANNOTATION] = str(job.planned_parallelism)

@@ -90,6 +90,8 @@ class W:
     allow_spot: bool | None = None
     training: tuple[float, int, float] | None = None
     """(gpu_hours_per_month, deadline_days, checkpoint_gib)."""
+    deploy: dict[str, str | int] = field(default_factory=dict)
+    """Inventory ``deploy:`` (schedule, user, data path): the images' own documentation."""
     note: str = ""
     shape: dict[str, float] = field(default_factory=dict)
     """Telemetry knobs: ``u`` (level as a fraction of request), ``peak`` (UTC hour),
@@ -205,7 +207,8 @@ WORKLOADS: tuple[W, ...] = (
       note="declared steady, telemetry clearly diurnal (deliberate disagreement)"),
     W("search-opensearch", "search", "database", tier=2, replicas=6, cpu=8, memory_gib=64,
       cls="steady", current_site="colo-us", storage_gib=2000, dataset_gib=4500,
-      image="opensearchproject/opensearch:2.17.1", ports=(9200,), shape={"u": 0.5}),
+      image="opensearchproject/opensearch:2.17.1", ports=(9200,), shape={"u": 0.5},
+      deploy={"run_as_user": 1000, "data_path": "/usr/share/opensearch/data"}),
     W("query-suggest", "search", "service", tier=3, replicas=4, cpu=1, memory_gib=4, cls="diurnal",
       current_site="aws-us-east-1", image=_svc("search", "query-suggest", "2.2.0"), ports=(8080,),
       depends_on=(("search-opensearch", 5),),
@@ -223,7 +226,9 @@ WORKLOADS: tuple[W, ...] = (
     # ------------------------------------------------------------------ data
     W("kafka", "data", "database", tier=2, replicas=6, cpu=8, memory_gib=32, cls="steady",
       current_site="colo-us", storage_gib=4000, dataset_gib=6000, image="apache/kafka:3.8.0",
-      ports=(9092,), shape={"u": 0.45}),
+      ports=(9092,), shape={"u": 0.45},
+      # apache/kafka writes its KRaft logs to its default log.dirs (inside the container).
+      deploy={"run_as_user": 1000, "data_path": "/tmp/kraft-combined-logs"}),  # noqa: S108
     W("clickstream-collector", "data", "service", tier=2, replicas=6, cpu=2, memory_gib=4,
       cls="diurnal", current_site="aws-us-east-1",
       image=_svc("data", "clickstream-collector", "2.6.1"), ports=(8080,),
@@ -232,10 +237,12 @@ WORKLOADS: tuple[W, ...] = (
       note="six-hour telemetry gap (2026-10-12 03:00-08:59)"),
     W("etl-orders-nightly", "data", "batch", tier=3, replicas=4, cpu=8, memory_gib=32, cls="batch",
       current_site="aws-us-east-1", image=_svc("data", "etl-orders", "1.19.0"), profile="batch",
-      shape={"u": 0.85, "start": 1, "end": 4}),
+      shape={"u": 0.85, "start": 1, "end": 4},
+      deploy={"schedule": "0 1 * * *"}),
     W("etl-clickstream-nightly", "data", "batch", tier=3, replicas=8, cpu=8, memory_gib=32,
       cls="batch", current_site="aws-us-east-1", dataset_gib=3000,
-      image=_svc("data", "etl-clickstream", "1.7.2"), shape={"u": 0.9, "start": 0, "end": 4}),
+      image=_svc("data", "etl-clickstream", "1.7.2"), shape={"u": 0.9, "start": 0, "end": 4},
+      deploy={"schedule": "0 0 * * *"}),
     W("warehouse-loader", "data", "batch", tier=3, replicas=2, cpu=4, memory_gib=16, cls="batch",
       current_site="aws-us-east-1", egress_gib_per_month=900,
       image=_svc("data", "warehouse-loader", "0.14.0"), shape={"u": 0.8, "start": 4, "end": 6}),
@@ -316,10 +323,12 @@ WORKLOADS: tuple[W, ...] = (
       ports=(8080,), shape={"u": 0.3, "rps": 35}),
     W("prometheus", "platform", "database", tier=2, replicas=2, cpu=8, memory_gib=64, cls="steady",
       current_site="colo-us", storage_gib=2000, image="quay.io/prometheus/prometheus:v2.55.0",
-      ports=(9090,), shape={"u": 0.55}),
+      ports=(9090,), shape={"u": 0.55},
+      deploy={"run_as_user": 65534, "data_path": "/prometheus"}),
     W("loki", "platform", "database", tier=2, replicas=3, cpu=4, memory_gib=32, cls="steady",
       current_site="colo-eu", storage_gib=3000, image="grafana/loki:3.2.1", ports=(3100,),
-      shape={"u": 0.45}),
+      shape={"u": 0.45},
+      deploy={"run_as_user": 10001, "data_path": "/loki"}),
     W("grafana", "platform", "service", tier=3, replicas=2, cpu=1, memory_gib=2, cls="diurnal",
       current_site="colo-us", image="grafana/grafana:11.3.0", ports=(3000,),
       depends_on=(("prometheus", 10),),
@@ -343,7 +352,8 @@ WORKLOADS: tuple[W, ...] = (
       shape={"u": 0.35, "peak": US_PEAK, "amp": 0.5, "weekend": 1.1, "rps": 1400}),
     W("growth-analytics-db", "growth", "database", tier=3, replicas=2, cpu=4, memory_gib=32,
       cls="steady", current_site="aws-us-east-1", storage_gib=800, dataset_gib=600,
-      image="clickhouse/clickhouse-server:24.8", ports=(8123, 9000), shape={"u": 0.35}),
+      image="clickhouse/clickhouse-server:24.8", ports=(8123, 9000), shape={"u": 0.35},
+      deploy={"run_as_user": 101, "data_path": "/var/lib/clickhouse"}),
     W("loyalty-api", "growth", "service", tier=2, replicas=3, cpu=1, memory_gib=2, cls="none",
       current_site=None, image=_svc("growth", "loyalty-api", "0.0.1"), ports=(8080,),
       depends_on=(("identity-db", 10),), profile="diurnal",
@@ -418,6 +428,12 @@ def inventory_yaml(workloads: tuple[W, ...]) -> str:
                 out.append(f"    allow_spot: {str(w.allow_spot).lower()}")
             if w.profile:
                 out.append(f"    profile: {w.profile}")
+            if w.deploy:
+                fields = ", ".join(
+                    f"{k}: {v!r}" if isinstance(v, str) and " " in v else f"{k}: {v}"
+                    for k, v in w.deploy.items()
+                )
+                out.append(f"    deploy: {{{fields}}}")
     return "\n".join(out) + "\n"
 
 

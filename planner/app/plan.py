@@ -19,6 +19,7 @@ from planner.policy import mandatory_failures, pack_config
 
 if TYPE_CHECKING:
     from planner.pipeline import PlanBundle
+    from stacks.spec import StackConfig
 
 PLAN_STEPS = ("solving", "rendering")
 """What ``render_plan_files`` reports."""
@@ -114,7 +115,12 @@ def render_plan_files(
         ),
     }
     stacks = render_stacks(
-        plan, project, default_environment(), stack_env=stack_env, command=command
+        plan,
+        project,
+        default_environment(),
+        stack_env=stack_env,
+        command=command,
+        previous=held_stack_configs(out, stack_env),
     )
     files.update(stacks)
     config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
@@ -122,6 +128,23 @@ def render_plan_files(
     for site_dir in sorted(stack_dirs):
         files[f"{site_dir}/policy-config.json"] = config
     return PlanOutcome(project, plan, files)
+
+
+def held_stack_configs(out: Path, stack_env: str) -> dict[str, StackConfig]:
+    """The stack configs ``OUT/stacks`` holds now (before they are overwritten): emit keeps
+    right-sized requests within a band of them and holds database moves
+    (``planner.emit.render_stacks``' ``previous``)."""
+    import yaml
+
+    from planner.emit.previous import previous_configs
+
+    docs = {}
+    for path in sorted((out / STACKS).glob(f"*/Pulumi.{stack_env}.yaml")):
+        try:
+            docs[path.parent.name] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+    return previous_configs(docs)
 
 
 def stack_files(files: Mapping[str, str]) -> dict[str, str]:

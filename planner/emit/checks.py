@@ -9,7 +9,8 @@ import re
 from planner import names
 from planner.emit.shares import used_sites
 from planner.errors import InputError, Problem, UsageError
-from planner.model import Plan, Project, WorkloadKind
+from planner.images import profile
+from planner.model import Plan, Project, Workload, WorkloadKind
 
 STATEFULSET_NAME_MAX = 52
 """Longest StatefulSet name whose pods can be created: each pod is labelled
@@ -21,6 +22,7 @@ the ``restricted`` Pod Security label and a quota on it, and delete it with the 
 
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 _DIGEST = re.compile(r"^[A-Za-z0-9:+._-]*$")
+_DATA_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
 
 
 def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) -> None:
@@ -77,6 +79,7 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
                         f"shorten it to {STATEFULSET_NAME_MAX} characters or fewer",
                     )
                 )
+        problems.extend(_deploy_problems(w, where))
         if w.resources.gpu_type is not None:
             label(w.resources.gpu_type, "GPU type", f"{where}.resources.gpu_type")
             label(f"{w.resources.gpu_type}-burst", "burst flavor name", where)
@@ -113,6 +116,59 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
         )
     if not _DIGEST.fullmatch(plan.input_digest):
         raise UsageError(f"input digest {plan.input_digest!r} is not a digest")
+
+
+def _deploy_problems(w: Workload, where: str) -> list[Problem]:
+    """A schedule on anything but batch; a database whose image is not a known one
+    (``planner.images``) without the user and data path it needs."""
+    out: list[Problem] = []
+    if w.deploy.schedule is not None and w.kind is not WorkloadKind.BATCH:
+        out.append(
+            Problem(
+                "",
+                0,
+                0,
+                f"{where}.deploy.schedule",
+                f"a schedule on a {w.kind.value} workload (only batch workloads run on one)",
+                "remove deploy.schedule, or make the workload kind: batch",
+            )
+        )
+    path = w.deploy.data_path
+    if path is not None and not _DATA_PATH.fullmatch(path):
+        out.append(
+            Problem(
+                "",
+                0,
+                0,
+                f"{where}.deploy.data_path",
+                f"data path {path!r} is not an absolute path of plain characters",
+                "write it as /dir/sub (letters, digits, '.', '_', '-' and '/')",
+            )
+        )
+    if w.kind is WorkloadKind.DATABASE and w.image is not None and profile(w.image) is None:
+        missing = [
+            key
+            for key, value in (
+                ("run_as_user", w.deploy.run_as_user),
+                ("data_path", w.deploy.data_path),
+            )
+            if value is None
+        ]
+        if missing:
+            out.append(
+                Problem(
+                    "",
+                    0,
+                    0,
+                    f"{where}.deploy",
+                    f"database image {w.image!r} is not one hybridplan knows (postgres, "
+                    "redis, mysql, mariadb, mongo): its user and data directory are unknown, "
+                    "so its volume would be mounted where it does not write or be unwritable",
+                    f"declare deploy: {{{', '.join(f'{k}: ...' for k in missing)}}} for it "
+                    "in the inventory (the image's numeric USER and where it writes its data)",
+                )
+            )
+    return out
 
 
 def _derived_name_clashes(project: Project, placed: set[str]) -> list[Problem]:

@@ -15,11 +15,40 @@ from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
 from planner.money import Money
-from stacks.spec import StackConfig, StackInfo
+from stacks.spec import ClusterConfig, StackConfig, StackInfo
 
 
-def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackConfig:
-    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it)."""
+def stack_info(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackInfo:
+    """The identity of one site's stack: which site, which plan, its monthly cost."""
+    site = project.site(site_name)
+    total = Money.total(
+        (s.per_month for s in shares(plan, project, site_name)), plan.per_month.currency
+    )
+    return StackInfo(
+        site=site.name,
+        site_kind=site.kind.value,
+        provider=site.provider,
+        region=site.region,
+        env=stack_env,
+        plan_id=plan_id(plan),
+        input_digest=plan.input_digest,
+        generator=f"hybridplan {planner.__version__}",
+        usd_per_month=amount(total),
+        failure_domains=tuple(site.failure_domains),
+    )
+
+
+def stack_config(
+    plan: Plan,
+    project: Project,
+    site_name: str,
+    *,
+    stack_env: str,
+    previous: StackConfig | None = None,
+) -> StackConfig:
+    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it);
+    ``previous`` is the config the stack holds now (stable requests, see
+    :mod:`~planner.emit.stability`)."""
     site = project.site(site_name)
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
@@ -30,19 +59,15 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
     headroom = {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares}
     burst = aws_burst_config(site, gpu_shares, headroom) if aws else None
     return StackConfig(
-        stack=StackInfo(
-            site=site.name,
-            site_kind=site.kind.value,
-            provider=site.provider,
-            region=site.region,
-            env=stack_env,
-            plan_id=plan_id(plan),
-            input_digest=plan.input_digest,
-            generator=f"hybridplan {planner.__version__}",
-            usd_per_month=amount(total),
-            failure_domains=tuple(site.failure_domains),
+        stack=stack_info(plan, project, site_name, stack_env=stack_env),
+        kubernetes=kubernetes_config(
+            plan,
+            project,
+            site,
+            others,
+            training,
+            previous=previous.kubernetes if previous else None,
         ),
-        kubernetes=kubernetes_config(plan, project, site, others, training),
         training=training_config(
             plan,
             project,
@@ -55,6 +80,11 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
         eks=eks_config(site) if aws else None,
         aws_burst=burst,
         budget=budget_config(total) if aws else None,
+        # On AWS the Kubernetes provider is built from the EKS cluster (``eks``): a
+        # kubeconfig context would be config nothing reads.
+        cluster=ClusterConfig(context=site.cluster.context)
+        if site.cluster.context and not aws
+        else None,
     )
 
 

@@ -33,6 +33,28 @@ def memory_quantity(gib: float) -> str:
     return f"{m // 1024}Gi" if m % 1024 == 0 else f"{m}Mi"
 
 
+def parse_cpu_cores(quantity: str | None) -> float | None:
+    """Cores of a CPU quantity as :func:`cpu_quantity` writes it (``"1500m"``, ``"2"``);
+    ``None`` for anything else."""
+    if quantity is None:
+        return None
+    match = re.fullmatch(r"([0-9]+)(m?)", quantity)
+    if match is None:
+        return None
+    return int(match.group(1)) / (1000 if match.group(2) else 1)
+
+
+def parse_memory_gib(quantity: str | None) -> float | None:
+    """GiB of a memory quantity as :func:`memory_quantity` writes it (``"4Gi"``,
+    ``"3277Mi"``); ``None`` for anything else."""
+    if quantity is None:
+        return None
+    match = re.fullmatch(r"([0-9]+)(Mi|Gi)", quantity)
+    if match is None:
+        return None
+    return int(match.group(1)) / (1024 if match.group(2) == "Mi" else 1)
+
+
 def amount(value: Money) -> str:
     """Money as the config writes it: ``1234.57`` (exact cents, no grouping, no unit)."""
     return value.format(unit=False, group=False)

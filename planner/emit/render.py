@@ -4,10 +4,12 @@ the strict Jinja2 environment (the templates only place values).
 ``stacks/<site>/``: ``Pulumi.yaml`` (project ``hybridplan-<site>``, Python runtime),
 ``Pulumi.<env>.yaml`` (the site's :class:`~stacks.spec.StackConfig`, written by the YAML
 dumper with sorted keys: what a pull request reviews), ``__main__.py`` (two lines that read
-the config and call ``stacks.program.deploy``; no user data, so nothing a user writes can
-become code), ``requirements.txt`` and ``README.md``; plus ``stacks/README.md``, an index.
-Every file starts with the command that regenerates it and the plan's input digest; nothing
-depends on the clock, so emitting twice gives the same bytes.
+the config and call ``hybridplan_stacks.program.deploy``; no user data, so nothing a user
+writes can become code), ``requirements.txt`` (public packages only) and ``README.md``, and
+``hybridplan_stacks/``, the component code (:mod:`~planner.emit.vendor`); plus
+``stacks/README.md``, an index. Every generated file starts with the command that
+regenerates it and the plan's input digest (the component modules are byte-identical
+copies); nothing depends on the clock, so emitting twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import jinja2
 
 import planner
 from planner.emit.checks import check_inputs
-from planner.emit.config import stack_config
+from planner.emit.config import stack_config, stack_info
 from planner.emit.environment import strict_environment
+from planner.emit.migration import hold_moved_databases, pending
 from planner.emit.quantities import amount
 from planner.emit.shares import shares, stack_sites
+from planner.emit.vendor import PACKAGE, vendored
 from planner.model import Plan, Project
 from planner.money import Money
 from stacks.config_io import to_config
@@ -65,6 +69,24 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
     ]
 
 
+def _secrets(config: StackConfig) -> list[dict[str, str]]:
+    """The existing Secrets the stack's databases read (a prerequisite of ``pulumi up``)."""
+    if config.kubernetes is None:
+        return []
+    return [
+        {
+            "namespace": w.team,
+            "name": w.database.secret.name,
+            "workload": w.name,
+            "type": "kubernetes.io/basic-auth (username, password)"
+            if w.database.operator
+            else f"Opaque (key {w.database.secret.key})",
+        }
+        for w in config.kubernetes.workloads
+        if w.database is not None and w.database.secret is not None
+    ]
+
+
 def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) -> dict[str, Any]:
     """What the per-stack templates place."""
     kind = project.site(site_name).kind.value
@@ -87,6 +109,10 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "has_burst": config.aws_burst is not None,
         "has_budget": config.budget is not None,
         "is_manager": config.training is not None and config.training.burst is not None,
+        "package": PACKAGE,
+        "migrations": pending(config),
+        "secrets": _secrets(config),
+        "needs_aws": config.aws_region is not None,
     }
 
 
@@ -97,16 +123,33 @@ def render_stacks(
     *,
     stack_env: str = "prod",
     command: str,
+    previous: Mapping[str, StackConfig] | None = None,
 ) -> dict[str, str]:
     """Render one Pulumi stack folder per used site: ``{"stacks/<site>/<file>": text}``.
 
     ``command`` is the command line that regenerates the files (written in each header).
+    ``previous`` holds the configs the stacks hold now, by site (read from ``OUT`` before
+    it is overwritten): right-sized requests stay put within a band
+    (:mod:`~planner.emit.stability`) and a database the plan moves away stays where it is
+    until its migration is confirmed (:mod:`~planner.emit.migration`).
     Raises ``InputError`` (exit 2) when a name is unsafe to emit, before rendering anything.
     """
     check_inputs(plan, project, stack_env=stack_env, command=command)
     env = strict_environment(env)
     files: dict[str, str] = {}
-    sites = stack_sites(plan, project)
+    before = dict(previous or {})
+    configs = {
+        site: stack_config(plan, project, site, stack_env=stack_env, previous=before.get(site))
+        for site in stack_sites(plan, project)
+    }
+    known_sites = [s.name for s in project.sites]
+    configs = hold_moved_databases(
+        configs,
+        before,
+        project,
+        {s: stack_info(plan, project, s, stack_env=stack_env) for s in known_sites if s in before},
+    )
+    sites = tuple(s for s in known_sites if s in configs)
     common = {
         "command": command,
         "input_digest": plan.input_digest or "(none)",
@@ -114,11 +157,12 @@ def render_stacks(
         "stack_env": stack_env,
     }
     for site_name in sites:
-        config = stack_config(plan, project, site_name, stack_env=stack_env)
+        config = configs[site_name]
         context = {**common, **_context(plan, project, site_name, config)}
         for template, target in STACK_FILES:
             path = f"stacks/{site_name}/{target.format(env=stack_env)}"
             files[path] = env.get_template(f"{TEMPLATE_DIR}/{template}").render(context)
+        files.update(vendored(f"stacks/{site_name}"))
     index = env.get_template(f"{TEMPLATE_DIR}/index.md.j2").render(
         {
             **common,

@@ -13,9 +13,11 @@ from planner.model import (
     Amortisation,
     Capacity,
     CloudCost,
+    ClusterSpec,
     CostBasis,
     DataSpec,
     Dependency,
+    DeploySpec,
     GpuPoolCost,
     GpuPoolMode,
     Level,
@@ -125,7 +127,32 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
         image=w.get("image"),
         ports=tuple(int(p) for p in w.get("ports", [])),
         allow_spot=bool(w.get("allow_spot", True)),
+        deploy=_deploy(w.get("deploy", {})),
         source=source,
+    )
+
+
+def _deploy(d: Mapping[str, Any]) -> DeploySpec:
+    def opt_int(key: str) -> int | None:
+        return None if d.get(key) is None else int(d[key])
+
+    return DeploySpec(
+        schedule=d.get("schedule"),
+        secret=d.get("secret"),
+        run_as_user=opt_int("run_as_user"),
+        run_as_group=opt_int("run_as_group"),
+        fs_group=opt_int("fs_group"),
+        data_path=d.get("data_path"),
+        migrated_from=d.get("migrated_from"),
+    )
+
+
+def _cluster(d: Mapping[str, Any]) -> ClusterSpec:
+    return ClusterSpec(
+        context=d.get("context"),
+        storage_class=d.get("storage_class"),
+        snapshot_class=d.get("snapshot_class"),
+        operators=tuple(str(o) for o in d.get("operators", [])),
     )
 
 
@@ -207,6 +234,7 @@ def _site(s: Mapping[str, Any], source: SourceRef) -> Site:
             else None
         ),
         price_overrides={str(k): float(v) for k, v in s.get("price_overrides", {}).items()},
+        cluster=_cluster(s.get("cluster", {})),
         source=source,
     )
 

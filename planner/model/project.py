@@ -79,6 +79,24 @@ class TrainingSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploySpec:
+    """How a workload runs on Kubernetes beyond what planning needs (inventory ``deploy:``);
+    ``None``: the default (known database images have theirs, see ``planner.images``)."""
+
+    schedule: str | None = None
+    """Cron schedule of a batch workload: a CronJob instead of a suspended Job."""
+    secret: str | None = None
+    """Existing Secret with a database's credentials (referenced, never written)."""
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    fs_group: int | None = None
+    data_path: str | None = None
+    """Where a database writes its data (the volume's mount path)."""
+    migrated_from: str | None = None
+    """A database moved off this site has been migrated: the old copy may be dropped."""
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     team: str
@@ -98,10 +116,25 @@ class Workload:
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
+    deploy: DeploySpec = DeploySpec()
     source: SourceRef | None = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------- sites
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSpec:
+    """The site's Kubernetes cluster as its stacks deploy to it (sites.yaml ``cluster:``)."""
+
+    context: str | None = None
+    """kubeconfig context; ``None``: the kubeconfig's current context."""
+    storage_class: str | None = None
+    """StorageClass of database volumes; ``None``: the cluster default (if any)."""
+    snapshot_class: str | None = None
+    """VolumeSnapshotClass for CloudNativePG backups; ``None``: no scheduled backup."""
+    operators: tuple[str, ...] = ()
+    """Operators installed on the cluster (``cloudnative-pg``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +227,7 @@ class Site:
     price_overrides: Mapping[str, float | Decimal] = field(default_factory=dict)
     """Catalogue keys overridden for this site (negotiated prices): numbers as loaded, or
     exact decimals a what-if scenario set; read exactly (``planner.money.decimal_of``)."""
+    cluster: ClusterSpec = ClusterSpec()
     source: SourceRef | None = field(default=None, compare=False)
 
 

@@ -169,6 +169,16 @@ def labels(record: ResourceRecord) -> Mapping[str, object]:
     return as_mapping(get(record.props, "metadata.labels"))
 
 
+def annotation(record: ResourceRecord, key: str) -> object:
+    """The value of annotation ``key`` (annotation keys hold dots, so no dotted path),
+    ``None`` when absent, :data:`UNKNOWN` when the annotations or the value are unknown."""
+    annotations = get(record.props, "metadata.annotations")
+    if is_unknown(annotations):
+        return UNKNOWN
+    value = as_mapping(annotations).get(key)
+    return UNKNOWN if is_unknown(value) else value
+
+
 def split_over_sites(record: ResourceRecord) -> tuple[int, tuple[str, ...]] | None:
     """``(replicas over all sites, sites)`` of a workload object the plan splits over several
     sites (its ``hybridplan.io/replicas-total`` and ``hybridplan.io/sites`` annotations), else

@@ -1,8 +1,8 @@
 """Schema validation of the Kubernetes objects a preview registered, the way the API server
 would judge them one by one: built-in kinds with ``kubernetes-validate`` in strict mode
-against the chosen Kubernetes version, Kueue and Karpenter kinds against the Kueue v0.19.2
-and Karpenter v1.14.1 CRD schemas shipped in ``planner/crds`` (strict too: unknown fields
-are errors, where the API server would prune them silently).
+against the chosen Kubernetes version, custom resources against the CRD schemas shipped in
+``planner/crds`` (Kueue v0.19.2, Karpenter v1.14.1, CloudNativePG v1.30.0; strict too:
+unknown fields are errors, where the API server would prune them silently).
 
 What objects do to each other (selectors, references, budgets) is not checked here: those
 are the preview rules of the policy engine (``policies.registry.PREVIEW_RULES``).
@@ -31,8 +31,9 @@ Validator = Any
 DEFAULT_K8S_VERSION = "1.33"
 KUEUE_CRDS = "kueue-v0.19.2"
 KARPENTER_CRDS = "karpenter-v1.14.1"
-CRD_FOLDERS = (KUEUE_CRDS, KARPENTER_CRDS)
-"""The folders of ``planner/crds`` whose CRD schemas objects are validated against."""
+CNPG_CRDS = "cloudnative-pg-v1.30.0"
+CRD_FOLDERS: tuple[str, ...] = (KUEUE_CRDS, KARPENTER_CRDS, CNPG_CRDS)
+"""The folders of ``planner/crds`` whose CRD schemas validate custom resources."""
 
 
 def kubernetes_object(resource: PreviewResource) -> dict[str, Any] | None:
@@ -73,7 +74,7 @@ def _strict_schema(schema: Any) -> Any:
 
 @functools.cache
 def _crd_validators() -> dict[tuple[str, str], Validator]:
-    """``(apiVersion, kind) -> validator`` for every CRD file shipped in planner/crds."""
+    """``(apiVersion, kind) -> validator`` for every CRD file of ``CRD_FOLDERS``."""
     import jsonschema  # type: ignore[import-untyped]
 
     out: dict[tuple[str, str], Validator] = {}
@@ -81,10 +82,9 @@ def _crd_validators() -> dict[tuple[str, str], Validator]:
         entry
         for name in CRD_FOLDERS
         for entry in resources.files("planner").joinpath("crds", name).iterdir()
+        if entry.name.endswith(".yaml")
     ]
     for entry in sorted(entries, key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
         crd = yaml.safe_load(entry.read_text(encoding="utf-8"))
         group = crd["spec"]["group"]
         kind = crd["spec"]["names"]["kind"]
@@ -133,6 +133,13 @@ def _k8s_validator(version: str, api_version: str, kind: str) -> Validator | Non
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
+def _builtin_group(api_version: str) -> bool:
+    """Whether ``api_version``'s group is one of Kubernetes' own (``*.k8s.io`` except the
+    ``*.x-k8s.io`` SIG projects, or a group without a dot such as ``apps``)."""
+    group = api_version.split("/", maxsplit=1)[0] if "/" in api_version else ""
+    return "." not in group or (group.endswith(".k8s.io") and not group.endswith(".x-k8s.io"))
+
+
 def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) for p in v.split(".") if p.isdigit())
 
@@ -160,7 +167,7 @@ def validate_object(obj: Mapping[str, Any], k8s_version: str) -> str | None:
         meta = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj.get("metadata", {})}
         object_meta = _k8s_validator(k8s_version, "v1", "ConfigMap")
         return None if object_meta is None else _first_error(object_meta, meta)
-    if api_version.split("/", maxsplit=1)[0].endswith(".x-k8s.io"):
+    if "." in api_version.split("/", maxsplit=1)[0] and not _builtin_group(api_version):
         return f"no schema for custom resource {api_version} {kind}"
     validator = _k8s_validator(k8s_version, api_version, kind)
     if validator is None:

@@ -63,6 +63,7 @@ def test_plan_writes_the_file_contract(mini_out: tuple[Path, str]) -> None:
             "Pulumi.yaml",
             "README.md",
             "__main__.py",
+            "hybridplan_stacks",
             "policy-config.json",
             "requirements.txt",
         ]

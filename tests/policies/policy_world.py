@@ -20,6 +20,7 @@ import yaml
 
 from planner.model import (
     CloudCost,
+    ClusterSpec,
     DataSpec,
     GpuPoolCost,
     GpuPoolMode,
@@ -71,6 +72,7 @@ def site(d: Mapping[str, Any]) -> Site:
         jurisdiction=Residency(d.get("jurisdiction", "eu")),
         failure_domains=tuple(d.get("failure_domains", ["a"])),
         availability_pct=float(d.get("availability_pct", 99.9)),
+        cluster=ClusterSpec(operators=tuple(d.get("operators", ()))),
         source=SourceRef("sites.yaml", int(d.get("line", 0))),
         **changes,
     )
@@ -98,6 +100,7 @@ def workload(d: Mapping[str, Any]) -> Workload:
         current_site=d.get("current_site"),
         training=training,
         allow_spot=bool(d.get("allow_spot", True)),
+        image=d.get("image"),
         source=SourceRef("inventory.yaml", int(d.get("line", 0))),
     )
 

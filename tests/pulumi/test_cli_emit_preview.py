@@ -21,7 +21,7 @@ def test_preview_table(mini_out: Path) -> None:
     result = runner.invoke(app, ["preview", str(mini_out / "stacks" / "colo-eu")])
     assert result.exit_code == 0, result.output
     assert (
-        "hybridplan-colo-eu (prod): 11 resources, 10 Kubernetes objects validated against 1.33"
+        "hybridplan-colo-eu (prod): 15 resources, 13 Kubernetes objects validated against 1.33"
         in result.output
     )
     assert "previewed offline in" in result.output
@@ -38,26 +38,28 @@ def test_preview_json_with_version(mini_out: Path) -> None:
     data = json.loads(result.stdout)
     assert (data["ok"], data["k8s_version"], data["problems"]) == (True, "1.31", [])
     assert data["counts"]["kubernetes:batch/v1:Job"] == 2
-    # 18: namespace, quota, 2 Jobs, the MultiKueue kubeconfig Secret, the training
-    # ServiceAccount, cohort, 2 ClusterQueues, 2 LocalQueues, 2 flavors, AdmissionCheck,
-    # MultiKueueCluster and -Config, WorkloadPriorityClass and PriorityClass
-    assert data["validated_kubernetes_objects"] == 18
+    # 21: namespace, quota, 3 NetworkPolicies (default-deny, allow-dns, allow-training),
+    # 2 Jobs, the MultiKueue kubeconfig Secret, the training ServiceAccount, cohort,
+    # 2 ClusterQueues, 2 LocalQueues, 2 flavors, AdmissionCheck, MultiKueueCluster and
+    # -Config, WorkloadPriorityClass and PriorityClass
+    assert data["validated_kubernetes_objects"] == 21
 
 
 @pytest.mark.preview
 def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
-    """A config that yields an invalid Kubernetes object fails with exit 1 and says where."""
+    """A config that yields an invalid object fails with exit 1 and says where (here a
+    CloudNativePG Cluster, validated against the operator's CRD schema)."""
     stack = tmp_path / "colo-eu"
     shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
     config_file = stack / "Pulumi.prod.yaml"
     doc = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     workloads = doc["config"]["hybridplan-colo-eu:kubernetes"]["workloads"]
     assert workloads[1]["name"] == "payments-db"
-    workloads[1]["replicas"] = "three"
+    workloads[1]["database"]["planned_replicas"] = "three"
     config_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
     result = runner.invoke(app, ["preview", str(stack)])
     assert result.exit_code == 1
-    assert "payments-db-statefulset: invalid for Kubernetes 1.33: spec.replicas" in result.output
+    assert "payments-db-cluster: invalid for Kubernetes 1.33: spec.instances" in result.output
 
 
 @pytest.mark.preview

@@ -290,7 +290,13 @@ BROKEN = [
         "HP-HYG-009",
         "namespace 'nowhere'",
     ),
-    ("colo-eu", STS, _set_path("spec.serviceName", "db"), "HP-HYG-009", "no headless Service 'db'"),
+    (
+        "aws-eu-west-1",
+        STS,
+        _set_path("spec.serviceName", "db"),
+        "HP-HYG-009",
+        "no headless Service 'db'",
+    ),
     (
         "colo-eu",
         PDB_T,
@@ -300,8 +306,8 @@ BROKEN = [
                 "minAvailable": 3,
                 "selector": {
                     "matchLabels": {
-                        "app.kubernetes.io/name": "payments-db",
-                        "app.kubernetes.io/instance": "payments-db",
+                        "app.kubernetes.io/name": "checkout-api",
+                        "app.kubernetes.io/instance": "checkout-api",
                     }
                 },
             },
@@ -339,11 +345,11 @@ BROKEN = [
         "selects no pod template",
     ),
     (
-        "colo-eu",
-        SVC + "::payments-db-headless-service",
-        _set_path("metadata.name", "checkout-api"),
+        "aws-eu-west-1",
+        SVC + "::search-cache-headless-service",
+        _set_path("metadata.name", "search-api"),
         "HP-HYG-007",
-        "Service payments/checkout-api is also applied by",
+        "Service web/search-api is also applied by",
     ),
     (
         "gpu-pool-us",

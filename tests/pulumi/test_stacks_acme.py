@@ -3,13 +3,17 @@ previews cleanly, and replicas, GPU limits, budgets and tags match the plan."""
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
+from venv_cache import cached_venv
 
 from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
@@ -17,7 +21,7 @@ from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
 from planner.money import Money
 from planner.policy.capacity import CAPACITY_TYPE
-from planner.preview import PreviewResult, preview_findings, run_preview
+from planner.preview import PreviewResult, kubernetes_object, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
 
@@ -73,7 +77,9 @@ def test_every_acme_stack_previews_cleanly(
 def test_acme_replicas_match_the_plan(
     acme: Acme,
 ) -> None:
-    """Workload objects run the planned replicas per site (HPA floor when autoscaled)."""
+    """Workload objects run the planned replicas per site (HPA floor when autoscaled); a
+    database StatefulSet runs one primary and records the plan's figure, a CloudNativePG
+    Cluster runs the planned instances."""
     plan, project, previews = acme.plan, acme.project, acme.previews
     planned: dict[tuple[str, str], int] = defaultdict(int)
     for p in plan.placements:
@@ -90,18 +96,31 @@ def test_acme_replicas_match_the_plan(
                 name = r.inputs["metadata"]["name"]
                 want = planned[(site, name)]
                 got = r.inputs["spec"]["replicas"]
+                annotations = r.inputs["metadata"]["annotations"]
                 if name in hpas:
                     assert hpas[name]["minReplicas"] <= want <= hpas[name]["maxReplicas"]
                     assert got == hpas[name]["minReplicas"]
+                elif "hybridplan.io/planned-replicas" in annotations:
+                    assert got == 1, (site, name)  # a single-primary database
+                    planned_here = annotations["hybridplan.io/planned-replicas"]
+                    assert int(planned_here) == want, (site, name)
                 else:
                     assert got == want, (site, name)
                 checked += 1
-        for r in result.of_type("kubernetes:batch/v1:Job"):
-            workload = project.workload(
-                r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
-            )
-            if workload.kind is WorkloadKind.BATCH:
-                assert r.inputs["spec"]["parallelism"] == planned[(site, workload.name)]
+        for r in result.of_type("kubernetes:postgresql.cnpg.io/v1:Cluster"):
+            name = r.inputs["metadata"]["name"]
+            assert r.inputs["spec"]["instances"] == planned[(site, name)], (site, name)
+            checked += 1
+        for type_ in ("kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"):
+            for r in result.of_type(type_):
+                workload = project.workload(
+                    r.inputs["metadata"]["annotations"]["hybridplan.io/workload"]
+                )
+                if workload.kind is not WorkloadKind.BATCH:
+                    continue
+                spec = r.inputs["spec"]
+                job = spec["jobTemplate"]["spec"] if type_.endswith("CronJob") else spec
+                assert job["parallelism"] == planned[(site, workload.name)]
                 checked += 1
     assert checked >= len(project.workloads) // 2
 
@@ -287,3 +306,41 @@ def test_acme_node_pools_are_what_was_priced(acme: Acme) -> None:
                     checked += 1
         assert pools == priced, site_name
     assert checked > 0
+
+
+CHECKOV = "checkov==3.3.30"
+WAIVERS = Path(__file__).resolve().parents[2] / "policies" / "checkov-waivers.yaml"
+
+
+@pytest.mark.slow
+def test_checkov_failures_are_fixed_or_waived(acme: Acme, tmp_path: Path) -> None:
+    """checkov over every Kubernetes object the acme stacks apply fails exactly the checks
+    policies/checkov-waivers.yaml lists with a reason (and only on the resources a waiver
+    narrows itself to)."""
+    objects = tmp_path / "objects"
+    objects.mkdir()
+    for site, result in sorted(acme.previews.items()):
+        docs = [o for r in result.resources if (o := kubernetes_object(r)) is not None]
+        (objects / f"{site}.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=True))
+    python = cached_venv("checkov", CHECKOV) / "bin" / "python"
+    command = [str(python), "-m", "checkov.main", "-d", str(objects), "--framework", "kubernetes"]
+    proc = subprocess.run(
+        [*command, "-o", "json", "--compact"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    report = json.loads(proc.stdout)
+    reports = report if isinstance(report, list) else [report]
+    assert reports[0]["summary"]["parsing_errors"] == 0
+    failed: dict[str, set[str]] = defaultdict(set)
+    for r in reports:
+        for check in r["results"]["failed_checks"]:
+            failed[check["check_id"]].add(check["resource"])
+    waivers = yaml.safe_load(WAIVERS.read_text(encoding="utf-8"))
+    assert set(failed) == set(waivers), {k: sorted(v)[:3] for k, v in failed.items()}
+    for check_id, waiver in waivers.items():
+        assert len(waiver["reason"]) > 40, check_id
+        if "only" in waiver:
+            assert failed[check_id] <= set(waiver["only"]), (check_id, failed[check_id])

@@ -21,17 +21,21 @@ KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
 
 EXPECTED_COUNTS: dict[str, dict[str, int]] = {
     "colo-eu": {
+        "pulumi:providers:kubernetes": 1,
         "hybridplan:kubernetes:KubernetesWorkloads": 1,
         "kubernetes:apps/v1:Deployment": 1,
-        "kubernetes:apps/v1:StatefulSet": 1,
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
         "kubernetes:core/v1:Namespace": 1,
         "kubernetes:core/v1:ResourceQuota": 1,
-        "kubernetes:core/v1:Service": 2,
-        "kubernetes:policy/v1:PodDisruptionBudget": 2,
+        "kubernetes:core/v1:Service": 1,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 4,
+        "kubernetes:policy/v1:PodDisruptionBudget": 1,
+        "kubernetes:postgresql.cnpg.io/v1:Cluster": 1,
+        "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup": 1,
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
     },
     "gpu-pool-us": {
+        "pulumi:providers:kubernetes": 1,
         "hybridplan:kubernetes:KubernetesWorkloads": 1,
         "hybridplan:kueue:GpuTrainingPool": 1,
         "kubernetes:batch/v1:Job": 2,
@@ -48,6 +52,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         KUEUE + "ResourceFlavor": 2,
         KUEUE + "WorkloadPriorityClass": 1,
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 3,
     },
     "aws-eu-west-1": {
         "aws:budgets/budget:Budget": 1,
@@ -56,12 +61,14 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "hybridplan:aws:AwsCostGuard": 1,
         "hybridplan:kubernetes:KubernetesWorkloads": 1,
         "kubernetes:apps/v1:Deployment": 1,
+        "kubernetes:apps/v1:StatefulSet": 1,
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
         "kubernetes:core/v1:Namespace": 1,
         "kubernetes:core/v1:ResourceQuota": 1,
-        "kubernetes:core/v1:Service": 1,
+        "kubernetes:core/v1:Service": 2,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 4,
         "kubernetes:policy/v1:PodDisruptionBudget": 1,
-        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 2,
         "pulumi:providers:aws": 1,
         "pulumi:providers:kubernetes": 1,
     },
@@ -96,6 +103,7 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         KUEUE + "LocalQueue": 2,
         KUEUE + "ResourceFlavor": 1,
         KUEUE + "WorkloadPriorityClass": 1,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 3,
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
@@ -158,13 +166,15 @@ def test_children_are_parented_to_components(preview_of: Preview, site: str) -> 
 
 
 @pytest.mark.parametrize("site", SITES, ids=SITES)
-def test_kubernetes_objects_carry_plan_labels(preview_of: Preview, site: str) -> None:
-    """Every Kubernetes object is labelled managed-by hybridplan with the plan id."""
+def test_kubernetes_objects_carry_site_labels_not_the_plan(preview_of: Preview, site: str) -> None:
+    """Every Kubernetes object is labelled managed-by hybridplan with its site, never with
+    the plan id (a re-plan would touch every object): the plan id is a stack output."""
     for r in preview_of(site).resources:
         if r.custom and r.type.startswith(K):
             labels = r.inputs["metadata"]["labels"]
             assert labels["app.kubernetes.io/managed-by"] == "hybridplan", r.name
-            assert labels["hybridplan.io/plan"] == "0123456789ab", r.name
+            assert labels["hybridplan.io/site"] == site, r.name
+            assert "hybridplan.io/plan" not in labels, r.name
 
 
 PLAN_DEPENDENT = {
@@ -211,23 +221,30 @@ def test_autoscaled_replicas_are_left_to_the_hpa(preview_of: Preview, site: str)
 
 
 @pytest.mark.parametrize("site", SITES, ids=SITES)
-def test_namespaces_outlive_the_stack(preview_of: Preview, site: str) -> None:
-    """Team namespaces are retained on delete (deleting one deletes its databases' PVCs);
-    nothing else is."""
+def test_namespaces_and_data_outlive_the_stack(preview_of: Preview, site: str) -> None:
+    """Team namespaces (deleting one deletes its databases' PVCs) and the data-bearing
+    objects (StatefulSets, CloudNativePG Clusters) are retained on delete; nothing else is."""
+    kept = {
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:postgresql.cnpg.io/v1:Cluster",
+    }
     for r in preview_of(site).resources:
-        assert r.retain_on_delete == (r.type == "kubernetes:core/v1:Namespace"), r.name
+        assert r.retain_on_delete == (r.type in kept), r.name
 
 
 def test_colo_eu_workloads(preview_of: Preview) -> None:
-    """colo-eu: right-sized, spread, non-privileged Deployment; StatefulSet database; quota."""
+    """colo-eu: right-sized, spread, non-privileged, probed Deployment; the database as a
+    CloudNativePG Cluster of the planned instances with its storage class, backups and the
+    credentials of an existing Secret; NetworkPolicies; quota."""
     result = preview_of("colo-eu")
     deploy = result.named("kubernetes:apps/v1:Deployment", "checkout-api-deployment")
     assert deploy.inputs["metadata"]["namespace"] == "payments"
     assert _spec(deploy)["replicas"] == 3
     container = _pod(deploy)["containers"][0]
     assert container["resources"] == {
-        "requests": {"cpu": "1500m", "memory": "3277Mi"},
-        "limits": {"cpu": "1500m", "memory": "3277Mi"},
+        "requests": {"cpu": "1500m", "memory": "3328Mi"},
+        "limits": {"cpu": "1500m", "memory": "3328Mi"},
     }
     assert container["securityContext"]["privileged"] is False
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
@@ -237,7 +254,6 @@ def test_colo_eu_workloads(preview_of: Preview) -> None:
     labels = deploy.inputs["metadata"]["labels"]
     assert {k: labels[k] for k in labels if k.startswith("hybridplan.io/")} == {
         "hybridplan.io/class": "diurnal",
-        "hybridplan.io/plan": "0123456789ab",
         "hybridplan.io/site": "colo-eu",
         "hybridplan.io/team": "payments",
         "hybridplan.io/tier": "1",
@@ -249,23 +265,75 @@ def test_colo_eu_workloads(preview_of: Preview) -> None:
     assert (_spec(hpa)["minReplicas"], _spec(hpa)["maxReplicas"]) == (3, 3)
     pdb = result.named("kubernetes:policy/v1:PodDisruptionBudget", "checkout-api-pdb")
     assert _spec(pdb)["maxUnavailable"] == 1
-    db = result.named("kubernetes:apps/v1:StatefulSet", "payments-db-statefulset")
-    assert _spec(db)["replicas"] == 3
-    assert _spec(db)["serviceName"] == "payments-db-headless"
-    claim = _spec(db)["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]
-    assert claim == {"storage": "500Gi"}
-    headless = result.named("kubernetes:core/v1:Service", "payments-db-headless-service")
-    assert _spec(headless)["clusterIP"] == "None"
+    assert container["readinessProbe"]["tcpSocket"] == {"port": 8080}
+    assert container["livenessProbe"]["tcpSocket"] == {"port": 8080}
+    cluster = result.named("kubernetes:postgresql.cnpg.io/v1:Cluster", "payments-db-cluster")
+    assert _spec(cluster)["instances"] == 3
+    assert _spec(cluster)["imageName"] == "ghcr.io/cloudnative-pg/postgresql:16.4"
+    assert _spec(cluster)["storage"] == {"size": "500Gi", "storageClass": "fast-ssd"}
+    assert _spec(cluster)["bootstrap"]["initdb"]["secret"] == {"name": "payments-db-credentials"}
+    assert _spec(cluster)["backup"] == {"volumeSnapshot": {"className": "csi-snapshots"}}
+    backup = result.named("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup", "payments-db-backup")
+    assert _spec(backup)["method"] == "volumeSnapshot"
+    assert "kubernetes:apps/v1:StatefulSet" not in result.counts()
+    assert not [r for r in result.resources if r.type.endswith(":Secret")]
+    policies = {
+        r.inputs["metadata"]["name"]: _spec(r)
+        for r in result.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    }
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert policies["allow-dns"]["egress"][0]["ports"][0] == {"protocol": "UDP", "port": 53}
+    db_ingress = policies["payments-db"]["ingress"]
+    assert db_ingress[0]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == (
+        "checkout-api"
+    )
+    assert policies["payments-db"]["podSelector"] == {
+        "matchLabels": {"cnpg.io/cluster": "payments-db"}
+    }
     quota = result.named("kubernetes:core/v1:ResourceQuota", "payments-quota")
     assert _spec(quota)["hard"] == {
-        "limits.cpu": "18",
-        "limits.memory": "109Gi",
+        "limits.cpu": "22",
+        "limits.memory": "141Gi",
         "persistentvolumeclaims": "3",
-        "pods": "7",
-        "requests.cpu": "18",
-        "requests.memory": "109Gi",
+        "pods": "8",
+        "requests.cpu": "22",
+        "requests.memory": "141Gi",
         "requests.storage": "1500Gi",
     }
+
+
+def test_database_without_operator_is_a_single_primary(preview_of: Preview) -> None:
+    """aws-eu-west-1: search-cache (redis, no operator) is one replica that starts as the
+    image's user, writes where redis writes, reads its password from an existing Secret."""
+    result = preview_of("aws-eu-west-1")
+    sts = result.named("kubernetes:apps/v1:StatefulSet", "search-cache-statefulset")
+    assert _spec(sts)["replicas"] == 1
+    assert sts.inputs["metadata"]["annotations"]["hybridplan.io/planned-replicas"] == "2"
+    pod = _pod(sts)
+    assert {k: pod["securityContext"].get(k) for k in ("runAsUser", "runAsGroup", "fsGroup")} == {
+        "runAsUser": 999,
+        "runAsGroup": 999,
+        "fsGroup": 999,
+    }
+    container = pod["containers"][0]
+    assert container["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
+    assert container["env"] == [
+        {
+            "name": "REDIS_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "search-cache-credentials", "key": "password"}},
+        }
+    ]
+    assert container["args"] == ["--requirepass", "$(REDIS_PASSWORD)"]
+    assert "readinessProbe" in container
+    assert "livenessProbe" in container
+    claim = _spec(sts)["volumeClaimTemplates"][0]["spec"]
+    assert claim["storageClassName"] == "gp3"
+    assert _spec(sts)["persistentVolumeClaimRetentionPolicy"] == {
+        "whenDeleted": "Retain",
+        "whenScaled": "Retain",
+    }
+    headless = result.named("kubernetes:core/v1:Service", "search-cache-headless-service")
+    assert _spec(headless)["clusterIP"] == "None"
 
 
 def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
@@ -469,7 +537,8 @@ def test_aws_resources_carry_cost_allocation_tags(preview_of: Preview, site: str
 
 
 def test_aws_eu_west_1_service_on_eks(preview_of: Preview) -> None:
-    """search-api on EKS: 2 replicas, bursty HPA 2..6, site budget at the plan's cost."""
+    """search-api on EKS: 2 replicas, bursty HPA 2..6, site budget at the plan's cost (with
+    its cache)."""
     result = preview_of("aws-eu-west-1")
     deploy = result.named("kubernetes:apps/v1:Deployment", "search-api-deployment")
     assert _spec(deploy)["replicas"] == 2
@@ -479,4 +548,4 @@ def test_aws_eu_west_1_service_on_eks(preview_of: Preview) -> None:
     service = result.named("kubernetes:core/v1:Service", "search-api-service")
     assert [p["port"] for p in _spec(service)["ports"]] == [8080, 9090]
     budget = result.named("aws:budgets/budget:Budget", "budget")
-    assert budget.inputs["limitAmount"] == "95.00"
+    assert budget.inputs["limitAmount"] == "155.00"

@@ -23,9 +23,9 @@ Builders
 The mini world
     sites ``colo_eu`` (kubernetes), ``gpu_pool_us`` (gpu-pool), ``aws_eu_west_1`` and
     ``aws_us_east_1`` (cloud); workloads ``checkout_api``, ``payments_db``, ``llm_finetune``
-    (all three as in ``tests/data/mini/inventory.yaml``) and ``search_api`` (team ``web``,
-    bursty); ``mini_project()`` and ``mini_plan()``, the plan the emit tests and the golden
-    stacks (``tests/golden/stacks_mini``) are made from.
+    (all three as in ``tests/data/mini/inventory.yaml``), ``search_api`` (team ``web``,
+    bursty) and its redis ``search_cache``; ``mini_project()`` and ``mini_plan()``, the
+    plan the emit tests and the golden stacks (``tests/golden/stacks_mini``) are made from.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from world.mini import (
     mini_workloads,
     payments_db,
     search_api,
+    search_cache,
 )
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "plan",
     "project",
     "search_api",
+    "search_cache",
     "site",
     "usd",
     "workload",

@@ -9,6 +9,7 @@ from typing import Any
 from planner.model import (
     Capacity,
     CloudCost,
+    ClusterSpec,
     DataSpec,
     Dependency,
     GpuPoolCost,
@@ -42,7 +43,8 @@ DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 
 def colo_eu(**changes: Any) -> Site:
-    """Equinix Paris: Kubernetes on 8 owned servers, three failure domains."""
+    """Equinix Paris: Kubernetes on 8 owned servers, three failure domains; runs
+    CloudNativePG, with storage and snapshot classes and a kubeconfig context."""
     made = site(
         "colo-eu",
         SiteKind.KUBERNETES,
@@ -62,6 +64,12 @@ def colo_eu(**changes: Any) -> Site:
             space_usd_per_month=1500,
             labour_usd_per_month=4000,
             support_pct_of_capex_per_year=10,
+        ),
+        cluster=ClusterSpec(
+            context="colo-eu",
+            storage_class="fast-ssd",
+            snapshot_class="csi-snapshots",
+            operators=("cloudnative-pg",),
         ),
     )
     return replace(made, **changes)
@@ -92,6 +100,7 @@ def gpu_pool_us(**changes: Any) -> Site:
                 labour_usd_per_month=6000,
             ),
         ),
+        cluster=ClusterSpec(storage_class="local-nvme"),
     )
     return replace(made, **changes)
 
@@ -106,6 +115,7 @@ def aws_eu_west_1(**changes: Any) -> Site:
         failure_domains=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
         availability_pct=99.99,
         cloud_cost=CloudCost(price_region="eu-west-1"),
+        cluster=ClusterSpec(storage_class="gp3", operators=("cloudnative-pg",)),
     )
     return replace(made, **changes)
 
@@ -129,6 +139,7 @@ def aws_us_east_1(**changes: Any) -> Site:
             ),
         ),
         price_overrides={"aws.p5.48xlarge.us-east-1.on-demand": 55.04},
+        cluster=ClusterSpec(storage_class="gp3", operators=("cloudnative-pg",)),
     )
     return replace(made, **changes)
 
@@ -208,13 +219,33 @@ def search_api(**changes: Any) -> Workload:
         current_site="aws-eu-west-1",
         image="registry.example.com/web/search-api:3.1.0",
         ports=(8080, 9090),
+        depends_on=(Dependency("search-cache"),),
+    )
+    return replace(made, **changes)
+
+
+def search_cache(**changes: Any) -> Workload:
+    """search-api's redis (not in tests/data/mini): a database without an operator on its
+    site, so a single-primary StatefulSet although the plan sizes two replicas."""
+    made = workload(
+        "search-cache",
+        WorkloadKind.DATABASE,
+        team="web",
+        tier=3,
+        replicas=2,
+        resources=Resources(cpu=1, memory_gib=4, storage_gib=20),
+        current_site="aws-eu-west-1",
+        profile=Profile.STEADY,
+        image="redis:7.4",
+        ports=(6379,),
     )
     return replace(made, **changes)
 
 
 def mini_workloads() -> tuple[Workload, ...]:
-    """The three workloads of ``tests/data/mini/inventory.yaml`` and ``search-api``."""
-    return (checkout_api(), payments_db(), llm_finetune(), search_api())
+    """The three workloads of ``tests/data/mini/inventory.yaml``, ``search-api`` and its
+    ``search-cache``."""
+    return (checkout_api(), payments_db(), llm_finetune(), search_api(), search_cache())
 
 
 def mini_project(**changes: Any) -> Project:
@@ -229,10 +260,12 @@ def mini_project(**changes: Any) -> Project:
 def mini_plan() -> Plan:
     """Every site kind holds something, and llm-finetune is split between pool and cloud:
 
-    - ``colo-eu``: checkout-api (right-sized) and payments-db (a StatefulSet);
+    - ``colo-eu``: checkout-api (right-sized) and payments-db (a CloudNativePG Cluster of
+      3 instances);
     - ``gpu-pool-us``: llm-finetune's owned share, 3,000 GPU-h (the MultiKueue manager);
     - ``aws-us-east-1``: llm-finetune's burst share, 1,000 GPU-h on spot;
-    - ``aws-eu-west-1``: search-api on EKS, one replica on-demand and one on spot.
+    - ``aws-eu-west-1``: search-api on EKS, one replica on-demand and one on spot, and
+      search-cache (redis, no operator there: one primary although two are planned).
     """
     owned = PricingOption.OWNED
     placements = (
@@ -278,6 +311,12 @@ def mini_plan() -> Plan:
             previous_site="aws-eu-west-1",
             reason="bursty and small: stays in the cloud",
         ),
+        placement(
+            "search-cache",
+            [assignment("aws-eu-west-1", PricingOption.ON_DEMAND, 2, 60.0)],
+            previous_site="aws-eu-west-1",
+            reason="next to search-api",
+        ),
     )
     classifications = (
         classification(
@@ -294,18 +333,21 @@ def mini_plan() -> Plan:
         classification(
             "search-api", WorkloadClass.BURSTY, "declared bursty", declared=Profile.BURSTY
         ),
+        classification(
+            "search-cache", WorkloadClass.STEADY, "declared steady", declared=Profile.STEADY
+        ),
     )
-    total = usd("65489.57")  # the parts as the cost model rounds them (1234.5678 -> 1234.57)
+    total = usd("65549.57")  # the parts as the cost model rounds them (1234.5678 -> 1234.57)
     return plan(
         placements,
         site_usage=(
             SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, usd("1644.57")),
             SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, usd("45750")),
             SiteUsage("aws-us-east-1", {}, {}, usd("18000")),
-            SiteUsage("aws-eu-west-1", {}, {}, usd("95")),
+            SiteUsage("aws-eu-west-1", {}, {}, usd("155")),
         ),
         classifications=classifications,
-        solver=SolverInfo("milp", "optimal", 65489.5678, 65489.5678, 0.0, 0.2),
+        solver=SolverInfo("milp", "optimal", 65549.5678, 65549.5678, 0.0, 0.2),
         per_month=total,
         input_digest=DIGEST,
         catalogue_version="2026-11",
