@@ -2,7 +2,7 @@
 ``planner.load.yamlpos``; these names stay importable from here for existing callers."""
 
 from planner.load.yamlpos import (
-    MAX_NODES,
+    MAX_ALIAS_VALUES,
     Parsed,
     PathKey,
     Position,
@@ -11,4 +11,12 @@ from planner.load.yamlpos import (
     parse_yaml,
 )
 
-__all__ = ["MAX_NODES", "Parsed", "PathKey", "Position", "YamlPath", "format_path", "parse_yaml"]
+__all__ = [
+    "MAX_ALIAS_VALUES",
+    "Parsed",
+    "PathKey",
+    "Position",
+    "YamlPath",
+    "format_path",
+    "parse_yaml",
+]

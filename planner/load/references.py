@@ -35,8 +35,9 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     if sites_doc is not None:
         problems.extend(_duplicates(sites_doc, SITES, "sites", "site", sites))
 
-    workload_names = list(dict.fromkeys(w.name for w in workloads if w.name))
-    site_names = list(dict.fromkeys(s.name for s in sites if s.name))
+    # Ordered like the files (for the fix's list), with constant-time membership.
+    workload_names = dict.fromkeys(w.name for w in workloads if w.name)
+    site_names = dict.fromkeys(s.name for s in sites if s.name)
     offered: set[str] = set()
     for s in sites:
         capacity = s.item.get("capacity")
@@ -70,7 +71,7 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
                             SITES,
                             ("sites", s.index, "latency_ms", target),
                             f"unknown site '{target}' in latency_ms",
-                            _one_of_fix(target, site_names),
+                            _one_of_fix(target, list(site_names)),
                             key=True,
                         )
                     )
@@ -80,9 +81,9 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
             dict.fromkeys(w.item["team"] for w in workloads if isinstance(w.item.get("team"), str))
         )
         known = {
-            "workload": (workload_names, inventory is not None),
+            "workload": (list(workload_names), inventory is not None),
             "team": (teams, inventory is not None),
-            "site": (site_names, sites_doc is not None),
+            "site": (list(site_names), sites_doc is not None),
         }
         problems.extend(_waiver_refs(policies, known))
     return problems
@@ -198,8 +199,8 @@ def _workload_refs(
     doc: Parsed,
     w: _Named,
     *,
-    workload_names: list[str],
-    site_names: list[str],
+    workload_names: Mapping[str, None],
+    site_names: Mapping[str, None],
     offered: set[str],
     sites_doc: Parsed | None,
 ) -> Iterator[Problem]:
@@ -213,7 +214,7 @@ def _workload_refs(
                     INVENTORY,
                     (*base, field),
                     f"unknown site '{target}'",
-                    _one_of_fix(target, site_names),
+                    _one_of_fix(target, list(site_names)),
                 )
         resources = w.item.get("resources")
         if w.item.get("kind") == "training" and isinstance(resources, dict):
@@ -266,7 +267,7 @@ def _workload_refs(
                     INVENTORY,
                     path,
                     f"unknown workload '{target}'",
-                    _one_of_fix(target, workload_names),
+                    _one_of_fix(target, list(workload_names)),
                 )
 
 

@@ -15,7 +15,13 @@ import jsonschema  # type: ignore[import-untyped]
 from planner import names
 from planner.errors import Problem
 from planner.load.files import file_of_kind
-from planner.load.schemas import home_of, subschema, validator_for
+from planner.load.schemas import (
+    entry_validators,
+    fast_validator_for,
+    home_of,
+    subschema,
+    validator_for,
+)
 from planner.load.yamlpos import Parsed, YamlPath, format_path, problem_at
 
 _TYPE_NAMES = {
@@ -66,11 +72,24 @@ def document_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
     return _schema_problems(kind, parsed, file)
 
 
+MAX_INVALID_ENTRIES = 200
+"""Entries of one list explained at most (the rest are counted in one more problem)."""
+
+
 def _schema_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
-    """Validate ``parsed.data`` against the schema of ``kind``; one problem per field."""
+    """Validate ``parsed.data`` against the schema of ``kind``; one problem per field.
+
+    The compiled validator clears a valid document at once; otherwise only the invalid
+    entries of the top-level lists (at most ``MAX_INVALID_ENTRIES`` each) are explained.
+    """
+    if fast_validator_for(kind.lower()).is_valid(parsed.data):
+        return []
+    document, renumber, untold = _invalid_part(kind.lower(), parsed)
     problems: list[Problem] = []
     by_field: dict[str, Problem] = {}
-    for error in validator_for(kind.lower()).iter_errors(parsed.data):
+    for error in validator_for(kind.lower()).iter_errors(document):
+        if len(error.path) >= 2 and error.path[0] in renumber:
+            error.path[1] = renumber[error.path[0]][error.path[1]]
         for problem in _translate(error, parsed, file, kind):
             if problem.message.startswith("unknown field"):
                 problems.append(problem)
@@ -79,7 +98,48 @@ def _schema_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
             # empty reason (minLength and pattern), reads best as one message.
             by_field.setdefault(problem.field, problem)
     problems.extend(by_field.values())
+    for key, (count, first) in untold.items():
+        problems.append(
+            problem_at(
+                parsed,
+                file,
+                (key, first),
+                f"{count} more entries of {key} from here on fail the schema (not listed)",
+                "fix the problems listed, then validate again",
+            )
+        )
+    if not problems:
+        # The two validators disagree (ECMA-262 ``$`` does not match before a final
+        # newline; Python's does): the compiled one is right, say what it found.
+        for error in fast_validator_for(kind.lower()).iter_errors(parsed.data):
+            path = tuple(error.instance_path)
+            problems.append(
+                problem_at(parsed, file, path, error.message, f"see `hybridplan schema {kind}`")
+            )
     return problems
+
+
+def _invalid_part(
+    kind: str, parsed: Parsed
+) -> tuple[dict[str, Any], dict[str, list[int]], dict[str, tuple[int, int]]]:
+    """The document with each top-level list cut to its invalid entries (at most
+    ``MAX_INVALID_ENTRIES``; a valid first entry where none is invalid, so a list never
+    becomes empty), the original index of each kept entry by list, and how many invalid
+    entries were left out (and the index of the first) by list."""
+    document = dict(parsed.data)
+    renumber: dict[str, list[int]] = {}
+    untold: dict[str, tuple[int, int]] = {}
+    for key, check in entry_validators(kind).items():
+        entries = document.get(key)
+        if not isinstance(entries, list) or not entries:
+            continue
+        bad = [i for i, entry in enumerate(entries) if not check.is_valid(entry)]
+        kept = bad[:MAX_INVALID_ENTRIES] or [0]
+        if len(bad) > len(kept):
+            untold[key] = (len(bad) - len(kept), bad[len(kept)])
+        document[key] = [entries[i] for i in kept]
+        renumber[key] = kept
+    return document, renumber, untold
 
 
 def _fmt_number(value: object) -> str:
