@@ -143,7 +143,8 @@ def _invalid_part(
 
 
 def _fmt_number(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    """A number as written: ``3`` for ``3.0``, ``1e+300`` (not 301 digits) for huge ones."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
 

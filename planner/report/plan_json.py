@@ -274,13 +274,15 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
 
 
 def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:
-    """``plan.json`` text: indented, keys sorted, trailing newline."""
+    """``plan.json`` text: indented, keys sorted, trailing newline. A NaN or infinity is a
+    ``ValueError`` (a bug: the input bounds keep every figure finite), never invalid JSON."""
     return (
         json.dumps(
             plan_to_dict(plan, project, command=command),
             indent=2,
             sort_keys=True,
             ensure_ascii=False,
+            allow_nan=False,
         )
         + "\n"
     )
