@@ -232,10 +232,10 @@ def register(app: typer.Typer) -> None:
             if output is None:
                 console.emit_json(data)
             else:
-                from planner.fs import write_tree
+                from planner.fs import write_files
 
                 text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-                write_tree(output.parent, {output.name: text})
+                write_files({output: text})
                 console.err.print(f"wrote {output}", markup=False)
             if note:
                 console.err.print(f"note: {note}", markup=False)
