@@ -32,6 +32,7 @@ from planner.model import (
 from planner.policy import constraints_for, evaluate_plan
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
+from policies.registry import RULES
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def build_plan(
     if classifications is None:
         classifications = classify_project(project, telemetry)
     requests = requests_from(project, classifications)
-    constraints = constraints_for(project, today=today)
+    constraints = constraints_for(project, today=today, rules=RULES)
     candidates = build_candidates(project, requests, catalogue, constraints)
     result = place(project, candidates, constraints, method=method)
     baseline = baseline_offers(project, catalogue)
@@ -138,7 +139,7 @@ def build_plan(
         input_digest=input_digest(project, catalogue),
         catalogue_version=catalogue.version,
     )
-    findings = evaluate_plan(project, plan, today=today)
+    findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)
     return PlanBundle(
         plan=plan,

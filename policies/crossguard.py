@@ -41,10 +41,10 @@ from planner.policy import (
     Rule,
     apply_waivers,
     check_resource_rule,
-    default_rules,
     pack_config_schema,
 )
 from planner.policy import params as pm
+from policies.registry import RULES
 
 PACK_NAME = "hybridplan"
 
@@ -175,11 +175,11 @@ def stack_validation(rule: Rule, today: Callable[[], date] = date.today) -> Any:
 
 
 def build_policies(
-    rules: Sequence[Rule] | None = None, today: Callable[[], date] = date.today
+    rules: Sequence[Rule] = RULES, today: Callable[[], date] = date.today
 ) -> list[Any]:
     """One CrossGuard policy per rule with a resource check, named by its rule id."""
     policies: list[Any] = []
-    for rule in default_rules() if rules is None else rules:
+    for rule in rules:
         if rule.check_resources is None:
             continue
         common: dict[str, Any] = {

@@ -2,6 +2,10 @@
 
 To add a rule: create ``rules/hp_<cat>_<nnn>_<what>.py`` defining ``RULE``, import it here,
 add it to ``RULES``, and add ``tests/policies/<RULE-ID>/{pass,fail}/`` fixtures.
+
+``RULES`` is the set ``hybridplan plan``/``check`` and the CrossGuard pack run;
+``PREVIEW_RULES`` the part ``hybridplan preview`` runs on one stack's objects on its own
+(no project: default levels and parameters, no waivers).
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ from policies.rules import (
     hp_hyg_004_s3_public_access_block,
     hp_hyg_005_cost_allocation_tags,
     hp_hyg_006_waiver_expiry,
+    hp_hyg_007_one_resource_per_object,
+    hp_hyg_008_selectors_select_pods,
+    hp_hyg_009_references_resolve,
+    hp_hyg_010_kueue_references_resolve,
+    hp_hyg_011_limits_not_below_requests,
+    hp_hyg_012_autoscaler_bounds,
     hp_res_001_data_residency,
     hp_sla_001_min_replicas,
     hp_sla_002_failure_domains,
@@ -28,6 +38,19 @@ from policies.rules import (
     hp_sla_004_site_availability,
     hp_sla_005_pod_disruption_budget,
 )
+
+OBJECT_RULES: tuple[Rule, ...] = (
+    hp_hyg_007_one_resource_per_object.RULE,
+    hp_hyg_008_selectors_select_pods.RULE,
+    hp_hyg_009_references_resolve.RULE,
+    hp_hyg_010_kueue_references_resolve.RULE,
+    hp_hyg_011_limits_not_below_requests.RULE,
+    hp_hyg_012_autoscaler_bounds.RULE,
+)
+"""What the Kubernetes objects of one stack do to each other - beyond schema validation, what
+a real cluster would trip over: two resources applying one object, selectors that select
+nothing, references to objects the stack does not create, limits below requests, autoscaler
+bounds."""
 
 RULES: tuple[Rule, ...] = (
     hp_cost_001_team_budget.RULE,
@@ -49,4 +72,10 @@ RULES: tuple[Rule, ...] = (
     hp_hyg_004_s3_public_access_block.RULE,
     hp_hyg_005_cost_allocation_tags.RULE,
     hp_hyg_006_waiver_expiry.RULE,
+    *OBJECT_RULES,
 )
+"""Built-in rules in the order reports list them (cost, SLA, residency, hygiene)."""
+
+PREVIEW_RULES: tuple[Rule, ...] = (hp_sla_005_pod_disruption_budget.RULE, *OBJECT_RULES)
+"""What ``hybridplan preview`` runs on one stack (and fails on): the object rules and the
+PodDisruptionBudgets that block drains (HP-SLA-005)."""

@@ -178,11 +178,13 @@ class AwsBurst(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         subnets: pulumi.Input[list[str]] = (
-            list(args.subnet_ids) if args.subnet_ids else cluster.vpc_config.subnet_ids
+            list(args.network.subnet_ids)
+            if args.network.subnet_ids
+            else cluster.vpc_config.subnet_ids
         )
         security_groups: pulumi.Input[list[str]] = (
-            list(args.security_group_ids)
-            if args.security_group_ids
+            list(args.network.security_group_ids)
+            if args.network.security_group_ids
             else cluster.vpc_config.apply(lambda v: [v.cluster_security_group_id])
         )
 

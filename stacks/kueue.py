@@ -36,13 +36,11 @@ from stacks.labels import (
     pod_labels,
     workload_labels,
 )
-from stacks.spec import FlavorSpec, GpuTrainingPoolArgs, JobSpec
+from stacks.spec import BURST_QUEUE, LOCAL_QUEUE, FlavorSpec, GpuTrainingPoolArgs, JobSpec
 
 TYPE = "hybridplan:kueue:GpuTrainingPool"
 API = "kueue.x-k8s.io/v1beta2"
 GPU = "nvidia.com/gpu"
-LOCAL_QUEUE = "training"
-BURST_QUEUE = "training-burst"
 MULTIKUEUE_CONTROLLER = "kueue.x-k8s.io/multikueue"
 GPU_TOLERATION = {"key": GPU, "operator": "Exists", "effect": "NoSchedule"}
 

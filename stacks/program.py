@@ -17,43 +17,40 @@ Provider settings are the providers' own config keys (``aws:region`` is emitted;
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 
-from stacks import spec
+from stacks import config_io
 from stacks.kubernetes import KubernetesWorkloads
 from stacks.kueue import GpuTrainingPool
 
 
 def deploy(config: pulumi.Config) -> dict[str, pulumi.Resource]:
     """Instantiate the components the config asks for; returns them by logical name."""
-    stack = spec.parse_stack(config.require_object("stack"))
+    stack_config = config_io.parse_stack_config(
+        {key: config.get_object(key) for key in config_io.SECTIONS}
+    )
+    stack = stack_config.stack
     out: dict[str, pulumi.Resource] = {}
-    kube: Any = config.get_object("kubernetes")
     workloads: KubernetesWorkloads | None = None
+    kube = config_io.kubernetes_args(stack_config)
     if kube is not None:
-        workloads = KubernetesWorkloads("workloads", spec.parse_kubernetes(stack, kube))
+        workloads = KubernetesWorkloads("workloads", kube)
         out["workloads"] = workloads
-    training: Any = config.get_object("training")
+    training = config_io.training_args(stack_config)
     if training is not None:
         deps: list[pulumi.Resource] = [workloads] if workloads is not None else []
         out["training"] = GpuTrainingPool(
-            "training",
-            spec.parse_training(stack, training),
-            pulumi.ResourceOptions(depends_on=deps),
+            "training", training, pulumi.ResourceOptions(depends_on=deps)
         )
-    burst: Any = config.get_object("aws_burst")
-    budget: Any = config.get_object("budget")
+    burst = config_io.aws_burst_args(stack_config)
+    budget = config_io.cost_guard_args(stack_config)
     if burst is not None or budget is not None:
         # Imported only for AWS stacks: pulumi_aws takes a second to import.
         from stacks.aws import AwsBurst, AwsCostGuard
     if burst is not None:
-        out["burst"] = AwsBurst(
-            "burst", spec.parse_aws_burst(stack, burst, config.get_object("network"))
-        )
+        out["burst"] = AwsBurst("burst", burst)
     if budget is not None:
-        out["cost-guard"] = AwsCostGuard("cost-guard", spec.parse_cost_guard(stack, budget))
+        out["cost-guard"] = AwsCostGuard("cost-guard", budget)
     pulumi.export("site", stack.site)
     pulumi.export("plan", stack.plan_id)
     pulumi.export("usd_per_month", stack.usd_per_month)

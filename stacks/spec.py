@@ -1,78 +1,25 @@
-"""Typed ``Args`` of the components and their parsing from stack config.
+"""The stack config contract: one typed definition of what ``Pulumi.<env>.yaml`` holds.
 
-``hybridplan`` writes the placement into ``Pulumi.<env>.yaml`` as structured config (see
-``planner/emit.py``); these frozen dataclasses are the stack-side contract of that config.
-Quantities arrive already formatted as Kubernetes quantity strings (``"1500m"``,
-``"4Gi"``): the planner computes, the stacks only map values onto resources.
-
-Parsing is strict: an unknown or missing key raises ``SpecError`` naming the key, so a
-hand-edited config fails at ``pulumi preview`` rather than deploying something else.
+``hybridplan`` builds a :class:`StackConfig` (``planner.emit``) and writes it as structured
+config; the emitted program reads it back into the same classes and hands each component
+its ``Args`` (the component's config section plus the stack identity); both directions are
+in :mod:`stacks.config_io`. Quantities arrive already formatted as Kubernetes quantity
+strings (``"1500m"``, ``"4Gi"``) and money as decimal strings: the planner computes, the
+stacks only map values onto resources.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
 
-
-class SpecError(ValueError):
-    """The stack config does not match the contract the components expect."""
-
-
-T = TypeVar("T")
-
-
-def _take(cls: type[T], data: Mapping[str, Any], where: str, **convert: Any) -> T:
-    """Build dataclass ``cls`` from ``data``; ``convert`` maps field names to parsers."""
-    if not isinstance(data, Mapping):
-        raise SpecError(f"{where}: expected a mapping, got {type(data).__name__}")
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise SpecError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        if f.name in convert and value is not None:
-            value = convert[f.name](value, f"{where}.{f.name}")
-        kwargs[f.name] = value
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise SpecError(f"{where}: {exc}") from None
-
-
-def _list_of(cls: type[T], **convert: Any) -> Any:
-    def parse(items: Any, where: str) -> tuple[T, ...]:
-        if not isinstance(items, list | tuple):
-            raise SpecError(f"{where}: expected a list")
-        return tuple(_take(cls, item, f"{where}[{i}]", **convert) for i, item in enumerate(items))
-
-    return parse
-
-
-def _one(cls: type[T], **convert: Any) -> Any:
-    def parse(item: Any, where: str) -> T:
-        return _take(cls, item, where, **convert)
-
-    return parse
-
-
-def _strs(items: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise SpecError(f"{where}: expected a list of strings")
-    return tuple(items)
-
-
-def _str_map(items: Any, where: str) -> dict[str, str]:
-    if not isinstance(items, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in items.items()
-    ):
-        raise SpecError(f"{where}: expected a mapping of strings to strings")
-    return dict(items)
+OMIT_DEFAULT = "omit_default"
+"""Field metadata key: the written config leaves the key out while the value is the default."""
+CONFIG_KEY = "config_key"
+"""Field metadata key: the config key, when it is not the field name."""
+OMITTED: Mapping[str, object] = {OMIT_DEFAULT: True}
+AWS_REGION: Mapping[str, object] = {OMIT_DEFAULT: True, CONFIG_KEY: "aws:region"}
+"""Field metadata of ``StackConfig.aws_region``: written as the AWS provider's own key."""
 
 
 # --------------------------------------------------------------------------- stack
@@ -80,7 +27,7 @@ def _str_map(items: Any, where: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class StackInfo:
-    """Identity of the stack: which site, which plan."""
+    """Identity of the stack: which site, which plan (config key ``stack``)."""
 
     site: str
     site_kind: str
@@ -145,20 +92,27 @@ class WorkloadSpec:
     gpu_type: str | None = None
     """Set for GPU workloads: node selector ``hybridplan.io/gpu-type`` and the GPU
     toleration are added."""
-    replicas_total: int | None = None
+    replicas_total: int | None = field(default=None, metadata=OMITTED)
     """The workload's replicas over all its sites, when the plan splits it over several
     (``sites``): the tier's replica and failure-domain minimums hold for the whole, not for
     this site's share (HP-SLA-001/002 read them from annotations)."""
-    sites: tuple[str, ...] = ()
+    sites: tuple[str, ...] = field(default=(), metadata=OMITTED)
 
 
 @dataclass(frozen=True, slots=True)
-class KubernetesWorkloadsArgs:
-    stack: StackInfo
+class KubernetesConfig:
+    """Config key ``kubernetes``: what :class:`~stacks.kubernetes.KubernetesWorkloads`
+    creates."""
+
     teams: tuple[TeamSpec, ...]
     workloads: tuple[WorkloadSpec, ...]
     priority_tiers: tuple[int, ...]
     """Tiers that get a PriorityClass ``hybridplan-tier-<n>``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubernetesWorkloadsArgs(KubernetesConfig):
+    stack: StackInfo
 
 
 # --------------------------------------------------------------------------- kueue
@@ -187,6 +141,12 @@ class BurstSpec:
     """Worker cluster -> name of the Secret (namespace ``kueue-system``) with its kubeconfig."""
 
 
+LOCAL_QUEUE = "training"
+"""The Kueue queue (ClusterQueue and per-team LocalQueues) of a pool's own quota."""
+BURST_QUEUE = "training-burst"
+"""The queue whose Jobs MultiKueue dispatches to a worker cluster (same name on workers)."""
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     """A training Job (one per workload and queue), suspended until Kueue admits it."""
@@ -195,6 +155,7 @@ class JobSpec:
     workload: str
     team: str
     queue: str
+    """``LOCAL_QUEUE``, or ``BURST_QUEUE`` for the share MultiKueue sends away."""
     image: str
     parallelism: int
     gpu_type: str
@@ -207,14 +168,20 @@ class JobSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class GpuTrainingPoolArgs:
-    stack: StackInfo
+class TrainingConfig:
+    """Config key ``training``: what :class:`~stacks.kueue.GpuTrainingPool` creates."""
+
     teams: tuple[str, ...]
     flavors: tuple[FlavorSpec, ...]
     jobs: tuple[JobSpec, ...] = ()
     burst: BurstSpec | None = None
     serves_burst: bool = False
     """This cluster is a MultiKueue worker: expose the ``training-burst`` LocalQueues."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GpuTrainingPoolArgs(TrainingConfig):
+    stack: StackInfo
 
 
 # --------------------------------------------------------------------------- aws
@@ -235,134 +202,60 @@ class BurstGroupSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class AwsBurstArgs:
-    stack: StackInfo
+class AwsBurstConfig:
+    """Config key ``aws_burst``: what :class:`~stacks.aws.AwsBurst` creates."""
+
     groups: tuple[BurstGroupSpec, ...]
     eks_cluster_name: str
     eks_version: str | None
     """AMI Kubernetes version; ``None``: the cluster's own (``aws.eks.get_cluster_output``)."""
     checkpoint_retention_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """Config key ``network``: the operator's override of where burst nodes go (never
+    emitted)."""
+
     subnet_ids: tuple[str, ...] = ()
     """Empty: use the EKS cluster's subnets (``aws.eks.get_cluster_output``)."""
     security_group_ids: tuple[str, ...] = ()
     """Empty: use the EKS cluster security group."""
 
 
-@dataclass(frozen=True, slots=True)
-class AwsCostGuardArgs:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwsBurstArgs(AwsBurstConfig):
     stack: StackInfo
+    network: NetworkConfig = NetworkConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetConfig:
+    """Config key ``budget``: what :class:`~stacks.aws.AwsCostGuard` creates."""
+
     usd_per_month: str
     alert_thresholds_pct: tuple[int, ...]
     alert_emails: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- parsing
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwsCostGuardArgs(BudgetConfig):
+    stack: StackInfo
 
 
-def parse_stack(data: Any) -> StackInfo:
-    return _take(StackInfo, data, "stack", failure_domains=_strs)
-
-
-def parse_kubernetes(stack: StackInfo, data: Any) -> KubernetesWorkloadsArgs:
-    where = "kubernetes"
-    if not isinstance(data, Mapping):
-        raise SpecError(f"{where}: expected a mapping")
-    body = _take(
-        _KubernetesBody,
-        data,
-        where,
-        teams=_list_of(TeamSpec, quota=_str_map),
-        workloads=_list_of(
-            WorkloadSpec,
-            requests=_str_map,
-            limits=_str_map,
-            ports=lambda v, w: tuple(int(p) for p in v),
-            autoscale=_one(AutoscaleSpec),
-            sites=_strs,
-        ),
-        priority_tiers=lambda v, w: tuple(int(t) for t in v),
-    )
-    return KubernetesWorkloadsArgs(stack, body.teams, body.workloads, body.priority_tiers)
-
-
-def parse_training(stack: StackInfo, data: Any) -> GpuTrainingPoolArgs:
-    flavor = _list_of(FlavorSpec, node_labels=_str_map)
-    body = _take(
-        _TrainingBody,
-        data,
-        "training",
-        teams=_strs,
-        flavors=flavor,
-        jobs=_list_of(JobSpec, requests=_str_map),
-        burst=_one(BurstSpec, clusters=_strs, flavors=flavor, kubeconfig_secrets=_str_map),
-    )
-    return GpuTrainingPoolArgs(
-        stack, body.teams, body.flavors, body.jobs, body.burst, body.serves_burst
-    )
-
-
-def parse_aws_burst(stack: StackInfo, data: Any, network: Any) -> AwsBurstArgs:
-    body = _take(
-        _AwsBurstBody,
-        data,
-        "aws_burst",
-        groups=_list_of(BurstGroupSpec, instance_types=_strs, workloads=_strs),
-    )
-    net = _take(_Network, network or {}, "network", subnet_ids=_strs, security_group_ids=_strs)
-    return AwsBurstArgs(
-        stack,
-        body.groups,
-        body.eks_cluster_name,
-        body.eks_version,
-        body.checkpoint_retention_days,
-        net.subnet_ids,
-        net.security_group_ids,
-    )
-
-
-def parse_cost_guard(stack: StackInfo, data: Any) -> AwsCostGuardArgs:
-    body = _take(
-        _CostGuardBody,
-        data,
-        "budget",
-        alert_thresholds_pct=lambda v, w: tuple(int(t) for t in v),
-        alert_emails=_strs,
-    )
-    return AwsCostGuardArgs(stack, body.usd_per_month, body.alert_thresholds_pct, body.alert_emails)
+# --------------------------------------------------------------------------- the document
 
 
 @dataclass(frozen=True, slots=True)
-class _KubernetesBody:
-    teams: tuple[TeamSpec, ...]
-    workloads: tuple[WorkloadSpec, ...]
-    priority_tiers: tuple[int, ...]
+class StackConfig:
+    """Everything ``Pulumi.<env>.yaml`` holds for one stack, by config key (without the
+    project prefix; ``aws:region`` is the AWS provider's own key). Absent sections are left
+    out of the file."""
 
-
-@dataclass(frozen=True, slots=True)
-class _TrainingBody:
-    teams: tuple[str, ...]
-    flavors: tuple[FlavorSpec, ...]
-    jobs: tuple[JobSpec, ...] = ()
-    burst: BurstSpec | None = None
-    serves_burst: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _AwsBurstBody:
-    groups: tuple[BurstGroupSpec, ...]
-    eks_cluster_name: str
-    eks_version: str | None
-    checkpoint_retention_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Network:
-    subnet_ids: tuple[str, ...] = ()
-    security_group_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _CostGuardBody:
-    usd_per_month: str
-    alert_thresholds_pct: tuple[int, ...]
-    alert_emails: tuple[str, ...] = ()
+    stack: StackInfo
+    kubernetes: KubernetesConfig | None = field(default=None, metadata=OMITTED)
+    training: TrainingConfig | None = field(default=None, metadata=OMITTED)
+    aws_region: str | None = field(default=None, metadata=AWS_REGION)
+    aws_burst: AwsBurstConfig | None = field(default=None, metadata=OMITTED)
+    budget: BudgetConfig | None = field(default=None, metadata=OMITTED)
+    network: NetworkConfig | None = field(default=None, metadata=OMITTED)

@@ -17,7 +17,6 @@ from planner.model import Finding, Project
 
 if TYPE_CHECKING:
     from planner.policy import ResourceRecord
-    from planner.preview import PreviewResult
 
 
 class CheckFormat(StrEnum):
@@ -38,9 +37,10 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
     from planner.load import load_project
     from planner.pipeline import build_plan
     from planner.policy import evaluate_plan, policy_problems, relax_cost_limits
+    from policies.registry import RULES
 
     project = load_project(project_dir)
-    problems = policy_problems(project.policies)
+    problems = policy_problems(project.policies, rules=RULES)
     if problems:
         raise InputError(problems, message=f"{len(problems)} problem(s) in the policy config")
     telemetry = load_telemetry(project)
@@ -48,7 +48,7 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
     try:
         bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
     except InfeasibleError as infeasible:
-        relaxed = relax_cost_limits(project)
+        relaxed = relax_cost_limits(project, rules=RULES)
         if relaxed == project:
             raise
         try:
@@ -59,29 +59,8 @@ def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Findin
             "no plan fits the mandatory budgets; the findings below check the cheapest plan "
             "without them"
         )
-        return project, evaluate_plan(project, bundle.plan, today=today), note
+        return project, evaluate_plan(project, bundle.plan, today=today, rules=RULES), note
     return project, bundle.plan.findings, ""
-
-
-def records_from_preview(result: PreviewResult, site: str) -> tuple[ResourceRecord, ...]:
-    """The offline preview's resources as policy records of stack ``site``."""
-    from planner.policy import ResourceRecord
-
-    return tuple(
-        ResourceRecord(
-            type=r.type,
-            name=r.name,
-            props=r.inputs,
-            urn=r.urn,
-            parent=r.parent,
-            stack=site,
-            # The preview's mocks give each resource the id "<name>-id"
-            # (planner/preview_runner.py); companions such as a bucket's encryption
-            # configuration refer to their bucket by it.
-            id=f"{r.name}-id",
-        )
-        for r in result.resources
-    )
 
 
 def check_stacks(
@@ -90,7 +69,8 @@ def check_stacks(
     """Preview every emitted stack under ``stacks_dir`` offline and check its resources.
     Returns the findings and the preview problems (reported as warnings)."""
     from planner.policy import evaluate_resources
-    from planner.preview import run_preview
+    from planner.preview import policy_records, run_preview
+    from policies.registry import RULES
 
     sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
     if not sites:
@@ -103,20 +83,20 @@ def check_stacks(
     for site_dir in sites:
         result = run_preview(site_dir)
         problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
-        records.extend(records_from_preview(result, site_dir.name))
-    return evaluate_resources(records, project, today), tuple(problems)
+        records.extend(policy_records(result, site_dir.name))
+    return evaluate_resources(records, project, today, rules=RULES), tuple(problems)
 
 
 def report_data(
     findings: tuple[Finding, ...], project: Project, fmt: CheckFormat, uri_prefix: str | None
 ) -> dict[str, object]:
     """The JSON or SARIF report (the table is printed directly)."""
-    from planner.policy import default_rules
     from planner.policy.output import findings_to_json
     from planner.policy.sarif import to_sarif
+    from policies.registry import RULES
 
     if fmt is CheckFormat.SARIF:
-        data = to_sarif(findings, default_rules(), project=project, uri_prefix=uri_prefix)
+        data = to_sarif(findings, RULES, project=project, uri_prefix=uri_prefix)
     else:
         data = findings_to_json(findings)
     return data

@@ -36,6 +36,7 @@ def plan_files(
     from planner.pipeline import build_plan
     from planner.policy import pack_config
     from planner.report import render_plan_json, render_plan_md
+    from policies.registry import RULES
 
     with console.progress("planning", total=4) as bar:
         project = load_project(project_dir)
@@ -59,7 +60,7 @@ def plan_files(
             plan, project, default_environment(), stack_env=stack_env, command=command
         )
         files.update(stacks)
-        config = json.dumps(pack_config(project), indent=2, sort_keys=True) + "\n"
+        config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
         stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
         for site_dir in sorted(stack_dirs):
             files[f"{site_dir}/policy-config.json"] = config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,19 +44,32 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Preview a stack offline: run its __main__.py under Pulumi mocks (no CLI, no
-        cloud credentials), list every resource (type, name, key inputs), and validate every
-        Kubernetes object against the Kubernetes (and Kueue CRD) schemas in strict mode.
+        cloud credentials), list every resource (type, name, key inputs), validate every
+        Kubernetes object against the Kubernetes (and Kueue CRD) schemas in strict mode, and
+        run the preview rules on the objects together (HP-SLA-005, HP-HYG-007 to 012:
+        selectors, references, disruption budgets, limits, one resource per object).
 
         Secrets are redacted. Exit 0 when the stack previews cleanly, 1 when the program
-        fails, a URN is registered twice or an object is invalid, 2 on bad arguments.
+        fails, a URN is registered twice, an object is invalid or a preview rule fails, 2 on
+        bad arguments.
 
         Example: hybridplan preview out/stacks/colo-eu --format json
         """
-        from planner.preview import PreviewError, as_json, key_inputs, run_preview
+        from planner.preview import (
+            PreviewError,
+            as_json,
+            failures,
+            finding_line,
+            key_inputs,
+            preview_findings,
+            run_preview,
+        )
+        from policies.registry import PREVIEW_RULES
 
         result = run_preview(stack_dir, stack=stack, k8s_version=k8s_version)
+        findings = preview_findings(result, rules=PREVIEW_RULES, today=date.today())
         if fmt is PreviewFormat.JSON:
-            console.emit_json(as_json(result))
+            console.emit_json(as_json(result, findings))
         else:
             rows = [
                 [r.type, r.name, r.parent_name, _short(key_inputs(r))] for r in result.resources
@@ -67,9 +81,13 @@ def register(app: typer.Typer) -> None:
                 rows,
             )
             console.out.print(f"previewed offline in {result.seconds:.1f} s")
-        if not result.ok:
+        problems = failures(result, findings)
+        for line in map(finding_line, findings):
+            if line not in problems:
+                console.err.print(f"note: {line}", markup=False)
+        if problems:
             raise PreviewError(
                 f"{result.project} ({result.stack}) does not preview cleanly",
-                problems=result.problems,
+                problems=problems,
                 fix="fix the stack config or the component named above, then re-run",
             )

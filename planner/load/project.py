@@ -18,6 +18,7 @@ from planner.load.schema_problems import document_problems
 from planner.load.yamlpos import Parsed
 from planner.model import PolicyConfig, Project
 from planner.policy.config import policy_problems
+from policies.registry import RULES
 
 
 def load_project(root: Path) -> Project:
@@ -95,7 +96,7 @@ def _load(root: Path) -> Project:
     policy_config = build_policies(policies) if policies is not None else PolicyConfig()
     if policies is not None:
         rule_problems = [
-            _locate_policy_problem(policies, p) for p in policy_problems(policy_config)
+            _locate_policy_problem(policies, p) for p in policy_problems(policy_config, rules=RULES)
         ]
         if rule_problems:
             raise InputError(_dedupe(rule_problems))

@@ -2,7 +2,8 @@
 constraints for the solver, waivers, the CrossGuard pack config and SARIF output. Pure.
 
 The rules themselves live one per file under ``policies/rules/`` and are registered
-explicitly in ``policies/registry.py``.
+explicitly in ``policies/registry.py``; they import this package, never the reverse, so
+every function here takes the rule set as an argument (``rules=policies.registry.RULES``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from planner.policy.engine import (
     mandatory_failures,
     relax_cost_limits,
 )
-from planner.policy.registry import default_rules
 from planner.policy.resources import UNKNOWN, ResourceRecord
 from planner.policy.rule import Param, ParamKind, Rule, Violation
 from planner.policy.waivers import apply_waivers
@@ -33,7 +33,6 @@ __all__ = [
     "apply_waivers",
     "check_resource_rule",
     "constraints_for",
-    "default_rules",
     "effective_level",
     "effective_params",
     "evaluate_plan",

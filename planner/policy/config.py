@@ -21,7 +21,7 @@ from planner.errors import Problem
 from planner.model import PolicyConfig, Project, Waiver
 from planner.policy import params as pm
 from planner.policy.engine import effective_level, effective_params
-from planner.policy.registry import by_id, default_rules
+from planner.policy.registry import by_id
 from planner.policy.rule import SCOPE_KINDS, Rule
 from planner.policy.waivers import expiry
 
@@ -37,11 +37,10 @@ def waiver_json(w: Waiver) -> dict[str, str]:
     }
 
 
-def pack_config(project: Project, *, rules: Sequence[Rule] | None = None) -> dict[str, object]:
+def pack_config(project: Project, *, rules: Sequence[Rule]) -> dict[str, object]:
     """The CrossGuard pack config for ``project`` (JSON-ready, keys sorted on dump)."""
-    ruleset = default_rules() if rules is None else rules
     out: dict[str, object] = {}
-    for rule in ruleset:
+    for rule in rules:
         if rule.check_resources is None:
             continue
         entry: dict[str, object] = {"enforcementLevel": effective_level(rule, project).value}
@@ -84,12 +83,12 @@ def _where(w: Waiver) -> tuple[str, int, int]:
     return w.source.file, w.source.line, w.source.column
 
 
-def policy_problems(config: PolicyConfig, *, rules: Sequence[Rule] | None = None) -> list[Problem]:
+def policy_problems(config: PolicyConfig, *, rules: Sequence[Rule]) -> list[Problem]:
     """What is wrong with a project's policy config that a JSON Schema cannot see: unknown
     rule ids and parameters, parameter values of the wrong type, waivers without a reason,
     with an unknown scope kind or an unreadable expiry. For the loader to report as input
     errors (exit 2)."""
-    known = by_id(default_rules() if rules is None else rules)
+    known = by_id(rules)
     ids = ", ".join(sorted(known))
     problems: list[Problem] = []
     for rc in config.rules:

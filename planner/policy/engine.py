@@ -1,7 +1,8 @@
 """Evaluation: rules x (project, plan | resources) -> findings; rules -> solver constraints.
 
-Every public function is pure: the date is passed in, nothing is read or mutated. The rule
-set defaults to the built-in one (``policies/registry.py``); tests pass their own.
+Every public function is pure: the date and the rule set are passed in, nothing is read or
+mutated. The built-in rule set is ``policies.registry.RULES``; this package never imports it
+(the rules import this package's rule model, so the dependency goes one way).
 
 Levels: each rule's default level, overridden by ``policies.yaml``. ``disabled`` rules do
 not run. Only ``mandatory`` rules constrain the solver. A check that cannot decide yields an
@@ -28,7 +29,6 @@ from planner.model import (
     Waiver,
 )
 from planner.policy import params as pm
-from planner.policy.registry import default_rules
 from planner.policy.resources import ResourceRecord
 from planner.policy.rule import (
     ConstraintPart,
@@ -123,13 +123,12 @@ def evaluate_plan(
     plan: Plan,
     *,
     today: date,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[Rule],
 ) -> tuple[Finding, ...]:
     """Check every enabled plan rule on the finished plan; waivers applied; sorted by
     (rule id, scope kind, scope, message)."""
-    ruleset = default_rules() if rules is None else rules
     findings: list[Finding] = []
-    for rule in ruleset:
+    for rule in rules:
         level = effective_level(rule, project)
         check = rule.check_plan
         if level is Level.DISABLED or check is None:
@@ -177,13 +176,12 @@ def evaluate_resources(
     project: Project | None,
     today: date,
     *,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[Rule],
 ) -> tuple[Finding, ...]:
     """Check every enabled resource rule on emitted resources; waivers of ``project``
     applied; sorted like :func:`evaluate_plan`."""
-    ruleset = default_rules() if rules is None else rules
     findings: list[Finding] = []
-    for rule in ruleset:
+    for rule in rules:
         findings += check_resource_rule(
             rule,
             effective_level(rule, project),
@@ -269,8 +267,8 @@ def merge_parts(parts: Iterable[ConstraintPart]) -> Constraints:
 def constraints_for(
     project: Project,
     *,
+    rules: Sequence[Rule],
     today: date | None = None,
-    rules: Sequence[Rule] | None = None,
 ) -> Constraints:
     """The solver's constraints from the project's mandatory rules.
 
@@ -278,10 +276,9 @@ def constraints_for(
     workload, team or site; a waived team's or site's budget). Without it waivers are
     ignored here, which can only make the solver stricter than the check.
     """
-    ruleset = default_rules() if rules is None else rules
     active = [w for w in project.policies.waivers if today is not None and is_active(w, today)]
     parts: list[ConstraintPart] = []
-    for rule in ruleset:
+    for rule in rules:
         if rule.constrain is None or effective_level(rule, project) is not Level.MANDATORY:
             continue
         ctx = ProjectContext(project, effective_params(rule, project))
@@ -290,17 +287,16 @@ def constraints_for(
     return merge_parts(parts)
 
 
-def relax_cost_limits(project: Project, *, rules: Sequence[Rule] | None = None) -> Project:
+def relax_cost_limits(project: Project, *, rules: Sequence[Rule]) -> Project:
     """``project`` with every cost rule that constrains the solver made advisory.
 
     When budgets make planning infeasible, planning this relaxed project gives the cheapest
     plan under the other constraints; checking it against the original project then names
     each budget rule that cannot be met, with the figures (what ``hybridplan check`` does).
     """
-    ruleset = default_rules() if rules is None else rules
     relaxed = [
         RuleConfig(rule.id, Level.ADVISORY, dict(rc.params) if rc else {})
-        for rule in ruleset
+        for rule in rules
         if rule.category is Category.COST
         and rule.constrain is not None
         and effective_level(rule, project) is Level.MANDATORY

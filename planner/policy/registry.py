@@ -1,8 +1,8 @@
-"""The built-in rule set, and lookups over a rule set.
+"""Lookups over a rule set, and what makes one well formed.
 
-The rules live one per file under ``policies/rules/`` and are listed explicitly in
-``policies/registry.py`` (no discovery by glob). ``policies`` imports this package for the
-rule model, so the built-in set is imported when first asked for, not at import time.
+The built-in rules live one per file under ``policies/rules/`` and are listed explicitly in
+``policies/registry.py`` (no discovery by glob). They import this package's rule model;
+this package never imports them: callers pass the rule set in (``rules=RULES``).
 """
 
 from __future__ import annotations
@@ -10,14 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from planner.policy.rule import RULE_ID_RE, Rule
-
-
-def default_rules() -> tuple[Rule, ...]:
-    """The built-in rules, in id order."""
-    # Imported here: policies.rules import planner.policy, so a top-level import is a cycle.
-    from policies.registry import RULES
-
-    return RULES
 
 
 def by_id(rules: Iterable[Rule]) -> dict[str, Rule]:

@@ -28,7 +28,7 @@ and applies waivers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -113,6 +113,24 @@ class Violation:
     message: str
     evidence: Mapping[str, object] = field(default_factory=dict)
     cannot_evaluate: bool = False
+
+
+def resource_verdict(
+    resource: str,
+    evidence: Mapping[str, object],
+    *,
+    wrong: str = "",
+    details: Mapping[str, object] | None = None,
+    unknown: str = "",
+) -> Iterator[Violation]:
+    """The verdict of a resource check on ``resource``: a violation saying ``wrong`` when
+    something is definitely wrong (``details`` added to ``evidence``), else a "cannot
+    evaluate" one saying ``unknown`` when an unknown value kept the check from deciding,
+    else nothing. Definite findings win: an unknown elsewhere does not hide them."""
+    if wrong:
+        yield Violation("resource", resource, wrong, {**evidence, **(details or {})})
+    elif unknown:
+        yield Violation("resource", resource, unknown, evidence, cannot_evaluate=True)
 
 
 @dataclass(frozen=True, slots=True)

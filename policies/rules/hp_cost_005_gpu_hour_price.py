@@ -19,9 +19,9 @@ from planner.policy.rule import (
 
 MAX = "max_usd_per_gpu_hour"
 # Default: AWS EC2 Capacity Blocks, p5.48xlarge us-east-1, $39.33/h for 8x H100 = $4.916 per
-# GPU-hour (AWS Capacity Blocks pricing page, prices effective 2025-01-01; see
-# shared/data/cost-references.md 2.1). Anything dearer than a reserved cloud block is
-# on-demand-class pricing that a training budget should not pay by default.
+# GPU-hour (AWS "Amazon EC2 Capacity Blocks for ML" pricing page, prices effective
+# 2025-01-01). Anything dearer than a reserved cloud block is on-demand-class pricing that a
+# training budget should not pay by default.
 DEFAULT_MAX = 5.0
 
 

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from planner.model import Category, Level
 from planner.policy import params as pm
 from planner.policy import resources as rs
-from planner.policy.rule import Param, ParamKind, ResourceContext, Rule, Violation
+from planner.policy.rule import (
+    Param,
+    ParamKind,
+    ResourceContext,
+    Rule,
+    Violation,
+    resource_verdict,
+)
 
 CPU_LIMIT = "require_cpu_limit"
 
@@ -32,21 +39,13 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
                     unknown.append(f"{label}: resources.{field}")
                 elif value in (None, ""):
                     missing.append(f"{label}: resources.{field}")
-        if missing:
-            yield Violation(
-                "resource",
-                r.name,
-                f"{r.name} does not set {', '.join(missing)}",
-                {**evidence, "missing": missing},
-            )
-        elif unknown:
-            yield Violation(
-                "resource",
-                r.name,
-                f"{', '.join(unknown)} of {r.name} unknown",
-                evidence,
-                cannot_evaluate=True,
-            )
+        yield from resource_verdict(
+            r.name,
+            evidence,
+            wrong=f"{r.name} does not set {', '.join(missing)}" if missing else "",
+            details={"missing": missing},
+            unknown=f"{', '.join(unknown)} of {r.name} unknown" if unknown else "",
+        )
 
 
 RULE = Rule(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from planner.model import Category, Level
 from planner.policy import resources as rs
-from planner.policy.rule import ResourceContext, Rule, Violation
+from planner.policy.rule import ResourceContext, Rule, Violation, resource_verdict
 
 
 def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
@@ -21,21 +21,17 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
                 unknown.append(label)
             elif flag is True:
                 privileged.append(label)
-        if privileged:
-            yield Violation(
-                "resource",
-                r.name,
-                f"{r.name} runs privileged container(s): {', '.join(privileged)}",
-                {**rs.subject(r), "containers": privileged},
-            )
-        elif unknown:
-            yield Violation(
-                "resource",
-                r.name,
-                f"securityContext of {', '.join(unknown)} in {r.name} unknown",
-                rs.subject(r),
-                cannot_evaluate=True,
-            )
+        yield from resource_verdict(
+            r.name,
+            rs.subject(r),
+            wrong=f"{r.name} runs privileged container(s): {', '.join(privileged)}"
+            if privileged
+            else "",
+            details={"containers": privileged},
+            unknown=f"securityContext of {', '.join(unknown)} in {r.name} unknown"
+            if unknown
+            else "",
+        )
 
 
 RULE = Rule(

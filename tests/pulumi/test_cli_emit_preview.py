@@ -53,6 +53,28 @@ def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
     assert "payments-db-statefulset: invalid for Kubernetes 1.33: spec.replicas" in result.output
 
 
+def test_preview_rule_failure_exits_1(mini_out: Path, tmp_path: Path) -> None:
+    """Valid objects that contradict each other (an HPA minimum above its maximum) fail the
+    preview through the policy engine: exit 1, the rule id named; JSON says ok false."""
+    stack = tmp_path / "colo-eu"
+    shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
+    config_file = stack / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    workloads = doc["config"]["hybridplan-colo-eu:kubernetes"]["workloads"]
+    scaled = next(w for w in workloads if w["autoscale"])
+    scaled["autoscale"].update({"min_replicas": 9, "max_replicas": 3})
+    config_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    result = runner.invoke(app, ["preview", str(stack)])
+    assert result.exit_code == 1
+    assert f"HP-HYG-012 {scaled['name']}-hpa: " in result.output
+    assert "minReplicas 9 > maxReplicas 3" in result.output
+    as_json = runner.invoke(app, ["preview", str(stack), "--format", "json"])
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.stdout)
+    assert (data["ok"], data["problems"]) == (False, [])
+    assert [f["rule_id"] for f in data["policy"]["findings"]] == ["HP-HYG-012"]
+
+
 def test_preview_of_a_non_stack_exits_2(tmp_path: Path) -> None:
     """A folder without Pulumi.yaml is a usage error."""
     result = runner.invoke(app, ["preview", str(tmp_path)])

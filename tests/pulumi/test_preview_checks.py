@@ -1,26 +1,36 @@
 """The offline preview's own checks: config passed as the CLI does, secrets redacted,
-duplicate URNs caught, invalid Kubernetes and Kueue objects reported."""
+duplicate URNs caught, invalid Kubernetes and Kueue objects reported; and the preview rules
+(policies.registry.PREVIEW_RULES, run by the policy engine) catching objects that validate
+one by one but would misbehave together."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from planner.errors import UsageError
+from planner.model import Finding
+from planner.policy import evaluate_resources
 from planner.preview import (
     REDACTED,
     PreviewResource,
+    PreviewResult,
     check,
     cli_config_env,
-    cross_check,
+    policy_records,
+    preview_findings,
     read_stack,
     run_preview,
     validate_object,
 )
+from policies.registry import PREVIEW_RULES
+
+TODAY = date(2026, 11, 27)
 
 DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",
@@ -158,7 +168,7 @@ def test_pulumi_secrets_are_redacted_by_the_runner() -> None:
     # The runner imports pulumi; only its pure helper is exercised here.
     from pulumi.runtime import rpc
 
-    from planner.preview_runner import redact
+    from planner.preview.runner import redact
 
     wrapped = {rpc._special_sig_key: rpc._special_secret_sig, "value": "hunter2"}
     nested = {rpc._special_sig_key: rpc._special_secret_sig, "value": {"k": "v", "n": 7}}
@@ -248,23 +258,38 @@ BROKEN = [
         "colo-eu",
         DEP,
         _set_path("spec.selector.matchLabels", {"app.kubernetes.io/name": "x"}),
+        "HP-HYG-008",
         "does not select its own pod template",
     ),
-    ("colo-eu", DEP, _set_path(f"{POD}.priorityClassName", "gold"), "priority class 'gold'"),
+    (
+        "colo-eu",
+        DEP,
+        _set_path(f"{POD}.priorityClassName", "gold"),
+        "HP-HYG-009",
+        "priority class 'gold'",
+    ),
     (
         "colo-eu",
         DEP,
         _set_path(f"{POD}.topologySpreadConstraints.0.labelSelector.matchLabels", {"a": "b"}),
+        "HP-HYG-008",
         "spread constraint",
     ),
     (
         "colo-eu",
         DEP,
         _set_path(f"{POD}.containers.0.resources.limits.memory", "1Gi"),
+        "HP-HYG-011",
         "memory limit 1Gi < request",
     ),
-    ("colo-eu", DEP, _set_path("metadata.namespace", "nowhere"), "namespace 'nowhere'"),
-    ("colo-eu", STS, _set_path("spec.serviceName", "db"), "no headless Service 'db'"),
+    (
+        "colo-eu",
+        DEP,
+        _set_path("metadata.namespace", "nowhere"),
+        "HP-HYG-009",
+        "namespace 'nowhere'",
+    ),
+    ("colo-eu", STS, _set_path("spec.serviceName", "db"), "HP-HYG-009", "no headless Service 'db'"),
     (
         "colo-eu",
         PDB_T,
@@ -280,54 +305,90 @@ BROKEN = [
                 },
             },
         ),
-        "blocks every drain",
+        "HP-SLA-005",
+        "allows no eviction",
     ),
-    ("colo-eu", PDB_T, _set_path("spec.maxUnavailable", 0), "maxUnavailable 0"),
-    ("colo-eu", PDB_T, _set_path("spec.selector.matchLabels", {"a": "b"}), "selects no pod"),
-    ("colo-eu", HPA_T, _set_path("spec.minReplicas", 9), "minReplicas 9 > maxReplicas"),
-    ("colo-eu", HPA_T, _set_path("spec.scaleTargetRef.kind", "StatefulSet"), "scale target"),
-    ("colo-eu", SVC, _set_path("spec.selector", {"a": "b"}), "selects no pod template"),
+    ("colo-eu", PDB_T, _set_path("spec.maxUnavailable", 0), "HP-SLA-005", "allows no eviction"),
+    (
+        "colo-eu",
+        PDB_T,
+        _set_path("spec.selector.matchLabels", {"a": "b"}),
+        "HP-HYG-008",
+        "selects no pod",
+    ),
+    (
+        "colo-eu",
+        HPA_T,
+        _set_path("spec.minReplicas", 9),
+        "HP-HYG-012",
+        "minReplicas 9 > maxReplicas",
+    ),
+    (
+        "colo-eu",
+        HPA_T,
+        _set_path("spec.scaleTargetRef.kind", "StatefulSet"),
+        "HP-HYG-009",
+        "scale target",
+    ),
+    (
+        "colo-eu",
+        SVC,
+        _set_path("spec.selector", {"a": "b"}),
+        "HP-HYG-008",
+        "selects no pod template",
+    ),
     (
         "colo-eu",
         SVC + "::payments-db-headless-service",
         _set_path("metadata.name", "checkout-api"),
+        "HP-HYG-007",
         "Service payments/checkout-api is also applied by",
     ),
     (
         "gpu-pool-us",
         "kubernetes:batch/v1:Job",
         lambda i: i["metadata"]["labels"].update({"kueue.x-k8s.io/queue-name": "fast"}),
+        "HP-HYG-010",
         "LocalQueue ml/fast",
     ),
     (
         "gpu-pool-us",
         "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue",
         _set_path("spec.clusterQueue", "gone"),
+        "HP-HYG-010",
         "ClusterQueue 'gone'",
     ),
     (
         "gpu-pool-us",
         "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue",
         _set_path("spec.resourceGroups.0.flavors.0.name", "a100"),
+        "HP-HYG-010",
         "ResourceFlavor 'a100'",
     ),
     (
         "gpu-pool-us",
         "kubernetes:kueue.x-k8s.io/v1beta2:MultiKueueConfig",
         _set_path("spec.clusters", ["aws-x"]),
+        "HP-HYG-010",
         "MultiKueueCluster 'aws-x'",
     ),
 ]
 
 
-def test_emitted_stacks_pass_the_cross_object_checks(preview_of: Any) -> None:
+def _preview_rules(site: str, resources: list[PreviewResource]) -> tuple[Finding, ...]:
+    """What the preview rules find among ``resources`` of stack ``site`` (no project)."""
+    result = PreviewResult(site, "p", "prod", "1.33", tuple(resources), (), 0.0, 0)
+    return evaluate_resources(policy_records(result, site), None, TODAY, rules=PREVIEW_RULES)
+
+
+def test_emitted_stacks_pass_the_preview_rules(preview_of: Any) -> None:
     """The mini stacks have no dangling reference, empty selector or blocking PDB."""
     for site in ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1"):
-        assert cross_check(preview_of(site).resources) == [], site
+        assert preview_findings(preview_of(site), rules=PREVIEW_RULES, today=TODAY) == (), site
 
 
 @pytest.mark.parametrize(
-    ("site", "type_", "edit", "needle"),
+    ("site", "type_", "edit", "rule_id", "needle"),
     BROKEN,
     ids=[
         "selector-misses-template",
@@ -350,11 +411,13 @@ def test_emitted_stacks_pass_the_cross_object_checks(preview_of: Any) -> None:
     ],
 )
 def test_cross_object_problems_are_reported(
-    preview_of: Any, site: str, type_: str, edit: Any, needle: str | None
+    preview_of: Any, *, site: str, type_: str, edit: Any, rule_id: str, needle: str
 ) -> None:
-    """Objects that validate one by one but would misbehave together are reported."""
+    """Objects that validate one by one but would misbehave together are reported by the
+    preview rule that owns the problem, as a mandatory finding (the preview fails)."""
     resources = _mutated(preview_of(site).resources, type_, edit)
-    problems = cross_check(resources)
-    assert problems, problems
-    if needle is not None:
-        assert any(needle in p for p in problems), problems
+    findings = _preview_rules(site, resources)
+    assert findings, findings
+    hits = [f for f in findings if f.rule_id == rule_id and needle in f.message]
+    assert hits, [(f.rule_id, f.message) for f in findings]
+    assert all(f.level.value == "mandatory" for f in hits)

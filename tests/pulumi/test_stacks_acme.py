@@ -13,7 +13,8 @@ import pytest
 from planner.cli.cmd_plan import plan_files
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
-from planner.preview import PreviewResult, run_preview
+from planner.preview import PreviewResult, preview_findings, run_preview
+from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
 
 TAGGABLE = frozenset(DEFAULT_TYPES)
@@ -45,13 +46,15 @@ def acme(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Acme:
 def test_every_acme_stack_previews_cleanly(
     acme: Acme,
 ) -> None:
-    """One stack per used site; each runs, has no duplicate URN, all objects validate."""
+    """One stack per used site; each runs, has no duplicate URN, all objects validate, and
+    the preview rules find nothing among them."""
     plan, previews = acme.plan, acme.previews
     used = {a.site for p in plan.placements for a in p.assignments if a.replicas > 0}
     assert set(previews) == used
     for site, result in previews.items():
         assert result.problems == (), site
         assert result.validated > 0, site
+        assert preview_findings(result, rules=PREVIEW_RULES, today=TODAY) == (), site
 
 
 def test_acme_replicas_match_the_plan(

@@ -18,6 +18,7 @@ import planner
 from planner import emit
 from planner.errors import InputError, UsageError
 from planner.model import Assignment, Plan, PricingOption, Project
+from stacks import config_io
 
 COMMAND = "hybridplan plan tests/data/mini --out out"
 SITES = ("aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us")
@@ -129,6 +130,17 @@ def test_requirements_pin_the_tool(plan: Plan, project: Project) -> None:
         "pulumi-aws",
         "pulumi-kubernetes",
     }
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_config_is_the_typed_spec_the_stack_parses(plan: Plan, project: Project, site: str) -> None:
+    """Pulumi.<env>.yaml is emit's StackConfig written out, and the stack's parser reads
+    back exactly that object (one definition of the config on both sides)."""
+    config = emit.stack_config(plan, project, site, stack_env="prod")
+    written = config_of(render(plan, project), site)
+    assert written == config_io.to_config(config)
+    assert config_io.parse_stack_config(written) == config
+    assert (config_io.kubernetes_args(config) is None) == (config.kubernetes is None)
 
 
 def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
@@ -327,9 +339,9 @@ def test_strict_environment_fails_on_undefined_and_leaves_input_alone() -> None:
 
 def test_pyrepr_quotes_scalars_only() -> None:
     """The Python quoting filter repr()s scalars and refuses containers."""
-    assert emit._pyrepr('a"b') == "'a\"b'"
+    assert emit.pyrepr('a"b') == "'a\"b'"
     with pytest.raises(TypeError):
-        emit._pyrepr({"a": 1})
+        emit.pyrepr({"a": 1})
 
 
 def test_yaml_values_go_through_the_dumper(plan: Plan, project: Project) -> None:

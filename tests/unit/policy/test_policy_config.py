@@ -20,7 +20,7 @@ RESOURCE_RULES = {r.id for r in RULES if r.check_resources is not None}
 
 def test_pack_config_of_mini(mini_dir: Path) -> None:
     """One entry per resource rule, with level, resolved params and the rule's waivers."""
-    config = pack_config(load_project(mini_dir))
+    config = pack_config(load_project(mini_dir), rules=RULES)
     assert set(config) == RESOURCE_RULES
     sla1 = config["HP-SLA-001"]
     assert isinstance(sla1, dict)
@@ -41,7 +41,7 @@ def test_pack_config_of_mini(mini_dir: Path) -> None:
 
 def test_pack_config_validates_against_each_policy_schema(mini_dir: Path) -> None:
     """Each entry (less enforcementLevel) is valid under the config schema the pack declares."""
-    config = pack_config(load_project(mini_dir))
+    config = pack_config(load_project(mini_dir), rules=RULES)
     for rule in RULES:
         if rule.id not in config:
             continue
@@ -67,7 +67,7 @@ def test_pack_config_follows_settings_and_overrides() -> None:
             "settings": Settings(min_replicas_by_tier={1: 5}),
         }
     )
-    config = pack_config(proj)
+    config = pack_config(proj, rules=RULES)
     assert config["HP-HYG-001"] == {
         "enforcementLevel": "advisory",
         "require_cpu_limit": False,
@@ -110,7 +110,7 @@ def test_pack_config_follows_settings_and_overrides() -> None:
 )
 def test_policy_problems(config: PolicyConfig, field: str, fragment: str) -> None:
     """Each mistake in a policy config is one located problem with a fix."""
-    (problem,) = policy_problems(config)
+    (problem,) = policy_problems(config, rules=RULES)
     assert isinstance(problem, Problem)
     assert problem.field == field
     assert fragment in problem.message
@@ -119,7 +119,7 @@ def test_policy_problems(config: PolicyConfig, field: str, fragment: str) -> Non
 
 def test_mini_policy_config_is_clean(mini_dir: Path) -> None:
     """The bundled mini project's policies.yaml has no problems."""
-    assert policy_problems(load_project(mini_dir).policies) == []
+    assert policy_problems(load_project(mini_dir).policies, rules=RULES) == []
 
 
 def test_levels_are_model_levels() -> None:

@@ -226,7 +226,9 @@ def test_pack_serves_pulumi_over_grpc(tmp_path: Path) -> None:
             info = stub.GetAnalyzerInfo(empty_pb2.Empty())
             assert info.name == PACK_NAME
             assert {p.name for p in info.policies} == set(POLICIES)
-            config = pack_config(project({"rules": {"HP-HYG-002": {"level": "mandatory"}}}))
+            config = pack_config(
+                project({"rules": {"HP-HYG-002": {"level": "mandatory"}}}), rules=RULES
+            )
             request = analyzer_pb2.ConfigureAnalyzerRequest()
             for name, entry in config.items():
                 assert isinstance(entry, dict)

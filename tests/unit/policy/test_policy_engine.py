@@ -70,7 +70,7 @@ def _keys(findings: Any) -> set[tuple[str, str, str]]:
 def test_plan_findings_of_the_world() -> None:
     """checkout-api (EU data, tier 1) on the US pool breaks residency, availability and spread;
     payments is over budget."""
-    findings = evaluate_plan(project(WORLD), plan(WORLD), today=TODAY)
+    findings = evaluate_plan(project(WORLD), plan(WORLD), today=TODAY, rules=RULES)
     assert _keys(findings) == {
         ("HP-COST-001", "team", "payments"),
         ("HP-RES-001", "workload", "checkout-api"),
@@ -87,12 +87,12 @@ def test_plan_findings_of_the_world() -> None:
 
 def test_findings_are_sorted_and_order_independent() -> None:
     """Shuffling workloads and placements gives the same, sorted findings."""
-    base = evaluate_plan(project(WORLD), plan(WORLD), today=TODAY)
+    base = evaluate_plan(project(WORLD), plan(WORLD), today=TODAY, rules=RULES)
     shuffled = _world(
         workloads=random.Random(1).sample(WORLD["workloads"], 3),
         placements=random.Random(2).sample(WORLD["placements"], 3),
     )
-    again = evaluate_plan(project(shuffled), plan(shuffled), today=TODAY)
+    again = evaluate_plan(project(shuffled), plan(shuffled), today=TODAY, rules=RULES)
     assert again == base
     assert list(base) == sorted(base, key=lambda f: (f.rule_id, f.scope_kind, f.scope, f.message))
 
@@ -117,7 +117,7 @@ def test_waiver_scope(scope: dict[str, str], covered: bool) -> None:
     )
     (f,) = [
         f
-        for f in evaluate_plan(project(world), plan(world), today=TODAY)
+        for f in evaluate_plan(project(world), plan(world), today=TODAY, rules=RULES)
         if f.rule_id == "HP-SLA-004"
     ]
     assert f.waived is covered
@@ -138,7 +138,7 @@ def test_waiver_of_another_rule_is_ignored() -> None:
             }
         ]
     )
-    findings = evaluate_plan(project(world), plan(world), today=TODAY)
+    findings = evaluate_plan(project(world), plan(world), today=TODAY, rules=RULES)
     waived = {f.rule_id for f in findings if f.waived}
     assert waived == {"HP-SLA-002"}
     assert ("HP-SLA-004", "workload", "checkout-api") in _keys(findings)
@@ -156,10 +156,10 @@ def test_expired_waiver_does_not_apply_and_is_a_finding() -> None:
             }
         ]
     )
-    findings = evaluate_plan(project(world), plan(world), today=TODAY)
+    findings = evaluate_plan(project(world), plan(world), today=TODAY, rules=RULES)
     assert ("HP-SLA-004", "workload", "checkout-api") in _keys(findings)
     assert ("HP-HYG-006", "workload", "checkout-api") in _keys(findings)
-    on_the_day = evaluate_plan(project(world), plan(world), today=date(2026, 11, 26))
+    on_the_day = evaluate_plan(project(world), plan(world), today=date(2026, 11, 26), rules=RULES)
     assert ("HP-SLA-004", "workload", "checkout-api") not in _keys(on_the_day)
 
 
@@ -175,7 +175,7 @@ def test_project_level_overrides_default(level: str, present: bool, blocking: bo
             "HP-COST-001": {"level": level, "params": {"budgets_usd_per_month": {"payments": 1}}}
         }
     )
-    findings = evaluate_plan(project(world), plan(world), today=TODAY)
+    findings = evaluate_plan(project(world), plan(world), today=TODAY, rules=RULES)
     budget = [f for f in findings if f.rule_id == "HP-COST-001"]
     assert bool(budget) is present
     assert bool(list(mandatory_failures(budget))) is blocking
@@ -213,7 +213,7 @@ def test_constraints_from_mandatory_rules_only() -> None:
             "HP-COST-004": {"params": {"max_share": 0.3}},
         }
     )
-    c = constraints_for(project(world))
+    c = constraints_for(project(world), rules=RULES)
     assert c.team_budget_usd_per_month == {"payments": 2000.0}
     assert c.total_budget_usd_per_month == 9000.0
     assert c.max_cloud_share is None
@@ -228,7 +228,7 @@ def test_constraints_from_mandatory_rules_only() -> None:
         c.prunes, key=lambda p: (p.workload, p.site, p.option.value if p.option else "", p.rule_id)
     )
     mandatory = _world(rules={"HP-COST-004": {"level": "mandatory", "params": {"max_share": 0.3}}})
-    assert constraints_for(project(mandatory)).max_cloud_share == 0.3
+    assert constraints_for(project(mandatory), rules=RULES).max_cloud_share == 0.3
 
 
 def test_active_waivers_lift_constraints_when_today_is_given() -> None:
@@ -255,8 +255,8 @@ def test_active_waivers_lift_constraints_when_today_is_given() -> None:
             },
         ]
     )
-    strict = constraints_for(project(world))
-    lifted = constraints_for(project(world), today=TODAY)
+    strict = constraints_for(project(world), rules=RULES)
+    lifted = constraints_for(project(world), today=TODAY, rules=RULES)
     assert any(p.rule_id == "HP-SLA-004" for p in strict.prunes)
     assert not any(p.rule_id == "HP-SLA-004" and p.site == "gpu-pool-us" for p in lifted.prunes)
     assert strict.team_budget_usd_per_month == {"payments": 2000.0}
@@ -289,12 +289,12 @@ def test_merge_keeps_the_tightest() -> None:
 
 def test_relax_cost_limits_makes_budget_rules_advisory() -> None:
     """The relaxed project keeps the budgets' params but no longer hands them to the solver."""
-    relaxed = relax_cost_limits(project(WORLD))
+    relaxed = relax_cost_limits(project(WORLD), rules=RULES)
     (rc,) = [rc for rc in relaxed.policies.rules if rc.rule_id == "HP-COST-001"]
     assert rc == RuleConfig(
         "HP-COST-001", Level.ADVISORY, {"budgets_usd_per_month": {"payments": 2000}}
     )
-    assert constraints_for(relaxed).team_budget_usd_per_month == {}
+    assert constraints_for(relaxed, rules=RULES).team_budget_usd_per_month == {}
     assert {
         r.id
         for r in RULES
@@ -306,6 +306,6 @@ def test_inputs_are_not_mutated() -> None:
     """Evaluating returns new values and leaves the project and plan as they were."""
     proj, pl = project(WORLD), plan(WORLD)
     before = (dataclasses.replace(proj), dataclasses.replace(pl))
-    evaluate_plan(proj, pl, today=TODAY)
-    constraints_for(proj, today=TODAY)
+    evaluate_plan(proj, pl, today=TODAY, rules=RULES)
+    constraints_for(proj, today=TODAY, rules=RULES)
     assert (proj, pl) == before

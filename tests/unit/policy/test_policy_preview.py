@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from crossguard_harness import run_pack
 
-from planner.cli.cmd_check import records_from_preview
 from planner.fs import write_tree
 from planner.load import load_project
 from planner.model import Level, Project
@@ -35,7 +34,7 @@ def acme_stacks(
 ) -> tuple[Project, tuple[ResourceRecord, ...], dict[str, Any]]:
     """examples/acme planned and emitted; every stack previewed offline (about 10 s)."""
     from planner.cli.cmd_plan import plan_files
-    from planner.preview import run_preview
+    from planner.preview import policy_records, run_preview
 
     out = tmp_path_factory.mktemp("acme-out")
     files, _, _ = plan_files(acme_dir, out, "prod", TODAY)
@@ -45,7 +44,7 @@ def acme_stacks(
     for site_dir in sorted(p for p in (out / "stacks").iterdir() if p.is_dir()):
         result = run_preview(site_dir)
         assert result.ok, result.problems
-        records.extend(records_from_preview(result, site_dir.name))
+        records.extend(policy_records(result, site_dir.name))
         configs[site_dir.name] = json.loads(
             (site_dir / "policy-config.json").read_text(encoding="utf-8")
         )
@@ -53,7 +52,7 @@ def acme_stacks(
 
 
 def _plan_time(project: Project, records: tuple[ResourceRecord, ...]) -> set[tuple[str, str]]:
-    findings = evaluate_resources(records, project, TODAY)
+    findings = evaluate_resources(records, project, TODAY, rules=RULES)
     assert not [f for f in findings if f.evidence.get("cannot_evaluate")]
     return {(f.rule_id, f.scope) for f in findings if not f.waived}
 
@@ -152,5 +151,5 @@ def test_broken_stacks_are_reported_the_same_by_both(
         "HP-HYG-004",
         "HP-HYG-005",
     }
-    levels = {f.level for f in evaluate_resources(broken, project, TODAY)}
+    levels = {f.level for f in evaluate_resources(broken, project, TODAY, rules=RULES)}
     assert levels == {Level.MANDATORY}

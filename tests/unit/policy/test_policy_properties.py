@@ -15,6 +15,7 @@ from planner.model import Level, Plan, PolicyConfig, Project, RuleConfig
 from planner.policy import constraints_for, evaluate_plan, mandatory_failures
 from planner.solve import solve_offers
 from planner.solve.candidates import prune_offer
+from policies.registry import RULES
 
 TODAY = date(2026, 11, 27)
 CONSTRAINING = {
@@ -56,7 +57,7 @@ def _project(world: World) -> Project:
 def test_solved_plans_pass_the_constraining_rules(world: World) -> None:
     """Solving under the rules' constraints yields no mandatory finding of those rules."""
     project = _project(world)
-    constraints = constraints_for(project, today=TODAY)
+    constraints = constraints_for(project, today=TODAY, rules=RULES)
     offers = {
         name: tuple(prune_offer(o, constraints.prunes) for o in os)
         for name, os in world.offers.items()
@@ -73,7 +74,7 @@ def test_solved_plans_pass_the_constraining_rules(world: World) -> None:
     )
     failing = [
         f
-        for f in mandatory_failures(evaluate_plan(project, plan, today=TODAY))
+        for f in mandatory_failures(evaluate_plan(project, plan, today=TODAY, rules=RULES))
         if f.rule_id in CONSTRAINING
     ]
     assert failing == [], [f.message for f in failing]
@@ -93,7 +94,7 @@ def test_property_project_builder(share: float | None) -> None:
             team_budget_usd_per_month={"a": 10.0}, max_cloud_share=share
         ),
     )
-    c = constraints_for(_project(world))
+    c = constraints_for(_project(world), rules=RULES)
     assert c.team_budget_usd_per_month == {"a": 10.0}
     assert c.site_budget_usd_per_month == {"colo-0": 2500.0}
     assert c.max_cloud_share == share

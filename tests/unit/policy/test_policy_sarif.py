@@ -167,7 +167,7 @@ WORLD: dict[str, Any] = {
 
 def _sarif(**kw: Any) -> dict[str, Any]:
     proj = project(WORLD)
-    findings = evaluate_plan(proj, plan(WORLD), today=TODAY)
+    findings = evaluate_plan(proj, plan(WORLD), today=TODAY, rules=RULES)
     return to_sarif(findings, RULES, project=proj, **kw)
 
 
@@ -225,7 +225,7 @@ def test_uri_prefix_and_stable_fingerprints() -> None:
 def test_findings_json() -> None:
     """The JSON report has a summary and every finding with its evidence."""
     proj = project(WORLD)
-    data = findings_to_json(evaluate_plan(proj, plan(WORLD), today=TODAY))
+    data = findings_to_json(evaluate_plan(proj, plan(WORLD), today=TODAY, rules=RULES))
     assert data["summary"] == {"mandatory": 3, "advisory": 0, "waived": 1, "cannot_evaluate": 0}
     first = data["findings"][0]  # type: ignore[index]
     assert set(first) == {

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from crossguard_harness import run_pack
 
-from planner.cli.cmd_check import records_from_preview
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
 from planner.model import Assignment, PricingOption
 from planner.policy import evaluate_plan, evaluate_resources, pack_config
-from planner.preview import run_preview
-from policies.registry import RULES
+from planner.preview import policy_records, preview_findings, run_preview
+from policies.registry import PREVIEW_RULES, RULES
 
 TODAY = date(2026, 11, 27)
 MINI_PLAN = Path(__file__).resolve().parents[2] / "pulumi" / "mini_plan.py"
@@ -57,12 +56,13 @@ def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
 
     files = render_stacks(plan, project, default_environment(), command="hybridplan plan x")
     write_tree(tmp_path, files, subdirs=("stacks",))
-    config = json.loads(json.dumps(pack_config(project)))
+    config = json.loads(json.dumps(pack_config(project, rules=RULES)))
     records, configs = [], {}
     for site in ("colo-eu", "aws-eu-west-1"):
         result = run_preview(tmp_path / "stacks" / site)
         assert result.ok, result.problems
-        records.extend(records_from_preview(result, site))
+        assert preview_findings(result, rules=PREVIEW_RULES, today=TODAY) == ()
+        records.extend(policy_records(result, site))
         configs[site] = config
     shares = sorted(
         (r.stack, r.props["spec"]["replicas"])  # type: ignore[index]

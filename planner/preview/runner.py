@@ -1,6 +1,6 @@
 """Child process of the offline preview: run one stack's ``__main__.py`` under Pulumi mocks.
 
-Run as ``python -m planner.preview_runner STACK_DIR PROJECT STACK REPORT_JSON``, with the
+Run as ``python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON``, with the
 stack config in ``PULUMI_CONFIG`` (and ``PULUMI_CONFIG_SECRET_KEYS``) exactly as the Pulumi
 CLI passes it. Writes one JSON document to ``REPORT_JSON`` (stdout belongs to the program):
 every registered resource (URN, type, logical name, parent URN, custom or component, inputs
@@ -8,8 +8,14 @@ in camelCase with secrets replaced by ``"[secret]"``, its ``ignore_changes``), t
 registered more than once, and the program's error if it failed.
 
 This is the only planner module that imports Pulumi; it runs in its own process because
-Pulumi's runtime state leaks between runs in one interpreter (see
-``shared/notes/pulumi-offline.md``). The parent is ``planner.preview``.
+Pulumi's runtime state leaks between runs in one interpreter, and newer Pythons need a fresh
+event loop per run. The parent is :func:`planner.preview.run.run_preview`.
+
+How the mocks differ from a real run (Pulumi Python SDK, ``pulumi.runtime.set_mocks``):
+integers arrive as floats (normalised back here); with ``preview=False`` missing outputs are
+``None``; there is no auto-naming and no provider default; duplicate URNs are not rejected
+(recorded here instead); secret inputs arrive wrapped with the plaintext inside (masked
+here); transforms are not run.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-REDACTED = "[secret]"
+from planner.preview.result import REDACTED, mock_id
+
 MOCK_ACCOUNT = "123456789012"
 MOCK_EKS_VERSION = "1.31"
 """The Kubernetes version the mock EKS cluster reports (the AMI lookup follows it)."""
@@ -81,7 +88,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if self.monitor is not None:
             self.monitor.record_inputs(args.inputs)
         state = dict(args.inputs)
-        rid = f"{args.name}-id"
+        rid = mock_id(args.name)
         if args.typ.startswith("aws:"):
             state.setdefault("arn", f"arn:aws:mock:::{args.name}")
             state.setdefault("name", args.name)
@@ -159,7 +166,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._lock:
             urn = self.make_urn(request.parent, request.type, request.name)
             if request.type == "pulumi:pulumi:Stack":
-                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+                return super().RegisterResource(request)
             if urn in self._seen:
                 self.duplicates.append(urn)
             self._seen.add(urn)
@@ -176,7 +183,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             }
             self._current = record
             try:
-                return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+                return super().RegisterResource(request)
             finally:
                 self._current = None
                 self.records.append(record)
@@ -207,7 +214,7 @@ def run(stack_dir: str, project: str, stack: str) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
         sys.stderr.write(
-            "usage: python -m planner.preview_runner STACK_DIR PROJECT STACK REPORT_JSON\n"
+            "usage: python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON\n"
         )
         return 2
     stack_dir, project, stack, report_path = argv

@@ -1,0 +1,64 @@
+"""Plan -> Pulumi stacks, as ``{relative path: text}`` (pure; the Jinja2 environment is
+passed in).
+
+One stack folder per site the plan uses (:mod:`~planner.emit.render`), whose
+``Pulumi.<env>.yaml`` holds that site's share of the plan as a typed
+:class:`stacks.spec.StackConfig` - the objects the emitted program parses back, so the
+config has one definition. All decisions (quantities, HPA bounds, quotas, the GPU burst
+split) are made here in tested Python; the templates only place values, and the ``stacks``
+package only maps config onto resources.
+
+- :mod:`~planner.emit.environment`: the strict Jinja2 environment and its quoting filters;
+- :mod:`~planner.emit.checks`: names, images and the header command checked before
+  anything is rendered (RFC 1123 labels via ``planner.names``);
+- :mod:`~planner.emit.shares` and :mod:`~planner.emit.sizing`: the plan per site, and the
+  sizing defaults (requests and limits, HPA bounds, quota, headroom);
+- :mod:`~planner.emit.kubernetes`, :mod:`~planner.emit.training`, :mod:`~planner.emit.aws`:
+  the config sections of the Kubernetes workloads, Kueue training and AWS burst capacity
+  and budget; :mod:`~planner.emit.config` assembles them;
+- :mod:`~planner.emit.quantities`: Kubernetes quantities, money strings, the plan id.
+"""
+
+from __future__ import annotations
+
+from planner.emit.aws import (
+    BUDGET_ALERT_THRESHOLDS_PCT,
+    CHECKPOINT_RETENTION_DAYS,
+    DEFAULT_GPU_INSTANCE,
+    EKS_VERSION,
+)
+from planner.emit.checks import RESERVED_NAMESPACES, STATEFULSET_NAME_MAX, check_inputs
+from planner.emit.config import stack_config
+from planner.emit.environment import default_environment, pyrepr, strict_environment, to_yaml
+from planner.emit.quantities import cpu_quantity, memory_quantity, plan_id, usd
+from planner.emit.render import STACK_FILES, TEMPLATE_DIR, project_name, render_stacks
+from planner.emit.shares import stack_sites
+from planner.emit.sizing import BURSTY_MAX_FACTOR, CPU_LIMIT_FACTOR, HPA_CPU_TARGET_PCT, SURGE_PODS
+
+__all__ = [
+    "BUDGET_ALERT_THRESHOLDS_PCT",
+    "BURSTY_MAX_FACTOR",
+    "CHECKPOINT_RETENTION_DAYS",
+    "CPU_LIMIT_FACTOR",
+    "DEFAULT_GPU_INSTANCE",
+    "EKS_VERSION",
+    "HPA_CPU_TARGET_PCT",
+    "RESERVED_NAMESPACES",
+    "STACK_FILES",
+    "STATEFULSET_NAME_MAX",
+    "SURGE_PODS",
+    "TEMPLATE_DIR",
+    "check_inputs",
+    "cpu_quantity",
+    "default_environment",
+    "memory_quantity",
+    "plan_id",
+    "project_name",
+    "pyrepr",
+    "render_stacks",
+    "stack_config",
+    "stack_sites",
+    "strict_environment",
+    "to_yaml",
+    "usd",
+]

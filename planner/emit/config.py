@@ -1,0 +1,51 @@
+"""One site's stack config as the typed :class:`stacks.spec.StackConfig` - the same objects
+the emitted program parses back - assembled from the sections for Kubernetes workloads,
+training, AWS burst capacity and the budget."""
+
+from __future__ import annotations
+
+import planner
+from planner.emit.aws import aws_burst_config, budget_config
+from planner.emit.kubernetes import kubernetes_config
+from planner.emit.quantities import plan_id, usd
+from planner.emit.shares import shares
+from planner.emit.sizing import headroom_pods
+from planner.emit.training import training_config
+from planner.model import Plan, Project, SiteKind, WorkloadKind
+from stacks.spec import StackConfig, StackInfo
+
+
+def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackConfig:
+    """The structured config of one site's stack (``stacks.config_io.to_config`` writes it)."""
+    site = project.site(site_name)
+    here = shares(plan, project, site_name)
+    training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
+    others = [s for s in here if s.workload.kind is not WorkloadKind.TRAINING]
+    total = sum(s.usd_per_month for s in here)
+    aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
+    gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
+    return StackConfig(
+        stack=StackInfo(
+            site=site.name,
+            site_kind=site.kind.value,
+            provider=site.provider,
+            region=site.region,
+            env=stack_env,
+            plan_id=plan_id(plan),
+            input_digest=plan.input_digest,
+            generator=f"hybridplan {planner.__version__}",
+            usd_per_month=usd(total),
+            failure_domains=tuple(site.failure_domains),
+        ),
+        kubernetes=kubernetes_config(plan, project, site, others, training),
+        training=training_config(plan, project, site, training),
+        aws_region=site.region if aws else None,
+        aws_burst=aws_burst_config(
+            site,
+            gpu_shares,
+            {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares},
+        )
+        if aws
+        else None,
+        budget=budget_config(total) if aws else None,
+    )

@@ -1,0 +1,135 @@
+"""Rendering: one Pulumi stack folder per site the plan uses, as ``{path: text}``, through
+the strict Jinja2 environment (the templates only place values).
+
+``stacks/<site>/``: ``Pulumi.yaml`` (project ``hybridplan-<site>``, Python runtime),
+``Pulumi.<env>.yaml`` (the site's :class:`~stacks.spec.StackConfig`, written by the YAML
+dumper with sorted keys: what a pull request reviews), ``__main__.py`` (two lines that read
+the config and call ``stacks.program.deploy``; no user data, so nothing a user writes can
+become code), ``requirements.txt`` and ``README.md``; plus ``stacks/README.md``, an index.
+Every file starts with the command that regenerates it and the plan's input digest; nothing
+depends on the clock, so emitting twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+
+import planner
+from planner.emit.checks import check_inputs
+from planner.emit.config import stack_config
+from planner.emit.environment import strict_environment
+from planner.emit.quantities import usd
+from planner.emit.shares import shares, stack_sites
+from planner.model import Plan, Project
+from stacks.config_io import to_config
+from stacks.spec import StackConfig
+
+TEMPLATE_DIR = "stack"
+"""Folder under ``templates/`` holding the per-stack templates."""
+
+STACK_FILES = (
+    ("Pulumi.yaml.j2", "Pulumi.yaml"),
+    ("Pulumi.env.yaml.j2", "Pulumi.{env}.yaml"),
+    ("__main__.py.j2", "__main__.py"),
+    ("requirements.txt.j2", "requirements.txt"),
+    ("README.md.j2", "README.md"),
+)
+
+
+def project_name(site: str) -> str:
+    """The Pulumi project of a site's stack."""
+    return f"hybridplan-{site}"
+
+
+def _qualified(site: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Config keys under the stack's project namespace (provider keys keep their own)."""
+    project = project_name(site)
+    return {(k if ":" in k else f"{project}:{k}"): v for k, v in config.items()}
+
+
+def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "workload": s.workload.name,
+            "team": s.workload.team,
+            "kind": s.workload.kind.value,
+            "replicas": s.replicas,
+            "option": s.option,
+            "usd_per_month": usd(s.usd_per_month),
+        }
+        for s in shares(plan, project, site)
+    ]
+
+
+def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) -> dict[str, Any]:
+    """What the per-stack templates place."""
+    kind = project.site(site_name).kind.value
+    return {
+        "site": site_name,
+        "site_kind": kind,
+        "project_name": project_name(site_name),
+        "pulumi_yaml": {
+            "name": project_name(site_name),
+            "description": f"hybridplan placement for site {site_name} ({kind})",
+            "runtime": {
+                "name": "python",
+                "options": {"toolchain": "pip", "virtualenv": "venv"},
+            },
+        },
+        "stack_yaml": {"config": _qualified(site_name, to_config(config))},
+        "summary": _summary(plan, project, site_name),
+        "usd_per_month": config.stack.usd_per_month,
+        "has_training": config.training is not None,
+        "has_burst": config.aws_burst is not None,
+        "has_budget": config.budget is not None,
+        "is_manager": config.training is not None and config.training.burst is not None,
+    }
+
+
+def render_stacks(
+    plan: Plan,
+    project: Project,
+    env: jinja2.Environment,
+    *,
+    stack_env: str = "prod",
+    command: str,
+) -> dict[str, str]:
+    """Render one Pulumi stack folder per used site: ``{"stacks/<site>/<file>": text}``.
+
+    ``command`` is the command line that regenerates the files (written in each header).
+    Raises ``InputError`` (exit 2) when a name is unsafe to emit, before rendering anything.
+    """
+    check_inputs(plan, project, stack_env=stack_env, command=command)
+    env = strict_environment(env)
+    files: dict[str, str] = {}
+    sites = stack_sites(plan, project)
+    common = {
+        "command": command,
+        "input_digest": plan.input_digest or "(none)",
+        "version": planner.__version__,
+        "stack_env": stack_env,
+    }
+    for site_name in sites:
+        config = stack_config(plan, project, site_name, stack_env=stack_env)
+        context = {**common, **_context(plan, project, site_name, config)}
+        for template, target in STACK_FILES:
+            path = f"stacks/{site_name}/{target.format(env=stack_env)}"
+            files[path] = env.get_template(f"{TEMPLATE_DIR}/{template}").render(context)
+    index = env.get_template(f"{TEMPLATE_DIR}/index.md.j2").render(
+        {
+            **common,
+            "stacks": [
+                {
+                    "site": s,
+                    "kind": project.site(s).kind.value,
+                    "usd_per_month": usd(sum(x.usd_per_month for x in shares(plan, project, s))),
+                }
+                for s in sites
+            ],
+        }
+    )
+    files["stacks/README.md"] = index
+    return files

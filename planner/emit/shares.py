@@ -1,0 +1,68 @@
+"""The plan seen from one site: which sites get a stack, and each workload's assignments on a
+site merged into one :class:`Share`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.model import Assignment, Plan, PricingOption, Project, SiteKind, Workload
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One workload's assignments on one site, merged."""
+
+    workload: Workload
+    replicas: int
+    usd_per_month: float
+    options: tuple[PricingOption, ...]
+    assignments: tuple[Assignment, ...]
+
+    @property
+    def option(self) -> str:
+        """The pricing options of the share, ``+``-joined (``on-demand+spot``)."""
+        return "+".join(o.value for o in self.options)
+
+
+def used_sites(plan: Plan) -> set[str]:
+    """Sites holding at least one replica."""
+    return {a.site for p in plan.placements for a in p.assignments if a.replicas > 0}
+
+
+def stack_sites(plan: Plan, project: Project) -> tuple[str, ...]:
+    """Sites that get a stack: those holding at least one assignment, in project order."""
+    used = used_sites(plan)
+    return tuple(s.name for s in project.sites if s.name in used)
+
+
+def shares(plan: Plan, project: Project, site: str) -> list[Share]:
+    """Every workload's share of ``site``, by workload name."""
+    out: list[Share] = []
+    for p in sorted(plan.placements, key=lambda p: p.workload):
+        here = tuple(a for a in p.assignments if a.site == site and a.replicas > 0)
+        if not here:
+            continue
+        out.append(
+            Share(
+                workload=project.workload(p.workload),
+                replicas=sum(a.replicas for a in here),
+                usd_per_month=sum(a.usd_per_month for a in here),
+                options=tuple(sorted({a.option for a in here})),
+                assignments=here,
+            )
+        )
+    return out
+
+
+def home_site(plan: Plan, project: Project, workload: str) -> str:
+    """Where a training workload's Jobs live: its first owned site (GPU pool before
+    Kubernetes), else its first cloud site; the others are MultiKueue burst targets."""
+    placement = next(p for p in plan.placements if p.workload == workload)
+    order = {SiteKind.GPU_POOL: 0, SiteKind.KUBERNETES: 1, SiteKind.CLOUD: 2}
+    sites = [project.site(n) for n in placement.sites]
+    return min(sites, key=lambda s: (order[s.kind], s.name)).name
+
+
+def gpu_type(w: Workload) -> str:
+    """The workload's GPU type, ``gpu`` when it names none."""
+    return w.resources.gpu_type or "gpu"

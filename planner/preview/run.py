@@ -1,0 +1,121 @@
+"""Running an emitted stack offline: ``run_preview`` reads the stack folder, runs its
+program under Pulumi mocks in a child process (:mod:`planner.preview.runner`), and validates
+every Kubernetes object it registered (:mod:`planner.preview.validate`).
+
+The config goes to the child the way the Pulumi CLI passes it (``PULUMI_CONFIG``); the child
+redacts secrets before anything leaves it, and this side redacts once more the plaintext of
+every secret config value. Each stack runs in its own process: Pulumi's runtime state leaks
+between runs in one interpreter, and newer Pythons need a fresh event loop per run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.errors import UsageError
+from planner.preview.result import REDACTED, PreviewResource, PreviewResult
+from planner.preview.stack_config import cli_config_env, read_stack
+from planner.preview.validate import DEFAULT_K8S_VERSION, check
+
+RUNNER = "planner.preview.runner"
+
+
+def _redact_values(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _redact_values(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_values(v, secrets) for v in value]
+    if isinstance(value, str) and value in secrets:
+        return REDACTED
+    return value
+
+
+def run_preview(
+    stack_dir: Path,
+    *,
+    stack: str | None = None,
+    k8s_version: str = DEFAULT_K8S_VERSION,
+    python: str | None = None,
+    timeout_s: float = 300.0,
+    extra_env: Mapping[str, str] | None = None,
+) -> PreviewResult:
+    """Preview one stack folder offline (see the module docstring). Never raises for a
+    stack that previews badly - the problems are in the result; raises ``UsageError``
+    when the folder is not a stack or the child process cannot run."""
+    stack_dir = stack_dir.resolve()
+    project, stack_name, config = read_stack(stack_dir, stack)
+    env = {**os.environ, **(extra_env or {}), **cli_config_env(project, config)}
+    env.pop("PULUMI_CONFIG_PASSPHRASE", None)
+    secrets = frozenset(
+        str(v)
+        for k, v in json.loads(env["PULUMI_CONFIG"]).items()
+        if k in json.loads(env["PULUMI_CONFIG_SECRET_KEYS"]) and v not in ("", REDACTED)
+    )
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hybridplan-preview-") as tmp:
+        report_path = Path(tmp) / "report.json"
+        try:
+            proc = subprocess.run(
+                [
+                    python or sys.executable,
+                    "-m",
+                    RUNNER,
+                    str(stack_dir),
+                    project,
+                    stack_name,
+                    str(report_path),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise UsageError(
+                f"offline preview of {stack_dir} timed out after {timeout_s:.0f} s"
+            ) from None
+        if proc.returncode != 0 or not report_path.is_file():
+            tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
+            raise UsageError(f"offline preview runner failed for {stack_dir}:\n{tail}")
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    seconds = time.perf_counter() - started
+    records = sorted(report["resources"], key=lambda r: r["urn"])
+    found = tuple(
+        PreviewResource(
+            urn=r["urn"],
+            type=r["type"],
+            name=r["name"],
+            parent=r["parent"],
+            custom=r["custom"],
+            inputs=_redact_values(r["inputs"], secrets),
+            ignore_changes=tuple(r.get("ignore_changes", ())),
+            retain_on_delete=bool(r.get("retain_on_delete", False)),
+            replace_on_changes=tuple(r.get("replace_on_changes", ())),
+        )
+        for r in records
+    )
+    problems: list[str] = []
+    if report.get("error"):
+        problems.append(f"the program failed: {_redact_values(report['error'], secrets)}")
+    problems.extend(f"duplicate URN: {urn}" for urn in sorted(set(report["duplicates"])))
+    invalid, validated = check(found, k8s_version)
+    problems.extend(invalid)
+    return PreviewResult(
+        stack_dir=str(stack_dir),
+        project=project,
+        stack=stack_name,
+        k8s_version=k8s_version,
+        resources=found,
+        problems=tuple(problems),
+        seconds=seconds,
+        validated=validated,
+    )
