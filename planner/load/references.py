@@ -32,6 +32,7 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     sites = _entries(sites_doc, "sites")
     if inventory is not None:
         problems.extend(_duplicates(inventory, INVENTORY, "workloads", "workload", workloads))
+        problems.extend(_emitted_name_problems(inventory, workloads))
     if sites_doc is not None:
         problems.extend(_duplicates(sites_doc, SITES, "sites", "site", sites))
 
@@ -116,6 +117,56 @@ def _entries(parsed: Parsed | None, key: str) -> list[_Named]:
             name = item.get("name")
             out.append(_Named(i, item, name if isinstance(name, str) else None))
     return out
+
+
+def _emitted_name_problems(doc: Parsed, workloads: list[_Named]) -> Iterator[Problem]:
+    """Names the emitted stacks could not use (``planner.names``): a team whose namespace
+    the cluster owns, a derived object name (``<name>-burst``, ``<db>-headless``,
+    ``<gpu>-burst``) that is no label or is another workload's, a database name too long
+    for its StatefulSet's pods. ``hybridplan emit`` refuses the same."""
+    named = [
+        (w, w.name, kind)
+        for w in workloads
+        if w.name is not None and isinstance(kind := w.item.get("kind"), str)
+    ]
+    services = {name for w, name, kind in named if w.item.get("ports") and kind != "database"}
+    jobs = {name for _, name, kind in named if kind in ("training", "batch")}
+    for w, name, kind in named:
+        base: YamlPath = ("workloads", w.index)
+        team = w.item.get("team")
+        issue = names.namespace_issue(team) if isinstance(team, str) else None
+        if issue is not None:
+            yield problem_at(doc, INVENTORY, (*base, "team"), issue.message, names.NAMESPACE_FIX)
+        resources = w.item.get("resources")
+        gpu_type = resources.get("gpu_type") if isinstance(resources, dict) else None
+        gpu = gpu_type if isinstance(gpu_type, str) and names.is_label(gpu_type) else None
+        if not names.is_label(name):
+            continue  # the schema reports the name itself
+        for derived, what in names.derived_names(name, kind, gpu):
+            bad = names.check_label(derived, what=what)
+            if bad is not None:
+                field = "gpu_type" if derived == f"{gpu}-burst" else "name"
+                path = (*base, "resources", field) if field == "gpu_type" else (*base, "name")
+                yield problem_at(doc, INVENTORY, path, bad.message, f"shorten the {field}")
+        too_long = names.database_name_issue(name) if kind == "database" else None
+        if too_long is not None:
+            yield problem_at(
+                doc,
+                INVENTORY,
+                (*base, "name"),
+                too_long.message,
+                f"shorten it to {names.STATEFULSET_NAME_MAX} characters or fewer",
+            )
+        clash = names.derived_name_clash(name, kind, services, jobs)
+        if clash is not None:
+            derived, what = clash
+            yield problem_at(
+                doc,
+                INVENTORY,
+                (*base, "name"),
+                f"the name {derived!r} is also the {what} of {name!r}",
+                f"rename workload {derived!r} (or {name!r})",
+            )
 
 
 def _duplicates(

@@ -43,6 +43,7 @@ _NAME_WHAT = {
     "site": "site name",
     "latency_ms": "site name",
     "gpus": "GPU type",
+    "failure_domains": "failure domain name",
 }
 _NAME_OF = {
     "workloads": "workload name",
@@ -362,6 +363,10 @@ def _pattern_problem(
     if "[0-9]{4}" in pattern:
         message = f"expected a date YYYY-MM-DD, got {value!r}"
         return problem_at(parsed, file, path, message, "write the date as e.g. 2027-03-31", key=key)
+    if pattern == names.IMAGE_PATTERN:
+        message = f"image {value!r} is not a plain image reference"
+        fix = "use registry/path:tag or registry/path@sha256:digest (no spaces or quotes)"
+        return problem_at(parsed, file, path, message, fix, key=key)
     if pattern == r"\S":
         return problem_at(parsed, file, path, "must not be blank", "give a value", key=key)
     message = f"{value!r} does not match the pattern {pattern}"
