@@ -44,6 +44,7 @@ _NAME_WHAT = {
     "latency_ms": "site name",
     "gpus": "GPU type",
     "failure_domains": "failure domain name",
+    "classify": "classifier threshold",
 }
 _NAME_OF = {
     "workloads": "workload name",
@@ -204,6 +205,13 @@ def _translate(
 
     if in_property_names and isinstance(instance, str):
         key_path = (*path, instance)
+        if validator == "enum" and isinstance(value, list):
+            known = [str(v) for v in value]
+            close = names.nearest_name(instance, known)
+            hint = f"did you mean '{close}'? " if close else ""
+            message = f"unknown {_what(path)} '{instance}'"
+            fix = f"{hint}use one of: {', '.join(known)}"
+            return [problem_at(parsed, file, key_path, message, fix, key=True)]
         return [_pattern_problem(parsed, file, key_path, instance, str(value), key=True)]
 
     if validator == "additionalProperties" and isinstance(instance, dict):

@@ -112,3 +112,25 @@ def test_a_cloud_site_cannot_offer_owned_capacity(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert (problem.line, problem.field) == (60, "sites[2].cost.cloud.options[0]")
     assert "'owned' is not allowed" in problem.message
+
+
+def test_classifier_threshold_names_in_the_schema_are_the_calibrated_ones() -> None:
+    """settings.classify accepts exactly the thresholds planner.classify documents."""
+    from planner.classify.calibration import DEFAULTS
+
+    classify = schema_for("project")["properties"]["settings"]["properties"]["classify"]
+    assert classify["propertyNames"]["enum"] == sorted(DEFAULTS)
+
+
+def test_an_unknown_classifier_threshold_is_located_with_a_suggestion(tmp_path: Path) -> None:
+    """A misspelt threshold is reported at its key (plan used to say project.yaml only)."""
+    root = Path(shutil.copytree(MINI, tmp_path / "mini"))
+    (root / "project.yaml").write_text(
+        "apiVersion: hybridplan/v1\nkind: Project\nsettings:\n  classify: {min_dayz: 2}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_project(root)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.field) == (4, 14, "settings.classify.min_dayz")
+    assert problem.fix.startswith("did you mean 'min_days'?")
