@@ -45,7 +45,14 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
         gpus = capacity.get("gpus") if isinstance(capacity, dict) else None
         if isinstance(gpus, dict):
             offered.update(str(k) for k in gpus)
-        offered.update(_cloud_gpu_types(s.item))
+    wanted = {
+        r["gpu_type"]
+        for w in workloads
+        if isinstance(r := w.item.get("resources"), dict) and isinstance(r.get("gpu_type"), str)
+    }
+    if not wanted <= offered:  # reading the price catalogue takes a while: only if needed
+        for s in sites:
+            offered.update(_cloud_gpu_types(s.item))
 
     if inventory is not None:
         for w in workloads:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# jsonschema ships no type information and types-jsonschema is not a project dependency.
-import jsonschema  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    # jsonschema ships no type information and types-jsonschema is not a project dependency.
+    import jsonschema  # type: ignore[import-untyped]
 
 from planner import names
 from planner.errors import Problem

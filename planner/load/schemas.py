@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-# jsonschema ships no type information and types-jsonschema is not a project dependency.
-import jsonschema  # type: ignore[import-untyped]
 import jsonschema_rs
 
 from planner import names
@@ -52,7 +50,11 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 @functools.cache
 def validator_for(kind: str) -> Any:
-    """A cached ``jsonschema.Draft202012Validator`` for ``kind``."""
+    """A cached ``jsonschema.Draft202012Validator`` for ``kind`` (imported here: only an
+    invalid document needs it, and importing it costs a fifth of a second)."""
+    # jsonschema ships no type information and types-jsonschema is not a project dependency.
+    import jsonschema  # type: ignore[import-untyped]
+
     return jsonschema.Draft202012Validator(schema_for(kind))
 
 
