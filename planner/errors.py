@@ -1,12 +1,15 @@
 """The PlannerError tree: every error says what went wrong, where, and how to fix it.
 
-The CLI maps each class to one exit code (see README "Exit codes"):
-``InputError`` -> 2, ``InfeasibleError`` and ``PolicyFailure`` -> 1, ``DriftError`` -> 3.
+``exit_code`` is the one place that maps how a command ended to its exit code (README
+"Exit codes"): done 0; a ``CheckFailedError`` (``InfeasibleError``, ``PolicyFailure``, a stack
+that does not preview) 1; ``InputError``, ``UsageError`` and any other ``PlannerError`` 2;
+``DriftError`` 3.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +52,7 @@ class Problem:
 
 
 class PlannerError(Exception):
-    """Base class. ``exit_code`` is what the CLI returns for it."""
-
-    exit_code = 2
+    """Base class. ``exit_code`` maps each kind to the code the CLI exits with."""
 
     def __init__(self, message: str, *, fix: str = "") -> None:
         super().__init__(message)
@@ -69,8 +70,6 @@ class InputError(PlannerError):
     Carries every problem found in one pass, sorted by location.
     """
 
-    exit_code = 2
-
     def __init__(self, problems: list[Problem] | tuple[Problem, ...], *, message: str = "") -> None:
         ordered = tuple(sorted(problems, key=Problem.sort_key))
         count = len(ordered)
@@ -87,13 +86,18 @@ class InputError(PlannerError):
 class UsageError(PlannerError):
     """A command-line argument is wrong (unknown workload, bad --price expression). Exit 2."""
 
-    exit_code = 2
+
+class CheckFailedError(PlannerError):
+    """The inputs are valid but the result fails: no plan fits, an unwaived mandatory
+    finding, a stack that does not preview cleanly. Exit code 1.
+
+    Also the verdict of a run that completed (its report was shown) and failed, with the
+    verdict's text as the message: services return it as their ``failure``.
+    """
 
 
-class InfeasibleError(PlannerError):
+class InfeasibleError(CheckFailedError):
     """No plan satisfies the constraints. Exit code 1. ``diagnosis`` lists the conflict."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, diagnosis: tuple[str, ...] = (), fix: str = "") -> None:
         super().__init__(message, fix=fix)
@@ -107,16 +111,12 @@ class InfeasibleError(PlannerError):
         return "\n".join(lines)
 
 
-class PolicyFailure(PlannerError):  # noqa: N818 - a failed check, not a bug; name kept stable for callers
+class PolicyFailure(CheckFailedError):  # noqa: N818 - a failed check, not a bug; name kept stable for callers
     """An unwaived mandatory policy finding. Exit code 1."""
-
-    exit_code = 1
 
 
 class DriftError(PlannerError):
     """Emitted files differ from what the plan renders. Exit code 3."""
-
-    exit_code = 3
 
     def __init__(self, message: str, *, paths: tuple[str, ...] = (), fix: str = "") -> None:
         super().__init__(message, fix=fix)
@@ -128,3 +128,28 @@ class DriftError(PlannerError):
         if self.fix:
             lines.append(f"To fix: {self.fix}")
         return "\n".join(lines)
+
+
+class ExitCode(IntEnum):
+    """What ``hybridplan`` exits with (README "Exit codes")."""
+
+    OK = 0
+    """Done; advisory findings allowed."""
+    FAILED = 1
+    """Infeasible plan, unwaived mandatory finding, a stack that does not preview."""
+    INPUT = 2
+    """Usage or input error."""
+    DRIFT = 3
+    """Emitted files differ from what the plan renders (``emit --check``)."""
+
+
+def exit_code(failure: PlannerError | None) -> ExitCode:
+    """The exit code of a command that ended with ``failure`` (``None``: it succeeded).
+    This is the only mapping from outcomes and errors to exit codes."""
+    if failure is None:
+        return ExitCode.OK
+    if isinstance(failure, DriftError):
+        return ExitCode.DRIFT
+    if isinstance(failure, CheckFailedError):
+        return ExitCode.FAILED
+    return ExitCode.INPUT

@@ -1,13 +1,16 @@
-"""The ``hybridplan`` command line: thin commands over the pure core.
+"""The ``hybridplan`` command line: thin commands over the services of ``planner.app``.
 
-Each ``cmd_*`` module registers its commands on ``app``. Errors are mapped to exit codes in
-one place, ``main``:
+Each ``cmd_*`` module registers its commands on ``app``. A command parses its flags, calls
+services, renders the result and returns the failure it ends with (or ``None``);
+``common.guarded``, the one error boundary, prints a failure or a raised ``PlannerError``
+and exits with ``planner.errors.exit_code`` of it:
 
 ====  =========================================================================
 code  meaning
 ====  =========================================================================
 0     success (advisory findings allowed)
-1     infeasible plan, or an unwaived mandatory policy finding
+1     infeasible plan or scenario, an unwaived mandatory policy finding, or a
+      stack that does not preview cleanly
 2     usage or input error (bad flags, invalid planning project)
 3     drift: emitted files differ from what the plan renders (``emit --check``)
 ====  =========================================================================

@@ -2,89 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import guarded
-from planner.errors import InfeasibleError, InputError, PolicyFailure, UsageError
+from planner.cli.common import Ending, guarded
+from planner.errors import UsageError
 from planner.model import Finding, Project
-
-if TYPE_CHECKING:
-    from planner.policy import ResourceRecord
 
 
 class CheckFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
-
-
-def check_project(project_dir: Path, today: date) -> tuple[Project, tuple[Finding, ...], str]:
-    """Load, plan and check a project. Returns the project, its findings and a note.
-
-    When mandatory budgets make the plan infeasible, the project is planned again with the
-    budget rules relaxed and the cheapest plan is checked against the original budgets, so
-    the report names each budget that cannot be met and by how much.
-    """
-    from planner.catalogue import load_default_catalogue
-    from planner.ingest import load_telemetry
-    from planner.load import load_project
-    from planner.pipeline import build_plan
-    from planner.policy import evaluate_plan, policy_problems, relax_cost_limits
-    from policies.registry import RULES
-
-    project = load_project(project_dir)
-    problems = policy_problems(project.policies, rules=RULES)
-    if problems:
-        raise InputError(problems, message=f"{len(problems)} problem(s) in the policy config")
-    telemetry = load_telemetry(project)
-    catalogue = load_default_catalogue()
-    try:
-        bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
-    except InfeasibleError as infeasible:
-        relaxed = relax_cost_limits(project, rules=RULES)
-        if relaxed == project:
-            raise
-        try:
-            bundle = build_plan(relaxed, catalogue=catalogue, telemetry=telemetry, today=today)
-        except InfeasibleError:
-            raise infeasible from None
-        note = (
-            "no plan fits the mandatory budgets; the findings below check the cheapest plan "
-            "without them"
-        )
-        return project, evaluate_plan(project, bundle.plan, today=today, rules=RULES), note
-    return project, bundle.plan.findings, ""
-
-
-def check_stacks(
-    stacks_dir: Path, project: Project, today: date
-) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
-    """Preview every emitted stack under ``stacks_dir`` offline and check its resources.
-    Returns the findings and the preview problems (reported as warnings)."""
-    from planner.policy import evaluate_resources
-    from planner.preview import policy_records, run_preview
-    from policies.registry import RULES
-
-    sites = sorted(p for p in stacks_dir.iterdir() if (p / "Pulumi.yaml").is_file())
-    if not sites:
-        raise UsageError(
-            f"{stacks_dir} holds no emitted stacks",
-            fix="pass OUT/stacks of a `hybridplan plan` run",
-        )
-    records: list[ResourceRecord] = []
-    problems: list[str] = []
-    for site_dir in sites:
-        result = run_preview(site_dir)
-        problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
-        records.extend(policy_records(result, site_dir.name))
-    return evaluate_resources(records, project, today, rules=RULES), tuple(problems)
 
 
 def report_data(
@@ -171,7 +107,7 @@ def register(app: typer.Typer) -> None:
                 "(default: DIR as given).",
             ),
         ] = None,
-    ) -> None:
+    ) -> Ending:
         """Plan a project and check every policy rule on the plan: budgets, cloud share,
         GPU prices, SLA tiers, residency, waivers. Exit 0 when nothing mandatory fails
         (advisory findings allowed), 1 on an unwaived mandatory finding (or, with --stacks,
@@ -187,54 +123,35 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan check examples/acme --format sarif --output policy.sarif
         """
-        from planner.policy import mandatory_failures
-
         try:
             when = date.fromisoformat(today) if today else date.today()
         except ValueError:
             raise UsageError(f"--today {today!r} is not a date", fix="use YYYY-MM-DD") from None
         if output is not None and fmt is CheckFormat.TABLE:
             raise UsageError("--output needs --format json or sarif", fix="add --format sarif")
-        project, findings, note = check_project(project_dir, when)
-        problems: tuple[str, ...] = ()
+        steps = len(services.CHECK_STEPS)
+        with console.progress("checking", total=steps) as step:
+            outcome = services.check_project(
+                project_dir, catalogue=load_default_catalogue(), today=when, progress=step
+            )
         if stacks is not None:
-            from planner.policy.engine import sort_key
-
-            resource_findings, problems = check_stacks(stacks, project, when)
-            for problem in problems:
+            with console.progress("previewing the stacks") as step:
+                outcome = services.check_stacks(outcome, stacks, today=when, progress=step)
+            for problem in outcome.preview_problems:
                 console.err.print(f"warning: preview: {problem}", markup=False)
-            findings = tuple(sorted(findings + resource_findings, key=sort_key))
+        findings, note = outcome.findings, outcome.note
         prefix = uri_prefix if uri_prefix is not None else project_dir.as_posix()
         if fmt is CheckFormat.TABLE:
             _print_table(findings, note)
         else:
-            data = report_data(findings, project, fmt, "" if prefix == "." else prefix)
+            data = report_data(findings, outcome.project, fmt, "" if prefix == "." else prefix)
             if output is None:
                 console.emit_json(data)
             else:
                 from planner.fs import write_files
 
-                text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-                write_files({output: text})
+                write_files({output: console.json_text(data)})
                 console.err.print(f"wrote {output}", markup=False)
             if note:
                 console.err.print(f"note: {note}", markup=False)
-        failing = mandatory_failures(findings)
-        if problems:
-            from planner.preview import PreviewError
-
-            # A stack that does not preview cleanly fails `pulumi preview` too: its
-            # resources were not (all) checked, which is no pass.
-            raise PreviewError(
-                f"{len(problems)} problem(s) previewing the emitted stacks"
-                + (f"; also {len(failing)} unwaived mandatory finding(s)" if failing else ""),
-                problems=problems,
-                fix="regenerate the stacks with `hybridplan plan`, or fix the stack named above",
-            )
-        if failing:
-            ids = ", ".join(sorted({f.rule_id for f in failing}))
-            raise PolicyFailure(
-                f"{len(failing)} unwaived mandatory finding(s): {ids}",
-                fix="fix the plan or its inputs, or add a waiver with a reason and an expiry "
-                "to policies.yaml",
-            )
+        return outcome.failure

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from planner import app as services
 from planner.cli import console
-from planner.cli.common import OutputFormat, guarded
+from planner.cli.common import Ending, OutputFormat, guarded, print_warnings
 from planner.errors import Problem
 from planner.model import Classification, Project, Resources, Workload
 
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--workload-label", help="Prometheus label that names the workload."),
         ] = "workload",
-    ) -> None:
+    ) -> Ending:
         """Classify each workload from its utilisation telemetry (steady, diurnal, bursty,
         batch, idle, ai-training, ai-inference or unknown) with a confidence, the reasons
         with their numbers, declared profile versus telemetry, and the right-sized
@@ -107,19 +108,14 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan classify examples/acme --format json
         """
-        from planner.classify import classify_project, thresholds
-        from planner.ingest import load_telemetry
-        from planner.load import load_project
+        from planner.classify import thresholds
 
-        with console.progress("loading the project", total=3) as bar:
-            project = load_project(project_dir)
-            bar.advance(description="reading telemetry")
-            telemetry = load_telemetry(project, workload_label=workload_label)
-            bar.advance(description="classifying")
-            result = classify_project(project, telemetry)
-            bar.advance()
-        for warning in telemetry.warnings:
-            console.err.print(f"warning: {warning.render()}", markup=False)
+        steps = (*services.LOAD_STEPS, *services.CLASSIFY_STEPS)
+        with console.progress("loading the project", total=len(steps)) as step:
+            inputs = services.load_inputs(project_dir, workload_label=workload_label, progress=step)
+            result = services.classify_inputs(inputs, progress=step)
+        project = inputs.project
+        print_warnings(inputs.warnings)
 
         if fmt is OutputFormat.JSON:
             console.emit_json(
@@ -129,10 +125,10 @@ def register(app: typer.Typer) -> None:
                     ],
                     "thresholds": thresholds(project.settings.classify),
                     "headroom": project.settings.headroom,
-                    "warnings": [_problem(p) for p in telemetry.warnings],
+                    "warnings": [_problem(p) for p in inputs.warnings],
                 }
             )
-            return
+            return None
         console.table(
             "Workload classes",
             [
@@ -154,3 +150,4 @@ def register(app: typer.Typer) -> None:
             "disagree with telemetry",
             markup=False,
         )
+        return None

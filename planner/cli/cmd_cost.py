@@ -2,189 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from planner.catalogue import Catalogue, load_default_catalogue
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import OutputFormat, guarded
-from planner.cost import (
-    baseline_option,
-    cost_input_digest,
-    horizon_summary,
-    offers_for,
-    owned_rates_by_site,
-    pool_commitment_items,
-    price_on,
-    validate_cost_inputs,
-)
+from planner.cli.common import Ending, OutputFormat, guarded
 from planner.errors import UsageError
-from planner.load import load_project
-from planner.model import LineItem, Offer, Project, Resources
-
-
-def _item(li: LineItem) -> dict[str, Any]:
-    return {
-        "name": li.name,
-        "usd_per_month": round(li.usd_per_month, 2),
-        "formula": li.formula,
-        "sources": list(li.sources),
-    }
-
-
-def _sorted(offers: list[Offer]) -> list[Offer]:
-    eligible = sorted(
-        (o for o in offers if o.eligible),
-        key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value),
-    )
-    other = sorted((o for o in offers if not o.eligible), key=lambda o: (o.site, o.option.value))
-    return eligible + other
-
-
-def cost_view(
-    project: Project,
-    workload_name: str,
-    catalogue: Catalogue,
-    *,
-    request: Resources | None = None,
-    basis: str = "declared",
-) -> dict[str, Any]:
-    """Everything ``hybridplan cost`` shows, as plain data (pure). ``request`` is the
-    per-replica request to price (the declared one if ``None``); ``basis`` says which."""
-    names = [w.name for w in project.workloads]
-    if workload_name not in names:
-        near = difflib.get_close_matches(workload_name, names, n=3)
-        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(names)}"
-        raise UsageError(f"unknown workload {workload_name!r}", fix=hint)
-    validate_cost_inputs(project, catalogue)
-    w = project.workload(workload_name)
-    req = request if request is not None else w.resources
-    settings = project.settings
-    rates = owned_rates_by_site(project.sites, catalogue, settings)
-    current = project.site(w.current_site) if w.current_site else None
-    offers: list[Offer] = []
-    for site in project.sites:
-        offers.extend(offers_for(w, req, site, catalogue, settings, current=current, rates=rates))
-    baseline: float | None = None
-    current_items: tuple[LineItem, ...] = ()
-    if current is not None:
-        # what runs there today: the DECLARED request (the offers price ``req``)
-        current_items = price_on(
-            w,
-            w.resources,
-            current,
-            catalogue,
-            settings=settings,
-            option=baseline_option(current, w.current_option),
-            rates=rates,
-        )
-        baseline = sum(i.usd_per_month for i in current_items) if current_items else None
-    ordered = _sorted(offers)
-    cheapest = ordered[0].key if ordered and ordered[0].eligible else None
-    out_offers: list[dict[str, Any]] = []
-    for o in ordered:
-        entry: dict[str, Any] = {
-            "site": o.site,
-            "option": o.option.value,
-            "eligible": o.eligible,
-            "reason": o.reason,
-            "cheapest": o.key == cheapest,
-            "instance_type": o.instance_type,
-            "usd_per_month": round(o.usd_per_month, 2),
-            "migration_usd": round(o.migration_usd, 2),
-            "line_items": [_item(li) for li in o.line_items],
-            "migration_items": [_item(li) for li in o.migration_items],
-            "usage": {k: round(v, 6) for k, v in sorted(o.usage.items())},
-        }
-        if baseline is not None and o.line_items:
-            h = horizon_summary(
-                baseline,
-                o.usd_per_month,
-                o.migration_usd,
-                settings.horizon_months,
-                settings.discount_rate_pct,
-            )
-            entry["horizon"] = {
-                "months": h.months,
-                "total_usd": round(h.total_after_usd, 2),
-                "savings_usd": round(h.savings_usd, 2) + 0.0,
-                "breakeven_month": h.breakeven_month,
-                "npv_usd": round(h.npv_usd, 2) + 0.0,  # + 0.0: never "-0.00"
-            }
-        out_offers.append(entry)
-    dec = w.resources
-    return {
-        "workload": w.name,
-        "currency": catalogue.currency,
-        "request": {
-            "cpu": req.cpu,
-            "memory_gib": req.memory_gib,
-            "gpus": req.gpus,
-            "gpu_type": req.gpu_type,
-            "storage_gib": req.storage_gib,
-            "replicas": w.replicas,
-            "basis": basis,
-            "gpu_hours_per_month": w.training.gpu_hours_per_month
-            if w.training is not None
-            else None,
-        },
-        "declared_request": {
-            "cpu": dec.cpu,
-            "memory_gib": dec.memory_gib,
-            "gpus": dec.gpus,
-            "gpu_type": dec.gpu_type,
-            "storage_gib": dec.storage_gib,
-            "replicas": w.replicas,
-        },
-        "current_site": w.current_site,
-        "current_option": baseline_option(current, w.current_option).value
-        if current is not None
-        else None,
-        "current_request_basis": "declared" if current is not None else None,
-        "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
-        "current_line_items": [_item(li) for li in current_items],
-        "catalogue": {
-            "version": catalogue.version,
-            "captured": catalogue.captured,
-            "digest": catalogue.digest,
-        },
-        "cost_input_digest": cost_input_digest(project, catalogue),
-        "owned_rates": {
-            name: {
-                "basis": r.basis.value,
-                "utilisation": r.utilisation,
-                "usd_per_core_hour": round(r.usd_per_core_hour, 6),
-                "usd_per_gib_hour": round(r.usd_per_gib_hour, 6),
-                "usd_per_gpu_hour": {k: round(v, 4) for k, v in r.usd_per_gpu_hour.items()},
-                "estate_usd_per_month": round(r.usd_per_month, 2),
-                "estate_items": [_item(li) for li in r.items],
-            }
-            for name, r in sorted(rates.items())
-        },
-        "site_commitments": {
-            s.name: [_item(li) for li in pool_commitment_items(s, catalogue)]
-            for s in project.sites
-            if pool_commitment_items(s, catalogue)
-        },
-        "offers": out_offers,
-    }
-
-
-def _request(project: Project, name: str, *, declared: bool) -> tuple[Resources | None, str]:
-    """The request ``plan`` would price: right-sized from telemetry when available."""
-    w = next((x for x in project.workloads if x.name == name), None)
-    if declared or w is None or not project.telemetry_files:
-        return None, "declared"
-    from planner.classify import classify_project  # the telemetry stack, only when needed
-    from planner.ingest import load_telemetry
-    from planner.pipeline import requests_from
-
-    classifications = classify_project(project, load_telemetry(project))
-    req = requests_from(project, classifications)[name]
-    return req, "declared" if req == w.resources else "right-sized"
 
 
 def _money(x: float) -> str:
@@ -342,7 +169,7 @@ def register(app: typer.Typer) -> None:
                 help="Price the declared request instead of the right-sized one from telemetry.",
             ),
         ] = False,
-    ) -> None:
+    ) -> Ending:
         """Price one workload on every site and pricing option, line by line (USD/month):
         eligible offers sorted by cost with the cheapest marked, ineligible ones with their
         reason, the one-off cost of moving from the current site, break-even month and NPV
@@ -354,10 +181,16 @@ def register(app: typer.Typer) -> None:
         """
         if not workload:
             raise UsageError("missing --workload", fix="name a workload: --workload NAME")
-        project = load_project(project_dir)
-        request, basis = _request(project, workload, declared=declared)
-        view = cost_view(project, workload, load_default_catalogue(), request=request, basis=basis)
+        with console.progress("pricing", total=len(services.LOAD_STEPS)) as step:
+            view = services.cost_workload(
+                project_dir,
+                workload,
+                catalogue=load_default_catalogue(),
+                declared=declared,
+                progress=step,
+            )
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
-            return
-        _render(view)
+        else:
+            _render(view)
+        return None

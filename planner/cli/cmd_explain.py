@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import OutputFormat, guarded
-from planner.errors import UsageError
-from planner.solve.explain import Explanation, explain_workload
-
-
-def explain_project(project_dir: Path, workload: str, today: date) -> Explanation:
-    """Plan ``project_dir`` with the full pipeline and explain ``workload``."""
-    from planner.catalogue import load_default_catalogue
-    from planner.ingest import load_telemetry
-    from planner.load import load_project
-    from planner.pipeline import build_plan
-
-    project = load_project(project_dir)
-    names = sorted(w.name for w in project.workloads)
-    if workload not in names:
-        near = difflib.get_close_matches(workload, names, n=3)
-        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(names)}"
-        raise UsageError(f"unknown workload {workload!r} in {project_dir}", fix=hint)
-    telemetry = load_telemetry(project)
-    bundle = build_plan(
-        project, catalogue=load_default_catalogue(), telemetry=telemetry, today=today
-    )
-    return explain_workload(
-        bundle.result,
-        bundle.candidates,
-        workload,
-        constraints=bundle.constraints,
-        team_of={w.name: w.team for w in project.workloads},
-    )
+from planner.cli.common import Ending, OutputFormat, guarded
+from planner.solve.explain import Explanation, move_text
 
 
 def _money(x: float | None) -> str:
@@ -52,18 +26,6 @@ def _signed(x: float | None) -> str:
 def _price(usd: float, eligible: bool) -> str:
     """Ineligible offers that were never priced show ``-``, not a misleading 0.00."""
     return "-" if not eligible and usd == 0 else f"{usd:,.2f}"
-
-
-def move_text(e: Explanation) -> str:
-    """How the placement relates to where the workload runs today."""
-    if e.previous_site is None:
-        return "new"
-    if e.moved:
-        return f"moves from {e.previous_site}"
-    others = sorted({a.site for a in e.assignments} - {e.previous_site})
-    if others:
-        return f"stays on {e.previous_site} and also runs on {', '.join(others)}: moves in part"
-    return f"stays on {e.previous_site}"
 
 
 def render_table(e: Explanation) -> None:
@@ -187,7 +149,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Output format: table or json.")
         ] = OutputFormat.TABLE,
-    ) -> None:
+    ) -> Ending:
         """Explain where WORKLOAD runs in the plan of PROJECT_DIR: the chosen offer, the
         runner-up and the cost difference, the constraints that bound the choice, every
         offer (with the reason for each ineligible one) and each site's utilisation.
@@ -198,8 +160,16 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan explain payments-db examples/acme
         """
-        explanation = explain_project(project_dir, workload, date.today())
+        with console.progress("planning", total=len(services.EXPLAIN_STEPS)) as step:
+            explanation = services.explain_project(
+                project_dir,
+                workload,
+                catalogue=load_default_catalogue(),
+                today=date.today(),
+                progress=step,
+            )
         if fmt is OutputFormat.JSON:
             console.emit_json(explanation.to_dict())
         else:
             render_table(explanation)
+        return None

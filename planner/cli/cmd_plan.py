@@ -2,70 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shlex
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import OutputFormat, guarded
-from planner.model import Level, Plan, Project
-
-
-def reproduce_command(verb: str, project_dir: Path, out: Path, stack_env: str) -> str:
-    """The shell-quoted ``hybridplan <verb> DIR --out OUT [--env ENV]`` that regenerates
-    these outputs; the default env is left out so the usual command stays short."""
-    parts = [f"hybridplan {verb}", shlex.quote(project_dir.as_posix())]
-    parts.append(f"--out {shlex.quote(out.as_posix())}")
-    if stack_env != "prod":
-        parts.append(f"--env {shlex.quote(stack_env)}")
-    return " ".join(parts)
-
-
-def plan_files(
-    project_dir: Path, out: Path, stack_env: str, today: date
-) -> tuple[dict[str, str], Plan, Project]:
-    """Run the pipeline and render every output file in memory (nothing is written)."""
-    from planner.catalogue import load_default_catalogue
-    from planner.emit import default_environment, render_stacks
-    from planner.ingest import load_telemetry
-    from planner.load import load_project
-    from planner.pipeline import build_plan
-    from planner.policy import pack_config
-    from planner.report import render_plan_json, render_plan_md
-    from policies.registry import RULES
-
-    with console.progress("planning", total=4) as bar:
-        project = load_project(project_dir)
-        bar.advance(description="reading telemetry")
-        telemetry = load_telemetry(project)
-        for warning in telemetry.warnings:
-            console.err.print(f"warning: {warning.render()}", markup=False)
-        bar.advance(description="solving")
-        catalogue = load_default_catalogue()
-        bundle = build_plan(project, catalogue=catalogue, telemetry=telemetry, today=today)
-        bar.advance(description="rendering")
-        plan = bundle.plan
-        command = reproduce_command("plan", project_dir, out, stack_env)
-        files: dict[str, str] = {
-            "plan.json": render_plan_json(plan, project, command=command),
-            "plan.md": render_plan_md(
-                plan, project, command=command, project_dir=project_dir.as_posix()
-            ),
-        }
-        stacks = render_stacks(
-            plan, project, default_environment(), stack_env=stack_env, command=command
-        )
-        files.update(stacks)
-        config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
-        stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
-        for site_dir in sorted(stack_dirs):
-            files[f"{site_dir}/policy-config.json"] = config
-        bar.advance()
-    return files, plan, project
+from planner.cli.common import Ending, OutputFormat, guarded, print_warnings
 
 
 def register(app: typer.Typer) -> None:
@@ -82,7 +28,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Summary format: table or json.")
         ] = OutputFormat.TABLE,
-    ) -> None:
+    ) -> Ending:
         """Plan placements for a planning project and write OUT/plan.json, OUT/plan.md and
         OUT/stacks/<site>/ (Pulumi programs).
 
@@ -93,19 +39,31 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan plan examples/acme --out out
         """
-        from planner.fs import write_tree
         from planner.report import plan_to_dict, summary_rows
 
-        files, plan_obj, project = plan_files(project_dir, out, stack_env, date.today())
-        write_tree(out, files, subdirs=("stacks",), keep=("venv",))
+        outcome = render_plan(project_dir, out, stack_env)
+        services.write_outputs(out, outcome.files)
         if fmt is OutputFormat.JSON:
-            console.emit_json(plan_to_dict(plan_obj, project))
+            console.emit_json(plan_to_dict(outcome.plan, outcome.project))
         else:
-            header, rows = summary_rows(plan_obj)
+            header, rows = summary_rows(outcome.plan)
             console.table("Plan summary (USD/month)", header, rows)
             console.out.print(f"wrote {out / 'plan.json'}, {out / 'plan.md'} and {out / 'stacks'}/")
-        blocking = [f for f in plan_obj.findings if f.level is Level.MANDATORY and not f.waived]
-        if blocking:
-            for f in blocking:
-                console.err.print(f"mandatory: {f.rule_id} {f.scope_kind}={f.scope}: {f.message}")
-            raise typer.Exit(1)
+        return outcome.failure
+
+
+def render_plan(project_dir: Path, out: Path, stack_env: str) -> services.PlanOutcome:
+    """Load and plan the project and render its outputs (as ``plan`` writes them), with a
+    progress bar and the telemetry warnings on stderr."""
+    steps = (*services.LOAD_STEPS, *services.PLAN_STEPS)
+    with console.progress("planning", total=len(steps)) as step:
+        inputs = services.load_inputs(project_dir, progress=step)
+        print_warnings(inputs.warnings)
+        return services.render_plan_files(
+            inputs,
+            catalogue=load_default_catalogue(),
+            today=date.today(),
+            out=out,
+            stack_env=stack_env,
+            progress=step,
+        )

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from planner import app as services
 from planner.cli import console
-from planner.cli.common import guarded
+from planner.cli.common import Ending, guarded
 
 
 class PreviewFormat(StrEnum):
@@ -42,7 +43,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--stack", help="Stack name (default: the only Pulumi.<stack>.yaml)."),
         ] = None,
-    ) -> None:
+    ) -> Ending:
         """Preview a stack offline: run its __main__.py under Pulumi mocks (no CLI, no
         cloud credentials), list every resource (type, name, key inputs), validate every
         Kubernetes object against the Kubernetes (and Kueue CRD) schemas in strict mode, and
@@ -55,21 +56,15 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan preview out/stacks/colo-eu --format json
         """
-        from planner.preview import (
-            PreviewError,
-            as_json,
-            failures,
-            finding_line,
-            key_inputs,
-            preview_findings,
-            run_preview,
-        )
-        from policies.registry import PREVIEW_RULES
+        from planner.preview import as_json, key_inputs
 
-        result = run_preview(stack_dir, stack=stack, k8s_version=k8s_version)
-        findings = preview_findings(result, rules=PREVIEW_RULES, today=date.today())
+        with console.progress("previewing the stack offline", total=1):
+            preview = services.preview_stack(
+                stack_dir, stack=stack, k8s_version=k8s_version, today=date.today()
+            )
+        result = preview.result
         if fmt is PreviewFormat.JSON:
-            console.emit_json(as_json(result, findings))
+            console.emit_json(as_json(result, preview.findings))
         else:
             rows = [
                 [r.type, r.name, r.parent_name, _short(key_inputs(r))] for r in result.resources
@@ -81,13 +76,6 @@ def register(app: typer.Typer) -> None:
                 rows,
             )
             console.out.print(f"previewed offline in {result.seconds:.1f} s")
-        problems = failures(result, findings)
-        for line in map(finding_line, findings):
-            if line not in problems:
-                console.err.print(f"note: {line}", markup=False)
-        if problems:
-            raise PreviewError(
-                f"{result.project} ({result.stack}) does not preview cleanly",
-                problems=problems,
-                fix="fix the stack config or the component named above, then re-run",
-            )
+        for line in preview.notes:
+            console.err.print(f"note: {line}", markup=False)
+        return preview.failure

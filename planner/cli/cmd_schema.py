@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.common import guarded
+from planner.cli.common import Ending, guarded
 from planner.load import SCHEMA_KINDS, schema_for
 
 
@@ -22,10 +22,11 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ],
-    ) -> None:
+    ) -> Ending:
         """Print the JSON Schema (draft 2020-12) of one planning-project file kind, e.g. to
         point yaml-language-server at it. Exits 2 for an unknown kind.
 
         Example: hybridplan schema inventory > inventory.schema.json
         """
         typer.echo(json.dumps(schema_for(kind), indent=2, ensure_ascii=False))
+        return None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from planner.cli import console
-from planner.cli.common import OutputFormat, guarded
+from planner.cli.common import Ending, OutputFormat, Shown, guarded
 from planner.errors import InputError, Problem
 from planner.load import load_project
 from planner.model import Project
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Output format: table or json.")
         ] = OutputFormat.TABLE,
-    ) -> None:
+    ) -> Ending:
         """Validate a planning project: YAML syntax, the JSON Schemas, names and
         cross-references. Prints a summary and exits 0, or lists every problem as
         file:line:column: field: message. To fix: ... and exits 2.
@@ -67,12 +67,12 @@ def register(app: typer.Typer) -> None:
                 console.emit_json(
                     {"ok": False, "problems": [_problem_json(p) for p in exc.problems]}
                 )
-                raise typer.Exit(exc.exit_code) from None
+                return Shown(exc)
             raise
         info = summary(project)
         if fmt is OutputFormat.JSON:
             console.emit_json(info)
-            return
+            return None
         counts = ", ".join(
             _plural(int(info[key]), noun)
             for key, noun in (
@@ -85,3 +85,4 @@ def register(app: typer.Typer) -> None:
             )
         )
         console.out.print(f"ok: {project.root}: {counts}", markup=False)
+        return None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import guarded
-from planner.errors import InputError, Problem, UsageError
+from planner.cli.common import Ending, guarded, print_warnings
+from planner.errors import UsageError
+
+if TYPE_CHECKING:
+    from planner.whatif import Outcome, SweepResult
 
 
 class WhatIfFormat(StrEnum):
@@ -22,109 +25,7 @@ class WhatIfFormat(StrEnum):
     JSON = "json"
 
 
-@dataclass(frozen=True, slots=True)
-class World:
-    """Everything a what-if run re-uses across scenarios (loaded once)."""
-
-    project: Any
-    catalogue: Any
-    classifications: tuple[Any, ...]
-    plan_fn: Callable[[Any, Any, tuple[Any, ...]], Any]
-    base: Any
-    """The base plan (a ``Plan``)."""
-
-
-def load_world(project_dir: Path, today: date) -> World:
-    """Load the project, telemetry and catalogue; classify once; plan the base."""
-    from planner.catalogue import load_default_catalogue
-    from planner.classify import classify_project
-    from planner.ingest import load_telemetry
-    from planner.load import load_project
-    from planner.pipeline import build_plan
-
-    project = load_project(project_dir)
-    telemetry = load_telemetry(project)
-    for warning in telemetry.warnings:
-        console.err.print(f"warning: {warning.render()}", markup=False)
-    catalogue = load_default_catalogue()
-    classifications = tuple(classify_project(project, telemetry))
-
-    def plan_fn(proj: Any, cat: Any, cls: tuple[Any, ...]) -> Any:
-        return build_plan(
-            proj, catalogue=cat, telemetry=telemetry, today=today, classifications=cls
-        ).plan
-
-    base_plan = plan_fn(project, catalogue, classifications)
-    return World(project, catalogue, classifications, plan_fn, base_plan)
-
-
-def read_scenario(path: Path) -> Any:
-    """Parse a scenario YAML file (I/O stays in the CLI)."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            [
-                Problem(
-                    path.as_posix(),
-                    0,
-                    0,
-                    "",
-                    f"cannot read the scenario: {exc.strerror or exc}",
-                    "pass a YAML list of changes, e.g. `- price: aws.p5=-45%`",
-                )
-            ],
-            message=f"cannot read the scenario {path.as_posix()}",
-        ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(
-            [
-                Problem(
-                    path.as_posix(),
-                    line,
-                    col,
-                    "",
-                    f"YAML syntax error: {why}",
-                    "write a YAML list such as `- price: aws.p5=-45%`",
-                )
-            ],
-            message=f"the scenario {path.as_posix()} is not valid YAML",
-        ) from None
-
-
-def collect_changes(
-    *,
-    scenario: Path | None,
-    moves: Sequence[str],
-    prices: Sequence[str],
-    capacities: Sequence[str],
-    horizon: int | None,
-    growth: str | None,
-) -> tuple[Any, ...]:
-    """Scenario file changes first, then the flags: moves, prices, capacity, horizon, growth."""
-    from planner.whatif import parse_change, parse_scenario
-
-    changes: list[Any] = []
-    if scenario is not None:
-        changes.extend(parse_scenario(read_scenario(scenario), source=scenario.as_posix()))
-    changes += [parse_change("move", m) for m in moves]
-    changes += [parse_change("price", p) for p in prices]
-    changes += [parse_change("capacity", c) for c in capacities]
-    if horizon is not None:
-        changes.append(parse_change("horizon", str(horizon)))
-    if growth is not None:
-        changes.append(parse_change("growth", growth))
-    return tuple(changes)
-
-
-def _print_outcome(outcome: Any, base: Any) -> None:
+def _print_outcome(outcome: Any) -> None:
     from planner.report import money, signed_money
 
     console.out.print("changes:", markup=False)
@@ -196,7 +97,6 @@ def _print_outcome(outcome: Any, base: Any) -> None:
                     for f in d[key]
                 ],
             )
-    del base
 
 
 def register(app: typer.Typer) -> None:
@@ -251,7 +151,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             WhatIfFormat, typer.Option("--format", help="table, md or json.")
         ] = WhatIfFormat.TABLE,
-    ) -> None:
+    ) -> Ending:
         """Re-plan with changed inputs and print the delta against the base plan: cost,
         moves, findings. Telemetry is classified once and reused by every scenario. Changes
         apply in order: the --scenario file, then --move, --price, --capacity, --horizon,
@@ -263,17 +163,9 @@ def register(app: typer.Typer) -> None:
 
         Example: hybridplan what-if examples/acme --sweep aws.p5=-60%..0%:10%
         """
-        from planner.report import render_diff_md
-        from planner.whatif import (
-            outcome_to_dict,
-            parse_sweep,
-            run_scenario,
-            run_sweep,
-            sweep_table,
-            sweep_to_dict,
-        )
+        from planner.whatif import parse_sweep
 
-        changes = collect_changes(
+        changes = services.collect_changes(
             scenario=scenario,
             moves=moves or [],
             prices=prices or [],
@@ -288,52 +180,59 @@ def register(app: typer.Typer) -> None:
                 fix="give --move, --price, --capacity, --horizon, --growth, --scenario or "
                 "--sweep (see hybridplan what-if --help)",
             )
-        world = load_world(project_dir, date.today())
+        steps = len(services.LOAD_STEPS) + len(services.WORLD_STEPS)
         if parsed_sweep is not None:
-            result = run_sweep(
-                world.project,
-                world.catalogue,
-                parsed_sweep,
-                changes=changes,
-                plan_fn=world.plan_fn,
-                classifications=world.classifications,
-                base=world.base,
-                watch=watch or [],
-            )
-            if fmt is WhatIfFormat.JSON:
-                console.emit_json(sweep_to_dict(result))
-                return
-            header, rows = sweep_table(result)
-            if fmt is WhatIfFormat.MD:
-                from planner.report import md_table
+            with console.progress("planning", total=steps + len(parsed_sweep.values)) as step:
+                world = _load_world(project_dir, step)
+                result = services.what_if_sweep(
+                    world, parsed_sweep, changes=changes, watch=watch or [], progress=step
+                )
+            _render_sweep(result, fmt)
+            return None
+        with console.progress("planning", total=steps + 1) as step:
+            outcome = services.what_if(_load_world(project_dir, step), changes, progress=step)
+        _render_scenario(outcome, fmt)
+        return services.scenario_failure(outcome)
 
-                lines = [f"## What-if sweep `{parsed_sweep.text}`", ""]
-                lines += md_table(header, rows, "l" + "r" * 3 + "l" * len(result.watched))
-                lines += ["", *(f"- {t}" for t in result.transitions)]
-                typer.echo("\n".join(lines).rstrip() + "\n", nl=False)
-                return
-            console.table(f"Sweep {parsed_sweep.text} (USD/month)", header, rows)
-            for t in result.transitions or ("no watched workload changes site in this range",):
-                console.out.print(t, markup=False)
-            return
-        outcome = run_scenario(
-            world.project,
-            world.catalogue,
-            changes,
-            plan_fn=world.plan_fn,
-            classifications=world.classifications,
-            base=world.base,
-        )
-        if fmt is WhatIfFormat.JSON:
-            console.emit_json(outcome_to_dict(outcome))
-        elif outcome.diff is not None and fmt is WhatIfFormat.MD:
-            title = "What-if: " + "; ".join(c.describe() for c in outcome.changes)
-            notes = "".join(f"- {n}\n" for n in outcome.notes)
-            typer.echo(
-                render_diff_md(outcome.diff, title=title) + "\nChanges:\n\n" + notes, nl=False
-            )
-        elif outcome.diff is not None:
-            _print_outcome(outcome, world.base)
-        if outcome.infeasible is not None:
-            console.err.print(outcome.infeasible, markup=False)
-            raise typer.Exit(1)
+
+def _load_world(project_dir: Path, step: services.Progress) -> services.World:
+    """The project loaded (telemetry warnings shown), classified and planned once."""
+    inputs = services.load_inputs(project_dir, progress=step)
+    print_warnings(inputs.warnings)
+    return services.load_world(
+        inputs, catalogue=load_default_catalogue(), today=date.today(), progress=step
+    )
+
+
+def _render_sweep(result: SweepResult, fmt: WhatIfFormat) -> None:
+    from planner.whatif import sweep_table, sweep_to_dict
+
+    if fmt is WhatIfFormat.JSON:
+        console.emit_json(sweep_to_dict(result))
+        return
+    header, rows = sweep_table(result)
+    if fmt is WhatIfFormat.MD:
+        from planner.report import md_table
+
+        lines = [f"## What-if sweep `{result.sweep.text}`", ""]
+        lines += md_table(header, rows, "l" + "r" * 3 + "l" * len(result.watched))
+        lines += ["", *(f"- {t}" for t in result.transitions)]
+        typer.echo("\n".join(lines).rstrip() + "\n", nl=False)
+        return
+    console.table(f"Sweep {result.sweep.text} (USD/month)", header, rows)
+    for t in result.transitions or ("no watched workload changes site in this range",):
+        console.out.print(t, markup=False)
+
+
+def _render_scenario(outcome: Outcome, fmt: WhatIfFormat) -> None:
+    from planner.report import render_diff_md
+    from planner.whatif import outcome_to_dict
+
+    if fmt is WhatIfFormat.JSON:
+        console.emit_json(outcome_to_dict(outcome))
+    elif outcome.diff is not None and fmt is WhatIfFormat.MD:
+        title = "What-if: " + "; ".join(c.describe() for c in outcome.changes)
+        notes = "".join(f"- {n}\n" for n in outcome.notes)
+        typer.echo(render_diff_md(outcome.diff, title=title) + "\nChanges:\n\n" + notes, nl=False)
+    elif outcome.diff is not None:
+        _print_outcome(outcome)

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,14 +52,21 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
 _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
+def json_text(data: Any) -> str:
+    """Machine-readable JSON: indented, sorted keys (stable), a trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def emit_json(data: Any) -> None:
-    """Print machine-readable JSON (sorted keys, stable) to stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Print ``json_text(data)`` to stdout."""
+    sys.stdout.write(json_text(data))
 
 
 @contextmanager
-def progress(description: str, total: int | None = None) -> Iterator[Any]:
-    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+def progress(description: str, total: int | None = None) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal) over ``total``
+    steps. Yields a ``planner.app.Progress`` callback: each call names the step that starts,
+    counting the ones before it as done."""
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -70,10 +77,11 @@ def progress(description: str, total: int | None = None) -> Iterator[Any]:
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=total)
+        started = 0
 
-        class _Step:
-            def advance(self, n: int = 1, description: str | None = None) -> None:
-                bar.update(task, advance=n, description=description or description_default)
+        def step(name: str) -> None:
+            nonlocal started
+            bar.update(task, completed=started, description=name)
+            started += 1
 
-        description_default = description
-        yield _Step()
+        yield step

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.errors import PlannerError
+from planner.errors import CheckFailedError
 
 if TYPE_CHECKING:
     from planner.model import Finding
@@ -27,11 +27,9 @@ def mock_id(name: str) -> str:
     return f"{name}-id"
 
 
-class PreviewError(PlannerError):
+class PreviewError(CheckFailedError):
     """The stack does not preview cleanly (program error, duplicate URNs, invalid
     Kubernetes objects, a failing preview rule). Exit code 1."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, problems: tuple[str, ...] = (), fix: str = "") -> None:
         super().__init__(message, fix=fix)

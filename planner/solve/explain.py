@@ -348,3 +348,16 @@ def explain_workload(
         solver=result.solver,
         shadow_prices=tuple(shadow),
     )
+
+
+def move_text(e: Explanation) -> str:
+    """How the placement relates to where the workload runs today: ``new``, ``moves from
+    S``, ``stays on S`` or ``stays on S and also runs on T: moves in part``."""
+    if e.previous_site is None:
+        return "new"
+    if e.moved:
+        return f"moves from {e.previous_site}"
+    others = sorted({a.site for a in e.assignments} - {e.previous_site})
+    if others:
+        return f"stays on {e.previous_site} and also runs on {', '.join(others)}: moves in part"
+    return f"stays on {e.previous_site}"

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import pytest
 
-from planner.cli.cmd_plan import plan_files
+from planner.app import PlanOutcome, load_inputs, render_plan_files
+from planner.catalogue import load_default_catalogue
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
 from planner.preview import PreviewResult, preview_findings, run_preview
@@ -32,11 +33,18 @@ class Acme(NamedTuple):
     previews: dict[str, PreviewResult]
 
 
+def _plan(acme_dir: Path, out: Path) -> PlanOutcome:
+    """examples/acme planned as of TODAY, every output rendered for ``out``."""
+    inputs = load_inputs(acme_dir)
+    return render_plan_files(inputs, catalogue=load_default_catalogue(), today=TODAY, out=out)
+
+
 @pytest.fixture(scope="module")
 def acme(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Acme:
     """examples/acme planned into a temporary OUT, and every stack previewed once."""
     out = tmp_path_factory.mktemp("acme-out")
-    files, plan, project = plan_files(acme_dir, out, "prod", TODAY)
+    outcome = _plan(acme_dir, out)
+    files, plan, project = dict(outcome.files), outcome.plan, outcome.project
     write_tree(out, files, subdirs=("stacks",))
     sites = sorted({p.split("/")[1] for p in files if p.endswith("/Pulumi.yaml")})
     previews = {site: run_preview(out / "stacks" / site) for site in sites}
@@ -139,7 +147,7 @@ def test_acme_budgets_and_tags(
 
 def test_acme_emit_is_deterministic(acme: Acme, acme_dir: Path) -> None:
     """Planning and emitting again (same inputs, same OUT) gives byte-identical stacks."""
-    again, _, _ = plan_files(acme_dir, acme.out, "prod", TODAY)
+    again = _plan(acme_dir, acme.out).files
     stacks = {p: t for p, t in acme.files.items() if p.startswith("stacks/")}
     assert len(stacks) > 5
     assert {p: t for p, t in again.items() if p.startswith("stacks/")} == stacks

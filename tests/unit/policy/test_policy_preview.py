@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from crossguard_harness import run_pack
 
+from planner.app import load_inputs, render_plan_files
+from planner.catalogue import load_default_catalogue
 from planner.fs import write_tree
 from planner.load import load_project
 from planner.model import Level, Project
@@ -33,12 +35,13 @@ def acme_stacks(
     acme_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Project, tuple[ResourceRecord, ...], dict[str, Any]]:
     """examples/acme planned and emitted; every stack previewed offline (about 10 s)."""
-    from planner.cli.cmd_plan import plan_files
     from planner.preview import policy_records, run_preview
 
     out = tmp_path_factory.mktemp("acme-out")
-    files, _, _ = plan_files(acme_dir, out, "prod", TODAY)
-    write_tree(out, files, subdirs=("stacks",))
+    outcome = render_plan_files(
+        load_inputs(acme_dir), catalogue=load_default_catalogue(), today=TODAY, out=out
+    )
+    write_tree(out, outcome.files, subdirs=("stacks",))
     records: list[ResourceRecord] = []
     configs: dict[str, Any] = {}
     for site_dir in sorted(p for p in (out / "stacks").iterdir() if p.is_dir()):

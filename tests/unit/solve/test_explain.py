@@ -14,7 +14,7 @@ from planner.cli import app
 from planner.model import Constraints, Residency, SiteKind
 from planner.solve import solve_offers
 from planner.solve.candidates import candidates_from_offers
-from planner.solve.explain import explain_workload
+from planner.solve.explain import explain_workload, move_text
 
 MINI = Path(__file__).resolve().parents[2] / "data" / "mini"
 runner = CliRunner()
@@ -134,8 +134,6 @@ def test_cli_infeasible_project_exits_1_with_the_diagnosis(tmp_path: Path) -> No
 
 def test_explain_says_a_burst_moves_in_part() -> None:
     """A training job that stays on its site and bursts into a pool is not said to stay."""
-    from planner.cli.cmd_explain import move_text
-
     pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 3})
     cloud = site("cloud", kind=SiteKind.CLOUD)
     job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0, current_site="cloud")

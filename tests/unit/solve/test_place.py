@@ -7,7 +7,7 @@ import random
 import pytest
 from strategies import offer, site, standard_offers, workload
 
-from planner.errors import InfeasibleError
+from planner.errors import ExitCode, InfeasibleError, exit_code
 from planner.model import Constraints, PricingOption, Residency, Settings, SiteKind
 from planner.solve import PlacementResult, solve_offers
 
@@ -272,7 +272,7 @@ def test_capacity_too_small_names_the_shortfall() -> None:
         "colo-eu needs 6 more cores; "
         "or allow 2 of the 4 workloads like db0 on us (residency eu: us is in us)"
     )
-    assert err.value.exit_code == 1
+    assert exit_code(err.value) == ExitCode.FAILED
 
 
 def test_budget_below_the_cheapest_plan() -> None:

@@ -1,0 +1,202 @@
+"""Pricing one workload on every site, line by line, as plain data (``hybridplan cost``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from planner.app.inputs import (
+    LOAD_STEPS,
+    Inputs,
+    Progress,
+    inputs_for,
+    no_progress,
+    require_workload,
+)
+from planner.catalogue import Catalogue
+from planner.cost import (
+    baseline_option,
+    cost_input_digest,
+    horizon_summary,
+    offers_for,
+    owned_rates_by_site,
+    pool_commitment_items,
+    price_on,
+    validate_cost_inputs,
+)
+from planner.load import load_project
+from planner.model import LineItem, Offer, Project, Resources
+
+
+def _item(li: LineItem) -> dict[str, Any]:
+    return {
+        "name": li.name,
+        "usd_per_month": round(li.usd_per_month, 2),
+        "formula": li.formula,
+        "sources": list(li.sources),
+    }
+
+
+def _sorted(offers: list[Offer]) -> list[Offer]:
+    eligible = sorted(
+        (o for o in offers if o.eligible),
+        key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value),
+    )
+    other = sorted((o for o in offers if not o.eligible), key=lambda o: (o.site, o.option.value))
+    return eligible + other
+
+
+def cost_view(
+    project: Project,
+    workload_name: str,
+    catalogue: Catalogue,
+    *,
+    request: Resources | None = None,
+    basis: str = "declared",
+) -> dict[str, Any]:
+    """Everything ``hybridplan cost`` shows, as plain data (pure). ``request`` is the
+    per-replica request to price (the declared one if ``None``); ``basis`` says which."""
+    require_workload(workload_name, [w.name for w in project.workloads])
+    validate_cost_inputs(project, catalogue)
+    w = project.workload(workload_name)
+    req = request if request is not None else w.resources
+    settings = project.settings
+    rates = owned_rates_by_site(project.sites, catalogue, settings)
+    current = project.site(w.current_site) if w.current_site else None
+    offers: list[Offer] = []
+    for site in project.sites:
+        offers.extend(offers_for(w, req, site, catalogue, settings, current=current, rates=rates))
+    baseline: float | None = None
+    current_items: tuple[LineItem, ...] = ()
+    if current is not None:
+        # what runs there today: the DECLARED request (the offers price ``req``)
+        current_items = price_on(
+            w,
+            w.resources,
+            current,
+            catalogue,
+            settings=settings,
+            option=baseline_option(current, w.current_option),
+            rates=rates,
+        )
+        baseline = sum(i.usd_per_month for i in current_items) if current_items else None
+    ordered = _sorted(offers)
+    cheapest = ordered[0].key if ordered and ordered[0].eligible else None
+    out_offers: list[dict[str, Any]] = []
+    for o in ordered:
+        entry: dict[str, Any] = {
+            "site": o.site,
+            "option": o.option.value,
+            "eligible": o.eligible,
+            "reason": o.reason,
+            "cheapest": o.key == cheapest,
+            "instance_type": o.instance_type,
+            "usd_per_month": round(o.usd_per_month, 2),
+            "migration_usd": round(o.migration_usd, 2),
+            "line_items": [_item(li) for li in o.line_items],
+            "migration_items": [_item(li) for li in o.migration_items],
+            "usage": {k: round(v, 6) for k, v in sorted(o.usage.items())},
+        }
+        if baseline is not None and o.line_items:
+            h = horizon_summary(
+                baseline,
+                o.usd_per_month,
+                o.migration_usd,
+                settings.horizon_months,
+                settings.discount_rate_pct,
+            )
+            entry["horizon"] = {
+                "months": h.months,
+                "total_usd": round(h.total_after_usd, 2),
+                "savings_usd": round(h.savings_usd, 2) + 0.0,
+                "breakeven_month": h.breakeven_month,
+                "npv_usd": round(h.npv_usd, 2) + 0.0,  # + 0.0: never "-0.00"
+            }
+        out_offers.append(entry)
+    dec = w.resources
+    return {
+        "workload": w.name,
+        "currency": catalogue.currency,
+        "request": {
+            "cpu": req.cpu,
+            "memory_gib": req.memory_gib,
+            "gpus": req.gpus,
+            "gpu_type": req.gpu_type,
+            "storage_gib": req.storage_gib,
+            "replicas": w.replicas,
+            "basis": basis,
+            "gpu_hours_per_month": w.training.gpu_hours_per_month
+            if w.training is not None
+            else None,
+        },
+        "declared_request": {
+            "cpu": dec.cpu,
+            "memory_gib": dec.memory_gib,
+            "gpus": dec.gpus,
+            "gpu_type": dec.gpu_type,
+            "storage_gib": dec.storage_gib,
+            "replicas": w.replicas,
+        },
+        "current_site": w.current_site,
+        "current_option": baseline_option(current, w.current_option).value
+        if current is not None
+        else None,
+        "current_request_basis": "declared" if current is not None else None,
+        "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
+        "current_line_items": [_item(li) for li in current_items],
+        "catalogue": {
+            "version": catalogue.version,
+            "captured": catalogue.captured,
+            "digest": catalogue.digest,
+        },
+        "cost_input_digest": cost_input_digest(project, catalogue),
+        "owned_rates": {
+            name: {
+                "basis": r.basis.value,
+                "utilisation": r.utilisation,
+                "usd_per_core_hour": round(r.usd_per_core_hour, 6),
+                "usd_per_gib_hour": round(r.usd_per_gib_hour, 6),
+                "usd_per_gpu_hour": {k: round(v, 4) for k, v in r.usd_per_gpu_hour.items()},
+                "estate_usd_per_month": round(r.usd_per_month, 2),
+                "estate_items": [_item(li) for li in r.items],
+            }
+            for name, r in sorted(rates.items())
+        },
+        "site_commitments": {
+            s.name: [_item(li) for li in pool_commitment_items(s, catalogue)]
+            for s in project.sites
+            if pool_commitment_items(s, catalogue)
+        },
+        "offers": out_offers,
+    }
+
+
+def priced_request(inputs: Inputs, name: str) -> tuple[Resources, str]:
+    """The per-replica request ``plan`` prices for workload ``name``: right-sized from the
+    telemetry where it gives one, else the declared one; and which of the two it is."""
+    from planner.classify import classify_project
+    from planner.pipeline import requests_from
+
+    project = inputs.project
+    req = requests_from(project, classify_project(project, inputs.telemetry))[name]
+    return req, "declared" if req == project.workload(name).resources else "right-sized"
+
+
+def cost_workload(
+    project_dir: Path,
+    workload: str,
+    *,
+    catalogue: Catalogue,
+    declared: bool = False,
+    progress: Progress = no_progress,
+) -> dict[str, Any]:
+    """Price ``workload`` of the project in ``project_dir`` on every site (``cost_view``), at
+    the right-sized request when the project has telemetry and ``declared`` is false."""
+    progress(LOAD_STEPS[0])
+    project = load_project(project_dir)
+    request: Resources | None = None
+    basis = "declared"
+    known = any(w.name == workload for w in project.workloads)
+    if known and not declared and project.telemetry_files:
+        request, basis = priced_request(inputs_for(project, progress=progress), workload)
+    return cost_view(project, workload, catalogue, request=request, basis=basis)

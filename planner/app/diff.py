@@ -1,0 +1,87 @@
+"""Reading two plan.json files and comparing them (``hybridplan diff``)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError, Problem
+
+
+def plan_schema() -> dict[str, Any]:
+    """The published plan.json schema (``planner/schemas/plan.json``)."""
+    text = resources.files("planner").joinpath("schemas/plan.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def read_plan_json(path: Path) -> dict[str, Any]:
+    """Read and validate one plan.json; every problem is reported with its location."""
+    # jsonschema ships no type information; types-jsonschema is not a project dependency.
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+    label = path.as_posix()
+    if path.is_dir() and (path / "plan.json").is_file():
+        path = path / "plan.json"
+        label = path.as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    0,
+                    0,
+                    "",
+                    f"cannot read the plan: {exc.strerror or exc}",
+                    "pass a plan.json written by `hybridplan plan DIR --out OUT` "
+                    "(or the OUT folder)",
+                )
+            ],
+            message=f"cannot read {label}",
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    exc.lineno,
+                    exc.colno,
+                    "",
+                    f"not JSON: {exc.msg}",
+                    "pass a plan.json written by `hybridplan plan DIR --out OUT`",
+                )
+            ],
+            message=f"{label} is not a valid plan.json",
+        ) from None
+    validator = Draft202012Validator(plan_schema())
+    problems = [
+        Problem(
+            label,
+            0,
+            0,
+            "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path).lstrip(
+                "."
+            ),
+            e.message,
+            "regenerate it with the same hybridplan version as the other plan",
+        )
+        for e in validator.iter_errors(data)
+    ]
+    if problems:
+        raise InputError(problems[:20], message=f"{label} is not a valid plan.json")
+    result: dict[str, Any] = data
+    return result
+
+
+def diff_plan_files(base: Path, head: Path) -> dict[str, Any]:
+    """What changed from the plan in ``base`` to the one in ``head`` (each a plan.json or the
+    OUT folder holding it): ``planner.report.diff_plans`` of the two, each validated first."""
+    from planner.report import diff_plans
+
+    return diff_plans(read_plan_json(base), read_plan_json(head))

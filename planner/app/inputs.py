@@ -1,0 +1,75 @@
+"""Reading a planning project's inputs: the project files and their telemetry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planner.errors import Problem, UsageError
+from planner.load import load_project
+from planner.model import Project
+from planner.names import nearest_names
+
+if TYPE_CHECKING:
+    from planner.ingest import TelemetrySet
+
+Progress = Callable[[str], None]
+"""Told as each step of a service starts (``"solving"``), in order; the CLI shows it on a
+progress bar. The steps a service reports are listed in its ``*_STEPS`` constant."""
+
+
+def no_progress(step: str) -> None:
+    """Report nothing: the default for tests and library callers."""
+    del step
+
+
+LOAD_STEPS = ("reading the project", "reading telemetry")
+"""What ``load_inputs`` reports (``inputs_for`` only the second)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """A loaded planning project and its telemetry."""
+
+    project: Project
+    telemetry: TelemetrySet
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Telemetry that was read but not used (e.g. for a workload not in the inventory);
+        the caller shows them."""
+        return tuple(self.telemetry.warnings)
+
+
+def load_inputs(
+    project_dir: Path, *, workload_label: str = "workload", progress: Progress = no_progress
+) -> Inputs:
+    """Read the planning project in ``project_dir`` and its telemetry. Raises ``InputError``
+    listing every problem of the project files, then of the telemetry files."""
+    progress(LOAD_STEPS[0])
+    project = load_project(project_dir)
+    return inputs_for(project, workload_label=workload_label, progress=progress)
+
+
+def inputs_for(
+    project: Project, *, workload_label: str = "workload", progress: Progress = no_progress
+) -> Inputs:
+    """Read the telemetry of a project already loaded (for callers that check the project
+    first); ``workload_label`` is the Prometheus label that names the workload."""
+    from planner.ingest import load_telemetry  # see the package docstring: imported when used
+
+    progress(LOAD_STEPS[1])
+    return Inputs(project, load_telemetry(project, workload_label=workload_label))
+
+
+def require_workload(name: str, known: Sequence[str], *, where: str = "") -> None:
+    """Raise ``UsageError`` unless ``name`` is one of ``known``; the fix names the nearest
+    names, or all of them (in the order given). ``where`` ends the message (``in DIR``)."""
+    if name in known:
+        return
+    near = nearest_names(name, known)
+    hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(known)}"
+    suffix = f" {where}" if where else ""
+    raise UsageError(f"unknown workload {name!r}{suffix}", fix=hint)
