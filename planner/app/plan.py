@@ -117,7 +117,10 @@ def render_plan_files(
         plan, project, default_environment(), stack_env=stack_env, command=command
     )
     files.update(stacks)
-    config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
+    config = (
+        json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True, allow_nan=False)
+        + "\n"
+    )
     stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
     for site_dir in sorted(stack_dirs):
         files[f"{site_dir}/policy-config.json"] = config

@@ -53,8 +53,9 @@ _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
 def json_text(data: Any) -> str:
-    """Machine-readable JSON: indented, sorted keys (stable), a trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Machine-readable JSON: indented, sorted keys (stable), a trailing newline; a NaN or
+    infinity is a ValueError (a bug, exit 70), never invalid JSON."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def emit_json(data: Any) -> None:
