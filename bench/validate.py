@@ -5,9 +5,9 @@ workloads, through the CLI as a user runs it.
 
 Each project is written in the real input format: ``sites.yaml`` and ``project.yaml`` of
 ``tests/data/mini`` (two owned sites, two cloud regions), a ``policies.yaml`` with rule
-overrides and a waiver, and a generated ``inventory.yaml`` mixing services, databases, batch, inference and training
-workloads across 200 teams, with block and flow mappings, dependencies with latency
-bounds, data residency, ports, current sites and profiles (about 330 bytes a workload:
+overrides and a waiver, and a generated ``inventory.yaml`` mixing services, databases,
+batch, inference and training workloads across 200 teams, with block and flow mappings,
+dependencies, data residency, ports, current sites and profiles (about 330 bytes a workload:
 100,000 workloads are ~33 MB). ``hybridplan validate DIR`` then runs in a child process;
 the figures are its wall time, its CPU time (user + system: the fairer number on a shared
 machine) and its peak resident set (``ru_maxrss`` of the child). It must print ``ok``.
