@@ -129,7 +129,7 @@ def _plan(project: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [str(HYBRIDPLAN), "plan", str(project), "--out", str(out)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
 
 
