@@ -134,3 +134,23 @@ def test_an_unknown_classifier_threshold_is_located_with_a_suggestion(tmp_path: 
     (problem,) = caught.value.problems
     assert (problem.line, problem.column, problem.field) == (4, 14, "settings.classify.min_dayz")
     assert problem.fix.startswith("did you mean 'min_days'?")
+
+
+def test_an_unreadable_file_is_a_problem_at_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project file that cannot be read (permissions, I/O) is a located problem."""
+    root = Path(shutil.copytree(MINI, tmp_path / "mini"))
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == "sites.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(InputError) as caught:
+        load_project(root)
+    assert [(p.file, p.message) for p in caught.value.problems] == [
+        ("sites.yaml", "cannot read: Permission denied")
+    ]
