@@ -150,7 +150,12 @@ def _emitted_name_problems(doc: Parsed, workloads: list[_Named]) -> Iterator[Pro
         if not names.is_label(name):
             continue  # the schema reports the name itself
         for derived, what in names.derived_names(name, kind, gpu):
-            bad = names.check_label(derived, what=what)
+            # name and gpu are labels, so a derived name can only fail by its length
+            bad = (
+                names.check_label(derived, what=what)
+                if len(derived) > names.MAX_LABEL_LENGTH
+                else None
+            )
             if bad is not None:
                 field = "gpu_type" if derived == f"{gpu}-burst" else "name"
                 path = (*base, "resources", field) if field == "gpu_type" else (*base, "name")
