@@ -24,6 +24,7 @@ from planner.model import (
     GpuPoolCost,
     GpuPoolMode,
     Level,
+    PeakCheck,
     Placement,
     Plan,
     PolicyConfig,
@@ -196,7 +197,13 @@ def plan(case: Mapping[str, Any]) -> Plan:
         placements=placements,
         site_usage=(),
         classifications=tuple(
-            Classification(c["workload"], WorkloadClass(c["cls"]), 1.0, ())
+            Classification(
+                c["workload"],
+                WorkloadClass(c["cls"]),
+                1.0,
+                (),
+                peak_check=PeakCheck(**c["peak_check"]) if "peak_check" in c else None,
+            )
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
