@@ -51,17 +51,8 @@ from planner.load.yamlbuild import (
     unpack,
 )
 
-__all__ = [
-    "MAX_ALIAS_VALUES",
-    "MAX_DEPTH",
-    "Parsed",
-    "PathKey",
-    "Position",
-    "YamlPath",
-    "format_path",
-    "parse_yaml",
-    "problem_at",
-]
+# The builder's names that callers import from here (the rest are defined below).
+__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "PathKey", "Position", "YamlPath"]
 
 
 @dataclass(frozen=True, slots=True)
