@@ -145,8 +145,9 @@ def kills_and_races(base: Path, kills: int, seed: int) -> tuple[Counter[str], li
     )
     inventory = project / "inventory.yaml"
     for i in range(kills):
+        # 3 to 5 replicas: a tier-1 service below 3 fails HP-SLA-001 (exit 1, by design)
         text = inventory.read_text(encoding="utf-8")
-        inventory.write_text(re.sub(r"replicas: \d+", f"replicas: {2 + i % 4}", text, count=1))
+        inventory.write_text(re.sub(r"replicas: \d+", f"replicas: {3 + i % 3}", text, count=1))
         old = read_tree(out)
         proc = _plan(project, out)
         time.sleep(rng.uniform(0.2, 6.0))
