@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutations import mutate_project
@@ -22,6 +23,7 @@ MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
 CATALOGUE = load_default_catalogue()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_project_validates_or_fails_with_located_problems(rng: random.Random) -> None:
