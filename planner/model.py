@@ -115,6 +115,8 @@ class Category(StrEnum):
     SLA = "sla"
     RESIDENCY = "residency"
     HYGIENE = "hygiene"
+    DEPLOY = "deploy"
+    """Deploy readiness: what would make ``pulumi up`` fail or hang on a real cluster."""
 
 
 # --------------------------------------------------------------------------- provenance

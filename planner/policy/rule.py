@@ -36,7 +36,7 @@ from enum import StrEnum
 from planner.model import Category, Level, Plan, Project, Prune, Settings
 from planner.policy.resources import ResourceRecord
 
-RULE_ID_RE = re.compile(r"^HP-(COST|SLA|RES|HYG)-\d{3}$")
+RULE_ID_RE = re.compile(r"^HP-(COST|SLA|RES|HYG|DEP)-\d{3}$")
 """Stable rule ids: ``HP-<CATEGORY>-<NNN>``; never renumbered, never reused."""
 
 SCOPE_KINDS: tuple[str, ...] = ("workload", "team", "site")
