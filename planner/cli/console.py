@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -53,9 +52,12 @@ _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
 def json_text(data: Any) -> str:
-    """Machine-readable JSON: indented, sorted keys (stable), a trailing newline; a NaN or
-    infinity is a ValueError (a bug, exit 70), never invalid JSON."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    """Machine-readable JSON: indented, sorted keys (stable), money exact
+    (``planner.money.json_text``), a trailing newline; a NaN or infinity is a ValueError (a
+    bug, exit 70), never invalid JSON."""
+    from planner.money import json_text as exact_json
+
+    return exact_json(data) + "\n"
 
 
 def emit_json(data: Any) -> None:

@@ -28,7 +28,7 @@ from planner.emit.checks import RESERVED_NAMESPACES, STATEFULSET_NAME_MAX, check
 from planner.emit.config import stack_config
 from planner.emit.environment import default_environment, pyrepr, strict_environment, to_yaml
 from planner.emit.instances import DEFAULT_GPU_INSTANCE, GPU_INSTANCES
-from planner.emit.quantities import cpu_quantity, memory_quantity, plan_id, usd
+from planner.emit.quantities import amount, cpu_quantity, hours, memory_quantity, plan_id
 from planner.emit.render import STACK_FILES, TEMPLATE_DIR, project_name, render_stacks
 from planner.emit.shares import stack_sites
 from planner.emit.sizing import BURSTY_MAX_FACTOR, HPA_CPU_TARGET_PCT, SURGE_PODS
@@ -48,9 +48,11 @@ __all__ = [
     "STATEFULSET_NAME_MAX",
     "SURGE_PODS",
     "TEMPLATE_DIR",
+    "amount",
     "check_inputs",
     "cpu_quantity",
     "default_environment",
+    "hours",
     "memory_quantity",
     "plan_id",
     "project_name",
@@ -60,5 +62,4 @@ __all__ = [
     "stack_sites",
     "strict_environment",
     "to_yaml",
-    "usd",
 ]

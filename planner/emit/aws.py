@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from planner.emit.instances import (
     capacity_type,
@@ -35,9 +36,10 @@ from planner.emit.instances import (
     instance_type,
     zone_label,
 )
-from planner.emit.quantities import usd
+from planner.emit.quantities import amount
 from planner.emit.shares import Share, gpu_type
 from planner.model import PricingOption, Site, WorkloadKind
+from planner.money import Money, decimal_of
 from planner.policy.capacity import CAPACITY_TYPE
 from stacks.spec import (
     AwsBurstConfig,
@@ -78,15 +80,22 @@ class _Pool:
     gpus_per_node: int
     nodes: int = 0
     gpu_hours: float = 0.0
-    usd_per_month: float = 0.0
+    spend: list[Money] = field(default_factory=list)
     workloads: set[str] = field(default_factory=set)
     multi_node: bool = False
 
     def key(self) -> tuple[str, str, str, str]:
         return (self.role, self.gpu, self.option.value, self.itype)
 
-    def price_per_gpu_hour(self) -> float:
-        return self.usd_per_month / self.gpu_hours if self.gpu_hours else math.inf
+    @property
+    def per_month(self) -> Money:
+        return Money.total(self.spend, self.spend[0].currency)
+
+    def price_per_gpu_hour(self) -> Decimal:
+        """The pool's monthly cost per GPU-hour (a rate, exact): what orders the pools."""
+        if not self.gpu_hours:
+            return Decimal("Infinity")
+        return self.per_month.to_decimal() / decimal_of(self.gpu_hours)
 
 
 def eks_config(site: Site) -> EksConfig:
@@ -128,7 +137,7 @@ def _pools(site: Site, gpu_shares: list[Share], headroom: Mapping[str, int]) -> 
             pods = a.replicas + extra
             extra = 0  # headroom goes to the first (non-spot when any) option only
             pool.nodes += math.ceil(pods / per_node)
-            pool.usd_per_month += a.usd_per_month
+            pool.spend.append(a.per_month)
             pool.gpu_hours += (
                 a.gpu_hours_per_month
                 if training and a.gpu_hours_per_month is not None
@@ -174,7 +183,7 @@ def node_pools(
                 max_nodes=p.nodes,
                 weight=weights[p.key()],
                 workloads=tuple(sorted(p.workloads)),
-                usd_per_month=usd(p.usd_per_month),
+                usd_per_month=amount(p.per_month),
                 zone=pinned,
                 zone_label=zone_label(pinned) if pinned else None,
             )
@@ -235,11 +244,11 @@ def aws_burst_config(
     )
 
 
-def budget_config(usd_per_month: float) -> BudgetConfig:
+def budget_config(per_month: Money) -> BudgetConfig:
     """The site's monthly budget: the plan's cost there, with alerts at
     ``BUDGET_ALERT_THRESHOLDS_PCT`` (no e-mail address: the operator subscribes)."""
     return BudgetConfig(
-        usd_per_month=usd(usd_per_month),
+        usd_per_month=amount(per_month),
         alert_thresholds_pct=BUDGET_ALERT_THRESHOLDS_PCT,
         alert_emails=(),
     )

@@ -9,11 +9,12 @@ from collections import defaultdict
 import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.kubernetes import kubernetes_config
-from planner.emit.quantities import plan_id, usd
+from planner.emit.quantities import amount, plan_id
 from planner.emit.shares import Share, gpu_type, shares
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
+from planner.money import Money
 from stacks.spec import StackConfig, StackInfo
 
 
@@ -23,7 +24,7 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
     others = [s for s in here if s.workload.kind is not WorkloadKind.TRAINING]
-    total = sum(s.usd_per_month for s in here)
+    total = Money.total((s.per_month for s in here), plan.per_month.currency)
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
     headroom = {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares}
@@ -38,7 +39,7 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
             plan_id=plan_id(plan),
             input_digest=plan.input_digest,
             generator=f"hybridplan {planner.__version__}",
-            usd_per_month=usd(total),
+            usd_per_month=amount(total),
             failure_domains=tuple(site.failure_domains),
         ),
         kubernetes=kubernetes_config(plan, project, site, others, training),

@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from planner.emit.instances import GPU_INSTANCES, instance_type
-from planner.emit.quantities import cpu_quantity, memory_quantity, usd
+from planner.emit.quantities import amount, cpu_quantity, hours, memory_quantity
 from planner.emit.quota import fitting_pods, owned_training_gpus, split_quota
 from planner.emit.shares import Share, gpu_type, home_site
 from planner.model import Assignment, Plan, Project, Site, SiteKind, Workload
+from planner.money import Money, decimal_of
 from stacks.spec import (
     BURST_QUEUE,
     GPU_TAINT,
@@ -224,15 +226,21 @@ def _burst(
     GPU-hour of what it sends there, cheapest first) and the quota of the burst Jobs."""
     if not away_of:
         return None
-    spend: dict[str, float] = defaultdict(float)
-    hours: dict[str, float] = defaultdict(float)
+    spend: dict[str, list[Money]] = defaultdict(list)
+    used: dict[str, float] = defaultdict(float)
     for away in away_of.values():
         for a in away:
-            spend[a.site] += a.usd_per_month
-            hours[a.site] += a.gpu_hours_per_month or 0.0
-    clusters = tuple(
-        sorted(spend, key=lambda c: (spend[c] / hours[c] if hours[c] else float("inf"), c))
-    )
+            spend[a.site].append(a.per_month)
+            used[a.site] += a.gpu_hours_per_month or 0.0
+
+    def per_gpu_hour(site: str) -> Decimal:
+        """What the site costs per GPU-hour sent there (a rate, exact)."""
+        if not used[site]:
+            return Decimal("Infinity")
+        total = Money.total(spend[site], plan.per_month.currency)
+        return total.to_decimal() / decimal_of(used[site])
+
+    clusters = tuple(sorted(spend, key=lambda c: (per_gpu_hour(c), c)))
     burst_jobs = [j for j in jobs if j.queue == BURST_QUEUE]
     flavors, quotas = [], []
     for t in sorted({j.gpu_type for j in burst_jobs}):
@@ -311,8 +319,8 @@ def training_config(
                 parallelism=fits,
                 planned=planned,
                 efa_per_pod=local_efa,
-                usd_per_month=usd(s.usd_per_month),
-                gpu_hours_per_month=usd(sum(a.gpu_hours_per_month or 0.0 for a in here)),
+                usd_per_month=amount(s.per_month),
+                gpu_hours_per_month=hours(sum(a.gpu_hours_per_month or 0.0 for a in here)),
             )
         )
         placement = next(p for p in plan.placements if p.workload == w.name)
@@ -327,8 +335,10 @@ def training_config(
                     parallelism=_pods(away),
                     planned=_pods(away),
                     efa_per_pod=burst_efa_per_pod(plan, project, w, away),
-                    usd_per_month=usd(sum(a.usd_per_month for a in away)),
-                    gpu_hours_per_month=usd(sum(a.gpu_hours_per_month or 0.0 for a in away)),
+                    usd_per_month=amount(
+                        Money.total((a.per_month for a in away), plan.per_month.currency)
+                    ),
+                    gpu_hours_per_month=hours(sum(a.gpu_hours_per_month or 0.0 for a in away)),
                 )
             )
     jobs.sort(key=lambda j: j.name)

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from world import usd
 
 from planner.emit.config import stack_config
 from planner.emit.quota import fitting_pods, split_quota
@@ -120,15 +121,19 @@ def pools(draw: st.DrawFn) -> tuple[Plan, Project]:
         assignments = []
         if where in ("pool", "both"):
             assignments.append(
-                Assignment("pool", PricingOption.OWNED, pods, 100.0, gpu_hours_per_month=600.0)
+                Assignment(
+                    "pool", PricingOption.OWNED, pods, usd("100.0"), gpu_hours_per_month=600.0
+                )
             )
         if where in ("cloud", "both"):
             option = draw(st.sampled_from([PricingOption.SPOT, PricingOption.ON_DEMAND]))
             assignments.append(
-                Assignment("cloud", option, pods, 900.0, "p5.48xlarge", gpu_hours_per_month=400.0)
+                Assignment(
+                    "cloud", option, pods, usd("900.0"), "p5.48xlarge", gpu_hours_per_month=400.0
+                )
             )
         workloads.append(w)
-        placements.append(Placement(w.name, tuple(assignments), 1000.0, 0.0, None))
+        placements.append(Placement(w.name, tuple(assignments), usd("1000"), usd("0"), None))
     serving = draw(st.integers(0, 4))
     if serving:
         w = Workload(
@@ -143,7 +148,11 @@ def pools(draw: st.DrawFn) -> tuple[Plan, Project]:
         workloads.append(w)
         placements.append(
             Placement(
-                w.name, (Assignment("pool", PricingOption.OWNED, serving, 50.0),), 50.0, 0.0, None
+                w.name,
+                (Assignment("pool", PricingOption.OWNED, serving, usd("50")),),
+                usd("50"),
+                usd("0"),
+                None,
             )
         )
     project = Project(root=".", workloads=tuple(workloads), sites=(pool, cloud))

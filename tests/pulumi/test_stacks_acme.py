@@ -15,6 +15,7 @@ from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
+from planner.money import Money
 from planner.policy.capacity import CAPACITY_TYPE
 from planner.preview import PreviewResult, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES
@@ -133,11 +134,12 @@ def test_acme_budgets_and_tags(
         if project.site(site).provider != "aws":
             assert not [r for r in result.resources if r.type.startswith("aws:")]
             continue
-        total = sum(
-            a.usd_per_month for p in plan.placements for a in p.assignments if a.site == site
+        total = Money.total(
+            (a.per_month for p in plan.placements for a in p.assignments if a.site == site),
+            "USD",
         )
         budget = result.named("aws:budgets/budget:Budget", "budget")
-        assert budget.inputs["limitAmount"] == f"{total:.2f}"
+        assert budget.inputs["limitAmount"] == total.format(unit=False, group=False)
         for r in result.resources:
             tags = r.inputs.get("tags")
             if r.type in TAGGABLE:

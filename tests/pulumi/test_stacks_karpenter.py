@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINI_COMMAND
-from world import mini_plan, mini_project
+from world import mini_plan, mini_project, usd
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
@@ -43,13 +43,15 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> PreviewResult:
         replace(
             p,
             assignments=(
-                Assignment("gpu-pool-us", PricingOption.OWNED, 2, 45750.0, None, 3000.0),
-                Assignment("aws-us-east-1", PricingOption.SPOT, 2, 9000.0, "p5.48xlarge", 500.0),
+                Assignment("gpu-pool-us", PricingOption.OWNED, 2, usd("45750.0"), None, 3000.0),
+                Assignment(
+                    "aws-us-east-1", PricingOption.SPOT, 2, usd("9000.0"), "p5.48xlarge", 500.0
+                ),
                 Assignment(
                     "aws-us-east-1",
                     PricingOption.CAPACITY_BLOCK,
                     2,
-                    9800.0,
+                    usd("9800.0"),
                     "p5.48xlarge",
                     500.0,
                 ),

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 import pytest
 import yaml
-from world import mini_plan, mini_project
+from world import mini_plan, mini_project, usd
 
 import planner
 from planner import emit
@@ -194,7 +194,7 @@ def _with_on_demand_burst(plan: Plan) -> Plan:
                     "aws-us-east-1",
                     PricingOption.ON_DEMAND,
                     1,
-                    49160.0,
+                    usd("49160"),
                     "p5.48xlarge",
                     gpu_hours_per_month=500.0,
                 ),

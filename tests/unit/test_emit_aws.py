@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from world import mini_plan, mini_project
+from world import mini_plan, mini_project, usd
 
 from planner.emit.config import stack_config
 from planner.emit.instances import ZONE_ID_LABEL, ZONE_LABEL, zone_label
@@ -53,7 +53,7 @@ def test_multi_node_training_gets_efa_and_one_zone() -> None:
     (a zone id, so labelled topology.k8s.aws/zone-id)."""
     plan, project = _training(
         *_mini(),
-        Assignment("aws-us-east-1", PricingOption.SPOT, 2, 18000.0, "p5.48xlarge", 1000.0),
+        Assignment("aws-us-east-1", PricingOption.SPOT, 2, usd("18000.0"), "p5.48xlarge", 1000.0),
         pods=2,
     )
     pool = _config(plan, project, "gpu-pool-us").training
@@ -76,7 +76,9 @@ def test_capacity_block_is_reserved_capacity_in_its_own_zone() -> None:
     (the block already is, and pinning another would match nothing)."""
     plan, project = _training(
         *_mini(),
-        Assignment("aws-us-east-1", PricingOption.CAPACITY_BLOCK, 2, 31000.0, "p5.48xlarge", 800.0),
+        Assignment(
+            "aws-us-east-1", PricingOption.CAPACITY_BLOCK, 2, usd("31000.0"), "p5.48xlarge", 800.0
+        ),
         pods=2,
     )
     config = _config(plan, project, "aws-us-east-1").aws_burst
@@ -94,9 +96,13 @@ def test_weights_follow_the_price_per_gpu_hour() -> None:
     each pool holds the Job's pods (8 GPUs each)."""
     plan, project = _training(
         *_mini(),
-        Assignment("aws-us-east-1", PricingOption.SPOT, 1, 3000.0, "p5.48xlarge", 1000.0),
-        Assignment("aws-us-east-1", PricingOption.COMMIT_1Y, 1, 4000.0, "p5.48xlarge", 1000.0),
-        Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 1, 12000.0, "p5.48xlarge", 1000.0),
+        Assignment("aws-us-east-1", PricingOption.SPOT, 1, usd("3000.0"), "p5.48xlarge", 1000.0),
+        Assignment(
+            "aws-us-east-1", PricingOption.COMMIT_1Y, 1, usd("4000.0"), "p5.48xlarge", 1000.0
+        ),
+        Assignment(
+            "aws-us-east-1", PricingOption.ON_DEMAND, 1, usd("12000.0"), "p5.48xlarge", 1000.0
+        ),
     )
     config = _config(plan, project, "aws-us-east-1").aws_burst
     assert config is not None
@@ -150,7 +156,7 @@ def test_an_unknown_gpu_instance_is_an_input_error() -> None:
     known types, rather than a pool that provisions nothing or too much."""
     plan, project = _training(
         *_mini(),
-        Assignment("aws-us-east-1", PricingOption.SPOT, 1, 3000.0, "x9.metal", 1000.0),
+        Assignment("aws-us-east-1", PricingOption.SPOT, 1, usd("3000.0"), "x9.metal", 1000.0),
     )
     with pytest.raises(InputError) as info:
         _config(plan, project, "aws-us-east-1")
@@ -161,7 +167,7 @@ def test_a_pod_larger_than_its_instance_is_an_input_error() -> None:
     """An 8-GPU training pod on a 1-GPU instance type would never schedule: refused."""
     plan, project = _training(
         *_mini(),
-        Assignment("aws-us-east-1", PricingOption.SPOT, 1, 3000.0, "g6.xlarge", 1000.0),
+        Assignment("aws-us-east-1", PricingOption.SPOT, 1, usd("3000.0"), "g6.xlarge", 1000.0),
     )
     with pytest.raises(InputError) as info:
         _config(plan, project, "aws-us-east-1")

@@ -1,0 +1,315 @@
+"""The planning project as validated input: workloads, sites and their cost inputs,
+policies, settings, telemetry series, and the constraints derived from policies.
+
+Cost inputs are as loaded (``float``); the cost model reads them exactly with
+``planner.money.decimal_of``. Money derived from them is ``planner.money.Money``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from planner.model.enums import (
+    Amortisation,
+    CostBasis,
+    GpuPoolMode,
+    Level,
+    PowerBilling,
+    PricingOption,
+    Profile,
+    Residency,
+    SiteKind,
+    WorkloadKind,
+)
+from planner.money import Money
+
+HOURS_PER_MONTH = 730.0
+"""Average hours in a month (8,760 h / 12), the convention AWS pricing uses."""
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a value came from in the planning project (1-based line/column, 0 if unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+
+# --------------------------------------------------------------------------- workloads
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Per-replica resource request."""
+
+    cpu: float
+    memory_gib: float
+    gpus: int = 0
+    gpu_type: str | None = None
+    storage_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DataSpec:
+    residency: Residency = Residency.ANY
+    egress_gib_per_month: float = 0.0
+    dataset_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """``name`` must be reachable; if ``max_latency_ms`` is set the two sites must be
+    co-located or within that round-trip latency."""
+
+    name: str
+    max_latency_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSpec:
+    gpu_hours_per_month: float
+    deadline_days: int | None = None
+    checkpoint_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    name: str
+    team: str
+    kind: WorkloadKind
+    tier: int
+    replicas: int
+    resources: Resources
+    data: DataSpec = DataSpec()
+    depends_on: tuple[Dependency, ...] = ()
+    current_site: str | None = None
+    current_option: PricingOption | None = None
+    """How the workload is paid for today (prices the baseline); ``None``: the default."""
+    pinned_site: str | None = None
+    profile: Profile | None = None
+    telemetry: str | None = None
+    training: TrainingSpec | None = None
+    image: str | None = None
+    ports: tuple[int, ...] = ()
+    allow_spot: bool = True
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+# --------------------------------------------------------------------------- sites
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """Physical capacity of an owned site. ``gpus`` maps GPU type (``h100``) to count."""
+
+    cpu: float
+    memory_gib: float
+    gpus: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeClass:
+    """A homogeneous group of owned servers, the unit the owned-cost model prices. Capex
+    and power per server are numbers as loaded, or exact decimals (the catalogue's default
+    nodes, a what-if change); the cost model reads them exactly."""
+
+    name: str
+    count: int
+    cpu: float
+    memory_gib: float
+    capex_usd: float | Decimal
+    power_kw: float | Decimal
+    gpus: int = 0
+    gpu_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedCost:
+    """Cost inputs of owned (colo/on-prem) capacity. ``None`` means "use the catalogue"."""
+
+    node_classes: tuple[NodeClass, ...] = ()
+    amortisation: Amortisation = Amortisation.STRAIGHT_LINE
+    depreciation_months: int | None = None
+    discount_rate_pct: float | None = None
+    power_billing: PowerBilling = PowerBilling.PER_KW_MONTH
+    colo_usd_per_kw_month: float | None = None
+    usd_per_kwh: float | None = None
+    pue: float | None = None
+    space_usd_per_month: float = 0.0
+    labour_usd_per_month: float = 0.0
+    support_pct_of_capex_per_year: float | None = None
+    cost_basis: CostBasis = CostBasis.AVERAGE
+
+
+@dataclass(frozen=True, slots=True)
+class GpuPoolCost:
+    """Cost inputs of a GPU pool. ``owned`` uses ``owned``; ``leased``/``gpuaas`` use the
+    contract price per GPU-hour with a monthly minimum commitment."""
+
+    mode: GpuPoolMode = GpuPoolMode.OWNED
+    owned: OwnedCost | None = None
+    usd_per_gpu_hour: float | None = None
+    min_gpu_hours_per_month: float = 0.0
+    realised_utilisation: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloudCost:
+    """Cost inputs of a cloud region: the catalogue region to price from, a negotiated
+    discount, and which pricing options the organisation will buy."""
+
+    price_region: str
+    discount_pct: float = 0.0
+    options: tuple[PricingOption, ...] = (
+        PricingOption.ON_DEMAND,
+        PricingOption.COMMIT_1Y,
+        PricingOption.COMMIT_3Y,
+        PricingOption.SPOT,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    name: str
+    kind: SiteKind
+    provider: str
+    region: str
+    jurisdiction: Residency
+    failure_domains: tuple[str, ...]
+    availability_pct: float
+    capacity: Capacity | None
+    """``None`` for cloud sites: capacity is treated as unlimited."""
+    target_utilisation: float = 0.8
+    latency_ms: Mapping[str, float] = field(default_factory=dict)
+    """Round-trip latency to other sites by name (symmetric; same site is 0)."""
+    owned_cost: OwnedCost | None = None
+    gpu_pool_cost: GpuPoolCost | None = None
+    cloud_cost: CloudCost | None = None
+    price_overrides: Mapping[str, float | Decimal] = field(default_factory=dict)
+    """Catalogue keys overridden for this site (negotiated prices): numbers as loaded, or
+    exact decimals a what-if scenario set; read exactly (``planner.money.decimal_of``)."""
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+# --------------------------------------------------------------------------- policies (input)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    rule_id: str
+    scope_kind: str
+    """``workload``, ``team`` or ``site``."""
+    scope: str
+    reason: str
+    expires: str
+    """ISO date ``YYYY-MM-DD``."""
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """The project's override of one rule: level and parameters."""
+
+    rule_id: str
+    level: Level | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    rules: tuple[RuleConfig, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+
+# --------------------------------------------------------------------------- project
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Planning settings (``project.yaml``); every field has a documented default."""
+
+    horizon_months: int = 36
+    discount_rate_pct: float = 8.0
+    currency: str = "USD"
+    headroom: float = 1.2
+    """Right-sizing multiplier over p95 (p99 for tier 1)."""
+    classify: Mapping[str, float] = field(default_factory=dict)
+    """Overrides of classifier thresholds by name (see ``planner.classify.DEFAULTS``)."""
+    engineering_usd_per_move: float = 8000.0
+    double_running_months: float = 1.0
+    solver_time_limit_s: float = 30.0
+    solver_gap: float = 0.005
+    tier_availability_pct: Mapping[int, float] = field(
+        default_factory=lambda: {1: 99.95, 2: 99.9, 3: 99.0}
+    )
+    min_replicas_by_tier: Mapping[int, int] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One utilisation series: hourly (or finer) samples in UTC, seconds since epoch."""
+
+    workload: str
+    metric: str
+    """``cpu`` (cores), ``memory`` (GiB), ``gpu`` (utilisation 0-1), ``rps``."""
+    timestamps_s: tuple[float, ...]
+    values: tuple[float, ...]
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Everything one planning run needs, already validated."""
+
+    root: str
+    workloads: tuple[Workload, ...]
+    sites: tuple[Site, ...]
+    policies: PolicyConfig = PolicyConfig()
+    settings: Settings = Settings()
+    telemetry_files: tuple[str, ...] = ()
+    """Paths (relative to ``root``) of telemetry files, read by the telemetry loader."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """sha256 of each input file by relative path: the plan's input digest is built from it."""
+
+    def workload(self, name: str) -> Workload:
+        for w in self.workloads:
+            if w.name == name:
+                return w
+        raise KeyError(name)
+
+    def site(self, name: str) -> Site:
+        for s in self.sites:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Prune:
+    """A policy rule removing offers from the solver's choice before it runs."""
+
+    workload: str
+    site: str
+    option: PricingOption | None
+    """``None`` prunes every option on the site."""
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    """Plan-wide limits the solver must respect, derived from policies (``planner.policy``)."""
+
+    team_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    site_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    total_budget_per_month: Money | None = None
+    max_cloud_share: float | None = None
+    """Maximum fraction (0-1) of monthly spend on cloud sites."""
+    min_failure_domains_tier1: int = 2
+    prunes: tuple[Prune, ...] = ()
