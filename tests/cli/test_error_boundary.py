@@ -96,6 +96,18 @@ def test_a_bug_inside_plan_exits_70(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert read_tree(out) == {"plan.json": "old\n"}
 
 
+def test_plan_into_a_file_exits_2_naming_out(tmp_path: Path) -> None:
+    """`plan --out` naming a file: exit 2, OUT named with a fix, no traceback, file kept."""
+    out = tmp_path / "out"
+    out.write_text("a file\n")
+    result = runner.invoke(cli_app, ["plan", str(MINI), "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"{out}: is a file, not a folder" in result.stderr
+    assert "To fix: remove it or choose another --out" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_text() == "a file\n"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.6, 1.0, 1.5, 2.5], ids=["0.6s", "1s", "1.5s", "2.5s"])
 def test_sigint_at_any_moment_exits_130_and_leaves_out_whole(

@@ -191,3 +191,47 @@ def test_the_fallback_swap_without_renameat2_gives_the_same_tree(
     write_tree(out, {"plan.json": "2\n"}, subdirs=("stacks",))
     assert read_tree(out) == {"plan.json": "2\n"}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_read_only_out_folder_is_a_located_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OUT (or its parent) that this user cannot write is refused before anything is staged:
+    exit 2 naming OUT with a fix, and OUT keeps its old tree."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "old\n"})
+    # os.access stands in for chmod: the suite may run as root, which chmod does not stop.
+    monkeypatch.setattr("planner.fs.os.access", lambda path, mode: Path(path) != out)
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "new\n"})
+    (problem,) = caught.value.problems
+    assert problem.file == str(out)
+    assert f"{out} is read-only" in problem.message
+    assert problem.fix.startswith("choose a writable --out")
+    assert read_tree(out) == {"plan.json": "old\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_read_only_file_system_is_a_located_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EROFS when the staging folder is made is exit 2 naming OUT (not a traceback); OUT
+    keeps its old tree."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "old\n"})
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        if ".staging-" in self.name:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "new\n"})
+    monkeypatch.undo()
+    (problem,) = caught.value.problems
+    assert problem.file == str(out)
+    assert problem.message.startswith("Read-only file system")
+    assert problem.fix.startswith("choose a writable --out")
+    assert read_tree(out) == {"plan.json": "old\n"}
