@@ -4,7 +4,8 @@ SIGINT is turned into ``Interrupted`` as the first thing the program does (this 
 imports nothing else before), so an interrupt while importing, parsing flags, planning or
 writing OUT prints one line and exits 130; Click would print "Aborted!" and exit 1 for a
 ``KeyboardInterrupt`` outside a command. OUT is only ever replaced whole
-(``planner.fs.write_tree``), so an interrupt leaves it as it was or as the new plan.
+(``planner.fs.write_tree``), and from the moment it swaps OUT in the run ignores Ctrl-C
+(``commit_point``): an interrupt that is reported always left OUT as it was.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ class Interrupted(BaseException):
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     del signum, frame
     raise Interrupted
+
+
+def commit_point() -> None:
+    """The run is about to replace OUT (``planner.fs.write_tree``): from here Ctrl-C is
+    ignored, so the run ends as it would have (within moments: the swap and one line), and
+    exit 130 with ``INTERRUPTED_LINE`` never follows a replaced OUT. Only when ``main``
+    installed its handler: a library caller's or a test runner's SIGINT is left alone."""
+    if signal.getsignal(signal.SIGINT) is _interrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def main() -> None:

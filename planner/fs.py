@@ -8,7 +8,8 @@ moment ``OUT`` is either the old tree or the new one, whatever kills the process
 the kernel or file system cannot exchange, ``OUT`` is renamed aside and the staging folder
 renamed in (``OUT`` is then absent for an instant, never mixed; the next run puts an
 aside ``OUT`` back if it was killed in between). Folders left by a killed run are removed
-by the next one.
+by the next one. From the swap on, the CLI ignores Ctrl-C (``planner.entry.commit_point``),
+so "interrupted" always means OUT is as it was.
 
 One writer at a time: ``write_tree`` holds an advisory lock (``fcntl.flock``) on
 ``.<OUT>.lock`` beside ``OUT``; a second writer waits up to ``LOCK_WAIT_S`` seconds and
@@ -30,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from planner.entry import commit_point
 from planner.errors import InputError, Problem, UsageError
 
 LOCK_WAIT_S = 60.0
@@ -99,6 +101,7 @@ def write_tree(
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with open(target, "w", encoding="utf-8", newline="\n") as fh:
                         fh.write(text)
+                commit_point()  # Ctrl-C from here on would report an OUT already replaced
                 _swap_in(staging, out)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -17,10 +17,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from planner import entry
 from planner.cli import app as cli_app
 from planner.cli.common import Ending, guarded, state
 from planner.entry import INTERRUPTED_LINE, Interrupted
-from planner.fs import read_tree
+from planner.fs import read_tree, write_tree
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
 runner = CliRunner()
@@ -108,6 +109,21 @@ def test_plan_into_a_file_exits_2_naming_out(tmp_path: Path) -> None:
     assert out.read_text() == "a file\n"
 
 
+def test_ctrl_c_is_ignored_from_the_moment_out_is_replaced(tmp_path: Path) -> None:
+    """write_tree's swap is the run's commit point: the CLI's SIGINT handler gives way to
+    ignoring Ctrl-C (exit 130 never follows a replaced OUT); another handler is kept."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, entry._interrupt)
+        write_tree(tmp_path / "out", {"plan.json": "1\n"})
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        write_tree(tmp_path / "out", {"plan.json": "2\n"})
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.6, 1.0, 1.5, 2.5], ids=["0.6s", "1s", "1.5s", "2.5s"])
 def test_sigint_at_any_moment_exits_130_and_leaves_out_whole(
@@ -140,6 +156,7 @@ def test_sigint_at_any_moment_exits_130_and_leaves_out_whole(
     if proc.returncode == 130:
         assert stderr.strip().splitlines()[-1] == INTERRUPTED_LINE
         assert "Traceback" not in stderr
+        assert interrupted == old  # what the line says
     again = subprocess.run(
         [str(hybridplan), "plan", str(project), "--out", str(out)], capture_output=True, check=False
     )
