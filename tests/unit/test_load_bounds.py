@@ -154,3 +154,25 @@ def test_an_unreadable_file_is_a_problem_at_the_file(
     assert [(p.file, p.message) for p in caught.value.problems] == [
         ("sites.yaml", "cannot read: Permission denied")
     ]
+
+
+def test_huge_prices_are_located_input_errors(tmp_path: Path) -> None:
+    """A 1e308 negotiated price or colocation rate (the issue's 'prices 1e308', NaN in the
+    cost model) is rejected at its line, with the ceiling."""
+    root = Path(shutil.copytree(MINI, tmp_path / "mini"))
+    sites = root / "sites.yaml"
+    sites.write_text(
+        sites.read_text(encoding="utf-8")
+        .replace(
+            "aws.p5.48xlarge.us-east-1.on-demand: 55.04",
+            "aws.p5.48xlarge.us-east-1.on-demand: 1e308",
+        )
+        .replace("colo_usd_per_kw_month: 217.30", "colo_usd_per_kw_month: 1e308"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_project(root)
+    assert [(p.file, p.line, p.message) for p in caught.value.problems] == [
+        ("sites.yaml", 22, "must be <= 100000, got 1e+308"),
+        ("sites.yaml", 73, "must be <= 1000000000, got 1e+308"),
+    ]
