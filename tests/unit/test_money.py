@@ -148,7 +148,7 @@ def test_significant_matches_float_g_format_away_from_ties(d: Decimal) -> None:
 def test_json_text_refuses_what_json_cannot_hold(value: object) -> None:
     """NaN or infinity anywhere in the data is a ValueError (a bug, exit 70), never the
     invalid JSON token ``NaN`` in plan.json or on stdout."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"not JSON compliant|not a finite number"):
         json_text({"figures": [1, {"x": value}]})
 
 
