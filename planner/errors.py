@@ -3,13 +3,21 @@
 ``exit_code`` is the one place that maps how a command ended to its exit code (README
 "Exit codes"): done 0; a ``CheckFailedError`` (``InfeasibleError``, ``PolicyFailure``, a stack
 that does not preview) 1; ``InputError``, ``UsageError`` and any other ``PlannerError`` 2;
-``DriftError`` 3.
+``DriftError`` 3. ``from_exception`` turns what is not a ``PlannerError`` into one: an
+``OSError``, a parse error or a numeric overflow is an input error (2), anything else an
+``InternalError`` (70, a bug); an interrupt (Ctrl-C, ``planner.entry``) exits 130.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import zlib
 from dataclasses import dataclass
+from decimal import DecimalException
 from enum import IntEnum
+
+from planner.entry import INTERRUPTED_EXIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +138,22 @@ class DriftError(PlannerError):
         return "\n".join(lines)
 
 
+class InternalError(PlannerError):
+    """A bug in hybridplan: an exception no input should cause. Exit code 70 (EX_SOFTWARE
+    of BSD ``sysexits.h``); ``--debug`` shows its traceback."""
+
+    def __init__(self, exc: BaseException) -> None:
+        what = str(exc).splitlines()[0][:200] if str(exc) else ""
+        super().__init__(
+            f"internal error: {type(exc).__name__}{': ' if what else ''}{what}",
+            fix="this is a bug in hybridplan; run again with --debug for the traceback, "
+            "and report it with the command you ran",
+        )
+
+    def render(self) -> str:
+        return f"{self.message}\nTo fix: {self.fix}"
+
+
 class ExitCode(IntEnum):
     """What ``hybridplan`` exits with (README "Exit codes")."""
 
@@ -141,6 +165,10 @@ class ExitCode(IntEnum):
     """Usage or input error."""
     DRIFT = 3
     """Emitted files differ from what the plan renders (``emit --check``)."""
+    INTERNAL = 70
+    """A bug in hybridplan (``InternalError``)."""
+    INTERRUPTED = INTERRUPTED_EXIT
+    """Interrupted (Ctrl-C, SIGINT): 128 + the signal number, as shells report it."""
 
 
 def exit_code(failure: PlannerError | None) -> ExitCode:
@@ -152,4 +180,44 @@ def exit_code(failure: PlannerError | None) -> ExitCode:
         return ExitCode.DRIFT
     if isinstance(failure, CheckFailedError):
         return ExitCode.FAILED
+    if isinstance(failure, InternalError):
+        return ExitCode.INTERNAL
     return ExitCode.INPUT
+
+
+_PARSE_ERRORS = (
+    UnicodeError,
+    json.JSONDecodeError,
+    csv.Error,
+    zlib.error,
+    EOFError,
+)
+_NUMERIC_ERRORS = (OverflowError, FloatingPointError, ZeroDivisionError, DecimalException)
+
+
+def from_exception(exc: Exception) -> PlannerError:
+    """What an exception that is not a ``PlannerError`` means for the user: an ``OSError``
+    is an input error located at its file, a parse error or numeric overflow an input
+    error, anything else an ``InternalError``."""
+    if isinstance(exc, PlannerError):
+        return exc
+    if isinstance(exc, OSError):
+        where = str(exc.filename) if exc.filename else ""
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        problem = Problem(where, 0, 0, "", reason, "check the path, its permissions and free space")
+        return InputError([problem], message="cannot read or write a file")
+    if isinstance(exc, _PARSE_ERRORS):
+        line = getattr(exc, "lineno", 0) or 0
+        problem = Problem("", line, 0, "", f"unreadable input: {exc}", "fix the file it names")
+        return InputError([problem], message="cannot read an input")
+    if isinstance(exc, _NUMERIC_ERRORS):
+        problem = Problem(
+            "",
+            0,
+            0,
+            "",
+            f"a number is out of range for the computation ({type(exc).__name__}: {exc})",
+            "check the planning project's numbers against the maxima in `hybridplan schema KIND`",
+        )
+        return InputError([problem], message="numbers out of range")
+    return InternalError(exc)

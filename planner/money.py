@@ -295,8 +295,9 @@ def significant(value: Decimal | float | int, digits: int = 6) -> str:
 
 def json_text(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
     """``data`` as JSON text, like ``json.dumps(data, indent=indent, sort_keys=sort_keys,
-    ensure_ascii=False)``, except that ``Decimal`` and ``Money`` are written as exact numbers
-    (``decimal_text``): money never passes through a float on its way to a file."""
+    ensure_ascii=False, allow_nan=False)``, except that ``Decimal`` and ``Money`` are written
+    as exact numbers (``decimal_text``): money never passes through a float on its way to a
+    file. A NaN or infinity is a ``ValueError`` (a bug, exit 70), never invalid JSON."""
     out: list[str] = []
     _write(data, out, indent, sort_keys, 0)
     return "".join(out)
@@ -329,7 +330,7 @@ def _write(value: Any, out: list[str], indent: int, sort_keys: bool, level: int)
             _write(v, out, indent, sort_keys, level + 1)
         out.append("\n" + " " * (indent * level) + "]")
     else:
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
 def _key(k: object) -> str:

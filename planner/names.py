@@ -104,3 +104,71 @@ def nearest_name(word: str, known: Iterable[str], *, cutoff: float = 0.6) -> str
     """The one ``known`` name closest to ``word`` (see ``nearest_names``), or ``None``."""
     close = nearest_names(word, known, limit=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+# --------------------------------------------------------------------------- emitted names
+# Rules on names that become Kubernetes objects in emitted stacks, beyond being labels;
+# checked where the inputs are read (located) and again before a stack is rendered.
+
+STATEFULSET_NAME_MAX = 52
+"""Longest StatefulSet name whose pods can be created: each pod is labelled
+``controller-revision-hash: <name>-<10-character hash>``, a label value of at most 63."""
+RESERVED_NAMESPACES = frozenset({"default", "kueue-system"})
+"""Team names that would become a namespace the cluster or its add-ons already own (as would
+any ``kube-*`` name): server-side apply adopts an existing Namespace, so the stack would put
+the ``restricted`` Pod Security label and a quota on it, and delete it with the stack."""
+IMAGE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$"
+"""A plain container image reference (``registry/path:tag``, ``...@sha256:digest``)."""
+IMAGE_MAX_LENGTH = 512
+
+
+def namespace_issue(team: str) -> NameIssue | None:
+    """Why a team cannot own a namespace (its namespace is its name), else ``None``."""
+    if team in RESERVED_NAMESPACES or team.startswith("kube-"):
+        return NameIssue(
+            f"team {team!r} would take over the cluster's own namespace {team!r}",
+            "",
+        )
+    return None
+
+
+NAMESPACE_FIX = "name the team after the people who own it (its namespace is the team name)"
+
+
+def database_name_issue(name: str) -> NameIssue | None:
+    """Why a database (a StatefulSet) cannot have this name, else ``None``."""
+    if len(name) > STATEFULSET_NAME_MAX:
+        return NameIssue(
+            f"database name {name!r} has {len(name)} characters: its StatefulSet could create "
+            "no pod (the controller-revision-hash label '<name>-<hash>' exceeds 63), at most "
+            f"{STATEFULSET_NAME_MAX}",
+            "",
+        )
+    return None
+
+
+def derived_names(name: str, kind: str, gpu_type: str | None) -> list[tuple[str, str]]:
+    """``(name, what)`` of the objects an emitted workload of ``kind`` names after itself
+    (a training job's burst Job, a database's headless Service, a GPU type's burst flavor)."""
+    out: list[tuple[str, str]] = []
+    if kind == "training":
+        out.append((f"{name}-burst", "training job name"))
+    if kind == "database":
+        out.append((f"{name}-headless", "headless Service name"))
+    if gpu_type is not None:
+        out.append((f"{gpu_type}-burst", "burst flavor name"))
+    return out
+
+
+def derived_name_clash(
+    name: str, kind: str, services: set[str], jobs: set[str]
+) -> tuple[str, str] | None:
+    """The derived object name of a workload that another workload's object of the same
+    kind already uses (``<db>-headless`` a Service, ``<training>-burst`` a Job), with what
+    it is; ``services`` and ``jobs`` are the workloads that emit one. Either clash would
+    register one Pulumi URN twice or let two resources apply one Kubernetes object."""
+    if kind == "database" and f"{name}-headless" in services:
+        return f"{name}-headless", "headless Service"
+    if kind == "training" and f"{name}-burst" in jobs:
+        return f"{name}-burst", "burst Job"
+    return None

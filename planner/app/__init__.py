@@ -16,6 +16,7 @@ preview (kubernetes-validate) modules are imported inside the services that use 
 service                                what it does
 =====================================  ===============================================
 ``load_inputs`` / ``inputs_for``       project folder (or loaded project) -> ``Inputs``
+``validate_inputs``                    every input check of ``plan``, all files, one pass
 ``plan_project``                       ``Inputs`` -> ``PlanBundle`` (plan + solver detail)
 ``render_plan_files``                  ``Inputs`` -> ``PlanOutcome``: plan.json, plan.md,
                                        stacks, rendered in memory
@@ -72,6 +73,7 @@ from planner.app.plan import (
     write_outputs,
 )
 from planner.app.preview import StackPreview, preview_stack
+from planner.app.validate import VALIDATE_STEPS, Validated, validate_inputs
 from planner.app.whatif import (
     WORLD_STEPS,
     World,
@@ -90,6 +92,7 @@ __all__ = [
     "LOAD_STEPS",
     "PLAN_STEPS",
     "STACKS",
+    "VALIDATE_STEPS",
     "WORLD_STEPS",
     "CheckOutcome",
     "CiProvider",
@@ -97,6 +100,7 @@ __all__ = [
     "PlanOutcome",
     "Progress",
     "StackPreview",
+    "Validated",
     "World",
     "check_project",
     "check_stacks",
@@ -123,6 +127,7 @@ __all__ = [
     "stack_drift",
     "stack_files",
     "stack_tree",
+    "validate_inputs",
     "what_if",
     "what_if_sweep",
     "write_init_files",

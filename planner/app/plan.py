@@ -123,7 +123,10 @@ def render_plan_files(
         previous=held_stack_configs(out, stack_env),
     )
     files.update(stacks)
-    config = json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True) + "\n"
+    config = (
+        json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True, allow_nan=False)
+        + "\n"
+    )
     stack_dirs = {p.rsplit("/", 1)[0] for p in stacks if p.endswith("/Pulumi.yaml")}
     for site_dir in sorted(stack_dirs):
         files[f"{site_dir}/policy-config.json"] = config

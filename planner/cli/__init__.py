@@ -2,8 +2,9 @@
 
 Each ``cmd_*`` module registers its commands on ``app``. A command parses its flags, calls
 services, renders the result and returns the failure it ends with (or ``None``);
-``common.guarded``, the one error boundary, prints a failure or a raised ``PlannerError``
-and exits with ``planner.errors.exit_code`` of it:
+``common.guarded``, the one error boundary, prints a failure or a raised error (any
+exception, mapped by ``planner.errors.from_exception``) and exits with
+``planner.errors.exit_code`` of it:
 
 ====  =========================================================================
 code  meaning
@@ -13,6 +14,8 @@ code  meaning
       stack that does not preview cleanly
 2     usage or input error (bad flags, invalid planning project)
 3     drift: emitted files differ from what the plan renders (``emit --check``)
+70    internal error (a bug; ``--debug`` shows the traceback)
+130   interrupted (Ctrl-C; ``planner.entry`` maps SIGINT)
 ====  =========================================================================
 """
 

@@ -148,9 +148,9 @@ def register(app: typer.Typer) -> None:
             if output is None:
                 console.emit_json(data)
             else:
-                from planner.fs import write_tree
+                from planner.fs import write_files
 
-                write_tree(output.parent, {output.name: console.json_text(data)})
+                write_files({output: console.json_text(data)})
                 console.err.print(f"wrote {output}", markup=False)
             if note:
                 console.err.print(f"note: {note}", markup=False)

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
         if output is None:
             typer.echo(text, nl=False)
         else:
-            from planner.fs import write_tree
+            from planner.fs import write_files
 
-            write_tree(output.parent, {output.name: text})
+            write_files({output: text})
             console.err.print(f"wrote {output}", markup=False)
         return None

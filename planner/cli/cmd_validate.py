@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from planner import app as services
+from planner.catalogue import load_default_catalogue
 from planner.cli import console
-from planner.cli.common import Ending, OutputFormat, Shown, guarded
+from planner.cli.common import Ending, OutputFormat, Shown, guarded, print_warnings
 from planner.errors import InputError, Problem
-from planner.load import load_project
 from planner.model import Project
 
 
@@ -53,15 +54,26 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Output format: table or json.")
         ] = OutputFormat.TABLE,
+        telemetry: Annotated[
+            bool,
+            typer.Option(
+                "--telemetry/--no-telemetry",
+                help="Read the telemetry files too (as plan does); --no-telemetry is faster.",
+            ),
+        ] = True,
     ) -> Ending:
-        """Validate a planning project: YAML syntax, the JSON Schemas, names and
-        cross-references. Prints a summary and exits 0, or lists every problem as
-        file:line:column: field: message. To fix: ... and exits 2.
+        """Validate a planning project as `plan` reads it: YAML syntax, the JSON Schemas,
+        names and cross-references, the telemetry files (unless --no-telemetry) and the
+        cost inputs against the price catalogue. Prints a summary and exits 0, or lists
+        every problem of every file as file:line:column: field: message. To fix: ... and
+        exits 2.
 
         Example: hybridplan validate examples/acme
         """
         try:
-            project = load_project(project_dir)
+            checked = services.validate_inputs(
+                project_dir, catalogue=load_default_catalogue(), telemetry=telemetry
+            )
         except InputError as exc:
             if fmt is OutputFormat.JSON:
                 console.emit_json(
@@ -69,6 +81,8 @@ def register(app: typer.Typer) -> None:
                 )
                 return Shown(exc)
             raise
+        print_warnings(checked.warnings)
+        project = checked.project
         info = summary(project)
         if fmt is OutputFormat.JSON:
             console.emit_json(info)
@@ -84,5 +98,6 @@ def register(app: typer.Typer) -> None:
                 ("telemetry_files", "telemetry file"),
             )
         )
-        console.out.print(f"ok: {project.root}: {counts}", markup=False)
+        read = "" if telemetry or not project.telemetry_files else " (telemetry not read)"
+        console.out.print(f"ok: {project.root}: {counts}{read}", markup=False)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,7 +12,8 @@ from typing import ParamSpec
 import typer
 
 from planner.cli import console
-from planner.errors import PlannerError, Problem, exit_code
+from planner.entry import INTERRUPTED_LINE, Interrupted
+from planner.errors import ExitCode, PlannerError, Problem, exit_code, from_exception
 
 P = ParamSpec("P")
 
@@ -38,18 +40,26 @@ mandatory finding, an infeasible scenario, drift...), or ``None`` when it succee
 
 def guarded(fn: Callable[P, Ending]) -> Callable[P, None]:
     """The one error boundary. Run a command; a ``PlannerError`` it raises or the failure it
-    returns is printed to stderr (no traceback unless --debug; a raised one only) and the
-    command exits with ``planner.errors.exit_code`` of it: 0 done (advisory findings
-    allowed), 1 infeasible or mandatory finding, 2 input or usage error, 3 drift."""
+    returns is printed to stderr and the command exits with ``planner.errors.exit_code``
+    of it: 0 done (advisory findings allowed), 1 infeasible or mandatory finding, 2 input
+    or usage error, 3 drift. Any other exception is mapped by ``errors.from_exception``: an
+    OSError, parse error or numeric overflow exits 2, a bug 70 with a short message. An
+    interrupt (Ctrl-C) prints one line and exits 130. No traceback unless ``--debug``,
+    which prints it before the same exit code (never Click's 1)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             ending = fn(*args, **kwargs)
-        except PlannerError as exc:
+        except (typer.Exit, typer.Abort):
+            raise
+        except (KeyboardInterrupt, Interrupted):
+            console.err.print(INTERRUPTED_LINE, markup=False)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except Exception as exc:  # the one boundary: every error gets an exit code
             if state["debug"]:
-                raise
-            ending = exc
+                traceback.print_exc()
+            ending = from_exception(exc)
         if isinstance(ending, Shown):
             raise typer.Exit(int(exit_code(ending.failure)))
         if ending is not None:

@@ -53,7 +53,8 @@ _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 def json_text(data: Any) -> str:
     """Machine-readable JSON: indented, sorted keys (stable), money exact
-    (``planner.money.json_text``), a trailing newline."""
+    (``planner.money.json_text``), a trailing newline; a NaN or infinity is a ValueError (a
+    bug, exit 70), never invalid JSON."""
     from planner.money import json_text as exact_json
 
     return exact_json(data) + "\n"

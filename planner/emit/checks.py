@@ -12,15 +12,10 @@ from planner.errors import InputError, Problem, UsageError
 from planner.images import profile
 from planner.model import Plan, Project, Workload, WorkloadKind
 
-STATEFULSET_NAME_MAX = 52
-"""Longest StatefulSet name whose pods can be created: each pod is labelled
-``controller-revision-hash: <name>-<10-character hash>``, a label value of at most 63."""
-RESERVED_NAMESPACES = frozenset({"default", "kueue-system"})
-"""Team names that would become a namespace the cluster or its add-ons already own (as would
-any ``kube-*`` name): server-side apply adopts an existing Namespace, so the stack would put
-the ``restricted`` Pod Security label and a quota on it, and delete it with the stack."""
+STATEFULSET_NAME_MAX = names.STATEFULSET_NAME_MAX
+RESERVED_NAMESPACES = names.RESERVED_NAMESPACES
 
-_IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
+_IMAGE = re.compile(names.IMAGE_PATTERN)
 _DIGEST = re.compile(r"^[A-Za-z0-9:+._-]*$")
 _DATA_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
 
@@ -51,43 +46,34 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
         where = f"workloads[{w.name!r}]"
         label(w.name, "workload name", where)
         label(w.team, "team name", f"{where}.team")
-        if w.team in RESERVED_NAMESPACES or w.team.startswith("kube-"):
+        reserved = names.namespace_issue(w.team)
+        if reserved is not None:
             problems.append(
-                Problem(
-                    "",
-                    0,
-                    0,
-                    f"{where}.team",
-                    f"team {w.team!r} would take over the cluster's own namespace {w.team!r}",
-                    "name the team after the people who own it (its namespace is the team name)",
-                )
+                Problem("", 0, 0, f"{where}.team", reserved.message, names.NAMESPACE_FIX)
             )
-        if w.kind is WorkloadKind.TRAINING:
-            label(f"{w.name}-burst", "training job name", where)
+        for derived, what in names.derived_names(w.name, w.kind, w.resources.gpu_type):
+            label(derived, what, where)
         if w.kind is WorkloadKind.DATABASE:
-            label(f"{w.name}-headless", "headless Service name", where)
-            if len(w.name) > STATEFULSET_NAME_MAX:
+            long_name = names.database_name_issue(w.name)
+            if long_name is not None:
                 problems.append(
                     Problem(
                         "",
                         0,
                         0,
                         where,
-                        f"database name {w.name!r} has {len(w.name)} characters: its "
-                        "StatefulSet could create no pod (the controller-revision-hash label "
-                        f"'<name>-<hash>' exceeds 63), at most {STATEFULSET_NAME_MAX}",
+                        long_name.message,
                         f"shorten it to {STATEFULSET_NAME_MAX} characters or fewer",
                     )
                 )
         problems.extend(_deploy_problems(w, where))
         if w.resources.gpu_type is not None:
             label(w.resources.gpu_type, "GPU type", f"{where}.resources.gpu_type")
-            label(f"{w.resources.gpu_type}-burst", "burst flavor name", where)
         if w.image is None:
             problems.append(
                 Problem("", 0, 0, f"{where}.image", "has no image", "set `image:` in the inventory")
             )
-        elif not _IMAGE.fullmatch(w.image) or len(w.image) > 512:
+        elif not _IMAGE.fullmatch(w.image) or len(w.image) > names.IMAGE_MAX_LENGTH:
             problems.append(
                 Problem(
                     "",
@@ -183,12 +169,10 @@ def _derived_name_clashes(project: Project, placed: set[str]) -> list[Problem]:
     jobs = {w.name for w in workloads if w.kind in (WorkloadKind.TRAINING, WorkloadKind.BATCH)}
     problems: list[Problem] = []
     for w in workloads:
-        if w.kind is WorkloadKind.DATABASE and f"{w.name}-headless" in services:
-            derived, what = f"{w.name}-headless", "headless Service"
-        elif w.kind is WorkloadKind.TRAINING and f"{w.name}-burst" in jobs:
-            derived, what = f"{w.name}-burst", "burst Job"
-        else:
+        clash = names.derived_name_clash(w.name, w.kind, services, jobs)
+        if clash is None:
             continue
+        derived, what = clash
         problems.append(
             Problem(
                 "",

@@ -1,6 +1,7 @@
 """The Jinja2 environment the stack templates render in, and the quoting filters that are
 the only way a value enters a generated file: ``pyrepr`` for Python source, ``to_yaml`` for
-YAML (through the safe dumper, never by interpolation)."""
+YAML (through the safe dumper, never by interpolation), ``comment_text`` for the header
+comments (``planner.escape``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import jinja2
 import yaml
 
 import planner
+from planner.escape import comment_text
 
 
 def pyrepr(value: object) -> str:
@@ -63,5 +65,10 @@ def strict_environment(env: jinja2.Environment) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    strict.filters = {**env.filters, "pyrepr": pyrepr, "to_yaml": to_yaml}
+    strict.filters = {
+        **env.filters,
+        "pyrepr": pyrepr,
+        "to_yaml": to_yaml,
+        "comment_text": comment_text,
+    }
     return strict

@@ -6,6 +6,7 @@ else line by line with exact problems.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from functools import partial
 from typing import IO
 
@@ -160,23 +161,22 @@ class _LongReader:
     # -- line-by-line path -------------------------------------------------------------
     def feed_lines(self, chunk: list[str], first: int) -> None:
         """Parse lines one by one, recording every problem with its line number."""
-        rows = list(csv.reader(chunk))
         ncol = self.ncol
         keep_rows: list[list[str]] = []
         keep_lines: list[int] = []
-        for i, r in enumerate(rows):
+        for i, r in csv_rows(chunk, first, self.sink):
             if not r or (len(r) == 1 and not r[0].strip()) or r[0].startswith("#"):
                 continue
             if len(r) != ncol:
                 self.sink.problem(
-                    first + i,
+                    i,
                     "",
                     f"expected {ncol} fields, found {len(r)}",
                     "one sample a line: timestamp,workload,metric,value",
                 )
                 continue
             keep_rows.append(r)
-            keep_lines.append(first + i)
+            keep_lines.append(i)
         if not keep_rows:
             return
         lines = np.asarray(keep_lines, dtype=np.int64)
@@ -191,6 +191,27 @@ class _LongReader:
         if vals is None:
             vals = floats_slow(v_col, keep_lines, self.sink, FieldNames.same("value", len(v_col)))
         self._emit(kids, ts, vals, lines)
+
+
+def csv_rows(lines: list[str], first: int, sink: SeriesSink) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, fields)`` of each of ``lines`` (one CSV record a line, the first
+    numbered ``first``); a line the csv module refuses (a field over its size limit, a stray
+    quote) is a problem at its line and skipped."""
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            sink.problem(
+                first + reader.line_num - 1,
+                "",
+                f"unreadable CSV line: {exc}",
+                "one sample a line, fields of ordinary length, quotes balanced",
+            )
+            continue
+        yield first + reader.line_num - 1, row
 
 
 def read_long(

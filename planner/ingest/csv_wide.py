@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -12,6 +11,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
+from planner.ingest.csv_long import csv_rows
 from planner.ingest.metrics import METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import TimestampCache, chunk_ts
@@ -85,7 +85,9 @@ def read_wide(
             head, _, rest = line.partition(",")
             cells = rest.split(",")
             if len(cells) != ncol - 1 or '"' in line:
-                parsed = next(csv.reader([line]))
+                parsed = next((row for _, row in csv_rows([line], first + i, sink)), None)
+                if not parsed:
+                    continue
                 head, cells = parsed[0], parsed[1:]
                 if len(cells) != ncol - 1:
                     sink.problem(

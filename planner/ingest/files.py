@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from planner.classify.series import MetricSeries
 from planner.errors import Problem
@@ -32,6 +34,59 @@ def open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+class _LineFeeds(io.RawIOBase):
+    """A byte stream with every line end as ``\\n``: CSV exports from old tools end lines
+    with a lone ``\\r`` (classic Mac) or ``\\r\\n``; the CSV readers split on ``\\n``. One
+    line end stays one line, so line numbers are those an editor shows."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__()
+        self._raw = raw
+        self._cr_pending = False
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
+        while True:
+            data = self._raw.read(max(size - 1, 1))
+            if not data:
+                if self._cr_pending:
+                    self._cr_pending = False
+                    buffer[:1] = b"\n"
+                    return 1
+                return 0
+            if self._cr_pending:
+                data = b"\r" + data
+                self._cr_pending = False
+            if data.endswith(b"\r"):  # may be the first half of \r\n: decide with more data
+                data, self._cr_pending = data[:-1], True
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if data:
+                buffer[: len(data)] = data
+                return len(data)
+
+
+def open_text_lines(path: Path) -> IO[bytes]:
+    """``open_binary``, with every line end read as ``\\n`` (see ``_LineFeeds``) when the
+    file's first 64 KiB end a line with a lone ``\\r`` (``\\r\\n`` the readers handle)."""
+    f = open_binary(path)
+    peek = getattr(f, "peek", None)
+    head = peek(1 << 16)[: 1 << 16] if peek is not None else b""
+    if not _LONE_CR.search(head):
+        return f
+    return io.BufferedReader(_LineFeeds(f), buffer_size=1 << 16)
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
 def read_telemetry_file(
     path: Path,
     *,
@@ -45,7 +100,7 @@ def read_telemetry_file(
     sink = SeriesSink(name)
     base = path.name.removesuffix(".gz")
     try:
-        with open_binary(path) as f:
+        with open_binary(path) if base.endswith(".json") else open_text_lines(path) as f:
             if base.endswith(".json"):
                 read_json(f, sink, path, workload_label)
             else:
@@ -83,13 +138,16 @@ def read_telemetry_file(
         sink.problem(
             0, "", f"not UTF-8 text ({exc.reason})", "save the export as UTF-8 (iconv -t UTF-8)"
         )
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
+        # A truncated .gz is an EOFError, corrupt compressed data a zlib.error.
         sink.problem(
             0,
             "",
             f"cannot read: {exc}",
-            "check the file is readable, and gzip-compressed only if named .gz",
+            "check the file is readable and complete, and gzip-compressed only if named .gz",
         )
+    except csv.Error as exc:
+        sink.problem(0, "", f"unreadable CSV header: {exc}", "start with a plain CSV header line")
     if sink.overflow:
         sink.problems.append(
             Problem(

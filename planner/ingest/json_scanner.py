@@ -91,6 +91,10 @@ class JsonScanner:
                     continue
                 line = self.base_line + self.buf.count("\n", 0, exc.pos)
                 raise JsonSyntaxError(line, f"invalid JSON: {exc.msg}") from None
+            except RecursionError:  # the decoder recurses once per level of nesting
+                raise JsonSyntaxError(
+                    self.line(), "invalid JSON: lists or objects nested too deeply"
+                ) from None
             if end >= len(self.buf) and not self.eof and self.fill():
                 continue  # a number may go on in the next piece
             self.pos = end

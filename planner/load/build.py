@@ -79,6 +79,13 @@ def _opt_float(d: Mapping[str, Any], key: str) -> float | None:
     return None if value is None else float(value)
 
 
+_KINDS = {k.value: k for k in WorkloadKind}
+_RESIDENCIES = {r.value: r for r in Residency}
+_OPTIONS = {o.value: o for o in PricingOption}
+_PROFILES = {p.value: p for p in Profile}
+"""Enum members by value: a dict lookup, where calling the Enum is a slow path per workload."""
+
+
 def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
     res = w["resources"]
     data = w.get("data", {})
@@ -87,12 +94,12 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
         Dependency(d)
         if isinstance(d, str)
         else Dependency(d["name"], _opt_float(d, "max_latency_ms"))
-        for d in w.get("depends_on", [])
+        for d in w.get("depends_on", ())
     )
     return Workload(
         name=w["name"],
         team=w["team"],
-        kind=WorkloadKind(w["kind"]),
+        kind=_KINDS[w["kind"]],
         tier=int(w["tier"]),
         replicas=int(w["replicas"]),
         resources=Resources(
@@ -103,15 +110,15 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
             storage_gib=float(res.get("storage_gib", 0.0)),
         ),
         data=DataSpec(
-            residency=Residency(data.get("residency", Residency.ANY.value)),
+            residency=_RESIDENCIES[data.get("residency", Residency.ANY.value)],
             egress_gib_per_month=float(data.get("egress_gib_per_month", 0.0)),
             dataset_gib=float(data.get("dataset_gib", 0.0)),
         ),
         depends_on=deps,
         current_site=w.get("current_site"),
-        current_option=(PricingOption(w["current_option"]) if "current_option" in w else None),
+        current_option=_OPTIONS[w["current_option"]] if "current_option" in w else None,
         pinned_site=w.get("pinned_site"),
-        profile=Profile(w["profile"]) if "profile" in w else None,
+        profile=_PROFILES[w["profile"]] if "profile" in w else None,
         telemetry=w.get("telemetry"),
         training=(
             TrainingSpec(
@@ -125,7 +132,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
             else None
         ),
         image=w.get("image"),
-        ports=tuple(int(p) for p in w.get("ports", [])),
+        ports=tuple(map(int, w.get("ports", ()))),
         allow_spot=bool(w.get("allow_spot", True)),
         deploy=_deploy(w.get("deploy", {})),
         source=source,

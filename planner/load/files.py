@@ -55,7 +55,14 @@ def read_document(
     if not path.is_file():
         problems.append(Problem(file, 0, 0, "", "is not a regular file", "make it a YAML file"))
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        problems.append(
+            Problem(file, 0, 0, "", f"cannot read: {reason}", "check the file's permissions")
+        )
+        return None
     digests[file] = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")

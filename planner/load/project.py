@@ -4,7 +4,9 @@ pass (syntax, schema, cross-references, then policy rule settings), and either r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +26,26 @@ def load_project(root: Path) -> Project:
 
     Raises ``InputError`` listing every problem found (all files, one pass).
     """
-    root = Path(root)
+    with _no_cycle_collection():
+        return _load(Path(root))
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while loading: a large inventory is millions of new,
+    acyclic lists, dicts and model objects, which the collector would otherwise rescan
+    over and over (a fifth of the time of a 100,000-workload load); reference counting
+    still frees everything, and the collector resumes as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(root: Path) -> Project:
     if not root.exists():
         raise InputError(
             [

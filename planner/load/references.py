@@ -32,18 +32,27 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
     sites = _entries(sites_doc, "sites")
     if inventory is not None:
         problems.extend(_duplicates(inventory, INVENTORY, "workloads", "workload", workloads))
+        problems.extend(_emitted_name_problems(inventory, workloads))
     if sites_doc is not None:
         problems.extend(_duplicates(sites_doc, SITES, "sites", "site", sites))
 
-    workload_names = list(dict.fromkeys(w.name for w in workloads if w.name))
-    site_names = list(dict.fromkeys(s.name for s in sites if s.name))
+    # Ordered like the files (for the fix's list), with constant-time membership.
+    workload_names = dict.fromkeys(w.name for w in workloads if w.name)
+    site_names = dict.fromkeys(s.name for s in sites if s.name)
     offered: set[str] = set()
     for s in sites:
         capacity = s.item.get("capacity")
         gpus = capacity.get("gpus") if isinstance(capacity, dict) else None
         if isinstance(gpus, dict):
             offered.update(str(k) for k in gpus)
-        offered.update(_cloud_gpu_types(s.item))
+    wanted = {
+        r["gpu_type"]
+        for w in workloads
+        if isinstance(r := w.item.get("resources"), dict) and isinstance(r.get("gpu_type"), str)
+    }
+    if not wanted <= offered:  # reading the price catalogue takes a while: only if needed
+        for s in sites:
+            offered.update(_cloud_gpu_types(s.item))
 
     if inventory is not None:
         for w in workloads:
@@ -70,7 +79,7 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
                             SITES,
                             ("sites", s.index, "latency_ms", target),
                             f"unknown site '{target}' in latency_ms",
-                            _one_of_fix(target, site_names),
+                            _one_of_fix(target, list(site_names)),
                             key=True,
                         )
                     )
@@ -80,9 +89,9 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
             dict.fromkeys(w.item["team"] for w in workloads if isinstance(w.item.get("team"), str))
         )
         known = {
-            "workload": (workload_names, inventory is not None),
+            "workload": (list(workload_names), inventory is not None),
             "team": (teams, inventory is not None),
-            "site": (site_names, sites_doc is not None),
+            "site": (list(site_names), sites_doc is not None),
         }
         problems.extend(_waiver_refs(policies, known))
     return problems
@@ -115,6 +124,61 @@ def _entries(parsed: Parsed | None, key: str) -> list[_Named]:
             name = item.get("name")
             out.append(_Named(i, item, name if isinstance(name, str) else None))
     return out
+
+
+def _emitted_name_problems(doc: Parsed, workloads: list[_Named]) -> Iterator[Problem]:
+    """Names the emitted stacks could not use (``planner.names``): a team whose namespace
+    the cluster owns, a derived object name (``<name>-burst``, ``<db>-headless``,
+    ``<gpu>-burst``) that is no label or is another workload's, a database name too long
+    for its StatefulSet's pods. ``hybridplan emit`` refuses the same."""
+    named = [
+        (w, w.name, kind)
+        for w in workloads
+        if w.name is not None and isinstance(kind := w.item.get("kind"), str)
+    ]
+    services = {name for w, name, kind in named if w.item.get("ports") and kind != "database"}
+    jobs = {name for _, name, kind in named if kind in ("training", "batch")}
+    for w, name, kind in named:
+        base: YamlPath = ("workloads", w.index)
+        team = w.item.get("team")
+        issue = names.namespace_issue(team) if isinstance(team, str) else None
+        if issue is not None:
+            yield problem_at(doc, INVENTORY, (*base, "team"), issue.message, names.NAMESPACE_FIX)
+        resources = w.item.get("resources")
+        gpu_type = resources.get("gpu_type") if isinstance(resources, dict) else None
+        gpu = gpu_type if isinstance(gpu_type, str) and names.is_label(gpu_type) else None
+        if not names.is_label(name):
+            continue  # the schema reports the name itself
+        for derived, what in names.derived_names(name, kind, gpu):
+            # name and gpu are labels, so a derived name can only fail by its length
+            bad = (
+                names.check_label(derived, what=what)
+                if len(derived) > names.MAX_LABEL_LENGTH
+                else None
+            )
+            if bad is not None:
+                field = "gpu_type" if derived == f"{gpu}-burst" else "name"
+                path = (*base, "resources", field) if field == "gpu_type" else (*base, "name")
+                yield problem_at(doc, INVENTORY, path, bad.message, f"shorten the {field}")
+        too_long = names.database_name_issue(name) if kind == "database" else None
+        if too_long is not None:
+            yield problem_at(
+                doc,
+                INVENTORY,
+                (*base, "name"),
+                too_long.message,
+                f"shorten it to {names.STATEFULSET_NAME_MAX} characters or fewer",
+            )
+        clash = names.derived_name_clash(name, kind, services, jobs)
+        if clash is not None:
+            derived, what = clash
+            yield problem_at(
+                doc,
+                INVENTORY,
+                (*base, "name"),
+                f"the name {derived!r} is also the {what} of {name!r}",
+                f"rename workload {derived!r} (or {name!r})",
+            )
 
 
 def _duplicates(
@@ -198,8 +262,8 @@ def _workload_refs(
     doc: Parsed,
     w: _Named,
     *,
-    workload_names: list[str],
-    site_names: list[str],
+    workload_names: Mapping[str, None],
+    site_names: Mapping[str, None],
     offered: set[str],
     sites_doc: Parsed | None,
 ) -> Iterator[Problem]:
@@ -213,7 +277,7 @@ def _workload_refs(
                     INVENTORY,
                     (*base, field),
                     f"unknown site '{target}'",
-                    _one_of_fix(target, site_names),
+                    _one_of_fix(target, list(site_names)),
                 )
         resources = w.item.get("resources")
         if w.item.get("kind") == "training" and isinstance(resources, dict):
@@ -266,7 +330,7 @@ def _workload_refs(
                     INVENTORY,
                     path,
                     f"unknown workload '{target}'",
-                    _one_of_fix(target, workload_names),
+                    _one_of_fix(target, list(workload_names)),
                 )
 
 

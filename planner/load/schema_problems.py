@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# jsonschema ships no type information and types-jsonschema is not a project dependency.
-import jsonschema  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    # jsonschema ships no type information and types-jsonschema is not a project dependency.
+    import jsonschema  # type: ignore[import-untyped]
 
 from planner import names
 from planner.errors import Problem
 from planner.load.files import file_of_kind
-from planner.load.schemas import home_of, subschema, validator_for
+from planner.load.schemas import (
+    entry_validators,
+    fast_validator_for,
+    home_of,
+    subschema,
+    validator_for,
+)
 from planner.load.yamlpos import Parsed, YamlPath, format_path, problem_at
 
 _TYPE_NAMES = {
@@ -37,6 +44,8 @@ _NAME_WHAT = {
     "site": "site name",
     "latency_ms": "site name",
     "gpus": "GPU type",
+    "failure_domains": "failure domain name",
+    "classify": "classifier threshold",
 }
 _NAME_OF = {
     "workloads": "workload name",
@@ -66,11 +75,24 @@ def document_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
     return _schema_problems(kind, parsed, file)
 
 
+MAX_INVALID_ENTRIES = 200
+"""Entries of one list explained at most (the rest are counted in one more problem)."""
+
+
 def _schema_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
-    """Validate ``parsed.data`` against the schema of ``kind``; one problem per field."""
+    """Validate ``parsed.data`` against the schema of ``kind``; one problem per field.
+
+    The compiled validator clears a valid document at once; otherwise only the invalid
+    entries of the top-level lists (at most ``MAX_INVALID_ENTRIES`` each) are explained.
+    """
+    if fast_validator_for(kind.lower()).is_valid(parsed.data):
+        return []
+    document, renumber, untold = _invalid_part(kind.lower(), parsed)
     problems: list[Problem] = []
     by_field: dict[str, Problem] = {}
-    for error in validator_for(kind.lower()).iter_errors(parsed.data):
+    for error in validator_for(kind.lower()).iter_errors(document):
+        if len(error.path) >= 2 and error.path[0] in renumber:
+            error.path[1] = renumber[error.path[0]][error.path[1]]
         for problem in _translate(error, parsed, file, kind):
             if problem.message.startswith("unknown field"):
                 problems.append(problem)
@@ -79,11 +101,53 @@ def _schema_problems(kind: str, parsed: Parsed, file: str) -> list[Problem]:
             # empty reason (minLength and pattern), reads best as one message.
             by_field.setdefault(problem.field, problem)
     problems.extend(by_field.values())
+    for key, (count, first) in untold.items():
+        problems.append(
+            problem_at(
+                parsed,
+                file,
+                (key, first),
+                f"{count} more entries of {key} from here on fail the schema (not listed)",
+                "fix the problems listed, then validate again",
+            )
+        )
+    if not problems:
+        # The two validators disagree (ECMA-262 ``$`` does not match before a final
+        # newline; Python's does): the compiled one is right, say what it found.
+        for error in fast_validator_for(kind.lower()).iter_errors(parsed.data):
+            path = tuple(error.instance_path)
+            problems.append(
+                problem_at(parsed, file, path, error.message, f"see `hybridplan schema {kind}`")
+            )
     return problems
 
 
+def _invalid_part(
+    kind: str, parsed: Parsed
+) -> tuple[dict[str, Any], dict[str, list[int]], dict[str, tuple[int, int]]]:
+    """The document with each top-level list cut to its invalid entries (at most
+    ``MAX_INVALID_ENTRIES``; a valid first entry where none is invalid, so a list never
+    becomes empty), the original index of each kept entry by list, and how many invalid
+    entries were left out (and the index of the first) by list."""
+    document = dict(parsed.data)
+    renumber: dict[str, list[int]] = {}
+    untold: dict[str, tuple[int, int]] = {}
+    for key, check in entry_validators(kind).items():
+        entries = document.get(key)
+        if not isinstance(entries, list) or not entries:
+            continue
+        bad = [i for i, entry in enumerate(entries) if not check.is_valid(entry)]
+        kept = bad[:MAX_INVALID_ENTRIES] or [0]
+        if len(bad) > len(kept):
+            untold[key] = (len(bad) - len(kept), bad[len(kept)])
+        document[key] = [entries[i] for i in kept]
+        renumber[key] = kept
+    return document, renumber, untold
+
+
 def _fmt_number(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    """A number as written: ``3`` for ``3.0``, ``1e+300`` (not 301 digits) for huge ones."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
 
@@ -142,6 +206,13 @@ def _translate(
 
     if in_property_names and isinstance(instance, str):
         key_path = (*path, instance)
+        if validator == "enum" and isinstance(value, list):
+            known = [str(v) for v in value]
+            close = names.nearest_name(instance, known)
+            hint = f"did you mean '{close}'? " if close else ""
+            message = f"unknown {_what(path)} '{instance}'"
+            fix = f"{hint}use one of: {', '.join(known)}"
+            return [problem_at(parsed, file, key_path, message, fix, key=True)]
         return [_pattern_problem(parsed, file, key_path, instance, str(value), key=True)]
 
     if validator == "additionalProperties" and isinstance(instance, dict):
@@ -301,6 +372,10 @@ def _pattern_problem(
     if "[0-9]{4}" in pattern:
         message = f"expected a date YYYY-MM-DD, got {value!r}"
         return problem_at(parsed, file, path, message, "write the date as e.g. 2027-03-31", key=key)
+    if pattern == names.IMAGE_PATTERN:
+        message = f"image {value!r} is not a plain image reference"
+        fix = "use registry/path:tag or registry/path@sha256:digest (no spaces or quotes)"
+        return problem_at(parsed, file, path, message, fix, key=key)
     if pattern == r"\S":
         return problem_at(parsed, file, path, "must not be blank", "give a value", key=key)
     message = f"{value!r} does not match the pattern {pattern}"

@@ -1,65 +1,58 @@
 """YAML parsing that remembers where every value came from.
 
-``parse_yaml`` composes the YAML node tree with PyYAML's safe loader and walks it into plain,
-JSON-compatible Python data (``dict`` with ``str`` keys, ``list``, ``str``, ``int``, ``float``,
-``bool``, ``None``), recording the 1-based line/column of every value and every mapping key
-under a path tuple such as ``("workloads", 3, "resources", "memory_gib")``.
+``parse_yaml`` reads the parse events of libyaml (PyYAML's C parser, ``yaml.CSafeLoader``'s
+parser) and builds plain, JSON-compatible Python data (``dict`` with ``str`` keys, ``list``,
+``str``, ``int``, ``float``, ``bool``, ``None``) in one streaming pass, recording the 1-based
+line/column of every value and every mapping key; ``Parsed.where`` looks one up by a path
+such as ``("workloads", 3, "resources", "memory_gib")``. No node tree is built, so memory is
+the data plus 8 bytes a position; the builder is ``yamlbuild``.
 
-Dialect (deliberately closer to YAML 1.2 and JSON than PyYAML's YAML 1.1 defaults):
+Dialect (the YAML 1.2 core schema, closer to JSON than PyYAML's YAML 1.1 defaults; scalars
+are resolved by ``yamlcore``):
 
 * Mapping keys are always strings: the key's source text is kept, so ``on:``, ``no:``,
   ``1:`` and ``2027-01-01:`` are the keys ``"on"``, ``"no"``, ``"1"`` and ``"2027-01-01"``.
   Complex keys (a list or mapping used as a key) are a problem.
-* Only ``true``/``false`` (any case) are booleans; ``yes``, ``no``, ``on``, ``off``, ``y``
-  and ``n`` stay strings, so a country code ``no`` stays ``"no"``; a schema expecting a
-  boolean then reports the string.
-* Dates and timestamps stay strings: ``expires: 2027-03-31`` is ``"2027-03-31"``.
+* Only ``true``/``false`` are booleans (``yes``/``no``/``on``/``off`` are strings), ``010``
+  is ten, dates stay strings, numbers are finite and integers exact; a tag other than the
+  core schema's (``!!binary``, ``!secret``) or a value that does not fit its tag
+  (``!!int abc``) is a problem.
 * A key repeated in one mapping is a problem (not silently last-wins); merge keys
   (``<<: *defaults``) are supported and may be overridden by the mapping's own keys.
-* ``.nan`` and ``.inf`` are problems (JSON has no such numbers).
 * Syntax errors become problems located at the parser's mark.
-* Expanding aliases is capped at ``MAX_NODES`` values (a "billion laughs" guard).
+* Guards, each a located problem instead of a crash: values produced by expanding aliases
+  are capped at ``MAX_ALIAS_VALUES`` (a "billion laughs" guard; values written out are not
+  counted), an alias to a node that contains it is refused, and nesting is capped at
+  ``MAX_DEPTH`` levels.
 
 Nothing here reads files: callers pass the text and the name to report problems under.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml import events as ev
 
 from planner.errors import Problem
-
-PathKey = str | int
-YamlPath = tuple[PathKey, ...]
-Position = tuple[int, int]
-
-MAX_NODES = 200_000
-"""Upper bound on values produced from one document, aliases expanded."""
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-style booleans and no implicit timestamps."""
-
-
-# PyYAML keeps resolvers in a class attribute; give _Loader its own filtered copy.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+from planner.load.yamlbuild import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    NO_CHILD,
+    Builder,
+    FatalError,
+    PathKey,
+    Position,
+    YamlPath,
+    unpack,
 )
+
+# The builder's names that callers import from here (the rest are defined below).
+__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "PathKey", "Position", "YamlPath"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +60,45 @@ class Parsed:
     """The result of ``parse_yaml``.
 
     ``data`` is ``None`` for an empty document or when the text could not be parsed.
-    ``positions`` maps the path of every value to its (line, column); ``key_positions``
-    maps the path of every mapping entry to the (line, column) of its key.
+    Positions are kept in ``marks``: each list holds ``(value position, child)`` per item
+    from its ``child`` offset on, each mapping ``(key position, value position, child)`` per
+    key in the order of its dict; ``child`` is the offset of a nested list or mapping (-1
+    for a scalar). ``root`` is the ``(position, child)`` of the document's top value.
     """
 
     data: Any
-    positions: dict[YamlPath, Position] = field(default_factory=dict)
-    key_positions: dict[YamlPath, Position] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    marks: array[int] = field(default_factory=lambda: array("q"))
+    root: tuple[int, int] = (0, NO_CHILD)
 
     def where(self, path: YamlPath, *, key: bool = False) -> Position:
         """Best-known position of ``path``: its key (if ``key``), else its value, else the
         nearest enclosing value; ``(0, 0)`` if nothing is known."""
-        if key and path in self.key_positions:
-            return self.key_positions[path]
-        probe = path
-        while True:
-            if probe in self.positions:
-                return self.positions[probe]
-            if not probe:
-                return (0, 0)
-            probe = probe[:-1]
+        value, (at, child) = self.data, self.root
+        key_at = 0
+        for part in path:
+            slot = _slot(value, part, child)
+            if slot is None:
+                return unpack(at)
+            value = value[part]
+            if isinstance(part, str):
+                key_at, at, child = self.marks[slot : slot + 3]
+            else:
+                key_at, (at, child) = 0, self.marks[slot : slot + 2]
+        return unpack(key_at if key and key_at else at)
+
+
+def _slot(value: Any, part: PathKey, child: int) -> int | None:
+    """Where the positions of ``value[part]`` start in ``Parsed.marks``."""
+    if child < 0:
+        return None
+    if isinstance(value, dict) and isinstance(part, str) and part in value:
+        for i, k in enumerate(value):
+            if k == part:
+                return child + 3 * i
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return child + 2 * part
+    return None
 
 
 def format_path(path: YamlPath) -> str:
@@ -115,94 +126,43 @@ def problem_at(
     return Problem(file, line, column, format_path(path), message, fix)
 
 
-def _pos(node: Node) -> Position:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What libyaml counts as a line break (YAML 1.1's set)."""
 
 
-class _Walker:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.positions: dict[YamlPath, Position] = {}
-        self.key_positions: dict[YamlPath, Position] = {}
-        self.problems: list[Problem] = []
-        self.count = 0
-        self.constructor = SafeConstructor()
-
-    def problem(self, node: Node, path: YamlPath, message: str, fix: str) -> None:
-        line, column = _pos(node)
-        self.problems.append(Problem(self.file, line, column, format_path(path), message, fix))
-
-    def walk(self, node: Node, path: YamlPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooBigError(node)
-        self.positions.setdefault(path, _pos(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
-
-    def _scalar(self, node: Node, path: YamlPath) -> Any:
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
-            self.problem(node, path, f"cannot read this value: {reason}", "remove the YAML tag")
-            return None
-        if isinstance(value, float) and not math.isfinite(value):
-            self.problem(node, path, f"{node.value!r} is not a finite number", "use a number")
-            return None
-        if isinstance(value, bytes | set | tuple):
-            self.problem(
-                node, path, f"unsupported YAML type {node.tag}", "use plain strings and numbers"
-            )
-            return None
-        return value
-
-    def _key(self, node: Node, path: YamlPath) -> str | None:
-        if isinstance(node, ScalarNode):
-            return str(node.value)
-        self.problem(node, path, "a mapping key must be a plain string", "use a string key")
-        return None
-
-    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
-        own: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                for source in sources:
-                    if not isinstance(source, MappingNode):
-                        self.problem(
-                            source, path, "a merge key (<<) needs a mapping", "merge a mapping"
-                        )
-                        continue
-                    for k, v in self._mapping(source, path).items():
-                        merged.setdefault(k, v)
-                continue
-            key = self._key(key_node, path)
-            if key is None:
-                continue
-            child = (*path, key)
-            if key in own:
-                first_line, _ = self.key_positions[child]
-                self.problem(
-                    key_node,
-                    child,
-                    f"duplicate key '{key}' (first given on line {first_line})",
-                    "remove one of them; YAML keeps only one",
-                )
-                continue
-            self.key_positions[child] = _pos(key_node)
-            own[key] = self.walk(value_node, child)
-        return {**merged, **own}
+def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
+    """A located problem for a scanner, parser or reader error."""
+    fix = "check indentation (spaces, not tabs), colons and quoting near this spot"
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return Problem(
+            file, line, column, "", f"unreadable character: {exc.reason}", "remove the character"
+        )
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return Problem(file, 0, 0, "", f"YAML error: {exc}", fix)
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    what = exc.problem or "invalid YAML"
+    if mark and what == "found character that cannot start any token":
+        lines = _LINE_BREAK.split(text)
+        row = lines[mark.line] if mark.line < len(lines) else ""
+        found = row[mark.column : mark.column + 1]
+        what = f"found character {found!r} that cannot start any token"
+    context, start = exc.context, exc.context_mark
+    if context and start and start is not mark:
+        what += f" ({context} started at line {start.line + 1}, column {start.column + 1})"
+    elif context:
+        what = f"{context}: {what}"
+    return Problem(file, line, column, "", f"YAML syntax error: {what}", fix)
 
 
-class _TooBigError(Exception):
-    def __init__(self, node: Node) -> None:
-        super().__init__("too many values")
-        self.node = node
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser; PyYAML's own (same events, slower) where it was built without libyaml."""
+
+_START = {ev.MappingStartEvent: dict, ev.SequenceStartEvent: list}
+_END = frozenset({ev.MappingEndEvent, ev.SequenceEndEvent})
 
 
 def parse_yaml(text: str, file: str) -> Parsed:
@@ -210,48 +170,46 @@ def parse_yaml(text: str, file: str) -> Parsed:
 
     ``file`` is only used to label problems (pass a path relative to the project root).
     """
+    builder = Builder()
+    parser = _Parser(text)
+    # Locals, not attribute lookups, in the loop that runs once per event.
+    next_event, on_scalar, on_end = parser.get_event, builder.scalar, builder.end
+    scalar_event, stream_end = ev.ScalarEvent, ev.StreamEndEvent
     try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or "invalid YAML"
-        context, start = exc.context, exc.context_mark
-        if exc.problem == "but found another document":
-            what, context = "found a second YAML document ('---'); one document per file", None
-        if context and start and start is not mark:
-            what += f" ({context} started at line {start.line + 1}, column {start.column + 1})"
-        elif context:
-            what = f"{context}: {what}"
-        return Parsed(
-            None,
-            problems=(
-                Problem(
-                    file,
-                    line,
-                    column,
-                    "",
-                    f"YAML syntax error: {what}",
-                    "check indentation (spaces, not tabs), colons and quoting near this spot",
-                ),
-            ),
-        )
+        documents = 0
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is scalar_event:
+                on_scalar(event)
+            elif kind in _END:
+                on_end()
+            elif kind in _START:
+                builder.start(event, _START[kind]())
+            elif kind is ev.AliasEvent:
+                builder.alias(event)
+            elif kind is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise FatalError(
+                        event.start_mark,
+                        "found a second YAML document ('---'); one document per file",
+                        "keep one document per file",
+                    )
+            elif kind is stream_end:
+                break
     except yaml.YAMLError as exc:
-        return Parsed(None, problems=(Problem(file, 0, 0, "", f"YAML error: {exc}", ""),))
-    if root is None:
+        return Parsed(None, problems=(_syntax_problem(exc, text, file),))
+    except FatalError as exc:
+        line, column = exc.position
+        return Parsed(None, problems=(Problem(file, line, column, "", str(exc), exc.fix),))
+    finally:
+        parser.dispose()
+    if builder.root is None:
         return Parsed(None)
-    walker = _Walker(file)
-    try:
-        data = walker.walk(root, ())
-    except _TooBigError as exc:
-        line, column = _pos(exc.node)
-        problem = Problem(
-            file,
-            line,
-            column,
-            "",
-            f"the document expands to more than {MAX_NODES} values",
-            "use fewer aliases (*name)",
-        )
-        return Parsed(None, problems=(problem,))
-    return Parsed(data, walker.positions, walker.key_positions, tuple(walker.problems))
+    data, at, child = builder.root
+    problems = tuple(
+        Problem(file, *unpack(at), format_path(path), message, fix)
+        for at, path, message, fix in builder.problems
+    )
+    return Parsed(data, problems, builder.marks, (at, child))

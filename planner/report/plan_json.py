@@ -279,5 +279,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
 
 
 def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:
-    """``plan.json`` text: indented, keys sorted, money exact, trailing newline."""
+    """``plan.json`` text: indented, keys sorted, money exact, trailing newline. A NaN or
+    infinity is a ``ValueError`` (a bug: the input bounds keep every figure finite), never
+    invalid JSON."""
     return json_text(plan_to_dict(plan, project, command=command)) + "\n"

@@ -20,6 +20,22 @@ CHANGE_KINDS: tuple[str, ...] = ("move", "price", "capacity", "horizon", "growth
 
 MAX_SWEEP_POINTS = 201
 
+MAX_HORIZON_MONTHS = 360
+"""The longest horizon a what-if may ask for: ``settings.horizon_months``' maximum in the
+project schema (30 years)."""
+
+MAX_AMOUNT = 10**9
+"""The largest price or capacity a what-if may set or add: the highest ceiling of a price in
+the sites schema (``price_overrides``, ``labour_usd_per_month``), so no change can push a
+figure towards ``inf`` or ``NaN``."""
+
+MAX_PCT = 10_000.0
+"""The largest increase in percent (a hundredfold); the smallest is -100 %."""
+
+MAX_RESULT = 10**15
+"""The largest value a chain of changes may produce (the policies schema's ceiling on a
+number): repeated increases in a scenario cannot compound into an overflow."""
+
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 
@@ -60,6 +76,13 @@ class Change:
             out = before + value
         else:
             out = value
+        if abs(out) > MAX_RESULT:
+            raise change_error(
+                self.kind,
+                self.text,
+                f"the changed value would be {out:.3e} (at most {MAX_RESULT:.0e})",
+                "use a smaller change",
+            )
         return out if isinstance(old, Decimal) else float(out)
 
 
@@ -74,16 +97,31 @@ def did_you_mean(word: str, known: Sequence[str]) -> str:
     return f"did you mean {', '.join(close)}? " if close else ""
 
 
+def _bounded(kind: str, text: str, op: str, value: float) -> tuple[str, float]:
+    """``(op, value)`` when ``value`` is within what a change may ask (``MAX_PCT`` for a
+    percentage, ``MAX_AMOUNT`` for an amount); else the located usage error."""
+    if op == "pct" and not -100 <= value <= MAX_PCT:
+        raise change_error(
+            kind, text, f"{value:g} % is out of range", f"give -100 % to +{MAX_PCT:g} %"
+        )
+    if op != "pct" and not abs(value) <= MAX_AMOUNT:
+        raise change_error(
+            kind, text, f"{value:g} is out of range", f"give at most {MAX_AMOUNT:,} either way"
+        )
+    return op, value
+
+
 def _amount(kind: str, text: str, raw: str, *, allow_add: bool) -> tuple[str, float]:
-    """``+20%`` -> (pct, 20); ``+64`` -> (add, 64) if allowed; ``55.04`` -> (set, 55.04)."""
+    """``+20%`` -> (pct, 20); ``+64`` -> (add, 64) if allowed; ``55.04`` -> (set, 55.04);
+    out of range (``_bounded``) is a usage error."""
     raw = raw.strip()
     m = re.fullmatch(rf"({_NUMBER})\s*%", raw)
     if m:
-        return "pct", float(m.group(1))
+        return _bounded(kind, text, "pct", float(m.group(1)))
     m = re.fullmatch(_NUMBER, raw)
     if m:
         if raw[0] in "+-" and allow_add:
-            return "add", float(raw)
+            return _bounded(kind, text, "add", float(raw))
         if raw[0] in "+-":
             raise change_error(
                 kind,
@@ -91,7 +129,7 @@ def _amount(kind: str, text: str, raw: str, *, allow_add: bool) -> tuple[str, fl
                 f"{raw!r} is ambiguous for a price",
                 f"write a percentage ({raw}%) or an absolute price without a sign",
             )
-        return "set", float(raw)
+        return _bounded(kind, text, "set", float(raw))
     raise change_error(
         kind, text, f"{raw!r} is not a number or percentage", "e.g. -45%, +20% or 55.04"
     )
@@ -118,17 +156,23 @@ def parse_change(kind: str, text: str) -> Change:
             raise change_error(kind, text, "expected SITE.RESOURCE", f"e.g. --capacity {example}")
         return Change(kind, key.strip(), op, value, text)
     if kind == "horizon":
-        m = re.fullmatch(r"\d+", text)
-        if not m or int(text) < 1:
+        m = re.fullmatch(r"\d{1,6}", text)
+        if not m or not 1 <= int(text) <= MAX_HORIZON_MONTHS:
             raise change_error(
-                kind, text, "expected a whole number of months >= 1", "e.g. --horizon 60"
+                kind,
+                text,
+                f"expected a whole number of months from 1 to {MAX_HORIZON_MONTHS}",
+                "e.g. --horizon 60",
             )
         return Change("horizon", "", "set", float(int(text)), text)
     if kind == "growth":
         m = re.fullmatch(rf"({_NUMBER})\s*%?", text)
-        if not m or float(m.group(1)) <= -100:
+        if not m or not -100 < float(m.group(1)) <= MAX_PCT:
             raise change_error(
-                kind, text, "expected a percentage above -100 %", "e.g. --growth 20%"
+                kind,
+                text,
+                f"expected a percentage above -100 % and at most {MAX_PCT:g} %",
+                "e.g. --growth 20%",
             )
         return Change("growth", "", "pct", float(m.group(1)), text)
     raise UsageError(f"unknown change kind {kind!r}", fix=f"use one of: {', '.join(CHANGE_KINDS)}")
@@ -205,6 +249,9 @@ def parse_sweep(text: str) -> Sweep:
         )
     unit = "%" if units else ""
     start, stop, inc = float(lo), float(hi), float(step)
+    limit = MAX_PCT if unit else MAX_AMOUNT
+    if not (abs(start) <= limit and abs(stop) <= limit and inc <= limit):
+        raise UsageError(f"--sweep {text!r}: values beyond +-{limit:,g}", fix=fix)
     if inc <= 0:
         raise UsageError(f"--sweep {text!r}: STEP must be positive", fix=fix)
     if stop < start:
@@ -218,9 +265,13 @@ def parse_sweep(text: str) -> Sweep:
     kind = key if key in ("horizon", "growth") else "price"
     if kind == "horizon" and unit:
         raise UsageError(f"--sweep {text!r}: the horizon is in months, not %", fix=fix)
-    if kind == "horizon" and (start < 1 or any(v != int(v) for v in values)):
+    if kind == "horizon" and (
+        start < 1 or stop > MAX_HORIZON_MONTHS or any(v != int(v) for v in values)
+    ):
         raise UsageError(
-            f"--sweep {text!r}: the horizon takes whole numbers of months >= 1", fix=fix
+            f"--sweep {text!r}: the horizon takes whole numbers of months from 1 to "
+            f"{MAX_HORIZON_MONTHS}",
+            fix=fix,
         )
     if kind == "growth":
         unit = "%"

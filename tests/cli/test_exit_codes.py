@@ -51,7 +51,7 @@ def test_readme_documents_every_code() -> None:
     """README's "Exit codes" table lists exactly the codes ``ExitCode`` defines."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
-    documented = {int(c) for c in re.findall(r"^\| (\d) \|", section, flags=re.MULTILINE)}
+    documented = {int(c) for c in re.findall(r"^\| (\d+) \|", section, flags=re.MULTILINE)}
     assert documented == {int(c) for c in ExitCode}
 
 

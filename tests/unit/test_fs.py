@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
 from pathlib import Path
 
 import pytest
 
-from planner.errors import UsageError
+from planner.errors import InputError, UsageError
 from planner.fs import drift, read_tree, write_files, write_tree
 
 
@@ -51,7 +54,7 @@ def test_write_tree_leaves_out_untouched_on_failure(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         write_tree(out, {"plan.json": "new\n", "../x": "y"})
     assert read_tree(out) == {"plan.json": "old\n"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
 
 
 def test_drift_reports_changed_missing_and_unexpected() -> None:
@@ -95,3 +98,140 @@ def test_write_tree_keeps_a_stack_venv_when_the_stack_is_re_emitted(tmp_path: Pa
         "stacks/a/Pulumi.yaml": "a2\n",
         "stacks/a/venv/pyvenv.cfg": "home = /usr\n",
     }
+
+
+def test_write_tree_swaps_the_whole_folder_and_carries_other_entries_by_link(
+    tmp_path: Path,
+) -> None:
+    """OUT is a new folder after a write; entries it does not write are hard links to the
+    old ones (no copy), and nothing is left beside OUT but its lock file."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "1\n"})
+    (out / "notes.txt").write_text("mine\n")
+    old_inode = out.stat().st_ino
+    notes_inode = (out / "notes.txt").stat().st_ino
+    write_tree(out, {"plan.json": "2\n"})
+    assert out.stat().st_ino != old_inode
+    assert (out / "notes.txt").stat().st_ino == notes_inode
+    assert read_tree(out) == {"notes.txt": "mine\n", "plan.json": "2\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_write_tree_cleans_up_what_a_killed_run_left(tmp_path: Path) -> None:
+    """Staging and aside folders of a killed run go; an OUT renamed aside and never
+    replaced is put back before the new tree is written over it."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "1\n", "keep/me.txt": "kept\n"})
+    (tmp_path / ".out.staging-dead").mkdir()
+    (tmp_path / ".out.staging-dead" / "half.json").write_text("{")
+    out.rename(tmp_path / ".out.aside-dead")
+    write_tree(out, {"plan.json": "2\n"})
+    assert read_tree(out) == {"keep/me.txt": "kept\n", "plan.json": "2\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_write_tree_into_a_file_is_a_located_input_error(tmp_path: Path) -> None:
+    """OUT that is a file is refused with exit 2, naming OUT, and the file is untouched."""
+    out = tmp_path / "out"
+    out.write_text("not a folder\n")
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "{}\n"})
+    (problem,) = caught.value.problems
+    assert problem.file == str(out)
+    assert "is a file" in problem.message
+    assert out.read_text() == "not a folder\n"
+
+
+def test_a_full_disk_leaves_out_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC while writing the new tree is a located input error; OUT keeps its old tree
+    and no staging folder is left."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "old\n", "stacks/a/x": "1\n"})
+    real_open = open
+
+    def full_disk(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "w" in mode and str(path).endswith("x"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", full_disk)
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "new\n", "stacks/a/x": "2\n"}, subdirs=("stacks",))
+    monkeypatch.undo()
+    assert "No space left on device" in caught.value.problems[0].message
+    assert "free disk space" in caught.value.problems[0].fix
+    assert read_tree(out) == {"plan.json": "old\n", "stacks/a/x": "1\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_second_writer_waits_then_fails_with_a_message(tmp_path: Path) -> None:
+    """While one writer holds OUT's lock, another gives up after its wait with exit 2."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "1\n"})
+    holder = os.open(tmp_path / ".out.lock", os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        with pytest.raises(InputError) as caught:
+            write_tree(out, {"plan.json": "2\n"}, lock_wait_s=0.2)
+    finally:
+        os.close(holder)
+    assert "another hybridplan run is writing it" in caught.value.problems[0].message
+    assert read_tree(out) == {"plan.json": "1\n"}
+    write_tree(out, {"plan.json": "3\n"}, lock_wait_s=0.2)
+    assert read_tree(out) == {"plan.json": "3\n"}
+
+
+def test_the_fallback_swap_without_renameat2_gives_the_same_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the folders cannot be exchanged atomically, rename-aside gives the same OUT."""
+    monkeypatch.setattr("planner.fs._exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "1\n", "stacks/a/x": "1\n"})
+    write_tree(out, {"plan.json": "2\n"}, subdirs=("stacks",))
+    assert read_tree(out) == {"plan.json": "2\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_read_only_out_folder_is_a_located_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OUT (or its parent) that this user cannot write is refused before anything is staged:
+    exit 2 naming OUT with a fix, and OUT keeps its old tree."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "old\n"})
+    # os.access stands in for chmod: the suite may run as root, which chmod does not stop.
+    monkeypatch.setattr("planner.fs.os.access", lambda path, mode: Path(path) != out)
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "new\n"})
+    (problem,) = caught.value.problems
+    assert problem.file == str(out)
+    assert f"{out} is read-only" in problem.message
+    assert problem.fix.startswith("choose a writable --out")
+    assert read_tree(out) == {"plan.json": "old\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_read_only_file_system_is_a_located_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EROFS when the staging folder is made is exit 2 naming OUT (not a traceback); OUT
+    keeps its old tree."""
+    out = tmp_path / "out"
+    write_tree(out, {"plan.json": "old\n"})
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        if ".staging-" in self.name:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(InputError) as caught:
+        write_tree(out, {"plan.json": "new\n"})
+    monkeypatch.undo()
+    (problem,) = caught.value.problems
+    assert problem.file == str(out)
+    assert problem.message.startswith("Read-only file system")
+    assert problem.fix.startswith("choose a writable --out")
+    assert read_tree(out) == {"plan.json": "old\n"}

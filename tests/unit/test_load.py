@@ -27,7 +27,7 @@ from planner.model import (
     SourceRef,
     WorkloadKind,
 )
-from planner.names import LABEL_SCHEMA_PATTERN
+from planner.names import IMAGE_PATTERN, LABEL_SCHEMA_PATTERN
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MINI = DATA / "mini"
@@ -337,6 +337,7 @@ def test_every_input_pattern_has_a_plain_language_message() -> None:
     used = {p for kind in FILE_KINDS for p in _patterns(schema_for(kind))}
     assert used == {
         LABEL_SCHEMA_PATTERN,
+        IMAGE_PATTERN,
         "^HP-[A-Z]+-[0-9]{3}$",
         "^[1-3]$",
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",

@@ -140,6 +140,18 @@ def test_significant_matches_float_g_format_away_from_ties(d: Decimal) -> None:
     assert significant(d) == format(float(d), ".6g")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), float("inf"), -float("inf"), Decimal("NaN"), Decimal("-Infinity")],
+    ids=["nan", "inf", "-inf", "decimal-nan", "decimal-inf"],
+)
+def test_json_text_refuses_what_json_cannot_hold(value: object) -> None:
+    """NaN or infinity anywhere in the data is a ValueError (a bug, exit 70), never the
+    invalid JSON token ``NaN`` in plan.json or on stdout."""
+    with pytest.raises(ValueError, match=r"not JSON compliant|not a finite number"):
+        json_text({"figures": [1, {"x": value}]})
+
+
 def test_decimal_of_refuses_what_is_not_a_number() -> None:
     """NaN, infinity and booleans are not quantities."""
     with pytest.raises(ValueError, match="finite"):

@@ -108,6 +108,56 @@ def test_parse_change_rejects(kind: str, text: str) -> None:
     assert exc.value.fix
 
 
+@pytest.mark.parametrize(
+    ("kind", "text", "message"),
+    [
+        ("price", "aws.p5=1e308", "1e+308 is out of range"),
+        ("price", "aws.p5=1e999", "inf is out of range"),
+        ("price", "aws.p5=+1e308%", "1e+308 % is out of range"),
+        ("price", "aws.p5=-150%", "-150 % is out of range"),
+        ("capacity", "colo-eu.cpu=+1e308", "1e+308 is out of range"),
+        ("horizon", "1000000000", "from 1 to 360"),
+        ("horizon", "361", "from 1 to 360"),
+        ("growth", "1e308%", "at most 10000 %"),
+    ],
+    ids=[
+        "price-huge",
+        "price-inf",
+        "price-huge-pct",
+        "price-below-zero",
+        "capacity-huge",
+        "horizon-1e9",
+        "horizon-361",
+        "growth-huge",
+    ],
+)
+def test_parse_change_rejects_numbers_out_of_range(kind: str, text: str, message: str) -> None:
+    """Huge, infinite or negative-making amounts are usage errors naming the flag (they used
+    to reach the cost model as inf, NaN or a Decimal InvalidOperation, or plan 1e9 months)."""
+    with pytest.raises(UsageError) as exc:
+        whatif.parse_change(kind, text)
+    assert exc.value.message.startswith(f"--{kind} {text!r}: ")
+    assert message in exc.value.message
+    assert exc.value.fix
+
+
+def test_horizon_ceiling_is_the_project_schemas() -> None:
+    """--horizon allows what settings.horizon_months allows, no more."""
+    from planner.load import schema_for
+
+    settings = schema_for("project")["properties"]["settings"]["properties"]
+    assert settings["horizon_months"]["maximum"] == whatif.parse.MAX_HORIZON_MONTHS
+    whatif.parse_change("horizon", str(whatif.parse.MAX_HORIZON_MONTHS))
+
+
+def test_changes_cannot_compound_past_the_ceiling(catalogue: Catalogue) -> None:
+    """Repeated hundredfold increases stop with a usage error before any figure overflows."""
+    changes = [whatif.parse_change("price", "aws.p5=+10000%")] * 20
+    with pytest.raises(UsageError) as exc:
+        whatif.apply_changes(_project(), catalogue, changes)
+    assert "the changed value would be" in exc.value.message
+
+
 def test_parse_scenario_list_and_mapping() -> None:
     """A scenario is a YAML list of one-key changes, optionally under `changes:`."""
     items = [{"price": "aws.p5=-45%"}, {"horizon": 60}, {"move": "a=b"}]
@@ -162,6 +212,9 @@ def test_parse_sweep(text: str, kind: str, values: tuple[float, ...], unit: str)
         "horizon=0..12:6",
         "horizon=12..24:1.5",
         "growth=-100%..0%:50%",
+        "aws.p5=0..1e308:1e307",
+        "growth=0%..1e6%:1e5%",
+        "horizon=12..1000:12",
     ],
     ids=[
         "no-range",
@@ -172,6 +225,9 @@ def test_parse_sweep(text: str, kind: str, values: tuple[float, ...], unit: str)
         "horizon-zero",
         "horizon-fraction",
         "growth-minus-100",
+        "price-huge",
+        "growth-huge",
+        "horizon-beyond-360",
     ],
 )
 def test_parse_sweep_rejects(text: str) -> None:

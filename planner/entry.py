@@ -1,0 +1,54 @@
+"""The ``hybridplan`` console entry point: Ctrl-C handling first, then the CLI.
+
+SIGINT is turned into ``Interrupted`` as the first thing the program does (this module
+imports nothing else before), so an interrupt while importing, parsing flags, planning or
+writing OUT prints one line and exits 130; Click would print "Aborted!" and exit 1 for a
+``KeyboardInterrupt`` outside a command. OUT is only ever replaced whole
+(``planner.fs.write_tree``), and from the moment it swaps OUT in the run ignores Ctrl-C
+(``commit_point``): an interrupt that is reported always left OUT as it was.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+INTERRUPTED_LINE = "interrupted: stopped; OUT is as it was before this run"
+"""The one line an interrupted command prints (OUT is only ever replaced whole)."""
+
+INTERRUPTED_EXIT = 130
+"""128 + SIGINT, as shells report a run stopped by Ctrl-C."""
+
+
+class Interrupted(BaseException):
+    """Raised by the SIGINT handler: the run stops where it is (every ``finally`` runs, so a
+    staged OUT is removed). A ``BaseException``, like ``KeyboardInterrupt``, so no
+    ``except Exception`` swallows it; unlike ``KeyboardInterrupt``, Click does not turn it
+    into "Aborted!" and exit 1."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
+    raise Interrupted
+
+
+def commit_point() -> None:
+    """The run is about to replace OUT (``planner.fs.write_tree``): from here Ctrl-C is
+    ignored, so the run ends as it would have (within moments: the swap and one line), and
+    exit 130 with ``INTERRUPTED_LINE`` never follows a replaced OUT. Only when ``main``
+    installed its handler: a library caller's or a test runner's SIGINT is left alone."""
+    if signal.getsignal(signal.SIGINT) is _interrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def main() -> None:
+    """Run the ``hybridplan`` CLI with SIGINT mapped to one line and exit 130."""
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        from planner.cli import app
+
+        app()
+    except Interrupted:
+        sys.stderr.write(INTERRUPTED_LINE + "\n")
+        sys.exit(INTERRUPTED_EXIT)
