@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/solve.py
 	$(BIN)/python bench/whatif.py
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/cli_scale.py
 
 clean:
 	rm -rf $(VENV) out

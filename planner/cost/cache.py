@@ -10,7 +10,7 @@ so a site changed with ``dataclasses.replace`` is a miss, never a stale hit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from planner.model import LineItem, Settings, Site, Workload
@@ -59,10 +59,11 @@ class PriceCache:
     """Memo of cloud instance choices, owned-site rates and baselines (see the module
     docstring)."""
 
-    __slots__ = ("_baseline", "_cloud", "_owned")
+    __slots__ = ("_baseline", "_cloud", "_overrides", "_owned")
 
     def __init__(self) -> None:
         self._cloud: dict[Hashable, CloudChoice] = {}
+        self._overrides: dict[str, tuple[Mapping[str, object], Hashable]] = {}
         self._owned: _SiteMemo[OwnedRates] = _SiteMemo()
         self._baseline: _SiteMemo[tuple[LineItem, ...]] = _SiteMemo()
 
@@ -73,6 +74,17 @@ class PriceCache:
         if hit is None:
             hit = self._cloud[key] = compute()
         return hit
+
+    def overrides_key(self, site: Site) -> Hashable:
+        """``site.price_overrides`` as a hashable key (sorted items), built once per site
+        name; a hit must hold the same mapping (or an equal one)."""
+        overrides = site.price_overrides
+        hit = self._overrides.get(site.name)
+        if hit is not None and (hit[0] is overrides or hit[0] == overrides):
+            return hit[1]
+        key = tuple(sorted(overrides.items()))
+        self._overrides[site.name] = (overrides, key)
+        return key
 
     def owned_rates(self, site: Site, catalogue: Catalogue, settings: Settings) -> OwnedRates:
         """``planner.cost.owned_rates(site, catalogue, settings)``, computed once per site

@@ -159,7 +159,7 @@ def choose(
         catalogue.digest,
         site.provider,
         price_region(site),
-        tuple(sorted(site.price_overrides.items())),
+        cache.overrides_key(site),
         request,
         option,
         replicas,

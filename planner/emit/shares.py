@@ -58,7 +58,9 @@ def shares(plan: Plan, project: Project, site: str) -> list[Share]:
 def home_site(plan: Plan, project: Project, workload: str) -> str:
     """Where a training workload's Jobs live: its first owned site (GPU pool before
     Kubernetes), else its first cloud site; the others are MultiKueue burst targets."""
-    placement = next(p for p in plan.placements if p.workload == workload)
+    placement = plan.placement(workload)
+    if placement is None:
+        raise KeyError(workload)
     order = {SiteKind.GPU_POOL: 0, SiteKind.KUBERNETES: 1, SiteKind.CLOUD: 2}
     sites = [project.site(n) for n in placement.sites]
     return min(sites, key=lambda s: (order[s.kind], s.name)).name

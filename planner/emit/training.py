@@ -323,8 +323,9 @@ def training_config(
                 gpu_hours_per_month=hours(sum(a.gpu_hours_per_month or 0.0 for a in here)),
             )
         )
-        placement = next(p for p in plan.placements if p.workload == w.name)
-        away = [a for a in placement.assignments if a.site != site.name and a.replicas > 0]
+        placement = plan.placement(w.name)
+        assignments = placement.assignments if placement is not None else ()
+        away = [a for a in assignments if a.site != site.name and a.replicas > 0]
         if away:
             away_of[w.name] = away
             jobs.append(

@@ -190,3 +190,14 @@ class Plan:
     workload_baseline_per_month: Mapping[str, Money] = field(default_factory=dict)
     """Monthly cost of each workload where it runs today (the baseline offer by workload
     name); new workloads are absent. Used by ``planner.report`` for savings per move."""
+    _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # By workload name, built once (``replace`` rebuilds it): emit and report look a
+        # placement up per workload.
+        index = {p.workload: p for p in reversed(self.placements)}
+        object.__setattr__(self, "_placement_index", index)
+
+    def placement(self, workload: str) -> Placement | None:
+        """The placement of ``workload``, or ``None`` when the plan has none."""
+        return self._placement_index.get(workload)

@@ -310,18 +310,26 @@ class Project:
     """Paths (relative to ``root``) of telemetry files, read by the telemetry loader."""
     digests: Mapping[str, str] = field(default_factory=dict)
     """sha256 of each input file by relative path: the plan's input digest is built from it."""
+    _workload_index: Mapping[str, Workload] = field(init=False, repr=False, compare=False)
+    _site_index: Mapping[str, Site] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Indexes by name, built once (``replace`` rebuilds them); the first of a duplicated
+        # name wins, as a scan in order would find it.
+        object.__setattr__(self, "_workload_index", {w.name: w for w in reversed(self.workloads)})
+        object.__setattr__(self, "_site_index", {s.name: s for s in reversed(self.sites)})
 
     def workload(self, name: str) -> Workload:
-        for w in self.workloads:
-            if w.name == name:
-                return w
-        raise KeyError(name)
+        """The workload called ``name`` (``KeyError`` if none)."""
+        return self._workload_index[name]
+
+    def find_workload(self, name: str) -> Workload | None:
+        """The workload called ``name``, or ``None``."""
+        return self._workload_index.get(name)
 
     def site(self, name: str) -> Site:
-        for s in self.sites:
-            if s.name == name:
-                return s
-        raise KeyError(name)
+        """The site called ``name`` (``KeyError`` if none)."""
+        return self._site_index[name]
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,10 +48,9 @@ def cloud_spend(project: Project, plan: Plan) -> Money:
 
 
 def workload_of(project: Project, name: str) -> Workload | None:
-    for w in project.workloads:
-        if w.name == name:
-            return w
-    return None
+    """The workload called ``name``, or ``None`` (a dict lookup: rules call it per
+    placement)."""
+    return project.find_workload(name)
 
 
 def workload_evidence(w: Workload | None, name: str) -> dict[str, object]:

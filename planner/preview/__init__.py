@@ -3,8 +3,8 @@ Pulumi CLI, providers or cloud credentials.
 
 1. :mod:`~planner.preview.stack_config` reads ``Pulumi.yaml`` (project name) and
    ``Pulumi.<stack>.yaml`` (config) and passes the config the way the Pulumi CLI does
-   (``PULUMI_CONFIG``; ``secure:`` values cannot be decrypted offline and arrive as
-   ``"[secret]"``);
+   (``PULUMI_CONFIG``, handed to the child in a file; ``secure:`` values cannot be
+   decrypted offline and arrive as ``"[secret]"``);
 2. :mod:`~planner.preview.run` runs ``__main__.py`` under ``pulumi.runtime.set_mocks`` in a
    child process (:mod:`~planner.preview.runner`), which records every registered resource
    and redacts secrets before anything leaves it;

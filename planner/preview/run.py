@@ -2,7 +2,10 @@
 program under Pulumi mocks in a child process (:mod:`planner.preview.runner`), and validates
 every Kubernetes object it registered (:mod:`planner.preview.validate`).
 
-The config goes to the child the way the Pulumi CLI passes it (``PULUMI_CONFIG``); the child
+The config goes to the child the way the Pulumi CLI passes it (``PULUMI_CONFIG``), through a
+file: the parent writes the two variables to a JSON file and the child puts them into its own
+environment before the program runs (one environment variable is capped at 128 KiB by
+``execve``, and a large stack's config exceeds it: ``OSError: [Errno 7]``). The child
 redacts secrets before anything leaves it, and this side redacts once more the plaintext of
 every secret config value. Each stack runs in its own process: Pulumi's runtime state leaks
 between runs in one interpreter, and newer Pythons need a fresh event loop per run.
@@ -52,16 +55,20 @@ def run_preview(
     when the folder is not a stack or the child process cannot run."""
     stack_dir = stack_dir.resolve()
     project, stack_name, config = read_stack(stack_dir, stack)
-    env = {**os.environ, **(extra_env or {}), **cli_config_env(project, config)}
-    env.pop("PULUMI_CONFIG_PASSPHRASE", None)
+    config_env = cli_config_env(project, config)
+    env = {**os.environ, **(extra_env or {})}
+    for name in (*config_env, "PULUMI_CONFIG_PASSPHRASE"):
+        env.pop(name, None)
     secrets = frozenset(
         str(v)
-        for k, v in json.loads(env["PULUMI_CONFIG"]).items()
-        if k in json.loads(env["PULUMI_CONFIG_SECRET_KEYS"]) and v not in ("", REDACTED)
+        for k, v in json.loads(config_env["PULUMI_CONFIG"]).items()
+        if k in json.loads(config_env["PULUMI_CONFIG_SECRET_KEYS"]) and v not in ("", REDACTED)
     )
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hybridplan-preview-") as tmp:
         report_path = Path(tmp) / "report.json"
+        config_path = Path(tmp) / "config-env.json"
+        config_path.write_text(json.dumps(config_env, sort_keys=True), encoding="utf-8")
         try:
             proc = subprocess.run(
                 [
@@ -72,6 +79,7 @@ def run_preview(
                     project,
                     stack_name,
                     str(report_path),
+                    str(config_path),
                 ],
                 env=env,
                 capture_output=True,

@@ -1,11 +1,13 @@
 """Child process of the offline preview: run one stack's ``__main__.py`` under Pulumi mocks.
 
-Run as ``python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON``, with the
-stack config in ``PULUMI_CONFIG`` (and ``PULUMI_CONFIG_SECRET_KEYS``) exactly as the Pulumi
-CLI passes it. Writes one JSON document to ``REPORT_JSON`` (stdout belongs to the program):
-every registered resource (URN, type, logical name, parent URN, custom or component, inputs
-in camelCase with secrets replaced by ``"[secret]"``, its ``ignore_changes``), the URNs
-registered more than once, and the program's error if it failed.
+Run as ``python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON CONFIG_JSON``;
+``CONFIG_JSON`` holds the stack config as the Pulumi CLI passes it (``{"PULUMI_CONFIG": ...,
+"PULUMI_CONFIG_SECRET_KEYS": ...}``), which the runner sets in its own environment before the
+program runs (a file, because ``execve`` caps one environment variable at 128 KiB). Writes
+one JSON document to ``REPORT_JSON`` (stdout belongs to the program): every registered
+resource (URN, type, logical name, parent URN, custom or component, inputs in camelCase
+with secrets replaced by ``"[secret]"``, its ``ignore_changes``), the URNs registered more
+than once, and the program's error if it failed.
 
 This is the only planner module that imports Pulumi; it runs in its own process because
 Pulumi's runtime state leaks between runs in one interpreter, and newer Pythons need a fresh
@@ -219,13 +221,16 @@ def run(stack_dir: str, project: str, stack: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
+    if len(argv) != 5:
         sys.stderr.write(
-            "usage: python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON\n"
+            "usage: python -m planner.preview.runner STACK_DIR PROJECT STACK REPORT_JSON "
+            "CONFIG_JSON\n"
         )
         return 2
-    stack_dir, project, stack, report_path = argv
+    stack_dir, project, stack, report_path, config_path = argv
     report_path = os.path.abspath(report_path)
+    with open(config_path, encoding="utf-8") as fh:
+        os.environ.update({str(k): str(v) for k, v in json.load(fh).items()})
     report = run(stack_dir, project, stack)
     with open(report_path, "w", encoding="utf-8") as fh:
         json.dump(report, fh, sort_keys=True)

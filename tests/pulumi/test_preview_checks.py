@@ -215,6 +215,31 @@ def test_duplicate_urns_secrets_and_program_errors(tmp_path: Path, mini_out: Pat
     assert failed.problems == ("the program failed: RuntimeError: boom",)
 
 
+@pytest.mark.preview
+def test_a_config_too_large_for_an_environment_variable_previews(
+    tmp_path: Path, mini_out: Path
+) -> None:
+    """A stack config over 256 KiB (execve caps one environment variable at 128 KiB)
+    reaches the program whole: the child gets it by file."""
+    stack = tmp_path / "big"
+    shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
+    blob = "x" * (300 * 1024)
+    (stack / "Pulumi.prod.yaml").write_text(
+        f"config:\n  hybridplan-colo-eu:blob: {blob}\n", encoding="utf-8"
+    )
+    (stack / "__main__.py").write_text(
+        "import pulumi\n"
+        "import pulumi_kubernetes as k8s\n"
+        "blob = pulumi.Config().require('blob')\n"
+        "k8s.core.v1.ConfigMap('big', metadata={'name': 'big'}, data={'n': str(len(blob))})\n",
+        encoding="utf-8",
+    )
+    result = run_preview(stack)
+    assert result.problems == ()
+    (configmap,) = result.of_type("kubernetes:core/v1:ConfigMap")
+    assert configmap.inputs["data"] == {"n": str(300 * 1024)}
+
+
 def _mutated(
     resources: tuple[PreviewResource, ...], type_: str, edit: Any
 ) -> list[PreviewResource]:

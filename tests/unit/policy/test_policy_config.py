@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,12 +62,7 @@ def test_pack_config_follows_settings_and_overrides() -> None:
     proj = project(
         {"rules": {"HP-HYG-001": {"level": "advisory", "params": {"require_cpu_limit": False}}}}
     )
-    proj = proj.__class__(
-        **{
-            **{f: getattr(proj, f) for f in proj.__slots__},
-            "settings": Settings(min_replicas_by_tier={1: 5}),
-        }
-    )
+    proj = replace(proj, settings=Settings(min_replicas_by_tier={1: 5}))
     config = pack_config(proj, rules=RULES)
     assert config["HP-HYG-001"] == {
         "enforcementLevel": "advisory",

@@ -1,0 +1,221 @@
+"""Benchmark: ``hybridplan plan`` end to end on generated fleets of distinct workloads.
+
+    .venv/bin/python bench/cli_scale.py [--sizes 1000,10000] [--with-100k] [--seed 18]
+                                        [--fleets /tmp/hybridplan-fleets] [--profile 1000]
+
+Each size is a real planning project folder written by ``bench/fleet.py`` (20 sites,
+distinct services, databases, batch, inference and training, 30 days of hourly telemetry;
+cached under ``--fleets`` by size and seed). Each size is planned in its own child process
+(so its peak RSS is its own) through the services the CLI's ``plan`` runs:
+``planner.app.load_inputs``, ``render_plan_files`` and ``write_outputs``. Phases are timed by
+wrapping the functions those services call (the same code path, nothing re-implemented):
+
+    load        project files read, validated and built      (load_inputs, first step)
+    telemetry   telemetry files read                         (load_inputs, second step)
+    classify    classify_project
+    constrain   constraints_for (policy rules that prune or bound the model)
+    price       build_candidates (every workload x site x option)
+    solve       place (greedy baseline + the solver)
+    baseline    baseline_costs
+    policy      evaluate_plan
+    plan.json / plan.md / emit   render_plan_json / render_plan_md / render_stacks
+    write       write_outputs (into a temporary folder)
+
+It prints one column per size, the ratio of each phase to the first size's, peak RSS, the
+solver's gap to its LP bound, how much cheaper than the greedy baseline the plan is, and the
+load average (``os.getloadavg``) before and after each run: the machine is shared, so read
+every figure beside its load. ``--profile N`` instead runs size N once under cProfile and
+prints the 30 functions with the most own time. Targets (issue #18, 2 cores): 10k <= 15 s
+and <= 1.5 GiB, gap <= 1 %, >= 5 % cheaper than greedy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fleet import FLEET_VERSION, write_fleet
+
+TODAY = date(2026, 11, 27)
+PHASES = (
+    "load", "telemetry", "classify", "constrain", "price", "solve", "baseline", "policy",
+    "plan.json", "plan.md", "emit", "write",
+)  # fmt: skip
+# (module, attribute, phase): the functions the plan services call, wrapped with a timer
+WRAPPED = (
+    ("planner.pipeline", "classify_project", "classify"),
+    ("planner.pipeline", "constraints_for", "constrain"),
+    ("planner.pipeline", "build_candidates", "price"),
+    ("planner.pipeline", "place", "solve"),
+    ("planner.pipeline", "baseline_costs", "baseline"),
+    ("planner.pipeline", "evaluate_plan", "policy"),
+    ("planner.report", "render_plan_json", "plan.json"),
+    ("planner.report", "render_plan_md", "plan.md"),
+    ("planner.emit", "render_stacks", "emit"),
+)
+
+
+def fleet_dir(root: Path, size: int, seed: int) -> Path:
+    """The cached project folder of one fleet, written on first use."""
+    out = root / f"fleet-v{FLEET_VERSION}-{size}-seed{seed}"
+    if not (out / "inventory.yaml").exists():
+        t0 = time.perf_counter()
+        write_fleet(out, size, seed=seed)
+        print(f"generated {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return out
+
+
+def _wrap(times: dict[str, float], seen: dict[str, Any]) -> None:
+    """Replace each function of ``WRAPPED`` with one that adds its wall time to ``times``
+    (and keeps ``place``'s result in ``seen`` for the greedy figure)."""
+    import importlib
+
+    for module_name, attr, phase in WRAPPED:
+        module = importlib.import_module(module_name)
+        inner = getattr(module, attr)
+
+        def timed(*a: Any, _f: Callable[..., Any] = inner, _p: str = phase, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                result = _f(*a, **k)
+            finally:
+                times[_p] = times.get(_p, 0.0) + time.perf_counter() - t0
+            seen[_p] = result
+            return result
+
+        setattr(module, attr, timed)
+
+
+def run_one(project: Path) -> dict[str, Any]:
+    """Plan ``project`` as ``hybridplan plan`` does; phase times, RSS and solver figures."""
+    from planner import app
+    from planner.catalogue import load_default_catalogue
+    from planner.errors import PlannerError
+
+    times: dict[str, float] = {}
+    seen: dict[str, Any] = {}
+    _wrap(times, seen)
+    marks: list[tuple[str, float]] = []
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    inputs = app.load_inputs(project, progress=lambda s: marks.append((s, time.perf_counter())))
+    t_loaded = time.perf_counter()
+    times["load"] = marks[1][1] - marks[0][1]
+    times["telemetry"] = t_loaded - marks[1][1]
+    report: dict[str, Any] = {"workloads": len(inputs.project.workloads)}
+    try:
+        outcome = app.render_plan_files(
+            inputs, catalogue=load_default_catalogue(), today=TODAY, out=Path("out")
+        )
+        with tempfile.TemporaryDirectory(prefix="hp-scale-") as tmp:
+            t_w = time.perf_counter()
+            app.write_outputs(Path(tmp), outcome.files)
+            times["write"] = time.perf_counter() - t_w
+        solver = outcome.plan.solver
+        report["status"] = solver.status
+        report["gap"] = solver.gap
+        report["objective_usd"] = solver.objective_usd
+        report["note"] = solver.note
+        greedy = getattr(seen.get("solve"), "greedy_objective_usd", None)
+        report["greedy_usd"] = greedy
+        report["stacks"] = sum(1 for p in outcome.files if p.endswith("/Pulumi.yaml"))
+    except PlannerError as e:
+        report["status"] = f"error: {str(e).splitlines()[0][:120]}"
+    report["total_s"] = time.perf_counter() - t0
+    report["phases"] = times
+    report["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["load_before"] = load0
+    report["load_after"] = os.getloadavg()[0]
+    return report
+
+
+def _fmt_row(name: str, values: list[str]) -> str:
+    return f"{name:<14}" + "".join(f"{v:>20}" for v in values)
+
+
+def print_table(sizes: list[int], reports: list[dict[str, Any]]) -> None:
+    """Phases side by side, each with its ratio to the first size."""
+    base = reports[0]
+
+    def cell(value: float, ref: float, unit: str) -> str:
+        ratio = f" ({value / ref:.0f}x)" if ref > 0 and value != ref else ""
+        return f"{value:.2f}{unit}{ratio}"
+
+    print(_fmt_row("workloads", [f"{s:,}" for s in sizes]))
+    for phase in PHASES:
+        vals = [r["phases"].get(phase, 0.0) for r in reports]
+        print(_fmt_row(phase, [cell(v, base["phases"].get(phase, 0.0), " s") for v in vals]))
+    print(_fmt_row("total", [cell(r["total_s"], base["total_s"], " s") for r in reports]))
+    print(_fmt_row("peak RSS", [f"{r['rss_mib']:.0f} MiB" for r in reports]))
+    print(_fmt_row("status", [str(r["status"])[:19] for r in reports]))
+    gaps = [f"{r['gap'] * 100:.2f} %" if r.get("gap") is not None else "-" for r in reports]
+    print(_fmt_row("gap to LP", gaps))
+    cheaper = []
+    for r in reports:
+        g, o = r.get("greedy_usd"), r.get("objective_usd")
+        cheaper.append(f"{(g - o) / g * 100:.1f} %" if g and o is not None else "no greedy")
+    print(_fmt_row("vs greedy", cheaper))
+    print(_fmt_row("stacks", [str(r.get("stacks", "-")) for r in reports]))
+    loads = [f"{r['load_before']:.1f} -> {r['load_after']:.1f}" for r in reports]
+    print(_fmt_row("load avg 1m", loads))
+    for s, r in zip(sizes, reports, strict=True):
+        if r.get("note"):
+            print(f"{s:>7,}: {r['note']}")
+
+
+def main() -> int:
+    """Run the sizes (or profile one) and print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--with-100k", action="store_true", help="add the 100k fleet")
+    ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument(
+        "--fleets", type=Path, default=Path(tempfile.gettempdir()) / "hybridplan-fleets"
+    )
+    ap.add_argument("--profile", type=int, default=0, help="cProfile one size instead")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.child)))
+        return 0
+    if args.profile:
+        project = fleet_dir(args.fleets, args.profile, args.seed)
+        prof = cProfile.Profile()
+        report = prof.runcall(run_one, project)
+        print(json.dumps({k: v for k, v in report.items() if k != "phases"}))
+        print(json.dumps({k: round(v, 2) for k, v in report["phases"].items()}))
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.with_100k else [])
+    reports = []
+    for size in sizes:
+        project = fleet_dir(args.fleets, size, args.seed)
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(project)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        reports.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"{size:,}: {reports[-1]['total_s']:.1f} s", file=sys.stderr)
+    print_table(sizes, reports)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
