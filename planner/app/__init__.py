@@ -26,6 +26,8 @@ service                                what it does
 ``classify_inputs``                    workload classes from telemetry
 ``explain_project``                    why one workload runs where the plan puts it
 ``cost_workload``                      one workload priced on every site, line by line
+``baseline_project``                   the bill's FOCUS exports mapped to workloads and
+                                       averaged over full months (DuckDB)
 ``preview_stack``                      one emitted stack run under Pulumi mocks, and the
                                        preview rules on its objects
 ``diff_plan_files``                    what changed between two plan.json files
@@ -35,6 +37,7 @@ service                                what it does
 
 from __future__ import annotations
 
+from planner.app.baseline import BASELINE_STEPS, BaselineOutcome, baseline_project
 from planner.app.check import (
     CHECK_STEPS,
     CheckOutcome,
@@ -84,6 +87,7 @@ from planner.app.whatif import (
 )
 
 __all__ = [
+    "BASELINE_STEPS",
     "CHECK_STEPS",
     "CLASSIFY_STEPS",
     "EXPLAIN_STEPS",
@@ -91,6 +95,7 @@ __all__ = [
     "PLAN_STEPS",
     "STACKS",
     "WORLD_STEPS",
+    "BaselineOutcome",
     "CheckOutcome",
     "CiProvider",
     "Inputs",
@@ -98,6 +103,7 @@ __all__ = [
     "Progress",
     "StackPreview",
     "World",
+    "baseline_project",
     "check_project",
     "check_stacks",
     "classify_inputs",

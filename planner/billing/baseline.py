@@ -20,9 +20,8 @@ from fractions import Fraction
 
 from planner.billing.facts import BillFacts, Fact
 from planner.billing.months import MonthChoice, choose_months
-from planner.billing.spec import BillingSpec, MappingRule, SplitBasis
+from planner.billing.spec import PROJECT_FILE, BillingSpec, MappingRule, SplitBasis
 from planner.errors import InputError, Problem
-from planner.load.files import PROJECT
 
 CENT = Decimal("0.01")
 TOP_UNMAPPED = 10
@@ -198,7 +197,7 @@ def compute_baseline(
         raise InputError(
             [
                 Problem(
-                    PROJECT,
+                    PROJECT_FILE,
                     0,
                     0,
                     "billing",
