@@ -35,9 +35,7 @@ class BaselineOutcome:
 
 def requested_cores(project: Project) -> dict[str, Fraction]:
     """Declared cores x replicas of each workload: the ``requested-cores`` split's weights."""
-    return {
-        w.name: Fraction(repr(w.resources.cpu)) * w.replicas for w in project.workloads
-    }
+    return {w.name: Fraction(repr(w.resources.cpu)) * w.replicas for w in project.workloads}
 
 
 def baseline_project(

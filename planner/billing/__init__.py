@@ -7,7 +7,7 @@ Data flows down this list; only ``duck`` imports DuckDB and only ``scan`` reads 
 - ``focus``: FOCUS columns and how each export's types become one normalised relation;
 - ``sql``: the mapping (first match wins) and aggregation SQL, portable to Trino/Athena;
 - ``duck``: the DuckDB connection (UTC, memory limit, spill folder);
-- ``scan``: export files -> ``BillFacts`` (monthly sums per rule), or located problems;
+- ``scan``: export files -> ``BillSummary`` (sums per rule and month), or located problems;
 - ``months``: which months are full and which are averaged;
 - ``baseline``: facts -> per-workload averages, shared splits, coverage, commitments;
 - ``view``: a ``Baseline`` as plain data for JSON and tables.
@@ -25,7 +25,7 @@ from planner.billing.baseline import (
     compute_baseline,
     split_exact,
 )
-from planner.billing.facts import BillFacts, Fact, SourceInfo
+from planner.billing.facts import BillSummary, SourceInfo
 from planner.billing.spec import (
     BillingSpec,
     CommitmentExpiry,
@@ -39,13 +39,12 @@ from planner.billing.view import baseline_view, json_ready
 
 __all__ = [
     "Baseline",
-    "BillFacts",
+    "BillSummary",
     "BillingSpec",
     "Commitment",
     "CommitmentExpiry",
     "Coverage",
     "ExportFile",
-    "Fact",
     "MappingRule",
     "Match",
     "SharedSplit",

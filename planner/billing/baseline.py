@@ -15,13 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from planner.billing.facts import BillFacts, Fact
+from planner.billing.facts import BillSummary, RuleMonth
 from planner.billing.months import MonthChoice, choose_months
-from planner.billing.spec import PROJECT_FILE, BillingSpec, MappingRule, SplitBasis
-from planner.errors import InputError, Problem
+from planner.billing.spec import BillingSpec, MappingRule, SplitBasis
 
 CENT = Decimal("0.01")
 TOP_UNMAPPED = 10
@@ -152,25 +151,25 @@ def _shared_targets(
     return {w: Fraction(1) for w in among}
 
 
-def _owner(fact: Fact, rules: Sequence[MappingRule]) -> str | None:
-    if fact.rule is None:
+def _owner(rule: int | None, tag_workload: str | None, rules: Sequence[MappingRule]) -> str | None:
+    """The workload rows taken by ``rule`` belong to (``None``: unmapped or shared)."""
+    if rule is None or rules[rule].shared is not None:
         return None
-    rule = rules[fact.rule]
-    return rule.workload if rule.workload is not None else fact.tag_workload
+    return rules[rule].workload if rules[rule].workload is not None else tag_workload
 
 
-def _top(totals: Mapping[tuple[str, str], Fraction], n_months: int) -> tuple[UnmappedLine, ...]:
+def _top(lines: Iterable[tuple[str, str, Fraction]], n_months: int) -> tuple[UnmappedLine, ...]:
     by_key: dict[str, list[tuple[str, Fraction]]] = defaultdict(list)
-    for (key, value), amount in totals.items():
+    for key, value, amount in lines:
         by_key[key].append((value, amount))
     out: list[UnmappedLine] = []
     for key in sorted(by_key):
         ranked = sorted(by_key[key], key=lambda va: (-va[1], va[0]))
-        for value, amount in ranked[:TOP_UNMAPPED]:
-            out.append(UnmappedLine(key, value, cents(amount / n_months)))
-        rest = sum((a for _, a in ranked[TOP_UNMAPPED:]), Fraction(0))
+        out.extend(UnmappedLine(key, v, cents(a / n_months)) for v, a in ranked[:TOP_UNMAPPED])
         if len(ranked) > TOP_UNMAPPED:
-            out.append(UnmappedLine(key, f"(other {len(ranked) - TOP_UNMAPPED})", cents(rest / n_months)))
+            rest = sum((a for _, a in ranked[TOP_UNMAPPED:]), Fraction(0))
+            other = f"(other {len(ranked) - TOP_UNMAPPED})"
+            out.append(UnmappedLine(key, other, cents(rest / n_months)))
     return tuple(out)
 
 
@@ -182,7 +181,7 @@ def _expiry(commitment_id: str, spec: BillingSpec) -> date | None:
 
 
 def compute_baseline(
-    bill: BillFacts,
+    bill: BillSummary,
     spec: BillingSpec,
     *,
     workloads: Sequence[str],
@@ -190,160 +189,129 @@ def compute_baseline(
     currency: str,
 ) -> Baseline:
     """The baseline of ``bill`` under ``spec``; ``workloads`` are the inventory's names and
-    ``cores`` their declared cores x replicas (the ``requested-cores`` split). Raises
-    ``InputError`` when the bill has no full month to average."""
-    choice = choose_months(bill.facts, spec.months, spec.until)
-    if not choice.averaged:
-        raise InputError(
-            [
-                Problem(
-                    PROJECT_FILE,
-                    0,
-                    0,
-                    "billing",
-                    "the bill has no full month to average"
-                    + (f" (partial: {', '.join(m.isoformat()[:7] for m in choice.partial)})"
-                       if choice.partial else ""),
-                    "export at least one whole month, or set billing.until to a month the "
-                    "bill covers in full",
-                )
-            ]
-        )
-    chosen = set(choice.averaged)
-    n = len(choice.averaged)
+    ``cores`` their declared cores x replicas (the ``requested-cores`` split)."""
+    choice = choose_months(bill.spans, spec.months, spec.until)
+    n = len(bill.months)
     rules = spec.rules
-    facts = [f for f in bill.facts if f.month in chosen]
 
     own: dict[tuple[str, date], _Acc] = defaultdict(_Acc)
-    category: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
     used_rules: dict[str, set[int]] = defaultdict(set)
-    shared_pool: dict[tuple[int, date], _Acc] = defaultdict(_Acc)
-    unmapped_service: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
-    unmapped_tag: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
-    total = Fraction(0)
-    unmapped = Fraction(0)
-    for f in facts:
-        eff = Fraction(f.effective)
-        total += eff
-        owner = _owner(f, rules)
-        if f.rule is not None and rules[f.rule].shared is not None:
-            acc = shared_pool[(f.rule, f.month)]
-        elif owner is not None:
-            acc = own[(owner, f.month)]
-            used_rules[owner].add(f.rule or 0)
-            category[(owner, f.service_category or "(none)")] += eff
-            if (f.commitment_status or "").lower() == "used":
-                acc.committed += eff
-        else:
-            unmapped += eff
-            unmapped_service[("service", f.service or "(none)")] += eff
-            for key, value in zip(bill.unmapped_tag_keys, f.unmapped_tags, strict=True):
-                unmapped_tag[(key, value if value is not None else NO_TAG)] += eff
+    pools: list[RuleMonth] = []
+    for r in bill.mapped:
+        owner = _owner(r.rule, r.tag_workload, rules)
+        if owner is None:
+            pools.append(r)
             continue
-        acc.effective += eff
-        acc.billed += Fraction(f.billed)
-        acc.list += Fraction(f.list)
+        acc = own[(owner, r.month)]
+        used_rules[owner].add(r.rule)
+        acc.effective += Fraction(r.effective)
+        acc.billed += Fraction(r.billed)
+        acc.list += Fraction(r.list)
+        acc.committed += Fraction(r.committed)
 
-    unallocated = Fraction(0)
+    direct: dict[date, dict[str, Fraction]] = defaultdict(dict)
+    for (w, m), acc in own.items():
+        direct[m][w] = acc.effective  # before any shared part
+    unallocated: list[tuple[str, str, Fraction]] = []
     allocated = Fraction(0)
-    direct = {key: acc.effective for key, acc in own.items()}  # before any shared part
-    for (rule_index, month), pool in sorted(shared_pool.items()):
-        rule = rules[rule_index]
-        month_own = {w: a for (w, m), a in direct.items() if m == month}
-        weights = _shared_targets(rule, month_own, cores)
+    for pool in pools:
+        rule = rules[pool.rule]
+        weights = _shared_targets(rule, direct.get(pool.month, {}), cores)
+        amount = Fraction(pool.effective)
         if not weights:
-            unallocated += pool.effective
-            unmapped_service[("service", f"(shared by {rule.describe()}, no workload to share)")] += (
-                pool.effective
-            )
+            unallocated.append(("service", f"(shared by {rule.describe()}: no workload)", amount))
             continue
-        parts = split_exact(Fraction(1), weights)
-        allocated += pool.effective
-        for w, share in parts.items():
-            acc = own[(w, month)]
-            used_rules[w].add(rule_index)
-            acc.effective += pool.effective * share
-            acc.shared += pool.effective * share
-            acc.billed += pool.billed * share
-            acc.list += pool.list * share
-    unmapped += unallocated
+        allocated += amount
+        for w, share in split_exact(Fraction(1), weights).items():
+            acc = own[(w, pool.month)]
+            used_rules[w].add(pool.rule)
+            acc.effective += amount * share
+            acc.shared += amount * share
+            acc.billed += Fraction(pool.billed) * share
+            acc.list += Fraction(pool.list) * share
 
-    names = sorted({w for w, _ in own})
+    categories: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    for c in bill.categories:
+        owner = _owner(c.rule, c.tag_workload, rules)
+        if owner is not None:
+            categories[owner][c.category] += Fraction(c.effective)
+
     out: list[WorkloadBill] = []
-    for w in names:
-        series = [own[(w, m)] if (w, m) in own else _Acc() for m in choice.averaged]
+    for w in sorted({w for w, _ in own}):
+        series = [own.get((w, m), _Acc()) for m in bill.months]
+
+        def avg(values: Iterable[Fraction]) -> Decimal:
+            return cents(sum(values, Fraction(0)) / n)
+
         cats = sorted(
-            ((c, cents(a / n)) for (x, c), a in category.items() if x == w),
-            key=lambda ca: (-ca[1], ca[0]),
+            ((c, cents(a / n)) for c, a in categories[w].items()), key=lambda ca: (-ca[1], ca[0])
         )
         out.append(
             WorkloadBill(
                 workload=w,
-                effective=cents(sum((a.effective for a in series), Fraction(0)) / n),
-                billed=cents(sum((a.billed for a in series), Fraction(0)) / n),
-                list=cents(sum((a.list for a in series), Fraction(0)) / n),
-                committed=cents(sum((a.committed for a in series), Fraction(0)) / n),
-                shared=cents(sum((a.shared for a in series), Fraction(0)) / n),
+                effective=avg(a.effective for a in series),
+                billed=avg(a.billed for a in series),
+                list=avg(a.list for a in series),
+                committed=avg(a.committed for a in series),
+                shared=avg(a.shared for a in series),
                 monthly=tuple(
-                    (m, cents(a.effective)) for m, a in zip(choice.averaged, series, strict=True)
+                    (m, cents(a.effective)) for m, a in zip(bill.months, series, strict=True)
                 ),
                 trend_pct_per_month=_trend([a.effective for a in series]),
                 by_category=tuple(cats),
                 rules=tuple(sorted(used_rules[w])),
             )
         )
+    unmapped_lines = [
+        (u.key, u.value if u.value is not None else NO_TAG, Fraction(u.effective))
+        for u in bill.unmapped
+    ]
+    unmapped_total = sum((a for k, _, a in unmapped_lines if k == "service"), Fraction(0))
+    unmapped_total += sum((a for _, _, a in unallocated), Fraction(0))
     mapped_total = sum((b.effective for b in out), Decimal(0))
-    total_c = cents(total / n)
+    total = cents(Fraction(bill.total_effective) / n)
     coverage = Coverage(
-        total=total_c,
+        total=total,
         mapped=mapped_total,
         shared_allocated=cents(allocated / n),
-        unmapped=cents(unmapped / n),
-        pct_mapped=cents(Fraction(mapped_total) / Fraction(total_c) * 100) if total_c > 0 else None,
+        unmapped=cents(unmapped_total / n),
+        pct_mapped=cents(Fraction(mapped_total) / Fraction(total) * 100) if total > 0 else None,
     )
+    services = [line for line in unmapped_lines if line[0] == "service"] + unallocated
     return Baseline(
         currency=currency,
         months=choice,
         workloads=tuple(out),
-        without_bill=tuple(sorted(set(workloads) - set(names))),
+        without_bill=tuple(sorted(set(workloads) - {b.workload for b in out})),
         coverage=coverage,
-        unmapped_by_service=_top(unmapped_service, n),
-        unmapped_by_tag=_top(unmapped_tag, n),
-        commitments=_commitments(facts, rules, spec, choice, n),
-        notes=_notes(bill.facts, facts, choice, spec),
+        unmapped_by_service=_top(services, n),
+        unmapped_by_tag=_top([line for line in unmapped_lines if line[0] != "service"], n),
+        commitments=_commitments(bill, rules, spec),
+        notes=_notes(bill, choice, spec),
     )
 
 
 def _commitments(
-    facts: Iterable[Fact],
-    rules: Sequence[MappingRule],
-    spec: BillingSpec,
-    choice: MonthChoice,
-    n: int,
+    bill: BillSummary, rules: Sequence[MappingRule], spec: BillingSpec
 ) -> tuple[Commitment, ...]:
+    n = len(bill.months)
     used: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
     unused: dict[str, Fraction] = defaultdict(Fraction)
     billed: dict[str, Fraction] = defaultdict(Fraction)
     last_used: dict[str, date] = {}
-    for f in facts:
-        if not f.commitment_id:
-            continue
-        cid = f.commitment_id
-        status = (f.commitment_status or "").lower()
-        billed[cid] += Fraction(f.billed)
+    for c in bill.commitments:
+        status = (c.status or "").lower()
+        billed[c.commitment_id] += Fraction(c.billed)
         if status == "used":
-            owner = _owner(f, rules)
-            used[cid][owner if owner is not None and rules[f.rule or 0].shared is None else "(unmapped)"] += (
-                Fraction(f.effective)
-            )
-            last_used[cid] = max(last_used.get(cid, f.month), f.month)
+            owner = _owner(c.rule, c.tag_workload, rules) or "(unmapped)"
+            used[c.commitment_id][owner] += Fraction(c.effective)
+            last = last_used.get(c.commitment_id, c.last_month)
+            last_used[c.commitment_id] = max(last, c.last_month)
         elif status == "unused":
-            unused[cid] += Fraction(f.effective)
-        else:
-            unused[cid] += 0
-    last = choice.averaged[-1]
+            unused[c.commitment_id] += Fraction(c.effective)
+    last_month = bill.months[-1]
     out = []
-    for cid in sorted(set(billed) | set(used) | set(unused)):
+    for cid in sorted(billed):
         expires = _expiry(cid, spec)
         out.append(
             Commitment(
@@ -352,15 +320,14 @@ def _commitments(
                 unused=cents(unused[cid] / n),
                 billed=cents(billed[cid] / n),
                 expires=expires,
-                in_force=last_used.get(cid) == last and (expires is None or expires >= last),
+                in_force=last_used.get(cid) == last_month
+                and (expires is None or expires >= last_month),
             )
         )
     return tuple(out)
 
 
-def _notes(
-    every: Sequence[Fact], chosen: Sequence[Fact], choice: MonthChoice, spec: BillingSpec
-) -> tuple[str, ...]:
+def _notes(bill: BillSummary, choice: MonthChoice, spec: BillingSpec) -> tuple[str, ...]:
     notes = []
     if choice.short_by:
         notes.append(
@@ -373,22 +340,18 @@ def _notes(
     if choice.later:
         listed = ", ".join(m.isoformat()[:7] for m in choice.later)
         notes.append(f"full months after billing.until left out: {listed}")
-    corrections = [f for f in chosen if (f.charge_class or "").lower() == "correction"]
-    if corrections:
-        amount = sum((Fraction(f.effective) for f in corrections), Fraction(0))
-        rows = sum(f.rows for f in corrections)
+    if bill.correction_rows:
         notes.append(
-            f"{rows} correction row(s) (ChargeClass Correction) counted in the month they "
-            f"correct: {cents(amount)} EffectiveCost in total"
+            f"{bill.correction_rows} correction row(s) (ChargeClass Correction) counted in the "
+            f"month they correct: {cents(bill.correction_effective)} EffectiveCost in total"
         )
-    credits = [f for f in chosen if (f.category or "").lower() == "credit"]
-    if credits:
-        amount = sum((Fraction(f.effective) for f in credits), Fraction(0))
-        notes.append(f"credits (ChargeCategory Credit) reduce the months they fall in: {cents(amount)}")
-    bad = sum(f.bad_tags for f in every)
-    if bad:
-        notes.append(f"{bad} row(s) with Tags that are not JSON were read as untagged")
-    null = sum(f.null_costs for f in every)
-    if null:
-        notes.append(f"{null} row(s) without BilledCost or EffectiveCost were read as 0")
+    if bill.credit_effective:
+        notes.append(
+            f"credits (ChargeCategory Credit) reduce the months they fall in: "
+            f"{cents(bill.credit_effective)}"
+        )
+    if bill.bad_tags:
+        notes.append(f"{bill.bad_tags} row(s) with Tags that are not JSON were read as untagged")
+    if bill.null_costs:
+        notes.append(f"{bill.null_costs} row(s) without BilledCost or EffectiveCost were read as 0")
     return tuple(notes)

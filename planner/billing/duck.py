@@ -38,6 +38,9 @@ class EngineSettings:
     temp_dir: str | None = None
 
 
+DEFAULT_SETTINGS = EngineSettings()
+
+
 def _error(exc: duckdb.Error) -> EngineError:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
@@ -70,7 +73,7 @@ class Engine:
 
 
 @contextmanager
-def engine(settings: EngineSettings = EngineSettings()) -> Iterator[Engine]:
+def engine(settings: EngineSettings = DEFAULT_SETTINGS) -> Iterator[Engine]:
     """An in-memory DuckDB connection configured by ``settings``, closed on exit."""
     try:
         con = duckdb.connect(":memory:")

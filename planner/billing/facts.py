@@ -1,6 +1,5 @@
-"""The bill as the mapping SQL leaves it: one ``Fact`` per (source, month, currency, charge
-category and class, rule, workload named by a tag, service, commitment...) with exact sums.
-A few rows per workload and month, whatever the size of the bill."""
+"""The bill as SQL leaves it for Python: sums per rule and month (and a few more), never bill
+rows. Whatever the size of the bill, this is a few rows per workload."""
 
 from __future__ import annotations
 
@@ -10,33 +9,61 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
-    """One group of bill rows and its sums (``Decimal``, exact to 10 decimals).
-
-    ``rule`` is the index of the mapping rule that took the rows (``None``: unmapped);
-    ``tag_workload`` the tag value naming the workload when that rule is a ``workload_tag``
-    rule; ``unmapped_tags`` the values of the reported tag keys (unmapped rows only)."""
+class MonthSpan:
+    """The rows of one source in one month: where its charge periods start and end."""
 
     source: int
     month: date
-    currency: str | None
-    category: str | None
-    charge_class: str | None
-    rule: int | None
-    tag_workload: str | None
-    service: str | None
-    service_category: str | None
-    commitment_id: str | None
-    commitment_status: str | None
-    unmapped_tags: tuple[str | None, ...]
-    billed: Decimal
-    effective: Decimal
-    list: Decimal
-    rows: int
     first_start: datetime
     last_end: datetime
-    bad_tags: int
-    null_costs: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMonth:
+    """Sums (exact ``Decimal``) of the rows a rule took in one month; ``tag_workload`` is the
+    tag value naming the workload when the rule is a ``workload_tag`` rule. ``committed`` is
+    the EffectiveCost of rows a commitment covered (CommitmentDiscountStatus ``Used``)."""
+
+    rule: int
+    tag_workload: str | None
+    month: date
+    effective: Decimal
+    billed: Decimal
+    list: Decimal
+    committed: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCategory:
+    """EffectiveCost a rule took per ServiceCategory, summed over the months averaged."""
+
+    rule: int
+    tag_workload: str | None
+    category: str
+    effective: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedSum:
+    """Unmapped EffectiveCost over the months averaged, by ``service`` or by a tag key."""
+
+    key: str
+    value: str | None
+    effective: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentUse:
+    """Rows of one commitment discount with one status, taken by one rule (``None``:
+    unmapped), over the months averaged; ``last_month`` the latest month they appear in."""
+
+    commitment_id: str
+    status: str | None
+    rule: int | None
+    tag_workload: str | None
+    effective: Decimal
+    billed: Decimal
+    last_month: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +78,20 @@ class SourceInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class BillFacts:
-    """What reading the exports produced: the facts, the sources and the tag keys reported
-    for unmapped rows (``Fact.unmapped_tags`` follow this order)."""
+class BillSummary:
+    """What reading the exports produced, for the months averaged (``months``)."""
 
-    facts: tuple[Fact, ...]
+    spans: tuple[MonthSpan, ...]
+    months: tuple[date, ...]
+    mapped: tuple[RuleMonth, ...]
+    categories: tuple[RuleCategory, ...]
+    unmapped: tuple[UnmappedSum, ...]
+    commitments: tuple[CommitmentUse, ...]
+    total_effective: Decimal
+    correction_rows: int
+    correction_effective: Decimal
+    credit_effective: Decimal
+    bad_tags: int
+    null_costs: int
     sources: tuple[SourceInfo, ...]
     unmapped_tag_keys: tuple[str, ...]

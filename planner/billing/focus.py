@@ -141,10 +141,7 @@ def tag_values(tags: Column | None, keys: Sequence[str]) -> tuple[list[str], str
         return [f"CAST({col}[{quote_text(k)}] AS VARCHAR)" for k in keys], "", "0"
     if kind == "pairs":
         return (
-            [
-                f"list_filter({col}, lambda p: p.key = {quote_text(k)})[1].value"
-                for k in keys
-            ],
+            [f"list_filter({col}, lambda p: p.key = {quote_text(k)})[1].value" for k in keys],
             "",
             "0",
         )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from planner.billing.facts import Fact
+from planner.billing.facts import MonthSpan
 
 
 def month_of(moment: datetime | date) -> date:
@@ -20,8 +20,10 @@ def month_of(moment: datetime | date) -> date:
 
 
 def _is_month_start(moment: datetime) -> bool:
-    return moment.day == 1 and moment.hour == moment.minute == moment.second == 0 and (
-        moment.microsecond == 0
+    return (
+        moment.day == 1
+        and moment.hour == moment.minute == moment.second == 0
+        and (moment.microsecond == 0)
     )
 
 
@@ -42,12 +44,12 @@ class MonthChoice:
     short_by: int
 
 
-def choose_months(facts: Iterable[Fact], months: int, until: str | None) -> MonthChoice:
+def choose_months(spans: Iterable[MonthSpan], months: int, until: str | None) -> MonthChoice:
     """The last ``months`` full months of the bill, up to ``until`` (``YYYY-MM``) if given."""
     present: set[date] = set()
     first: dict[int, datetime] = {}
     last: dict[int, datetime] = {}
-    for f in facts:
+    for f in spans:
         present.add(f.month)
         if f.source not in first or f.first_start < first[f.source]:
             first[f.source] = f.first_start

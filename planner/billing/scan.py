@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner.billing import duck
-from planner.billing.facts import BillFacts, Fact, SourceInfo
+from planner.billing.facts import (
+    BillSummary,
+    CommitmentUse,
+    MonthSpan,
+    RuleCategory,
+    RuleMonth,
+    SourceInfo,
+    UnmappedSum,
+)
 from planner.billing.focus import (
     MATCH_COLUMNS,
     REQUIRED,
@@ -18,8 +26,9 @@ from planner.billing.focus import (
     resolve,
     tags_kind,
 )
-from planner.billing.spec import BillingSpec, ExportFile
-from planner.billing.sql import FACT_COLUMNS, FACT_SUMS, mapping_sql
+from planner.billing.months import MonthChoice, choose_months
+from planner.billing.spec import PROJECT_FILE, BillingSpec, ExportFile
+from planner.billing.sql import CURRENCIES_SQL, QUALITY_SQL, SPANS_SQL, mapping_sql, summary_sql
 from planner.errors import InputError, Problem
 
 EXPORT_FIX = (
@@ -208,19 +217,38 @@ def _currency_problems(
     return problems
 
 
+def _no_full_month(choice: MonthChoice) -> InputError:
+    partial = ", ".join(m.isoformat()[:7] for m in choice.partial)
+    return InputError(
+        [
+            Problem(
+                PROJECT_FILE,
+                0,
+                0,
+                "billing",
+                "the bill has no full month to average"
+                + (f" (partial: {partial})" if partial else ""),
+                "export at least one whole month, or set billing.until to a month the bill "
+                "covers in full",
+            )
+        ]
+    )
+
+
 def read_bill(
     files: Sequence[ExportFile],
     spec: BillingSpec,
     workloads: Sequence[str],
     *,
     currency: str,
-    settings: duck.EngineSettings = duck.EngineSettings(),
-) -> BillFacts:
-    """Map and aggregate the rows of ``files`` by ``spec``'s rules. Raises ``InputError``
-    (every file's problems at once) for unreadable files, missing FOCUS columns, rules that
-    read a column an export lacks, and rows in another currency than ``currency``."""
+    settings: duck.EngineSettings = duck.DEFAULT_SETTINGS,
+) -> BillSummary:
+    """Map and aggregate the rows of ``files`` by ``spec``'s rules and sum them for the full
+    months ``spec`` asks to average. Raises ``InputError`` (every file's problems at once) for
+    unreadable files, missing FOCUS columns, rules reading a column an export lacks, rows in
+    another currency than ``currency``, and a bill without a full month."""
     tag_keys = spec.tag_keys()
-    unmapped_tags = spec.report_tags or tuple(dict.fromkeys(tag_keys))
+    unmapped_tags = spec.report_tags or tag_keys
     with duck.engine(settings) as eng:
         sources = _sources(eng, files, spec)
         bill = " UNION ALL ".join(
@@ -237,39 +265,40 @@ def read_bill(
                 [_locate_failure(eng, sources, tag_keys, exc)],
                 message="the bill exports could not be read",
             ) from None
-        currencies = {r[0] for r in eng.rows("SELECT DISTINCT currency FROM facts")}
+        currencies = {r[0] for r in eng.rows(CURRENCIES_SQL)}
         if currencies - {currency}:
             raise InputError(
                 _currency_problems(eng, sources, currency),
                 message=f"bill rows in {', '.join(sorted(str(c) for c in currencies))}: "
                 f"one currency expected ({currency})",
             )
-        n_tags = len(unmapped_tags)
-        cols = [*FACT_COLUMNS, *(f"unmapped_tag_{i}" for i in range(n_tags)), *FACT_SUMS]
-        rows = eng.rows(f"SELECT {', '.join(cols)} FROM facts ORDER BY {', '.join(cols[:11])}")
-    facts = tuple(
-        Fact(
-            source=int(r[0]),
-            month=r[1],
-            currency=r[2],
-            category=r[3],
-            charge_class=r[4],
-            rule=None if r[5] is None else int(r[5]),
-            tag_workload=r[6],
-            service=r[7],
-            service_category=r[8],
-            commitment_id=r[9],
-            commitment_status=r[10],
-            unmapped_tags=tuple(r[11 : 11 + n_tags]),
-            billed=r[11 + n_tags],
-            effective=r[12 + n_tags],
-            list=r[13 + n_tags],
-            rows=int(r[14 + n_tags]),
-            first_start=r[15 + n_tags],
-            last_end=r[16 + n_tags],
-            bad_tags=int(r[17 + n_tags]),
-            null_costs=int(r[18 + n_tags]),
+        spans = tuple(MonthSpan(int(r[0]), r[1], r[2], r[3]) for r in eng.rows(SPANS_SQL))
+        choice = choose_months(spans, spec.months, spec.until)
+        if not choice.averaged:
+            raise _no_full_month(choice)
+        q = summary_sql(choice.averaged, unmapped_tags)
+        mapped = tuple(RuleMonth(int(r[0]), *r[1:]) for r in eng.rows(q.mapped))
+        categories = tuple(RuleCategory(int(r[0]), *r[1:]) for r in eng.rows(q.categories))
+        unmapped = tuple(UnmappedSum(*r) for r in eng.rows(q.unmapped))
+        commitments = tuple(
+            CommitmentUse(r[0], r[1], None if r[2] is None else int(r[2]), *r[3:])
+            for r in eng.rows(q.commitments)
         )
-        for r in rows
+        total, correction_rows, correction_effective, credits = eng.rows(q.totals)[0]
+        bad_tags, null_costs = eng.rows(QUALITY_SQL)[0]
+    return BillSummary(
+        spans=spans,
+        months=choice.averaged,
+        mapped=mapped,
+        categories=categories,
+        unmapped=unmapped,
+        commitments=commitments,
+        total_effective=total,
+        correction_rows=int(correction_rows),
+        correction_effective=correction_effective,
+        credit_effective=credits,
+        bad_tags=int(bad_tags),
+        null_costs=int(null_costs),
+        sources=tuple(s[0] for s in sources),
+        unmapped_tag_keys=tuple(unmapped_tags),
     )
-    return BillFacts(facts, tuple(s[0] for s in sources), tuple(unmapped_tags))

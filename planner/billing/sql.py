@@ -16,38 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from planner.billing.focus import quote_ident, quote_text
-from planner.billing.spec import Match, MappingRule
+from planner.billing.focus import quote_text
+from planner.billing.spec import MappingRule, Match
 
 NO_RULE = 2_147_483_647
 """Stands for "no rule matched" inside LEAST (Trino's LEAST is NULL if any argument is)."""
-
-FACT_COLUMNS: tuple[str, ...] = (
-    "source",
-    "month",
-    "currency",
-    "category",
-    "charge_class",
-    "rule",
-    "tag_workload",
-    "service",
-    "service_category",
-    "commitment_id",
-    "commitment_status",
-)
-"""The group key of the ``facts`` table; ``unmapped_tag_0..n`` follow, then the sums."""
-
-FACT_SUMS: tuple[str, ...] = (
-    "billed",
-    "effective",
-    "list",
-    "rows",
-    "first_start",
-    "last_end",
-    "bad_tags",
-    "null_costs",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +56,11 @@ def _field_column(field: str, tag_index: dict[str, int]) -> str:
 
 def match_condition(match: Match, tag_index: dict[str, int]) -> str:
     """The SQL condition of ``match`` on the bill row ``b`` (``TRUE`` when empty)."""
-    parts = [
-        f"{_field_column(f, tag_index)} = {quote_text(v)}" for f, v in match.exact_fields()
-    ]
+    parts = [f"{_field_column(f, tag_index)} = {quote_text(v)}" for f, v in match.exact_fields()]
     if match.resource_id is not None:
-        parts.append(f"b.resource_id LIKE {quote_text(glob_to_like(match.resource_id))} ESCAPE '\\'")
+        parts.append(
+            f"b.resource_id LIKE {quote_text(glob_to_like(match.resource_id))} ESCAPE '\\'"
+        )
     return " AND ".join(parts) if parts else "TRUE"
 
 
@@ -124,9 +99,9 @@ def mapping_sql(
         else:
             fields = tuple(f for f, _ in rule.match.exact_fields())
             by_fields.setdefault(fields, []).append(rule)
-    for n, (fields, group) in enumerate(sorted(by_fields.items())):
+    for n, (fields, members) in enumerate(sorted(by_fields.items())):
         first: dict[tuple[str, ...], int] = {}
-        for rule in group:
+        for rule in members:
             values = tuple(v for _, v in rule.match.exact_fields())
             first.setdefault(values, rule.index)
         table = f"rules_eq_{n}"
@@ -146,11 +121,11 @@ def mapping_sql(
     if tag_rules:
         names = sorted(set(workloads)) or [""]
         setup.append(_values_table("workload_names", ["name"], [(w,) for w in names]))
-    for n, key in enumerate(dict.fromkeys(r.workload_tag for r in tag_rules)):
-        assert key is not None
-        joins.append(f"LEFT JOIN workload_names AS w{n} ON b.tag_{tag_index[key]} = w{n}.name")
+    for n, tag in enumerate(dict.fromkeys(r.workload_tag for r in tag_rules)):
+        assert tag is not None
+        joins.append(f"LEFT JOIN workload_names AS w{n} ON b.tag_{tag_index[tag]} = w{n}.name")
         for r in tag_rules:
-            if r.workload_tag == key:
+            if r.workload_tag == tag:
                 cond = match_condition(r.match, tag_index)
                 candidates.append(f"CASE WHEN w{n}.name IS NOT NULL AND {cond} THEN {r.index} END")
 
@@ -191,13 +166,13 @@ def mapping_sql(
         "charge_class",
         "rule",
         f"{tag_workload} AS tag_workload",
-        "service",
+        "CASE WHEN rule IS NULL THEN service END AS service",
         "service_category",
         "commitment_id",
         "commitment_status",
         *unmapped,
     ]
-    group = ", ".join(str(i + 1) for i in range(len(key)))
+    group_by = ", ".join(str(i + 1) for i in range(len(key)))
     sums = [
         "sum(COALESCE(billed, 0)) AS billed",
         "sum(COALESCE(effective, 0)) AS effective",
@@ -210,6 +185,73 @@ def mapping_sql(
     ]
     facts = (
         f"CREATE TEMP TABLE facts AS SELECT {', '.join(key + sums)} "
-        f"FROM ({inner}) AS m GROUP BY {group}"
+        f"FROM ({inner}) AS m GROUP BY {group_by}"
     )
     return MappingSql(tuple(setup), facts)
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySql:
+    """The queries over ``facts`` whose results Python reads (see ``summary_sql``)."""
+
+    mapped: str
+    categories: str
+    unmapped: str
+    commitments: str
+    totals: str
+
+
+SPANS_SQL = (
+    "SELECT source, month, min(first_start), max(last_end) FROM facts "
+    "GROUP BY source, month ORDER BY source, month"
+)
+"""Where each source's charge periods start and end, per month (to find full months)."""
+
+CURRENCIES_SQL = "SELECT DISTINCT currency FROM facts"
+QUALITY_SQL = "SELECT COALESCE(sum(bad_tags), 0), COALESCE(sum(null_costs), 0) FROM facts"
+
+
+def summary_sql(months: Sequence[date], unmapped_tags: Sequence[str]) -> SummarySql:
+    """The sums over ``facts`` for the ``months`` averaged: per rule and month, per rule and
+    ServiceCategory, unmapped by service and by each of ``unmapped_tags``, per commitment, and
+    the totals (all, corrections, credits)."""
+    chosen = "month IN (" + ", ".join(f"DATE '{m.isoformat()}'" for m in months) + ")"
+    used = "CASE WHEN lower(commitment_status) = 'used' THEN effective ELSE 0 END"
+    by_tag = [
+        f"SELECT {quote_text(k)} AS k, unmapped_tag_{i} AS v, sum(effective) AS e FROM facts "
+        f"WHERE rule IS NULL AND {chosen} GROUP BY unmapped_tag_{i}"
+        for i, k in enumerate(unmapped_tags)
+    ]
+    return SummarySql(
+        mapped=(
+            f"SELECT rule, tag_workload, month, sum(effective), sum(billed), sum(list), "
+            f"sum({used}) FROM facts WHERE rule IS NOT NULL AND {chosen} "
+            f"GROUP BY rule, tag_workload, month ORDER BY rule, tag_workload, month"
+        ),
+        categories=(
+            f"SELECT rule, tag_workload, COALESCE(service_category, '(none)') AS c, "
+            f"sum(effective) FROM facts WHERE rule IS NOT NULL AND {chosen} "
+            f"GROUP BY rule, tag_workload, c ORDER BY rule, tag_workload, c"
+        ),
+        unmapped=" UNION ALL ".join(
+            [
+                f"SELECT 'service' AS k, COALESCE(service, '(none)') AS v, sum(effective) AS e "
+                f"FROM facts WHERE rule IS NULL AND {chosen} GROUP BY v",
+                *by_tag,
+            ]
+        )
+        + " ORDER BY k, v",
+        commitments=(
+            f"SELECT commitment_id, commitment_status, rule, tag_workload, sum(effective), "
+            f"sum(billed), max(month) FROM facts WHERE commitment_id IS NOT NULL AND {chosen} "
+            f"GROUP BY commitment_id, commitment_status, rule, tag_workload "
+            f"ORDER BY commitment_id, commitment_status, rule, tag_workload"
+        ),
+        totals=(
+            f"SELECT COALESCE(sum(effective), 0), "
+            f"COALESCE(sum(CASE WHEN lower(charge_class) = 'correction' THEN rows END), 0), "
+            f"COALESCE(sum(CASE WHEN lower(charge_class) = 'correction' THEN effective END), 0), "
+            f"COALESCE(sum(CASE WHEN lower(category) = 'credit' THEN effective END), 0) "
+            f"FROM facts WHERE {chosen}"
+        ),
+    )

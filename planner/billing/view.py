@@ -25,9 +25,7 @@ def baseline_view(
         "months": [_month(m) for m in baseline.months.averaged],
         "partial_months": [_month(m) for m in baseline.months.partial],
         "exports": list(files),
-        "sources": [
-            {"format": s.format, "files": list(s.files), "tags": s.tags} for s in sources
-        ],
+        "sources": [{"format": s.format, "files": list(s.files), "tags": s.tags} for s in sources],
         "workloads": [
             {
                 "workload": w.workload,

@@ -76,10 +76,7 @@ def _render(view: dict[str, Any]) -> None:
         console.table(
             f"Top unmapped spend by tag ({cur}/month)",
             ["tag", "value", "effective"],
-            [
-                [u["key"], u["value"], _amount(u["effective_per_month"])]
-                for u in unmapped["by_tag"]
-            ],
+            [[u["key"], u["value"], _amount(u["effective_per_month"])] for u in unmapped["by_tag"]],
         )
     if view["commitments"]:
         console.table(

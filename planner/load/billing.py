@@ -13,8 +13,8 @@ from planner.billing.spec import (
     BillingSpec,
     CommitmentExpiry,
     ExportFile,
-    Match,
     MappingRule,
+    Match,
     SharedSplit,
     SplitBasis,
 )
@@ -77,7 +77,11 @@ def build_billing(
             among = tuple(s.get("among", ()))
             for j, name in enumerate(among):
                 problems += _name_problems(
-                    doc, (*base, "shared", "among", j), f"{field}.shared.among[{j}]", name, workloads
+                    doc,
+                    (*base, "shared", "among", j),
+                    f"{field}.shared.among[{j}]",
+                    name,
+                    workloads,
                 )
             shared = SharedSplit(SplitBasis(s.get("by", default_split.value)), among)
         if "workload" in r:
@@ -114,7 +118,9 @@ def build_billing(
     return spec, problems
 
 
-def export_files(root: Path, doc: Parsed, spec: BillingSpec) -> tuple[list[ExportFile], list[Problem]]:
+def export_files(
+    root: Path, doc: Parsed, spec: BillingSpec
+) -> tuple[list[ExportFile], list[Problem]]:
     """The files ``spec.exports`` name under ``root`` (sorted, each once), and a problem for
     each entry that names none."""
     found: dict[Path, ExportFile] = {}
