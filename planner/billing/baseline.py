@@ -11,11 +11,12 @@ of the rounded figures shown.
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 
 from planner.billing.facts import BillSummary, RuleMonth
@@ -28,11 +29,34 @@ TOP_UNMAPPED = 10
 NO_TAG = "(no tag)"
 
 
+SCALE = 10**10
+"""Amounts are summed as integers of 10^-10 (DuckDB's ``DECIMAL(38,10)`` scale): exact and
+fast (a ``Fraction`` per row of a 10,000-workload bill costs seconds)."""
+
+
+_WIDE = Context(prec=80)
+"""Wide enough that scaling any DECIMAL(38,10) by 10^10 is exact."""
+
+
+def units(value: Decimal) -> int:
+    """``value`` (at most 10 decimals, as DuckDB returns it) in integer 10^-10 units, exactly."""
+    return int(_WIDE.scaleb(value, 10))
+
+
 def cents(value: Fraction | Decimal | int) -> Decimal:
     """``value`` rounded to the cent, half to even, exactly: the one rounding of a figure
     (the rule ``planner.money`` states; amounts become ``Money`` once it is on main)."""
     whole = round(Fraction(value) * 100)  # Fraction rounds half to even, exactly
     return Decimal(whole).scaleb(-2)
+
+
+def cents_of(amount_units: int, months: int = 1) -> Decimal:
+    """``amount_units`` (10^-10) divided by ``months``, rounded to the cent half to even."""
+    q, r = divmod(amount_units, months * SCALE // 100)
+    twice, half = 2 * r, months * SCALE // 100
+    if twice > half or (twice == half and q % 2 == 1):
+        q += 1
+    return Decimal(q).scaleb(-2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,33 +133,44 @@ class Baseline:
 
 @dataclass
 class _Acc:
-    effective: Fraction = Fraction(0)
-    billed: Fraction = Fraction(0)
-    list: Fraction = Fraction(0)
-    committed: Fraction = Fraction(0)
-    shared: Fraction = Fraction(0)
+    """Sums in 10^-10 units."""
+
+    effective: int = 0
+    billed: int = 0
+    list: int = 0
+    committed: int = 0
+    shared: int = 0
 
 
-def split_exact(amount: Fraction, weights: Mapping[str, Fraction]) -> dict[str, Fraction]:
-    """``amount`` in proportion to ``weights`` (names with positive weight), exactly: the
-    parts sum to ``amount``. Equal parts when no weight is positive."""
+def split_exact(amount: int, weights: Mapping[str, Fraction]) -> dict[str, int]:
+    """``amount`` (integer units) in proportion to ``weights`` (names with a positive
+    weight; equal parts when none is positive), by largest remainder: the parts sum to
+    ``amount`` exactly and each is within one unit of its exact share."""
     positive = {k: w for k, w in weights.items() if w > 0}
     if not positive:
-        names = sorted(weights)
-        return {k: amount / len(names) for k in names} if names else {}
+        positive = {k: Fraction(1) for k in weights}
+    if not positive:
+        return {}
     total = sum(positive.values(), Fraction(0))
-    return {k: amount * w / total for k, w in sorted(positive.items())}
+    exact = {k: amount * w / total for k, w in sorted(positive.items())}
+    parts = {k: math.floor(v) for k, v in exact.items()}
+    left = amount - sum(parts.values())
+    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - parts[k]), k))
+    for k in by_remainder[:left]:
+        parts[k] += 1
+    return parts
 
 
-def _trend(series: Sequence[Fraction]) -> Decimal | None:
+def _trend(series: Sequence[int]) -> Decimal | None:
+    """Least-squares slope of ``series`` as a percentage of its mean, per step."""
     n = len(series)
-    mean = sum(series, Fraction(0)) / n if n else Fraction(0)
-    if n < 2 or mean == 0:
+    total = sum(series)
+    if n < 2 or total == 0:
         return None
-    xbar = Fraction(n - 1, 2)
-    num = sum(((i - xbar) * (y - mean) for i, y in enumerate(series)), Fraction(0))
-    den = sum(((i - xbar) ** 2 for i in range(n)), Fraction(0))
-    return cents(num / den / abs(mean) * 100)
+    # slope = sum((2i - (n-1)) y) / (2 sum(((2i - (n-1)) / 2)^2)); mean = total / n
+    num = sum((2 * i - (n - 1)) * y for i, y in enumerate(series))
+    den = sum((2 * i - (n - 1)) ** 2 for i in range(n))
+    return cents(Fraction(2 * num * n * 100, den * abs(total)))
 
 
 def _shared_targets(
@@ -158,18 +193,18 @@ def _owner(rule: int | None, tag_workload: str | None, rules: Sequence[MappingRu
     return rules[rule].workload if rules[rule].workload is not None else tag_workload
 
 
-def _top(lines: Iterable[tuple[str, str, Fraction]], n_months: int) -> tuple[UnmappedLine, ...]:
-    by_key: dict[str, list[tuple[str, Fraction]]] = defaultdict(list)
+def _top(lines: Iterable[tuple[str, str, int]], n_months: int) -> tuple[UnmappedLine, ...]:
+    by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for key, value, amount in lines:
         by_key[key].append((value, amount))
     out: list[UnmappedLine] = []
     for key in sorted(by_key):
         ranked = sorted(by_key[key], key=lambda va: (-va[1], va[0]))
-        out.extend(UnmappedLine(key, v, cents(a / n_months)) for v, a in ranked[:TOP_UNMAPPED])
+        out.extend(UnmappedLine(key, v, cents_of(a, n_months)) for v, a in ranked[:TOP_UNMAPPED])
         if len(ranked) > TOP_UNMAPPED:
-            rest = sum((a for _, a in ranked[TOP_UNMAPPED:]), Fraction(0))
+            rest = sum(a for _, a in ranked[TOP_UNMAPPED:])
             other = f"(other {len(ranked) - TOP_UNMAPPED})"
-            out.append(UnmappedLine(key, other, cents(rest / n_months)))
+            out.append(UnmappedLine(key, other, cents_of(rest, n_months)))
     return tuple(out)
 
 
@@ -204,58 +239,58 @@ def compute_baseline(
             continue
         acc = own[(owner, r.month)]
         used_rules[owner].add(r.rule)
-        acc.effective += Fraction(r.effective)
-        acc.billed += Fraction(r.billed)
-        acc.list += Fraction(r.list)
-        acc.committed += Fraction(r.committed)
+        acc.effective += units(r.effective)
+        acc.billed += units(r.billed)
+        acc.list += units(r.list)
+        acc.committed += units(r.committed)
 
     direct: dict[date, dict[str, Fraction]] = defaultdict(dict)
     for (w, m), acc in own.items():
-        direct[m][w] = acc.effective  # before any shared part
-    unallocated: list[tuple[str, str, Fraction]] = []
-    allocated = Fraction(0)
+        direct[m][w] = Fraction(acc.effective)  # before any shared part
+    unallocated: list[tuple[str, str, int]] = []
+    allocated = 0
     for pool in pools:
         rule = rules[pool.rule]
         weights = _shared_targets(rule, direct.get(pool.month, {}), cores)
-        amount = Fraction(pool.effective)
+        amount = units(pool.effective)
         if not weights:
             unallocated.append(("service", f"(shared by {rule.describe()}: no workload)", amount))
             continue
         allocated += amount
-        for w, share in split_exact(Fraction(1), weights).items():
+        effective = split_exact(amount, weights)
+        billed = split_exact(units(pool.billed), weights)
+        listed = split_exact(units(pool.list), weights)
+        for w, part in effective.items():
             acc = own[(w, pool.month)]
             used_rules[w].add(pool.rule)
-            acc.effective += amount * share
-            acc.shared += amount * share
-            acc.billed += Fraction(pool.billed) * share
-            acc.list += Fraction(pool.list) * share
+            acc.effective += part
+            acc.shared += part
+            acc.billed += billed[w]
+            acc.list += listed[w]
 
-    categories: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    categories: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for c in bill.categories:
         owner = _owner(c.rule, c.tag_workload, rules)
         if owner is not None:
-            categories[owner][c.category] += Fraction(c.effective)
+            categories[owner][c.category] += units(c.effective)
 
     out: list[WorkloadBill] = []
+    empty = _Acc()
     for w in sorted({w for w, _ in own}):
-        series = [own.get((w, m), _Acc()) for m in bill.months]
-
-        def avg(values: Iterable[Fraction]) -> Decimal:
-            return cents(sum(values, Fraction(0)) / n)
-
+        series = [own.get((w, m), empty) for m in bill.months]
         cats = sorted(
-            ((c, cents(a / n)) for c, a in categories[w].items()), key=lambda ca: (-ca[1], ca[0])
+            ((c, cents_of(a, n)) for c, a in categories[w].items()), key=lambda ca: (-ca[1], ca[0])
         )
         out.append(
             WorkloadBill(
                 workload=w,
-                effective=avg(a.effective for a in series),
-                billed=avg(a.billed for a in series),
-                list=avg(a.list for a in series),
-                committed=avg(a.committed for a in series),
-                shared=avg(a.shared for a in series),
+                effective=cents_of(sum(a.effective for a in series), n),
+                billed=cents_of(sum(a.billed for a in series), n),
+                list=cents_of(sum(a.list for a in series), n),
+                committed=cents_of(sum(a.committed for a in series), n),
+                shared=cents_of(sum(a.shared for a in series), n),
                 monthly=tuple(
-                    (m, cents(a.effective)) for m, a in zip(bill.months, series, strict=True)
+                    (m, cents_of(a.effective)) for m, a in zip(bill.months, series, strict=True)
                 ),
                 trend_pct_per_month=_trend([a.effective for a in series]),
                 by_category=tuple(cats),
@@ -263,18 +298,18 @@ def compute_baseline(
             )
         )
     unmapped_lines = [
-        (u.key, u.value if u.value is not None else NO_TAG, Fraction(u.effective))
+        (u.key, u.value if u.value is not None else NO_TAG, units(u.effective))
         for u in bill.unmapped
     ]
-    unmapped_total = sum((a for k, _, a in unmapped_lines if k == "service"), Fraction(0))
-    unmapped_total += sum((a for _, _, a in unallocated), Fraction(0))
+    unmapped_total = sum(a for k, _, a in unmapped_lines if k == "service")
+    unmapped_total += sum(a for _, _, a in unallocated)
     mapped_total = sum((b.effective for b in out), Decimal(0))
-    total = cents(Fraction(bill.total_effective) / n)
+    total = cents_of(units(bill.total_effective), n)
     coverage = Coverage(
         total=total,
         mapped=mapped_total,
-        shared_allocated=cents(allocated / n),
-        unmapped=cents(unmapped_total / n),
+        shared_allocated=cents_of(allocated, n),
+        unmapped=cents_of(unmapped_total, n),
         pct_mapped=cents(Fraction(mapped_total) / Fraction(total) * 100) if total > 0 else None,
     )
     services = [line for line in unmapped_lines if line[0] == "service"] + unallocated
@@ -295,20 +330,20 @@ def _commitments(
     bill: BillSummary, rules: Sequence[MappingRule], spec: BillingSpec
 ) -> tuple[Commitment, ...]:
     n = len(bill.months)
-    used: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
-    unused: dict[str, Fraction] = defaultdict(Fraction)
-    billed: dict[str, Fraction] = defaultdict(Fraction)
+    used: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    unused: dict[str, int] = defaultdict(int)
+    billed: dict[str, int] = defaultdict(int)
     last_used: dict[str, date] = {}
     for c in bill.commitments:
         status = (c.status or "").lower()
-        billed[c.commitment_id] += Fraction(c.billed)
+        billed[c.commitment_id] += units(c.billed)
         if status == "used":
             owner = _owner(c.rule, c.tag_workload, rules) or "(unmapped)"
-            used[c.commitment_id][owner] += Fraction(c.effective)
+            used[c.commitment_id][owner] += units(c.effective)
             last = last_used.get(c.commitment_id, c.last_month)
             last_used[c.commitment_id] = max(last, c.last_month)
         elif status == "unused":
-            unused[c.commitment_id] += Fraction(c.effective)
+            unused[c.commitment_id] += units(c.effective)
     last_month = bill.months[-1]
     out = []
     for cid in sorted(billed):
@@ -316,9 +351,9 @@ def _commitments(
         out.append(
             Commitment(
                 id=cid,
-                used=tuple((w, cents(a / n)) for w, a in sorted(used[cid].items())),
-                unused=cents(unused[cid] / n),
-                billed=cents(billed[cid] / n),
+                used=tuple((w, cents_of(a, n)) for w, a in sorted(used[cid].items())),
+                unused=cents_of(unused[cid], n),
+                billed=cents_of(billed[cid], n),
                 expires=expires,
                 in_force=last_used.get(cid) == last_month
                 and (expires is None or expires >= last_month),
