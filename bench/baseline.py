@@ -64,8 +64,10 @@ def measure(folder: Path, workloads: int, explicit: bool, threads: int) -> dict[
         bill, spec, workloads=names, cores={n: Fraction(1) for n in names}, currency="USD"
     )
     t2 = time.perf_counter()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss
     return {
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "read_map_s": t1 - t0,
         "average_s": t2 - t1,
         "facts": len(bill.mapped) + len(bill.categories) + len(bill.unmapped),
@@ -123,6 +125,8 @@ def main() -> None:
     print(f"baseline (fresh process, {args.threads} threads): {wall:.2f} s wall "
           f"(read+map {result['read_map_s']:.2f} s, average {result['average_s']:.2f} s), "
           f"peak RSS {result['peak_rss_mib']:.0f} MiB; {result['facts']:,} sums read by Python")
+    print(f"CPU time (user + system, whole process): {result['cpu_s']:.1f} s, i.e. about "
+          f"{result['cpu_s'] / args.threads:.1f} s wall on {args.threads} idle cores")
     print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} cores")
     print(f"check: {result['workloads']:,} workloads with a bill, {len(mismatched)} off by more "
