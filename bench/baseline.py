@@ -37,15 +37,23 @@ def measure(folder: Path, workloads: int, explicit: bool, threads: int) -> dict[
 
     from focus_bill import workload_name
 
-    from planner.billing import BillingSpec, MappingRule, Match, SharedSplit, SplitBasis
-    from planner.billing import compute_baseline
+    from planner.billing import (
+        BillingSpec,
+        MappingRule,
+        Match,
+        SharedSplit,
+        SplitBasis,
+        compute_baseline,
+    )
     from planner.billing.duck import EngineSettings
     from planner.billing.scan import read_bill
     from planner.billing.spec import ExportFile
 
     names = [workload_name(k) for k in range(workloads)]
     rules: list[MappingRule] = [
-        MappingRule(0, Match(service="AWS Support (Business)"), shared=SharedSplit(SplitBasis.MAPPED_SPEND))
+        MappingRule(
+            0, Match(service="AWS Support (Business)"), shared=SharedSplit(SplitBasis.MAPPED_SPEND)
+        )
     ]
     if explicit:
         rules += [
@@ -56,9 +64,7 @@ def measure(folder: Path, workloads: int, explicit: bool, threads: int) -> dict[
     spec = BillingSpec(exports=("*",), rules=tuple(rules), months=3)
     files = [ExportFile(p.name, p) for p in sorted(folder.iterdir())]
     t0 = time.perf_counter()
-    bill = read_bill(
-        files, spec, names, currency="USD", settings=EngineSettings(threads=threads)
-    )
+    bill = read_bill(files, spec, names, currency="USD", settings=EngineSettings(threads=threads))
     t1 = time.perf_counter()
     base = compute_baseline(
         bill, spec, workloads=names, cores={n: Fraction(1) for n in names}, currency="USD"
@@ -100,14 +106,26 @@ def main() -> None:
         folder = args.keep or Path(tmp) / "bill"
         t0 = time.perf_counter()
         written = generate(
-            folder, rows=args.rows, workloads=args.workloads, months=args.months,
-            fmt=args.format, tags=args.tags,
+            folder,
+            rows=args.rows,
+            workloads=args.workloads,
+            months=args.months,
+            fmt=args.format,
+            tags=args.tags,
         )
         gen_s = time.perf_counter() - t0
         size_mb = sum(f.stat().st_size for f in written.files) / 1e6
         load_before = os.getloadavg()
-        child = [sys.executable, __file__, "--child", str(folder), "--workloads",
-                 str(args.workloads), "--threads", str(args.threads)]
+        child = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(folder),
+            "--workloads",
+            str(args.workloads),
+            "--threads",
+            str(args.threads),
+        ]
         if args.explicit_rules:
             child.append("--explicit-rules")
         t1 = time.perf_counter()
@@ -119,18 +137,28 @@ def main() -> None:
     mismatched = [
         w for w, c in written.mapped_cents.items() if abs(result["mapped_cents"].get(w, 0) - c) > 3
     ]
-    print(f"bill: {args.rows:,} rows, {args.workloads:,} workloads, {len(written.files)} "
-          f"{args.format} files ({size_mb:,.0f} MB), tags {args.tags}; generated in {gen_s:.1f} s")
+    print(
+        f"bill: {args.rows:,} rows, {args.workloads:,} workloads, {len(written.files)} "
+        f"{args.format} files ({size_mb:,.0f} MB), tags {args.tags}; generated in {gen_s:.1f} s"
+    )
     print(f"rules: {'one per workload (explicit)' if args.explicit_rules else 'workload_tag: app'}")
-    print(f"baseline (fresh process, {args.threads} threads): {wall:.2f} s wall "
-          f"(read+map {result['read_map_s']:.2f} s, average {result['average_s']:.2f} s), "
-          f"peak RSS {result['peak_rss_mib']:.0f} MiB; {result['facts']:,} sums read by Python")
-    print(f"CPU time (user + system, whole process): {result['cpu_s']:.1f} s, i.e. about "
-          f"{result['cpu_s'] / args.threads:.1f} s wall on {args.threads} idle cores")
-    print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
-          f"on {os.cpu_count()} cores")
-    print(f"check: {result['workloads']:,} workloads with a bill, {len(mismatched)} off by more "
-          f"than a cent a month; unmapped {result['unmapped']} USD/month")
+    print(
+        f"baseline (fresh process, {args.threads} threads): {wall:.2f} s wall "
+        f"(read+map {result['read_map_s']:.2f} s, average {result['average_s']:.2f} s), "
+        f"peak RSS {result['peak_rss_mib']:.0f} MiB; {result['facts']:,} sums read by Python"
+    )
+    print(
+        f"CPU time (user + system, whole process): {result['cpu_s']:.1f} s, i.e. about "
+        f"{result['cpu_s'] / args.threads:.1f} s wall on {args.threads} idle cores"
+    )
+    print(
+        f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} cores"
+    )
+    print(
+        f"check: {result['workloads']:,} workloads with a bill, {len(mismatched)} off by more "
+        f"than a cent a month; unmapped {result['unmapped']} USD/month"
+    )
     ok = wall <= 20 and result["peak_rss_mib"] <= 1024 and not mismatched
     print("target (<= 20 s, <= 1 GiB, exact):", "met" if ok else "NOT met")
 

@@ -74,8 +74,10 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     starts = _month_starts(months)
-    days = [((starts[i + 1] if i + 1 < months else _month_starts(months + 1)[-1]) - s).days
-            for i, s in enumerate(starts)]
+    days = [
+        ((starts[i + 1] if i + 1 < months else _month_starts(months + 1)[-1]) - s).days
+        for i, s in enumerate(starts)
+    ]
     mapped = np.zeros(workloads, dtype=np.int64)
     unmapped = 0
     files = []
@@ -97,9 +99,9 @@ def generate(
         service = rng.integers(0, len(SERVICES), size=n)
         is_unmapped = idx % unmapped_every == unmapped_every - 1
         committed = (idx % committed_every == 0) & ~is_unmapped
-        mapped += np.bincount(w[~is_unmapped], weights=cents[~is_unmapped], minlength=workloads).astype(
-            np.int64
-        )
+        mapped += np.bincount(
+            w[~is_unmapped], weights=cents[~is_unmapped], minlength=workloads
+        ).astype(np.int64)
         unmapped += int(cents[is_unmapped].sum())
         month_start = np.array([np.datetime64(s, "D") for s in starts])[month]
         start = (month_start + day.astype("timedelta64[D]")).astype("datetime64[us]")
@@ -112,11 +114,15 @@ def generate(
             "start": start,
         }
         names = ", ".join(f"('{s}', '{c}', {i})" for i, (s, c) in enumerate(SERVICES))
-        app = "CASE WHEN unmapped THEN 'gone-' || CAST(w AS VARCHAR) ELSE 'w' || lpad(CAST(w AS VARCHAR), 5, '0') END"
+        app = (
+            "CASE WHEN unmapped THEN 'gone-' || CAST(w AS VARCHAR) "
+            "ELSE 'w' || lpad(CAST(w AS VARCHAR), 5, '0') END"
+        )
+        team = "'team-' || CAST(w % 50 AS VARCHAR)"
         tag_expr = (
-            f"map(['app', 'team'], [{app}, 'team-' || CAST(w % 50 AS VARCHAR)])"
+            f"map(['app', 'team'], [{app}, {team}])"
             if tags == "map"
-            else f"'{{\"app\": \"' || {app} || '\", \"team\": \"team-' || CAST(w % 50 AS VARCHAR) || '\"}}'"
+            else f"""'{{"app": "' || {app} || '", "team": "' || {team} || '"}}'"""
         )
         select = f"""
             SELECT 'USD' AS BillingCurrency,
@@ -128,7 +134,7 @@ def generate(
                    CAST(NULL AS VARCHAR) AS ChargeClass,
                    start AS ChargePeriodStart,
                    start + INTERVAL 1 DAY AS ChargePeriodEnd,
-                   'arn:aws:ec2:eu-west-1:111111111111:instance/i-' || CAST(w AS VARCHAR) AS ResourceId,
+                   'i-' || CAST(w AS VARCHAR) AS ResourceId,
                    s.name AS ServiceName, s.category AS ServiceCategory,
                    '111111111111' AS SubAccountId, 'eu-west-1' AS RegionId,
                    CASE WHEN committed THEN 'Committed' ELSE 'Standard' END AS PricingCategory,

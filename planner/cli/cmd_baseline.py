@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         BilledCost and ListCost alongside, the trend, the commitments in force, how much of
         the bill is mapped and the largest unmapped spend. Exits 2 on bad input.
 
-        Example: hybridplan baseline examples/acme --format json
+        Example: hybridplan baseline my-project --format json
         """
         with console.progress("reading the bill", total=len(services.BASELINE_STEPS)) as step:
             outcome = services.baseline_project(

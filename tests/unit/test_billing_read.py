@@ -30,9 +30,7 @@ def _project(tmp_path: Path, *, exports: str = "bills/*.csv", extra: str = "") -
 
 
 def _by_workload(b: Baseline) -> dict[str, tuple[Decimal, ...]]:
-    return {
-        w.workload: (w.effective, w.billed, w.list, w.committed, w.shared) for w in b.workloads
-    }
+    return {w.workload: (w.effective, w.billed, w.list, w.committed, w.shared) for w in b.workloads}
 
 
 # The hand-written bill (see the CSV): direct EffectiveCost per month
@@ -59,7 +57,11 @@ def test_hand_written_bill_to_the_cent() -> None:
     assert [m.isoformat() for m in b.months.averaged] == ["2025-04-01", "2025-05-01", "2025-06-01"]
     assert [m.isoformat() for m in b.months.partial] == ["2025-07-01"]
     checkout = next(w for w in b.workloads if w.workload == "checkout-api")
-    assert [v for _, v in checkout.monthly] == [Decimal("348.00"), Decimal("348.00"), Decimal("453.00")]
+    assert [v for _, v in checkout.monthly] == [
+        Decimal("348.00"),
+        Decimal("348.00"),
+        Decimal("453.00"),
+    ]
     assert checkout.trend_pct_per_month == Decimal("13.71")  # slope 52.5 / mean 383
 
 
@@ -94,7 +96,8 @@ def test_commitment_in_force_with_declared_expiry() -> None:
     assert c.id.endswith("savingsplan/sp-1")
     assert c.used == (("checkout-api", Decimal("250.00")),)
     assert (c.unused, c.billed, c.in_force) == (Decimal("10.00"), Decimal("260.00"), True)
-    assert c.expires is not None and c.expires.isoformat() == "2026-03-31"
+    assert c.expires is not None
+    assert c.expires.isoformat() == "2026-03-31"
 
 
 def test_notes_name_corrections_credits_and_partial_months() -> None:
@@ -122,7 +125,8 @@ def test_parquet_with_map_tags_gives_the_same_baseline(tmp_path: Path) -> None:
         "CAST(ListCost AS DOUBLE) AS ListCost, "
         "CAST(ChargePeriodStart AS TIMESTAMPTZ) AS ChargePeriodStart, "
         "CAST(ChargePeriodEnd AS TIMESTAMPTZ) AS ChargePeriodEnd, "
-        "CASE WHEN Tags IS NULL THEN NULL ELSE CAST(json(Tags) AS MAP(VARCHAR, VARCHAR)) END AS Tags)"
+        "CASE WHEN Tags IS NULL THEN NULL "
+        "ELSE CAST(json(Tags) AS MAP(VARCHAR, VARCHAR)) END AS Tags)"
     )
     _copy_as(root / CSV, root / "bills" / "aws.parquet", select, "FORMAT PARQUET")
     outcome = baseline_project(root)
@@ -166,7 +170,8 @@ def test_first_matching_rule_wins(tmp_path: Path) -> None:
     text = (root / "project.yaml").read_text(encoding="utf-8")
     text = text.replace(
         "  rules:\n",
-        "  rules:\n    - match: {tags: {app: checkout-api}, service: Amazon Elastic Compute Cloud}\n"
+        "  rules:\n"
+        "    - match: {tags: {app: checkout-api}, service: Amazon Elastic Compute Cloud}\n"
         "      workload: payments-db\n",
     )
     (root / "project.yaml").write_text(text, encoding="utf-8")
