@@ -18,6 +18,7 @@ from planner.billing.facts import (
     UnmappedSum,
 )
 from planner.billing.focus import (
+    DECIMAL,
     MATCH_COLUMNS,
     REQUIRED,
     Column,
@@ -156,6 +157,45 @@ def _sources(
     return out
 
 
+_TYPED: tuple[tuple[str, str, str], ...] = (
+    ("BilledCost", DECIMAL, "a plain decimal number such as 12.50 (no thousands separator)"),
+    ("EffectiveCost", DECIMAL, "a plain decimal number such as 12.50 (no thousands separator)"),
+    ("ListCost", DECIMAL, "a plain decimal number such as 12.50 (no thousands separator)"),
+    ("ChargePeriodStart", "TIMESTAMPTZ", "an ISO 8601 time such as 2025-04-01T00:00:00Z"),
+    ("ChargePeriodEnd", "TIMESTAMPTZ", "an ISO 8601 time such as 2025-04-01T00:00:00Z"),
+)
+
+
+def _bad_value(
+    eng: duck.Engine, f: ExportFile, fmt: str, columns: dict[str, Column]
+) -> Problem | None:
+    """The first CSV value that does not convert (an amount or a charge period), located by
+    line; ``None`` when there is none (or the file is not CSV)."""
+    if fmt != "csv":
+        return None
+    eng.run("SET preserve_insertion_order = true")  # row_number() follows the file
+    for name, type_, expected in _TYPED:
+        col = columns.get(name)
+        if col is None:
+            continue
+        found = eng.rows(
+            f"SELECT n, v FROM (SELECT row_number() OVER () AS n, {quote_ident(col.name)} AS v "
+            f"FROM {_reader(fmt, [f.path])}) WHERE NULLIF(trim(v), '') IS NOT NULL "
+            f"AND TRY_CAST(trim(v) AS {type_}) IS NULL ORDER BY n LIMIT 1"
+        )
+        if found:
+            row, value = found[0]
+            return Problem(
+                f.name,
+                int(row) + 1,  # the header is line 1
+                0,
+                col.name,
+                f"{value!r} is not {expected.split(' such as ')[0]}",
+                f"write {expected}; FOCUS amounts use '.' as the decimal mark",
+            )
+    return None
+
+
 def _locate_failure(
     eng: duck.Engine,
     sources: Sequence[tuple[SourceInfo, list[ExportFile], dict[str, Column]]],
@@ -174,7 +214,8 @@ def _locate_failure(
             try:
                 eng.rows(f"SELECT count(*), sum(effective), min(period_start) FROM ({one})")
             except duck.EngineError as exc:
-                return _unreadable(f, exc.message)
+                bad = _bad_value(eng, f, info.format, columns)
+                return bad if bad is not None else _unreadable(f, exc.message)
     return Problem(
         ", ".join(f.name for f in every[:3]),
         0,

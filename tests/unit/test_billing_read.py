@@ -261,3 +261,16 @@ def test_unknown_file_type(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         baseline_project(root)
     assert "bills/notes.txt: not a file type we read as a bill" in err.value.render()
+
+
+def test_unreadable_amount_is_located_by_line(tmp_path: Path) -> None:
+    """An amount written with a decimal comma names the file, line, column and value."""
+    root = _project(tmp_path)
+    lines = (root / CSV).read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("USD,595.00,595.00", 'USD,595.00,"595,00"', 1)
+    (root / CSV).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        baseline_project(root)
+    rendered = err.value.render()
+    assert f"{CSV}:4: EffectiveCost: '595,00' is not a plain decimal number" in rendered
+    assert "To fix: write a plain decimal number such as 12.50" in rendered
