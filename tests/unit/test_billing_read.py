@@ -29,6 +29,20 @@ def _project(tmp_path: Path, *, exports: str = "bills/*.csv", extra: str = "") -
     return root
 
 
+def _error_text(root: Path) -> str:
+    """The rendered ``InputError`` the baseline of ``root`` raises."""
+    with pytest.raises(InputError) as err:
+        baseline_project(root)
+    return err.value.render()
+
+
+def _rewrite_line(root: Path, index: int, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` once in line ``index`` (0: the header) of the bill."""
+    lines = (root / CSV).read_text(encoding="utf-8").splitlines()
+    lines[index] = lines[index].replace(old, new, 1)
+    (root / CSV).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _by_workload(b: Baseline) -> dict[str, tuple[Decimal, ...]]:
     return {w.workload: (w.effective, w.billed, w.list, w.committed, w.shared) for w in b.workloads}
 
@@ -187,9 +201,7 @@ def test_missing_columns_are_located(tmp_path: Path) -> None:
     root = _project(tmp_path)
     text = (root / CSV).read_text(encoding="utf-8").replace("EffectiveCost", "Cost", 1)
     (root / CSV).write_text(text, encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    rendered = err.value.render()
+    rendered = _error_text(root)
     assert f"{CSV}: not a FOCUS cost export: missing column EffectiveCost" in rendered
     assert "To fix: export FOCUS 1.0 or later" in rendered
 
@@ -199,9 +211,7 @@ def test_corrupt_gzip_is_located(tmp_path: Path) -> None:
     root = _project(tmp_path, exports="bills/*.csv.gz")
     data = gzip.compress((root / CSV).read_bytes())
     (root / "bills" / "cut.csv.gz").write_bytes(data[: len(data) // 2])
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    rendered = err.value.render()
+    rendered = _error_text(root)
     assert "bills/cut.csv.gz: cannot read this export" in rendered
     assert "download the file again" in rendered
 
@@ -209,12 +219,8 @@ def test_corrupt_gzip_is_located(tmp_path: Path) -> None:
 def test_mixed_currencies_are_refused(tmp_path: Path) -> None:
     """Rows in EUR in a USD project name the file, the currency and the row count."""
     root = _project(tmp_path)
-    lines = (root / CSV).read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace("USD,", "EUR,", 1)
-    (root / CSV).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    rendered = err.value.render()
+    _rewrite_line(root, 1, "USD,", "EUR,")
+    rendered = _error_text(root)
     assert f"{CSV}: BillingCurrency: BillingCurrency is EUR on 1 rows" in rendered
     assert "never added" in rendered
 
@@ -239,9 +245,7 @@ def test_rule_reading_a_missing_column(tmp_path: Path) -> None:
     )
     con.close()
     (root / f"{CSV}.tmp").replace(root / CSV)
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    assert "rules[2] (project.yaml:17) reads column ResourceId" in err.value.render()
+    assert "rules[2] (project.yaml:17) reads column ResourceId" in _error_text(root)
 
 
 def test_bill_without_a_full_month(tmp_path: Path) -> None:
@@ -249,28 +253,20 @@ def test_bill_without_a_full_month(tmp_path: Path) -> None:
     root = _project(tmp_path)
     lines = (root / CSV).read_text(encoding="utf-8").splitlines()
     (root / CSV).write_text("\n".join([lines[0], lines[-1]]) + "\n", encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    assert "no full month to average (partial: 2025-07)" in err.value.render()
+    assert "no full month to average (partial: 2025-07)" in _error_text(root)
 
 
 def test_unknown_file_type(tmp_path: Path) -> None:
     """A file that is neither CSV nor Parquet is named."""
     root = _project(tmp_path, exports="bills/*")
     (root / "bills" / "notes.txt").write_text("hello", encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    assert "bills/notes.txt: not a file type we read as a bill" in err.value.render()
+    assert "bills/notes.txt: not a file type we read as a bill" in _error_text(root)
 
 
 def test_unreadable_amount_is_located_by_line(tmp_path: Path) -> None:
     """An amount written with a decimal comma names the file, line, column and value."""
     root = _project(tmp_path)
-    lines = (root / CSV).read_text(encoding="utf-8").splitlines()
-    lines[3] = lines[3].replace("USD,595.00,595.00", 'USD,595.00,"595,00"', 1)
-    (root / CSV).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        baseline_project(root)
-    rendered = err.value.render()
+    _rewrite_line(root, 3, "USD,595.00,595.00", 'USD,595.00,"595,00"')
+    rendered = _error_text(root)
     assert f"{CSV}:4: EffectiveCost: '595,00' is not a plain decimal number" in rendered
     assert "To fix: write a plain decimal number such as 12.50" in rendered
