@@ -3,6 +3,7 @@ its workloads and averaged over full months."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -11,10 +12,12 @@ from typing import Any
 from planner.app.inputs import Progress, no_progress
 from planner.billing import Baseline, SourceInfo, baseline_view, compute_baseline
 from planner.billing.spec import PROJECT_FILE
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, UsageError
 from planner.load import load_project
 from planner.load.billing import load_billing
 from planner.model import Project
+
+_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 BASELINE_STEPS = ("reading the project", "reading the bill", "averaging")
 """What ``baseline_project`` reports, in order."""
@@ -50,6 +53,12 @@ def baseline_project(
     section and for every problem of the project, the section or the exports."""
     from planner.billing import duck  # DuckDB is imported when a bill is read
     from planner.billing.scan import read_bill
+
+    if memory_limit is not None and not _SIZE.fullmatch(memory_limit.strip()):
+        raise UsageError(
+            f"--memory-limit {memory_limit!r} is not a size",
+            fix="give a number and a unit, e.g. --memory-limit 640MB or 2GB",
+        )
 
     progress(BASELINE_STEPS[0])
     project = load_project(project_dir)

@@ -9,6 +9,7 @@ memory still aggregates (DuckDB spills its hash tables to ``temp_dir``).
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,22 +75,25 @@ class Engine:
 
 @contextmanager
 def engine(settings: EngineSettings = DEFAULT_SETTINGS) -> Iterator[Engine]:
-    """An in-memory DuckDB connection configured by ``settings``, closed on exit."""
-    try:
-        con = duckdb.connect(":memory:")
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"SET memory_limit = {quote_text(settings.memory_limit)}")
-        con.execute("SET preserve_insertion_order = false")
-        if settings.threads is not None:
-            con.execute(f"SET threads = {int(settings.threads)}")
-        if settings.temp_dir is not None:
-            con.execute(f"SET temp_directory = {quote_text(settings.temp_dir)}")
-    except duckdb.Error as exc:
-        raise _error(exc) from None
-    try:
-        yield Engine(con)
-    finally:
-        con.close()
+    """An in-memory DuckDB connection configured by ``settings``, closed on exit. Without a
+    ``temp_dir`` it spills into a private temporary folder, removed on exit (never into the
+    working directory)."""
+    with tempfile.TemporaryDirectory(prefix="hybridplan-duckdb-") as own_tmp:
+        try:
+            con = duckdb.connect(":memory:")
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute(f"SET memory_limit = {quote_text(settings.memory_limit)}")
+            con.execute("SET preserve_insertion_order = false")
+            if settings.threads is not None:
+                con.execute(f"SET threads = {int(settings.threads)}")
+            spill = settings.temp_dir if settings.temp_dir is not None else own_tmp
+            con.execute(f"SET temp_directory = {quote_text(spill)}")
+        except duckdb.Error as exc:
+            raise _error(exc) from None
+        try:
+            yield Engine(con)
+        finally:
+            con.close()
 
 
 def csv_reader(files: Sequence[Path]) -> str:

@@ -290,43 +290,61 @@ def read_bill(
     another currency than ``currency``, and a bill without a full month."""
     tag_keys = spec.tag_keys()
     unmapped_tags = spec.report_tags or tag_keys
-    with duck.engine(settings) as eng:
-        sources = _sources(eng, files, spec)
-        bill = " UNION ALL ".join(
-            projection(info.index, _reader(info.format, [f.path for f in members]), cols, tag_keys)
-            for info, members, cols in sources
-        )
-        statements = mapping_sql(bill, spec.rules, workloads, tag_keys, unmapped_tags)
-        try:
-            for stmt in statements.setup:
-                eng.run(stmt)
-            eng.run(statements.facts)
-        except duck.EngineError as exc:
-            raise InputError(
-                [_locate_failure(eng, sources, tag_keys, exc)],
-                message="the bill exports could not be read",
-            ) from None
-        currencies = {r[0] for r in eng.rows(CURRENCIES_SQL)}
-        if currencies - {currency}:
-            raise InputError(
-                _currency_problems(eng, sources, currency),
-                message=f"bill rows in {', '.join(sorted(str(c) for c in currencies))}: "
-                f"one currency expected ({currency})",
+    try:
+        with duck.engine(settings) as eng:
+            sources = _sources(eng, files, spec)
+            bill = " UNION ALL ".join(
+                projection(
+                    info.index, _reader(info.format, [f.path for f in members]), cols, tag_keys
+                )
+                for info, members, cols in sources
             )
-        spans = tuple(MonthSpan(int(r[0]), r[1], r[2], r[3]) for r in eng.rows(SPANS_SQL))
-        choice = choose_months(spans, spec.months, spec.until)
-        if not choice.averaged:
-            raise _no_full_month(choice)
-        q = summary_sql(choice.averaged, unmapped_tags)
-        mapped = tuple(RuleMonth(int(r[0]), *r[1:]) for r in eng.rows(q.mapped))
-        categories = tuple(RuleCategory(int(r[0]), *r[1:]) for r in eng.rows(q.categories))
-        unmapped = tuple(UnmappedSum(*r) for r in eng.rows(q.unmapped))
-        commitments = tuple(
-            CommitmentUse(r[0], r[1], None if r[2] is None else int(r[2]), *r[3:])
-            for r in eng.rows(q.commitments)
-        )
-        total, correction_rows, correction_effective, credits = eng.rows(q.totals)[0]
-        bad_tags, null_costs = eng.rows(QUALITY_SQL)[0]
+            statements = mapping_sql(bill, spec.rules, workloads, tag_keys, unmapped_tags)
+            try:
+                for stmt in statements.setup:
+                    eng.run(stmt)
+                eng.run(statements.facts)
+            except duck.EngineError as exc:
+                raise InputError(
+                    [_locate_failure(eng, sources, tag_keys, exc)],
+                    message="the bill exports could not be read",
+                ) from None
+            currencies = {r[0] for r in eng.rows(CURRENCIES_SQL)}
+            if currencies - {currency}:
+                raise InputError(
+                    _currency_problems(eng, sources, currency),
+                    message=f"bill rows in {', '.join(sorted(str(c) for c in currencies))}: "
+                    f"one currency expected ({currency})",
+                )
+            spans = tuple(MonthSpan(int(r[0]), r[1], r[2], r[3]) for r in eng.rows(SPANS_SQL))
+            choice = choose_months(spans, spec.months, spec.until)
+            if not choice.averaged:
+                raise _no_full_month(choice)
+            q = summary_sql(choice.averaged, unmapped_tags)
+            mapped = tuple(RuleMonth(int(r[0]), *r[1:]) for r in eng.rows(q.mapped))
+            categories = tuple(RuleCategory(int(r[0]), *r[1:]) for r in eng.rows(q.categories))
+            unmapped = tuple(UnmappedSum(*r) for r in eng.rows(q.unmapped))
+            commitments = tuple(
+                CommitmentUse(r[0], r[1], None if r[2] is None else int(r[2]), *r[3:])
+                for r in eng.rows(q.commitments)
+            )
+            total, correction_rows, correction_effective, credits = eng.rows(q.totals)[0]
+            bad_tags, null_costs = eng.rows(QUALITY_SQL)[0]
+    except duck.EngineError as exc:  # anything the located checks above did not foresee
+        raise InputError(
+            [
+                Problem(
+                    ", ".join(f.name for f in files[:3]),
+                    0,
+                    0,
+                    "",
+                    f"the bill could not be read: {exc.message}",
+                    "check the exports and --memory-limit / --threads; run with --debug for "
+                    "the detail",
+                )
+            ],
+            message="the bill exports could not be read",
+        ) from None
     return BillSummary(
         spans=spans,
         months=choice.averaged,

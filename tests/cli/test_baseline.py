@@ -73,3 +73,11 @@ def test_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Example: hybridplan baseline" in result.stdout
     assert "FOCUS" in result.stdout
+
+
+def test_bad_memory_limit_is_a_usage_error() -> None:
+    """--memory-limit must be a size: exit 2 with an example, before any file is read."""
+    result = runner.invoke(app, ["baseline", str(BILLED), "--memory-limit", "lots"])
+    assert result.exit_code == 2
+    assert "--memory-limit 'lots' is not a size" in result.stderr
+    assert "640MB" in result.stderr
