@@ -155,6 +155,15 @@ def export_files(
     return sorted(found.values(), key=lambda f: f.name), problems
 
 
+def billing_problems(root: Path, doc: Parsed, workloads: Sequence[str]) -> list[Problem]:
+    """What ``load_project`` adds for a schema-valid billing section: rules and splits naming
+    unknown workloads, exports that name no file (``hybridplan validate`` shows them)."""
+    spec, problems = build_billing(doc, workloads, default_currency="USD")
+    if spec is not None:
+        problems += export_files(root, doc, spec)[1]
+    return problems
+
+
 def load_billing(
     root: Path, *, workloads: Sequence[str], default_currency: str
 ) -> tuple[BillingSpec, tuple[ExportFile, ...]] | None:

@@ -87,3 +87,17 @@ def test_misspelt_key_fails_the_schema(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_project(root)
     assert "project.yaml:9:3" in err.value.render()
+
+
+def test_load_project_reports_billing_references(tmp_path: Path) -> None:
+    """`validate` (load_project) finds rules naming unknown workloads and empty globs too."""
+    root = _with_billing(
+        tmp_path,
+        "  exports: [bills/*.csv, bills/*.parquet]\n"
+        "  rules:\n    - shared: {among: [payments]}\n",
+    )
+    with pytest.raises(InputError) as err:
+        load_project(root)
+    rendered = err.value.render()
+    assert "billing.rules[0].shared.among[0]: unknown workload 'payments'" in rendered
+    assert "billing.exports[1]: 'bills/*.parquet' matches no file" in rendered
