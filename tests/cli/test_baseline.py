@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -81,3 +83,10 @@ def test_bad_memory_limit_is_a_usage_error() -> None:
     assert result.exit_code == 2
     assert "--memory-limit 'lots' is not a size" in result.stderr
     assert "640MB" in result.stderr
+
+
+def test_importing_the_cli_does_not_load_duckdb() -> None:
+    """DuckDB is imported when a bill is read, not by every command's start-up."""
+    code = "import sys, planner.cli; sys.exit('duckdb' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+    assert proc.returncode == 0, proc.stderr
