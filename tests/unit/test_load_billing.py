@@ -101,3 +101,18 @@ def test_load_project_reports_billing_references(tmp_path: Path) -> None:
     rendered = err.value.render()
     assert "billing.rules[0].shared.among[0]: unknown workload 'payments'" in rendered
     assert "billing.exports[1]: 'bills/*.parquet' matches no file" in rendered
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param("  until: 2025-6\n", "expected a month YYYY-MM, got '2025-6'", id="month"),
+        pytest.param("  currency: usd\n", "'usd' is not a currency code", id="currency"),
+    ],
+)
+def test_patterns_read_in_plain_language(tmp_path: Path, line: str, expected: str) -> None:
+    """billing.until and billing.currency are explained, not quoted as a regex."""
+    root = _with_billing(tmp_path, "  exports: [bills/*.csv]\n" + line)
+    with pytest.raises(InputError) as err:
+        load_project(root)
+    assert expected in err.value.render()
