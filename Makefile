@@ -4,11 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test test-fast lint bench clean help
 
 help:
 	@echo "make demo   - create .venv, install, plan examples/acme into out/"
 	@echo "make test   - create .venv if needed, run the whole test suite"
+	@echo "make test-fast - the edit-test loop: every test but those marked slow (memory and"
+	@echo "                 fuzz tests, CLI runs over examples/acme, the import check of the"
+	@echo "                 whole tree) or preview (offline Pulumi previews); make test runs all"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - run the benchmarks under bench/"
 
@@ -23,6 +26,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples

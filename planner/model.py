@@ -404,6 +404,25 @@ class Constraints:
 
 
 @dataclass(frozen=True, slots=True)
+class PeakCheck:
+    """How a right-sized CPU request and its emitted limit meet the observed per-interval
+    peaks (``planner.classify.sizing``); shares are of the intervals (or days) observed."""
+
+    metric: str
+    """The series the peaks come from: ``cpu_max`` when given, else ``cpu``."""
+    step_s: float
+    """Sampling interval of that series: averages over it hide shorter peaks."""
+    request_cores: float
+    limit_cores: float
+    peak_p99_cores: float
+    peak_max_cores: float
+    share_above_request: float
+    share_above_limit: float
+    days_above_limit: float
+    """Share of the days with at least one interval above the limit."""
+
+
+@dataclass(frozen=True, slots=True)
 class Classification:
     workload: str
     cls: WorkloadClass
@@ -417,6 +436,8 @@ class Classification:
     """metric -> feature name -> value."""
     rightsized: Resources | None = None
     """Recommended per-replica request; ``None`` when there is no usable telemetry."""
+    peak_check: PeakCheck | None = None
+    """The right-sized CPU request against the observed peaks; ``None`` without CPU data."""
 
 
 @dataclass(frozen=True, slots=True)

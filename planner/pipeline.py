@@ -51,7 +51,8 @@ def requests_from(
     project: Project, classifications: tuple[Classification, ...]
 ) -> dict[str, Resources]:
     """Per-replica requests the planner prices: the right-sized request where telemetry gave
-    one (GPUs always as declared), the declared request otherwise."""
+    one (GPUs as right-sized from a GPU series, else as declared; the GPU type always as
+    declared), the declared request otherwise."""
     by_name = {c.workload: c for c in classifications}
     out: dict[str, Resources] = {}
     for w in project.workloads:
@@ -59,9 +60,7 @@ def requests_from(
         if c is None or c.rightsized is None or c.cls is WorkloadClass.UNKNOWN:
             out[w.name] = w.resources
         else:
-            out[w.name] = replace(
-                c.rightsized, gpus=w.resources.gpus, gpu_type=w.resources.gpu_type
-            )
+            out[w.name] = replace(c.rightsized, gpu_type=w.resources.gpu_type)
     return out
 
 

@@ -37,6 +37,7 @@ from policies.rules import (
     hp_sla_003_no_spot_tier1,
     hp_sla_004_site_availability,
     hp_sla_005_pod_disruption_budget,
+    hp_sla_006_cpu_limit_peaks,
 )
 
 OBJECT_RULES: tuple[Rule, ...] = (
@@ -65,6 +66,7 @@ RULES: tuple[Rule, ...] = (
     hp_sla_003_no_spot_tier1.RULE,
     hp_sla_004_site_availability.RULE,
     hp_sla_005_pod_disruption_budget.RULE,
+    hp_sla_006_cpu_limit_peaks.RULE,
     hp_res_001_data_residency.RULE,
     hp_hyg_001_requests_limits.RULE,
     hp_hyg_002_no_privileged.RULE,

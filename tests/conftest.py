@@ -1,6 +1,8 @@
 """Shared test fixtures: paths to the bundled planning projects and the golden-file switch.
 
 Run ``pytest --update-golden`` to rewrite golden files; review the diff before committing.
+Hypothesis runs with no deadline and no too-slow health check: both time the machine, not
+the code, and fail under load.
 """
 
 from __future__ import annotations
@@ -8,9 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
+
+settings.register_profile("hybridplan", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hybridplan")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

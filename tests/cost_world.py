@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import world
+
 from planner.catalogue import Catalogue, parse_catalogue
 from planner.model import (
     Capacity,
@@ -118,12 +120,11 @@ def colo(**owned: Any) -> Site:
         "support_pct_of_capex_per_year": 12.0,
     }
     args.update(owned)
-    return Site(
-        name="colo",
-        kind=SiteKind.KUBERNETES,
+    return world.site(
+        "colo",
+        SiteKind.KUBERNETES,
         provider="equinix",
         region="x",
-        jurisdiction=Residency.EU,
         failure_domains=("a", "b"),
         availability_pct=99.95,
         capacity=Capacity(640, 2560),
@@ -142,10 +143,9 @@ def pool(utilisation: float = 0.5, **owned: Any) -> Site:
         "support_pct_of_capex_per_year": 0.0,
     }
     args.update(owned)
-    return Site(
-        name="pool",
-        kind=SiteKind.GPU_POOL,
-        provider="self",
+    return world.site(
+        "pool",
+        SiteKind.GPU_POOL,
         region="y",
         jurisdiction=Residency.US,
         failure_domains=("a",),
@@ -159,9 +159,10 @@ def pool(utilisation: float = 0.5, **owned: Any) -> Site:
 
 
 def leased_pool(price: float | None = 2.5, minimum: float = 0.0) -> Site:
-    return Site(
-        name="lease",
-        kind=SiteKind.GPU_POOL,
+    """A pool of 16 H100s leased at ``price`` USD/GPU-hour with a monthly minimum."""
+    return world.site(
+        "lease",
+        SiteKind.GPU_POOL,
         provider="lambda",
         region="y",
         jurisdiction=Residency.US,
@@ -177,15 +178,14 @@ def leased_pool(price: float | None = 2.5, minimum: float = 0.0) -> Site:
 def cloud(
     region: str = "r1", discount_pct: float = 0.0, jurisdiction: Residency = Residency.EU, **kw: Any
 ) -> Site:
-    return Site(
-        name="cloud",
-        kind=SiteKind.CLOUD,
-        provider="aws",
+    """AWS in ``region`` selling every pricing option, three failure domains."""
+    return world.site(
+        "cloud",
+        SiteKind.CLOUD,
         region=region,
         jurisdiction=jurisdiction,
         failure_domains=("a", "b", "c"),
         availability_pct=99.99,
-        capacity=None,
         cloud_cost=CloudCost(
             price_region=region,
             discount_pct=discount_pct,
@@ -204,28 +204,24 @@ def cloud(
 def service(**kw: Any) -> Workload:
     """3 replicas x (3 cores, 12 GiB, 100 GiB storage), 1,500 GiB egress, tier 2, EU data."""
     args: dict[str, Any] = {
-        "name": "api",
         "team": "t",
-        "kind": WorkloadKind.SERVICE,
-        "tier": 2,
         "replicas": 3,
         "resources": Resources(cpu=3, memory_gib=12, storage_gib=100),
         "data": DataSpec(residency=Residency.EU, egress_gib_per_month=1500, dataset_gib=1000),
     }
     args.update(kw)
-    return Workload(**args)
+    return world.workload(args.pop("name", "api"), args.pop("kind", WorkloadKind.SERVICE), **args)
 
 
 def trainer(hours: float = 800.0, **kw: Any) -> Workload:
     """Training: ``hours`` GPU-hours of 8 x h100 (96 cores, 1,024 GiB), 500 GiB checkpoints."""
     args: dict[str, Any] = {
-        "name": "train",
         "team": "ml",
-        "kind": WorkloadKind.TRAINING,
         "tier": 3,
-        "replicas": 1,
         "resources": Resources(cpu=96, memory_gib=1024, gpus=8, gpu_type="h100"),
         "training": TrainingSpec(gpu_hours_per_month=hours, deadline_days=10, checkpoint_gib=500),
     }
     args.update(kw)
-    return Workload(**args)
+    return world.workload(
+        args.pop("name", "train"), args.pop("kind", WorkloadKind.TRAINING), **args
+    )

@@ -1,8 +1,10 @@
-"""A small hand-built world for report, diff and what-if tests (a Project and a Plan), and
-a GitHub-flavoured-Markdown check (`check_gfm`).
+"""The report world (a Project and a Plan for report, diff and what-if tests) and a
+GitHub-flavoured-Markdown check (`check_gfm`).
 
-Built by hand (no loader, no solver) so the report tests pin the file contract and nothing
-else. Imported as ``plan_fakes`` (``tests/`` is on ``sys.path`` through its conftest).
+The project is the shared mini world (``tests/world/``) with ``search-api`` as a new
+workload of a team whose name needs escaping in a Markdown table. Built by hand (no loader,
+no solver) so the report tests pin the file contract and nothing else. Imported as
+``plan_fakes`` (``tests/`` is on ``sys.path`` through its conftest).
 """
 
 from __future__ import annotations
@@ -10,132 +12,31 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import world
 from markdown_it import MarkdownIt
 
 from planner.model import (
-    Assignment,
-    Capacity,
     Category,
-    Classification,
-    CloudCost,
-    DataSpec,
     Finding,
     Level,
     LineItem,
     Offer,
-    Placement,
     Plan,
     PricingOption,
     Profile,
     Project,
-    Residency,
-    Resources,
-    Site,
-    SiteKind,
     SiteUsage,
     SolverInfo,
-    TrainingSpec,
-    Workload,
     WorkloadClass,
-    WorkloadKind,
 )
 
 
 def sample_project() -> Project:
-    """Four sites (colo, GPU pool, two cloud regions) and four workloads of three teams."""
-    sites = (
-        Site(
-            name="colo-eu",
-            kind=SiteKind.KUBERNETES,
-            provider="equinix",
-            region="fr-paris",
-            jurisdiction=Residency.EU,
-            failure_domains=("pa2-a", "pa2-b", "pa3-a"),
-            availability_pct=99.95,
-            capacity=Capacity(cpu=512, memory_gib=4096),
-            target_utilisation=0.75,
-        ),
-        Site(
-            name="gpu-pool-us",
-            kind=SiteKind.GPU_POOL,
-            provider="self",
-            region="us-va",
-            jurisdiction=Residency.US,
-            failure_domains=("ash-1",),
-            availability_pct=99.5,
-            capacity=Capacity(cpu=768, memory_gib=16384, gpus={"h100": 64}),
-            target_utilisation=0.85,
-        ),
-        Site(
-            name="aws-eu-west-1",
-            kind=SiteKind.CLOUD,
-            provider="aws",
-            region="eu-west-1",
-            jurisdiction=Residency.EU,
-            failure_domains=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
-            availability_pct=99.99,
-            capacity=None,
-            cloud_cost=CloudCost(price_region="eu-west-1"),
-        ),
-        Site(
-            name="aws-us-east-1",
-            kind=SiteKind.CLOUD,
-            provider="aws",
-            region="us-east-1",
-            jurisdiction=Residency.US,
-            failure_domains=("use1-az1", "use1-az2"),
-            availability_pct=99.99,
-            capacity=None,
-            cloud_cost=CloudCost(price_region="us-east-1"),
-        ),
-    )
-    workloads = (
-        Workload(
-            name="checkout-api",
-            team="payments",
-            kind=WorkloadKind.SERVICE,
-            tier=1,
-            replicas=3,
-            resources=Resources(cpu=2, memory_gib=4),
-            data=DataSpec(residency=Residency.EU, egress_gib_per_month=500),
-            current_site="aws-eu-west-1",
-            telemetry="checkout-api",
-        ),
-        Workload(
-            name="payments-db",
-            team="payments",
-            kind=WorkloadKind.DATABASE,
-            tier=1,
-            replicas=3,
-            resources=Resources(cpu=4, memory_gib=32, storage_gib=500),
-            data=DataSpec(residency=Residency.EU, dataset_gib=400),
-            current_site="aws-eu-west-1",
-            profile=Profile.STEADY,
-        ),
-        Workload(
-            name="llm-finetune",
-            team="ml",
-            kind=WorkloadKind.TRAINING,
-            tier=3,
-            replicas=1,
-            resources=Resources(cpu=96, memory_gib=1024, gpus=8, gpu_type="h100"),
-            training=TrainingSpec(gpu_hours_per_month=4000, deadline_days=30),
-            current_site="aws-us-east-1",
-        ),
-        Workload(
-            name="search-api",
-            team="search | discovery",
-            kind=WorkloadKind.SERVICE,
-            tier=2,
-            replicas=2,
-            resources=Resources(cpu=1, memory_gib=2),
-            profile=Profile.DIURNAL,
-        ),
-    )
-    return Project(
+    """The mini world's four sites and four workloads of three teams; search-api is new."""
+    search = world.search_api(team="search | discovery", profile=Profile.DIURNAL, current_site=None)
+    return world.mini_project(
         root="examples/fake",
-        workloads=workloads,
-        sites=sites,
+        workloads=(world.checkout_api(), world.payments_db(), world.llm_finetune(), search),
         digests={
             "sites.yaml": "sha256:" + "b" * 64,
             "inventory.yaml": "sha256:" + "a" * 64,
@@ -153,91 +54,69 @@ def sample_plan() -> Plan:
         line_items=(LineItem("gpu-hours", 98_000.0, "4000 GPU-h x 24.50 USD/GPU-h"),),
         instance_type="p5.48xlarge",
     )
+    owned = PricingOption.OWNED
     placements = (
-        Placement(
-            workload="payments-db",
-            assignments=(
-                Assignment("colo-eu", PricingOption.OWNED, 3, 1_234.5678, instance_type=None),
-            ),
-            usd_per_month=1_234.5678,
+        world.placement(
+            "payments-db",
+            [world.assignment("colo-eu", owned, 3, 1_234.5678)],
             migration_usd=12_000.0,
             previous_site="aws-eu-west-1",
             binding=("residency eu", "latency checkout-api 2 ms"),
             reason="steady load: owned capacity beats commit-3y by 2,100 USD/month",
         ),
-        Placement(
-            workload="checkout-api",
-            assignments=(Assignment("colo-eu", PricingOption.OWNED, 3, 410.0),),
-            usd_per_month=410.0,
+        world.placement(
+            "checkout-api",
+            [world.assignment("colo-eu", owned, 3, 410.0)],
             migration_usd=8_000.0,
             previous_site="aws-eu-west-1",
             binding=("latency payments-db 2 ms",),
             reason="co-located with payments-db (2 ms)",
         ),
-        Placement(
-            workload="llm-finetune",
-            assignments=(
-                Assignment(
-                    "gpu-pool-us",
-                    PricingOption.OWNED,
-                    1,
-                    61_000.0,
-                    gpu_hours_per_month=4000.0,
-                ),
-            ),
-            usd_per_month=61_000.0,
+        world.placement(
+            "llm-finetune",
+            [world.assignment("gpu-pool-us", owned, 1, 61_000.0, gpu_hours_per_month=4000.0)],
             migration_usd=10_500.0,
             previous_site="aws-us-east-1",
             runner_up=runner_up,
             binding=("capacity gpu-pool-us gpus:h100",),
             reason="owned H100s at 85 % utilisation beat capacity blocks",
         ),
-        Placement(
-            workload="search-api",
-            assignments=(
-                Assignment("aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"),
-                Assignment(
-                    "aws-eu-west-1",
-                    PricingOption.COMMIT_1Y,
-                    1,
-                    60.0,
-                    instance_type="m7g.large",
+        world.placement(
+            "search-api",
+            [
+                world.assignment(
+                    "aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"
                 ),
-            ),
-            usd_per_month=100.0,
-            migration_usd=0.0,
-            previous_site=None,
+                world.assignment(
+                    "aws-eu-west-1", PricingOption.COMMIT_1Y, 1, 60.0, instance_type="m7g.large"
+                ),
+            ],
             reason="new workload; diurnal: commit the floor, spot the peak",
         ),
     )
     classifications = (
-        Classification(
-            workload="checkout-api",
-            cls=WorkloadClass.DIURNAL,
+        world.classification(
+            "checkout-api",
+            WorkloadClass.DIURNAL,
+            "24 h autocorrelation 0.82",
             confidence=0.91,
-            reasons=("24 h autocorrelation 0.82",),
             telemetry_class=WorkloadClass.DIURNAL,
         ),
-        Classification(
-            workload="payments-db",
-            cls=WorkloadClass.STEADY,
+        world.classification(
+            "payments-db",
+            WorkloadClass.STEADY,
+            "declared steady",
             confidence=0.6,
-            reasons=("declared steady",),
             declared=Profile.STEADY,
             telemetry_class=WorkloadClass.BURSTY,
             disagreement="declared steady, telemetry says bursty (p99/p50 = 4.1)",
         ),
-        Classification(
-            workload="llm-finetune",
-            cls=WorkloadClass.AI_TRAINING,
-            confidence=1.0,
-            reasons=("kind training",),
-        ),
-        Classification(
-            workload="search-api",
-            cls=WorkloadClass.DIURNAL,
+        world.classification("llm-finetune", WorkloadClass.AI_TRAINING, "kind training"),
+        world.classification(
+            "search-api",
+            WorkloadClass.DIURNAL,
+            "declared diurnal; no telemetry",
             confidence=0.5,
-            reasons=("declared diurnal; no telemetry",),
             declared=Profile.DIURNAL,
         ),
     )
@@ -265,8 +144,8 @@ def sample_plan() -> Plan:
             evidence={"budget_usd_per_month": 40000.0, "usd_per_month": 61000.0},
         ),
     )
-    return Plan(
-        placements=placements,
+    return world.plan(
+        placements,
         site_usage=(
             SiteUsage(
                 "colo-eu",

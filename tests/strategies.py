@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import world
 from hypothesis import strategies as st
 
 from planner.model import (
@@ -45,19 +46,19 @@ def site(
     utilisation: float = 1.0,
     latency_ms: Mapping[str, float] | None = None,
 ) -> Site:
-    """A site; cloud sites have no capacity (unlimited)."""
+    """A site; cloud sites have no capacity (unlimited) and no cost inputs (offers are
+    synthetic)."""
     cap = None if kind is SiteKind.CLOUD else Capacity(cpu, memory_gib, dict(gpus or {}))
-    return Site(
-        name=name,
-        kind=kind,
-        provider="aws" if kind is SiteKind.CLOUD else "self",
-        region=name,
+    return world.site(
+        name,
+        kind,
         jurisdiction=jurisdiction,
         failure_domains=tuple(f"{name}-{i}" for i in range(domains)),
         availability_pct=99.95,
         capacity=cap,
         target_utilisation=utilisation,
         latency_ms=dict(latency_ms or {}),
+        cloud_cost=None,
     )
 
 
@@ -78,10 +79,10 @@ def workload(
     gpu_hours_per_month: float | None = None,
 ) -> Workload:
     """A workload with sensible defaults."""
-    return Workload(
-        name=name,
+    return world.workload(
+        name,
+        WorkloadKind.TRAINING if gpu_hours_per_month is not None else WorkloadKind.SERVICE,
         team=team,
-        kind=WorkloadKind.TRAINING if gpu_hours_per_month is not None else WorkloadKind.SERVICE,
         tier=tier,
         replicas=replicas,
         resources=Resources(cpu, memory_gib, gpus, gpu_type),

@@ -5,40 +5,57 @@ The modules, in the order data flows through them:
 
 * ``series``: ``MetricSeries`` and ``TelemetrySet``, the utilisation series type.
 * ``timeseries``: vectorised statistics over rows of a regular time grid.
-* ``features``: series -> ``Features`` (percentiles, CV, duty cycle, bursts, periodicity);
-  the function ``features`` is ``planner.classify.features.features`` (the package
+* ``regimes``: level shifts and trends from daily means.
+* ``periods``: the autocorrelation at every lag from 10 minutes to 7 days (FFT) and the
+  fundamental period, told from persistence.
+* ``features``: series -> ``Features`` (percentiles, CV, duty cycle, bursts, regimes,
+  period); the function ``features`` is ``planner.classify.features.features`` (the package
   attribute ``features`` is that module).
 * ``calibration``: the classifier's thresholds (``DEFAULTS``, ``thresholds`` with a
   project's overrides).
+* ``verdict``, ``wording``: the verdict type and confidence arithmetic; how reasons word
+  numbers and periods.
+* ``gpu``: the training / inference verdict from GPU series, and the GPU count.
 * ``rules``: features -> ``Verdict`` (rules 1-9: unknown, idle, ai-training,
   ai-inference, batch, diurnal, steady, bursty).
-* ``sizing``: features -> recommended per-replica request.
-* ``project``: verdict + declared profile -> ``Classification``; ``classify_project``.
+* ``sizing``: features -> recommended per-replica request and its ``PeakCheck``.
+* ``stability``: the class on each half of the window -> a confidence factor.
+* ``project``: the current regime, verdict, stability and declared profile ->
+  ``Classification``; ``classify_project``.
 """
 
 from __future__ import annotations
 
 from planner.classify.calibration import DEFAULTS, thresholds, usable
 from planner.classify.features import FEATURE_NAMES, Features, features_of_matrix
+from planner.classify.periods import PeriodFit, autocorrelation, fit_periods
 from planner.classify.project import classify_project, classify_workload
-from planner.classify.rules import Verdict, primary_metric, telemetry_verdict
+from planner.classify.regimes import Regime, regimes
+from planner.classify.rules import primary_metric, telemetry_verdict
 from planner.classify.series import MetricSeries, TelemetrySet, normalise
-from planner.classify.sizing import rightsize
+from planner.classify.sizing import Sizing, rightsize
 from planner.classify.timeseries import hourly_correlation
+from planner.classify.verdict import Verdict
 
 __all__ = [
     "DEFAULTS",
     "FEATURE_NAMES",
     "Features",
     "MetricSeries",
+    "PeriodFit",
+    "Regime",
+    "Sizing",
     "TelemetrySet",
     "Verdict",
+    "autocorrelation",
     "classify_project",
     "classify_workload",
     "features_of_matrix",
+    "fit_periods",
     "hourly_correlation",
     "normalise",
     "primary_metric",
+    "regimes",
     "rightsize",
     "telemetry_verdict",
     "thresholds",

@@ -23,13 +23,18 @@ How each feature is computed (``Features`` field names):
 * **Bursts**: a sample is in a burst when it exceeds both ``BURST_FACTOR_OF_P50`` (2) times
   the median and mean + 1 standard deviation; a burst is a run of such samples.
   ``bursts_per_day`` and ``burst_mean_hours`` (mean run length).
-* **Periodicity**: the series is averaged into hourly bins (hours since its first sample;
-  bins with no sample are missing), a least-squares line is removed, and ``acf_24h`` /
-  ``acf_168h`` are the Pearson correlations between the residual and itself 24 h / 168 h
-  later over the pairs where both are present. NaN unless there are at least one full
-  period of pairs (more than 48 h / 336 h of data). A constant series has 0.
-* ``trend_per_month``: slope of that line, in units per month (730 h), divided by the mean
-  (so 0.1 = +10 % a month); NaN with less than ``MIN_TREND_DAYS`` (2) of data.
+* **Regimes** (``planner.classify.regimes``): ``shift_at_days`` (days from the first sample
+  to a level shift, NaN without one), ``level_before`` / ``level_after`` (the daily-mean
+  levels either side), ``trend_per_month`` (the slope of a line through the daily means
+  over a month, divided by the mean: 0.1 = +10 % a month; NaN under two days) and
+  ``trend_r2`` (the share of the daily means' variance the line explains).
+* **Periodicity** (``planner.classify.periods``), at the series' own interval: the level
+  of each regime and a least-squares line are removed, and the autocorrelation at every
+  lag from 10 minutes to 7 days gives ``period_s`` (the fundamental period, NaN when there
+  is no real cycle), ``acf_period`` (the autocorrelation one period later),
+  ``period_prominence`` and ``period_repeats``; ``acf_24h`` / ``acf_168h`` are the
+  autocorrelation at 24 h and 168 h (NaN without two days / two weeks of data). A constant
+  series has 0.
 """
 
 from __future__ import annotations
@@ -41,25 +46,18 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
+from planner.classify.periods import fit_periods
+from planner.classify.regimes import Regime, regimes
 from planner.classify.series import FloatArray, MetricSeries
-from planner.classify.timeseries import (
-    SECONDS_PER_HOUR,
-    acf,
-    bursts,
-    detrend,
-    hourly,
-    row_quantiles,
-    safe_div,
-)
-from planner.model import HOURS_PER_MONTH
+from planner.classify.timeseries import SECONDS_PER_HOUR, bursts, detrend, row_quantiles, safe_div
 
 SECONDS_PER_DAY = 86400.0
 ACTIVE_FRACTION_OF_P99 = 0.2
 """A sample counts towards the duty cycle when above this fraction of the series' p99."""
+ON_OFF_MAX_DUTY = 0.5
+"""Load active at most half the time is on/off: its busy spells are counted for periods."""
 BURST_FACTOR_OF_P50 = 2.0
 """A burst sample exceeds this multiple of the median (and mean + 1 standard deviation)."""
-MIN_TREND_DAYS = 2.0
-"""Below two days a fitted slope says nothing about monthly growth: the trend is NaN."""
 STEP_PERCENTILE = 10.0
 """The sampling interval is this percentile of the gaps between samples: robust to missing
 samples (which only lengthen gaps) as long as a tenth of the gaps are whole intervals."""
@@ -91,9 +89,17 @@ class Features:
     bursts_per_day: float
     burst_mean_hours: float
     duplicates: int = 0
+    period_s: float = math.nan
+    acf_period: float = math.nan
+    period_prominence: float = math.nan
+    period_repeats: int = 0
+    trend_r2: float = math.nan
+    shift_at_days: float = math.nan
+    level_before: float = math.nan
+    level_after: float = math.nan
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
+        return {name: float(getattr(self, name)) for name in FEATURE_NAMES}
 
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
@@ -113,7 +119,12 @@ def _grid(s: MetricSeries) -> _Grid | None:
         return None
     step = SECONDS_PER_HOUR
     if ts.size > 1:
-        step = max(1.0, float(np.rint(np.percentile(np.diff(ts), STEP_PERCENTILE))))
+        gaps = np.diff(ts)
+        k = int(np.floor(STEP_PERCENTILE / 100 * (gaps.size - 1)))
+        part = np.partition(gaps, (k, min(k + 1, gaps.size - 1)))
+        lo, hi = float(part[k]), float(part[min(k + 1, gaps.size - 1)])
+        frac = STEP_PERCENTILE / 100 * (gaps.size - 1) - k
+        step = max(1.0, float(np.rint(lo + frac * (hi - lo))))  # = np.percentile, faster
     slots = np.rint((ts - ts[0]) / step).astype(np.int64)
     return _Grid(step, slots, s.values, int(slots[-1]) + 1)
 
@@ -209,6 +220,9 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
             valid & (p99 <= 0)[:, None] & (matrix > 0)
         )
     duty = safe_div(active.sum(axis=1).astype(np.float64), n_f)
+    spells = (active[:, 1:] & ~active[:, :-1]).sum(axis=1) + active[:, 0]
+    # busy spells count only for on/off load (ON_OFF_MAX_DUTY): they bound a period's evidence
+    events = np.where(duty <= ON_OFF_MAX_DUTY, spells, 0).astype(np.int64).tolist()
 
     threshold = np.maximum(BURST_FACTOR_OF_P50 * p50, mean + std)
     n_bursts, burst_samples = bursts(matrix, np.nan_to_num(threshold, nan=0.0))
@@ -216,22 +230,8 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
     burst_h = (burst_samples * (step_s / SECONDS_PER_HOUR)).astype(np.float64)
     burst_hours = safe_div(burst_h, n_bursts.astype(np.float64))
 
-    h, width = hourly(matrix, step_s)
-    resid, slope, hmean = detrend(h)
-    lag24 = round(24 * SECONDS_PER_HOUR / width)
-    lag168 = round(168 * SECONDS_PER_HOUR / width)
-    acf24 = acf(resid, lag24) if width <= 24 * SECONDS_PER_HOUR else np.full(len(n), np.nan)
-    acf168 = acf(resid, lag168)
-    # a residual at rounding level (a constant or a pure line) has no cycle at all
-    r_ok = ~np.isnan(resid)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        resid_rms = np.sqrt(np.where(r_ok, resid * resid, 0.0).sum(axis=1) / r_ok.sum(axis=1))
-    flat = resid_rms <= 1e-9 * (np.abs(mean) + std)
-    acf24 = np.where(flat & ~np.isnan(acf24), 0.0, acf24)
-    acf168 = np.where(flat & ~np.isnan(acf168), 0.0, acf168)
-    per_month = slope * (HOURS_PER_MONTH * SECONDS_PER_HOUR / width)
-    trend = np.where(days >= MIN_TREND_DAYS, safe_div(per_month, np.abs(hmean)), np.nan)
-
+    regs = regimes(matrix, step_s)
+    fits = fit_periods(_residuals(matrix, step_s, regs), step_s, events)
     cv = safe_div(std, mean)
     ptm = safe_div(mx, mean, 1.0)
     p95m = safe_div(p95, mean, 1.0)
@@ -258,12 +258,42 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
                 p95_to_mean=float(p95m[i]),
                 p99_to_mean=float(p99m[i]),
                 duty_cycle=float(duty[i]),
-                acf_24h=float(acf24[i]),
-                acf_168h=float(acf168[i]),
-                trend_per_month=float(trend[i]),
+                acf_24h=fits[i].acf_24h,
+                acf_168h=fits[i].acf_168h,
+                trend_per_month=regs[i].trend_per_month,
                 bursts_per_day=float(bursts_per_day[i]),
                 burst_mean_hours=float(burst_hours[i]),
                 duplicates=int(dups[i]) if i < len(dups) else 0,
+                period_s=fits[i].period_s,
+                acf_period=fits[i].acf,
+                period_prominence=fits[i].prominence,
+                period_repeats=fits[i].repeats,
+                trend_r2=regs[i].trend_r2,
+                shift_at_days=regs[i].start_s / SECONDS_PER_DAY,
+                level_before=regs[i].level_before,
+                level_after=regs[i].level_after,
             )
         )
     return out
+
+
+def _residuals(matrix: FloatArray, step_s: float, regs: Sequence[Regime]) -> FloatArray:
+    """Each row less the level of each of its regimes and a least-squares line: what the
+    autocorrelation is computed on. A residual at rounding level (a constant or a pure
+    line) is set to exactly 0, so that it has no cycle at all."""
+    x = matrix.copy()
+    for i, r in enumerate(regs):
+        if not math.isnan(r.start_s):
+            cut = round(r.start_s / step_s)
+            for lo, hi in ((0, cut), (cut, x.shape[1])):
+                if (~np.isnan(x[i, lo:hi])).any():
+                    x[i, lo:hi] -= np.nanmean(x[i, lo:hi])
+    resid, _, _ = detrend(x)
+    valid = ~np.isnan(matrix)
+    n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.sqrt(np.where(valid, matrix * matrix, 0.0).sum(axis=1) / np.maximum(n, 1))
+        rms = np.sqrt(np.nansum(resid * resid, axis=1) / np.maximum(n, 1))
+    flat = rms <= 1e-9 * np.maximum(scale, 1e-300)
+    resid[flat] = np.where(np.isnan(resid[flat]), np.nan, 0.0)
+    return resid

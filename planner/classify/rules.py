@@ -8,100 +8,60 @@ when present, else ``cpu``, else ``rps``, ``gpu``, ``memory``:
 1. **unknown** when there is less than ``min_days`` of data or the coverage is below
    ``min_coverage`` - the reason gives both numbers; we never guess.
 2. **idle** (zombie) when mean and p95 utilisation are below ``idle_max_mean`` /
-   ``idle_max_p95`` of the declared request (cpu cores / request, percent / 100, GPU 0-1)
-   and an ``rps`` series, if any, averages at most ``idle_max_rps``.
-3. **ai-training**: kind ``training`` (or any non-inference workload with GPUs) whose GPU
-   utilisation is sustained: mean >= ``training_min_gpu_mean`` and duty cycle >=
-   ``training_min_duty``.
-4. **ai-inference**: kind ``inference`` with GPUs. "Request-driven" is confirmed when an
-   ``rps`` series correlates with GPU utilisation (hourly Pearson r >=
-   ``inference_min_rps_corr``); without an ``rps`` series the class rests on the declared
-   kind and the confidence is lower.
-5. **batch** (periodic on/off): duty cycle <= ``batch_max_duty`` and a daily or weekly
-   autocorrelation >= ``batch_min_acf``.
-6. **diurnal**: daily or weekly autocorrelation >= ``diurnal_min_acf`` and CV >=
-   ``diurnal_min_cv``.
+   ``idle_max_p95`` of the declared request (cpu cores / request, percent / 100, GPU 0-1),
+   its peaks stay below ``idle_max_peak`` of it (the p99 of ``cpu_max``, the per-interval
+   maxima, when given, else of the series itself: a VM that idles at 1 % but reaches 40 %
+   every few hours is working, not a zombie), and an ``rps`` series, if any, averages at
+   most ``idle_max_rps``.
+3-4. **ai-training** / **ai-inference** (``planner.classify.gpu``): a verdict from the GPU
+   series - sustained (mean >= ``training_min_gpu_mean``, busy >= ``training_min_duty``)
+   is training-like, following requests (hourly r with ``rps`` or ``tokens`` >=
+   ``inference_min_rps_corr``) is inference - with the declared kind as the prior; a
+   disagreement is reported in the reasons.
+5. **batch** (periodic on/off): duty cycle <= ``batch_max_duty`` and a real period
+   (``planner.classify.periods``: any period from 10 minutes to 7 days, at the series' own
+   interval) whose autocorrelation is >= ``batch_min_acf``: "periodic job every 65 min".
+6. **diurnal**: a daily or weekly period with autocorrelation >= ``diurnal_min_acf`` and CV
+   >= ``diurnal_min_cv``: "daily cycle (24 h, ACF 0.81)". A job every 65 minutes also
+   correlates 24 h later (22 periods): its period is 65 min, so it is not diurnal.
 7. **steady**: CV <= ``steady_max_cv`` and p95/mean <= ``steady_max_p95_to_mean``.
 8. **bursty**: CV >= ``bursty_min_cv`` or p99/mean >= ``bursty_min_p99_to_mean``.
 9. otherwise the nearer of steady and bursty by CV, at confidence 0.4, saying so.
 
-**Confidence** = (0.5 + 0.5 x margin) x (0.6 + 0.4 x min(1, days / 14)) x (0.5 + 0.5 x
-coverage), where margin in [0, 1] is how far the deciding feature is past its threshold,
-relative to the threshold. Unknown has confidence 0.
+A series with a level shift is classified on its current regime and a trend is reported
+(``planner.classify.project``). **Confidence** = (0.5 + 0.5 x margin) x (0.6 + 0.4 x min(1,
+days / 14)) x (0.5 + 0.5 x coverage), where margin in [0, 1] is how far the deciding
+feature is past its threshold, relative to the threshold; ``planner.classify.stability``
+then scales it by how well the class holds on parts of the window. Unknown has confidence 0.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from planner.classify.calibration import usable
 from planner.classify.features import Features
+from planner.classify.gpu import gpu_verdict
 from planner.classify.series import MetricSeries
-from planner.classify.timeseries import hourly_correlation
-from planner.model import Workload, WorkloadClass, WorkloadKind
-
-GPU_KINDS = (WorkloadKind.TRAINING, WorkloadKind.INFERENCE)
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The telemetry's answer for one workload."""
-
-    cls: WorkloadClass
-    confidence: float
-    reasons: tuple[str, ...]
-    metric: str | None
-
-
-def _fmt(x: float, digits: int = 2) -> str:
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "inf"
-    return f"{x:.{digits}f}"
-
-
-def _days(f: Features) -> str:
-    d = f.days
-    if d < 2:
-        return f"{d * 24:.1f} h of data"
-    return f"{d:.1f} days of data" if d < 10 else f"{d:.0f} days of data"
-
-
-def _duration(hours: float) -> str:
-    if math.isnan(hours):
-        return "n/a"
-    return f"{hours * 60:.1f} min" if hours < 1 else f"{hours:.1f} h"
-
-
-def _confidence(margin: float, f: Features) -> float:
-    m = min(1.0, max(0.0, margin)) if not math.isnan(margin) else 0.0
-    data = 0.6 + 0.4 * min(1.0, f.days / 14.0)
-    cov = 0.5 + 0.5 * min(1.0, max(0.0, f.coverage))
-    return round((0.5 + 0.5 * m) * data * cov, 2)
-
-
-def _margin_to_one(x: float, threshold: float) -> float:
-    """How far ``x`` is past a lower ``threshold`` on a 0-1 scale, as a fraction of the way
-    from the threshold to 1."""
-    return (x - threshold) / max(1e-9, 1 - threshold)
-
-
-def _margin_under(x: float, threshold: float) -> float:
-    """How far ``x`` is below an upper ``threshold``, relative to the threshold."""
-    return (threshold - x) / max(1e-9, threshold)
-
-
-def _margin_over(x: float, threshold: float) -> float:
-    """How far ``x`` is above a lower ``threshold``, relative to the threshold."""
-    return (x - threshold) / max(1e-9, threshold)
-
-
-def _nanmax(*xs: float) -> float:
-    vals = [x for x in xs if not math.isnan(x)]
-    return max(vals) if vals else math.nan
+from planner.classify.verdict import (
+    GPU_KINDS,
+    Verdict,
+    confidence,
+    margin_over,
+    margin_to_one,
+    margin_under,
+    utilisation_scale,
+)
+from planner.classify.wording import (
+    calendar_cycle,
+    cycle_text,
+    duration_text,
+    fmt,
+    period_text,
+    span_text,
+)
+from planner.model import Workload, WorkloadClass
 
 
 def primary_metric(workload: Workload, metrics: Sequence[str]) -> str | None:
@@ -112,17 +72,6 @@ def primary_metric(workload: Workload, metrics: Sequence[str]) -> str | None:
         if m in metrics:
             return m
     return sorted(metrics)[0] if metrics else None
-
-
-def _utilisation_scale(workload: Workload, s: MetricSeries) -> float | None:
-    """Divisor turning a series into a fraction of the declared request (None: no scale)."""
-    if s.unit == "percent":
-        return 100.0
-    if s.metric == "gpu":
-        return 1.0
-    if s.metric == "cpu" and workload.resources.cpu > 0:
-        return workload.resources.cpu
-    return None
 
 
 def telemetry_verdict(
@@ -136,7 +85,6 @@ def telemetry_verdict(
     if metric is None:
         return Verdict(WorkloadClass.UNKNOWN, 0.0, ("no telemetry",), None)
     f = feats[metric]
-    s = series[metric]
     if not usable(f, t):
         return Verdict(
             WorkloadClass.UNKNOWN,
@@ -148,166 +96,120 @@ def telemetry_verdict(
             ),
             metric,
         )
-    span = _days(f)
+    idle, peak_note = _idle(workload, metric, series, feats, t)
+    if idle is not None:
+        return idle
+    gpu = gpu_verdict(workload, metric, series, feats, t)
+    if gpu is not None:
+        return gpu
+    v = shape_verdict(metric, f, t)
+    if peak_note:
+        return Verdict(v.cls, v.confidence, (*v.reasons[:1], peak_note, *v.reasons[1:]), v.metric)
+    return v
 
-    # 2. idle
-    scale = _utilisation_scale(workload, s)
-    if scale is not None:
-        mean_u, p95_u = f.mean / scale, f.p95 / scale
-        rps_f = feats.get("rps")
-        rps_busy = rps_f is not None and usable(rps_f, t) and rps_f.mean > t["idle_max_rps"]
-        if mean_u <= t["idle_max_mean"] and p95_u <= t["idle_max_p95"] and not rps_busy:
-            margin = 1.0 - p95_u / t["idle_max_p95"] if t["idle_max_p95"] > 0 else 1.0
-            return Verdict(
-                WorkloadClass.IDLE,
-                _confidence(margin, f),
-                (
-                    f"idle: {metric} mean {mean_u:.1%} and p95 {p95_u:.1%} of the request "
-                    f"(thresholds {t['idle_max_mean']:.0%} / {t['idle_max_p95']:.0%}), {span}",
-                ),
-                metric,
-            )
 
-    # 3. ai-training
-    gpu_f = feats.get("gpu") if "gpu" in feats and usable(feats["gpu"], t) else None
-    has_gpus = workload.resources.gpus > 0 or gpu_f is not None
-    if (
-        workload.kind is not WorkloadKind.INFERENCE
-        and gpu_f is not None
-        and (workload.kind is WorkloadKind.TRAINING or workload.resources.gpus > 0)
-    ):
-        gscale = 100.0 if series["gpu"].unit == "percent" else 1.0
-        gmean = gpu_f.mean / gscale
-        if gmean >= t["training_min_gpu_mean"] and gpu_f.duty_cycle >= t["training_min_duty"]:
-            margin = min(
-                _margin_to_one(gmean, t["training_min_gpu_mean"]),
-                _margin_to_one(gpu_f.duty_cycle, t["training_min_duty"]),
-            )
-            return Verdict(
-                WorkloadClass.AI_TRAINING,
-                _confidence(0.5 + 0.5 * margin, gpu_f),
-                (
-                    f"ai-training: sustained GPU, mean utilisation {gmean:.2f} "
-                    f"(>= {t['training_min_gpu_mean']:.2f}), busy {gpu_f.duty_cycle:.0%} of "
-                    f"the time, p95 {gpu_f.p95 / gscale:.2f}, {_days(gpu_f)}",
-                    f"kind {workload.kind.value}, {workload.resources.gpus} GPUs declared",
-                ),
-                "gpu",
-            )
-
-    # 4. ai-inference
-    if workload.kind is WorkloadKind.INFERENCE and has_gpus:
-        rps_s = series.get("rps")
-        rps_f = feats.get("rps")
-        if rps_s is not None and rps_f is not None and usable(rps_f, t):
-            if "gpu" in series:
-                r, hours = hourly_correlation(series["gpu"], rps_s)
-                if not math.isnan(r) and r >= t["inference_min_rps_corr"]:
-                    margin = _margin_to_one(r, t["inference_min_rps_corr"])
-                    return Verdict(
-                        WorkloadClass.AI_INFERENCE,
-                        _confidence(0.5 + 0.5 * margin, f),
-                        (
-                            f"ai-inference: GPU utilisation follows requests, hourly r "
-                            f"{r:.2f} with rps over {hours} h "
-                            f"(>= {t['inference_min_rps_corr']:.2f})",
-                            f"rps mean {rps_f.mean:.3g}, p95/mean "
-                            f"{_fmt(rps_f.p95_to_mean)}, CV {_fmt(rps_f.cv)}, {span}",
-                        ),
-                        metric,
-                    )
-                return Verdict(
-                    WorkloadClass.AI_INFERENCE,
-                    _confidence(0.0, f),
-                    (
-                        f"ai-inference: kind inference with {workload.resources.gpus} GPUs and "
-                        f"an rps series (mean {rps_f.mean:.3g}), but GPU tracks requests "
-                        f"weakly: hourly r {_fmt(r)} < {t['inference_min_rps_corr']:.2f}",
-                    ),
-                    metric,
-                )
-            return Verdict(
-                WorkloadClass.AI_INFERENCE,
-                _confidence(0.5, rps_f),
-                (
-                    f"ai-inference: kind inference with {workload.resources.gpus} GPUs, "
-                    f"request-driven: rps mean {rps_f.mean:.3g}, CV {_fmt(rps_f.cv)}, "
-                    f"{_days(rps_f)}",
-                ),
-                "rps",
-            )
-        return Verdict(
-            WorkloadClass.AI_INFERENCE,
-            round(0.6 * _confidence(0.0, f), 2),
+def _idle(
+    workload: Workload,
+    metric: str,
+    series: Mapping[str, MetricSeries],
+    feats: Mapping[str, Features],
+    t: Mapping[str, float],
+) -> tuple[Verdict | None, str]:
+    """Rule 2: the idle verdict, or None and (when only the peaks kept it from idle) why."""
+    f = feats[metric]
+    scale = utilisation_scale(workload, series[metric])
+    if scale is None:
+        return None, ""
+    mean_u, p95_u = f.mean / scale, f.p95 / scale
+    rps_f = feats.get("rps")
+    rps_busy = rps_f is not None and usable(rps_f, t) and rps_f.mean > t["idle_max_rps"]
+    if not (mean_u <= t["idle_max_mean"] and p95_u <= t["idle_max_p95"]) or rps_busy:
+        return None, ""
+    peak_metric = metric
+    max_f = feats.get("cpu_max") if metric == "cpu" else None
+    if max_f is not None and usable(max_f, t):
+        peak_metric, pf, pscale = "cpu_max", max_f, utilisation_scale(workload, series["cpu_max"])
+    else:
+        pf, pscale = f, scale
+    peak_u = pf.p99 / pscale if pscale else math.nan
+    if peak_u > t["idle_max_peak"]:
+        return None, (
+            f"not idle: mean {mean_u:.1%} and p95 {p95_u:.1%} of the request, but {peak_metric} "
+            f"p99 reaches {peak_u:.0%} (> {t['idle_max_peak']:.0%}): regular peaks are work"
+        )
+    margin = 1.0 - p95_u / t["idle_max_p95"] if t["idle_max_p95"] > 0 else 1.0
+    return (
+        Verdict(
+            WorkloadClass.IDLE,
+            confidence(margin, f),
             (
-                f"ai-inference: kind inference with {workload.resources.gpus} GPUs; no rps "
-                f"series, so request-driven load is assumed, not measured",
-                f"{metric} mean {f.mean:.3g}, CV {_fmt(f.cv)}, {span}",
+                f"idle: {metric} mean {mean_u:.1%} and p95 {p95_u:.1%} of the request "
+                f"(thresholds {t['idle_max_mean']:.0%} / {t['idle_max_p95']:.0%}), peaks "
+                f"({peak_metric} p99) {peak_u:.1%}, {span_text(f.days)}",
             ),
             metric,
-        )
+        ),
+        "",
+    )
 
-    return _shape_verdict(metric, f, t, span)
 
-
-def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) -> Verdict:
+def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
     """Rules 5-9: batch, diurnal, steady, bursty from the shape of one series."""
-    acf = _nanmax(f.acf_24h, f.acf_168h)
-    # a daily cycle also repeats weekly: name the week only when it is clearly stronger
-    weekly = not math.isnan(f.acf_168h) and (math.isnan(f.acf_24h) or f.acf_168h > f.acf_24h + 0.1)
-    period = "168 h" if weekly else "24 h"
-    acf_txt = f"24 h autocorrelation {_fmt(f.acf_24h)}, 168 h {_fmt(f.acf_168h)}"
+    span = span_text(f.days)
+    periodic = not math.isnan(f.period_s)
+    acf = f.acf_period if periodic else math.nan
+    cycle = cycle_text(f.period_s, acf) if periodic else ""
+    calendar = calendar_cycle(f.period_s)
+    no_cycle = "no cycle from 10 min to 7 days"
 
-    if f.duty_cycle <= t["batch_max_duty"] and not math.isnan(acf) and acf >= t["batch_min_acf"]:
+    if f.duty_cycle <= t["batch_max_duty"] and periodic and acf >= t["batch_min_acf"]:
         margin = min(
-            _margin_under(f.duty_cycle, t["batch_max_duty"]),
-            _margin_to_one(acf, t["batch_min_acf"]),
+            margin_under(f.duty_cycle, t["batch_max_duty"]),
+            margin_to_one(acf, t["batch_min_acf"]),
         )
+        what = f"periodic job every {period_text(f.period_s)} (ACF {acf:.2f})"
         return Verdict(
             WorkloadClass.BATCH,
-            _confidence(margin, f),
+            confidence(margin, f),
             (
-                f"batch: on {f.duty_cycle:.0%} of the time (<= {t['batch_max_duty']:.0%}), "
-                f"repeating every {period} (autocorrelation {acf:.2f})",
+                f"batch: {what}, on {f.duty_cycle:.0%} of the time (<= {t['batch_max_duty']:.0%})",
                 f"{metric} p50 {f.p50:.3g}, p95 {f.p95:.3g}, {span}",
             ),
             metric,
         )
-    if not math.isnan(acf) and acf >= t["diurnal_min_acf"] and f.cv >= t["diurnal_min_cv"]:
-        margin = _margin_to_one(acf, t["diurnal_min_acf"])
+    if calendar and acf >= t["diurnal_min_acf"] and f.cv >= t["diurnal_min_cv"]:
+        margin = margin_to_one(acf, t["diurnal_min_acf"])
         return Verdict(
             WorkloadClass.DIURNAL,
-            _confidence(margin, f),
+            confidence(margin, f),
             (
-                f"diurnal: {acf_txt} (>= {t['diurnal_min_acf']:.2f}), CV {f.cv:.2f}, "
-                f"p95/mean {_fmt(f.p95_to_mean)}, {span}",
+                f"diurnal: {cycle} (>= {t['diurnal_min_acf']:.2f}), CV {f.cv:.2f}, "
+                f"p95/mean {fmt(f.p95_to_mean)}, {span}",
             ),
             metric,
         )
+    shape_cycle = cycle if periodic else no_cycle
     if f.cv <= t["steady_max_cv"] and f.p95_to_mean <= t["steady_max_p95_to_mean"]:
-        margin = _margin_under(f.cv, t["steady_max_cv"])
+        margin = margin_under(f.cv, t["steady_max_cv"])
         return Verdict(
             WorkloadClass.STEADY,
-            _confidence(margin, f),
-            (
-                f"steady: CV {f.cv:.2f}, p95/mean {_fmt(f.p95_to_mean)}, "
-                f"24 h autocorrelation {_fmt(f.acf_24h)}, {span}",
-            ),
+            confidence(margin, f),
+            (f"steady: CV {f.cv:.2f}, p95/mean {fmt(f.p95_to_mean)}, {shape_cycle}, {span}",),
             metric,
         )
     if f.cv >= t["bursty_min_cv"] or f.p99_to_mean >= t["bursty_min_p99_to_mean"]:
         margin = max(
-            _margin_over(f.cv, t["bursty_min_cv"]),
-            _margin_over(f.p99_to_mean, t["bursty_min_p99_to_mean"]),
+            margin_over(f.cv, t["bursty_min_cv"]),
+            margin_over(f.p99_to_mean, t["bursty_min_p99_to_mean"]),
         )
         return Verdict(
             WorkloadClass.BURSTY,
-            _confidence(margin, f),
+            confidence(margin, f),
             (
-                f"bursty: CV {f.cv:.2f}, p99/mean {_fmt(f.p99_to_mean)}, "
-                f"max/mean {_fmt(f.peak_to_mean)}",
-                f"{f.bursts_per_day:.1f} bursts a day lasting {_duration(f.burst_mean_hours)} "
-                f"on average, no daily cycle ({acf_txt}), {span}",
+                f"bursty: CV {f.cv:.2f}, p99/mean {fmt(f.p99_to_mean)}, "
+                f"max/mean {fmt(f.peak_to_mean)}",
+                f"{f.bursts_per_day:.1f} bursts a day lasting {duration_text(f.burst_mean_hours)} "
+                f"on average, {shape_cycle}, {span}",
             ),
             metric,
         )
@@ -319,7 +221,7 @@ def _shape_verdict(metric: str, f: Features, t: Mapping[str, float], span: str) 
         (
             f"{cls.value} (weak): CV {f.cv:.2f} lies between the steady "
             f"(<= {t['steady_max_cv']:.2f}) and bursty (>= {t['bursty_min_cv']:.2f}) "
-            f"thresholds, p95/mean {_fmt(f.p95_to_mean)}, {acf_txt}, {span}",
+            f"thresholds, p95/mean {fmt(f.p95_to_mean)}, {shape_cycle}, {span}",
         ),
         metric,
     )

@@ -21,9 +21,11 @@ FloatArray = npt.NDArray[np.float64]
 
 METRICS: Mapping[str, str] = {
     "cpu": "cores",  # per replica (or percent of the declared request when unit is percent)
+    "cpu_max": "cores",  # per-interval maximum of cpu, same units: the peaks averages hide
     "memory": "gib",  # per replica (or percent of the declared request when unit is percent)
     "gpu": "ratio",  # GPU utilisation, 0-1
     "rps": "rps",  # requests per second, whole workload
+    "tokens": "tokens/s",  # generated tokens per second, whole workload (LLM inference)
 }
 """Canonical metric names and their default units."""
 

@@ -5,6 +5,7 @@ sample), and the hourly correlation of two series. Pure, numpy; ``features`` bui
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -34,25 +35,48 @@ def safe_div(a: FloatArray, b: FloatArray, zero_over_zero: float = 0.0) -> Float
     return np.asarray(r, dtype=np.float64)
 
 
-def hourly(matrix: FloatArray, step_s: float) -> tuple[FloatArray, float]:
-    """Average a regular grid into bins of ``max(step, 1 h)`` (relative to the first
-    column). Returns the binned matrix (NaN where a bin has no sample) and the bin width."""
-    width = max(step_s, SECONDS_PER_HOUR)
+def bin_means(
+    matrix: FloatArray, step_s: float, width_s: float
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Average a regular grid into bins of ``width_s`` (relative to the first column).
+    Returns the means (NaN where a bin has no sample), the samples in each bin and each
+    bin's first column."""
     n = matrix.shape[1]
-    if width == step_s:
-        return matrix, width
-    bin_of = np.floor(np.arange(n) * step_s / width).astype(np.int64)
+    bin_of = np.floor(np.arange(n) * step_s / width_s).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, bin_of[1:] != bin_of[:-1]])
     valid = ~np.isnan(matrix)
     sums = np.add.reduceat(np.where(valid, matrix, 0.0), starts, axis=1)
     counts = np.add.reduceat(valid.astype(np.float64), starts, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        binned = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), np.nan)
-    return binned, width
+        means = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), np.nan)
+    return means, counts, starts
 
 
-def detrend(h: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Remove a least-squares line from each row. Returns residuals, slope per bin, mean."""
+def hourly(matrix: FloatArray, step_s: float) -> tuple[FloatArray, float]:
+    """Average a regular grid into bins of ``max(step, 1 h)`` (relative to the first
+    column). Returns the binned matrix (NaN where a bin has no sample) and the bin width."""
+    width = max(step_s, SECONDS_PER_HOUR)
+    if width == step_s:
+        return matrix, width
+    return bin_means(matrix, step_s, width)[0], width
+
+
+@dataclass(frozen=True, slots=True)
+class LineFit:
+    """A least-squares line through each row (columns 0, 1, 2 ...; NaN = missing)."""
+
+    resid: FloatArray
+    slope: FloatArray
+    """Per column; 0 for a row with under two samples."""
+    mean: FloatArray
+    sse: FloatArray
+    """Squared error the line leaves."""
+    sst: FloatArray
+    """Squared deviation from the mean (the line's R^2 is 1 - sse / sst)."""
+
+
+def line_fit(h: FloatArray) -> LineFit:
+    """The least-squares line through each row of ``h`` (missing values left out)."""
     valid = ~np.isnan(h)
     n = valid.sum(axis=1).astype(np.float64)
     t = np.arange(h.shape[1], dtype=np.float64)[None, :]
@@ -61,38 +85,20 @@ def detrend(h: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         tm = (valid * t).sum(axis=1) / n
         xm = x0.sum(axis=1) / n
         dt = np.where(valid, t - tm[:, None], 0.0)
+        dx = np.where(valid, h - xm[:, None], 0.0)
         sxx = (dt * dt).sum(axis=1)
-        sxy = (dt * (x0 - xm[:, None])).sum(axis=1)
+        sxy = (dt * dx).sum(axis=1)
+        sst = (dx * dx).sum(axis=1)
         slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1), 0.0)
     resid = h - (xm[:, None] + slope[:, None] * (t - tm[:, None]))
-    return resid, np.nan_to_num(slope), xm
+    sse = np.maximum(sst - slope * sxy, 0.0)
+    return LineFit(resid, np.nan_to_num(slope), xm, sse, sst)
 
 
-def acf(resid: FloatArray, lag: int) -> FloatArray:
-    """Pearson correlation of each row with itself ``lag`` bins later (pairwise present).
-    NaN with fewer than ``lag`` pairs; 0 when either side is constant."""
-    rows, n = resid.shape
-    if lag <= 0 or lag >= n:
-        return np.full(rows, np.nan)
-    a = resid[:, :-lag]
-    b = resid[:, lag:]
-    both = ~(np.isnan(a) | np.isnan(b))
-    a0 = np.where(both, a, 0.0)
-    b0 = np.where(both, b, 0.0)
-    k = both.sum(axis=1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ma = a0.sum(axis=1) / k
-        mb = b0.sum(axis=1) / k
-        da = np.where(both, a0 - ma[:, None], 0.0)
-        db = np.where(both, b0 - mb[:, None], 0.0)
-        saa = (da * da).sum(axis=1)
-        sbb = (db * db).sum(axis=1)
-        sab = (da * db).sum(axis=1)
-        denom = np.sqrt(saa * sbb)
-        scale = np.maximum(saa, sbb)
-        flat = denom <= 1e-12 * np.where(scale > 0, scale, 1.0)
-        r = np.where(flat, 0.0, sab / np.where(denom > 0, denom, 1.0))
-    return np.where(k >= lag, np.clip(r, -1.0, 1.0), np.nan)
+def detrend(h: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Remove a least-squares line from each row. Returns residuals, slope per bin, mean."""
+    fit = line_fit(h)
+    return fit.resid, fit.slope, fit.mean
 
 
 def bursts(

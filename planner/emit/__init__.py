@@ -33,7 +33,8 @@ from planner.emit.environment import default_environment, pyrepr, strict_environ
 from planner.emit.quantities import cpu_quantity, memory_quantity, plan_id, usd
 from planner.emit.render import STACK_FILES, TEMPLATE_DIR, project_name, render_stacks
 from planner.emit.shares import stack_sites
-from planner.emit.sizing import BURSTY_MAX_FACTOR, CPU_LIMIT_FACTOR, HPA_CPU_TARGET_PCT, SURGE_PODS
+from planner.emit.sizing import BURSTY_MAX_FACTOR, HPA_CPU_TARGET_PCT, SURGE_PODS
+from planner.qos import CPU_LIMIT_FACTOR  # the limit rule is shared with right-sizing
 
 __all__ = [
     "BUDGET_ALERT_THRESHOLDS_PCT",

@@ -2,11 +2,11 @@
 ready to map onto Kubernetes objects, per team the ResourceQuota, the priority tiers.
 
 Per replica: requests from right-sizing (else the declared request); memory limit = memory
-request; CPU limit = request for tier 1 (Guaranteed QoS), ``CPU_LIMIT_FACTOR`` x request
-otherwise. A team's quota holds every pod the plan puts in its namespace at its maximum
-replica count plus one rolling-update surge pod per Deployment, the GPUs of its training
-pods and the PVC storage of its databases. Batch workloads become suspended Jobs (no HPA,
-no PodDisruptionBudget, no surge pod).
+request; CPU limit = request for tier 1 (Guaranteed QoS), ``CPU_LIMIT_FACTOR`` (in
+``planner.qos``) x request otherwise. A team's quota holds every pod the plan puts in its
+namespace at its maximum replica count plus one rolling-update surge pod per Deployment,
+the GPUs of its training pods and the PVC storage of its databases. Batch workloads become
+suspended Jobs (no HPA, no PodDisruptionBudget, no surge pod).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections import defaultdict
 from planner.emit.quantities import cpu_quantity, memory_quantity, mib, usd
 from planner.emit.shares import Share, gpu_type
 from planner.emit.sizing import (
-    CPU_LIMIT_FACTOR,
     SURGE_PODS,
     Quota,
     autoscale,
@@ -24,6 +23,7 @@ from planner.emit.sizing import (
     per_replica,
 )
 from planner.model import Plan, Project, Site, WorkloadKind
+from planner.qos import cpu_limit_cores
 from stacks.spec import KubernetesConfig, TeamSpec, WorkloadSpec
 
 
@@ -43,7 +43,7 @@ def kubernetes_config(
         res = per_replica(w, c)
         cls = class_of(w, c)
         auto = autoscale(w, cls, s.replicas, tier_min.get(w.tier, 1))
-        cpu_limit = res.cpu if w.tier == 1 else res.cpu * CPU_LIMIT_FACTOR
+        cpu_limit = cpu_limit_cores(res.cpu, w.tier)
         requests = {"cpu": cpu_quantity(res.cpu), "memory": memory_quantity(res.memory_gib)}
         limits = {"cpu": cpu_quantity(cpu_limit), "memory": memory_quantity(res.memory_gib)}
         if res.gpus:

@@ -20,8 +20,6 @@ from planner.model import (
 )
 from stacks.spec import AutoscaleSpec
 
-CPU_LIMIT_FACTOR = 2.0
-"""CPU limit over request for tiers 2+ (burstable QoS); tier 1 gets limit = request."""
 BURSTY_MAX_FACTOR = 3
 """HPA ceiling for bursty workloads, as a multiple of the planned replicas."""
 HPA_CPU_TARGET_PCT = 70
@@ -31,14 +29,14 @@ SURGE_PODS = 1
 
 
 def per_replica(w: Workload, c: Classification | None) -> Resources:
-    """What one replica requests: the right-sized CPU and memory when the classifier has
-    them (training keeps its declared shape), else the declared resources."""
+    """What one replica requests: the right-sized CPU, memory and GPU count when the
+    classifier has them (training keeps its declared shape), else the declared resources."""
     if c is not None and c.rightsized is not None and w.kind is not WorkloadKind.TRAINING:
         r = c.rightsized
         return Resources(
             cpu=r.cpu,
             memory_gib=r.memory_gib,
-            gpus=w.resources.gpus,
+            gpus=r.gpus,
             gpu_type=w.resources.gpu_type,
             storage_gib=w.resources.storage_gib,
         )

@@ -37,6 +37,10 @@ _ALIASES: Mapping[str, tuple[str, str, float]] = {
     "cpu_pct": ("cpu", "percent", 1.0),
     "cpuutilization": ("cpu", "percent", 1.0),  # CloudWatch EC2 CPUUtilization
     "cpu_utilization": ("cpu", "percent", 1.0),
+    "max_cpu": ("cpu_max", "cores", 1.0),
+    "cpu_max_cores": ("cpu_max", "cores", 1.0),
+    "cpu_max_percent": ("cpu_max", "percent", 1.0),
+    "max_cpu_percent": ("cpu_max", "percent", 1.0),
     "mem": ("memory", "gib", 1.0),
     "memory_gib": ("memory", "gib", 1.0),
     "memory_mib": ("memory", "gib", 1.0 / 1024),
@@ -51,16 +55,21 @@ _ALIASES: Mapping[str, tuple[str, str, float]] = {
     "requests_per_second": ("rps", "rps", 1.0),
     "requests_per_minute": ("rps", "rps", 1.0 / 60),
     "rpm": ("rps", "rps", 1.0 / 60),
+    "tokens_per_second": ("tokens", "tokens/s", 1.0),
+    "tokens_per_minute": ("tokens", "tokens/s", 1.0 / 60),
 }
 
 ABSURD_LIMITS: Mapping[tuple[str, str], float] = {
     # Largest plausible per-replica value after unit conversion; above it is a unit mistake.
     ("cpu", "cores"): 4096.0,  # 4x the largest 2025 single server (~1,000 vCPUs)
     ("cpu", "percent"): 100_000.0,  # 1000x the request (limits far above requests)
+    ("cpu_max", "cores"): 4096.0,
+    ("cpu_max", "percent"): 100_000.0,
     ("memory", "gib"): 65_536.0,  # 64 TiB (largest cloud instances: 32 TiB)
     ("memory", "percent"): 100_000.0,
     ("gpu", "ratio"): 1.05,  # utilisation is 0-1; 5 % slack for sampling rounding
     ("rps", "rps"): 1e8,
+    ("tokens", "tokens/s"): 1e10,  # 100x rps at 100 tokens a request
 }
 
 METRIC_ALIASES: Mapping[str, MetricUnit] = {

@@ -87,6 +87,9 @@ Solving
     stopped above the target gap is followed by LP + repair (a real bound, often a better
     plan); if no solver found a plan, the greedy plan is used (and said so). The greedy
     plan also replaces the solver's if it is cheaper (only possible under a time limit).
+    A MILP's time limit is measured on the caller's clock (HiGHS is interrupted at its own
+    limit checks; its wall-clock limit stays as a backstop), so a stub clock stops it at the
+    same point on any machine.
 """
 
 from __future__ import annotations
@@ -145,7 +148,8 @@ def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray)
 
     # The pybind11 base class: ``highspy.Highs()`` (the Python subclass, which wires up
     # callbacks) prints HiGHS's banner to stdout before any option can silence it, which
-    # would corrupt ``--format json`` output. We use no callbacks.
+    # would corrupt ``--format json`` output. The one callback we use (``_stop_on``) is set on
+    # this base class directly.
     h = _Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -181,8 +185,11 @@ def _run(
     upper: FloatArray | None = None,
     start: FloatArray | None = None,
     want_duals: bool = False,
+    clock: Clock | None = None,
 ) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
-    """Solve; return (status, x, objective, bound, time_limited, row duals)."""
+    """Solve; return (status, x, objective, bound, time_limited, row duals). With a ``clock``
+    a MIP also stops once that clock has advanced ``time_limit_s`` (HiGHS's own wall-clock
+    limit stays as a backstop), so a caller's clock, not the machine's load, decides."""
     if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
         feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
         status = "optimal" if feasible else "infeasible"
@@ -205,6 +212,8 @@ def _run(
         sol.col_value = list(start)
         sol.value_valid = True
         h.setSolution(sol)
+    if clock is not None and integer:
+        _stop_on(h, clock, deadline=clock() + float(time_limit_s))
     h.run()
     ms = h.getModelStatus()
     info = h.getInfo()
@@ -239,6 +248,27 @@ def _run(
     return status, x, objective, bound, limited, duals
 
 
+def _stop_on(h: object, clock: Clock, *, deadline: float) -> None:
+    """Interrupt HiGHS's MIP once ``clock()`` passes ``deadline`` (HiGHS then reports
+    ``kInterrupt``, handled as a time limit). Called at HiGHS's own limit checks."""
+    from highspy._core import _Highs, cb
+
+    assert isinstance(h, _Highs)
+
+    def check(
+        _kind: cb.HighsCallbackType,
+        _message: str,
+        _out: cb.HighsCallbackOutput,
+        data_in: cb.HighsCallbackInput,
+        _user: object,
+    ) -> None:
+        if clock() >= deadline:
+            data_in.user_interrupt = True
+
+    h.setCallback(check, None)
+    h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
+
+
 def _round(model: Model, x: FloatArray) -> FloatArray:
     out = x.copy()
     out[model.integer] = np.round(out[model.integer])
@@ -257,7 +287,7 @@ def solve_milp(
     point (the greedy plan) HiGHS may use as its first incumbent."""
     t0 = clock()
     status, x, _, bound, limited, _ = _run(
-        model, integer=True, time_limit_s=time_limit_s, gap=gap, start=start
+        model, integer=True, time_limit_s=time_limit_s, gap=gap, start=start, clock=clock
     )
     x = _round(model, x)
     note = ""
@@ -352,7 +382,13 @@ def solve_lp_repair(
     lower[unused] = 0.0
     remaining = max(0.1, time_limit_s - (clock() - t0))
     status, x, _, _, limited, _ = _run(
-        model, integer=True, time_limit_s=remaining, gap=gap, lower=lower, upper=upper
+        model,
+        integer=True,
+        time_limit_s=remaining,
+        gap=gap,
+        lower=lower,
+        upper=upper,
+        clock=clock,
     )
     note = (
         f"LP relaxation fixed {len(model.blocks) - len(frac_blocks)} of "

@@ -31,6 +31,7 @@ def acme_json() -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow  # classifies all of examples/acme's telemetry
 def test_acme_table_shows_every_class_with_reasons() -> None:
     """The table lists each workload with class, confidence, reasons and sizes; the summary
     line counts every class of the example fleet."""

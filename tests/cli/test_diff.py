@@ -107,6 +107,7 @@ def test_diff_help() -> None:
     assert "Example: hybridplan diff" in result.output
 
 
+@pytest.mark.slow  # plans examples/acme twice
 def test_diff_of_two_example_plans(acme_dir: Path, tmp_path: Path) -> None:
     """Planning acme, then acme with cheaper P5s, and diffing the two shows the GPU moves."""
     import shutil

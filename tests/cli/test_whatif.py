@@ -78,6 +78,7 @@ def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow  # a what-if and a plan of examples/acme
 def test_whatif_agrees_with_replanning(acme_dir: Path, tmp_path: Path, scenario_file: Path) -> None:
     """A scenario's plan equals planning the edited inputs from scratch (same figures)."""
     whatif = _json(["what-if", str(acme_dir), "--scenario", str(scenario_file), "--format", "json"])
@@ -90,12 +91,14 @@ def test_whatif_agrees_with_replanning(acme_dir: Path, tmp_path: Path, scenario_
     assert whatif["plan"]["totals"]["horizon_months"] == 60
 
 
+@pytest.mark.slow  # two what-ifs on examples/acme
 def test_whatif_is_deterministic(acme_dir: Path, scenario_file: Path) -> None:
     """Two runs of the same scenario print identical JSON."""
     args = ["what-if", str(acme_dir), "--scenario", str(scenario_file), "--format", "json"]
     assert _json(args) == _json(args)
 
 
+@pytest.mark.slow  # two what-ifs on examples/acme
 def test_whatif_table_and_md(acme_dir: Path) -> None:
     """The table names the change and the delta; md is a GFM diff titled with the change."""
     args = ["what-if", str(acme_dir), "--price", "aws.p5=-45%"]

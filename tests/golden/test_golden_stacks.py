@@ -6,27 +6,20 @@ review the diff before committing it.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
+
+from world import mini_plan, mini_project
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import drift, read_tree
 
 GOLDEN = Path(__file__).resolve().parent / "stacks_mini"
-MINI_PLAN = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
 COMMAND = "hybridplan plan tests/data/mini --out out"
 
 
 def _rendered() -> dict[str, str]:
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_golden", MINI_PLAN)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return render_stacks(
-        module.mini_plan(), module.mini_project(), default_environment(), command=COMMAND
-    )
+    return render_stacks(mini_plan(), mini_project(), default_environment(), command=COMMAND)
 
 
 def test_emitted_tree_matches_golden(update_golden: bool) -> None:

@@ -1,8 +1,10 @@
-"""Small worlds for policy tests, built from compact dicts (the rule fixtures' YAML).
+"""Small worlds for policy tests, built from compact dicts (the rule fixtures' YAML) with
+the shared world's builders (``tests/world/``).
 
-Every field has a default so that a fixture states only what its rule looks at. The
-standard sites mirror ``tests/data/mini``: an EU colo cluster, a one-domain US GPU pool and
-two AWS regions (us-east-1 sells capacity blocks).
+Every field has a default so that a fixture states only what its rule looks at. Unless a
+fixture lists its own ``sites``, the project has the mini world's four sites (an EU colo
+cluster, a one-domain US GPU pool, two AWS regions of which us-east-1 sells capacity
+blocks) and the fixture's ``extra_sites``.
 """
 
 from __future__ import annotations
@@ -13,17 +15,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import world
 import yaml
 
 from planner.model import (
-    Assignment,
-    Capacity,
-    Classification,
     CloudCost,
     DataSpec,
     GpuPoolCost,
     GpuPoolMode,
     Level,
+    PeakCheck,
     Placement,
     Plan,
     PolicyConfig,
@@ -47,78 +48,44 @@ from planner.policy import ResourceRecord
 TODAY = date(2026, 11, 27)
 FIXTURES = Path(__file__).resolve().parent
 
-STANDARD_SITES: tuple[dict[str, Any], ...] = (
-    {
-        "name": "colo-eu",
-        "kind": "kubernetes",
-        "jurisdiction": "eu",
-        "failure_domains": ["pa2-a", "pa2-b", "pa3-a"],
-        "availability_pct": 99.95,
-    },
-    {
-        "name": "gpu-pool-us",
-        "kind": "gpu-pool",
-        "jurisdiction": "us",
-        "failure_domains": ["ash-1"],
-        "availability_pct": 99.5,
-    },
-    {
-        "name": "aws-eu-west-1",
-        "kind": "cloud",
-        "jurisdiction": "eu",
-        "failure_domains": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-        "availability_pct": 99.99,
-        "options": ["on-demand", "commit-1y", "commit-3y", "spot"],
-    },
-    {
-        "name": "aws-us-east-1",
-        "kind": "cloud",
-        "jurisdiction": "us",
-        "failure_domains": ["use1-az1", "use1-az2", "use1-az4"],
-        "availability_pct": 99.99,
-        "options": ["on-demand", "commit-1y", "spot", "capacity-block"],
-    },
-)
-
 
 def site(d: Mapping[str, Any]) -> Site:
+    """A fixture's site: owned sites hold 512 cores and 4 TiB, cloud sites sell on-demand
+    unless ``options`` says more; a pool with ``gpu_pool_usd_per_gpu_hour`` is leased."""
     kind = SiteKind(d.get("kind", "cloud"))
-    cloud = None
+    changes: dict[str, Any] = {"provider": d["provider"]} if "provider" in d else {}
     if kind is SiteKind.CLOUD:
-        cloud = CloudCost(
+        changes["cloud_cost"] = CloudCost(
             price_region=d.get("region", d["name"]),
             options=tuple(PricingOption(o) for o in d.get("options", ["on-demand"])),
         )
-    pool = None
     if "gpu_pool_usd_per_gpu_hour" in d:
-        pool = GpuPoolCost(
+        changes["gpu_pool_cost"] = GpuPoolCost(
             mode=GpuPoolMode(d.get("gpu_pool_mode", "leased")),
             usd_per_gpu_hour=float(d["gpu_pool_usd_per_gpu_hour"]),
         )
-    return Site(
-        name=d["name"],
-        kind=kind,
-        provider=d.get("provider", "aws" if kind is SiteKind.CLOUD else "self"),
+    return world.site(
+        d["name"],
+        kind,
         region=d.get("region", d["name"]),
         jurisdiction=Residency(d.get("jurisdiction", "eu")),
         failure_domains=tuple(d.get("failure_domains", ["a"])),
         availability_pct=float(d.get("availability_pct", 99.9)),
-        capacity=None if kind is SiteKind.CLOUD else Capacity(cpu=512, memory_gib=4096),
-        gpu_pool_cost=pool,
-        cloud_cost=cloud,
         source=SourceRef("sites.yaml", int(d.get("line", 0))),
+        **changes,
     )
 
 
 def workload(d: Mapping[str, Any]) -> Workload:
+    """A fixture's workload: a service of team-a, tier 2, two replicas of 1 core / 2 GiB."""
     res = d.get("resources", {})
     training = None
     if "gpu_hours_per_month" in d:
         training = TrainingSpec(gpu_hours_per_month=float(d["gpu_hours_per_month"]))
-    return Workload(
-        name=d["name"],
+    return world.workload(
+        d["name"],
+        WorkloadKind(d.get("kind", "service")),
         team=d.get("team", "team-a"),
-        kind=WorkloadKind(d.get("kind", "service")),
         tier=int(d.get("tier", 2)),
         replicas=int(d.get("replicas", 2)),
         resources=Resources(
@@ -157,11 +124,14 @@ def project(case: Mapping[str, Any], rule_id: str | None = None) -> Project:
     for rid, cfg in case.get("rules", {}).items():
         level = Level(cfg["level"]) if "level" in cfg else None
         configs.append(RuleConfig(rid, level, dict(cfg.get("params", {}))))
-    sites = [*STANDARD_SITES, *case.get("extra_sites", [])]
-    return Project(
+    if "sites" in case:
+        sites = tuple(site(s) for s in case["sites"])
+    else:
+        sites = (*world.mini_sites(), *(site(s) for s in case.get("extra_sites", [])))
+    return world.project(
+        (workload(w) for w in case.get("workloads", [])),
+        sites,
         root=case.get("root", "tests/data/policy"),
-        workloads=tuple(workload(w) for w in case.get("workloads", [])),
-        sites=tuple(site(s) for s in case.get("sites", sites)),
         policies=PolicyConfig(
             rules=tuple(configs), waivers=tuple(waiver(w) for w in case.get("waivers", []))
         ),
@@ -169,38 +139,39 @@ def project(case: Mapping[str, Any], rule_id: str | None = None) -> Project:
 
 
 def placement(d: Mapping[str, Any]) -> Placement:
-    assignments = tuple(
-        Assignment(
-            site=a["site"],
-            option=PricingOption(a.get("option", "on-demand")),
-            replicas=int(a.get("replicas", 1)),
-            usd_per_month=float(a.get("usd_per_month", 0.0)),
-            gpu_hours_per_month=(
-                float(a["gpu_hours_per_month"]) if "gpu_hours_per_month" in a else None
-            ),
-        )
-        for a in d.get("assignments", [])
-    )
-    return Placement(
-        workload=d["workload"],
-        assignments=assignments,
-        usd_per_month=sum(a.usd_per_month for a in assignments),
+    """A fixture's placement: its assignments (on-demand, one replica, free by default)."""
+    return world.placement(
+        d["workload"],
+        (
+            world.assignment(
+                a["site"],
+                PricingOption(a.get("option", "on-demand")),
+                int(a.get("replicas", 1)),
+                float(a.get("usd_per_month", 0.0)),
+                gpu_hours_per_month=(
+                    float(a["gpu_hours_per_month"]) if "gpu_hours_per_month" in a else None
+                ),
+            )
+            for a in d.get("assignments", [])
+        ),
         migration_usd=float(d.get("migration_usd", 0.0)),
         previous_site=d.get("previous_site"),
     )
 
 
 def plan(case: Mapping[str, Any]) -> Plan:
-    placements = tuple(placement(p) for p in case.get("placements", []))
-    return Plan(
-        placements=placements,
-        site_usage=(),
+    """A fixture's plan, as a rule-based solver would report it."""
+    return world.plan(
+        (placement(p) for p in case.get("placements", [])),
         classifications=tuple(
-            Classification(c["workload"], WorkloadClass(c["cls"]), 1.0, ())
+            world.classification(
+                c["workload"],
+                WorkloadClass(c["cls"]),
+                peak_check=PeakCheck(**c["peak_check"]) if "peak_check" in c else None,
+            )
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
-        usd_per_month=sum(p.usd_per_month for p in placements),
         workload_baseline_usd_per_month=dict(case.get("baseline_usd_per_month", {})),
     )
 

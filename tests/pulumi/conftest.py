@@ -4,12 +4,11 @@ session and the tests share the result)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from world import mini_plan, mini_project
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
@@ -19,22 +18,10 @@ from planner.preview import PreviewResult, run_preview
 MINI_COMMAND = "hybridplan plan tests/data/mini --out out"
 
 
-def load_mini() -> ModuleType:
-    """``tests/pulumi/mini_plan.py``, loaded by path (``tests/pulumi`` is no package)."""
-    path = Path(__file__).with_name("mini_plan.py")
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def mini() -> tuple[Plan, Project]:
     """The hand-made mini plan and its project."""
-    module = load_mini()
-    return module.mini_plan(), module.mini_project()
+    return mini_plan(), mini_project()
 
 
 @pytest.fixture(scope="session")

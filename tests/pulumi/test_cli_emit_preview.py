@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from planner.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.preview
 def test_preview_table(mini_out: Path) -> None:
     """The table's title counts resources and validated objects; exit 0 on a clean stack."""
     result = runner.invoke(app, ["preview", str(mini_out / "stacks" / "colo-eu")])
@@ -25,6 +27,7 @@ def test_preview_table(mini_out: Path) -> None:
     assert "previewed offline in" in result.output
 
 
+@pytest.mark.preview
 def test_preview_json_with_version(mini_out: Path) -> None:
     """--format json is machine-readable and honours --k8s-version."""
     stack = mini_out / "stacks" / "gpu-pool-us"
@@ -38,6 +41,7 @@ def test_preview_json_with_version(mini_out: Path) -> None:
     assert data["validated_kubernetes_objects"] == 13
 
 
+@pytest.mark.preview
 def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
     """A config that yields an invalid Kubernetes object fails with exit 1 and says where."""
     stack = tmp_path / "colo-eu"
@@ -53,6 +57,7 @@ def test_preview_invalid_object_exits_1(mini_out: Path, tmp_path: Path) -> None:
     assert "payments-db-statefulset: invalid for Kubernetes 1.33: spec.replicas" in result.output
 
 
+@pytest.mark.preview
 def test_preview_rule_failure_exits_1(mini_out: Path, tmp_path: Path) -> None:
     """Valid objects that contradict each other (an HPA minimum above its maximum) fail the
     preview through the policy engine: exit 1, the rule id named; JSON says ok false."""

@@ -185,6 +185,7 @@ def test_read_stack_needs_a_stack_folder(tmp_path: Path) -> None:
         read_stack(tmp_path)
 
 
+@pytest.mark.preview
 def test_duplicate_urns_secrets_and_program_errors(tmp_path: Path, mini_out: Path) -> None:
     """Duplicate URNs and program errors fail the preview; secrets are redacted."""
     stack = tmp_path / "dup"
@@ -381,12 +382,14 @@ def _preview_rules(site: str, resources: list[PreviewResource]) -> tuple[Finding
     return evaluate_resources(policy_records(result, site), None, TODAY, rules=PREVIEW_RULES)
 
 
+@pytest.mark.preview
 def test_emitted_stacks_pass_the_preview_rules(preview_of: Any) -> None:
     """The mini stacks have no dangling reference, empty selector or blocking PDB."""
     for site in ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1"):
         assert preview_findings(preview_of(site), rules=PREVIEW_RULES, today=TODAY) == (), site
 
 
+@pytest.mark.preview
 @pytest.mark.parametrize(
     ("site", "type_", "edit", "rule_id", "needle"),
     BROKEN,

@@ -13,6 +13,8 @@ from planner.preview import PreviewResource, PreviewResult
 
 Preview = Callable[[str], PreviewResult]
 
+pytestmark = pytest.mark.preview
+
 SITES = ("colo-eu", "gpu-pool-us", "aws-eu-west-1", "aws-us-east-1")
 K = "kubernetes:"
 KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"

@@ -8,6 +8,7 @@ is asserted and why.
 
 from __future__ import annotations
 
+import csv
 import math
 import shutil
 from pathlib import Path
@@ -123,10 +124,16 @@ def test_philly_cluster_is_sustained_with_gaps(tmp_path: Path) -> None:
 VM = Resources(cpu=4, memory_gib=16)
 
 
+def azure_vm_names() -> tuple[str, ...]:
+    """The 77 VMs of the Azure 2017 cut, from its labels file."""
+    with (TRACES / "azure_vm_labels.csv").open(encoding="utf-8") as f:
+        return tuple(row["vm"] for row in csv.DictReader(f))
+
+
 @pytest.fixture(scope="module")
 def azure_vms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Classification]:
-    """Five Azure 2017 VMs (5-minute CPU %), declared as services sized like the VM."""
-    names = ("vm964968", "vm1239939", "vm7438", "vm215607", "vm221719")
+    """The 77 Azure 2017 VMs (5-minute CPU %), declared as services sized like the VM."""
+    names = azure_vm_names()
     return _classify(
         tmp_path_factory.mktemp("azure"),
         "azure_vm_cpu_5min.csv.gz",
@@ -134,27 +141,38 @@ def azure_vms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Classificat
     )
 
 
-def test_azure_vm_labelled_daily_repeats_daily(azure_vms: dict[str, Classification]) -> None:
-    """vm964968 is labelled 24 h periodic by DataCenterSim, and our features agree: its
-    hourly series correlates with itself a day later (r >= 0.5). It is busy in short
-    daily spells (on ~13 % of the time), so it is classed as a periodic class - batch
-    (periodic on/off) - and the reason names the 24 h repetition."""
+def test_azure_vm_labelled_daily_is_a_job_every_65_minutes(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """vm964968 is labelled 24 h periodic by DataCenterSim, and it does correlate with
+    itself a day later (r ~0.8) - but at 5-minute resolution the cause is plain: a job that
+    spikes to ~45 % every 65.45 minutes (11 runs in 12 h, so 22 in a day: the day is a
+    multiple of the job's period). The period reported is the job's, 65 min, not 24 h, and
+    busy ~13 % of the time it is batch."""
     c = azure_vms["vm964968"]
-    assert c.features["cpu"]["acf_24h"] >= 0.5
-    assert c.cls in (WorkloadClass.BATCH, WorkloadClass.DIURNAL)
-    assert "24 h" in c.reasons[0]
+    cpu = c.features["cpu"]
+    assert cpu["acf_24h"] >= 0.5
+    assert cpu["period_s"] == pytest.approx(65.45 * 60, abs=30)
+    assert c.cls is WorkloadClass.BATCH
+    assert c.reasons[0].startswith("batch: periodic job every 65 min (ACF 0.9")
+    assert "same class in both halves" in c.reasons[1]
 
 
-def test_azure_vm_weak_daily_label_not_confirmed(azure_vms: dict[str, Classification]) -> None:
-    """vm1239939 is also labelled 24 h periodic, but its spikes come every ~5.3 h and the
-    24 h autocorrelation is about 0 (the periodicity labels come from the DataCenterSim
-    selection and are weak: tests/data/traces/README.md). We assert what the data shows -
-    spiky with no daily cycle, hence bursty - and that the classifier does not invent a
-    daily pattern."""
+def test_azure_vm_weak_daily_label_is_a_job_every_64_minutes(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """vm1239939 is also labelled 24 h periodic, but its 24 h autocorrelation is about 0
+    (the periodicity labels come from the DataCenterSim selection and are weak:
+    tests/data/traces/README.md). Read at 5 minutes it is a job that spikes to ~35 % once
+    an hour, a slot later each hour (every ~64 minutes). We assert what the data shows: that
+    period, spiky (p99 > 3x the mean), hence batch, and no daily pattern."""
     c = azure_vms["vm1239939"]
-    assert abs(c.features["cpu"]["acf_24h"]) < 0.2
-    assert c.cls is WorkloadClass.BURSTY
-    assert c.features["cpu"]["p99_to_mean"] > 3
+    cpu = c.features["cpu"]
+    assert abs(cpu["acf_24h"]) < 0.2
+    assert cpu["period_s"] / 60 == pytest.approx(64, abs=2)
+    assert c.cls is WorkloadClass.BATCH
+    assert cpu["p99_to_mean"] > 3
+    assert "periodic job every 64 min" in c.reasons[0]
 
 
 @pytest.mark.parametrize("vm", ["vm7438", "vm215607"], ids=["vm7438", "vm215607"])
@@ -227,3 +245,131 @@ def test_llm_code_completion_is_bursty_conversation_steady(tmp_path: Path) -> No
     assert conv.features["rps"]["mean"] == pytest.approx(5.38, abs=0.01)
     assert math.isnan(conv.features["rps"]["acf_24h"])
     assert math.isnan(conv.features["rps"]["trend_per_month"])
+
+
+# ------------------------------------------------------- all 77 Azure VMs against our reading
+# tests/data/traces/azure_vm_labels.csv holds our reading of each VM's 5-minute series (one
+# line of evidence each; how it was made: tests/data/traces/README.md): the class, other
+# classes a careful reader could defend (also_ok), and, for periodic jobs, the period
+# measured independently of the classifier (the mean gap between spike starts). These
+# tests pin what issue 15 asks: periodic series found periodic at their real period, step
+# changes not called periodic, reasons that carry the period and the stability, and
+# right-sizing that reports throttling risk.
+
+MIN_AGREEMENT = 0.95
+"""Share of VMs whose class is the reading's class or one it allows."""
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    with (TRACES / "azure_vm_labels.csv").open(encoding="utf-8") as f:
+        return {row["vm"]: row for row in csv.DictReader(f)}
+
+
+LABELS = _labels()
+
+
+def _period_matches(found_s: float, label_h: float) -> bool:
+    """The period found is the labelled period or a multiple of it (1-5x: spikes every 64
+    minutes whose sizes repeat every 3 h repeat exactly at 3 h), within 6 %."""
+    ratio = found_s / 3600 / label_h
+    return round(ratio) in range(1, 6) and abs(ratio - round(ratio)) <= 0.06 * round(ratio)
+
+
+def test_agreement_with_the_careful_reading(azure_vms: dict[str, Classification]) -> None:
+    """At least 95 % of the 77 VMs get the reading's class (or one it allows); the
+    DataCenterSim-selected set is mostly jobs every ~65 minutes (batch) and idle VMs."""
+    agree = [
+        vm
+        for vm, row in LABELS.items()
+        if azure_vms[vm].cls.value in {row["label"], *row["also_ok"].split()}
+    ]
+    assert len(LABELS) == 77
+    assert len(agree) / len(LABELS) >= MIN_AGREEMENT, sorted(set(LABELS) - set(agree))
+
+
+def test_periodic_jobs_are_found_at_their_period(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """Every VM the reading calls a periodic job gets the reading's class (batch, or the
+    class it allows) at its measured period (or a multiple at which it repeats exactly),
+    and a batch reason says 'periodic job every'."""
+    periodic = {vm: row for vm, row in LABELS.items() if row["period_hours"]}
+    assert len(periodic) >= 30
+    wrong = []
+    for vm, row in periodic.items():
+        c = azure_vms[vm]
+        period_s = c.features["cpu"]["period_s"]
+        allowed = {row["label"], *row["also_ok"].split()}
+        if c.cls.value not in allowed or not _period_matches(period_s, float(row["period_hours"])):
+            wrong.append((vm, c.cls.value, period_s / 3600, row["period_hours"]))
+        elif c.cls is WorkloadClass.BATCH and "periodic job every" not in c.reasons[0]:
+            wrong.append((vm, c.reasons[0]))
+    assert wrong == []
+
+
+def test_no_job_every_65_minutes_is_called_daily(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """Hourly binning turned jobs every ~65 minutes into '24 h' cycles; at 5 minutes none of
+    them is diurnal or reported with a 24 h period."""
+    for vm, row in LABELS.items():
+        if row["period_hours"] and float(row["period_hours"]) < 1.5:
+            c = azure_vms[vm]
+            assert c.cls is not WorkloadClass.DIURNAL, vm
+            assert abs(c.features["cpu"]["period_s"] - 86400) > 3600, vm
+
+
+@pytest.mark.parametrize(
+    ("vm", "day", "before", "after"),
+    [("vm377211", 23.2, "1.81", "23"), ("vm215591", 23.2, "25.9", "17.8")],
+    ids=["step-up", "step-down"],
+)
+def test_step_changes_are_sized_on_the_current_regime(
+    azure_vms: dict[str, Classification],
+    vm: str,
+    day: float,
+    before: str,
+    after: str,
+) -> None:
+    """vm377211 idles at 1.8 % for 23 days, then runs at 19-28 %; vm215591 drops from a
+    heavy job to ~18 %. Neither is periodic batch: both are classified and sized on the
+    last 5.9 days, and the reasons say where the level shifted."""
+    c = azure_vms[vm]
+    cpu = c.features["cpu"]
+    assert cpu["shift_at_days"] == pytest.approx(day, abs=0.1)
+    assert c.cls is WorkloadClass.STEADY
+    assert any(
+        f"({before} -> {after})" in r and "sized on the last 5.9 days" in r for r in c.reasons
+    )
+    assert c.rightsized is not None
+    if vm == "vm377211":
+        assert c.rightsized.cpu >= 0.2 * 4  # the current ~23 % of 4 cores, not the month's 6 %
+
+
+def test_reasons_carry_the_stability(azure_vms: dict[str, Classification]) -> None:
+    """Every classified VM says whether its class held in both halves of the window."""
+    for vm in LABELS:
+        text = " ".join(azure_vms[vm].reasons)
+        assert (
+            "both halves of the window" in text
+            or "unstable: first half" in text
+            or ("too short to check" in text)
+        ), vm
+
+
+def test_right_sizing_reports_the_throttling_risk(
+    azure_vms: dict[str, Classification],
+) -> None:
+    """Every VM's right-sized request comes with a peak check against its 2x limit; the
+    limit covers the p99 of the 5-minute means, so no VM exceeds it in more than 1 % of the
+    intervals - while the source's p95 of the 5-minute maxima (not in these series) shows
+    what averages hide: most VMs peak above their limit inside an interval."""
+    above_max = 0
+    for vm, row in LABELS.items():
+        pc = azure_vms[vm].peak_check
+        assert pc is not None, vm
+        assert pc.metric == "cpu"
+        assert pc.share_above_limit <= 0.011, vm
+        if float(row["max_cpu_p95"]) / 100 * 4 > pc.limit_cores:
+            above_max += 1
+    assert above_max > len(LABELS) / 2

@@ -3,16 +3,14 @@ sizing decisions written into stack config (no Pulumi runs here)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jinja2
 import pytest
 import yaml
+from world import mini_plan, mini_project
 
 import planner
 from planner import emit
@@ -25,32 +23,16 @@ SITES = ("aws-eu-west-1", "aws-us-east-1", "colo-eu", "gpu-pool-us")
 STACK_FILES = ("Pulumi.prod.yaml", "Pulumi.yaml", "README.md", "__main__.py", "requirements.txt")
 
 
-def _load_mini() -> ModuleType:
-    """tests/pulumi/mini_plan.py, by path (tests/pulumi is no package)."""
-    path = Path(__file__).resolve().parents[1] / "pulumi" / "mini_plan.py"
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_unit", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MINI = _load_mini()
-
-
 @pytest.fixture
 def plan() -> Plan:
     """The hand-made mini plan."""
-    result: Plan = MINI.mini_plan()
-    return result
+    return mini_plan()
 
 
 @pytest.fixture
 def project() -> Project:
     """The mini project (tests/data/mini plus search-api)."""
-    result: Project = MINI.mini_project()
-    return result
+    return mini_project()
 
 
 def render(plan: Plan, project: Project, **kwargs: Any) -> dict[str, str]:

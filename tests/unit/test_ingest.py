@@ -236,6 +236,7 @@ def _peak_bytes(path: Path) -> tuple[int, int]:
     return peak, sum(len(s) for s, _ in result.series)
 
 
+@pytest.mark.slow  # tracemalloc over big generated files
 def test_memory_grows_with_points_not_text(tmp_path: Path) -> None:
     """Streaming: reading 200,000 samples peaks under 40 bytes a sample plus a few blocks,
     and doubling the text per sample (long names, precise timestamps) does not raise it."""
@@ -510,6 +511,7 @@ def test_json_document_problems(tmp_path: Path, text: str, expected: str) -> Non
     assert [p.render() for p in info.value.problems] == [expected]
 
 
+@pytest.mark.slow  # tracemalloc over big generated files
 def test_json_memory_grows_with_points_not_text(tmp_path: Path) -> None:
     """Streaming JSON: 100,000 Prometheus points peak under 40 bytes a point plus a few
     pieces of text, and the same points in three times the text (indented) do not raise

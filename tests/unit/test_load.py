@@ -401,6 +401,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+@pytest.mark.slow  # 60 mutated projects loaded
 @settings(max_examples=60, deadline=None)
 @given(file=st.sampled_from(sorted(FILE_KINDS.values())), data=st.data())
 def test_any_mutation_loads_or_raises_input_error(file: str, data: st.DataObject) -> None:

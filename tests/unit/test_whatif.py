@@ -14,9 +14,6 @@ from planner.model import (
     Assignment,
     Capacity,
     Classification,
-    GpuPoolCost,
-    NodeClass,
-    OwnedCost,
     Placement,
     Plan,
     PricingOption,
@@ -34,22 +31,9 @@ def catalogue() -> Catalogue:
 
 
 def _project() -> Project:
-    """The sample project with node classes on the GPU pool and a negotiated P5 price."""
+    """The sample project, colo-eu priced from the catalogue (no cost inputs of its own)."""
     p = sample_project()
-    pool = p.site("gpu-pool-us")
-    pool = replace(
-        pool,
-        gpu_pool_cost=GpuPoolCost(
-            owned=OwnedCost(
-                node_classes=(
-                    NodeClass("hgx-h100", 8, 96, 2048, 310_000, 10.2, gpus=8, gpu_type="h100"),
-                ),
-                colo_usd_per_kw_month=184.06,
-            )
-        ),
-    )
-    cloud = replace(p.site("aws-us-east-1"), price_overrides={P5_OD: 55.04})
-    sites = tuple({"gpu-pool-us": pool, "aws-us-east-1": cloud}.get(s.name, s) for s in p.sites)
+    sites = tuple(replace(s, owned_cost=None) for s in p.sites)
     return replace(p, sites=sites)
 
 

@@ -18,7 +18,6 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parents[3] / "shared" / "data" / "traces"
 
 HELIOS_VCS = ("vc6YE", "vcJkd", "vchbv")
-AZURE_VMS = ("vm964968", "vm1239939", "vm7438", "vm215607", "vm221719")
 AZURE_VM_ANCHOR = "2017-01-01T00:00:00Z"  # the source has minute offsets only
 
 
@@ -54,12 +53,34 @@ def azure_vm(src: Path) -> str:
     with gzip.open(path, "rt") as f:
         reader = csv.reader(f)
         header = next(reader)
-        cols = [header.index(vm) for vm in AZURE_VMS]
-        out = ["timestamp," + ",".join(f"{vm}/cpu_percent" for vm in AZURE_VMS)]
+        # every VM once, sorted (the source repeats vm83972 in two columns)
+        vms = sorted(set(header[1:]))
+        cols = [header.index(vm) for vm in vms]
+        out = ["timestamp," + ",".join(f"{vm}/cpu_percent" for vm in vms)]
         for row in reader:
             stamp = anchor + timedelta(minutes=float(row[0]))
             out.append(stamp.strftime("%Y-%m-%dT%H:%M:%SZ") + "," + ",".join(row[c] for c in cols))
     return "\n".join(out) + "\n"
+
+
+def azure_vm_peaks(src: Path) -> dict[str, str]:
+    """vm -> p95 of the 5-minute CPU maxima (%), from the snapshot's labels.csv."""
+    with (src / "azure_vm_2017_periodic78" / "labels.csv").open() as f:
+        return {row["series"]: row["max_cpu_p95"] for row in csv.DictReader(f)}
+
+
+def azure_vm_labels(src: Path) -> str:
+    """Our reading (azure_vm_labels.csv) with the source's p95 of the maxima filled in."""
+    peaks = azure_vm_peaks(src)
+    with (HERE / "azure_vm_labels.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    fields = ["vm", "label", "also_ok", "period_hours", "max_cpu_p95", "reading"]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**{k: row.get(k, "") for k in fields}, "max_cpu_p95": peaks[row["vm"]]})
+    return buf.getvalue()
 
 
 def llm(src: Path) -> str:
@@ -78,6 +99,8 @@ def main() -> None:
     write_gz(HERE / "helios_vc_gpu_10min.csv.gz", helios(src))
     write_gz(HERE / "philly_gpu_15min.csv.gz", philly(src))
     write_gz(HERE / "azure_vm_cpu_5min.csv.gz", azure_vm(src))
+    labels = azure_vm_labels(src)
+    (HERE / "azure_vm_labels.csv").write_text(labels, encoding="utf-8")
     (HERE / "azure_llm_requests_per_minute.csv").write_text(llm(src), encoding="utf-8")
 
 

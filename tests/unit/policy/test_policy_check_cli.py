@@ -127,7 +127,7 @@ def test_help_has_an_example() -> None:
     assert "Example: hybridplan check" in result.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.preview
 def test_check_with_emitted_stacks(mini_dir: Path, tmp_path: Path) -> None:
     """--stacks previews the emitted stacks and checks their resources too (mini: clean)."""
     out = tmp_path / "out"
@@ -145,7 +145,7 @@ def test_check_with_emitted_stacks(mini_dir: Path, tmp_path: Path) -> None:
     assert "holds no emitted stacks" in missing.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.preview
 def test_check_fails_on_a_stack_that_does_not_preview(mini_dir: Path, tmp_path: Path) -> None:
     """--stacks exits 1 when a stack's program fails offline: its resources went unchecked,
     and `pulumi preview` would fail on it too (it was a warning and exit 0)."""

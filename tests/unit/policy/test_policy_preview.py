@@ -24,7 +24,7 @@ from planner.model import Level, Project
 from planner.policy import ResourceRecord, evaluate_resources
 from policies.registry import RULES
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.preview
 
 TODAY = date(2026, 11, 27)
 RESOURCE_RULES = [r.id for r in RULES if r.check_resources is not None]

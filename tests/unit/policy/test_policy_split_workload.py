@@ -4,7 +4,6 @@ minimum; the whole meets it)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import replace
 from datetime import date
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from crossguard_harness import run_pack
+from world import mini_plan, mini_project
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
@@ -21,19 +21,13 @@ from planner.preview import policy_records, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES, RULES
 
 TODAY = date(2026, 11, 27)
-MINI_PLAN = Path(__file__).resolve().parents[2] / "pulumi" / "mini_plan.py"
 SLA = [r for r in RULES if r.id in ("HP-SLA-001", "HP-SLA-002")]
 
 
 def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
     """checkout-api (tier 1, 3 replicas) as 2 on colo-eu + 1 on aws-eu-west-1: no SLA
     finding at plan time, on the previewed objects, or from the pack."""
-    spec = importlib.util.spec_from_file_location("hybridplan_test_mini_plan_split", MINI_PLAN)
-    assert spec is not None
-    assert spec.loader is not None
-    mini = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mini)
-    project, plan = mini.mini_project(), mini.mini_plan()
+    project, plan = mini_project(), mini_plan()
     placements = tuple(
         replace(
             p,
@@ -76,4 +70,4 @@ def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
     assert (reported, unknown) == (set(), set())
 
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.preview

@@ -1,0 +1,289 @@
+"""Period detection at a series' own resolution: the autocorrelation at every lag from
+``MIN_PERIOD_S`` (10 minutes) to ``MAX_PERIOD_S`` (7 days), computed with an FFT, and the
+fundamental period told from persistence. Pure, numpy.
+
+**Autocorrelation** (rows = series on a regular grid, NaN = missing): each row has its
+level removed (the caller passes residuals: a line, or the level of each regime, already
+subtracted), missing samples are set to 0, and for every lag ``k``
+
+    r(k) = (sum over pairs both present of x[t] x[t+k] / pairs(k)) / (sum of x[t]^2 / n)
+
+with both sums from one zero-padded FFT (Wiener-Khinchin) and ``pairs(k)`` from the FFT of
+the presence mask (``n - k`` without gaps). Lags with fewer pairs than half the samples are
+not used, so a period needs at least two repetitions in the window.
+
+**Peaks** (``PeriodFit``): a lag ``P`` is a candidate when ``r(P)`` is a local maximum (at
+least both neighbours), at least ``MIN_PEAK_ACF``, ``NOISE_Z`` standard errors of white
+noise and, for on/off load, ``EVENT_Z`` standard errors of its number of busy spells, and
+*prominent*: ``r(P)`` minus the
+lowest ``r`` between ``P/2`` and ``P`` is at least ``MIN_PROMINENCE`` and at least
+``PROMINENCE_SHARE`` of ``r(P)``. Persistence (a
+series that changes slowly, or a level that wanders) makes ``r`` fall steadily with the
+lag: no prominent peak. A real cycle of period ``P`` falls and rises again. A candidate
+must also **repeat**: where ``2P`` is inside the lag range, ``r`` near ``2P`` is at least
+half of ``r(P)``.
+
+The **best** candidate is the shortest of those with the highest ``r`` (within ``TIE``).
+The **fundamental** is the shortest candidate whose ``r`` is within ``HARMONIC_SHARE`` of
+the best's, whose multiple the best is, and which correlates at least ``HALF_SHARE`` as
+well half-way to the best (a job every 65 minutes also correlates at 130 minutes and at
+24 h = 22 x 65.45 min: the period is 65 min, not 24 h; a daily cycle with a small job on
+the hour does not correlate at 12 h: the period is 24 h).
+The period is refined from the farthest multiple ``mP`` that still peaks (lag / m), so a
+65.45-minute job on a 5-minute grid is reported as 65 min, not 65 (13 lags) or 60.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.classify.series import FloatArray
+
+MIN_PERIOD_S = 600.0
+"""Shortest period looked for: 10 minutes (and never under two samples)."""
+MAX_PERIOD_S = 7 * 86400.0
+"""Longest period looked for: 7 days (and never over half the window)."""
+MIN_PEAK_ACF = 0.3
+"""A candidate period correlates at least this much with itself one period later."""
+NOISE_Z = 4.0
+"""... and at least this many standard errors of white noise (1 / sqrt(samples)): a
+one-hour trace of 60 samples needs r >= 0.52."""
+EVENT_Z = 2.5
+"""On/off load with few busy spells is as noisy as its number of spells: a peak needs
+r >= EVENT_Z / sqrt(spells) (five random spikes in a month never make a period; a job that
+ran 640 times needs r >= 0.1)."""
+MIN_PROMINENCE = 0.15
+"""... and stands this far above the lowest autocorrelation between half the period and the
+period (persistence has no such dip)."""
+PROMINENCE_SHARE = 0.5
+"""... and at least this share of its own autocorrelation (a level shift or a wandering level
+lifts r at every lag; a cycle's dip is as deep as its peak is high)."""
+HARMONIC_SHARE = 0.85
+"""A shorter candidate is the fundamental of a longer one when its autocorrelation is at least
+this share of the longer one's."""
+TIE = 0.02
+"""Autocorrelations this close are equal (an exact period repeats at all its multiples)."""
+HALF_SHARE = 0.5
+"""... and which correlates at least half as well half-way to the longer period (a job every
+65.45 min sampled every 5 min drifts out of phase and back every 12 h: r falls to about
+half mid-way; a daily cycle with a small job every hour falls to nothing at 12 h)."""
+REFINE_BELOW_LAGS = 50
+"""Periods shorter than this many samples are refined from their multiples (one lag is more
+than 1 % of them)."""
+ROWS_PER_FFT = 256
+"""Series per FFT batch: bounds memory at about 256 x (samples + lags) x 24 bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFit:
+    """The fundamental period of one series (NaN fields: no period found)."""
+
+    period_s: float
+    acf: float
+    """Autocorrelation at the period (at the nearest lag)."""
+    prominence: float
+    repeats: int
+    """The farthest multiple of the period (1, 2, 4, 8 ...) at which it still peaks."""
+    acf_24h: float
+    acf_168h: float
+
+
+NO_PERIOD = PeriodFit(math.nan, math.nan, math.nan, 0, math.nan, math.nan)
+
+
+def autocorrelation(resid: FloatArray, max_lag: int) -> FloatArray:
+    """``r(k)`` for ``k = 0..max_lag`` of each row (module doc); NaN where a lag has fewer
+    pairs than half the row's samples, 0 for a row that is constant (all zero residuals)."""
+    rows, n = resid.shape
+    max_lag = min(max_lag, n - 1)
+    out = np.full((rows, max_lag + 1), np.nan)
+    if max_lag < 1 or rows == 0:
+        return out
+    nfft = _fast_len(n + max_lag + 1)
+    for start in range(0, rows, ROWS_PER_FFT):
+        block = resid[start : start + ROWS_PER_FFT]
+        present = ~np.isnan(block)
+        x0 = np.where(present, block, 0.0)
+        spec = np.fft.rfft(x0, nfft, axis=1)
+        num = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, : max_lag + 1]
+        del spec
+        if present.all():
+            pairs = np.broadcast_to(np.arange(n, n - max_lag - 1, -1, dtype=np.float64), num.shape)
+        else:
+            mspec = np.fft.rfft(present.astype(np.float64), nfft, axis=1)
+            pairs = np.rint(np.fft.irfft(mspec * np.conj(mspec), nfft, axis=1)[:, : max_lag + 1])
+            del mspec
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = num / np.where(pairs > 0, pairs, np.nan)
+            r = cov / cov[:, :1]
+        enough = pairs >= 0.5 * pairs[:, :1]
+        flat = ~(cov[:, 0] > 0)
+        r = np.where(flat[:, None], 0.0, np.clip(r, -1.0, 1.0))
+        out[start : start + len(block)] = np.where(enough, r, np.nan)
+    return out
+
+
+def _fast_len(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n (a fast FFT length)."""
+    best = 1 << (n - 1).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def lag_range(step_s: float, samples: int) -> tuple[int, int]:
+    """(shortest, longest) lag searched for a period, in samples."""
+    lo = max(2, math.ceil(MIN_PERIOD_S / step_s - 1e-9))
+    hi = min(math.floor(MAX_PERIOD_S / step_s + 1e-9), samples // 2)
+    return lo, hi
+
+
+def fit_periods(
+    resid: FloatArray, step_s: float, events: Sequence[int] | None = None
+) -> list[PeriodFit]:
+    """The fundamental period of each row of residuals on a grid of ``step_s``; ``events``
+    is, per row, the number of separate busy spells of on/off load (0 when the load is not
+    on/off): sparse events need a stronger peak (module doc)."""
+    lo, hi = lag_range(step_s, resid.shape[1])
+    lag24 = round(86400.0 / step_s)
+    lag168 = round(7 * 86400.0 / step_s)
+    # one lag past ``hi`` so that ``hi`` itself can be a peak
+    r = autocorrelation(resid, max(hi + 1, lag168 if lag168 < resid.shape[1] else 0, lag24))
+    # NaN lags (too few pairs) can never be peaks: -2 is below any autocorrelation
+    r = np.where(np.isnan(r), -2.0, r)
+    hi = min(hi, r.shape[1] - 2)
+    floors = np.array(
+        [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
+    )
+    # rows with no local maximum above their floor have no period: skip them at once
+    k = np.arange(max(lo, 1), hi + 1)
+    any_peak = np.zeros(len(r), dtype=bool)
+    if hi - lo >= 2:
+        rk = r[:, k]
+        local = (rk > r[:, k - 1]) & (rk >= r[:, k + 1]) & (rk >= floors[:, None])
+        any_peak = np.asarray(local.any(axis=1), dtype=bool)
+    out = []
+    for i, row in enumerate(r):
+        a24 = _at(row, lag24) if 2 * step_s <= 86400.0 else math.nan
+        a168 = _at(row, lag168)
+        fit = _fundamental(row, lo, hi, float(floors[i])) if any_peak[i] else None
+        out.append(
+            PeriodFit(fit[0] * step_s, fit[1], fit[2], fit[3], a24, a168)
+            if fit
+            else _none(a24, a168)
+        )
+    return out
+
+
+def _none(a24: float, a168: float) -> PeriodFit:
+    return PeriodFit(math.nan, math.nan, math.nan, 0, a24, a168)
+
+
+def _at(row: FloatArray, lag: int) -> float:
+    if lag < 1 or lag >= len(row) or row[lag] < -1.0:
+        return math.nan
+    return float(row[lag])
+
+
+def _floor(n: int, events: int) -> float:
+    """The least r a peak needs in a row of ``n`` samples with ``events`` busy spells."""
+    floor = max(MIN_PEAK_ACF, NOISE_Z / math.sqrt(max(n, 1)))
+    if events > 0:
+        floor = max(floor, EVENT_Z / math.sqrt(events))
+    return floor
+
+
+def _candidates(row: FloatArray, lo: int, hi: int, floor: float) -> list[tuple[int, float, float]]:
+    """(lag, r, prominence) of every candidate peak in ``lo..hi`` (module doc)."""
+    if hi - lo < 2:
+        return []
+    seg = row[: hi + 2]
+    k = np.arange(max(lo, 1), hi + 1)
+    k = k[k + 1 < len(seg)]
+    local = (seg[k] > seg[k - 1]) & (seg[k] >= seg[k + 1]) & (seg[k] >= floor)
+    ps = k[local]
+    if ps.size == 0:
+        return []
+    # lowest r between p/2 and p for every candidate at once: reduceat over (start, end) pairs
+    bounds = np.empty(2 * ps.size, dtype=np.int64)
+    bounds[0::2] = np.maximum(1, ps // 2)
+    bounds[1::2] = ps + 1
+    valley = np.minimum.reduceat(np.append(seg, -2.0), bounds)[0::2]
+    peak = seg[ps]
+    prom = peak - valley
+    keep = prom >= np.maximum(MIN_PROMINENCE, PROMINENCE_SHARE * peak)
+    return list(zip(ps[keep].tolist(), peak[keep].tolist(), prom[keep].tolist(), strict=True))
+
+
+def _near(row: FloatArray, lag: float, period: float, slack: int = 1) -> tuple[int, float]:
+    """The highest r within 1 % of a (fractional) lag, at least ``slack`` lags either side,
+    and within a third of the period (so the search never reaches the next multiple):
+    (lag, r)."""
+    w = max(1, min(max(round(0.01 * lag), slack), math.floor(period / 3)))
+    a = max(1, math.floor(lag) - w)
+    b = min(len(row) - 1, math.ceil(lag) + w)
+    if a > b:
+        return -1, math.nan
+    seg = row[a : b + 1]
+    i = int(np.argmax(seg))
+    return a + i, float(seg[i])
+
+
+def _fundamental(
+    row: FloatArray, lo: int, hi: int, floor: float
+) -> tuple[float, float, float, int] | None:
+    cands = _candidates(row, lo, hi, floor)
+    repeating = []
+    for p, r, prom in cands:
+        if 2 * p <= hi:
+            _, r2 = _near(row, 2 * p, p)
+            if not r2 >= 0.5 * r:
+                continue
+        repeating.append((p, r, prom))
+    if not repeating:
+        return None
+    top = max(c[1] for c in repeating)
+    # the shortest of the (near-)best: an exact period correlates equally at its multiples
+    best = min((c for c in repeating if c[1] >= top - TIE), key=lambda c: c[0])
+    fund = best
+    for c in sorted(repeating):
+        if c[0] >= best[0]:
+            break
+        m = best[0] / c[0]
+        if c[1] < HARMONIC_SHARE * best[1] or round(m) < 2 or abs(m - round(m)) > 0.05 * m:
+            continue
+        # a true fundamental also correlates half-way to the longer period (a daily cycle
+        # with a job every hour does not: r at 12 h is low, and the day is the period)
+        # a period known to half a lag is known to k/2 lags at its k-th multiple
+        k = round(m) // 2
+        _, r_half = _near(row, k * c[0], c[0], slack=math.ceil(k / 2))
+        if r_half >= HALF_SHARE * c[1]:
+            fund = c
+            break
+    p, r, prom = fund
+    period = float(p)
+    repeats = 1
+    m = 2
+    while m * period <= hi:
+        # doubling keeps the predicted lag within one lag of the peak; only short periods
+        # (under REFINE_BELOW_LAGS) move: a long one is already known to 1 %
+        lag, rm = _near(row, m * period, 1.0 if p < REFINE_BELOW_LAGS else period)
+        if not rm >= 0.5 * r:
+            break
+        if p < REFINE_BELOW_LAGS:
+            period = lag / m
+        repeats = m
+        m *= 2
+    return period, r, prom, repeats
