@@ -93,8 +93,7 @@ def test_load_project_reports_billing_references(tmp_path: Path) -> None:
     """`validate` (load_project) finds rules naming unknown workloads and empty globs too."""
     root = _with_billing(
         tmp_path,
-        "  exports: [bills/*.csv, bills/*.parquet]\n"
-        "  rules:\n    - shared: {among: [payments]}\n",
+        "  exports: [bills/*.csv, bills/*.parquet]\n  rules:\n    - shared: {among: [payments]}\n",
     )
     with pytest.raises(InputError) as err:
         load_project(root)
