@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/solve.py
 	$(BIN)/python bench/whatif.py
+	$(BIN)/python bench/baseline.py
 
 clean:
 	rm -rf $(VENV) out

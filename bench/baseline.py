@@ -3,6 +3,7 @@
     .venv/bin/python bench/baseline.py [--rows 10000000] [--workloads 10000] [--months 3]
                                        [--format parquet|csv.gz] [--tags map|json]
                                        [--explicit-rules] [--threads 2] [--keep DIR]
+                                       [--chunk-rows 1000000]
 
 A seeded bill (``tests/focus_bill.py``: daily rows, whole-cent amounts, 5 % unmapped, 10 %
 under a savings plan) is written in 1 M-row files, then read, mapped and averaged by
@@ -93,6 +94,9 @@ def main() -> None:
     ap.add_argument("--tags", default="map", choices=["map", "json"])
     ap.add_argument("--explicit-rules", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--chunk-rows", type=int, default=1_000_000, help="rows per file (10000000: one big file)"
+    )
     ap.add_argument("--keep", type=Path, help="write the bill here and keep it")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -112,6 +116,7 @@ def main() -> None:
             months=args.months,
             fmt=args.format,
             tags=args.tags,
+            chunk_rows=args.chunk_rows,
         )
         gen_s = time.perf_counter() - t0
         size_mb = sum(f.stat().st_size for f in written.files) / 1e6
