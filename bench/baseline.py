@@ -134,7 +134,9 @@ def main() -> None:
         if args.explicit_rules:
             child.append("--explicit-rules")
         t1 = time.perf_counter()
-        out = subprocess.run(child, check=True, capture_output=True, text=True)
+        out = subprocess.run(child, check=False, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"the measured run failed:\n{out.stderr}")
         wall = time.perf_counter() - t1
         result = json.loads(out.stdout)
     # averages are rounded to the cent; x3 months recovers the whole-cent sums exactly
