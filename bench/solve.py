@@ -55,12 +55,14 @@ from planner.model import (
     Workload,
     WorkloadKind,
 )
+from planner.money import Money
 from planner.solve import solve_offers
+from planner.solve.blocks import build_blocks, latency_dependencies
+from planner.solve.build import build_model
 from planner.solve.candidates import candidates_from_offers
 from planner.solve.extract import extract
 from planner.solve.greedy import solve_greedy
 from planner.solve.milp import solve_model
-from planner.solve.problem import build_blocks, build_model, latency_dependencies
 
 H = 730.0
 EU, US = Residency.EU, Residency.US
@@ -95,6 +97,21 @@ TEAMS = tuple(f"team-{i:02d}" for i in range(12))
 CLOUD_CORE, CLOUD_GIB, CLOUD_GPU_H = 24.0, 3.2, 4.1
 OWNED_CORE, OWNED_GIB, OWNED_GPU_H = 10.0, 1.2, 1.6
 COMMIT_1Y, SPOT = 0.68, 0.35
+ZERO = Money.zero("USD")
+
+
+_AMOUNTS: dict[int, Money] = {}
+
+
+def cents(usd: float) -> Money:
+    """A synthetic price in whole cents (rounded as the cost model rounds a line item).
+    Equal amounts share one value, as offers of identical workloads do in
+    ``build_candidates`` (it prices a shape once and relabels the offers)."""
+    c = round(usd * 100)
+    hit = _AMOUNTS.get(c)
+    if hit is None:
+        hit = _AMOUNTS[c] = Money(c, "USD")
+    return hit
 
 
 def make_sites(
@@ -259,10 +276,11 @@ def offers_for(w: Workload, sites: list[Site], knobs: dict[str, float]) -> list[
                         workload=w.name,
                         site=s.name,
                         option=opt,
-                        usd_per_month=hours * p,
+                        per_month=cents(hours * p),
                         line_items=(),
-                        migration_usd=0.0,
-                        usage={**usage, "usd_per_gpu_hour": p, "fixed_usd_per_month": 0.0},
+                        migration=ZERO,
+                        usage=usage,
+                        fixed_per_month=ZERO,
                     )
                 )
         return out
@@ -277,9 +295,9 @@ def offers_for(w: Workload, sites: list[Site], knobs: dict[str, float]) -> list[
             continue
         res_bad = w.data.residency is not Residency.ANY and s.jurisdiction is not w.data.residency
         reason = f"residency: data must stay in {w.data.residency.value}" if res_bad else None
-        mig = 0.0
+        mig = ZERO
         if w.current_site is not None and w.current_site != s.name:
-            mig = (8000.0 + 0.09 * gib * 50) * move
+            mig = cents((8000.0 + 0.09 * gib * 50) * move)
         if s.kind is SiteKind.CLOUD:
             od = (cores * CLOUD_CORE + gib * CLOUD_GIB + gpus * H * CLOUD_GPU_H) * factor[s.name]
             od *= noise
@@ -298,9 +316,9 @@ def offers_for(w: Workload, sites: list[Site], knobs: dict[str, float]) -> list[
                         workload=w.name,
                         site=s.name,
                         option=opt,
-                        usd_per_month=round(od * mult, 2),
+                        per_month=cents(od * mult),
                         line_items=(),
-                        migration_usd=mig,
+                        migration=mig,
                         eligible=why is None,
                         reason=why,
                         usage=base_usage,
@@ -314,9 +332,9 @@ def offers_for(w: Workload, sites: list[Site], knobs: dict[str, float]) -> list[
                     workload=w.name,
                     site=s.name,
                     option=PricingOption.OWNED,
-                    usd_per_month=round(price, 2),
+                    per_month=cents(price),
                     line_items=(),
-                    migration_usd=mig,
+                    migration=mig,
                     eligible=reason is None,
                     reason=reason,
                     usage=base_usage,

@@ -15,20 +15,18 @@ from datetime import date
 
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
-from planner.cost import offers_for
+from planner.cost import PriceCache, baseline_items
+from planner.cost.common import total
 from planner.ingest import TelemetrySet
 from planner.model import (
     Classification,
     Constraints,
-    Offer,
     Plan,
-    PricingOption,
     Project,
     Resources,
-    SiteKind,
-    Workload,
     WorkloadClass,
 )
+from planner.money import Money
 from planner.policy import constraints_for, evaluate_plan
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
@@ -73,32 +71,22 @@ def input_digest(project: Project, catalogue: Catalogue) -> str:
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _current_option(workload: Workload, kind: SiteKind) -> tuple[PricingOption, ...]:
-    """What a workload is assumed to pay today at its current site: on-demand in the cloud
-    (the usual starting point of a repatriation review), owned/leased capacity elsewhere."""
-    if kind is SiteKind.CLOUD:
-        return (PricingOption.ON_DEMAND,)
-    return (PricingOption.OWNED, PricingOption.LEASED)
+def baseline_costs(
+    project: Project, catalogue: Catalogue, *, cache: PriceCache | None = None
+) -> dict[str, Money]:
+    """What each workload pays today per month (``planner.cost.baseline_items``: declared
+    size, current site, current or usual option), by workload name, sorted.
 
-
-def baseline_offers(project: Project, catalogue: Catalogue) -> dict[str, Offer]:
-    """The offer each workload uses today: declared size, current site, current option.
-
-    Workloads without a ``current_site`` (new ones) have no baseline and are left out.
-    """
-    out: dict[str, Offer] = {}
-    for w in project.workloads:
+    Workloads without a ``current_site`` (new ones), or that cannot be priced there, have no
+    baseline and are left out."""
+    out: dict[str, Money] = {}
+    for w in sorted(project.workloads, key=lambda w: w.name):
         if w.current_site is None:
             continue
         site = project.site(w.current_site)
-        wanted = (w.current_option,) if w.current_option else _current_option(w, site.kind)
-        offers = [
-            o
-            for o in offers_for(w, w.resources, site, catalogue, project.settings)
-            if o.eligible and o.option in wanted
-        ]
-        if offers:
-            out[w.name] = min(offers, key=lambda o: (o.usd_per_month, o.option.value))
+        items = baseline_items(w, site, catalogue, project.settings, cache=cache)
+        if items:
+            out[w.name] = total(items, catalogue.currency)
     return out
 
 
@@ -120,20 +108,20 @@ def build_plan(
         classifications = classify_project(project, telemetry)
     requests = requests_from(project, classifications)
     constraints = constraints_for(project, today=today, rules=RULES)
-    candidates = build_candidates(project, requests, catalogue, constraints)
+    cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
+    candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
     result = place(project, candidates, constraints, method=method)
-    baseline = baseline_offers(project, catalogue)
+    baseline = baseline_costs(project, catalogue, cache=cache)
+    cur = catalogue.currency
     plan = Plan(
         placements=result.placements,
         site_usage=result.site_usage,
         classifications=tuple(sorted(classifications, key=lambda c: c.workload)),
         solver=result.solver,
-        baseline_usd_per_month=round(sum(o.usd_per_month for o in baseline.values()), 2),
-        workload_baseline_usd_per_month={
-            name: round(o.usd_per_month, 2) for name, o in sorted(baseline.items())
-        },
-        usd_per_month=round(sum(p.usd_per_month for p in result.placements), 2),
-        migration_usd=round(sum(p.migration_usd for p in result.placements), 2),
+        baseline_per_month=Money.total(baseline.values(), cur),
+        workload_baseline_per_month=baseline,
+        per_month=Money.total((p.per_month for p in result.placements), cur),
+        migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
         input_digest=input_digest(project, catalogue),
         catalogue_version=catalogue.version,

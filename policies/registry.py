@@ -19,6 +19,11 @@ from policies.rules import (
     hp_cost_005_gpu_hour_price,
     hp_cost_006_no_on_demand_gpu,
     hp_cost_007_move_threshold,
+    hp_dep_050_kueue_quota_fits_hardware,
+    hp_dep_051_gpu_nodes_join,
+    hp_dep_052_priced_capacity_type,
+    hp_dep_053_imds_hop_limit,
+    hp_dep_054_multi_node_training_efa_one_zone,
     hp_hyg_001_requests_limits,
     hp_hyg_002_no_privileged,
     hp_hyg_003_s3_encryption,
@@ -53,6 +58,17 @@ a real cluster would trip over: two resources applying one object, selectors tha
 nothing, references to objects the stack does not create, limits below requests, autoscaler
 bounds."""
 
+AWS_DEPLOY_RULES: tuple[Rule, ...] = (
+    hp_dep_050_kueue_quota_fits_hardware.RULE,
+    hp_dep_051_gpu_nodes_join.RULE,
+    hp_dep_052_priced_capacity_type.RULE,
+    hp_dep_053_imds_hop_limit.RULE,
+    hp_dep_054_multi_node_training_efa_one_zone.RULE,
+)
+"""What would make ``pulumi up`` of GPU capacity and Kueue fail or mislead on a real cluster:
+quotas above the hardware, GPU nodes that cannot join, capacity types other than priced, the
+instance metadata open to pods, multi-node training without EFA or across zones."""
+
 RULES: tuple[Rule, ...] = (
     hp_cost_001_team_budget.RULE,
     hp_cost_002_total_budget.RULE,
@@ -75,9 +91,14 @@ RULES: tuple[Rule, ...] = (
     hp_hyg_005_cost_allocation_tags.RULE,
     hp_hyg_006_waiver_expiry.RULE,
     *OBJECT_RULES,
+    *AWS_DEPLOY_RULES,
 )
-"""Built-in rules in the order reports list them (cost, SLA, residency, hygiene)."""
+"""Built-in rules in the order reports list them (cost, SLA, residency, hygiene, deploy)."""
 
-PREVIEW_RULES: tuple[Rule, ...] = (hp_sla_005_pod_disruption_budget.RULE, *OBJECT_RULES)
-"""What ``hybridplan preview`` runs on one stack (and fails on): the object rules and the
-PodDisruptionBudgets that block drains (HP-SLA-005)."""
+PREVIEW_RULES: tuple[Rule, ...] = (
+    hp_sla_005_pod_disruption_budget.RULE,
+    *OBJECT_RULES,
+    *AWS_DEPLOY_RULES,
+)
+"""What ``hybridplan preview`` runs on one stack (and fails on): the object rules, the
+PodDisruptionBudgets that block drains (HP-SLA-005) and the deploy-readiness rules."""

@@ -8,11 +8,13 @@ Components (type tokens ``hybridplan:<module>:<Type>``):
 
 - :class:`stacks.kubernetes.KubernetesWorkloads` - namespaces, quotas, Deployments /
   StatefulSets, Services, PDBs, HPAs and PriorityClasses on any Kubernetes cluster.
-- :class:`stacks.kueue.GpuTrainingPool` - Kueue flavors, queues and training Jobs; the
-  MultiKueue objects when the plan bursts training into the cloud.
-- :class:`stacks.aws.AwsBurst` - GPU burst capacity on AWS (launch template, mixed-instances
-  auto scaling group, checkpoint bucket, IAM) and :class:`stacks.aws.AwsCostGuard` - the
-  site's budget and its alert topic.
+- :class:`stacks.kueue.GpuTrainingPool` - Kueue flavors, per-team queues capped at the
+  hardware, priorities and training Jobs; the MultiKueue objects when the plan bursts
+  training into the cloud (:mod:`stacks.multikueue`).
+- :class:`stacks.aws.AwsBurst` - GPU capacity on AWS as the plan priced it (Karpenter
+  EC2NodeClass, NodePools, NodeOverlays; node role and EKS access entry; checkpoint bucket
+  with Pod Identity) and :class:`stacks.aws.AwsCostGuard` - the site's budget and its alert
+  topic. :mod:`stacks.aws_cluster` builds the explicit AWS and EKS providers.
 
 See ``stacks/README.md`` for the design decisions and how to run the stacks for real.
 """

@@ -23,16 +23,20 @@ from stacks.spec import (
     AwsBurstConfig,
     AwsCostGuardArgs,
     BudgetConfig,
-    BurstGroupSpec,
     BurstSpec,
+    EksConfig,
     FlavorSpec,
     GpuTrainingPoolArgs,
     JobSpec,
     KubernetesConfig,
     KubernetesWorkloadsArgs,
     NetworkConfig,
+    NodePoolSpec,
+    PriceOverlaySpec,
+    QuotaSpec,
     StackConfig,
     StackInfo,
+    TeamQueueSpec,
     TeamSpec,
     TrainingConfig,
     WorkloadSpec,
@@ -128,11 +132,20 @@ def _str_map(items: Any, where: str) -> dict[str, str]:
     return dict(items)
 
 
-SECTIONS: tuple[str, ...] = ("stack", "kubernetes", "training", "aws_burst", "budget", "network")
+SECTIONS: tuple[str, ...] = (
+    "stack",
+    "kubernetes",
+    "training",
+    "eks",
+    "aws_burst",
+    "budget",
+    "network",
+)
 """The keys of the stack's own namespace that the program reads."""
 
 
-_FLAVORS = _list_of(FlavorSpec, node_labels=_str_map)
+_FLAVORS = _list_of(FlavorSpec, node_labels=_str_map, tolerations=_strs)
+_QUOTAS = _list_of(QuotaSpec)
 _PARSERS: dict[str, Parser] = {
     "stack": _one(StackInfo, failure_domains=_strs),
     "kubernetes": _one(
@@ -152,12 +165,23 @@ _PARSERS: dict[str, Parser] = {
         TrainingConfig,
         teams=_strs,
         flavors=_FLAVORS,
+        queues=_list_of(TeamQueueSpec, quotas=_QUOTAS),
         jobs=_list_of(JobSpec, requests=_str_map),
-        burst=_one(BurstSpec, clusters=_strs, flavors=_FLAVORS, kubeconfig_secrets=_str_map),
+        burst=_one(
+            BurstSpec,
+            clusters=_strs,
+            flavors=_FLAVORS,
+            quotas=_QUOTAS,
+            kubeconfig_secrets=_str_map,
+            worker_projects=_str_map,
+        ),
     ),
+    "eks": _one(EksConfig),
     "aws_burst": _one(
         AwsBurstConfig,
-        groups=_list_of(BurstGroupSpec, instance_types=_strs, workloads=_strs),
+        node_pools=_list_of(NodePoolSpec, instance_types=_strs, workloads=_strs),
+        training_teams=_strs,
+        overlays=_list_of(PriceOverlaySpec, capacity_types=_strs, instance_types=_strs),
     ),
     "budget": _one(BudgetConfig, alert_thresholds_pct=_ints, alert_emails=_strs),
     "network": _one(NetworkConfig, subnet_ids=_strs, security_group_ids=_strs),
@@ -193,9 +217,12 @@ def training_args(config: StackConfig) -> GpuTrainingPoolArgs | None:
 def aws_burst_args(config: StackConfig) -> AwsBurstArgs | None:
     if config.aws_burst is None:
         return None
+    if config.eks is None:
+        raise SpecError("aws_burst: needs the `eks` section (the cluster the nodes join)")
     return AwsBurstArgs(
         **_fields(config.aws_burst),
         stack=config.stack,
+        eks=config.eks,
         network=config.network or NetworkConfig(),
     )
 

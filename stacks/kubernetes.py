@@ -29,7 +29,7 @@ from stacks.labels import (
     selector_labels,
     workload_labels,
 )
-from stacks.spec import KubernetesWorkloadsArgs, WorkloadSpec
+from stacks.spec import SPOT_TAINT, KubernetesWorkloadsArgs, WorkloadSpec
 
 TYPE = "hybridplan:kubernetes:KubernetesWorkloads"
 
@@ -39,6 +39,7 @@ DEFAULT_PRIORITY = 100
 
 ZONE_KEY = "topology.kubernetes.io/zone"
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+SPOT_TOLERATION = {"key": SPOT_TAINT, "operator": "Exists", "effect": "NoSchedule"}
 
 
 def priority_class_name(tier: int) -> str:
@@ -168,6 +169,10 @@ class KubernetesWorkloads(pulumi.ComponentResource):
         if w.gpu_type is not None:
             spec["nodeSelector"] = {"hybridplan.io/gpu-type": w.gpu_type}
             spec["tolerations"] = [dict(GPU_TOLERATION)]
+            if "spot" in w.option.split("+"):
+                # Karpenter's spot NodePools carry this taint: only what the plan put on
+                # spot may land there (a tier-1 GPU service never does).
+                spec["tolerations"].append(dict(SPOT_TOLERATION))
         if w.spread:
             spec["topologySpreadConstraints"] = [
                 {

@@ -5,13 +5,42 @@ config; the emitted program reads it back into the same classes and hands each c
 its ``Args`` (the component's config section plus the stack identity); both directions are
 in :mod:`stacks.config_io`. Quantities arrive already formatted as Kubernetes quantity
 strings (``"1500m"``, ``"4Gi"``) and money as decimal strings: the planner computes, the
-stacks only map values onto resources.
+stacks only map values onto resources. The ``training`` section's types live in
+:mod:`stacks.spec_kueue`, the AWS sections' in :mod:`stacks.spec_aws` (importable from here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from .spec_aws import (
+    CAPACITY_BLOCK_TAG,
+    GPU_TAINT,
+    GPU_TYPE_LABEL,
+    NODE_POOL_LABEL,
+    SPOT_TAINT,
+    TRAINING_TAINT,
+    AwsBurstConfig,
+    BudgetConfig,
+    EksConfig,
+    NetworkConfig,
+    NodePoolSpec,
+    PriceOverlaySpec,
+)
+from .spec_kueue import (
+    BURST_QUEUE,
+    COHORT,
+    LOCAL_QUEUE,
+    TRAINING_SERVICE_ACCOUNT,
+    BurstSpec,
+    FlavorSpec,
+    JobSpec,
+    QuotaSpec,
+    TeamQueueSpec,
+    TrainingConfig,
+    team_queue,
+)
 
 OMIT_DEFAULT = "omit_default"
 """Field metadata key: the written config leaves the key out while the value is the default."""
@@ -118,67 +147,6 @@ class KubernetesWorkloadsArgs(KubernetesConfig):
 # --------------------------------------------------------------------------- kueue
 
 
-@dataclass(frozen=True, slots=True)
-class FlavorSpec:
-    """A Kueue ResourceFlavor and the ClusterQueue quota the plan gives it."""
-
-    name: str
-    gpu_type: str
-    gpus: int
-    cpu: str
-    memory: str
-    node_labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class BurstSpec:
-    """MultiKueue: the cloud worker clusters this pool overflows to, and the quota the plan
-    sends there."""
-
-    clusters: tuple[str, ...]
-    flavors: tuple[FlavorSpec, ...]
-    kubeconfig_secrets: dict[str, str]
-    """Worker cluster -> name of the Secret (namespace ``kueue-system``) with its kubeconfig."""
-
-
-LOCAL_QUEUE = "training"
-"""The Kueue queue (ClusterQueue and per-team LocalQueues) of a pool's own quota."""
-BURST_QUEUE = "training-burst"
-"""The queue whose Jobs MultiKueue dispatches to a worker cluster (same name on workers)."""
-
-
-@dataclass(frozen=True, slots=True)
-class JobSpec:
-    """A training Job (one per workload and queue), suspended until Kueue admits it."""
-
-    name: str
-    workload: str
-    team: str
-    queue: str
-    """``LOCAL_QUEUE``, or ``BURST_QUEUE`` for the share MultiKueue sends away."""
-    image: str
-    parallelism: int
-    gpu_type: str
-    gpus_per_pod: int
-    requests: dict[str, str]
-    usd_per_month: str
-    gpu_hours_per_month: str
-    tier: int
-    multikueue: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingConfig:
-    """Config key ``training``: what :class:`~stacks.kueue.GpuTrainingPool` creates."""
-
-    teams: tuple[str, ...]
-    flavors: tuple[FlavorSpec, ...]
-    jobs: tuple[JobSpec, ...] = ()
-    burst: BurstSpec | None = None
-    serves_burst: bool = False
-    """This cluster is a MultiKueue worker: expose the ``training-burst`` LocalQueues."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GpuTrainingPoolArgs(TrainingConfig):
     stack: StackInfo
@@ -187,55 +155,11 @@ class GpuTrainingPoolArgs(TrainingConfig):
 # --------------------------------------------------------------------------- aws
 
 
-@dataclass(frozen=True, slots=True)
-class BurstGroupSpec:
-    """GPU burst capacity for one GPU type: instances, spot/on-demand split, maximum."""
-
-    name: str
-    gpu_type: str
-    instance_types: tuple[str, ...]
-    max_size: int
-    on_demand_base: int
-    on_demand_pct_above_base: int
-    workloads: tuple[str, ...]
-    usd_per_month: str
-
-
-@dataclass(frozen=True, slots=True)
-class AwsBurstConfig:
-    """Config key ``aws_burst``: what :class:`~stacks.aws.AwsBurst` creates."""
-
-    groups: tuple[BurstGroupSpec, ...]
-    eks_cluster_name: str
-    eks_version: str | None
-    """AMI Kubernetes version; ``None``: the cluster's own (``aws.eks.get_cluster_output``)."""
-    checkpoint_retention_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkConfig:
-    """Config key ``network``: the operator's override of where burst nodes go (never
-    emitted)."""
-
-    subnet_ids: tuple[str, ...] = ()
-    """Empty: use the EKS cluster's subnets (``aws.eks.get_cluster_output``)."""
-    security_group_ids: tuple[str, ...] = ()
-    """Empty: use the EKS cluster security group."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AwsBurstArgs(AwsBurstConfig):
     stack: StackInfo
-    network: NetworkConfig = NetworkConfig()
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetConfig:
-    """Config key ``budget``: what :class:`~stacks.aws.AwsCostGuard` creates."""
-
-    usd_per_month: str
-    alert_thresholds_pct: tuple[int, ...]
-    alert_emails: tuple[str, ...] = ()
+    eks: EksConfig
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -256,6 +180,48 @@ class StackConfig:
     kubernetes: KubernetesConfig | None = field(default=None, metadata=OMITTED)
     training: TrainingConfig | None = field(default=None, metadata=OMITTED)
     aws_region: str | None = field(default=None, metadata=AWS_REGION)
+    eks: EksConfig | None = field(default=None, metadata=OMITTED)
     aws_burst: AwsBurstConfig | None = field(default=None, metadata=OMITTED)
     budget: BudgetConfig | None = field(default=None, metadata=OMITTED)
     network: NetworkConfig | None = field(default=None, metadata=OMITTED)
+
+
+__all__ = [
+    "AWS_REGION",
+    "BURST_QUEUE",
+    "CAPACITY_BLOCK_TAG",
+    "COHORT",
+    "CONFIG_KEY",
+    "GPU_TAINT",
+    "GPU_TYPE_LABEL",
+    "LOCAL_QUEUE",
+    "NODE_POOL_LABEL",
+    "OMITTED",
+    "OMIT_DEFAULT",
+    "SPOT_TAINT",
+    "TRAINING_SERVICE_ACCOUNT",
+    "TRAINING_TAINT",
+    "AutoscaleSpec",
+    "AwsBurstArgs",
+    "AwsBurstConfig",
+    "AwsCostGuardArgs",
+    "BudgetConfig",
+    "BurstSpec",
+    "EksConfig",
+    "FlavorSpec",
+    "GpuTrainingPoolArgs",
+    "JobSpec",
+    "KubernetesConfig",
+    "KubernetesWorkloadsArgs",
+    "NetworkConfig",
+    "NodePoolSpec",
+    "PriceOverlaySpec",
+    "QuotaSpec",
+    "StackConfig",
+    "StackInfo",
+    "TeamQueueSpec",
+    "TeamSpec",
+    "TrainingConfig",
+    "WorkloadSpec",
+    "team_queue",
+]

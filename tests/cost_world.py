@@ -10,6 +10,7 @@ Prices are chosen so every expected figure can be worked out by hand in the test
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import world
@@ -32,6 +33,15 @@ from planner.model import (
     Workload,
     WorkloadKind,
 )
+from planner.money import Money
+
+
+def usd(value: str | int | float | Decimal) -> Money:
+    """An expected amount in USD: exact from a string, int or Decimal; a float (a figure
+    worked out in a test's docstring) taken at its shortest digits, rounded to the cent."""
+    if isinstance(value, float):
+        return Money.from_float(value, "USD")
+    return Money.of(value, "USD")
 
 
 def _p(value: float, unit: str = "usd-per-hour", **extra: Any) -> dict[str, Any]:

@@ -44,38 +44,42 @@ def sample_project() -> Project:
     )
 
 
+usd = world.usd
+"""An amount as the cost model gives it (``world.usd``)."""
+
+
 def sample_plan() -> Plan:
     """Three moves (two to colo-eu, the training to the GPU pool), one new workload, findings."""
     runner_up = Offer(
         workload="llm-finetune",
         site="aws-us-east-1",
         option=PricingOption.CAPACITY_BLOCK,
-        usd_per_month=98_000.0,
-        line_items=(LineItem("gpu-hours", 98_000.0, "4000 GPU-h x 24.50 USD/GPU-h"),),
+        per_month=usd("98000"),
+        line_items=(LineItem("gpu-hours", usd("98000"), "4000 GPU-h x 24.50 USD/GPU-h"),),
         instance_type="p5.48xlarge",
     )
     owned = PricingOption.OWNED
     placements = (
         world.placement(
             "payments-db",
-            [world.assignment("colo-eu", owned, 3, 1_234.5678)],
-            migration_usd=12_000.0,
+            [world.assignment("colo-eu", owned, 3, "1234.5678")],
+            migration=usd("12000"),
             previous_site="aws-eu-west-1",
             binding=("residency eu", "latency checkout-api 2 ms"),
             reason="steady load: owned capacity beats commit-3y by 2,100 USD/month",
         ),
         world.placement(
             "checkout-api",
-            [world.assignment("colo-eu", owned, 3, 410.0)],
-            migration_usd=8_000.0,
+            [world.assignment("colo-eu", owned, 3, "410")],
+            migration=usd("8000"),
             previous_site="aws-eu-west-1",
             binding=("latency payments-db 2 ms",),
             reason="co-located with payments-db (2 ms)",
         ),
         world.placement(
             "llm-finetune",
-            [world.assignment("gpu-pool-us", owned, 1, 61_000.0, gpu_hours_per_month=4000.0)],
-            migration_usd=10_500.0,
+            [world.assignment("gpu-pool-us", owned, 1, "61000", gpu_hours_per_month=4000.0)],
+            migration=usd("10500"),
             previous_site="aws-us-east-1",
             runner_up=runner_up,
             binding=("capacity gpu-pool-us gpus:h100",),
@@ -85,10 +89,10 @@ def sample_plan() -> Plan:
             "search-api",
             [
                 world.assignment(
-                    "aws-eu-west-1", PricingOption.SPOT, 1, 40.0, instance_type="m7g.large"
+                    "aws-eu-west-1", PricingOption.SPOT, 1, "40", instance_type="m7g.large"
                 ),
                 world.assignment(
-                    "aws-eu-west-1", PricingOption.COMMIT_1Y, 1, 60.0, instance_type="m7g.large"
+                    "aws-eu-west-1", PricingOption.COMMIT_1Y, 1, "60", instance_type="m7g.large"
                 ),
             ],
             reason="new workload; diurnal: commit the floor, spot the peak",
@@ -151,15 +155,15 @@ def sample_plan() -> Plan:
                 "colo-eu",
                 used={"cpu": 18.0, "memory_gib": 108.0},
                 capacity={"cpu": 384.0, "memory_gib": 3072.0},
-                usd_per_month=1_644.5678,
+                per_month=usd("1644.5678"),
             ),
             SiteUsage(
                 "gpu-pool-us",
                 used={"cpu": 96.0, "gpus:h100": 8.0, "memory_gib": 1024.0},
                 capacity={"cpu": 652.8, "gpus:h100": 54.4, "memory_gib": 13926.4},
-                usd_per_month=61_000.0,
+                per_month=usd("61000"),
             ),
-            SiteUsage("aws-eu-west-1", used={"cpu": 2.0}, capacity={}, usd_per_month=100.0),
+            SiteUsage("aws-eu-west-1", used={"cpu": 2.0}, capacity={}, per_month=usd("100")),
         ),
         classifications=classifications,
         solver=SolverInfo(
@@ -171,16 +175,16 @@ def sample_plan() -> Plan:
             seconds=0.42,
         ),
         findings=findings,
-        baseline_usd_per_month=105_600.0,
-        usd_per_month=62_744.5678,
-        migration_usd=30_500.0,
+        baseline_per_month=usd("105600"),
+        per_month=usd("62744.57"),
+        migration=usd("30500"),
         horizon_months=36,
         input_digest="sha256:" + "c" * 64,
         catalogue_version="2025.06",
-        workload_baseline_usd_per_month={
-            "checkout-api": 1_800.0,
-            "payments-db": 3_800.0,
-            "llm-finetune": 100_000.0,
+        workload_baseline_per_month={
+            "checkout-api": usd("1800"),
+            "payments-db": usd("3800"),
+            "llm-finetune": usd("100000"),
         },
     )
 

@@ -30,6 +30,7 @@ from planner.model import (
     Workload,
     WorkloadKind,
 )
+from planner.money import Money
 
 # --------------------------------------------------------------------------- builders
 
@@ -101,16 +102,19 @@ def workload(
 def offer(
     w: Workload,
     s: Site,
-    usd_per_month: float,
+    usd_per_month: float | Money,
     *,
     option: PricingOption | None = None,
-    migration_usd: float | None = None,
+    migration_usd: float | Money | None = None,
     eligible: bool = True,
     reason: str | None = None,
     usage: Mapping[str, float] | None = None,
+    fixed_usd_per_month: float | None = None,
 ) -> Offer:
     """An offer for all of ``w``'s replicas on ``s``; usage defaults to the request x replicas.
-    Migration defaults to 1,000 USD when ``w`` has a different current site."""
+    Migration defaults to 1,000 USD when ``w`` has a different current site. Amounts given
+    as floats are taken at their shortest digits, rounded to the cent (``Money.from_float``);
+    ``fixed_usd_per_month`` makes it a training offer with that fixed monthly part."""
     if option is None:
         option = PricingOption.ON_DEMAND if s.kind is SiteKind.CLOUD else PricingOption.OWNED
     if usage is None:
@@ -124,13 +128,18 @@ def offer(
         workload=w.name,
         site=s.name,
         option=option,
-        usd_per_month=usd_per_month,
+        per_month=_usd(usd_per_month),
         line_items=(),
-        migration_usd=migration_usd,
+        migration=_usd(migration_usd),
         eligible=eligible,
         reason=reason,
         usage=dict(usage),
+        fixed_per_month=None if fixed_usd_per_month is None else _usd(fixed_usd_per_month),
     )
+
+
+def _usd(value: float | Money) -> Money:
+    return value if isinstance(value, Money) else Money.from_float(value, "USD")
 
 
 @dataclass(frozen=True)
@@ -237,7 +246,7 @@ def worlds(
     if budgets:
         constraints = replace(
             constraints,
-            team_budget_usd_per_month={"a": float(draw(st.integers(100, 3000)))},
+            team_budget_per_month={"a": Money.of(draw(st.integers(100, 3000)), "USD")},
             max_cloud_share=draw(st.sampled_from([None, 0.5, 0.9])),
         )
     return World(

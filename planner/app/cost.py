@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +16,47 @@ from planner.app.inputs import (
 )
 from planner.catalogue import Catalogue
 from planner.cost import (
+    PriceCache,
+    baseline_items,
     baseline_option,
     cost_input_digest,
     horizon_summary,
     offers_for,
     owned_rates_by_site,
     pool_commitment_items,
-    price_on,
     validate_cost_inputs,
 )
+from planner.cost.common import total
 from planner.load import load_project
 from planner.model import LineItem, Offer, Project, Resources
+from planner.money import Money
+
+_RATE = Decimal("0.000001")
+_GPU_RATE = Decimal("0.0001")
 
 
 def _item(li: LineItem) -> dict[str, Any]:
     return {
         "name": li.name,
-        "usd_per_month": round(li.usd_per_month, 2),
+        "usd_per_month": li.amount,
         "formula": li.formula,
         "sources": list(li.sources),
     }
 
 
+def _usage(o: Offer) -> dict[str, Any]:
+    """Capacity used, and for training the slope and fixed part the solver splits by."""
+    out: dict[str, Any] = {k: round(v, 6) for k, v in o.usage.items()}
+    if o.usd_per_gpu_hour is not None:
+        out["usd_per_gpu_hour"] = o.usd_per_gpu_hour.quantize(_RATE)
+        out["fixed_usd_per_month"] = o.fixed_per_month or Money.zero(o.per_month.currency)
+    return dict(sorted(out.items()))
+
+
 def _sorted(offers: list[Offer]) -> list[Offer]:
     eligible = sorted(
         (o for o in offers if o.eligible),
-        key=lambda o: (o.usd_per_month + 0.0, o.site, o.option.value),
+        key=lambda o: (o.per_month.cents, o.site, o.option.value),
     )
     other = sorted((o for o in offers if not o.eligible), key=lambda o: (o.site, o.option.value))
     return eligible + other
@@ -61,25 +77,18 @@ def cost_view(
     w = project.workload(workload_name)
     req = request if request is not None else w.resources
     settings = project.settings
-    rates = owned_rates_by_site(project.sites, catalogue, settings)
+    cache = PriceCache()
+    rates = owned_rates_by_site(project.sites, catalogue, settings, cache=cache)
     current = project.site(w.current_site) if w.current_site else None
     offers: list[Offer] = []
     for site in project.sites:
-        offers.extend(offers_for(w, req, site, catalogue, settings, current=current, rates=rates))
-    baseline: float | None = None
+        offers.extend(offers_for(w, req, site, catalogue, settings, current=current, cache=cache))
+    baseline: Money | None = None
     current_items: tuple[LineItem, ...] = ()
     if current is not None:
-        # what runs there today: the DECLARED request (the offers price ``req``)
-        current_items = price_on(
-            w,
-            w.resources,
-            current,
-            catalogue,
-            settings=settings,
-            option=baseline_option(current, w.current_option),
-            rates=rates,
-        )
-        baseline = sum(i.usd_per_month for i in current_items) if current_items else None
+        # what it pays today, as the plan's "before" prices it (the DECLARED request)
+        current_items = baseline_items(w, current, catalogue, settings, cache=cache)
+        baseline = total(current_items, catalogue.currency) if current_items else None
     ordered = _sorted(offers)
     cheapest = ordered[0].key if ordered and ordered[0].eligible else None
     out_offers: list[dict[str, Any]] = []
@@ -91,26 +100,26 @@ def cost_view(
             "reason": o.reason,
             "cheapest": o.key == cheapest,
             "instance_type": o.instance_type,
-            "usd_per_month": round(o.usd_per_month, 2),
-            "migration_usd": round(o.migration_usd, 2),
+            "usd_per_month": o.per_month,
+            "migration_usd": o.migration,
             "line_items": [_item(li) for li in o.line_items],
             "migration_items": [_item(li) for li in o.migration_items],
-            "usage": {k: round(v, 6) for k, v in sorted(o.usage.items())},
+            "usage": _usage(o),
         }
         if baseline is not None and o.line_items:
             h = horizon_summary(
                 baseline,
-                o.usd_per_month,
-                o.migration_usd,
+                o.per_month,
+                o.migration,
                 settings.horizon_months,
                 settings.discount_rate_pct,
             )
             entry["horizon"] = {
                 "months": h.months,
-                "total_usd": round(h.total_after_usd, 2),
-                "savings_usd": round(h.savings_usd, 2) + 0.0,
+                "total_usd": h.total_after,
+                "savings_usd": h.savings,
                 "breakeven_month": h.breakeven_month,
-                "npv_usd": round(h.npv_usd, 2) + 0.0,  # + 0.0: never "-0.00"
+                "npv_usd": h.npv,
             }
         out_offers.append(entry)
     dec = w.resources
@@ -142,7 +151,7 @@ def cost_view(
         if current is not None
         else None,
         "current_request_basis": "declared" if current is not None else None,
-        "current_usd_per_month": round(baseline, 2) if baseline is not None else None,
+        "current_usd_per_month": baseline,
         "current_line_items": [_item(li) for li in current_items],
         "catalogue": {
             "version": catalogue.version,
@@ -154,10 +163,12 @@ def cost_view(
             name: {
                 "basis": r.basis.value,
                 "utilisation": r.utilisation,
-                "usd_per_core_hour": round(r.usd_per_core_hour, 6),
-                "usd_per_gib_hour": round(r.usd_per_gib_hour, 6),
-                "usd_per_gpu_hour": {k: round(v, 4) for k, v in r.usd_per_gpu_hour.items()},
-                "estate_usd_per_month": round(r.usd_per_month, 2),
+                "usd_per_core_hour": r.usd_per_core_hour.quantize(_RATE),
+                "usd_per_gib_hour": r.usd_per_gib_hour.quantize(_RATE),
+                "usd_per_gpu_hour": {
+                    k: v.quantize(_GPU_RATE) for k, v in r.usd_per_gpu_hour.items()
+                },
+                "estate_usd_per_month": r.per_month,
                 "estate_items": [_item(li) for li in r.items],
             }
             for name, r in sorted(rates.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             message=f"cannot read {label}",
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)  # amounts exactly as written
     except json.JSONDecodeError as exc:
         raise InputError(
             [

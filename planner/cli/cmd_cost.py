@@ -12,10 +12,11 @@ from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
 from planner.errors import UsageError
+from planner.money import Money
 
 
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
+def _money(x: Money) -> str:
+    return x.format(unit=False)
 
 
 def _shape(req: dict[str, Any]) -> str:
@@ -44,7 +45,7 @@ def _render(view: dict[str, Any]) -> None:
     if req.get("gpu_hours_per_month") is not None:
         priced += (
             f"; training compute is priced per GPU-hour "
-            f"({_money(req['gpu_hours_per_month'])} GPU-h/month), the request picks "
+            f"({req['gpu_hours_per_month']:,.2f} GPU-h/month), the request picks "
             f"the instance and sizes storage"
         )
     console.out.print(

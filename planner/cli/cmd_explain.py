@@ -12,20 +12,25 @@ from planner import app as services
 from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
+from planner.money import Money
 from planner.solve.explain import Explanation, move_text
 
 
-def _money(x: float | None) -> str:
+def _money(x: Money | None) -> str:
+    return "-" if x is None else x.format(unit=False)
+
+
+def _hours(x: float | None) -> str:
     return "-" if x is None else f"{x:,.2f}"
 
 
-def _signed(x: float | None) -> str:
-    return "-" if x is None else f"{x:+,.2f}"
+def _signed(x: Money | None) -> str:
+    return "-" if x is None else x.format(unit=False, sign=True)
 
 
-def _price(usd: float, eligible: bool) -> str:
+def _price(amount: Money, eligible: bool) -> str:
     """Ineligible offers that were never priced show ``-``, not a misleading 0.00."""
-    return "-" if not eligible and usd == 0 else f"{usd:,.2f}"
+    return "-" if not eligible and not amount else amount.format(unit=False)
 
 
 def render_table(e: Explanation) -> None:
@@ -38,28 +43,28 @@ def render_table(e: Explanation) -> None:
                 a.site,
                 a.option.value,
                 a.replicas,
-                _money(a.gpu_hours_per_month),
-                _money(a.usd_per_month),
+                _hours(a.gpu_hours_per_month),
+                _money(a.per_month),
             ]
             for a in e.assignments
         ],
     )
     moved = move_text(e)
     console.out.print(
-        f"{e.usd_per_month:,.2f} USD/month + {e.migration_usd:,.2f} USD migration "
-        f"= {e.horizon_usd:,.2f} USD over {e.horizon_months} months ({moved})",
+        f"{_money(e.per_month)} USD/month + {_money(e.migration)} USD migration "
+        f"= {_money(e.horizon_total)} USD over {e.horizon_months} months ({moved})",
         markup=False,
     )
     if e.runner_up is not None:
         r = e.runner_up
         console.out.print(
-            f"runner-up: {r.site}/{r.option.value} at {r.usd_per_month:,.2f} USD/month + "
-            f"{r.migration_usd:,.2f} USD migration "
-            f"({_signed(e.runner_up_extra_usd_per_month)} USD/month, "
-            f"{_signed(e.runner_up_extra_horizon_usd)} USD over the horizon"
+            f"runner-up: {r.site}/{r.option.value} at {_money(r.per_month)} USD/month + "
+            f"{_money(r.migration)} USD migration "
+            f"({_signed(e.runner_up_extra_per_month)} USD/month, "
+            f"{_signed(e.runner_up_extra_horizon)} USD over the horizon"
             + (
                 "; cheaper, but ruled out by the binding constraints below)"
-                if (e.runner_up_extra_horizon_usd or 0.0) < 0
+                if e.runner_up_extra_horizon is not None and e.runner_up_extra_horizon.sign < 0
                 else ": what this choice saves)"
             ),
             markup=False,
@@ -76,9 +81,9 @@ def render_table(e: Explanation) -> None:
             [
                 o.site,
                 o.option.value,
-                _price(o.usd_per_month, o.eligible),
-                _price(o.migration_usd, o.eligible or o.usd_per_month > 0),
-                _price(o.horizon_usd, o.eligible),
+                _price(o.per_month, o.eligible),
+                _price(o.migration, o.eligible or o.per_month.sign > 0),
+                _price(o.horizon_total, o.eligible),
                 "yes" if o.chosen else "",
                 o.reason or ("" if o.eligible else "ineligible"),
             ]
@@ -92,7 +97,7 @@ def render_table(e: Explanation) -> None:
             [
                 u.site,
                 u.resource,
-                f"{u.used:,.2f}",
+                _money(u.spend) if u.spend is not None else f"{u.used:,.2f}",
                 "unlimited" if u.capacity is None else f"{u.capacity:,.2f}",
                 "-" if u.pct is None else f"{u.pct:.1f}",
                 "yes" if u.at_limit else "",
@@ -122,8 +127,8 @@ def render_table(e: Explanation) -> None:
             [
                 [
                     b.scope,
-                    _money(b.limit_usd_per_month),
-                    _money(b.used_usd_per_month),
+                    _money(b.limit_per_month),
+                    _money(b.used_per_month),
                     "yes" if b.at_limit else "",
                 ]
                 for b in e.budgets
@@ -132,7 +137,8 @@ def render_table(e: Explanation) -> None:
     s = e.solver
     gap = "-" if s.gap is None else f"{100 * s.gap:.3f} %"
     console.out.print(
-        f"solver: {s.method} {s.status}, objective {s.objective_usd:,.2f} USD, gap {gap}"
+        f"solver: {s.method} {s.status}, objective "
+        f"{Money.from_float(s.objective_usd, e.per_month.currency)}, gap {gap}"
         + (" (time limit reached)" if s.time_limited else ""),
         markup=False,
     )

@@ -33,8 +33,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         install: Annotated[
             str,
-            typer.Option("--install", help="pip requirement the workflow installs hybridplan by."),
-        ] = "hybridplan",
+            typer.Option(
+                "--install",
+                help="pip requirement the workflow installs hybridplan by (default: "
+                "hybridplan==<this version>, the version the reviewed stacks come from).",
+            ),
+        ] = "",
         force: Annotated[
             bool, typer.Option("--force", help="Overwrite files that already exist.")
         ] = False,
@@ -42,10 +46,11 @@ def register(app: typer.Typer) -> None:
         """Scaffold a planning project (inventory.yaml, sites.yaml, policies.yaml,
         project.yaml, README.md, .schemas/ for editors) that validates and plans as is.
         With --ci github, also write .github/workflows/hybridplan.yml: on a pull request it
-        plans, posts the plan.md comment, runs the policy check with SARIF upload, the offline
-        preview and `pulumi preview` per stack; on a push to main, `pulumi up`. In an existing
-        project (inventory.yaml present) only the workflow is written. Exit 2 if a file
-        exists (unless --force); nothing is written then.
+        checks the committed stacks are the plan's, plans, posts the plan.md comment, runs the
+        policy check with SARIF upload, the offline preview and `pulumi preview` per stack; on
+        a push to main, `pulumi up` of the committed stacks (workers before managers). In an
+        existing project (inventory.yaml present) only the workflow is written. Exit 2 if a
+        file exists (unless --force); nothing is written then.
 
         Example: hybridplan init planning --ci github
         """

@@ -26,8 +26,6 @@ class WhatIfFormat(StrEnum):
 
 
 def _print_outcome(outcome: Any) -> None:
-    from planner.report import money, signed_money
-
     console.out.print("changes:", markup=False)
     for note in outcome.notes:
         console.out.print(f"  - {note}", markup=False)
@@ -40,21 +38,21 @@ def _print_outcome(outcome: Any) -> None:
         [
             (
                 "monthly cost USD/month",
-                money(b["usd_per_month"]),
-                money(h["usd_per_month"]),
-                signed_money(t["delta_usd_per_month"]) + pct,
+                b["usd_per_month"].format(unit=False),
+                h["usd_per_month"].format(unit=False),
+                t["delta_usd_per_month"].format(unit=False, sign=True) + pct,
             ),
             (
                 "one-off migration USD",
-                money(b["migration_usd"]),
-                money(h["migration_usd"]),
-                signed_money(t["delta_migration_usd"]),
+                b["migration_usd"].format(unit=False),
+                h["migration_usd"].format(unit=False),
+                t["delta_migration_usd"].format(unit=False, sign=True),
             ),
             (
                 f"horizon TCO USD ({h['horizon_months']} months)",
-                money(b["horizon_tco_usd"]),
-                money(h["horizon_tco_usd"]),
-                signed_money(t["delta_horizon_tco_usd"]),
+                b["horizon_tco_usd"].format(unit=False),
+                h["horizon_tco_usd"].format(unit=False),
+                t["delta_horizon_tco_usd"].format(unit=False, sign=True),
             ),
             ("break-even month", str(b["break_even_month"]), str(h["break_even_month"]), ""),
         ],
@@ -78,9 +76,9 @@ def _print_outcome(outcome: Any) -> None:
                     m["team"],
                     f"{' + '.join(m['base_sites'])} ({m['base_option']})",
                     f"{' + '.join(m['head_sites'])} ({m['head_option']})",
-                    money(m["base_usd_per_month"]),
-                    money(m["head_usd_per_month"]),
-                    signed_money(m["delta_usd_per_month"]),
+                    m["base_usd_per_month"].format(unit=False),
+                    m["head_usd_per_month"].format(unit=False),
+                    m["delta_usd_per_month"].format(unit=False, sign=True),
                 )
                 for m in moves
             ],

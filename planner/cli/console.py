@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -53,8 +52,11 @@ _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)? ?%?|-|")
 
 
 def json_text(data: Any) -> str:
-    """Machine-readable JSON: indented, sorted keys (stable), a trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Machine-readable JSON: indented, sorted keys (stable), money exact
+    (``planner.money.json_text``), a trailing newline."""
+    from planner.money import json_text as exact_json
+
+    return exact_json(data) + "\n"
 
 
 def emit_json(data: Any) -> None:

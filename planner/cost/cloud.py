@@ -39,11 +39,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from planner.catalogue import Catalogue, InstanceType
-from planner.cost.common import item, num, price, site_problem
+from planner.cost.common import PCT, item, num, price, site_problem
 from planner.errors import InputError
 from planner.model import LineItem, PricingOption, Resources, Site
+from planner.money import Money, decimal_of
+
+if TYPE_CHECKING:
+    from planner.cost.cache import PriceCache
 
 INSTANCE_OPTIONS: Mapping[PricingOption, str] = {
     PricingOption.ON_DEMAND: "on-demand",
@@ -59,11 +65,11 @@ class CloudPrice:
     """The chosen instance and its hourly price for one option (before site discount)."""
 
     instance: InstanceType
-    base_usd_per_hour: float
-    usd_per_hour: float
+    base_usd_per_hour: Decimal
+    usd_per_hour: Decimal
     key: str
     discount_key: str | None = None
-    discount_pct: float = 0.0
+    discount_pct: Decimal = Decimal(0)
     count: int = 1
     """Instances needed for all replicas (services); 1 for training."""
     per_instance: int = 1
@@ -131,10 +137,6 @@ def layout(replicas: int, count: int) -> str:
     return " + ".join(str(p) for p in parts if p > 0)
 
 
-_MEMO: dict[tuple[object, ...], tuple[CloudPrice | None, str]] = {}
-_MEMO_MAX = 200_000
-
-
 def choose(
     site: Site,
     catalogue: Catalogue,
@@ -143,13 +145,16 @@ def choose(
     *,
     replicas: int | None = None,
     cap: int | None = None,
+    cache: PriceCache | None = None,
 ) -> tuple[CloudPrice | None, str]:
     """The cheapest fitting instance under ``option``, or ``None`` and the reason.
 
     With ``replicas`` (services) instances are ranked by the total for all replicas after
     packing at most ``cap`` per instance; without (training) by the price per GPU (or per
-    instance for CPU work). Memoised on everything the answer depends on (a pure function;
-    fleets repeat shapes)."""
+    instance for CPU work). With a ``cache``, memoised on everything the answer depends on
+    (a pure function; fleets repeat shapes)."""
+    if cache is None:
+        return _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
     key = (
         catalogue.digest,
         site.provider,
@@ -160,13 +165,9 @@ def choose(
         replicas,
         cap,
     )
-    hit = _MEMO.get(key)
-    if hit is None:
-        hit = _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
-        if len(_MEMO) >= _MEMO_MAX:
-            _MEMO.clear()
-        _MEMO[key] = hit
-    return hit
+    return cache.cloud_choice(
+        key, lambda: _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
+    )
 
 
 def _choose(
@@ -209,7 +210,7 @@ def _choose(
         )
     suffix = INSTANCE_OPTIONS[option]
     discount_key = None
-    discount = 0.0
+    discount = Decimal(0)
     if option in (PricingOption.COMMIT_1Y, PricingOption.COMMIT_3Y):
         discount_key = f"{site.provider}.discount.{option.value}-pct"
         discount = price(catalogue, discount_key, site, needed_for=option.value)
@@ -219,7 +220,7 @@ def _choose(
         if key not in site.price_overrides and key not in catalogue.prices:
             continue
         base = price(catalogue, key, site, needed_for=inst.name)
-        unit = base * (1 - discount / 100)
+        unit = base * (1 - discount / PCT)
         if replicas is not None:
             k, count = packing(inst, request, replicas, cap)
             cand = CloudPrice(inst, base, unit, key, discount_key, discount, count, k)
@@ -237,7 +238,7 @@ def _choose(
     return best, ""
 
 
-def _rank(c: CloudPrice, request: Resources, *, services: bool) -> float:
+def _rank(c: CloudPrice, request: Resources, *, services: bool) -> Decimal:
     """Services pay for whole instances, so they rank by the total for all replicas (a
     1-replica GPU service on the cheapest-per-GPU 8-GPU instance would pay for 8 GPUs);
     training pays per GPU-hour (per instance-hour for CPU work)."""
@@ -255,7 +256,7 @@ def egress_items(
     per: str = "GiB/month",
 ) -> tuple[LineItem, ...]:
     """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
-    egress is a flat ``owned.egress.usd-per-gib``)."""
+    egress is a flat ``owned.egress.usd-per-gib``); one line, rounded once."""
     if gib <= 0:
         return ()
     tiers = catalogue.egress_tiers(site.provider)
@@ -271,11 +272,11 @@ def egress_items(
             ],
             message=f"missing egress prices for site {site.name}",
         )
-    left, lower, usd_total = gib, 0.0, 0.0
+    left, lower, usd_total = decimal_of(gib), Decimal(0), Decimal(0)
     parts: list[str] = []
     keys: list[str] = []
     for t in tiers:
-        upper = t.up_to_gib if t.up_to_gib is not None else float("inf")
+        upper = t.up_to_gib if t.up_to_gib is not None else Decimal("Infinity")
         amount = min(left, upper - lower)
         if amount > 0:
             p = price(catalogue, t.key, site, needed_for="egress")
@@ -287,7 +288,7 @@ def egress_items(
         if left <= 0:
             break
     formula = f"{num(gib)} {per} by tier: " + " + ".join(parts) + " USD/GiB"
-    return (item(label, usd_total, formula, *keys),)
+    return (item(label, Money.of(usd_total, catalogue.currency), formula, *keys),)
 
 
 def price_region(site: Site) -> str:

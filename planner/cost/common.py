@@ -1,13 +1,12 @@
-"""Helpers shared by the cost models: number formatting, site lookups of prices, validation.
-
-Pure: values in, values out.
+"""Helpers shared by the cost models: formula numbers, line items, site lookups of prices,
+validation. Pure: values in, values out.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from typing import TypeVar, cast
+from collections.abc import Iterable
+from decimal import Decimal
 
 from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, validate_overrides
 from planner.errors import InputError, Problem
@@ -20,53 +19,34 @@ from planner.model import (
     Site,
     SiteKind,
 )
-
-T = TypeVar("T")
+from planner.money import Money, decimal_of, significant
 
 H = HOURS_PER_MONTH
+"""Hours per month as a float, for capacity (usage) figures."""
 
-_IDENTITY_MEMO: dict[tuple[object, ...], tuple[tuple[object, ...], object]] = {}
-_IDENTITY_MEMO_MAX = 50_000
+HOURS = decimal_of(HOURS_PER_MONTH)
+"""Hours per month as an exact ``Decimal``, for money."""
 
-
-def memo_by_identity(
-    tag: str, objs: tuple[object, ...], extra: tuple[object, ...], compute: Callable[[], T]
-) -> T:
-    """Memoise a pure computation on the identity of its (frozen, never mutated) inputs.
-
-    The memo holds references to ``objs``, so their ids cannot be reused while an entry
-    lives; an entry is only returned when every object ``is`` the one it was computed for.
-    Speed only: the result is the same as calling ``compute()``."""
-    key = (tag, *(id(o) for o in objs), *extra)
-    hit = _IDENTITY_MEMO.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], objs, strict=True)):
-        return cast(T, hit[1])
-    value = compute()
-    if len(_IDENTITY_MEMO) >= _IDENTITY_MEMO_MAX:
-        _IDENTITY_MEMO.clear()
-    _IDENTITY_MEMO[key] = (objs, value)
-    return value
+PCT = Decimal(100)
 
 
-def num(x: float) -> str:
+def num(x: float | Decimal | int) -> str:
     """A number for a formula: up to 6 significant digits, thousands separators."""
-    if x == 0:
+    d = decimal_of(x)
+    if d == 0:
         return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.2f}".rstrip("0").rstrip(".")
-    return f"{x:.6g}"
+    if abs(d) >= 1000:
+        return f"{d:,.2f}".rstrip("0").rstrip(".")
+    return significant(d)
 
 
-def usd(x: float) -> str:
-    return f"{x:,.2f} USD"
+def item(name: str, amount: Money, formula: str, *sources: str) -> LineItem:
+    return LineItem(name=name, amount=amount, formula=formula, sources=sources)
 
 
-def item(name: str, usd_per_month: float, formula: str, *sources: str) -> LineItem:
-    return LineItem(name=name, usd_per_month=usd_per_month, formula=formula, sources=sources)
-
-
-def total(items: Iterable[LineItem]) -> float:
-    return math.fsum(i.usd_per_month for i in items)
+def total(items: Iterable[LineItem], currency: str) -> Money:
+    """The exact sum of the items' amounts."""
+    return Money.total((i.amount for i in items), currency)
 
 
 def site_file(site: Site) -> tuple[str, int, int]:
@@ -80,11 +60,11 @@ def site_problem(site: Site, fld: str, message: str, fix: str) -> Problem:
     return Problem(f, line, col, f"sites.{site.name}.{fld}", message, fix)
 
 
-def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> float:
-    """The price under ``key`` for ``site`` (its override first). A missing key is an
+def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> Decimal:
+    """The exact price under ``key`` for ``site`` (its override first). A missing key is an
     ``InputError`` naming the key and the site."""
     if key in site.price_overrides:
-        return float(site.price_overrides[key])
+        return decimal_of(site.price_overrides[key])
     if key not in catalogue.prices:
         raise InputError(
             [
@@ -153,7 +133,7 @@ def check_settings(settings: Settings, catalogue: Catalogue) -> list[Problem]:
 def _check_owned(site: Site, oc: OwnedCost, prefix: str) -> list[Problem]:
     problems: list[Problem] = []
 
-    def neg(fld: str, value: float | None) -> None:
+    def neg(fld: str, value: float | Decimal | None) -> None:
         if value is not None and (not math.isfinite(value) or value < 0):
             problems.append(
                 site_problem(

@@ -4,14 +4,17 @@ training, AWS burst capacity and the budget."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import planner
-from planner.emit.aws import aws_burst_config, budget_config
+from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.kubernetes import kubernetes_config
-from planner.emit.quantities import plan_id, usd
-from planner.emit.shares import shares
+from planner.emit.quantities import amount, plan_id
+from planner.emit.shares import Share, gpu_type, shares
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
+from planner.money import Money
 from stacks.spec import StackConfig, StackInfo
 
 
@@ -21,9 +24,11 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
     others = [s for s in here if s.workload.kind is not WorkloadKind.TRAINING]
-    total = sum(s.usd_per_month for s in here)
+    total = Money.total((s.per_month for s in here), plan.per_month.currency)
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
+    headroom = {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares}
+    burst = aws_burst_config(site, gpu_shares, headroom) if aws else None
     return StackConfig(
         stack=StackInfo(
             site=site.name,
@@ -34,18 +39,31 @@ def stack_config(plan: Plan, project: Project, site_name: str, *, stack_env: str
             plan_id=plan_id(plan),
             input_digest=plan.input_digest,
             generator=f"hybridplan {planner.__version__}",
-            usd_per_month=usd(total),
+            usd_per_month=amount(total),
             failure_domains=tuple(site.failure_domains),
         ),
         kubernetes=kubernetes_config(plan, project, site, others, training),
-        training=training_config(plan, project, site, training),
-        aws_region=site.region if aws else None,
-        aws_burst=aws_burst_config(
+        training=training_config(
+            plan,
+            project,
             site,
-            gpu_shares,
-            {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares},
-        )
-        if aws
-        else None,
+            training,
+            others_gpus=_others_gpus(plan, project, others),
+            pools=burst.node_pools if burst is not None else (),
+        ),
+        aws_region=site.region if aws else None,
+        eks=eks_config(site) if aws else None,
+        aws_burst=burst,
         budget=budget_config(total) if aws else None,
     )
+
+
+def _others_gpus(plan: Plan, project: Project, others: list[Share]) -> dict[str, int]:
+    """Per GPU type, the GPUs the site's non-training workloads may hold: their planned
+    replicas plus HPA and rolling-update headroom (the training quota leaves them room)."""
+    out: dict[str, int] = defaultdict(int)
+    for s in others:
+        if s.workload.resources.gpus > 0:
+            pods = s.replicas + headroom_pods(plan, project, s)
+            out[gpu_type(s.workload)] += pods * s.workload.resources.gpus
+    return dict(out)

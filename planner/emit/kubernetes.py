@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.emit.quantities import cpu_quantity, memory_quantity, mib, usd
+from planner.emit.quantities import amount, cpu_quantity, memory_quantity, mib
 from planner.emit.shares import Share, gpu_type
 from planner.emit.sizing import (
     SURGE_PODS,
@@ -64,7 +64,7 @@ def kubernetes_config(
                 replicas=s.replicas,
                 requests=requests,
                 limits=limits,
-                usd_per_month=usd(s.usd_per_month),
+                usd_per_month=amount(s.per_month),
                 option=s.option,
                 ports=tuple(w.ports),
                 storage=storage,

@@ -1,6 +1,6 @@
 """Numbers as the stack config writes them: Kubernetes CPU and memory quantities (rounded
-up, so a pod always gets at least what the plan sized), money as a fixed two-decimal string,
-and the short plan id."""
+up, so a pod always gets at least what the plan sized), money and GPU-hours as fixed
+two-decimal strings, and the short plan id."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import re
 
 from planner.model import Plan
+from planner.money import Money
 
 
 def milli(cores: float) -> int:
@@ -32,8 +33,13 @@ def memory_quantity(gib: float) -> str:
     return f"{m // 1024}Gi" if m % 1024 == 0 else f"{m}Mi"
 
 
-def usd(value: float) -> str:
-    """Money as a fixed two-decimal string (no float noise in config or annotations)."""
+def amount(value: Money) -> str:
+    """Money as the config writes it: ``1234.57`` (exact cents, no grouping, no unit)."""
+    return value.format(unit=False, group=False)
+
+
+def hours(value: float) -> str:
+    """GPU-hours as a fixed two-decimal string (no float noise in config or annotations)."""
     return f"{value:.2f}"
 
 

@@ -21,9 +21,10 @@ import planner
 from planner.emit.checks import check_inputs
 from planner.emit.config import stack_config
 from planner.emit.environment import strict_environment
-from planner.emit.quantities import usd
+from planner.emit.quantities import amount
 from planner.emit.shares import shares, stack_sites
 from planner.model import Plan, Project
+from planner.money import Money
 from stacks.config_io import to_config
 from stacks.spec import StackConfig
 
@@ -58,7 +59,7 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
             "kind": s.workload.kind.value,
             "replicas": s.replicas,
             "option": s.option,
-            "usd_per_month": usd(s.usd_per_month),
+            "usd_per_month": amount(s.per_month),
         }
         for s in shares(plan, project, site)
     ]
@@ -125,7 +126,12 @@ def render_stacks(
                 {
                     "site": s,
                     "kind": project.site(s).kind.value,
-                    "usd_per_month": usd(sum(x.usd_per_month for x in shares(plan, project, s))),
+                    "usd_per_month": amount(
+                        Money.total(
+                            (x.per_month for x in shares(plan, project, s)),
+                            plan.per_month.currency,
+                        )
+                    ),
                 }
                 for s in sites
             ],

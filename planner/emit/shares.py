@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.model import Assignment, Plan, PricingOption, Project, SiteKind, Workload
+from planner.money import Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class Share:
 
     workload: Workload
     replicas: int
-    usd_per_month: float
+    per_month: Money
     options: tuple[PricingOption, ...]
     assignments: tuple[Assignment, ...]
 
@@ -46,7 +47,7 @@ def shares(plan: Plan, project: Project, site: str) -> list[Share]:
             Share(
                 workload=project.workload(p.workload),
                 replicas=sum(a.replicas for a in here),
-                usd_per_month=sum(a.usd_per_month for a in here),
+                per_month=Money.total((a.per_month for a in here), p.per_month.currency),
                 options=tuple(sorted({a.option for a in here})),
                 assignments=here,
             )

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
 from planner.model import (
     Category,
@@ -28,6 +29,7 @@ from planner.model import (
     RuleConfig,
     Waiver,
 )
+from planner.money import Money
 from planner.policy import params as pm
 from planner.policy.resources import ResourceRecord
 from planner.policy.rule import (
@@ -217,11 +219,11 @@ def _waive_part(
 
     return dataclasses.replace(
         part,
-        team_budget_usd_per_month={
-            t: v for t, v in part.team_budget_usd_per_month.items() if not waived(team=t)
+        team_budget_per_month={
+            t: v for t, v in part.team_budget_per_month.items() if not waived(team=t)
         },
-        site_budget_usd_per_month={
-            s: v for s, v in part.site_budget_usd_per_month.items() if not waived(site=s)
+        site_budget_per_month={
+            s: v for s, v in part.site_budget_per_month.items() if not waived(site=s)
         },
         prunes=tuple(
             p
@@ -231,7 +233,10 @@ def _waive_part(
     )
 
 
-def _tightest(values: Iterable[float | None]) -> float | None:
+T = TypeVar("T", float, Money)
+
+
+def _tightest(values: Iterable[T | None]) -> T | None:
     present = [v for v in values if v is not None]
     return min(present) if present else None
 
@@ -241,12 +246,12 @@ def merge_parts(parts: Iterable[ConstraintPart]) -> Constraints:
     number of failure domains (1 when no mandatory rule asks for spread), every prune once,
     sorted."""
     parts = list(parts)
-    team: dict[str, float] = {}
-    site: dict[str, float] = {}
+    team: dict[str, Money] = {}
+    site: dict[str, Money] = {}
     for part in parts:
-        for k, v in part.team_budget_usd_per_month.items():
+        for k, v in part.team_budget_per_month.items():
             team[k] = min(v, team.get(k, v))
-        for k, v in part.site_budget_usd_per_month.items():
+        for k, v in part.site_budget_per_month.items():
             site[k] = min(v, site.get(k, v))
     domains = [p.min_failure_domains_tier1 for p in parts if p.min_failure_domains_tier1]
     prunes: dict[tuple[str, str, str, str], Prune] = {}
@@ -255,9 +260,9 @@ def merge_parts(parts: Iterable[ConstraintPart]) -> Constraints:
             key = (pr.workload, pr.site, pr.option.value if pr.option else "", pr.rule_id)
             prunes.setdefault(key, pr)
     return Constraints(
-        team_budget_usd_per_month=dict(sorted(team.items())),
-        site_budget_usd_per_month=dict(sorted(site.items())),
-        total_budget_usd_per_month=_tightest(p.total_budget_usd_per_month for p in parts),
+        team_budget_per_month=dict(sorted(team.items())),
+        site_budget_per_month=dict(sorted(site.items())),
+        total_budget_per_month=_tightest(p.total_budget_per_month for p in parts),
         max_cloud_share=_tightest(p.max_cloud_share for p in parts),
         min_failure_domains_tier1=max(domains) if domains else 1,
         prunes=tuple(prunes[k] for k in sorted(prunes)),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from planner.model import Category, Finding, Level
+from planner.money import Money
 
 _LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
 
@@ -22,11 +24,14 @@ def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str]:
 
 
 def evidence_to_json(value: object) -> Any:
-    """Evidence as JSON-safe data with a stable shape: mappings and sets sorted, floats
+    """Evidence as JSON-ready data with a stable shape: mappings and sets sorted, money and
+    decimals exact (``Decimal``: write them with ``planner.money.json_text``), floats
     rounded to 4 decimals (no float noise), NaN and infinities as text, other objects as
     their ``str``."""
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | int | str | Decimal):
         return value
+    if isinstance(value, Money):
+        return value.to_decimal()
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)

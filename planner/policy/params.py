@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator, Mapping
 
 from planner.model import Project
+from planner.money import Money
 from planner.policy.rule import Param, ParamKind, Rule, Violation
 
 
@@ -136,27 +137,34 @@ def integers(params: Mapping[str, object], name: str) -> tuple[int, ...]:
     return tuple(int(v) for v in value if _is_number(v))
 
 
-def fmt_usd(value: float) -> str:
-    """``12,345.67 USD`` - money in messages."""
-    return f"{value:,.2f} USD"
+def money(params: Mapping[str, object], name: str, currency: str) -> Money | None:
+    """A monthly amount parameter (policies.yaml numbers are floats: taken at their typed
+    digits, ``Money.from_float``)."""
+    value = number(params, name)
+    return None if value is None else Money.from_float(value, currency)
+
+
+def money_map(params: Mapping[str, object], name: str, currency: str) -> dict[str, Money]:
+    """A map of monthly amounts by name (team or site budgets)."""
+    return {k: Money.from_float(v, currency) for k, v in number_map(params, name).items()}
 
 
 def over_budget(
-    scope_kind: str, spend: Mapping[str, float], budgets: Mapping[str, float], verb: str
+    scope_kind: str, spend: Mapping[str, Money], budgets: Mapping[str, Money], verb: str
 ) -> Iterator[Violation]:
     """One violation per ``scope`` (team or site) whose monthly ``spend`` exceeds its
-    budget by more than half a cent, with the figures in the message and the evidence."""
+    budget (exactly: a cent over is over), with the figures in the message and evidence."""
     for scope, budget in sorted(budgets.items()):
-        used = spend.get(scope, 0.0)
-        if used - budget > 0.005:
+        used = spend.get(scope, Money.zero(budget.currency))
+        if used > budget:
             yield Violation(
                 scope_kind,
                 scope,
-                f"{scope_kind} {scope} {verb} {fmt_usd(used)}/month, over its budget of "
-                f"{fmt_usd(budget)}/month by {fmt_usd(used - budget)}",
+                f"{scope_kind} {scope} {verb} {used}/month, over its budget of "
+                f"{budget}/month by {used - budget}",
                 {
                     scope_kind: scope,
-                    "usd_per_month": round(used, 2),
+                    "usd_per_month": used,
                     "budget_usd_per_month": budget,
                 },
             )

@@ -34,9 +34,10 @@ from datetime import date
 from enum import StrEnum
 
 from planner.model import Category, Level, Plan, Project, Prune, Settings
+from planner.money import Money
 from planner.policy.resources import ResourceRecord
 
-RULE_ID_RE = re.compile(r"^HP-(COST|SLA|RES|HYG)-\d{3}$")
+RULE_ID_RE = re.compile(r"^HP-(COST|SLA|RES|HYG|DEP)-\d{3}$")
 """Stable rule ids: ``HP-<CATEGORY>-<NNN>``; never renumbered, never reused."""
 
 SCOPE_KINDS: tuple[str, ...] = ("workload", "team", "site")
@@ -138,9 +139,9 @@ class ConstraintPart:
     """One rule's contribution to the solver's constraints; ``None``/empty means "no
     opinion". Merging keeps the tightest value of every field."""
 
-    team_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
-    site_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
-    total_budget_usd_per_month: float | None = None
+    team_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    site_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    total_budget_per_month: Money | None = None
     max_cloud_share: float | None = None
     min_failure_domains_tier1: int | None = None
     prunes: tuple[Prune, ...] = ()

@@ -26,12 +26,8 @@ _KEY_FIELDS: dict[str, tuple[str, ...]] = {
         "spec.admissionChecksStrategy",
     ),
     "kubernetes:kueue.x-k8s.io/v1beta2:MultiKueueConfig": ("spec.clusters",),
-    "aws:autoscaling/group:Group": (
-        "minSize",
-        "maxSize",
-        "mixedInstancesPolicy.instancesDistribution",
-    ),
-    "aws:ec2/launchTemplate:LaunchTemplate": ("instanceType", "imageId"),
+    "kubernetes:karpenter.sh/v1:NodePool": ("spec.weight", "spec.limits"),
+    "aws:eks/accessEntry:AccessEntry": ("principalArn", "type"),
     "aws:budgets/budget:Budget": ("limitAmount", "timeUnit"),
 }
 

@@ -57,6 +57,9 @@ class PreviewResource:
     """Properties Pulumi leaves to others (an HPA's replicas, Kueue's ``spec.suspend``)."""
     retain_on_delete: bool = False
     replace_on_changes: tuple[str, ...] = ()
+    provider: str = ""
+    """The provider reference (``<provider URN>::<id>``) of a custom resource; a default
+    provider's URN ends in ``::default`` or ``::default_<version>``."""
 
     @property
     def parent_name(self) -> str:

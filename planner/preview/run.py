@@ -100,6 +100,7 @@ def run_preview(
             ignore_changes=tuple(r.get("ignore_changes", ())),
             retain_on_delete=bool(r.get("retain_on_delete", False)),
             replace_on_changes=tuple(r.get("replace_on_changes", ())),
+            provider=str(r.get("provider", "")),
         )
         for r in records
     )

@@ -86,9 +86,12 @@ class OfflineMocks(pulumi.runtime.Mocks):
         self, args: pulumi_mocks.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
         if self.monitor is not None:
-            self.monitor.record_inputs(args.inputs)
+            self.monitor.record_inputs(args.typ, args.name, args.inputs)
         state = dict(args.inputs)
         rid = mock_id(args.name)
+        if args.typ == "pulumi:pulumi:StackReference":
+            # Another stack's outputs are not known offline: every output reads as missing.
+            state["outputs"] = {}
         if args.typ.startswith("aws:"):
             state.setdefault("arn", f"arn:aws:mock:::{args.name}")
             state.setdefault("name", args.name)
@@ -158,9 +161,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self._lock = threading.Lock()
         self._current: dict[str, Any] | None = None
 
-    def record_inputs(self, inputs: dict[str, Any]) -> None:
-        if self._current is not None:
-            self._current["inputs"] = redact(inputs)
+    def record_inputs(self, typ: str, name: str, inputs: dict[str, Any]) -> None:
+        """Keep the inputs of the resource being registered (a read, such as a
+        StackReference, runs outside ``RegisterResource`` and must not overwrite them)."""
+        current = self._current
+        if current is not None and (current["type"], current["name"]) == (typ, name):
+            current["inputs"] = redact(inputs)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         with self._lock:
@@ -176,6 +182,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 "name": request.name,
                 "parent": request.parent,
                 "custom": bool(request.custom),
+                "provider": request.provider,
                 "inputs": {},
                 "ignore_changes": sorted(request.ignoreChanges),
                 "retain_on_delete": bool(request.retainOnDelete),

@@ -1,8 +1,8 @@
 """Schema validation of the Kubernetes objects a preview registered, the way the API server
 would judge them one by one: built-in kinds with ``kubernetes-validate`` in strict mode
-against the chosen Kubernetes version, Kueue kinds against the Kueue v0.19.2 CRD schemas
-shipped in ``planner/crds`` (strict too: unknown fields are errors, where the API server
-would prune them silently).
+against the chosen Kubernetes version, Kueue and Karpenter kinds against the Kueue v0.19.2
+and Karpenter v1.14.1 CRD schemas shipped in ``planner/crds`` (strict too: unknown fields
+are errors, where the API server would prune them silently).
 
 What objects do to each other (selectors, references, budgets) is not checked here: those
 are the preview rules of the policy engine (``policies.registry.PREVIEW_RULES``).
@@ -30,6 +30,9 @@ Validator = Any
 
 DEFAULT_K8S_VERSION = "1.33"
 KUEUE_CRDS = "kueue-v0.19.2"
+KARPENTER_CRDS = "karpenter-v1.14.1"
+CRD_FOLDERS = (KUEUE_CRDS, KARPENTER_CRDS)
+"""The folders of ``planner/crds`` whose CRD schemas objects are validated against."""
 
 
 def kubernetes_object(resource: PreviewResource) -> dict[str, Any] | None:
@@ -74,8 +77,12 @@ def _crd_validators() -> dict[tuple[str, str], Validator]:
     import jsonschema  # type: ignore[import-untyped]
 
     out: dict[tuple[str, str], Validator] = {}
-    folder = resources.files("planner").joinpath("crds", KUEUE_CRDS)
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    entries = [
+        entry
+        for name in CRD_FOLDERS
+        for entry in resources.files("planner").joinpath("crds", name).iterdir()
+    ]
+    for entry in sorted(entries, key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
         crd = yaml.safe_load(entry.read_text(encoding="utf-8"))

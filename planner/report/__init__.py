@@ -7,8 +7,9 @@ the pull-request comment a reviewer reads. Both come from one dictionary,
 
 Modules, in the order data flows:
 
-- ``figures``: what a plan adds up to in total, per site and per team (unrounded);
-- ``amounts``: figures as reported (cents, ratios, percentages) and money as text;
+- ``figures``: what a plan adds up to in total, per site and per team (exact ``Money``);
+- ``amounts``: ratios and percentages as reported (money formats itself:
+  ``planner.money``);
 - ``plan_json``: the ``plan.json`` document;
 - ``markdown``: GitHub-flavoured Markdown primitives (cells, code spans, tables, labels);
 - ``plan_md`` and ``plan_md_sections``: the ``plan.md`` comment;
@@ -18,7 +19,7 @@ Modules, in the order data flows:
 
 from __future__ import annotations
 
-from planner.report.amounts import delta_pct, money, round_cents, round_ratio, signed_money
+from planner.report.amounts import delta_pct, round_ratio
 from planner.report.diff import (
     CostChange,
     PlanDiff,
@@ -83,7 +84,6 @@ __all__ = [
     "md_cell",
     "md_table",
     "mermaid_label",
-    "money",
     "options_text",
     "partly_moved",
     "plan_to_dict",
@@ -92,9 +92,7 @@ __all__ = [
     "render_diff_md",
     "render_plan_json",
     "render_plan_md",
-    "round_cents",
     "round_ratio",
-    "signed_money",
     "site_figures",
     "sites_text",
     "summary_rows",

@@ -1,13 +1,9 @@
-"""Figures as reported: money rounded to cents, ratios to 4 decimals, percentages, and money
-as text (``12,345.67``, ``+1,234.00``). The unit is in the key, column header or sentence."""
+"""Figures as reported that are not money: ratios to 4 decimals and percentages. Money is
+``planner.money.Money`` and is written by ``Money.format`` (text) and ``json_text`` (JSON)."""
 
 from __future__ import annotations
 
-
-def round_cents(value: float) -> float:
-    """Money rounded to cents (and ``-0.0`` turned into ``0.0``)."""
-    out = round(float(value), 2)
-    return 0.0 if out == 0 else out
+from planner.money import Money
 
 
 def round_ratio(value: float) -> float:
@@ -16,20 +12,10 @@ def round_ratio(value: float) -> float:
     return 0.0 if out == 0 else out
 
 
-def delta_pct(before: float, after: float) -> float | None:
-    """Change in percent from ``before`` to ``after`` (2 decimals); ``None`` if before is 0."""
-    if before == 0:
+def delta_pct(before: Money, after: Money) -> float | None:
+    """Change in percent from ``before`` to ``after`` (2 decimals, from the exact ratio);
+    ``None`` if before is 0."""
+    if not before:
         return None
-    out = round((after - before) / before * 100.0, 2)
+    out = float(round((after - before).ratio(before) * 100, 2))
     return 0.0 if out == 0 else out
-
-
-def money(value: float) -> str:
-    """``12,345.67`` (the unit is in the column header or follows the figure)."""
-    return f"{round_cents(value):,.2f}"
-
-
-def signed_money(value: float) -> str:
-    """``+1,234.00`` / ``-1,234.00`` / ``0.00``."""
-    v = round_cents(value)
-    return f"{v:+,.2f}" if v != 0 else "0.00"

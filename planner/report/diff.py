@@ -27,8 +27,9 @@ from typing import Any
 
 from planner.errors import UsageError
 from planner.model import Finding, Plan, Project
+from planner.money import Money
 from planner.policy.output import finding_from_dict, finding_sort_key, finding_to_dict
-from planner.report.amounts import round_cents
+from planner.report.amounts import delta_pct
 from planner.report.figures import (
     plan_totals,
     primary_assignment,
@@ -61,27 +62,27 @@ class WorkloadFigures:
     sites: tuple[str, ...]
     option: str | None
     """The pricing option of its largest part (``None`` when it has no part)."""
-    usd_per_month: float
+    per_month: Money
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class PlanFigures:
-    """One plan's figures as reported (money in cents), the side of a diff."""
+    """One plan's figures as reported (exact money), the side of a diff."""
 
     input_digest: str
     catalogue_version: str
-    usd_per_month: float
-    baseline_usd_per_month: float
-    migration_usd: float
+    per_month: Money
+    baseline_per_month: Money
+    migration: Money
     horizon_months: int
-    horizon_tco_usd: float
+    horizon_tco: Money
     break_even_month: int | None
     moved: int
     workloads: tuple[WorkloadFigures, ...]
     """Sorted by name."""
-    site_usd_per_month: Mapping[str, float]
-    team_usd_per_month: Mapping[str, float]
+    site_per_month: Mapping[str, Money]
+    team_per_month: Mapping[str, Money]
     findings: tuple[Finding, ...]
     """In ``plan.json`` order."""
 
@@ -99,7 +100,7 @@ def figures_of_plan(plan: Plan, project: Project) -> PlanFigures:
                 team=teams.get(p.workload, "unknown"),
                 sites=p.sites,
                 option=None if main is None else main.option.value,
-                usd_per_month=round_cents(p.usd_per_month),
+                per_month=p.per_month,
                 reason=p.reason,
             )
         )
@@ -107,18 +108,16 @@ def figures_of_plan(plan: Plan, project: Project) -> PlanFigures:
     return PlanFigures(
         input_digest=plan.input_digest,
         catalogue_version=plan.catalogue_version,
-        usd_per_month=round_cents(totals.usd_per_month),
-        baseline_usd_per_month=round_cents(totals.baseline_usd_per_month),
-        migration_usd=round_cents(totals.migration_usd),
+        per_month=totals.per_month,
+        baseline_per_month=totals.baseline_per_month,
+        migration=totals.migration,
         horizon_months=totals.horizon.months,
-        horizon_tco_usd=round_cents(totals.horizon.total_after_usd),
+        horizon_tco=totals.horizon.total_after,
         break_even_month=totals.horizon.breakeven_month,
         moved=totals.moved,
         workloads=tuple(workloads),
-        site_usd_per_month={s.name: round_cents(s.usd_per_month) for s in sites},
-        team_usd_per_month={
-            t.name: round_cents(t.usd_per_month) for t in team_figures(plan, teams)
-        },
+        site_per_month={s.name: s.per_month for s in sites},
+        team_per_month={t.name: t.per_month for t in team_figures(plan, teams)},
         findings=tuple(sorted(plan.findings, key=finding_sort_key)),
     )
 
@@ -133,18 +132,25 @@ def _check(plan: Mapping[str, Any], label: str) -> None:
 
 
 def figures_of_json(plan: Mapping[str, Any], label: str = "the plan") -> PlanFigures:
-    """The figures of a ``plan.json`` document; ``UsageError`` naming ``label`` if it is not
-    one this version reads."""
+    """The figures of a ``plan.json`` document (as ``plan_to_dict`` gives it, or parsed from
+    a file: amounts read by ``Money.from_json``, exactly when the file was parsed with
+    ``parse_float=Decimal``); ``UsageError`` naming ``label`` if it is not one this version
+    reads."""
     _check(plan, label)
     t = plan["totals"]
+    cur = str(plan.get("currency") or "USD")
+
+    def usd(value: Any) -> Money:
+        return Money.from_json(value, cur)
+
     return PlanFigures(
         input_digest=plan["input_digest"],
         catalogue_version=plan["catalogue_version"],
-        usd_per_month=float(t["usd_per_month"]),
-        baseline_usd_per_month=float(t["baseline_usd_per_month"]),
-        migration_usd=float(t["migration_usd"]),
+        per_month=usd(t["usd_per_month"]),
+        baseline_per_month=usd(t["baseline_usd_per_month"]),
+        migration=usd(t["migration_usd"]),
         horizon_months=int(t["horizon_months"]),
-        horizon_tco_usd=float(t["horizon_tco_usd"]),
+        horizon_tco=usd(t["horizon_tco_usd"]),
         break_even_month=t["break_even_month"],
         moved=int(t["moved"]),
         workloads=tuple(
@@ -153,13 +159,13 @@ def figures_of_json(plan: Mapping[str, Any], label: str = "the plan") -> PlanFig
                 team=w["team"],
                 sites=tuple(w["sites"]),
                 option=(w.get("offer") or {}).get("option"),
-                usd_per_month=float(w["usd_per_month"]),
+                per_month=usd(w["usd_per_month"]),
                 reason=w.get("reason", ""),
             )
             for w in sorted(plan["workloads"], key=lambda w: str(w["name"]))
         ),
-        site_usd_per_month={str(s["name"]): float(s["usd_per_month"]) for s in plan["sites"]},
-        team_usd_per_month={str(t["name"]): float(t["usd_per_month"]) for t in plan["teams"]},
+        site_per_month={str(s["name"]): usd(s["usd_per_month"]) for s in plan["sites"]},
+        team_per_month={str(t["name"]): usd(t["usd_per_month"]) for t in plan["teams"]},
         findings=tuple(finding_from_dict(f) for f in plan["findings"]),
     )
 
@@ -173,7 +179,7 @@ class WorkloadChange:
     """Its team in HEAD."""
     base: WorkloadFigures
     head: WorkloadFigures
-    delta_usd_per_month: float
+    delta_per_month: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +187,9 @@ class CostChange:
     """A site's or team's monthly cost in both plans (0 where it is absent)."""
 
     name: str
-    base_usd_per_month: float
-    head_usd_per_month: float
-    delta_usd_per_month: float
+    base_per_month: Money
+    head_per_month: Money
+    delta_per_month: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,20 +208,17 @@ class PlanDiff:
     findings_resolved: tuple[Finding, ...]
 
     @property
-    def delta_usd_per_month(self) -> float:
-        return round_cents(self.head.usd_per_month - self.base.usd_per_month)
+    def delta_per_month(self) -> Money:
+        return self.head.per_month - self.base.per_month
 
 
-def _cost_changes(base: Mapping[str, float], head: Mapping[str, float]) -> list[CostChange]:
+def _cost_changes(base: Mapping[str, Money], head: Mapping[str, Money]) -> list[CostChange]:
     rows = []
     for name in sorted(set(base) | set(head)):
-        before, after = base.get(name, 0.0), head.get(name, 0.0)
-        if round_cents(after - before) != 0 or (name in base) != (name in head):
-            rows.append(
-                CostChange(
-                    name, round_cents(before), round_cents(after), round_cents(after - before)
-                )
-            )
+        zero = Money.zero((base.get(name) or head[name]).currency)
+        before, after = base.get(name, zero), head.get(name, zero)
+        if after != before or (name in base) != (name in head):
+            rows.append(CostChange(name, before, after, after - before))
     return rows
 
 
@@ -230,10 +233,10 @@ def compare_plans(base: PlanFigures, head: PlanFigures) -> PlanDiff:
     moves, cost_changes = [], []
     for name in sorted(set(bw) & set(hw)):
         b, h = bw[name], hw[name]
-        change = WorkloadChange(name, h.team, b, h, round_cents(h.usd_per_month - b.usd_per_month))
+        change = WorkloadChange(name, h.team, b, h, h.per_month - b.per_month)
         if b.sites != h.sites:
             moves.append(change)
-        elif change.delta_usd_per_month != 0 or b.option != h.option:
+        elif change.delta_per_month or b.option != h.option:
             cost_changes.append(change)
     bf, hf = _open_findings(base), _open_findings(head)
     return PlanDiff(
@@ -243,8 +246,8 @@ def compare_plans(base: PlanFigures, head: PlanFigures) -> PlanDiff:
         cost_changes=tuple(cost_changes),
         added=tuple(hw[n] for n in sorted(set(hw) - set(bw))),
         removed=tuple(bw[n] for n in sorted(set(bw) - set(hw))),
-        sites=tuple(_cost_changes(base.site_usd_per_month, head.site_usd_per_month)),
-        teams=tuple(_cost_changes(base.team_usd_per_month, head.team_usd_per_month)),
+        sites=tuple(_cost_changes(base.site_per_month, head.site_per_month)),
+        teams=tuple(_cost_changes(base.team_per_month, head.team_per_month)),
         findings_added=tuple(hf[k] for k in sorted(set(hf) - set(bf))),
         findings_resolved=tuple(bf[k] for k in sorted(set(bf) - set(hf))),
     )
@@ -257,10 +260,10 @@ def _side_dict(f: PlanFigures) -> dict[str, Any]:
     return {
         "input_digest": f.input_digest,
         "catalogue_version": f.catalogue_version,
-        "usd_per_month": f.usd_per_month,
-        "baseline_usd_per_month": f.baseline_usd_per_month,
-        "migration_usd": f.migration_usd,
-        "horizon_tco_usd": f.horizon_tco_usd,
+        "usd_per_month": f.per_month,
+        "baseline_usd_per_month": f.baseline_per_month,
+        "migration_usd": f.migration,
+        "horizon_tco_usd": f.horizon_tco,
         "horizon_months": f.horizon_months,
         "break_even_month": f.break_even_month,
         "workloads": len(f.workloads),
@@ -276,9 +279,9 @@ def _change_dict(c: WorkloadChange) -> dict[str, Any]:
         "head_sites": list(c.head.sites),
         "base_option": c.base.option,
         "head_option": c.head.option,
-        "base_usd_per_month": c.base.usd_per_month,
-        "head_usd_per_month": c.head.usd_per_month,
-        "delta_usd_per_month": c.delta_usd_per_month,
+        "base_usd_per_month": c.base.per_month,
+        "head_usd_per_month": c.head.per_month,
+        "delta_usd_per_month": c.delta_per_month,
         "reason": c.head.reason,
     }
 
@@ -288,16 +291,16 @@ def _workload_dict(w: WorkloadFigures) -> dict[str, Any]:
         "name": w.name,
         "team": w.team,
         "sites": list(w.sites),
-        "usd_per_month": w.usd_per_month,
+        "usd_per_month": w.per_month,
     }
 
 
 def _cost_dict(c: CostChange) -> dict[str, Any]:
     return {
         "name": c.name,
-        "base_usd_per_month": c.base_usd_per_month,
-        "head_usd_per_month": c.head_usd_per_month,
-        "delta_usd_per_month": c.delta_usd_per_month,
+        "base_usd_per_month": c.base_per_month,
+        "head_usd_per_month": c.head_per_month,
+        "delta_usd_per_month": c.delta_per_month,
     }
 
 
@@ -307,21 +310,19 @@ def _finding_fields(f: Finding) -> dict[str, Any]:
 
 
 def diff_to_dict(diff: PlanDiff) -> dict[str, Any]:
-    """The diff as JSON-ready data (what ``hybridplan diff --format json`` writes)."""
+    """The diff as data for ``planner.money.json_text`` (what ``hybridplan diff --format
+    json`` writes): plain values and ``Money``."""
     b, h = diff.base, diff.head
-    delta = diff.delta_usd_per_month
     return {
         "kind": "PlanDiff",
         "schema_version": DIFF_SCHEMA_VERSION,
         "base": _side_dict(b),
         "head": _side_dict(h),
         "totals": {
-            "delta_usd_per_month": delta,
-            "delta_pct": (
-                None if b.usd_per_month == 0 else round(delta / b.usd_per_month * 100.0, 2)
-            ),
-            "delta_migration_usd": round_cents(h.migration_usd - b.migration_usd),
-            "delta_horizon_tco_usd": round_cents(h.horizon_tco_usd - b.horizon_tco_usd),
+            "delta_usd_per_month": diff.delta_per_month,
+            "delta_pct": delta_pct(b.per_month, h.per_month),
+            "delta_migration_usd": h.migration - b.migration,
+            "delta_horizon_tco_usd": h.horizon_tco - b.horizon_tco,
         },
         "moves": [_change_dict(c) for c in diff.moves],
         "cost_changes": [_change_dict(c) for c in diff.cost_changes],
@@ -341,7 +342,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, An
 
 def is_empty(diff: Mapping[str, Any]) -> bool:
     """True when nothing a reviewer would care about changed (``diff``: a diff's data)."""
-    return diff["totals"]["delta_usd_per_month"] == 0 and not any(
+    return not diff["totals"]["delta_usd_per_month"] and not any(
         diff[k]
         for k in (
             "moves",

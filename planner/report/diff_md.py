@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planner.report.amounts import money, signed_money
 from planner.report.diff import is_empty
 from planner.report.markdown import md_cell, md_table, sites_text
 
@@ -18,8 +17,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
     t, b, h = diff["totals"], diff["base"], diff["head"]
     pct = "" if t["delta_pct"] is None else f", {t['delta_pct']:+.1f} %"
     lines = [
-        f"## {md_cell(title)}: {money(b['usd_per_month'])} → {money(h['usd_per_month'])} "
-        f"USD/month ({signed_money(t['delta_usd_per_month'])} USD/month{pct})",
+        f"## {md_cell(title)}: {b['usd_per_month'].format(unit=False)} → "
+        f"{h['usd_per_month'].format(unit=False)} USD/month "
+        f"({t['delta_usd_per_month'].format(unit=False, sign=True)} USD/month{pct})",
         "",
     ]
     if is_empty(diff):
@@ -29,21 +29,21 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
         [
             (
                 "monthly cost (USD/month)",
-                money(b["usd_per_month"]),
-                money(h["usd_per_month"]),
-                signed_money(t["delta_usd_per_month"]),
+                b["usd_per_month"].format(unit=False),
+                h["usd_per_month"].format(unit=False),
+                t["delta_usd_per_month"].format(unit=False, sign=True),
             ),
             (
                 "one-off migration (USD)",
-                money(b["migration_usd"]),
-                money(h["migration_usd"]),
-                signed_money(t["delta_migration_usd"]),
+                b["migration_usd"].format(unit=False),
+                h["migration_usd"].format(unit=False),
+                t["delta_migration_usd"].format(unit=False, sign=True),
             ),
             (
                 f"horizon TCO (USD, {h['horizon_months']} months)",
-                money(b["horizon_tco_usd"]),
-                money(h["horizon_tco_usd"]),
-                signed_money(t["delta_horizon_tco_usd"]),
+                b["horizon_tco_usd"].format(unit=False),
+                h["horizon_tco_usd"].format(unit=False),
+                t["delta_horizon_tco_usd"].format(unit=False, sign=True),
             ),
             (
                 "break-even month",
@@ -74,9 +74,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                     md_cell(m["team"]),
                     md_cell(f"{sites_text(m['base_sites'])} ({m['base_option']})"),
                     md_cell(f"{sites_text(m['head_sites'])} ({m['head_option']})"),
-                    money(m["base_usd_per_month"]),
-                    money(m["head_usd_per_month"]),
-                    signed_money(m["delta_usd_per_month"]),
+                    m["base_usd_per_month"].format(unit=False),
+                    m["head_usd_per_month"].format(unit=False),
+                    m["delta_usd_per_month"].format(unit=False, sign=True),
                     md_cell(m["reason"]),
                 )
                 for m in diff["moves"]
@@ -105,9 +105,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                         if m["base_option"] == m["head_option"]
                         else f"{m['base_option']} → {m['head_option']}"
                     ),
-                    money(m["base_usd_per_month"]),
-                    money(m["head_usd_per_month"]),
-                    signed_money(m["delta_usd_per_month"]),
+                    m["base_usd_per_month"].format(unit=False),
+                    m["head_usd_per_month"].format(unit=False),
+                    m["delta_usd_per_month"].format(unit=False, sign=True),
                 )
                 for m in diff["cost_changes"]
             ],
@@ -123,7 +123,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                         f"`{w['name']}`",
                         md_cell(w["team"]),
                         md_cell(sites_text(w["sites"])),
-                        money(w["usd_per_month"]),
+                        w["usd_per_month"].format(unit=False),
                     )
                     for w in diff[key]
                 ],
@@ -137,9 +137,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 [
                     (
                         md_cell(r["name"]),
-                        money(r["base_usd_per_month"]),
-                        money(r["head_usd_per_month"]),
-                        signed_money(r["delta_usd_per_month"]),
+                        r["base_usd_per_month"].format(unit=False),
+                        r["head_usd_per_month"].format(unit=False),
+                        r["delta_usd_per_month"].format(unit=False, sign=True),
                     )
                     for r in diff[key]
                 ],

@@ -1,4 +1,4 @@
-"""What a plan adds up to: totals of the plan, per site and per team. Pure; unrounded.
+"""What a plan adds up to: totals of the plan, per site and per team. Pure; exact ``Money``.
 
 Every report view (``plan.json``, ``plan.md``, the CLI summary, plan diffs and what-if) reads
 its figures from here, so a site's or a team's cost is computed once:
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from planner.cost.horizon import HorizonSummary, horizon_summary
 from planner.model import Assignment, Placement, Plan
+from planner.money import Money
 
 
 def primary_assignment(placement: Placement) -> Assignment | None:
@@ -28,7 +29,7 @@ def primary_assignment(placement: Placement) -> Assignment | None:
         return None
     return max(
         placement.assignments,
-        key=lambda a: (a.replicas, a.gpu_hours_per_month or 0.0, a.usd_per_month, a.site),
+        key=lambda a: (a.replicas, a.gpu_hours_per_month or 0.0, a.per_month.cents, a.site),
     )
 
 
@@ -50,9 +51,9 @@ def changes_site(placement: Placement) -> bool:
 class PlanTotals:
     """The plan's monthly figures, its one-off migration and their horizon arithmetic."""
 
-    baseline_usd_per_month: float
-    usd_per_month: float
-    migration_usd: float
+    baseline_per_month: Money
+    per_month: Money
+    migration: Money
     horizon: HorizonSummary
     """Totals over ``plan.horizon_months``, savings, break-even month and NPV."""
     workloads: int
@@ -63,13 +64,13 @@ class PlanTotals:
 def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
     """The plan's totals; the NPV discounts the monthly savings at ``discount_rate_pct``."""
     return PlanTotals(
-        baseline_usd_per_month=plan.baseline_usd_per_month,
-        usd_per_month=plan.usd_per_month,
-        migration_usd=plan.migration_usd,
+        baseline_per_month=plan.baseline_per_month,
+        per_month=plan.per_month,
+        migration=plan.migration,
         horizon=horizon_summary(
-            plan.baseline_usd_per_month,
-            plan.usd_per_month,
-            plan.migration_usd,
+            plan.baseline_per_month,
+            plan.per_month,
+            plan.migration,
             plan.horizon_months,
             discount_rate_pct,
         ),
@@ -84,9 +85,9 @@ class SiteFigures:
     """One site: its cost with the plan and today, what runs there, what moves in and out."""
 
     name: str
-    usd_per_month: float
+    per_month: Money
     """The sum of the workloads' parts placed here."""
-    baseline_usd_per_month: float
+    baseline_per_month: Money
     """The baseline of the workloads that run here today."""
     workloads: tuple[str, ...]
     """Workloads with a part here, sorted."""
@@ -99,19 +100,20 @@ class SiteFigures:
 def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ...]:
     """Every site the plan uses, used to use or reports usage of, plus ``sites`` (the
     project's, so an unused site still gets a row), sorted by name."""
-    base = plan.workload_baseline_usd_per_month
+    base = plan.workload_baseline_per_month
+    zero = Money.zero(plan.per_month.currency)
     names = {*sites, *(u.site for u in plan.site_usage)}
     placed: dict[str, set[str]] = {}
-    after: dict[str, float] = {}
-    before: dict[str, float] = {}
+    after: dict[str, Money] = {}
+    before: dict[str, Money] = {}
     moved_in: dict[str, int] = {}
     moved_out: dict[str, int] = {}
     for p in plan.placements:
         for a in p.assignments:
             placed.setdefault(a.site, set()).add(p.workload)
-            after[a.site] = after.get(a.site, 0.0) + a.usd_per_month
+            after[a.site] = after.get(a.site, zero) + a.per_month
         if p.previous_site is not None:
-            before[p.previous_site] = before.get(p.previous_site, 0.0) + base.get(p.workload, 0.0)
+            before[p.previous_site] = before.get(p.previous_site, zero) + base.get(p.workload, zero)
         if p.moved:
             assert p.previous_site is not None  # guaranteed by Placement.moved
             moved_out[p.previous_site] = moved_out.get(p.previous_site, 0) + 1
@@ -122,8 +124,8 @@ def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ..
     return tuple(
         SiteFigures(
             name=name,
-            usd_per_month=after.get(name, 0.0),
-            baseline_usd_per_month=before.get(name, 0.0),
+            per_month=after.get(name, zero),
+            baseline_per_month=before.get(name, zero),
             workloads=tuple(sorted(placed.get(name, ()))),
             moved_in=moved_in.get(name, 0),
             moved_out=moved_out.get(name, 0),
@@ -137,9 +139,9 @@ class TeamFigures:
     """One team: its workloads' cost with the plan and today, moves and migration."""
 
     name: str
-    usd_per_month: float
-    baseline_usd_per_month: float
-    migration_usd: float
+    per_month: Money
+    baseline_per_month: Money
+    migration: Money
     workloads: int
     moved: int
     partly_moved: int
@@ -151,20 +153,18 @@ def team_figures(plan: Plan, team_of: Mapping[str, str]) -> tuple[TeamFigures, .
     acc: dict[str, list[Placement]] = {}
     for p in plan.placements:
         acc.setdefault(team_of.get(p.workload, "unknown"), []).append(p)
-    base = plan.workload_baseline_usd_per_month
+    base = plan.workload_baseline_per_month
+    cur = plan.per_month.currency
     out = []
     for name, placements in sorted(acc.items()):
-        after = before = migration = 0.0
-        for p in placements:
-            after += p.usd_per_month
-            before += base.get(p.workload, 0.0)
-            migration += p.migration_usd
         out.append(
             TeamFigures(
                 name=name,
-                usd_per_month=after,
-                baseline_usd_per_month=before,
-                migration_usd=migration,
+                per_month=Money.total((p.per_month for p in placements), cur),
+                baseline_per_month=Money.total(
+                    (base[p.workload] for p in placements if p.workload in base), cur
+                ),
+                migration=Money.total((p.migration for p in placements), cur),
                 workloads=len(placements),
                 moved=sum(1 for p in placements if p.moved),
                 partly_moved=sum(1 for p in placements if partly_moved(p)),

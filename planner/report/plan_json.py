@@ -4,7 +4,9 @@
 :func:`plan_to_dict`, so every figure in the Markdown is a figure in the JSON.
 
 Stability rules (generated files never churn): keys sorted, lists sorted by name, money
-rounded to cents, ratios to 4 decimals, no timestamps and no wall-clock solver time.
+exact in cents (``Money``, written by ``planner.money.json_text`` as the JSON numbers plans
+always had: ``139748.38``, never through a float), ratios to 4 decimals, no timestamps and
+no wall-clock solver time.
 
 Derived totals (documented again in the schema):
 
@@ -22,7 +24,6 @@ The horizon figures are :func:`planner.cost.horizon.horizon_summary`'s for the p
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from planner.model import (
@@ -34,8 +35,9 @@ from planner.model import (
     Project,
     SiteUsage,
 )
+from planner.money import Money, json_text
 from planner.policy.output import finding_sort_key, finding_to_dict
-from planner.report.amounts import delta_pct, round_cents, round_ratio
+from planner.report.amounts import delta_pct, round_ratio
 from planner.report.figures import (
     PlanTotals,
     SiteFigures,
@@ -72,28 +74,28 @@ def _assignment_dict(a: Assignment) -> dict[str, Any]:
         "option": a.option.value,
         "instance_type": a.instance_type,
         "replicas": a.replicas,
-        "usd_per_month": round_cents(a.usd_per_month),
+        "usd_per_month": a.per_month,
         "gpu_hours_per_month": (
             None if a.gpu_hours_per_month is None else round(a.gpu_hours_per_month, 2)
         ),
     }
 
 
-def _alternative_dict(offer: Offer, chosen_usd_per_month: float) -> dict[str, Any]:
+def _alternative_dict(offer: Offer, chosen_per_month: Money) -> dict[str, Any]:
     return {
         "site": offer.site,
         "option": offer.option.value,
         "instance_type": offer.instance_type,
-        "usd_per_month": round_cents(offer.usd_per_month),
-        "migration_usd": round_cents(offer.migration_usd),
-        "extra_usd_per_month": round_cents(offer.usd_per_month - chosen_usd_per_month),
+        "usd_per_month": offer.per_month,
+        "migration_usd": offer.migration,
+        "extra_usd_per_month": offer.per_month - chosen_per_month,
         "eligible": offer.eligible,
         "reason": offer.reason,
     }
 
 
 def _workload_dict(
-    p: Placement, team: str, c: Classification | None, baseline: float | None, project: Project
+    p: Placement, team: str, c: Classification | None, baseline: Money | None, project: Project
 ) -> dict[str, Any]:
     main = primary_assignment(p)
     kind = tier = None
@@ -122,22 +124,20 @@ def _workload_dict(
             _assignment_dict(a)
             for a in sorted(p.assignments, key=lambda a: (a.site, a.option.value))
         ],
-        "usd_per_month": round_cents(p.usd_per_month),
-        "baseline_usd_per_month": None if baseline is None else round_cents(baseline),
-        "delta_usd_per_month": (
-            None if baseline is None else round_cents(p.usd_per_month - baseline)
-        ),
+        "usd_per_month": p.per_month,
+        "baseline_usd_per_month": baseline,
+        "delta_usd_per_month": None if baseline is None else p.per_month - baseline,
         "migration": {
             "from": p.previous_site,
             "to": list(p.sites),
             "moved": p.moved,
             "partial": partly_moved(p),
-            "usd": round_cents(p.migration_usd),
+            "usd": p.migration,
         },
         "reason": p.reason,
         "binding": sorted(p.binding),
         "alternatives": (
-            [] if p.runner_up is None else [_alternative_dict(p.runner_up, p.usd_per_month)]
+            [] if p.runner_up is None else [_alternative_dict(p.runner_up, p.per_month)]
         ),
     }
 
@@ -168,9 +168,9 @@ def _site_dict(s: SiteFigures, project: Project, usage: SiteUsage | None) -> dic
         "kind": kind,
         "provider": provider,
         "region": region,
-        "usd_per_month": round_cents(s.usd_per_month),
-        "baseline_usd_per_month": round_cents(s.baseline_usd_per_month),
-        "delta_usd_per_month": round_cents(s.usd_per_month - s.baseline_usd_per_month),
+        "usd_per_month": s.per_month,
+        "baseline_usd_per_month": s.baseline_per_month,
+        "delta_usd_per_month": s.per_month - s.baseline_per_month,
         "workloads": list(s.workloads),
         "moved_in": s.moved_in,
         "moved_out": s.moved_out,
@@ -181,10 +181,10 @@ def _site_dict(s: SiteFigures, project: Project, usage: SiteUsage | None) -> dic
 def _team_dict(t: TeamFigures) -> dict[str, Any]:
     return {
         "name": t.name,
-        "usd_per_month": round_cents(t.usd_per_month),
-        "baseline_usd_per_month": round_cents(t.baseline_usd_per_month),
-        "delta_usd_per_month": round_cents(t.usd_per_month - t.baseline_usd_per_month),
-        "migration_usd": round_cents(t.migration_usd),
+        "usd_per_month": t.per_month,
+        "baseline_usd_per_month": t.baseline_per_month,
+        "delta_usd_per_month": t.per_month - t.baseline_per_month,
+        "migration_usd": t.migration,
         "workloads": t.workloads,
         "moved": t.moved,
         "partly_moved": t.partly_moved,
@@ -194,16 +194,16 @@ def _team_dict(t: TeamFigures) -> dict[str, Any]:
 def _totals(t: PlanTotals) -> dict[str, Any]:
     h = t.horizon
     return {
-        "baseline_usd_per_month": round_cents(t.baseline_usd_per_month),
-        "usd_per_month": round_cents(t.usd_per_month),
-        "delta_usd_per_month": round_cents(t.usd_per_month - t.baseline_usd_per_month),
-        "delta_pct": delta_pct(t.baseline_usd_per_month, t.usd_per_month),
-        "migration_usd": round_cents(t.migration_usd),
+        "baseline_usd_per_month": t.baseline_per_month,
+        "usd_per_month": t.per_month,
+        "delta_usd_per_month": t.per_month - t.baseline_per_month,
+        "delta_pct": delta_pct(t.baseline_per_month, t.per_month),
+        "migration_usd": t.migration,
         "horizon_months": h.months,
-        "horizon_tco_usd": round_cents(h.total_after_usd),
-        "baseline_horizon_tco_usd": round_cents(h.total_before_usd),
-        "horizon_savings_usd": round_cents(h.savings_usd),
-        "horizon_savings_npv_usd": round_cents(h.npv_usd),
+        "horizon_tco_usd": h.total_after,
+        "baseline_horizon_tco_usd": h.total_before,
+        "horizon_savings_usd": h.savings,
+        "horizon_savings_npv_usd": h.npv,
         "break_even_month": h.breakeven_month,
         "workloads": t.workloads,
         "moved": t.moved,
@@ -217,15 +217,18 @@ def team_of(project: Project) -> dict[str, str]:
 
 
 def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) -> dict[str, Any]:
-    """The ``plan.json`` document as plain data (validated by ``planner/schemas/plan.json``).
+    """The ``plan.json`` document as data (validated by ``planner/schemas/plan.json``):
+    plain values, amounts as ``Money`` (write it with ``planner.money.json_text``).
 
     ``command`` is the command line that reproduces the file; by default
-    ``hybridplan plan <project.root>``.
+    ``hybridplan plan <project.root>``. The solver's objective and bound are the LP's
+    floats, shown to the cent (``Money.from_float``).
     """
     teams = team_of(project)
     classes = {c.workload: c for c in plan.classifications}
     usage = {u.site: u for u in plan.site_usage}
     s = project.settings
+    cur = plan.per_month.currency
     return {
         "apiVersion": API_VERSION,
         "kind": "Plan",
@@ -239,16 +242,18 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "horizon_months": plan.horizon_months,
             "discount_rate_pct": s.discount_rate_pct,
             "headroom": s.headroom,
-            "engineering_usd_per_move": round_cents(s.engineering_usd_per_move),
+            "engineering_usd_per_move": Money.from_float(s.engineering_usd_per_move, cur),
             "double_running_months": s.double_running_months,
         },
         "totals": _totals(plan_totals(plan, s.discount_rate_pct)),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,
-            "objective_usd": round_cents(plan.solver.objective_usd),
+            "objective_usd": Money.from_float(plan.solver.objective_usd, cur),
             "lp_bound_usd": (
-                None if plan.solver.lp_bound_usd is None else round_cents(plan.solver.lp_bound_usd)
+                None
+                if plan.solver.lp_bound_usd is None
+                else Money.from_float(plan.solver.lp_bound_usd, cur)
             ),
             "gap": None if plan.solver.gap is None else round(plan.solver.gap, 6),
             "time_limited": plan.solver.time_limited,
@@ -259,7 +264,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
                 p,
                 teams.get(p.workload, "unknown"),
                 classes.get(p.workload),
-                plan.workload_baseline_usd_per_month.get(p.workload),
+                plan.workload_baseline_per_month.get(p.workload),
                 project,
             )
             for p in sorted(plan.placements, key=lambda p: p.workload)
@@ -274,13 +279,5 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
 
 
 def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:
-    """``plan.json`` text: indented, keys sorted, trailing newline."""
-    return (
-        json.dumps(
-            plan_to_dict(plan, project, command=command),
-            indent=2,
-            sort_keys=True,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    """``plan.json`` text: indented, keys sorted, money exact, trailing newline."""
+    return json_text(plan_to_dict(plan, project, command=command)) + "\n"

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from planner.model import Plan, Project
-from planner.report.amounts import money, signed_money
+from planner.money import Money
 from planner.report.markdown import code_span, md_cell, md_table
 from planner.report.plan_json import plan_to_dict
 from planner.report.plan_md_sections import (
@@ -53,7 +53,7 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         t["usd_per_month"],
         t["delta_usd_per_month"],
     )
-    verb = "saves" if delta < 0 else ("costs" if delta > 0 else "changes")
+    verb = "saves" if delta.sign < 0 else ("costs" if delta.sign > 0 else "changes")
     be = t["break_even_month"]
     be_text = (
         "never (the plan costs more than today)"
@@ -63,11 +63,11 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
     h = t["horizon_months"]
     return [
         COMMENT_MARKER,
-        f"## hybridplan: {money(before)} → {money(after)} USD/month "
-        f"({signed_money(delta)} USD/month, {_pct(t['delta_pct'])})",
+        f"## hybridplan: {before.format(unit=False)} → {after.format(unit=False)} USD/month "
+        f"({delta.format(unit=False, sign=True)} USD/month, {_pct(t['delta_pct'])})",
         "",
-        f"The plan {verb} **{money(abs(delta))} USD/month** for a one-off migration of "
-        f"**{money(t['migration_usd'])} USD**; it breaks even **{be_text}**. "
+        f"The plan {verb} **{abs(delta).format(unit=False)} USD/month** for a one-off migration of "
+        f"**{t['migration_usd'].format(unit=False)} USD**; it breaks even **{be_text}**. "
         f"{t['moved']} of {t['workloads']} workloads move"
         + _partly_text(t.get("partly_moved", 0))
         + _new_text(d),
@@ -77,21 +77,21 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
             [
                 (
                     "monthly cost (USD/month)",
-                    money(before),
-                    money(after),
-                    signed_money(delta),
+                    before.format(unit=False),
+                    after.format(unit=False),
+                    delta.format(unit=False, sign=True),
                 ),
                 (
                     f"{h}-month TCO incl. migration (USD)",
-                    money(t["baseline_horizon_tco_usd"]),
-                    money(t["horizon_tco_usd"]),
-                    signed_money(-t["horizon_savings_usd"]),
+                    t["baseline_horizon_tco_usd"].format(unit=False),
+                    t["horizon_tco_usd"].format(unit=False),
+                    (-t["horizon_savings_usd"]).format(unit=False, sign=True),
                 ),
-                ("one-off migration (USD)", "-", money(t["migration_usd"]), "-"),
+                ("one-off migration (USD)", "-", t["migration_usd"].format(unit=False), "-"),
                 (
                     f"NPV of savings at {d['settings']['discount_rate_pct']:g} %/year (USD)",
                     "-",
-                    money(t["horizon_savings_npv_usd"]),
+                    t["horizon_savings_npv_usd"].format(unit=False),
                     "-",
                 ),
                 ("break-even", "-", be_text, "-"),
@@ -106,10 +106,10 @@ def _new_text(d: Mapping[str, Any]) -> str:
     new = [w for w in d["workloads"] if w["migration"]["from"] is None]
     if not new:
         return ""
-    usd_new = sum(w["usd_per_month"] for w in new)
+    usd_new = Money.total((w["usd_per_month"] for w in new), d["currency"])
     return (
         f" The cost with this plan includes {len(new)} new workload"
-        f"{'s' if len(new) != 1 else ''} ({money(usd_new)} USD/month) that "
+        f"{'s' if len(new) != 1 else ''} ({usd_new.format(unit=False)} USD/month) that "
         f"{'do' if len(new) != 1 else 'does'} not run today."
     )
 
@@ -125,12 +125,12 @@ def _partly_text(n: int) -> str:
 def _provenance(d: Mapping[str, Any]) -> list[str]:
     s = d["solver"]
     gap = "n/a" if s["gap"] is None else f"{s['gap'] * 100:.2f} %"
-    bound = "n/a" if s["lp_bound_usd"] is None else f"{money(s['lp_bound_usd'])} USD"
+    bound = "n/a" if s["lp_bound_usd"] is None else f"{s['lp_bound_usd'].format(unit=False)} USD"
     rows = [
         ("solver", md_cell(f"{s['method']} ({s['status']})")),
         (
             "solver objective: horizon x monthly cost + migration, before rounding to cents",
-            f"{money(s['objective_usd'])} USD",
+            f"{s['objective_usd'].format(unit=False)} USD",
         ),
         ("LP lower bound of the objective", bound),
         ("gap to bound", gap + (" (time limit reached)" if s["time_limited"] else "")),

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
-from planner.report.amounts import money, signed_money
+from planner.money import Money
 from planner.report.markdown import (
     code_span,
     md_cell,
@@ -20,6 +21,10 @@ from planner.report.markdown import (
 
 REASON_CHARS = 120
 """Reasons longer than this are shortened in tables (in full under "Why each move")."""
+
+
+def _cents(amount: Money | None) -> int:
+    return 0 if amount is None else amount.cents
 
 
 def options_text(w: Mapping[str, Any]) -> str:
@@ -48,7 +53,7 @@ def moves_section(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
     lines = ["", f"### Moved workloads ({count})", ""]
     if not moved:
         return [*lines, "No workload moves."]
-    moved.sort(key=lambda w: (w["delta_usd_per_month"] or 0.0, w["name"]))
+    moved.sort(key=lambda w: (_cents(w["delta_usd_per_month"]), w["name"]))
     shown = moved[:limit]
     rows = []
     for w in shown:
@@ -63,10 +68,12 @@ def moves_section(d: Mapping[str, Any], trace: str, limit: int) -> list[str]:
                     + (" (in part)" if w["migration"].get("partial") else "")
                 ),
                 md_cell(options_text(w)),
-                "-" if w["baseline_usd_per_month"] is None else money(w["baseline_usd_per_month"]),
-                money(w["usd_per_month"]),
-                "-" if saving is None else signed_money(saving),
-                money(w["migration"]["usd"]),
+                "-"
+                if w["baseline_usd_per_month"] is None
+                else w["baseline_usd_per_month"].format(unit=False),
+                w["usd_per_month"].format(unit=False),
+                "-" if saving is None else saving.format(unit=False, sign=True),
+                w["migration"]["usd"].format(unit=False),
                 md_cell(shorten(w["reason"], REASON_CHARS)),
             )
         )
@@ -113,9 +120,9 @@ def sites_section(d: Mapping[str, Any]) -> list[str]:
             str(len(s["workloads"])),
             str(s["moved_in"]),
             str(s["moved_out"]),
-            money(s["baseline_usd_per_month"]),
-            money(s["usd_per_month"]),
-            signed_money(s["delta_usd_per_month"]),
+            s["baseline_usd_per_month"].format(unit=False),
+            s["usd_per_month"].format(unit=False),
+            s["delta_usd_per_month"].format(unit=False, sign=True),
             md_cell(_util(s["resources"])),
         )
         for s in d["sites"]
@@ -148,14 +155,14 @@ def sites_section(d: Mapping[str, Any]) -> list[str]:
             + ", ".join(code_span(n) for n in split)
             + ".",
         ]
-    spend = [(s["name"], s["usd_per_month"]) for s in d["sites"] if s["usd_per_month"] > 0]
+    spend = [(s["name"], s["usd_per_month"]) for s in d["sites"] if s["usd_per_month"].sign > 0]
     if spend:
         lines += [
             "",
             "```mermaid",
             "pie showData",
             "    title Spend by site with this plan (USD/month)",
-            *(f'    "{mermaid_label(n)}" : {v:.2f}' for n, v in spend),
+            *(f'    "{mermaid_label(n)}" : {v.format(unit=False, group=False)}' for n, v in spend),
             "```",
         ]
     return lines
@@ -169,10 +176,10 @@ def teams_section(d: Mapping[str, Any]) -> list[str]:
             md_cell(t["name"]),
             str(t["workloads"]),
             str(t["moved"]) + (f" + {t['partly_moved']} in part" if t.get("partly_moved") else ""),
-            money(t["baseline_usd_per_month"]),
-            money(t["usd_per_month"]),
-            signed_money(t["delta_usd_per_month"]),
-            money(t["migration_usd"]),
+            t["baseline_usd_per_month"].format(unit=False),
+            t["usd_per_month"].format(unit=False),
+            t["delta_usd_per_month"].format(unit=False, sign=True),
+            t["migration_usd"].format(unit=False),
         )
         for t in teams
     ]
@@ -197,8 +204,10 @@ def teams_section(d: Mapping[str, Any]) -> list[str]:
     if len(teams) >= 2:
         top = max(max(t["baseline_usd_per_month"], t["usd_per_month"]) for t in teams)
         labels = ", ".join(f'"{mermaid_label(t["name"])}"' for t in teams)
-        before = ", ".join(f"{t['baseline_usd_per_month']:.2f}" for t in teams)
-        after = ", ".join(f"{t['usd_per_month']:.2f}" for t in teams)
+        before = ", ".join(
+            t["baseline_usd_per_month"].format(unit=False, group=False) for t in teams
+        )
+        after = ", ".join(t["usd_per_month"].format(unit=False, group=False) for t in teams)
         lines += [
             "",
             "Bars: with this plan; line: today (USD/month).",
@@ -207,7 +216,7 @@ def teams_section(d: Mapping[str, Any]) -> list[str]:
             "xychart-beta",
             '    title "Spend per team (USD/month)"',
             f"    x-axis [{labels}]",
-            f'    y-axis "USD/month" 0 --> {math.ceil(top * 1.1) or 1}',
+            f'    y-axis "USD/month" 0 --> {math.ceil(top.to_decimal() * Decimal("1.1")) or 1}',
             f"    bar [{after}]",
             f"    line [{before}]",
             "```",
@@ -322,8 +331,8 @@ def _runner_up_text(w: Mapping[str, Any], horizon_months: int) -> str:
         alt["migration_usd"] - w["migration"]["usd"]
     )
     return (
-        f"{alt['site']}/{alt['option']} {signed_money(alt['extra_usd_per_month'])} "
-        f"({signed_money(horizon)})"
+        f"{alt['site']}/{alt['option']} {alt['extra_usd_per_month'].format(unit=False, sign=True)} "
+        f"({horizon.format(unit=False, sign=True)})"
     )
 
 
@@ -335,7 +344,7 @@ def workloads_section(d: Mapping[str, Any], trace: str, limit: int) -> list[str]
             f"The table of all {len(d['workloads'])} workloads is left out to keep this comment "
             "under GitHub's size limit: see `plan.json`.",
         ]
-    ranked = sorted(d["workloads"], key=lambda w: (-w["usd_per_month"], w["name"]))
+    ranked = sorted(d["workloads"], key=lambda w: (-w["usd_per_month"].cents, w["name"]))
     keep = {w["name"] for w in ranked[:limit]}
     workloads = [w for w in d["workloads"] if w["name"] in keep]
     rows = []
@@ -350,8 +359,10 @@ def workloads_section(d: Mapping[str, Any], trace: str, limit: int) -> list[str]
                 md_cell(sites_text(w["sites"])),
                 md_cell(options_text(w)),
                 md_cell(offer.get("instance_type")),
-                money(w["usd_per_month"]),
-                "-" if w["delta_usd_per_month"] is None else signed_money(w["delta_usd_per_month"]),
+                w["usd_per_month"].format(unit=False),
+                "-"
+                if w["delta_usd_per_month"] is None
+                else w["delta_usd_per_month"].format(unit=False, sign=True),
                 md_cell(_runner_up_text(w, d["totals"]["horizon_months"])),
                 code_span(f"{trace} --workload {w['name']}"),
             )

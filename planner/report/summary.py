@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from planner.model import Plan
-from planner.report.amounts import money, signed_money
 from planner.report.figures import changes_site, site_figures
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -32,9 +31,9 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
             str(len(s.workloads)),
             str(s.moved_in),
             str(s.moved_out),
-            money(s.baseline_usd_per_month),
-            money(s.usd_per_month),
-            signed_money(s.usd_per_month - s.baseline_usd_per_month),
+            s.baseline_per_month.format(unit=False),
+            s.per_month.format(unit=False),
+            (s.per_month - s.baseline_per_month).format(unit=False, sign=True),
         )
         for s in site_figures(plan)
     ]
@@ -44,9 +43,9 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
             str(len(plan.placements)),
             str(sum(1 for p in plan.placements if changes_site(p))),
             str(sum(1 for p in plan.placements if p.moved)),
-            money(plan.baseline_usd_per_month),
-            money(plan.usd_per_month),
-            signed_money(plan.usd_per_month - plan.baseline_usd_per_month),
+            plan.baseline_per_month.format(unit=False),
+            plan.per_month.format(unit=False),
+            (plan.per_month - plan.baseline_per_month).format(unit=False, sign=True),
         )
     )
     return SUMMARY_COLUMNS, rows

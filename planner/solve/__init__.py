@@ -25,18 +25,20 @@ from planner.model import (
     SolverInfo,
     Workload,
 )
+from planner.solve.blocks import build_blocks, latency_dependencies
+from planner.solve.build import build_model
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
+from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
-    Solution,
     choose_method,
     integer_columns,
     solve_lp,
     solve_lp_repair,
     solve_model,
 )
-from planner.solve.problem import Model, build_blocks, build_model, latency_dependencies
+from planner.solve.problem import Model
 
 __all__ = [
     "METHODS",

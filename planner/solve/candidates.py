@@ -17,6 +17,7 @@ from planner.model import Constraints, Offer, Project, Prune, Resources, Setting
 
 if TYPE_CHECKING:
     from planner.catalogue import Catalogue
+    from planner.cost import PriceCache
 else:  # pragma: no cover - the catalogue module is optional for the solver core
     Catalogue = Any
 
@@ -119,9 +120,11 @@ def build_candidates(
     *,
     offers_for: OffersFor | None = None,
     memo: bool | None = None,
+    cache: PriceCache | None = None,
 ) -> Candidates:
     """Price every workload on every site with ``planner.cost.offers_for`` (or the
-    ``offers_for`` passed in), then apply prunes and pins.
+    ``offers_for`` passed in), then apply prunes and pins. ``cache`` is the run's
+    ``PriceCache`` (a new one when not given).
 
     ``memo`` (default: on for ``planner.cost.offers_for``, off for one passed in) prices
     workloads that differ only by name and dependencies once and relabels the offers:
@@ -132,16 +135,18 @@ def build_candidates(
     if memo is None:
         memo = offers_for is None
     if offers_for is None:
+        from planner.cost import PriceCache, owned_rates_by_site
         from planner.cost import offers_for as cost_offers_for
-        from planner.cost import owned_rates_by_site
 
-        # owned-site rates once for the whole fleet, not once per workload x site
-        rates = owned_rates_by_site(project.sites, catalogue, settings)
+        # one cache for the run: owned-site rates once for the whole fleet (and any input
+        # error of an owned site raised up front), instance choices once per shape
+        price_cache = cache if cache is not None else PriceCache()
+        owned_rates_by_site(project.sites, catalogue, settings, cache=price_cache)
 
-        def priced_with_rates(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
-            return cost_offers_for(*args, rates=rates, **kwargs)
+        def priced_with_cache(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
+            return cost_offers_for(*args, cache=price_cache, **kwargs)
 
-        offers_for = priced_with_rates
+        offers_for = priced_with_cache
     priced: dict[str, list[Offer]] = {}
     seen: dict[tuple[Workload, Resources], list[Offer]] = {}
     for w in sorted(project.workloads, key=lambda w: w.name):

@@ -22,19 +22,10 @@ import numpy as np
 
 from planner.errors import InfeasibleError
 from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
-from planner.solve.milp import Solution, _run
-from planner.solve.problem import (
-    Block,
-    ColKind,
-    FloatArray,
-    Model,
-    RowKind,
-    build_blocks,
-    build_model,
-    is_relaxable,
-    latency_dependencies,
-    usable_capacity,
-)
+from planner.solve.blocks import Block, build_blocks, is_relaxable, latency_dependencies
+from planner.solve.build import build_model
+from planner.solve.highs import Solution, run_highs
+from planner.solve.problem import ColKind, FloatArray, Model, RowKind, usable_capacity
 
 ELASTIC_EXACT_MAX_COLUMNS = 5_000
 """Up to this many offer columns the elastic model is a MILP that counts relaxed rows (the
@@ -85,7 +76,7 @@ def precheck(
                     + ")"
                 )
                 if eligible:
-                    best = min(eligible, key=lambda o: (o.usd_per_month, o.site, o.option.value))
+                    best = min(eligible, key=lambda o: (o.per_month.cents, o.site, o.option.value))
                     fixes.append(f"unpin {w.name} (it could run on {best.key})")
                 else:
                     fixes.append(f"unpin {w.name} or make {w.pinned_site} able to host it")
@@ -102,7 +93,7 @@ def precheck(
         )
         relax = [o for o in mine if is_relaxable(o)]
         if relax:
-            best = min(relax, key=lambda o: (o.usd_per_month, o.site, o.option.value))
+            best = min(relax, key=lambda o: (o.per_month.cents, o.site, o.option.value))
             fixes.append(f"allow {w.name} on {best.key} (now: {best.reason})")
         else:
             fixes.append(f"add a site that can host {w.name} (or change its requirements)")
@@ -225,7 +216,7 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
 def _solve_elastic(
     model: Model, upper: FloatArray, time_limit_s: float, *, exact: bool
 ) -> Solution:
-    status, x, obj, bound, limited, _ = _run(
+    status, x, obj, bound, limited, _ = run_highs(
         model, integer=exact, time_limit_s=time_limit_s, gap=1e-6, upper=upper
     )
     ok = status in ("optimal", "feasible")

@@ -1,7 +1,8 @@
 """Why a workload runs where it runs: ``explain_workload`` for ``hybridplan explain``.
 
 Pure: it reads a solved plan (a ``PlacementResult`` or a ``Plan``) and the candidates that
-went into it, and returns an ``Explanation`` value; rendering is the CLI's job.
+went into it, and returns an ``Explanation`` value; rendering is the CLI's job. Amounts are
+``Money`` (the placement's and offers' own, never the LP's); shadow prices are LP duals.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from planner.model import (
     SiteUsage,
     SolverInfo,
 )
+from planner.money import Money
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState
 
@@ -47,10 +49,10 @@ class OfferLine:
 
     site: str
     option: PricingOption
-    usd_per_month: float
-    migration_usd: float
-    horizon_usd: float
-    """``horizon_months x usd_per_month + migration_usd``: what the objective compares."""
+    per_month: Money
+    migration: Money
+    horizon_total: Money
+    """``horizon_months x per_month + migration``: what the objective compares."""
     eligible: bool
     reason: str | None
     chosen: bool
@@ -68,6 +70,8 @@ class Utilisation:
     """Usable capacity (physical x target utilisation); ``None`` for cloud (unlimited)."""
     pct: float | None
     at_limit: bool
+    spend: Money | None = None
+    """A cloud site (resource ``usd_per_month``): its monthly spend in the plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +79,8 @@ class BudgetLine:
     """A monthly budget of ``Constraints`` and how much of it the plan spends."""
 
     scope: str
-    limit_usd_per_month: float
-    used_usd_per_month: float
+    limit_per_month: Money
+    used_per_month: Money
     at_limit: bool
 
 
@@ -97,18 +101,18 @@ class Explanation:
 
     workload: str
     assignments: tuple[Assignment, ...]
-    usd_per_month: float
-    migration_usd: float
+    per_month: Money
+    migration: Money
     horizon_months: int
-    horizon_usd: float
+    horizon_total: Money
     previous_site: str | None
     moved: bool
     reason: str
     binding: tuple[str, ...]
     runner_up: OfferLine | None
-    runner_up_extra_usd_per_month: float | None
+    runner_up_extra_per_month: Money | None
     """Runner-up monthly cost minus the chosen one's (positive: the runner-up costs more)."""
-    runner_up_extra_horizon_usd: float | None
+    runner_up_extra_horizon: Money | None
     """The same over the horizon, migration included: what the choice saves."""
     offers: tuple[OfferLine, ...]
     """Every offer, cheapest over the horizon first (eligible before ineligible)."""
@@ -127,16 +131,17 @@ class Explanation:
         return self.previous_site in sites and len(sites) > 1
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (plain types, stable key order is the caller's ``sort_keys``)."""
+        """JSON-ready form for ``planner.money.json_text`` (plain types and ``Money``; stable
+        key order is the caller's ``sort_keys``)."""
 
         def offer(o: OfferLine) -> dict[str, object]:
             return {
                 "site": o.site,
                 "option": o.option.value,
                 "instance_type": o.instance_type,
-                "usd_per_month": o.usd_per_month,
-                "migration_usd": o.migration_usd,
-                "horizon_usd": o.horizon_usd,
+                "usd_per_month": o.per_month,
+                "migration_usd": o.migration,
+                "horizon_usd": o.horizon_total,
                 "eligible": o.eligible,
                 "reason": o.reason,
                 "chosen": o.chosen,
@@ -149,30 +154,30 @@ class Explanation:
                     "site": a.site,
                     "option": a.option.value,
                     "replicas": a.replicas,
-                    "usd_per_month": a.usd_per_month,
+                    "usd_per_month": a.per_month,
                     "instance_type": a.instance_type,
                     "gpu_hours_per_month": a.gpu_hours_per_month,
                 }
                 for a in self.assignments
             ],
-            "usd_per_month": self.usd_per_month,
-            "migration_usd": self.migration_usd,
+            "usd_per_month": self.per_month,
+            "migration_usd": self.migration,
             "horizon_months": self.horizon_months,
-            "horizon_usd": self.horizon_usd,
+            "horizon_usd": self.horizon_total,
             "previous_site": self.previous_site,
             "moved": self.moved,
             "partly_moved": self.partly_moved,
             "reason": self.reason,
             "binding": list(self.binding),
             "runner_up": None if self.runner_up is None else offer(self.runner_up),
-            "runner_up_extra_usd_per_month": self.runner_up_extra_usd_per_month,
-            "runner_up_extra_horizon_usd": self.runner_up_extra_horizon_usd,
+            "runner_up_extra_usd_per_month": self.runner_up_extra_per_month,
+            "runner_up_extra_horizon_usd": self.runner_up_extra_horizon,
             "offers": [offer(o) for o in self.offers],
             "utilisation": [
                 {
                     "site": u.site,
                     "resource": u.resource,
-                    "used": u.used,
+                    "used": u.spend if u.spend is not None else u.used,
                     "capacity": u.capacity,
                     "pct": u.pct,
                     "at_limit": u.at_limit,
@@ -182,8 +187,8 @@ class Explanation:
             "budgets": [
                 {
                     "scope": b.scope,
-                    "limit_usd_per_month": b.limit_usd_per_month,
-                    "used_usd_per_month": b.used_usd_per_month,
+                    "limit_usd_per_month": b.limit_per_month,
+                    "used_usd_per_month": b.used_per_month,
                     "at_limit": b.at_limit,
                 }
                 for b in self.budgets
@@ -211,15 +216,14 @@ class Explanation:
 
 
 def _line(o: Offer, horizon: int, chosen: set[tuple[str, str]]) -> OfferLine:
-    # the horizon figure from the cents shown, so each row (and the chosen one against the
-    # placement's own horizon figure) can be checked by hand
-    month, migration = round(o.usd_per_month, 2), round(o.migration_usd, 2)
+    # exact, so each row (and the chosen one against the placement's own horizon figure)
+    # can be checked by hand
     return OfferLine(
         site=o.site,
         option=o.option,
-        usd_per_month=month,
-        migration_usd=migration,
-        horizon_usd=round(horizon * month + migration, 2),
+        per_month=o.per_month,
+        migration=o.migration,
+        horizon_total=o.per_month * horizon + o.migration,
         eligible=o.eligible,
         reason=o.reason,
         chosen=(o.site, o.option) in chosen,
@@ -229,6 +233,10 @@ def _line(o: Offer, horizon: int, chosen: set[tuple[str, str]]) -> OfferLine:
 
 def _at_limit(used: float, limit: float) -> bool:
     return used >= limit - TIGHT_REL * max(1.0, abs(limit))
+
+
+def _budget(scope: str, limit: Money, used: Money) -> BudgetLine:
+    return BudgetLine(scope, limit, used, used >= limit)
 
 
 def explain_workload(
@@ -254,15 +262,15 @@ def explain_workload(
         offers = ()
     lines = sorted(
         (_line(o, horizon, chosen) for o in offers),
-        key=lambda o: (not o.eligible, o.horizon_usd, o.site, o.option),
+        key=lambda o: (not o.eligible, o.horizon_total.cents, o.site, o.option),
     )
-    paid = round(horizon * placement.usd_per_month + placement.migration_usd, 2)
+    paid = placement.per_month * horizon + placement.migration
     runner = placement.runner_up
     runner_line = _line(runner, horizon, chosen) if runner is not None else None
     extra_month = extra_h = None
     if runner_line is not None:
-        extra_month = round(runner_line.usd_per_month - placement.usd_per_month, 2)
-        extra_h = round(runner_line.horizon_usd - paid, 2)
+        extra_month = runner_line.per_month - placement.per_month
+        extra_h = runner_line.horizon_total - paid
 
     relevant = {o.site for o in offers if o.eligible} | {a.site for a in placement.assignments}
     util: list[Utilisation] = []
@@ -271,7 +279,7 @@ def explain_workload(
             continue
         keys = sorted(set(su.capacity) | set(su.used))
         if not keys:
-            util.append(Utilisation(su.site, "usd_per_month", su.usd_per_month, None, None, False))
+            util.append(Utilisation(su.site, "usd_per_month", 0.0, None, None, False, su.per_month))
             continue
         for res in keys:
             used = float(su.used.get(res, 0.0))
@@ -290,24 +298,31 @@ def explain_workload(
 
     budgets: list[BudgetLine] = []
     if constraints is not None:
-        spend_site = {su.site: su.usd_per_month for su in result.site_usage}
-        total = sum(p.usd_per_month for p in result.placements)
+        cur = placement.per_month.currency
+        spend_site = {su.site: su.per_month for su in result.site_usage}
         teams = team_of or {}
         team = teams.get(name)
-        if team is not None and team in constraints.team_budget_usd_per_month:
-            limit = constraints.team_budget_usd_per_month[team]
-            used = sum(p.usd_per_month for p in result.placements if teams.get(p.workload) == team)
+        if team is not None and team in constraints.team_budget_per_month:
+            spent = (p.per_month for p in result.placements if teams.get(p.workload) == team)
             budgets.append(
-                BudgetLine(f"team {team}", limit, round(used, 2), _at_limit(used, limit))
+                _budget(
+                    f"team {team}",
+                    constraints.team_budget_per_month[team],
+                    Money.total(spent, cur),
+                )
             )
         for site in sorted({a.site for a in placement.assignments}):
-            if site in constraints.site_budget_usd_per_month:
-                limit = constraints.site_budget_usd_per_month[site]
-                used = spend_site.get(site, 0.0)
-                budgets.append(BudgetLine(f"site {site}", limit, used, _at_limit(used, limit)))
-        if constraints.total_budget_usd_per_month is not None:
-            limit = constraints.total_budget_usd_per_month
-            budgets.append(BudgetLine("total", limit, round(total, 2), _at_limit(total, limit)))
+            if site in constraints.site_budget_per_month:
+                budgets.append(
+                    _budget(
+                        f"site {site}",
+                        constraints.site_budget_per_month[site],
+                        spend_site.get(site, Money.zero(cur)),
+                    )
+                )
+        if constraints.total_budget_per_month is not None:
+            total = Money.total((p.per_month for p in result.placements), cur)
+            budgets.append(_budget("total", constraints.total_budget_per_month, total))
 
     shadow: list[ShadowPrice] = []
     rows: tuple[RowState, ...] = getattr(result, "rows", ())
@@ -331,17 +346,17 @@ def explain_workload(
     return Explanation(
         workload=name,
         assignments=placement.assignments,
-        usd_per_month=placement.usd_per_month,
-        migration_usd=placement.migration_usd,
+        per_month=placement.per_month,
+        migration=placement.migration,
         horizon_months=horizon,
-        horizon_usd=paid,
+        horizon_total=paid,
         previous_site=placement.previous_site,
         moved=placement.moved,
         reason=placement.reason,
         binding=placement.binding,
         runner_up=runner_line,
-        runner_up_extra_usd_per_month=extra_month,
-        runner_up_extra_horizon_usd=extra_h,
+        runner_up_extra_per_month=extra_month,
+        runner_up_extra_horizon=extra_h,
         offers=tuple(lines),
         utilisation=tuple(util),
         budgets=tuple(budgets),

@@ -6,19 +6,20 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
 from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
-from planner.solve.milp import Solution
+from planner.money import DEFAULT_CURRENCY, Money, decimal_of
+from planner.solve.blocks import Block, BlockKind
+from planner.solve.highs import Solution
 from planner.solve.problem import (
-    Block,
-    BlockKind,
     ColKind,
     FloatArray,
     Model,
     RowKind,
-    fixed_part,
+    fixed_money,
     latency_ms,
     unit_usage,
     usable_capacity,
@@ -96,8 +97,20 @@ def row_states(
     return tuple(out)
 
 
-def horizon_cost(offer: Offer, horizon_months: int) -> float:
-    return horizon_months * offer.usd_per_month + offer.migration_usd
+def horizon_cents(offer: Offer, horizon_months: int) -> int:
+    """What the objective compares, exactly, in cents: monthly cost x months + migration
+    (one workload's offers share the catalogue's currency; integers keep ranking cheap)."""
+    return offer.per_month.cents * horizon_months + offer.migration.cents
+
+
+def _train_share(blk: Block, share: float) -> tuple[float, Fraction]:
+    """A training share from the LP as the GPU-hours shown (to 0.001 h) and the exact
+    fraction of the job's hours they are, which prices the assignment."""
+    hours = round(blk.gpu_hours_per_month * share, 3)
+    total = decimal_of(blk.gpu_hours_per_month)
+    if total == 0:
+        return hours, Fraction(1)
+    return hours, Fraction(decimal_of(hours)) / Fraction(total)
 
 
 def extract(
@@ -124,7 +137,7 @@ def extract(
             # members in name order take the chosen offers cheapest first
             queue = sorted(
                 ((blk.offers[oi], round(v)) for oi, v in picks),
-                key=lambda p: (horizon_cost(p[0], model.horizon_months), p[0].key),
+                key=lambda p: (horizon_cents(p[0], model.horizon_months), p[0].key),
             )
             members = list(blk.members)
             for o, count in queue:
@@ -166,43 +179,47 @@ def extract(
             )
             continue
         w = workloads[name]
+        cur = chosen[name][0][0].per_month.currency
         assignments: list[Assignment] = []
-        usd = 0.0
-        mig = 0.0
+        migs: list[Money] = []
         for o, units in chosen[name]:
-            share = units / blk.per_member
-            a_usd = o.usd_per_month * share
             if blk.kind is BlockKind.TRAIN:
-                fixed = fixed_part(o)
-                a_usd = (o.usd_per_month - fixed) * share + fixed
-                mig += o.migration_usd
-            else:
-                mig += o.migration_usd * share
-            usd += a_usd
-            if blk.kind is BlockKind.TRAIN:
+                # the fixed part once per site, the GPU-hours in proportion to the share
+                hours, frac = _train_share(blk, units / blk.per_member)
+                fixed = fixed_money(o)
+                migs.append(o.migration)
                 assignments.append(
                     Assignment(
                         site=o.site,
                         option=o.option,
                         replicas=w.replicas,
-                        usd_per_month=round(a_usd, 2),
+                        per_month=(o.per_month - fixed).times(frac) + fixed,
                         instance_type=o.instance_type,
-                        gpu_hours_per_month=round(blk.gpu_hours_per_month * share, 3),
+                        gpu_hours_per_month=hours,
                     )
                 )
-            else:
-                assignments.append(
-                    Assignment(
-                        site=o.site,
-                        option=o.option,
-                        replicas=round(share * w.replicas),
-                        usd_per_month=round(a_usd, 2),
-                        instance_type=o.instance_type,
-                    )
+                continue
+            # whole blocks take one whole offer; split blocks a number of replicas of it
+            month, mig, replicas = o.per_month, o.migration, w.replicas
+            if blk.kind is BlockKind.SPLIT:
+                frac = Fraction(round(units), round(blk.per_member))
+                month, mig = month.times(frac), mig.times(frac)
+                replicas = round(frac * w.replicas)
+            migs.append(mig)
+            assignments.append(
+                Assignment(
+                    site=o.site,
+                    option=o.option,
+                    replicas=replicas,
+                    per_month=month,
+                    instance_type=o.instance_type,
                 )
+            )
         assignments.sort(key=lambda a: (a.site, a.option))
         used_keys = {(o.site, o.option) for o, _ in chosen[name]}
-        paid = model.horizon_months * usd + mig
+        month = Money.total((a.per_month for a in assignments), cur)
+        mig = Money.total(migs, cur)
+        paid = month * model.horizon_months + mig
         runner = _runner_up(offers.get(name, ()), used_keys, model.horizon_months, w)
         binding = _binding(
             model,
@@ -222,10 +239,10 @@ def extract(
         placement = Placement(
             workload=name,
             assignments=tuple(assignments),
-            # the sum of the parts as shown (each rounded to cents), so per-site and
-            # per-workload figures of a split placement add up to the same total
-            usd_per_month=round(sum(a.usd_per_month for a in assignments), 2),
-            migration_usd=round(mig, 2),
+            # the sum of the parts as shown, so per-site and per-workload figures of a split
+            # placement add up to the same total
+            per_month=month,
+            migration=mig,
             previous_site=w.current_site,
             runner_up=runner,
             binding=binding,
@@ -233,7 +250,7 @@ def extract(
         )
         cache[key] = placement
         placements.append(placement)
-    usage = site_usage(model, x)
+    usage = site_usage(model, x, placements)
     return tuple(placements), usage, states
 
 
@@ -259,7 +276,7 @@ def _runner_up(
     ]
     if not rest:
         return None
-    return min(rest, key=lambda o: (horizon_cost(o, horizon), o.site, o.option))
+    return min(rest, key=lambda o: (horizon_cents(o, horizon), o.site, o.option))
 
 
 def _binding(
@@ -268,7 +285,7 @@ def _binding(
     *,
     w: Workload,
     offers: Sequence[Offer],
-    paid: float,
+    paid: Money,
     tight: Mapping[str, RowState],
     site_of: Mapping[str, set[str]],
     partners: Sequence[tuple[str, float]],
@@ -279,7 +296,8 @@ def _binding(
     if w.pinned_site is not None:
         out.append(f"pinned to {w.pinned_site}")
     sites = {s.name: s for s in model.sites}
-    cheaper = [o for o in offers if horizon_cost(o, horizon) < paid - 1e-6]
+    paid_cents = paid.cents
+    cheaper = [o for o in offers if horizon_cents(o, horizon) < paid_cents]
 
     def binds(state: RowState, more: float) -> bool:
         # a training job's shares are continuous: any room left in a row would have taken
@@ -295,7 +313,7 @@ def _binding(
             label = f"capacity {o.site} {res}"
             if usage[res] > 0 and label in tight and binds(tight[label], usage[res]):
                 got.append(label)
-        month = o.usd_per_month / blk.per_member
+        month = o.per_month.lp_float() / blk.per_member  # against the LP's budget rows
         for label in (f"budget team {w.team}", f"budget site {o.site}", "budget total"):
             if label in tight and binds(tight[label], month):
                 got.append(label)
@@ -309,14 +327,14 @@ def _binding(
                     got.append(f"latency to {other} <= {bound:g} ms")
         return got
 
-    for o in sorted(cheaper, key=lambda o: (horizon_cost(o, horizon), o.site, o.option)):
+    for o in sorted(cheaper, key=lambda o: (horizon_cents(o, horizon), o.site, o.option)):
         if w.pinned_site is not None and o.site != w.pinned_site:
             continue  # the pin (listed above) keeps it off
         if not o.eligible:
             # a priced offer was kept out by a rule (not physics); that rule binds only if
             # nothing else in the plan (latency to a partner, a full site) would keep the
             # workload off it too, e.g. not residency for a site too far from its database
-            if o.usd_per_month > 0 and not blockers(o):
+            if o.per_month.cents > 0 and not blockers(o):
                 out.append(f"{o.key} excluded: {o.reason or 'ineligible'}")
             continue
         out.extend(blockers(o))
@@ -328,21 +346,25 @@ def _full(state: RowState, more: float) -> bool:
     return state.used + more > state.limit + TIGHT_REL * max(1.0, abs(state.limit))
 
 
-def site_usage(model: Model, x: FloatArray) -> tuple[SiteUsage, ...]:
-    """Usage per resource and monthly spend per site, sorted by site name."""
+def site_usage(
+    model: Model, x: FloatArray, placements: Sequence[Placement]
+) -> tuple[SiteUsage, ...]:
+    """Usage per resource (from the solution) and monthly spend per site (the sum of the
+    placements' assignments there, never the LP's figure), sorted by site name."""
     used: dict[str, dict[str, float]] = {s.name: defaultdict(float) for s in model.sites}
-    usd: dict[str, float] = defaultdict(float)
+    spend: dict[str, list[Money]] = defaultdict(list)
+    for p in placements:
+        for a in p.assignments:
+            spend[a.site].append(a.per_month)
     for j, c in enumerate(model.columns):
-        if c.kind is ColKind.USE and x[j] > 0.5:
-            usd[model.sites[c.site].name] += float(model.usd_per_month[j])
         if c.kind is not ColKind.OFFER or x[j] <= 1e-9:
             continue
         blk = model.blocks[c.block]
         o = blk.offers[c.offer]
         site = model.sites[c.site].name
-        usd[site] += float(model.usd_per_month[j] * x[j])
         for res, val in unit_usage(blk, o).items():
             used[site][res] += val * float(x[j])
+    cur = placements[0].per_month.currency if placements else DEFAULT_CURRENCY
     out = []
     for s in model.sites:
         cap = usable_capacity(s)
@@ -352,7 +374,7 @@ def site_usage(model: Model, x: FloatArray) -> tuple[SiteUsage, ...]:
                 site=s.name,
                 used={k: round(used[s.name].get(k, 0.0), 6) for k in keys},
                 capacity={k: round(v, 6) for k, v in cap.items()},
-                usd_per_month=round(usd[s.name], 2),
+                per_month=Money.total(spend[s.name], cur),
             )
         )
     return tuple(out)

@@ -15,16 +15,9 @@ from collections.abc import Callable
 import numpy as np
 
 from planner.model import SiteKind
-from planner.solve.milp import Solution
-from planner.solve.problem import (
-    Block,
-    BlockKind,
-    ColKind,
-    FloatArray,
-    Model,
-    RowKind,
-    latency_ms,
-)
+from planner.solve.blocks import Block, BlockKind
+from planner.solve.highs import Solution
+from planner.solve.problem import ColKind, FloatArray, Model, RowKind, latency_ms
 
 Clock = Callable[[], float]
 EPS = 1e-9

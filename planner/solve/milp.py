@@ -1,12 +1,12 @@
 """Exact placement with HiGHS: the mixed-integer program, and its LP-then-repair variant.
 
-``highspy`` is imported inside the functions that use it, never at module level.
+HiGHS itself is behind ``planner.solve.highs`` (``highspy`` imported inside its functions).
 
 Formulation
 ===========
 
 Sets
-    W   workloads; B the blocks they are grouped into (``planner.solve.problem``): a *whole*
+    W   workloads; B the blocks they are grouped into (``planner.solve.blocks``): a *whole*
         block b holds n_b identical workloads (same team, tier, replicas, current site and
         the same offers up to the name), each run whole on one offer; a *split* block holds
         n_b identical tier-1 workloads that may use a site with fewer failure domains than
@@ -27,7 +27,7 @@ Data (per unit u of a block: a workload for whole/train blocks, a replica for sp
            training the part that scales with GPU-hours)
     m_bo   one-off migration USD of one unit (0 if it stays on its current site); a split
            workload pays its offer's migration pro rata to the replicas that land there
-    f_bs   training only: the fixed monthly part (``usage['fixed_usd_per_month']``) and the
+    f_bs   training only: the fixed monthly part (``Offer.fixed_per_month``) and the
            migration, paid once if any share runs on site s
     a_bor  capacity of resource r one unit consumes (offer usage / replicas); for training,
            gpus:<t> is the peak GPUs the deadline needs and gpu_hours:<t> the monthly
@@ -95,14 +95,12 @@ Solving
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve.problem import BlockKind, ColKind, FloatArray, Model, RowKind
-
-Clock = Callable[[], float]
+from planner.solve.blocks import BlockKind
+from planner.solve.highs import Clock, Solution, run_highs
+from planner.solve.problem import ColKind, FloatArray, Model, RowKind
 
 MILP_MAX_INTEGER_COLUMNS = 5_000
 """``auto`` solves the MILP directly up to this many integer offer columns (a few hundred
@@ -112,161 +110,6 @@ workload benchmark fleet (17k integer columns) the direct MILP took 1.6-2.0 s ag
 0.15 s for LP + repair at a 0.01 % gap."""
 
 INTEGRAL_TOL = 1e-6
-
-
-@dataclass(frozen=True, slots=True)
-class Solution:
-    """Column values of a model and what the solver said about them."""
-
-    x: FloatArray
-    status: str
-    """``optimal``, ``feasible`` (time limit with a solution), ``infeasible``, ``error``."""
-    objective: float
-    bound: float | None
-    seconds: float
-    time_limited: bool = False
-    method: str = "milp"
-    note: str = ""
-    duals: FloatArray | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("optimal", "feasible")
-
-    @property
-    def gap(self) -> float | None:
-        if self.bound is None or not self.ok:
-            return None
-        if abs(self.objective) < 1e-9:
-            return 0.0
-        return max(0.0, (self.objective - self.bound) / abs(self.objective))
-
-
-def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray) -> object:
-    import highspy
-    from highspy._core import _Highs
-
-    # The pybind11 base class: ``highspy.Highs()`` (the Python subclass, which wires up
-    # callbacks) prints HiGHS's banner to stdout before any option can silence it, which
-    # would corrupt ``--format json`` output. The one callback we use (``_stop_on``) is set on
-    # this base class directly.
-    h = _Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_cols
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = model.row_lower
-    lp.row_upper_ = model.row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = model.start.astype(np.int32)
-    lp.a_matrix_.index_ = model.index.astype(np.int32)
-    lp.a_matrix_.value_ = model.value
-    if integer and bool(model.integer.any()):
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.integer
-        ]
-    h.passModel(lp)
-    return h
-
-
-def _run(
-    model: Model,
-    *,
-    integer: bool,
-    time_limit_s: float,
-    gap: float,
-    lower: FloatArray | None = None,
-    upper: FloatArray | None = None,
-    start: FloatArray | None = None,
-    want_duals: bool = False,
-    clock: Clock | None = None,
-) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
-    """Solve; return (status, x, objective, bound, time_limited, row duals). With a ``clock``
-    a MIP also stops once that clock has advanced ``time_limit_s`` (HiGHS's own wall-clock
-    limit stays as a backstop), so a caller's clock, not the machine's load, decides."""
-    if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
-        feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
-        status = "optimal" if feasible else "infeasible"
-        return status, np.zeros(0), 0.0, 0.0, False, np.zeros(model.n_rows)
-    import highspy
-    from highspy._core import _Highs
-
-    h = _highs(
-        model,
-        integer=integer,
-        lower=model.lower if lower is None else lower,
-        upper=model.upper if upper is None else upper,
-    )
-    assert isinstance(h, _Highs)
-    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
-    h.setOptionValue("mip_rel_gap", max(0.0, float(gap)))
-    h.setOptionValue("mip_abs_gap", 1e-6)
-    if start is not None and integer:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        sol.value_valid = True
-        h.setSolution(sol)
-    if clock is not None and integer:
-        _stop_on(h, clock, deadline=clock() + float(time_limit_s))
-    h.run()
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    status_map = {
-        highspy.HighsModelStatus.kOptimal: "optimal",
-        highspy.HighsModelStatus.kInfeasible: "infeasible",
-        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-        highspy.HighsModelStatus.kTimeLimit: "time-limit",
-        highspy.HighsModelStatus.kIterationLimit: "time-limit",
-        highspy.HighsModelStatus.kSolutionLimit: "time-limit",
-        highspy.HighsModelStatus.kInterrupt: "time-limit",
-    }
-    status = status_map.get(ms, "error")
-    limited = status == "time-limit"
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    if limited:
-        status = "feasible" if has_solution else "infeasible-or-unknown"
-    if status == "optimal" and not has_solution and model.n_cols:
-        status = "error"
-    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    if x.shape[0] != model.n_cols:
-        x = np.zeros(model.n_cols)
-    bound: float | None
-    if integer and bool(model.integer.any()):
-        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
-    else:
-        bound = float(info.objective_function_value) if status == "optimal" else None
-    duals = None
-    if want_duals and status == "optimal" and not (integer and model.integer.any()):
-        duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
-    objective = float(model.cost @ x) if has_solution else math.inf
-    return status, x, objective, bound, limited, duals
-
-
-def _stop_on(h: object, clock: Clock, *, deadline: float) -> None:
-    """Interrupt HiGHS's MIP once ``clock()`` passes ``deadline`` (HiGHS then reports
-    ``kInterrupt``, handled as a time limit). Called at HiGHS's own limit checks."""
-    from highspy._core import _Highs, cb
-
-    assert isinstance(h, _Highs)
-
-    def check(
-        _kind: cb.HighsCallbackType,
-        _message: str,
-        _out: cb.HighsCallbackOutput,
-        data_in: cb.HighsCallbackInput,
-        _user: object,
-    ) -> None:
-        if clock() >= deadline:
-            data_in.user_interrupt = True
-
-    h.setCallback(check, None)
-    h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
 
 
 def _round(model: Model, x: FloatArray) -> FloatArray:
@@ -286,7 +129,7 @@ def solve_milp(
     """The exact MILP (up to ``gap``) within ``time_limit_s``; ``start`` is a feasible
     point (the greedy plan) HiGHS may use as its first incumbent."""
     t0 = clock()
-    status, x, _, bound, limited, _ = _run(
+    status, x, _, bound, limited, _ = run_highs(
         model, integer=True, time_limit_s=time_limit_s, gap=gap, start=start, clock=clock
     )
     x = _round(model, x)
@@ -311,7 +154,7 @@ def solve_milp(
 def solve_lp(model: Model, *, time_limit_s: float, clock: Clock) -> Solution:
     """The LP relaxation (a lower bound), with row duals."""
     t0 = clock()
-    status, x, obj, bound, limited, duals = _run(
+    status, x, obj, bound, limited, duals = run_highs(
         model, integer=False, time_limit_s=time_limit_s, gap=0.0, want_duals=True
     )
     return Solution(
@@ -381,7 +224,7 @@ def solve_lp_repair(
     upper[unused] = 0.0
     lower[unused] = 0.0
     remaining = max(0.1, time_limit_s - (clock() - t0))
-    status, x, _, _, limited, _ = _run(
+    status, x, _, _, limited, _ = run_highs(
         model,
         integer=True,
         time_limit_s=remaining,

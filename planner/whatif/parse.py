@@ -7,9 +7,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
 
 from planner.errors import UsageError
+from planner.money import decimal_of
 from planner.names import nearest_name, nearest_names
+
+N = TypeVar("N", float, Decimal)
 
 CHANGE_KINDS: tuple[str, ...] = ("move", "price", "capacity", "horizon", "growth")
 
@@ -44,13 +49,18 @@ class Change:
         }[self.op]
         return f"{self.kind} {self.target} {amount}"
 
-    def applied_to(self, old: float) -> float:
-        """``old`` changed by this change: scaled (``pct``), added to (``add``) or set."""
+    def applied_to(self, old: N) -> N:
+        """``old`` changed by this change: scaled (``pct``), added to (``add``) or set,
+        computed on exact decimals (a price stays a ``Decimal``; a float input comes back as
+        the float nearest the exact result, not with a float product's noise)."""
+        value, before = decimal_of(self.value), decimal_of(old)
         if self.op == "pct":
-            return old * (1.0 + self.value / 100.0)
-        if self.op == "add":
-            return old + self.value
-        return self.value
+            out = before * (1 + value / 100)
+        elif self.op == "add":
+            out = before + value
+        else:
+            out = value
+        return out if isinstance(old, Decimal) else float(out)
 
 
 def change_error(kind: str, text: str, why: str, fix: str) -> UsageError:

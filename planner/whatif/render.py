@@ -1,10 +1,11 @@
-"""What-if results -> JSON-ready data and table rows (money in USD/month). Pure."""
+"""What-if results -> data for ``planner.money.json_text`` and table rows (money in
+USD/month). Pure."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from planner.report import money, plan_to_dict, signed_money
+from planner.report import plan_to_dict
 from planner.whatif.run import Outcome, SweepResult
 
 
@@ -34,8 +35,8 @@ def sweep_to_dict(result: SweepResult) -> dict[str, Any]:
             {
                 "value": r.value,
                 "label": r.label,
-                "usd_per_month": r.usd_per_month,
-                "delta_usd_per_month": r.delta_usd_per_month,
+                "usd_per_month": r.per_month,
+                "delta_usd_per_month": r.delta_per_month,
                 "moves": r.moves,
                 "sites": dict(sorted(r.sites.items())),
                 "infeasible": r.infeasible,
@@ -58,8 +59,8 @@ def sweep_table(result: SweepResult) -> tuple[tuple[str, ...], list[tuple[str, .
     rows = [
         (
             r.label,
-            "infeasible" if r.usd_per_month is None else money(r.usd_per_month),
-            "-" if r.delta_usd_per_month is None else signed_money(r.delta_usd_per_month),
+            "infeasible" if r.per_month is None else r.per_month.format(unit=False),
+            "-" if r.delta_per_month is None else r.delta_per_month.format(unit=False, sign=True),
             str(r.moves),
             *(r.sites[n] for n in result.watched),
         )

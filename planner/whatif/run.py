@@ -19,6 +19,7 @@ from typing import Any
 from planner.catalogue import Catalogue
 from planner.errors import InfeasibleError
 from planner.model import Classification, Plan, Project
+from planner.money import Money
 from planner.report import PlanDiff, PlanFigures, compare_plans, diff_to_dict, figures_of_plan
 from planner.whatif.apply import apply_changes, grow_classifications
 from planner.whatif.parse import Change, Sweep
@@ -89,8 +90,8 @@ def run_scenario(
 class SweepRow:
     value: float
     label: str
-    usd_per_month: float | None
-    delta_usd_per_month: float | None
+    per_month: Money | None
+    delta_per_month: Money | None
     moves: int
     sites: Mapping[str, str] = field(default_factory=dict)
     """Watched workload -> its sites at this value (comma-joined)."""
@@ -144,15 +145,13 @@ def run_sweep(
     watched = tuple(sorted(moving | set(watch)))
     rows = []
     for (v, o), where in zip(outcomes, placed, strict=True):
-        total = None if o.plan is None else round(o.plan.usd_per_month, 2)
+        total = None if o.plan is None else o.plan.per_month
         rows.append(
             SweepRow(
                 value=v,
                 label=sweep.label(v),
-                usd_per_month=total,
-                delta_usd_per_month=(
-                    None if total is None else round(total - base_figures.usd_per_month, 2)
-                ),
+                per_month=total,
+                delta_per_month=None if total is None else total - base_figures.per_month,
                 moves=0 if o.comparison is None else len(o.comparison.moves),
                 sites={n: where.get(n, "-") for n in watched},
                 infeasible=o.infeasible,

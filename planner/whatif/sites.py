@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from planner.catalogue import Catalogue
 from planner.model import (
@@ -25,6 +26,7 @@ from planner.model import (
     Site,
     SiteKind,
 )
+from planner.money import decimal_of
 from planner.whatif.parse import Change, change_error, did_you_mean
 
 SITE_PARAMS: tuple[str, ...] = ("power", "capex", "labour", "space", "gpu-hour")
@@ -88,8 +90,8 @@ def _with_owned(site: Site, where: str, oc: OwnedCost) -> Site:
 
 
 def _site_override(site: Site, catalogue: Catalogue, key: str, change: Change) -> Site:
-    old = float(catalogue.value(key, site.price_overrides))
-    overrides = dict(site.price_overrides)
+    old = catalogue.value(key, site.price_overrides)
+    overrides: dict[str, float | Decimal] = dict(site.price_overrides)
     overrides[key] = change.applied_to(old)
     return replace(site, price_overrides=overrides)
 
@@ -123,7 +125,8 @@ def _apply_site_param(site: Site, param: str, catalogue: Catalogue, change: Chan
         for where, oc in owned:
             if oc.node_classes:
                 classes = tuple(
-                    replace(nc, capex_usd=change.applied_to(nc.capex_usd)) for nc in oc.node_classes
+                    replace(nc, capex_usd=change.applied_to(decimal_of(nc.capex_usd)))
+                    for nc in oc.node_classes
                 )
                 site = _with_owned(site, where, replace(oc, node_classes=classes))
             else:
@@ -184,7 +187,7 @@ def apply_price(
             "dotted prefix (aws.p5), a glob (aws.*.spot) or SITE.PARAM "
             f"({', '.join(SITE_PARAMS)})",
         )
-    overrides = {k: change.applied_to(float(catalogue.value(k))) for k in keys}
+    overrides = {k: change.applied_to(catalogue.value(k)) for k in keys}
     negative = sorted(k for k, v in overrides.items() if v < 0)
     if negative:
         raise change_error(
@@ -194,9 +197,9 @@ def apply_price(
     sites = []
     for s in project.sites:
         hit = [k for k in keys if k in s.price_overrides]
-        new = dict(s.price_overrides)
+        new: dict[str, float | Decimal] = dict(s.price_overrides)
         for k in hit:
-            new[k] = change.applied_to(float(s.price_overrides[k]))
+            new[k] = change.applied_to(decimal_of(s.price_overrides[k]))
         sites.append(replace(s, price_overrides=new) if hit else s)
     project = replace(project, sites=tuple(sites))
     shown = keys[0] if len(keys) == 1 else f"{len(keys)} keys ({keys[0]}, ...)"

@@ -21,12 +21,14 @@ BUDGETS = "budgets_usd_per_month"
 
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
-    spend = facts.usd_by_team(ctx.project, ctx.plan)
-    yield from pm.over_budget("team", spend, pm.number_map(ctx.params, BUDGETS), "spends")
+    spend = facts.spend_by_team(ctx.project, ctx.plan)
+    budgets = pm.money_map(ctx.params, BUDGETS, ctx.plan.per_month.currency)
+    yield from pm.over_budget("team", spend, budgets, "spends")
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
-    return ConstraintPart(team_budget_usd_per_month=pm.number_map(ctx.params, BUDGETS))
+    currency = ctx.project.settings.currency
+    return ConstraintPart(team_budget_per_month=pm.money_map(ctx.params, BUDGETS, currency))
 
 
 RULE = Rule(

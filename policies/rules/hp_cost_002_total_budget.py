@@ -21,22 +21,24 @@ MAX = "max_usd_per_month"
 
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
-    budget = pm.number(ctx.params, MAX)
+    budget = pm.money(ctx.params, MAX, ctx.plan.per_month.currency)
     if budget is None:
         return
-    used = facts.total_usd(ctx.plan)
-    if used - budget > 0.005:
+    used = facts.total_spend(ctx.plan)
+    if used > budget:
         yield Violation(
             "plan",
             "total",
-            f"the plan spends {pm.fmt_usd(used)}/month, over the total budget of "
-            f"{pm.fmt_usd(budget)}/month by {pm.fmt_usd(used - budget)}",
-            {"usd_per_month": round(used, 2), "budget_usd_per_month": budget},
+            f"the plan spends {used}/month, over the total budget of "
+            f"{budget}/month by {used - budget}",
+            {"usd_per_month": used, "budget_usd_per_month": budget},
         )
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
-    return ConstraintPart(total_budget_usd_per_month=pm.number(ctx.params, MAX))
+    return ConstraintPart(
+        total_budget_per_month=pm.money(ctx.params, MAX, ctx.project.settings.currency)
+    )
 
 
 RULE = Rule(

@@ -22,20 +22,20 @@ MAX = "max_share"
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
     limit = pm.number(ctx.params, MAX)
-    total = facts.total_usd(ctx.plan)
-    if limit is None or total <= 0:
+    total = facts.total_spend(ctx.plan)
+    if limit is None or total.sign <= 0:
         return
-    cloud = facts.cloud_usd(ctx.project, ctx.plan)
-    share = cloud / total
+    cloud = facts.cloud_spend(ctx.project, ctx.plan)
+    share = float(cloud.ratio(total))  # a fraction of spend, not money
     if share - limit > 1e-9:
         yield Violation(
             "plan",
             "cloud-share",
-            f"{share:.1%} of monthly spend ({pm.fmt_usd(cloud)} of {pm.fmt_usd(total)}) is in "
+            f"{share:.1%} of monthly spend ({cloud} of {total}) is in "
             f"the cloud, above the maximum of {limit:.1%}",
             {
-                "cloud_usd_per_month": round(cloud, 2),
-                "usd_per_month": round(total, 2),
+                "cloud_usd_per_month": cloud,
+                "usd_per_month": total,
                 "share": round(share, 4),
                 "max_share": limit,
             },

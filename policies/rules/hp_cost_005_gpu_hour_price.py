@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from planner.model import Category, GpuPoolMode, Level, Prune, Workload, WorkloadKind
+from planner.money import decimal_of
 from planner.policy import facts
 from planner.policy import params as pm
 from planner.policy.rule import (
@@ -23,6 +25,7 @@ MAX = "max_usd_per_gpu_hour"
 # 2025-01-01). Anything dearer than a reserved cloud block is on-demand-class pricing that a
 # training budget should not pay by default.
 DEFAULT_MAX = 5.0
+_4DP = Decimal("0.0001")
 
 
 def _is_training(w: Workload) -> bool:
@@ -39,7 +42,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
             continue
         evidence = facts.workload_evidence(w, p.workload)
         unpriced: list[str] = []
-        over: list[tuple[str, str, float]] = []
+        over: list[tuple[str, str, Decimal]] = []
         for a in p.assignments:
             hours = a.gpu_hours_per_month
             if hours is None and len(p.assignments) == 1 and w.training is not None:
@@ -47,8 +50,8 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
             if not hours:
                 unpriced.append(f"{a.site} ({a.option.value})")
                 continue
-            rate = a.usd_per_month / hours
-            if rate - limit > 1e-6:
+            rate = a.per_month.to_decimal() / decimal_of(hours)  # exact to 28 digits
+            if rate - decimal_of(limit) > Decimal("1e-6"):
                 over.append((a.site, a.option.value, rate))
         if over:
             where = ", ".join(
@@ -61,7 +64,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
                 {
                     **evidence,
                     "sites": sorted({site for site, _, _ in over}),
-                    "usd_per_gpu_hour": {f"{s}/{o}": round(r, 4) for s, o, r in over},
+                    "usd_per_gpu_hour": {f"{s}/{o}": r.quantize(_4DP) for s, o, r in over},
                     "max_usd_per_gpu_hour": limit,
                 },
             )

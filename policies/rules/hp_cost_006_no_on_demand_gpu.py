@@ -73,7 +73,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
                         **facts.workload_evidence(w, w.name),
                         "site": a.site,
                         "alternatives": list(alts),
-                        "usd_per_month": round(a.usd_per_month, 2),
+                        "usd_per_month": a.per_month,
                     },
                 )
 

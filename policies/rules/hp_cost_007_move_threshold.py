@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from planner.model import Category, Level
+from planner.money import Money
 from planner.policy import facts
 from planner.policy import params as pm
 from planner.policy.rule import Param, ParamKind, PlanContext, Rule, Violation
@@ -19,10 +20,11 @@ MAX_PAYBACK = "max_payback_months"
 
 
 def check(ctx: PlanContext) -> Iterator[Violation]:
-    min_usd = pm.number(ctx.params, MIN_USD) or 0.0
+    currency = ctx.plan.per_month.currency
+    min_saving = pm.money(ctx.params, MIN_USD, currency) or Money.zero(currency)
     min_pct = pm.number(ctx.params, MIN_PCT) or 0.0
     max_payback = pm.number(ctx.params, MAX_PAYBACK)
-    baseline = ctx.plan.workload_baseline_usd_per_month
+    baseline = ctx.plan.workload_baseline_per_month
     for p in ctx.plan.placements:
         if not p.moved:
             continue
@@ -42,28 +44,29 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
                 cannot_evaluate=True,
             )
             continue
-        after = facts.placement_usd(p)
+        after = facts.placement_spend(p)
         saving = before - after
-        pct = 100.0 * saving / before if before > 0 else 0.0
+        # a percentage and a number of months: ratios, not money
+        pct = 100.0 * float(saving.ratio(before)) if before.sign > 0 else 0.0
         reasons = []
-        if saving <= 0:
+        if saving.sign <= 0:
             # a move that costs more (capacity freed for others, a constraint): never pays back
             reasons.append("it saves nothing, so it never pays back")
             headline = (
                 f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} and costs "
-                f"{pm.fmt_usd(-saving)}/month more"
+                f"{-saving}/month more"
             )
         else:
-            payback = p.migration_usd / saving
-            if saving < min_usd:
-                reasons.append(f"below {pm.fmt_usd(min_usd)}/month")
+            payback = float(p.migration.ratio(saving))
+            if saving < min_saving:
+                reasons.append(f"below {min_saving}/month")
             if pct < min_pct:
                 reasons.append(f"below {min_pct:g}%")
             if max_payback is not None and payback > max_payback:
                 reasons.append(f"the move pays back in {payback:.1f} months, over {max_payback:g}")
             headline = (
                 f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
-                f"{pm.fmt_usd(saving)}/month ({pct:.1f}%)"
+                f"{saving}/month ({pct:.1f}%)"
             )
         if reasons:
             yield Violation(
@@ -72,9 +75,9 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
                 f"{headline}: {'; '.join(reasons)}",
                 {
                     **evidence,
-                    "saving_usd_per_month": round(saving, 2),
+                    "saving_usd_per_month": saving,
                     "saving_pct": round(pct, 2),
-                    "migration_usd": round(p.migration_usd, 2),
+                    "migration_usd": p.migration,
                 },
             )
 

@@ -9,13 +9,22 @@ from planner.policy import kube
 from planner.policy import resources as rs
 from planner.policy.rule import ResourceContext, Rule, Violation
 
+PREREQUISITE_NAMESPACES = frozenset({"kueue-system"})
+"""Namespaces of the cluster's declared prerequisites (Kueue), like ``kube-*`` of the cluster
+itself: a stack puts objects there (MultiKueue Secrets) without creating them."""
+
 
 def _namespace(o: kube.KubeObject, objects: Sequence[kube.KubeObject]) -> Iterator[str | None]:
-    """A namespace set explicitly that the stack does not create (when it creates any)."""
+    """A namespace set explicitly that the stack does not create (when it creates any),
+    other than the cluster's own and its prerequisites'."""
     wanted = o.get("metadata.namespace")
     created = [n for n in objects if n.kind == "Namespace"]
     if rs.is_unknown(wanted):
         yield None
+    elif isinstance(wanted, str) and (
+        wanted in PREREQUISITE_NAMESPACES or wanted.startswith("kube-")
+    ):
+        return
     elif wanted and created:
         yield from kube.missing(created, "Namespace", wanted, what="namespace")
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.model import Plan
+from planner.money import Money
 from planner.report import render_plan_json
 
 runner = CliRunner()
@@ -23,7 +24,7 @@ def _head() -> Plan:
     return replace(
         base,
         placements=keep,
-        usd_per_month=sum(p.usd_per_month for p in keep),
+        per_month=Money.total((p.per_month for p in keep), "USD"),
         findings=base.findings[:1],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.money import decimal_of
 
 runner = CliRunner()
 
@@ -46,7 +48,9 @@ def _plan_from_scratch(acme: Path, tmp_path: Path) -> dict[str, Any]:
             overrides = site.setdefault("price_overrides", {})
             for key, price in catalogue.prices.items():
                 if key.startswith("aws.p5."):
-                    overrides[key] = overrides.get(key, price.value) * 0.55
+                    # as a user would type the cut price into sites.yaml (exact decimals)
+                    cut = decimal_of(overrides.get(key, price.value)) * Decimal("0.55")
+                    overrides[key] = float(cut)
         if site["name"] == "gpu-pool-us":
             node = site["cost"]["gpu_pool"]["owned"]["node_classes"][0]
             node["count"] += 8

@@ -154,7 +154,7 @@ def placement(d: Mapping[str, Any]) -> Placement:
             )
             for a in d.get("assignments", [])
         ),
-        migration_usd=float(d.get("migration_usd", 0.0)),
+        migration=world.usd(float(d.get("migration_usd", 0.0))),
         previous_site=d.get("previous_site"),
     )
 
@@ -172,7 +172,9 @@ def plan(case: Mapping[str, Any]) -> Plan:
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
-        workload_baseline_usd_per_month=dict(case.get("baseline_usd_per_month", {})),
+        workload_baseline_per_month={
+            k: world.usd(float(v)) for k, v in case.get("baseline_usd_per_month", {}).items()
+        },
     )
 
 

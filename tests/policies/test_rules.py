@@ -17,6 +17,7 @@ import pytest
 from policy_world import FIXTURES, TODAY, case_files, load_case, plan, project, records
 
 from planner.model import Finding
+from planner.money import Money
 from planner.policy import constraints_for, evaluate_plan, evaluate_resources
 from planner.policy.registry import by_id, registry_problems
 from policies.registry import RULES
@@ -103,4 +104,13 @@ def test_rule_constraints(path: Path) -> None:
         assert got == want
         assert {p.rule_id for p in c.prunes} == {rule_id}
     for field, value in case.get("expect_constraints", {}).items():
-        assert getattr(c, field) == value
+        assert getattr(c, field) == _as_money(field, value)
+
+
+def _as_money(field: str, value: Any) -> Any:
+    """A fixture's budgets are plain USD numbers; the constraints hold them as Money."""
+    if not field.endswith("_per_month") or value is None:
+        return value
+    if isinstance(value, dict):
+        return {k: Money.from_float(float(v), "USD") for k, v in value.items()}
+    return Money.from_float(float(value), "USD")

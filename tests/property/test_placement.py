@@ -15,10 +15,12 @@ from strategies import World, permuted, worlds
 
 from planner.errors import InfeasibleError
 from planner.model import Offer, Residency, SiteKind, Workload
+from planner.money import Money
 from planner.solve import PlacementResult, model_for, solve_offers
+from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import solve_greedy
 from planner.solve.milp import solve_milp
-from planner.solve.problem import latency_dependencies, latency_ms
+from planner.solve.problem import latency_ms
 
 PROFILE = settings(
     max_examples=40,
@@ -77,15 +79,15 @@ def brute_force(world: World) -> float | None:
                 share = c / w.replicas
                 for res, val in o.usage.items():
                     used[(o.site, res)] += val * share
-                month = o.usd_per_month * share
+                month = o.per_month.lp_float() * share
                 spend_team[w.team] += month
                 total += month
                 if sites[o.site].kind is SiteKind.CLOUD:
                     cloud += month
-                cost += (h * o.usd_per_month + o.migration_usd) * share
+                cost += (h * o.per_month.lp_float() + o.migration.lp_float()) * share
         ok = all(val <= _usable(world, site, res) + 1e-9 for (site, res), val in used.items())
         ok = ok and all(
-            spend_team[t] <= b + 1e-6 for t, b in cons.team_budget_usd_per_month.items()
+            spend_team[t] <= b.lp_float() + 1e-6 for t, b in cons.team_budget_per_month.items()
         )
         if cons.max_cloud_share is not None:
             ok = ok and cloud <= cons.max_cloud_share * total + 1e-6
@@ -129,7 +131,19 @@ def _assert_explained(err: InfeasibleError) -> None:
     assert err.fix
 
 
+def _assert_money_adds_up(result: PlacementResult) -> None:
+    """Every placement costs exactly the sum of its assignments, and the sites' spend adds
+    up to the placements' total, to the cent: figures come from offers, never the LP."""
+    for p in result.placements:
+        assert isinstance(p.per_month, Money)
+        assert isinstance(p.migration, Money)
+        assert p.per_month == Money.total((a.per_month for a in p.assignments), "USD")
+    total = Money.total((p.per_month for p in result.placements), "USD")
+    assert Money.total((u.per_month for u in result.site_usage), "USD") == total
+
+
 def _assert_valid(world: World, result: PlacementResult) -> None:
+    _assert_money_adds_up(result)
     by_name = {w.name: w for w in world.workloads}
     sites = {s.name: s for s in world.sites}
     for u in result.site_usage:

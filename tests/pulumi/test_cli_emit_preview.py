@@ -38,7 +38,10 @@ def test_preview_json_with_version(mini_out: Path) -> None:
     data = json.loads(result.stdout)
     assert (data["ok"], data["k8s_version"], data["problems"]) == (True, "1.31", [])
     assert data["counts"]["kubernetes:batch/v1:Job"] == 2
-    assert data["validated_kubernetes_objects"] == 13
+    # 18: namespace, quota, 2 Jobs, the MultiKueue kubeconfig Secret, the training
+    # ServiceAccount, cohort, 2 ClusterQueues, 2 LocalQueues, 2 flavors, AdmissionCheck,
+    # MultiKueueCluster and -Config, WorkloadPriorityClass and PriorityClass
+    assert data["validated_kubernetes_objects"] == 18
 
 
 @pytest.mark.preview

@@ -3,6 +3,7 @@ previews cleanly, and replicas, GPU limits, budgets and tags match the plan."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
 from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
+from planner.money import Money
+from planner.policy.capacity import CAPACITY_TYPE
 from planner.preview import PreviewResult, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
@@ -131,11 +134,12 @@ def test_acme_budgets_and_tags(
         if project.site(site).provider != "aws":
             assert not [r for r in result.resources if r.type.startswith("aws:")]
             continue
-        total = sum(
-            a.usd_per_month for p in plan.placements for a in p.assignments if a.site == site
+        total = Money.total(
+            (a.per_month for p in plan.placements for a in p.assignments if a.site == site),
+            "USD",
         )
         budget = result.named("aws:budgets/budget:Budget", "budget")
-        assert budget.inputs["limitAmount"] == f"{total:.2f}"
+        assert budget.inputs["limitAmount"] == total.format(unit=False, group=False)
         for r in result.resources:
             tags = r.inputs.get("tags")
             if r.type in TAGGABLE:
@@ -168,3 +172,118 @@ def test_acme_job_replicas_can_change(acme: Acme) -> None:
         else:
             assert "spec.completions" in r.replace_on_changes, r.urn
         assert "spec.suspend" in r.ignore_changes, r.urn
+
+
+KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:"
+NODEPOOL = "kubernetes:karpenter.sh/v1:NodePool"
+
+
+def _gpu_quota(cq_inputs: dict[str, object]) -> dict[str, int]:
+    """flavor -> nominal nvidia.com/gpu of a ClusterQueue's inputs."""
+    out: dict[str, int] = {}
+    for group in cq_inputs["spec"]["resourceGroups"]:  # type: ignore[index]
+        for flavor in group["flavors"]:
+            for r in flavor["resources"]:
+                if r["name"] == "nvidia.com/gpu":
+                    out[flavor["name"]] = int(r["nominalQuota"])
+    return out
+
+
+def test_acme_kueue_quotas_fit_the_hardware(acme: Acme) -> None:
+    """On every acme site the Kueue quotas of a flavor add up to at most what its nodes
+    hold - on the owned pool sites.yaml's GPUs x target utilisation (it held 80 GPUs of quota
+    on gpu-pool-us's 64), in AWS the NodePool's GPU limit - and no Job asks for more GPUs at
+    once than a flavor holds."""
+    owned_checked = cloud_checked = 0
+    for site_name, result in acme.previews.items():
+        site = acme.project.site(site_name)
+        pools = {
+            r.inputs["spec"]["template"]["metadata"]["labels"]["hybridplan.io/node-pool"]: int(
+                r.inputs["spec"]["limits"]["nvidia.com/gpu"]
+            )
+            for r in result.of_type(NODEPOOL)
+        }
+        held: dict[str, int] = defaultdict(int)
+        for cq in result.of_type(KUEUE + "ClusterQueue"):
+            if "admissionChecksStrategy" in cq.inputs["spec"]:
+                continue  # MultiKueue: the quota of the workers
+            for flavor, gpus in _gpu_quota(cq.inputs).items():
+                held[flavor] += gpus
+        flavors = {
+            r.inputs["metadata"]["name"]: r
+            for r in result.of_type(KUEUE + "ResourceFlavor")
+            if r.inputs["metadata"]["name"] in held
+        }
+        largest = 0
+        for name, flavor in flavors.items():
+            pool = flavor.inputs["spec"]["nodeLabels"].get("hybridplan.io/node-pool")
+            if pool is not None:
+                hold = pools[pool]
+                cloud_checked += 1
+            else:
+                assert site.capacity is not None
+                gpu = flavor.inputs["spec"]["nodeLabels"]["hybridplan.io/gpu-type"]
+                hold = math.floor(site.capacity.gpus[gpu] * site.target_utilisation)
+                owned_checked += 1
+            assert held[name] <= hold, (site_name, name, held[name], hold)
+            largest = max(largest, held[name])
+        for job in result.of_type("kubernetes:batch/v1:Job"):
+            spec = job.inputs["spec"]
+            labels = job.inputs["metadata"]["labels"]
+            if labels.get("kueue.x-k8s.io/queue-name") != "training":
+                continue
+            limits = spec["template"]["spec"]["containers"][0]["resources"]["limits"]
+            assert spec["parallelism"] * int(limits["nvidia.com/gpu"]) <= largest, job.urn
+    assert owned_checked >= 1
+    assert cloud_checked >= 1
+
+
+def test_acme_gpu_nodes_can_join(acme: Acme) -> None:
+    """Every EC2NodeClass of every acme stack names a role the stack creates, with an
+    EC2_LINUX access entry for exactly that role: no node would fail to join."""
+    classes = 0
+    for result in acme.previews.values():
+        roles = {r.inputs.get("name") for r in result.of_type("aws:iam/role:Role")}
+        entries = {
+            (r.inputs["principalArn"].rsplit("/", 1)[-1], r.inputs["type"])
+            for r in result.of_type("aws:eks/accessEntry:AccessEntry")
+        }
+        for nc in result.of_type("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"):
+            role = nc.inputs["spec"]["role"]
+            assert role in roles, nc.urn
+            assert (role, "EC2_LINUX") in entries, nc.urn
+            classes += 1
+    assert classes > 0
+
+
+def test_acme_node_pools_are_what_was_priced(acme: Acme) -> None:
+    """Every GPU assignment the plan makes on an AWS site has a NodePool of its pricing
+    option's capacity type and instance type, and no NodePool provisions an option the plan
+    did not price there."""
+    checked = 0
+    for site_name, result in acme.previews.items():
+        if acme.project.site(site_name).provider != "aws":
+            continue
+        pools = {
+            (
+                r.inputs["metadata"]["annotations"]["hybridplan.io/priced-option"],
+                tuple(
+                    next(
+                        q["values"]
+                        for q in r.inputs["spec"]["template"]["spec"]["requirements"]
+                        if q["key"] == "karpenter.sh/capacity-type"
+                    )
+                ),
+            )
+            for r in result.of_type(NODEPOOL)
+        }
+        priced = set()
+        for p in acme.plan.placements:
+            if acme.project.workload(p.workload).resources.gpus == 0:
+                continue
+            for a in p.assignments:
+                if a.site == site_name:
+                    priced.add((a.option.value, (CAPACITY_TYPE[a.option],)))
+                    checked += 1
+        assert pools == priced, site_name
+    assert checked > 0

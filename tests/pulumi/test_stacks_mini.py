@@ -37,12 +37,17 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "kubernetes:batch/v1:Job": 2,
         "kubernetes:core/v1:Namespace": 1,
         "kubernetes:core/v1:ResourceQuota": 1,
+        "kubernetes:core/v1:Secret": 1,
+        "kubernetes:core/v1:ServiceAccount": 1,
         KUEUE + "AdmissionCheck": 1,
         KUEUE + "ClusterQueue": 2,
+        KUEUE + "Cohort": 1,
         KUEUE + "LocalQueue": 2,
         KUEUE + "MultiKueueCluster": 1,
         KUEUE + "MultiKueueConfig": 1,
         KUEUE + "ResourceFlavor": 2,
+        KUEUE + "WorkloadPriorityClass": 1,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
     },
     "aws-eu-west-1": {
         "aws:budgets/budget:Budget": 1,
@@ -57,13 +62,14 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "kubernetes:core/v1:Service": 1,
         "kubernetes:policy/v1:PodDisruptionBudget": 1,
         "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+        "pulumi:providers:aws": 1,
+        "pulumi:providers:kubernetes": 1,
     },
     "aws-us-east-1": {
-        "aws:autoscaling/group:Group": 1,
         "aws:budgets/budget:Budget": 1,
-        "aws:ec2/launchTemplate:LaunchTemplate": 1,
-        "aws:iam/instanceProfile:InstanceProfile": 1,
-        "aws:iam/role:Role": 1,
+        "aws:eks/accessEntry:AccessEntry": 1,
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
+        "aws:iam/role:Role": 2,
         "aws:iam/rolePolicy:RolePolicy": 1,
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
         "aws:s3/bucket:Bucket": 1,
@@ -80,14 +86,27 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
         "hybridplan:kueue:GpuTrainingPool": 1,
         "kubernetes:core/v1:Namespace": 1,
         "kubernetes:core/v1:ResourceQuota": 1,
+        "kubernetes:core/v1:Secret": 1,
+        "kubernetes:core/v1:ServiceAccount": 2,
+        "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": 1,
+        "kubernetes:karpenter.sh/v1:NodePool": 1,
+        "kubernetes:karpenter.sh/v1alpha1:NodeOverlay": 1,
         KUEUE + "ClusterQueue": 1,
+        KUEUE + "Cohort": 1,
         KUEUE + "LocalQueue": 2,
         KUEUE + "ResourceFlavor": 1,
+        KUEUE + "WorkloadPriorityClass": 1,
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+        "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1,
+        "pulumi:providers:aws": 1,
+        "pulumi:providers:kubernetes": 1,
     },
 }
 
 UNTAGGABLE_AWS = {
     "aws:iam/rolePolicy:RolePolicy",
+    "pulumi:providers:aws",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketPolicy:BucketPolicy",
@@ -125,10 +144,13 @@ def test_resource_counts(preview_of: Preview, site: str) -> None:
 
 @pytest.mark.parametrize("site", SITES, ids=SITES)
 def test_children_are_parented_to_components(preview_of: Preview, site: str) -> None:
-    """Every provider resource is a child of a hybridplan component (parent=self)."""
+    """Every provider resource is a child of a hybridplan component (parent=self); the
+    stack's explicit providers sit at the stack level."""
     for r in preview_of(site).resources:
         parent_type = r.parent.split("::")[2] if r.parent else ""
-        if r.custom:
+        if r.type.startswith("pulumi:providers:"):
+            assert parent_type == "pulumi:pulumi:Stack", r.urn
+        elif r.custom:
             assert parent_type.split("$")[-1].startswith("hybridplan:"), r.urn
         else:
             assert r.type.startswith("hybridplan:")
@@ -158,7 +180,8 @@ def test_pod_templates_do_not_change_with_the_plan(preview_of: Preview, site: st
     or make Pulumi replace a running (immutable-template) Job."""
     templates = 0
     for r in preview_of(site).resources:
-        template = r.inputs.get("spec", {}).get("template") if r.type.startswith(K) else None
+        pods = r.type.startswith(("kubernetes:apps/", "kubernetes:batch/"))
+        template = r.inputs.get("spec", {}).get("template") if pods else None
         if not isinstance(template, dict):
             continue
         templates += 1
@@ -246,31 +269,41 @@ def test_colo_eu_workloads(preview_of: Preview) -> None:
 
 
 def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
-    """gpu-pool-us: pool share in the local queue, burst share through MultiKueue to AWS."""
+    """gpu-pool-us: pool share in the team's local queue, capped at the pool's 54 usable
+    GPUs; burst share through MultiKueue to AWS, its kubeconfig read from the worker's
+    stack."""
     result = preview_of("gpu-pool-us")
     local = result.named("kubernetes:batch/v1:Job", "llm-finetune-job")
     burst = result.named("kubernetes:batch/v1:Job", "llm-finetune-burst-job")
     for job, queue in ((local, "training"), (burst, "training-burst")):
-        assert job.inputs["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == queue
+        labels = job.inputs["metadata"]["labels"]
+        assert labels["kueue.x-k8s.io/queue-name"] == queue
+        assert labels["kueue.x-k8s.io/priority-class"] == "hybridplan-training"
         assert _spec(job)["suspend"] is True
         assert _spec(job)["parallelism"] == 1
+        assert _spec(job)["podFailurePolicy"]["rules"][0]["action"] == "Ignore"
         container = _pod(job)["containers"][0]
         assert container["resources"]["limits"]["nvidia.com/gpu"] == "8"
+        assert "vpc.amazonaws.com/efa" not in container["resources"]["limits"]  # one pod
         assert _pod(job)["nodeSelector"] == {"hybridplan.io/gpu-type": "h100"}
         assert _pod(job)["tolerations"][0]["key"] == "nvidia.com/gpu"
+        assert _pod(job)["priorityClassName"] == "hybridplan-training"
+        assert _pod(job)["serviceAccountName"] == "hybridplan-training"
     assert "managedBy" not in _spec(local)
     assert _spec(burst)["managedBy"] == "kueue.x-k8s.io/multikueue"
     annotations = burst.inputs["metadata"]["annotations"]
     assert annotations["hybridplan.io/gpu-hours-per-month"] == "1000.00"
-    cq = result.named(KUEUE + "ClusterQueue", "training-clusterqueue")
-    flavor_quota = _spec(cq)["resourceGroups"][0]["flavors"]
-    assert flavor_quota == [
+    flavor = result.named(KUEUE + "ResourceFlavor", "h100-flavor")
+    assert flavor.inputs["metadata"]["annotations"] == {"hybridplan.io/capacity-gpus": "54"}
+    cq = result.named(KUEUE + "ClusterQueue", "training-ml-clusterqueue")
+    assert _spec(cq)["cohortName"] == "hybridplan-training"
+    assert _spec(cq)["resourceGroups"][0]["flavors"] == [
         {
             "name": "h100",
             "resources": [
-                {"name": "cpu", "nominalQuota": "96"},
-                {"name": "memory", "nominalQuota": "1024Gi"},
-                {"name": "nvidia.com/gpu", "nominalQuota": 8},
+                {"name": "cpu", "nominalQuota": "648"},
+                {"name": "memory", "nominalQuota": "6912Gi"},
+                {"name": "nvidia.com/gpu", "nominalQuota": 54, "borrowingLimit": 0},
             ],
         }
     ]
@@ -290,33 +323,67 @@ def test_gpu_pool_training_and_multikueue(preview_of: Preview) -> None:
         "locationType": "Secret",
         "location": "multikueue-aws-us-east-1",
     }
+    secret = result.named("kubernetes:core/v1:Secret", "aws-us-east-1-multikueue-kubeconfig")
+    assert secret.inputs["metadata"] == {
+        "name": "multikueue-aws-us-east-1",
+        "namespace": "kueue-system",
+        "labels": secret.inputs["metadata"]["labels"],
+    }
+    assert set(secret.inputs["stringData"]) == {"kubeconfig"}
     queues = {
         (r.inputs["metadata"]["name"], _spec(r)["clusterQueue"])
         for r in result.of_type(KUEUE + "LocalQueue")
     }
-    assert queues == {("training", "training"), ("training-burst", "training-burst")}
+    assert queues == {("training", "training-ml"), ("training-burst", "training-burst")}
+    for r in result.of_type(KUEUE + "LocalQueue"):
+        assert r.replace_on_changes == ("spec.clusterQueue",), r.name
+    wpc = result.named(KUEUE + "WorkloadPriorityClass", "training-workloadpriorityclass")
+    pc = result.named("kubernetes:scheduling.k8s.io/v1:PriorityClass", "training-priorityclass")
+    assert wpc.inputs["value"] == pc.inputs["value"] == 5000
 
 
 def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
-    """aws-us-east-1: spot GPU group 0..1, IMDSv2, private bucket, scoped role, budget."""
+    """aws-us-east-1: a spot Karpenter NodePool for the priced node, nodes that can join
+    (EC2_LINUX access entry, IMDSv2 hop limit 1), Pod Identity to a private bucket, the
+    MultiKueue worker's account, a budget; everything through explicit providers."""
     result = preview_of("aws-us-east-1")
-    asg = result.named("aws:autoscaling/group:Group", "h100-asg")
-    assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (0, 1)
-    dist = asg.inputs["mixedInstancesPolicy"]["instancesDistribution"]
-    assert dist["onDemandBaseCapacity"] == 0
-    assert dist["onDemandPercentageAboveBaseCapacity"] == 0
-    overrides = asg.inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
-    assert overrides == [{"instanceType": "p5.48xlarge"}]
-    assert asg.inputs["vpcZoneIdentifiers"] == ["subnet-mock-a", "subnet-mock-b"]
-    tags = {t["key"]: t["value"] for t in asg.inputs["tags"]}
-    assert tags["hybridplan:site"] == "aws-us-east-1"
-    assert tags["k8s.io/cluster-autoscaler/node-template/label/hybridplan.io/gpu-type"] == "h100"
-    lt = result.named("aws:ec2/launchTemplate:LaunchTemplate", "h100-launch-template")
-    assert lt.inputs["metadataOptions"]["httpTokens"] == "required"
-    # The AMI follows the EKS cluster's own version (the mock cluster runs 1.31), not a
-    # fixed one: a kubelet newer than its control plane is unsupported.
-    assert lt.inputs["imageId"] == "ami-0mock-k8s-1-31"
-    assert lt.inputs["blockDeviceMappings"][0]["ebs"]["encrypted"] == "true"
+    pool = result.named("kubernetes:karpenter.sh/v1:NodePool", "training-h100-spot-nodepool")
+    spec = _spec(pool)
+    assert spec["limits"] == {"nvidia.com/gpu": "8"}
+    assert spec["weight"] == 100
+    requirements = {r["key"]: r["values"] for r in spec["template"]["spec"]["requirements"]}
+    assert requirements == {
+        "karpenter.sh/capacity-type": ["spot"],
+        "node.kubernetes.io/instance-type": ["p5.48xlarge"],
+    }
+    assert {t["key"] for t in spec["template"]["spec"]["taints"]} == {
+        "nvidia.com/gpu",
+        "hybridplan.io/training",
+        "hybridplan.io/spot",
+    }
+    assert pool.inputs["metadata"]["annotations"]["hybridplan.io/priced-option"] == "spot"
+    node_class = result.named(
+        "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "hybridplan-gpu-ec2nodeclass"
+    )
+    nc = _spec(node_class)
+    assert nc["role"] == "hybridplan-aws-us-east-1-gpu-nodes"
+    assert nc["metadataOptions"]["httpPutResponseHopLimit"] == 1
+    assert nc["metadataOptions"]["httpTokens"] == "required"
+    assert nc["subnetSelectorTerms"] == [{"id": "subnet-mock-a"}, {"id": "subnet-mock-b"}]
+    assert nc["securityGroupSelectorTerms"] == [{"id": "sg-mock-cluster"}]
+    assert nc["blockDeviceMappings"][0]["ebs"]["encrypted"] is True
+    entry = result.named("aws:eks/accessEntry:AccessEntry", "node-access-entry")
+    assert entry.inputs["type"] == "EC2_LINUX"
+    assert entry.inputs["principalArn"] == (
+        "arn:aws:iam::123456789012:role/hybridplan-aws-us-east-1-gpu-nodes"
+    )
+    identity = result.named(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation", "ml-checkpoint-identity"
+    )
+    assert (identity.inputs["namespace"], identity.inputs["serviceAccount"]) == (
+        "ml",
+        "hybridplan-training",
+    )
     pab = result.named(
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "checkpoints-public-access-block"
     )
@@ -334,11 +401,15 @@ def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
     )
     assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 30
     policy = json.loads(
-        result.named("aws:iam/rolePolicy:RolePolicy", "node-role-checkpoints").inputs["policy"]
+        result.named("aws:iam/rolePolicy:RolePolicy", "checkpoint-role-bucket").inputs["policy"]
     )
     resources = {r for s in policy["Statement"] for r in s["Resource"]}
     assert resources == {"arn:aws:mock:::checkpoints", "arn:aws:mock:::checkpoints/*"}
     assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
+    trust = json.loads(
+        result.named("aws:iam/role:Role", "checkpoint-role").inputs["assumeRolePolicy"]
+    )
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     budget = result.named("aws:budgets/budget:Budget", "budget")
     assert (budget.inputs["limitAmount"], budget.inputs["limitUnit"]) == ("18000.00", "USD")
     assert budget.inputs["costFilters"] == [
@@ -347,8 +418,40 @@ def test_aws_us_east_1_burst_capacity(preview_of: Preview) -> None:
     alerts = sorted((n["notificationType"], n["threshold"]) for n in budget.inputs["notifications"])
     assert alerts == [("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
     worker_queue = result.named(KUEUE + "LocalQueue", "ml-training-burst-localqueue")
-    assert _spec(worker_queue)["clusterQueue"] == "training"
+    assert _spec(worker_queue)["clusterQueue"] == "training-ml"
+    flavor = result.named(KUEUE + "ResourceFlavor", "h100-spot-flavor")
+    assert _spec(flavor)["nodeLabels"] == {
+        "hybridplan.io/gpu-type": "h100",
+        "hybridplan.io/node-pool": "training-h100-spot",
+    }
+    assert spec["template"]["metadata"]["labels"]["hybridplan.io/node-pool"] == (
+        "training-h100-spot"
+    )
+    token = result.named("kubernetes:core/v1:Secret", "multikueue-token")
+    assert token.inputs["type"] == "kubernetes.io/service-account-token"
     assert not result.of_type("kubernetes:batch/v1:Job")
+
+
+@pytest.mark.parametrize("site", ["aws-eu-west-1", "aws-us-east-1"])
+def test_aws_stacks_use_explicit_providers(preview_of: Preview, site: str) -> None:
+    """Every AWS and Kubernetes resource of an AWS stack goes through the stack's own
+    providers (region from config, the EKS cluster's kubeconfig), never a default one."""
+    result = preview_of(site)
+    aws_provider = result.named("pulumi:providers:aws", "aws")
+    assert aws_provider.inputs["region"] == site.removeprefix("aws-")
+    kube = json.loads(
+        result.named("pulumi:providers:kubernetes", "kubernetes").inputs["kubeconfig"]
+    )
+    user = kube["users"][0]["user"]["exec"]
+    assert user["command"] == "aws"
+    assert user["args"][:4] == ["eks", "get-token", "--cluster-name", site]
+    assert kube["clusters"][0]["cluster"]["server"] == "https://mock.eks.invalid"
+    custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:")]
+    assert custom
+    for r in custom:
+        package = r.type.split(":")[0]
+        provider_urn, _ = r.provider.rsplit("::", 1)
+        assert provider_urn.endswith(f"pulumi:providers:{package}::{package}"), r.urn
 
 
 @pytest.mark.parametrize("site", ["aws-eu-west-1", "aws-us-east-1"])

@@ -48,6 +48,7 @@ AWS total would be 5,887 + 11,486 + 452 = 17,825 (1.5 % above 17,557).
 from __future__ import annotations
 
 import pytest
+from cost_world import usd
 
 from planner.catalogue import Catalogue, load_default_catalogue
 from planner.cost import offers_for
@@ -75,7 +76,8 @@ GIB_PER_TB = 1e12 / 2**30  # 931.32 GiB in a (decimal) drive terabyte
 
 def _world() -> tuple[Catalogue, Site, Site, Workload]:
     cat = load_default_catalogue()
-    capex = cat.prices["owned.node.general-purpose.capex-usd"].value + 16 * 2_000.0
+    # a site as sites.yaml gives it (cost inputs are loaded as numbers, read exactly)
+    capex = float(cat.prices["owned.node.general-purpose.capex-usd"].value) + 16 * 2_000.0
     colo = Site(
         name="ahrefs-sg",
         kind=SiteKind.KUBERNETES,
@@ -88,7 +90,7 @@ def _world() -> tuple[Catalogue, Site, Site, Workload]:
         target_utilisation=1.0,
         owned_cost=OwnedCost(
             node_classes=(NodeClass("ahrefs-server", 1, 256, 2048, capex, 1.5),),
-            colo_usd_per_kw_month=cat.prices["owned.colo-usd-per-kw-month.global"].value,
+            colo_usd_per_kw_month=float(cat.prices["owned.colo-usd-per-kw-month.global"].value),
         ),
     )
     aws = Site(
@@ -124,16 +126,16 @@ def test_ahrefs_ratio_within_15_percent_of_published() -> None:
         for o in offers_for(server, server.resources, aws, cat, Settings())
         if o.eligible
     }
-    best = min(cloud.values(), key=lambda o: o.usd_per_month)
+    best = min(cloud.values(), key=lambda o: o.per_month)
     assert best.option is PricingOption.COMMIT_3Y
     assert best.instance_type == "r6i.32xlarge"
     # owned: capex 62,000 / 60 = 1,033.33 + power 1.5 kW x 217.30 = 325.95
     #        + support 62,000 x 10 % / 12 = 516.67 -> 1,875.95 USD/month
-    assert owned.usd_per_month == pytest.approx(1875.95, abs=0.01)
-    ratio = best.usd_per_month / owned.usd_per_month
+    assert owned.per_month == usd("1875.95")
+    ratio = float(best.per_month.ratio(owned.per_month))
     assert ratio == pytest.approx(12.91, abs=0.01)
     assert abs(ratio / PUBLISHED_RATIO - 1) < 0.15
-    on_demand = cloud[PricingOption.ON_DEMAND].usd_per_month / owned.usd_per_month
+    on_demand = float(cloud[PricingOption.ON_DEMAND].per_month.ratio(owned.per_month))
     assert on_demand == pytest.approx(16.05, abs=0.01)
 
 
@@ -146,10 +148,11 @@ def test_ahrefs_compute_matches_and_storage_explains_the_gap() -> None:
         for o in offers_for(server, server.resources, aws, cat, Settings())
         if o.option is PricingOption.COMMIT_3Y
     )
-    items = {i.name.split(" (")[0]: i.usd_per_month for i in best.line_items}
-    assert items["compute"] == pytest.approx(5886.72, abs=0.01)
-    assert abs(items["compute"] / PUBLISHED_EC2_USD_PER_MONTH - 1) < 0.06
+    items = {i.name.split(" (")[0]: i.amount for i in best.line_items}
+    assert items["compute"] == usd("5886.72")
+    compute = float(items["compute"].to_decimal())
+    assert abs(compute / PUBLISHED_EC2_USD_PER_MONTH - 1) < 0.06
     # 16 x 15 TB = 223,517 GiB x 0.08 USD/GiB-month = 17,881.39
-    assert items["storage"] == pytest.approx(17881.39, abs=0.01)
-    with_their_ebs = items["compute"] + 11_486.0 + items["egress"]
+    assert items["storage"] == usd("17881.39")
+    with_their_ebs = compute + 11_486.0 + float(items["egress"].to_decimal())
     assert abs(with_their_ebs / PUBLISHED_AWS_USD_PER_MONTH - 1) < 0.02

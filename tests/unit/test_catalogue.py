@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from cost_world import tiny_data
 
@@ -36,16 +38,16 @@ def test_every_price_cites_a_known_source_and_date(default) -> None:
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("aws.p5.48xlarge.us-east-1.on-demand", 98.32),
-        ("aws.m6i.xlarge.us-east-1.on-demand", 0.192),
-        ("aws.m6i.xlarge.eu-west-1.on-demand", 0.214),
-        ("aws.m7i.xlarge.eu-central-1.on-demand", 0.2415),
-        ("aws.p4d.24xlarge.eu-west-1.on-demand", 35.39655),
-        ("aws.p5.48xlarge.us-east-1.capacity-block", 39.33),
-        ("gpuaas.lambda.h100", 2.99),
-        ("owned.colo-usd-per-kw-month", 184.06),
-        ("owned.node.hgx-h100.power-kw", 10.2),
-        ("aws.egress.internet.tier-2", 0.09),
+        ("aws.p5.48xlarge.us-east-1.on-demand", "98.32"),
+        ("aws.m6i.xlarge.us-east-1.on-demand", "0.192"),
+        ("aws.m6i.xlarge.eu-west-1.on-demand", "0.214"),
+        ("aws.m7i.xlarge.eu-central-1.on-demand", "0.2415"),
+        ("aws.p4d.24xlarge.eu-west-1.on-demand", "35.39655"),
+        ("aws.p5.48xlarge.us-east-1.capacity-block", "39.33"),
+        ("gpuaas.lambda.h100", "2.99"),
+        ("owned.colo-usd-per-kw-month", "184.06"),
+        ("owned.node.hgx-h100.power-kw", "10.2"),
+        ("aws.egress.internet.tier-2", "0.09"),
     ],
     ids=[
         "p5",
@@ -60,20 +62,35 @@ def test_every_price_cites_a_known_source_and_date(default) -> None:
         "egress",
     ],
 )
-def test_reference_values_copied_exactly(default, key: str, value: float) -> None:
-    """Values from cost-references.md / reference_prices.csv appear unchanged."""
-    assert default.prices[key].value == pytest.approx(value)
+def test_reference_values_copied_exactly(default, key: str, value: str) -> None:
+    """Values from the published price lists appear unchanged, as exact decimals of the
+    catalogue's text (no binary float in between)."""
+    assert default.prices[key].value == Decimal(value)
+    assert isinstance(default.prices[key].value, Decimal)
+
+
+def test_every_price_is_an_exact_decimal(default) -> None:
+    """Every value and tier bound is a ``Decimal`` (prices feed money, which is exact)."""
+    for key, p in default.prices.items():
+        assert type(p.value) is Decimal, key
+        assert p.up_to_gib is None or type(p.up_to_gib) is Decimal, key
+
+
+def test_digest_is_unchanged_by_exact_prices(default) -> None:
+    """The digest hashes prices as the catalogue always wrote them, so plans made before
+    prices became decimals keep their input digest (this value is the float-era digest)."""
+    assert default.digest == "d1dc2b31c3c5e715824aba2456c6936995b636f1d09a9c4138278ebef82a60a5"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:
     """p5 us-east-1 spot = (20.9934 + 30.326) / 2 = 25.6597 USD/h."""
-    assert default.prices["aws.p5.48xlarge.us-east-1.spot"].value == pytest.approx(25.6597)
+    assert default.prices["aws.p5.48xlarge.us-east-1.spot"].value == Decimal("25.6597")
 
 
 def test_derived_sizes_scale_linearly(default) -> None:
     """m6i.2xlarge us-east-1 = 2 x 0.192 = 0.384 USD/h, marked as derived."""
     p = default.prices["aws.m6i.2xlarge.us-east-1.on-demand"]
-    assert p.value == pytest.approx(0.384)
+    assert p.value == 2 * Decimal("0.192")
     assert p.note.startswith("D:")
 
 
@@ -95,8 +112,8 @@ def test_digest_is_stable_and_follows_prices() -> None:
     assert a.digest == b.digest
     c = a.with_overrides({"aws.m6i.large.r1.on-demand": 0.05}, label="what-if")
     assert c.digest != a.digest
-    assert c.prices["aws.m6i.large.r1.on-demand"].value == 0.05
-    assert a.prices["aws.m6i.large.r1.on-demand"].value == 0.1
+    assert c.prices["aws.m6i.large.r1.on-demand"].value == Decimal("0.05")
+    assert a.prices["aws.m6i.large.r1.on-demand"].value == Decimal("0.1")
     assert data == tiny_data()
 
 

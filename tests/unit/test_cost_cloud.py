@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from cost_world import cloud, service, tiny_catalogue, trainer
+from cost_world import cloud, service, tiny_catalogue, trainer, usd
 
 from planner.cost import offers_for
 from planner.errors import InputError
@@ -16,6 +18,7 @@ from planner.model import (
     Settings,
     WorkloadKind,
 )
+from planner.money import Money
 
 CAT = tiny_catalogue()
 S = Settings()
@@ -25,8 +28,8 @@ def _by_option(offers: tuple[Offer, ...]) -> dict[PricingOption, Offer]:
     return {o.option: o for o in offers}
 
 
-def _items(o: Offer) -> dict[str, float]:
-    return {i.name: i.usd_per_month for i in o.line_items}
+def _items(o: Offer) -> dict[str, Money]:
+    return {i.name: i.amount for i in o.line_items}
 
 
 def test_on_demand_service_line_by_line() -> None:
@@ -37,10 +40,12 @@ def test_on_demand_service_line_by_line() -> None:
     od = o[PricingOption.ON_DEMAND]
     assert od.eligible
     assert od.instance_type == "m6i.xlarge"
-    assert _items(od) == pytest.approx(
-        {"compute (m6i.xlarge, on-demand)": 438.0, "storage (EBS gp3)": 30.0, "egress": 115.0}
-    )
-    assert od.usd_per_month == pytest.approx(583.0)
+    assert _items(od) == {
+        "compute (m6i.xlarge, on-demand)": usd(438),
+        "storage (EBS gp3)": usd(30),
+        "egress": usd(115),
+    }
+    assert od.per_month == usd(583.0)
     assert od.line_items[0].formula == "3 x m6i.xlarge x 730 h x 0.2 USD/h"
     assert od.line_items[0].sources == ("aws.m6i.xlarge.r1.on-demand",)
     assert od.line_items[2].formula == (
@@ -51,8 +56,8 @@ def test_on_demand_service_line_by_line() -> None:
 def test_commitments_apply_the_catalogue_discount() -> None:
     """1y: 438 x (1 - 0.30) = 306.6 -> 451.6; 3y: 438 x 0.5 = 219 -> 364."""
     o = _by_option(offers_for(service(), service().resources, cloud(), CAT, S))
-    assert o[PricingOption.COMMIT_1Y].usd_per_month == pytest.approx(306.6 + 30 + 115)
-    assert o[PricingOption.COMMIT_3Y].usd_per_month == pytest.approx(219 + 30 + 115)
+    assert o[PricingOption.COMMIT_1Y].per_month == usd(306.6 + 30 + 115)
+    assert o[PricingOption.COMMIT_3Y].per_month == usd(219 + 30 + 115)
     assert "aws.discount.commit-1y-pct" in o[PricingOption.COMMIT_1Y].line_items[0].sources
 
 
@@ -62,8 +67,8 @@ def test_spot_adds_interruption_overhead() -> None:
         PricingOption.SPOT
     ]
     assert spot.eligible
-    assert _items(spot)["spot interruption overhead"] == pytest.approx(35.04)
-    assert spot.usd_per_month == pytest.approx(355.24)
+    assert _items(spot)["spot interruption overhead"] == usd("35.04")
+    assert spot.per_month == usd(355.24)
 
 
 def test_spot_never_for_tier1_or_when_disallowed() -> None:
@@ -72,7 +77,7 @@ def test_spot_never_for_tier1_or_when_disallowed() -> None:
         spot = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.SPOT]
         assert not spot.eligible
         assert "spot" in (spot.reason or "")
-        assert spot.usd_per_month == pytest.approx(355.24)
+        assert spot.per_month == usd(355.24)
 
 
 def test_capacity_block_is_gpu_only() -> None:
@@ -82,7 +87,7 @@ def test_capacity_block_is_gpu_only() -> None:
     ]
     assert not cb.eligible
     assert cb.reason == "capacity blocks are sold for GPU instances only"
-    assert cb.usd_per_month == 0.0
+    assert cb.per_month == usd(0)
 
 
 def test_negotiated_discount_is_a_negative_line() -> None:
@@ -90,8 +95,8 @@ def test_negotiated_discount_is_a_negative_line() -> None:
     od = _by_option(offers_for(service(), service().resources, cloud(discount_pct=10), CAT, S))[
         PricingOption.ON_DEMAND
     ]
-    assert _items(od)["negotiated discount"] == pytest.approx(-43.8)
-    assert od.usd_per_month == pytest.approx(539.2)
+    assert _items(od)["negotiated discount"] == usd("-43.80")
+    assert od.per_month == usd(539.2)
 
 
 def test_site_price_override_wins() -> None:
@@ -100,7 +105,7 @@ def test_site_price_override_wins() -> None:
     od = _by_option(offers_for(service(), service().resources, site, CAT, S))[
         PricingOption.ON_DEMAND
     ]
-    assert od.usd_per_month == pytest.approx(219 + 30 + 115)
+    assert od.per_month == usd(219 + 30 + 115)
 
 
 def test_training_is_linear_in_gpu_hours() -> None:
@@ -108,21 +113,21 @@ def test_training_is_linear_in_gpu_hours() -> None:
     w = trainer()
     o = _by_option(offers_for(w, w.resources, cloud(), CAT, S))
     od = o[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(10010.0)
-    assert od.usage["usd_per_gpu_hour"] == pytest.approx(12.5)
-    assert od.usage["fixed_usd_per_month"] == pytest.approx(10.0)
+    assert od.per_month == usd(10010.0)
+    assert od.usd_per_gpu_hour == Decimal("12.5")
+    assert od.fixed_per_month == usd(10)
     assert od.line_items[0].formula == "800 GPU-h x 100 USD/h / 8 GPUs"
     # spot: 800 x 30 / 8 = 3,000 + 10 % = 300 -> slope 3.75 x 1.1 = 4.125
     sp = o[PricingOption.SPOT]
-    assert sp.usd_per_month == pytest.approx(3310.0)
-    assert sp.usage["usd_per_gpu_hour"] == pytest.approx(4.125)
+    assert sp.per_month == usd(3310.0)
+    assert sp.usd_per_gpu_hour == Decimal("4.125")
     # capacity block: 800 x 40 / 8 = 4,000
-    assert o[PricingOption.CAPACITY_BLOCK].usd_per_month == pytest.approx(4010.0)
+    assert o[PricingOption.CAPACITY_BLOCK].per_month == usd(4010.0)
     w2 = trainer(hours=1600)
     od2 = _by_option(offers_for(w2, w2.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od2.usd_per_month == pytest.approx(
-        od.usage["fixed_usd_per_month"] + 1600 * od.usage["usd_per_gpu_hour"]
-    )
+    assert od.fixed_per_month is not None
+    assert od.usd_per_gpu_hour is not None
+    assert od2.per_month == od.fixed_per_month + Money.of(1600 * od.usd_per_gpu_hour, "USD")
 
 
 def test_training_usage_average_and_peak() -> None:
@@ -179,7 +184,7 @@ def test_replicas_are_packed_onto_big_gpu_instances() -> None:
         data=DataSpec(residency=Residency.EU),
     )
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(146000.0)
+    assert od.per_month == usd(146000.0)
     assert od.line_items[0].formula == (
         "2 x p5.48xlarge x 730 h x 100 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
         "never all on one instance)"
@@ -191,7 +196,7 @@ def test_zero_request_packs_all_replicas() -> None:
     w = service(resources=Resources(cpu=0, memory_gib=0), data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
     assert od.instance_type == "m6i.large"
-    assert od.usd_per_month == pytest.approx(2 * 730 * 0.1)
+    assert od.per_month == usd(2 * 730 * 0.1)
 
 
 SMALL = Resources(cpu=0.5, memory_gib=2)
@@ -203,7 +208,7 @@ def test_tier2_replicas_share_instances_but_never_all_on_one() -> None:
     instance -> 2 instances (2 + 1): 2 x 730 x 0.1 = 146; the line says the layout."""
     w = service(resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(146.0)
+    assert od.per_month == usd(146.0)
     assert od.line_items[0].formula == (
         "2 x m6i.large x 730 h x 0.1 USD/h (3 replicas as 2 + 1: up to 3 per instance, "
         "never all on one instance)"
@@ -215,7 +220,7 @@ def test_tier1_database_replicas_one_per_instance() -> None:
     one per instance -> 3 x 730 x 0.1 = 219 (tier 2 above: 146)."""
     w = service(kind=WorkloadKind.DATABASE, tier=1, resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(219.0)
+    assert od.per_month == usd(219.0)
     assert od.line_items[0].formula == (
         "3 x m6i.large x 730 h x 0.1 USD/h (3 replicas, one per instance; tier 1: one per "
         "instance, so losing an instance loses one replica)"
@@ -229,7 +234,7 @@ def test_tier1_cost_is_one_instance_per_replica_and_monotone(n: int) -> None:
     less than 4 (4 instances))."""
     w = service(tier=1, replicas=n, resources=SMALL, data=DataSpec())
     od = _by_option(offers_for(w, w.resources, cloud(), CAT, S))[PricingOption.ON_DEMAND]
-    assert od.usd_per_month == pytest.approx(n * 730 * 0.1)
+    assert od.per_month == usd(n * 730 * 0.1)
 
 
 def test_one_replica_gpu_service_pays_for_the_instance_not_per_gpu() -> None:
@@ -260,8 +265,8 @@ def test_one_replica_gpu_service_pays_for_the_instance_not_per_gpu() -> None:
     )
     od = _by_option(offers_for(w, w.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
     assert od.instance_type == "p5.4xlarge"
-    assert od.usd_per_month == pytest.approx(14600.0)
+    assert od.per_month == usd(14600.0)
     t = trainer(hours=800, resources=Resources(cpu=8, memory_gib=64, gpus=1, gpu_type="h100"))
     tr = _by_option(offers_for(t, t.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
     assert tr.instance_type == "p5.48xlarge"  # per GPU-hour: 800 x 100 / 8 = 10,000
-    assert tr.line_items[0].usd_per_month == pytest.approx(10000.0)
+    assert tr.line_items[0].amount == usd(10000)

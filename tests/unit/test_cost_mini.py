@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cost_world import usd
 
 from planner.catalogue import load_default_catalogue
 from planner.cost import breakeven_utilisation, offers_for, owned_rates
@@ -27,10 +28,11 @@ def test_colo_eu_effective_rates(mini: Project) -> None:
     USD/core-h = 12,543.04 x 2.112 / 4.032 / (512 x 0.75 x 730) = 0.0234381;
     USD/GiB-h = 12,543.04 x 1.92 / 4.032 / (4,096 x 0.75 x 730) = 0.00266342."""
     r = owned_rates(mini.site("colo-eu"), load_default_catalogue(), mini.settings)
-    assert r.usd_per_month == pytest.approx(12543.04)
-    assert r.usd_per_core_hour == pytest.approx(12543.04 * 2.112 / 4.032 / (512 * 0.75 * 730))
-    assert r.usd_per_core_hour == pytest.approx(0.0234381, rel=1e-5)
-    assert r.usd_per_gib_hour == pytest.approx(0.00266342, rel=1e-5)
+    assert r.per_month == usd("12543.04")
+    core_h = float(r.usd_per_core_hour)
+    assert core_h == pytest.approx(12543.04 * 2.112 / 4.032 / (512 * 0.75 * 730))
+    assert core_h == pytest.approx(0.0234381, rel=1e-5)
+    assert float(r.usd_per_gib_hour) == pytest.approx(0.00266342, rel=1e-5)
     assert "PUE not applied" in r.items[1].formula
 
 
@@ -43,8 +45,8 @@ def test_gpu_pool_us_rate_and_breakeven(mini: Project) -> None:
     cat = load_default_catalogue()
     site = mini.site("gpu-pool-us")
     r = owned_rates(site, cat, mini.settings)
-    assert r.usd_per_month == pytest.approx(83019.30, abs=0.01)
-    assert r.usd_per_gpu_hour["h100"] == pytest.approx(2.09053, rel=1e-5)
+    assert r.per_month == usd("83019.30")
+    assert float(r.usd_per_gpu_hour["h100"]) == pytest.approx(2.09053, rel=1e-5)
     assert breakeven_utilisation(site, cat, 2.99) == pytest.approx(0.5942, abs=1e-4)
     assert breakeven_utilisation(site, cat, 12.29) == pytest.approx(0.1446, abs=1e-4)
 
@@ -58,4 +60,4 @@ def test_mini_override_prices_p5(mini: Project) -> None:
         o.option: o
         for o in offers_for(w, w.resources, site, load_default_catalogue(), mini.settings)
     }
-    assert offers[PricingOption.ON_DEMAND].usd_per_month == pytest.approx(27698.40)
+    assert offers[PricingOption.ON_DEMAND].per_month == usd("27698.40")

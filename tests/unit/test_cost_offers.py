@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
-import pytest
-from cost_world import cloud, colo, leased_pool, pool, service, tiny_catalogue, trainer
+from cost_world import cloud, colo, leased_pool, pool, service, tiny_catalogue, trainer, usd
 
-from planner.cost import offers_for, owned_rates_by_site, pool_commitment_items
+from planner.cost import PriceCache, offers_for, owned_rates_by_site, pool_commitment_items
 from planner.model import DataSpec, PricingOption, Residency, Resources, Settings
+from planner.money import Money
 
 CAT = tiny_catalogue()
 S = Settings()
@@ -21,10 +22,10 @@ def test_owned_service_offer() -> None:
     (o,) = offers_for(w, w.resources, colo(), CAT, S)
     assert o.option is PricingOption.OWNED
     assert o.eligible
-    by = {i.name.split(" ")[0]: i.usd_per_month for i in o.line_items}
-    assert by["cpu"] == pytest.approx(3600 * 9 / 320)
-    assert by["memory"] == pytest.approx(3600 * 36 / 1280)
-    assert o.usd_per_month == pytest.approx(202.5)
+    by = {i.name.split(" ")[0]: i.amount for i in o.line_items}
+    assert by["cpu"] == usd(3600 * 9 / 320)
+    assert by["memory"] == usd(3600 * 36 / 1280)
+    assert o.per_month == usd("202.50")
     assert o.usage == {"cpu": 9, "memory_gib": 36}
 
 
@@ -35,7 +36,7 @@ def test_residency_makes_offer_ineligible_but_priced() -> None:
     od = offers[0]
     assert not od.eligible
     assert od.reason == "residency: data must stay in eu, site is in us"
-    assert od.usd_per_month == pytest.approx(583.0)
+    assert od.per_month == usd(583.0)
 
 
 def test_availability_below_tier_target() -> None:
@@ -69,9 +70,10 @@ def test_training_on_owned_pool() -> None:
     w = trainer(hours=1000)
     (o,) = offers_for(w, w.resources, pool(), CAT, S)
     assert o.eligible
-    assert o.usd_per_month == pytest.approx(1000 * 12000 / 5840)
-    assert o.usage["usd_per_gpu_hour"] == pytest.approx(12000 / 5840)
-    assert o.usage["fixed_usd_per_month"] == 0.0
+    assert o.per_month == usd("2054.79")
+    assert o.usd_per_gpu_hour is not None
+    assert abs(o.usd_per_gpu_hour - Decimal(12000) / 5840) < Decimal("1e-20")
+    assert o.fixed_per_month == usd(0)
 
 
 def test_leased_pool_and_commitment() -> None:
@@ -81,17 +83,17 @@ def test_leased_pool_and_commitment() -> None:
     site = leased_pool(2.5, minimum=1000)
     (o,) = offers_for(w, w.resources, site, CAT, S)
     assert o.option is PricingOption.LEASED
-    assert o.usd_per_month == pytest.approx(2000.0)
+    assert o.per_month == usd(2000.0)
     assert "minimum of 1,000 GPU-h/month" in o.line_items[0].formula
     (c,) = pool_commitment_items(site, CAT)
-    assert c.usd_per_month == pytest.approx(2500.0)
+    assert c.amount == usd(2500)
 
 
 def test_gpuaas_falls_back_to_catalogue_price() -> None:
     """Without a contract price the catalogue's gpuaas.default.h100 (3.0) is used."""
     w = trainer()
     (o,) = offers_for(w, w.resources, leased_pool(None), CAT, S)
-    assert o.usd_per_month == pytest.approx(800 * 3.0)
+    assert o.per_month == usd(800 * 3.0)
     assert o.line_items[0].sources == ("gpuaas.default.h100",)
 
 
@@ -101,18 +103,20 @@ def test_migration_items() -> None:
     on-demand 583 -> 8,673 USD one-off."""
     w = service(current_site="cloud")
     (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
-    names = {i.name: i.usd_per_month for i in o.migration_items}
-    assert names == pytest.approx(
-        {"dataset egress from cloud": 90.0, "engineering": 8000.0, "double running": 583.0}
-    )
-    assert o.migration_usd == pytest.approx(8673.0)
+    names = {i.name: i.amount for i in o.migration_items}
+    assert names == {
+        "dataset egress from cloud": usd(90),
+        "engineering": usd(8000),
+        "double running": usd(583),
+    }
+    assert o.migration == usd(8673.0)
 
 
 def test_no_migration_when_staying() -> None:
     """An offer on the current site carries no migration cost."""
     w = service(current_site="cloud")
     od = offers_for(w, w.resources, cloud(), CAT, S, current=cloud())[0]
-    assert od.migration_usd == 0.0
+    assert od.migration == usd(0)
     assert od.migration_items == ()
 
 
@@ -122,16 +126,38 @@ def test_migration_from_owned_uses_owned_egress_and_settings() -> None:
     w = service(current_site="colo")
     settings = Settings(engineering_usd_per_move=5000, double_running_months=2)
     od = offers_for(w, w.resources, cloud(), CAT, settings, current=colo())[0]
-    assert od.migration_usd == pytest.approx(5405.0)
+    assert od.migration == usd(5405.0)
 
 
-def test_precomputed_rates_give_the_same_offers() -> None:
-    """offers_for(rates=owned_rates_by_site(...)) equals the uncached result."""
-    w = service()
-    rates = owned_rates_by_site((colo(), cloud()), CAT, S)
-    assert offers_for(w, w.resources, colo(), CAT, S, rates=rates) == offers_for(
-        w, w.resources, colo(), CAT, S
-    )
+def test_a_price_cache_gives_the_same_offers() -> None:
+    """offers_for with a PriceCache (filled by owned_rates_by_site) equals the uncached
+    result, for owned and cloud sites and a workload that moves."""
+    w = service(current_site="cloud")
+    cache = PriceCache()
+    owned_rates_by_site((colo(), cloud()), CAT, S, cache=cache)
+    for site in (colo(), cloud(), colo()):
+        assert offers_for(w, w.resources, site, CAT, S, current=cloud(), cache=cache) == (
+            offers_for(w, w.resources, site, CAT, S, current=cloud())
+        )
+
+
+def test_a_price_cache_never_returns_stale_prices_after_a_replace() -> None:
+    """A site changed with dataclasses.replace (new labour, new override) is priced anew
+    through the same cache: entries are checked against the site's content, not its name or
+    identity."""
+    w = service(current_site="cloud")
+    cache = PriceCache()
+    site = colo()
+    (before,) = offers_for(w, w.resources, site, CAT, S, current=cloud(), cache=cache)
+    dearer = replace(site, owned_cost=replace(site.owned_cost, labour_usd_per_month=20000.0))
+    (after,) = offers_for(w, w.resources, dearer, CAT, S, current=cloud(), cache=cache)
+    assert after.per_month > before.per_month
+    assert after == offers_for(w, w.resources, dearer, CAT, S, current=cloud())[0]
+    cheap_cloud = replace(cloud(), price_overrides={"aws.m6i.xlarge.r1.on-demand": 0.1})
+    od = offers_for(w, w.resources, cheap_cloud, CAT, S, cache=cache)[0]
+    assert od.per_month == usd(219 + 30 + 115)
+    (moved,) = offers_for(w, w.resources, colo(), CAT, S, current=cheap_cloud, cache=cache)
+    assert moved.migration_items[-1].amount == usd(364)  # double running at the new price
 
 
 def test_inputs_are_not_mutated() -> None:
@@ -153,7 +179,7 @@ def test_inference_on_owned_pool_charges_gpus_only() -> None:
         resources=Resources(cpu=8, memory_gib=64, gpus=2, gpu_type="h100"),
     )
     (o,) = offers_for(w, w.resources, pool(), CAT, S)
-    assert o.usd_per_month == pytest.approx(6000.0)
+    assert o.per_month == usd(6000.0)
     assert [i.name.split(" ")[0] for i in o.line_items] == ["GPUs"]
 
 
@@ -162,7 +188,7 @@ def test_double_running_uses_the_declared_current_option() -> None:
     8,000 + 90 + 364 = 8,454."""
     w = service(current_site="cloud", current_option=PricingOption.COMMIT_3Y)
     (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
-    assert o.migration_usd == pytest.approx(8454.0)
+    assert o.migration == usd(8454.0)
     assert "(commit-3y)" in o.migration_items[-1].formula
 
 
@@ -172,7 +198,7 @@ def test_zero_owned_storage_and_egress_say_they_are_assumptions() -> None:
     w = service()
     (o,) = offers_for(w, w.resources, colo(), CAT, S)
     lines = {i.name: i for i in o.line_items}
-    assert lines["storage (owned)"].usd_per_month == 0
+    assert lines["storage (owned)"].amount == Money.zero("USD")
     assert lines["storage (owned)"].formula == (
         "3 x 100 GiB x 0 USD/GiB-month (0: ASSUMPTION that node capex includes the disks; "
         "set price_overrides owned.storage.usd-per-gib-month if storage is bought separately)"
@@ -183,5 +209,5 @@ def test_zero_owned_storage_and_egress_say_they_are_assumptions() -> None:
     priced = replace(colo(), price_overrides={"owned.storage.usd-per-gib-month": 0.02})
     (o2,) = offers_for(w, w.resources, priced, CAT, S)
     storage = next(i for i in o2.line_items if i.name == "storage (owned)")
-    assert storage.usd_per_month == pytest.approx(6.0)
+    assert storage.amount == usd(6)
     assert storage.formula == "3 x 100 GiB x 0.02 USD/GiB-month"

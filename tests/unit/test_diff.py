@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
-from plan_fakes import check_gfm, sample_plan, sample_project
+from plan_fakes import check_gfm, sample_plan, sample_project, usd
 
 from planner import report
 from planner.errors import UsageError
 from planner.model import Assignment, Placement, Plan, PricingOption, SiteUsage
+from planner.money import Money, json_text
 
 
 def _head_plan() -> Plan:
@@ -23,39 +26,39 @@ def _head_plan() -> Plan:
                 "aws-us-east-1",
                 PricingOption.CAPACITY_BLOCK,
                 1,
-                55_000.0,
+                usd("55000"),
                 instance_type="p5.48xlarge",
                 gpu_hours_per_month=4000.0,
             ),
         ),
-        usd_per_month=55_000.0,
-        migration_usd=0.0,
+        per_month=usd("55000"),
+        migration=usd("0"),
         previous_site="aws-us-east-1",
         reason="capacity blocks at -45 % beat the owned pool",
     )
     nightly = Placement(
         workload="nightly-etl",
-        assignments=(Assignment("colo-eu", PricingOption.OWNED, 1, 300.0),),
-        usd_per_month=300.0,
-        migration_usd=0.0,
+        assignments=(Assignment("colo-eu", PricingOption.OWNED, 1, usd("300")),),
+        per_month=usd("300"),
+        migration=usd("0"),
         previous_site=None,
     )
     db = next(p for p in keep if p.workload == "payments-db")
     db2 = replace(
-        db, usd_per_month=1_300.0, assignments=(replace(db.assignments[0], usd_per_month=1_300.0),)
+        db, per_month=usd("1300"), assignments=(replace(db.assignments[0], per_month=usd("1300")),)
     )
     placements = (*(p for p in keep if p.workload != "payments-db"), db2, llm, nightly)
     return replace(
         base,
         placements=placements,
-        usd_per_month=sum(p.usd_per_month for p in placements),
-        migration_usd=sum(p.migration_usd for p in placements),
+        per_month=Money.total((p.per_month for p in placements), "USD"),
+        migration=Money.total((p.migration for p in placements), "USD"),
         findings=(base.findings[0],),
         site_usage=(
-            replace(base.site_usage[0], usd_per_month=1_644.5678 + 65.4322 + 300.0),
-            replace(base.site_usage[1], used={}, usd_per_month=0.0),
+            replace(base.site_usage[0], per_month=usd("1644.57") + usd("65.43") + usd("300")),
+            replace(base.site_usage[1], used={}, per_month=usd("0")),
             base.site_usage[2],
-            SiteUsage("aws-us-east-1", used={}, capacity={}, usd_per_month=55_000.0),
+            SiteUsage("aws-us-east-1", used={}, capacity={}, per_month=usd("55000")),
         ),
     )
 
@@ -80,31 +83,31 @@ def test_moves_added_removed() -> None:
     assert [(m["name"], m["base_sites"], m["head_sites"]) for m in d["moves"]] == [
         ("llm-finetune", ["gpu-pool-us"], ["aws-us-east-1"])
     ]
-    assert d["moves"][0]["delta_usd_per_month"] == -6000.0
+    assert d["moves"][0]["delta_usd_per_month"] == usd("-6000")
     assert [w["name"] for w in d["added"]] == ["nightly-etl"]
     assert [w["name"] for w in d["removed"]] == ["search-api"]
     assert [(c["name"], c["delta_usd_per_month"]) for c in d["cost_changes"]] == [
-        ("payments-db", 65.43)
+        ("payments-db", usd("65.43"))
     ]
 
 
 def test_totals_and_groups() -> None:
-    """Total, site and team deltas are head minus base, rounded to cents."""
+    """Total, site and team deltas are head minus base, exactly."""
     base, head = _dicts()
     d = report.diff_plans(base, head)
-    expected = round(_head_plan().usd_per_month - sample_plan().usd_per_month, 2)
+    expected = _head_plan().per_month - sample_plan().per_month
     assert d["totals"]["delta_usd_per_month"] == expected
     sites = {r["name"]: r["delta_usd_per_month"] for r in d["sites"]}
     # search-api (100 USD/month on aws-eu-west-1) is gone from HEAD
     assert sites == {
-        "aws-eu-west-1": -100.0,
-        "aws-us-east-1": 55000.0,
-        "colo-eu": 365.43,
-        "gpu-pool-us": -61000.0,
+        "aws-eu-west-1": usd("-100"),
+        "aws-us-east-1": usd("55000"),
+        "colo-eu": usd("365.43"),
+        "gpu-pool-us": usd("-61000"),
     }
     teams = {r["name"]: r["delta_usd_per_month"] for r in d["teams"]}
-    assert teams["ml"] == -6000.0
-    assert teams["search | discovery"] == -100.0
+    assert teams["ml"] == usd("-6000")
+    assert teams["search | discovery"] == usd("-100")
 
 
 def test_findings_added_and_resolved() -> None:
@@ -164,4 +167,18 @@ def test_figures_of_a_plan_are_those_of_its_plan_json(which: str) -> None:
     ]
     assert report.diff_to_dict(report.compare_plans(direct, direct)) == report.diff_plans(
         report.plan_to_dict(plan, project), report.plan_to_dict(plan, project)
+    )
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["decimal", "float"])
+def test_figures_read_from_the_file_equal_the_plans(exact: bool) -> None:
+    """plan.json text read back (numbers as Decimal, or as floats by a plain json.loads)
+    gives the same Money figures as the plan itself, to the cent."""
+    plan, project = _head_plan(), sample_project()
+    text = report.render_plan_json(plan, project)
+    data = json.loads(text, parse_float=Decimal) if exact else json.loads(text)
+    read = report.figures_of_json(data)
+    assert replace(read, findings=()) == replace(report.figures_of_plan(plan, project), findings=())
+    assert json_text(report.diff_plans(data, data)) == json_text(
+        report.diff_to_dict(report.compare_plans(read, read))
     )

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 import pytest
 import yaml
-from world import mini_plan, mini_project
+from world import mini_plan, mini_project, usd
 
 import planner
 from planner import emit
@@ -156,7 +156,7 @@ def test_right_sizing_hpa_pdb_and_spread(plan: Plan, project: Project) -> None:
 
 
 def test_training_split_becomes_multikueue_burst(plan: Plan, project: Project) -> None:
-    """The pool manages a local and a burst job; the cloud worker gets the GPU group."""
+    """The pool manages a local and a burst job; the cloud worker gets the NodePool."""
     files = render(plan, project)
     pool = config_of(files, "gpu-pool-us")["training"]
     assert [(j["name"], j["queue"], j["multikueue"]) for j in pool["jobs"]] == [
@@ -164,41 +164,60 @@ def test_training_split_becomes_multikueue_burst(plan: Plan, project: Project) -
         ("llm-finetune-burst", "training-burst", True),
     ]
     assert pool["burst"]["clusters"] == ["aws-us-east-1"]
-    assert pool["flavors"][0]["gpus"] == 8
+    assert pool["burst"]["worker_projects"] == {"aws-us-east-1": "hybridplan-aws-us-east-1"}
+    # 64 H100 x 0.85 target utilisation, nothing else on the pool: 54 GPUs for training.
+    assert pool["flavors"][0]["capacity_gpus"] == 54
+    assert [q["quotas"][0]["gpus"] for q in pool["queues"]] == [54]
     assert pool["serves_burst"] is False
     cloud = config_of(files, "aws-us-east-1")
     assert cloud["training"]["jobs"] == []
     assert cloud["training"]["serves_burst"] is True
-    group = cloud["aws_burst"]["groups"][0]
-    assert (group["max_size"], group["on_demand_base"], group["on_demand_pct_above_base"]) == (
+    (nodes,) = cloud["aws_burst"]["node_pools"]
+    assert (nodes["name"], nodes["capacity_type"], nodes["max_nodes"]) == (
+        "training-h100-spot",
+        "spot",
         1,
-        0,
-        0,
     )
+    assert cloud["eks"] == {"cluster_name": "aws-us-east-1"}
     assert cloud["budget"]["usd_per_month"] == "18000.00"
 
 
-def test_on_demand_share_becomes_base_capacity(plan: Plan, project: Project) -> None:
-    """Replicas bought on-demand are the ASG's on-demand base; spot fills the rest."""
+def _with_on_demand_burst(plan: Plan) -> Plan:
+    """The mini plan with llm-finetune also on on-demand in aws-us-east-1 (500 GPU-h), as
+    the solver writes a training assignment: the whole Job's pods, a share of the hours."""
     placements = tuple(
         replace(
             p,
             assignments=(
                 *p.assignments,
-                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
+                Assignment(
+                    "aws-us-east-1",
+                    PricingOption.ON_DEMAND,
+                    1,
+                    usd("49160"),
+                    "p5.48xlarge",
+                    gpu_hours_per_month=500.0,
+                ),
             ),
         )
         if p.workload == "llm-finetune"
         else p
         for p in plan.placements
     )
-    files = render(replace(plan, placements=placements), project)
-    group = config_of(files, "aws-us-east-1")["aws_burst"]["groups"][0]
-    assert (group["max_size"], group["on_demand_base"], group["on_demand_pct_above_base"]) == (
-        3,
-        2,
-        0,
-    )
+    return replace(plan, placements=placements)
+
+
+def test_each_priced_option_gets_its_node_pool(plan: Plan, project: Project) -> None:
+    """Spot and on-demand shares are two NodePools of their own capacity type; the one the
+    plan priced lower per GPU-hour (spot 18 USD, on-demand 98.32 USD) weighs more."""
+    files = render(_with_on_demand_burst(plan), project)
+    pools = {p["name"]: p for p in config_of(files, "aws-us-east-1")["aws_burst"]["node_pools"]}
+    assert {n: (p["capacity_type"], p["max_nodes"], p["weight"]) for n, p in pools.items()} == {
+        "training-h100-on-demand": ("on-demand", 1, 99),
+        "training-h100-spot": ("spot", 1, 100),
+    }
+    flavors = config_of(files, "aws-us-east-1")["training"]["flavors"]
+    assert [f["name"] for f in flavors] == ["h100-spot", "h100-on-demand"]
 
 
 @pytest.mark.parametrize(
@@ -374,22 +393,33 @@ def test_batch_job_named_like_a_burst_job_is_refused(plan: Plan, project: Projec
     assert any("burst Job of 'llm-finetune'" in p.message for p in info.value.problems)
 
 
-def test_gpu_service_node_group_leaves_room_for_hpa_and_surge(plan: Plan, project: Project) -> None:
-    """A GPU service on AWS gets one node per pod its HPA and a rolling update may add, not
-    only per planned replica (else scale-out and maxUnavailable-0 rollouts hang)."""
+def test_gpu_service_node_pool_leaves_room_for_hpa_and_surge(plan: Plan, project: Project) -> None:
+    """A GPU service on AWS gets GPUs for every pod its HPA and a rolling update may add, not
+    only per planned replica (else scale-out and maxUnavailable-0 rollouts hang); the room
+    goes to its non-spot pool."""
     workloads = tuple(
         replace(w, resources=replace(w.resources, gpus=1, gpu_type="l4"))
         if w.name == "search-api"
         else w
         for w in project.workloads
     )
-    config = config_of(render(plan, replace(project, workloads=workloads)), "aws-eu-west-1")
+    placements = tuple(
+        replace(p, assignments=tuple(replace(a, instance_type="g6.xlarge") for a in p.assignments))
+        if p.workload == "search-api"
+        else p
+        for p in plan.placements
+    )
+    gpu_plan = replace(plan, placements=placements)
+    config = config_of(render(gpu_plan, replace(project, workloads=workloads)), "aws-eu-west-1")
     search = next(w for w in config["kubernetes"]["workloads"] if w["name"] == "search-api")
     ceiling = search["autoscale"]["max_replicas"]
     assert (search["replicas"], ceiling) == (2, 6)
-    group = config["aws_burst"]["groups"][0]
-    assert (group["gpu_type"], group["max_size"], group["on_demand_base"]) == ("l4", 7, 1)
-    assert group["max_size"] == ceiling + 1
+    pools = {p["capacity_type"]: p for p in config["aws_burst"]["node_pools"]}
+    on_demand = pools["on-demand"]
+    # one on-demand replica + (ceiling - replicas) HPA pods + one surge pod, 1 GPU each
+    assert (on_demand["max_nodes"], on_demand["gpus_per_node"]) == (1 + (ceiling - 2) + 1, 1)
+    assert pools["spot"]["max_nodes"] == 1
+    assert pools["spot"]["role"] == on_demand["role"] == "service"
 
 
 @pytest.mark.parametrize("team", ["default", "kube-system", "kube-public", "kueue-system"])
@@ -402,29 +432,12 @@ def test_team_cannot_take_over_a_cluster_namespace(plan: Plan, project: Project,
     assert any("cluster's own namespace" in p.message for p in info.value.problems)
 
 
-def test_burst_job_runs_the_whole_share_of_its_worker(plan: Plan, project: Project) -> None:
-    """A burst share bought partly on-demand and partly spot on one cloud site is one Job
-    with all of those pods (it ran only the larger pricing option's)."""
-    placements = tuple(
-        replace(
-            p,
-            assignments=(
-                *p.assignments,
-                Assignment("aws-us-east-1", PricingOption.ON_DEMAND, 2, 50000.0, "p5.48xlarge"),
-            ),
-        )
-        if p.workload == "llm-finetune"
-        else p
-        for p in plan.placements
-    )
-    files = render(replace(plan, placements=placements), project)
+def test_burst_job_runs_the_job_once_per_worker(plan: Plan, project: Project) -> None:
+    """A burst share bought partly on-demand and partly spot on one cloud site is one Job of
+    the workload's pods: each training assignment runs the whole Job for its share of the
+    GPU-hours, so the pods are not summed over options."""
+    files = render(_with_on_demand_burst(plan), project)
     jobs = config_of(files, "gpu-pool-us")["training"]["jobs"]
     burst = next(j for j in jobs if j["multikueue"])
-    spot = sum(
-        a.replicas
-        for p in plan.placements
-        if p.workload == "llm-finetune"
-        for a in p.assignments
-        if a.site == "aws-us-east-1"
-    )
-    assert burst["parallelism"] == spot + 2
+    assert burst["parallelism"] == project.workload("llm-finetune").replicas
+    assert burst["gpu_hours_per_month"] == "1500.00"

@@ -255,4 +255,4 @@ def test_example_plans_without_mandatory_findings() -> None:
         if f.level is Level.MANDATORY and not f.waived
     ]
     assert mandatory == []
-    assert plan.usd_per_month < plan.baseline_usd_per_month
+    assert plan.per_month < plan.baseline_per_month

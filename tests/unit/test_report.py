@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from plan_fakes import check_gfm, sample_plan, sample_project
+from plan_fakes import check_gfm, sample_plan, sample_project, usd
 
 from planner import report
 from planner.model import Plan
+from planner.money import Money, json_text
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "planner" / "schemas" / "plan.json").read_text(encoding="utf-8"))
@@ -44,20 +46,20 @@ def test_empty_plan_validates_against_schema() -> None:
         site_usage=(),
         classifications=(),
         findings=(),
-        baseline_usd_per_month=0.0,
-        usd_per_month=0.0,
-        migration_usd=0.0,
-        workload_baseline_usd_per_month={},
+        baseline_per_month=usd("0"),
+        per_month=usd("0"),
+        migration=usd("0"),
+        workload_baseline_per_month={},
     )
     data = report.plan_to_dict(empty, sample_project())
-    assert [e.message for e in _validator().iter_errors(data)] == []
+    assert [e.message for e in _validator().iter_errors(_as_read(data))] == []
     assert data["totals"]["delta_pct"] is None
     assert data["totals"]["break_even_month"] == 0
 
 
 def test_schema_rejects_unknown_top_level_key() -> None:
     """The schema is closed: an unexpected key is an error, so the contract cannot drift."""
-    data = report.plan_to_dict(sample_plan(), sample_project())
+    data = _as_read(report.plan_to_dict(sample_plan(), sample_project()))
     data["surprise"] = 1
     assert not _validator().is_valid(data)
 
@@ -98,27 +100,39 @@ def test_plan_json_has_provenance() -> None:
     assert "seconds" not in data["solver"]
 
 
-def test_money_rounded_to_cents() -> None:
-    """USD figures are rounded to cents everywhere."""
+def _as_read(data: dict) -> dict:
+    """A plan document as a reader gets it from the file (money as JSON numbers)."""
+    return json.loads(json_text(data))
+
+
+def test_money_is_exact_cents_in_the_document_and_the_text() -> None:
+    """Amounts are Money in cents (1234.5678 from the model is 1234.57), written as the
+    JSON numbers plan.json always had, and read back exactly with parse_float=Decimal."""
     data = report.plan_to_dict(sample_plan(), sample_project())
     db = next(w for w in data["workloads"] if w["name"] == "payments-db")
-    assert db["usd_per_month"] == 1234.57
-    assert db["assignments"][0]["usd_per_month"] == 1234.57
-    assert data["totals"]["usd_per_month"] == 62744.57
-    assert data["solver"]["objective_usd"] == 2289304.44
+    assert db["usd_per_month"] == usd("1234.57")
+    assert db["assignments"][0]["usd_per_month"] == usd("1234.57")
+    assert data["totals"]["usd_per_month"] == usd("62744.57")
+    assert data["solver"]["objective_usd"] == usd("2289304.44")  # the LP's float, to the cent
+    text = report.render_plan_json(sample_plan(), sample_project())
+    assert '"usd_per_month": 62744.57,' in text
+    read = json.loads(text, parse_float=Decimal)
+    assert read["totals"]["horizon_tco_usd"] == Decimal("2289304.52")
 
 
 def test_totals() -> None:
-    """Delta, percent, horizon TCO, savings and break-even follow the documented formulas."""
+    """Delta, percent, horizon TCO, savings and break-even follow the documented formulas,
+    exactly, from the monthly figures shown (62,744.57 x 36 + 30,500 = 2,289,304.52)."""
     t = report.plan_to_dict(sample_plan(), sample_project())["totals"]
-    assert t["baseline_usd_per_month"] == 105600.0
-    assert t["delta_usd_per_month"] == -42855.43
+    assert t["baseline_usd_per_month"] == usd("105600")
+    assert t["delta_usd_per_month"] == usd("-42855.43")
     assert t["delta_pct"] == -40.58
-    assert t["horizon_tco_usd"] == round(62744.5678 * 36 + 30500, 2)
-    assert t["baseline_horizon_tco_usd"] == 105600.0 * 36
-    assert t["horizon_savings_usd"] == round(105600.0 * 36 - (62744.5678 * 36 + 30500), 2)
+    assert t["horizon_tco_usd"] == usd("62744.57") * 36 + usd("30500")
+    assert t["horizon_tco_usd"] == usd("2289304.52")
+    assert t["baseline_horizon_tco_usd"] == usd("105600") * 36
+    assert t["horizon_savings_usd"] == usd("3801600") - usd("2289304.52")
     assert t["break_even_month"] == 1
-    assert 0 < t["horizon_savings_npv_usd"] < t["horizon_savings_usd"]
+    assert usd("0") < t["horizon_savings_npv_usd"] < t["horizon_savings_usd"]
     assert (t["workloads"], t["moved"]) == (4, 3)
 
 
@@ -141,9 +155,9 @@ def test_break_even_month(
     """Break-even is the first whole month whose cumulative saving covers migration."""
     plan = replace(
         sample_plan(),
-        baseline_usd_per_month=before,
-        usd_per_month=after,
-        migration_usd=migration,
+        baseline_per_month=usd(str(before)),
+        per_month=usd(str(after)),
+        migration=usd(str(migration)),
     )
     totals = report.plan_to_dict(plan, sample_project())["totals"]
     assert totals["break_even_month"] == expected
@@ -161,10 +175,10 @@ def test_workload_entry() -> None:
         "to": ["gpu-pool-us"],
         "moved": True,
         "partial": False,
-        "usd": 10500.0,
+        "usd": usd("10500"),
     }
-    assert llm["delta_usd_per_month"] == -39000.0
-    assert llm["alternatives"][0]["extra_usd_per_month"] == 37000.0
+    assert llm["delta_usd_per_month"] == usd("-39000")
+    assert llm["alternatives"][0]["extra_usd_per_month"] == usd("37000")
     new = next(w for w in data["workloads"] if w["name"] == "search-api")
     assert new["baseline_usd_per_month"] is None
     assert new["migration"]["moved"] is False
@@ -178,8 +192,8 @@ def test_site_entries() -> None:
     gpu = sites["gpu-pool-us"]
     assert gpu["resources"]["gpus:h100"]["utilisation"] == round(8 / 54.4, 4)
     assert (gpu["moved_in"], gpu["moved_out"]) == (1, 0)
-    assert sites["aws-us-east-1"]["baseline_usd_per_month"] == 100000.0
-    assert sites["aws-us-east-1"]["usd_per_month"] == 0.0
+    assert sites["aws-us-east-1"]["baseline_usd_per_month"] == usd("100000")
+    assert sites["aws-us-east-1"]["usd_per_month"] == usd("0")
     assert sites["aws-eu-west-1"]["resources"]["cpu"]["capacity"] is None
     assert sites["colo-eu"]["workloads"] == ["checkout-api", "payments-db"]
 
@@ -259,9 +273,9 @@ def test_plan_md_without_moves_or_findings() -> None:
         sample_plan(),
         placements=(sample_plan().placements[3],),
         findings=(),
-        baseline_usd_per_month=100.0,
-        usd_per_month=100.0,
-        migration_usd=0.0,
+        baseline_per_month=usd("100"),
+        per_month=usd("100"),
+        migration=usd("0"),
     )
     text = report.render_plan_md(plan, sample_project())
     assert "No workload moves." in text
@@ -298,11 +312,9 @@ def _big_plan(n: int) -> Plan:
         )
         for i in range(n)
     )
-    baseline = dict(base.workload_baseline_usd_per_month)
-    baseline.update({p.workload: 1_800.0 for p in extra})
-    return replace(
-        base, placements=base.placements + extra, workload_baseline_usd_per_month=baseline
-    )
+    baseline = dict(base.workload_baseline_per_month)
+    baseline.update({p.workload: usd("1800") for p in extra})
+    return replace(base, placements=base.placements + extra, workload_baseline_per_month=baseline)
 
 
 def test_plan_md_fits_a_github_comment() -> None:
@@ -353,21 +365,23 @@ def _burst_plan() -> Plan:
     burst = replace(
         llm,
         assignments=(
-            Assignment("aws-us-east-1", PricingOption.SPOT, 1, 30_000.01, gpu_hours_per_month=3e3),
-            Assignment("gpu-pool-us", PricingOption.OWNED, 1, 15_000.0, gpu_hours_per_month=1e3),
+            Assignment(
+                "aws-us-east-1", PricingOption.SPOT, 1, usd("30000.01"), gpu_hours_per_month=3e3
+            ),
+            Assignment(
+                "gpu-pool-us", PricingOption.OWNED, 1, usd("15000"), gpu_hours_per_month=1e3
+            ),
         ),
-        usd_per_month=45_000.01,
-        migration_usd=10_500.0,
+        per_month=usd("45000.01"),
+        migration=usd("10500"),
     )
     placements = tuple(burst if p.workload == "llm-finetune" else p for p in base.placements)
     return replace(
         base,
         placements=placements,
-        usd_per_month=round(sum(p.usd_per_month for p in placements), 2),
-        # the solver's own per-site spend, unrounded: the report must not add it up
-        site_usage=tuple(
-            replace(u, usd_per_month=u.usd_per_month + 0.004) for u in base.site_usage
-        ),
+        per_month=Money.total((p.per_month for p in placements), "USD"),
+        # a site spend that disagrees with the parts: the report must add up the parts
+        site_usage=tuple(replace(u, per_month=u.per_month + usd("0.01")) for u in base.site_usage),
     )
 
 
@@ -398,11 +412,12 @@ def test_sites_add_up_to_the_total() -> None:
     plan, project = _burst_plan(), sample_project()
     data = report.plan_to_dict(plan, project)
     total = data["totals"]["usd_per_month"]
-    assert round(sum(s["usd_per_month"] for s in data["sites"]), 2) == total
-    assert round(sum(w["usd_per_month"] for w in data["workloads"]), 2) == total
+    assert sum(s["usd_per_month"] for s in data["sites"]) == total
+    assert sum(w["usd_per_month"] for w in data["workloads"]) == total
     _, rows = report.summary_rows(plan)
     site_rows = [r for r in rows if r[0] != "TOTAL"]
-    assert sum(float(r[5].replace(",", "")) for r in site_rows) == pytest.approx(total, abs=1e-6)
+    shown = sum(Decimal(r[5].replace(",", "")) for r in site_rows)
+    assert shown == total.to_decimal()
     assert rows[-1][2:4] == ("3", "2")  # in: 2 moves + 1 burst; out: the 2 whole moves
 
 
@@ -417,9 +432,9 @@ def test_runner_up_shows_its_horizon_cost() -> None:
         workload="payments-db",
         site="aws-eu-west-1",
         option=PricingOption.COMMIT_3Y,
-        usd_per_month=1_200.0,
-        line_items=(LineItem("instances", 1_200.0, "3 x r7g.xlarge"),),
-        migration_usd=20_000.0,
+        per_month=usd("1200"),
+        line_items=(LineItem("instances", usd("1200"), "3 x r7g.xlarge"),),
+        migration=usd("20000"),
     )
     plan = replace(
         base,

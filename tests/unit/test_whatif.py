@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from plan_fakes import sample_plan, sample_project
@@ -20,6 +21,7 @@ from planner.model import (
     Project,
     Resources,
 )
+from planner.money import Money
 
 P5_OD = "aws.p5.48xlarge.us-east-1.on-demand"
 
@@ -221,15 +223,13 @@ def test_price_prefix_scales_catalogue_and_site_overrides(catalogue: Catalogue) 
     new = applied.catalogue
     p5 = [k for k in catalogue.prices if k.startswith("aws.p5.")]
     assert len(p5) > 2
-    for k in p5:
-        assert new.prices[k].value == pytest.approx(catalogue.prices[k].value * 0.55)
+    for k in p5:  # exact decimals: 98.32 x 0.55 = 54.0760
+        assert new.prices[k].value == catalogue.prices[k].value * Decimal("0.55")
     assert (
         new.prices["aws.p4d.24xlarge.us-east-1.on-demand"]
         == catalogue.prices["aws.p4d.24xlarge.us-east-1.on-demand"]
     )
-    assert applied.project.site("aws-us-east-1").price_overrides[P5_OD] == pytest.approx(
-        55.04 * 0.55
-    )
+    assert applied.project.site("aws-us-east-1").price_overrides[P5_OD] == Decimal("30.2720")
     assert new.digest != catalogue.digest
 
 
@@ -267,8 +267,8 @@ def test_site_power_scales_explicit_price(catalogue: Catalogue) -> None:
     assert pool.gpu_pool_cost.owned is not None
     assert pool.gpu_pool_cost.owned.colo_usd_per_kw_month == pytest.approx(184.06 * 1.2)
     colo = applied.project.site("colo-eu")
-    assert colo.price_overrides["owned.colo-usd-per-kw-month"] == pytest.approx(
-        catalogue.value("owned.colo-usd-per-kw-month") * 1.1
+    assert colo.price_overrides["owned.colo-usd-per-kw-month"] == (
+        catalogue.value("owned.colo-usd-per-kw-month") * Decimal("1.1")
     )
 
 
@@ -288,7 +288,7 @@ def test_site_capex_and_catalogue_key_override(catalogue: Catalogue) -> None:
     assert pool.gpu_pool_cost.owned.node_classes[0].capex_usd == pytest.approx(279_000)
     ovr = applied.project.site("aws-eu-west-1").price_overrides
     key = "aws.m6i.xlarge.eu-west-1.on-demand"
-    assert ovr[key] == pytest.approx(catalogue.prices[key].value * 0.8)
+    assert ovr[key] == catalogue.prices[key].value * Decimal("0.8")
     assert applied.catalogue is catalogue
 
 
@@ -363,7 +363,7 @@ def test_growth(catalogue: Catalogue) -> None:
 
 # --------------------------------------------------------------------------- running
 
-OWNED_USD = 45_000.0
+OWNED_USD = Money.of(45_000, "USD")
 
 
 def fake_plan(project: Project, catalogue: Catalogue, cls: tuple[Classification, ...]) -> Plan:
@@ -373,7 +373,7 @@ def fake_plan(project: Project, catalogue: Catalogue, cls: tuple[Classification,
     base = sample_plan()
     cloud = project.site("aws-us-east-1")
     p5 = catalogue.value(P5_OD, cloud.price_overrides)
-    cloud_usd = p5 * 1000.0
+    cloud_usd = Money.of(p5 * 1000, "USD")
     llm = project.workload("llm-finetune")
     if llm.pinned_site == "gpu-pool-us":
         raise InfeasibleError("pool is full", diagnosis=("capacity gpu-pool-us gpus:h100",))
@@ -385,18 +385,17 @@ def fake_plan(project: Project, catalogue: Catalogue, cls: tuple[Classification,
             "llm-finetune",
             (Assignment(site, option, 1, usd),),
             usd,
-            0.0 if on_cloud else 10_500.0,
+            Money.of(0 if on_cloud else 10_500, "USD"),
             "aws-us-east-1",
         )
         if p.workload == "llm-finetune"
         else p
         for p in base.placements
     )
-    total = sum(p.usd_per_month for p in placements)
     return replace(
         base,
         placements=placements,
-        usd_per_month=total,
+        per_month=Money.total((p.per_month for p in placements), "USD"),
         horizon_months=project.settings.horizon_months,
     )
 
@@ -419,10 +418,10 @@ def test_run_scenario_delta(catalogue: Catalogue) -> None:
     assert out.comparison is not None
     assert out.infeasible is None
     assert [m.name for m in out.comparison.moves] == ["llm-finetune"]
-    expected = round(55.04 * 0.55 * 1000 - OWNED_USD, 2)
-    assert out.comparison.delta_usd_per_month == pytest.approx(expected)
+    expected = Money.of(Decimal("55.04") * Decimal("0.55") * 1000, "USD") - OWNED_USD
+    assert out.comparison.delta_per_month == expected
     assert out.diff is not None
-    assert out.diff["totals"]["delta_usd_per_month"] == out.comparison.delta_usd_per_month
+    assert out.diff["totals"]["delta_usd_per_month"] == out.comparison.delta_per_month
 
 
 def test_run_scenario_infeasible(catalogue: Catalogue) -> None:

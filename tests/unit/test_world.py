@@ -8,6 +8,7 @@ import pytest
 import world
 
 from planner.load import load_project
+from planner.money import Money
 
 
 def test_mini_world_equals_tests_data_mini(mini_dir: Path) -> None:
@@ -20,10 +21,11 @@ def test_mini_world_equals_tests_data_mini(mini_dir: Path) -> None:
 
 
 def test_mini_plan_totals_are_its_placements() -> None:
-    """The mini plan's monthly, migration and solver figures agree with its placements."""
+    """The mini plan's monthly and migration figures are exactly its placements' sums, and
+    the solver's (float) objective is that total before rounding to cents."""
     plan = world.mini_plan()
-    usd = sum(p.usd_per_month for p in plan.placements)
-    assert plan.usd_per_month == pytest.approx(usd)
-    assert plan.solver.objective_usd == pytest.approx(usd)
-    assert plan.migration_usd == sum(p.migration_usd for p in plan.placements)
+    total = Money.total((p.per_month for p in plan.placements), "USD")
+    assert plan.per_month == total
+    assert plan.solver.objective_usd == pytest.approx(total.lp_float(), abs=0.005)
+    assert plan.migration == Money.total((p.migration for p in plan.placements), "USD")
     assert {p.workload for p in plan.placements} == {w.name for w in world.mini_workloads()}

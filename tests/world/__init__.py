@@ -13,7 +13,9 @@ Builders
                                            512 cores and 4 TiB
     ``workload(name, kind, **changes)``    team-a, tier 2, one replica of 1 core and 2 GiB
     ``project(workloads, sites, **changes)``
-    ``assignment(site, option, replicas, usd_per_month, **changes)``
+    ``usd(amount)``                        an amount as Money, rounded to the cent (a string
+                                           exactly, a float at its shortest digits)
+    ``assignment(site, option, replicas, per_month, **changes)``
     ``placement(workload, assignments, **changes)``  cost summed from the assignments
     ``classification(workload, cls, *reasons, **changes)``  certain unless told otherwise
     ``plan(placements, **changes)``        totals summed from the placements
@@ -35,6 +37,7 @@ from world.build import (
     plan,
     project,
     site,
+    usd,
     workload,
 )
 from world.mini import (
@@ -77,5 +80,6 @@ __all__ = [
     "project",
     "search_api",
     "site",
+    "usd",
     "workload",
 ]

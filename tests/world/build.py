@@ -25,6 +25,17 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
+from planner.money import Money
+
+
+def usd(amount: str | float | Money) -> Money:
+    """An amount in USD as the cost model gives it, rounded to the cent by the rule
+    (``"1234.5678"`` -> 1,234.57): exact from a string; a float at its shortest digits."""
+    if isinstance(amount, Money):
+        return amount
+    if isinstance(amount, float):
+        return Money.from_float(amount, "USD")
+    return Money.of(amount, "USD")
 
 
 def site(name: str, kind: SiteKind = SiteKind.KUBERNETES, **changes: Any) -> Site:
@@ -67,11 +78,12 @@ def assignment(
     site_name: str,
     option: PricingOption,
     replicas: int,
-    usd_per_month: float,
+    per_month: str | float | Money,
     **changes: Any,
 ) -> Assignment:
-    """Part of a placement: ``replicas`` on ``site_name`` bought as ``option``."""
-    return replace(Assignment(site_name, option, replicas, usd_per_month), **changes)
+    """Part of a placement: ``replicas`` on ``site_name`` bought as ``option``, costing
+    ``usd(per_month)`` a month."""
+    return replace(Assignment(site_name, option, replicas, usd(per_month)), **changes)
 
 
 def placement(workload_name: str, assignments: Iterable[Assignment], **changes: Any) -> Placement:
@@ -80,8 +92,8 @@ def placement(workload_name: str, assignments: Iterable[Assignment], **changes: 
     base = Placement(
         workload=workload_name,
         assignments=parts,
-        usd_per_month=sum(a.usd_per_month for a in parts),
-        migration_usd=0.0,
+        per_month=Money.total((a.per_month for a in parts), "USD"),
+        migration=Money.zero("USD"),
         previous_site=None,
     )
     return replace(base, **changes)
@@ -98,13 +110,14 @@ def plan(placements: Iterable[Placement], **changes: Any) -> Plan:
     """A plan whose monthly and migration totals are its placements' sums; no usage,
     classifications or findings; an optimal MILP at that objective."""
     parts = tuple(placements)
-    usd = sum(p.usd_per_month for p in parts)
+    total = Money.total((p.per_month for p in parts), "USD")
+    objective = total.lp_float()  # the solver's figure is a float
     base = Plan(
         placements=parts,
         site_usage=(),
         classifications=(),
-        solver=SolverInfo("milp", "optimal", usd, usd, 0.0, 0.0),
-        usd_per_month=usd,
-        migration_usd=sum(p.migration_usd for p in parts),
+        solver=SolverInfo("milp", "optimal", objective, objective, 0.0, 0.0),
+        per_month=total,
+        migration=Money.total((p.migration for p in parts), "USD"),
     )
     return replace(base, **changes)

@@ -30,7 +30,7 @@ from planner.model import (
     WorkloadClass,
     WorkloadKind,
 )
-from world.build import assignment, classification, placement, plan, project, site, workload
+from world.build import assignment, classification, placement, plan, project, site, usd, workload
 
 MINI_ROOT = "tests/data/mini"
 MINI_DIGESTS = {"inventory.yaml": "sha256:" + "a" * 64, "sites.yaml": "sha256:" + "b" * 64}
@@ -239,14 +239,14 @@ def mini_plan() -> Plan:
         placement(
             "checkout-api",
             [assignment("colo-eu", owned, 3, 410.0)],
-            migration_usd=8000.0,
+            migration=usd("8000"),
             previous_site="aws-eu-west-1",
             reason="co-located with payments-db (2 ms)",
         ),
         placement(
             "payments-db",
             [assignment("colo-eu", owned, 3, 1234.5678)],
-            migration_usd=12000.0,
+            migration=usd("12000"),
             previous_site="aws-eu-west-1",
             reason="steady load: owned capacity beats commit-3y",
         ),
@@ -263,7 +263,7 @@ def mini_plan() -> Plan:
                     gpu_hours_per_month=1000.0,
                 ),
             ],
-            migration_usd=10500.0,
+            migration=usd("10500"),
             previous_site="aws-us-east-1",
             reason="owned H100s first; the deadline needs 1,000 GPU-h more on spot",
         ),
@@ -295,18 +295,18 @@ def mini_plan() -> Plan:
             "search-api", WorkloadClass.BURSTY, "declared bursty", declared=Profile.BURSTY
         ),
     )
-    total = 65489.5678
+    total = usd("65489.57")  # the parts as the cost model rounds them (1234.5678 -> 1234.57)
     return plan(
         placements,
         site_usage=(
-            SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, 1644.5678),
-            SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, 45750.0),
-            SiteUsage("aws-us-east-1", {}, {}, 18000.0),
-            SiteUsage("aws-eu-west-1", {}, {}, 95.0),
+            SiteUsage("colo-eu", {"cpu": 16.5}, {"cpu": 384.0}, usd("1644.57")),
+            SiteUsage("gpu-pool-us", {"gpus:h100": 8}, {"gpus:h100": 54.4}, usd("45750")),
+            SiteUsage("aws-us-east-1", {}, {}, usd("18000")),
+            SiteUsage("aws-eu-west-1", {}, {}, usd("95")),
         ),
         classifications=classifications,
-        solver=SolverInfo("milp", "optimal", total, total, 0.0, 0.2),
-        usd_per_month=total,
+        solver=SolverInfo("milp", "optimal", 65489.5678, 65489.5678, 0.0, 0.2),
+        per_month=total,
         input_digest=DIGEST,
         catalogue_version="2026-11",
     )

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from cost_world import usd
 from policy_world import TODAY, plan, project
 
 from planner.model import Category, Level, PricingOption, Prune, RuleConfig
@@ -80,7 +81,7 @@ def test_plan_findings_of_the_world() -> None:
     (budget,) = [f for f in findings if f.rule_id == "HP-COST-001"]
     assert "2,400.00 USD" in budget.message
     assert "2,000.00 USD" in budget.message
-    assert budget.evidence["budget_usd_per_month"] == 2000
+    assert budget.evidence["budget_usd_per_month"] == usd(2000)
     assert budget.level is Level.MANDATORY
     assert budget.category is Category.COST
 
@@ -214,8 +215,8 @@ def test_constraints_from_mandatory_rules_only() -> None:
         }
     )
     c = constraints_for(project(world), rules=RULES)
-    assert c.team_budget_usd_per_month == {"payments": 2000.0}
-    assert c.total_budget_usd_per_month == 9000.0
+    assert c.team_budget_per_month == {"payments": usd(2000)}
+    assert c.total_budget_per_month == usd(9000)
     assert c.max_cloud_share is None
     assert c.min_failure_domains_tier1 == 2
     pruned = {(p.workload, p.site, p.option, p.rule_id) for p in c.prunes}
@@ -259,8 +260,8 @@ def test_active_waivers_lift_constraints_when_today_is_given() -> None:
     lifted = constraints_for(project(world), today=TODAY, rules=RULES)
     assert any(p.rule_id == "HP-SLA-004" for p in strict.prunes)
     assert not any(p.rule_id == "HP-SLA-004" and p.site == "gpu-pool-us" for p in lifted.prunes)
-    assert strict.team_budget_usd_per_month == {"payments": 2000.0}
-    assert lifted.team_budget_usd_per_month == {}
+    assert strict.team_budget_per_month == {"payments": usd(2000)}
+    assert lifted.team_budget_per_month == {}
     assert any(p.rule_id == "HP-RES-001" and p.workload == "checkout-api" for p in lifted.prunes)
 
 
@@ -270,17 +271,17 @@ def test_merge_keeps_the_tightest() -> None:
     c = merge_parts(
         [
             ConstraintPart(
-                team_budget_usd_per_month={"t": 5.0}, max_cloud_share=0.5, prunes=(prune,)
+                team_budget_per_month={"t": usd(5)}, max_cloud_share=0.5, prunes=(prune,)
             ),
             ConstraintPart(
-                team_budget_usd_per_month={"t": 3.0, "u": 9.0},
+                team_budget_per_month={"t": usd(3), "u": usd(9)},
                 max_cloud_share=0.7,
                 min_failure_domains_tier1=3,
                 prunes=(prune,),
             ),
         ]
     )
-    assert c.team_budget_usd_per_month == {"t": 3.0, "u": 9.0}
+    assert c.team_budget_per_month == {"t": usd(3), "u": usd(9)}
     assert c.max_cloud_share == 0.5
     assert c.min_failure_domains_tier1 == 3
     assert c.prunes == (prune,)
@@ -294,7 +295,7 @@ def test_relax_cost_limits_makes_budget_rules_advisory() -> None:
     assert rc == RuleConfig(
         "HP-COST-001", Level.ADVISORY, {"budgets_usd_per_month": {"payments": 2000}}
     )
-    assert constraints_for(relaxed, rules=RULES).team_budget_usd_per_month == {}
+    assert constraints_for(relaxed, rules=RULES).team_budget_per_month == {}
     assert {
         r.id
         for r in RULES

@@ -108,11 +108,20 @@ def _edit(records: tuple[ResourceRecord, ...]) -> tuple[ResourceRecord, ...]:
     edits[others[0].key] = privileged
     edits[others[1].key] = no_limits
     edits[others[2].key] = no_team
-    template = next(r for r in records if r.type == "aws:ec2/launchTemplate:LaunchTemplate")
-    edits[template.key] = untagged
+
+    def two_hops(p: dict[str, Any]) -> None:
+        p["spec"]["metadataOptions"]["httpPutResponseHopLimit"] = 2
+
+    role = next(r for r in records if r.type == "aws:iam/role:Role" and r.name == "node-role")
+    edits[role.key] = untagged
+    node_class = next(
+        r for r in records if r.type == "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
+    )
+    edits[node_class.key] = two_hops
     dropped = {
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:eks/accessEntry:AccessEntry",
     }
     pdb = next(
         r
@@ -153,6 +162,8 @@ def test_broken_stacks_are_reported_the_same_by_both(
         "HP-HYG-003",
         "HP-HYG-004",
         "HP-HYG-005",
+        "HP-DEP-051",
+        "HP-DEP-053",
     }
     levels = {f.level for f in evaluate_resources(broken, project, TODAY, rules=RULES)}
     assert levels == {Level.MANDATORY}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from cost_world import usd
 from hypothesis import HealthCheck, given, settings
 from strategies import World, worlds
 
@@ -35,7 +36,13 @@ def _project(world: World) -> Project:
     c = world.constraints
     rules = [
         RuleConfig(
-            "HP-COST-001", None, {"budgets_usd_per_month": dict(c.team_budget_usd_per_month)}
+            "HP-COST-001",
+            None,
+            {
+                "budgets_usd_per_month": {
+                    t: float(b.to_decimal()) for t, b in c.team_budget_per_month.items()
+                }
+            },
         ),
         RuleConfig("HP-COST-003", None, {"budgets_usd_per_month": {"colo-0": 2500.0}}),
         RuleConfig("HP-COST-004", Level.MANDATORY, {"max_share": c.max_cloud_share}),
@@ -91,10 +98,10 @@ def test_property_project_builder(share: float | None) -> None:
         world.sites,
         {},
         constraints=world.constraints.__class__(
-            team_budget_usd_per_month={"a": 10.0}, max_cloud_share=share
+            team_budget_per_month={"a": usd(10)}, max_cloud_share=share
         ),
     )
     c = constraints_for(_project(world), rules=RULES)
-    assert c.team_budget_usd_per_month == {"a": 10.0}
-    assert c.site_budget_usd_per_month == {"colo-0": 2500.0}
+    assert c.team_budget_per_month == {"a": usd(10)}
+    assert c.site_budget_per_month == {"colo-0": usd(2500)}
     assert c.max_cloud_share == share

@@ -16,6 +16,7 @@ from world import mini_plan, mini_project
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
 from planner.model import Assignment, PricingOption
+from planner.money import Money
 from planner.policy import evaluate_plan, evaluate_resources, pack_config
 from planner.preview import policy_records, preview_findings, run_preview
 from policies.registry import PREVIEW_RULES, RULES
@@ -37,7 +38,7 @@ def test_split_tier1_workload_passes_both_checks(tmp_path: Path) -> None:
                     site="aws-eu-west-1",
                     option=PricingOption.ON_DEMAND,
                     replicas=1,
-                    usd_per_month=100.0,
+                    per_month=Money.of(100, "USD"),
                 ),
             ),
         )

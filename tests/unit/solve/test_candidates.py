@@ -7,6 +7,7 @@ from pathlib import Path
 from strategies import offer, site, workload
 
 from planner.model import Constraints, PricingOption, Prune, Resources, SiteKind
+from planner.money import Money
 from planner.solve.candidates import build_candidates, candidates_from_offers
 
 MINI = Path(__file__).resolve().parents[2] / "data" / "mini"
@@ -78,7 +79,7 @@ def test_build_candidates_calls_the_cost_model_for_every_site() -> None:
         project, {"w": Resources(7.0, 1.0)}, object(), Constraints(), offers_for=fake
     )
     assert calls == [("w", "a", "a"), ("w", "b", "a")]
-    assert {o.usd_per_month for o in cands.get("w").eligible} == {7.0}
+    assert {o.per_month for o in cands.get("w").eligible} == {Money.of(7, "USD")}
 
 
 def test_mini_project_with_the_real_cost_model() -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cost_world import usd
 from strategies import offer, site, standard_offers, workload
 from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.model import Constraints, Residency, SiteKind
+from planner.money import json_text
 from planner.solve import solve_offers
 from planner.solve.candidates import candidates_from_offers
 from planner.solve.explain import explain_workload, move_text
@@ -32,7 +35,7 @@ def _world() -> tuple[object, object]:
         (w.name, s): p for w in ws for s, p in (("colo", 100.0), ("cloud", 300.0), ("us", 50.0))
     }
     offers = standard_offers(ws, [colo, cloud, us], prices)
-    constraints = Constraints(total_budget_usd_per_month=1000.0)
+    constraints = Constraints(total_budget_per_month=usd(1000))
     result = solve_offers(ws, [colo, cloud, us], offers, constraints)
     return result, candidates_from_offers(offers, constraints, ws)
 
@@ -47,7 +50,7 @@ def test_explains_choice_runner_up_and_binding_capacity() -> None:
     assert e.runner_up is not None
     assert e.runner_up.site == "colo"
     assert e.assignments[0].option.value == "spot"  # 0.4 x 300
-    assert e.runner_up_extra_usd_per_month == pytest.approx(-20.0)
+    assert e.runner_up_extra_per_month == usd(-20)
     assert e.offers[0].eligible
     assert [o.chosen for o in e.offers].count(True) == 1
     colo_cpu = next(u for u in e.utilisation if (u.site, u.resource) == ("colo", "cpu"))
@@ -65,12 +68,14 @@ def test_budgets_are_reported_when_constraints_are_given() -> None:
         result,
         cands,
         "big",
-        constraints=Constraints(total_budget_usd_per_month=220.0),  # type: ignore[arg-type]
+        constraints=Constraints(total_budget_per_month=usd(220)),  # type: ignore[arg-type]
     )
-    assert [(b.scope, b.used_usd_per_month, b.at_limit) for b in e.budgets] == [
-        ("total", 220.0, True)
+    assert [(b.scope, b.used_per_month, b.at_limit) for b in e.budgets] == [
+        ("total", usd(220), True)
     ]
-    assert json.loads(json.dumps(e.to_dict()))["workload"] == "big"
+    data = json.loads(json_text(e.to_dict()), parse_float=Decimal)
+    assert data["workload"] == "big"
+    assert data["budgets"][0]["used_usd_per_month"] == Decimal("220.0")
 
 
 def test_unknown_workload_is_a_key_error() -> None:
@@ -146,7 +151,7 @@ def test_explain_says_a_burst_moves_in_part() -> None:
     }
     result = solve_offers([job], [pool, cloud], offers, Constraints())
     e = explain_workload(result, candidates_from_offers(offers, Constraints()), "job")
-    assert e.migration_usd == 1000.0
+    assert e.migration == usd(1000)
     assert move_text(e) == "stays on cloud and also runs on pool: moves in part"
     assert (e.to_dict()["moved"], e.to_dict()["partly_moved"]) == (False, True)
 
@@ -160,6 +165,6 @@ def test_horizon_figures_follow_from_the_cents_shown() -> None:
     result = solve_offers([w], [a, b], offers, Constraints())
     e = explain_workload(result, candidates_from_offers(offers, Constraints()), "api")
     for line in e.offers:
-        assert line.horizon_usd == round(36 * line.usd_per_month + line.migration_usd, 2)
+        assert line.horizon_total == line.per_month * 36 + line.migration
     chosen = next(line for line in e.offers if line.chosen)
-    assert chosen.horizon_usd == e.horizon_usd
+    assert chosen.horizon_total == e.horizon_total

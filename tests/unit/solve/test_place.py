@@ -6,10 +6,12 @@ import itertools
 import random
 
 import pytest
+from cost_world import usd
 from strategies import offer, site, standard_offers, workload
 
 from planner.errors import ExitCode, InfeasibleError, exit_code
 from planner.model import Constraints, PricingOption, Residency, Settings, SiteKind
+from planner.money import Money
 from planner.solve import PlacementResult, solve_offers
 
 EXACT = Settings(solver_gap=0.0)
@@ -53,7 +55,7 @@ def test_tier1_on_single_domain_sites_splits_replicas() -> None:
     w = workload("api", tier=1, replicas=3)
     r = solve_offers([w], [a, b], {"api": (offer(w, a, 30.0), offer(w, b, 60.0))}, Constraints())
     assert sites_of(r, "api") == {"a": 2, "b": 1}
-    assert r.placement("api").usd_per_month == pytest.approx(40.0)
+    assert r.placement("api").per_month == usd(40)
 
 
 def test_tier1_on_a_multi_domain_site_stays_whole() -> None:
@@ -118,16 +120,16 @@ def test_migration_is_amortised_over_the_horizon() -> None:
     move = solve_offers([w], [a, b], offers, Constraints(), Settings(horizon_months=120))
     assert sites_of(move, "w") == {"b": 1}
     assert move.placement("w").moved
-    assert move.placement("w").migration_usd == 1000.0
+    assert move.placement("w").migration == usd(1000)
     assert move.solver.objective_usd == pytest.approx(120 * 90 + 1000)
 
 
 @pytest.mark.parametrize(
     ("constraints", "expected"),
     [
-        pytest.param(Constraints(team_budget_usd_per_month={"t1": 150.0}), "b", id="team"),
-        pytest.param(Constraints(site_budget_usd_per_month={"a": 150.0}), "b", id="site"),
-        pytest.param(Constraints(total_budget_usd_per_month=150.0), "b", id="total"),
+        pytest.param(Constraints(team_budget_per_month={"t1": usd(150)}), "b", id="team"),
+        pytest.param(Constraints(site_budget_per_month={"a": usd(150)}), "b", id="site"),
+        pytest.param(Constraints(total_budget_per_month=usd(150)), "b", id="total"),
         pytest.param(Constraints(max_cloud_share=0.0), "b", id="cloud-share"),
     ],
 )
@@ -291,7 +293,7 @@ def test_budget_below_the_cheapest_plan() -> None:
             [w],
             [a],
             {"w": (offer(w, a, 500.0),)},
-            Constraints(team_budget_usd_per_month={"payments": 400.0}),
+            Constraints(team_budget_per_month={"payments": usd(400)}),
         )
     assert "raise the team payments budget by 100 USD/month" in err.value.fix
     assert any("needs 500 USD/month" in d for d in err.value.diagnosis)
@@ -378,17 +380,17 @@ def test_training_fixed_part_is_paid_once_per_site_used() -> None:
     pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 4})
     cloud = site("cloud", kind=SiteKind.CLOUD)
     job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=5840.0)
-    usage = {"cpu": 8.0, "memory_gib": 64.0, "gpus:h100": 8.0, "fixed_usd_per_month": 500.0}
+    usage = {"cpu": 8.0, "memory_gib": 64.0, "gpus:h100": 8.0}
     offers = {
         "job": (
-            offer(job, pool, 5840.0 * 1.9 + 500.0, usage=usage),
-            offer(job, cloud, 5840.0 * 2.0 + 500.0, usage=usage),
+            offer(job, pool, 5840.0 * 1.9 + 500.0, usage=usage, fixed_usd_per_month=500.0),
+            offer(job, cloud, 5840.0 * 2.0 + 500.0, usage=usage, fixed_usd_per_month=500.0),
         )
     }
     r = solve_offers([job], [pool, cloud], offers, Constraints(), EXACT)
     # splitting half to the pool saves 0.1 x 2920 = 292 < 500 of a second fixed part
     assert r.placement("job").sites == ("cloud",)
-    assert r.placement("job").usd_per_month == pytest.approx(5840.0 * 2.0 + 500.0)
+    assert r.placement("job").per_month == usd(5840 * 2 + 500)
 
 
 def test_tier1_spread_impossible() -> None:
@@ -416,7 +418,9 @@ def test_split_placement_total_is_the_sum_of_its_parts(cents: float) -> None:
     }
     p = solve_offers([job], [pool, cloud], offers, Constraints()).placement("job")
     assert p.sites == ("cloud", "pool")
-    assert p.usd_per_month == round(sum(a.usd_per_month for a in p.assignments), 2)
+    assert p.per_month == Money.total((a.per_month for a in p.assignments), "USD")
+    hours = sum(a.gpu_hours_per_month or 0.0 for a in p.assignments)
+    assert hours == pytest.approx(8760.0)
 
 
 def test_training_binding_rows_are_the_full_ones() -> None:

@@ -1,120 +1,32 @@
-"""The domain model: frozen, slotted dataclasses and str-Enums.
+"""The planning project as validated input: workloads, sites and their cost inputs,
+policies, settings, telemetry series, and the constraints derived from policies.
 
-These are the pure core's only currency. Inputs (``Project`` and everything under it) are
-built by ``planner.load``; outputs (``Plan`` and everything under it) are built by the core
-and serialised by ``planner.report``. Nothing here does I/O. Units are in field names
-(``memory_gib``, ``usd_per_month``, ``gpu_hours_per_month``); money is USD unless a field
-says otherwise.
+Cost inputs are as loaded (``float``); the cost model reads them exactly with
+``planner.money.decimal_of``. Money derived from them is ``planner.money.Money``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from decimal import Decimal
+
+from planner.model.enums import (
+    Amortisation,
+    CostBasis,
+    GpuPoolMode,
+    Level,
+    PowerBilling,
+    PricingOption,
+    Profile,
+    Residency,
+    SiteKind,
+    WorkloadKind,
+)
+from planner.money import Money
 
 HOURS_PER_MONTH = 730.0
 """Average hours in a month (8,760 h / 12), the convention AWS pricing uses."""
-
-
-# --------------------------------------------------------------------------- enums
-
-
-class WorkloadKind(StrEnum):
-    SERVICE = "service"
-    DATABASE = "database"
-    BATCH = "batch"
-    TRAINING = "training"
-    INFERENCE = "inference"
-
-
-class Profile(StrEnum):
-    """A usage profile a user may declare for a workload."""
-
-    STEADY = "steady"
-    DIURNAL = "diurnal"
-    BURSTY = "bursty"
-    BATCH = "batch"
-
-
-class WorkloadClass(StrEnum):
-    """What the classifier concludes from telemetry (or from a declared profile)."""
-
-    STEADY = "steady"
-    DIURNAL = "diurnal"
-    BURSTY = "bursty"
-    BATCH = "batch"
-    IDLE = "idle"
-    AI_TRAINING = "ai-training"
-    AI_INFERENCE = "ai-inference"
-    UNKNOWN = "unknown"
-
-
-class Residency(StrEnum):
-    """Where a workload's data may live."""
-
-    EU = "eu"
-    US = "us"
-    ANY = "any"
-
-
-class SiteKind(StrEnum):
-    KUBERNETES = "kubernetes"
-    GPU_POOL = "gpu-pool"
-    CLOUD = "cloud"
-
-
-class PricingOption(StrEnum):
-    """How capacity on a site is paid for."""
-
-    OWNED = "owned"
-    LEASED = "leased"
-    ON_DEMAND = "on-demand"
-    COMMIT_1Y = "commit-1y"
-    COMMIT_3Y = "commit-3y"
-    SPOT = "spot"
-    CAPACITY_BLOCK = "capacity-block"
-
-
-class Amortisation(StrEnum):
-    STRAIGHT_LINE = "straight-line"
-    ANNUITY = "annuity"
-
-
-class PowerBilling(StrEnum):
-    """Colo power is either bundled per contracted kW per month, or metered per kWh."""
-
-    PER_KW_MONTH = "per-kw-month"
-    PER_KWH = "per-kwh"
-
-
-class CostBasis(StrEnum):
-    """Average cost spreads the whole owned estate over used capacity; marginal treats
-    spare capacity as already paid for (only power and consumables are incremental)."""
-
-    AVERAGE = "average"
-    MARGINAL = "marginal"
-
-
-class GpuPoolMode(StrEnum):
-    OWNED = "owned"
-    LEASED = "leased"
-    GPUAAS = "gpuaas"
-
-
-class Level(StrEnum):
-    """Policy enforcement level."""
-
-    ADVISORY = "advisory"
-    MANDATORY = "mandatory"
-    DISABLED = "disabled"
-
-
-class Category(StrEnum):
-    COST = "cost"
-    SLA = "sla"
-    RESIDENCY = "residency"
-    HYGIENE = "hygiene"
 
 
 # --------------------------------------------------------------------------- provenance
@@ -203,14 +115,16 @@ class Capacity:
 
 @dataclass(frozen=True, slots=True)
 class NodeClass:
-    """A homogeneous group of owned servers, the unit the owned-cost model prices."""
+    """A homogeneous group of owned servers, the unit the owned-cost model prices. Capex
+    and power per server are numbers as loaded, or exact decimals (the catalogue's default
+    nodes, a what-if change); the cost model reads them exactly."""
 
     name: str
     count: int
     cpu: float
     memory_gib: float
-    capex_usd: float
-    power_kw: float
+    capex_usd: float | Decimal
+    power_kw: float | Decimal
     gpus: int = 0
     gpu_type: str | None = None
 
@@ -277,8 +191,9 @@ class Site:
     owned_cost: OwnedCost | None = None
     gpu_pool_cost: GpuPoolCost | None = None
     cloud_cost: CloudCost | None = None
-    price_overrides: Mapping[str, float] = field(default_factory=dict)
-    """Catalogue keys overridden for this site (negotiated prices)."""
+    price_overrides: Mapping[str, float | Decimal] = field(default_factory=dict)
+    """Catalogue keys overridden for this site (negotiated prices): numbers as loaded, or
+    exact decimals a what-if scenario set; read exactly (``planner.money.decimal_of``)."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
@@ -391,175 +306,10 @@ class Prune:
 class Constraints:
     """Plan-wide limits the solver must respect, derived from policies (``planner.policy``)."""
 
-    team_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
-    site_budget_usd_per_month: Mapping[str, float] = field(default_factory=dict)
-    total_budget_usd_per_month: float | None = None
+    team_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    site_budget_per_month: Mapping[str, Money] = field(default_factory=dict)
+    total_budget_per_month: Money | None = None
     max_cloud_share: float | None = None
     """Maximum fraction (0-1) of monthly spend on cloud sites."""
     min_failure_domains_tier1: int = 2
     prunes: tuple[Prune, ...] = ()
-
-
-# --------------------------------------------------------------------------- analysis results
-
-
-@dataclass(frozen=True, slots=True)
-class PeakCheck:
-    """How a right-sized CPU request and its emitted limit meet the observed per-interval
-    peaks (``planner.classify.sizing``); shares are of the intervals (or days) observed."""
-
-    metric: str
-    """The series the peaks come from: ``cpu_max`` when given, else ``cpu``."""
-    step_s: float
-    """Sampling interval of that series: averages over it hide shorter peaks."""
-    request_cores: float
-    limit_cores: float
-    peak_p99_cores: float
-    peak_max_cores: float
-    share_above_request: float
-    share_above_limit: float
-    days_above_limit: float
-    """Share of the days with at least one interval above the limit."""
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    workload: str
-    cls: WorkloadClass
-    confidence: float
-    reasons: tuple[str, ...]
-    declared: Profile | None = None
-    disagreement: str | None = None
-    """Set when a declared profile wins over a telemetry verdict that differs."""
-    telemetry_class: WorkloadClass | None = None
-    features: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    """metric -> feature name -> value."""
-    rightsized: Resources | None = None
-    """Recommended per-replica request; ``None`` when there is no usable telemetry."""
-    peak_check: PeakCheck | None = None
-    """The right-sized CPU request against the observed peaks; ``None`` without CPU data."""
-
-
-@dataclass(frozen=True, slots=True)
-class LineItem:
-    """One named component of a monthly cost, traceable to its inputs."""
-
-    name: str
-    usd_per_month: float
-    formula: str
-    """Human-readable derivation, e.g. ``4 cores x 730 h x 0.0123 USD/core-h``."""
-    sources: tuple[str, ...] = ()
-    """Catalogue keys or site fields the figure comes from."""
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """A way to run one workload (all replicas, or the training GPU-hours) on one site."""
-
-    workload: str
-    site: str
-    option: PricingOption
-    usd_per_month: float
-    line_items: tuple[LineItem, ...]
-    migration_usd: float = 0.0
-    """One-off cost of moving there from ``current_site`` (0 if it is already there)."""
-    migration_items: tuple[LineItem, ...] = ()
-    instance_type: str | None = None
-    eligible: bool = True
-    reason: str | None = None
-    """Why the offer is ineligible (residency, GPU type absent, availability, policy)."""
-    usage: Mapping[str, float] = field(default_factory=dict)
-    """Capacity consumed on the site: ``cpu``, ``memory_gib``, ``gpus:<type>``."""
-
-    @property
-    def key(self) -> str:
-        return f"{self.site}/{self.option.value}"
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """Part of a workload placed on one site with one pricing option."""
-
-    site: str
-    option: PricingOption
-    replicas: int
-    usd_per_month: float
-    instance_type: str | None = None
-    gpu_hours_per_month: float | None = None
-    """For training: the share of monthly GPU-hours run here."""
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    workload: str
-    assignments: tuple[Assignment, ...]
-    usd_per_month: float
-    migration_usd: float
-    previous_site: str | None
-    runner_up: Offer | None = None
-    binding: tuple[str, ...] = ()
-    """Constraints that shaped this choice (e.g. ``capacity colo-eu cpu``, ``residency eu``)."""
-    reason: str = ""
-
-    @property
-    def sites(self) -> tuple[str, ...]:
-        return tuple(sorted({a.site for a in self.assignments}))
-
-    @property
-    def moved(self) -> bool:
-        return self.previous_site is not None and self.previous_site not in self.sites
-
-
-@dataclass(frozen=True, slots=True)
-class SiteUsage:
-    site: str
-    used: Mapping[str, float]
-    capacity: Mapping[str, float]
-    """Usable capacity (physical x target utilisation); empty for cloud sites."""
-    usd_per_month: float
-
-
-@dataclass(frozen=True, slots=True)
-class SolverInfo:
-    method: str
-    """``milp``, ``lp+repair``, ``greedy`` or ``rule``."""
-    status: str
-    objective_usd: float
-    lp_bound_usd: float | None
-    gap: float | None
-    seconds: float
-    time_limited: bool = False
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule_id: str
-    name: str
-    category: Category
-    level: Level
-    scope_kind: str
-    scope: str
-    message: str
-    evidence: Mapping[str, object] = field(default_factory=dict)
-    waived: bool = False
-    waiver_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    placements: tuple[Placement, ...]
-    site_usage: tuple[SiteUsage, ...]
-    classifications: tuple[Classification, ...]
-    solver: SolverInfo
-    findings: tuple[Finding, ...] = ()
-    baseline_usd_per_month: float = 0.0
-    """Monthly cost of the current placement (``current_site`` of each workload)."""
-    usd_per_month: float = 0.0
-    migration_usd: float = 0.0
-    horizon_months: int = 36
-    input_digest: str = ""
-    catalogue_version: str = ""
-    workload_baseline_usd_per_month: Mapping[str, float] = field(default_factory=dict)
-    """Monthly cost of each workload where it runs today (the baseline offer by workload
-    name); new workloads are absent. Used by ``planner.report`` for savings per move."""

@@ -1,0 +1,175 @@
+"""The line items of a workload on a cloud site under one pricing option (the model is in
+``planner.cost.cloud``'s docstring). Each line is rounded to the cent once."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from planner.catalogue import Catalogue
+from planner.cost.cache import PriceCache
+from planner.cost.cloud import (
+    CloudPrice,
+    choose,
+    egress_items,
+    layout,
+    max_per_instance,
+    packing,
+    storage_key,
+)
+from planner.cost.common import HOURS, PCT, item, num, price, total
+from planner.cost.priced import Priced
+from planner.model import LineItem, PricingOption, Resources, Site, Workload
+from planner.money import Money, decimal_of
+
+SPOT_OVERHEAD_KEYS = (
+    "spot.interruption-overhead-pct.training",
+    "spot.interruption-overhead-pct.service",
+)
+
+
+def _service_notes(
+    chosen: CloudPrice, workload: Workload, request: Resources, cap: int | None
+) -> str:
+    """How the replicas are laid out on the instances, and when the tier-1 rule binds."""
+    n = workload.replicas
+    notes: list[str] = []
+    if chosen.count < n:
+        notes.append(
+            f"{n} replicas as {layout(n, chosen.count)}: up to {chosen.per_instance} per instance"
+        )
+        if chosen.count > math.ceil(n / chosen.per_instance):
+            notes[-1] += ", never all on one instance"
+    if cap is not None and packing(chosen.instance, request, n)[0] > cap:  # tier-1 cap binds
+        if chosen.count == n:
+            notes.append(f"{n} replicas, one per instance")
+        notes.append("tier 1: one per instance, so losing an instance loses one replica")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def cloud_lines(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    option: PricingOption,
+    *,
+    cache: PriceCache | None = None,
+) -> Priced:
+    """Compute (or GPU-hours), spot overhead, negotiated discount, storage and egress."""
+    cur = catalogue.currency
+    tr = workload.training
+    training = tr is not None and request.gpus > 0
+    cap = None if training else max_per_instance(workload.replicas, workload.tier)
+    chosen, why = choose(
+        site,
+        catalogue,
+        request,
+        option,
+        replicas=None if training else workload.replicas,
+        cap=cap,
+        cache=cache,
+    )
+    if chosen is None:
+        return Priced((), reason=why)
+    inst = chosen.instance
+    disc_pct = decimal_of(site.cloud_cost.discount_pct if site.cloud_cost is not None else 0)
+    items: list[LineItem] = []
+    unit_txt = num(chosen.usd_per_hour)
+    if chosen.discount_key:
+        unit_txt = (
+            f"({num(chosen.base_usd_per_hour)} x (1 - {num(chosen.discount_pct)} %) "
+            f"= {num(chosen.usd_per_hour)})"
+        )
+    srcs = (chosen.key, *((chosen.discount_key,) if chosen.discount_key else ()))
+    if training and tr is not None:
+        compute = Money.of(
+            decimal_of(tr.gpu_hours_per_month) * chosen.usd_per_hour / inst.gpus, cur
+        )
+        items.append(
+            item(
+                f"GPU-hours ({inst.name}, {option.value})",
+                compute,
+                f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_txt} USD/h / {inst.gpus} GPUs",
+                *srcs,
+            )
+        )
+    else:
+        compute = Money.of(chosen.count * HOURS * chosen.usd_per_hour, cur)
+        packed = _service_notes(chosen, workload, request, cap)
+        items.append(
+            item(
+                f"compute ({inst.name}, {option.value})",
+                compute,
+                f"{chosen.count} x {inst.name} x 730 h x {unit_txt} USD/h{packed}",
+                *srcs,
+            )
+        )
+    slope_factor = Decimal(1)
+    base = compute
+    if option is PricingOption.SPOT:
+        key = SPOT_OVERHEAD_KEYS[0] if training else SPOT_OVERHEAD_KEYS[1]
+        pct = price(catalogue, key, site, needed_for="spot")
+        overhead = compute.times(pct / PCT)
+        items.append(
+            item(
+                "spot interruption overhead",
+                overhead,
+                f"{num(compute.to_decimal())} USD x {num(pct)} %",
+                key,
+            )
+        )
+        slope_factor *= 1 + pct / PCT
+        base = compute + overhead
+    if disc_pct > 0:
+        items.append(
+            item(
+                "negotiated discount",
+                -base.times(disc_pct / PCT),
+                f"-{num(base.to_decimal())} USD x {num(disc_pct)} %",
+                f"sites.{site.name}.cost.cloud.discount_pct",
+            )
+        )
+        slope_factor *= 1 - disc_pct / PCT
+    fixed = _fixed_lines(workload, request, site, catalogue, training=training)
+    items.extend(fixed)
+    return Priced(
+        tuple(items),
+        instance_type=inst.name,
+        usd_per_gpu_hour=chosen.usd_per_hour / inst.gpus * slope_factor if training else None,
+        fixed_per_month=total(fixed, cur) if training else None,
+    )
+
+
+def _fixed_lines(
+    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, *, training: bool
+) -> list[LineItem]:
+    """Block storage, training checkpoints and egress: the lines that do not scale with a
+    training job's GPU-hours."""
+    cur = catalogue.currency
+    fixed: list[LineItem] = []
+    if request.storage_gib > 0:
+        key = storage_key(site, "ebs.gp3")
+        p = price(catalogue, key, site, needed_for="block storage")
+        fixed.append(
+            item(
+                "storage (EBS gp3)",
+                Money.of(workload.replicas * decimal_of(request.storage_gib) * p, cur),
+                f"{workload.replicas} x {num(request.storage_gib)} GiB x {num(p)} USD/GiB-month",
+                key,
+            )
+        )
+    tr = workload.training
+    if training and tr is not None and tr.checkpoint_gib > 0:
+        key = storage_key(site, "s3.standard")
+        p = price(catalogue, key, site, needed_for="checkpoints")
+        fixed.append(
+            item(
+                "checkpoints (S3)",
+                Money.of(decimal_of(tr.checkpoint_gib) * p, cur),
+                f"{num(tr.checkpoint_gib)} GiB x {num(p)} USD/GiB-month",
+                key,
+            )
+        )
+    fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month))
+    return fixed

@@ -1,0 +1,130 @@
+"""What a workload pays today (its baseline), and the one-off cost of moving it.
+
+``baseline_items`` is the one definition of "what a workload pays today": its declared size
+(not the right-sized request) at its current site, on its declared ``current_option`` or
+else the site's usual option (``baseline_option``), whatever the rules say about where it may
+run next: eligibility is about placing it, not about what is paid today. The plan's "before"
+figures and the double running of a move both price it so.
+"""
+
+from __future__ import annotations
+
+from planner.catalogue import Catalogue
+from planner.cost.cache import PriceCache
+from planner.cost.cloud import egress_items
+from planner.cost.common import item, num, total
+from planner.cost.priced import site_options
+from planner.cost.pricing import price_on
+from planner.model import LineItem, PricingOption, Settings, Site, SiteKind, Workload
+from planner.money import Money, decimal_of
+
+
+def baseline_option(site: Site, current_option: PricingOption | None = None) -> PricingOption:
+    """The option a workload pays today at ``site``: its declared ``current_option`` when
+    given, else on-demand in the cloud (the usual starting point of a review) or the first
+    option a cloud site sells when it does not sell on-demand, owned or leased capacity
+    elsewhere."""
+    if current_option is not None:
+        return current_option
+    opts = site_options(site)
+    if site.kind is SiteKind.CLOUD:
+        return PricingOption.ON_DEMAND if PricingOption.ON_DEMAND in opts or not opts else opts[0]
+    return opts[0]
+
+
+def baseline_items(
+    workload: Workload,
+    site: Site,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    cache: PriceCache | None = None,
+) -> tuple[LineItem, ...]:
+    """What ``workload`` pays today at ``site`` (its current site), line by line (see the
+    module docstring); empty when it cannot run there at all (a GPU type the site lacks)."""
+    opt = baseline_option(site, workload.current_option)
+
+    def compute() -> tuple[LineItem, ...]:
+        return price_on(
+            workload,
+            workload.resources,
+            site,
+            catalogue,
+            settings=settings,
+            option=opt,
+            cache=cache,
+        )
+
+    if cache is None:
+        return compute()
+    return cache.baseline(workload, site, catalogue, settings, compute)
+
+
+def migration_items(
+    workload: Workload,
+    site: Site,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    current: Site | None,
+    cache: PriceCache | None = None,
+) -> tuple[LineItem, ...]:
+    """One-off cost of moving ``workload`` from its current site to ``site``: dataset egress
+    priced by the SOURCE site, engineering effort, and double running at what it pays today
+    (``baseline_items``)."""
+    if workload.current_site is None or workload.current_site == site.name:
+        return ()
+    cur = catalogue.currency
+    out: list[LineItem] = []
+    gib = workload.data.dataset_gib
+    if current is None:
+        out.append(
+            item(
+                "dataset egress",
+                Money.zero(cur),
+                f"not priced: current site {workload.current_site} not supplied",
+            )
+        )
+    elif gib > 0:
+        if current.kind is SiteKind.CLOUD:
+            out.extend(
+                egress_items(
+                    current,
+                    catalogue,
+                    gib,
+                    per="GiB once",
+                    label=f"dataset egress from {current.name}",
+                )
+            )
+        else:
+            p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)
+            out.append(
+                item(
+                    f"dataset egress from {current.name}",
+                    Money.of(decimal_of(gib) * p, cur),
+                    f"{num(gib)} GiB x {num(p)} USD/GiB",
+                    "owned.egress.usd-per-gib",
+                )
+            )
+    out.append(
+        item(
+            "engineering",
+            Money.from_float(settings.engineering_usd_per_move, cur),
+            f"{num(settings.engineering_usd_per_move)} USD per move",
+            "settings.engineering_usd_per_move",
+        )
+    )
+    months = settings.double_running_months
+    if current is not None and months > 0:
+        opt = baseline_option(current, workload.current_option)
+        monthly = total(baseline_items(workload, current, catalogue, settings, cache=cache), cur)
+        out.append(
+            item(
+                "double running",
+                monthly.times(decimal_of(months)),
+                f"{num(months)} months x {num(monthly.to_decimal())} USD/month at "
+                f"{current.name} ({opt.value})",
+                "settings.double_running_months",
+            )
+        )
+    return tuple(out)

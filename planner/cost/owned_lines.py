@@ -1,0 +1,229 @@
+"""The line items of a workload on an owned site (at its effective rates, see
+``planner.cost.owned``) or a leased / GPU-as-a-service pool (at its contract price), and a
+leased pool's minimum commitment. Each line is rounded to the cent once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from planner.catalogue import Catalogue
+from planner.cost.common import HOURS, item, num, total
+from planner.cost.owned import OwnedRates
+from planner.cost.priced import Priced
+from planner.model import GpuPoolMode, LineItem, Resources, Site, SiteKind, Workload
+from planner.money import Money, decimal_of
+
+ZERO_OWNED_NOTES: Mapping[str, str] = {
+    "owned.storage.usd-per-gib-month": (
+        " (0: ASSUMPTION that node capex includes the disks; set price_overrides "
+        "owned.storage.usd-per-gib-month if storage is bought separately)"
+    ),
+    "owned.egress.usd-per-gib": (
+        " (0: ASSUMPTION of flat-rate transit inside space/labour; set price_overrides "
+        "owned.egress.usd-per-gib if metered)"
+    ),
+}
+"""Said beside an owned line priced at 0 USD, so a zero is never mistaken for a measured
+cost (the catalogue defaults are 0 and unsourced, see their notes)."""
+
+_ZERO = Decimal(0)
+
+
+def _zero_note(key: str, value: Decimal) -> str:
+    return ZERO_OWNED_NOTES.get(key, "") if value == 0 else ""
+
+
+def _egress_line(
+    workload: Workload, site: Site, catalogue: Catalogue, label: str
+) -> list[LineItem]:
+    egress = workload.data.egress_gib_per_month
+    if egress <= 0:
+        return []
+    p = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
+    return [
+        item(
+            label,
+            Money.of(decimal_of(egress) * p, catalogue.currency),
+            f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
+            "owned.egress.usd-per-gib",
+        )
+    ]
+
+
+def owned_lines(
+    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, rates: OwnedRates
+) -> Priced:
+    """CPU, memory and GPUs at the site's effective rates (GPU-hours for training), owned
+    storage and transit."""
+    cur = catalogue.currency
+    s = f"owned_rates({site.name})"
+    basis = f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}"
+    items: list[LineItem] = []
+    fixed: list[LineItem] = []
+    tr = workload.training
+    storage_p = catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides)
+    slope: Decimal | None = None
+    if tr is not None and request.gpus > 0 and request.gpu_type:
+        t = request.gpu_type
+        per_gpu_cpu = decimal_of(request.cpu) / request.gpus
+        per_gpu_mem = decimal_of(request.memory_gib) / request.gpus
+        gpu_rate = rates.usd_per_gpu_hour.get(t, _ZERO)
+        slope = (
+            gpu_rate + per_gpu_cpu * rates.usd_per_core_hour + per_gpu_mem * rates.usd_per_gib_hour
+        )
+        formula = f"{num(tr.gpu_hours_per_month)} GPU-h x {num(gpu_rate)} USD/GPU-h"
+        if rates.usd_per_core_hour > 0 or rates.usd_per_gib_hour > 0:
+            formula += (
+                f" + host {num(per_gpu_cpu)} cores x {num(rates.usd_per_core_hour)} "
+                f"+ {num(per_gpu_mem)} GiB x {num(rates.usd_per_gib_hour)} per GPU-h"
+            )
+        hours = decimal_of(tr.gpu_hours_per_month)
+        items.append(item(f"GPU-hours ({t}, {basis})", Money.of(hours * slope, cur), formula, s))
+        if tr.checkpoint_gib > 0:
+            fixed.append(
+                item(
+                    "checkpoints (owned storage)",
+                    Money.of(decimal_of(tr.checkpoint_gib) * storage_p, cur),
+                    f"{num(tr.checkpoint_gib)} GiB x {num(storage_p)} USD/GiB-month"
+                    + _zero_note("owned.storage.usd-per-gib-month", storage_p),
+                    "owned.storage.usd-per-gib-month",
+                )
+            )
+    else:
+        n = workload.replicas
+        if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
+            cores, gib = decimal_of(request.cpu), decimal_of(request.memory_gib)
+            items.append(
+                item(
+                    f"cpu ({basis})",
+                    Money.of(n * cores * HOURS * rates.usd_per_core_hour, cur),
+                    f"{n} x {num(request.cpu)} cores x 730 h x "
+                    f"{num(rates.usd_per_core_hour)} USD/core-h",
+                    s,
+                )
+            )
+            items.append(
+                item(
+                    f"memory ({basis})",
+                    Money.of(n * gib * HOURS * rates.usd_per_gib_hour, cur),
+                    f"{n} x {num(request.memory_gib)} GiB x 730 h x "
+                    f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+                    s,
+                )
+            )
+        if request.gpus > 0 and request.gpu_type:
+            r = rates.usd_per_gpu_hour.get(request.gpu_type, _ZERO)
+            items.append(
+                item(
+                    f"GPUs ({request.gpu_type}, {basis})",
+                    Money.of(n * request.gpus * HOURS * r, cur),
+                    f"{n} x {request.gpus} GPUs x 730 h x {num(r)} USD/GPU-h",
+                    s,
+                )
+            )
+    if request.storage_gib > 0:
+        fixed.append(
+            item(
+                "storage (owned)",
+                Money.of(workload.replicas * decimal_of(request.storage_gib) * storage_p, cur),
+                f"{workload.replicas} x {num(request.storage_gib)} GiB x "
+                f"{num(storage_p)} USD/GiB-month"
+                + _zero_note("owned.storage.usd-per-gib-month", storage_p),
+                "owned.storage.usd-per-gib-month",
+            )
+        )
+    fixed.extend(_egress_line(workload, site, catalogue, "egress (owned transit)"))
+    items.extend(fixed)
+    return Priced(
+        tuple(items),
+        usd_per_gpu_hour=slope,
+        fixed_per_month=total(fixed, cur) if slope is not None else None,
+    )
+
+
+def leased_usd_per_gpu_hour(
+    site: Site, catalogue: Catalogue, gpu_type: str
+) -> tuple[Decimal | None, str]:
+    """A leased / GPU-as-a-service pool's contract price, or the catalogue's GPU-cloud price
+    (``gpuaas.<provider>.<type>``, then ``gpuaas.default.<type>``)."""
+    gp = site.gpu_pool_cost
+    if gp is not None and gp.usd_per_gpu_hour is not None:
+        src = f"sites.{site.name}.cost.gpu_pool.usd_per_gpu_hour"
+        return decimal_of(gp.usd_per_gpu_hour), src
+    for key in (f"gpuaas.{site.provider}.{gpu_type}", f"gpuaas.default.{gpu_type}"):
+        if key in site.price_overrides or key in catalogue.prices:
+            return catalogue.value(key, site.price_overrides), key
+    return None, ""
+
+
+def leased_lines(
+    workload: Workload, request: Resources, site: Site, catalogue: Catalogue
+) -> Priced:
+    """GPU-hours (training) or whole GPUs at the pool's contract price, and egress."""
+    cur = catalogue.currency
+    t = request.gpu_type or ""
+    p, src = leased_usd_per_gpu_hour(site, catalogue, t)
+    if p is None:
+        return Priced(
+            (),
+            reason=f"no contract price for GPU type {t} at site (set "
+            f"cost.gpu_pool.usd_per_gpu_hour)",
+        )
+    gp = site.gpu_pool_cost
+    note = ""
+    if gp is not None and gp.min_gpu_hours_per_month > 0:
+        note = (
+            f"; the site's minimum of {num(gp.min_gpu_hours_per_month)} GPU-h/month is a "
+            f"site-level fixed cost (pool_commitment_items)"
+        )
+    tr = workload.training
+    slope: Decimal | None = None
+    if tr is not None:
+        items = [
+            item(
+                f"GPU-hours ({t}, contract)",
+                Money.of(decimal_of(tr.gpu_hours_per_month) * p, cur),
+                f"{num(tr.gpu_hours_per_month)} GPU-h x {num(p)} USD/GPU-h{note}",
+                src,
+            )
+        ]
+        slope = p
+    else:
+        hours = workload.replicas * request.gpus * HOURS
+        items = [
+            item(
+                f"GPUs ({t}, contract)",
+                Money.of(hours * p, cur),
+                f"{workload.replicas} x {request.gpus} GPUs x 730 h x {num(p)} USD/GPU-h{note}",
+                src,
+            )
+        ]
+    fixed = _egress_line(workload, site, catalogue, "egress")
+    items.extend(fixed)
+    return Priced(
+        tuple(items),
+        usd_per_gpu_hour=slope,
+        fixed_per_month=total(fixed, cur) if slope is not None else None,
+    )
+
+
+def pool_commitment_items(site: Site, catalogue: Catalogue) -> tuple[LineItem, ...]:
+    """The monthly minimum commitment of a leased / GPU-as-a-service pool: a site-level fixed
+    cost, paid whether or not workloads use it (GPU-hours inside it are already paid for)."""
+    gp = site.gpu_pool_cost
+    if gp is None or gp.mode is GpuPoolMode.OWNED or gp.min_gpu_hours_per_month <= 0:
+        return ()
+    types = sorted(site.capacity.gpus) if site.capacity is not None else []
+    p, src = leased_usd_per_gpu_hour(site, catalogue, types[0] if types else "")
+    if p is None:
+        return ()
+    return (
+        item(
+            "minimum commitment",
+            Money.of(decimal_of(gp.min_gpu_hours_per_month) * p, catalogue.currency),
+            f"{num(gp.min_gpu_hours_per_month)} GPU-h x {num(p)} USD/GPU-h",
+            f"sites.{site.name}.cost.gpu_pool.min_gpu_hours_per_month",
+            src,
+        ),
+    )

@@ -1,0 +1,54 @@
+"""Price one workload on one site under one pricing option: cloud, owned or leased lines."""
+
+from __future__ import annotations
+
+from planner.catalogue import Catalogue
+from planner.cost.cache import PriceCache
+from planner.cost.cloud_lines import cloud_lines
+from planner.cost.owned import owned_rates
+from planner.cost.owned_lines import leased_lines, owned_lines
+from planner.cost.priced import Priced, physical_reason
+from planner.model import LineItem, PricingOption, Resources, Settings, Site, SiteKind, Workload
+
+
+def price_option(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    settings: Settings,
+    option: PricingOption,
+    cache: PriceCache | None = None,
+) -> Priced:
+    """The line items of ``option`` on ``site`` (or the reason it cannot be priced); owned
+    rates come from ``cache`` when one is passed."""
+    if site.kind is SiteKind.CLOUD:
+        return cloud_lines(workload, request, site, catalogue, option, cache=cache)
+    if option is PricingOption.LEASED:
+        return leased_lines(workload, request, site, catalogue)
+    rates = (
+        cache.owned_rates(site, catalogue, settings)
+        if cache is not None
+        else owned_rates(site, catalogue, settings)
+    )
+    return owned_lines(workload, request, site, catalogue, rates)
+
+
+def price_on(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    settings: Settings,
+    option: PricingOption,
+    cache: PriceCache | None = None,
+) -> tuple[LineItem, ...]:
+    """The line items of running ``workload`` on ``site`` with ``option``, ignoring
+    eligibility. Empty when it cannot be priced."""
+    if physical_reason(request, site) is not None:
+        return ()
+    return price_option(
+        workload, request, site, catalogue, settings=settings, option=option, cache=cache
+    ).items

@@ -1,0 +1,192 @@
+"""What the core computes: classifications, priced offers, placements, the plan.
+
+Every amount is ``planner.money.Money`` (exact cents), named by its period: ``per_month``,
+or a one-off (``migration``). Rates keep their unit in the name (``usd_per_gpu_hour``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from planner.model.enums import Category, Level, PricingOption, Profile, WorkloadClass
+from planner.model.project import Resources
+from planner.money import DEFAULT_CURRENCY, Money
+
+_ZERO = Money.zero(DEFAULT_CURRENCY)
+
+
+@dataclass(frozen=True, slots=True)
+class PeakCheck:
+    """How a right-sized CPU request and its emitted limit meet the observed per-interval
+    peaks (``planner.classify.sizing``); shares are of the intervals (or days) observed."""
+
+    metric: str
+    """The series the peaks come from: ``cpu_max`` when given, else ``cpu``."""
+    step_s: float
+    """Sampling interval of that series: averages over it hide shorter peaks."""
+    request_cores: float
+    limit_cores: float
+    peak_p99_cores: float
+    peak_max_cores: float
+    share_above_request: float
+    share_above_limit: float
+    days_above_limit: float
+    """Share of the days with at least one interval above the limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    workload: str
+    cls: WorkloadClass
+    confidence: float
+    reasons: tuple[str, ...]
+    declared: Profile | None = None
+    disagreement: str | None = None
+    """Set when a declared profile wins over a telemetry verdict that differs."""
+    telemetry_class: WorkloadClass | None = None
+    features: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """metric -> feature name -> value."""
+    rightsized: Resources | None = None
+    """Recommended per-replica request; ``None`` when there is no usable telemetry."""
+    peak_check: PeakCheck | None = None
+    """The right-sized CPU request against the observed peaks; ``None`` without CPU data."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One named component of a cost, traceable to its inputs: a monthly amount in an offer's
+    ``line_items`` and an estate's items, a one-off in ``migration_items``."""
+
+    name: str
+    amount: Money
+    formula: str
+    """Human-readable derivation, e.g. ``4 cores x 730 h x 0.0123 USD/core-h``."""
+    sources: tuple[str, ...] = ()
+    """Catalogue keys or site fields the figure comes from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A way to run one workload (all replicas, or the training GPU-hours) on one site.
+    ``per_month`` is the sum of ``line_items``, ``migration`` the sum of ``migration_items``."""
+
+    workload: str
+    site: str
+    option: PricingOption
+    per_month: Money
+    line_items: tuple[LineItem, ...]
+    migration: Money = _ZERO
+    """One-off cost of moving there from ``current_site`` (0 if it is already there)."""
+    migration_items: tuple[LineItem, ...] = ()
+    instance_type: str | None = None
+    eligible: bool = True
+    reason: str | None = None
+    """Why the offer is ineligible (residency, GPU type absent, availability, policy)."""
+    usage: Mapping[str, float] = field(default_factory=dict)
+    """Capacity consumed on the site: ``cpu``, ``memory_gib``, ``gpus:<type>``."""
+    usd_per_gpu_hour: Decimal | None = None
+    """Training offers: the cost of one more GPU-hour (the slope the solver splits hours by;
+    ``per_month = fixed_per_month + gpu_hours x usd_per_gpu_hour`` up to line rounding)."""
+    fixed_per_month: Money | None = None
+    """Training offers: the part that does not scale with GPU-hours (storage, egress)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.site}/{self.option.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Part of a workload placed on one site with one pricing option."""
+
+    site: str
+    option: PricingOption
+    replicas: int
+    per_month: Money
+    instance_type: str | None = None
+    gpu_hours_per_month: float | None = None
+    """For training: the share of monthly GPU-hours run here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    workload: str
+    assignments: tuple[Assignment, ...]
+    per_month: Money
+    """The sum of the assignments' ``per_month``."""
+    migration: Money
+    previous_site: str | None
+    runner_up: Offer | None = None
+    binding: tuple[str, ...] = ()
+    """Constraints that shaped this choice (e.g. ``capacity colo-eu cpu``, ``residency eu``)."""
+    reason: str = ""
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        return tuple(sorted({a.site for a in self.assignments}))
+
+    @property
+    def moved(self) -> bool:
+        return self.previous_site is not None and self.previous_site not in self.sites
+
+
+@dataclass(frozen=True, slots=True)
+class SiteUsage:
+    site: str
+    used: Mapping[str, float]
+    capacity: Mapping[str, float]
+    """Usable capacity (physical x target utilisation); empty for cloud sites."""
+    per_month: Money
+    """The sum of the ``per_month`` of the assignments on the site."""
+
+
+@dataclass(frozen=True, slots=True)
+class SolverInfo:
+    method: str
+    """``milp``, ``lp+repair``, ``greedy`` or ``rule``."""
+    status: str
+    objective_usd: float
+    """The LP/MILP objective (horizon cost, a float of the solver's); plan totals are
+    never read from it."""
+    lp_bound_usd: float | None
+    gap: float | None
+    seconds: float
+    time_limited: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    name: str
+    category: Category
+    level: Level
+    scope_kind: str
+    scope: str
+    message: str
+    evidence: Mapping[str, object] = field(default_factory=dict)
+    waived: bool = False
+    waiver_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    placements: tuple[Placement, ...]
+    site_usage: tuple[SiteUsage, ...]
+    classifications: tuple[Classification, ...]
+    solver: SolverInfo
+    findings: tuple[Finding, ...] = ()
+    baseline_per_month: Money = _ZERO
+    """Monthly cost of the current placement (the sum of ``workload_baseline_per_month``)."""
+    per_month: Money = _ZERO
+    """The sum of the placements' ``per_month``."""
+    migration: Money = _ZERO
+    """The sum of the placements' ``migration``."""
+    horizon_months: int = 36
+    input_digest: str = ""
+    catalogue_version: str = ""
+    workload_baseline_per_month: Mapping[str, Money] = field(default_factory=dict)
+    """Monthly cost of each workload where it runs today (the baseline offer by workload
+    name); new workloads are absent. Used by ``planner.report`` for savings per move."""

@@ -1,0 +1,170 @@
+"""HiGHS behind one module: a ``Model`` in, a solution out (``run_highs``), and the
+``Solution`` value the solvers return. ``highspy`` is imported inside the functions that use
+it, never at module level."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.solve.problem import FloatArray, Model
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Column values of a model and what the solver said about them."""
+
+    x: FloatArray
+    status: str
+    """``optimal``, ``feasible`` (time limit with a solution), ``infeasible``, ``error``."""
+    objective: float
+    bound: float | None
+    seconds: float
+    time_limited: bool = False
+    method: str = "milp"
+    note: str = ""
+    duals: FloatArray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    @property
+    def gap(self) -> float | None:
+        if self.bound is None or not self.ok:
+            return None
+        if abs(self.objective) < 1e-9:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray) -> object:
+    import highspy
+    from highspy._core import _Highs
+
+    # The pybind11 base class: ``highspy.Highs()`` (the Python subclass, which wires up
+    # callbacks) prints HiGHS's banner to stdout before any option can silence it, which
+    # would corrupt ``--format json`` output. The one callback we use (``_stop_on``) is set on
+    # this base class directly.
+    h = _Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = model.start.astype(np.int32)
+    lp.a_matrix_.index_ = model.index.astype(np.int32)
+    lp.a_matrix_.value_ = model.value
+    if integer and bool(model.integer.any()):
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in model.integer
+        ]
+    h.passModel(lp)
+    return h
+
+
+def run_highs(
+    model: Model,
+    *,
+    integer: bool,
+    time_limit_s: float,
+    gap: float,
+    lower: FloatArray | None = None,
+    upper: FloatArray | None = None,
+    start: FloatArray | None = None,
+    want_duals: bool = False,
+    clock: Clock | None = None,
+) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
+    """Solve; return (status, x, objective, bound, time_limited, row duals). With a ``clock``
+    a MIP also stops once that clock has advanced ``time_limit_s`` (HiGHS's own wall-clock
+    limit stays as a backstop), so a caller's clock, not the machine's load, decides."""
+    if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
+        feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
+        status = "optimal" if feasible else "infeasible"
+        return status, np.zeros(0), 0.0, 0.0, False, np.zeros(model.n_rows)
+    import highspy
+    from highspy._core import _Highs
+
+    h = _highs(
+        model,
+        integer=integer,
+        lower=model.lower if lower is None else lower,
+        upper=model.upper if upper is None else upper,
+    )
+    assert isinstance(h, _Highs)
+    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+    h.setOptionValue("mip_rel_gap", max(0.0, float(gap)))
+    h.setOptionValue("mip_abs_gap", 1e-6)
+    if start is not None and integer:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start)
+        sol.value_valid = True
+        h.setSolution(sol)
+    if clock is not None and integer:
+        _stop_on(h, clock, deadline=clock() + float(time_limit_s))
+    h.run()
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    status_map = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+        highspy.HighsModelStatus.kTimeLimit: "time-limit",
+        highspy.HighsModelStatus.kIterationLimit: "time-limit",
+        highspy.HighsModelStatus.kSolutionLimit: "time-limit",
+        highspy.HighsModelStatus.kInterrupt: "time-limit",
+    }
+    status = status_map.get(ms, "error")
+    limited = status == "time-limit"
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if limited:
+        status = "feasible" if has_solution else "infeasible-or-unknown"
+    if status == "optimal" and not has_solution and model.n_cols:
+        status = "error"
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    if x.shape[0] != model.n_cols:
+        x = np.zeros(model.n_cols)
+    bound: float | None
+    if integer and bool(model.integer.any()):
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+    else:
+        bound = float(info.objective_function_value) if status == "optimal" else None
+    duals = None
+    if want_duals and status == "optimal" and not (integer and model.integer.any()):
+        duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+    objective = float(model.cost @ x) if has_solution else math.inf
+    return status, x, objective, bound, limited, duals
+
+
+def _stop_on(h: object, clock: Clock, *, deadline: float) -> None:
+    """Interrupt HiGHS's MIP once ``clock()`` passes ``deadline`` (HiGHS then reports
+    ``kInterrupt``, handled as a time limit). Called at HiGHS's own limit checks."""
+    from highspy._core import _Highs, cb
+
+    assert isinstance(h, _Highs)
+
+    def check(
+        _kind: cb.HighsCallbackType,
+        _message: str,
+        _out: cb.HighsCallbackOutput,
+        data_in: cb.HighsCallbackInput,
+        _user: object,
+    ) -> None:
+        if clock() >= deadline:
+            data_in.user_interrupt = True
+
+    h.setCallback(check, None)
+    h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
