@@ -79,7 +79,7 @@ def measure(folder: Path, workloads: int, explicit: bool, threads: int) -> dict[
         "average_s": t2 - t1,
         "facts": len(bill.mapped) + len(bill.categories) + len(bill.unmapped),
         "workloads": len(base.workloads),
-        "mapped_cents": {w.workload: int(w.effective * 3 * 100) for w in base.workloads},
+        "mapped_cents": {w.workload: w.effective.cents * 3 for w in base.workloads},
         "unmapped": str(base.coverage.unmapped),
         "peak_rss_mib": peak_kib / 1024,
     }

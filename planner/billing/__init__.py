@@ -21,7 +21,6 @@ from planner.billing.baseline import (
     Coverage,
     UnmappedLine,
     WorkloadBill,
-    cents,
     compute_baseline,
     split_exact,
 )
@@ -35,7 +34,7 @@ from planner.billing.spec import (
     SharedSplit,
     SplitBasis,
 )
-from planner.billing.view import baseline_view, json_ready
+from planner.billing.view import baseline_view
 
 __all__ = [
     "Baseline",
@@ -53,8 +52,6 @@ __all__ = [
     "UnmappedLine",
     "WorkloadBill",
     "baseline_view",
-    "cents",
     "compute_baseline",
-    "json_ready",
     "split_exact",
 ]

@@ -3,9 +3,10 @@ over the chosen full months, with its trend, BilledCost and ListCost alongside, 
 covered by commitments, shared costs split by their rule, coverage, the largest unmapped
 spend, and the commitments in force.
 
-Exactness: sums arrive as ``Decimal`` (DuckDB ``DECIMAL(38,10)``); splits and averages are
-exact fractions; each figure is rounded once, to the cent, half to even, and totals are sums
-of the rounded figures shown.
+Exactness: sums arrive as ``Decimal`` (DuckDB ``DECIMAL(38,10)``) and are added as integers
+of 10^-10; splits are exact (largest remainder); each figure is rounded once, to the cent,
+half to even (``planner.money``'s rule), and becomes ``Money``; totals are sums of the
+rounded figures shown.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from fractions import Fraction
 from planner.billing.facts import BillSummary, RuleMonth
 from planner.billing.months import MonthChoice, choose_months
 from planner.billing.spec import BillingSpec, MappingRule, SplitBasis
+from planner.money import Money, round_to_cents
 
-CENT = Decimal("0.01")
 TOP_UNMAPPED = 10
 """Unmapped lines listed per service and per tag key (the rest are summed as "other")."""
 NO_TAG = "(no tag)"
@@ -43,20 +44,19 @@ def units(value: Decimal) -> int:
     return int(_WIDE.scaleb(value, 10))
 
 
-def cents(value: Fraction | Decimal | int) -> Decimal:
-    """``value`` rounded to the cent, half to even, exactly: the one rounding of a figure
-    (the rule ``planner.money`` states; amounts become ``Money`` once it is on main)."""
-    whole = round(Fraction(value) * 100)  # Fraction rounds half to even, exactly
-    return Decimal(whole).scaleb(-2)
+def pct2(value: Fraction) -> Decimal:
+    """A percentage rounded to two decimals by the money rule (half to even), exactly."""
+    return Decimal(round_to_cents(value)).scaleb(-2)
 
 
-def cents_of(amount_units: int, months: int = 1) -> Decimal:
-    """``amount_units`` (10^-10) divided by ``months``, rounded to the cent half to even."""
+def cents_of(amount_units: int, currency: str, months: int = 1) -> Money:
+    """``amount_units`` (10^-10) divided by ``months``, as ``Money`` rounded to the cent by
+    the rule (half to even): integer arithmetic, no ``Fraction`` per figure."""
     q, r = divmod(amount_units, months * SCALE // 100)
     twice, half = 2 * r, months * SCALE // 100
     if twice > half or (twice == half and q % 2 == 1):
         q += 1
-    return Decimal(q).scaleb(-2)
+    return Money(q, currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,14 @@ class WorkloadBill:
     percentage of the average (``None`` with fewer than two months or a zero average)."""
 
     workload: str
-    effective: Decimal
-    billed: Decimal
-    list: Decimal
-    committed: Decimal
-    shared: Decimal
-    monthly: tuple[tuple[date, Decimal], ...]
+    effective: Money
+    billed: Money
+    list: Money
+    committed: Money
+    shared: Money
+    monthly: tuple[tuple[date, Money], ...]
     trend_pct_per_month: Decimal | None
-    by_category: tuple[tuple[str, Decimal], ...]
+    by_category: tuple[tuple[str, Money], ...]
     rules: tuple[int, ...]
 
 
@@ -84,10 +84,10 @@ class WorkloadBill:
 class Coverage:
     """How much of the bill (EffectiveCost, per month) the rules account for."""
 
-    total: Decimal
-    mapped: Decimal
-    shared_allocated: Decimal
-    unmapped: Decimal
+    total: Money
+    mapped: Money
+    shared_allocated: Money
+    unmapped: Money
     pct_mapped: Decimal | None
 
 
@@ -97,7 +97,7 @@ class UnmappedLine:
 
     key: str
     value: str
-    effective: Decimal
+    effective: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +109,9 @@ class Commitment:
     carry it); ``in_force`` whether it covers usage in the last month averaged."""
 
     id: str
-    used: tuple[tuple[str, Decimal], ...]
-    unused: Decimal
-    billed: Decimal
+    used: tuple[tuple[str, Money], ...]
+    unused: Money
+    billed: Money
     expires: date | None
     in_force: bool
 
@@ -170,7 +170,7 @@ def _trend(series: Sequence[int]) -> Decimal | None:
     # slope = sum((2i - (n-1)) y) / (2 sum(((2i - (n-1)) / 2)^2)); mean = total / n
     num = sum((2 * i - (n - 1)) * y for i, y in enumerate(series))
     den = sum((2 * i - (n - 1)) ** 2 for i in range(n))
-    return cents(Fraction(2 * num * n * 100, den * abs(total)))
+    return pct2(Fraction(2 * num * n * 100, den * abs(total)))
 
 
 def _shared_targets(
@@ -193,18 +193,22 @@ def _owner(rule: int | None, tag_workload: str | None, rules: Sequence[MappingRu
     return rules[rule].workload if rules[rule].workload is not None else tag_workload
 
 
-def _top(lines: Iterable[tuple[str, str, int]], n_months: int) -> tuple[UnmappedLine, ...]:
+def _top(
+    lines: Iterable[tuple[str, str, int]], n_months: int, currency: str
+) -> tuple[UnmappedLine, ...]:
     by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for key, value, amount in lines:
         by_key[key].append((value, amount))
     out: list[UnmappedLine] = []
     for key in sorted(by_key):
         ranked = sorted(by_key[key], key=lambda va: (-va[1], va[0]))
-        out.extend(UnmappedLine(key, v, cents_of(a, n_months)) for v, a in ranked[:TOP_UNMAPPED])
+        out.extend(
+            UnmappedLine(key, v, cents_of(a, currency, n_months)) for v, a in ranked[:TOP_UNMAPPED]
+        )
         if len(ranked) > TOP_UNMAPPED:
             rest = sum(a for _, a in ranked[TOP_UNMAPPED:])
             other = f"(other {len(ranked) - TOP_UNMAPPED})"
-            out.append(UnmappedLine(key, other, cents_of(rest, n_months)))
+            out.append(UnmappedLine(key, other, cents_of(rest, currency, n_months)))
     return tuple(out)
 
 
@@ -279,18 +283,20 @@ def compute_baseline(
     for w in sorted({w for w, _ in own}):
         series = [own.get((w, m), empty) for m in bill.months]
         cats = sorted(
-            ((c, cents_of(a, n)) for c, a in categories[w].items()), key=lambda ca: (-ca[1], ca[0])
+            ((c, cents_of(a, currency, n)) for c, a in categories[w].items()),
+            key=lambda ca: (-ca[1].cents, ca[0]),
         )
         out.append(
             WorkloadBill(
                 workload=w,
-                effective=cents_of(sum(a.effective for a in series), n),
-                billed=cents_of(sum(a.billed for a in series), n),
-                list=cents_of(sum(a.list for a in series), n),
-                committed=cents_of(sum(a.committed for a in series), n),
-                shared=cents_of(sum(a.shared for a in series), n),
+                effective=cents_of(sum(a.effective for a in series), currency, n),
+                billed=cents_of(sum(a.billed for a in series), currency, n),
+                list=cents_of(sum(a.list for a in series), currency, n),
+                committed=cents_of(sum(a.committed for a in series), currency, n),
+                shared=cents_of(sum(a.shared for a in series), currency, n),
                 monthly=tuple(
-                    (m, cents_of(a.effective)) for m, a in zip(bill.months, series, strict=True)
+                    (m, cents_of(a.effective, currency))
+                    for m, a in zip(bill.months, series, strict=True)
                 ),
                 trend_pct_per_month=_trend([a.effective for a in series]),
                 by_category=tuple(cats),
@@ -303,14 +309,14 @@ def compute_baseline(
     ]
     unmapped_total = sum(a for k, _, a in unmapped_lines if k == "service")
     unmapped_total += sum(a for _, _, a in unallocated)
-    mapped_total = sum((b.effective for b in out), Decimal(0))
-    total = cents_of(units(bill.total_effective), n)
+    mapped_total = Money.total((b.effective for b in out), currency)
+    total = cents_of(units(bill.total_effective), currency, n)
     coverage = Coverage(
         total=total,
         mapped=mapped_total,
-        shared_allocated=cents_of(allocated, n),
-        unmapped=cents_of(unmapped_total, n),
-        pct_mapped=cents(Fraction(mapped_total) / Fraction(total) * 100) if total > 0 else None,
+        shared_allocated=cents_of(allocated, currency, n),
+        unmapped=cents_of(unmapped_total, currency, n),
+        pct_mapped=pct2(mapped_total.ratio(total) * 100) if total.cents > 0 else None,
     )
     services = [line for line in unmapped_lines if line[0] == "service"] + unallocated
     return Baseline(
@@ -319,15 +325,17 @@ def compute_baseline(
         workloads=tuple(out),
         without_bill=tuple(sorted(set(workloads) - {b.workload for b in out})),
         coverage=coverage,
-        unmapped_by_service=_top(services, n),
-        unmapped_by_tag=_top([line for line in unmapped_lines if line[0] != "service"], n),
-        commitments=_commitments(bill, rules, spec),
-        notes=_notes(bill, choice, spec),
+        unmapped_by_service=_top(services, n, currency),
+        unmapped_by_tag=_top(
+            [line for line in unmapped_lines if line[0] != "service"], n, currency
+        ),
+        commitments=_commitments(bill, rules, spec, currency),
+        notes=_notes(bill, choice, spec, currency),
     )
 
 
 def _commitments(
-    bill: BillSummary, rules: Sequence[MappingRule], spec: BillingSpec
+    bill: BillSummary, rules: Sequence[MappingRule], spec: BillingSpec, currency: str
 ) -> tuple[Commitment, ...]:
     n = len(bill.months)
     used: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -351,9 +359,9 @@ def _commitments(
         out.append(
             Commitment(
                 id=cid,
-                used=tuple((w, cents_of(a, n)) for w, a in sorted(used[cid].items())),
-                unused=cents_of(unused[cid], n),
-                billed=cents_of(billed[cid], n),
+                used=tuple((w, cents_of(a, currency, n)) for w, a in sorted(used[cid].items())),
+                unused=cents_of(unused[cid], currency, n),
+                billed=cents_of(billed[cid], currency, n),
                 expires=expires,
                 in_force=last_used.get(cid) == last_month
                 and (expires is None or expires >= last_month),
@@ -362,7 +370,9 @@ def _commitments(
     return tuple(out)
 
 
-def _notes(bill: BillSummary, choice: MonthChoice, spec: BillingSpec) -> tuple[str, ...]:
+def _notes(
+    bill: BillSummary, choice: MonthChoice, spec: BillingSpec, currency: str
+) -> tuple[str, ...]:
     notes = []
     if choice.short_by:
         notes.append(
@@ -378,12 +388,13 @@ def _notes(bill: BillSummary, choice: MonthChoice, spec: BillingSpec) -> tuple[s
     if bill.correction_rows:
         notes.append(
             f"{bill.correction_rows} correction row(s) (ChargeClass Correction) counted in the "
-            f"month they correct: {cents(bill.correction_effective)} EffectiveCost in total"
+            f"month they correct: {Money.of(bill.correction_effective, currency)} EffectiveCost "
+            "in total"
         )
     if bill.credit_effective:
         notes.append(
             f"credits (ChargeCategory Credit) reduce the months they fall in: "
-            f"{cents(bill.credit_effective)}"
+            f"{Money.of(bill.credit_effective, currency)}"
         )
     if bill.bad_tags:
         notes.append(f"{bill.bad_tags} row(s) with Tags that are not JSON were read as untagged")

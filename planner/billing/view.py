@@ -3,7 +3,6 @@ the table is rendered from (pure). Amounts are per month, in the bill's currency
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from planner.billing.baseline import Baseline
@@ -17,8 +16,8 @@ def _month(m: Any) -> str:
 def baseline_view(
     baseline: Baseline, *, files: tuple[str, ...], sources: tuple[SourceInfo, ...]
 ) -> dict[str, Any]:
-    """Everything ``hybridplan baseline`` shows; amounts are ``Decimal`` (``json_ready``
-    turns them into JSON numbers)."""
+    """Everything ``hybridplan baseline`` shows; amounts are ``Money`` (``json_text`` writes
+    them as exact JSON numbers)."""
     cov = baseline.coverage
     return {
         "currency": baseline.currency,
@@ -73,16 +72,3 @@ def baseline_view(
         ],
         "notes": list(baseline.notes),
     }
-
-
-def json_ready(data: Any) -> Any:
-    """``data`` with every ``Decimal`` as a JSON number. Amounts carry two decimals and are
-    far below 10^13, so the float's shortest text is the Decimal's digits exactly
-    (``Decimal('619.33')`` prints as ``619.33``)."""
-    if isinstance(data, Decimal):
-        return float(data)
-    if isinstance(data, dict):
-        return {k: json_ready(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [json_ready(v) for v in data]
-    return data

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from planner import app as services
-from planner.billing import json_ready
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
+from planner.money import Money
 
 
-def _amount(x: Decimal | None) -> str:
-    return "-" if x is None else f"{x:,.2f}"
+def _amount(x: Money | None) -> str:
+    return "-" if x is None else x.format(unit=False)
 
 
 def _pct(x: Decimal | None) -> str:
@@ -50,7 +50,7 @@ def _render(view: dict[str, Any]) -> None:
                 _pct(w["trend_pct_per_month"]),
             ]
         )
-    total = sum((w["effective_per_month"] for w in view["workloads"]), Decimal(0))
+    total = Money.total((w["effective_per_month"] for w in view["workloads"]), cur)
     rows.append(["total", _amount(total), "", "", "", "", ""])
     console.table(
         f"Workloads ({cur}/month)",
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
             )
         view = outcome.view()
         if fmt is OutputFormat.JSON:
-            console.emit_json(json_ready(view))
+            console.emit_json(view)
         else:
             _render(view)
         return None

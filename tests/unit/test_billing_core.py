@@ -13,6 +13,7 @@ from planner.billing.facts import MonthSpan
 from planner.billing.months import choose_months
 from planner.billing.spec import BillingSpec, MappingRule, Match
 from planner.billing.sql import glob_to_like
+from planner.money import Money
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_negative_amounts_split_exactly() -> None:
 )
 def test_cents_of_rounds_half_to_even(amount: str, months: int, expected: str) -> None:
     """Averages are rounded once, to the cent, half to even."""
-    assert cents_of(units(Decimal(amount)), months) == Decimal(expected)
+    assert cents_of(units(Decimal(amount)), "USD", months) == Money.of(expected, "USD")
 
 
 def test_units_are_exact_for_ten_decimals() -> None:

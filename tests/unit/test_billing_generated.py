@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from focus_bill import generate, workload_name
 from planner.billing import BillingSpec, MappingRule, Match, compute_baseline
 from planner.billing.scan import read_bill
 from planner.billing.spec import ExportFile
+from planner.money import Money
 
 WORKLOADS = 40
 
@@ -44,7 +44,7 @@ def test_generated_bill_sums_to_the_cent(tmp_path: Path, fmt: str, tags: str) ->
         bill, spec, workloads=names, cores={n: Fraction(1) for n in names}, currency="USD"
     )
     got = {w.workload: w.effective for w in base.workloads}
-    assert got == {w: Decimal(c).scaleb(-2) for w, c in written.mapped_cents.items()}
-    assert base.coverage.unmapped == Decimal(written.unmapped_cents).scaleb(-2)
-    assert base.coverage.total == Decimal(written.total_cents).scaleb(-2)
+    assert got == {w: Money(c, "USD") for w, c in written.mapped_cents.items()}
+    assert base.coverage.unmapped == Money(written.unmapped_cents, "USD")
+    assert base.coverage.total == Money(written.total_cents, "USD")
     assert len(written.files) == 3

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from world import usd
 
 from planner.app import baseline_project
 from planner.billing import Baseline
 from planner.errors import InputError
+from planner.money import Money
 
 BILLED = Path(__file__).resolve().parents[1] / "data" / "billed"
 CSV = "bills/aws-focus-2025q2.csv"
@@ -43,7 +45,7 @@ def _rewrite_line(root: Path, index: int, old: str, new: str) -> None:
     (root / CSV).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _by_workload(b: Baseline) -> dict[str, tuple[Decimal, ...]]:
+def _by_workload(b: Baseline) -> dict[str, tuple[Money, ...]]:
     return {w.workload: (w.effective, w.billed, w.list, w.committed, w.shared) for w in b.workloads}
 
 
@@ -60,8 +62,8 @@ EXPECTED = {
 }
 
 
-def _expected() -> dict[str, tuple[Decimal, ...]]:
-    return {k: tuple(Decimal(x) for x in v) for k, v in EXPECTED.items()}
+def _expected() -> dict[str, tuple[Money, ...]]:
+    return {k: tuple(usd(x) for x in v) for k, v in EXPECTED.items()}
 
 
 def test_hand_written_bill_to_the_cent() -> None:
@@ -72,9 +74,9 @@ def test_hand_written_bill_to_the_cent() -> None:
     assert [m.isoformat() for m in b.months.partial] == ["2025-07-01"]
     checkout = next(w for w in b.workloads if w.workload == "checkout-api")
     assert [v for _, v in checkout.monthly] == [
-        Decimal("348.00"),
-        Decimal("348.00"),
-        Decimal("453.00"),
+        usd("348.00"),
+        usd("348.00"),
+        usd("453.00"),
     ]
     assert checkout.trend_pct_per_month == Decimal("13.71")  # slope 52.5 / mean 383
 
@@ -83,10 +85,10 @@ def test_before_is_the_mapped_bill() -> None:
     """The workloads' EffectiveCost adds up to the bill less its unmapped spend, to the cent."""
     b = baseline_project(BILLED).baseline
     # (6470 total - 120 unmapped) / 3 months, rounded per workload: 383.00 + 619.33 + 1114.33
-    assert b.coverage.total == Decimal("2156.67")
-    assert b.coverage.unmapped == Decimal("40.00")
-    assert b.coverage.mapped == Decimal("2116.66")
-    assert b.coverage.shared_allocated == Decimal("116.67")
+    assert b.coverage.total == usd("2156.67")
+    assert b.coverage.unmapped == usd("40.00")
+    assert b.coverage.mapped == usd("2116.66")
+    assert b.coverage.shared_allocated == usd("116.67")
     assert b.coverage.pct_mapped == Decimal("98.14")
 
 
@@ -94,13 +96,13 @@ def test_unmapped_spend_by_service_and_tag() -> None:
     """Unmapped spend is listed by service and by the app tag, largest first."""
     b = baseline_project(BILLED).baseline
     assert [(u.value, u.effective) for u in b.unmapped_by_service] == [
-        ("Amazon Simple Storage Service", Decimal("25.00")),
-        ("Savings Plans for AWS Compute usage", Decimal("10.00")),
-        ("AWS Key Management Service", Decimal("5.00")),
+        ("Amazon Simple Storage Service", usd("25.00")),
+        ("Savings Plans for AWS Compute usage", usd("10.00")),
+        ("AWS Key Management Service", usd("5.00")),
     ]
     assert [(u.key, u.value, u.effective) for u in b.unmapped_by_tag] == [
-        ("app", "legacy-reports", Decimal("25.00")),
-        ("app", "(no tag)", Decimal("15.00")),
+        ("app", "legacy-reports", usd("25.00")),
+        ("app", "(no tag)", usd("15.00")),
     ]
 
 
@@ -108,8 +110,8 @@ def test_commitment_in_force_with_declared_expiry() -> None:
     """The savings plan covers checkout-api, has 10 unused a month and the declared expiry."""
     (c,) = baseline_project(BILLED).baseline.commitments
     assert c.id.endswith("savingsplan/sp-1")
-    assert c.used == (("checkout-api", Decimal("250.00")),)
-    assert (c.unused, c.billed, c.in_force) == (Decimal("10.00"), Decimal("260.00"), True)
+    assert c.used == (("checkout-api", usd("250.00")),)
+    assert (c.unused, c.billed, c.in_force) == (usd("10.00"), usd("260.00"), True)
     assert c.expires is not None
     assert c.expires.isoformat() == "2026-03-31"
 
@@ -172,9 +174,9 @@ def test_tags_without_braces_and_as_key_value_pairs(tmp_path: Path) -> None:
     got = {w.workload: w.effective for w in outcome.baseline.workloads}
     # the same bill twice: 2 x (1149, 1858, 3343) / 3 months
     assert got == {
-        "checkout-api": Decimal("766.00"),
-        "payments-db": Decimal("1238.67"),
-        "llm-finetune": Decimal("2228.67"),
+        "checkout-api": usd("766.00"),
+        "payments-db": usd("1238.67"),
+        "llm-finetune": usd("2228.67"),
     }
 
 
@@ -192,8 +194,8 @@ def test_first_matching_rule_wins(tmp_path: Path) -> None:
     got = {w.workload: w.effective for w in baseline_project(root).baseline.workloads}
     # checkout-api keeps only its even half of support; payments-db takes its compute:
     # (900 + 9 + 45) + (800 + 8 + 45) + (1000 + 20 + 45) = 2872 over 3 months
-    assert got["checkout-api"] == Decimal("45.00")
-    assert got["payments-db"] == Decimal("957.33")
+    assert got["checkout-api"] == usd("45.00")
+    assert got["payments-db"] == usd("957.33")
 
 
 def test_missing_columns_are_located(tmp_path: Path) -> None:
