@@ -80,7 +80,7 @@ def measure(folder: Path, workloads: int, explicit: bool, threads: int) -> dict[
         "facts": len(bill.mapped) + len(bill.categories) + len(bill.unmapped),
         "workloads": len(base.workloads),
         "mapped_cents": {w.workload: w.effective.cents * 3 for w in base.workloads},
-        "unmapped": str(base.coverage.unmapped),
+        "unmapped": base.coverage.unmapped.format(unit=False),
         "peak_rss_mib": peak_kib / 1024,
     }
 
