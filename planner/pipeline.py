@@ -13,10 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from planner.billing import Baseline
+from planner.billing.before import before_from_bill, committed_spend
+from planner.billing.spec import PROJECT_FILE
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.common import total
+from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
 from planner.model import (
     Classification,
@@ -90,6 +94,24 @@ def baseline_costs(
     return out
 
 
+def _check_bill_currency(bill: Baseline | None, catalogue: Catalogue) -> None:
+    if bill is not None and bill.currency != catalogue.currency:
+        raise InputError(
+            [
+                Problem(
+                    PROJECT_FILE,
+                    0,
+                    0,
+                    "billing.currency",
+                    f"the bill is in {bill.currency}, the price catalogue in "
+                    f"{catalogue.currency}: the two cannot be compared",
+                    f"plan with a catalogue in {bill.currency}, or export the bill in "
+                    f"{catalogue.currency} (the planner never converts currencies)",
+                )
+            ]
+        )
+
+
 def build_plan(
     project: Project,
     *,
@@ -98,12 +120,17 @@ def build_plan(
     today: date,
     classifications: tuple[Classification, ...] | None = None,
     method: str = "auto",
+    bill: Baseline | None = None,
 ) -> PlanBundle:
     """Plan the whole portfolio. Raises ``InfeasibleError`` with a diagnosis if no plan fits.
 
     ``classifications`` may be passed to reuse a previous run's (what-if scenarios that do
-    not change telemetry).
+    not change telemetry). ``bill`` is the project's bill (``planner.billing``): each
+    workload's cost today is its bill where the bill maps spend to it, the catalogue
+    estimate otherwise; commitments in force are owed by the workloads that move until
+    they expire (``Plan.committed``).
     """
+    _check_bill_currency(bill, catalogue)
     if classifications is None:
         classifications = classify_project(project, telemetry)
     requests = requests_from(project, classifications)
@@ -111,7 +138,9 @@ def build_plan(
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
     result = place(project, candidates, constraints, method=method)
-    baseline = baseline_costs(project, catalogue, cache=cache)
+    estimates = baseline_costs(project, catalogue, cache=cache)
+    before = before_from_bill(estimates, bill)
+    baseline = before.per_month
     cur = catalogue.currency
     plan = Plan(
         placements=result.placements,
@@ -125,6 +154,15 @@ def build_plan(
         horizon_months=project.settings.horizon_months,
         input_digest=input_digest(project, catalogue),
         catalogue_version=catalogue.version,
+        baseline_source=before.source,
+        workload_estimate_per_month=estimates,
+        bill=bill,
+        committed=committed_spend(
+            bill,
+            (p.workload for p in result.placements if p.moved),
+            today=today,
+            horizon_months=project.settings.horizon_months,
+        ),
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

@@ -41,6 +41,44 @@ def requested_cores(project: Project) -> dict[str, Fraction]:
     return {w.name: Fraction(repr(w.resources.cpu)) * w.replicas for w in project.workloads}
 
 
+def read_project_bill(
+    project: Project,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    progress: Progress = no_progress,
+) -> BaselineOutcome | None:
+    """The baseline of the bill a loaded project names (``None`` when its project.yaml has
+    no ``billing:`` section). Raises ``InputError`` for every problem of the section or the
+    exports. ``progress`` is told ``reading the bill`` and ``averaging``."""
+    if memory_limit is not None and not _SIZE.fullmatch(memory_limit.strip()):
+        raise UsageError(
+            f"--memory-limit {memory_limit!r} is not a size",
+            fix="give a number and a unit, e.g. --memory-limit 640MB or 2GB",
+        )
+    names = [w.name for w in project.workloads]
+    loaded = load_billing(
+        Path(project.root), workloads=names, default_currency=project.settings.currency
+    )
+    if loaded is None:
+        return None
+    from planner.billing import duck  # DuckDB is imported when a bill is read
+    from planner.billing.scan import read_bill
+
+    spec, files = loaded
+    progress(BASELINE_STEPS[1])
+    settings = duck.EngineSettings(
+        threads=threads, memory_limit=memory_limit or duck.EngineSettings().memory_limit
+    )
+    currency = spec.currency or project.settings.currency
+    bill = read_bill(files, spec, names, currency=currency, settings=settings)
+    progress(BASELINE_STEPS[2])
+    baseline = compute_baseline(
+        bill, spec, workloads=names, cores=requested_cores(project), currency=currency
+    )
+    return BaselineOutcome(baseline, tuple(f.name for f in files), bill.sources)
+
+
 def baseline_project(
     project_dir: Path,
     *,
@@ -51,22 +89,12 @@ def baseline_project(
     """Read the project in ``project_dir`` and the FOCUS exports its ``billing:`` section
     names, and compute the baseline. Raises ``InputError`` for a project without a billing
     section and for every problem of the project, the section or the exports."""
-    from planner.billing import duck  # DuckDB is imported when a bill is read
-    from planner.billing.scan import read_bill
-
-    if memory_limit is not None and not _SIZE.fullmatch(memory_limit.strip()):
-        raise UsageError(
-            f"--memory-limit {memory_limit!r} is not a size",
-            fix="give a number and a unit, e.g. --memory-limit 640MB or 2GB",
-        )
-
     progress(BASELINE_STEPS[0])
     project = load_project(project_dir)
-    names = [w.name for w in project.workloads]
-    loaded = load_billing(
-        Path(project_dir), workloads=names, default_currency=project.settings.currency
+    outcome = read_project_bill(
+        project, threads=threads, memory_limit=memory_limit, progress=progress
     )
-    if loaded is None:
+    if outcome is None:
         raise InputError(
             [
                 Problem(
@@ -81,15 +109,4 @@ def baseline_project(
                 )
             ]
         )
-    spec, files = loaded
-    progress(BASELINE_STEPS[1])
-    settings = duck.EngineSettings(
-        threads=threads, memory_limit=memory_limit or duck.EngineSettings().memory_limit
-    )
-    currency = spec.currency or project.settings.currency
-    bill = read_bill(files, spec, names, currency=currency, settings=settings)
-    progress(BASELINE_STEPS[2])
-    baseline = compute_baseline(
-        bill, spec, workloads=names, cores=requested_cores(project), currency=currency
-    )
-    return BaselineOutcome(baseline, tuple(f.name for f in files), bill.sources)
+    return outcome

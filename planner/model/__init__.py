@@ -10,6 +10,7 @@ amounts are ``planner.money.Money`` named by their period (``per_month``); rates
 
 from planner.model.enums import (
     Amortisation,
+    BaselineSource,
     Category,
     CostBasis,
     GpuPoolMode,
@@ -25,6 +26,7 @@ from planner.model.enums import (
 from planner.model.plan import (
     Assignment,
     Classification,
+    CommittedSpend,
     Finding,
     LineItem,
     Offer,
@@ -62,10 +64,12 @@ __all__ = [
     "HOURS_PER_MONTH",
     "Amortisation",
     "Assignment",
+    "BaselineSource",
     "Capacity",
     "Category",
     "Classification",
     "CloudCost",
+    "CommittedSpend",
     "Constraints",
     "CostBasis",
     "DataSpec",

@@ -13,6 +13,15 @@ class WorkloadKind(StrEnum):
     INFERENCE = "inference"
 
 
+class BaselineSource(StrEnum):
+    """Where a workload's cost today ("before") comes from."""
+
+    BILL = "bill"
+    """The cloud bill: its monthly EffectiveCost averaged over full months (issue #13)."""
+    ESTIMATE = "estimate"
+    """The catalogue: the workload's declared size priced where it runs today."""
+
+
 class Profile(StrEnum):
     """A usage profile a user may declare for a workload."""
 
