@@ -11,6 +11,9 @@ class WorkloadKind(StrEnum):
     BATCH = "batch"
     TRAINING = "training"
     INFERENCE = "inference"
+    OBJECT_STORE = "object-store"
+    """Objects in buckets: S3 on a cloud site, a replicated storage array on an owned one
+    (``Workload.objects``; ``resources`` is the owned side's gateway)."""
 
 
 class BaselineSource(StrEnum):
