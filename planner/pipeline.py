@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from planner.billing import Baseline
+from planner.billing import Baseline, baseline_view
 from planner.billing.before import before_from_bill, committed_spend
 from planner.billing.spec import PROJECT_FILE
 from planner.catalogue import Catalogue
@@ -30,7 +30,7 @@ from planner.model import (
     Resources,
     WorkloadClass,
 )
-from planner.money import Money
+from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
@@ -66,12 +66,18 @@ def requests_from(
     return out
 
 
-def input_digest(project: Project, catalogue: Catalogue) -> str:
-    """sha256 over every input file's digest and the catalogue's digest."""
-    payload = json.dumps(
-        {"files": dict(sorted(project.digests.items())), "catalogue": catalogue.digest},
-        sort_keys=True,
-    )
+def input_digest(project: Project, catalogue: Catalogue, bill: Baseline | None = None) -> str:
+    """sha256 over every input file's digest and the catalogue's digest, and, for a project
+    with a bill, over the bill's baseline as the plan uses it (exports may be gigabytes, so
+    their sums are hashed, not their bytes; projects without a bill keep their digest)."""
+    parts: dict[str, object] = {
+        "files": dict(sorted(project.digests.items())),
+        "catalogue": catalogue.digest,
+    }
+    if bill is not None:
+        view = json_text(baseline_view(bill, files=(), sources=()))
+        parts["bill"] = hashlib.sha256(view.encode()).hexdigest()
+    payload = json.dumps(parts, sort_keys=True)
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -152,7 +158,7 @@ def build_plan(
         per_month=Money.total((p.per_month for p in result.placements), cur),
         migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
-        input_digest=input_digest(project, catalogue),
+        input_digest=input_digest(project, catalogue, bill),
         catalogue_version=catalogue.version,
         baseline_source=before.source,
         workload_estimate_per_month=estimates,

@@ -183,3 +183,11 @@ def test_unknown_expiry_is_owed_for_the_whole_horizon(tmp_path: Path) -> None:
     (c,) = committed_spend(bill, ["llm-finetune"], today=TODAY, horizon_months=36)
     assert (c.months, c.total) == (36, Money(110000 * 36, "USD"))
     assert committed_spend(bill, ["checkout-api-elsewhere"], today=TODAY, horizon_months=36) == ()
+
+
+def test_the_bill_is_part_of_the_input_digest(tmp_path: Path) -> None:
+    """A different bill gives a different input digest (the plan depends on it)."""
+    root = _copy(tmp_path)
+    before = _plan(root)[0]["input_digest"]
+    _gpu_under_savings_plan(root)
+    assert _plan(root)[0]["input_digest"] != before
