@@ -15,13 +15,13 @@ from datetime import date
 
 from planner.billing import Baseline, baseline_view
 from planner.billing.before import before_from_bill, committed_spend
-from planner.billing.spec import PROJECT_FILE
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.common import total
 from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
+from planner.layout import PROJECT
 from planner.model import (
     Classification,
     Constraints,
@@ -105,7 +105,7 @@ def _check_bill_currency(bill: Baseline | None, catalogue: Catalogue) -> None:
         raise InputError(
             [
                 Problem(
-                    PROJECT_FILE,
+                    PROJECT,
                     0,
                     0,
                     "billing.currency",

@@ -11,8 +11,8 @@ from typing import Any
 
 from planner.app.inputs import Progress, no_progress
 from planner.billing import Baseline, SourceInfo, baseline_view, compute_baseline
-from planner.billing.spec import PROJECT_FILE
 from planner.errors import InputError, Problem, UsageError
+from planner.layout import PROJECT
 from planner.load import load_project
 from planner.load.billing import load_billing
 from planner.model import Project
@@ -98,7 +98,7 @@ def baseline_project(
         raise InputError(
             [
                 Problem(
-                    PROJECT_FILE,
+                    PROJECT,
                     0,
                     0,
                     "billing",

@@ -28,9 +28,10 @@ from planner.billing.focus import (
     tags_kind,
 )
 from planner.billing.months import MonthChoice, choose_months
-from planner.billing.spec import PROJECT_FILE, BillingSpec, ExportFile
+from planner.billing.spec import BillingSpec, ExportFile
 from planner.billing.sql import CURRENCIES_SQL, QUALITY_SQL, SPANS_SQL, mapping_sql, summary_sql
 from planner.errors import InputError, Problem
+from planner.layout import PROJECT
 
 EXPORT_FIX = (
     "export FOCUS 1.0 or later: AWS Data Exports 'FOCUS 1.0 with AWS columns' (or 1.2), "
@@ -263,7 +264,7 @@ def _no_full_month(choice: MonthChoice) -> InputError:
     return InputError(
         [
             Problem(
-                PROJECT_FILE,
+                PROJECT,
                 0,
                 0,
                 "billing",

@@ -11,9 +11,6 @@ from pathlib import Path
 
 from planner.model import SourceRef
 
-PROJECT_FILE = "project.yaml"
-"""The file that holds the billing section (problems of the billing section name it)."""
-
 DEFAULT_MONTHS = 3
 """Full months averaged when the project does not say (a quarter: long enough to smooth one
 odd month, short enough to reflect today's estate)."""

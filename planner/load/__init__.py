@@ -22,8 +22,8 @@ Modules, in the order a load runs them:
 - ``project``: ``load_project``, which runs the above and raises or returns.
 """
 
+from planner.layout import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
 from planner.load.billing import load_billing
-from planner.load.files import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
 from planner.load.project import load_project
 from planner.load.schemas import SCHEMA_KINDS, schema_for
 

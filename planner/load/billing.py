@@ -19,7 +19,8 @@ from planner.billing.spec import (
     SplitBasis,
 )
 from planner.errors import InputError, Problem
-from planner.load.files import PROJECT, read_document
+from planner.layout import PROJECT
+from planner.load.files import read_document
 from planner.load.schema_problems import document_problems
 from planner.load.yamlpos import Parsed, YamlPath
 from planner.model import SourceRef
