@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/whatif.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/cli_scale.py
+	$(BIN)/python bench/baseline.py
 
 clean:
 	rm -rf $(VENV) out

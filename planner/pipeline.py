@@ -13,11 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from planner.billing import Baseline, baseline_view
+from planner.billing.before import before_from_bill, committed_spend
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.common import total
+from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
+from planner.layout import PROJECT
 from planner.model import (
     Classification,
     Constraints,
@@ -26,7 +30,7 @@ from planner.model import (
     Resources,
     WorkloadClass,
 )
-from planner.money import Money
+from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
@@ -62,12 +66,18 @@ def requests_from(
     return out
 
 
-def input_digest(project: Project, catalogue: Catalogue) -> str:
-    """sha256 over every input file's digest and the catalogue's digest."""
-    payload = json.dumps(
-        {"files": dict(sorted(project.digests.items())), "catalogue": catalogue.digest},
-        sort_keys=True,
-    )
+def input_digest(project: Project, catalogue: Catalogue, bill: Baseline | None = None) -> str:
+    """sha256 over every input file's digest and the catalogue's digest, and, for a project
+    with a bill, over the bill's baseline as the plan uses it (exports may be gigabytes, so
+    their sums are hashed, not their bytes; projects without a bill keep their digest)."""
+    parts: dict[str, object] = {
+        "files": dict(sorted(project.digests.items())),
+        "catalogue": catalogue.digest,
+    }
+    if bill is not None:
+        view = json_text(baseline_view(bill, files=(), sources=()))
+        parts["bill"] = hashlib.sha256(view.encode()).hexdigest()
+    payload = json.dumps(parts, sort_keys=True)
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -90,6 +100,24 @@ def baseline_costs(
     return out
 
 
+def _check_bill_currency(bill: Baseline | None, catalogue: Catalogue) -> None:
+    if bill is not None and bill.currency != catalogue.currency:
+        raise InputError(
+            [
+                Problem(
+                    PROJECT,
+                    0,
+                    0,
+                    "billing.currency",
+                    f"the bill is in {bill.currency}, the price catalogue in "
+                    f"{catalogue.currency}: the two cannot be compared",
+                    f"plan with a catalogue in {bill.currency}, or export the bill in "
+                    f"{catalogue.currency} (the planner never converts currencies)",
+                )
+            ]
+        )
+
+
 def build_plan(
     project: Project,
     *,
@@ -98,12 +126,17 @@ def build_plan(
     today: date,
     classifications: tuple[Classification, ...] | None = None,
     method: str = "auto",
+    bill: Baseline | None = None,
 ) -> PlanBundle:
     """Plan the whole portfolio. Raises ``InfeasibleError`` with a diagnosis if no plan fits.
 
     ``classifications`` may be passed to reuse a previous run's (what-if scenarios that do
-    not change telemetry).
+    not change telemetry). ``bill`` is the project's bill (``planner.billing``): each
+    workload's cost today is its bill where the bill maps spend to it, the catalogue
+    estimate otherwise; commitments in force are owed by the workloads that move until
+    they expire (``Plan.committed``).
     """
+    _check_bill_currency(bill, catalogue)
     if classifications is None:
         classifications = classify_project(project, telemetry)
     requests = requests_from(project, classifications)
@@ -111,7 +144,9 @@ def build_plan(
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
     result = place(project, candidates, constraints, method=method)
-    baseline = baseline_costs(project, catalogue, cache=cache)
+    estimates = baseline_costs(project, catalogue, cache=cache)
+    before = before_from_bill(estimates, bill)
+    baseline = before.per_month
     cur = catalogue.currency
     plan = Plan(
         placements=result.placements,
@@ -123,8 +158,17 @@ def build_plan(
         per_month=Money.total((p.per_month for p in result.placements), cur),
         migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
-        input_digest=input_digest(project, catalogue),
+        input_digest=input_digest(project, catalogue, bill),
         catalogue_version=catalogue.version,
+        baseline_source=before.source,
+        workload_estimate_per_month=estimates,
+        bill=bill,
+        committed=committed_spend(
+            bill,
+            (p.workload for p in result.placements if p.moved),
+            today=today,
+            horizon_months=project.settings.horizon_months,
+        ),
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

@@ -27,6 +27,8 @@ service                                what it does
 ``classify_inputs``                    workload classes from telemetry
 ``explain_project``                    why one workload runs where the plan puts it
 ``cost_workload``                      one workload priced on every site, line by line
+``baseline_project``                   the bill's FOCUS exports mapped to workloads and
+                                       averaged over full months (DuckDB)
 ``preview_stack``                      one emitted stack run under Pulumi mocks, and the
                                        preview rules on its objects
 ``diff_plan_files``                    what changed between two plan.json files
@@ -36,6 +38,7 @@ service                                what it does
 
 from __future__ import annotations
 
+from planner.app.baseline import BASELINE_STEPS, BaselineOutcome, baseline_project
 from planner.app.check import (
     CHECK_STEPS,
     CheckOutcome,
@@ -86,6 +89,7 @@ from planner.app.whatif import (
 )
 
 __all__ = [
+    "BASELINE_STEPS",
     "CHECK_STEPS",
     "CLASSIFY_STEPS",
     "EXPLAIN_STEPS",
@@ -94,6 +98,7 @@ __all__ = [
     "STACKS",
     "VALIDATE_STEPS",
     "WORLD_STEPS",
+    "BaselineOutcome",
     "CheckOutcome",
     "CiProvider",
     "Inputs",
@@ -102,6 +107,7 @@ __all__ = [
     "StackPreview",
     "Validated",
     "World",
+    "baseline_project",
     "check_project",
     "check_stacks",
     "classify_inputs",

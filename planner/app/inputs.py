@@ -13,6 +13,7 @@ from planner.model import Project
 from planner.names import nearest_names
 
 if TYPE_CHECKING:
+    from planner.billing import Baseline
     from planner.ingest import TelemetrySet
 
 Progress = Callable[[str], None]
@@ -31,10 +32,13 @@ LOAD_STEPS = ("reading the project", "reading telemetry")
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """A loaded planning project and its telemetry."""
+    """A loaded planning project, its telemetry and its bill."""
 
     project: Project
     telemetry: TelemetrySet
+    bill: Baseline | None = None
+    """The baseline of the bill project.yaml names (``billing:``), ``None`` without one:
+    the plan's "before" is the bill where it maps spend to a workload."""
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -56,12 +60,16 @@ def load_inputs(
 def inputs_for(
     project: Project, *, workload_label: str = "workload", progress: Progress = no_progress
 ) -> Inputs:
-    """Read the telemetry of a project already loaded (for callers that check the project
-    first); ``workload_label`` is the Prometheus label that names the workload."""
+    """Read the telemetry and the bill (when project.yaml names one) of a project already
+    loaded (for callers that check the project first); ``workload_label`` is the Prometheus
+    label that names the workload."""
+    from planner.app.baseline import read_project_bill  # DuckDB only for a project with a bill
     from planner.ingest import load_telemetry  # see the package docstring: imported when used
 
     progress(LOAD_STEPS[1])
-    return Inputs(project, load_telemetry(project, workload_label=workload_label))
+    telemetry = load_telemetry(project, workload_label=workload_label)
+    bill = read_project_bill(project)
+    return Inputs(project, telemetry, None if bill is None else bill.baseline)
 
 
 def require_workload(name: str, known: Sequence[str], *, where: str = "") -> None:

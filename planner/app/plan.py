@@ -50,6 +50,7 @@ def plan_project(
         telemetry=inputs.telemetry,
         today=today,
         classifications=classifications,
+        bill=inputs.bill,
     )
 
 

@@ -50,6 +50,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.cli.cmd_emit",
     "planner.cli.cmd_preview",
     "planner.cli.cmd_cost",
+    "planner.cli.cmd_baseline",
     "planner.cli.cmd_diff",
     "planner.cli.cmd_init",
     "planner.cli.cmd_whatif",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud_lines import cloud_lines
+from planner.cost.object_store import object_store_cloud_lines, storage_array_lines
 from planner.cost.owned import owned_rates
 from planner.cost.owned_lines import leased_lines, owned_lines
 from planner.cost.priced import Priced, physical_reason
@@ -22,17 +23,30 @@ def price_option(
     cache: PriceCache | None = None,
 ) -> Priced:
     """The line items of ``option`` on ``site`` (or the reason it cannot be priced); owned
-    rates come from ``cache`` when one is passed."""
+    rates come from ``cache`` when one is passed. An object store (``workload.objects``) is
+    priced by ``planner.cost.object_store``: S3 on a cloud site, a storage array plus its
+    gateway on an owned one."""
+    objects = workload.objects
     if site.kind is SiteKind.CLOUD:
+        if objects is not None:
+            return object_store_cloud_lines(workload, objects, site, catalogue, option)
         return cloud_lines(workload, request, site, catalogue, option, cache=cache)
     if option is PricingOption.LEASED:
+        if objects is not None:
+            return Priced((), reason="object storage is priced on owned storage arrays")
         return leased_lines(workload, request, site, catalogue)
     rates = (
         cache.owned_rates(site, catalogue, settings)
         if cache is not None
         else owned_rates(site, catalogue, settings)
     )
-    return owned_lines(workload, request, site, catalogue, rates)
+    gateway = owned_lines(workload, request, site, catalogue, rates)
+    if objects is None:
+        return gateway
+    array = storage_array_lines(objects, site, catalogue)
+    if array.reason is not None:
+        return array
+    return Priced(array.items + gateway.items)
 
 
 def price_on(

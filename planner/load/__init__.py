@@ -20,10 +20,12 @@ Modules, in the order a load runs them:
 - ``schema_problems``: schema errors -> located problems in plain language with a fix;
 - ``references``: duplicates and references across entries and files;
 - ``build``: validated dicts -> model objects;
+- ``billing``: the ``billing:`` section of project.yaml -> ``BillingSpec`` and its export files;
 - ``project``: ``load_project``, which runs the above and raises or returns.
 """
 
 from planner.layout import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
+from planner.load.billing import load_billing
 from planner.load.project import load_project
 from planner.load.schemas import SCHEMA_KINDS, schema_for
 
@@ -34,6 +36,7 @@ __all__ = [
     "SCHEMA_KINDS",
     "SITES",
     "TELEMETRY_DIR",
+    "load_billing",
     "load_project",
     "schema_for",
 ]

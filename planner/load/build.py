@@ -22,6 +22,7 @@ from planner.model import (
     GpuPoolMode,
     Level,
     NodeClass,
+    ObjectStoreSpec,
     OwnedCost,
     PolicyConfig,
     PowerBilling,
@@ -90,6 +91,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
     res = w["resources"]
     data = w.get("data", {})
     training = w.get("training")
+    objects = w.get("objects")
     deps = tuple(
         Dependency(d)
         if isinstance(d, str)
@@ -129,6 +131,16 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
                 checkpoint_gib=float(training.get("checkpoint_gib", 0.0)),
             )
             if training is not None
+            else None
+        ),
+        objects=(
+            ObjectStoreSpec(
+                stored_gib=float(objects["stored_gib"]),
+                infrequent_pct=float(objects.get("infrequent_pct", 0.0)),
+                put_requests_per_month=float(objects.get("put_requests_per_month", 0.0)),
+                get_requests_per_month=float(objects.get("get_requests_per_month", 0.0)),
+            )
+            if objects is not None
             else None
         ),
         image=w.get("image"),

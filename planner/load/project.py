@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from planner.errors import InputError, Problem
+from planner.load.billing import billing_problems
 from planner.load.build import build_policies, build_project
 from planner.load.files import INPUT_FILES, list_telemetry, read_document
 from planner.load.references import reference_problems
@@ -89,6 +90,9 @@ def _load(root: Path) -> Project:
 
     telemetry = list_telemetry(root, problems, digests)
     problems.extend(reference_problems(docs))
+    if "Project" in docs and "Inventory" in docs and not problems:
+        names = [w["name"] for w in docs["Inventory"].data.get("workloads", [])]
+        problems.extend(billing_problems(root, docs["Project"], names))
     if problems:
         raise InputError(_dedupe(problems))
 

@@ -356,6 +356,12 @@ def _required_fix(kind: str, prop: Mapping[str, Any] | None, missing: str) -> st
     return f"add {missing} (see `hybridplan schema {kind}`)"
 
 
+MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+"""A month, YYYY-MM (project.json billing.until)."""
+CURRENCY_PATTERN = "^[A-Z]{3}$"
+"""An ISO 4217 currency code (project.json billing.currency)."""
+
+
 def _pattern_problem(
     parsed: Parsed, file: str, path: YamlPath, value: str, pattern: str, *, key: bool = False
 ) -> Problem:
@@ -369,6 +375,12 @@ def _pattern_problem(
     if pattern == "^[1-3]$":
         message = f"{value!r} is not a tier (1, 2 or 3)"
         return problem_at(parsed, file, path, message, "use 1, 2 or 3", key=key)
+    if pattern == MONTH_PATTERN:
+        message = f"expected a month YYYY-MM, got {value!r}"
+        return problem_at(parsed, file, path, message, "write the month as e.g. 2025-06", key=key)
+    if pattern == CURRENCY_PATTERN:
+        message = f"{value!r} is not a currency code"
+        return problem_at(parsed, file, path, message, "use an ISO 4217 code such as USD", key=key)
     if "[0-9]{4}" in pattern:
         message = f"expected a date YYYY-MM-DD, got {value!r}"
         return problem_at(parsed, file, path, message, "write the date as e.g. 2027-03-31", key=key)

@@ -11,6 +11,18 @@ class WorkloadKind(StrEnum):
     BATCH = "batch"
     TRAINING = "training"
     INFERENCE = "inference"
+    OBJECT_STORE = "object-store"
+    """Objects in buckets: S3 on a cloud site, a replicated storage array on an owned one
+    (``Workload.objects``; ``resources`` is the owned side's gateway)."""
+
+
+class BaselineSource(StrEnum):
+    """Where a workload's cost today ("before") comes from."""
+
+    BILL = "bill"
+    """The cloud bill: its monthly EffectiveCost averaged over full months (issue #13)."""
+    ESTIMATE = "estimate"
+    """The catalogue: the workload's declared size priced where it runs today."""
 
 
 class Profile(StrEnum):

@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from planner.model.enums import Category, Level, PricingOption, Profile, WorkloadClass
+from planner.model.enums import (
+    BaselineSource,
+    Category,
+    Level,
+    PricingOption,
+    Profile,
+    WorkloadClass,
+)
 from planner.model.project import Resources
 from planner.money import DEFAULT_CURRENCY, Money
+
+if TYPE_CHECKING:
+    from planner.billing import Baseline
 
 _ZERO = Money.zero(DEFAULT_CURRENCY)
 
@@ -172,6 +184,25 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class CommittedSpend:
+    """Spend a commitment in force (a savings plan, a reservation) covers for a workload the
+    plan moves off its current site: it is owed until the commitment expires whatever the
+    plan does, so a move does not save it before then.
+
+    ``per_month`` is the workload's EffectiveCost the commitment covered (the bill's
+    average); ``months`` the months from the plan's date to ``expires`` (rounded up, capped
+    at the horizon; the whole horizon when the expiry is unknown, ``expires`` ``None``);
+    ``total`` is ``per_month x months``."""
+
+    workload: str
+    commitment_id: str
+    per_month: Money
+    expires: date | None
+    months: int
+    total: Money
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     placements: tuple[Placement, ...]
     site_usage: tuple[SiteUsage, ...]
@@ -188,8 +219,18 @@ class Plan:
     input_digest: str = ""
     catalogue_version: str = ""
     workload_baseline_per_month: Mapping[str, Money] = field(default_factory=dict)
-    """Monthly cost of each workload where it runs today (the baseline offer by workload
-    name); new workloads are absent. Used by ``planner.report`` for savings per move."""
+    """Monthly cost of each workload where it runs today: the bill's EffectiveCost where the
+    project's bill maps spend to it, else the catalogue estimate (``baseline_source``); new
+    workloads are absent. Used by ``planner.report`` for savings per move."""
+    baseline_source: Mapping[str, BaselineSource] = field(default_factory=dict)
+    """Where each ``workload_baseline_per_month`` figure comes from: bill or estimate."""
+    workload_estimate_per_month: Mapping[str, Money] = field(default_factory=dict)
+    """The catalogue estimate of each workload with a current site (shown beside the bill)."""
+    bill: Baseline | None = None
+    """The project's bill (``billing:`` in project.yaml): coverage, unmapped spend,
+    commitments; ``None`` when the project names no bill."""
+    committed: tuple[CommittedSpend, ...] = ()
+    """Committed spend the moves do not save before the commitments expire."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

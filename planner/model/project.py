@@ -97,6 +97,19 @@ class DeploySpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectStoreSpec:
+    """What an object-store workload keeps and serves per month: ``stored_gib`` usable
+    (before replication), ``infrequent_pct`` of it in an infrequent-access class, and the
+    write (PUT/COPY/POST/LIST) and read (GET) requests. Internet egress is
+    ``data.egress_gib_per_month``."""
+
+    stored_gib: float
+    infrequent_pct: float = 0.0
+    put_requests_per_month: float = 0.0
+    get_requests_per_month: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     team: str
@@ -113,6 +126,8 @@ class Workload:
     profile: Profile | None = None
     telemetry: str | None = None
     training: TrainingSpec | None = None
+    objects: ObjectStoreSpec | None = None
+    """Required for kind ``object-store``: what it stores and serves."""
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True

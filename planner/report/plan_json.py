@@ -48,6 +48,7 @@ from planner.report.figures import (
     site_figures,
     team_figures,
 )
+from planner.report.plan_baseline import baseline_dict, billing_dict
 
 SCHEMA_VERSION = 1
 """Bumped on any incompatible change to the ``plan.json`` structure."""
@@ -229,6 +230,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     usage = {u.site: u for u in plan.site_usage}
     s = project.settings
     cur = plan.per_month.currency
+    totals = plan_totals(plan, s.discount_rate_pct)
     return {
         "apiVersion": API_VERSION,
         "kind": "Plan",
@@ -245,7 +247,9 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "engineering_usd_per_move": Money.from_float(s.engineering_usd_per_move, cur),
             "double_running_months": s.double_running_months,
         },
-        "totals": _totals(plan_totals(plan, s.discount_rate_pct)),
+        "totals": _totals(totals),
+        "baseline": baseline_dict(plan, totals.horizon.savings),
+        "billing": billing_dict(plan),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,

@@ -3,7 +3,8 @@ Markdown, Mermaid charts). Pure: returns text.
 
 Rendered from :func:`planner.report.plan_json.plan_to_dict`, so every figure in the Markdown
 is a figure in ``plan.json``. Sections, in order: headline and totals, moved workloads,
-sites, teams, policy findings, classification changes, all workloads, provenance (the
+sites, teams, cost today (bill or estimate: :mod:`planner.report.plan_md_baseline`), policy
+findings, classification changes, all workloads, provenance (the
 middle ones in :mod:`planner.report.plan_md_sections`). Long lists are capped so the comment
 stays under GitHub's size limit.
 """
@@ -18,6 +19,7 @@ from planner.model import Plan, Project
 from planner.money import Money
 from planner.report.markdown import code_span, md_cell, md_table
 from planner.report.plan_json import plan_to_dict
+from planner.report.plan_md_baseline import baseline_section
 from planner.report.plan_md_sections import (
     classification_section,
     findings_section,
@@ -177,6 +179,7 @@ def render_plan_md(
             *moves_section(d, trace, moved),
             *sites_section(d),
             *teams_section(d),
+            *baseline_section(d),
             *findings_section(d, finding_rows),
             *classification_section(d),
             *workloads_section(d, trace, rows),

