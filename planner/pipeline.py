@@ -17,6 +17,7 @@ from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.common import total
+from planner.cost.estates import estates_for
 from planner.ingest import TelemetrySet
 from planner.model import (
     Classification,
@@ -125,6 +126,7 @@ def build_plan(
         horizon_months=project.settings.horizon_months,
         input_digest=input_digest(project, catalogue),
         catalogue_version=catalogue.version,
+        estates=estates_for(project, catalogue),
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

@@ -156,6 +156,10 @@ def _owned(d: Mapping[str, Any]) -> OwnedCost:
         labour_usd_per_month=float(d.get("labour_usd_per_month", 0.0)),
         support_pct_of_capex_per_year=_opt_float(d, "support_pct_of_capex_per_year"),
         cost_basis=CostBasis(d.get("cost_basis", CostBasis.AVERAGE.value)),
+        purchase_month=int(d.get("purchase_month", 0)),
+        residual_value_pct=float(d.get("residual_value_pct", 0.0)),
+        refresh=bool(d.get("refresh", False)),
+        racks_and_power_paid=bool(d.get("racks_and_power_paid", False)),
     )
 
 

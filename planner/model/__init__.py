@@ -25,6 +25,7 @@ from planner.model.enums import (
 from planner.model.plan import (
     Assignment,
     Classification,
+    Estate,
     Finding,
     LineItem,
     Offer,
@@ -70,6 +71,7 @@ __all__ = [
     "CostBasis",
     "DataSpec",
     "Dependency",
+    "Estate",
     "Finding",
     "GpuPoolCost",
     "GpuPoolMode",

@@ -145,6 +145,16 @@ class OwnedCost:
     labour_usd_per_month: float = 0.0
     support_pct_of_capex_per_year: float | None = None
     cost_basis: CostBasis = CostBasis.AVERAGE
+    purchase_month: int = 0
+    """``<= 0``: the hardware is owned today (bought before month 1); ``>= 1``: bought at
+    the start of that month of the horizon (capex cash in that month)."""
+    residual_value_pct: float = 0.0
+    """Sale value of the hardware at the end of depreciation, percent of capex."""
+    refresh: bool = False
+    """Buy the hardware again when its depreciation ends (cash in that month)."""
+    racks_and_power_paid: bool = False
+    """The servers go into racks and contracted power already paid for: space and per-kW
+    power are not charged to them (incremental cost only)."""
 
 
 @dataclass(frozen=True, slots=True)
