@@ -7,12 +7,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 import world
+from cost_world import colo, tiny_catalogue
 from plan_fakes import sample_project
 
 from planner import report
-from planner.cost.estates import estate_flows
+from planner.cost import owned_rates
+from planner.cost.estates import estate_flows, estates_for
 from planner.cost.horizon import CashItem, Ledger, compare, cumulative_saving, ledger
-from planner.model import Estate, Plan, PricingOption
+from planner.model import CostBasis, Estate, Plan, PricingOption
 from planner.money import Money
 from planner.report.cash import plan_ledgers
 from planner.report.figures import plan_totals, site_figures
@@ -201,3 +203,32 @@ def test_new_estate_the_plan_does_not_use_is_not_bought() -> None:
     before, after = plan_ledgers(plan, 12)
     assert set(after.cash) == {usd("10")}
     assert set(before.cash) == {usd("0")}
+
+
+def test_racks_and_power_paid_charges_the_servers_only() -> None:
+    """The colo world (7,200 USD/month: capex 2,000, power 1,000, space 1,000, labour 2,000,
+    support 1,200) with its servers going into racks and per-kW power already paid: power and
+    space are 0, so 5,200 USD/month (capex, labour, support)."""
+    r = owned_rates(colo(racks_and_power_paid=True), tiny_catalogue())
+    items = {i.name: i.amount for i in r.items}
+    assert items["power"] == usd(0)
+    assert items["space"] == usd(0)
+    assert r.per_month == usd(5200)
+
+
+def test_marginal_basis_changes_the_charge_not_the_estate() -> None:
+    """cost_basis: marginal charges workloads the power they add (1,000 USD/month of the colo
+    world's 7,200), but the estate still costs 7,200: capex 2,000 (120,000 / 60) and 5,200
+    of run costs, whichever the basis."""
+    cat = tiny_catalogue()
+    average = world.project([], [colo()])
+    marginal = world.project([], [colo(cost_basis=CostBasis.MARGINAL)])
+    assert owned_rates(colo(cost_basis=CostBasis.MARGINAL), cat).per_month == usd(1000)
+    (e_avg,) = estates_for(average, cat)
+    (e_marg,) = estates_for(marginal, cat)
+    assert e_avg == e_marg
+    assert (e_marg.capex, e_marg.capex_per_month, e_marg.run_per_month) == (
+        usd(120000),
+        usd(2000),
+        usd(5200),
+    )
