@@ -254,6 +254,11 @@ def _settings(s: Mapping[str, Any]) -> Settings:
             s.get("engineering_usd_per_move", defaults.engineering_usd_per_move)
         ),
         double_running_months=float(s.get("double_running_months", defaults.double_running_months)),
+        double_running_months_by_kind={
+            **defaults.double_running_months_by_kind,
+            **{str(k): float(v) for k, v in s.get("double_running_months_by_kind", {}).items()},
+        },
+        egress_exit_waiver=bool(s.get("egress_exit_waiver", defaults.egress_exit_waiver)),
         solver_time_limit_s=float(s.get("solver_time_limit_s", defaults.solver_time_limit_s)),
         solver_gap=float(s.get("solver_gap", defaults.solver_gap)),
         tier_availability_pct={

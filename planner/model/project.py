@@ -253,6 +253,15 @@ class Settings:
     """Overrides of classifier thresholds by name (see ``planner.classify.DEFAULTS``)."""
     engineering_usd_per_move: float = 8000.0
     double_running_months: float = 1.0
+    double_running_months_by_kind: Mapping[str, float] = field(
+        default_factory=lambda: {"batch": 0.0, "training": 0.0}
+    )
+    """Overrides of ``double_running_months`` by workload kind: a batch or training job is
+    stopped at the source and resumed at the target (from its checkpoint), never run in both
+    places, so 0 by default."""
+    egress_exit_waiver: bool = False
+    """The source cloud waives data transfer out for leaving it (AWS, Google Cloud and Azure
+    announced such waivers in 2024, on request): dataset egress of a move out is 0."""
     solver_time_limit_s: float = 30.0
     solver_gap: float = 0.005
     tier_availability_pct: Mapping[int, float] = field(
