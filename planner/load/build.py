@@ -111,6 +111,9 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
         pinned_site=w.get("pinned_site"),
         profile=Profile(w["profile"]) if "profile" in w else None,
         telemetry=w.get("telemetry"),
+        hours_per_month=(
+            float(w["hours_per_month"]) if w.get("hours_per_month") is not None else None
+        ),
         training=(
             TrainingSpec(
                 gpu_hours_per_month=float(training["gpu_hours_per_month"]),

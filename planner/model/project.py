@@ -98,6 +98,10 @@ class Workload:
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
+    hours_per_month: float | None = None
+    """Hours a month the workload runs (a batch schedule); ``None``: always on (730 h).
+    Cloud capacity bought by the hour (on-demand, spot) is priced for these hours only; a
+    commitment bills every hour of its term, so it is priced for 730 h."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
