@@ -159,13 +159,15 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                     RowKind.BUDGET_SITE: f"site {info.site} budget",
                     RowKind.BUDGET_TOTAL: "total budget",
                 }[info.kind]
-                need = _budget_minimum(model, x, r)
-                need = limit + s if need is None else need
+                minimum = _budget_minimum(model, x, r)
+                floor_usd = limit + s if minimum is None else minimum
                 lines.append(
                     f"{what} is {limit:,.0f} USD/month; the cheapest plan within the other "
-                    f"constraints needs {need:,.0f} USD/month"
+                    f"constraints needs {floor_usd:,.0f} USD/month"
                 )
-                fixes.append(f"raise the {what} by {math.ceil(need - limit - 1e-6):,} USD/month")
+                fixes.append(
+                    f"raise the {what} by {math.ceil(floor_usd - limit - 1e-6):,} USD/month"
+                )
             elif info.kind is RowKind.CLOUD_SHARE:
                 spend = model.usd_per_month * x
                 cloud = np.asarray(
