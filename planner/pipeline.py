@@ -20,6 +20,7 @@ from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.common import total
 from planner.errors import InputError, Problem
+from planner.cost.estates import estates_for
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
 from planner.model import (
@@ -169,6 +170,7 @@ def build_plan(
             today=today,
             horizon_months=project.settings.horizon_months,
         ),
+        estates=estates_for(project, catalogue),
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

@@ -119,6 +119,7 @@ def cost_view(
                 "total_usd": h.total_after,
                 "savings_usd": h.savings,
                 "breakeven_month": h.breakeven_month,
+                "payback_months": h.payback_months,
                 "npv_usd": h.npv,
             }
         out_offers.append(entry)

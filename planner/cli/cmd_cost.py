@@ -75,7 +75,7 @@ def _render(view: dict[str, Any]) -> None:
                 o["instance_type"] or "-",
                 _money(o["usd_per_month"]) if o["line_items"] else "-",
                 _money(o["migration_usd"]) if o["line_items"] else "-",
-                "-" if not h else ("never" if be is None else str(be)),
+                "-" if not h else ("never" if be is None else f"{h['payback_months']:.1f} ({be})"),
                 _money(h["npv_usd"]) if h else "-",
                 "eligible" if o["eligible"] else "no (below)",
             ]
@@ -100,7 +100,7 @@ def _render(view: dict[str, Any]) -> None:
             "instance",
             "USD/month",
             "move USD",
-            "break-even month",
+            "payback months (month)",
             "NPV USD",
             "status",
         ],

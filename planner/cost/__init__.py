@@ -13,7 +13,7 @@ rates ``Decimal``. Modules:
 * ``owned``: owned estate -> effective USD per core-hour, GiB-hour, GPU-hour; break-even
   (``nodes``: the servers priced; ``estate``: the estate's monthly lines; ``split``: the
   reference prices that split their cost);
-* ``horizon``: totals over 12/36/60 months, break-even month, NPV (the one definition);
+* ``horizon``: cash and accrual views by month, totals, payback, NPV (the one definition);
 * ``cache``: ``PriceCache``, the memo a caller passes in for one run;
 * ``digest``: ``cost_input_digest``;
 * ``common``: validation of cost inputs (``validate_cost_inputs``) and formula numbers.
@@ -27,11 +27,13 @@ from planner.cost.common import check_settings, check_site, raise_if
 from planner.cost.digest import cost_input_digest
 from planner.cost.estate import amortised_usd_per_month
 from planner.cost.horizon import (
+    CashItem,
     HorizonSummary,
+    Ledger,
     annuity_factor,
-    breakeven_month,
+    compare,
     horizon_summary,
-    npv,
+    ledger,
 )
 from planner.cost.migration import baseline_items, baseline_option, migration_items
 from planner.cost.offers import offers_for, owned_rates_by_site, usage_of
@@ -52,7 +54,9 @@ def validate_cost_inputs(project: Project, catalogue: Catalogue) -> None:
 
 
 __all__ = [
+    "CashItem",
     "HorizonSummary",
+    "Ledger",
     "OwnedRates",
     "PriceCache",
     "SplitWeights",
@@ -60,12 +64,12 @@ __all__ = [
     "annuity_factor",
     "baseline_items",
     "baseline_option",
-    "breakeven_month",
     "breakeven_utilisation",
+    "compare",
     "cost_input_digest",
     "horizon_summary",
+    "ledger",
     "migration_items",
-    "npv",
     "offers_for",
     "owned_rates",
     "owned_rates_by_site",

@@ -95,14 +95,16 @@ def cloud_lines(
             )
         )
     else:
-        compute = Money.of(chosen.count * HOURS * chosen.usd_per_hour, cur)
+        hours, hours_txt = billed_hours(workload, option)
+        compute = Money.of(chosen.count * hours * chosen.usd_per_hour, cur)
         packed = _service_notes(chosen, workload, request, cap)
         items.append(
             item(
                 f"compute ({inst.name}, {option.value})",
                 compute,
-                f"{chosen.count} x {inst.name} x 730 h x {unit_txt} USD/h{packed}",
+                f"{chosen.count} x {inst.name} x {hours_txt} x {unit_txt} USD/h{packed}",
                 *srcs,
+                *((f"workloads.{workload.name}.hours_per_month",) if hours != HOURS else ()),
             )
         )
     slope_factor = Decimal(1)
@@ -173,3 +175,17 @@ def _fixed_lines(
         )
     fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month))
     return fixed
+
+
+BY_THE_HOUR: frozenset[PricingOption] = frozenset({PricingOption.ON_DEMAND, PricingOption.SPOT})
+"""Options billed for the hours used; a commitment bills every hour of its term."""
+
+
+def billed_hours(workload: Workload, option: PricingOption) -> tuple[Decimal, str]:
+    """Hours a month an instance of ``workload`` is billed on ``option`` and how the
+    formula says it: the declared ``hours_per_month`` (duty cycle) for capacity bought by
+    the hour, else 730 h."""
+    h = workload.hours_per_month
+    if h is None or option not in BY_THE_HOUR or decimal_of(h) >= HOURS:
+        return HOURS, "730 h"
+    return decimal_of(h), f"{num(h)} h (hours_per_month; 730 h if always on)"

@@ -60,6 +60,19 @@ def baseline_items(
     return cache.baseline(workload, site, catalogue, settings, compute)
 
 
+def double_running_months(settings: Settings, workload: Workload) -> tuple[float, str]:
+    """Months ``workload`` runs in both places when it moves, and the setting that says so:
+    ``double_running_months_by_kind`` for its kind (batch and training 0 by default), else
+    ``double_running_months``."""
+    kind = workload.kind.value
+    if kind in settings.double_running_months_by_kind:
+        return (
+            settings.double_running_months_by_kind[kind],
+            f"settings.double_running_months_by_kind.{kind}",
+        )
+    return settings.double_running_months, "settings.double_running_months"
+
+
 def migration_items(
     workload: Workload,
     site: Site,
@@ -70,8 +83,9 @@ def migration_items(
     cache: PriceCache | None = None,
 ) -> tuple[LineItem, ...]:
     """One-off cost of moving ``workload`` from its current site to ``site``: dataset egress
-    priced by the SOURCE site, engineering effort, and double running at what it pays today
-    (``baseline_items``)."""
+    priced by the SOURCE site (0 under ``settings.egress_exit_waiver`` when the source is a
+    cloud), engineering effort, and double running at what it pays today (``baseline_items``)
+    for ``double_running_months`` of its kind (0 for batch and training by default)."""
     if workload.current_site is None or workload.current_site == site.name:
         return ()
     cur = catalogue.currency
@@ -83,6 +97,15 @@ def migration_items(
                 "dataset egress",
                 Money.zero(cur),
                 f"not priced: current site {workload.current_site} not supplied",
+            )
+        )
+    elif gib > 0 and settings.egress_exit_waiver and current.kind is SiteKind.CLOUD:
+        out.append(
+            item(
+                f"dataset egress from {current.name}",
+                Money.zero(cur),
+                f"{num(gib)} GiB: waived (the provider's exit waiver for leaving it)",
+                "settings.egress_exit_waiver",
             )
         )
     elif gib > 0:
@@ -114,7 +137,18 @@ def migration_items(
             "settings.engineering_usd_per_move",
         )
     )
-    months = settings.double_running_months
+    months, months_src = double_running_months(settings, workload)
+    if current is not None and months == 0:
+        out.append(
+            item(
+                "double running",
+                Money.zero(cur),
+                f"0 months: a {workload.kind.value} workload is stopped and resumed, not run twice"
+                if months_src.endswith(f".{workload.kind.value}")
+                else "0 months",
+                months_src,
+            )
+        )
     if current is not None and months > 0:
         opt = baseline_option(current, workload.current_option)
         monthly = total(baseline_items(workload, current, catalogue, settings, cache=cache), cur)
@@ -124,7 +158,7 @@ def migration_items(
                 monthly.times(decimal_of(months)),
                 f"{num(months)} months x {num(monthly.to_decimal())} USD/month at "
                 f"{current.name} ({opt.value})",
-                "settings.double_running_months",
+                months_src,
             )
         )
     return tuple(out)

@@ -12,7 +12,12 @@ The estate's monthly cost, per node class ``k`` (count ``n_k``, capex ``C_k`` pe
 
 ``cost_basis: marginal`` keeps only the power term (spare capacity is already paid for;
 capex, space, labour and support are sunk). For per-kW-month colo, power is contracted and
-strictly sunk too; we keep it as a conservative proxy of the incremental cost.
+strictly sunk too; we keep it as a conservative proxy of the incremental cost. The basis
+changes what a workload is charged, never what the estate costs: the plan's totals carry
+the whole estate (``planner.cost.estates``), the uncharged rest as idle owned capacity.
+
+``racks_and_power_paid``: the servers go into racks and contracted power already paid for,
+so space and per-kW-month power are 0 (metered per-kWh energy is still incremental).
 
 **Split rule** (``planner.cost.split``). Each node class's monthly cost is split between CPU,
 memory and GPUs in proportion to what the same resources cost on demand in the cloud. On a
@@ -193,6 +198,11 @@ def owned_rates(
         kwh_price, kwh_src = param(oc.usd_per_kwh, "owned.usd-per-kwh", "usd_per_kwh")
         kw_price, kw_src = zero, ""
     space, labour = decimal_of(oc.space_usd_per_month), decimal_of(oc.labour_usd_per_month)
+    if oc.racks_and_power_paid:
+        # the servers go into racks and contracted power already paid: not charged to them
+        space = zero
+        if oc.power_billing is PowerBilling.PER_KW_MONTH:
+            kw_price, kw_src = zero, f"{s}.racks_and_power_paid"
 
     capex_total = sum((nc.count * decimal_of(nc.capex_usd) for nc in classes), zero)
     kw_total = sum((nc.count * decimal_of(nc.power_kw) for nc in classes), zero)

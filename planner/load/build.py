@@ -122,6 +122,9 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
         pinned_site=w.get("pinned_site"),
         profile=_PROFILES[w["profile"]] if "profile" in w else None,
         telemetry=w.get("telemetry"),
+        hours_per_month=(
+            float(w["hours_per_month"]) if w.get("hours_per_month") is not None else None
+        ),
         training=(
             TrainingSpec(
                 gpu_hours_per_month=float(training["gpu_hours_per_month"]),
@@ -202,6 +205,10 @@ def _owned(d: Mapping[str, Any]) -> OwnedCost:
         labour_usd_per_month=float(d.get("labour_usd_per_month", 0.0)),
         support_pct_of_capex_per_year=_opt_float(d, "support_pct_of_capex_per_year"),
         cost_basis=CostBasis(d.get("cost_basis", CostBasis.AVERAGE.value)),
+        purchase_month=int(d.get("purchase_month", 0)),
+        residual_value_pct=float(d.get("residual_value_pct", 0.0)),
+        refresh=bool(d.get("refresh", False)),
+        racks_and_power_paid=bool(d.get("racks_and_power_paid", False)),
     )
 
 
@@ -297,6 +304,11 @@ def _settings(s: Mapping[str, Any]) -> Settings:
             s.get("engineering_usd_per_move", defaults.engineering_usd_per_move)
         ),
         double_running_months=float(s.get("double_running_months", defaults.double_running_months)),
+        double_running_months_by_kind={
+            **defaults.double_running_months_by_kind,
+            **{str(k): float(v) for k, v in s.get("double_running_months_by_kind", {}).items()},
+        },
+        egress_exit_waiver=bool(s.get("egress_exit_waiver", defaults.egress_exit_waiver)),
         solver_time_limit_s=float(s.get("solver_time_limit_s", defaults.solver_time_limit_s)),
         solver_gap=float(s.get("solver_gap", defaults.solver_gap)),
         tier_availability_pct={

@@ -203,6 +203,38 @@ class CommittedSpend:
 
 
 @dataclass(frozen=True, slots=True)
+class Estate:
+    """An owned site's whole estate, for the cash and accrual views (``planner.cost.estates``).
+
+    ``purchase_month <= 0``: owned before the horizon (the hardware is sunk: only its run
+    costs, refreshes and residual values fall in it); ``>= 1``: bought at the start of that
+    month. Amortisation (``capex_per_month``) lasts ``depreciation_months`` from the
+    purchase; with ``refresh`` the hardware is bought again when it ends."""
+
+    site: str
+    capex: Money
+    """The hardware's purchase price (every node class)."""
+    capex_per_month: Money
+    """The amortised capital charge while depreciating (the estate's "capex" line)."""
+    run_per_month: Money
+    """Power, space, labour and support: paid every month the estate runs."""
+    depreciation_months: int
+    purchase_month: int = 0
+    residual: Money = _ZERO
+    """Sale value of the hardware at the end of its depreciation."""
+    refresh: bool = False
+
+    @property
+    def per_month(self) -> Money:
+        """The estate's monthly cost while depreciating (the accrual view)."""
+        return self.capex_per_month + self.run_per_month
+
+    @property
+    def owned_today(self) -> bool:
+        return self.purchase_month <= 0
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     placements: tuple[Placement, ...]
     site_usage: tuple[SiteUsage, ...]
@@ -231,6 +263,9 @@ class Plan:
     commitments; ``None`` when the project names no bill."""
     committed: tuple[CommittedSpend, ...] = ()
     """Committed spend the moves do not save before the commitments expire."""
+    estates: tuple[Estate, ...] = ()
+    """The owned sites' whole estates, sorted by site: the report puts the share no workload
+    pays for on its own line ("idle owned capacity") and builds the cash view from them."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

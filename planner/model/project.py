@@ -132,6 +132,10 @@ class Workload:
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
     deploy: DeploySpec = DeploySpec()
+    hours_per_month: float | None = None
+    """Hours a month the workload runs (a batch schedule); ``None``: always on (730 h).
+    Cloud capacity bought by the hour (on-demand, spot) is priced for these hours only; a
+    commitment bills every hour of its term, so it is priced for 730 h."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
@@ -193,6 +197,16 @@ class OwnedCost:
     labour_usd_per_month: float = 0.0
     support_pct_of_capex_per_year: float | None = None
     cost_basis: CostBasis = CostBasis.AVERAGE
+    purchase_month: int = 0
+    """``<= 0``: the hardware is owned today (bought before month 1); ``>= 1``: bought at
+    the start of that month of the horizon (capex cash in that month)."""
+    residual_value_pct: float = 0.0
+    """Sale value of the hardware at the end of depreciation, percent of capex."""
+    refresh: bool = False
+    """Buy the hardware again when its depreciation ends (cash in that month)."""
+    racks_and_power_paid: bool = False
+    """The servers go into racks and contracted power already paid for: space and per-kW
+    power are not charged to them (incremental cost only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +306,15 @@ class Settings:
     """Overrides of classifier thresholds by name (see ``planner.classify.DEFAULTS``)."""
     engineering_usd_per_move: float = 8000.0
     double_running_months: float = 1.0
+    double_running_months_by_kind: Mapping[str, float] = field(
+        default_factory=lambda: {"batch": 0.0, "training": 0.0}
+    )
+    """Overrides of ``double_running_months`` by workload kind: a batch or training job is
+    stopped at the source and resumed at the target (from its checkpoint), never run in both
+    places, so 0 by default."""
+    egress_exit_waiver: bool = False
+    """The source cloud waives data transfer out for leaving it (AWS, Google Cloud and Azure
+    announced such waivers in 2024, on request): dataset egress of a move out is 0."""
     solver_time_limit_s: float = 30.0
     solver_gap: float = 0.005
     tier_availability_pct: Mapping[int, float] = field(

@@ -3,11 +3,15 @@
 Every report view (``plan.json``, ``plan.md``, the CLI summary, plan diffs and what-if) reads
 its figures from here, so a site's or a team's cost is computed once:
 
-- a site's cost with the plan is the sum of the workloads' parts placed there (so the sites
-  add up to the plan's total), its cost today the baseline of the workloads that run there
-  today;
-- the horizon figures (TCO, savings, break-even month, NPV) are those of
-  :func:`planner.cost.horizon.horizon_summary` for the plan's totals.
+- owned sites count as whole estates (:mod:`planner.report.cash`): the plan's monthly
+  totals are what workloads are charged plus the idle owned capacity, today and with the
+  plan;
+- a site's cost with the plan is the sum of the workloads' parts placed there plus its idle
+  owned capacity (so the sites add up to the plan's total), its cost today the baseline of
+  the workloads that run there today plus its idle capacity today;
+- the horizon figures (cash totals, savings, payback, NPV, the month-by-month cash and
+  accrual series) are :func:`planner.cost.horizon.compare`'s for the plan's ledgers
+  (:func:`planner.report.cash.plan_ledgers`).
 
 A workload "changes site" when it moves in whole (``Placement.moved``) or in part (it keeps
 running where it runs today and also runs elsewhere: :func:`partly_moved`).
@@ -18,9 +22,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from planner.cost.horizon import HorizonSummary, horizon_summary
+from planner.cost.horizon import HorizonSummary, compare
 from planner.model import Assignment, Placement, Plan
 from planner.money import Money
+from planner.report.cash import (
+    IdleOwned,
+    charged_after,
+    charged_today,
+    estates_after,
+    estates_today,
+    idle_owned,
+    plan_ledgers,
+)
 
 
 def primary_assignment(placement: Placement) -> Assignment | None:
@@ -49,34 +62,51 @@ def changes_site(placement: Placement) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class PlanTotals:
-    """The plan's monthly figures, its one-off migration and their horizon arithmetic."""
+    """The plan's monthly figures (whole estates), its one-off migration and their horizon
+    arithmetic."""
 
     baseline_per_month: Money
+    """What workloads pay today plus today's idle owned capacity."""
     per_month: Money
+    """What workloads pay with the plan plus the idle owned capacity with it."""
     migration: Money
     horizon: HorizonSummary
-    """Totals over ``plan.horizon_months``, savings, break-even month and NPV."""
+    """Cash totals over ``plan.horizon_months``, savings, payback, NPV and the ledgers."""
     workloads: int
     moved: int
     partly_moved: int
+    idle_today: tuple[IdleOwned, ...] = ()
+    idle_after: tuple[IdleOwned, ...] = ()
+
+    @property
+    def idle_today_per_month(self) -> Money:
+        return Money.total((i.idle_per_month for i in self.idle_today), self.per_month.currency)
+
+    @property
+    def idle_after_per_month(self) -> Money:
+        return Money.total((i.idle_per_month for i in self.idle_after), self.per_month.currency)
 
 
 def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
-    """The plan's totals; the NPV discounts the monthly savings at ``discount_rate_pct``."""
+    """The plan's totals; the NPV discounts the monthly cash saving at ``discount_rate_pct``."""
+    idle_today = idle_owned(estates_today(plan), charged_today(plan))
+    idle_after = idle_owned(estates_after(plan), charged_after(plan))
+    cur = plan.per_month.currency
+    before_pm = plan.baseline_per_month + Money.total((i.idle_per_month for i in idle_today), cur)
+    after_pm = plan.per_month + Money.total((i.idle_per_month for i in idle_after), cur)
+    before, after = plan_ledgers(plan, plan.horizon_months)
     return PlanTotals(
-        baseline_per_month=plan.baseline_per_month,
-        per_month=plan.per_month,
+        baseline_per_month=before_pm,
+        per_month=after_pm,
         migration=plan.migration,
-        horizon=horizon_summary(
-            plan.baseline_per_month,
-            plan.per_month,
-            plan.migration,
-            plan.horizon_months,
-            discount_rate_pct,
+        horizon=compare(
+            before, after, plan.horizon_months, discount_rate_pct, (before_pm, after_pm)
         ),
         workloads=len(plan.placements),
         moved=sum(1 for p in plan.placements if p.moved),
         partly_moved=sum(1 for p in plan.placements if partly_moved(p)),
+        idle_today=idle_today,
+        idle_after=idle_after,
     )
 
 
@@ -86,9 +116,9 @@ class SiteFigures:
 
     name: str
     per_month: Money
-    """The sum of the workloads' parts placed here."""
+    """The sum of the workloads' parts placed here, plus its idle owned capacity."""
     baseline_per_month: Money
-    """The baseline of the workloads that run here today."""
+    """The baseline of the workloads that run here today, plus its idle capacity today."""
     workloads: tuple[str, ...]
     """Workloads with a part here, sorted."""
     moved_in: int
@@ -108,6 +138,10 @@ def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ..
     before: dict[str, Money] = {}
     moved_in: dict[str, int] = {}
     moved_out: dict[str, int] = {}
+    for i in idle_owned(estates_after(plan), charged_after(plan)):
+        after[i.site] = i.idle_per_month
+    for i in idle_owned(estates_today(plan), charged_today(plan)):
+        before[i.site] = i.idle_per_month
     for p in plan.placements:
         for a in p.assignments:
             placed.setdefault(a.site, set()).add(p.workload)
@@ -130,7 +164,7 @@ def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ..
             moved_in=moved_in.get(name, 0),
             moved_out=moved_out.get(name, 0),
         )
-        for name in sorted(names | set(placed) | set(before))
+        for name in sorted(names | set(placed) | set(before) | set(after))
     )
 
 

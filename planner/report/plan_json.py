@@ -8,17 +8,21 @@ exact in cents (``Money``, written by ``planner.money.json_text`` as the JSON nu
 always had: ``139748.38``, never through a float), ratios to 4 decimals, no timestamps and
 no wall-clock solver time.
 
-Derived totals (documented again in the schema):
+Derived totals (documented again in the schema). Owned sites count as whole estates
+(:mod:`planner.report.cash`): the monthly totals include the idle owned capacity, its own
+line (``idle_owned``).
 
 - ``delta_usd_per_month = usd_per_month - baseline_usd_per_month`` (negative is a saving);
-- ``horizon_tco_usd = usd_per_month x horizon_months + migration_usd`` (undiscounted);
-- ``baseline_horizon_tco_usd = baseline_usd_per_month x horizon_months``;
-- ``break_even_month``: the first whole month ``m >= 0`` with
-  ``m x (baseline - after) >= migration_usd``; ``null`` when the plan never pays back;
-- ``horizon_savings_npv_usd``: monthly savings discounted at ``settings.discount_rate_pct``
-  (annual, compounded monthly as ``(1 + r) ** (m / 12)``) minus the one-off migration cost.
+- ``horizon_tco_usd`` / ``baseline_horizon_tco_usd``: the cash paid over the horizon with the
+  plan (migration and hardware bought included) and today's way (undiscounted);
+- ``payback_months``: when the cumulative cash saving first gets back to 0 (3.67),
+  ``break_even_month`` its month (``ceil``); ``null`` when it does not within the horizon;
+- ``horizon_savings_npv_usd``: the monthly cash savings discounted at
+  ``settings.discount_rate_pct`` (annual, compounded monthly as ``(1 + r) ** (m / 12)``);
+- ``cash_flow``: month by month, both views (cash and accrual) of both sides, the cumulative
+  cash saving, and the one-off items.
 
-The horizon figures are :func:`planner.cost.horizon.horizon_summary`'s for the plan's totals
+The horizon figures are :func:`planner.cost.horizon.compare`'s for the plan's ledgers
 (:func:`planner.report.figures.plan_totals`), the arithmetic ``hybridplan cost`` shows.
 """
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.cost.horizon import cumulative_saving
 from planner.model import (
     Assignment,
     Classification,
@@ -38,6 +43,7 @@ from planner.model import (
 from planner.money import Money, json_text
 from planner.policy.output import finding_sort_key, finding_to_dict
 from planner.report.amounts import delta_pct, round_ratio
+from planner.report.cash import IdleOwned
 from planner.report.figures import (
     PlanTotals,
     SiteFigures,
@@ -192,9 +198,42 @@ def _team_dict(t: TeamFigures) -> dict[str, Any]:
     }
 
 
+def _idle_dict(i: IdleOwned) -> dict[str, Any]:
+    share = i.idle_share
+    return {
+        "site": i.site,
+        "estate_usd_per_month": i.estate_per_month,
+        "charged_usd_per_month": i.charged_per_month,
+        "idle_usd_per_month": i.idle_per_month,
+        "idle_pct": None if share is None else round(float(share) * 100, 2),
+    }
+
+
+def _cash_flow(t: PlanTotals) -> dict[str, Any]:
+    h = t.horizon
+    assert h.before is not None
+    assert h.after is not None
+    return {
+        "before_cash_usd": list(h.before.cash),
+        "after_cash_usd": list(h.after.cash),
+        "before_accrual_usd": list(h.before.accrual),
+        "after_accrual_usd": list(h.after.accrual),
+        "cumulative_saving_usd": list(cumulative_saving(h.before, h.after)),
+        "one_off": [
+            {"month": i.month, "usd": i.amount, "label": i.label, "side": side}
+            for side, ledger in (("before", h.before), ("after", h.after))
+            for i in ledger.items
+        ],
+    }
+
+
 def _totals(t: PlanTotals) -> dict[str, Any]:
     h = t.horizon
     return {
+        "baseline_idle_owned_usd_per_month": t.idle_today_per_month,
+        "idle_owned_usd_per_month": t.idle_after_per_month,
+        "idle_owned": [_idle_dict(i) for i in t.idle_after],
+        "payback_months": h.payback_months,
         "baseline_usd_per_month": t.baseline_per_month,
         "usd_per_month": t.per_month,
         "delta_usd_per_month": t.per_month - t.baseline_per_month,
@@ -250,6 +289,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "totals": _totals(totals),
         "baseline": baseline_dict(plan, totals.horizon.savings),
         "billing": billing_dict(plan),
+        "cash_flow": _cash_flow(totals),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,

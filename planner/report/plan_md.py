@@ -20,6 +20,13 @@ from planner.money import Money
 from planner.report.markdown import code_span, md_cell, md_table
 from planner.report.plan_json import plan_to_dict
 from planner.report.plan_md_baseline import baseline_section
+from planner.report.plan_md_cash import (
+    cash_chart,
+    hardware_after,
+    idle_section,
+    money_rows,
+    payback_text,
+)
 from planner.report.plan_md_sections import (
     classification_section,
     findings_section,
@@ -56,50 +63,25 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         t["delta_usd_per_month"],
     )
     verb = "saves" if delta.sign < 0 else ("costs" if delta.sign > 0 else "changes")
-    be = t["break_even_month"]
-    be_text = (
-        "never (the plan costs more than today)"
-        if be is None
-        else ("immediately" if be == 0 else f"month {be}")
+    hardware = hardware_after(d)
+    hardware_text = (
+        f" and **{hardware.format(unit=False)} USD** of hardware" if hardware.sign > 0 else ""
     )
-    h = t["horizon_months"]
     return [
         COMMENT_MARKER,
         f"## hybridplan: {before.format(unit=False)} → {after.format(unit=False)} USD/month "
         f"({delta.format(unit=False, sign=True)} USD/month, {_pct(t['delta_pct'])})",
         "",
         f"The plan {verb} **{abs(delta).format(unit=False)} USD/month** for a one-off migration of "
-        f"**{t['migration_usd'].format(unit=False)} USD**; it breaks even **{be_text}**. "
+        f"**{t['migration_usd'].format(unit=False)} USD**{hardware_text}; it pays back "
+        f"**{payback_text(t)}**. "
         f"{t['moved']} of {t['workloads']} workloads move"
         + _partly_text(t.get("partly_moved", 0))
         + _new_text(d),
         "",
-        *md_table(
-            ("", "today", "with this plan", "delta"),
-            [
-                (
-                    "monthly cost (USD/month)",
-                    before.format(unit=False),
-                    after.format(unit=False),
-                    delta.format(unit=False, sign=True),
-                ),
-                (
-                    f"{h}-month TCO incl. migration (USD)",
-                    t["baseline_horizon_tco_usd"].format(unit=False),
-                    t["horizon_tco_usd"].format(unit=False),
-                    (-t["horizon_savings_usd"]).format(unit=False, sign=True),
-                ),
-                ("one-off migration (USD)", "-", t["migration_usd"].format(unit=False), "-"),
-                (
-                    f"NPV of savings at {d['settings']['discount_rate_pct']:g} %/year (USD)",
-                    "-",
-                    t["horizon_savings_npv_usd"].format(unit=False),
-                    "-",
-                ),
-                ("break-even", "-", be_text, "-"),
-            ],
-            "lrrr",
-        ),
+        *md_table(("", "today", "with this plan", "delta"), money_rows(d), "lrrr"),
+        *idle_section(d),
+        *cash_chart(d),
     ]
 
 
@@ -152,9 +134,13 @@ def _provenance(d: Mapping[str, Any]) -> list[str]:
         "",
         *md_table(("", "value"), rows, "ll"),
         "",
-        "Monthly figures are USD/month at catalogue prices; the horizon TCO is undiscounted "
-        "(monthly cost x horizon + one-off migration); the NPV discounts monthly savings at the "
-        "project's discount rate.",
+        "Monthly figures are USD/month at catalogue prices, owned sites as whole estates (the "
+        "share no workload is charged for is idle owned capacity). Horizon cash is undiscounted "
+        "and counts hardware when it is bought (an estate owned today is sunk: only its run "
+        "costs and refreshes); the accrual view amortises hardware while it depreciates. The "
+        "payback is when the cumulative cash saving gets back to 0; the NPV discounts the "
+        "monthly cash savings at the project's discount rate. Month by month: `cash_flow` in "
+        "plan.json.",
         "",
         "</details>",
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -158,11 +159,15 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                     RowKind.BUDGET_SITE: f"site {info.site} budget",
                     RowKind.BUDGET_TOTAL: "total budget",
                 }[info.kind]
+                minimum = _budget_minimum(model, x, r)
+                floor_usd = limit + s if minimum is None else minimum
                 lines.append(
                     f"{what} is {limit:,.0f} USD/month; the cheapest plan within the other "
-                    f"constraints needs {limit + s:,.0f} USD/month"
+                    f"constraints needs {floor_usd:,.0f} USD/month"
                 )
-                fixes.append(f"raise the {what} by {math.ceil(s - 1e-6):,} USD/month")
+                fixes.append(
+                    f"raise the {what} by {math.ceil(floor_usd - limit - 1e-6):,} USD/month"
+                )
             elif info.kind is RowKind.CLOUD_SHARE:
                 spend = model.usd_per_month * x
                 cloud = np.asarray(
@@ -211,6 +216,38 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                 fixes.append(f"relax the latency bound between {blk.members[0]} and {info.other}")
             used.append(j)
     return lines, fixes, used
+
+
+def _budget_minimum(model: Model, x: FloatArray, r: int) -> float | None:
+    """The true minimum of budget row ``r``: the elastic model re-solved to minimise the
+    row's spend, every other relaxation still penalised far above it (so it relaxes what
+    the diagnosis relaxed, and no more), the row's own slack free. The elastic optimum's
+    slack alone is not it: its real cost is only a tie-breaker, so the slack can sit at
+    any plan that relaxes the same rows (issue #12: "581,085 USD/month needed" when
+    46,900 was feasible). ``None`` when the re-solve fails."""
+    counts = np.diff(model.start)
+    cols = np.repeat(np.arange(model.n_cols), counts)
+    mask = model.index == r
+    spend = np.zeros(model.n_cols)
+    np.add.at(spend, cols[mask], model.value[mask])
+    penalty = model.penalty.copy()
+    for j, c in enumerate(model.columns):
+        if c.kind in (ColKind.SLACK, ColKind.SWITCH):
+            if c.row == r:
+                penalty[j] = 0.0
+            spend[j] = 0.0
+    scale = max(1.0, float(np.abs(spend).sum()))
+    exact = bool(model.integer.any())
+    status, y, _, _, _, _ = run_highs(
+        replace(model, cost=penalty * 1e6 + spend / scale),
+        integer=exact,
+        time_limit_s=10.0,
+        gap=1e-9,
+        start=x,
+    )
+    if status not in ("optimal", "feasible"):
+        return None
+    return float(spend @ y)
 
 
 def _solve_elastic(

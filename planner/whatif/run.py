@@ -21,6 +21,7 @@ from planner.errors import InfeasibleError
 from planner.model import Classification, Plan, Project
 from planner.money import Money
 from planner.report import PlanDiff, PlanFigures, compare_plans, diff_to_dict, figures_of_plan
+from planner.report.figures import plan_totals
 from planner.whatif.apply import apply_changes, grow_classifications
 from planner.whatif.parse import Change, Sweep
 
@@ -145,7 +146,8 @@ def run_sweep(
     watched = tuple(sorted(moving | set(watch)))
     rows = []
     for (v, o), where in zip(outcomes, placed, strict=True):
-        total = None if o.plan is None else o.plan.per_month
+        # whole estates, as the base figures count them
+        total = None if o.plan is None else plan_totals(o.plan, 0.0).per_month
         rows.append(
             SweepRow(
                 value=v,

@@ -270,3 +270,18 @@ def test_one_replica_gpu_service_pays_for_the_instance_not_per_gpu() -> None:
     tr = _by_option(offers_for(t, t.resources, cloud(), cat, S))[PricingOption.ON_DEMAND]
     assert tr.instance_type == "p5.48xlarge"  # per GPU-hour: 800 x 100 / 8 = 10,000
     assert tr.line_items[0].amount == usd(10000)
+
+
+def test_batch_duty_cycle_is_priced_by_hours_used_but_commitments_bill_every_hour() -> None:
+    """The service as a batch job running 153.3 h a month (21 % of 730): on-demand compute
+    is 3 x 153.3 x 0.2 = 91.98 (not 438); a 1-year commitment bills every hour of its term:
+    438 x (1 - 0.30) = 306.6, as for an always-on service."""
+    w = service(kind=WorkloadKind.BATCH, hours_per_month=153.3)
+    o = _by_option(offers_for(w, w.resources, cloud(), CAT, S))
+    od = o[PricingOption.ON_DEMAND]
+    assert _items(od)["compute (m6i.xlarge, on-demand)"] == usd("91.98")
+    assert od.line_items[0].formula == (
+        "3 x m6i.xlarge x 153.3 h (hours_per_month; 730 h if always on) x 0.2 USD/h"
+    )
+    assert od.line_items[0].sources[-1] == "workloads.api.hours_per_month"
+    assert o[PricingOption.COMMIT_1Y].per_month == usd(306.6 + 30 + 115)

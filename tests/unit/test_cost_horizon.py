@@ -1,4 +1,4 @@
-"""Horizon totals, break-even month and NPV, and the cost-input digest."""
+"""Horizon totals, break-even month and NPV (the one-off move form), and the cost-input digest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from cost_world import cloud, colo, service, tiny_catalogue, usd
 
-from planner.cost import annuity_factor, breakeven_month, cost_input_digest, horizon_summary, npv
+from planner.cost import annuity_factor, cost_input_digest, horizon_summary
 from planner.model import Project, Settings
 from planner.money import Money
 
@@ -33,7 +33,6 @@ def test_npv_with_discounting() -> None:
     assert float(annuity_factor(36, 12.0)) == pytest.approx(30.37475, rel=1e-6)
     h = horizon_summary(usd(1000), usd(600), usd(2000), 36, 12.0)
     assert h.npv == usd("10149.90")
-    assert npv(usd(1000), usd(600), usd(2000), 36, 12.0) == h.npv
 
 
 def test_npv_matches_the_sum_of_discounted_months() -> None:
@@ -43,7 +42,7 @@ def test_npv_matches_the_sum_of_discounted_months() -> None:
         (saving / (1 + rate / 100) ** (Decimal(m) / 12) for m in range(1, months + 1)),
         Decimal(0),
     )
-    got = npv(usd("2234.56"), usd(1000), usd(0), months, 8.0)
+    got = horizon_summary(usd("2234.56"), usd(1000), usd(0), months, 8.0).npv
     assert got == Money.of(by_month, "USD")
 
 
@@ -77,7 +76,7 @@ def test_npv_matches_the_sum_of_discounted_months() -> None:
 def test_breakeven_month_cases(before: str, after: str, one_off: str, month: int | None) -> None:
     """Break-even is ceil(one-off / saving) on exact cents, 0 with nothing to recover, None
     if never (no float noise can make equal costs read as a loss)."""
-    assert breakeven_month(usd(before), usd(after), usd(one_off)) == month
+    assert horizon_summary(usd(before), usd(after), usd(one_off), 36, 0.0).breakeven_month == month
 
 
 def test_cost_input_digest_tracks_cost_inputs_only() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from cost_world import cloud, colo, leased_pool, pool, service, tiny_catalogue, trainer, usd
 
 from planner.cost import PriceCache, offers_for, owned_rates_by_site, pool_commitment_items
-from planner.model import DataSpec, PricingOption, Residency, Resources, Settings
+from planner.model import DataSpec, PricingOption, Residency, Resources, Settings, WorkloadKind
 from planner.money import Money
 
 CAT = tiny_catalogue()
@@ -211,3 +211,26 @@ def test_zero_owned_storage_and_egress_say_they_are_assumptions() -> None:
     storage = next(i for i in o2.line_items if i.name == "storage (owned)")
     assert storage.amount == usd(6)
     assert storage.formula == "3 x 100 GiB x 0.02 USD/GiB-month"
+
+
+def test_batch_moves_without_double_running_by_default() -> None:
+    """The service of test_migration_items as a batch job: it is stopped and resumed, so its
+    double running is 0 (shown as a 0 line), and the move costs 90 + 8,000 = 8,090 USD."""
+    w = service(current_site="cloud", kind=WorkloadKind.BATCH)
+    (o,) = offers_for(w, w.resources, colo(), CAT, S, current=cloud())
+    names = {i.name: i.amount for i in o.migration_items}
+    assert names["double running"] == usd(0)
+    assert o.migration == usd(8090)
+    lines = {i.name: i for i in o.migration_items}
+    assert lines["double running"].sources == ("settings.double_running_months_by_kind.batch",)
+
+
+def test_exit_waiver_zeroes_the_dataset_egress_of_a_move_out() -> None:
+    """With settings.egress_exit_waiver the 90 USD of dataset egress out of the cloud is
+    waived: 8,000 engineering + 583 double running = 8,583 USD."""
+    w = service(current_site="cloud")
+    waived = replace(S, egress_exit_waiver=True)
+    (o,) = offers_for(w, w.resources, colo(), CAT, waived, current=cloud())
+    names = {i.name: i.amount for i in o.migration_items}
+    assert names["dataset egress from cloud"] == usd(0)
+    assert o.migration == usd(8583)

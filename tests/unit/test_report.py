@@ -229,15 +229,16 @@ def test_plan_md_is_valid_gfm() -> None:
 
 
 def test_plan_md_headline() -> None:
-    """The headline gives before -> after, delta, percent, horizon TCO and break-even."""
+    """The headline gives before -> after, delta, percent, horizon cash and payback."""
     text = report.render_plan_md(sample_plan(), sample_project())
     lines = text.splitlines()
     assert lines[0] == report.COMMENT_MARKER
     assert lines[1] == (
         "## hybridplan: 105,600.00 → 62,744.57 USD/month (-42,855.43 USD/month, -40.6 %)"
     )
-    assert "36-month TCO incl. migration (USD)" in text
-    assert "breaks even **month 1**" in text
+    assert "36-month cash incl. migration and hardware (USD)" in text
+    # 30,500 USD of migration against 42,855.43 USD/month saved: back after 0.71 months
+    assert "pays back **after 0.7 months (month 1)**" in text
     # search-api is new: part of "after", nothing of "before"
     assert "includes 1 new workload (100.00 USD/month) that does not run today" in text
 
@@ -280,7 +281,7 @@ def test_plan_md_without_moves_or_findings() -> None:
     text = report.render_plan_md(plan, sample_project())
     assert "No workload moves." in text
     assert "No policy findings." in text
-    assert "breaks even **immediately**" in text
+    assert "pays back **immediately**" in text
     check_gfm(text)
 
 

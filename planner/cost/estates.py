@@ -1,0 +1,103 @@
+"""Owned sites as whole estates over time: what an estate costs, and when it is paid.
+
+* :func:`estate_of`: an owned site's :class:`~planner.model.Estate` - the hardware's price,
+  its amortised charge and run costs (power, space, labour, support) as the owned-cost model
+  prices them (``planner.cost.owned``), always on the **average** basis: the estate costs the
+  same whatever share of it workloads use. ``cost_basis: marginal`` changes what a workload
+  is charged (the power it adds), never what the estate costs.
+* :func:`estate_flows`: the estate's run costs by month and its purchases as
+  :class:`~planner.cost.horizon.CashItem` s: the first purchase in ``purchase_month``
+  (``<= 0``: before the horizon, so no cash in it, amortised for what is left of its
+  depreciation), then, with ``refresh``, again each ``depreciation_months``; a refreshed
+  generation is sold for its residual value when it is replaced. Run costs are paid every
+  month from the purchase on (servers keep running after depreciation ends; only the
+  amortised charge stops).
+
+Hardware the solver decides to buy (issue #12, part B) enters the same way: one ``Estate``
+per purchase, ``purchase_month`` the month it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
+
+from planner.catalogue import Catalogue
+from planner.cost.horizon import CashItem
+from planner.cost.nodes import node_classes, owned_inputs
+from planner.cost.offers import owned_rates_by_site
+from planner.model import CostBasis, Estate, Project, Site, SiteKind
+from planner.money import Money, decimal_of
+
+CAPEX_LINE = "capex (amortised)"
+"""The name of the amortised capital line of an estate (``planner.cost.estate``)."""
+
+
+def _average(site: Site) -> Site:
+    """The site with its owned cost on the average basis (the whole estate's cost)."""
+    oc = owned_inputs(site)
+    if oc is None or oc.cost_basis is CostBasis.AVERAGE:
+        return site
+    full = replace(oc, cost_basis=CostBasis.AVERAGE)
+    if site.kind is SiteKind.GPU_POOL and site.gpu_pool_cost is not None:
+        return replace(site, gpu_pool_cost=replace(site.gpu_pool_cost, owned=full))
+    return replace(site, owned_cost=full)
+
+
+def estates_for(project: Project, catalogue: Catalogue) -> tuple[Estate, ...]:
+    """The whole estate of every owned site of ``project``, sorted by site."""
+    sites = tuple(_average(s) for s in sorted(project.sites, key=lambda s: s.name))
+    rates = owned_rates_by_site(sites, catalogue, project.settings)
+    out = []
+    for site in sites:
+        if site.name not in rates:
+            continue
+        oc = owned_inputs(site)
+        assert oc is not None  # an owned site
+        r = rates[site.name]
+        cur = catalogue.currency
+        capex_line = Money.total((i.amount for i in r.items if i.name == CAPEX_LINE), cur)
+        capex = Money.of(
+            sum(
+                (n.count * decimal_of(n.capex_usd) for n in node_classes(site, oc, catalogue)),
+                Decimal(0),
+            ),
+            cur,
+        )
+        months = oc.depreciation_months or round(
+            catalogue.value("owned.depreciation-months", site.price_overrides)
+        )
+        out.append(
+            Estate(
+                site=site.name,
+                capex=capex,
+                capex_per_month=capex_line,
+                run_per_month=r.per_month - capex_line,
+                depreciation_months=months,
+                purchase_month=oc.purchase_month,
+                residual=capex.times(decimal_of(oc.residual_value_pct) / 100),
+                refresh=oc.refresh,
+            )
+        )
+    return tuple(out)
+
+
+def estate_flows(estate: Estate, months: int) -> tuple[tuple[Money, ...], tuple[CashItem, ...]]:
+    """The estate's run costs for months ``1..months`` and its purchases (see the module
+    docstring)."""
+    zero = Money.zero(estate.capex.currency)
+    p, dep = estate.purchase_month, max(1, estate.depreciation_months)
+    run = tuple(estate.run_per_month if m >= p else zero for m in range(1, months + 1))
+    residual = estate.residual if estate.refresh and estate.residual else None
+    charge = estate.capex_per_month
+    if residual is not None:
+        charge -= residual.times(Fraction(1, dep))
+    items = []
+    start, k = p, 0
+    while start <= months and (k == 0 or estate.refresh):
+        label = f"{'hardware refresh' if k else 'hardware'}: {estate.site}"
+        items.append(CashItem(start, estate.capex, label, dep, residual, charge))
+        k += 1
+        start = p + k * dep
+    return run, tuple(items)
