@@ -16,6 +16,7 @@ from datetime import date
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
+from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
 from planner.ingest import TelemetrySet
 from planner.model import (
@@ -110,7 +111,8 @@ def build_plan(
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
-    result = place(project, candidates, constraints, method=method)
+    buys = project_buy_offers(project.sites, catalogue, project.settings)
+    result = place(project, candidates, constraints, method=method, buys=buys)
     baseline = baseline_costs(project, catalogue, cache=cache)
     cur = catalogue.currency
     plan = Plan(
@@ -120,7 +122,14 @@ def build_plan(
         solver=result.solver,
         baseline_per_month=Money.total(baseline.values(), cur),
         workload_baseline_per_month=baseline,
-        per_month=Money.total((p.per_month for p in result.placements), cur),
+        per_month=Money.total(
+            (
+                *(p.per_month for p in result.placements),
+                *(b.idle_per_month for b in result.purchases),
+            ),
+            cur,
+        ),
+        purchases=result.purchases,
         migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
         input_digest=input_digest(project, catalogue),

@@ -24,6 +24,7 @@ from planner.model.enums import (
 )
 from planner.model.plan import (
     Assignment,
+    BuyOffer,
     Classification,
     Finding,
     LineItem,
@@ -31,11 +32,13 @@ from planner.model.plan import (
     PeakCheck,
     Placement,
     Plan,
+    Purchase,
     SiteUsage,
     SolverInfo,
 )
 from planner.model.project import (
     HOURS_PER_MONTH,
+    BuyableClass,
     Capacity,
     CloudCost,
     Constraints,
@@ -62,6 +65,8 @@ __all__ = [
     "HOURS_PER_MONTH",
     "Amortisation",
     "Assignment",
+    "BuyOffer",
+    "BuyableClass",
     "Capacity",
     "Category",
     "Classification",
@@ -87,6 +92,7 @@ __all__ = [
     "Profile",
     "Project",
     "Prune",
+    "Purchase",
     "Residency",
     "Resources",
     "RuleConfig",
