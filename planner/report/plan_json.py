@@ -33,6 +33,7 @@ from planner.model import (
     Placement,
     Plan,
     Project,
+    Purchase,
     SiteUsage,
 )
 from planner.money import Money, json_text
@@ -69,7 +70,7 @@ def _classification_dict(c: Classification | None) -> dict[str, Any] | None:
 
 
 def _assignment_dict(a: Assignment) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "site": a.site,
         "option": a.option.value,
         "instance_type": a.instance_type,
@@ -78,6 +79,22 @@ def _assignment_dict(a: Assignment) -> dict[str, Any]:
         "gpu_hours_per_month": (
             None if a.gpu_hours_per_month is None else round(a.gpu_hours_per_month, 2)
         ),
+    }
+    if a.bought:
+        out["bought"] = a.bought
+    return out
+
+
+def _purchase_dict(b: Purchase) -> dict[str, Any]:
+    return {
+        "site": b.site,
+        "node_class": b.node_class,
+        "units": b.units,
+        "capex_usd": b.capex,
+        "month": b.month,
+        "usd_per_month": b.per_month,
+        "idle_usd_per_month": b.idle_per_month,
+        "workloads": list(b.workloads),
     }
 
 
@@ -229,7 +246,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     usage = {u.site: u for u in plan.site_usage}
     s = project.settings
     cur = plan.per_month.currency
-    return {
+    out: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "Plan",
         "schema_version": SCHEMA_VERSION,
@@ -276,6 +293,9 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "teams": [_team_dict(t) for t in team_figures(plan, teams)],
         "findings": [finding_to_dict(f) for f in sorted(plan.findings, key=finding_sort_key)],
     }
+    if plan.purchases:
+        out["purchases"] = [_purchase_dict(b) for b in plan.purchases]
+    return out
 
 
 def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:

@@ -18,6 +18,7 @@ from planner.model import Plan, Project
 from planner.money import Money
 from planner.report.markdown import code_span, md_cell, md_table
 from planner.report.plan_json import plan_to_dict
+from planner.report.plan_md_buying import hardware_section
 from planner.report.plan_md_sections import (
     classification_section,
     findings_section,
@@ -175,6 +176,7 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *hardware_section(d),
             *sites_section(d),
             *teams_section(d),
             *findings_section(d, finding_rows),
