@@ -42,7 +42,7 @@ from planner.app.check import (
     check_stacks,
 )
 from planner.app.cost import cost_view, cost_workload, priced_request
-from planner.app.diff import diff_plan_files, plan_schema, read_plan_json
+from planner.app.diff import diff_plan_files, read_plan_json
 from planner.app.explain import (
     CLASSIFY_STEPS,
     EXPLAIN_STEPS,
@@ -112,7 +112,6 @@ __all__ = [
     "load_world",
     "no_progress",
     "plan_project",
-    "plan_schema",
     "preview_stack",
     "priced_request",
     "read_plan_json",

@@ -20,7 +20,7 @@ from planner.policy import (
     policy_problems,
     relax_cost_limits,
 )
-from planner.policy.engine import sort_key
+from planner.policy.output import finding_sort_key
 
 CHECK_STEPS = (*LOAD_STEPS, "solving")
 """What ``check_project`` reports (plus ``"solving without the budgets"`` when the
@@ -131,5 +131,5 @@ def check_stacks(
         problems.extend(f"{site_dir.name}: {p}" for p in result.problems)
         records.extend(policy_records(result, site_dir.name))
     found = evaluate_resources(records, checked.project, today, rules=RULES)
-    findings = tuple(sorted(checked.findings + found, key=sort_key))
+    findings = tuple(sorted(checked.findings + found, key=finding_sort_key))
     return replace(checked, findings=findings, preview_problems=tuple(problems))

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
-
-
-def plan_schema() -> dict[str, Any]:
-    """The published plan.json schema (``planner/schemas/plan.json``)."""
-    text = resources.files("planner").joinpath("schemas/plan.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+from planner.load.schemas import schema_for
 
 
 def read_plan_json(path: Path) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             ],
             message=f"{label} is not a valid plan.json",
         ) from None
-    validator = Draft202012Validator(plan_schema())
+    validator = Draft202012Validator(schema_for("plan"))
     problems = [
         Problem(
             label,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from planner.errors import UsageError
 from planner.fs import write_files
+from planner.layout import INVENTORY
 from planner.load import schema_for
 
 SCHEMA_DIR = ".schemas"
@@ -36,7 +37,7 @@ def init_files(
     from planner.scaffold import WORKFLOW_PATH, github_workflow, scaffold_project
 
     files: dict[Path, str] = {}
-    if not (project_dir / "inventory.yaml").exists():
+    if not (project_dir / INVENTORY).exists():
         for rel, text in scaffold_project(schema_dir=SCHEMA_DIR).items():
             files[project_dir / rel] = text
         for kind in SCHEMA_KINDS:

@@ -13,6 +13,7 @@ from typing import Any
 
 from planner.errors import InputError, Problem
 from planner.money import decimal_of
+from planner.names import nearest_names
 
 SUPPORTED_CURRENCIES: frozenset[str] = frozenset({"USD"})
 """Currencies the catalogue can be priced in. Only USD today (every source is in USD)."""
@@ -206,9 +207,7 @@ class Catalogue:
 
 
 def unknown_key_problem(cat: Catalogue, key: str, where: str) -> Problem:
-    import difflib  # only needed on the error path
-
-    near = difflib.get_close_matches(key, list(cat.prices), n=3, cutoff=0.6)
+    near = nearest_names(key, cat.prices)
     hint = f"did you mean {', '.join(near)}?" if near else "see `planner/catalogue/*.yaml`"
     return Problem(where, 0, 0, key, f"unknown catalogue key {key!r}", f"use a known key; {hint}")
 

@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from planner.classify.features import Features
 from planner.errors import InputError, Problem
+from planner.layout import PROJECT
 
 DEFAULTS: Mapping[str, float] = MappingProxyType(
     {
@@ -73,7 +74,7 @@ def thresholds(overrides: Mapping[str, float]) -> dict[str, float]:
         raise InputError(
             [
                 Problem(
-                    file="project.yaml",
+                    file=PROJECT,
                     line=0,
                     column=0,
                     field=f"settings.classify.{name}",

@@ -21,7 +21,7 @@ Modules, in the order a load runs them:
 - ``project``: ``load_project``, which runs the above and raises or returns.
 """
 
-from planner.load.files import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
+from planner.layout import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
 from planner.load.project import load_project
 from planner.load.schemas import SCHEMA_KINDS, schema_for
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planner.load.files import INVENTORY, POLICIES, SITES
+from planner.layout import INVENTORY, POLICIES, SITES
 from planner.load.yamlpos import Parsed, YamlPath
 from planner.model import (
     Amortisation,

@@ -7,13 +7,8 @@ import hashlib
 from pathlib import Path
 
 from planner.errors import Problem
+from planner.layout import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
 from planner.load.yamlpos import Parsed, parse_yaml
-
-INVENTORY = "inventory.yaml"
-SITES = "sites.yaml"
-POLICIES = "policies.yaml"
-PROJECT = "project.yaml"
-TELEMETRY_DIR = "telemetry"
 
 # (file name, kind, required)
 INPUT_FILES: tuple[tuple[str, str, bool], ...] = (

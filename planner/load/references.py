@@ -12,7 +12,7 @@ from typing import Any
 
 from planner import names
 from planner.errors import Problem
-from planner.load.files import INVENTORY, POLICIES, SITES
+from planner.layout import INVENTORY, POLICIES, SITES
 from planner.load.yamlpos import Parsed, YamlPath, problem_at
 from planner.model import PricingOption
 

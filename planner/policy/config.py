@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from planner.errors import Problem
+from planner.layout import POLICIES
 from planner.model import PolicyConfig, Project, Waiver
 from planner.policy import params as pm
 from planner.policy.engine import effective_level, effective_params
 from planner.policy.registry import by_id
 from planner.policy.rule import SCOPE_KINDS, Rule
 from planner.policy.waivers import expiry
-
-POLICIES_FILE = "policies.yaml"
 
 
 def waiver_json(w: Waiver) -> dict[str, str]:
@@ -79,7 +78,7 @@ def pack_config_schema(rule: Rule) -> dict[str, dict[str, object]]:
 
 def _where(w: Waiver) -> tuple[str, int, int]:
     if w.source is None:
-        return POLICIES_FILE, 0, 0
+        return POLICIES, 0, 0
     return w.source.file, w.source.line, w.source.column
 
 
@@ -96,9 +95,7 @@ def policy_problems(config: PolicyConfig, *, rules: Sequence[Rule]) -> list[Prob
         rule = known.get(rc.rule_id)
         if rule is None:
             problems.append(
-                Problem(
-                    POLICIES_FILE, 0, 0, field, f"unknown rule {rc.rule_id!r}", f"use one of {ids}"
-                )
+                Problem(POLICIES, 0, 0, field, f"unknown rule {rc.rule_id!r}", f"use one of {ids}")
             )
             continue
         names = {p.name for p in rule.params}
@@ -106,7 +103,7 @@ def policy_problems(config: PolicyConfig, *, rules: Sequence[Rule]) -> list[Prob
             if name not in names:
                 problems.append(
                     Problem(
-                        POLICIES_FILE,
+                        POLICIES,
                         0,
                         0,
                         f"{field}.params.{name}",
@@ -119,7 +116,7 @@ def policy_problems(config: PolicyConfig, *, rules: Sequence[Rule]) -> list[Prob
             if error:
                 problems.append(
                     Problem(
-                        POLICIES_FILE,
+                        POLICIES,
                         0,
                         0,
                         f"{field}.params.{name}",

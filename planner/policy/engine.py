@@ -31,6 +31,7 @@ from planner.model import (
 )
 from planner.money import Money
 from planner.policy import params as pm
+from planner.policy.output import finding_sort_key
 from planner.policy.resources import ResourceRecord
 from planner.policy.rule import (
     ConstraintPart,
@@ -41,8 +42,6 @@ from planner.policy.rule import (
     Violation,
 )
 from planner.policy.waivers import apply_waivers, covers_subject, is_active
-
-LEVEL_ORDER = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.DISABLED: 2}
 
 
 def rule_config(project: Project, rule_id: str) -> RuleConfig | None:
@@ -107,16 +106,12 @@ def _run(
     return [to_finding(rule, level, v) for v in violations]
 
 
-def sort_key(f: Finding) -> tuple[str, str, str, str]:
-    return (f.rule_id, f.scope_kind, f.scope, f.message)
-
-
 def finalize(
     findings: Iterable[Finding], waivers: Iterable[Waiver], today: date
 ) -> tuple[Finding, ...]:
     """Apply waivers, drop exact duplicates, sort deterministically."""
-    unique = {(sort_key(f), f.level.value): f for f in findings}
-    ordered = sorted(unique.values(), key=lambda f: (*sort_key(f), LEVEL_ORDER[f.level]))
+    unique = {finding_sort_key(f): f for f in findings}
+    ordered = sorted(unique.values(), key=finding_sort_key)
     return apply_waivers(ordered, waivers, today)
 
 

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from planner import __version__
+from planner.layout import INVENTORY, POLICIES, SITES
 from planner.model import Finding, Level, Project, SourceRef
 from planner.policy.output import evidence_to_json, finding_sort_key
 from planner.policy.rule import Rule
@@ -49,9 +50,9 @@ def _descriptor(rule: Rule) -> dict[str, object]:
 
 def _source_of(f: Finding, project: Project | None) -> SourceRef:
     """The project file (and line when known) a finding is about."""
-    fallback = SourceRef("policies.yaml")
+    fallback = SourceRef(POLICIES)
     if project is None:
-        return SourceRef("policies.yaml")
+        return SourceRef(POLICIES)
     src = f.evidence.get("source")
     if isinstance(src, str) and ":" in src:
         file, _, line = src.rpartition(":")
@@ -59,15 +60,15 @@ def _source_of(f: Finding, project: Project | None) -> SourceRef:
     workload = f.scope if f.scope_kind == "workload" else f.evidence.get("workload")
     for w in project.workloads:
         if w.name == workload:
-            return w.source or SourceRef("inventory.yaml")
+            return w.source or SourceRef(INVENTORY)
     site = f.scope if f.scope_kind == "site" else f.evidence.get("site")
     for s in project.sites:
         if s.name == site:
-            return s.source or SourceRef("sites.yaml")
+            return s.source or SourceRef(SITES)
     team = f.scope if f.scope_kind == "team" else f.evidence.get("team")
     for w in project.workloads:
         if w.team == team:
-            return w.source or SourceRef("inventory.yaml")
+            return w.source or SourceRef(INVENTORY)
     return fallback
 
 

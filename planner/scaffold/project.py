@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.layout import INVENTORY, POLICIES, PROJECT, SITES
 from planner.scaffold.yamltext import dump_yaml
 
 API_VERSION = "hybridplan/v1"
@@ -189,19 +190,19 @@ def scaffold_project(*, schema_dir: str | None = ".schemas") -> dict[str, str]:
     """Starter planning project files by relative path. ``schema_dir`` is where the CLI
     puts the JSON Schemas for editors (``None`` leaves the modeline out)."""
     return {
-        "inventory.yaml": dump_yaml(
+        INVENTORY: dump_yaml(
             _header("Inventory", "Workloads to place: edit, add yours.", schema_dir),
             _inventory(),
         ),
-        "sites.yaml": dump_yaml(
+        SITES: dump_yaml(
             _header("Sites", "Where workloads can run, with capacity and costs.", schema_dir),
             _sites(),
         ),
-        "policies.yaml": dump_yaml(
+        POLICIES: dump_yaml(
             _header("Policies", "Guardrails: budgets, SLA rules, waivers.", schema_dir),
             _policies(),
         ),
-        "project.yaml": dump_yaml(
+        PROJECT: dump_yaml(
             _header("Project", "Planning settings (every field has a default).", schema_dir),
             _project_settings(),
         ),

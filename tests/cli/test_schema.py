@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.yamlpos import parse_yaml
+from planner.load.yamlpos import parse_yaml
 
 MINI = Path(__file__).resolve().parent.parent / "data" / "mini"
 SCHEMAS = Path(__file__).resolve().parents[2] / "planner" / "schemas"
