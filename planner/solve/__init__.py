@@ -29,7 +29,7 @@ from planner.model import (
 )
 from planner.solve.blocks import build_blocks, latency_dependencies
 from planner.solve.build import build_model
-from planner.solve.buying import purchases
+from planner.solve.buying import purchases, with_idle_purchases
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
@@ -210,6 +210,7 @@ def solve_offers(
             sol = replace(sol, duals=lp.duals)
     placements, usage, states = extract(model, sol, by_name, offers, deps)
     bought = purchases(model, sol.x, placements)
+    usage = with_idle_purchases(usage, bought)
     gap = sol.gap
     info = SolverInfo(
         method=sol.method,

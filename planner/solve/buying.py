@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from planner.model import BuyOffer, Offer, Placement, Purchase, Workload
+from planner.model import BuyOffer, Offer, Placement, Purchase, SiteUsage, Workload
 from planner.money import Money
 from planner.solve.blocks import Block, BlockKind
 from planner.solve.problem import (
@@ -196,6 +197,22 @@ def purchases(model: Model, x: FloatArray, placements: Sequence[Placement]) -> t
             )
         )
     return tuple(sorted(out, key=lambda p: (p.site, p.node_class)))
+
+
+def with_idle_purchases(
+    usage: Sequence[SiteUsage], bought: Sequence[Purchase]
+) -> tuple[SiteUsage, ...]:
+    """``usage`` with each site's spend including the idle share of the servers bought
+    there (so the sites' spend adds up to the plan's total)."""
+    idle: dict[str, list[Money]] = defaultdict(list)
+    for b in bought:
+        idle[b.site].append(b.idle_per_month)
+    return tuple(
+        replace(u, per_month=Money.total((u.per_month, *idle[u.site]), u.per_month.currency))
+        if u.site in idle
+        else u
+        for u in usage
+    )
 
 
 def bought_capacity(model: Model, x: FloatArray) -> dict[str, dict[str, float]]:

@@ -69,13 +69,21 @@ def _project(*, capex: float = HGX_CAPEX, lead: int = 3, horizon: int = 36) -> P
     )
 
 
-def _plan(project: Project) -> Plan:
+def _plan(project: Project, method: str = "auto") -> Plan:
     return build_plan(
         project,
         catalogue=load_default_catalogue(),
         telemetry=TelemetrySet(series=()),
         today=date(2026, 12, 1),
+        method=method,
     ).plan
+
+
+def test_lp_repair_buys_what_the_milp_buys() -> None:
+    """LP + repair (the big-fleet path) reaches the MILP's purchase and cost."""
+    milp, repaired = _plan(_project(), "milp"), _plan(_project(), "lp+repair")
+    assert repaired.purchases == milp.purchases
+    assert repaired.per_month == milp.per_month
 
 
 def test_buys_gpu_servers_when_cheaper_than_cloud() -> None:
@@ -97,6 +105,11 @@ def test_buys_gpu_servers_when_cheaper_than_cloud() -> None:
     assert plan.per_month == Money.total(
         (*(p.per_month for p in plan.placements), bought.idle_per_month), "USD"
     )
+    # the idle share is the pool's, so the sites' spend adds up to the plan's total
+    assert Money.total((u.per_month for u in plan.site_usage), "USD") == plan.per_month
+    pool = next(u for u in plan.site_usage if u.site == "gpu-pool-us")
+    assert pool.capacity["gpus:h100"] == pytest.approx(3 * 8 * 0.85)  # one owned, two bought
+    assert pool.used["gpus:h100"] == pytest.approx(16)
 
 
 def test_unit_price_is_the_sites_server_price() -> None:
