@@ -18,9 +18,10 @@ from planner.billing.before import before_from_bill, committed_spend
 from planner.catalogue import Catalogue
 from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
+from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
-from planner.errors import InputError, Problem
 from planner.cost.estates import estates_for
+from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
 from planner.model import (
@@ -144,7 +145,8 @@ def build_plan(
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
-    result = place(project, candidates, constraints, method=method)
+    buys = project_buy_offers(project.sites, catalogue, project.settings)
+    result = place(project, candidates, constraints, method=method, buys=buys)
     estimates = baseline_costs(project, catalogue, cache=cache)
     before = before_from_bill(estimates, bill)
     baseline = before.per_month
@@ -156,7 +158,14 @@ def build_plan(
         solver=result.solver,
         baseline_per_month=Money.total(baseline.values(), cur),
         workload_baseline_per_month=baseline,
-        per_month=Money.total((p.per_month for p in result.placements), cur),
+        per_month=Money.total(
+            (
+                *(p.per_month for p in result.placements),
+                *(b.idle_per_month for b in result.purchases),
+            ),
+            cur,
+        ),
+        purchases=result.purchases,
         migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
         input_digest=input_digest(project, catalogue, bill),

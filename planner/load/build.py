@@ -11,6 +11,7 @@ from planner.layout import INVENTORY, POLICIES, SITES
 from planner.load.yamlpos import Parsed, YamlPath
 from planner.model import (
     Amortisation,
+    BuyableClass,
     Capacity,
     CloudCost,
     ClusterSpec,
@@ -60,9 +61,7 @@ def build_project(
             _workload(w, _source(inventory, INVENTORY, ("workloads", i)))
             for i, w in enumerate(inventory.data["workloads"])
         ),
-        sites=tuple(
-            _site(s, _source(sites, SITES, ("sites", i))) for i, s in enumerate(sites.data["sites"])
-        ),
+        sites=tuple(_site(s, sites, i) for i, s in enumerate(sites.data["sites"])),
         policies=policies,
         settings=_settings(project.data.get("settings", {})) if project else Settings(),
         telemetry_files=telemetry_files,
@@ -212,7 +211,23 @@ def _owned(d: Mapping[str, Any]) -> OwnedCost:
     )
 
 
-def _site(s: Mapping[str, Any], source: SourceRef) -> Site:
+def _buy(b: Mapping[str, Any], source: SourceRef) -> BuyableClass:
+    return BuyableClass(
+        name=b["name"],
+        cpu=float(b["cpu"]),
+        memory_gib=float(b["memory_gib"]),
+        capex_usd=float(b["capex_usd"]),
+        power_kw=float(b["power_kw"]),
+        max_units=int(b["max_units"]),
+        lead_time_months=int(b.get("lead_time_months", 0)),
+        gpus=int(b.get("gpus", 0)),
+        gpu_type=b.get("gpu_type"),
+        source=source,
+    )
+
+
+def _site(s: Mapping[str, Any], parsed: Parsed, index: int) -> Site:
+    source = _source(parsed, SITES, ("sites", index))
     cost = s.get("cost", {})
     capacity = s.get("capacity")
     gpu_pool = cost.get("gpu_pool")
@@ -261,6 +276,10 @@ def _site(s: Mapping[str, Any], source: SourceRef) -> Site:
         ),
         price_overrides={str(k): float(v) for k, v in s.get("price_overrides", {}).items()},
         cluster=_cluster(s.get("cluster", {})),
+        buy=tuple(
+            _buy(b, _source(parsed, SITES, ("sites", index, "buy", j)))
+            for j, b in enumerate(s.get("buy", []))
+        ),
         source=source,
     )
 

@@ -68,6 +68,7 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
             )
     if sites_doc is not None:
         for s in sites:
+            problems.extend(_buy_problems(sites_doc, s))
             latency = s.item.get("latency_ms")
             if not isinstance(latency, dict):
                 continue
@@ -95,6 +96,52 @@ def reference_problems(docs: Mapping[str, Parsed]) -> list[Problem]:
         }
         problems.extend(_waiver_refs(policies, known))
     return problems
+
+
+def _buy_problems(doc: Parsed, site: _Named) -> Iterator[Problem]:
+    """A site's ``buy`` entries: unique names, and GPUs of a type the site already has (its
+    offers price that type; a type the site lacks has no owned offer to run on)."""
+    buy = site.item.get("buy")
+    if not isinstance(buy, list):
+        return
+    capacity = site.item.get("capacity")
+    gpus = capacity.get("gpus") if isinstance(capacity, dict) else None
+    have = sorted(str(k) for k in gpus) if isinstance(gpus, dict) else []
+    seen: set[str] = set()
+    for j, b in enumerate(buy):
+        if not isinstance(b, dict):
+            continue
+        path: YamlPath = ("sites", site.index, "buy", j)
+        name = b.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                yield problem_at(
+                    doc,
+                    SITES,
+                    (*path, "name"),
+                    f"duplicate server model '{name}' in buy of site '{site.name}'",
+                    "give each server model to buy its own name",
+                )
+            seen.add(name)
+        count = b.get("gpus", 0)
+        gpu_type = b.get("gpu_type")
+        if isinstance(count, int) and count > 0 and gpu_type is None:
+            yield problem_at(
+                doc,
+                SITES,
+                (*path, "gpus"),
+                f"{count} GPUs per server without a gpu_type",
+                "add gpu_type (e.g. h100), one the site's capacity.gpus lists",
+            )
+        elif isinstance(gpu_type, str) and gpu_type not in have:
+            listed = ", ".join(have) if have else "no GPUs"
+            yield problem_at(
+                doc,
+                SITES,
+                (*path, "gpu_type"),
+                f"GPU type '{gpu_type}' to buy, but site '{site.name}' has {listed}",
+                "buy a GPU type the site's capacity.gpus lists, or add that type to capacity.gpus",
+            )
 
 
 @dataclass(frozen=True, slots=True)

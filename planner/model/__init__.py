@@ -25,6 +25,7 @@ from planner.model.enums import (
 )
 from planner.model.plan import (
     Assignment,
+    BuyOffer,
     Classification,
     CommittedSpend,
     Estate,
@@ -34,11 +35,13 @@ from planner.model.plan import (
     PeakCheck,
     Placement,
     Plan,
+    Purchase,
     SiteUsage,
     SolverInfo,
 )
 from planner.model.project import (
     HOURS_PER_MONTH,
+    BuyableClass,
     Capacity,
     CloudCost,
     ClusterSpec,
@@ -69,6 +72,8 @@ __all__ = [
     "Amortisation",
     "Assignment",
     "BaselineSource",
+    "BuyOffer",
+    "BuyableClass",
     "Capacity",
     "Category",
     "Classification",
@@ -99,6 +104,7 @@ __all__ = [
     "Profile",
     "Project",
     "Prune",
+    "Purchase",
     "Residency",
     "Resources",
     "RuleConfig",

@@ -120,6 +120,9 @@ class Assignment:
     instance_type: str | None = None
     gpu_hours_per_month: float | None = None
     """For training: the share of monthly GPU-hours run here."""
+    bought: str = ""
+    """The server model it runs on when that is one this plan buys (a ``Purchase`` on
+    ``site``): ``per_month`` is its share of their cost, and it moves when they arrive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,53 @@ class Placement:
     @property
     def moved(self) -> bool:
         return self.previous_site is not None and self.previous_site not in self.sites
+
+
+@dataclass(frozen=True, slots=True)
+class BuyOffer:
+    """One server model an owned site may buy, priced per unit (``planner.cost.buy``):
+    what the solver weighs against renting."""
+
+    site: str
+    node_class: str
+    max_units: int
+    lead_time_months: int
+    """Months from order to usable capacity; the capex is paid on delivery."""
+    depreciation_months: int
+    capex: Money
+    """Purchase price of one unit."""
+    capex_per_month: Money
+    """One unit's capex amortised over ``depreciation_months`` (the site's amortisation)."""
+    run_per_month: Money
+    """One unit's power and support per month."""
+    capacity: Mapping[str, float]
+    """Usable capacity of one unit (physical x the site's target utilisation): ``cpu``,
+    ``memory_gib``, ``gpus:<type>``, ``gpu_hours:<type>``."""
+    line_items: tuple[LineItem, ...] = ()
+
+    @property
+    def per_month(self) -> Money:
+        """One unit's monthly cost while it is depreciated (capex share + power + support)."""
+        return self.capex_per_month + self.run_per_month
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """Servers the plan buys: ``units`` of ``node_class`` at ``site``, ordered in month 0,
+    delivered, paid (``capex``) and usable from ``month`` (the lead time)."""
+
+    site: str
+    node_class: str
+    units: int
+    capex: Money
+    """Cash paid in ``month`` for all units."""
+    month: int
+    per_month: Money
+    """Monthly cost of all units once delivered (capex amortised + power + support)."""
+    idle_per_month: Money
+    """The part of ``per_month`` no placement uses (bought capacity left idle)."""
+    workloads: tuple[str, ...] = ()
+    """Workloads placed on the bought servers (they move in ``month``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,12 +294,14 @@ class Plan:
     baseline_per_month: Money = _ZERO
     """Monthly cost of the current placement (the sum of ``workload_baseline_per_month``)."""
     per_month: Money = _ZERO
-    """The sum of the placements' ``per_month``."""
+    """The sum of the placements' ``per_month`` and the purchases' ``idle_per_month``."""
     migration: Money = _ZERO
     """The sum of the placements' ``migration``."""
     horizon_months: int = 36
     input_digest: str = ""
     catalogue_version: str = ""
+    purchases: tuple[Purchase, ...] = ()
+    """Servers to buy, sorted by (site, node class); their idle share is in ``per_month``."""
     workload_baseline_per_month: Mapping[str, Money] = field(default_factory=dict)
     """Monthly cost of each workload where it runs today: the bill's EffectiveCost where the
     project's bill maps spend to it, else the catalogue estimate (``baseline_source``); new

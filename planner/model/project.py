@@ -182,6 +182,24 @@ class NodeClass:
 
 
 @dataclass(frozen=True, slots=True)
+class BuyableClass:
+    """A server model an owned site may buy: the solver decides how many units (0 to
+    ``max_units``). Bought units are usable from month ``lead_time_months``; they are
+    priced like the site's own servers (its depreciation, power billing and support)."""
+
+    name: str
+    cpu: float
+    memory_gib: float
+    capex_usd: float | Decimal
+    power_kw: float | Decimal
+    max_units: int
+    lead_time_months: int = 0
+    gpus: int = 0
+    gpu_type: str | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class OwnedCost:
     """Cost inputs of owned (colo/on-prem) capacity. ``None`` means "use the catalogue"."""
 
@@ -257,6 +275,8 @@ class Site:
     """Catalogue keys overridden for this site (negotiated prices): numbers as loaded, or
     exact decimals a what-if scenario set; read exactly (``planner.money.decimal_of``)."""
     cluster: ClusterSpec = ClusterSpec()
+    buy: tuple[BuyableClass, ...] = ()
+    """Server models the plan may buy here (owned sites only)."""
     source: SourceRef | None = field(default=None, compare=False)
 
 

@@ -38,6 +38,7 @@ from planner.model import (
     Placement,
     Plan,
     Project,
+    Purchase,
     SiteUsage,
 )
 from planner.money import Money, json_text
@@ -76,7 +77,7 @@ def _classification_dict(c: Classification | None) -> dict[str, Any] | None:
 
 
 def _assignment_dict(a: Assignment) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "site": a.site,
         "option": a.option.value,
         "instance_type": a.instance_type,
@@ -85,6 +86,22 @@ def _assignment_dict(a: Assignment) -> dict[str, Any]:
         "gpu_hours_per_month": (
             None if a.gpu_hours_per_month is None else round(a.gpu_hours_per_month, 2)
         ),
+    }
+    if a.bought:
+        out["bought"] = a.bought
+    return out
+
+
+def _purchase_dict(b: Purchase) -> dict[str, Any]:
+    return {
+        "site": b.site,
+        "node_class": b.node_class,
+        "units": b.units,
+        "capex_usd": b.capex,
+        "month": b.month,
+        "usd_per_month": b.per_month,
+        "idle_usd_per_month": b.idle_per_month,
+        "workloads": list(b.workloads),
     }
 
 
@@ -270,7 +287,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     s = project.settings
     cur = plan.per_month.currency
     totals = plan_totals(plan, s.discount_rate_pct)
-    return {
+    out: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "Plan",
         "schema_version": SCHEMA_VERSION,
@@ -320,6 +337,9 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "teams": [_team_dict(t) for t in team_figures(plan, teams)],
         "findings": [finding_to_dict(f) for f in sorted(plan.findings, key=finding_sort_key)],
     }
+    if plan.purchases:
+        out["purchases"] = [_purchase_dict(b) for b in plan.purchases]
+    return out
 
 
 def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:

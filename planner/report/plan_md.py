@@ -20,6 +20,7 @@ from planner.money import Money
 from planner.report.markdown import code_span, md_cell, md_table
 from planner.report.plan_json import plan_to_dict
 from planner.report.plan_md_baseline import baseline_section
+from planner.report.plan_md_buying import hardware_section
 from planner.report.plan_md_cash import (
     cash_chart,
     hardware_after,
@@ -163,6 +164,7 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *hardware_section(d),
             *sites_section(d),
             *teams_section(d),
             *baseline_section(d),

@@ -15,10 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from planner.model import (
+    BuyOffer,
     Constraints,
     Offer,
     Placement,
     Project,
+    Purchase,
     Settings,
     Site,
     SiteUsage,
@@ -27,6 +29,7 @@ from planner.model import (
 )
 from planner.solve.blocks import build_blocks, latency_dependencies
 from planner.solve.build import build_model
+from planner.solve.buying import purchases, with_idle_purchases
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
@@ -67,6 +70,8 @@ class PlacementResult:
     """The greedy baseline's horizon cost when it was computed (``None`` otherwise)."""
     blocks: int = 0
     """How many blocks (classes of identical workloads) the model had."""
+    purchases: tuple[Purchase, ...] = ()
+    """Servers the plan buys (``planner.solve.buying``), by (site, server model)."""
 
     def placement(self, name: str) -> Placement:
         """One workload's placement (binary search: placements are sorted by name)."""
@@ -83,8 +88,10 @@ def place(
     *,
     method: str = "auto",
     clock: Clock = time.perf_counter,
+    buys: Sequence[BuyOffer] = (),
 ) -> PlacementResult:
-    """Place every workload of ``project`` on the offers in ``candidates``.
+    """Place every workload of ``project`` on the offers in ``candidates``, and decide how
+    many of the servers in ``buys`` (``planner.cost.buy``) to buy.
 
     ``method`` is ``auto`` (exact MILP for small fleets, LP + repair for big ones),
     ``milp``, ``lp+repair`` or ``greedy``. Raises ``InfeasibleError`` with a diagnosis when
@@ -98,6 +105,7 @@ def place(
         project.settings,
         method=method,
         clock=clock,
+        buys=buys,
     )
 
 
@@ -112,10 +120,12 @@ def solve_offers(
     clock: Clock = time.perf_counter,
     aggregate: bool = True,
     with_greedy: bool | None = None,
+    buys: Sequence[BuyOffer] = (),
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
-    (eligible and ineligible). ``with_greedy`` (default on) also runs the greedy baseline:
-    its plan starts the MILP, replaces a worse time-limited plan, and is reported as
+    (eligible and ineligible); ``buys`` the servers it may buy. ``with_greedy`` (default
+    on) also runs the greedy baseline: its plan starts the MILP, replaces a worse
+    time-limited plan, and is reported as
     ``greedy_objective_usd``. ``aggregate`` off keeps every workload in its own block
     (for tests)."""
     if method not in METHODS:
@@ -128,7 +138,9 @@ def solve_offers(
     precheck(workloads, sites, offers, constraints)
     blocks = build_blocks(workloads, sites, offers, constraints, aggregate=aggregate)
     deps = latency_dependencies(workloads)
-    model = build_model(blocks, sites, constraints, settings.horizon_months, dependencies=deps)
+    model = build_model(
+        blocks, sites, constraints, settings.horizon_months, dependencies=deps, buys=buys
+    )
     chosen = choose_method(model) if method == "auto" else method
     run_greedy = with_greedy if with_greedy is not None else True
 
@@ -197,6 +209,8 @@ def solve_offers(
         if lp.duals is not None:
             sol = replace(sol, duals=lp.duals)
     placements, usage, states = extract(model, sol, by_name, offers, deps)
+    bought = purchases(model, sol.x, placements)
+    usage = with_idle_purchases(usage, bought)
     gap = sol.gap
     info = SolverInfo(
         method=sol.method,
@@ -224,6 +238,7 @@ def solve_offers(
             round(greedy.objective, 2) if greedy is not None and greedy.ok else None
         ),
         blocks=len(model.blocks),
+        purchases=bought,
     )
 
 

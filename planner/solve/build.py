@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from planner.model import Constraints, Offer, Site, SiteKind
+from planner.model import BuyOffer, Constraints, Offer, Site, SiteKind
 from planner.solve.blocks import Block, BlockKind
+from planner.solve.buying import add_buying
 from planner.solve.problem import (
     INF,
     ColKind,
@@ -88,11 +89,14 @@ def build_model(
     dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     elastic: bool = False,
     counted: bool = False,
+    buys: Sequence[BuyOffer] = (),
 ) -> Model:
     """The model of ``planner.solve.milp``'s docstring. ``dependencies`` maps a workload to
     its latency-bound dependencies ``(name, max_latency_ms)``. ``elastic`` adds penalised
     slack to every relaxable row and opens relaxable ineligible offers (diagnosis); with
-    ``counted`` each relaxed row also costs one through a binary (fewest rows first)."""
+    ``counted`` each relaxed row also costs one through a binary (fewest rows first).
+    ``buys`` are server models the plan may buy (``planner.solve.buying``; not in elastic
+    models)."""
     sites = tuple(sorted(sites, key=lambda s: s.name))
     s_idx = {s.name: i for i, s in enumerate(sites)}
     b = _Builder()
@@ -174,10 +178,19 @@ def build_model(
         blk = blocks[col.block]
         return blk.offers[col.offer] if col.kind is ColKind.OFFER else blk.relaxable[col.offer]
 
+    # --- buying: server models to buy and the blocks that may run on them
+    bought = (
+        {}
+        if elastic
+        else add_buying(
+            b, blocks, buys=buys, s_idx=s_idx, horizon_months=horizon_months, cols_at=cols_at
+        )
+    )
+
     # --- assignment rows
     for blk in blocks:
         r = b.row(RowInfo(RowKind.ASSIGN, block=blk.index), blk.units, blk.units)
-        for j in offer_cols[blk.index]:
+        for j in (*offer_cols[blk.index], *bought.get(blk.index, ())):
             b.nz(r, j, 1.0)
 
     # --- capacity rows: one per (owned site, resource) that some column uses
@@ -201,7 +214,7 @@ def build_model(
     all_spend = [
         (j, b.month[j])
         for j, col in enumerate(b.columns)
-        if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE) and b.month[j]
+        if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY) and b.month[j]
     ]
 
     def budget_row(info: RowInfo, limit: float, entries: list[tuple[int, float]]) -> None:
@@ -211,7 +224,11 @@ def build_model(
         relax_rows.append((r, -1))
 
     for team, budget in sorted(constraints.team_budget_per_month.items()):
-        entries = [(j, v) for j, v in all_spend if blocks[b.columns[j].block].team == team]
+        entries = [
+            (j, v)
+            for j, v in all_spend
+            if b.columns[j].block >= 0 and blocks[b.columns[j].block].team == team
+        ]
         budget_row(RowInfo(RowKind.BUDGET_TEAM, team=team), budget.lp_float(), entries)
     for site, budget in sorted(constraints.site_budget_per_month.items()):
         if site not in s_idx:
@@ -335,6 +352,7 @@ def build_model(
         value=vv[order],
         elastic=elastic,
         penalty=np.asarray(b.penalty, dtype=np.float64),
+        buys=tuple(buys),
     )
 
 

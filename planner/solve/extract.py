@@ -13,6 +13,7 @@ import numpy as np
 from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
 from planner.money import DEFAULT_CURRENCY, Money, decimal_of
 from planner.solve.blocks import Block, BlockKind
+from planner.solve.buying import arrival_note, bought_capacity, shares_per_unit
 from planner.solve.highs import Solution
 from planner.solve.problem import (
     ColKind,
@@ -124,43 +125,45 @@ def extract(
     x = sol.x
     states = row_states(model, x, sol.duals)
     tight = {s.label: s for s in states}
-    per_block: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    per_block: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
     for j, c in enumerate(model.columns):
-        if c.kind is ColKind.OFFER and x[j] > 1e-9:
-            per_block[c.block].append((c.offer, float(x[j])))
+        if c.kind in (ColKind.OFFER, ColKind.BOUGHT) and x[j] > 1e-9:
+            # (offer, units, column): a bought column names the servers it runs on
+            per_block[c.block].append((c.offer, float(x[j]), j if c.kind is ColKind.BOUGHT else -1))
+    share = shares_per_unit(model, x) if model.buys else {}
 
-    # members -> list of (offer, units)
-    chosen: dict[str, list[tuple[Offer, float]]] = {}
+    # members -> list of (offer, units, bought column or -1)
+    chosen: dict[str, list[tuple[Offer, float, int]]] = {}
     for blk in model.blocks:
         picks = sorted(per_block.get(blk.index, []))
         if blk.kind is BlockKind.WHOLE:
             # members in name order take the chosen offers cheapest first
             queue = sorted(
-                ((blk.offers[oi], round(v)) for oi, v in picks),
-                key=lambda p: (horizon_cents(p[0], model.horizon_months), p[0].key),
+                ((blk.offers[oi], round(v), j) for oi, v, j in picks),
+                key=lambda p: (horizon_cents(p[0], model.horizon_months), p[0].key, p[2]),
             )
             members = list(blk.members)
-            for o, count in queue:
+            for o, count, j in queue:
                 for _ in range(int(count)):
                     if members:
-                        chosen[members.pop(0)] = [(o, 1.0)]
+                        chosen[members.pop(0)] = [(o, 1.0, j)]
         elif blk.kind is BlockKind.SPLIT:
-            # replicas in (site, option) order, striped over the members: replica j goes
-            # to member j mod n (the spread-cap rows make this give each two domains)
+            # replicas in (site, option) order, striped over the members: replica i goes
+            # to member i mod n (the spread-cap rows make this give each two domains)
             n = len(blk.members)
-            got: list[dict[int, float]] = [defaultdict(float) for _ in range(n)]
-            j = 0
-            for oi, v in picks:
+            got: list[dict[tuple[int, int], float]] = [defaultdict(float) for _ in range(n)]
+            i = 0
+            for oi, v, j in picks:
                 for _ in range(round(v)):
-                    got[j % n][oi] += 1.0
-                    j += 1
+                    got[i % n][(oi, j)] += 1.0
+                    i += 1
             for m, counts in zip(blk.members, got, strict=True):
-                chosen[m] = [(blk.offers[oi], c) for oi, c in sorted(counts.items())]
+                chosen[m] = [(blk.offers[oi], c, j) for (oi, j), c in sorted(counts.items())]
         else:
-            chosen[blk.members[0]] = [(blk.offers[oi], v) for oi, v in picks]
+            chosen[blk.members[0]] = [(blk.offers[oi], v, j) for oi, v, j in picks]
 
     block_of = {m: blk for blk in model.blocks for m in blk.members}
-    site_of: dict[str, set[str]] = {m: {o.site for o, _ in v} for m, v in chosen.items()}
+    site_of: dict[str, set[str]] = {m: {o.site for o, _, _ in v} for m, v in chosen.items()}
     partners: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w_name, lst in dependencies.items():
         for d, bound in lst:
@@ -171,7 +174,7 @@ def extract(
     placements: list[Placement] = []
     for name in sorted(chosen):
         blk = block_of[name]
-        key = (blk.index, tuple((id(o), u) for o, u in chosen[name]))
+        key = (blk.index, tuple((id(o), u, j) for o, u, j in chosen[name]))
         if name not in partners and key in cache:
             p = cache[key]
             placements.append(
@@ -182,7 +185,7 @@ def extract(
         cur = chosen[name][0][0].per_month.currency
         assignments: list[Assignment] = []
         migs: list[Money] = []
-        for o, units in chosen[name]:
+        for o, units, bj in chosen[name]:
             if blk.kind is BlockKind.TRAIN:
                 # the fixed part once per site, the GPU-hours in proportion to the share
                 hours, frac = _train_share(blk, units / blk.per_member)
@@ -205,6 +208,9 @@ def extract(
                 frac = Fraction(round(units), round(blk.per_member))
                 month, mig = month.times(frac), mig.times(frac)
                 replicas = round(frac * w.replicas)
+            if bj >= 0:
+                # on bought servers: its share of their monthly cost
+                month = share[bj] * round(units)
             migs.append(mig)
             assignments.append(
                 Assignment(
@@ -213,10 +219,11 @@ def extract(
                     replicas=replicas,
                     per_month=month,
                     instance_type=o.instance_type,
+                    bought=model.buys[model.columns[bj].buy].node_class if bj >= 0 else "",
                 )
             )
-        assignments.sort(key=lambda a: (a.site, a.option))
-        used_keys = {(o.site, o.option) for o, _ in chosen[name]}
+        assignments.sort(key=lambda a: (a.site, a.option, a.bought))
+        used_keys = {(o.site, o.option) for o, _, _ in chosen[name]}
         month = Money.total((a.per_month for a in assignments), cur)
         mig = Money.total(migs, cur)
         paid = month * model.horizon_months + mig
@@ -236,6 +243,9 @@ def extract(
             if not binding
             else "cheapest offer over the horizon allowed by: " + "; ".join(binding)
         )
+        on_bought = sorted({model.columns[j].buy for _, _, j in chosen[name] if j >= 0})
+        if on_bought:
+            reason += "; " + "; ".join(arrival_note(model.buys[k], w) for k in on_bought)
         placement = Placement(
             workload=name,
             assignments=tuple(assignments),
@@ -357,7 +367,7 @@ def site_usage(
         for a in p.assignments:
             spend[a.site].append(a.per_month)
     for j, c in enumerate(model.columns):
-        if c.kind is not ColKind.OFFER or x[j] <= 1e-9:
+        if c.kind not in (ColKind.OFFER, ColKind.BOUGHT) or x[j] <= 1e-9:
             continue
         blk = model.blocks[c.block]
         o = blk.offers[c.offer]
@@ -365,9 +375,12 @@ def site_usage(
         for res, val in unit_usage(blk, o).items():
             used[site][res] += val * float(x[j])
     cur = placements[0].per_month.currency if placements else DEFAULT_CURRENCY
+    extra = bought_capacity(model, x)
     out = []
     for s in model.sites:
         cap = usable_capacity(s)
+        for res, val in extra.get(s.name, {}).items():
+            cap[res] = cap.get(res, 0.0) + val
         keys = sorted(set(cap) | set(used[s.name]))
         out.append(
             SiteUsage(

@@ -74,6 +74,16 @@ Constraints
     No spot for tier 1 and residency are enforced by the offers (ineligible offers have no
     column). Migration is amortised: it is one-off, the rest is monthly x H.
 
+Buying (``planner.solve.buying``, when sites offer servers to buy)
+    y_k in {0..max_units_k} integer: units of server model k bought; x'_bok in {0..U_b}
+    integer: units of whole/split block b on offer o running on them (they take part in
+    (assign), spread and latency rows like x_bo, but not in the site's capacity rows):
+    (bought)     sum_{b,o} a_bor x'_bok - K_kr y_k <= 0              for every resource r
+    Objective terms, with lead time L_k and depreciation M_k:
+    (min(H - L_k, M_k) capex_k + (H - L_k) run_k) y_k + (L_k c_b^now + m_bo) x'_bok,
+    c_b^now the unit's monthly cost where it runs until the servers arrive. Monthly spend
+    rows count y_k at its monthly cost (not team budgets). The greedy baseline never buys.
+
 Solving
     ``milp``: the program above with mip_rel_gap = settings.solver_gap and a time limit,
     started from the greedy plan. ``lp+repair`` (big fleets, see notes/solver-scale.md):

@@ -17,7 +17,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from planner.model import HOURS_PER_MONTH, Offer, Site, SiteKind
+from planner.model import HOURS_PER_MONTH, BuyOffer, Offer, Site, SiteKind
 from planner.money import Money
 from planner.solve.blocks import Block, BlockKind
 
@@ -39,6 +39,10 @@ class ColKind(StrEnum):
     """e_r: 1 if the elastic model relaxes row r (counted diagnosis)."""
     RELAXED = "relaxed"
     """An ineligible offer opened by the elastic diagnosis model."""
+    BUY = "buy"
+    """y_k: units of server model k bought (``Model.buys[Column.buy]``)."""
+    BOUGHT = "bought"
+    """x'_bok: units of block b on offer o running on the servers of buy offer k."""
 
 
 class RowKind(StrEnum):
@@ -54,6 +58,8 @@ class RowKind(StrEnum):
     USE_LINK = "use-link"
     LATENCY = "latency"
     SWITCH = "switch"
+    BOUGHT_CAPACITY = "bought-capacity"
+    """What runs on bought servers k fits in the units bought (resource ``resource``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,8 @@ class Column:
     """Index into ``block.offers`` (OFFER) or ``block.relaxable`` (RELAXED)."""
     row: int = -1
     """SLACK columns: the row they relax."""
+    buy: int = -1
+    """BUY and BOUGHT columns: index into ``Model.buys``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,8 @@ class Model:
     elastic: bool = False
     penalty: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Elastic models: the penalty part of ``cost`` per column (0 for real columns)."""
+    buys: tuple[BuyOffer, ...] = ()
+    """Server models the plan may buy (``planner.solve.buying``)."""
 
     @property
     def n_cols(self) -> int:

@@ -36,6 +36,7 @@ from planner.model import (
     RuleConfig,
     Site,
     SiteKind,
+    SiteUsage,
     SolverInfo,
     SourceRef,
     TrainingSpec,
@@ -159,6 +160,7 @@ def placement(d: Mapping[str, Any]) -> Placement:
         ),
         migration=world.usd(float(d.get("migration_usd", 0.0))),
         previous_site=d.get("previous_site"),
+        binding=tuple(d.get("binding", ())),
     )
 
 
@@ -175,6 +177,15 @@ def plan(case: Mapping[str, Any]) -> Plan:
             for c in case.get("classifications", [])
         ),
         solver=SolverInfo("rule", "optimal", 0.0, None, None, 0.0),
+        site_usage=tuple(
+            SiteUsage(
+                site=u["site"],
+                used={k: float(v) for k, v in u.get("used", {}).items()},
+                capacity={k: float(v) for k, v in u.get("capacity", {}).items()},
+                per_month=world.usd(float(u.get("usd_per_month", 0.0))),
+            )
+            for u in case.get("site_usage", [])
+        ),
         workload_baseline_per_month={
             k: world.usd(float(v)) for k, v in case.get("baseline_usd_per_month", {}).items()
         },
