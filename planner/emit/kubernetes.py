@@ -76,8 +76,8 @@ def kubernetes_config(
             requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = str(res.gpus)
         database = w.kind is WorkloadKind.DATABASE
         storage = memory_quantity(res.storage_gib) if database and res.storage_gib > 0 else None
-        placed = plan.placement(w.name)
-        whole = placed.assignments if placed is not None else ()
+        this = plan.placement(w.name)
+        whole = this.assignments if this is not None else ()
         sites = sorted({a.site for a in whole if a.replicas > 0})
         split = len(sites) > 1
         db = pods.database(w, site, s.replicas)

@@ -54,7 +54,7 @@ def test_cost_inputs_are_checked(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["validate", str(root)])
     assert result.exit_code == 2
-    assert "sites.yaml:49:5: sites.aws-eu-west-1.cost.cloud.price_region:" in result.stderr
+    assert "sites.yaml:51:5: sites.aws-eu-west-1.cost.cloud.price_region:" in result.stderr
     assert "no aws prices for region 'mars-1'" in result.stderr
 
 

@@ -83,13 +83,13 @@ def test_huge_numbers_are_located_input_errors(tmp_path: Path) -> None:
         ("project.yaml", 5, "settings.classify.min_days", "must be <= 1000000, got 1e+300"),
         (
             "sites.yaml",
-            18,
+            19,
             "sites[0].cost.owned.node_classes[0].capex_usd",
             "must be <= 100000000, got 1e+308",
         ),
         (
             "sites.yaml",
-            25,
+            26,
             "sites[0].cost.owned.labour_usd_per_month",
             "must be <= 1000000000, got 1e+308",
         ),
@@ -110,7 +110,7 @@ def test_a_cloud_site_cannot_offer_owned_capacity(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_project(root)
     (problem,) = caught.value.problems
-    assert (problem.line, problem.field) == (60, "sites[2].cost.cloud.options[0]")
+    assert (problem.line, problem.field) == (63, "sites[2].cost.cloud.options[0]")
     assert "'owned' is not allowed" in problem.message
 
 
@@ -173,6 +173,6 @@ def test_huge_prices_are_located_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_project(root)
     assert [(p.file, p.line, p.message) for p in caught.value.problems] == [
-        ("sites.yaml", 22, "must be <= 100000, got 1e+308"),
-        ("sites.yaml", 73, "must be <= 1000000000, got 1e+308"),
+        ("sites.yaml", 23, "must be <= 100000, got 1e+308"),
+        ("sites.yaml", 77, "must be <= 1000000000, got 1e+308"),
     ]

@@ -66,7 +66,11 @@ def test_before_is_the_bill_to_the_cent(tmp_path: Path) -> None:
         Decimal("2116.66"),
         Decimal("0.0"),
     )
-    assert data["totals"]["baseline_usd_per_month"] == Decimal("2116.66")
+    # the plan's total "before" adds the owned estates' idle share to what workloads pay
+    totals = data["totals"]
+    assert totals["baseline_usd_per_month"] == Decimal("2116.66") + Decimal(
+        totals["baseline_idle_owned_usd_per_month"]
+    )
     assert {w["workload"]: w["source"] for w in b["workloads"]} == dict.fromkeys(expected, "bill")
     assert "Cost today is the **bill** for 3 workloads (2,116.66 USD/month" in md
     assert "| payments-db | bill | 619.33 | 1,069.32 |" in md
@@ -136,7 +140,10 @@ def test_no_bill_means_every_before_is_an_estimate() -> None:
     assert data["billing"] is None
     assert data["baseline"]["source"] == "estimate"
     assert data["baseline"]["bill_usd_per_month"] == Decimal("0.0")
-    assert data["baseline"]["usd_per_month"] == data["totals"]["baseline_usd_per_month"]
+    totals = data["totals"]
+    assert data["baseline"]["usd_per_month"] + Decimal(
+        totals["baseline_idle_owned_usd_per_month"]
+    ) == Decimal(totals["baseline_usd_per_month"])
     assert "Cost today is the catalogue **estimate** for all" in out.files["plan.md"]
 
 

@@ -191,7 +191,7 @@ def test_loader_reads_buyable_servers(tmp_path: Path) -> None:
         "hgx-h100", 96, 2048, 310000, 10.2, 3, 4, 8, "h100"
     )
     assert bc.source is not None
-    assert (bc.source.file, bc.source.line) == ("sites.yaml", 38)
+    assert (bc.source.file, bc.source.line) == ("sites.yaml", 40)
 
 
 @pytest.mark.parametrize(
@@ -200,13 +200,13 @@ def test_loader_reads_buyable_servers(tmp_path: Path) -> None:
         (
             "      - {name: a100-box, cpu: 64, memory_gib: 1024, gpus: 8, gpu_type: a100,\n"
             "         capex_usd: 200000, power_kw: 6, max_units: 2}\n",
-            "sites.yaml:38:72: sites[1].buy[0].gpu_type: GPU type 'a100' to buy, but site "
+            "sites.yaml:40:72: sites[1].buy[0].gpu_type: GPU type 'a100' to buy, but site "
             "'gpu-pool-us' has h100",
         ),
         (
             "      - {name: hgx, cpu: 96, memory_gib: 2048, gpus: 8, gpu_type: h100,\n"
             "         capex_usd: 310000, power_kw: 10.2, max_units: 1000000}\n",
-            "sites.yaml:39:56: sites[1].buy[0].max_units:",
+            "sites.yaml:41:56: sites[1].buy[0].max_units:",
         ),
     ],
     ids=["gpu-type-absent", "unbounded-units"],
