@@ -30,8 +30,6 @@ from planner.model import (
 )
 from planner.money import Money, decimal_of
 
-CAPEX_LINE = "capex (amortised)"
-
 
 def _alone(site: Site, bc: BuyableClass) -> Site:
     """``site`` as if its estate were one unit of ``bc`` (no space or labour)."""
@@ -81,21 +79,16 @@ def buy_offers(site: Site, catalogue: Catalogue, settings: Settings) -> tuple[Bu
     out: list[BuyOffer] = []
     for bc in sorted(site.buy, key=lambda b: b.name):
         rates = owned_rates(_alone(site, bc), catalogue, settings)
-        capex_line = Money.total((i.amount for i in rates.items if i.name == CAPEX_LINE), cur)
-        oc = owned_inputs(site)
-        months = oc.depreciation_months if oc is not None else None
-        if months is None:
-            months = round(catalogue.value("owned.depreciation-months", site.price_overrides))
         out.append(
             BuyOffer(
                 site=site.name,
                 node_class=bc.name,
                 max_units=bc.max_units,
                 lead_time_months=bc.lead_time_months,
-                depreciation_months=months,
+                depreciation_months=rates.depreciation_months,
                 capex=Money.of(decimal_of(bc.capex_usd), cur),
-                capex_per_month=capex_line,
-                run_per_month=rates.per_month - capex_line,
+                capex_per_month=rates.capex_per_month,
+                run_per_month=rates.run_per_month,
                 capacity=unit_capacity(site, bc),
                 line_items=rates.items,
             )

@@ -10,6 +10,9 @@ from planner.cost.common import PCT, item, num
 from planner.model import Amortisation, LineItem, NodeClass, OwnedCost, PowerBilling
 from planner.money import Money, decimal_of
 
+CAPEX_LINE = "capex (amortised)"
+"""The name of the amortised capital charge among an estate's line items."""
+
 MONTHS_PER_YEAR = 12
 
 
@@ -97,7 +100,7 @@ def estate_items(
 
     return (
         item(
-            "capex (amortised)",
+            CAPEX_LINE,
             nil if marginal else m(capex_month),
             zero if marginal else capex_formula,
             f"{s}.node_classes",

@@ -30,7 +30,6 @@ from planner.cost.offers import owned_rates_by_site
 from planner.model import CostBasis, Estate, Project, Site, SiteKind
 from planner.money import Money, decimal_of
 
-CAPEX_LINE = "capex (amortised)"
 """The name of the amortised capital line of an estate (``planner.cost.estate``)."""
 
 
@@ -57,7 +56,6 @@ def estates_for(project: Project, catalogue: Catalogue) -> tuple[Estate, ...]:
         assert oc is not None  # an owned site
         r = rates[site.name]
         cur = catalogue.currency
-        capex_line = Money.total((i.amount for i in r.items if i.name == CAPEX_LINE), cur)
         capex = Money.of(
             sum(
                 (n.count * decimal_of(n.capex_usd) for n in node_classes(site, oc, catalogue)),
@@ -65,16 +63,13 @@ def estates_for(project: Project, catalogue: Catalogue) -> tuple[Estate, ...]:
             ),
             cur,
         )
-        months = oc.depreciation_months or round(
-            catalogue.value("owned.depreciation-months", site.price_overrides)
-        )
         out.append(
             Estate(
                 site=site.name,
                 capex=capex,
-                capex_per_month=capex_line,
-                run_per_month=r.per_month - capex_line,
-                depreciation_months=months,
+                capex_per_month=r.capex_per_month,
+                run_per_month=r.run_per_month,
+                depreciation_months=r.depreciation_months,
                 purchase_month=oc.purchase_month,
                 residual=capex.times(decimal_of(oc.residual_value_pct) / 100),
                 refresh=oc.refresh,

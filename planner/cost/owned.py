@@ -48,6 +48,7 @@ from planner.cost.common import (
     total,
 )
 from planner.cost.estate import (
+    CAPEX_LINE,
     MONTHS_PER_YEAR,
     amortised_usd_per_month,
     estate_items,
@@ -89,6 +90,19 @@ class OwnedRates:
     """Monthly USD attributed to ``cpu``, ``memory_gib`` and ``gpus:<type>`` (unrounded: the
     numerators of the rates)."""
     node_classes: tuple[NodeClass, ...] = ()
+    depreciation_months: int = 0
+    """Months the hardware is amortised over (the site's, else the catalogue's)."""
+
+    @property
+    def capex_per_month(self) -> Money:
+        """The amortised capital charge among ``items`` (0 on the marginal basis)."""
+        cur = self.per_month.currency
+        return Money.total((i.amount for i in self.items if i.name == CAPEX_LINE), cur)
+
+    @property
+    def run_per_month(self) -> Money:
+        """Everything but the capital charge: power, space, labour, support."""
+        return self.per_month - self.capex_per_month
 
     def usd_per_gpu_hour_at(self, utilisation: float, gpu_type: str) -> Decimal:
         """The GPU rate if the pool ran at ``utilisation`` instead (rates scale as 1/u)."""
@@ -273,6 +287,7 @@ def owned_rates(
         capacity=capacity,
         shares=shares,
         node_classes=classes,
+        depreciation_months=months,
     )
 
 
