@@ -25,10 +25,10 @@ demo: $(STAMP)
 	$(BIN)/hybridplan plan examples/acme --out out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples
