@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.money import DEFAULT_CURRENCY, Money
+
+_ZERO = Money.zero(DEFAULT_CURRENCY)
+
 
 @dataclass(frozen=True, slots=True)
 class Wave:
@@ -26,6 +30,12 @@ class Wave:
     end_month: int
     data_gib: float
     """Datasets moved (``data.dataset_gib``, plus stored objects of object stores)."""
+    one_off: Money = _ZERO
+    """The migration of its workloads (``Placement.migration``), paid at ``start_month``."""
+    double_running: Money = _ZERO
+    """The part of ``one_off`` that is running the old copies alongside the new."""
+    saving_per_month: Money = _ZERO
+    """Today's cost of its workloads minus theirs with the plan, a month."""
     notes: tuple[str, ...] = ()
     """Why the wave starts when it does, or breaks a limit (a group larger than it)."""
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 from planner.cost.migration import double_running_months
-from planner.model import Offer, Placement, Plan, Project, WavePlan
+from planner.model import Offer, Placement, Plan, Project, Wave, WavePlan
+from planner.money import Money
 from planner.waves.capacity import site_rooms, workload_uses
 from planner.waves.groups import data_gib, move_groups
 from planner.waves.schedule import GroupFacts, Limits, schedule, whole_months
@@ -49,6 +51,35 @@ def _limits(settings_moves: int, data_tb: float, target: int | None, moves: int)
     if target is not None and target > 0 and moves:
         cap = min(cap, max(1, math.ceil(moves / target)))
     return Limits(max(1, cap), data_tb)
+
+
+def _double_running(p: Placement, offers: tuple[Offer, ...]) -> Money:
+    """The double running line of the offer the placement's migration comes from."""
+    sites = {(a.site, a.option) for a in p.assignments}
+    mine = [o for o in offers if (o.site, o.option) in sites]
+    chosen = next((o for o in mine if o.migration == p.migration), None)
+    if chosen is None:
+        return Money.zero(p.migration.currency)
+    return Money.total(
+        (i.amount for i in chosen.migration_items if i.name == "double running"),
+        p.migration.currency,
+    )
+
+
+def _priced(w: Wave, plan: Plan, offers: Mapping[str, tuple[Offer, ...]]) -> Wave:
+    cur = plan.per_month.currency
+    placed = [p for n in w.workloads if (p := plan.placement(n)) is not None]
+    base = plan.workload_baseline_per_month
+    return replace(
+        w,
+        one_off=Money.total((p.migration for p in placed), cur),
+        double_running=Money.total(
+            (_double_running(p, offers.get(p.workload, ())) for p in placed), cur
+        ),
+        saving_per_month=Money.total(
+            (base[p.workload] - p.per_month for p in placed if p.workload in base), cur
+        ),
+    )
 
 
 def plan_waves(
@@ -100,6 +131,7 @@ def plan_waves(
         )
     limits = _limits(ws.max_moves_per_wave, ws.max_data_tb_per_wave, ws.target_waves, len(moved))
     waves, moves = schedule(tuple(facts), uses, site_rooms(plan, project), limits)
+    waves = tuple(_priced(w, plan, offers) for w in waves)
     return WavePlan(
         start_month=start_month,
         max_moves_per_wave=limits.max_moves,
