@@ -14,6 +14,14 @@ from planner.money import DEFAULT_CURRENCY, Money
 _ZERO = Money.zero(DEFAULT_CURRENCY)
 
 
+def month_label(start_month: str, offset: int) -> str:
+    """The calendar month ``offset`` months after ``start_month`` (``YYYY-MM``): month 1
+    of a plan is ``month_label(start, 0)``."""
+    year, month = (int(x) for x in start_month.split("-"))
+    total = year * 12 + (month - 1) + offset
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Wave:
     """One wave: its move groups cut over at the start of ``start_month``; the old copies

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from planner.cost.migration import double_running_months
 from planner.model import Offer, Placement, Plan, Project, Wave, WavePlan
+from planner.model.waves import month_label
 from planner.money import Money
 from planner.waves.capacity import site_rooms, workload_uses
 from planner.waves.groups import data_gib, move_groups
@@ -36,14 +37,6 @@ def changes_site(p: Placement) -> bool:
     if p.previous_site is None:
         return False
     return p.moved or (p.previous_site in p.sites and len(p.sites) > 1)
-
-
-def month_label(start_month: str, offset: int) -> str:
-    """The calendar month ``offset`` months after ``start_month`` (``YYYY-MM``): month 1
-    is ``month_label(start, 0)``."""
-    year, month = (int(x) for x in start_month.split("-"))
-    total = year * 12 + (month - 1) + offset
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 def _limits(settings_moves: int, data_tb: float, target: int | None, moves: int) -> Limits:
@@ -127,6 +120,7 @@ def plan_waves(
                 ready_month=ready,
                 ready_why=why,
                 months=months,
+                currency=plan.per_month.currency,
             )
         )
     limits = _limits(ws.max_moves_per_wave, ws.max_data_tb_per_wave, ws.target_waves, len(moved))

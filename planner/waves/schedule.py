@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.model import Wave, WaveMove
+from planner.money import DEFAULT_CURRENCY, Money
 from planner.waves.capacity import SiteRoom, Usage, WorkloadUse, overflow
 from planner.waves.groups import MoveGroup
 
@@ -51,6 +52,7 @@ class GroupFacts:
     ready_why: str = ""
     months: int = 1
     """Its workloads' double running, in whole months (at least 1)."""
+    currency: str = DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class Limits:
 def _first_reason(facts: GroupFacts, limits: Limits) -> str:
     g = facts.group
     return (
-        f"saving {facts.saving_cents / 100:,.2f}/month; "
+        f"saving {Money(facts.saving_cents, facts.currency)}/month; "
         f"{len(g.workloads)} move(s), {tb_of(facts.data_gib):.2f} TB "
         f"(limits {limits.max_moves} moves, {limits.max_data_tb:g} TB per wave)"
     )
@@ -260,11 +262,13 @@ def schedule(
         moves = sum(len(facts[i].group.workloads) for i in chosen)
         gib = sum(facts[i].data_gib for i in chosen)
         if moves > limits.max_moves:
-            notes.append(f"{moves} moves > limit {limits.max_moves}: a move group moves together")
+            notes.append(
+                f"{moves} moves, over the limit of {limits.max_moves}: a move group moves together"
+            )
         if tb_of(gib) > limits.max_data_tb:
             notes.append(
-                f"{tb_of(gib):.2f} TB > limit {limits.max_data_tb:g} TB: a move group "
-                "moves together"
+                f"{tb_of(gib):.3f} TB, over the limit of {limits.max_data_tb:g} TB: a move "
+                "group moves together"
             )
         months = max(facts[i].months for i in chosen)
         for i in chosen:
