@@ -89,10 +89,10 @@ def workload_uses(
             else:
                 _add(after.setdefault(a.site, {}), o.usage, a.replicas / total)
         today: dict[str, dict[str, float]] = {}
-        if w is not None and w.current_site in owned and p.previous_site is not None:
+        if p.previous_site is not None and p.previous_site in owned:
             o = _offer(mine, p.previous_site)
             if o is not None:
-                room = _training(o.usage) if w.training else o.usage
+                room = _training(o.usage) if w is not None and w.training else o.usage
                 _add(today.setdefault(p.previous_site, {}), room)
         out[p.workload] = WorkloadUse(after, today, ready)
     return out
