@@ -84,6 +84,10 @@ def _months(w: Mapping[str, Any]) -> str:
     return f"{w['start']} to {w['end']} (months {w['start_month']}-{w['end_month']})"
 
 
+def _moves(n: int) -> str:
+    return f"{n} move{'s' if n != 1 else ''}"
+
+
 def _money(value: Money | None) -> str:
     return "-" if value is None else value.format(unit=False)
 
@@ -140,7 +144,8 @@ def waves_section(d: Mapping[str, Any]) -> list[str]:
         "### Migration waves",
         "",
         f"{sum(w['moves'] for w in waves)} moves in {len(waves)} waves over {m['months']} "
-        f"months (at most {m['max_moves_per_wave']} moves and {m['max_data_tb_per_wave']:g} TB "
+        f"months (at most {_moves(m['max_moves_per_wave'])} and "
+        f"{m['max_data_tb_per_wave']:g} TB "
         "per wave; latency-bound dependencies move together, stateful workloads after their "
         "readers, no owned site over capacity in any month). Payback moving in waves: "
         f"**{with_waves}**; all at once: {at_once}. Cash saved over {h} months: "
