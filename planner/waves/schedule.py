@@ -91,7 +91,8 @@ class _State:
         self.uses = uses
         self.rooms = {r.site: r for r in rooms}
         self.wave_of_group: dict[int, int] = {}
-        self.waited: dict[int, list[str]] = {}
+        self.waited: dict[int, tuple[int, str]] = {}
+        """Why a group last waited: (wave, reason)."""
         moved = {n for f in facts for n in f.group.workloads}
         self.pending = sorted(
             (u.ready_month, n) for n, u in uses.items() if n not in moved and u.after
@@ -175,34 +176,47 @@ def _order(st: _State, month: int) -> list[int]:
 
 
 def _fill(st: _State, wave: int, month: int, limits: Limits) -> list[int]:
+    """Fill ``wave`` in priority order; a second pass only when a group skipped for its
+    readers may now go (they went in this pass). Stops when the wave is full."""
     chosen: list[int] = []
     moves, gib = 0, 0.0
     order = _order(st, month)
-    changed = True
-    while changed:
-        changed = False
+    again = True
+    while again and moves < limits.max_moves:
+        again = False
+        skipped_for_readers = False
         for i in order:
+            if moves >= limits.max_moves:
+                break
             if i in st.wave_of_group:
                 continue
             f = st.facts[i]
-            why = _wait(st, i, wave, month)
-            if not why and (
-                moves + len(f.group.workloads) > limits.max_moves
-                or tb_of(gib + f.data_gib) > limits.max_data_tb
-            ):
-                if not chosen and _oversize(f, limits):
-                    st.assign(i, wave)  # the first group that may go is over a limit alone
-                    return [i]
-                why = f"wave {wave} was full ({moves} moves, {tb_of(gib):.2f} TB)"
+            why = _wait(
+                st,
+                i,
+                month=month,
+                wave=wave,
+                limits=limits,
+                moves=moves,
+                gib=gib,
+                started=bool(chosen),
+            )
+            if why == _ALONE:
+                st.assign(i, wave)  # the first group that may go is over a limit alone
+                return [i]
             if why:
-                st.waited.setdefault(i, []).append(why)
+                st.waited[i] = (wave, why)
+                skipped_for_readers |= why.startswith("its readers")
                 continue
             chosen.append(i)
             st.assign(i, wave)
             moves += len(f.group.workloads)
             gib += f.data_gib
-            changed = True
+            again = skipped_for_readers
     return chosen
+
+
+_ALONE = "alone"
 
 
 def _oversize(f: GroupFacts, limits: Limits) -> bool:
@@ -210,15 +224,34 @@ def _oversize(f: GroupFacts, limits: Limits) -> bool:
     return len(f.group.workloads) > limits.max_moves or tb_of(f.data_gib) > limits.max_data_tb
 
 
-def _wait(st: _State, i: int, wave: int, month: int) -> str:
-    """Why group ``i`` may not go in ``wave`` now ("" when it may)."""
+def _wait(
+    st: _State,
+    i: int,
+    *,
+    month: int,
+    wave: int,
+    limits: Limits,
+    moves: int,
+    gib: float,
+    started: bool,
+) -> str:
+    """Why group ``i`` may not go in ``wave`` now ("" when it may; ``_ALONE`` when it goes
+    alone, being over a limit on its own). The cheap checks come before the capacity's."""
     f = st.facts[i]
     if any(j not in st.wave_of_group for j in f.group.after):
         return "its readers " + ", ".join(f.group.readers) + " are not ready yet"
     if f.ready_month > month:
         return f.ready_why
+    over_limit = (
+        moves + len(f.group.workloads) > limits.max_moves
+        or tb_of(gib + f.data_gib) > limits.max_data_tb
+    )
+    if over_limit and started:
+        return f"wave {wave} was full ({moves} moves, {tb_of(gib):.2f} TB)"
     hit = st.fits(i, month)
-    return "" if hit is None else f"no room in wave {wave}: {hit[1]}"
+    if hit is not None:
+        return f"no room in wave {wave}: {hit[1]}"
+    return _ALONE if over_limit and _oversize(f, limits) else ""
 
 
 def schedule(
@@ -272,7 +305,7 @@ def schedule(
             )
         months = max(facts[i].months for i in chosen)
         for i in chosen:
-            reasons[i] = [_first_reason(facts[i], limits), *st.waited.get(i, [])[-1:]]
+            reasons[i] = [_first_reason(facts[i], limits), *_waited(st, i, number)]
             if i in st.frees:
                 reasons[i].append(st.frees[i])
         waves.append(
@@ -288,6 +321,16 @@ def schedule(
         )
         month += months
     return tuple(waves), _moves(facts, st, reasons)
+
+
+def _waited(st: _State, i: int, wave: int) -> list[str]:
+    """Why group ``i`` did not go before ``wave``."""
+    if wave == 1:
+        return []
+    last = st.waited.get(i)
+    if last is not None and last[0] == wave - 1:
+        return [last[1]]
+    return [f"wave {wave - 1} filled with larger savings first"]
 
 
 def _moves(
