@@ -102,8 +102,22 @@ class _State:
             if n in uses:
                 _sum_into(self.used, uses[n].today, 1.0)
         self.leaving: list[int] = []
+        self.departs = [self._departs(f) for f in facts]
+        """The owned sites each group leaves (it runs there today, not with the plan)."""
+        self.base = sorted(
+            range(len(facts)), key=lambda i: (-facts[i].saving_cents, facts[i].group.workloads)
+        )
+        """Largest saving first, then by name."""
         self.frees: dict[int, str] = {}
         """Why a group went early: it leaves a site another group has no room in."""
+
+    def _departs(self, f: GroupFacts) -> frozenset[str]:
+        out: set[str] = set()
+        for n in f.group.workloads:
+            u = self.uses.get(n)
+            if u is not None:
+                out |= {s for s in u.today if s not in u.after}
+        return frozenset(out)
 
     def start_wave(self, month: int) -> None:
         """The previous wave's old copies are gone; servers due by ``month`` run."""
@@ -140,39 +154,43 @@ class _State:
                 return site, over
         return None
 
-    def departs(self, i: int) -> set[str]:
-        """The owned sites group ``i`` leaves (it runs there today, not with the plan)."""
-        out: set[str] = set()
-        for n in self.facts[i].group.workloads:
-            u = self.uses.get(n)
-            if u is not None:
-                out |= {s for s in u.today if s not in u.after}
-        return out
+
+PROBE = 32
+"""Groups, largest saving first, whose room is probed when a wave is ordered: a blocked
+group further down saves too little to lift the group that would free its room."""
 
 
 def _order(st: _State, month: int) -> list[int]:
     """Largest saving first; a group that leaves a site another group cannot enter for
-    want of room counts that group's saving too (it frees the room)."""
+    want of room counts that group's saving too (it frees the room). Only the first
+    ``PROBE`` groups that may otherwise go are probed for room (a wave is ordered in time
+    linear in the groups, not quadratic)."""
+    todo = [i for i in st.base if i not in st.wave_of_group]
     blocked: dict[str, tuple[int, str]] = {}
-    for i, f in enumerate(st.facts):
-        if i in st.wave_of_group or f.ready_month > month:
+    probed = 0
+    for i in todo:
+        f = st.facts[i]
+        if f.ready_month > month or any(j not in st.wave_of_group for j in f.group.after):
             continue
-        if any(j not in st.wave_of_group for j in f.group.after):
-            continue
+        probed += 1
+        if probed > PROBE:
+            break
         hit = st.fits(i, month)
         if hit is not None and f.saving_cents > blocked.get(hit[0], (0, ""))[0]:
             blocked[hit[0]] = (f.saving_cents, f.group.name)
+    if not blocked:
+        return todo
 
     def key(i: int) -> tuple[int, tuple[str, ...]]:
         f = st.facts[i]
         boost, site = max(
-            ((blocked[s][0], s) for s in st.departs(i) if s in blocked), default=(0, "")
+            ((blocked[s][0], s) for s in st.departs[i] if s in blocked), default=(0, "")
         )
         if boost and i not in st.frees:
             st.frees[i] = f"leaves {site} early: frees room there for {blocked[site][1]}"
         return (-(f.saving_cents + boost), f.group.workloads)
 
-    return sorted((i for i in range(len(st.facts)) if i not in st.wave_of_group), key=key)
+    return sorted(todo, key=key)
 
 
 def _fill(st: _State, wave: int, month: int, limits: Limits) -> list[int]:
