@@ -22,7 +22,8 @@ from planner.waves import month_label
 NAMES_PER_TASK = 4
 """Workloads named on a gantt bar; the rest are counted (the table lists them all)."""
 ROWS = 30
-"""Waves listed in the table at most (plan.json has them all)."""
+"""Waves drawn and listed one by one at most (the rest share one bar and one line, so
+plan.md stays within GitHub's comment size; plan.json has them all)."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ,._()+-]")
 
@@ -62,11 +63,19 @@ def gantt(d: Mapping[str, Any]) -> list[str]:
         "    dateFormat YYYY-MM-DD",
         "    axisFormat %Y-%m",
     ]
-    for w in m["waves"]:
+    waves = m["waves"]
+    for w in waves[:ROWS]:
         lines += [
             f"    section Wave {w['number']}",
             f"    {_task_name(w)} :w{w['number']}, {_day(start, w['start_month'])}, "
             f"{_day(start, w['end_month'] + 1)}",
+        ]
+    if len(waves) > ROWS:
+        first, last = waves[ROWS], waves[-1]
+        lines += [
+            f"    section Waves {first['number']}-{last['number']}",
+            f"    {sum(w['moves'] for w in waves[ROWS:])} more moves :rest, "
+            f"{_day(start, first['start_month'])}, {_day(start, last['end_month'] + 1)}",
         ]
     be = m["break_even_month_with_waves"]
     if be:
@@ -136,7 +145,9 @@ def waves_section(d: Mapping[str, Any]) -> list[str]:
         for w in waves[:ROWS]
     ]
     notes = [
-        f"- wave {w['number']}: " + md_cell("; ".join(w["notes"])) for w in waves if w["notes"]
+        f"- wave {w['number']}: " + md_cell("; ".join(w["notes"]))
+        for w in waves[:ROWS]
+        if w["notes"]
     ]
     more = len(waves) - ROWS
     return [

@@ -350,3 +350,22 @@ def test_plan_at_wave_keeps_later_moves_where_they_run_today() -> None:
     assert plan_at_wave(plan, offers, 2) == plan
     with pytest.raises(UsageError, match="the plan has 2 migration waves"):
         plan_at_wave(plan, offers, 3)
+
+
+def test_plan_md_draws_thirty_waves_and_sums_up_the_rest() -> None:
+    """200 waves of one move: the gantt draws 30 and one bar for waves 31-200, the table
+    lists 30, and the Markdown stays valid and within GitHub's comment size."""
+    from plan_fakes import check_gfm
+
+    from planner.report import render_plan_md
+    from planner.report.plan_md import MAX_COMMENT_CHARS
+
+    names = [f"svc-{i:03d}" for i in range(200)]
+    project = _cloud_project(*(world.workload(n) for n in names), max_moves=1)
+    plan = _waves(_cloud_plan(*(_move(n, "100", "50", "10") for n in names)), project)
+    text = render_plan_md(plan, project)
+    check_gfm(text)
+    assert len(text) <= MAX_COMMENT_CHARS
+    assert text.count("    section Wave ") == 30
+    assert "    section Waves 31-200\n    170 more moves :rest, 2029-07-01, 2043-09-01" in text
+    assert "170 more waves: `migration.waves` in plan.json." in text
