@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/cli_scale.py
 	$(BIN)/python bench/baseline.py
+	$(BIN)/python bench/waves.py
 
 clean:
 	rm -rf $(VENV) out

@@ -39,6 +39,7 @@ from planner.model import (
     SourceRef,
     TrainingSpec,
     Waiver,
+    WaveSettings,
     Workload,
     WorkloadKind,
 )
@@ -338,4 +339,14 @@ def _settings(s: Mapping[str, Any]) -> Settings:
             **defaults.min_replicas_by_tier,
             **{int(k): int(v) for k, v in s.get("min_replicas_by_tier", {}).items()},
         },
+        waves=_waves(s.get("waves", {})),
+    )
+
+
+def _waves(w: Mapping[str, Any]) -> WaveSettings:
+    d = WaveSettings()
+    return WaveSettings(
+        max_moves_per_wave=int(w.get("max_moves_per_wave", d.max_moves_per_wave)),
+        max_data_tb_per_wave=float(w.get("max_data_tb_per_wave", d.max_data_tb_per_wave)),
+        start_month=str(w["start_month"]) if "start_month" in w else d.start_month,
     )

@@ -64,8 +64,10 @@ from planner.model.project import (
     SourceRef,
     TrainingSpec,
     Waiver,
+    WaveSettings,
     Workload,
 )
+from planner.model.waves import Wave, WaveMove, WavePlan
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -117,6 +119,10 @@ __all__ = [
     "SourceRef",
     "TrainingSpec",
     "Waiver",
+    "Wave",
+    "WaveMove",
+    "WavePlan",
+    "WaveSettings",
     "Workload",
     "WorkloadClass",
     "WorkloadKind",
