@@ -61,6 +61,21 @@ class InstanceType:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedClass:
+    """A managed-service class (an RDS DB instance class, an ElastiCache node type, an
+    OpenSearch instance type). ``key`` is ``<provider>.<service>.<name>``, e.g.
+    ``aws.rds.db.m6i.large``; its hourly prices are ``<provider>.<service>[.<engine>].<name>.
+    <region>``."""
+
+    key: str
+    provider: str
+    service: str
+    name: str
+    vcpu: float
+    memory_gib: float
+
+
+@dataclass(frozen=True, slots=True)
 class NodeDefault:
     """A default owned server shape; its capex and power are prices
     ``owned.node.<name>.capex-usd`` and ``owned.node.<name>.power-kw``."""
@@ -136,6 +151,8 @@ class Catalogue:
     """sha256 of the canonical JSON of the catalogue data (after overrides)."""
     origin: str = ""
     """Where the catalogue was read from (for messages)."""
+    managed_classes: Mapping[str, ManagedClass] = field(default_factory=dict)
+    """Managed-service classes by key (``aws.rds.db.m6i.large``)."""
     index: CatalogueIndex = field(default_factory=CatalogueIndex, compare=False, repr=False)
 
     # ------------------------------------------------------------------ lookups
@@ -168,6 +185,15 @@ class Catalogue:
     def regions(self, provider: str) -> tuple[str, ...]:
         """Regions with at least one instance price of ``provider``."""
         return self.index.regions.get(provider, ())
+
+    def classes_of(self, provider: str, service: str) -> tuple[ManagedClass, ...]:
+        """The managed classes of ``service`` (``rds``, ``elasticache``, ``opensearch``),
+        sorted by key."""
+        return tuple(
+            c
+            for k, c in sorted(self.managed_classes.items())
+            if c.provider == provider and c.service == service
+        )
 
     def egress_tiers(self, provider: str) -> tuple[Price, ...]:
         """Tiered internet egress entries of ``provider``, in tier order."""
@@ -247,6 +273,10 @@ def digest_of(cat: Catalogue, prices: Mapping[str, Price]) -> str:
             dict(cat.split.gpu),
         ],
     }
+    if cat.managed_classes:  # absent from older catalogues: their digest is unchanged
+        payload["managed_classes"] = {
+            k: [c.vcpu, c.memory_gib] for k, c in cat.managed_classes.items()
+        }
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud_lines import cloud_lines
+from planner.cost.managed import SERVICES, managed_cloud_lines
 from planner.cost.object_store import object_store_cloud_lines, storage_array_lines
 from planner.cost.owned import owned_rates
 from planner.cost.owned_lines import leased_lines, owned_lines
@@ -25,9 +26,14 @@ def price_option(
     """The line items of ``option`` on ``site`` (or the reason it cannot be priced); owned
     rates come from ``cache`` when one is passed. An object store (``workload.objects``) is
     priced by ``planner.cost.object_store``: S3 on a cloud site, a storage array plus its
-    gateway on an owned one."""
+    gateway on an owned one. A managed kind (managed-db, search, cache) is priced as the
+    managed service on a cloud site (``planner.cost.managed``) and as pods elsewhere."""
     objects = workload.objects
     if site.kind is SiteKind.CLOUD:
+        if workload.kind in SERVICES:
+            if workload.managed is None:
+                return Priced((), reason=f"a {workload.kind.value} workload needs a managed block")
+            return managed_cloud_lines(workload, workload.managed, site, catalogue, option)
         if objects is not None:
             return object_store_cloud_lines(workload, objects, site, catalogue, option)
         return cloud_lines(workload, request, site, catalogue, option, cache=cache)

@@ -22,6 +22,7 @@ from planner.model import (
     GpuPoolCost,
     GpuPoolMode,
     Level,
+    ManagedSpec,
     NodeClass,
     ObjectStoreSpec,
     OwnedCost,
@@ -91,6 +92,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
     data = w.get("data", {})
     training = w.get("training")
     objects = w.get("objects")
+    managed = w.get("managed")
     deps = tuple(
         Dependency(d)
         if isinstance(d, str)
@@ -143,6 +145,14 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
                 get_requests_per_month=float(objects.get("get_requests_per_month", 0.0)),
             )
             if objects is not None
+            else None
+        ),
+        managed=(
+            ManagedSpec(
+                engine=str(managed["engine"]),
+                extra_backup_gib=float(managed.get("extra_backup_gib", 0.0)),
+            )
+            if managed is not None
             else None
         ),
         image=w.get("image"),

@@ -14,6 +14,13 @@ class WorkloadKind(StrEnum):
     OBJECT_STORE = "object-store"
     """Objects in buckets: S3 on a cloud site, a replicated storage array on an owned one
     (``Workload.objects``; ``resources`` is the owned side's gateway)."""
+    MANAGED_DB = "managed-db"
+    """A PostgreSQL or MySQL database: RDS on a cloud site, self-run pods (CloudNativePG
+    where the site runs it) on an owned one (``Workload.managed``)."""
+    SEARCH = "search"
+    """A search cluster: OpenSearch Service on a cloud site, pods on an owned one."""
+    CACHE = "cache"
+    """A Redis or Valkey cache: ElastiCache on a cloud site, pods on an owned one."""
 
 
 class BaselineSource(StrEnum):

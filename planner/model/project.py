@@ -110,6 +110,17 @@ class ObjectStoreSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedSpec:
+    """The engine of a managed-db (``postgres``, ``mysql``), search (``opensearch``) or cache
+    (``redis``, ``valkey``) workload; per replica, ``resources`` choose the managed class and
+    ``storage_gib`` its storage. ``extra_backup_gib``: backups kept beyond the free allowance
+    (100 % of provisioned storage, RDS)."""
+
+    engine: str
+    extra_backup_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     team: str
@@ -128,6 +139,8 @@ class Workload:
     training: TrainingSpec | None = None
     objects: ObjectStoreSpec | None = None
     """Required for kind ``object-store``: what it stores and serves."""
+    managed: ManagedSpec | None = None
+    """Required for kinds ``managed-db``, ``search`` and ``cache``: the engine."""
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
