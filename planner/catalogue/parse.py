@@ -299,7 +299,7 @@ def validate_overrides(
     problems: list[Problem] = []
     for key, value in sorted(overrides.items()):
         exact = decimal_price(value)
-        if key not in catalogue.prices:
+        if not catalogue.overridable(key):
             problems.append(unknown_key_problem(catalogue, key, where))
         elif exact is None or exact < 0:
             problems.append(

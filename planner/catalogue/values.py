@@ -160,6 +160,23 @@ class Catalogue:
     def has(self, key: str) -> bool:
         return key in self.prices
 
+    def overridable(self, key: str) -> bool:
+        """Whether a site or what-if may set ``key``: a catalogue price, or a per-region key the
+        catalogue leaves absent for want of a source (a managed-service class price, RDS and
+        OpenSearch storage, S3 storage and requests), which an offer then names to add."""
+        if key in self.prices:
+            return True
+        parts = key.split(".")
+        if len(parts) < 3:
+            return False
+        provider, service, region_less = parts[0], parts[1], ".".join(parts[2:-1])
+        if f"{provider}.{service}.{region_less}" in _REGIONAL_STORAGE:
+            return True
+        for engine_less in (region_less, ".".join(parts[3:-1])):
+            if f"{provider}.{service}.{engine_less}" in self.managed_classes:
+                return True
+        return False
+
     def entry(self, key: str) -> Price:
         """The entry under ``key``; ``KeyError`` if absent (callers turn it into an
         ``InputError`` naming the site)."""
@@ -208,7 +225,7 @@ class Catalogue:
         problems: list[Problem] = []
         new = dict(self.prices)
         for key, raw in sorted(overrides.items()):
-            if key not in self.prices:
+            if not self.overridable(key):
                 problems.append(unknown_key_problem(self, key, label or "--price"))
                 continue
             value = decimal_price(raw)
@@ -224,12 +241,31 @@ class Catalogue:
                     )
                 )
                 continue
-            new[key] = replace(new[key], value=value, note=f"overridden ({label or 'what-if'})")
+            note = f"overridden ({label or 'what-if'})"
+            new[key] = (
+                replace(new[key], value=value, note=note)
+                if key in new
+                else Price(key, value, "", "override", "what-if", note)
+            )
         if problems:
             raise InputError(problems, message="invalid price override")
         return replace(
             self, prices=new, digest=digest_of(self, new), index=build_index(new, self.instances)
         )
+
+
+_REGIONAL_STORAGE = frozenset(
+    {
+        "aws.rds.gp3",
+        "aws.rds.backup",
+        "aws.opensearch.gp3",
+        "aws.s3.standard",
+        "aws.s3.standard-ia",
+        "aws.s3.put-requests",
+        "aws.s3.get-requests",
+    }
+)
+"""Per-region keys ``<these>.<region>`` a site may add although the catalogue has no price."""
 
 
 def unknown_key_problem(cat: Catalogue, key: str, where: str) -> Problem:
