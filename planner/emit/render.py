@@ -27,7 +27,7 @@ from planner.emit.migration import hold_moved_databases, pending
 from planner.emit.quantities import amount
 from planner.emit.shares import shares, stack_sites
 from planner.emit.vendor import PACKAGE, vendored
-from planner.model import Plan, Project
+from planner.model import Plan, Project, emitted_kind
 from planner.money import Money
 from stacks.config_io import to_config
 from stacks.spec import StackConfig
@@ -60,7 +60,7 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
         {
             "workload": s.workload.name,
             "team": s.workload.team,
-            "kind": s.workload.kind.value,
+            "kind": emitted_kind(s.workload.kind),
             "replicas": s.replicas,
             "option": s.option,
             "usd_per_month": amount(s.per_month),

@@ -9,6 +9,7 @@ amounts are ``planner.money.Money`` named by their period (``per_month``); rates
 """
 
 from planner.model.enums import (
+    STATEFUL_KINDS,
     Amortisation,
     BaselineSource,
     Category,
@@ -22,6 +23,7 @@ from planner.model.enums import (
     SiteKind,
     WorkloadClass,
     WorkloadKind,
+    emitted_kind,
 )
 from planner.model.plan import (
     Assignment,
@@ -70,6 +72,7 @@ from planner.model.project import (
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "STATEFUL_KINDS",
     "Amortisation",
     "Assignment",
     "BaselineSource",
@@ -122,4 +125,5 @@ __all__ = [
     "Workload",
     "WorkloadClass",
     "WorkloadKind",
+    "emitted_kind",
 ]

@@ -23,6 +23,19 @@ class WorkloadKind(StrEnum):
     """A Redis or Valkey cache: ElastiCache on a cloud site, pods on an owned one."""
 
 
+STATEFUL_KINDS: frozenset[WorkloadKind] = frozenset(
+    {WorkloadKind.DATABASE, WorkloadKind.MANAGED_DB, WorkloadKind.SEARCH, WorkloadKind.CACHE}
+)
+"""Kinds that run on Kubernetes as a database: a volume per replica, a StatefulSet (or
+CloudNativePG for PostgreSQL where the site runs it), no autoscaling; emitted with kind
+``database`` (a managed-db, search or cache placed on an owned site is self-run)."""
+
+
+def emitted_kind(kind: WorkloadKind) -> str:
+    """The kind the stacks see: ``database`` for every stateful kind."""
+    return WorkloadKind.DATABASE.value if kind in STATEFUL_KINDS else kind.value
+
+
 class BaselineSource(StrEnum):
     """Where a workload's cost today ("before") comes from."""
 

@@ -10,14 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from world import usd
 
 from planner.app import load_inputs, plan_project
 from planner.catalogue import load_default_catalogue, parse_catalogue
 from planner.cost import offers_for
+from planner.emit import default_environment, render_stacks
 from planner.errors import InputError
 from planner.load import load_project
-from planner.model import BaselineSource, Offer, PricingOption, Project
+from planner.model import Assignment, BaselineSource, Offer, PricingOption, Project
+from stacks import config_io
 
 MANAGED = Path(__file__).resolve().parents[1] / "data" / "managed"
 
@@ -221,3 +224,32 @@ def test_a_bad_managed_class_is_refused() -> None:
         parse_catalogue(data, source="t.yaml")
     fields = [p.field for p in err.value.problems]
     assert "managed_classes.aws.rds.db.x.large" in fields
+
+
+def test_owned_placement_is_emitted_as_a_self_run_database(tmp_path: Path) -> None:
+    """Planned onto the colo (which runs CloudNativePG), the postgres managed-db is emitted
+    as a CloudNativePG database and the search cluster as a StatefulSet database with its
+    declared data path: the stacks see kind ``database`` for both."""
+    inputs = load_inputs(MANAGED)
+    plan = plan_project(inputs, catalogue=load_default_catalogue(), today=date(2026, 1, 15)).plan
+    moved = []
+    for p in plan.placements:
+        if p.workload in ("orders-db", "catalog-search"):
+            w = inputs.project.workload(p.workload)
+            a = Assignment("colo-eu", PricingOption.OWNED, w.replicas, p.per_month)
+            moved.append(replace(p, assignments=(a,)))
+        else:
+            moved.append(p)
+    plan = replace(plan, placements=tuple(moved))
+    files = render_stacks(plan, inputs.project, default_environment(), command="t")
+    doc = yaml.safe_load(files["stacks/colo-eu/Pulumi.prod.yaml"])["config"]
+    prefix = "hybridplan-colo-eu:"
+    cfg = config_io.parse_stack_config({k.removeprefix(prefix): v for k, v in doc.items()})
+    assert cfg.kubernetes is not None
+    by_name = {w.name: w for w in cfg.kubernetes.workloads}
+    orders, search = by_name["orders-db"], by_name["catalog-search"]
+    assert orders.kind == search.kind == "database"
+    assert orders.database is not None
+    assert orders.database.operator == "cloudnative-pg"
+    assert search.database is not None
+    assert search.database.data_path == "/usr/share/opensearch/data"
