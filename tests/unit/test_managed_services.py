@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,21 @@ def test_owned_placement_is_emitted_as_a_self_run_database(tmp_path: Path) -> No
     assert orders.database.operator == "cloudnative-pg"
     assert search.database is not None
     assert search.database.data_path == "/usr/share/opensearch/data"
+
+
+def test_absent_regional_keys_may_be_overridden_but_typos_may_not() -> None:
+    """A key the catalogue leaves absent for want of a source may be set by a site or a
+    what-if (managed class prices, RDS/OpenSearch storage, S3); any other unknown key is
+    refused with the nearest known keys."""
+    cat = load_default_catalogue()
+    assert cat.overridable("aws.rds.postgres.db.r6g.xlarge.eu-west-1")
+    assert cat.overridable("aws.elasticache.valkey.cache.r7g.large.eu-central-1")
+    assert cat.overridable("aws.opensearch.r6g.large.search.eu-west-1")
+    assert cat.overridable("aws.opensearch.gp3.eu-west-1")
+    assert cat.overridable("aws.s3.standard-ia.eu-west-1")
+    assert not cat.overridable("aws.rds.postgres.db.x9.large.eu-west-1")
+    assert not cat.overridable("aws.rdss.gp3.eu-west-1")
+    what_if = cat.with_overrides({"aws.rds.gp3.eu-west-1": 0.127}, label="--price")
+    assert what_if.value("aws.rds.gp3.eu-west-1") == Decimal("0.127")
+    with pytest.raises(InputError):
+        cat.with_overrides({"aws.rds.gp3x.eu-west-1": 1})
