@@ -116,6 +116,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
             residency=_RESIDENCIES[data.get("residency", Residency.ANY.value)],
             egress_gib_per_month=float(data.get("egress_gib_per_month", 0.0)),
             dataset_gib=float(data.get("dataset_gib", 0.0)),
+            cdn_egress_gib_per_month=float(data.get("cdn_egress_gib_per_month", 0.0)),
         ),
         depends_on=deps,
         current_site=w.get("current_site"),

@@ -60,6 +60,8 @@ class DataSpec:
     residency: Residency = Residency.ANY
     egress_gib_per_month: float = 0.0
     dataset_gib: float = 0.0
+    cdn_egress_gib_per_month: float = 0.0
+    """Served through a CDN (priced at the catalogue's CDN tiers on every site)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -272,3 +272,29 @@ def test_absent_regional_keys_may_be_overridden_but_typos_may_not() -> None:
     assert what_if.value("aws.rds.gp3.eu-west-1") == Decimal("0.127")
     with pytest.raises(InputError):
         cat.with_overrides({"aws.rds.gp3x.eu-west-1": 1})
+
+
+def test_cdn_egress_is_priced_at_the_cloudfront_tiers_on_both_sides(project: Project) -> None:
+    """60 TiB a month through the CDN: 10,240 GiB x 0.085 + 40,960 x 0.080 + 10,240 x 0.060
+    = 870.40 + 3,276.80 + 614.40 = 4,761.60 USD, the same line on the cloud and the colo (a
+    CDN in front of an owned origin bills the same per GiB delivered)."""
+    w = project.workload("catalog-search")
+    w = replace(w, data=replace(w.data, cdn_egress_gib_per_month=61440))
+    cat = load_default_catalogue()
+    cloud = _on_demand(
+        offers_for(w, w.resources, project.site("aws-us-east-1"), cat, project.settings)
+    )
+    owned = next(
+        o
+        for o in offers_for(w, w.resources, project.site("colo-eu"), cat, project.settings)
+        if o.option is PricingOption.OWNED
+    )
+    for offer in (cloud, owned):
+        cdn = next(li for li in offer.line_items if li.name == "CDN egress")
+        assert cdn.amount == usd("4761.60")
+        assert cdn.sources[:3] == (
+            "aws.cloudfront.tier-1",
+            "aws.cloudfront.tier-2",
+            "aws.cloudfront.tier-3",
+        )
+    assert cloud.per_month == usd("438.93") + usd("4761.60")
