@@ -9,6 +9,7 @@ amounts are ``planner.money.Money`` named by their period (``per_month``); rates
 """
 
 from planner.model.enums import (
+    MANAGED_KINDS,
     STATEFUL_KINDS,
     Amortisation,
     BaselineSource,
@@ -72,6 +73,7 @@ from planner.model.project import (
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "MANAGED_KINDS",
     "STATEFUL_KINDS",
     "Amortisation",
     "Assignment",

@@ -31,6 +31,13 @@ CloudNativePG for PostgreSQL where the site runs it), no autoscaling; emitted wi
 ``database`` (a managed-db, search or cache placed on an owned site is self-run)."""
 
 
+MANAGED_KINDS: frozenset[WorkloadKind] = frozenset(
+    {WorkloadKind.MANAGED_DB, WorkloadKind.SEARCH, WorkloadKind.CACHE}
+)
+"""Kinds a cloud site runs as its managed service (RDS, OpenSearch, ElastiCache): priced as
+such and left out of the site's Kubernetes stack."""
+
+
 def emitted_kind(kind: WorkloadKind) -> str:
     """The kind the stacks see: ``database`` for every stateful kind."""
     return WorkloadKind.DATABASE.value if kind in STATEFUL_KINDS else kind.value

@@ -298,3 +298,26 @@ def test_cdn_egress_is_priced_at_the_cloudfront_tiers_on_both_sides(project: Pro
             "aws.cloudfront.tier-3",
         )
     assert cloud.per_month == usd("438.93") + usd("4761.60")
+
+
+def test_a_cloud_site_leaves_its_managed_services_out_of_the_stack() -> None:
+    """Kept on AWS, the MySQL database and the Valkey cache are RDS and ElastiCache: the
+    site's stack creates no pods for them and its README lists them with their class."""
+    inputs = load_inputs(MANAGED)
+    plan = plan_project(inputs, catalogue=load_default_catalogue(), today=date(2026, 1, 15)).plan
+    kept = {
+        p.workload
+        for p in plan.placements
+        if any(a.site == "aws-us-east-1" and a.replicas for a in p.assignments)
+    }
+    assert kept  # the plan keeps some managed services on AWS
+    files = render_stacks(plan, inputs.project, default_environment(), command="t")
+    doc = yaml.safe_load(files["stacks/aws-us-east-1/Pulumi.prod.yaml"])["config"]
+    prefix = "hybridplan-aws-us-east-1:"
+    cfg = config_io.parse_stack_config({k.removeprefix(prefix): v for k, v in doc.items()})
+    in_stack = {w.name for w in cfg.kubernetes.workloads} if cfg.kubernetes else set()
+    assert in_stack.isdisjoint(kept)
+    readme = files["stacks/aws-us-east-1/README.md"]
+    assert "not created by this stack" in readme
+    for name in kept:
+        assert f"| {name} |" in readme
