@@ -172,10 +172,12 @@ class Catalogue:
         provider, service, region_less = parts[0], parts[1], ".".join(parts[2:-1])
         if f"{provider}.{service}.{region_less}" in _REGIONAL_STORAGE:
             return True
-        for engine_less in (region_less, ".".join(parts[3:-1])):
-            if f"{provider}.{service}.{engine_less}" in self.managed_classes:
-                return True
-        return False
+        if f"{provider}.{service}.{region_less}" in self.managed_classes:
+            return True  # no engine in the key (OpenSearch)
+        engines = _ENGINES.get(service, frozenset())
+        return parts[2] in engines and (
+            f"{provider}.{service}.{'.'.join(parts[3:-1])}" in self.managed_classes
+        )
 
     def entry(self, key: str) -> Price:
         """The entry under ``key``; ``KeyError`` if absent (callers turn it into an
@@ -245,7 +247,9 @@ class Catalogue:
             new[key] = (
                 replace(new[key], value=value, note=note)
                 if key in new
-                else Price(key, value, "", "override", "what-if", note)
+                else Price(
+                    key=key, value=value, unit="", source="override", date="what-if", note=note
+                )
             )
         if problems:
             raise InputError(problems, message="invalid price override")
@@ -253,6 +257,12 @@ class Catalogue:
             self, prices=new, digest=digest_of(self, new), index=build_index(new, self.instances)
         )
 
+
+_ENGINES: Mapping[str, frozenset[str]] = {
+    "rds": frozenset({"mysql", "postgres"}),
+    "elasticache": frozenset({"redis", "valkey"}),
+}
+"""The engines in a managed class price key ``<provider>.<service>.<engine>.<class>.<region>``."""
 
 _REGIONAL_STORAGE = frozenset(
     {

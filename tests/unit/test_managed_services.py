@@ -268,6 +268,7 @@ def test_absent_regional_keys_may_be_overridden_but_typos_may_not() -> None:
     assert cat.overridable("aws.s3.standard-ia.eu-west-1")
     assert not cat.overridable("aws.rds.postgres.db.x9.large.eu-west-1")
     assert not cat.overridable("aws.rdss.gp3.eu-west-1")
+    assert not cat.overridable("aws.rds.postgress.db.r6g.xlarge.eu-west-1")
     what_if = cat.with_overrides({"aws.rds.gp3.eu-west-1": 0.127}, label="--price")
     assert what_if.value("aws.rds.gp3.eu-west-1") == Decimal("0.127")
     with pytest.raises(InputError):
