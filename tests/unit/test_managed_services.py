@@ -322,3 +322,19 @@ def test_a_cloud_site_leaves_its_managed_services_out_of_the_stack() -> None:
     assert "not created by this stack" in readme
     for name in kept:
         assert f"| {name} |" in readme
+
+
+def test_a_managed_block_on_another_kind_is_refused(tmp_path: Path) -> None:
+    """kind: service with a managed block is refused at the block's line."""
+    root = tmp_path / "managed"
+    shutil.copytree(MANAGED, root)
+    inv = root / "inventory.yaml"
+    text = inv.read_text(encoding="utf-8")
+    inv.write_text(text.replace("kind: cache", "kind: service"), "utf-8")
+    with pytest.raises(InputError) as err:
+        load_project(root)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "engine: valkey" in s)
+    assert any(
+        p.line == line and "only managed-db, search and cache" in p.message
+        for p in err.value.problems
+    ), err.value.problems
