@@ -60,6 +60,8 @@ class DataSpec:
     residency: Residency = Residency.ANY
     egress_gib_per_month: float = 0.0
     dataset_gib: float = 0.0
+    cdn_egress_gib_per_month: float = 0.0
+    """Served through a CDN (priced at the catalogue's CDN tiers on every site)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,17 @@ class ObjectStoreSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedSpec:
+    """The engine of a managed-db (``postgres``, ``mysql``), search (``opensearch``) or cache
+    (``redis``, ``valkey``) workload; per replica, ``resources`` choose the managed class and
+    ``storage_gib`` its storage. ``extra_backup_gib``: backups kept beyond the free allowance
+    (100 % of provisioned storage, RDS)."""
+
+    engine: str
+    extra_backup_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     team: str
@@ -128,6 +141,8 @@ class Workload:
     training: TrainingSpec | None = None
     objects: ObjectStoreSpec | None = None
     """Required for kind ``object-store``: what it stores and serves."""
+    managed: ManagedSpec | None = None
+    """Required for kinds ``managed-db``, ``search`` and ``cache``: the engine."""
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
