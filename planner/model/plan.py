@@ -123,6 +123,14 @@ class Assignment:
     bought: str = ""
     """The server model it runs on when that is one this plan buys (a ``Purchase`` on
     ``site``): ``per_month`` is its share of their cost, and it moves when they arrive."""
+    arrival_month: int = 1
+    """On bought servers: the month they are usable from (``Purchase.month``); it runs
+    on ``waits_on`` for the months before. 1 otherwise."""
+    waits_on: str = ""
+    """On bought servers: the site it runs on until they arrive (its current site)."""
+    waiting_per_month: Money | None = None
+    """On bought servers: what this part pays a month on ``waits_on`` until they arrive
+    (the MILP's c_b^now for its units); ``None`` otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,21 +185,28 @@ class BuyOffer:
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    """Servers the plan buys: ``units`` of ``node_class`` at ``site``, ordered in month 0,
-    delivered, paid (``capex``) and usable from ``month`` (the lead time)."""
+    """Servers the plan buys: ``units`` of ``node_class`` at ``site``, ordered at the start
+    of month 1 and delivered after the lead time: paid (``capex``, cash) and usable from
+    ``month = lead_time_months + 1``; their amortised capex, power and support run from
+    then (``planner.report.cash`` enters them as an ``Estate`` bought in ``month``)."""
 
     site: str
     node_class: str
     units: int
     capex: Money
-    """Cash paid in ``month`` for all units."""
+    """Cash paid at the start of ``month`` for all units."""
     month: int
+    """The delivery month: capex paid, servers usable, costs running (lead time + 1)."""
     per_month: Money
     """Monthly cost of all units once delivered (capex amortised + power + support)."""
     idle_per_month: Money
     """The part of ``per_month`` no placement uses (bought capacity left idle)."""
     workloads: tuple[str, ...] = ()
     """Workloads placed on the bought servers (they move in ``month``)."""
+    capex_per_month: Money = _ZERO
+    """All units' capex amortised over ``depreciation_months`` (part of ``per_month``)."""
+    depreciation_months: int = 0
+    """Months the capex is amortised over from ``month`` (0: not given)."""
 
 
 @dataclass(frozen=True, slots=True)

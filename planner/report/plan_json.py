@@ -89,6 +89,10 @@ def _assignment_dict(a: Assignment) -> dict[str, Any]:
     }
     if a.bought:
         out["bought"] = a.bought
+        out["arrival_month"] = a.arrival_month
+        if a.waits_on and a.waiting_per_month is not None:
+            out["waits_on"] = a.waits_on
+            out["waiting_usd_per_month"] = a.waiting_per_month
     return out
 
 
@@ -100,6 +104,8 @@ def _purchase_dict(b: Purchase) -> dict[str, Any]:
         "capex_usd": b.capex,
         "month": b.month,
         "usd_per_month": b.per_month,
+        "amortised_usd_per_month": b.capex_per_month,
+        "depreciation_months": b.depreciation_months,
         "idle_usd_per_month": b.idle_per_month,
         "workloads": list(b.workloads),
     }

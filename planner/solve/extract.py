@@ -13,7 +13,7 @@ import numpy as np
 from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
 from planner.money import DEFAULT_CURRENCY, Money, decimal_of
 from planner.solve.blocks import Block, BlockKind
-from planner.solve.buying import arrival_note, bought_capacity, shares_per_unit
+from planner.solve.buying import arrival_note, bought_capacity, shares_per_unit, waiting
 from planner.solve.highs import Solution
 from planner.solve.problem import (
     ColKind,
@@ -208,6 +208,7 @@ def extract(
                 frac = Fraction(round(units), round(blk.per_member))
                 month, mig = month.times(frac), mig.times(frac)
                 replicas = round(frac * w.replicas)
+            arrives, waits_on, waiting_pm = waiting(model, blk, bj, round(units))
             if bj >= 0:
                 # on bought servers: its share of their monthly cost
                 month = share[bj] * round(units)
@@ -220,6 +221,9 @@ def extract(
                     per_month=month,
                     instance_type=o.instance_type,
                     bought=model.buys[model.columns[bj].buy].node_class if bj >= 0 else "",
+                    arrival_month=arrives,
+                    waits_on=waits_on,
+                    waiting_per_month=waiting_pm,
                 )
             )
         assignments.sort(key=lambda a: (a.site, a.option, a.bought))
