@@ -21,6 +21,7 @@ from planner.cost import PriceCache, baseline_items
 from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
 from planner.cost.estates import estates_for
+from planner.cost.purchasing import purchasing_changes
 from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
@@ -180,6 +181,9 @@ def build_plan(
             horizon_months=project.settings.horizon_months,
         ),
         estates=estates_for(project, catalogue),
+        purchasing=purchasing_changes(
+            result.placements, project, candidates.all_offers(), baseline
+        ),
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

@@ -36,6 +36,7 @@ from planner.model.plan import (
     Placement,
     Plan,
     Purchase,
+    PurchasingChange,
     SiteUsage,
     SolverInfo,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "Project",
     "Prune",
     "Purchase",
+    "PurchasingChange",
     "Residency",
     "Resources",
     "RuleConfig",

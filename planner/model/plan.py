@@ -268,6 +268,37 @@ class CommittedSpend:
 
 
 @dataclass(frozen=True, slots=True)
+class PurchasingChange:
+    """A change in how the plan buys a workload's capacity, apart from where it runs
+    (``planner.cost.purchasing``): a commitment to sign (``kind`` ``sign``), one to let
+    lapse (``lapse``: it stays on the site, off the commitment), spot adopted (``spot``) or
+    another option (``other``).
+
+    ``before``/``after``/``saving`` are per month for a workload that stays on its site in
+    one part (``None`` otherwise: a commitment signed for a moved or new workload, whose
+    saving is the move's). For a commitment: ``committed_per_month`` is its compute line,
+    billed every hour of ``term_months`` whatever the workload uses (``committed_total``
+    over the term); ``break_even_utilisation`` the share of the hours it must run for the
+    commitment to cost no more than on-demand (commitment rate / on-demand rate)."""
+
+    workload: str
+    site: str
+    kind: str
+    from_option: PricingOption | None
+    to_option: PricingOption
+    after_per_month: Money
+    before_per_month: Money | None = None
+    saving_per_month: Money | None = None
+    moved: bool = False
+    term_months: int = 0
+    committed_per_month: Money | None = None
+    committed_total: Money | None = None
+    on_demand_per_month: Money | None = None
+    """On-demand for the same capacity at every hour of the month (730 h)."""
+    break_even_utilisation: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Estate:
     """An owned site's whole estate, for the cash and accrual views (``planner.cost.estates``).
 
@@ -333,6 +364,8 @@ class Plan:
     estates: tuple[Estate, ...] = ()
     """The owned sites' whole estates, sorted by site: the report puts the share no workload
     pays for on its own line ("idle owned capacity") and builds the cash view from them."""
+    purchasing: tuple[PurchasingChange, ...] = ()
+    """Commitments to sign or let lapse, spot adopted: by kind, workload, site."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

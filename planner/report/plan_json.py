@@ -56,6 +56,7 @@ from planner.report.figures import (
     team_figures,
 )
 from planner.report.plan_baseline import baseline_dict, billing_dict
+from planner.report.plan_purchasing import purchasing_dict
 
 SCHEMA_VERSION = 1
 """Bumped on any incompatible change to the ``plan.json`` structure."""
@@ -313,6 +314,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "baseline": baseline_dict(plan, totals.horizon.savings),
         "billing": billing_dict(plan),
         "cash_flow": _cash_flow(totals),
+        "purchasing": purchasing_dict(plan),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,

@@ -36,6 +36,7 @@ from planner.report.plan_md_sections import (
     teams_section,
     workloads_section,
 )
+from planner.report.plan_purchasing import purchasing_section
 
 MAX_COMMENT_CHARS = 60_000
 """GitHub rejects comments over 65,536 characters; keep a margin."""
@@ -164,6 +165,7 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *purchasing_section(d, moved),
             *hardware_section(d),
             *sites_section(d),
             *teams_section(d),
