@@ -145,6 +145,9 @@ class Placement:
     binding: tuple[str, ...] = ()
     """Constraints that shaped this choice (e.g. ``capacity colo-eu cpu``, ``residency eu``)."""
     reason: str = ""
+    migration_items: tuple[LineItem, ...] = ()
+    """``migration`` term by term (engineering, dataset egress, double running) from the
+    chosen offers, each scaled to the share placed by it; they add up to ``migration``."""
 
     @property
     def sites(self) -> tuple[str, ...]:

@@ -164,6 +164,10 @@ def _workload_dict(
             "moved": p.moved,
             "partial": partly_moved(p),
             "usd": p.migration,
+            "items": [
+                {"name": li.name, "usd": li.amount, "formula": li.formula}
+                for li in p.migration_items
+            ],
         },
         "reason": p.reason,
         "binding": sorted(p.binding),

@@ -28,6 +28,7 @@ from planner.report.plan_md_cash import (
     money_rows,
     payback_text,
 )
+from planner.report.plan_md_migration import migration_section
 from planner.report.plan_md_sections import (
     classification_section,
     findings_section,
@@ -165,6 +166,7 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *migration_section(d, moved),
             *purchasing_section(d, moved),
             *hardware_section(d),
             *sites_section(d),
