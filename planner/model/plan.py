@@ -322,6 +322,9 @@ class Estate:
     residual: Money = _ZERO
     """Sale value of the hardware at the end of its depreciation."""
     refresh: bool = False
+    label: str = ""
+    """Hardware added to the site after its own (``8 x hgx-h100-added``: capacity a what-if
+    adds), bought whether or not the plan uses the site; ``""``: the site's hardware."""
 
     @property
     def per_month(self) -> Money:

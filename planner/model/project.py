@@ -179,6 +179,9 @@ class NodeClass:
     power_kw: float | Decimal
     gpus: int = 0
     gpu_type: str | None = None
+    purchase_month: int | None = None
+    """Bought in this month of the horizon (capacity a what-if adds: 1), its own estate
+    (``planner.cost.estates``); ``None``: with the site's hardware (``OwnedCost``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def estates_after(plan: Plan) -> tuple[Estate, ...]:
     """The estates the plan pays for: owned today, bought for a site the plan uses, or
     servers the solver buys."""
     used = {a.site for p in plan.placements for a in p.assignments}
-    kept = tuple(e for e in plan.estates if e.owned_today or e.site in used)
+    kept = tuple(e for e in plan.estates if e.owned_today or e.label or e.site in used)
     return (*kept, *purchase_estates(plan))
 
 

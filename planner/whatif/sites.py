@@ -235,7 +235,11 @@ def _grow_nodes(
     nc = pick[0]
     per_node = {"gpus": nc.gpus, "cpu": nc.cpu, "memory_gib": nc.memory_gib}[res]
     nodes = math.ceil(abs(delta) / per_node) if per_node > 0 else 0
-    nodes = nodes if delta > 0 else -min(nodes, nc.count)
+    if delta > 0 and nodes:
+        # bought now: an estate of their own, capex cash in month 1 (not sunk)
+        added = replace(nc, name=f"{nc.name}-added", count=nodes, purchase_month=1)
+        return (*classes, added), nc, nodes
+    nodes = -min(nodes, nc.count)
     new = replace(nc, count=nc.count + nodes)
     return tuple(new if c is nc else c for c in classes), nc, nodes
 
@@ -273,7 +277,8 @@ def apply_capacity(project: Project, change: Change) -> tuple[Project, str]:
                 memory_gib=cap.memory_gib + nodes * nc.memory_gib,
                 gpus={k: v for k, v in sorted(gpus.items()) if v > 0},
             )
-            note += f" ({nodes:+d} x {nc.name} nodes: capex, power and all their resources)"
+            bought = " bought in month 1, capex cash then" if nodes > 0 else ""
+            note += f" ({nodes:+d} x {nc.name} nodes{bought}: capex, power and all their resources)"
             return replace_site(project, replace(site, capacity=cap)), note
     if res == "gpus":
         assert gpu_type is not None
