@@ -104,7 +104,11 @@ def cloud_lines(
                 compute,
                 f"{chosen.count} x {inst.name} x {hours_txt} x {unit_txt} USD/h{packed}",
                 *srcs,
-                *((f"workloads.{workload.name}.hours_per_month",) if hours != HOURS else ()),
+                *(
+                    (f"workloads.{workload.name}.hours_per_month",)
+                    if hours != HOURS and not workload.hours_source
+                    else ()
+                ),
             )
         )
     slope_factor = Decimal(1)
@@ -188,4 +192,5 @@ def billed_hours(workload: Workload, option: PricingOption) -> tuple[Decimal, st
     h = workload.hours_per_month
     if h is None or option not in BY_THE_HOUR or decimal_of(h) >= HOURS:
         return HOURS, "730 h"
-    return decimal_of(h), f"{num(h)} h (hours_per_month; 730 h if always on)"
+    said = workload.hours_source or "hours_per_month"
+    return decimal_of(h), f"{num(h)} h ({said}; 730 h if always on)"

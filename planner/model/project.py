@@ -136,6 +136,9 @@ class Workload:
     """Hours a month the workload runs (a batch schedule); ``None``: always on (730 h).
     Cloud capacity bought by the hour (on-demand, spot) is priced for these hours only; a
     commitment bills every hour of its term, so it is priced for 730 h."""
+    hours_source: str = ""
+    """Where ``hours_per_month`` comes from when not declared (``telemetry duty cycle``:
+    ``planner.cost.duty``); ``""``: declared in the inventory."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
