@@ -82,7 +82,24 @@ def cloud_lines(
             f"= {num(chosen.usd_per_hour)})"
         )
     srcs = (chosen.key, *((chosen.discount_key,) if chosen.discount_key else ()))
-    if training and tr is not None:
+    committed = Decimal(1)  # billed GPU-hours / used GPU-hours (a commitment: >= 1)
+    if training and tr is not None and option.term_months:
+        # a commitment bills every hour of its term: whole instances, 730 h each
+        used = decimal_of(tr.gpu_hours_per_month)
+        n = max(1, math.ceil(used / (HOURS * inst.gpus)))
+        compute = Money.of(n * HOURS * chosen.usd_per_hour, cur)
+        committed = n * HOURS * inst.gpus / used if used > 0 else Decimal(1)
+        items.append(
+            item(
+                f"GPU-hours ({inst.name}, {option.value})",
+                compute,
+                f"{n} x {inst.name} x 730 h x {unit_txt} USD/h: a commitment bills every "
+                f"hour ({num(n * HOURS * inst.gpus)} GPU-h committed for "
+                f"{num(tr.gpu_hours_per_month)} used)",
+                *srcs,
+            )
+        )
+    elif training and tr is not None:
         compute = Money.of(
             decimal_of(tr.gpu_hours_per_month) * chosen.usd_per_hour / inst.gpus, cur
         )
@@ -142,7 +159,9 @@ def cloud_lines(
     return Priced(
         tuple(items),
         instance_type=inst.name,
-        usd_per_gpu_hour=chosen.usd_per_hour / inst.gpus * slope_factor if training else None,
+        usd_per_gpu_hour=(
+            chosen.usd_per_hour / inst.gpus * committed * slope_factor if training else None
+        ),
         fixed_per_month=total(fixed, cur) if training else None,
     )
 

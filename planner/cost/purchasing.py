@@ -10,7 +10,7 @@ workload pays there today (``planner.cost.migration.baseline_option``):
   utilisation** is ``committed / on-demand at 730 h`` for the same part: the share of the
   hours the workload must run for the commitment to cost no more than paying on demand
   for the hours used (an on-demand offer priced for a declared ``hours_per_month`` is
-  scaled back to 730 h);
+  scaled back to 730 h; none for training, whose on-demand price is per GPU-hour used);
 * a **commitment to let lapse**: today on a commitment, with the plan on another option
   on the same site, or moved away (the move's saving);
 * **spot adopted**, or **another option** (on-demand, capacity blocks).
@@ -80,7 +80,9 @@ def _commitment(
     share = Fraction(a.per_month.cents, chosen.per_month.cents)
     committed = committed.times(share)
     od = _compute(_offer(offers, a.site, PricingOption.ON_DEMAND))
-    if od is None:
+    if od is None or w.training is not None:
+        # training on demand is priced per GPU-hour used, not per instance-hour: no 730 h
+        # figure to compare with (the commitment's line says what it commits)
         return committed, None, None
     hours, _ = billed_hours(w, PricingOption.ON_DEMAND)
     full = od.times(share * Fraction(HOURS) / Fraction(hours))
