@@ -3,12 +3,14 @@ amortised while it depreciates, shown in the scenario's notes and in its cash fl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import world
 
 from planner import whatif
 from planner.catalogue import Catalogue, load_default_catalogue
+from planner.cost.estates import estates_for
 from planner.ingest import TelemetrySet
 from planner.model import Classification, Plan, Project
 from planner.money import Money
@@ -57,3 +59,25 @@ def test_added_gpus_are_capex_cash_in_month_1_and_amortised() -> None:
     assert after is not None
     hardware = [i for i in after.items if i.label == "hardware: gpu-pool-us"]
     assert [(i.month, i.amount) for i in hardware] == [(1, Money.of(620_000, "USD"))]
+
+
+def test_capacity_on_a_site_priced_from_catalogue_defaults_is_bought() -> None:
+    """colo-eu lists no node classes: the catalogue's general-purpose node (192 cores,
+    30,000 USD) prices it, ceil(512 / 192) = 3 nodes. +25 % cpu (640 cores) needs
+    ceil(640 / 192) = 4: one more node, bought in month 1 as its own estate: 30,000 USD
+    cash then, amortised 30,000 / 60 = 500.00 a month; the 3 owned today stay sunk
+    (90,000, 1,500.00 a month)."""
+    catalogue = load_default_catalogue()
+    project = replace(
+        world.mini_project(),
+        sites=tuple(replace(s, owned_cost=None) for s in world.mini_project().sites),
+    )
+    applied = whatif.apply_changes(
+        project, catalogue, [whatif.parse_change("capacity", "colo-eu.cpu=+25%")]
+    )
+    assert "(1 x general-purpose-added bought in month 1, capex cash then)" in applied.notes[0]
+    colo = [e for e in estates_for(applied.project, catalogue) if e.site == "colo-eu"]
+    assert [(e.purchase_month, e.capex, e.capex_per_month) for e in colo] == [
+        (0, Money.of(90_000, "USD"), Money.of(1_500, "USD")),
+        (1, Money.of(30_000, "USD"), Money.of(500, "USD")),
+    ]
