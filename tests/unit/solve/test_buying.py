@@ -189,6 +189,9 @@ def test_bought_servers_are_cash_in_their_delivery_month() -> None:
     assert totals.per_month == Money.of("102274.12", "USD")
     assert after.accrual[4] == totals.per_month
     assert totals.idle_after_per_month == Money.of("79180.22", "USD")
+    # the delivery takes the cumulative saving below 0 again: payback is after it
+    assert totals.horizon.breakeven_month is not None
+    assert totals.horizon.breakeven_month >= 4
 
 
 def test_plan_md_lists_hardware_to_buy() -> None:
