@@ -20,7 +20,9 @@ from planner.classify import classify_project
 from planner.cost import PriceCache, baseline_items
 from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
+from planner.cost.duty import with_duty_hours
 from planner.cost.estates import estates_for
+from planner.cost.purchasing import purchasing_changes
 from planner.errors import InputError, Problem
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
@@ -142,6 +144,8 @@ def build_plan(
     _check_bill_currency(bill, catalogue)
     if classifications is None:
         classifications = classify_project(project, telemetry)
+    # batch priced by the hours it runs: telemetry's duty cycle where no schedule is declared
+    project = with_duty_hours(project, classifications)
     requests = requests_from(project, classifications)
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
@@ -181,6 +185,9 @@ def build_plan(
             horizon_months=project.settings.horizon_months,
         ),
         estates=estates_for(project, catalogue),
+        purchasing=purchasing_changes(
+            result.placements, project, candidates.all_offers(), baseline
+        ),
     )
     start = project.settings.waves.start_month or f"{today.year:04d}-{today.month:02d}"
     plan = replace(

@@ -186,12 +186,22 @@ def cost_view(
 def priced_request(inputs: Inputs, name: str) -> tuple[Resources, str]:
     """The per-replica request ``plan`` prices for workload ``name``: right-sized from the
     telemetry where it gives one, else the declared one; and which of the two it is."""
+    req, basis, _ = priced_world(inputs, name)
+    return req, basis
+
+
+def priced_world(inputs: Inputs, name: str) -> tuple[Resources, str, Project]:
+    """``priced_request`` and the project as ``plan`` prices it: batch workloads' hours
+    from their telemetry duty cycle (``planner.cost.duty``)."""
     from planner.classify import classify_project
+    from planner.cost.duty import with_duty_hours
     from planner.pipeline import requests_from
 
     project = inputs.project
-    req = requests_from(project, classify_project(project, inputs.telemetry))[name]
-    return req, "declared" if req == project.workload(name).resources else "right-sized"
+    classifications = classify_project(project, inputs.telemetry)
+    req = requests_from(project, classifications)[name]
+    basis = "declared" if req == project.workload(name).resources else "right-sized"
+    return req, basis, with_duty_hours(project, classifications)
 
 
 def cost_workload(
@@ -210,5 +220,5 @@ def cost_workload(
     basis = "declared"
     known = any(w.name == workload for w in project.workloads)
     if known and not declared and project.telemetry_files:
-        request, basis = priced_request(inputs_for(project, progress=progress), workload)
+        request, basis, project = priced_world(inputs_for(project, progress=progress), workload)
     return cost_view(project, workload, catalogue, request=request, basis=basis)

@@ -4,8 +4,10 @@ For a pricing option ``o`` the hourly price of instance ``i`` in the site's pric
 
 * on-demand: ``P_i``;
 * commit-1y / commit-3y: ``P_i x (1 - d_o)`` with the catalogue's commitment discount
-  ``aws.discount.<o>-pct`` (an assumption, see the catalogue); for training the committed
-  capacity is assumed to be kept busy, so the discount applies per used GPU-hour;
+  ``aws.discount.<o>-pct`` (an assumption, see the catalogue), billed every hour of the
+  term: for training, whole instances for 730 h a month
+  (``ceil(gpu_hours / (730 x GPUs per instance))``), whatever share of them the job uses;
+  the solver's slope is that bill over the GPU-hours used (a split share scales it);
 * spot: ``S_i`` (mean of the sampled spot prices) plus an interruption overhead
   ``spot.interruption-overhead-pct.<training|service>`` shown as its own line; never offered
   to tier 1 or to workloads with ``allow_spot: false``;

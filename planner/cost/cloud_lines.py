@@ -82,7 +82,24 @@ def cloud_lines(
             f"= {num(chosen.usd_per_hour)})"
         )
     srcs = (chosen.key, *((chosen.discount_key,) if chosen.discount_key else ()))
-    if training and tr is not None:
+    committed = Decimal(1)  # billed GPU-hours / used GPU-hours (a commitment: >= 1)
+    if training and tr is not None and option.term_months:
+        # a commitment bills every hour of its term: whole instances, 730 h each
+        used = decimal_of(tr.gpu_hours_per_month)
+        n = max(1, math.ceil(used / (HOURS * inst.gpus)))
+        compute = Money.of(n * HOURS * chosen.usd_per_hour, cur)
+        committed = n * HOURS * inst.gpus / used if used > 0 else Decimal(1)
+        items.append(
+            item(
+                f"GPU-hours ({inst.name}, {option.value})",
+                compute,
+                f"{n} x {inst.name} x 730 h x {unit_txt} USD/h: a commitment bills every "
+                f"hour ({num(n * HOURS * inst.gpus)} GPU-h committed for "
+                f"{num(tr.gpu_hours_per_month)} used)",
+                *srcs,
+            )
+        )
+    elif training and tr is not None:
         compute = Money.of(
             decimal_of(tr.gpu_hours_per_month) * chosen.usd_per_hour / inst.gpus, cur
         )
@@ -104,7 +121,11 @@ def cloud_lines(
                 compute,
                 f"{chosen.count} x {inst.name} x {hours_txt} x {unit_txt} USD/h{packed}",
                 *srcs,
-                *((f"workloads.{workload.name}.hours_per_month",) if hours != HOURS else ()),
+                *(
+                    (f"workloads.{workload.name}.hours_per_month",)
+                    if hours != HOURS and not workload.hours_source
+                    else ()
+                ),
             )
         )
     slope_factor = Decimal(1)
@@ -138,7 +159,9 @@ def cloud_lines(
     return Priced(
         tuple(items),
         instance_type=inst.name,
-        usd_per_gpu_hour=chosen.usd_per_hour / inst.gpus * slope_factor if training else None,
+        usd_per_gpu_hour=(
+            chosen.usd_per_hour / inst.gpus * committed * slope_factor if training else None
+        ),
         fixed_per_month=total(fixed, cur) if training else None,
     )
 
@@ -188,4 +211,5 @@ def billed_hours(workload: Workload, option: PricingOption) -> tuple[Decimal, st
     h = workload.hours_per_month
     if h is None or option not in BY_THE_HOUR or decimal_of(h) >= HOURS:
         return HOURS, "730 h"
-    return decimal_of(h), f"{num(h)} h (hours_per_month; 730 h if always on)"
+    said = workload.hours_source or "hours_per_month"
+    return decimal_of(h), f"{num(h)} h ({said}; 730 h if always on)"

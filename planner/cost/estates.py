@@ -19,6 +19,7 @@ per purchase, ``purchase_month`` the month it arrives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -27,7 +28,8 @@ from planner.catalogue import Catalogue
 from planner.cost.horizon import CashItem
 from planner.cost.nodes import node_classes, owned_inputs
 from planner.cost.offers import owned_rates_by_site
-from planner.model import CostBasis, Estate, Project, Site, SiteKind
+from planner.cost.owned import OwnedRates
+from planner.model import CostBasis, Estate, NodeClass, OwnedCost, Project, Site, SiteKind
 from planner.money import Money, decimal_of
 
 """The name of the amortised capital line of an estate (``planner.cost.estate``)."""
@@ -54,28 +56,62 @@ def estates_for(project: Project, catalogue: Catalogue) -> tuple[Estate, ...]:
             continue
         oc = owned_inputs(site)
         assert oc is not None  # an owned site
-        r = rates[site.name]
-        cur = catalogue.currency
-        capex = Money.of(
-            sum(
-                (n.count * decimal_of(n.capex_usd) for n in node_classes(site, oc, catalogue)),
-                Decimal(0),
-            ),
-            cur,
-        )
-        out.append(
-            Estate(
-                site=site.name,
-                capex=capex,
-                capex_per_month=r.capex_per_month,
-                run_per_month=r.run_per_month,
-                depreciation_months=r.depreciation_months,
-                purchase_month=oc.purchase_month,
-                residual=capex.times(decimal_of(oc.residual_value_pct) / 100),
-                refresh=oc.refresh,
+        out.extend(
+            _site_estates(
+                site.name,
+                oc,
+                node_classes(site, oc, catalogue),
+                rates[site.name],
+                catalogue.currency,
             )
         )
     return tuple(out)
+
+
+def _capex(classes: Sequence[NodeClass], currency: str) -> Money:
+    return Money.of(sum((n.count * decimal_of(n.capex_usd) for n in classes), Decimal(0)), currency)
+
+
+def _site_estates(
+    site: str, oc: OwnedCost, classes: Sequence[NodeClass], r: OwnedRates, currency: str
+) -> list[Estate]:
+    """One estate per purchase month of the site's node classes: the site's hardware
+    (``OwnedCost.purchase_month``) and any bought later (``NodeClass.purchase_month``, e.g.
+    capacity a what-if adds). Each carries its share of the amortised charge in proportion
+    to its capex (the same depreciation and rate); the run costs go with the earliest."""
+    groups: dict[int, list[NodeClass]] = {}
+    for n in classes:
+        groups.setdefault(
+            oc.purchase_month if n.purchase_month is None else n.purchase_month, []
+        ).append(n)
+    total = _capex(classes, currency)
+    first = min(groups)
+    charges = {
+        m: r.capex_per_month.times(Fraction(_capex(g, currency).cents, total.cents))
+        for m, g in groups.items()
+        if m != first and total.cents
+    }
+    # the earliest takes the rest, so the parts add up to the site's charge exactly
+    charges[first] = r.capex_per_month - Money.total(charges.values(), currency)
+    out = []
+    for month, group in sorted(groups.items()):
+        capex = _capex(group, currency)
+        out.append(
+            Estate(
+                site=site,
+                capex=capex,
+                capex_per_month=charges.get(month, Money.zero(currency)),
+                run_per_month=r.run_per_month if month == first else Money.zero(currency),
+                depreciation_months=r.depreciation_months,
+                purchase_month=month,
+                residual=capex.times(decimal_of(oc.residual_value_pct) / 100),
+                refresh=oc.refresh,
+                label=""
+                if month == oc.purchase_month
+                else ", ".join(f"{n.count} x {n.name}" for n in group),
+            )
+        )
+    return out
 
 
 def estate_flows(estate: Estate, months: int) -> tuple[tuple[Money, ...], tuple[CashItem, ...]]:

@@ -17,8 +17,9 @@ Months are numbered ``1..N``. Each side of a comparison (today, with the plan) i
   ``(amount - residual) / depreciation_months`` unless the item says otherwise;
 * **cumulative cash saving** ``C(t)``: the sum of ``before - after`` cash up to time ``t``,
   one-off items at the start of their month, run costs spread evenly through it;
-* **payback** (months, a fraction): 0 when ``C`` is never negative; otherwise the first
-  ``t`` after ``C`` first went negative with ``C(t) >= 0``, interpolated within the month
+* **payback** (months, a fraction): 0 when ``C`` is never negative; otherwise the ``t``
+  at which ``C`` last got back to 0 (``C >= 0`` from then to the horizon's end),
+  interpolated within the month
   (150,000 paid at the start of month 1 against a 40,833.33 monthly saving: 3.67); ``None``
   when it does not recover within the horizon. The payback *month* is ``ceil(t)``.
   Exact (fractions of cents), shown to 2 decimals;
@@ -177,22 +178,29 @@ def cumulative_saving(before: Ledger, after: Ledger) -> tuple[Money, ...]:
 
 
 def payback_months(before: Ledger, after: Ledger) -> Fraction | None:
-    """The payback time in months (see the module docstring), exactly."""
+    """The payback time in months (see the module docstring), exactly: when ``C`` last
+    gets back to 0 (a later outlay, e.g. servers delivered in month 4, that takes it below
+    0 again moves the payback past it)."""
     c = 0
-    went_negative = False
+    ever = negative = False
+    recovered: Fraction | None = None
     for m in range(1, before.months + 1):
         c += before.upfront[m - 1].cents - after.upfront[m - 1].cents
         if c < 0:
-            went_negative = True
-        elif went_negative:
-            return Fraction(m - 1)
+            ever = negative = True
+            recovered = None
+        elif negative:
+            negative, recovered = False, Fraction(m - 1)
         s = before.run[m - 1].cents - after.run[m - 1].cents
         if c < 0 and c + s >= 0:
-            return (m - 1) + Fraction(-c, s)
+            negative, recovered = False, (m - 1) + Fraction(-c, s)
         c += s
         if c < 0:
-            went_negative = True
-    return None if went_negative else Fraction(0)
+            ever = negative = True
+            recovered = None
+    if not ever:
+        return Fraction(0)
+    return None if negative else recovered
 
 
 def payback_decimal(t: Fraction | None) -> Decimal | None:

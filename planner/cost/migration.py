@@ -9,6 +9,10 @@ figures and the double running of a move both price it so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from fractions import Fraction
+
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud import egress_items
@@ -108,27 +112,35 @@ def migration_items(
                 "settings.egress_exit_waiver",
             )
         )
-    elif gib > 0:
-        if current.kind is SiteKind.CLOUD:
-            out.extend(
-                egress_items(
-                    current,
-                    catalogue,
-                    gib,
-                    per="GiB once",
-                    label=f"dataset egress from {current.name}",
-                )
+    elif gib <= 0:
+        out.append(
+            item(
+                f"dataset egress from {current.name}",
+                Money.zero(cur),
+                "0 GiB: no dataset to copy (data.dataset_gib)",
+                "data.dataset_gib",
             )
-        else:
-            p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)
-            out.append(
-                item(
-                    f"dataset egress from {current.name}",
-                    Money.of(decimal_of(gib) * p, cur),
-                    f"{num(gib)} GiB x {num(p)} USD/GiB",
-                    "owned.egress.usd-per-gib",
-                )
+        )
+    elif current.kind is SiteKind.CLOUD:
+        out.extend(
+            egress_items(
+                current,
+                catalogue,
+                gib,
+                per="GiB once",
+                label=f"dataset egress from {current.name}",
             )
+        )
+    else:
+        p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)
+        out.append(
+            item(
+                f"dataset egress from {current.name}",
+                Money.of(decimal_of(gib) * p, cur),
+                f"{num(gib)} GiB x {num(p)} USD/GiB",
+                "owned.egress.usd-per-gib",
+            )
+        )
     out.append(
         item(
             "engineering",
@@ -161,4 +173,30 @@ def migration_items(
                 months_src,
             )
         )
+    return tuple(out)
+
+
+def share_of_items(
+    parts: Sequence[tuple[Sequence[LineItem], Fraction]], total_amount: Money
+) -> tuple[LineItem, ...]:
+    """The one-off items of several offers, each scaled to its ``Fraction`` of the offer
+    (1: the whole offer; a formula then says the share), adding up exactly to
+    ``total_amount`` (a rounding cent goes on the last item)."""
+    out: list[LineItem] = []
+    for items, frac in parts:
+        for li in items:
+            if frac == 1:
+                out.append(li)
+                continue
+            out.append(
+                replace(
+                    li,
+                    amount=li.amount.times(frac),
+                    formula=f"{li.formula}; x {frac.numerator}/{frac.denominator} moved here",
+                )
+            )
+    if out:
+        rest = total_amount - Money.total((li.amount for li in out), total_amount.currency)
+        if rest:
+            out[-1] = replace(out[-1], amount=out[-1].amount + rest)
     return tuple(out)

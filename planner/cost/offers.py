@@ -86,12 +86,22 @@ def _site_reason(
     return None
 
 
-def _option_reason(workload: Workload, request: Resources, option: PricingOption) -> str | None:
+def _option_reason(
+    workload: Workload, site: Site, option: PricingOption, settings: Settings
+) -> str | None:
     if option is PricingOption.SPOT:
         if workload.tier == 1:
             return "spot is never offered to tier 1"
         if not workload.allow_spot:
             return "spot not allowed for this workload (allow_spot: false)"
+    held = workload.current_site == site.name and workload.current_option is option
+    if option.term_months > settings.horizon_months and not held:
+        # a new commitment bills every hour of its term: past the horizon the plan
+        # would not count months it commits to
+        return (
+            f"{option.value} bills every hour of its {option.term_months}-month term, past "
+            f"the {settings.horizon_months}-month horizon"
+        )
     return None
 
 
@@ -151,7 +161,7 @@ def offers_for(
             continue
         if mig is None:
             mig = migration_items(workload, site, catalogue, settings, current=current, cache=cache)
-        reason = site_reason or _option_reason(workload, request, option)
+        reason = site_reason or _option_reason(workload, site, option, settings)
         offers.append(
             Offer(
                 workload=workload.name,

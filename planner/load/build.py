@@ -202,6 +202,9 @@ def _owned(d: Mapping[str, Any]) -> OwnedCost:
                 power_kw=float(n["power_kw"]),
                 gpus=int(n.get("gpus", 0)),
                 gpu_type=n.get("gpu_type"),
+                purchase_month=(
+                    int(n["purchase_month"]) if n.get("purchase_month") is not None else None
+                ),
             )
             for n in d.get("node_classes", [])
         ),

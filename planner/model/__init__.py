@@ -39,6 +39,7 @@ from planner.model.plan import (
     Placement,
     Plan,
     Purchase,
+    PurchasingChange,
     SiteUsage,
     SolverInfo,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "Project",
     "Prune",
     "Purchase",
+    "PurchasingChange",
     "Residency",
     "Resources",
     "RuleConfig",

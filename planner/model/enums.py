@@ -99,6 +99,11 @@ class PricingOption(StrEnum):
     SPOT = "spot"
     CAPACITY_BLOCK = "capacity-block"
 
+    @property
+    def term_months(self) -> int:
+        """Months a commitment bills for once signed, every hour of them (0: no term)."""
+        return {"commit-1y": 12, "commit-3y": 36}.get(self.value, 0)
+
 
 class Amortisation(StrEnum):
     STRAIGHT_LINE = "straight-line"

@@ -124,6 +124,14 @@ class Assignment:
     bought: str = ""
     """The server model it runs on when that is one this plan buys (a ``Purchase`` on
     ``site``): ``per_month`` is its share of their cost, and it moves when they arrive."""
+    arrival_month: int = 1
+    """On bought servers: the month they are usable from (``Purchase.month``); it runs
+    on ``waits_on`` for the months before. 1 otherwise."""
+    waits_on: str = ""
+    """On bought servers: the site it runs on until they arrive (its current site)."""
+    waiting_per_month: Money | None = None
+    """On bought servers: what this part pays a month on ``waits_on`` until they arrive
+    (the MILP's c_b^now for its units); ``None`` otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +146,9 @@ class Placement:
     binding: tuple[str, ...] = ()
     """Constraints that shaped this choice (e.g. ``capacity colo-eu cpu``, ``residency eu``)."""
     reason: str = ""
+    migration_items: tuple[LineItem, ...] = ()
+    """``migration`` term by term (engineering, dataset egress, double running) from the
+    chosen offers, each scaled to the share placed by it; they add up to ``migration``."""
 
     @property
     def sites(self) -> tuple[str, ...]:
@@ -178,21 +189,28 @@ class BuyOffer:
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    """Servers the plan buys: ``units`` of ``node_class`` at ``site``, ordered in month 0,
-    delivered, paid (``capex``) and usable from ``month`` (the lead time)."""
+    """Servers the plan buys: ``units`` of ``node_class`` at ``site``, ordered at the start
+    of month 1 and delivered after the lead time: paid (``capex``, cash) and usable from
+    ``month = lead_time_months + 1``; their amortised capex, power and support run from
+    then (``planner.report.cash`` enters them as an ``Estate`` bought in ``month``)."""
 
     site: str
     node_class: str
     units: int
     capex: Money
-    """Cash paid in ``month`` for all units."""
+    """Cash paid at the start of ``month`` for all units."""
     month: int
+    """The delivery month: capex paid, servers usable, costs running (lead time + 1)."""
     per_month: Money
     """Monthly cost of all units once delivered (capex amortised + power + support)."""
     idle_per_month: Money
     """The part of ``per_month`` no placement uses (bought capacity left idle)."""
     workloads: tuple[str, ...] = ()
     """Workloads placed on the bought servers (they move in ``month``)."""
+    capex_per_month: Money = _ZERO
+    """All units' capex amortised over ``depreciation_months`` (part of ``per_month``)."""
+    depreciation_months: int = 0
+    """Months the capex is amortised over from ``month`` (0: not given)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +272,37 @@ class CommittedSpend:
 
 
 @dataclass(frozen=True, slots=True)
+class PurchasingChange:
+    """A change in how the plan buys a workload's capacity, apart from where it runs
+    (``planner.cost.purchasing``): a commitment to sign (``kind`` ``sign``), one to let
+    lapse (``lapse``: it stays on the site, off the commitment), spot adopted (``spot``) or
+    another option (``other``).
+
+    ``before``/``after``/``saving`` are per month for a workload that stays on its site in
+    one part (``None`` otherwise: a commitment signed for a moved or new workload, whose
+    saving is the move's). For a commitment: ``committed_per_month`` is its compute line,
+    billed every hour of ``term_months`` whatever the workload uses (``committed_total``
+    over the term); ``break_even_utilisation`` the share of the hours it must run for the
+    commitment to cost no more than on-demand (commitment rate / on-demand rate)."""
+
+    workload: str
+    site: str
+    kind: str
+    from_option: PricingOption | None
+    to_option: PricingOption
+    after_per_month: Money
+    before_per_month: Money | None = None
+    saving_per_month: Money | None = None
+    moved: bool = False
+    term_months: int = 0
+    committed_per_month: Money | None = None
+    committed_total: Money | None = None
+    on_demand_per_month: Money | None = None
+    """On-demand for the same capacity at every hour of the month (730 h)."""
+    break_even_utilisation: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Estate:
     """An owned site's whole estate, for the cash and accrual views (``planner.cost.estates``).
 
@@ -274,6 +323,9 @@ class Estate:
     residual: Money = _ZERO
     """Sale value of the hardware at the end of its depreciation."""
     refresh: bool = False
+    label: str = ""
+    """Hardware added to the site after its own (``8 x hgx-h100-added``: capacity a what-if
+    adds), bought whether or not the plan uses the site; ``""``: the site's hardware."""
 
     @property
     def per_month(self) -> Money:
@@ -321,6 +373,8 @@ class Plan:
     pays for on its own line ("idle owned capacity") and builds the cash view from them."""
     waves: WavePlan | None = None
     """The order and months of the moves (``planner.waves``); ``None``: not scheduled."""
+    purchasing: tuple[PurchasingChange, ...] = ()
+    """Commitments to sign or let lapse, spot adopted: by kind, workload, site."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

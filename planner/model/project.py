@@ -151,6 +151,9 @@ class Workload:
     """Hours a month the workload runs (a batch schedule); ``None``: always on (730 h).
     Cloud capacity bought by the hour (on-demand, spot) is priced for these hours only; a
     commitment bills every hour of its term, so it is priced for 730 h."""
+    hours_source: str = ""
+    """Where ``hours_per_month`` comes from when not declared (``telemetry duty cycle``:
+    ``planner.cost.duty``); ``""``: declared in the inventory."""
     source: SourceRef | None = field(default=None, compare=False)
 
 
@@ -194,6 +197,9 @@ class NodeClass:
     power_kw: float | Decimal
     gpus: int = 0
     gpu_type: str | None = None
+    purchase_month: int | None = None
+    """Bought in this month of the horizon (capacity a what-if adds: 1), its own estate
+    (``planner.cost.estates``); ``None``: with the site's hardware (``OwnedCost``)."""
 
 
 @dataclass(frozen=True, slots=True)

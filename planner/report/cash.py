@@ -8,8 +8,14 @@ Each side is a :class:`~planner.cost.horizon.Ledger` (cash and accrual views):
 * **with the plan**: the plan's assignments on sites that are not owned estates, plus the
   whole estate of every owned site owned today (an emptied estate still costs what it
   costs until it is sold) or bought for the plan (a new site the plan uses, from its
-  purchase month), plus the one-off migration at the start of month 1 and any other
-  one-off ``CashItem`` s (hardware bought by the solver: issue #12, part B).
+  purchase month), plus the one-off migration and any other one-off ``CashItem`` s;
+* **servers the solver buys** (``Plan.purchases``) are estates bought in their delivery
+  month ``Purchase.month`` (lead time + 1): their capex is cash at its start, their
+  amortised capex (accrual, for their depreciation months) and power and support (every
+  month) run from it. Until then the parts placed on them run where they wait
+  (``Assignment.waits_on``) at ``Assignment.waiting_per_month`` (nothing more when that
+  is an owned estate: it is counted whole), and a placement's migration is paid when its
+  last part moves (the start of month 1 for every other placement).
 
 **Idle owned capacity**: the part of an estate's monthly cost no workload is charged for
 (``estate - sum of the workloads' parts on the site``), its own line, never dropped. On the
@@ -61,10 +67,34 @@ def estates_today(plan: Plan) -> tuple[Estate, ...]:
     return tuple(e for e in plan.estates if e.owned_today)
 
 
+def purchase_estates(plan: Plan) -> tuple[Estate, ...]:
+    """The servers the plan buys, each an estate bought in its delivery month."""
+    return tuple(
+        Estate(
+            site=b.site,
+            capex=b.capex,
+            capex_per_month=b.capex_per_month,
+            run_per_month=b.per_month - b.capex_per_month,
+            depreciation_months=b.depreciation_months,
+            purchase_month=b.month,
+        )
+        for b in plan.purchases
+    )
+
+
 def estates_after(plan: Plan) -> tuple[Estate, ...]:
-    """The estates the plan pays for: owned today, or bought for a site the plan uses."""
+    """The estates the plan pays for: owned today, bought for a site the plan uses, or
+    servers the solver buys."""
     used = {a.site for p in plan.placements for a in p.assignments}
-    return tuple(e for e in plan.estates if e.owned_today or e.site in used)
+    kept = tuple(e for e in plan.estates if e.owned_today or e.label or e.site in used)
+    return (*kept, *purchase_estates(plan))
+
+
+def placements_per_month(plan: Plan) -> Money:
+    """What the plan's workloads are charged a month (``Plan.per_month`` without the
+    bought servers' idle share, which the estates' idle line carries)."""
+    idle = Money.total((b.idle_per_month for b in plan.purchases), plan.per_month.currency)
+    return plan.per_month - idle
 
 
 def charged_today(plan: Plan) -> dict[str, Money]:
@@ -121,16 +151,47 @@ def ledger_side(
     return ledger(months, currency, run, all_items)
 
 
+def _migration_items(plan: Plan) -> tuple[CashItem, ...]:
+    """``Plan.migration`` as cash: a placement on bought servers pays its migration in the
+    month its last part moves, the rest is paid at the start of month 1."""
+    cur = plan.per_month.currency
+    later: dict[int, list[Money]] = {}
+    for p in plan.placements:
+        month = max((a.arrival_month for a in p.assignments), default=1)
+        if p.migration and month > 1:
+            later.setdefault(month, []).append(p.migration)
+    by_month = {m: Money.total(ms, cur) for m, ms in later.items()}
+    by_month[1] = plan.migration - Money.total(by_month.values(), cur)
+    return tuple(CashItem(m, v, "migration") for m, v in sorted(by_month.items()) if v)
+
+
+def _estate_sites(plan: Plan) -> set[str]:
+    """Sites counted whole as estates: the owned ones and those the plan buys servers for."""
+    return {e.site for e in plan.estates} | {b.site for b in plan.purchases}
+
+
+def _waiting_run(plan: Plan, months: int, estate_sites: set[str]) -> list[Money]:
+    """Per month: what parts placed on bought servers pay where they wait for them."""
+    out = [Money.zero(plan.per_month.currency)] * months
+    for p in plan.placements:
+        for a in p.assignments:
+            if a.waiting_per_month is None or a.waits_on in estate_sites:
+                continue
+            for m in range(1, min(a.arrival_month, months + 1)):
+                out[m - 1] += a.waiting_per_month
+    return out
+
+
 def variable_per_month(plan: Plan) -> tuple[Money, Money]:
     """(today, with the plan): what workloads pay a month on sites that are not owned
     estates (the estates are counted whole, by ``estate_flows``)."""
     cur = plan.per_month.currency
-    estate_sites = {e.site for e in plan.estates}
+    estate_sites = _estate_sites(plan)
     today, after = charged_today(plan), charged_after(plan)
     variable_today = plan.baseline_per_month - Money.total(
         (m for s, m in today.items() if s in estate_sites), cur
     )
-    variable_after = plan.per_month - Money.total(
+    variable_after = placements_per_month(plan) - Money.total(
         (m for s, m in after.items() if s in estate_sites), cur
     )
     return variable_today, variable_after
@@ -141,8 +202,14 @@ def plan_ledgers(plan: Plan, months: int, items: Iterable[CashItem] = ()) -> tup
     are further one-off cash items of the plan."""
     cur = plan.per_month.currency
     variable_today, variable_after = variable_per_month(plan)
-    migration = (CashItem(1, plan.migration, "migration"),) if plan.migration else ()
+    waiting = _waiting_run(plan, months, _estate_sites(plan))
     return (
         ledger_side(months, cur, variable_today, estates_today(plan), ()),
-        ledger_side(months, cur, variable_after, estates_after(plan), (*migration, *items)),
+        ledger_side(
+            months,
+            cur,
+            [variable_after + w for w in waiting],
+            estates_after(plan),
+            (*_migration_items(plan), *items),
+        ),
     )

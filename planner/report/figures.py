@@ -32,6 +32,7 @@ from planner.report.cash import (
     estates_after,
     estates_today,
     idle_owned,
+    placements_per_month,
     plan_ledgers,
 )
 from planner.report.waves import WavesTotals, waves_totals
@@ -96,7 +97,7 @@ def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
     idle_after = idle_owned(estates_after(plan), charged_after(plan))
     cur = plan.per_month.currency
     before_pm = plan.baseline_per_month + Money.total((i.idle_per_month for i in idle_today), cur)
-    after_pm = plan.per_month + Money.total((i.idle_per_month for i in idle_after), cur)
+    after_pm = placements_per_month(plan) + Money.total((i.idle_per_month for i in idle_after), cur)
     before, after = plan_ledgers(plan, plan.horizon_months)
     return PlanTotals(
         baseline_per_month=before_pm,

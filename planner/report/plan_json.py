@@ -59,6 +59,7 @@ from planner.report.figures import (
     team_figures,
 )
 from planner.report.plan_baseline import baseline_dict, billing_dict
+from planner.report.plan_purchasing import purchasing_dict
 from planner.report.waves import WaveFigures
 from planner.waves import month_label
 from planner.waves.schedule import tb_of
@@ -95,6 +96,10 @@ def _assignment_dict(a: Assignment) -> dict[str, Any]:
     }
     if a.bought:
         out["bought"] = a.bought
+        out["arrival_month"] = a.arrival_month
+        if a.waits_on and a.waiting_per_month is not None:
+            out["waits_on"] = a.waits_on
+            out["waiting_usd_per_month"] = a.waiting_per_month
     return out
 
 
@@ -106,6 +111,8 @@ def _purchase_dict(b: Purchase) -> dict[str, Any]:
         "capex_usd": b.capex,
         "month": b.month,
         "usd_per_month": b.per_month,
+        "amortised_usd_per_month": b.capex_per_month,
+        "depreciation_months": b.depreciation_months,
         "idle_usd_per_month": b.idle_per_month,
         "workloads": list(b.workloads),
     }
@@ -163,6 +170,10 @@ def _workload_dict(
             "moved": p.moved,
             "partial": partly_moved(p),
             "usd": p.migration,
+            "items": [
+                {"name": li.name, "usd": li.amount, "formula": li.formula}
+                for li in p.migration_items
+            ],
         },
         "reason": p.reason,
         "binding": sorted(p.binding),
@@ -372,6 +383,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "baseline": baseline_dict(plan, totals.horizon.savings),
         "billing": billing_dict(plan),
         "cash_flow": _cash_flow(totals),
+        "purchasing": purchasing_dict(plan),
         "solver": {
             "method": plan.solver.method,
             "status": plan.solver.status,

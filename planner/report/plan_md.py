@@ -28,6 +28,7 @@ from planner.report.plan_md_cash import (
     money_rows,
     payback_text,
 )
+from planner.report.plan_md_migration import migration_section
 from planner.report.plan_md_sections import (
     classification_section,
     findings_section,
@@ -37,6 +38,7 @@ from planner.report.plan_md_sections import (
     workloads_section,
 )
 from planner.report.plan_md_waves import waves_payback, waves_section
+from planner.report.plan_purchasing import purchasing_section
 
 MAX_COMMENT_CHARS = 60_000
 """GitHub rejects comments over 65,536 characters; keep a margin."""
@@ -177,7 +179,9 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *migration_section(d, moved),
             *waves_section(d),
+            *purchasing_section(d, moved),
             *hardware_section(d),
             *sites_section(d),
             *teams_section(d),

@@ -51,13 +51,31 @@ if TYPE_CHECKING:
     from planner.solve.build import _Builder
 
 
-def bridge_per_month(blk: Block, site: str) -> float | None:
-    """c_b^now: what one unit pays a month until servers bought on ``site`` arrive."""
+def bridge_offer(blk: Block, site: str, months: int) -> Offer | None:
+    """The offer a unit runs on for the ``months`` until servers bought on ``site`` arrive:
+    the cheapest a month on its current site, or, for a new workload, elsewhere (first by
+    key on a tie). A commitment whose term is longer than the wait is not a bridge (it
+    would bill every hour of its term), unless nothing else is offered."""
     here = [o for o in blk.offers if o.site == blk.current_site and o.site != site]
     pool = here or [o for o in blk.offers if o.site != site]
+    short = [o for o in pool if o.option.term_months <= months]
+    pool = short or pool
     if not pool:
         return None
-    return min(variable_part(blk, o)[0] for o in pool)
+    return min(pool, key=lambda o: (variable_part(blk, o)[0], o.key))
+
+
+def bridge_per_month(blk: Block, bo: BuyOffer) -> float | None:
+    """c_b^now: what one unit pays a month until servers of ``bo`` arrive."""
+    o = bridge_offer(blk, bo.site, bo.lead_time_months)
+    return None if o is None else variable_part(blk, o)[0]
+
+
+def arrival_month(bo: BuyOffer) -> int:
+    """The month servers of ``bo`` are delivered, paid and usable: ordered at the start of
+    month 1, they arrive ``lead_time_months`` later (the MILP's ``L_k`` months of c_b^now
+    on the current site, then ``H - L_k`` months on them)."""
+    return bo.lead_time_months + 1
 
 
 def add_buying(
@@ -91,7 +109,7 @@ def add_buying(
         for blk in blocks:
             if blk.kind is BlockKind.TRAIN:
                 continue
-            bridge = bridge_per_month(blk, bo.site)
+            bridge = bridge_per_month(blk, bo)
             if bridge is None:
                 continue
             for oi, o in enumerate(blk.offers):
@@ -155,6 +173,19 @@ def shares_per_unit(model: Model, x: FloatArray) -> dict[int, Money]:
     return out
 
 
+def waiting(model: Model, blk: Block, column: int, units: int) -> tuple[int, str, Money | None]:
+    """(arrival month, site, monthly cost) of ``units`` of ``blk`` placed by ``column``
+    until bought servers arrive: on its bridge offer (c_b^now, as the MILP prices it); for
+    a column that is not on bought servers ``(1, "", None)``."""
+    if column < 0:
+        return 1, "", None
+    bo = model.buys[model.columns[column].buy]
+    o = bridge_offer(blk, bo.site, bo.lead_time_months)
+    if o is None:  # pragma: no cover - a bought column exists only with a bridge offer
+        return arrival_month(bo), "", None
+    return arrival_month(bo), o.site, o.per_month.times(Fraction(units, round(blk.per_member)))
+
+
 def arrival_note(bo: BuyOffer, w: Workload) -> str:
     """What a placement on bought servers says about when it moves."""
     until = (
@@ -164,7 +195,7 @@ def arrival_note(bo: BuyOffer, w: Workload) -> str:
     )
     return (
         f"on {bo.node_class} servers bought at {bo.site}, usable from month "
-        f"{bo.lead_time_months}{until}"
+        f"{arrival_month(bo)}{until}"
     )
 
 
@@ -190,10 +221,12 @@ def purchases(model: Model, x: FloatArray, placements: Sequence[Placement]) -> t
                 node_class=bo.node_class,
                 units=n,
                 capex=bo.capex * n,
-                month=bo.lead_time_months,
+                month=arrival_month(bo),
                 per_month=month,
                 idle_per_month=month - used,
                 workloads=tuple(sorted({w for w, _ in on})),
+                capex_per_month=bo.capex_per_month * n,
+                depreciation_months=bo.depreciation_months,
             )
         )
     return tuple(sorted(out, key=lambda p: (p.site, p.node_class)))

@@ -10,10 +10,19 @@ from fractions import Fraction
 
 import numpy as np
 
-from planner.model import Assignment, Offer, Placement, SiteKind, SiteUsage, Workload
+from planner.cost.migration import share_of_items
+from planner.model import (
+    Assignment,
+    LineItem,
+    Offer,
+    Placement,
+    SiteKind,
+    SiteUsage,
+    Workload,
+)
 from planner.money import DEFAULT_CURRENCY, Money, decimal_of
 from planner.solve.blocks import Block, BlockKind
-from planner.solve.buying import arrival_note, bought_capacity, shares_per_unit
+from planner.solve.buying import arrival_note, bought_capacity, shares_per_unit, waiting
 from planner.solve.highs import Solution
 from planner.solve.problem import (
     ColKind,
@@ -185,12 +194,14 @@ def extract(
         cur = chosen[name][0][0].per_month.currency
         assignments: list[Assignment] = []
         migs: list[Money] = []
+        mig_parts: list[tuple[Sequence[LineItem], Fraction]] = []
         for o, units, bj in chosen[name]:
             if blk.kind is BlockKind.TRAIN:
                 # the fixed part once per site, the GPU-hours in proportion to the share
                 hours, frac = _train_share(blk, units / blk.per_member)
                 fixed = fixed_money(o)
                 migs.append(o.migration)
+                mig_parts.append((o.migration_items, Fraction(1)))
                 assignments.append(
                     Assignment(
                         site=o.site,
@@ -204,10 +215,13 @@ def extract(
                 continue
             # whole blocks take one whole offer; split blocks a number of replicas of it
             month, mig, replicas = o.per_month, o.migration, w.replicas
+            frac = Fraction(1)
             if blk.kind is BlockKind.SPLIT:
                 frac = Fraction(round(units), round(blk.per_member))
                 month, mig = month.times(frac), mig.times(frac)
                 replicas = round(frac * w.replicas)
+            mig_parts.append((o.migration_items, frac))
+            arrives, waits_on, waiting_pm = waiting(model, blk, bj, round(units))
             if bj >= 0:
                 # on bought servers: its share of their monthly cost
                 month = share[bj] * round(units)
@@ -220,6 +234,9 @@ def extract(
                     per_month=month,
                     instance_type=o.instance_type,
                     bought=model.buys[model.columns[bj].buy].node_class if bj >= 0 else "",
+                    arrival_month=arrives,
+                    waits_on=waits_on,
+                    waiting_per_month=waiting_pm,
                 )
             )
         assignments.sort(key=lambda a: (a.site, a.option, a.bought))
@@ -257,6 +274,7 @@ def extract(
             runner_up=runner,
             binding=binding,
             reason=reason,
+            migration_items=share_of_items(mig_parts, mig) if mig else (),
         )
         cache[key] = placement
         placements.append(placement)

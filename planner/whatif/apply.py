@@ -92,7 +92,7 @@ def apply_changes(project: Project, catalogue: Catalogue, changes: Sequence[Chan
             project, catalogue, note = apply_price(project, catalogue, ch)
             notes.append(note)
         elif ch.kind == "capacity":
-            project, note = apply_capacity(project, ch)
+            project, note = apply_capacity(project, ch, catalogue)
             notes.append(note)
         elif ch.kind == "horizon":
             project = replace(

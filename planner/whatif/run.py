@@ -63,7 +63,19 @@ def _outcome(
     except InfeasibleError as exc:
         return Outcome(tuple(changes), applied.notes, applied.project, None, None, exc.render())
     head = figures_of_plan(plan, applied.project)
-    return Outcome(tuple(changes), applied.notes, applied.project, plan, compare_plans(base, head))
+    notes = (*applied.notes, *hardware_notes(plan))
+    return Outcome(tuple(changes), notes, applied.project, plan, compare_plans(base, head))
+
+
+def hardware_notes(plan: Plan) -> tuple[str, ...]:
+    """What hardware the scenario buys (capacity added to an owned site): its capex, cash in
+    its month, and its amortised cost while it depreciates."""
+    return tuple(
+        f"{e.site}: {e.label} bought: capex {e.capex} cash in month {e.purchase_month}, "
+        f"amortised {e.capex_per_month}/month over {e.depreciation_months} months"
+        for e in plan.estates
+        if e.label and not e.owned_today
+    )
 
 
 def run_scenario(

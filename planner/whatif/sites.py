@@ -16,6 +16,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
+from planner.cost.nodes import default_node_classes, owned_inputs
 from planner.model import (
     Capacity,
     GpuPoolCost,
@@ -235,12 +236,21 @@ def _grow_nodes(
     nc = pick[0]
     per_node = {"gpus": nc.gpus, "cpu": nc.cpu, "memory_gib": nc.memory_gib}[res]
     nodes = math.ceil(abs(delta) / per_node) if per_node > 0 else 0
-    nodes = nodes if delta > 0 else -min(nodes, nc.count)
+    if delta > 0 and nodes:
+        # bought now: an estate of their own, capex cash in month 1 (not sunk)
+        added = replace(nc, name=f"{nc.name}-added", count=nodes, purchase_month=1)
+        return (*classes, added), nc, nodes
+    nodes = -min(nodes, nc.count)
     new = replace(nc, count=nc.count + nodes)
     return tuple(new if c is nc else c for c in classes), nc, nodes
 
 
-def apply_capacity(project: Project, change: Change) -> tuple[Project, str]:
+def apply_capacity(
+    project: Project, change: Change, catalogue: Catalogue | None = None
+) -> tuple[Project, str]:
+    """Set or change one resource of an owned site. Nodes it adds are bought now (month 1):
+    listed node classes grow by whole nodes; a site without them gets the catalogue's
+    default nodes listed, the added ones apart (``catalogue`` given)."""
     name, res, gpu_type = _resource_of(change)
     site = site_named(project, name, change)
     cap = site.capacity
@@ -273,7 +283,8 @@ def apply_capacity(project: Project, change: Change) -> tuple[Project, str]:
                 memory_gib=cap.memory_gib + nodes * nc.memory_gib,
                 gpus={k: v for k, v in sorted(gpus.items()) if v > 0},
             )
-            note += f" ({nodes:+d} x {nc.name} nodes: capex, power and all their resources)"
+            bought = " bought in month 1, capex cash then" if nodes > 0 else ""
+            note += f" ({nodes:+d} x {nc.name} nodes{bought}: capex, power and all their resources)"
             return replace_site(project, replace(site, capacity=cap)), note
     if res == "gpus":
         assert gpu_type is not None
@@ -284,4 +295,31 @@ def apply_capacity(project: Project, change: Change) -> tuple[Project, str]:
         cap = replace(cap, cpu=target)
     else:
         cap = replace(cap, memory_gib=target)
-    return replace_site(project, replace(site, capacity=cap)), note
+    grown = replace(site, capacity=cap)
+    if catalogue is not None and target > old:
+        grown, bought = _bought_defaults(site, grown, catalogue)
+        if bought:
+            note += f" ({bought} bought in month 1, capex cash then)"
+    return replace_site(project, grown), note
+
+
+def _bought_defaults(before: Site, after: Site, catalogue: Catalogue) -> tuple[Site, str]:
+    """``after`` (more capacity, no listed node classes) with the catalogue's default nodes
+    listed: those ``before`` had, plus the ones the added capacity needs as their own
+    classes bought in month 1 (the same nodes, so the same cost, split by purchase)."""
+    oc = owned_inputs(after)
+    if oc is None:
+        return after, ""
+    old = {n.name: n for n in default_node_classes(before, catalogue)}
+    added = []
+    for n in default_node_classes(after, catalogue):
+        more = n.count - (old[n.name].count if n.name in old else 0)
+        if more > 0:
+            added.append(replace(n, name=f"{n.name}-added", count=more, purchase_month=1))
+    if not added:
+        return after, ""
+    site = _ensure_owned(after)
+    where, _ = _owned_costs(site)[0]
+    classes = (*old.values(), *added)
+    site = _with_owned(site, where, replace(oc, node_classes=classes))
+    return site, ", ".join(f"{n.count} x {n.name}" for n in added)

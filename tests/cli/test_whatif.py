@@ -52,8 +52,12 @@ def _plan_from_scratch(acme: Path, tmp_path: Path) -> dict[str, Any]:
                     cut = decimal_of(overrides.get(key, price.value)) * Decimal("0.55")
                     overrides[key] = float(cut)
         if site["name"] == "gpu-pool-us":
-            node = site["cost"]["gpu_pool"]["owned"]["node_classes"][0]
-            node["count"] += 8
+            # the 8 servers the what-if adds are bought now: their own class, month 1
+            classes = site["cost"]["gpu_pool"]["owned"]["node_classes"]
+            node = classes[0]
+            classes.append(
+                {**node, "name": f"{node['name']}-added", "count": 8, "purchase_month": 1}
+            )
             cap = site["capacity"]
             cap["cpu"] += 8 * node["cpu"]
             cap["memory_gib"] += 8 * node["memory_gib"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from cost_world import cloud, colo, service, tiny_catalogue, usd
 
 from planner.cost import annuity_factor, cost_input_digest, horizon_summary
+from planner.cost.horizon import CashItem, ledger, payback_month, payback_months
 from planner.model import Project, Settings
 from planner.money import Money
 
@@ -90,3 +92,19 @@ def test_cost_input_digest_tracks_cost_inputs_only() -> None:
     assert cost_input_digest(bigger, cat) != d1
     cheaper = cat.with_overrides({"aws.m6i.xlarge.r1.on-demand": 0.15})
     assert cost_input_digest(p, cheaper) != d1
+
+
+def test_payback_is_the_last_recovery() -> None:
+    """1,000 a month today; with the change 500 a month, 100 up front in month 1 and 3,000
+    of servers in month 4. C: -100 at the start, back to 0 at 0.2 months, 1,400 by the end
+    of month 3, -1,600 after the servers, then +500 a month: -100 at the end of month 6,
+    back to 0 at 6 + 100 / 500 = 6.2 months (month 7), not 0.2."""
+    before = ledger(12, "USD", Money.of(1000, "USD"))
+    after = ledger(
+        12,
+        "USD",
+        Money.of(500, "USD"),
+        (CashItem(1, Money.of(100, "USD"), "migration"), CashItem(4, Money.of(3000, "USD"), "x")),
+    )
+    assert payback_months(before, after) == Fraction(31, 5)
+    assert payback_month(payback_months(before, after)) == 7

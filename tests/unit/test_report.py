@@ -176,6 +176,7 @@ def test_workload_entry() -> None:
         "moved": True,
         "partial": False,
         "usd": usd("10500"),
+        "items": [],  # the fake placement carries no terms
     }
     assert llm["delta_usd_per_month"] == usd("-39000")
     assert llm["alternatives"][0]["extra_usd_per_month"] == usd("37000")

@@ -378,8 +378,15 @@ def test_capacity_adds_whole_nodes(catalogue: Catalogue) -> None:
     assert pool.capacity == Capacity(cpu=768 + 768, memory_gib=16384 + 8 * 2048, gpus={"h100": 128})
     assert pool.gpu_pool_cost is not None
     assert pool.gpu_pool_cost.owned is not None
-    assert pool.gpu_pool_cost.owned.node_classes[0].count == 16
-    assert "+8 x hgx-h100" in applied.notes[0]
+    base, added = pool.gpu_pool_cost.owned.node_classes
+    # the added nodes are bought now (month 1): their own class, not the sunk estate's
+    assert (base.count, added.name, added.count, added.purchase_month) == (
+        8,
+        "hgx-h100-added",
+        8,
+        1,
+    )
+    assert "+8 x hgx-h100 nodes bought in month 1, capex cash then" in applied.notes[0]
 
 
 def test_capacity_without_node_classes(catalogue: Catalogue) -> None:

@@ -4,6 +4,7 @@ horizon, and appear in the plan with their capex and month."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import world
+from jsonschema import Draft202012Validator
 
 from planner.catalogue import load_default_catalogue
 from planner.cost.buy import buy_offers
@@ -28,7 +30,8 @@ from planner.model import (
 from planner.money import Money
 from planner.pipeline import build_plan
 from planner.report import render_plan_md
-from planner.report.plan_json import plan_to_dict
+from planner.report.figures import plan_totals
+from planner.report.plan_json import plan_to_dict, render_plan_json
 
 MINI = Path(__file__).resolve().parents[2] / "data" / "mini"
 HGX_CAPEX = 310_000
@@ -93,7 +96,7 @@ def test_buys_gpu_servers_when_cheaper_than_cloud() -> None:
     (bought,) = plan.purchases
     assert (bought.site, bought.node_class, bought.units) == ("gpu-pool-us", "hgx-h100", 2)
     assert bought.capex == Money.of(2 * HGX_CAPEX, "USD")
-    assert bought.month == 3
+    assert bought.month == 4  # 3 months of lead time: usable from month 4
     assert bought.workloads == ("infer-1", "infer-2", "infer-3")
     on_bought = [a for p in plan.placements for a in p.assignments if a.bought]
     assert len(on_bought) == 3
@@ -137,14 +140,58 @@ def test_lead_time_is_respected() -> None:
     until the servers arrive: a longer lead time costs more over the horizon, and servers
     that would arrive at the end of the horizon are never bought."""
     quick = _plan(_project(lead=3))
-    assert quick.purchases[0].month == 3
+    # a 3-month lead time: ordered at the start of month 1, usable from month 4 (the MILP
+    # charges 3 months of the current site, then 33 of the servers)
+    assert quick.purchases[0].month == 4
     placed = next(p for p in quick.placements if p.workload == "infer-1")
-    assert "usable from month 3; runs on aws-us-east-1 until then" in placed.reason
+    assert "usable from month 4; runs on aws-us-east-1 until then" in placed.reason
     slow = _plan(_project(lead=30))
-    assert slow.purchases[0].month == 30
+    assert slow.purchases[0].month == 31
     # 27 more months of cloud for three services, less 27 months of the servers' cost
     assert slow.solver.objective_usd > quick.solver.objective_usd + 27 * 3 * 10_000
     assert _plan(_project(lead=36)).purchases == ()
+
+
+def test_bought_servers_are_cash_in_their_delivery_month() -> None:
+    """Two hgx-h100 bought with a 3-month lead time, by hand (catalogue 2025-h1):
+
+    - delivered, paid and usable from month 4: cash 2 x 310,000 = 620,000 at its start,
+      with the migration of the three services that move onto them (each 8,000
+      engineering + one month of double running at today's on-demand 40,179.20 =
+      48,179.20); infer-0 moves in month 1 (48,179.20 then);
+    - months 1-3 the three wait on aws-us-east-1 (capacity-block 28,710.90 a month each,
+      the MILP's c_now) and the servers cost nothing; from month 4 the servers' power and
+      support run, 2 x 4,460.74 = 8,921.48: run(1) - run(4) = 3 x 28,710.90 - 8,921.48
+      = 77,211.22;
+    - accrual: 2 x 5,166.67 = 10,333.34 amortised a month from month 4 (and the
+      migration expensed in its month): (accrual - run)(5) - (accrual - run)(2)
+      = 10,333.34;
+    - the monthly figure with the plan is the pool's whole estate (83,019.30) plus the
+      bought servers' whole cost (2 x (5,166.67 + 4,460.74) = 19,254.82) = 102,274.12,
+      and equals the accrual of month 5; the idle line is that less the 23,093.90 the four
+      services are charged: 79,180.22."""
+    plan = _plan(_project(lead=3))
+    (bought,) = plan.purchases
+    assert (bought.month, bought.capex) == (4, Money.of(620_000, "USD"))
+    totals = plan_totals(plan, 8.0)
+    after = totals.horizon.after
+    assert after is not None
+    usd = [str(m) for m in after.upfront[:5]]
+    assert usd == ["48,179.20 USD", "0.00 USD", "0.00 USD", "764,537.60 USD", "0.00 USD"]
+    assert after.run[0] == after.run[1] == after.run[2]
+    assert after.run[0] - after.run[3] == Money.of("77211.22", "USD")
+    assert after.run[3] == after.run[35]
+    amortised = [a - r for a, r in zip(after.accrual, after.run, strict=True)]
+    assert amortised[4] - amortised[1] == Money.of("10333.34", "USD")
+    assert amortised[3] - amortised[4] == Money.of("144537.60", "USD")  # 3 x 48,179.20
+    labels = {(i.month, i.label) for i in after.items}
+    assert (4, "hardware: gpu-pool-us") in labels
+    assert totals.per_month == Money.of("102274.12", "USD")
+    assert after.accrual[4] == totals.per_month
+    assert totals.idle_after_per_month == Money.of("79180.22", "USD")
+    # the delivery takes the cumulative saving below 0 again: payback is after it
+    assert totals.horizon.breakeven_month is not None
+    assert totals.horizon.breakeven_month >= 4
 
 
 def test_plan_md_lists_hardware_to_buy() -> None:
@@ -154,11 +201,15 @@ def test_plan_md_lists_hardware_to_buy() -> None:
     plan = _plan(project)
     text = render_plan_md(plan, project)
     assert "### Hardware to buy" in text
-    assert "| gpu-pool-us | `hgx-h100` | 2 | 620,000.00 | month 3 |" in text
+    assert "| gpu-pool-us | `hgx-h100` | 2 | 620,000.00 | month 4 |" in text
     d = plan_to_dict(plan, project)
     assert [b["units"] for b in d["purchases"]] == [2]
     bought = [a for w in d["workloads"] for a in w["assignments"] if a.get("bought")]
     assert len(bought) == 3
+    assert {(a["arrival_month"], a["waits_on"]) for a in bought} == {(4, "aws-us-east-1")}
+    schema = json.loads((MINI.parents[2] / "planner/schemas/plan.json").read_text())
+    errors = Draft202012Validator(schema).iter_errors(json.loads(render_plan_json(plan, project)))
+    assert [e.message for e in errors] == []
 
 
 def test_plan_without_purchases_has_no_section() -> None:
