@@ -105,12 +105,13 @@ Solving
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from planner.solve.blocks import BlockKind
 from planner.solve.highs import Clock, Solution, run_highs
-from planner.solve.problem import ColKind, FloatArray, Model, RowKind
+from planner.solve.problem import BoolArray, ColKind, FloatArray, Model, RowKind
 
 MILP_MAX_INTEGER_COLUMNS = 5_000
 """``auto`` solves the MILP directly up to this many integer offer columns (a few hundred
@@ -120,6 +121,8 @@ workload benchmark fleet (17k integer columns) the direct MILP took 1.6-2.0 s ag
 0.15 s for LP + repair at a 0.01 % gap."""
 
 INTEGRAL_TOL = 1e-6
+POLISH_MIN_S = 1.0
+"""LP + repair above the target gap is polished by the MILP only with this much time left."""
 
 
 def _round(model: Model, x: FloatArray) -> FloatArray:
@@ -146,12 +149,12 @@ def solve_milp(
     note = ""
     if limited:
         note = "time limit reached; the best plan found is used"
-    if status in ("infeasible-or-unknown",) and limited:
+    if status == "time-limit":
         note = "time limit reached before any plan was found"
     ok = status in ("optimal", "feasible")
     return Solution(
         x=x,
-        status=status if ok else ("infeasible" if status.startswith("infeasible") else status),
+        status=status,
         objective=float(model.cost @ x) if ok else math.inf,
         bound=bound,
         seconds=clock() - t0,
@@ -165,7 +168,7 @@ def solve_lp(model: Model, *, time_limit_s: float, clock: Clock) -> Solution:
     """The LP relaxation (a lower bound), with row duals."""
     t0 = clock()
     status, x, obj, bound, limited, duals = run_highs(
-        model, integer=False, time_limit_s=time_limit_s, gap=0.0, want_duals=True
+        model, integer=False, time_limit_s=time_limit_s, gap=0.0, want_duals=True, clock=clock
     )
     return Solution(
         x=x,
@@ -187,65 +190,48 @@ def solve_lp_repair(
     clock: Clock,
     start: FloatArray | None = None,
 ) -> Solution:
-    """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP."""
+    """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP;
+    if that finds no plan, the whole MILP (from ``start``) for the time left. The LP's
+    objective is kept as the bound whatever the outcome (with no plan too: a time limit
+    then still reports what no plan can beat). An infeasible LP relaxation proves the
+    MILP infeasible; an infeasible repair proves nothing (its blocks were fixed)."""
     t0 = clock()
+
+    def left() -> float:
+        return max(0.0, time_limit_s - (clock() - t0))
+
     lp = solve_lp(model, time_limit_s=time_limit_s, clock=clock)
+    if lp.status == "infeasible":
+        return Solution(
+            x=lp.x,
+            status="infeasible",
+            objective=math.inf,
+            bound=None,
+            seconds=clock() - t0,
+            method="lp+repair",
+            note="the LP relaxation is infeasible",
+        )
     if lp.status != "optimal":
-        if lp.status == "infeasible":
-            return Solution(
-                x=lp.x,
-                status="infeasible",
-                objective=math.inf,
-                bound=None,
-                seconds=clock() - t0,
-                method="lp+repair",
-            )
-        remaining = max(0.1, time_limit_s - (clock() - t0))
-        sol = solve_milp(model, time_limit_s=remaining, gap=gap, clock=clock, start=start)
-        return _with(sol, t0, clock, method="milp", note=_join(sol.note, "LP relaxation failed"))
-    x_lp = lp.x
+        sol = solve_milp(model, time_limit_s=left(), gap=gap, clock=clock, start=start)
+        note = "LP relaxation stopped by the time limit" if lp.time_limited else "LP failed"
+        return _with(sol, t0, clock, method="milp", note=note)
     lower = model.lower.copy()
     upper = model.upper.copy()
-    frac_blocks: set[int] = set()
-    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
-    is_offer = np.asarray([c.kind is ColKind.OFFER for c in model.columns], dtype=np.bool_)
-    frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL)
-    # a block is fractional if its offers, covers or site-use indicators are; a fractional
-    # block frees its latency partners too (their rows couple the two)
-    frac_blocks = set(block_of[frac & (block_of >= 0)].tolist())
-    member_block = {m: b.index for b in model.blocks for m in b.members}
-    pairs = [
-        (info.block, member_block[info.other])
-        for info in model.rows
-        if info.kind is RowKind.LATENCY and info.other in member_block
-    ]
-    grew = True
-    while grew:
-        grew = False
-        for a, b in pairs:
-            if (a in frac_blocks) != (b in frac_blocks):
-                frac_blocks.update((a, b))
-                grew = True
-    # integral blocks keep only the offers the LP used: a single-offer block is fixed by
-    # its assignment row, a multi-offer one keeps a tiny integer choice (fixing the rounded
-    # LP values exactly could break a tight capacity row by the LP's tolerance)
-    fix = model.integer & is_offer & ~np.isin(block_of, list(frac_blocks))
-    unused = fix & (np.abs(x_lp) <= INTEGRAL_TOL)
-    upper[unused] = 0.0
-    lower[unused] = 0.0
-    remaining = max(0.1, time_limit_s - (clock() - t0))
+    fix, n_frac = _repair_bounds(model, lp.x)
+    upper[fix] = 0.0
+    lower[fix] = 0.0
     status, x, _, _, limited, _ = run_highs(
         model,
         integer=True,
-        time_limit_s=remaining,
+        time_limit_s=left(),
         gap=gap,
         lower=lower,
         upper=upper,
         clock=clock,
     )
     note = (
-        f"LP relaxation fixed {len(model.blocks) - len(frac_blocks)} of "
-        f"{len(model.blocks)} blocks; {len(frac_blocks)} fractional finished by MILP"
+        f"LP relaxation fixed {len(model.blocks) - n_frac} of "
+        f"{len(model.blocks)} blocks; {n_frac} fractional finished by MILP"
     )
     if status in ("optimal", "feasible"):
         x = _round(model, x)
@@ -260,22 +246,50 @@ def solve_lp_repair(
             note=note + ("; time limit reached in the repair" if limited else ""),
             duals=lp.duals,
         )
-    remaining = max(0.1, time_limit_s - (clock() - t0))
-    sol = solve_milp(model, time_limit_s=remaining, gap=gap, clock=clock, start=start)
-    sol = _with(sol, t0, clock, method="milp", note=_join(note, "repair failed; full MILP used"))
-    if sol.ok and lp.bound is not None:
-        sol = Solution(
-            x=sol.x,
-            status=sol.status,
-            objective=sol.objective,
-            bound=max(lp.bound, sol.bound or -math.inf),
-            seconds=sol.seconds,
-            time_limited=sol.time_limited,
-            method=sol.method,
-            note=sol.note,
-            duals=lp.duals,
-        )
-    return sol
+    why = "repair stopped by the time limit" if limited else "repair failed"
+    sol = solve_milp(model, time_limit_s=left(), gap=gap, clock=clock, start=start)
+    sol = _with(sol, t0, clock, method="milp", note=_join(note, f"{why}; full MILP used"))
+    bound = max(b for b in (lp.bound, sol.bound, -math.inf) if b is not None)
+    return Solution(
+        x=sol.x,
+        status=sol.status,
+        objective=sol.objective,
+        bound=bound if math.isfinite(bound) and sol.status != "infeasible" else None,
+        seconds=sol.seconds,
+        time_limited=sol.time_limited or limited,
+        method=sol.method,
+        note=sol.note,
+        duals=lp.duals,
+    )
+
+
+def _repair_bounds(model: Model, x_lp: FloatArray) -> tuple[BoolArray, int]:
+    """(offer columns the repair fixes at 0, number of fractional blocks). A block is
+    fractional if its offers, covers or site-use indicators are; a fractional block frees
+    its latency partners too (their rows couple the two). Integral blocks keep only the
+    offers the LP used: a single-offer block is fixed by its assignment row, a multi-offer
+    one keeps a tiny integer choice (fixing the rounded LP values exactly could break a
+    tight capacity row by the LP's tolerance)."""
+    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
+    is_offer = np.asarray([c.kind is ColKind.OFFER for c in model.columns], dtype=np.bool_)
+    frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL)
+    frac_blocks = set(block_of[frac & (block_of >= 0)].tolist())
+    member_block = {m: b.index for b in model.blocks for m in b.members}
+    pairs = [
+        (info.block, member_block[info.other])
+        for info in model.rows
+        if info.kind is RowKind.LATENCY and info.other in member_block
+    ]
+    grew = True
+    while grew:
+        grew = False
+        for a, b in pairs:
+            if (a in frac_blocks) != (b in frac_blocks):
+                frac_blocks.update((a, b))
+                grew = True
+    fix = model.integer & is_offer & ~np.isin(block_of, list(frac_blocks))
+    unused = fix & (np.abs(x_lp) <= INTEGRAL_TOL)
+    return unused, len(frac_blocks)
 
 
 def _join(*parts: str) -> str:
@@ -333,12 +347,21 @@ def solve_model(
     t0 = clock()
     sol = solve_lp_repair(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
     left = time_limit_s - (clock() - t0)
-    if not sol.ok or sol.method != "lp+repair" or (sol.gap or 0.0) <= gap or left < 1.0:
+    if not sol.ok or sol.method != "lp+repair" or (sol.gap or 0.0) <= gap:
         return sol
+    if left < POLISH_MIN_S:
+        # the gap is above the target and the time limit leaves no room to close it
+        return replace(sol, time_limited=True, note=_join(sol.note, "no time left to polish"))
     polished = solve_milp(model, time_limit_s=left, gap=gap, clock=clock, start=sol.x)
-    if not polished.ok or polished.objective >= sol.objective - 1e-6:
-        return _with(sol, t0, clock, method=sol.method, note="MILP polish found nothing better")
     bound = max(b for b in (sol.bound, polished.bound, -math.inf) if b is not None)
+    if not polished.ok or polished.objective >= sol.objective - 1e-6:
+        # its bound still counts: a MILP that proved the repaired plan within the gap
+        sol = replace(
+            sol,
+            bound=bound if math.isfinite(bound) else None,
+            time_limited=sol.time_limited or polished.time_limited,
+        )
+        return _with(sol, t0, clock, method=sol.method, note="MILP polish found nothing better")
     return Solution(
         x=polished.x,
         status=polished.status,
