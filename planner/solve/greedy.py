@@ -55,8 +55,10 @@ def _size(blk: Block) -> float:
     best = 0.0
     for o in blk.offers:
         u = o.usage
-        gpus = sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
-        best = max(best, u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4 + 8 * gpus)
+        size = u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4
+        if len(u) > 2 or "cpu" not in u or "memory_gib" not in u:
+            size += 8 * sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
+        best = max(best, size)
     return best
 
 
@@ -89,14 +91,10 @@ class _Packer:
         self.x = np.zeros(model.n_cols)
         self.headroom = model.row_upper.copy()
         self.journal: list[tuple[int, float]] = []
-        self.col_rows = [
-            (
-                model.index[int(model.start[j]) : int(model.start[j + 1])],
-                model.value[int(model.start[j]) : int(model.start[j + 1])],
-            )
-            for j in range(model.n_cols)
-        ]
+        self.start = model.start.tolist()
         self.limited = np.asarray([r.kind in LIMITED_ROWS for r in model.rows], dtype=np.bool_)
+        self.limits: dict[int, list[tuple[int, float]]] = {}
+        """Column -> the limited rows it consumes and how much per unit (filled lazily)."""
         self.offer_cols: dict[int, list[int]] = defaultdict(list)
         for j, c in enumerate(model.columns):
             if c.kind is ColKind.OFFER:
@@ -105,27 +103,34 @@ class _Packer:
         self.block_of = {m: blk for blk in model.blocks for m in blk.members}
         self.placed_sites: dict[str, set[int]] = {}
 
+    def _rows(self, j: int) -> slice:
+        return slice(self.start[j], self.start[j + 1])
+
     def fit(self, j: int) -> float:
         """How many units of column j still fit (capacity and budgets)."""
-        rows, vals = self.col_rows[j]
+        lim = self.limits.get(j)
+        if lim is None:
+            rows, vals = self.model.index[self._rows(j)], self.model.value[self._rows(j)]
+            keep = (vals > 0) & self.limited[rows]
+            lim = list(zip(rows[keep].tolist(), vals[keep].tolist(), strict=True))
+            self.limits[j] = lim
         best = math.inf
-        for r, v in zip(rows.tolist(), vals.tolist(), strict=True):
-            if v > 0 and self.limited[r]:
-                best = min(best, max(0.0, self.headroom[r]) / v)
+        for r, v in lim:
+            best = min(best, max(0.0, float(self.headroom[r])) / v)
         return best
 
     def take(self, j: int, amount: float) -> None:
         self.x[j] += amount
-        rows, vals = self.col_rows[j]
-        self.headroom[rows] -= vals * amount
+        at = self._rows(j)
+        self.headroom[self.model.index[at]] -= self.model.value[at] * amount
         self.journal.append((j, amount))
 
     def undo(self, mark: int, blocks: Sequence[Block]) -> None:
         """Take back everything taken since ``mark``, and forget where ``blocks`` went."""
         for j, amount in reversed(self.journal[mark:]):
             self.x[j] -= amount
-            rows, vals = self.col_rows[j]
-            self.headroom[rows] += vals * amount
+            at = self._rows(j)
+            self.headroom[self.model.index[at]] += self.model.value[at] * amount
         del self.journal[mark:]
         for blk in blocks:
             for m in blk.members:
@@ -355,15 +360,17 @@ def _place_split(
 
 def _fill_aux(model: Model, x: FloatArray) -> None:
     """Set cover (z) and use (u) columns consistently with the offer columns."""
+    placed = np.nonzero(x > EPS)[0].tolist()
     at: dict[tuple[int, int], float] = defaultdict(float)
-    for j, c in enumerate(model.columns):
+    for j in placed:
+        c = model.columns[j]
         if c.kind is ColKind.OFFER:
-            at[(c.block, c.site)] += x[j]
+            at[(c.block, c.site)] += float(x[j])
     for j, c in enumerate(model.columns):
         if c.kind is ColKind.COVER:
-            x[j] = min(at[(c.block, c.site)], model.upper[j])
+            x[j] = min(at.get((c.block, c.site), 0.0), model.upper[j])
         elif c.kind is ColKind.USE:
-            x[j] = 1.0 if at[(c.block, c.site)] > EPS else 0.0
+            x[j] = 1.0 if at.get((c.block, c.site), 0.0) > EPS else 0.0
 
 
 def is_cloud(model: Model, si: int) -> bool:
