@@ -89,17 +89,27 @@ Solving
     started from the greedy plan. ``lp+repair`` (big fleets, see notes/solver-scale.md):
     solve the LP relaxation (its objective is a lower bound); every block whose LP values
     (offers, covers, site-use) are integral keeps only the offers the LP used; fractional
-    blocks, and their latency partners, stay free; the MILP left over is tiny. If that is
-    infeasible the whole MILP runs from the greedy start; if its gap is above the target
-    the MILP polishes it for the time left. The gap reported is (objective - bound) /
-    objective. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``. When the time
-    limit stops the solver the best plan found is used and ``SolverInfo`` says so; a MILP
-    stopped above the target gap is followed by LP + repair (a real bound, often a better
-    plan); if no solver found a plan, the greedy plan is used (and said so). The greedy
-    plan also replaces the solver's if it is cheaper (only possible under a time limit).
-    A MILP's time limit is measured on the caller's clock (HiGHS is interrupted at its own
-    limit checks; its wall-clock limit stays as a backstop), so a stub clock stops it at the
-    same point on any machine.
+    blocks, and their latency partners, stay free; the MILP left over is tiny. If that
+    finds no plan the whole MILP runs from the greedy start; if its gap is above the
+    target the MILP polishes it for the time left. The gap reported is (objective - bound)
+    / objective. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``.
+
+Time limit (issue #18)
+    ``settings.solver_time_limit_s`` is HiGHS's alone: ``solve_offers`` starts it after the
+    model is built and the greedy has run, and HiGHS gets it as its ``time_limit`` option
+    (HiGHS counts from the start of its own run). When it stops the solver, the best plan
+    found is used: the solver's, LP + repair's (a MILP stopped with no plan or above the
+    target gap is followed by LP + repair on its own short budget: a real bound, often a
+    better plan) or the greedy plan (the MILP's start and the fallback; it also replaces
+    the solver's plan if cheaper, which only a time limit allows); the status is
+    ``time_limit`` with the gap against the best bound known (none: "the gap is
+    unknown"). A solver's answer is used only if it is a plan (``first_violation``). No
+    plan at all is ``infeasible`` only when proven: HiGHS says so (an infeasible MILP or
+    LP relaxation; an infeasible *repair* proves nothing), or the diagnosis's elastic
+    bound does (``planner.solve.diagnose``); otherwise it is a ``SolverTimeoutError``.
+    The limit is also measured on the caller's clock (HiGHS is interrupted at its simplex,
+    interior-point and MIP checks), so a stub clock stops it at the same point on any
+    machine.
 """
 
 from __future__ import annotations
