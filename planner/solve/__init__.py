@@ -35,13 +35,14 @@ from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
+    Complete,
     choose_method,
     integer_columns,
     solve_lp,
     solve_lp_repair,
     solve_model,
 )
-from planner.solve.problem import Model, first_violation
+from planner.solve.problem import FloatArray, Model, first_violation
 
 __all__ = [
     "METHODS",
@@ -155,6 +156,10 @@ def solve_offers(
     if run_greedy or chosen == "greedy":
         greedy = solve_greedy(model, clock=clock, dependencies=deps)
     limit_s = settings.solver_time_limit_s
+
+    def complete(x_lp: FloatArray) -> Solution:
+        return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
+
     sol: Solution
     if chosen == "greedy":
         assert greedy is not None
@@ -170,6 +175,7 @@ def solve_offers(
                 gap=settings.solver_gap,
                 clock=clock,
                 start=greedy.x if greedy is not None and greedy.ok else None,
+                complete=complete,
             ),
         )
     if (
@@ -177,7 +183,7 @@ def solve_offers(
         and sol.time_limited
         and (not sol.ok or (sol.gap or 1.0) > settings.solver_gap)
     ):
-        sol = _rescue(model, sol, settings, clock)
+        sol = _rescue(model, sol, settings, clock, complete)
     notes: list[str] = [sol.note] if sol.note else []
     if sol.time_limited:
         notes.append(f"solver_time_limit_s = {limit_s:g}")
@@ -278,7 +284,9 @@ def _checked(model: Model, sol: Solution) -> Solution:
     )
 
 
-def _rescue(model: Model, sol: Solution, settings: Settings, clock: Clock) -> Solution:
+def _rescue(
+    model: Model, sol: Solution, settings: Settings, clock: Clock, complete: Complete
+) -> Solution:
     """A MILP stopped by its time limit with no plan or a weak one: LP + repair gives an
     honest bound (the LP's) and often a better plan quickly, on its own short budget. Its
     plan is used only if it is a plan and cheaper than what the MILP had."""
@@ -289,6 +297,7 @@ def _rescue(model: Model, sol: Solution, settings: Settings, clock: Clock) -> So
             time_limit_s=min(RESCUE_MAX_S, settings.solver_time_limit_s),
             gap=settings.solver_gap,
             clock=clock,
+            complete=complete,
         ),
     )
     bound = max(b for b in (sol.bound, rescue.bound, -math.inf) if b is not None)

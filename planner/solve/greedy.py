@@ -211,6 +211,45 @@ class _Packer:
                 first = si if first is None else first
         return remaining <= 1e-7
 
+    def follow(self, guide: FloatArray, groups: Sequence[Sequence[Block]]) -> set[int]:
+        """Take ``guide``'s values for every block of each group whose integer values are
+        all whole (training shares are fractions by nature); the indices of the blocks taken.
+        A block whose values no longer fit (the LP's tolerance) is left out."""
+        whole: dict[int, bool] = {}
+        for j, c in enumerate(self.model.columns):
+            # offers, covers and site-use indicators: a block whose fractional use of a
+            # site satisfied a latency row would break it once the use is whole
+            if c.block >= 0 and self.model.integer[j]:
+                ok = abs(guide[j] - round(guide[j])) <= 1e-6
+                whole[c.block] = whole.get(c.block, True) and ok
+        done: set[int] = set()
+        for group in groups:
+            if not all(whole.get(blk.index, True) for blk in group):
+                continue
+            for blk in group:
+                mark = len(self.journal)
+                for j in self.offer_cols[blk.index]:
+                    amount = float(guide[j])
+                    if self.model.integer[j]:
+                        amount = float(round(amount))
+                    if amount <= EPS:
+                        continue
+                    if self.fit(j) + 1e-6 < amount:
+                        self.undo(mark, ())
+                        break
+                    self.take(j, amount)
+                else:
+                    used = {
+                        self.model.columns[j].site
+                        for j in self.offer_cols[blk.index]
+                        if self.x[j] > EPS
+                    }
+                    if used:
+                        done.add(blk.index)
+                        for m in blk.members:
+                            self.placed_sites[m] = used
+        return done
+
     def place_group(self, group: Sequence[Block]) -> bool:
         """Place a latency group as it comes; if that fails, retry it with its first block
         on each of its sites in turn (cheapest first). Undone entirely if nothing works."""
@@ -274,8 +313,14 @@ def solve_greedy(
     *,
     clock: Clock,
     dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    guide: FloatArray | None = None,
 ) -> Solution:
-    """Greedy plan for ``model`` (not elastic). Deterministic: ties break by name."""
+    """Greedy plan for ``model`` (not elastic). Deterministic: ties break by name.
+
+    ``guide`` (an LP solution) makes it a completion: latency groups whose integer values
+    in it are all whole are placed as it says first (a block that no longer fits is left
+    to the greedy), the rest greedily (LP + repair's fallback when its repair runs out of
+    time)."""
     t0 = clock()
     deps: dict[str, set[tuple[str, float]]] = defaultdict(set)
     for w, lst in (dependencies or {}).items():
@@ -283,10 +328,13 @@ def solve_greedy(
             deps[w].add((d, bound))
             deps[d].add((w, bound))
     packer = _Packer(model, deps)
+    groups = latency_groups(model, deps)
+    done = set() if guide is None else packer.follow(guide, groups)
     failed = ""
-    for group in latency_groups(model, deps):
-        if not packer.place_group(group):
-            failed = group[0].members[0]
+    for group in groups:
+        todo = [blk for blk in group if blk.index not in done]
+        if todo and not packer.place_group(todo):
+            failed = todo[0].members[0]
             break
     x = packer.x
     _fill_aux(model, x)

@@ -3,13 +3,15 @@ fallback when one exists cheaply (issue #18)."""
 
 from __future__ import annotations
 
+import random
+
 from strategies import offer, site, standard_offers, workload
 
 from planner.model import Constraints, Residency, SiteKind
 from planner.solve import model_for, solve_offers
 from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import latency_groups, solve_greedy
-from planner.solve.milp import solve_milp
+from planner.solve.milp import solve_lp, solve_milp
 from planner.solve.problem import ColKind, FloatArray, Model, first_violation
 
 
@@ -104,3 +106,35 @@ def test_greedy_still_gives_up_when_nothing_fits() -> None:
     g = solve_greedy(model, clock=lambda: 0.0)
     assert not g.ok
     assert g.note == "greedy gave up: no offer left for ledger"
+
+
+def test_the_greedy_completes_an_lp_solution() -> None:
+    """Guided by the LP relaxation, the greedy keeps the LP's whole blocks where the LP put
+    them and places the fractional ones: a plan between the LP bound and the plain greedy
+    (LP + repair's plan when its repair runs out of time)."""
+    rnd = random.Random(5)
+    sites = [site(f"colo-{i}", cpu=40.0 + 9 * i, memory_gib=300.0) for i in range(3)]
+    sites.append(site("cloud", kind=SiteKind.CLOUD))
+    ws = [workload(f"w{i:03d}", cpu=float(rnd.randint(1, 9))) for i in range(60)]
+    offers = {
+        w.name: tuple(
+            offer(w, s, float(rnd.randint(50, 300) if s.capacity else rnd.randint(400, 600)))
+            for s in sites
+        )
+        for w in ws
+    }
+    model = model_for(ws, sites, offers, Constraints())
+    lp = solve_lp(model, time_limit_s=30.0, clock=lambda: 0.0)
+    assert lp.status == "optimal"
+    plain = solve_greedy(model, clock=lambda: 0.0)
+    guided = solve_greedy(model, clock=lambda: 0.0, guide=lp.x)
+    assert guided.ok, guided.note
+    assert first_violation(model, guided.x) == ""
+    assert lp.objective - 1e-6 <= guided.objective < plain.objective
+    whole = [
+        j
+        for j, c in enumerate(model.columns)
+        if c.kind is ColKind.OFFER and abs(lp.x[j] - round(lp.x[j])) <= 1e-9
+    ]
+    kept = sum(1 for j in whole if round(lp.x[j]) == round(guided.x[j]))
+    assert kept >= 0.9 * len(whole)
