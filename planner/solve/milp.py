@@ -207,8 +207,8 @@ def solve_lp_repair(
     """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP;
     if that finds no plan, the whole MILP for the time left (from ``start``).
     ``complete(LP solution)`` (the greedy completing the LP's whole blocks: about 1-2 %
-    above the LP bound on the issue #18 fleets, in a second at 10k) starts the repair, and
-    is the plan whenever the MILPs find nothing better in the time limit. The LP's
+    above the LP bound on the issue #18 fleets, in a second at 10k) is the plan whenever
+    the MILPs find nothing better in the time limit. The LP's
     objective is kept as the bound whatever the outcome (with no plan too: a time limit
     then still reports what no plan can beat). An infeasible LP relaxation proves the
     MILP infeasible; an infeasible repair proves nothing (its blocks were fixed)."""
@@ -240,10 +240,8 @@ def solve_lp_repair(
     guided = complete(lp.x) if complete is not None else None
     if guided is not None and not guided.ok:
         guided = None
-    # the completion keeps the LP's whole blocks: it usually starts the repair too
-    fits = guided is not None and bool(
-        np.all(guided.x >= lower - INTEGRAL_TOL) and np.all(guided.x <= upper + INTEGRAL_TOL)
-    )
+    # not the repair's start: from a good start HiGHS stops at the target gap sooner, with
+    # a dearer plan than its own search finds (10k benchmark: 0.24 % against 0.06 %)
     status, x, _, _, limited, _ = run_highs(
         model,
         integer=True,
@@ -251,7 +249,6 @@ def solve_lp_repair(
         gap=gap,
         lower=lower,
         upper=upper,
-        start=guided.x if guided is not None and fits else None,
         clock=clock,
     )
     note = (
