@@ -25,10 +25,10 @@ demo: $(STAMP)
 	$(BIN)/hybridplan plan examples/acme --out out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples
@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/cli_scale.py
 	$(BIN)/python bench/baseline.py
+	$(BIN)/python bench/waves.py
 
 clean:
 	rm -rf $(VENV) out

@@ -17,6 +17,7 @@ wrapping the functions those services call (the same code path, nothing re-imple
     price       build_candidates (every workload x site x option)
     solve       place (greedy baseline + the solver)
     baseline    baseline_costs
+    waves       plan_waves (migration waves, issue #17)
     policy      evaluate_plan
     plan.json / plan.md / emit   render_plan_json / render_plan_md / render_stacks
     write       write_outputs (into a temporary folder)
@@ -53,8 +54,8 @@ from fleet import FLEET_VERSION, write_fleet
 
 TODAY = date(2026, 11, 27)
 PHASES = (
-    "load", "telemetry", "classify", "constrain", "price", "solve", "baseline", "policy",
-    "plan.json", "plan.md", "emit", "write",
+    "load", "telemetry", "classify", "constrain", "price", "solve", "baseline", "waves",
+    "policy", "plan.json", "plan.md", "emit", "write",
 )  # fmt: skip
 # (module, attribute, phase): the functions the plan services call, wrapped with a timer
 WRAPPED = (
@@ -63,6 +64,7 @@ WRAPPED = (
     ("planner.pipeline", "build_candidates", "price"),
     ("planner.pipeline", "place", "solve"),
     ("planner.pipeline", "baseline_costs", "baseline"),
+    ("planner.pipeline", "plan_waves", "waves"),
     ("planner.pipeline", "evaluate_plan", "policy"),
     ("planner.report", "render_plan_json", "plan.json"),
     ("planner.report", "render_plan_md", "plan.md"),

@@ -147,13 +147,17 @@ def database_name_issue(name: str) -> NameIssue | None:
     return None
 
 
+STATEFUL_KIND_NAMES = frozenset({"database", "managed-db", "search", "cache"})
+"""Inventory kinds emitted as a database (``planner.model.STATEFUL_KINDS`` by name)."""
+
+
 def derived_names(name: str, kind: str, gpu_type: str | None) -> list[tuple[str, str]]:
     """``(name, what)`` of the objects an emitted workload of ``kind`` names after itself
     (a training job's burst Job, a database's headless Service, a GPU type's burst flavor)."""
     out: list[tuple[str, str]] = []
     if kind == "training":
         out.append((f"{name}-burst", "training job name"))
-    if kind == "database":
+    if kind in STATEFUL_KIND_NAMES:
         out.append((f"{name}-headless", "headless Service name"))
     if gpu_type is not None:
         out.append((f"{gpu_type}-burst", "burst flavor name"))
@@ -167,7 +171,7 @@ def derived_name_clash(
     kind already uses (``<db>-headless`` a Service, ``<training>-burst`` a Job), with what
     it is; ``services`` and ``jobs`` are the workloads that emit one. Either clash would
     register one Pulumi URN twice or let two resources apply one Kubernetes object."""
-    if kind == "database" and f"{name}-headless" in services:
+    if kind in STATEFUL_KIND_NAMES and f"{name}-headless" in services:
         return f"{name}-headless", "headless Service"
     if kind == "training" and f"{name}-burst" in jobs:
         return f"{name}-burst", "burst Job"

@@ -36,6 +36,7 @@ from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
+from planner.waves import plan_waves
 from policies.registry import RULES
 
 
@@ -180,6 +181,10 @@ def build_plan(
             horizon_months=project.settings.horizon_months,
         ),
         estates=estates_for(project, catalogue),
+    )
+    start = project.settings.waves.start_month or f"{today.year:04d}-{today.month:02d}"
+    plan = replace(
+        plan, waves=plan_waves(plan, project, candidates.all_offers(), start_month=start)
     )
     findings = evaluate_plan(project, plan, today=today, rules=RULES)
     plan = replace(plan, findings=findings)

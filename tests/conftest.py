@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from acme_preview import AcmePreviewed, preview_acme
 from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,3 +51,10 @@ def mini_dir() -> Path:
 def acme_dir() -> Path:
     """The bundled realistic planning project (examples/acme)."""
     return REPO / "examples" / "acme"
+
+
+@pytest.fixture(scope="session")
+def acme_previewed(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> AcmePreviewed:
+    """examples/acme planned, written to a temporary OUT and every stack previewed offline,
+    once per session (see ``acme_preview``)."""
+    return preview_acme(acme_dir, tmp_path_factory.mktemp("acme-out"))

@@ -234,4 +234,38 @@ def check_gfm(text: str) -> None:
     for fence in fences:
         body = fence.content  # type: ignore[attr-defined]
         first = body.splitlines()[0]
-        assert re.match(r"^(pie( showData)?|xychart-beta)$", first), first
+        assert re.match(r"^(pie( showData)?|xychart-beta|gantt)$", first), first
+        if first == "gantt":
+            check_gantt(body)
+
+
+_GANTT_TASK = re.compile(
+    r"^    [A-Za-z0-9 ,._()+-]+ :(milestone, )?[a-z][a-z0-9]*, "
+    r"(\d{4}-\d{2}-\d{2}), (\d{4}-\d{2}-\d{2}|0d)$"
+)
+
+
+def check_gantt(body: str) -> None:
+    """A Mermaid gantt as plan.md writes it, line by line against the syntax Mermaid
+    documents (title, ``dateFormat YYYY-MM-DD``, ``axisFormat``, sections, tasks
+    ``name :id, start, end`` and milestones ``name :milestone, id, date, 0d``): no ``:``,
+    ``#`` or ``;`` inside a name, real dates, each task ending after it starts, unique ids."""
+    import datetime as dt
+
+    lines = body.splitlines()
+    assert lines[0] == "gantt"
+    assert any(ln == "    dateFormat YYYY-MM-DD" for ln in lines), "dateFormat"
+    assert any(ln.startswith("    axisFormat %") for ln in lines), "axisFormat"
+    ids: set[str] = set()
+    for ln in lines[1:]:
+        if ln.startswith(("    title ", "    dateFormat ", "    axisFormat ", "    section ")):
+            assert ":" not in ln.split(" ", 5)[-1] or ln.startswith("    dateFormat"), ln
+            continue
+        m = _GANTT_TASK.match(ln)
+        assert m, f"not a gantt task line: {ln!r}"
+        task_id = ln.split(":", 1)[1].replace("milestone, ", "").split(",")[0].strip()
+        assert task_id not in ids, f"duplicate task id {task_id}"
+        ids.add(task_id)
+        start = dt.date.fromisoformat(m.group(2))
+        if m.group(3) != "0d":
+            assert dt.date.fromisoformat(m.group(3)) > start, ln

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from planner.app.plan import plan_project
 from planner.catalogue import Catalogue
 from planner.load import load_project
 from planner.model import Classification
-from planner.solve.explain import Explanation, explain_workload
+from planner.solve.explain import Explanation, explain_workload, wave_line
 
 CLASSIFY_STEPS = ("classifying",)
 """What ``classify_inputs`` reports."""
@@ -53,10 +54,11 @@ def explain_project(
     inputs = inputs_for(project, progress=progress)
     progress(EXPLAIN_STEPS[-1])
     bundle = plan_project(inputs, catalogue=catalogue, today=today)
-    return explain_workload(
+    explanation = explain_workload(
         bundle.result,
         bundle.candidates,
         workload,
         constraints=bundle.constraints,
         team_of={w.name: w.team for w in project.workloads},
     )
+    return replace(explanation, wave=wave_line(bundle.plan.waves, workload))

@@ -95,20 +95,37 @@ def render_plan_files(
     out: Path,
     stack_env: str = "prod",
     progress: Progress = no_progress,
+    wave: int | None = None,
 ) -> PlanOutcome:
     """Plan the project and render plan.json, plan.md and the stacks (with their policy
     config) in memory; the generated headers name ``hybridplan plan DIR --out OUT``, DIR
-    being the folder the project was loaded from."""
+    being the folder the project was loaded from.
+
+    ``wave``: the stacks are rendered for the plan as it stands after that migration wave
+    (``planner.waves.stage``: later moves stay where they run today), their headers naming
+    ``hybridplan emit DIR --out OUT --wave K``; plan.json and plan.md are the whole plan."""
     from planner.emit import default_environment, render_stacks  # jinja2, only when rendering
     from planner.report import render_plan_json, render_plan_md
     from policies.registry import RULES
 
     progress(PLAN_STEPS[0])
-    plan = plan_project(inputs, catalogue=catalogue, today=today).plan
+    bundle = plan_project(inputs, catalogue=catalogue, today=today)
+    plan = bundle.plan
     progress(PLAN_STEPS[1])
     project = inputs.project
     project_dir = Path(project.root)
     command = reproduce_command("plan", project_dir, out, stack_env)
+    staged, stack_command = plan, command
+    if wave is not None:
+        from planner.waves.stage import plan_at_wave
+
+        staged = plan_at_wave(
+            plan,
+            bundle.candidates.all_offers(),
+            wave,
+            {w.name: w.current_option for w in project.workloads},
+        )
+        stack_command = reproduce_command("emit", project_dir, out, stack_env) + f" --wave {wave}"
     files: dict[str, str] = {
         "plan.json": render_plan_json(plan, project, command=command),
         "plan.md": render_plan_md(
@@ -116,11 +133,11 @@ def render_plan_files(
         ),
     }
     stacks = render_stacks(
-        plan,
+        staged,
         project,
         default_environment(),
         stack_env=stack_env,
-        command=command,
+        command=stack_command,
         previous=held_stack_configs(out, stack_env),
     )
     files.update(stacks)

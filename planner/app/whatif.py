@@ -109,8 +109,11 @@ def collect_changes(
     capacities: Sequence[str],
     horizon: int | None,
     growth: str | None,
+    waves: int | None = None,
+    max_moves_per_wave: int | None = None,
 ) -> tuple[Change, ...]:
-    """Scenario file changes first, then the flags: moves, prices, capacity, horizon, growth."""
+    """Scenario file changes first, then the flags: moves, prices, capacity, horizon, growth,
+    waves, moves per wave."""
     from planner.whatif import parse_change, parse_scenario
 
     changes: list[Change] = []
@@ -123,6 +126,10 @@ def collect_changes(
         changes.append(parse_change("horizon", str(horizon)))
     if growth is not None:
         changes.append(parse_change("growth", growth))
+    if waves is not None:
+        changes.append(parse_change("waves", str(waves)))
+    if max_moves_per_wave is not None:
+        changes.append(parse_change("max-moves-per-wave", str(max_moves_per_wave)))
     return tuple(changes)
 
 

@@ -19,6 +19,11 @@ key                                                         unit
 ``gpuaas.<provider|default>.<gpu type>``                    USD per GPU-hour
 ``owned.<parameter>``, ``owned.node.<class>.<capex-usd|power-kw>``  see the entry's unit
 ``spot.interruption-overhead-pct.<training|service>``       percent
+``aws.rds.<mysql|postgres>.<class>.<region>``               USD per Single-AZ instance-hour
+``aws.rds.<gp3|backup>.<region>``                           USD per GiB-month
+``aws.elasticache.<redis|valkey>.<node>.<region>``          USD per node-hour
+``aws.opensearch.<instance>.<region>``, ``.gp3.<region>``    USD per hour, per GiB-month
+``aws.cloudfront.tier-<n>`` (with ``up_to_gib``)            USD per GiB, monthly tiers
 ==========================================================  ==============================
 
 Prices are ``Decimal`` rates, parsed from the catalogue's YAML text exactly (a float never
@@ -39,6 +44,7 @@ from planner.catalogue.values import (
     Catalogue,
     CatalogueIndex,
     InstanceType,
+    ManagedClass,
     NodeDefault,
     Price,
     Source,
@@ -52,6 +58,7 @@ __all__ = [
     "Catalogue",
     "CatalogueIndex",
     "InstanceType",
+    "ManagedClass",
     "NodeDefault",
     "Price",
     "Source",

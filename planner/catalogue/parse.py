@@ -4,7 +4,7 @@ and ``validate_overrides`` for a site's ``price_overrides``."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,7 @@ from planner.catalogue.values import (
     SUPPORTED_CURRENCIES,
     Catalogue,
     InstanceType,
+    ManagedClass,
     NodeDefault,
     Price,
     Source,
@@ -64,7 +65,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             ],
             message=f"invalid price catalogue {source}",
         )
-    for section in ("sources", "instances", "prices", "node_defaults", "split"):
+    for section in ("sources", "instances", "prices", "node_defaults", "split", "managed_classes"):
         if not isinstance(data.get(section) or {}, Mapping):
             bad(section, f"`{section}` must be a mapping", "see planner/catalogue/2025-h1.yaml")
     if problems:
@@ -125,6 +126,8 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             gpus=int(gpus),
             gpu_type=str(gpu_type) if gpu_type else None,
         )
+
+    managed = _managed_classes(data.get("managed_classes") or {}, bad)
 
     prices: dict[str, Price] = {}
     for raw_key, spec in sorted((data.get("prices") or {}).items()):
@@ -260,9 +263,33 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         split=split,
         digest="",
         origin=source,
+        managed_classes=managed,
         index=build_index(prices, instances),
     )
     return replace(cat, digest=digest_of(cat, prices))
+
+
+def _managed_classes(
+    data: Mapping[str, Any], bad: Callable[[str, str, str], None]
+) -> dict[str, ManagedClass]:
+    """``managed_classes``: ``<provider>.<service>.<name>: {vcpu, memory_gib}``."""
+    out: dict[str, ManagedClass] = {}
+    for raw_key, spec in sorted(data.items()):
+        key = str(raw_key)
+        fld = f"managed_classes.{key}"
+        parts = key.split(".", 2)
+        vcpu = _num(spec.get("vcpu")) if isinstance(spec, Mapping) else None
+        mem = _num(spec.get("memory_gib")) if isinstance(spec, Mapping) else None
+        if len(parts) < 3 or vcpu is None or mem is None or vcpu <= 0 or mem <= 0:
+            bad(
+                fld,
+                "a managed class is `<provider>.<service>.<name>: {vcpu, memory_gib}` with "
+                "positive numbers",
+                "fix the entry (e.g. `aws.rds.db.m6i.large: {vcpu: 2, memory_gib: 8}`)",
+            )
+            continue
+        out[key] = ManagedClass(key, parts[0], parts[1], parts[2], vcpu, mem)
+    return out
 
 
 def validate_overrides(
@@ -272,7 +299,7 @@ def validate_overrides(
     problems: list[Problem] = []
     for key, value in sorted(overrides.items()):
         exact = decimal_price(value)
-        if key not in catalogue.prices:
+        if not catalogue.overridable(key):
             problems.append(unknown_key_problem(catalogue, key, where))
         elif exact is None or exact < 0:
             problems.append(

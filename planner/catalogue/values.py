@@ -61,6 +61,21 @@ class InstanceType:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedClass:
+    """A managed-service class (an RDS DB instance class, an ElastiCache node type, an
+    OpenSearch instance type). ``key`` is ``<provider>.<service>.<name>``, e.g.
+    ``aws.rds.db.m6i.large``; its hourly prices are ``<provider>.<service>[.<engine>].<name>.
+    <region>``."""
+
+    key: str
+    provider: str
+    service: str
+    name: str
+    vcpu: float
+    memory_gib: float
+
+
+@dataclass(frozen=True, slots=True)
 class NodeDefault:
     """A default owned server shape; its capex and power are prices
     ``owned.node.<name>.capex-usd`` and ``owned.node.<name>.power-kw``."""
@@ -136,12 +151,33 @@ class Catalogue:
     """sha256 of the canonical JSON of the catalogue data (after overrides)."""
     origin: str = ""
     """Where the catalogue was read from (for messages)."""
+    managed_classes: Mapping[str, ManagedClass] = field(default_factory=dict)
+    """Managed-service classes by key (``aws.rds.db.m6i.large``)."""
     index: CatalogueIndex = field(default_factory=CatalogueIndex, compare=False, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
     def has(self, key: str) -> bool:
         return key in self.prices
+
+    def overridable(self, key: str) -> bool:
+        """Whether a site or what-if may set ``key``: a catalogue price, or a per-region key the
+        catalogue leaves absent for want of a source (a managed-service class price, RDS and
+        OpenSearch storage, S3 storage and requests), which an offer then names to add."""
+        if key in self.prices:
+            return True
+        parts = key.split(".")
+        if len(parts) < 3:
+            return False
+        provider, service, region_less = parts[0], parts[1], ".".join(parts[2:-1])
+        if f"{provider}.{service}.{region_less}" in _REGIONAL_STORAGE:
+            return True
+        if f"{provider}.{service}.{region_less}" in self.managed_classes:
+            return True  # no engine in the key (OpenSearch)
+        engines = _ENGINES.get(service, frozenset())
+        return parts[2] in engines and (
+            f"{provider}.{service}.{'.'.join(parts[3:-1])}" in self.managed_classes
+        )
 
     def entry(self, key: str) -> Price:
         """The entry under ``key``; ``KeyError`` if absent (callers turn it into an
@@ -169,6 +205,15 @@ class Catalogue:
         """Regions with at least one instance price of ``provider``."""
         return self.index.regions.get(provider, ())
 
+    def classes_of(self, provider: str, service: str) -> tuple[ManagedClass, ...]:
+        """The managed classes of ``service`` (``rds``, ``elasticache``, ``opensearch``),
+        sorted by key."""
+        return tuple(
+            c
+            for k, c in sorted(self.managed_classes.items())
+            if c.provider == provider and c.service == service
+        )
+
     def egress_tiers(self, provider: str) -> tuple[Price, ...]:
         """Tiered internet egress entries of ``provider``, in tier order."""
         return self.index.tiers.get(provider, ())
@@ -182,7 +227,7 @@ class Catalogue:
         problems: list[Problem] = []
         new = dict(self.prices)
         for key, raw in sorted(overrides.items()):
-            if key not in self.prices:
+            if not self.overridable(key):
                 problems.append(unknown_key_problem(self, key, label or "--price"))
                 continue
             value = decimal_price(raw)
@@ -198,12 +243,39 @@ class Catalogue:
                     )
                 )
                 continue
-            new[key] = replace(new[key], value=value, note=f"overridden ({label or 'what-if'})")
+            note = f"overridden ({label or 'what-if'})"
+            new[key] = (
+                replace(new[key], value=value, note=note)
+                if key in new
+                else Price(
+                    key=key, value=value, unit="", source="override", date="what-if", note=note
+                )
+            )
         if problems:
             raise InputError(problems, message="invalid price override")
         return replace(
             self, prices=new, digest=digest_of(self, new), index=build_index(new, self.instances)
         )
+
+
+_ENGINES: Mapping[str, frozenset[str]] = {
+    "rds": frozenset({"mysql", "postgres"}),
+    "elasticache": frozenset({"redis", "valkey"}),
+}
+"""The engines in a managed class price key ``<provider>.<service>.<engine>.<class>.<region>``."""
+
+_REGIONAL_STORAGE = frozenset(
+    {
+        "aws.rds.gp3",
+        "aws.rds.backup",
+        "aws.opensearch.gp3",
+        "aws.s3.standard",
+        "aws.s3.standard-ia",
+        "aws.s3.put-requests",
+        "aws.s3.get-requests",
+    }
+)
+"""Per-region keys ``<these>.<region>`` a site may add although the catalogue has no price."""
 
 
 def unknown_key_problem(cat: Catalogue, key: str, where: str) -> Problem:
@@ -247,6 +319,10 @@ def digest_of(cat: Catalogue, prices: Mapping[str, Price]) -> str:
             dict(cat.split.gpu),
         ],
     }
+    if cat.managed_classes:  # absent from older catalogues: their digest is unchanged
+        payload["managed_classes"] = {
+            k: [c.vcpu, c.memory_gib] for k, c in cat.managed_classes.items()
+        }
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 

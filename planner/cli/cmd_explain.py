@@ -74,6 +74,14 @@ def render_table(e: Explanation) -> None:
     console.out.print(f"why: {e.reason}", markup=False)
     for b in e.binding:
         console.out.print(f"  binding: {b}", markup=False)
+    if e.wave is not None:
+        wave = e.wave
+        others = ", ".join(x for x in wave.with_workloads if x != e.workload)
+        console.out.print(
+            f"migration: {wave.text()}, with {others or 'no other workload'}", markup=False
+        )
+        for line in wave.reasons:
+            console.out.print(f"  wave: {line}", markup=False)
     console.table(
         "offers (cheapest over the horizon first)",
         ["site", "option", "USD/month", "migration USD", "horizon USD", "chosen", "reason"],

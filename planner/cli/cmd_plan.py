@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
         return outcome.failure
 
 
-def render_plan(project_dir: Path, out: Path, stack_env: str) -> services.PlanOutcome:
+def render_plan(
+    project_dir: Path, out: Path, stack_env: str, wave: int | None = None
+) -> services.PlanOutcome:
     """Load and plan the project and render its outputs (as ``plan`` writes them), with a
     progress bar and the telemetry warnings on stderr."""
     steps = (*services.LOAD_STEPS, *services.PLAN_STEPS)
@@ -66,4 +68,5 @@ def render_plan(project_dir: Path, out: Path, stack_env: str) -> services.PlanOu
             out=out,
             stack_env=stack_env,
             progress=step,
+            wave=wave,
         )

@@ -55,6 +55,13 @@ def _print_outcome(outcome: Any) -> None:
                 t["delta_horizon_tco_usd"].format(unit=False, sign=True),
             ),
             ("break-even month", str(b["break_even_month"]), str(h["break_even_month"]), ""),
+            (
+                "break-even month moving in waves",
+                str(b["break_even_month_waves"]),
+                str(h["break_even_month_waves"]),
+                "",
+            ),
+            ("migration waves", str(b["waves"]), str(h["waves"]), ""),
         ],
     )
     moves = [*d["moves"], *d["cost_changes"]]
@@ -130,6 +137,18 @@ def register(app: typer.Typer) -> None:
         growth: Annotated[
             str | None, typer.Option("--growth", help="Demand growth, e.g. 20%.")
         ] = None,
+        waves: Annotated[
+            int | None,
+            typer.Option(
+                "--waves",
+                help="Spread the moves over about N migration waves (the move limit per "
+                "wave becomes ceil(moves / N)).",
+            ),
+        ] = None,
+        max_moves_per_wave: Annotated[
+            int | None,
+            typer.Option("--max-moves-per-wave", help="Move at most K workloads per wave."),
+        ] = None,
         scenario: Annotated[
             Path | None,
             typer.Option("--scenario", help="YAML list of changes (- price: aws.p5=-45%)."),
@@ -153,13 +172,16 @@ def register(app: typer.Typer) -> None:
         """Re-plan with changed inputs and print the delta against the base plan: cost,
         moves, findings. Telemetry is classified once and reused by every scenario. Changes
         apply in order: the --scenario file, then --move, --price, --capacity, --horizon,
-        --growth. With --sweep, one plan per value and a break-even table: at which price a
-        workload (e.g. the training) moves. Exit 0, 1 if the scenario is infeasible, 2 on
+        --growth, --waves, --max-moves-per-wave (how payback changes moving slower). With
+        --sweep, one plan per value and a break-even table: at which price a workload (e.g.
+        the training) moves. Exit 0, 1 if the scenario is infeasible, 2 on
         bad input or flags.
 
         Example: hybridplan what-if examples/acme --price aws.p5=-45% --horizon 60
 
         Example: hybridplan what-if examples/acme --sweep aws.p5=-60%..0%:10%
+
+        Example: hybridplan what-if examples/acme --max-moves-per-wave 1
         """
         from planner.whatif import parse_sweep
 
@@ -170,13 +192,15 @@ def register(app: typer.Typer) -> None:
             capacities=capacities or [],
             horizon=horizon,
             growth=growth,
+            waves=waves,
+            max_moves_per_wave=max_moves_per_wave,
         )
         parsed_sweep = parse_sweep(sweep) if sweep is not None else None
         if not changes and parsed_sweep is None:
             raise UsageError(
                 "nothing to change",
-                fix="give --move, --price, --capacity, --horizon, --growth, --scenario or "
-                "--sweep (see hybridplan what-if --help)",
+                fix="give --move, --price, --capacity, --horizon, --growth, --waves, "
+                "--max-moves-per-wave, --scenario or --sweep (see hybridplan what-if --help)",
             )
         steps = len(services.LOAD_STEPS) + len(services.WORLD_STEPS)
         if parsed_sweep is not None:

@@ -10,7 +10,7 @@ from planner import names
 from planner.emit.shares import used_sites
 from planner.errors import InputError, Problem, UsageError
 from planner.images import profile
-from planner.model import Plan, Project, Workload, WorkloadKind
+from planner.model import STATEFUL_KINDS, Plan, Project, Workload, WorkloadKind
 
 STATEFULSET_NAME_MAX = names.STATEFULSET_NAME_MAX
 RESERVED_NAMESPACES = names.RESERVED_NAMESPACES
@@ -53,7 +53,7 @@ def check_inputs(plan: Plan, project: Project, *, stack_env: str, command: str) 
             )
         for derived, what in names.derived_names(w.name, w.kind, w.resources.gpu_type):
             label(derived, what, where)
-        if w.kind is WorkloadKind.DATABASE:
+        if w.kind in STATEFUL_KINDS:
             long_name = names.database_name_issue(w.name)
             if long_name is not None:
                 problems.append(
@@ -131,7 +131,7 @@ def _deploy_problems(w: Workload, where: str) -> list[Problem]:
                 "write it as /dir/sub (letters, digits, '.', '_', '-' and '/')",
             )
         )
-    if w.kind is WorkloadKind.DATABASE and w.image is not None and profile(w.image) is None:
+    if w.kind in STATEFUL_KINDS and w.image is not None and profile(w.image) is None:
         missing = [
             key
             for key, value in (
@@ -165,7 +165,7 @@ def _derived_name_clashes(project: Project, placed: set[str]) -> list[Problem]:
     object (server-side apply upserts, so the second silently takes over the first). Checked
     across the whole plan (names are workload identities), not only per site."""
     workloads = [w for w in project.workloads if w.name in placed]
-    services = {w.name for w in workloads if w.ports and w.kind is not WorkloadKind.DATABASE}
+    services = {w.name for w in workloads if w.ports and w.kind not in STATEFUL_KINDS}
     jobs = {w.name for w in workloads if w.kind in (WorkloadKind.TRAINING, WorkloadKind.BATCH)}
     problems: list[Problem] = []
     for w in workloads:

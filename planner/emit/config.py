@@ -10,7 +10,7 @@ import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.kubernetes import kubernetes_config
 from planner.emit.quantities import amount, plan_id
-from planner.emit.shares import Share, gpu_type, shares
+from planner.emit.shares import Share, gpu_type, provider_managed, shares
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
@@ -52,7 +52,11 @@ def stack_config(
     site = project.site(site_name)
     here = shares(plan, project, site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
-    others = [s for s in here if s.workload.kind is not WorkloadKind.TRAINING]
+    others = [
+        s
+        for s in here
+        if s.workload.kind is not WorkloadKind.TRAINING and not provider_managed(s, site)
+    ]
     total = Money.total((s.per_month for s in here), plan.per_month.currency)
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []

@@ -34,7 +34,7 @@ from planner.emit.sizing import (
     per_replica,
 )
 from planner.emit.stability import stable_resources
-from planner.model import Plan, Project, Site, WorkloadKind
+from planner.model import STATEFUL_KINDS, Plan, Project, Site, WorkloadKind, emitted_kind
 from planner.qos import cpu_limit_cores
 from stacks.spec import KubernetesConfig, TeamSpec, WorkloadSpec
 
@@ -74,7 +74,7 @@ def kubernetes_config(
         limits = {"cpu": cpu_quantity(cpu_limit), "memory": memory_quantity(res.memory_gib)}
         if res.gpus:
             requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = str(res.gpus)
-        database = w.kind is WorkloadKind.DATABASE
+        database = w.kind in STATEFUL_KINDS
         storage = memory_quantity(res.storage_gib) if database and res.storage_gib > 0 else None
         this = plan.placement(w.name)
         whole = this.assignments if this is not None else ()
@@ -88,7 +88,7 @@ def kubernetes_config(
             WorkloadSpec(
                 name=w.name,
                 team=w.team,
-                kind=w.kind.value,
+                kind=emitted_kind(w.kind),
                 tier=w.tier,
                 cls=cls,
                 image=pods.image_for(w, site),
@@ -116,7 +116,7 @@ def kubernetes_config(
         )
         tiers.add(w.tier)
         surge = SURGE_PODS if operated else 0
-        if w.kind not in (WorkloadKind.DATABASE, WorkloadKind.BATCH):
+        if w.kind not in STATEFUL_KINDS and w.kind is not WorkloadKind.BATCH:
             surge = SURGE_PODS
         count = (auto.max_replicas if auto else replicas) + surge
         q = quotas[w.team]

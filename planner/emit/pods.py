@@ -5,7 +5,7 @@ database its engine, data path, credentials Secret and operator (see
 from __future__ import annotations
 
 from planner.images import CREDENTIAL_KEY, SINGLE_PRIMARY, cnpg_image, profile
-from planner.model import Site, Workload, WorkloadKind
+from planner.model import STATEFUL_KINDS, Site, Workload, WorkloadKind
 from stacks.spec import DatabaseSpec, ProbeSpec, SecretRefSpec, SecuritySpec
 
 CNPG = "cloudnative-pg"
@@ -34,7 +34,7 @@ def security(w: Workload) -> SecuritySpec | None:
     if d.run_as_user is not None:
         group = d.run_as_group or d.run_as_user
         return SecuritySpec(d.run_as_user, group, d.fs_group or group)
-    known = profile(w.image or "") if w.kind is WorkloadKind.DATABASE else None
+    known = profile(w.image or "") if w.kind in STATEFUL_KINDS else None
     if known is None:
         return None
     return SecuritySpec(known.uid, known.uid, known.uid)
@@ -45,7 +45,7 @@ def probe(w: Workload) -> ProbeSpec | None:
     port-less workloads get none (nothing to probe from outside)."""
     if w.kind is WorkloadKind.BATCH:
         return None
-    known = profile(w.image or "") if w.kind is WorkloadKind.DATABASE else None
+    known = profile(w.image or "") if w.kind in STATEFUL_KINDS else None
     if known is not None and known.probe_command:
         return ProbeSpec(command=known.probe_command)
     if w.ports:
@@ -56,7 +56,7 @@ def probe(w: Workload) -> ProbeSpec | None:
 def database(w: Workload, site: Site, planned_replicas: int) -> DatabaseSpec | None:
     """The database section of ``w`` on ``site`` (``None`` for other kinds).
     ``check_inputs`` has refused an unknown image without ``deploy.data_path``."""
-    if w.kind is not WorkloadKind.DATABASE:
+    if w.kind not in STATEFUL_KINDS:
         return None
     known = profile(w.image or "")
     op = operator(w, site)

@@ -25,7 +25,7 @@ from planner.emit.config import stack_config, stack_info
 from planner.emit.environment import strict_environment
 from planner.emit.migration import hold_moved_databases, pending
 from planner.emit.quantities import amount
-from planner.emit.shares import shares, stack_sites
+from planner.emit.shares import provider_managed, shares, stack_sites
 from planner.emit.vendor import PACKAGE, vendored
 from planner.model import Plan, Project
 from planner.money import Money
@@ -66,6 +66,22 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
             "usd_per_month": amount(s.per_month),
         }
         for s in shares(plan, project, site)
+    ]
+
+
+def _managed(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
+    """Workloads the cloud site runs as its managed service (not created by the stack)."""
+    here = project.site(site)
+    return [
+        {
+            "workload": s.workload.name,
+            "kind": s.workload.kind.value,
+            "class": ", ".join(sorted({a.instance_type or "-" for a in s.assignments})),
+            "replicas": s.replicas,
+            "usd_per_month": amount(s.per_month),
+        }
+        for s in shares(plan, project, site)
+        if provider_managed(s, here)
     ]
 
 
@@ -112,6 +128,7 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "package": PACKAGE,
         "migrations": pending(config),
         "secrets": _secrets(config),
+        "managed": _managed(plan, project, site_name),
         "needs_aws": config.aws_region is not None,
     }
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.model import Assignment, Plan, PricingOption, Project, SiteKind, Workload
+from planner.model import (
+    MANAGED_KINDS,
+    Assignment,
+    Plan,
+    PricingOption,
+    Project,
+    Site,
+    SiteKind,
+    Workload,
+)
 from planner.money import Money
 
 
@@ -23,6 +32,12 @@ class Share:
     def option(self) -> str:
         """The pricing options of the share, ``+``-joined (``on-demand+spot``)."""
         return "+".join(o.value for o in self.options)
+
+
+def provider_managed(share: Share, site: Site) -> bool:
+    """Whether ``site`` runs the share as its managed service (a managed-db, search or cache
+    on a cloud site: RDS, OpenSearch Service, ElastiCache), which its stack does not create."""
+    return site.kind is SiteKind.CLOUD and share.workload.kind in MANAGED_KINDS
 
 
 def used_sites(plan: Plan) -> set[str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from planner.emit.quantities import mib, milli
 from planner.emit.shares import Share
 from planner.model import (
+    STATEFUL_KINDS,
     Classification,
     Plan,
     Project,
@@ -60,7 +61,7 @@ def autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> AutoscaleS
     and the planned replicas (the plan is sized for the peak); bursty ones between the
     planned replicas and ``BURSTY_MAX_FACTOR`` x replicas; others, databases and batch
     get none."""
-    if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH):
+    if w.kind in STATEFUL_KINDS or w.kind is WorkloadKind.BATCH:
         return None
     if cls == WorkloadClass.DIURNAL.value:
         low = min(replicas, max(tier_min, math.ceil(replicas / 2)))
@@ -79,7 +80,7 @@ def headroom_pods(plan: Plan, project: Project, share: Share) -> int:
     """Pods a long-running workload may run beyond its planned replicas: up to its HPA
     ceiling, plus the rolling-update surge pod (0 for databases, batch and training)."""
     w = share.workload
-    if w.kind in (WorkloadKind.DATABASE, WorkloadKind.BATCH, WorkloadKind.TRAINING):
+    if w.kind in STATEFUL_KINDS or w.kind in (WorkloadKind.BATCH, WorkloadKind.TRAINING):
         return 0
     c = next((c for c in plan.classifications if c.workload == w.name), None)
     tier_min = project.settings.min_replicas_by_tier.get(w.tier, 1)

@@ -22,6 +22,7 @@ from planner.model import (
     GpuPoolCost,
     GpuPoolMode,
     Level,
+    ManagedSpec,
     NodeClass,
     ObjectStoreSpec,
     OwnedCost,
@@ -39,6 +40,7 @@ from planner.model import (
     SourceRef,
     TrainingSpec,
     Waiver,
+    WaveSettings,
     Workload,
     WorkloadKind,
 )
@@ -91,6 +93,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
     data = w.get("data", {})
     training = w.get("training")
     objects = w.get("objects")
+    managed = w.get("managed")
     deps = tuple(
         Dependency(d)
         if isinstance(d, str)
@@ -114,6 +117,7 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
             residency=_RESIDENCIES[data.get("residency", Residency.ANY.value)],
             egress_gib_per_month=float(data.get("egress_gib_per_month", 0.0)),
             dataset_gib=float(data.get("dataset_gib", 0.0)),
+            cdn_egress_gib_per_month=float(data.get("cdn_egress_gib_per_month", 0.0)),
         ),
         depends_on=deps,
         current_site=w.get("current_site"),
@@ -143,6 +147,14 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
                 get_requests_per_month=float(objects.get("get_requests_per_month", 0.0)),
             )
             if objects is not None
+            else None
+        ),
+        managed=(
+            ManagedSpec(
+                engine=str(managed["engine"]),
+                extra_backup_gib=float(managed.get("extra_backup_gib", 0.0)),
+            )
+            if managed is not None
             else None
         ),
         image=w.get("image"),
@@ -338,4 +350,14 @@ def _settings(s: Mapping[str, Any]) -> Settings:
             **defaults.min_replicas_by_tier,
             **{int(k): int(v) for k, v in s.get("min_replicas_by_tier", {}).items()},
         },
+        waves=_waves(s.get("waves", {})),
+    )
+
+
+def _waves(w: Mapping[str, Any]) -> WaveSettings:
+    d = WaveSettings()
+    return WaveSettings(
+        max_moves_per_wave=int(w.get("max_moves_per_wave", d.max_moves_per_wave)),
+        max_data_tb_per_wave=float(w.get("max_data_tb_per_wave", d.max_data_tb_per_wave)),
+        start_month=str(w["start_month"]) if "start_month" in w else d.start_month,
     )

@@ -183,7 +183,11 @@ def _emitted_name_problems(doc: Parsed, workloads: list[_Named]) -> Iterator[Pro
         for w in workloads
         if w.name is not None and isinstance(kind := w.item.get("kind"), str)
     ]
-    services = {name for w, name, kind in named if w.item.get("ports") and kind != "database"}
+    services = {
+        name
+        for w, name, kind in named
+        if w.item.get("ports") and kind not in names.STATEFUL_KIND_NAMES
+    }
     jobs = {name for _, name, kind in named if kind in ("training", "batch")}
     for w, name, kind in named:
         base: YamlPath = ("workloads", w.index)
@@ -207,7 +211,7 @@ def _emitted_name_problems(doc: Parsed, workloads: list[_Named]) -> Iterator[Pro
                 field = "gpu_type" if derived == f"{gpu}-burst" else "name"
                 path = (*base, "resources", field) if field == "gpu_type" else (*base, "name")
                 yield problem_at(doc, INVENTORY, path, bad.message, f"shorten the {field}")
-        too_long = names.database_name_issue(name) if kind == "database" else None
+        too_long = names.database_name_issue(name) if kind in names.STATEFUL_KIND_NAMES else None
         if too_long is not None:
             yield problem_at(
                 doc,

@@ -9,6 +9,8 @@ amounts are ``planner.money.Money`` named by their period (``per_month``); rates
 """
 
 from planner.model.enums import (
+    MANAGED_KINDS,
+    STATEFUL_KINDS,
     Amortisation,
     BaselineSource,
     Category,
@@ -22,6 +24,7 @@ from planner.model.enums import (
     SiteKind,
     WorkloadClass,
     WorkloadKind,
+    emitted_kind,
 )
 from planner.model.plan import (
     Assignment,
@@ -50,6 +53,7 @@ from planner.model.project import (
     Dependency,
     DeploySpec,
     GpuPoolCost,
+    ManagedSpec,
     NodeClass,
     ObjectStoreSpec,
     OwnedCost,
@@ -64,11 +68,15 @@ from planner.model.project import (
     SourceRef,
     TrainingSpec,
     Waiver,
+    WaveSettings,
     Workload,
 )
+from planner.model.waves import Wave, WaveMove, WavePlan
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "MANAGED_KINDS",
+    "STATEFUL_KINDS",
     "Amortisation",
     "Assignment",
     "BaselineSource",
@@ -91,6 +99,7 @@ __all__ = [
     "GpuPoolMode",
     "Level",
     "LineItem",
+    "ManagedSpec",
     "NodeClass",
     "ObjectStoreSpec",
     "Offer",
@@ -117,7 +126,12 @@ __all__ = [
     "SourceRef",
     "TrainingSpec",
     "Waiver",
+    "Wave",
+    "WaveMove",
+    "WavePlan",
+    "WaveSettings",
     "Workload",
     "WorkloadClass",
     "WorkloadKind",
+    "emitted_kind",
 ]

@@ -14,6 +14,33 @@ class WorkloadKind(StrEnum):
     OBJECT_STORE = "object-store"
     """Objects in buckets: S3 on a cloud site, a replicated storage array on an owned one
     (``Workload.objects``; ``resources`` is the owned side's gateway)."""
+    MANAGED_DB = "managed-db"
+    """A PostgreSQL or MySQL database: RDS on a cloud site, self-run pods (CloudNativePG
+    where the site runs it) on an owned one (``Workload.managed``)."""
+    SEARCH = "search"
+    """A search cluster: OpenSearch Service on a cloud site, pods on an owned one."""
+    CACHE = "cache"
+    """A Redis or Valkey cache: ElastiCache on a cloud site, pods on an owned one."""
+
+
+STATEFUL_KINDS: frozenset[WorkloadKind] = frozenset(
+    {WorkloadKind.DATABASE, WorkloadKind.MANAGED_DB, WorkloadKind.SEARCH, WorkloadKind.CACHE}
+)
+"""Kinds that run on Kubernetes as a database: a volume per replica, a StatefulSet (or
+CloudNativePG for PostgreSQL where the site runs it), no autoscaling; emitted with kind
+``database`` (a managed-db, search or cache placed on an owned site is self-run)."""
+
+
+MANAGED_KINDS: frozenset[WorkloadKind] = frozenset(
+    {WorkloadKind.MANAGED_DB, WorkloadKind.SEARCH, WorkloadKind.CACHE}
+)
+"""Kinds a cloud site runs as its managed service (RDS, OpenSearch, ElastiCache): priced as
+such and left out of the site's Kubernetes stack."""
+
+
+def emitted_kind(kind: WorkloadKind) -> str:
+    """The kind the stacks see: ``database`` for every stateful kind."""
+    return WorkloadKind.DATABASE.value if kind in STATEFUL_KINDS else kind.value
 
 
 class BaselineSource(StrEnum):

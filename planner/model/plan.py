@@ -21,6 +21,7 @@ from planner.model.enums import (
     WorkloadClass,
 )
 from planner.model.project import Resources
+from planner.model.waves import WavePlan
 from planner.money import DEFAULT_CURRENCY, Money
 
 if TYPE_CHECKING:
@@ -326,6 +327,8 @@ class Plan:
     estates: tuple[Estate, ...] = ()
     """The owned sites' whole estates, sorted by site: the report puts the share no workload
     pays for on its own line ("idle owned capacity") and builds the cash view from them."""
+    waves: WavePlan | None = None
+    """The order and months of the moves (``planner.waves``); ``None``: not scheduled."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

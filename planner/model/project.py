@@ -60,6 +60,8 @@ class DataSpec:
     residency: Residency = Residency.ANY
     egress_gib_per_month: float = 0.0
     dataset_gib: float = 0.0
+    cdn_egress_gib_per_month: float = 0.0
+    """Served through a CDN (priced at the catalogue's CDN tiers on every site)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,17 @@ class ObjectStoreSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ManagedSpec:
+    """The engine of a managed-db (``postgres``, ``mysql``), search (``opensearch``) or cache
+    (``redis``, ``valkey``) workload; per replica, ``resources`` choose the managed class and
+    ``storage_gib`` its storage. ``extra_backup_gib``: backups kept beyond the free allowance
+    (100 % of provisioned storage, RDS)."""
+
+    engine: str
+    extra_backup_gib: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     team: str
@@ -128,6 +141,8 @@ class Workload:
     training: TrainingSpec | None = None
     objects: ObjectStoreSpec | None = None
     """Required for kind ``object-store``: what it stores and serves."""
+    managed: ManagedSpec | None = None
+    """Required for kinds ``managed-db``, ``search`` and ``cache``: the engine."""
     image: str | None = None
     ports: tuple[int, ...] = ()
     allow_spot: bool = True
@@ -314,6 +329,25 @@ class PolicyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WaveSettings:
+    """How the moves are grouped into migration waves (``project.yaml`` ``settings.waves``,
+    ``planner.waves``)."""
+
+    max_moves_per_wave: int = 5
+    """Workloads moved per wave at most. 5: a small team's cutovers in one month, the wave
+    size AWS's and Azure's migration guides start pilots with (assumption, Dec 2026)."""
+    max_data_tb_per_wave: float = 20.0
+    """Data moved per wave at most, in TB (10^12 bytes) of datasets: about what one 10 Gbit/s
+    link copies in 5 days at 50 % use (assumption, Dec 2026)."""
+    start_month: str | None = None
+    """Calendar month (``YYYY-MM``) of month 1 of the plan; ``None``: the month of the plan's
+    date (``today``), which the shell passes in."""
+    target_waves: int | None = None
+    """Spread the moves over about this many waves (``what-if --waves N``): the move limit
+    becomes ``ceil(moves / N)`` when that is smaller."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Planning settings (``project.yaml``); every field has a documented default."""
 
@@ -341,6 +375,8 @@ class Settings:
         default_factory=lambda: {1: 99.95, 2: 99.9, 3: 99.0}
     )
     min_replicas_by_tier: Mapping[int, int] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
+    waves: WaveSettings = WaveSettings()
+    """Migration waves (``planner.waves``)."""
 
 
 @dataclass(frozen=True, slots=True)

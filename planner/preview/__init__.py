@@ -24,13 +24,13 @@ transforms.
 
 from __future__ import annotations
 
+from planner.preview.fake_cloud import mock_id
 from planner.preview.present import as_json, failures, finding_line, key_inputs
 from planner.preview.result import (
     REDACTED,
     PreviewError,
     PreviewResource,
     PreviewResult,
-    mock_id,
     policy_records,
     preview_findings,
 )

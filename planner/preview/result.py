@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import CheckFailedError
+from planner.preview.fake_cloud import mock_id
 
 if TYPE_CHECKING:
     from planner.model import Finding
@@ -19,12 +20,6 @@ if TYPE_CHECKING:
 
 REDACTED = "[secret]"
 """What every secret value is replaced with before anything leaves the child process."""
-
-
-def mock_id(name: str) -> str:
-    """The physical id the preview's mocks give the resource with logical name ``name``
-    (companions such as a bucket's encryption configuration refer to their bucket by it)."""
-    return f"{name}-id"
 
 
 class PreviewError(CheckFailedError):

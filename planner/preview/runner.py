@@ -36,11 +36,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from planner.preview.result import REDACTED, mock_id
-
-MOCK_ACCOUNT = "123456789012"
-MOCK_EKS_VERSION = "1.31"
-"""The Kubernetes version the mock EKS cluster reports (the AMI lookup follows it)."""
+from planner.preview.fake_cloud import invoke_result, mock_id, resource_state
+from planner.preview.result import REDACTED
 
 
 def _mask(value: Any) -> Any:
@@ -89,66 +86,10 @@ class OfflineMocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         if self.monitor is not None:
             self.monitor.record_inputs(args.typ, args.name, args.inputs)
-        state = dict(args.inputs)
-        rid = mock_id(args.name)
-        if args.typ == "pulumi:pulumi:StackReference":
-            # Another stack's outputs are not known offline: every output reads as missing.
-            state["outputs"] = {}
-        if args.typ.startswith("aws:"):
-            state.setdefault("arn", f"arn:aws:mock:::{args.name}")
-            state.setdefault("name", args.name)
-            if args.typ == "aws:s3/bucket:Bucket":
-                state.setdefault("bucket", f"{args.inputs.get('bucketPrefix', '')}mock")
-        return rid, state
+        return mock_id(args.name), resource_state(args.typ, args.name, dict(args.inputs))
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        fn = args.token
-        if fn == "aws:eks/getCluster:getCluster":
-            name = str(args.args.get("name", "cluster"))
-            return (
-                {
-                    "id": name,
-                    "name": name,
-                    "arn": f"arn:aws:eks:mock:{MOCK_ACCOUNT}:cluster/{name}",
-                    "endpoint": "https://mock.eks.invalid",
-                    "version": MOCK_EKS_VERSION,
-                    "certificateAuthorities": [{"data": "TU9DSy1DQQ=="}],
-                    "kubernetesNetworkConfigs": [{"serviceIpv4Cidr": "172.20.0.0/16"}],
-                    "vpcConfig": {
-                        "subnetIds": ["subnet-mock-a", "subnet-mock-b"],
-                        "clusterSecurityGroupId": "sg-mock-cluster",
-                    },
-                },
-                [],
-            )
-        if fn == "aws:ssm/getParameter:getParameter":
-            name = str(args.args.get("name"))
-            parts = name.split("/")
-            # An EKS AMI parameter names its Kubernetes version: echo it in the fake AMI id.
-            eks = name.startswith("/aws/service/eks/optimized-ami/") and len(parts) > 5
-            version = parts[5] if eks else ""
-            return (
-                {
-                    "id": name,
-                    "name": name,
-                    "value": f"ami-0mock-k8s-{version.replace('.', '-')}"
-                    if version
-                    else "ami-0mock",
-                    "type": "String",
-                },
-                [],
-            )
-        if fn == "aws:index/getCallerIdentity:getCallerIdentity":
-            return (
-                {
-                    "id": MOCK_ACCOUNT,
-                    "accountId": MOCK_ACCOUNT,
-                    "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock",
-                    "userId": "MOCK",
-                },
-                [],
-            )
-        return {}, []
+        return invoke_result(args.token, dict(args.args)), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

@@ -19,7 +19,7 @@ sunk cost of the used share (workloads pay only the power they add).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -103,14 +103,16 @@ def idle_owned(estates: Iterable[Estate], charged: Mapping[str, Money]) -> tuple
     return tuple(out)
 
 
-def _side(
+def ledger_side(
     months: int,
     currency: str,
-    variable: Money,
+    variable: Money | Sequence[Money],
     estates: Iterable[Estate],
     items: Iterable[CashItem],
 ) -> Ledger:
-    run = [variable] * months
+    """One side: ``variable`` run costs (one amount every month, or one per month), the
+    estates' run costs and purchases, and one-off ``items``."""
+    run = [variable] * months if isinstance(variable, Money) else list(variable)
     all_items = list(items)
     for e in estates:
         e_run, e_items = estate_flows(e, months)
@@ -119,9 +121,9 @@ def _side(
     return ledger(months, currency, run, all_items)
 
 
-def plan_ledgers(plan: Plan, months: int, items: Iterable[CashItem] = ()) -> tuple[Ledger, Ledger]:
-    """Today and with the plan over ``months`` months (see the module docstring); ``items``
-    are further one-off cash items of the plan."""
+def variable_per_month(plan: Plan) -> tuple[Money, Money]:
+    """(today, with the plan): what workloads pay a month on sites that are not owned
+    estates (the estates are counted whole, by ``estate_flows``)."""
     cur = plan.per_month.currency
     estate_sites = {e.site for e in plan.estates}
     today, after = charged_today(plan), charged_after(plan)
@@ -131,8 +133,16 @@ def plan_ledgers(plan: Plan, months: int, items: Iterable[CashItem] = ()) -> tup
     variable_after = plan.per_month - Money.total(
         (m for s, m in after.items() if s in estate_sites), cur
     )
+    return variable_today, variable_after
+
+
+def plan_ledgers(plan: Plan, months: int, items: Iterable[CashItem] = ()) -> tuple[Ledger, Ledger]:
+    """Today and with the plan over ``months`` months (see the module docstring); ``items``
+    are further one-off cash items of the plan."""
+    cur = plan.per_month.currency
+    variable_today, variable_after = variable_per_month(plan)
     migration = (CashItem(1, plan.migration, "migration"),) if plan.migration else ()
     return (
-        _side(months, cur, variable_today, estates_today(plan), ()),
-        _side(months, cur, variable_after, estates_after(plan), (*migration, *items)),
+        ledger_side(months, cur, variable_today, estates_today(plan), ()),
+        ledger_side(months, cur, variable_after, estates_after(plan), (*migration, *items)),
     )

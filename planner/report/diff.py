@@ -85,6 +85,10 @@ class PlanFigures:
     team_per_month: Mapping[str, Money]
     findings: tuple[Finding, ...]
     """In ``plan.json`` order."""
+    waves: int = 0
+    """Migration waves (``plan.json`` ``migration``); 0 when nothing moves."""
+    break_even_month_waves: int | None = None
+    """The payback month when the moves happen wave by wave."""
 
 
 def figures_of_plan(plan: Plan, project: Project) -> PlanFigures:
@@ -119,6 +123,10 @@ def figures_of_plan(plan: Plan, project: Project) -> PlanFigures:
         site_per_month={s.name: s.per_month for s in sites},
         team_per_month={t.name: t.per_month for t in team_figures(plan, teams)},
         findings=tuple(sorted(plan.findings, key=finding_sort_key)),
+        waves=0 if totals.waves is None else len(totals.waves.waves),
+        break_even_month_waves=(
+            None if totals.waves is None else totals.waves.horizon.breakeven_month
+        ),
     )
 
 
@@ -167,6 +175,8 @@ def figures_of_json(plan: Mapping[str, Any], label: str = "the plan") -> PlanFig
         site_per_month={str(s["name"]): usd(s["usd_per_month"]) for s in plan["sites"]},
         team_per_month={str(t["name"]): usd(t["usd_per_month"]) for t in plan["teams"]},
         findings=tuple(finding_from_dict(f) for f in plan["findings"]),
+        waves=len((plan.get("migration") or {}).get("waves", [])),
+        break_even_month_waves=(plan.get("migration") or {}).get("break_even_month_with_waves"),
     )
 
 
@@ -266,6 +276,8 @@ def _side_dict(f: PlanFigures) -> dict[str, Any]:
         "horizon_tco_usd": f.horizon_tco,
         "horizon_months": f.horizon_months,
         "break_even_month": f.break_even_month,
+        "break_even_month_waves": f.break_even_month_waves,
+        "waves": f.waves,
         "workloads": len(f.workloads),
         "moved": f.moved,
     }

@@ -51,6 +51,13 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 md_cell(h["break_even_month"]),
                 "-",
             ),
+            (
+                "break-even month moving in waves",
+                md_cell(b["break_even_month_waves"]),
+                md_cell(h["break_even_month_waves"]),
+                "-",
+            ),
+            ("migration waves", str(b["waves"]), str(h["waves"]), "-"),
             ("workloads moved vs today", str(b["moved"]), str(h["moved"]), "-"),
         ],
         "lrrr",

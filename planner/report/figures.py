@@ -34,6 +34,7 @@ from planner.report.cash import (
     idle_owned,
     plan_ledgers,
 )
+from planner.report.waves import WavesTotals, waves_totals
 
 
 def primary_assignment(placement: Placement) -> Assignment | None:
@@ -77,6 +78,8 @@ class PlanTotals:
     partly_moved: int
     idle_today: tuple[IdleOwned, ...] = ()
     idle_after: tuple[IdleOwned, ...] = ()
+    waves: WavesTotals | None = None
+    """The same plan moved wave by wave (``plan.waves``): cash position per wave, payback."""
 
     @property
     def idle_today_per_month(self) -> Money:
@@ -107,6 +110,7 @@ def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
         partly_moved=sum(1 for p in plan.placements if partly_moved(p)),
         idle_today=idle_today,
         idle_after=idle_after,
+        waves=waves_totals(plan, before, discount_rate_pct, (before_pm, after_pm)),
     )
 
 

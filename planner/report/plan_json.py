@@ -20,7 +20,10 @@ line (``idle_owned``).
 - ``horizon_savings_npv_usd``: the monthly cash savings discounted at
   ``settings.discount_rate_pct`` (annual, compounded monthly as ``(1 + r) ** (m / 12)``);
 - ``cash_flow``: month by month, both views (cash and accrual) of both sides, the cumulative
-  cash saving, and the one-off items.
+  cash saving, and the one-off items (every move at the start of month 1: "all at once");
+- ``migration``: the waves (``planner.waves``) with each one's cash position, and the
+  payback with waves beside "all at once" (:mod:`planner.report.waves`); also
+  ``totals.payback_months_waves``.
 
 The horizon figures are :func:`planner.cost.horizon.compare`'s for the plan's ledgers
 (:func:`planner.report.figures.plan_totals`), the arithmetic ``hybridplan cost`` shows.
@@ -57,6 +60,9 @@ from planner.report.figures import (
     team_figures,
 )
 from planner.report.plan_baseline import baseline_dict, billing_dict
+from planner.report.waves import WaveFigures
+from planner.waves import month_label
+from planner.waves.schedule import tb_of
 
 SCHEMA_VERSION = 1
 """Bumped on any incompatible change to the ``plan.json`` structure."""
@@ -245,9 +251,68 @@ def _cash_flow(t: PlanTotals) -> dict[str, Any]:
     }
 
 
+def _wave_dict(f: WaveFigures, start_month: str) -> dict[str, Any]:
+    w = f.wave
+    return {
+        "number": w.number,
+        "workloads": list(w.workloads),
+        "groups": [list(g) for g in w.groups],
+        "start_month": w.start_month,
+        "end_month": w.end_month,
+        "start": month_label(start_month, w.start_month - 1),
+        "end": month_label(start_month, w.end_month - 1),
+        "moves": len(w.workloads),
+        "data_gib": round(w.data_gib, 3),
+        "data_tb": round(tb_of(w.data_gib), 3),
+        "one_off_usd": w.one_off,
+        "double_running_usd": w.double_running,
+        "saving_usd_per_month": w.saving_per_month,
+        "cash_position_usd": f.cash_position,
+        "notes": list(w.notes),
+    }
+
+
+def _migration(plan: Plan, t: PlanTotals) -> dict[str, Any] | None:
+    """``migration``: the waves and the payback with them beside "all at once"."""
+    wp, wt = plan.waves, t.waves
+    if wp is None or wt is None:
+        return None
+    h, hw = t.horizon, wt.horizon
+    return {
+        "start_month": wp.start_month,
+        "max_moves_per_wave": wp.max_moves_per_wave,
+        "max_data_tb_per_wave": wp.max_data_tb_per_wave,
+        "months": wt.months,
+        "payback_months_all_at_once": h.payback_months,
+        "payback_months_with_waves": hw.payback_months,
+        "break_even_month_all_at_once": h.breakeven_month,
+        "break_even_month_with_waves": hw.breakeven_month,
+        "horizon_savings_usd_all_at_once": h.savings,
+        "horizon_savings_usd_with_waves": hw.savings,
+        "horizon_savings_npv_usd_with_waves": hw.npv,
+        "waves": [_wave_dict(f, wp.start_month) for f in wt.waves],
+        "moves": [
+            {
+                "workload": m.workload,
+                "wave": m.wave,
+                "group": list(m.group),
+                "reasons": list(m.reasons),
+            }
+            for m in wp.moves
+        ],
+    }
+
+
 def _totals(t: PlanTotals) -> dict[str, Any]:
     h = t.horizon
+    waves: dict[str, Any] = {}
+    if t.waves is not None:
+        waves = {
+            "payback_months_waves": t.waves.horizon.payback_months,
+            "break_even_month_waves": t.waves.horizon.breakeven_month,
+        }
     return {
+        **waves,
         "baseline_idle_owned_usd_per_month": t.idle_today_per_month,
         "idle_owned_usd_per_month": t.idle_after_per_month,
         "idle_owned": [_idle_dict(i) for i in t.idle_after],
@@ -354,6 +419,9 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     }
     if plan.purchases:
         out["purchases"] = [_purchase_dict(b) for b in plan.purchases]
+    migration = _migration(plan, totals)
+    if migration is not None:
+        out["migration"] = migration
     return out
 
 

@@ -36,6 +36,7 @@ from planner.report.plan_md_sections import (
     teams_section,
     workloads_section,
 )
+from planner.report.plan_md_waves import waves_payback, waves_section
 
 MAX_COMMENT_CHARS = 60_000
 """GitHub rejects comments over 65,536 characters; keep a margin."""
@@ -75,7 +76,7 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         "",
         f"The plan {verb} **{abs(delta).format(unit=False)} USD/month** for a one-off migration of "
         f"**{t['migration_usd'].format(unit=False)} USD**{hardware_text}; it pays back "
-        f"**{payback_text(t)}**. "
+        f"{_payback_phrase(d)}. "
         f"{t['moved']} of {t['workloads']} workloads move"
         + _partly_text(t.get("partly_moved", 0))
         + _new_text(d),
@@ -84,6 +85,18 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         *idle_section(d),
         *cash_chart(d),
     ]
+
+
+def _payback_phrase(d: Mapping[str, Any]) -> str:
+    """``**after 1.2 months (month 2)** moving in 5 waves (after 1.0 months all at once)``."""
+    t = d["totals"]
+    in_waves = waves_payback(d)
+    if in_waves is None:
+        return f"**{payback_text(t)}**"
+    n = len(d["migration"]["waves"])
+    return (
+        f"**{in_waves}** moving in {n} wave{'s' if n != 1 else ''} ({payback_text(t)} all at once)"
+    )
 
 
 def _new_text(d: Mapping[str, Any]) -> str:
@@ -164,6 +177,7 @@ def render_plan_md(
         lines = [
             *_headline(d),
             *moves_section(d, trace, moved),
+            *waves_section(d),
             *hardware_section(d),
             *sites_section(d),
             *teams_section(d),

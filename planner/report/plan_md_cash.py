@@ -93,8 +93,24 @@ def money_rows(d: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
             t["horizon_savings_npv_usd"].format(unit=False),
             "-",
         ),
-        ("payback", "-", payback_text(t), "-"),
+        ("payback, all at once" if d.get("migration") else "payback", "-", payback_text(t), "-"),
     ]
+    m = d.get("migration")
+    if m and m["waves"]:
+        rows.append(
+            (
+                f"payback, moving in {len(m['waves'])} waves",
+                "-",
+                payback_text(
+                    {
+                        **t,
+                        "payback_months": m["payback_months_with_waves"],
+                        "break_even_month": m["break_even_month_with_waves"],
+                    }
+                ),
+                "-",
+            )
+        )
     return rows
 
 

@@ -20,6 +20,7 @@ from planner.model import (
     SiteUsage,
     SolverInfo,
 )
+from planner.model.waves import WavePlan, month_label
 from planner.money import Money
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState
@@ -96,6 +97,31 @@ class ShadowPrice:
 
 
 @dataclass(frozen=True, slots=True)
+class WaveLine:
+    """A moved workload's wave (``planner.waves``): when, with whom, and why."""
+
+    number: int
+    waves: int
+    start_month: int
+    end_month: int
+    start: str
+    """``start_month`` as a calendar month (``YYYY-MM``)."""
+    group: tuple[str, ...]
+    with_workloads: tuple[str, ...]
+    """Every workload of the wave, in cutover order."""
+    reasons: tuple[str, ...]
+
+    def text(self) -> str:
+        """``wave 2 of 5, month 2 (2027-02)``."""
+        span = (
+            f"month {self.start_month}"
+            if self.start_month == self.end_month
+            else f"months {self.start_month}-{self.end_month}"
+        )
+        return f"wave {self.number} of {self.waves}, {span} (from {self.start})"
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Where ``workload`` runs, what it would cost elsewhere, and what held it there."""
 
@@ -123,6 +149,8 @@ class Explanation:
     shadow_prices: tuple[ShadowPrice, ...] = ()
     """Rows of the sites this workload could use (and budgets) with a positive shadow
     price; empty when the solved plan carries no row duals (a ``Plan``)."""
+    wave: WaveLine | None = None
+    """The migration wave the workload moves in, and why; ``None`` when it does not move."""
 
     @property
     def partly_moved(self) -> bool:
@@ -203,6 +231,18 @@ class Explanation:
                 }
                 for s in self.shadow_prices
             ],
+            "wave": None
+            if self.wave is None
+            else {
+                "number": self.wave.number,
+                "waves": self.wave.waves,
+                "start_month": self.wave.start_month,
+                "end_month": self.wave.end_month,
+                "start": self.wave.start,
+                "group": list(self.wave.group),
+                "workloads": list(self.wave.with_workloads),
+                "reasons": list(self.wave.reasons),
+            },
             "solver": {
                 "method": self.solver.method,
                 "status": self.solver.status,
@@ -376,3 +416,21 @@ def move_text(e: Explanation) -> str:
     if others:
         return f"stays on {e.previous_site} and also runs on {', '.join(others)}: moves in part"
     return f"stays on {e.previous_site}"
+
+
+def wave_line(waves: WavePlan | None, name: str) -> WaveLine | None:
+    """``name``'s wave in ``waves``, or ``None`` when it does not move."""
+    move = None if waves is None else waves.move(name)
+    if waves is None or move is None:
+        return None
+    w = waves.waves[move.wave - 1]
+    return WaveLine(
+        number=w.number,
+        waves=len(waves.waves),
+        start_month=w.start_month,
+        end_month=w.end_month,
+        start=month_label(waves.start_month, w.start_month - 1),
+        group=move.group,
+        with_workloads=w.workloads,
+        reasons=move.reasons,
+    )

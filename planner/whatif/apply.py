@@ -99,6 +99,15 @@ def apply_changes(project: Project, catalogue: Catalogue, changes: Sequence[Chan
                 project, settings=replace(project.settings, horizon_months=int(ch.value))
             )
             notes.append(ch.describe())
+        elif ch.kind in ("waves", "max-moves-per-wave"):
+            ws = project.settings.waves
+            ws = (
+                replace(ws, target_waves=int(ch.value))
+                if ch.kind == "waves"
+                else replace(ws, max_moves_per_wave=int(ch.value))
+            )
+            project = replace(project, settings=replace(project.settings, waves=ws))
+            notes.append(ch.describe())
         elif ch.kind == "growth":
             f = 1.0 + ch.value / 100.0
             factor *= f

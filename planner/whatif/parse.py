@@ -16,7 +16,19 @@ from planner.names import nearest_name, nearest_names
 
 N = TypeVar("N", float, Decimal)
 
-CHANGE_KINDS: tuple[str, ...] = ("move", "price", "capacity", "horizon", "growth")
+CHANGE_KINDS: tuple[str, ...] = (
+    "move",
+    "price",
+    "capacity",
+    "horizon",
+    "growth",
+    "waves",
+    "max-moves-per-wave",
+)
+
+MAX_WAVES = 10_000
+"""The most waves (or moves per wave) a what-if may ask for: the project schema's ceiling
+on ``settings.waves.max_moves_per_wave``."""
 
 MAX_SWEEP_POINTS = 201
 
@@ -58,6 +70,10 @@ class Change:
             return f"horizon {self.value:g} months"
         if self.kind == "growth":
             return f"demand {self.value:+g} %"
+        if self.kind == "waves":
+            return f"moves spread over about {self.value:g} waves"
+        if self.kind == "max-moves-per-wave":
+            return f"at most {self.value:g} moves per wave"
         amount = {
             "set": f"= {self.value:g}",
             "add": f"{self.value:+g}",
@@ -165,6 +181,15 @@ def parse_change(kind: str, text: str) -> Change:
                 "e.g. --horizon 60",
             )
         return Change("horizon", "", "set", float(int(text)), text)
+    if kind in ("waves", "max-moves-per-wave"):
+        if not re.fullmatch(r"\d{1,6}", text) or not 1 <= int(text) <= MAX_WAVES:
+            raise change_error(
+                kind,
+                text,
+                f"expected a whole number from 1 to {MAX_WAVES}",
+                f"e.g. --{kind} 3",
+            )
+        return Change(kind, "", "set", float(int(text)), text)
     if kind == "growth":
         m = re.fullmatch(rf"({_NUMBER})\s*%?", text)
         if not m or not -100 < float(m.group(1)) <= MAX_PCT:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from planner.images import SINGLE_PRIMARY, profile
-from planner.model import Category, Level, WorkloadKind
+from planner.model import STATEFUL_KINDS, Category, Level, SiteKind, WorkloadKind
 from planner.policy import facts
 from planner.policy.rule import PlanContext, Rule, Violation
 
@@ -17,7 +17,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
     sites = {s.name: s for s in ctx.project.sites}
     for p in ctx.plan.placements:
         w = facts.workload_of(ctx.project, p.workload)
-        if w is None or w.kind is not WorkloadKind.DATABASE:
+        if w is None or w.kind not in STATEFUL_KINDS:
             continue
         known = profile(w.image or "")
         if known is None or known.engine not in SINGLE_PRIMARY:
@@ -30,6 +30,8 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
             here = sites.get(site)
             if replicas <= 1 or here is None or (operator in here.cluster.operators):
                 continue
+            if w.kind is not WorkloadKind.DATABASE and here.kind is SiteKind.CLOUD:
+                continue  # a managed kind on a cloud site is the managed service
             how = (
                 f"declare {operator} in sites.yaml cluster.operators of {site}"
                 if operator

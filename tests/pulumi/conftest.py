@@ -8,14 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from world import mini_plan, mini_project
+from world import MINI_COMMAND, mini_plan, mini_project
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree
 from planner.model import Plan, Project
 from planner.preview import PreviewResult, run_preview
-
-MINI_COMMAND = "hybridplan plan tests/data/mini --out out"
 
 
 @pytest.fixture(scope="session")

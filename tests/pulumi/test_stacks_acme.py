@@ -13,15 +13,15 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from acme_preview import AcmePreviewed
 from venv_cache import cached_venv
 
 from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
-from planner.fs import write_tree
 from planner.model import Plan, Project, WorkloadKind
 from planner.money import Money
 from planner.policy.capacity import CAPACITY_TYPE
-from planner.preview import PreviewResult, kubernetes_object, preview_findings, run_preview
+from planner.preview import PreviewResult, kubernetes_object, preview_findings
 from policies.registry import PREVIEW_RULES
 from policies.rules.hp_hyg_005_cost_allocation_tags import DEFAULT_TYPES
 
@@ -31,7 +31,7 @@ TAGGABLE = frozenset(DEFAULT_TYPES)
 TODAY = date(2026, 11, 27)
 """A fixed planning date: waiver expiry is the only thing the date changes."""
 
-pytestmark = pytest.mark.preview
+pytestmark = [pytest.mark.preview, pytest.mark.xdist_group("acme-preview")]
 
 
 class Acme(NamedTuple):
@@ -49,15 +49,17 @@ def _plan(acme_dir: Path, out: Path) -> PlanOutcome:
 
 
 @pytest.fixture(scope="module")
-def acme(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Acme:
+def acme(acme_previewed: AcmePreviewed) -> Acme:
     """examples/acme planned into a temporary OUT, and every stack previewed once."""
-    out = tmp_path_factory.mktemp("acme-out")
-    outcome = _plan(acme_dir, out)
-    files, plan, project = dict(outcome.files), outcome.plan, outcome.project
-    write_tree(out, files, subdirs=("stacks",))
-    sites = sorted({p.split("/")[1] for p in files if p.endswith("/Pulumi.yaml")})
-    previews = {site: run_preview(out / "stacks" / site) for site in sites}
-    return Acme(out, plan, project, files, previews)
+    assert acme_previewed.today == TODAY
+    outcome = acme_previewed.outcome
+    return Acme(
+        acme_previewed.out,
+        outcome.plan,
+        outcome.project,
+        dict(outcome.files),
+        acme_previewed.previews,
+    )
 
 
 def test_every_acme_stack_previews_cleanly(

@@ -9,8 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import MINI_COMMAND
-from world import mini_plan, mini_project, usd
+from world import MINI_COMMAND, mini_plan, mini_project, usd
 
 from planner.emit import default_environment, render_stacks
 from planner.fs import write_tree

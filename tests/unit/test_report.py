@@ -296,6 +296,29 @@ def test_plan_md_golden(update_golden: bool) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+def test_plan_md_waves_golden(update_golden: bool) -> None:
+    """plan.md of the sample plan moved at most one workload a wave (headline with both
+    paybacks, the Mermaid gantt, the wave table) matches the reviewed golden file."""
+    from planner.model import WaveSettings
+    from planner.waves import plan_waves
+
+    project = sample_project()
+    project = replace(
+        project,
+        settings=replace(project.settings, waves=replace(WaveSettings(), max_moves_per_wave=1)),
+    )
+    plan = sample_plan()
+    plan = replace(plan, waves=plan_waves(plan, project, {}, start_month="2027-01"))
+    text = report.render_plan_md(
+        plan, project, command="hybridplan plan . --out out", project_dir="."
+    )
+    check_gfm(text)
+    path = GOLDEN / "waves.md"
+    if update_golden:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
 def test_plan_md_deterministic() -> None:
     """Rendering twice gives identical text."""
     a = report.render_plan_md(sample_plan(), sample_project())

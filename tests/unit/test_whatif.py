@@ -250,6 +250,19 @@ def test_apply_returns_new_values(catalogue: Catalogue) -> None:
     assert applied.project.settings.horizon_months == 60
 
 
+def test_wave_changes_set_the_wave_settings(catalogue: Catalogue) -> None:
+    """--waves N and --max-moves-per-wave K (flags or scenario entries) change only the
+    migration wave settings, and say so."""
+    changes = whatif.parse_scenario(
+        [{"waves": 4}, {"max-moves-per-wave": 2}], source="scenario.yaml"
+    )
+    applied = whatif.apply_changes(_project(), catalogue, changes)
+    waves = applied.project.settings.waves
+    assert (waves.target_waves, waves.max_moves_per_wave) == (4, 2)
+    assert applied.notes == ("moves spread over about 4 waves", "at most 2 moves per wave")
+    assert applied.project.workloads == _project().workloads
+
+
 def test_move_pins_workload(catalogue: Catalogue) -> None:
     """--move pins the workload to the site."""
     applied = whatif.apply_changes(

@@ -42,6 +42,7 @@ from world.build import (
 )
 from world.mini import (
     DIGEST,
+    MINI_COMMAND,
     MINI_DIGESTS,
     MINI_ROOT,
     aws_eu_west_1,
@@ -61,6 +62,7 @@ from world.mini import (
 
 __all__ = [
     "DIGEST",
+    "MINI_COMMAND",
     "MINI_DIGESTS",
     "MINI_ROOT",
     "assignment",

@@ -34,6 +34,8 @@ from planner.model import (
 from world.build import assignment, classification, placement, plan, project, site, usd, workload
 
 MINI_ROOT = "tests/data/mini"
+MINI_COMMAND = "hybridplan plan tests/data/mini --out out"
+"""The command the mini plan's stacks quote in their headers."""
 MINI_DIGESTS = {"inventory.yaml": "sha256:" + "a" * 64, "sites.yaml": "sha256:" + "b" * 64}
 """Stand-in input digests (the mini plan's stacks quote them in their headers)."""
 DIGEST = "sha256:" + "0123456789abcdef" * 4

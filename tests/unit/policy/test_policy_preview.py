@@ -14,17 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from acme_preview import AcmePreviewed
 from crossguard_harness import run_pack
 
-from planner.app import load_inputs, render_plan_files
-from planner.catalogue import load_default_catalogue
-from planner.fs import write_tree
 from planner.load import load_project
 from planner.model import Level, Project
 from planner.policy import ResourceRecord, evaluate_resources
 from policies.registry import RULES
 
-pytestmark = pytest.mark.preview
+pytestmark = [pytest.mark.preview, pytest.mark.xdist_group("acme-preview")]
 
 TODAY = date(2026, 11, 27)
 RESOURCE_RULES = [r.id for r in RULES if r.check_resources is not None]
@@ -32,25 +30,19 @@ RESOURCE_RULES = [r.id for r in RULES if r.check_resources is not None]
 
 @pytest.fixture(scope="module")
 def acme_stacks(
-    acme_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    acme_dir: Path, acme_previewed: AcmePreviewed
 ) -> tuple[Project, tuple[ResourceRecord, ...], dict[str, Any]]:
-    """examples/acme planned and emitted; every stack previewed offline (about 10 s)."""
-    from planner.preview import policy_records, run_preview
+    """examples/acme planned and emitted; every stack previewed offline (shared, once)."""
+    from planner.preview import policy_records
 
-    out = tmp_path_factory.mktemp("acme-out")
-    outcome = render_plan_files(
-        load_inputs(acme_dir), catalogue=load_default_catalogue(), today=TODAY, out=out
-    )
-    write_tree(out, outcome.files, subdirs=("stacks",))
+    assert acme_previewed.today == TODAY
     records: list[ResourceRecord] = []
     configs: dict[str, Any] = {}
-    for site_dir in sorted(p for p in (out / "stacks").iterdir() if p.is_dir()):
-        result = run_preview(site_dir)
+    for site, result in sorted(acme_previewed.previews.items()):
         assert result.ok, result.problems
-        records.extend(policy_records(result, site_dir.name))
-        configs[site_dir.name] = json.loads(
-            (site_dir / "policy-config.json").read_text(encoding="utf-8")
-        )
+        records.extend(policy_records(result, site))
+        site_dir = acme_previewed.out / "stacks" / site
+        configs[site] = json.loads((site_dir / "policy-config.json").read_text(encoding="utf-8"))
     return load_project(acme_dir), tuple(records), configs
 
 
