@@ -13,9 +13,10 @@ stay in the EU and 20 % in the US; most run in the cloud today, so moving pays m
 Prices are synthetic (the shape of ``planner.cost`` offers, not the catalogue).
 
 Phases: generate (sites, workloads), candidates (offers + prunes/sorting), build (blocks +
-CSC model), solve (the chosen method), extract (placements, usage); greedy is timed
-separately; "place" times ``planner.solve.solve_offers`` (what ``place`` runs: precheck,
-blocks, model, greedy, solve, shadow prices when small, extract) on the same candidates.
+CSC model), solve (the chosen method; LP + repair with the greedy completing the LP as its
+fallback), extract (placements, usage); greedy is timed separately; "place" times
+``planner.solve.solve_offers`` (what ``place`` runs: precheck, blocks, model, greedy,
+solve, shadow prices when small, extract) on the same candidates.
 ``--gc-freeze`` freezes the millions of offers after they are built, so Python's full
 garbage collections stop re-scanning them (about 15 % faster at 100k). Each size runs in
 its own process so its peak RSS (``resource.getrusage``, includes the interpreter, numpy
@@ -393,6 +394,7 @@ def run_one(
         gap=settings.solver_gap,
         clock=clock,
         start=greedy.x if greedy.ok else None,
+        complete=lambda x_lp: solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp),
     )
     t_solve = clock() - t
 

@@ -2,7 +2,8 @@
 
 ``exit_code`` is the one place that maps how a command ended to its exit code (README
 "Exit codes"): done 0; a ``CheckFailedError`` (``InfeasibleError``, ``PolicyFailure``, a stack
-that does not preview) 1; ``InputError``, ``UsageError`` and any other ``PlannerError`` 2;
+that does not preview) 1; ``InputError``, ``UsageError``, ``SolverTimeoutError`` and any
+other ``PlannerError`` 2;
 ``DriftError`` 3. ``from_exception`` turns what is not a ``PlannerError`` into one: an
 ``OSError``, a parse error or a numeric overflow is an input error (2), anything else an
 ``InternalError`` (70, a bug); an interrupt (Ctrl-C, ``planner.entry``) exits 130.
@@ -117,6 +118,17 @@ class InfeasibleError(CheckFailedError):
         if self.fix:
             lines.append(f"To fix: {self.fix}")
         return "\n".join(lines)
+
+
+class SolverTimeoutError(PlannerError):
+    """The solver's time limit ran out before any plan was found, and nothing proved that
+    no plan exists (the greedy baseline found none either). Not an infeasibility: exit
+    code 2, like an input the settings cannot handle; the fix is a longer
+    ``solver_time_limit_s``."""
+
+    def render(self) -> str:
+        fix = f"\nTo fix: {self.fix}" if self.fix else ""
+        return f"no plan found in the time limit: {self.message}{fix}"
 
 
 class PolicyFailure(CheckFailedError):  # noqa: N818 - a failed check, not a bug; name kept stable for callers

@@ -228,6 +228,9 @@ class SolverInfo:
     method: str
     """``milp``, ``lp+repair``, ``greedy`` or ``rule``."""
     status: str
+    """``optimal`` (within ``solver_gap`` of the bound), ``time_limit`` (the time limit
+    stopped the search; the best plan known) or ``feasible`` (a plan with no optimality
+    claim: the greedy method)."""
     objective_usd: float
     """The LP/MILP objective (horizon cost, a float of the solver's); plan totals are
     never read from it."""
@@ -235,7 +238,12 @@ class SolverInfo:
     gap: float | None
     seconds: float
     time_limited: bool = False
+    """The time limit stopped the search (``status`` ``time_limit``): the plan is the best
+    one known, ``gap`` (against ``lp_bound_usd``) says how far from optimal it may be."""
     note: str = ""
+    greedy_objective_usd: float | None = None
+    """The greedy baseline's objective on the same terms as ``objective_usd`` (``None``
+    when the greedy found no plan or was not run)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from planner.model import (
     Project,
     Purchase,
     SiteUsage,
+    SolverInfo,
 )
 from planner.money import Money, json_text
 from planner.policy.output import finding_sort_key, finding_to_dict
@@ -349,6 +350,19 @@ def team_of(project: Project) -> dict[str, str]:
     return {w.name: w.team for w in project.workloads}
 
 
+def _greedy(solver: SolverInfo, currency: str) -> dict[str, Any]:
+    """The greedy baseline's objective and how much cheaper the plan is (``None`` without
+    a greedy plan)."""
+    greedy = solver.greedy_objective_usd
+    if greedy is None:
+        return {"greedy_objective_usd": None, "cheaper_than_greedy": None}
+    cheaper = (greedy - solver.objective_usd) / greedy if greedy > 0 else 0.0
+    return {
+        "greedy_objective_usd": Money.from_float(greedy, currency),
+        "cheaper_than_greedy": round_ratio(cheaper),
+    }
+
+
 def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) -> dict[str, Any]:
     """The ``plan.json`` document as data (validated by ``planner/schemas/plan.json``):
     plain values, amounts as ``Money`` (write it with ``planner.money.json_text``).
@@ -396,6 +410,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "gap": None if plan.solver.gap is None else round(plan.solver.gap, 6),
             "time_limited": plan.solver.time_limited,
             "note": plan.solver.note,
+            **_greedy(plan.solver, cur),
         },
         "workloads": [
             _workload_dict(

@@ -35,13 +35,14 @@ from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
+    Complete,
     choose_method,
     integer_columns,
     solve_lp,
     solve_lp_repair,
     solve_model,
 )
-from planner.solve.problem import Model
+from planner.solve.problem import FloatArray, Model, first_violation
 
 __all__ = [
     "METHODS",
@@ -95,7 +96,8 @@ def place(
 
     ``method`` is ``auto`` (exact MILP for small fleets, LP + repair for big ones),
     ``milp``, ``lp+repair`` or ``greedy``. Raises ``InfeasibleError`` with a diagnosis when
-    no plan satisfies the constraints.
+    no plan satisfies the constraints (proven), ``SolverTimeoutError`` when the time limit
+    ran out with no plan found (greedy's neither) and nothing proven.
     """
     return solve_offers(
         project.workloads,
@@ -124,10 +126,14 @@ def solve_offers(
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
     (eligible and ineligible); ``buys`` the servers it may buy. ``with_greedy`` (default
-    on) also runs the greedy baseline: its plan starts the MILP, replaces a worse
-    time-limited plan, and is reported as
-    ``greedy_objective_usd``. ``aggregate`` off keeps every workload in its own block
-    (for tests)."""
+    on) also runs the greedy baseline: its plan starts the MILP, replaces a worse or
+    missing time-limited plan, and is reported as ``greedy_objective_usd``. ``aggregate``
+    off keeps every workload in its own block (for tests).
+
+    ``settings.solver_time_limit_s`` is HiGHS's alone: it starts after the model is built
+    and the greedy has run, and goes to HiGHS as its ``time_limit``. A plan stopped by it
+    has status ``time_limit`` and its gap against the LP bound (``None``: no bound).
+    Only a solver's answer that is a plan (``first_violation``) is used."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
@@ -149,47 +155,40 @@ def solve_offers(
     greedy: Solution | None = None
     if run_greedy or chosen == "greedy":
         greedy = solve_greedy(model, clock=clock, dependencies=deps)
-    time_left = max(0.1, settings.solver_time_limit_s - (clock() - t0))
-    start = greedy.x if greedy is not None and greedy.ok else None
+    limit_s = settings.solver_time_limit_s
+
+    def complete(x_lp: FloatArray) -> Solution:
+        return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
+
     sol: Solution
     if chosen == "greedy":
         assert greedy is not None
         sol = greedy
     else:
-        sol = solve_model(
+        # the time limit is HiGHS's alone: counted from here, after the model and greedy
+        sol = _checked(
             model,
-            chosen,
-            time_limit_s=time_left,
-            gap=settings.solver_gap,
-            clock=clock,
-            start=start,
+            solve_model(
+                model,
+                chosen,
+                time_limit_s=limit_s,
+                gap=settings.solver_gap,
+                clock=clock,
+                start=greedy.x if greedy is not None and greedy.ok else None,
+                complete=complete,
+            ),
         )
     if (
         chosen == "milp"
-        and sol.ok
         and sol.time_limited
-        and (sol.gap is None or sol.gap > settings.solver_gap)
+        and (not sol.ok or (sol.gap or 1.0) > settings.solver_gap)
     ):
-        # stopped early with a weak bound or plan: LP + repair gives an honest bound and
-        # often a better plan, quickly (its own short budget, past the time limit)
-        rescue = solve_lp_repair(
-            model,
-            time_limit_s=min(10.0, settings.solver_time_limit_s),
-            gap=settings.solver_gap,
-            clock=clock,
-        )
-        bound = max(b for b in (sol.bound, rescue.bound, -math.inf) if b is not None)
-        if rescue.ok and rescue.objective < sol.objective - 1e-6:
-            sol = replace(
-                sol,
-                x=rescue.x,
-                objective=rescue.objective,
-                note=_join(sol.note, "LP + repair found a better plan after the time limit"),
-            )
-        sol = replace(sol, bound=bound if math.isfinite(bound) else None)
+        sol = _rescue(model, sol, settings, clock, complete)
     notes: list[str] = [sol.note] if sol.note else []
     if sol.time_limited:
-        notes.append(f"solver_time_limit_s = {settings.solver_time_limit_s:g}")
+        notes.append(f"solver_time_limit_s = {limit_s:g}")
+        if sol.bound is None:
+            notes.append("no lower bound was reached in the time limit: the gap is unknown")
     if chosen != "greedy" and greedy is not None and greedy.ok:
         if not sol.ok:
             notes.append(f"{sol.method} found no plan ({sol.status}); greedy plan used")
@@ -197,24 +196,39 @@ def solve_offers(
         elif greedy.objective < sol.objective - 1e-6:
             notes.append("greedy plan was cheaper than the solver's best; greedy plan used")
             sol = _as(greedy, bound=sol.bound, limited=sol.time_limited, method=sol.method)
+    elif chosen != "greedy" and greedy is not None and not sol.ok:
+        notes.append(greedy.note)
     if not sol.ok:
-        raise diagnose(workloads, sites, offers, constraints, settings, blocks=blocks, deps=deps)
+        # "infeasible" only when proven: by HiGHS, or by the diagnosis's elastic model
+        raise diagnose(
+            workloads,
+            sites,
+            offers,
+            constraints,
+            settings,
+            blocks=blocks,
+            deps=deps,
+            proven=sol.status == "infeasible",
+        )
     if (
         sol.duals is None
         and chosen != "greedy"
         and integer_columns(model) <= MILP_MAX_INTEGER_COLUMNS
     ):
         # shadow prices of capacity and budget rows, from the LP relaxation (cheap when small)
-        lp = solve_lp(model, time_limit_s=min(5.0, settings.solver_time_limit_s), clock=clock)
+        lp = solve_lp(model, time_limit_s=min(5.0, limit_s), clock=clock)
         if lp.duals is not None:
             sol = replace(sol, duals=lp.duals)
     placements, usage, states = extract(model, sol, by_name, offers, deps)
     bought = purchases(model, sol.x, placements)
     usage = with_idle_purchases(usage, bought)
     gap = sol.gap
+    greedy_usd = round(greedy.objective, 2) if greedy is not None and greedy.ok else None
+    if greedy is not None and not greedy.ok and sol.ok:
+        notes.append(greedy.note)
     info = SolverInfo(
         method=sol.method,
-        status=sol.status,
+        status=status_of(sol),
         objective_usd=round(sol.objective, 2),
         lp_bound_usd=None if sol.bound is None else round(sol.bound, 2),
         gap=None if gap is None else round(gap, 6),
@@ -227,6 +241,7 @@ def solve_offers(
                 f"(identical workloads share one)",
             ]
         ),
+        greedy_objective_usd=greedy_usd,
     )
     return PlacementResult(
         placements=placements,
@@ -234,12 +249,68 @@ def solve_offers(
         solver=info,
         horizon_months=settings.horizon_months,
         rows=states,
-        greedy_objective_usd=(
-            round(greedy.objective, 2) if greedy is not None and greedy.ok else None
-        ),
+        greedy_objective_usd=greedy_usd,
         blocks=len(model.blocks),
         purchases=bought,
     )
+
+
+RESCUE_MAX_S = 10.0
+"""LP + repair after a MILP stopped by its time limit runs for at most this long (and at
+most ``solver_time_limit_s``), past the limit."""
+
+
+def status_of(sol: Solution) -> str:
+    """``SolverInfo.status``: ``time_limit`` when the time limit stopped the search (the
+    plan is the best one known; its gap says how far from the bound it may be), else the
+    solver's ``optimal`` or ``feasible`` (greedy: no bound)."""
+    return "time_limit" if sol.time_limited else sol.status
+
+
+def _checked(model: Model, sol: Solution) -> Solution:
+    """``sol``, or no plan (status ``time-limit`` if the time limit stopped it, else
+    ``error``) when its plan breaks a row of the model: a solver's answer is used only if
+    it is a plan."""
+    if not sol.ok:
+        return sol
+    broken = first_violation(model, sol.x)
+    if not broken:
+        return sol
+    return replace(
+        sol,
+        status="time-limit" if sol.time_limited else "error",
+        objective=math.inf,
+        note=_join(sol.note, f"its plan broke a {broken} and was not used"),
+    )
+
+
+def _rescue(
+    model: Model, sol: Solution, settings: Settings, clock: Clock, complete: Complete
+) -> Solution:
+    """A MILP stopped by its time limit with no plan or a weak one: LP + repair gives an
+    honest bound (the LP's) and often a better plan quickly, on its own short budget. Its
+    plan is used only if it is a plan and cheaper than what the MILP had."""
+    rescue = _checked(
+        model,
+        solve_lp_repair(
+            model,
+            time_limit_s=min(RESCUE_MAX_S, settings.solver_time_limit_s),
+            gap=settings.solver_gap,
+            clock=clock,
+            complete=complete,
+        ),
+    )
+    bound = max(b for b in (sol.bound, rescue.bound, -math.inf) if b is not None)
+    if rescue.ok and (not sol.ok or rescue.objective < sol.objective - 1e-6):
+        what = "a better plan" if sol.ok else "a plan"
+        sol = replace(
+            sol,
+            x=rescue.x,
+            status="feasible",
+            objective=rescue.objective,
+            note=_join(sol.note, f"LP + repair found {what} after the time limit"),
+        )
+    return replace(sol, bound=bound if math.isfinite(bound) else None)
 
 
 def _join(*parts: str) -> str:

@@ -11,6 +11,12 @@ one penalty unit. The relaxations in its optimum are the smallest set of constra
 that measure) that conflict, each with the amount that would make the plan feasible. The
 relaxations are then forbidden one kind at a time and the model re-solved, to offer an
 alternative ("colo-eu needs 140 more cores, or allow payments-db outside eu").
+
+The elastic model also decides whether no plan exists when the solver could not say (it
+stopped at its time limit without a plan): its real costs are scaled so that any plan
+without relaxations costs at most ``real_ceiling``; a lower bound above that proves every
+plan needs a relaxation. Without such a proof (or HiGHS's own) the answer is a
+``SolverTimeoutError``, never an ``InfeasibleError``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, PlannerError, SolverTimeoutError
 from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
 from planner.solve.blocks import Block, build_blocks, is_relaxable, latency_dependencies
 from planner.solve.build import build_model
@@ -277,10 +283,14 @@ def diagnose(
     *,
     blocks: Sequence[Block] | None = None,
     deps: Mapping[str, Sequence[tuple[str, float]]] | None = None,
-) -> InfeasibleError:
+    proven: bool = True,
+) -> PlannerError:
     """An ``InfeasibleError`` naming the conflicting constraints and what would fix them.
-    Never raises itself (the caller raises what it returns)."""
+    ``proven``: the solver proved that no plan exists; otherwise (it stopped at its time
+    limit) the answer is an ``InfeasibleError`` only if the elastic model proves it, else a
+    ``SolverTimeoutError``. Never raises itself (the caller raises what it returns)."""
     settings = settings if settings is not None else Settings()
+    limit_s = settings.solver_time_limit_s
     try:
         if blocks is None:
             blocks = build_blocks(workloads, sites, offers, constraints)
@@ -300,11 +310,14 @@ def diagnose(
         limit = max(1.0, min(30.0, settings.solver_time_limit_s))
         upper = model.upper.copy()
         sol = _solve_elastic(model, upper, limit, exact=exact)
+        proven = proven or (sol.bound is not None and sol.bound > real_ceiling(model))
+        if not proven:
+            return timeout_error(limit_s)
         if not sol.ok:
             return _generic("the elastic relaxation found no way out either")
         lines, fixes, used = _describe(model, sol.x)
         if not lines:
-            return _generic("the solver found no plan within its time limit")
+            return _generic("the solver proved it infeasible, but the diagnosis found no conflict")
         alternatives = [_and(fixes)]
         forbidden = upper.copy()
         for _ in range(MAX_ALTERNATIVES):
@@ -329,7 +342,33 @@ def diagnose(
             fix="; or ".join(alternatives),
         )
     except Exception as exc:  # a diagnosis must never crash the run
+        if not proven:
+            return timeout_error(limit_s)
         return _generic(f"the diagnosis itself failed ({type(exc).__name__}: {exc})")
+
+
+def real_ceiling(model: Model) -> float:
+    """The most any plan without relaxations can cost in the elastic model: each block's
+    dearest offer for all its units, plus every site-use column (penalties excluded). An
+    elastic lower bound above this proves that every plan relaxes some rule."""
+    real = model.cost - model.penalty
+    worst: dict[int, float] = {}
+    extra = 0.0
+    for j, c in enumerate(model.columns):
+        if c.kind is ColKind.OFFER:
+            worst[c.block] = max(worst.get(c.block, 0.0), float(real[j] * model.upper[j]))
+        elif c.kind is ColKind.USE:
+            extra += max(0.0, float(real[j] * model.upper[j]))
+    return (sum(worst.values()) + extra) * (1.0 + 1e-6) + 1e-9
+
+
+def timeout_error(limit_s: float) -> SolverTimeoutError:
+    """No plan in the time limit, and no proof that none exists."""
+    return SolverTimeoutError(
+        f"the solver stopped at solver_time_limit_s = {limit_s:g} s before finding any "
+        "plan, and the greedy baseline found none; nothing proves that no plan exists",
+        fix=f"raise settings.solver_time_limit_s in project.yaml (now {limit_s:g} s)",
+    )
 
 
 def _and(fixes: list[str], most: int = 6) -> str:

@@ -1,190 +1,346 @@
-"""Greedy baseline: largest block first, each unit on its cheapest offer that still fits.
+"""Greedy baseline: the most constrained work first, each unit on its cheapest offer that
+still fits.
+
+Order: workloads tied by latency-bound dependencies form a *group* placed together (its
+most constrained block first, each partner right after a block it depends on); groups go
+by their most constrained block: pinned first, then those with no uncapacitated (cloud)
+offer, then the fewest eligible sites, then tier 1 with latency partners, then
+residency-bound, then the largest (cores + GiB/4 + 8 x GPUs), ties by name. (Residency
+comes after the site count: a US-only workload with six sites, clouds among them, is less
+constrained than an unrestricted one that only one GPU site can host.) A group that cannot be placed
+as it comes is undone and retried with its first block on each of its sites in turn
+(cheapest first), so a partner that would not fit next to it no longer sinks the plan.
 
 It respects every constraint of the model (capacity, budgets, tier-1 spread, latency-bound
 dependencies against partners already placed) and checks the cloud share at the end; it
-gives up (status ``infeasible``) rather than break one. It is the fallback when the MILP
-cannot run and the reference the MILP is measured against (never cheaper than the MILP).
+gives up (status ``infeasible``, which proves nothing) rather than break one. It is the
+MILP's start, the fallback when the solver finds no plan in its time limit, and the
+reference the plan is measured against (never cheaper than an optimal MILP).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from planner.model import SiteKind
 from planner.solve.blocks import Block, BlockKind
 from planner.solve.highs import Solution
-from planner.solve.problem import ColKind, FloatArray, Model, RowKind, latency_ms
+from planner.solve.problem import (
+    ColKind,
+    FloatArray,
+    Model,
+    RowKind,
+    first_violation,
+    latency_ms,
+)
 
 Clock = Callable[[], float]
 EPS = 1e-9
+LIMITED_ROWS = (
+    RowKind.CAPACITY,
+    RowKind.BUDGET_TEAM,
+    RowKind.BUDGET_SITE,
+    RowKind.BUDGET_TOTAL,
+    RowKind.SPREAD_CAP,
+)
+"""Rows with an upper limit a unit's columns consume (the rest are checked at the end)."""
 
 
-def _size(model: Model, blk: Block) -> float:
-    """Largest first: cores + GiB/4 + 8 x GPUs per member, the biggest offer's usage."""
+def _size(blk: Block) -> float:
+    """Cores + GiB/4 + 8 x GPUs per member, the biggest offer's usage."""
     best = 0.0
     for o in blk.offers:
         u = o.usage
-        gpus = sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
-        best = max(best, u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4 + 8 * gpus)
+        size = u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4
+        if len(u) > 2 or "cpu" not in u or "memory_gib" not in u:
+            size += 8 * sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
+        best = max(best, size)
     return best
+
+
+def constraint_key(blk: Block, has_partners: bool, clouds: frozenset[str]) -> tuple[object, ...]:
+    """Sort key of a block, most constrained first (see the module docstring); ``clouds``
+    are the names of the uncapacitated sites."""
+    reasons = [(o.reason or "").lower() for o in blk.relaxable]
+    pinned = any(r.startswith("pinned to") for r in reasons)
+    resident = any("residency" in r for r in reasons)
+    sites = {o.site for o in blk.offers}
+    uncapped = not sites.isdisjoint(clouds)
+    return (
+        not pinned,
+        uncapped,
+        len(sites),
+        not (blk.tier == 1 and has_partners),
+        not resident,
+        -_size(blk),
+        blk.members[0],
+    )
+
+
+class _Packer:
+    """The greedy's working state: the plan ``x``, the headroom of each limited row, and a
+    journal of what was taken so a group can be undone."""
+
+    def __init__(self, model: Model, deps: Mapping[str, set[tuple[str, float]]]) -> None:
+        self.model = model
+        self.deps = deps
+        self.x = np.zeros(model.n_cols)
+        self.headroom = model.row_upper.copy()
+        self.journal: list[tuple[int, float]] = []
+        self.start = model.start.tolist()
+        self.limited = np.asarray([r.kind in LIMITED_ROWS for r in model.rows], dtype=np.bool_)
+        self.limits: dict[int, list[tuple[int, float]]] = {}
+        """Column -> the limited rows it consumes and how much per unit (filled lazily)."""
+        self.offer_cols: dict[int, list[int]] = defaultdict(list)
+        for j, c in enumerate(model.columns):
+            if c.kind is ColKind.OFFER:
+                self.offer_cols[c.block].append(j)
+        self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
+        self.block_of = {m: blk for blk in model.blocks for m in blk.members}
+        self.placed_sites: dict[str, set[int]] = {}
+
+    def _rows(self, j: int) -> slice:
+        return slice(self.start[j], self.start[j + 1])
+
+    def fit(self, j: int) -> float:
+        """How many units of column j still fit (capacity and budgets)."""
+        lim = self.limits.get(j)
+        if lim is None:
+            rows, vals = self.model.index[self._rows(j)], self.model.value[self._rows(j)]
+            keep = (vals > 0) & self.limited[rows]
+            lim = list(zip(rows[keep].tolist(), vals[keep].tolist(), strict=True))
+            self.limits[j] = lim
+        best = math.inf
+        for r, v in lim:
+            best = min(best, max(0.0, float(self.headroom[r])) / v)
+        return best
+
+    def take(self, j: int, amount: float) -> None:
+        self.x[j] += amount
+        at = self._rows(j)
+        self.headroom[self.model.index[at]] -= self.model.value[at] * amount
+        self.journal.append((j, amount))
+
+    def undo(self, mark: int, blocks: Sequence[Block]) -> None:
+        """Take back everything taken since ``mark``, and forget where ``blocks`` went."""
+        for j, amount in reversed(self.journal[mark:]):
+            self.x[j] -= amount
+            at = self._rows(j)
+            self.headroom[self.model.index[at]] += self.model.value[at] * amount
+        del self.journal[mark:]
+        for blk in blocks:
+            for m in blk.members:
+                self.placed_sites.pop(m, None)
+
+    def site_ok(self, blk: Block, si: int) -> bool:
+        """Site ``si`` is within the latency bound of every partner already placed."""
+        for m in blk.members:
+            for other, bound in self.deps.get(m, ()):
+                for ti in self.placed_sites.get(other, ()):
+                    if self.lat[si][ti] > bound:
+                        return False
+        return True
+
+    def partners_fit(self, blk: Block, si: int) -> bool:
+        """Each partner not placed yet still has an offer near ``si`` with room for it."""
+        model = self.model
+        for m in blk.members:
+            for other, bound in self.deps.get(m, ()):
+                if other in self.placed_sites or other not in self.block_of:
+                    continue
+                pb = self.block_of[other]
+                if not any(
+                    self.lat[si][model.columns[j].site] <= bound and self.fit(j) + 1e-9 >= pb.units
+                    for j in self.offer_cols[pb.index]
+                ):
+                    return False
+        return True
+
+    def place(self, blk: Block, anchor: int | None = None) -> bool:
+        """Place ``blk`` (on site ``anchor`` only, if given); False if it does not fit (what
+        was taken stays in the journal for the caller to undo)."""
+        model = self.model
+        cols = sorted(
+            (
+                j
+                for j in self.offer_cols[blk.index]
+                if (anchor is None or model.columns[j].site == anchor)
+                and self.site_ok(blk, model.columns[j].site)
+                and self.partners_fit(blk, model.columns[j].site)
+            ),
+            key=lambda j: (model.cost[j], model.sites[model.columns[j].site].name, j),
+        )
+        if blk.kind is BlockKind.SPLIT and blk.spread != 2:
+            done = _place_split(model, blk, cols, self.fit, self.take)
+        else:
+            done = self._place_units(blk, cols)
+        if done:
+            used = {model.columns[j].site for j in self.offer_cols[blk.index] if self.x[j] > EPS}
+            for m in blk.members:
+                self.placed_sites[m] = used
+        return done
+
+    def _place_units(self, blk: Block, cols: list[int]) -> bool:
+        model = self.model
+        remaining = blk.units
+        integral = blk.kind is not BlockKind.TRAIN
+        # with latency partners, every site used must be within the tightest bound of the
+        # first one (so a partner next to the first is near all of them)
+        bounds = [b for m in blk.members for _, b in self.deps.get(m, ())]
+        first: int | None = None
+        for j in cols:
+            if remaining <= EPS:
+                break
+            si = model.columns[j].site
+            if bounds and first is not None and self.lat[first][si] > min(bounds):
+                continue
+            can = self.fit(j)
+            if integral and math.isfinite(can):
+                can = math.floor(can + 1e-9)
+            amount = min(remaining, can)
+            if amount > EPS:
+                self.take(j, amount)
+                if bounds and not self.partners_fit(blk, si):
+                    self.undo(len(self.journal) - 1, ())  # it would crowd its partner out
+                    continue
+                remaining -= amount
+                first = si if first is None else first
+        return remaining <= 1e-7
+
+    def follow(self, guide: FloatArray, groups: Sequence[Sequence[Block]]) -> set[int]:
+        """Take ``guide``'s values for every block of each group whose integer values are
+        all whole (training shares are fractions by nature); the indices of the blocks taken.
+        A block whose values no longer fit (the LP's tolerance) is left out."""
+        whole: dict[int, bool] = {}
+        for j, c in enumerate(self.model.columns):
+            # offers, covers and site-use indicators: a block whose fractional use of a
+            # site satisfied a latency row would break it once the use is whole
+            if c.block >= 0 and self.model.integer[j]:
+                ok = abs(guide[j] - round(guide[j])) <= 1e-6
+                whole[c.block] = whole.get(c.block, True) and ok
+        done: set[int] = set()
+        for group in groups:
+            if not all(whole.get(blk.index, True) for blk in group):
+                continue
+            for blk in group:
+                mark = len(self.journal)
+                for j in self.offer_cols[blk.index]:
+                    amount = float(guide[j])
+                    if self.model.integer[j]:
+                        amount = float(round(amount))
+                    if amount <= EPS:
+                        continue
+                    if self.fit(j) + 1e-6 < amount:
+                        self.undo(mark, ())
+                        break
+                    self.take(j, amount)
+                else:
+                    used = {
+                        self.model.columns[j].site
+                        for j in self.offer_cols[blk.index]
+                        if self.x[j] > EPS
+                    }
+                    if used:
+                        done.add(blk.index)
+                        for m in blk.members:
+                            self.placed_sites[m] = used
+        return done
+
+    def place_group(self, group: Sequence[Block]) -> bool:
+        """Place a latency group as it comes; if that fails, retry it with its first block
+        on each of its sites in turn (cheapest first). Undone entirely if nothing works."""
+        mark = len(self.journal)
+        if all(self.place(blk) for blk in group):
+            return True
+        self.undo(mark, group)
+        if len(group) == 1:
+            return False
+        head = group[0]
+        cheapest: dict[int, float] = {}
+        for j in self.offer_cols[head.index]:
+            si = self.model.columns[j].site
+            cheapest[si] = min(cheapest.get(si, math.inf), float(self.model.cost[j]))
+        for si in sorted(cheapest, key=lambda s: (cheapest[s], self.model.sites[s].name)):
+            if self.place(head, anchor=si) and all(self.place(blk) for blk in group[1:]):
+                return True
+            self.undo(mark, group)
+        return False
+
+
+def latency_groups(model: Model, deps: Mapping[str, set[tuple[str, float]]]) -> list[list[Block]]:
+    """Blocks tied by latency-bound dependencies, most constrained group first; in a group
+    the most constrained block first, each next one a partner of a block before it."""
+    block_of = {m: blk for blk in model.blocks for m in blk.members}
+
+    def partners(blk: Block) -> list[Block]:
+        return [
+            block_of[o] for m in blk.members for o, _ in sorted(deps.get(m, ())) if o in block_of
+        ]
+
+    clouds = frozenset(s.name for s in model.sites if s.kind is SiteKind.CLOUD)
+    keys = {
+        blk.index: constraint_key(blk, any(deps.get(m) for m in blk.members), clouds)
+        for blk in model.blocks
+    }
+    seen: set[int] = set()
+    groups: list[list[Block]] = []
+    for blk in sorted(model.blocks, key=lambda b: keys[b.index]):
+        if blk.index in seen:
+            continue
+        # a walk over its component from its most constrained block, the most constrained
+        # partner reached so far next
+        order: list[Block] = []
+        frontier = [blk]
+        seen.add(blk.index)
+        while frontier:
+            frontier.sort(key=lambda b: keys[b.index])
+            b = frontier.pop(0)
+            order.append(b)
+            for p in partners(b):
+                if p.index not in seen:
+                    seen.add(p.index)
+                    frontier.append(p)
+        groups.append(order)
+    return groups
 
 
 def solve_greedy(
     model: Model,
     *,
     clock: Clock,
-    dependencies: dict[str, list[tuple[str, float]]] | None = None,
+    dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    guide: FloatArray | None = None,
 ) -> Solution:
-    """Greedy plan for ``model`` (not elastic). Deterministic: ties break by name."""
-    t0 = clock()
-    n = model.n_cols
-    x = np.zeros(n)
-    headroom = model.row_upper.copy()
-    # entries of each column, for fast fits
-    col_rows: list[tuple[np.ndarray, np.ndarray]] = []
-    for j in range(n):
-        a, b = int(model.start[j]), int(model.start[j + 1])
-        col_rows.append((model.index[a:b], model.value[a:b]))
-    limited_rows = np.asarray(
-        [
-            r.kind
-            in (
-                RowKind.CAPACITY,
-                RowKind.BUDGET_TEAM,
-                RowKind.BUDGET_SITE,
-                RowKind.BUDGET_TOTAL,
-                RowKind.SPREAD_CAP,
-            )
-            for r in model.rows
-        ],
-        dtype=np.bool_,
-    )
-    offer_cols: dict[int, list[int]] = defaultdict(list)
-    for j, c in enumerate(model.columns):
-        if c.kind is ColKind.OFFER:
-            offer_cols[c.block].append(j)
+    """Greedy plan for ``model`` (not elastic). Deterministic: ties break by name.
 
+    ``guide`` (an LP solution) makes it a completion: latency groups whose integer values
+    in it are all whole are placed as it says first (a block that no longer fits is left
+    to the greedy), the rest greedily (LP + repair's fallback when its repair runs out of
+    time)."""
+    t0 = clock()
     deps: dict[str, set[tuple[str, float]]] = defaultdict(set)
     for w, lst in (dependencies or {}).items():
         for d, bound in lst:
             deps[w].add((d, bound))
             deps[d].add((w, bound))
-    placed_sites: dict[str, set[int]] = {}
-
-    def fit(j: int) -> float:
-        """How many units of column j still fit (capacity and budgets)."""
-        rows, vals = col_rows[j]
-        best = math.inf
-        for r, v in zip(rows.tolist(), vals.tolist(), strict=True):
-            if v > 0 and limited_rows[r]:
-                best = min(best, max(0.0, headroom[r]) / v)
-        return best
-
-    def take(j: int, amount: float) -> None:
-        x[j] += amount
-        rows, vals = col_rows[j]
-        headroom[rows] -= vals * amount
-
-    lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
-
-    def site_ok(blk: Block, si: int) -> bool:
-        for m in blk.members:
-            for other, bound in deps.get(m, ()):
-                for ti in placed_sites.get(other, ()):
-                    if lat[si][ti] > bound:
-                        return False
-        return True
-
-    block_of = {m: blk for blk in model.blocks for m in blk.members}
-
-    def partners_fit(blk: Block, si: int) -> bool:
-        """Each partner not placed yet still has an offer near ``si`` with room for it."""
-        for m in blk.members:
-            for other, bound in deps.get(m, ()):
-                if other in placed_sites or other not in block_of:
-                    continue
-                pb = block_of[other]
-                if not any(
-                    lat[si][model.columns[j].site] <= bound and fit(j) + 1e-9 >= pb.units
-                    for j in offer_cols[pb.index]
-                ):
-                    return False
-        return True
-
-    # largest first; a latency-bound partner is placed right after the block it follows
-    queue = sorted(model.blocks, key=lambda b: (-_size(model, b), b.members[0]))
-    order: list[Block] = []
-    seen: set[int] = set()
-
-    def visit(blk: Block) -> None:
-        if blk.index in seen:
-            return
-        seen.add(blk.index)
-        order.append(blk)
-        for m in blk.members:
-            for other, _ in sorted(deps.get(m, ())):
-                if other in block_of:
-                    visit(block_of[other])
-
-    for blk in queue:
-        visit(blk)
-    failed: list[str] = []
-    for blk in order:
-        cols = sorted(
-            (
-                j
-                for j in offer_cols[blk.index]
-                if site_ok(blk, model.columns[j].site) and partners_fit(blk, model.columns[j].site)
-            ),
-            key=lambda j: (model.cost[j], model.sites[model.columns[j].site].name, j),
-        )
-        if blk.kind is BlockKind.SPLIT and blk.spread != 2:
-            done = _place_split(model, blk, cols, fit, take)
-        else:
-            remaining = blk.units
-            integral = blk.kind is not BlockKind.TRAIN
-            # with latency partners, every site used must be within the tightest bound of
-            # the first one (so a partner next to the first is near all of them)
-            bounds = [b for m in blk.members for _, b in deps.get(m, ())]
-            first: int | None = None
-            for j in cols:
-                if remaining <= EPS:
-                    break
-                si = model.columns[j].site
-                if bounds and first is not None and lat[first][si] > min(bounds):
-                    continue
-                can = fit(j)
-                if integral and math.isfinite(can):
-                    can = math.floor(can + 1e-9)
-                amount = min(remaining, can)
-                if amount > EPS:
-                    take(j, amount)
-                    if bounds and not partners_fit(blk, si):
-                        take(j, -amount)  # it would crowd its partner out: undo
-                        continue
-                    remaining -= amount
-                    first = si if first is None else first
-            done = remaining <= 1e-7
-        if not done:
-            failed.append(blk.members[0])
+    packer = _Packer(model, deps)
+    groups = latency_groups(model, deps)
+    done = set() if guide is None else packer.follow(guide, groups)
+    failed = ""
+    for group in groups:
+        todo = [blk for blk in group if blk.index not in done]
+        if todo and not packer.place_group(todo):
+            failed = todo[0].members[0]
             break
-        used = {model.columns[j].site for j in offer_cols[blk.index] if x[j] > EPS}
-        for m in blk.members:
-            placed_sites[m] = used
-
+    x = packer.x
     _fill_aux(model, x)
-    act = model.row_activity(x)
-    tol = 1e-6 * np.maximum(1.0, np.abs(model.row_upper))
-    broken = [
-        model.rows[r].kind.value
-        for r in np.nonzero((act > model.row_upper + tol) | (act < model.row_lower - tol))[0]
-    ]
+    broken = first_violation(model, x)
     if failed or broken:
-        why = f"no offer left for {failed[0]}" if failed else f"{broken[0]} row exceeded"
+        why = f"no offer left for {failed}" if failed else f"{broken} exceeded"
         return Solution(
             x=x,
             status="infeasible",
@@ -252,15 +408,17 @@ def _place_split(
 
 def _fill_aux(model: Model, x: FloatArray) -> None:
     """Set cover (z) and use (u) columns consistently with the offer columns."""
+    placed = np.nonzero(x > EPS)[0].tolist()
     at: dict[tuple[int, int], float] = defaultdict(float)
-    for j, c in enumerate(model.columns):
+    for j in placed:
+        c = model.columns[j]
         if c.kind is ColKind.OFFER:
-            at[(c.block, c.site)] += x[j]
+            at[(c.block, c.site)] += float(x[j])
     for j, c in enumerate(model.columns):
         if c.kind is ColKind.COVER:
-            x[j] = min(at[(c.block, c.site)], model.upper[j])
+            x[j] = min(at.get((c.block, c.site), 0.0), model.upper[j])
         elif c.kind is ColKind.USE:
-            x[j] = 1.0 if at[(c.block, c.site)] > EPS else 0.0
+            x[j] = 1.0 if at.get((c.block, c.site), 0.0) > EPS else 0.0
 
 
 def is_cloud(model: Model, si: int) -> bool:

@@ -21,7 +21,9 @@ class Solution:
 
     x: FloatArray
     status: str
-    """``optimal``, ``feasible`` (time limit with a solution), ``infeasible``, ``error``."""
+    """``optimal``; ``feasible`` (stopped by the time limit with a plan); ``time-limit``
+    (stopped before any plan: nothing is proven); ``infeasible`` (proven: no plan exists);
+    ``error``."""
     objective: float
     bound: float | None
     seconds: float
@@ -88,9 +90,15 @@ def run_highs(
     want_duals: bool = False,
     clock: Clock | None = None,
 ) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
-    """Solve; return (status, x, objective, bound, time_limited, row duals). With a ``clock``
-    a MIP also stops once that clock has advanced ``time_limit_s`` (HiGHS's own wall-clock
-    limit stays as a backstop), so a caller's clock, not the machine's load, decides."""
+    """Solve; return (status, x, objective, bound, time_limited, row duals). ``status`` is
+    ``optimal``, ``feasible`` (stopped with a plan), ``time-limit`` (stopped without one),
+    ``infeasible`` (HiGHS proved it) or ``error``.
+
+    ``time_limit_s`` is HiGHS's ``time_limit`` option as given (HiGHS counts it from the
+    start of its own run, after the model is passed; 0 stops at once). With a ``clock`` the
+    solve also stops once that clock has advanced ``time_limit_s`` (checked at HiGHS's
+    simplex, interior-point and MIP interrupt points), so a caller's clock, not the
+    machine's load, decides where a stub clock stops it."""
     if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
         feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
         status = "optimal" if feasible else "infeasible"
@@ -105,7 +113,7 @@ def run_highs(
         upper=model.upper if upper is None else upper,
     )
     assert isinstance(h, _Highs)
-    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+    h.setOptionValue("time_limit", max(0.0, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", max(0.0, float(gap)))
     h.setOptionValue("mip_abs_gap", 1e-6)
     if start is not None and integer:
@@ -113,7 +121,7 @@ def run_highs(
         sol.col_value = list(start)
         sol.value_valid = True
         h.setSolution(sol)
-    if clock is not None and integer:
+    if clock is not None:
         _stop_on(h, clock, deadline=clock() + float(time_limit_s))
     h.run()
     ms = h.getModelStatus()
@@ -131,7 +139,7 @@ def run_highs(
     limited = status == "time-limit"
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if limited:
-        status = "feasible" if has_solution else "infeasible-or-unknown"
+        status = "feasible" if has_solution else "time-limit"
     if status == "optimal" and not has_solution and model.n_cols:
         status = "error"
     x = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -150,8 +158,9 @@ def run_highs(
 
 
 def _stop_on(h: object, clock: Clock, *, deadline: float) -> None:
-    """Interrupt HiGHS's MIP once ``clock()`` passes ``deadline`` (HiGHS then reports
-    ``kInterrupt``, handled as a time limit). Called at HiGHS's own limit checks."""
+    """Interrupt HiGHS once ``clock()`` passes ``deadline`` (HiGHS then reports
+    ``kInterrupt``, handled as a time limit). Called at HiGHS's own limit checks: the MIP's,
+    and the simplex's and interior point's (an LP, or a MIP's root relaxation)."""
     from highspy._core import _Highs, cb
 
     assert isinstance(h, _Highs)
@@ -168,3 +177,5 @@ def _stop_on(h: object, clock: Clock, *, deadline: float) -> None:
 
     h.setCallback(check, None)
     h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
+    h.startCallback(cb.HighsCallbackType.kCallbackSimplexInterrupt)
+    h.startCallback(cb.HighsCallbackType.kCallbackIpmInterrupt)

@@ -139,6 +139,23 @@ class Model:
 # --------------------------------------------------------------------------- helpers
 
 
+def first_violation(model: Model, x: FloatArray) -> str:
+    """The kind of the first row or column bound ``x`` breaks, or ``""`` if it is a plan
+    (integer columns must be whole, within a relative tolerance of 1e-6)."""
+    act = model.row_activity(x)
+    tol = 1e-6 * np.maximum(1.0, np.abs(model.row_upper))
+    low_tol = 1e-6 * np.maximum(1.0, np.abs(model.row_lower))
+    bad = np.nonzero((act > model.row_upper + tol) | (act < model.row_lower - low_tol))[0]
+    if bad.size:
+        return f"{model.rows[int(bad[0])].kind.value} row"
+    if np.any(x < model.lower - 1e-6) or np.any(x > model.upper + 1e-6):
+        return "column bound"
+    ints = x[model.integer]
+    if ints.size and np.any(np.abs(ints - np.round(ints)) > 1e-6):
+        return "integrality"
+    return ""
+
+
 def latency_ms(a: Site, b: Site) -> float:
     """Symmetric round-trip latency; 0 on the same site; ``inf`` when neither side knows."""
     if a.name == b.name:

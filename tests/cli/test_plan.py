@@ -145,6 +145,49 @@ def test_infeasible_budget_exits_1_with_a_diagnosis_and_writes_nothing(tmp_path:
     assert not out.exists()
 
 
+def test_plan_json_has_the_greedy_figure(mini_out: tuple[Path, str]) -> None:
+    """plan.json says what the greedy baseline costs and how much cheaper the plan is."""
+    out, _ = mini_out
+    solver = json.loads((out / "plan.json").read_text(encoding="utf-8"))["solver"]
+    assert solver["status"] == "optimal"
+    assert solver["greedy_objective_usd"] >= solver["objective_usd"]
+    greedy, objective = solver["greedy_objective_usd"], solver["objective_usd"]
+    assert solver["cheaper_than_greedy"] == round((greedy - objective) / greedy, 4)
+
+
+@pytest.mark.parametrize("budget", [False, True], ids=["feasible", "infeasible-budget"])
+def test_a_tiny_time_limit_is_a_timeout_never_infeasible(tmp_path: Path, budget: bool) -> None:
+    """solver_time_limit_s of a microsecond: HiGHS stops at once (it counts from its own
+    start), the greedy plan is written with status time_limit and exit 0; a budget no plan
+    meets is still proven infeasible (exit 1) by the diagnosis."""
+    project = _copy_mini(tmp_path)
+
+    def tiny_limit(doc: dict[str, dict[str, object]]) -> None:
+        doc["settings"]["solver_time_limit_s"] = 1e-6
+
+    def tiny_budget(doc: dict[str, dict[str, object]]) -> None:
+        doc["rules"]["HP-COST-002"] = {"level": "mandatory", "params": {"max_usd_per_month": 100}}
+
+    _edit_yaml(project / "project.yaml", tiny_limit)
+    if budget:
+        _edit_yaml(project / "policies.yaml", tiny_budget)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(project), "--out", str(out)])
+    if budget:
+        assert result.exit_code == 1, result.output
+        assert "budget" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema_for("plan")).validate(plan)
+    solver = plan["solver"]
+    assert solver["status"] == "time_limit"
+    assert solver["time_limited"] is True
+    assert solver["objective_usd"] <= solver["greedy_objective_usd"]
+    assert solver["cheaper_than_greedy"] >= 0.0
+    assert "solver_time_limit_s = 1e-06" in solver["note"]
+
+
 def test_mandatory_finding_exits_1_but_writes_the_report(tmp_path: Path) -> None:
     """A tier-1 service with one replica breaks HP-SLA-001 (mandatory): the plan is still
     written for review, and the exit code is 1."""
