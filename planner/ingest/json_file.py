@@ -66,7 +66,7 @@ def _raw_workload_metric(
     return None
 
 
-def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str) -> None:
+def emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str) -> None:
     """Checks and unit conversion of one JSON series, then into the sink."""
     where = f"{raw.where}.{raw.values_key}"
     for b in raw.bad:
@@ -131,7 +131,7 @@ def read_json(f: IO[bytes], sink: SeriesSink, path: Path, workload_label: str) -
                 continue
             names = _raw_workload_metric(raw, sink, file_metric, workload_label)
             if names is not None:
-                _emit_raw(sink, raw, *names)
+                emit_raw(sink, raw, *names)
     except JsonSyntaxError as exc:
         sink.problem(
             exc.line,
