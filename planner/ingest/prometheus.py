@@ -126,22 +126,22 @@ def read_prometheus(
                     emit_raw(sink, raw, workload, q.metric)
                     got.add(workload)
         if unlabelled:
-            sink.problem(
-                q.place.line,
-                q.place.field,
-                f"the {q.metric} query returns series without the {label!r} label",
-                f"keep the label in the result: aggregate by ({label}), or name the label "
-                "with prometheus.workload_label",
+            sink.problems.append(
+                q.place.problem(
+                    f"the {q.metric} query returns series without the {label!r} label",
+                    f"keep the label in the result: aggregate by ({label}), or name the "
+                    "label with prometheus.workload_label",
+                )
             )
     missing = [n for n in names if n not in got]
     for n in missing[:MAX_PROBLEMS_PER_FILE]:
-        sink.problem(
-            spec.place.line,
-            spec.place.field,
-            f"no query returned a series for workload {n!r} ({label}={n!r}, "
-            f"{len(spans) * len(spec.queries)} range queries)",
-            f"check that Prometheus has series with {label}={n!r} in the range, or list "
-            "under prometheus.workloads only the workloads it has",
+        sink.problems.append(
+            spec.place.problem(
+                f"no query returned a series for workload {n!r} ({label}={n!r}, "
+                f"{len(spans) * len(spec.queries)} range queries)",
+                f"check that Prometheus has series with {label}={n!r} in the range, or list "
+                "under prometheus.workloads only the workloads it has",
+            )
         )
     sink.overflow += max(0, len(missing) - MAX_PROBLEMS_PER_FILE)
     if sink.overflow:

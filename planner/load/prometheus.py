@@ -71,7 +71,7 @@ def build_prometheus(
             return None, []
         return PrometheusSpec(url=url.strip(), queries=default_queries()), []
     problems: list[Problem] = []
-    section = _place(doc, ())
+    section = _place(doc, (), key=True)
     queries = _queries(doc, data, section, problems)
     step_s = _duration(doc, data, "step", DEFAULT_STEP_S, problems)
     range_s = _duration(doc, data, "range", DEFAULT_RANGE_S, problems)
