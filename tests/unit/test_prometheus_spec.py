@@ -5,13 +5,14 @@ the rule that a missing Prometheus fails the tests in CI and skips them elsewher
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
 import promserver
+import pytest
 
 from planner.errors import InputError, UsageError
 from planner.ingest.json_responses import RawSeries
@@ -94,7 +95,7 @@ def test_windows_never_exceed_the_point_limit_and_tile_the_range() -> None:
     assert all(w.points <= MAX_POINTS_PER_SERIES for w in spans)
     assert spans[-1].end_s == 1_700_000_040.0
     assert spans[0].start_s == spans[-1].end_s - 40 * 86400
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in itertools.pairwise(spans):
         assert b.start_s == a.end_s + 60
     assert all(w.start_s % 60 == 0 for w in spans)
 
@@ -118,8 +119,8 @@ class FakeServer:
         assert wanted is not None
         names = wanted.group(1).replace("\\\\", "\\").split("|")
         out = []
-        for name in names:
-            name = re.sub(r"\\(.)", r"\1", name)
+        for escaped in names:
+            name = re.sub(r"\\(.)", r"\1", escaped)
             points = [(t, v) for t, v in self.series.get(name, []) if start_s <= t <= end_s]
             if points:
                 raw = RawSeries("prometheus", "data.result[0]", 1, labels={"workload": name})
