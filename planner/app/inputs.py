@@ -18,7 +18,7 @@ from planner.names import nearest_names
 if TYPE_CHECKING:
     from planner.billing import Baseline
     from planner.ingest import TelemetrySet
-    from planner.ingest.prom_spec import PrometheusSpec
+    from planner.promql import PrometheusSpec
 
 Progress = Callable[[str], None]
 """Told as each step of a service starts (``"solving"``), in order; the CLI shows it on a

@@ -25,8 +25,8 @@ from enum import StrEnum
 
 from planner.ingest.json_responses import Notice, RawSeries, iter_json_series
 from planner.ingest.json_scanner import JsonSyntaxError
-from planner.ingest.prom_spec import MAX_BACKOFF_S
 from planner.ingest.timestamps import parse_timestamp
+from planner.promql import MAX_BACKOFF_S
 
 ERROR_BODY_CHARS = 2000
 """At most this much of an error response is kept (Prometheus' errors are one line)."""

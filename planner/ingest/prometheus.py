@@ -26,7 +26,9 @@ from planner.ingest.json_file import emit_raw
 from planner.ingest.json_responses import RawSeries
 from planner.ingest.metrics import resolve_metric
 from planner.ingest.prom_http import Failure, PromClient, PromRequestError
-from planner.ingest.prom_spec import (
+from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
+from planner.names import nearest_names
+from planner.promql import (
     PrometheusSpec,
     PromQuery,
     batches,
@@ -34,8 +36,6 @@ from planner.ingest.prom_spec import (
     selector,
     windows,
 )
-from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
-from planner.names import nearest_names
 
 
 class RangeQuery(Protocol):

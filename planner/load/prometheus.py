@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem, UsageError
-from planner.ingest.metrics import METRIC_FIX, resolve_metric
-from planner.ingest.prom_spec import (
+from planner.layout import PROJECT
+from planner.load.files import read_document
+from planner.load.schema_problems import document_problems
+from planner.load.yamlpos import Parsed, YamlPath
+from planner.promql import (
     DEFAULT_BACKOFF_S,
     DEFAULT_RANGE_S,
     DEFAULT_RETRIES,
@@ -31,11 +34,6 @@ from planner.ingest.prom_spec import (
     parse_duration,
     template_problems,
 )
-from planner.ingest.timestamps import check_epoch, parse_timestamp
-from planner.layout import PROJECT
-from planner.load.files import read_document
-from planner.load.schema_problems import document_problems
-from planner.load.yamlpos import Parsed, YamlPath
 
 SECTION = "prometheus"
 _URL = re.compile(r"https?://[^\s/?#]+[^\s?#]*")
@@ -123,6 +121,8 @@ def _queries(
 ) -> tuple[PromQuery, ...]:
     if "queries" not in data:
         return default_queries(section)
+    from planner.ingest.metrics import METRIC_FIX, resolve_metric  # numpy: only when used
+
     out: list[PromQuery] = []
     by_metric: dict[str, str] = {}
     for name, template in data["queries"].items():
@@ -172,6 +172,8 @@ def _duration(
 def _end(doc: Parsed, data: Mapping[str, Any], problems: list[Problem]) -> float | None:
     if "end" not in data:
         return None
+    from planner.ingest.timestamps import check_epoch, parse_timestamp  # numpy: when used
+
     raw = data["end"]
     place = _place(doc, ("end",))
     try:

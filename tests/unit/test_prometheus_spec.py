@@ -17,7 +17,10 @@ import pytest
 from planner.errors import InputError, UsageError
 from planner.ingest.json_responses import RawSeries
 from planner.ingest.prom_http import Failure, PromClient, PromRequestError
-from planner.ingest.prom_spec import (
+from planner.ingest.prometheus import client_for, read_prometheus
+from planner.load import load_project
+from planner.load.prometheus import load_prometheus
+from planner.promql import (
     MAX_POINTS_PER_SERIES,
     PrometheusSpec,
     PromQuery,
@@ -29,9 +32,6 @@ from planner.ingest.prom_spec import (
     template_problems,
     windows,
 )
-from planner.ingest.prometheus import client_for, read_prometheus
-from planner.load import load_project
-from planner.load.prometheus import load_prometheus
 
 REPO = Path(__file__).resolve().parents[2]
 MINI = REPO / "tests" / "data" / "mini"
@@ -273,3 +273,21 @@ def test_missing_prometheus_fails_in_ci_and_skips_elsewhere(
             m.setenv(var, value)
             with pytest.raises(pytest.fail.Exception, match="required"):
                 promserver.binaries()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("step: 5 minutes", "'5 minutes' is not a duration"),
+        ("url: ftp://prom", "'ftp://prom' is not an http(s) URL"),
+        ("auth: {bearer_token_env: PROM-TOKEN}", "'PROM-TOKEN' is not a name"),
+    ],
+    ids=["duration", "url", "env-name"],
+)
+def test_schema_problems_are_in_plain_words(tmp_path: Path, line: str, message: str) -> None:
+    """The section's patterns are explained, not quoted as regular expressions."""
+    root = _project(tmp_path, f"prometheus:\n  {line}\n")
+    with pytest.raises(InputError) as info:
+        load_project(root)
+    assert [p.message for p in info.value.problems] == [message]
+    assert info.value.problems[0].line == 4
