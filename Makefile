@@ -29,7 +29,7 @@ demo: $(STAMP)
 # The tests under tests/prom_server/ start a real Prometheus (Debian/Ubuntu package
 # `prometheus`: prometheus and promtool). test-deps installs it when missing and it can (root,
 # apt-get); otherwise those tests skip with the reason, or fail when CI=true or
-# HYBRIDPLAN_REQUIRE_PROMETHEUS=1. --dist loadgroup keeps them on one worker: one server.
+# HYBRIDPLAN_REQUIRE_PROMETHEUS=1. The workers share one server (tests/promserver.py).
 test-deps:
 	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then \
 	  :; \
@@ -44,10 +44,10 @@ test-deps:
 	fi
 
 test: $(STAMP) test-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow and not preview"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples

@@ -1,6 +1,8 @@
 """A real Prometheus server for tests: series written as OpenMetrics, backfilled with
 ``promtool tsdb create-blocks-from openmetrics`` into a temporary TSDB, served by
-``prometheus`` on a free loopback port until the session ends.
+``prometheus`` on a free loopback port; ``shared_server`` shares one server between the
+xdist workers of a run (a lock file and a reference count: the first starts it, the last
+stops it).
 
 The binaries come from the distribution's ``prometheus`` package (``apt-get install -y
 prometheus``; ``make test`` installs it when it runs as root with apt-get). Without them
@@ -15,15 +17,19 @@ duration=2h`` so it never compacts the backfilled blocks in the background.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +130,9 @@ def backfill(promtool: str, series: Iterable[PromSeries], work: Path) -> Path:
     return tsdb
 
 
+_DETACHED: list[subprocess.Popen[bytes]] = []
+
+
 class PromServer:
     """A running ``prometheus`` serving a backfilled TSDB on 127.0.0.1."""
 
@@ -167,6 +176,12 @@ class PromServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
 
+    def detach(self) -> None:
+        """Leave the server running for another worker to stop; close our log handle (the
+        process object is kept until exit: dropping it would warn that it still runs)."""
+        _DETACHED.append(self.process)
+        self._log.close()
+
     def stop(self) -> None:
         """Terminate the server (kill it if it does not stop within 10 s)."""
         if self.process.poll() is None:
@@ -190,3 +205,76 @@ def start_server(series: Iterable[PromSeries], work: Path) -> PromServer:
         server.stop()
         raise
     return server
+
+
+@dataclass(frozen=True, slots=True)
+class SharedServer:
+    """The server tests query."""
+
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _stop_pid(pid: int, timeout_s: float = 10.0) -> None:
+    """Terminate a server another worker may have started; kill it after ``timeout_s``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def shared_server(root: Path, series: Callable[[], Iterable[PromSeries]]) -> Iterator[SharedServer]:
+    """The run's server under ``root`` (shared by every worker whose ``root`` is the
+    same): started with ``series`` by the first caller, stopped when the last leaves."""
+    lock, state_path = root / "prometheus.lock", root / "prometheus.json"
+    started: PromServer | None = None
+    with _locked(lock):
+        state = json.loads(state_path.read_text()) if state_path.exists() else None
+        if state is not None and _running(state["pid"]):
+            state["refs"] += 1
+        else:
+            work = root / f"prometheus-{os.getpid()}"
+            work.mkdir()
+            started = start_server(series(), work)
+            state = {"url": started.url, "pid": started.process.pid, "refs": 1}
+        state_path.write_text(json.dumps(state))
+    try:
+        yield SharedServer(state["url"], state["pid"])
+    finally:
+        with _locked(lock):
+            state = json.loads(state_path.read_text())
+            state["refs"] -= 1
+            last = state["refs"] <= 0
+            state_path.write_text(json.dumps(state))
+            if last:
+                if started is not None and started.process.pid == state["pid"]:
+                    started.stop()
+                else:
+                    _stop_pid(state["pid"])
+                state_path.unlink()
+        if started is not None and not last:
+            started.detach()

@@ -1,6 +1,7 @@
-"""One real Prometheus server for the whole session (per xdist worker; the tests here
-share the ``prometheus`` xdist group, so ``make test`` starts one), backfilled with the
-series of ``prom_data``; killed at the end."""
+"""One real Prometheus server for the whole test run, shared by the xdist workers: the
+first worker that needs it backfills and starts it, the others attach to it (a lock file
+and a reference count beside the run's temporary folders), and the last one to finish
+stops it. Its series are those of ``prom_data``."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 from prom_data import server_series
-from promserver import PromServer, start_server
+from promserver import SharedServer, shared_server
 
 
 @pytest.fixture(scope="session")
-def prom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PromServer]:
-    """The session's Prometheus server (skips without the binaries, fails in CI)."""
-    server = start_server(server_series(), tmp_path_factory.mktemp("prometheus"))
-    yield server
-    server.stop()
+def prom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServer]:
+    """The run's Prometheus server (skips without the binaries, fails in CI)."""
+    # The run's base folder: the workers' own folders (popen-gw0, ...) are inside it.
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if base.name.startswith("popen-gw") else base
+    with shared_server(root, server_series) as server:
+        yield server

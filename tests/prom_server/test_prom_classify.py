@@ -20,7 +20,7 @@ from prom_data import (
     make_project,
     synthetic_values,
 )
-from promserver import PromServer
+from promserver import SharedServer
 from typer.testing import CliRunner
 
 from planner.app.inputs import read_from_prometheus
@@ -29,8 +29,6 @@ from planner.cli import app
 from planner.ingest import load_telemetry
 from planner.load import load_project
 from planner.load.prometheus import load_prometheus
-
-pytestmark = pytest.mark.xdist_group("prometheus")
 
 runner = CliRunner()
 
@@ -64,7 +62,7 @@ def azure_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def azure_prom(tmp_path_factory: pytest.TempPathFactory, prom: PromServer) -> Path:
+def azure_prom(tmp_path_factory: pytest.TempPathFactory, prom: SharedServer) -> Path:
     """The same VMs read from the server (range 40 days, so two range queries a series)."""
     root = tmp_path_factory.mktemp("prom") / "azure"
     return make_project(root, AZURE_VMS, azure_prometheus_yaml(prom.url))
@@ -101,7 +99,7 @@ def test_azure_series_from_prometheus_equal_file_series(
     assert len(served.series[0]) == len(AZURE.epoch_s)
 
 
-def test_small_queries_give_the_same_series(tmp_path: Path, prom: PromServer) -> None:
+def test_small_queries_give_the_same_series(tmp_path: Path, prom: SharedServer) -> None:
     """Two workloads a query and 1,000 points a query (3 batches x 12 windows over the 40
     days) read exactly what one large query a batch reads."""
     whole = make_project(tmp_path / "whole", AZURE_VMS, azure_prometheus_yaml(prom.url))
@@ -130,7 +128,7 @@ def _expected_aggregates(workload: str) -> tuple[list[int], list[float], list[fl
 
 
 def test_default_queries_push_means_and_maxima_into_promql(
-    tmp_path: Path, prom: PromServer
+    tmp_path: Path, prom: SharedServer
 ) -> None:
     """Without queries, cpu is avg_over_time and cpu_max max_over_time of the recorded
     `cpu` series over each 5-minute step: the server turns minute samples into the
@@ -154,7 +152,7 @@ def test_default_queries_push_means_and_maxima_into_promql(
     assert got[("web.1", "cpu_max")].values.max() < 1
 
 
-def test_plan_reads_prometheus(azure_prom: Path, prom: PromServer, tmp_path: Path) -> None:
+def test_plan_reads_prometheus(azure_prom: Path, prom: SharedServer, tmp_path: Path) -> None:
     """`plan --prometheus URL` plans from the server's telemetry: the plan's classes are
     those classify gives."""
     out = tmp_path / "out"

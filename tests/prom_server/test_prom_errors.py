@@ -17,12 +17,10 @@ from typing import Any, ClassVar
 
 import pytest
 from prom_data import SYN_START_S, make_project
-from promserver import PromServer, free_port
+from promserver import SharedServer, free_port
 from typer.testing import CliRunner, Result
 
 from planner.cli import app
-
-pytestmark = pytest.mark.xdist_group("prometheus")
 
 runner = CliRunner()
 END = SYN_START_S + 2 * 86400
@@ -89,7 +87,7 @@ def test_timeout_is_located_at_timeout_s(tmp_path: Path, silent_port: int) -> No
     assert "To fix: raise prometheus.timeout_s" in err
 
 
-def test_bad_promql_is_located_at_the_query(tmp_path: Path, prom: PromServer) -> None:
+def test_bad_promql_is_located_at_the_query(tmp_path: Path, prom: SharedServer) -> None:
     """An unclosed parenthesis: Prometheus answers 400 bad_data with its parse error, which
     the error quotes with the query sent, at the query's line."""
     yaml = _section(prom.url, "queries:", "  cpu: avg_over_time(cpu{$selector}[$window]")
@@ -106,7 +104,7 @@ def test_bad_promql_is_located_at_the_query(tmp_path: Path, prom: PromServer) ->
 
 
 def test_query_the_server_cannot_execute_is_a_422_at_the_query(
-    tmp_path: Path, prom: PromServer
+    tmp_path: Path, prom: SharedServer
 ) -> None:
     """Valid PromQL that fails on the data (many-to-many matching of two workloads): the
     real server's 422 and its execution error are quoted."""
@@ -117,7 +115,7 @@ def test_query_the_server_cannot_execute_is_a_422_at_the_query(
     assert "HTTP 422 Unprocessable Entity: execution: " in err
 
 
-def test_wrong_path_is_a_404_at_the_url(tmp_path: Path, prom: PromServer) -> None:
+def test_wrong_path_is_a_404_at_the_url(tmp_path: Path, prom: SharedServer) -> None:
     """A URL with a path Prometheus does not serve: 404, reported at the URL with the fix
     to give the API's base URL."""
     root = make_project(tmp_path / "p", ("api",), _section(prom.url + "/nope"))
@@ -198,7 +196,7 @@ def test_missing_token_variable_is_located_at_auth(tmp_path: Path) -> None:
 
 
 def test_workload_without_series_is_located_at_the_section(
-    tmp_path: Path, prom: PromServer
+    tmp_path: Path, prom: SharedServer
 ) -> None:
     """`ghost` has no series: named, with its selector, at the prometheus section; `api`
     alone would have been read."""
@@ -212,7 +210,7 @@ def test_workload_without_series_is_located_at_the_section(
 
 
 def test_flag_alone_reads_the_last_30_days_and_says_what_is_missing(
-    tmp_path: Path, prom: PromServer
+    tmp_path: Path, prom: SharedServer
 ) -> None:
     """`--prometheus URL` without a section reads the default queries over the last 30
     days; the test data is from 2017, so nothing comes back, reported at the flag."""
@@ -221,7 +219,7 @@ def test_flag_alone_reads_the_last_30_days_and_says_what_is_missing(
     assert "--prometheus: no query returned a series for workload 'api'" in err
 
 
-def test_query_dropping_the_workload_label_is_reported(tmp_path: Path, prom: PromServer) -> None:
+def test_query_dropping_the_workload_label_is_reported(tmp_path: Path, prom: SharedServer) -> None:
     """sum() without `by (workload)` drops the label hybridplan names series by."""
     yaml = _section(prom.url, "queries:", "  cpu: sum(cpu{$selector})")
     root = make_project(tmp_path / "p", ("api",), yaml)
