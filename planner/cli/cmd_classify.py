@@ -121,6 +121,7 @@ def register(app: typer.Typer) -> None:
         cannot be read (the setting to fix given).
 
         Example: hybridplan classify examples/acme --format json
+
         Example: hybridplan classify . --prometheus http://localhost:9090
         """
         from planner.classify import thresholds
