@@ -5,6 +5,7 @@ period, every feature, right-sizing)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,20 @@ def test_plan_reads_prometheus(azure_prom: Path, prom: SharedServer, tmp_path: P
         for w in plan["workloads"]
     }
     assert got == expected
+
+
+def test_files_beside_a_prometheus_section_are_not_read(
+    azure_files: Path, prom: SharedServer, tmp_path: Path
+) -> None:
+    """A project with telemetry files and a prometheus section reads the server only, and
+    says the files were left unread (a warning, not an error)."""
+    root = Path(shutil.copytree(azure_files, tmp_path / "both"))
+    (root / "project.yaml").write_text(
+        "apiVersion: hybridplan/v1\nkind: Project\n" + azure_prometheus_yaml(prom.url),
+        encoding="utf-8",
+    )
+    data = _classify_json(str(root))
+    assert [w["message"] for w in data["warnings"]] == [
+        f"1 telemetry file(s) not read: telemetry comes from Prometheus at {prom.url}"
+    ]
+    assert data["workloads"] == _classify_json(str(azure_files))["workloads"]
