@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +30,11 @@ def no_progress(step: str) -> None:
     """Report nothing: the default for tests and library callers."""
     del step
 
+
+PROMETHEUS_DIGEST_KEY = "prometheus"
+"""The entry of ``Project.digests`` (the plan's ``inputs``) that stands for telemetry read from
+a Prometheus server: the sha256 of the series read, so the plan's input digest changes when
+the server's data does (never the URL, which may hold credentials)."""
 
 LOAD_STEPS = ("reading the project", "reading telemetry")
 """What ``load_inputs`` reports (``inputs_for`` only the second)."""
@@ -89,8 +95,20 @@ def inputs_for(
         telemetry = load_telemetry(project, workload_label=workload_label)
     else:
         telemetry = read_from_prometheus(project, spec, environ=os.environ, now_s=time.time())
+        digests = {**project.digests, PROMETHEUS_DIGEST_KEY: telemetry_digest(telemetry)}
+        project = replace(project, digests=dict(sorted(digests.items())))
     bill = read_project_bill(project)
     return Inputs(project, telemetry, None if bill is None else bill.baseline)
+
+
+def telemetry_digest(telemetry: TelemetrySet) -> str:
+    """sha256 of every series' names, unit, timestamps and values, in order."""
+    h = hashlib.sha256()
+    for s in telemetry.series:
+        h.update(f"{s.workload}\0{s.metric}\0{s.unit}\0{len(s)}\0".encode())
+        h.update(s.timestamps_s.tobytes())
+        h.update(s.values.tobytes())
+    return h.hexdigest()
 
 
 def read_from_prometheus(

@@ -24,7 +24,7 @@ from prom_data import (
 from promserver import SharedServer
 from typer.testing import CliRunner
 
-from planner.app.inputs import read_from_prometheus
+from planner.app.inputs import read_from_prometheus, telemetry_digest
 from planner.classify.series import TelemetrySet
 from planner.cli import app
 from planner.ingest import load_telemetry
@@ -169,6 +169,8 @@ def test_plan_reads_prometheus(azure_prom: Path, prom: SharedServer, tmp_path: P
         for w in plan["workloads"]
     }
     assert got == expected
+    assert set(plan["inputs"]) == {"inventory.yaml", "project.yaml", "prometheus", "sites.yaml"}
+    assert plan["inputs"]["prometheus"] == telemetry_digest(_from_prometheus(azure_prom))
 
 
 def test_files_beside_a_prometheus_section_are_not_read(
