@@ -21,9 +21,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from planner.ingest.json_responses import Notice, RawSeries, iter_json_series
+from planner.ingest.json_responses import Notice, RawSeries, ServerWarning, iter_json_series
 from planner.ingest.json_scanner import JsonSyntaxError
 from planner.ingest.timestamps import parse_timestamp
 from planner.promql import MAX_BACKOFF_S
@@ -42,6 +43,14 @@ class Failure(StrEnum):
     """An HTTP error status; ``status``, ``error_type`` and ``error`` say which."""
     RESPONSE = "response"
     """A 200 whose body is not a Prometheus range-query result."""
+
+
+@dataclass
+class RangeResult:
+    """The series of one range query and the warnings the server sent with them."""
+
+    series: list[RawSeries] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class PromRequestError(Exception):
@@ -95,9 +104,7 @@ class PromClient:
         """Requests sent so far (attempts included)."""
         self._opener = urllib.request.build_opener()
 
-    def query_range(
-        self, query: str, start_s: float, end_s: float, step_s: float
-    ) -> list[RawSeries]:
+    def query_range(self, query: str, start_s: float, end_s: float, step_s: float) -> RangeResult:
         """The series of ``query`` evaluated from ``start_s`` to ``end_s`` every
         ``step_s``. Raises ``PromRequestError`` (``attempts`` set) once retries are spent."""
         attempt = 0
@@ -111,7 +118,7 @@ class PromClient:
                     raise
             self.sleep(min(self.backoff_s * 2 ** (attempt - 1), MAX_BACKOFF_S))
 
-    def _once(self, query: str, start_s: float, end_s: float, step_s: float) -> list[RawSeries]:
+    def _once(self, query: str, start_s: float, end_s: float, step_s: float) -> RangeResult:
         form = {
             "query": query,
             "start": f"{start_s:.3f}",
@@ -174,18 +181,21 @@ def _http_error(exc: urllib.error.HTTPError) -> PromRequestError:
     return PromRequestError(Failure.HTTP, message, status=status, error_type=error_type)
 
 
-def _series(response: http.client.HTTPResponse) -> list[RawSeries]:
-    """The series of a 200 response, streamed; a body that is not a Prometheus matrix
-    result is a ``Failure.RESPONSE``."""
+def _series(response: http.client.HTTPResponse) -> RangeResult:
+    """The series (and warnings) of a 200 response, streamed; a body that is not a
+    Prometheus matrix result is a ``Failure.RESPONSE``."""
     text = io.TextIOWrapper(response, encoding="utf-8")
-    out: list[RawSeries] = []
+    out = RangeResult()
     try:
         for item in iter_json_series(text, parse_timestamp):
             if isinstance(item, Notice):
                 raise PromRequestError(Failure.RESPONSE, f"{item.where}: {item.message}")
+            if isinstance(item, ServerWarning):
+                out.warnings.append(item.message)
+                continue
             if item.kind != "prometheus":
                 raise PromRequestError(Failure.RESPONSE, "not a Prometheus API response")
-            out.append(item)
+            out.series.append(item)
     except JsonSyntaxError as exc:
         raise PromRequestError(
             Failure.RESPONSE, f"not a Prometheus API response (line {exc.line}: {exc.message})"

@@ -25,7 +25,7 @@ from planner.errors import InputError, Problem
 from planner.ingest.json_file import emit_raw
 from planner.ingest.json_responses import RawSeries
 from planner.ingest.metrics import resolve_metric
-from planner.ingest.prom_http import Failure, PromClient, PromRequestError
+from planner.ingest.prom_http import Failure, PromClient, PromRequestError, RangeResult
 from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
 from planner.names import nearest_names
 from planner.promql import (
@@ -41,9 +41,7 @@ from planner.promql import (
 class RangeQuery(Protocol):
     """What reading needs of a server: ``PromClient.query_range`` (tests pass fakes)."""
 
-    def __call__(
-        self, query: str, start_s: float, end_s: float, step_s: float
-    ) -> list[RawSeries]: ...
+    def __call__(self, query: str, start_s: float, end_s: float, step_s: float) -> RangeResult: ...
 
 
 def client_for(
@@ -106,18 +104,23 @@ def read_prometheus(
     spans = windows(spec, now_s)
     for q in spec.queries:
         unlabelled = False
+        warned: set[str] = set()
         for batch in batches(names, spec.workloads_per_query):
             asked = set(batch)
             text = render(q.template, selector_text=selector(label, batch), step_s=spec.step_s)
             for span in spans:
                 try:
-                    raws = query_range(text, span.start_s, span.end_s, span.step_s)
+                    result = query_range(text, span.start_s, span.end_s, span.step_s)
                 except PromRequestError as exc:
                     raise InputError(
                         [_request_problem(spec, q, text, exc)],
                         message="cannot read telemetry from Prometheus",
                     ) from None
-                for raw in raws:
+                for message in result.warnings:
+                    if message not in warned:
+                        warned.add(message)
+                        sink.warnings.append(_warning(q, message))
+                for raw in result.series:
                     workload = str(raw.labels.get(label) or "")
                     if workload not in asked:
                         unlabelled = unlabelled or not workload
@@ -156,6 +159,15 @@ def read_prometheus(
         plural = "s" if count != 1 else ""
         raise InputError(sink.problems, message=f"{count} problem{plural} in telemetry")
     return TelemetrySet(series=_canonical(sink), warnings=tuple(sink.warnings))
+
+
+def _warning(q: PromQuery, message: str) -> Problem:
+    """A warning the server sent with the answer to a query (once per query and text)."""
+    return q.place.problem(
+        f"Prometheus warned about the {q.metric} query: {message}",
+        "the series may be incomplete (a Thanos partial response, a store that did not "
+        "answer): check the backend, or run again",
+    )
 
 
 def _names(spec: PrometheusSpec, workloads: Sequence[str]) -> list[str]:

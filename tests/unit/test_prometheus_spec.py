@@ -15,8 +15,9 @@ import promserver
 import pytest
 
 from planner.errors import InputError, UsageError
+from planner.ingest import read_telemetry_file
 from planner.ingest.json_responses import RawSeries
-from planner.ingest.prom_http import Failure, PromClient, PromRequestError
+from planner.ingest.prom_http import Failure, PromClient, PromRequestError, RangeResult
 from planner.ingest.prometheus import client_for, read_prometheus
 from planner.load import load_project
 from planner.load.prometheus import load_prometheus
@@ -109,11 +110,14 @@ def test_windows_end_now_without_an_end() -> None:
 class FakeServer:
     """Answers range queries from canned series; records every call."""
 
-    def __init__(self, series: dict[str, list[tuple[float, float]]]) -> None:
+    def __init__(
+        self, series: dict[str, list[tuple[float, float]]], warnings: tuple[str, ...] = ()
+    ) -> None:
         self.series = series
+        self.warnings = warnings
         self.calls: list[tuple[str, float, float]] = []
 
-    def __call__(self, query: str, start_s: float, end_s: float, step_s: float) -> list[RawSeries]:
+    def __call__(self, query: str, start_s: float, end_s: float, step_s: float) -> RangeResult:
         self.calls.append((query, start_s, end_s))
         wanted = re.search(r'workload=~?"([^"]*)"', query)
         assert wanted is not None
@@ -128,7 +132,7 @@ class FakeServer:
                     raw.timestamps.append(t)
                     raw.values.append(v)
                 out.append(raw)
-        return out
+        return RangeResult(out, list(self.warnings))
 
 
 def test_reader_batches_workloads_and_splits_time() -> None:
@@ -167,6 +171,36 @@ def test_reader_reports_every_workload_without_series() -> None:
         "no query returned a series for workload 'c'",
     ]
     assert {p.file for p in info.value.problems} == {"--prometheus"}
+
+
+def test_server_warnings_become_warnings_once_per_query() -> None:
+    """A partial response's warning (Thanos: a store did not answer) is kept as a warning
+    at the query, once however many batches and windows repeat it; the series are read."""
+    fake = FakeServer(
+        {w: [(1_700_000_100.0, 1.0)] for w in "ab"}, warnings=("store s3 unavailable",)
+    )
+    spec = _spec(end_s=1_700_000_100.0, range_s=3600.0, workloads_per_query=1)
+    telemetry = read_prometheus(spec, ["a", "b"], query_range=fake, now_s=0.0)
+    assert len(telemetry.series) == 2 * len(default_queries())  # the fake answers every query
+    assert [w.message for w in telemetry.warnings] == [
+        f"Prometheus warned about the {q.metric} query: store s3 unavailable"
+        for q in default_queries()
+    ]
+
+
+def test_a_saved_response_with_warnings_is_read_with_a_warning(tmp_path: Path) -> None:
+    """A query_range JSON file that carries `warnings` is read, and the warning shown."""
+    path = tmp_path / "cpu.json"
+    path.write_text(
+        '{"status": "success", "warnings": ["partial response"], "data": {"resultType": '
+        '"matrix", "result": [{"metric": {"workload": "a"}, "values": [[1700000100, "1"]]}]}}',
+        encoding="utf-8",
+    )
+    result = read_telemetry_file(path, rel="telemetry/cpu.json")
+    assert len(result.series) == 1
+    assert [(w.line, w.field, w.message) for w in result.warnings] == [
+        (1, "warnings", "the server warned: partial response")
+    ]
 
 
 def test_retries_back_off_exponentially_then_give_up() -> None:
