@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean help
+.PHONY: demo test test-fast test-deps lint bench clean help
 
 help:
 	@echo "make demo   - create .venv, install, plan examples/acme into out/"
@@ -12,6 +12,8 @@ help:
 	@echo "make test-fast - the edit-test loop: every test but those marked slow (memory and"
 	@echo "                 fuzz tests, CLI runs over examples/acme, the import check of the"
 	@echo "                 whole tree) or preview (offline Pulumi previews); make test runs all"
+	@echo "make test-deps - install the prometheus package the Prometheus tests run (as root"
+	@echo "                 with apt-get, when prometheus or promtool is missing); make test runs it"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - run the benchmarks under bench/"
 
@@ -24,11 +26,28 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hybridplan plan examples/acme --out out
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+# The tests under tests/prom_server/ start a real Prometheus (Debian/Ubuntu package
+# `prometheus`: prometheus and promtool). test-deps installs it when missing and it can (root,
+# apt-get); otherwise those tests skip with the reason, or fail when CI=true or
+# HYBRIDPLAN_REQUIRE_PROMETHEUS=1. The workers share one server (tests/promserver.py).
+test-deps:
+	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing the prometheus package (apt-get install -y prometheus)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus \
+	    >/dev/null; } || echo "warning: apt-get could not install prometheus: the" \
+	    "Prometheus tests will skip (fail in CI)"; \
+	else \
+	  echo "prometheus/promtool not found and not installable here (needs root and apt-get):" \
+	    "the Prometheus tests will skip (fail in CI); install the prometheus package"; \
+	fi
+
+test: $(STAMP) test-deps
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow and not preview"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples

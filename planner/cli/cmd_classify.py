@@ -96,23 +96,44 @@ def register(app: typer.Typer) -> None:
         ] = OutputFormat.TABLE,
         workload_label: Annotated[
             str,
-            typer.Option("--workload-label", help="Prometheus label that names the workload."),
+            typer.Option(
+                "--workload-label", help="Label that names the workload in Prometheus JSON files."
+            ),
         ] = "workload",
+        prometheus: Annotated[
+            str | None,
+            typer.Option(
+                "--prometheus",
+                metavar="URL",
+                help="Read telemetry from this Prometheus-API server (Prometheus, Thanos, "
+                "Mimir) instead of telemetry files; overrides prometheus.url of project.yaml.",
+            ),
+        ] = None,
     ) -> Ending:
         """Classify each workload from its utilisation telemetry (steady, diurnal, bursty,
         batch, idle, ai-training, ai-inference or unknown) with a confidence, the reasons
         with their numbers, declared profile versus telemetry, and the right-sized
         per-replica request (p95, p99 for tier 1, times the headroom; memory never below
         its observed peak) against the declared one, marked where it is above. The JSON
-        output holds every feature. Exits 2 on bad input (file and line given).
+        output holds every feature. Telemetry comes from the files under telemetry/, or
+        with --prometheus (or a prometheus: section in project.yaml) from range queries to a
+        running server. Exits 2 on bad input (file and line given) and on a server that
+        cannot be read (the setting to fix given).
 
         Example: hybridplan classify examples/acme --format json
+
+        Example: hybridplan classify . --prometheus http://localhost:9090
         """
         from planner.classify import thresholds
 
         steps = (*services.LOAD_STEPS, *services.CLASSIFY_STEPS)
         with console.progress("loading the project", total=len(steps)) as step:
-            inputs = services.load_inputs(project_dir, workload_label=workload_label, progress=step)
+            inputs = services.load_inputs(
+                project_dir,
+                workload_label=workload_label,
+                prometheus_url=prometheus,
+                progress=step,
+            )
             result = services.classify_inputs(inputs, progress=step)
         project = inputs.project
         print_warnings(inputs.warnings)

@@ -28,6 +28,15 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", help="Summary format: table or json.")
         ] = OutputFormat.TABLE,
+        prometheus: Annotated[
+            str | None,
+            typer.Option(
+                "--prometheus",
+                metavar="URL",
+                help="Read telemetry from this Prometheus-API server instead of telemetry "
+                "files; overrides prometheus.url of project.yaml.",
+            ),
+        ] = None,
     ) -> Ending:
         """Plan placements for a planning project and write OUT/plan.json, OUT/plan.md and
         OUT/stacks/<site>/ (Pulumi programs).
@@ -41,7 +50,7 @@ def register(app: typer.Typer) -> None:
         """
         from planner.report import plan_to_dict, summary_rows
 
-        outcome = render_plan(project_dir, out, stack_env)
+        outcome = render_plan(project_dir, out, stack_env, prometheus_url=prometheus)
         services.write_outputs(out, outcome.files)
         if fmt is OutputFormat.JSON:
             console.emit_json(plan_to_dict(outcome.plan, outcome.project))
@@ -53,13 +62,20 @@ def register(app: typer.Typer) -> None:
 
 
 def render_plan(
-    project_dir: Path, out: Path, stack_env: str, wave: int | None = None
+    project_dir: Path,
+    out: Path,
+    stack_env: str,
+    wave: int | None = None,
+    *,
+    prometheus_url: str | None = None,
 ) -> services.PlanOutcome:
     """Load and plan the project and render its outputs (as ``plan`` writes them), with a
-    progress bar and the telemetry warnings on stderr."""
+    progress bar and the telemetry warnings on stderr; telemetry from the Prometheus server
+    at ``prometheus_url`` when given; stacks with the moves of waves 1..``wave`` only when
+    given (``emit --wave``)."""
     steps = (*services.LOAD_STEPS, *services.PLAN_STEPS)
     with console.progress("planning", total=len(steps)) as step:
-        inputs = services.load_inputs(project_dir, progress=step)
+        inputs = services.load_inputs(project_dir, prometheus_url=prometheus_url, progress=step)
         print_warnings(inputs.warnings)
         return services.render_plan_files(
             inputs,

@@ -11,7 +11,7 @@ from typing import IO
 
 import numpy as np
 
-from planner.ingest.json_responses import Notice, RawSeries, iter_json_series
+from planner.ingest.json_responses import Notice, RawSeries, ServerWarning, iter_json_series
 from planner.ingest.json_scanner import JsonSyntaxError
 from planner.ingest.metrics import METRIC_FIX, resolve_metric, stem_metric
 from planner.ingest.sink import MAX_PROBLEMS_PER_FILE, SeriesSink
@@ -66,7 +66,7 @@ def _raw_workload_metric(
     return None
 
 
-def _emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str) -> None:
+def emit_raw(sink: SeriesSink, raw: RawSeries, workload: str, metric_name: str) -> None:
     """Checks and unit conversion of one JSON series, then into the sink."""
     where = f"{raw.where}.{raw.values_key}"
     for b in raw.bad:
@@ -129,9 +129,17 @@ def read_json(f: IO[bytes], sink: SeriesSink, path: Path, workload_label: str) -
             if isinstance(raw, Notice):
                 sink.problem(raw.line, raw.where, raw.message, raw.fix)
                 continue
+            if isinstance(raw, ServerWarning):
+                sink.warn(
+                    raw.line,
+                    raw.where,
+                    f"the server warned: {raw.message}",
+                    "the series may be incomplete (a partial response?): export them again",
+                )
+                continue
             names = _raw_workload_metric(raw, sink, file_metric, workload_label)
             if names is not None:
-                _emit_raw(sink, raw, *names)
+                emit_raw(sink, raw, *names)
     except JsonSyntaxError as exc:
         sink.problem(
             exc.line,

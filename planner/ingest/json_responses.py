@@ -10,8 +10,9 @@ numeric arrays plus one piece of text.
 
 It knows the two document shapes, not telemetry semantics: it yields ``RawSeries`` (the
 labels or label of one series, its timestamps and values as floats with NaN where an item
-could not be read, and every unreadable item with its line) and ``Notice`` (a document-level
-problem). ``planner.ingest.json_file`` turns those into series and problems.
+could not be read, and every unreadable item with its line), ``Notice`` (a document-level
+problem) and ``ServerWarning`` (Prometheus' ``warnings``). ``planner.ingest.json_file`` turns
+those into series, problems and warnings.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ class RawSeries:
     values: array[float] = field(default_factory=lambda: array("d"))
     bad: list[BadItem] = field(default_factory=list)
     values_key: str = "values"
+
+
+@dataclass
+class ServerWarning:
+    """A warning the server sent with its answer (Prometheus' ``warnings``, e.g. a Thanos
+    partial response: some stores did not answer, series may be incomplete)."""
+
+    where: str
+    line: int
+    message: str
 
 
 @dataclass
@@ -196,11 +207,16 @@ def _cloudwatch(
 
 def _document(
     sc: JsonScanner, prefix: str, parse_ts: Callable[[str], float]
-) -> Iterator[RawSeries | Notice]:
+) -> Iterator[RawSeries | Notice | ServerWarning]:
     line = sc.line()
     found = False
     for key in sc.members():
-        if key == "data":
+        if key == "warnings":
+            at = sc.line()
+            warnings = sc.value()
+            for text in warnings if isinstance(warnings, list) else [warnings]:
+                yield ServerWarning(f"{prefix}warnings", at, str(text)[:2000])
+        elif key == "data":
             found = True
             yield from _prometheus(sc, f"{prefix}data")
         elif key == "MetricDataResults":
@@ -219,7 +235,7 @@ def _document(
 
 def iter_json_series(
     f: IO[str], parse_ts: Callable[[str], float], *, piece_chars: int = PIECE_CHARS
-) -> Iterator[RawSeries | Notice]:
+) -> Iterator[RawSeries | Notice | ServerWarning]:
     """Series of a Prometheus response, a CloudWatch response, or a list of CloudWatch
     pages, reading ``piece_chars`` characters at a time. Raises ``JsonSyntaxError`` (with a
     line) when the text is not JSON."""

@@ -14,6 +14,7 @@ from planner.errors import InputError, Problem
 from planner.load.billing import billing_problems
 from planner.load.build import build_policies, build_project
 from planner.load.files import INPUT_FILES, list_telemetry, read_document
+from planner.load.prometheus import prometheus_problems
 from planner.load.references import reference_problems
 from planner.load.schema_problems import document_problems
 from planner.load.yamlpos import Parsed
@@ -93,6 +94,7 @@ def _load(root: Path) -> Project:
     if "Project" in docs and "Inventory" in docs and not problems:
         names = [w["name"] for w in docs["Inventory"].data.get("workloads", [])]
         problems.extend(billing_problems(root, docs["Project"], names))
+        problems.extend(prometheus_problems(docs["Project"]))
     if problems:
         raise InputError(_dedupe(problems))
 

@@ -360,6 +360,14 @@ MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 """A month, YYYY-MM (project.json billing.until)."""
 CURRENCY_PATTERN = "^[A-Z]{3}$"
 """An ISO 4217 currency code (project.json billing.currency)."""
+DURATION_PATTERN = "^([0-9]+(ms|s|m|h|d|w|y))+$"
+"""A Prometheus duration (project.json prometheus.step, prometheus.range)."""
+HTTP_URL_PATTERN = "^https?://[^\\s/?#]+[^\\s?#]*$"
+"""An http(s) URL without query or fragment (project.json prometheus.url)."""
+IDENTIFIER_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
+"""An environment variable or Prometheus label name (project.json prometheus.auth)."""
+HEADER_PATTERN = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+"""An HTTP header name, RFC 9110 token (project.json prometheus.auth.header)."""
 
 
 def _pattern_problem(
@@ -381,6 +389,20 @@ def _pattern_problem(
     if pattern == CURRENCY_PATTERN:
         message = f"{value!r} is not a currency code"
         return problem_at(parsed, file, path, message, "use an ISO 4217 code such as USD", key=key)
+    if pattern == DURATION_PATTERN:
+        message = f"{value!r} is not a duration"
+        return problem_at(parsed, file, path, message, "write e.g. 30s, 5m, 1h30m or 30d", key=key)
+    if pattern == HTTP_URL_PATTERN:
+        message = f"{value!r} is not an http(s) URL"
+        fix = "give the base URL of the server's API, e.g. http://prometheus:9090"
+        return problem_at(parsed, file, path, message, fix, key=key)
+    if pattern == IDENTIFIER_PATTERN:
+        message = f"{value!r} is not a name"
+        fix = "use letters, digits and _, not starting with a digit (e.g. PROM_TOKEN)"
+        return problem_at(parsed, file, path, message, fix, key=key)
+    if pattern == HEADER_PATTERN:
+        message = f"{value!r} is not an HTTP header name"
+        return problem_at(parsed, file, path, message, "e.g. X-Scope-OrgID", key=key)
     if "[0-9]{4}" in pattern:
         message = f"expected a date YYYY-MM-DD, got {value!r}"
         return problem_at(parsed, file, path, message, "write the date as e.g. 2027-03-31", key=key)

@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError, Problem, UsageError
 from planner.load import SCHEMA_KINDS, load_project, schema_for
-from planner.load.schema_problems import CURRENCY_PATTERN, MONTH_PATTERN
+from planner.load.schema_problems import (
+    CURRENCY_PATTERN,
+    DURATION_PATTERN,
+    HEADER_PATTERN,
+    HTTP_URL_PATTERN,
+    IDENTIFIER_PATTERN,
+    MONTH_PATTERN,
+)
 from planner.load.yamlpos import parse_yaml
 from planner.model import (
     Dependency,
@@ -345,6 +352,10 @@ def test_every_input_pattern_has_a_plain_language_message() -> None:
         "\\S",
         MONTH_PATTERN,
         CURRENCY_PATTERN,
+        DURATION_PATTERN,
+        HTTP_URL_PATTERN,
+        IDENTIFIER_PATTERN,
+        HEADER_PATTERN,
     }
 
 
