@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml import events as ev
 
 from planner.errors import Problem
 from planner.load.yamlbuild import (
@@ -161,9 +160,6 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser; PyYAML's own (same events, slower) where it was built without libyaml."""
 
-_START = {ev.MappingStartEvent: dict, ev.SequenceStartEvent: list}
-_END = frozenset({ev.MappingEndEvent, ev.SequenceEndEvent})
-
 
 def parse_yaml(text: str, file: str) -> Parsed:
     """Parse one YAML document into plain data plus positions; never raises on bad input.
@@ -172,32 +168,8 @@ def parse_yaml(text: str, file: str) -> Parsed:
     """
     builder = Builder()
     parser = _Parser(text)
-    # Locals, not attribute lookups, in the loop that runs once per event.
-    next_event, on_scalar, on_end = parser.get_event, builder.scalar, builder.end
-    scalar_event, stream_end = ev.ScalarEvent, ev.StreamEndEvent
     try:
-        documents = 0
-        while True:
-            event = next_event()
-            kind = type(event)
-            if kind is scalar_event:
-                on_scalar(event)
-            elif kind in _END:
-                on_end()
-            elif kind in _START:
-                builder.start(event, _START[kind]())
-            elif kind is ev.AliasEvent:
-                builder.alias(event)
-            elif kind is ev.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise FatalError(
-                        event.start_mark,
-                        "found a second YAML document ('---'); one document per file",
-                        "keep one document per file",
-                    )
-            elif kind is stream_end:
-                break
+        builder.feed(parser.get_event)
     except yaml.YAMLError as exc:
         return Parsed(None, problems=(_syntax_problem(exc, text, file),))
     except FatalError as exc:
