@@ -86,6 +86,33 @@ class Parsed:
                 key_at, (at, child) = 0, self.marks[slot : slot + 2]
         return unpack(key_at if key and key_at else at)
 
+    def item_positions(self, path: YamlPath) -> list[Position]:
+        """The position of each item of the list at ``path`` (one walk, not one per item:
+        ``where(path + (i,))`` for every ``i``)."""
+        items = self.data
+        at, child = self.root
+        for part in path:
+            slot = _slot(items, part, child)
+            if slot is None:
+                return [unpack(at)] * len(items[part]) if _has(items, part) else []
+            items = items[part]
+            at, child = (
+                self.marks[slot + 1 : slot + 3]
+                if isinstance(part, str)
+                else (self.marks[slot : slot + 2])
+            )
+        if not isinstance(items, list):
+            return []
+        if child < 0:
+            return [unpack(at)] * len(items)
+        return [unpack(self.marks[child + 2 * i]) for i in range(len(items))]
+
+
+def _has(value: Any, part: PathKey) -> bool:
+    if isinstance(value, dict):
+        return part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+
 
 def _slot(value: Any, part: PathKey, child: int) -> int | None:
     """Where the positions of ``value[part]`` start in ``Parsed.marks``."""
