@@ -28,7 +28,7 @@ class SeriesSink:
     keys: dict[tuple[str, str], int] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)
     first_line: list[int] = field(default_factory=list)
-    key_chunks: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    key_chunks: list[npt.NDArray[np.int32] | npt.NDArray[np.uint16]] = field(default_factory=list)
     ts_chunks: list[npt.NDArray[np.float64]] = field(default_factory=list)
     ts_runs: list[npt.NDArray[np.int64] | None] = field(default_factory=list)
     """Per chunk: the run lengths when ``ts_chunks`` holds one timestamp per run of equal
@@ -65,7 +65,8 @@ class SeriesSink:
         vals: npt.NDArray[np.float64],
     ) -> None:
         if keys.size:
-            self.key_chunks.append(keys)
+            # 2 bytes a sample while up to 65,536 keys are known (every file we have seen)
+            self.key_chunks.append(keys.astype(np.uint16) if len(self.keys) <= 1 << 16 else keys)
             heads = np.flatnonzero(np.concatenate(([True], ts[1:] != ts[:-1])))
             if heads.size * 4 <= ts.size:
                 self.ts_chunks.append(ts[heads])
@@ -78,8 +79,9 @@ class SeriesSink:
     def series(self) -> list[tuple[MetricSeries, int]]:
         """Group the samples by key, sorted by (workload, metric); within a key, in the
         order read. Each chunk is scattered into its keys' places in two arrays of the
-        whole file and freed at once, so the peak is about the data read (12 to 20 bytes a
-        sample), not a concatenated and a reordered copy of it."""
+        whole file (whose pages the scatter touches from the first chunk on), so the peak is
+        the chunks read (10 to 18 bytes a sample) plus the grouped arrays (16), not also a
+        concatenated and a reordered copy."""
         if not self.key_chunks:
             return []
         ts, vals, bounds = _grouped(
@@ -106,7 +108,7 @@ class SeriesSink:
 
 
 def _grouped(
-    key_chunks: list[npt.NDArray[np.int32]],
+    key_chunks: list[npt.NDArray[np.int32] | npt.NDArray[np.uint16]],
     ts_chunks: list[npt.NDArray[np.float64]],
     ts_runs: list[npt.NDArray[np.int64] | None],
     val_chunks: list[npt.NDArray[np.float64]],
@@ -125,13 +127,11 @@ def _grouped(
     cursor = bounds[:-1].copy()
     # a stable sort of 16-bit keys is a radix sort; wider keys sort as they are
     narrow = np.uint16 if nkeys <= 1 << 16 else np.int32
-    for done in range(len(key_chunks)):
-        if done % 64 == 63:
-            _return_freed_memory()
+    for _ in range(len(key_chunks)):
         keys, t, runs, v = key_chunks.pop(0), ts_chunks.pop(0), ts_runs.pop(0), val_chunks.pop(0)
         if runs is not None:
             t = np.repeat(t, runs)
-        order = np.argsort(keys.astype(narrow), kind="stable")
+        order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
         sorted_keys = keys[order]
         here = np.bincount(keys, minlength=nkeys)
         first_here = np.cumsum(here) - here
@@ -153,9 +153,9 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def _return_freed_memory() -> None:
-    """Give the pages of freed chunks back to the system. The chunks are under a megabyte
+    """Give the pages of the freed chunks back to the system: they are under a megabyte
     each, so glibc keeps them in its heap once freed (its mmap threshold has risen), and
-    without this the process would hold the chunks read and the grouped copy at once."""
+    the rest of the run (classification, the solver) would hold them for nothing."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
