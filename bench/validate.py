@@ -185,8 +185,8 @@ def main() -> None:
             runs, base_cpu = [], None
             for _ in range(args.repeat):
                 if args.baseline is not None:
-                    base = run_validate(folder, args.baseline)
-                    base_cpu = base[1] if base_cpu is None else min(base_cpu, base[1])
+                    reference = run_validate(folder, args.baseline)
+                    base_cpu = reference[1] if base_cpu is None else min(base_cpu, reference[1])
                 runs.append(run_validate(folder))
             wall, cpu, rss, line = min(runs, key=lambda r: r[1])
             slowdown = (before + speed_check()) / 2 / REFERENCE_LOOP_S
