@@ -15,26 +15,57 @@ Data flows down this list; only ``duck`` imports DuckDB and only ``scan`` reads 
 ``scan`` (and so DuckDB) is imported by the service that reads a bill, not here.
 """
 
-from planner.billing.baseline import (
-    Baseline,
-    Commitment,
-    Coverage,
-    UnmappedLine,
-    WorkloadBill,
-    compute_baseline,
-    split_exact,
+from typing import TYPE_CHECKING
+
+from planner.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from planner.billing.baseline import (
+        Baseline,
+        Commitment,
+        Coverage,
+        UnmappedLine,
+        WorkloadBill,
+        compute_baseline,
+        split_exact,
+    )
+    from planner.billing.facts import BillSummary, SourceInfo
+    from planner.billing.spec import (
+        BillingSpec,
+        CommitmentExpiry,
+        ExportFile,
+        MappingRule,
+        Match,
+        SharedSplit,
+        SplitBasis,
+    )
+    from planner.billing.view import baseline_view
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Baseline": "baseline",
+        "BillSummary": "facts",
+        "BillingSpec": "spec",
+        "Commitment": "baseline",
+        "CommitmentExpiry": "spec",
+        "Coverage": "baseline",
+        "ExportFile": "spec",
+        "MappingRule": "spec",
+        "Match": "spec",
+        "SharedSplit": "spec",
+        "SourceInfo": "facts",
+        "SplitBasis": "spec",
+        "UnmappedLine": "baseline",
+        "WorkloadBill": "baseline",
+        "baseline_view": "view",
+        "compute_baseline": "baseline",
+        "split_exact": "baseline",
+    },
 )
-from planner.billing.facts import BillSummary, SourceInfo
-from planner.billing.spec import (
-    BillingSpec,
-    CommitmentExpiry,
-    ExportFile,
-    MappingRule,
-    Match,
-    SharedSplit,
-    SplitBasis,
-)
-from planner.billing.view import baseline_view
+"""Imported on first use: ``planner.load`` reads the ``billing:`` section (``spec``)
+without loading numpy for ``baseline``."""
+
 
 __all__ = [
     "Baseline",

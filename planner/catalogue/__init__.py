@@ -81,7 +81,10 @@ def load_default_catalogue() -> Catalogue:
 
     import yaml
 
-    class _DecimalLoader(yaml.SafeLoader):
+    # libyaml's parser where PyYAML has it (the same data, a tenth of the time)
+    safe_loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _DecimalLoader(safe_loader):  # type: ignore[valid-type,misc]
         """YAML floats become ``Decimal`` of their text, so prices are exact."""
 
     def _decimal_scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:

@@ -26,16 +26,50 @@ The modules, in the order data flows through them:
 
 from __future__ import annotations
 
-from planner.classify.calibration import DEFAULTS, thresholds, usable
-from planner.classify.features import FEATURE_NAMES, Features, features_of_matrix
-from planner.classify.periods import PeriodFit, autocorrelation, fit_periods
-from planner.classify.project import classify_project, classify_workload
-from planner.classify.regimes import Regime, regimes
-from planner.classify.rules import primary_metric, telemetry_verdict
-from planner.classify.series import MetricSeries, TelemetrySet, normalise
-from planner.classify.sizing import Sizing, rightsize
-from planner.classify.timeseries import hourly_correlation
-from planner.classify.verdict import Verdict
+from typing import TYPE_CHECKING
+
+from planner.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from planner.classify.calibration import DEFAULTS, thresholds, usable
+    from planner.classify.features import FEATURE_NAMES, Features, features_of_matrix
+    from planner.classify.periods import PeriodFit, autocorrelation, fit_periods
+    from planner.classify.project import classify_project, classify_workload
+    from planner.classify.regimes import Regime, regimes
+    from planner.classify.rules import primary_metric, telemetry_verdict
+    from planner.classify.series import MetricSeries, TelemetrySet, normalise
+    from planner.classify.sizing import Sizing, rightsize
+    from planner.classify.timeseries import hourly_correlation
+    from planner.classify.verdict import Verdict
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "DEFAULTS": "calibration",
+        "FEATURE_NAMES": "features",
+        "Features": "features",
+        "MetricSeries": "series",
+        "PeriodFit": "periods",
+        "Regime": "regimes",
+        "Sizing": "sizing",
+        "TelemetrySet": "series",
+        "Verdict": "verdict",
+        "autocorrelation": "periods",
+        "classify_project": "project",
+        "classify_workload": "project",
+        "features_of_matrix": "features",
+        "fit_periods": "periods",
+        "hourly_correlation": "timeseries",
+        "normalise": "series",
+        "primary_metric": "rules",
+        "regimes": "regimes",
+        "rightsize": "sizing",
+        "telemetry_verdict": "rules",
+        "thresholds": "calibration",
+        "usable": "calibration",
+    },
+)
+"""Imported on first use: TelemetrySet does not load the classifier's modules."""
 
 __all__ = [
     "DEFAULTS",

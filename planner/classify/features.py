@@ -63,6 +63,9 @@ STEP_PERCENTILE = 10.0
 samples (which only lengthen gaps) as long as a tenth of the gaps are whole intervals."""
 ROWS_PER_BATCH = 2048
 """Series stacked per 2-D batch: bounds the working memory of ``features``."""
+CELLS_PER_BATCH = ROWS_PER_BATCH * 24 * 30
+"""At most this many grid cells per batch (2048 series of 30 days hourly; 170 of 30 days
+at 5 minutes): each working array of a batch stays about 12 MB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +111,12 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
 @dataclass(frozen=True, slots=True)
 class _Grid:
     step_s: float
-    slots: npt.NDArray[np.int64]
-    values: FloatArray
     n_grid: int
 
 
 def _grid(s: MetricSeries) -> _Grid | None:
+    """The series' sampling interval and the length of the regular grid it spans (its
+    samples' slots on the grid come from ``_slots``, batch by batch)."""
     ts = s.timestamps_s
     if ts.size == 0:
         return None
@@ -125,8 +128,14 @@ def _grid(s: MetricSeries) -> _Grid | None:
         lo, hi = float(part[k]), float(part[min(k + 1, gaps.size - 1)])
         frac = STEP_PERCENTILE / 100 * (gaps.size - 1) - k
         step = max(1.0, float(np.rint(lo + frac * (hi - lo))))  # = np.percentile, faster
-    slots = np.rint((ts - ts[0]) / step).astype(np.int64)
-    return _Grid(step, slots, s.values, int(slots[-1]) + 1)
+    return _Grid(step, int(np.rint((ts[-1:] - ts[0]) / step).astype(np.int64)[0]) + 1)
+
+
+def _slots(s: MetricSeries, step_s: float) -> npt.NDArray[np.int64]:
+    """The grid slot of each sample of ``s``."""
+    ts = s.timestamps_s
+    slots: npt.NDArray[np.int64] = np.rint((ts - ts[0]) / step_s).astype(np.int64)
+    return slots
 
 
 def features(series: Sequence[MetricSeries]) -> list[Features]:
@@ -141,13 +150,12 @@ def features(series: Sequence[MetricSeries]) -> list[Features]:
         else:
             groups.setdefault((g.step_s, g.n_grid), []).append(i)
     for (step, n_grid), members in groups.items():
-        for start in range(0, len(members), ROWS_PER_BATCH):
-            chunk = members[start : start + ROWS_PER_BATCH]
+        rows = _batch_rows(n_grid)
+        for start in range(0, len(members), rows):
+            chunk = members[start : start + rows]
             matrix = np.full((len(chunk), n_grid), np.nan)
             for row, i in enumerate(chunk):
-                g = grids[i]
-                assert g is not None
-                matrix[row, g.slots] = g.values
+                matrix[row, _slots(series[i], step)] = series[i].values
             dups = [series[i].duplicates for i in chunk]
             for i, f in zip(chunk, _matrix_features(matrix, step, dups), strict=True):
                 out[i] = f
@@ -160,9 +168,15 @@ def features_of_matrix(
     """Features of each row of a regular grid (rows = series, NaN = missing sample)."""
     dups = list(duplicates) if duplicates is not None else [0] * matrix.shape[0]
     out: list[Features] = []
-    for start in range(0, matrix.shape[0], ROWS_PER_BATCH):
-        out.extend(_matrix_features(matrix[start : start + ROWS_PER_BATCH], step_s, dups[start:]))
+    rows = _batch_rows(matrix.shape[1])
+    for start in range(0, matrix.shape[0], rows):
+        out.extend(_matrix_features(matrix[start : start + rows], step_s, dups[start:]))
     return out
+
+
+def _batch_rows(n_grid: int) -> int:
+    """Series per batch: ``ROWS_PER_BATCH``, fewer for long series (``CELLS_PER_BATCH``)."""
+    return max(1, min(ROWS_PER_BATCH, CELLS_PER_BATCH // max(n_grid, 1)))
 
 
 def _empty_features() -> Features:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,9 @@ from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
 from planner.money import Money
-from planner.solve.explain import Explanation, move_text
+
+if TYPE_CHECKING:  # the solver (numpy, HiGHS) is imported when a command explains
+    from planner.solve.explain import Explanation
 
 
 def _money(x: Money | None) -> str:
@@ -49,6 +51,8 @@ def render_table(e: Explanation) -> None:
             for a in e.assignments
         ],
     )
+    from planner.solve.explain import move_text
+
     moved = move_text(e)
     console.out.print(
         f"{_money(e.per_month)} USD/month + {_money(e.migration)} USD migration "

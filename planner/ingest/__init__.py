@@ -46,12 +46,36 @@ CloudWatch documents), ``sink`` (samples and problems of one file -> series), ``
 
 from __future__ import annotations
 
-from planner.classify.series import MetricSeries, TelemetrySet
-from planner.ingest.files import BLOCK_BYTES, FileResult, read_telemetry_file, telemetry_paths
-from planner.ingest.metrics import ABSURD_LIMITS, METRIC_ALIASES, resolve_metric
-from planner.ingest.project import load_telemetry
-from planner.ingest.sink import MAX_PROBLEMS_PER_FILE
-from planner.ingest.timestamps import parse_timestamp
+from typing import TYPE_CHECKING
+
+from planner.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from planner.classify.series import MetricSeries, TelemetrySet
+    from planner.ingest.files import BLOCK_BYTES, FileResult, read_telemetry_file, telemetry_paths
+    from planner.ingest.metrics import ABSURD_LIMITS, METRIC_ALIASES, resolve_metric
+    from planner.ingest.project import load_telemetry
+    from planner.ingest.sink import MAX_PROBLEMS_PER_FILE
+    from planner.ingest.timestamps import parse_timestamp
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "ABSURD_LIMITS": "metrics",
+        "BLOCK_BYTES": "files",
+        "FileResult": "files",
+        "MAX_PROBLEMS_PER_FILE": "sink",
+        "METRIC_ALIASES": "metrics",
+        "MetricSeries": "planner.classify.series",
+        "TelemetrySet": "planner.classify.series",
+        "load_telemetry": "project",
+        "parse_timestamp": "timestamps",
+        "read_telemetry_file": "files",
+        "resolve_metric": "metrics",
+        "telemetry_paths": "files",
+    },
+)
+"""Imported on first use: a project without telemetry files loads no reader."""
 
 __all__ = [
     "ABSURD_LIMITS",

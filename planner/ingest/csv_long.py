@@ -47,6 +47,9 @@ class _LongReader:
         self.factors = np.zeros(0, dtype=np.float64)
         self.limits = np.zeros(0, dtype=np.float64)
         self.k_hash: dict[int, int] = {}
+        self.k_sorted = np.zeros(0, dtype=np.uint64)
+        self.k_ids = np.zeros(0, dtype=np.int32)
+        """``k_hash`` as sorted arrays (``_index_keys``) for lookups of whole blocks."""
 
     # -- shared tail -------------------------------------------------------------------
     def _metric(self, m: str, line: int) -> MetricUnit | None:
@@ -128,7 +131,7 @@ class _LongReader:
 
         # timestamps: parse each distinct string once (cached by hash across blocks)
         th = segment_hash(words, *seg[self.t_i])
-        t_uniq, t_first, t_inv = np.unique(th, return_index=True, return_inverse=True)
+        t_uniq, t_first, t_inv = _unique(th)
         epochs = np.empty(t_uniq.size, dtype=np.float64)
         for i, (h, r) in enumerate(zip(t_uniq.tolist(), t_first.tolist(), strict=True)):
             x = self.clock.parse_hashed(h, partial(text, self.t_i, r))
@@ -144,19 +147,42 @@ class _LongReader:
         # keys: distinct (workload, metric) pairs (cached by hash across blocks)
         with np.errstate(over="ignore"):
             kh = segment_hash(words, *seg[self.w_i]) * FNV ^ segment_hash(words, *seg[self.m_i])
-        k_uniq, k_first, k_inv = np.unique(kh, return_index=True, return_inverse=True)
-        kid_of = np.empty(k_uniq.size, dtype=np.int32)
-        k_cache = self.k_hash
-        for i, (h, r) in enumerate(zip(k_uniq.tolist(), k_first.tolist(), strict=True)):
-            kid = k_cache.get(h)
-            if kid is None:
-                kid = self._register(text(self.w_i, r), text(self.m_i, r), first_line + r)
-                k_cache[h] = kid
-            kid_of[i] = kid
-        del t_uniq, k_uniq
+        kids = self._known_keys(kh)
+        if kids is None:
+            k_uniq, k_first, k_inv = np.unique(kh, return_index=True, return_inverse=True)
+            kid_of = np.empty(k_uniq.size, dtype=np.int32)
+            k_cache = self.k_hash
+            for i, (h, r) in enumerate(zip(k_uniq.tolist(), k_first.tolist(), strict=True)):
+                kid = k_cache.get(h)
+                if kid is None:
+                    kid = self._register(text(self.w_i, r), text(self.m_i, r), first_line + r)
+                    k_cache[h] = kid
+                kid_of[i] = kid
+            kids = kid_of[k_inv]
+            del k_uniq
+            self._index_keys()
+        del t_uniq
         lines = np.arange(first_line, first_line + n, dtype=np.int64)
-        self._emit(kid_of[k_inv], epochs[t_inv], vals, lines)
+        self._emit(kids, epochs[t_inv], vals, lines)
         return True
+
+    def _known_keys(self, kh: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32] | None:
+        """The key index of every hash in ``kh`` when all were seen in earlier blocks (one
+        binary search each, no sort), else None."""
+        known = self.k_sorted
+        if not known.size:
+            return None
+        pos = np.minimum(np.searchsorted(known, kh), known.size - 1)
+        if not np.array_equal(known[pos], kh):
+            return None
+        return self.k_ids[pos]
+
+    def _index_keys(self) -> None:
+        """Sorted arrays of the hashes in ``k_hash`` and their key indexes."""
+        hashes = np.fromiter(self.k_hash.keys(), dtype=np.uint64, count=len(self.k_hash))
+        ids = np.fromiter(self.k_hash.values(), dtype=np.int32, count=len(self.k_hash))
+        order = np.argsort(hashes)
+        self.k_sorted, self.k_ids = hashes[order], ids[order]
 
     # -- line-by-line path -------------------------------------------------------------
     def feed_lines(self, chunk: list[str], first: int) -> None:
@@ -191,6 +217,20 @@ class _LongReader:
         if vals is None:
             vals = floats_slow(v_col, keep_lines, self.sink, FieldNames.same("value", len(v_col)))
         self._emit(kids, ts, vals, lines)
+
+
+def _unique(
+    h: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.unique(h, return_index=True, return_inverse=True)``, sorting only the first of
+    each run of equal values when there are few runs (the timestamps of a time-major
+    export: one run per instant)."""
+    heads = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+    if heads.size * 4 > h.size:
+        return np.unique(h, return_index=True, return_inverse=True)
+    uniq, first, inverse = np.unique(h[heads], return_index=True, return_inverse=True)
+    runs = np.diff(np.append(heads, h.size))
+    return uniq, heads[first], np.repeat(inverse, runs)
 
 
 def csv_rows(lines: list[str], first: int, sink: SeriesSink) -> Iterator[tuple[int, list[str]]]:

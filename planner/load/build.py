@@ -60,8 +60,10 @@ def build_project(
     return Project(
         root=root,
         workloads=tuple(
-            _workload(w, _source(inventory, INVENTORY, ("workloads", i)))
-            for i, w in enumerate(inventory.data["workloads"])
+            _workload(w, SourceRef(INVENTORY, line, column))
+            for w, (line, column) in zip(
+                inventory.data["workloads"], inventory.item_positions(("workloads",)), strict=True
+            )
         ),
         sites=tuple(_site(s, sites, i) for i, s in enumerate(sites.data["sites"])),
         policies=policies,
@@ -165,7 +167,14 @@ def _workload(w: Mapping[str, Any], source: SourceRef) -> Workload:
     )
 
 
+_NO_DEPLOY = DeploySpec()
+"""The deploy settings of a workload without ``deploy:`` (most), built once."""
+
+
 def _deploy(d: Mapping[str, Any]) -> DeploySpec:
+    if not d:
+        return _NO_DEPLOY
+
     def opt_int(key: str) -> int | None:
         return None if d.get(key) is None else int(d[key])
 

@@ -107,5 +107,11 @@ def list_telemetry(root: Path, problems: list[Problem], digests: dict[str, str])
             continue
         rel = relative.as_posix()
         found.append(rel)
-        digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        digests[rel] = file_sha256(path)
     return tuple(sorted(found))
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks (a telemetry export may be gigabytes)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -12,6 +12,7 @@ guards ``MAX_ALIAS_VALUES`` and ``MAX_DEPTH``.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,10 @@ def pack(mark: Any) -> int:
 
 def unpack(packed: int) -> Position:
     return (packed >> _COLUMN_BITS, packed & ((1 << _COLUMN_BITS) - 1))
+
+
+_ENDS = frozenset({ev.MappingEndEvent, ev.SequenceEndEvent})
+_UNSEEN = object()
 
 
 class FatalError(Exception):
@@ -100,6 +105,133 @@ class Builder:
 
     def problem(self, at: int, path: YamlPath, message: str, fix: str) -> None:
         self.problems.append((at, path, message, fix))
+
+    # -- the event loop ----------------------------------------------------------------
+
+    def feed(self, next_event: Callable[[], Any]) -> None:
+        """Build from ``next_event`` (a parser's ``get_event``) to the end of the stream.
+
+        The hot loop, once per event: untagged, unanchored scalars and lists or mappings
+        in an open list or mapping are handled inline with local state; everything else
+        (the document's top value, anchors, aliases, tags, merge and repeated keys) goes
+        to the methods below, with ``top`` and ``produced`` handed over and taken back."""
+        stack, marks, plain = self.stack, self.marks, yamlcore.plain
+        scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+        map_start, seq_start = ev.MappingStartEvent, ev.SequenceStartEvent
+        top, produced, documents = self.top, self.produced, 0
+        resolved: dict[str, Any] = {}
+        """Plain scalar text -> its value: names, kinds and numbers repeat across entries."""
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if top is None or event.anchor is not None:
+                    top, produced = self._delegate(self.scalar, event, top, produced)
+                    continue
+                text = event.value
+                if top.is_map and top.key is None:
+                    if text != "<<" and text not in top.value:
+                        mark = event.start_mark
+                        top.key = text
+                        top.key_at = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
+                        top.skip_value = False
+                    else:
+                        top, produced = self._delegate(self.scalar, event, top, produced)
+                    continue
+                if event.tag is not None or top.key == "<<":
+                    top, produced = self._delegate(self.scalar, event, top, produced)
+                    continue
+                mark = event.start_mark
+                at = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
+                value: Any = text
+                if event.implicit[0]:
+                    value = resolved.get(text, _UNSEEN)
+                    if value is _UNSEEN:
+                        try:
+                            value = resolved[text] = plain(text)
+                        except yamlcore.ScalarError as exc:
+                            self.problem(at, self.child_path(top), str(exc), exc.fix)
+                            value = None
+                produced += 1
+                if top.is_map:
+                    if not top.skip_value:
+                        top.value[top.key] = value
+                        top.slots += (top.key_at, at, NO_CHILD)
+                    top.key = None
+                else:
+                    top.value.append(value)
+                    top.slots += (at, NO_CHILD)
+            elif kind in _ENDS:
+                done = stack.pop()
+                top = stack[-1] if stack else None
+                if done.merges or done.anchor is not None or top is None or top.key == "<<":
+                    self.top = top
+                    self.produced = produced
+                    stack.append(done)
+                    self.end()
+                    top, produced = self.top, self.produced
+                    continue
+                child = len(marks)
+                marks.extend(done.slots)
+                if not top.is_map:
+                    top.value.append(done.value)
+                    top.slots += (done.at, child)
+                elif top.key is None:
+                    self.place(top, done.value, done.at, child)
+                else:
+                    if not top.skip_value:
+                        top.value[top.key] = done.value
+                        top.slots += (top.key_at, done.at, child)
+                    top.key = None
+            elif kind is map_start or kind is seq_start:
+                if (
+                    top is None
+                    or event.anchor is not None
+                    or event.tag is not None
+                    or (top.is_map and top.key in (None, "<<"))
+                    or len(stack) >= MAX_DEPTH
+                ):
+                    value = {} if kind is map_start else []
+                    self.top = top
+                    self.produced = produced
+                    self.start(event, value)
+                    top, produced = self.top, self.produced
+                    continue
+                mark = event.start_mark
+                produced += 1
+                part: PathKey = (top.key or "") if top.is_map else len(top.value)
+                path = (*top.path, part)
+                top = _Open(
+                    {} if kind is map_start else [],
+                    kind is map_start,
+                    ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1),
+                    path,
+                    [],
+                    produced,
+                    None,
+                )
+                stack.append(top)
+            elif kind is alias_event:
+                top, produced = self._delegate(self.alias, event, top, produced)
+            elif kind is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise FatalError(
+                        event.start_mark,
+                        "found a second YAML document ('---'); one document per file",
+                        "keep one document per file",
+                    )
+            elif kind is ev.StreamEndEvent:
+                self.top, self.produced = top, produced
+                return
+
+    def _delegate(
+        self, method: Callable[[Any], None], event: Any, top: _Open | None, produced: int
+    ) -> tuple[_Open | None, int]:
+        """Run one of the methods below on ``event`` with the loop's state handed over."""
+        self.top, self.produced = top, produced
+        method(event)
+        return self.top, self.produced
 
     # -- values ------------------------------------------------------------------------
 

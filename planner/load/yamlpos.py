@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml import events as ev
 
 from planner.errors import Problem
 from planner.load.yamlbuild import (
@@ -86,6 +85,33 @@ class Parsed:
             else:
                 key_at, (at, child) = 0, self.marks[slot : slot + 2]
         return unpack(key_at if key and key_at else at)
+
+    def item_positions(self, path: YamlPath) -> list[Position]:
+        """The position of each item of the list at ``path`` (one walk, not one per item:
+        ``where(path + (i,))`` for every ``i``)."""
+        items = self.data
+        at, child = self.root
+        for part in path:
+            slot = _slot(items, part, child)
+            if slot is None:
+                return [unpack(at)] * len(items[part]) if _has(items, part) else []
+            items = items[part]
+            at, child = (
+                self.marks[slot + 1 : slot + 3]
+                if isinstance(part, str)
+                else (self.marks[slot : slot + 2])
+            )
+        if not isinstance(items, list):
+            return []
+        if child < 0:
+            return [unpack(at)] * len(items)
+        return [unpack(self.marks[child + 2 * i]) for i in range(len(items))]
+
+
+def _has(value: Any, part: PathKey) -> bool:
+    if isinstance(value, dict):
+        return part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
 
 
 def _slot(value: Any, part: PathKey, child: int) -> int | None:
@@ -161,9 +187,6 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser; PyYAML's own (same events, slower) where it was built without libyaml."""
 
-_START = {ev.MappingStartEvent: dict, ev.SequenceStartEvent: list}
-_END = frozenset({ev.MappingEndEvent, ev.SequenceEndEvent})
-
 
 def parse_yaml(text: str, file: str) -> Parsed:
     """Parse one YAML document into plain data plus positions; never raises on bad input.
@@ -172,32 +195,8 @@ def parse_yaml(text: str, file: str) -> Parsed:
     """
     builder = Builder()
     parser = _Parser(text)
-    # Locals, not attribute lookups, in the loop that runs once per event.
-    next_event, on_scalar, on_end = parser.get_event, builder.scalar, builder.end
-    scalar_event, stream_end = ev.ScalarEvent, ev.StreamEndEvent
     try:
-        documents = 0
-        while True:
-            event = next_event()
-            kind = type(event)
-            if kind is scalar_event:
-                on_scalar(event)
-            elif kind in _END:
-                on_end()
-            elif kind in _START:
-                builder.start(event, _START[kind]())
-            elif kind is ev.AliasEvent:
-                builder.alias(event)
-            elif kind is ev.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise FatalError(
-                        event.start_mark,
-                        "found a second YAML document ('---'); one document per file",
-                        "keep one document per file",
-                    )
-            elif kind is stream_end:
-                break
+        builder.feed(parser.get_event)
     except yaml.YAMLError as exc:
         return Parsed(None, problems=(_syntax_problem(exc, text, file),))
     except FatalError as exc:
