@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from acme_preview import AcmePreviewed, preview_acme
+from acme_preview import AcmePreviewed, preview_acme, shared_preview_acme
 from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,7 +54,12 @@ def acme_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def acme_previewed(acme_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> AcmePreviewed:
+def acme_previewed(
+    acme_dir: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> AcmePreviewed:
     """examples/acme planned, written to a temporary OUT and every stack previewed offline,
-    once per session (see ``acme_preview``)."""
-    return preview_acme(acme_dir, tmp_path_factory.mktemp("acme-out"))
+    once per run, shared by the xdist workers (see ``acme_preview``)."""
+    if worker_id == "master":  # not under xdist: nothing to share
+        return preview_acme(acme_dir, tmp_path_factory.mktemp("acme-out"))
+    # Each worker's base temp is <run>/popen-gwN: the run's folder is shared by its workers.
+    return shared_preview_acme(acme_dir, tmp_path_factory.getbasetemp().parent / "acme-preview")

@@ -31,7 +31,7 @@ TAGGABLE = frozenset(DEFAULT_TYPES)
 TODAY = date(2026, 11, 27)
 """A fixed planning date: waiver expiry is the only thing the date changes."""
 
-pytestmark = [pytest.mark.preview, pytest.mark.xdist_group("acme-preview")]
+pytestmark = pytest.mark.preview
 
 
 class Acme(NamedTuple):

@@ -22,7 +22,7 @@ from planner.model import Level, Project
 from planner.policy import ResourceRecord, evaluate_resources
 from policies.registry import RULES
 
-pytestmark = [pytest.mark.preview, pytest.mark.xdist_group("acme-preview")]
+pytestmark = pytest.mark.preview
 
 TODAY = date(2026, 11, 27)
 RESOURCE_RULES = [r.id for r in RULES if r.check_resources is not None]
