@@ -79,6 +79,8 @@ OVERRIDES = {
 }
 CLASSES = ("steady", "diurnal", "bursty", "idle")
 KINDS = ("service", "database", "batch", "inference", "training")
+MIN_REPLICAS = {1: 3, 2: 2}
+"""Replicas a tier needs at least (the default ``settings.min_replicas_by_tier``)."""
 KIND_P = (0.45, 0.15, 0.28, 0.10, 0.02)
 
 
@@ -155,6 +157,10 @@ def draw_workloads(n: int, rng: np.random.Generator) -> list[Drawn]:
             replicas, shape, tier = int(rng.integers(1, 3)), "steady", 3
         if gpu_type == "h100":  # the catalogue prices H100s in US regions only
             residency, current = ("any" if residency == "eu" else residency), "aws-us-east-1"
+        if kind in ("service", "database", "inference"):
+            # HP-SLA-001's default floors (settings.min_replicas_by_tier): a fleet that
+            # already runs breaks no SLA rule, so a plan of it exits 0.
+            replicas = max(replicas, MIN_REPLICAS.get(tier, 1))
         pinned = ""
         if kind in ("service", "database") and tier > 1 and rng.random() < 0.005:
             pinned = "colo-eu-par" if residency == "eu" else "colo-us-ash"
@@ -352,6 +358,10 @@ def inventory_yaml(workloads: list[Drawn]) -> str:
             )
         if w.pinned_site:
             extra.append(f"    pinned_site: {w.pinned_site}\n")
+        if w.kind == "database":
+            # An in-house database image: it says which user it runs as and where it
+            # writes, as the emitter requires of an image it does not know.
+            extra.append("    deploy: {run_as_user: 999, data_path: /var/lib/data}\n")
         if w.kind == "training":
             hours = w.replicas * 8 * 730 * 0.6
             extra.append(
