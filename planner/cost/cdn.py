@@ -7,12 +7,10 @@ to the CDN is ``data.egress_gib_per_month``). The account-wide free allowance is
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from planner.catalogue import Catalogue, Price
-from planner.cost.common import item, num
+from planner.cost.common import item, num, through_tiers
 from planner.model import LineItem, Site
-from planner.money import Money, decimal_of
+from planner.money import Money
 
 CDN_TIER_PREFIX = "aws.cloudfront.tier-"
 
@@ -33,21 +31,7 @@ def cdn_items(site: Site, catalogue: Catalogue, gib: float) -> tuple[LineItem, .
             f"no CDN tiers ({CDN_TIER_PREFIX}<n>) in catalogue {catalogue.version}: add them "
             f"to price CDN egress"
         )
-    left, lower, usd = decimal_of(gib), Decimal(0), Decimal(0)
-    parts: list[str] = []
-    keys: list[str] = []
-    for t in tiers:
-        upper = t.up_to_gib if t.up_to_gib is not None else Decimal("Infinity")
-        amount = min(left, upper - lower)
-        if amount > 0:
-            p = catalogue.value(t.key, site.price_overrides)
-            usd += amount * p
-            parts.append(f"{num(amount)} GiB x {num(p)}")
-            keys.append(t.key)
-            left -= amount
-        lower = upper
-        if left <= 0:
-            break
-    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(parts) + " USD/GiB"
-    sources = (*keys, f"source {tiers[0].source} ({tiers[0].date})")
-    return (item("CDN egress", Money.of(usd, catalogue.currency), formula, *sources),)
+    t = through_tiers(gib, tiers, lambda tier: catalogue.value(tier.key, site.price_overrides))
+    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(t.parts) + " USD/GiB"
+    sources = (*t.keys, f"source {tiers[0].source} ({tiers[0].date})")
+    return (item("CDN egress", Money.of(t.usd, catalogue.currency), formula, *sources),)

@@ -45,10 +45,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from planner.catalogue import Catalogue, InstanceType
-from planner.cost.common import PCT, item, num, price, site_problem
+from planner.cost.common import PCT, item, num, price, site_problem, through_tiers
 from planner.errors import InputError
 from planner.model import LineItem, PricingOption, Resources, Site
-from planner.money import Money, decimal_of
+from planner.money import Money
 
 if TYPE_CHECKING:
     from planner.cost.cache import PriceCache
@@ -274,23 +274,11 @@ def egress_items(
             ],
             message=f"missing egress prices for site {site.name}",
         )
-    left, lower, usd_total = decimal_of(gib), Decimal(0), Decimal(0)
-    parts: list[str] = []
-    keys: list[str] = []
-    for t in tiers:
-        upper = t.up_to_gib if t.up_to_gib is not None else Decimal("Infinity")
-        amount = min(left, upper - lower)
-        if amount > 0:
-            p = price(catalogue, t.key, site, needed_for="egress")
-            usd_total += amount * p
-            parts.append(f"{num(amount)} GiB x {num(p)}")
-            keys.append(t.key)
-            left -= amount
-        lower = upper
-        if left <= 0:
-            break
-    formula = f"{num(gib)} {per} by tier: " + " + ".join(parts) + " USD/GiB"
-    return (item(label, Money.of(usd_total, catalogue.currency), formula, *keys),)
+    t = through_tiers(
+        gib, tiers, lambda tier: price(catalogue, tier.key, site, needed_for="egress")
+    )
+    formula = f"{num(gib)} {per} by tier: " + " + ".join(t.parts) + " USD/GiB"
+    return (item(label, Money.of(t.usd, catalogue.currency), formula, *t.keys),)
 
 
 def price_region(site: Site) -> str:

@@ -5,10 +5,11 @@ validation. Pure: values in, values out.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, validate_overrides
+from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, Price, validate_overrides
 from planner.errors import InputError, Problem
 from planner.model import (
     HOURS_PER_MONTH,
@@ -38,6 +39,40 @@ def num(x: float | Decimal | int) -> str:
     if abs(d) >= 1000:
         return f"{d:,.2f}".rstrip("0").rstrip(".")
     return significant(d)
+
+
+@dataclass(frozen=True, slots=True)
+class Tiered:
+    """A volume priced through tiers: the exact total, the formula's parts and the keys."""
+
+    usd: Decimal
+    parts: tuple[str, ...]
+    """``"<GiB> GiB x <price>"`` per tier used, in tier order."""
+    keys: tuple[str, ...]
+    """The price keys of the tiers used."""
+
+
+def through_tiers(
+    gib: float, tiers: Sequence[Price], price_of: Callable[[Price], Decimal]
+) -> Tiered:
+    """``gib`` a month through volume ``tiers`` (in order; each up to its ``up_to_gib``,
+    an open last one), each GiB at ``price_of(tier)`` of the tier it falls in."""
+    left, lower, usd = decimal_of(gib), Decimal(0), Decimal(0)
+    parts: list[str] = []
+    keys: list[str] = []
+    for t in tiers:
+        upper = t.up_to_gib if t.up_to_gib is not None else Decimal("Infinity")
+        amount = min(left, upper - lower)
+        if amount > 0:
+            p = price_of(t)
+            usd += amount * p
+            parts.append(f"{num(amount)} GiB x {num(p)}")
+            keys.append(t.key)
+            left -= amount
+        lower = upper
+        if left <= 0:
+            break
+    return Tiered(usd, tuple(parts), tuple(keys))
 
 
 def item(name: str, amount: Money, formula: str, *sources: str) -> LineItem:
