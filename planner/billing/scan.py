@@ -68,12 +68,15 @@ def _unreadable(f: ExportFile, message: str) -> Problem:
 
 def _columns(
     eng: duck.Engine, f: ExportFile, fmt: str, spec: BillingSpec, problems: list[Problem]
-) -> dict[str, Column] | None:
+) -> tuple[dict[str, Column], tuple[str, ...]] | None:
+    """The FOCUS columns of ``f`` the bill reads and its whole header in order, or ``None``
+    (with its problems added) when it cannot be read as a bill."""
     try:
         described = eng.describe(_reader(fmt, [f.path]))
     except duck.EngineError as exc:
         problems.append(_unreadable(f, exc.message))
         return None
+    header = tuple(name for name, _ in described)
     columns = resolve(described)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -119,7 +122,7 @@ def _columns(
                 "export Tags as a JSON object (text) or a map of strings, as FOCUS specifies",
             )
         )
-    return columns
+    return columns, header
 
 
 def _sources(
@@ -141,10 +144,15 @@ def _sources(
                 )
             )
             continue
-        columns = _columns(eng, f, fmt, spec, problems)
-        if columns is None:
+        read = _columns(eng, f, fmt, spec, problems)
+        if read is None:
             continue
-        key = (fmt, *sorted((k, c.name, c.type) for k, c in columns.items()))
+        columns, header = read
+        # CSV files are read together only under one header (read_csv by position: with
+        # union_by_name, DuckDB 2.0 buffers every gzipped file at once - 10 files of 1 M rows
+        # ran out of a 640 MB limit); Parquet files are matched by name.
+        same = header if fmt != "parquet" else ()
+        key = (fmt, same, *sorted((k, c.name, c.type) for k, c in columns.items()))
         groups.setdefault(key, (fmt, [], columns))[1].append(f)
     if problems:
         raise InputError(problems, message=f"{len(problems)} problem(s) in the bill exports")

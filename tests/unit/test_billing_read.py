@@ -158,6 +158,31 @@ def test_gzipped_csv_gives_the_same_baseline(tmp_path: Path) -> None:
     assert _by_workload(baseline_project(root).baseline) == _expected()
 
 
+def test_csv_files_with_their_columns_in_other_orders(tmp_path: Path) -> None:
+    """The bill split into two CSV exports whose columns come in different orders (and one
+    with an extra column) reads the same: CSV files are read together only under one
+    header, so no column is taken by position from another file's layout."""
+    root = _project(tmp_path, exports="bills/part-*.csv")
+    lines = (root / CSV).read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0].split(","), lines[1:]
+    half = len(rows) // 2
+    (root / "bills" / "part-1.csv").write_text("\n".join(lines[: half + 1]) + "\n", "utf-8")
+    con = duckdb.connect()
+    second = root / "bills" / "second.csv"
+    second.write_text("\n".join([lines[0], *rows[half:]]) + "\n", encoding="utf-8")
+    reordered = ", ".join(f'"{c}"' for c in reversed(header))
+    con.execute(
+        f"COPY (SELECT {reordered}, 'x' AS Extra FROM read_csv('{second}', all_varchar = true))"
+        f" TO '{root / 'bills' / 'part-2.csv'}' (HEADER, DELIMITER ',')"
+    )
+    con.close()
+    second.unlink()
+    (root / CSV).unlink()
+    outcome = baseline_project(root)
+    assert len(outcome.sources) == 2
+    assert _by_workload(outcome.baseline) == _expected()
+
+
 def test_tags_without_braces_and_as_key_value_pairs(tmp_path: Path) -> None:
     """Older Azure text without outer braces, and a list of {key, value} structs, both map."""
     root = _project(tmp_path, exports="bills/split-*")
