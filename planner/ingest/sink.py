@@ -84,8 +84,14 @@ class SeriesSink:
         concatenated and a reordered copy."""
         if not self.key_chunks:
             return []
+        grid = shared_grid(self.key_chunks, self.ts_chunks, self.ts_runs, len(self.keys))
         ts, vals, bounds = _grouped(
-            self.key_chunks, self.ts_chunks, self.ts_runs, self.val_chunks, len(self.keys)
+            self.key_chunks,
+            self.ts_chunks,
+            self.ts_runs,
+            self.val_chunks,
+            len(self.keys),
+            with_ts=grid is None,
         )
         out: list[tuple[MetricSeries, int]] = []
         for (workload, metric), idx in sorted(self.keys.items()):
@@ -93,7 +99,7 @@ class SeriesSink:
             if hi == lo:
                 continue
             source = SourceRef(self.rel, self.first_line[idx])
-            t, v = ts[lo:hi], vals[lo:hi]
+            t, v = (ts[lo:hi] if grid is None else grid), vals[lo:hi]
             if is_sorted_unique(t):
                 # already sorted and unique: read-only views of arrays nobody else holds
                 t.setflags(write=False)
@@ -113,34 +119,80 @@ def _grouped(
     ts_runs: list[npt.NDArray[np.int64] | None],
     val_chunks: list[npt.NDArray[np.float64]],
     nkeys: int,
+    *,
+    with_ts: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """(timestamps, values, bounds): the chunks' samples ordered by key - key ``k``'s at
     ``bounds[k]:bounds[k + 1]`` in the order read (a stable sort of all samples by key) -
-    emptying the chunk lists as it goes."""
+    emptying the chunk lists as it goes. Without ``with_ts`` the timestamps are not
+    grouped (an empty array: every key's are the shared grid)."""
     counts = np.zeros(nkeys, dtype=np.int64)
     for keys in key_chunks:
         counts += np.bincount(keys, minlength=nkeys)
     bounds = np.concatenate(([0], np.cumsum(counts)))
     total = int(bounds[-1])
-    ts = np.empty(total, dtype=np.float64)
+    ts = np.empty(total if with_ts else 0, dtype=np.float64)
     vals = np.empty(total, dtype=np.float64)
     cursor = bounds[:-1].copy()
     # a stable sort of 16-bit keys is a radix sort; wider keys sort as they are
     narrow = np.uint16 if nkeys <= 1 << 16 else np.int32
     for _ in range(len(key_chunks)):
         keys, t, runs, v = key_chunks.pop(0), ts_chunks.pop(0), ts_runs.pop(0), val_chunks.pop(0)
-        if runs is not None:
-            t = np.repeat(t, runs)
         order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
         sorted_keys = keys[order]
         here = np.bincount(keys, minlength=nkeys)
         first_here = np.cumsum(here) - here
         dest = cursor[sorted_keys] + (np.arange(keys.size) - first_here[sorted_keys])
-        ts[dest] = t[order]
+        if with_ts:
+            ts[dest] = (t if runs is None else np.repeat(t, runs))[order]
         vals[dest] = v[order]
         cursor += here
     _return_freed_memory()
     return ts, vals, bounds
+
+
+def shared_grid(
+    key_chunks: list[npt.NDArray[np.int32] | npt.NDArray[np.uint16]],
+    ts_chunks: list[npt.NDArray[np.float64]],
+    ts_runs: list[npt.NDArray[np.int64] | None],
+    nkeys: int,
+) -> npt.NDArray[np.float64] | None:
+    """The one timestamp array every key's samples have, in the order read, when the file
+    is time-major on a full grid (each instant, strictly increasing, holds every key exactly
+    once), as a read-only array; else None. The series then share it instead of holding
+    8 bytes a sample of grouped timestamps."""
+    if nkeys == 0 or any(runs is None for runs in ts_runs):
+        return None
+    heads: list[npt.NDArray[np.float64]] = []
+    lengths: list[npt.NDArray[np.int64]] = []
+    for chunk_t, chunk_runs in zip(ts_chunks, ts_runs, strict=True):
+        assert chunk_runs is not None
+        t, runs = chunk_t, chunk_runs
+        if heads and heads[-1][-1] == t[0]:  # an instant split between two chunks
+            lengths[-1] = lengths[-1].copy()
+            lengths[-1][-1] += runs[0]
+            t, runs = t[1:], runs[1:]
+        if t.size:
+            heads.append(t)
+            lengths.append(runs)
+    grid = np.concatenate(heads)
+    if not bool(np.all(np.concatenate(lengths) == nkeys)) or not bool(np.all(grid[1:] > grid[:-1])):
+        return None
+    # every key once per instant: the i-th sample read is in instant i // nkeys
+    seen = np.zeros(nkeys, dtype=np.int64)
+    done = 0
+    for keys in key_chunks:
+        first_run = done // nkeys
+        last_run = (done + keys.size - 1) // nkeys - first_run
+        code = (np.arange(done, done + keys.size) // nkeys - first_run) * nkeys + keys
+        counts = np.bincount(code, minlength=(last_run + 1) * nkeys)
+        counts[:nkeys] += seen
+        if int(counts.max()) > 1:
+            return None
+        done += keys.size
+        seen = counts[last_run * nkeys :] if done % nkeys else np.zeros(nkeys, dtype=np.int64)
+    grid.setflags(write=False)
+    return grid
 
 
 @functools.cache
