@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import mmap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
@@ -18,6 +19,10 @@ from planner.errors import Problem
 from planner.model import SourceRef
 
 MAX_PROBLEMS_PER_FILE = 20
+TRIM_EVERY_CHUNKS = 32
+"""Freed pages are returned to the system every this many chunks, while reading (the
+readers' temporaries) and while grouping (the chunks scattered so far), so the heap holds
+the chunks and the grouped arrays filled so far, not also what malloc kept of freed ones."""
 
 
 @dataclass
@@ -75,13 +80,16 @@ class SeriesSink:
                 self.ts_chunks.append(ts)
                 self.ts_runs.append(None)
             self.val_chunks.append(vals)
+            if len(self.val_chunks) % TRIM_EVERY_CHUNKS == 0:
+                _return_freed_memory()  # the readers' temporaries, freed but kept by malloc
 
     def series(self) -> list[tuple[MetricSeries, int]]:
         """Group the samples by key, sorted by (workload, metric); within a key, in the
-        order read. Each chunk is scattered into its keys' places in two arrays of the
-        whole file (whose pages the scatter touches from the first chunk on), so the peak is
-        the chunks read (10 to 18 bytes a sample) plus the grouped arrays (16), not also a
-        concatenated and a reordered copy."""
+        order read. Each chunk is scattered into its keys' places in arrays of the whole
+        file (values, and timestamps unless the keys share one grid: ``shared_grid``) and
+        the chunks scattered are returned to the system as it goes, so the peak is at most
+        the chunks read (10 to 18 bytes a sample) plus the grouped arrays (8 or 16), not
+        also a concatenated and a reordered copy."""
         if not self.key_chunks:
             return []
         grid = shared_grid(self.key_chunks, self.ts_chunks, self.ts_runs, len(self.keys))
@@ -131,12 +139,14 @@ def _grouped(
         counts += np.bincount(keys, minlength=nkeys)
     bounds = np.concatenate(([0], np.cumsum(counts)))
     total = int(bounds[-1])
-    ts = np.empty(total if with_ts else 0, dtype=np.float64)
-    vals = np.empty(total, dtype=np.float64)
+    ts = _small_pages(total if with_ts else 0)
+    vals = _small_pages(total)
     cursor = bounds[:-1].copy()
     # a stable sort of 16-bit keys is a radix sort; wider keys sort as they are
     narrow = np.uint16 if nkeys <= 1 << 16 else np.int32
-    for _ in range(len(key_chunks)):
+    for i in range(len(key_chunks)):
+        if i % TRIM_EVERY_CHUNKS == TRIM_EVERY_CHUNKS - 1:
+            _return_freed_memory()
         keys, t, runs, v = key_chunks.pop(0), ts_chunks.pop(0), ts_runs.pop(0), val_chunks.pop(0)
         order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
         sorted_keys = keys[order]
@@ -193,6 +203,19 @@ def shared_grid(
         seen = counts[last_run * nkeys :] if done % nkeys else np.zeros(nkeys, dtype=np.int64)
     grid.setflags(write=False)
     return grid
+
+
+def _small_pages(n: int) -> npt.NDArray[np.float64]:
+    """An uninitialised float array of ``n`` on ordinary (4 KiB) pages. numpy asks for huge
+    pages (2 MiB) for large arrays, and a scatter of time-major chunks into key-major order
+    touches every one of them from the first chunk on: the whole array would be resident
+    while the chunks still are. On small pages it fills in as the chunks are freed."""
+    if n == 0:
+        return np.empty(0, dtype=np.float64)
+    region = mmap.mmap(-1, n * 8)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        region.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(region, dtype=np.float64)
 
 
 @functools.cache
