@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import mmap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
@@ -18,6 +19,10 @@ from planner.errors import Problem
 from planner.model import SourceRef
 
 MAX_PROBLEMS_PER_FILE = 20
+TRIM_EVERY_CHUNKS = 32
+"""Freed pages are returned to the system every this many chunks, while reading (the
+readers' temporaries) and while grouping (the chunks scattered so far), so the heap holds
+the chunks and the grouped arrays filled so far, not also what malloc kept of freed ones."""
 
 
 @dataclass
@@ -75,17 +80,26 @@ class SeriesSink:
                 self.ts_chunks.append(ts)
                 self.ts_runs.append(None)
             self.val_chunks.append(vals)
+            if len(self.val_chunks) % TRIM_EVERY_CHUNKS == 0:
+                _return_freed_memory()  # the readers' temporaries, freed but kept by malloc
 
     def series(self) -> list[tuple[MetricSeries, int]]:
         """Group the samples by key, sorted by (workload, metric); within a key, in the
-        order read. Each chunk is scattered into its keys' places in two arrays of the
-        whole file (whose pages the scatter touches from the first chunk on), so the peak is
-        the chunks read (10 to 18 bytes a sample) plus the grouped arrays (16), not also a
-        concatenated and a reordered copy."""
+        order read. Each chunk is scattered into its keys' places in arrays of the whole
+        file (values, and timestamps unless the keys share one grid: ``shared_grid``) and
+        the chunks scattered are returned to the system as it goes, so the peak is at most
+        the chunks read (10 to 18 bytes a sample) plus the grouped arrays (8 or 16), not
+        also a concatenated and a reordered copy."""
         if not self.key_chunks:
             return []
+        grid = shared_grid(self.key_chunks, self.ts_chunks, self.ts_runs, len(self.keys))
         ts, vals, bounds = _grouped(
-            self.key_chunks, self.ts_chunks, self.ts_runs, self.val_chunks, len(self.keys)
+            self.key_chunks,
+            self.ts_chunks,
+            self.ts_runs,
+            self.val_chunks,
+            len(self.keys),
+            with_ts=grid is None,
         )
         out: list[tuple[MetricSeries, int]] = []
         for (workload, metric), idx in sorted(self.keys.items()):
@@ -93,7 +107,7 @@ class SeriesSink:
             if hi == lo:
                 continue
             source = SourceRef(self.rel, self.first_line[idx])
-            t, v = ts[lo:hi], vals[lo:hi]
+            t, v = (ts[lo:hi] if grid is None else grid), vals[lo:hi]
             if is_sorted_unique(t):
                 # already sorted and unique: read-only views of arrays nobody else holds
                 t.setflags(write=False)
@@ -113,34 +127,95 @@ def _grouped(
     ts_runs: list[npt.NDArray[np.int64] | None],
     val_chunks: list[npt.NDArray[np.float64]],
     nkeys: int,
+    *,
+    with_ts: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """(timestamps, values, bounds): the chunks' samples ordered by key - key ``k``'s at
     ``bounds[k]:bounds[k + 1]`` in the order read (a stable sort of all samples by key) -
-    emptying the chunk lists as it goes."""
+    emptying the chunk lists as it goes. Without ``with_ts`` the timestamps are not
+    grouped (an empty array: every key's are the shared grid)."""
     counts = np.zeros(nkeys, dtype=np.int64)
     for keys in key_chunks:
         counts += np.bincount(keys, minlength=nkeys)
     bounds = np.concatenate(([0], np.cumsum(counts)))
     total = int(bounds[-1])
-    ts = np.empty(total, dtype=np.float64)
-    vals = np.empty(total, dtype=np.float64)
+    ts = _small_pages(total if with_ts else 0)
+    vals = _small_pages(total)
     cursor = bounds[:-1].copy()
     # a stable sort of 16-bit keys is a radix sort; wider keys sort as they are
     narrow = np.uint16 if nkeys <= 1 << 16 else np.int32
-    for _ in range(len(key_chunks)):
+    for i in range(len(key_chunks)):
+        if i % TRIM_EVERY_CHUNKS == TRIM_EVERY_CHUNKS - 1:
+            _return_freed_memory()
         keys, t, runs, v = key_chunks.pop(0), ts_chunks.pop(0), ts_runs.pop(0), val_chunks.pop(0)
-        if runs is not None:
-            t = np.repeat(t, runs)
         order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
         sorted_keys = keys[order]
         here = np.bincount(keys, minlength=nkeys)
         first_here = np.cumsum(here) - here
         dest = cursor[sorted_keys] + (np.arange(keys.size) - first_here[sorted_keys])
-        ts[dest] = t[order]
+        if with_ts:
+            ts[dest] = (t if runs is None else np.repeat(t, runs))[order]
         vals[dest] = v[order]
         cursor += here
     _return_freed_memory()
     return ts, vals, bounds
+
+
+def shared_grid(
+    key_chunks: list[npt.NDArray[np.int32] | npt.NDArray[np.uint16]],
+    ts_chunks: list[npt.NDArray[np.float64]],
+    ts_runs: list[npt.NDArray[np.int64] | None],
+    nkeys: int,
+) -> npt.NDArray[np.float64] | None:
+    """The one timestamp array every key's samples have, in the order read, when the file
+    is time-major on a full grid (each instant, strictly increasing, holds every key exactly
+    once), as a read-only array; else None. The series then share it instead of holding
+    8 bytes a sample of grouped timestamps."""
+    if nkeys == 0 or any(runs is None for runs in ts_runs):
+        return None
+    heads: list[npt.NDArray[np.float64]] = []
+    lengths: list[npt.NDArray[np.int64]] = []
+    for chunk_t, chunk_runs in zip(ts_chunks, ts_runs, strict=True):
+        assert chunk_runs is not None
+        t, runs = chunk_t, chunk_runs
+        if heads and heads[-1][-1] == t[0]:  # an instant split between two chunks
+            lengths[-1] = lengths[-1].copy()
+            lengths[-1][-1] += runs[0]
+            t, runs = t[1:], runs[1:]
+        if t.size:
+            heads.append(t)
+            lengths.append(runs)
+    grid = np.concatenate(heads)
+    if not bool(np.all(np.concatenate(lengths) == nkeys)) or not bool(np.all(grid[1:] > grid[:-1])):
+        return None
+    # every key once per instant: the i-th sample read is in instant i // nkeys
+    seen = np.zeros(nkeys, dtype=np.int64)
+    done = 0
+    for keys in key_chunks:
+        first_run = done // nkeys
+        last_run = (done + keys.size - 1) // nkeys - first_run
+        code = (np.arange(done, done + keys.size) // nkeys - first_run) * nkeys + keys
+        counts = np.bincount(code, minlength=(last_run + 1) * nkeys)
+        counts[:nkeys] += seen
+        if int(counts.max()) > 1:
+            return None
+        done += keys.size
+        seen = counts[last_run * nkeys :] if done % nkeys else np.zeros(nkeys, dtype=np.int64)
+    grid.setflags(write=False)
+    return grid
+
+
+def _small_pages(n: int) -> npt.NDArray[np.float64]:
+    """An uninitialised float array of ``n`` on ordinary (4 KiB) pages. numpy asks for huge
+    pages (2 MiB) for large arrays, and a scatter of time-major chunks into key-major order
+    touches every one of them from the first chunk on: the whole array would be resident
+    while the chunks still are. On small pages it fills in as the chunks are freed."""
+    if n == 0:
+        return np.empty(0, dtype=np.float64)
+    region = mmap.mmap(-1, n * 8)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        region.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(region, dtype=np.float64)
 
 
 @functools.cache
