@@ -23,6 +23,7 @@ from planner.model.enums import (
     SiteKind,
     WorkloadKind,
 )
+from planner.model.fastinit import fast_init
 from planner.money import Money
 
 HOURS_PER_MONTH = 730.0
@@ -32,6 +33,7 @@ HOURS_PER_MONTH = 730.0
 # --------------------------------------------------------------------------- provenance
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a value came from in the planning project (1-based line/column, 0 if unknown)."""
@@ -44,6 +46,7 @@ class SourceRef:
 # --------------------------------------------------------------------------- workloads
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Resources:
     """Per-replica resource request."""
@@ -55,6 +58,7 @@ class Resources:
     storage_gib: float = 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DataSpec:
     residency: Residency = Residency.ANY
@@ -62,6 +66,7 @@ class DataSpec:
     dataset_gib: float = 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """``name`` must be reachable; if ``max_latency_ms`` is set the two sites must be
@@ -71,6 +76,7 @@ class Dependency:
     max_latency_ms: float | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TrainingSpec:
     gpu_hours_per_month: float
@@ -96,6 +102,7 @@ class DeploySpec:
     """A database moved off this site has been migrated: the old copy may be dropped."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ObjectStoreSpec:
     """What an object-store workload keeps and serves per month: ``stored_gib`` usable
@@ -109,6 +116,7 @@ class ObjectStoreSpec:
     get_requests_per_month: float = 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Workload:
     name: str
