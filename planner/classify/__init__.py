@@ -3,7 +3,8 @@ numbers, and a right-sized per-replica request. Pure: values in, values out.
 
 The modules, in the order data flows through them:
 
-* ``series``: ``MetricSeries`` and ``TelemetrySet``, the utilisation series type.
+* ``series``: ``MetricSeries``, the utilisation series type; ``telemetry_set``:
+  ``TelemetrySet`` (every series of a project; no numpy import).
 * ``timeseries``: vectorised statistics over rows of a regular time grid.
 * ``regimes``: level shifts and trends from daily means.
 * ``periods``: the autocorrelation at every lag from 10 minutes to 7 days (FFT) and the
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
     from planner.classify.project import classify_project, classify_workload
     from planner.classify.regimes import Regime, regimes
     from planner.classify.rules import primary_metric, telemetry_verdict
-    from planner.classify.series import MetricSeries, TelemetrySet, normalise
+    from planner.classify.series import MetricSeries, normalise
     from planner.classify.sizing import Sizing, rightsize
+    from planner.classify.telemetry_set import TelemetrySet
     from planner.classify.timeseries import hourly_correlation
     from planner.classify.verdict import Verdict
 
@@ -52,7 +54,7 @@ __getattr__ = lazy_exports(
         "PeriodFit": "periods",
         "Regime": "regimes",
         "Sizing": "sizing",
-        "TelemetrySet": "series",
+        "TelemetrySet": "telemetry_set",
         "Verdict": "verdict",
         "autocorrelation": "periods",
         "classify_project": "project",

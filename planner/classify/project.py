@@ -24,9 +24,10 @@ import numpy as np
 from planner.classify.calibration import thresholds, usable
 from planner.classify.features import Features, features
 from planner.classify.rules import primary_metric, telemetry_verdict
-from planner.classify.series import MetricSeries, TelemetrySet, telemetry_key
+from planner.classify.series import MetricSeries, telemetry_key
 from planner.classify.sizing import rightsize
 from planner.classify.stability import halves, since, stability
+from planner.classify.telemetry_set import TelemetrySet
 from planner.classify.verdict import GPU_KINDS, utilisation_scale
 from planner.model import Classification, Project, Workload, WorkloadClass, WorkloadKind
 

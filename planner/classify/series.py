@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from planner.errors import Problem
 from planner.model import Series, SourceRef, Workload
 
 FloatArray = npt.NDArray[np.float64]
@@ -89,24 +88,6 @@ class MetricSeries:
 def default_unit(metric: str) -> str:
     """The default unit of a canonical metric (``METRICS``); empty for any other name."""
     return METRICS.get(metric, "")
-
-
-@dataclass(frozen=True, slots=True)
-class TelemetrySet:
-    """Every series read from a planning project, plus non-fatal warnings."""
-
-    series: tuple[MetricSeries, ...] = ()
-    warnings: tuple[Problem, ...] = ()
-
-    def by_workload(self) -> dict[str, dict[str, MetricSeries]]:
-        """workload -> metric -> series."""
-        out: dict[str, dict[str, MetricSeries]] = {}
-        for s in self.series:
-            out.setdefault(s.workload, {})[s.metric] = s
-        return out
-
-    def __len__(self) -> int:
-        return len(self.series)
 
 
 def normalise(ts: FloatArray, values: FloatArray) -> tuple[FloatArray, FloatArray, int]:

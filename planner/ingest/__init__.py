@@ -51,7 +51,8 @@ from typing import TYPE_CHECKING
 from planner.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from planner.classify.series import MetricSeries, TelemetrySet
+    from planner.classify.series import MetricSeries
+    from planner.classify.telemetry_set import TelemetrySet
     from planner.ingest.files import BLOCK_BYTES, FileResult, read_telemetry_file, telemetry_paths
     from planner.ingest.metrics import ABSURD_LIMITS, METRIC_ALIASES, resolve_metric
     from planner.ingest.project import load_telemetry
@@ -67,7 +68,7 @@ __getattr__ = lazy_exports(
         "MAX_PROBLEMS_PER_FILE": "sink",
         "METRIC_ALIASES": "metrics",
         "MetricSeries": "planner.classify.series",
-        "TelemetrySet": "planner.classify.series",
+        "TelemetrySet": "planner.classify.telemetry_set",
         "load_telemetry": "project",
         "parse_timestamp": "timestamps",
         "read_telemetry_file": "files",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.classify.series import MetricSeries, TelemetrySet, telemetry_key
+from planner.classify.series import MetricSeries, telemetry_key
+from planner.classify.telemetry_set import TelemetrySet
 from planner.errors import InputError, Problem
 from planner.ingest.files import BLOCK_BYTES, read_telemetry_file, telemetry_paths
 from planner.ingest.metrics import resolve_metric

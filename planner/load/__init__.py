@@ -13,8 +13,8 @@ The schemas ship in ``planner/schemas/`` and are published by ``hybridplan schem
 Modules, in the order a load runs them:
 
 - ``yamlpos``: YAML text -> plain data plus the line and column of every value and key
-  (``yamlbuild`` turns libyaml's events into both, ``yamlcore`` resolves scalars under
-  the YAML 1.2 core schema);
+  (``yamlbuild`` turns libyaml's events, made light by ``yamlevents``, into both,
+  ``yamlcore`` resolves scalars under the YAML 1.2 core schema);
 - ``files``: the folder's layout, reading and digesting each file, listing ``telemetry/``;
 - ``schemas``: the packaged JSON Schemas and a cached validator per kind;
 - ``schema_problems``: schema errors -> located problems in plain language with a fix;

@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from yaml import events as ev
-
 from planner.load import yamlcore
+from planner.load.yamlevents import LIGHT
 
 PathKey = str | int
 YamlPath = tuple[PathKey, ...]
@@ -45,7 +44,7 @@ def unpack(packed: int) -> Position:
     return (packed >> _COLUMN_BITS, packed & ((1 << _COLUMN_BITS) - 1))
 
 
-_ENDS = frozenset({ev.MappingEndEvent, ev.SequenceEndEvent})
+_ENDS = frozenset({LIGHT["MappingEndEvent"], LIGHT["SequenceEndEvent"]})
 _UNSEEN = object()
 
 
@@ -109,15 +108,18 @@ class Builder:
     # -- the event loop ----------------------------------------------------------------
 
     def feed(self, next_event: Callable[[], Any]) -> None:
-        """Build from ``next_event`` (a parser's ``get_event``) to the end of the stream.
+        """Build from ``next_event`` (a parser's ``get_event`` making ``yamlevents``'
+        light events, whose fields the loop reads from ``args`` by position) to the end of
+        the stream.
 
         The hot loop, once per event: untagged, unanchored scalars and lists or mappings
         in an open list or mapping are handled inline with local state; everything else
         (the document's top value, anchors, aliases, tags, merge and repeated keys) goes
         to the methods below, with ``top`` and ``produced`` handed over and taken back."""
         stack, marks, plain = self.stack, self.marks, yamlcore.plain
-        scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
-        map_start, seq_start = ev.MappingStartEvent, ev.SequenceStartEvent
+        scalar_event, alias_event = LIGHT["ScalarEvent"], LIGHT["AliasEvent"]
+        map_start, seq_start = LIGHT["MappingStartEvent"], LIGHT["SequenceStartEvent"]
+        document_start, stream_end = LIGHT["DocumentStartEvent"], LIGHT["StreamEndEvent"]
         top, produced, documents = self.top, self.produced, 0
         resolved: dict[str, Any] = {}
         """Plain scalar text -> its value: names, kinds and numbers repeat across entries."""
@@ -125,26 +127,28 @@ class Builder:
             event = next_event()
             kind = type(event)
             if kind is scalar_event:
-                if top is None or event.anchor is not None:
+                # args: anchor, tag, implicit, value, start_mark, end_mark, style
+                args = event.args
+                if top is None or args[0] is not None:
                     top, produced = self._delegate(self.scalar, event, top, produced)
                     continue
-                text = event.value
+                text = args[3]
                 if top.is_map and top.key is None:
                     if text != "<<" and text not in top.value:
-                        mark = event.start_mark
+                        mark = args[4]
                         top.key = text
                         top.key_at = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
                         top.skip_value = False
                     else:
                         top, produced = self._delegate(self.scalar, event, top, produced)
                     continue
-                if event.tag is not None or top.key == "<<":
+                if args[1] is not None or top.key == "<<":
                     top, produced = self._delegate(self.scalar, event, top, produced)
                     continue
-                mark = event.start_mark
+                mark = args[4]
                 at = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
                 value: Any = text
-                if event.implicit[0]:
+                if args[2][0]:
                     value = resolved.get(text, _UNSEEN)
                     if value is _UNSEEN:
                         try:
@@ -184,10 +188,12 @@ class Builder:
                         top.slots += (top.key_at, done.at, child)
                     top.key = None
             elif kind is map_start or kind is seq_start:
+                # args: anchor, tag, implicit, start_mark, end_mark, flow_style
+                args = event.args
                 if (
                     top is None
-                    or event.anchor is not None
-                    or event.tag is not None
+                    or args[0] is not None
+                    or args[1] is not None
                     or (top.is_map and top.key in (None, "<<"))
                     or len(stack) >= MAX_DEPTH
                 ):
@@ -197,7 +203,7 @@ class Builder:
                     self.start(event, value)
                     top, produced = self.top, self.produced
                     continue
-                mark = event.start_mark
+                mark = args[3]
                 produced += 1
                 part: PathKey = (top.key or "") if top.is_map else len(top.value)
                 path = (*top.path, part)
@@ -213,7 +219,7 @@ class Builder:
                 stack.append(top)
             elif kind is alias_event:
                 top, produced = self._delegate(self.alias, event, top, produced)
-            elif kind is ev.DocumentStartEvent:
+            elif kind is document_start:
                 documents += 1
                 if documents > 1:
                     raise FatalError(
@@ -221,7 +227,7 @@ class Builder:
                         "found a second YAML document ('---'); one document per file",
                         "keep one document per file",
                     )
-            elif kind is ev.StreamEndEvent:
+            elif kind is stream_end:
                 self.top, self.produced = top, produced
                 return
 
@@ -273,7 +279,7 @@ class Builder:
             top.value.append(value)
             top.slots += (at, NO_CHILD)
 
-    def key(self, top: _Open, text: str, at: int, event: ev.ScalarEvent | None) -> None:
+    def key(self, top: _Open, text: str, at: int, event: Any) -> None:
         if (
             text == "<<"
             and event is not None
@@ -364,7 +370,7 @@ class Builder:
 
     # -- containers --------------------------------------------------------------------
 
-    def start(self, event: ev.CollectionStartEvent, value: dict[str, Any] | list[Any]) -> None:
+    def start(self, event: Any, value: dict[str, Any] | list[Any]) -> None:
         top = self.stack[-1] if self.stack else None
         complex_key = top is not None and top.is_map and top.key is None
         path = top.path if top is not None and complex_key else self.child_path(top)

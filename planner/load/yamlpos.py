@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 from planner.errors import Problem
+from planner.load import yamlevents
 from planner.load.yamlbuild import (
     MAX_ALIAS_VALUES,
     MAX_DEPTH,
@@ -187,16 +188,25 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser; PyYAML's own (same events, slower) where it was built without libyaml."""
 
+_LIBYAML: Any = getattr(yaml, "_yaml", None) if _Parser is not yaml.SafeLoader else None
+"""The extension module whose event classes ``yamlevents.light_events`` replaces."""
 
-def parse_yaml(text: str, file: str) -> Parsed:
+
+def parse_yaml(text: str, file: str, *, light: bool = True) -> Parsed:
     """Parse one YAML document into plain data plus positions; never raises on bad input.
 
     ``file`` is only used to label problems (pass a path relative to the project root).
+    ``light=False`` has libyaml make PyYAML's own events, converted one by one (slower;
+    the reference the tests compare the light events with).
     """
     builder = Builder()
     parser = _Parser(text)
     try:
-        builder.feed(parser.get_event)
+        if light and yamlevents.can_swap(_LIBYAML):
+            with yamlevents.light_events(_LIBYAML):
+                builder.feed(parser.get_event)
+        else:
+            builder.feed(yamlevents.as_light(parser.get_event))
     except yaml.YAMLError as exc:
         return Parsed(None, problems=(_syntax_problem(exc, text, file),))
     except FatalError as exc:

@@ -23,6 +23,7 @@ from planner.model.enums import (
     SiteKind,
     WorkloadKind,
 )
+from planner.model.fastinit import fast_init
 from planner.money import Money
 
 HOURS_PER_MONTH = 730.0
@@ -32,6 +33,7 @@ HOURS_PER_MONTH = 730.0
 # --------------------------------------------------------------------------- provenance
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a value came from in the planning project (1-based line/column, 0 if unknown)."""
@@ -44,6 +46,7 @@ class SourceRef:
 # --------------------------------------------------------------------------- workloads
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Resources:
     """Per-replica resource request."""
@@ -55,6 +58,7 @@ class Resources:
     storage_gib: float = 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DataSpec:
     residency: Residency = Residency.ANY
@@ -64,6 +68,7 @@ class DataSpec:
     """Served through a CDN (priced at the catalogue's CDN tiers on every site)."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """``name`` must be reachable; if ``max_latency_ms`` is set the two sites must be
@@ -73,6 +78,7 @@ class Dependency:
     max_latency_ms: float | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TrainingSpec:
     gpu_hours_per_month: float
@@ -98,6 +104,7 @@ class DeploySpec:
     """A database moved off this site has been migrated: the old copy may be dropped."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ObjectStoreSpec:
     """What an object-store workload keeps and serves per month: ``stored_gib`` usable
@@ -111,6 +118,7 @@ class ObjectStoreSpec:
     get_requests_per_month: float = 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ManagedSpec:
     """The engine of a managed-db (``postgres``, ``mysql``), search (``opensearch``) or cache
