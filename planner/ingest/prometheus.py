@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from planner.classify.series import MetricSeries, TelemetrySet
+from planner.classify.series import MetricSeries
+from planner.classify.telemetry_set import TelemetrySet
 from planner.errors import InputError, Problem
 from planner.ingest.json_file import emit_raw
 from planner.ingest.json_responses import RawSeries
