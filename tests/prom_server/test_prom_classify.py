@@ -25,7 +25,7 @@ from promserver import SharedServer
 from typer.testing import CliRunner
 
 from planner.app.inputs import read_from_prometheus, telemetry_digest
-from planner.classify.series import TelemetrySet
+from planner.classify.telemetry_set import TelemetrySet
 from planner.cli import app
 from planner.ingest import load_telemetry
 from planner.load import load_project
