@@ -4,6 +4,7 @@ validation. Pure: values in, values out.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,8 +32,12 @@ HOURS = decimal_of(HOURS_PER_MONTH)
 PCT = Decimal(100)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def num(x: float | Decimal | int) -> str:
-    """A number for a formula: up to 6 significant digits, thousands separators."""
+    """A number for a formula: up to 6 significant digits, thousands separators.
+
+    Memoised: a pure function of the number's value (equal values, whatever their type,
+    write the same text), and offers repeat the same few prices and quantities."""
     d = decimal_of(x)
     if d == 0:
         return "0"
