@@ -34,7 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-FLEET_VERSION = 1
+from planner.model import Settings
+
+FLEET_VERSION = 2
 """Bumped whenever the generator changes what it writes (cached fleets are keyed by it)."""
 HOURS = 30 * 24
 TEAM_SIZE = 50
@@ -79,8 +81,8 @@ OVERRIDES = {
 }
 CLASSES = ("steady", "diurnal", "bursty", "idle")
 KINDS = ("service", "database", "batch", "inference", "training")
-MIN_REPLICAS = {1: 3, 2: 2}
-"""Replicas a tier needs at least (the default ``settings.min_replicas_by_tier``)."""
+MIN_REPLICAS = dict(Settings().min_replicas_by_tier)
+"""Replicas a tier needs at least: the default ``settings.min_replicas_by_tier`` (HP-SLA-001)."""
 KIND_P = (0.45, 0.15, 0.28, 0.10, 0.02)
 
 
