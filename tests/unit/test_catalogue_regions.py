@@ -1,0 +1,216 @@
+"""Catalogue coverage by region (issue #13): every shipped AWS region has each managed-service,
+RDS storage, object-storage and CDN price family or is listed as not covered (docs/billing.md
+shows the table ``planner.catalogue.coverage`` computes); transcribed figures equal their
+source; a region without a price refuses the offer naming the key, one with prices is priced
+from them. Project: tests/data/managed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from world import usd
+
+from planner.catalogue import Catalogue, load_default_catalogue
+from planner.catalogue.coverage import (
+    FAMILIES,
+    Status,
+    coverage,
+    coverage_table,
+    shipped_regions,
+)
+from planner.cost import offers_for
+from planner.load import load_project
+from planner.model import Offer, PricingOption, Project, Site
+
+ROOT = Path(__file__).resolve().parents[2]
+MANAGED = ROOT / "tests" / "data" / "managed"
+BILLING_DOC = ROOT / "docs" / "billing.md"
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return load_default_catalogue()
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return load_project(MANAGED)
+
+
+def _doc_table() -> str:
+    text = BILLING_DOC.read_text(encoding="utf-8")
+    m = re.search(r"<!-- coverage:begin -->\n(.*?)<!-- coverage:end -->", text, re.S)
+    assert m is not None, "docs/billing.md lost its <!-- coverage:begin/end --> markers"
+    return m.group(1)
+
+
+def test_shipped_regions_are_the_regions_the_catalogue_names(cat: Catalogue) -> None:
+    """The six AWS regions of catalogue 2025-h1 (EC2, EBS or S3 keys name them)."""
+    assert shipped_regions(cat) == (
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "us-east-1",
+        "us-east-2",
+    )
+
+
+def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue) -> None:
+    """docs/billing.md shows exactly the computed coverage: a priced cell cites its sources,
+    a refused one names the missing key, so no region silently lacks a family."""
+    assert _doc_table() == coverage_table(cat), (
+        "docs/billing.md coverage table is stale; regenerate it with "
+        "`python -c 'from planner.catalogue import load_default_catalogue as l; "
+        'from planner.catalogue.coverage import coverage_table as t; print(t(l()), end="")\'`'
+    )
+    cells = coverage(cat)
+    assert len(cells) == len(FAMILIES) * len(shipped_regions(cat))
+    for c in cells:
+        if c.status is Status.REFUSED:
+            assert c.missing, c
+            assert not c.cited, c
+            assert f"refused (`{c.missing[0]}`)" in _doc_table()
+        else:
+            assert c.cited, c
+
+
+@pytest.mark.parametrize(
+    ("family", "region", "status"),
+    [
+        ("rds-postgres", "eu-west-1", Status.PRICED),
+        ("rds-postgres", "eu-central-1", Status.PRICED),
+        ("rds-postgres", "us-east-2", Status.PRICED),
+        ("rds-postgres", "eu-west-2", Status.REFUSED),
+        ("rds-mysql", "eu-west-1", Status.REFUSED),
+        ("rds-gp3", "eu-west-1", Status.PRICED),
+        ("rds-gp3", "us-east-2", Status.REFUSED),
+        ("rds-backup", "eu-central-1", Status.PRICED),
+        ("cloudfront", "eu-north-1", Status.PRICED),
+    ],
+)
+def test_coverage_cells(cat: Catalogue, family: str, region: str, status: Status) -> None:
+    """The cells this issue changed (and two it could not): priced where a dated source gave
+    every key, refused otherwise."""
+    c = next(c for c in coverage(cat) if c.family == family and c.region == region)
+    assert c.status is status
+
+
+def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
+    """Dropping one PostgreSQL class of eu-west-1 leaves the family partial, naming that key."""
+    key = "aws.rds.postgres.db.r7g.2xlarge.eu-west-1"
+    smaller = replace(cat, prices={k: p for k, p in cat.prices.items() if k != key})
+    c = next(c for c in coverage(smaller) if c.family == "rds-postgres" and c.region == "eu-west-1")
+    assert c.status is Status.PARTIAL
+    assert c.missing == (key,)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "source"),
+    [
+        # OnDemand:PricePerUnit, data/rds/<region>-rds-postgresql-reservedinstance-*-1y.json
+        ("aws.rds.postgres.db.r6g.xlarge.eu-west-1", "0.504", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.m6i.large.eu-west-1", "0.197", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r7g.2xlarge.eu-west-1", "1.071", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r6i.large.eu-central-1", "0.305", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.m6g.2xlarge.eu-central-1", "0.757", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r6g.large.us-east-2", "0.225", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r6i.2xlarge.us-east-2", "1.0", "ec2shop-rds-2024-09-28"),
+        # Database Storage Single AZ General Purpose-GP3 / Storage Snapshot lines
+        ("aws.rds.gp3.eu-west-1", "0.127", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.gp3.eu-central-1", "0.137", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.backup.eu-central-1", "0.103", "ec2shop-rds-ondemand-2024-09-28"),
+    ],
+)
+def test_transcribed_figures_equal_the_source(
+    cat: Catalogue, key: str, value: str, source: str
+) -> None:
+    """Exact decimals as the 2024-09-28 AWS feed prints them, cited with source and date."""
+    p = cat.prices[key]
+    assert p.value == Decimal(value)
+    assert p.source == source
+    assert p.date == "2024-09-28"
+    assert "44337592ba034dd0cdd1e71a1670b17f8c3f6002" in cat.sources[source].ref
+
+
+def _site(project: Project, region: str) -> Site:
+    site = project.site("aws-eu-west-1")
+    assert site.cloud_cost is not None
+    return replace(
+        site,
+        name=f"aws-{region}",
+        region=region,
+        cloud_cost=replace(site.cloud_cost, price_region=region),
+    )
+
+
+def _on_demand(project: Project, workload: str, site: Site, cat: Catalogue) -> Offer:
+    w = project.workload(workload)
+    offers = offers_for(w, w.resources, site, cat, project.settings)
+    return next(o for o in offers if o.option is PricingOption.ON_DEMAND)
+
+
+@pytest.mark.parametrize(
+    ("region", "lines", "total"),
+    [
+        (
+            # 2 x 730 x 0.504 = 735.84; 2 x 500 x 0.127 = 127.00; 200 x 0.095 = 19.00
+            "eu-west-1",
+            {"instances": "735.84", "storage": "127.00", "backup": "19.00"},
+            "881.84",
+        ),
+        (
+            # 2 x 730 x 0.549 = 801.54; 2 x 500 x 0.137 = 137.00; 200 x 0.103 = 20.60
+            "eu-central-1",
+            {"instances": "801.54", "storage": "137.00", "backup": "20.60"},
+            "959.14",
+        ),
+    ],
+)
+def test_postgres_is_priced_in_the_new_regions(
+    project: Project, cat: Catalogue, region: str, lines: dict[str, str], total: str
+) -> None:
+    """orders-db (4 cores, 32 GiB, 500 GiB, Multi-AZ, 200 GiB extra backups) takes the
+    region's cheapest holding class, db.r6g.xlarge, and its storage and backup prices."""
+    o = _on_demand(project, "orders-db", _site(project, region), cat)
+    assert o.eligible, o.reason
+    assert o.instance_type == "db.r6g.xlarge"
+    amounts = {li.name: li.amount for li in o.line_items}
+    assert amounts == {
+        "RDS db.r6g.xlarge, Multi-AZ (instances)": usd(lines["instances"]),
+        "RDS storage (gp3)": usd(lines["storage"]),
+        "RDS backup storage": usd(lines["backup"]),
+        "egress": usd("0.00"),
+    }
+    assert o.per_month == usd(total)
+    assert o.line_items[0].sources == (
+        f"aws.rds.postgres.db.r6g.xlarge.{region}",
+        "source ec2shop-rds-2024-09-28 (2024-09-28)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("workload", "region", "key"),
+    [
+        # no PostgreSQL class of eu-west-2 is sourced: the smallest holding one is named
+        ("orders-db", "eu-west-2", "aws.rds.postgres.db.r6g.xlarge.eu-west-2"),
+        # the class is priced in us-east-2, its gp3 storage and backups are not
+        ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
+        ("inventory-db", "eu-central-1", "aws.rds.mysql.db.m6g.large.eu-central-1"),
+        ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
+    ],
+)
+def test_what_has_no_source_stays_refused(
+    project: Project, cat: Catalogue, workload: str, region: str, key: str
+) -> None:
+    """A missing price is never guessed: the offer is ineligible and names the key to add."""
+    o = _on_demand(project, workload, _site(project, region), cat)
+    assert not o.eligible
+    assert o.reason is not None
+    assert key in o.reason
+    assert "price_overrides" in o.reason
