@@ -81,10 +81,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     prices became decimals keep their input digest (the float-era hashing; the value changed
     when issue #13 added the managed-service prices and classes and sourced the EBS, S3
     and r6i entries that were recalled, and again when it added the RDS for PostgreSQL
-    classes of us-east-2, eu-west-1 and eu-central-1 and the RDS storage and backup prices of
-    eu-west-1 and eu-central-1, 2024-09-28 AWS feed: new keys are new inputs; no existing
-    entry changed)."""
-    assert default.digest == "fce351bd021f47e6dff2637b17ff6a7d591e5f00e600838211464941e248ff51"
+    classes of us-east-2, eu-west-1 and eu-central-1, the RDS for MySQL classes of eu-west-1
+    and the RDS storage and backup prices of eu-west-1 and eu-central-1 from the 2024-09-28
+    AWS feed: new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "2c76543791533cb8959db60bd825054f9a00cc162f5cb740442fdab23b53450a"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -86,7 +86,8 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-postgres", "eu-central-1", Status.PRICED),
         ("rds-postgres", "us-east-2", Status.PRICED),
         ("rds-postgres", "eu-west-2", Status.REFUSED),
-        ("rds-mysql", "eu-west-1", Status.REFUSED),
+        ("rds-mysql", "eu-west-1", Status.PRICED),
+        ("rds-mysql", "eu-central-1", Status.REFUSED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
         ("rds-gp3", "us-east-2", Status.REFUSED),
         ("rds-backup", "eu-central-1", Status.PRICED),
@@ -120,6 +121,8 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.postgres.db.m6g.2xlarge.eu-central-1", "0.757", "ec2shop-rds-2024-09-28"),
         ("aws.rds.postgres.db.r6g.large.us-east-2", "0.225", "ec2shop-rds-2024-09-28"),
         ("aws.rds.postgres.db.r6i.2xlarge.us-east-2", "1.0", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.mysql.db.m6g.large.eu-west-1", "0.168", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.r6g.2xlarge.eu-west-1", "0.949", "ec2shop-rds-mysql-2024-09-28"),
         # Database Storage Single AZ General Purpose-GP3 / Storage Snapshot lines
         ("aws.rds.gp3.eu-west-1", "0.127", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
@@ -192,6 +195,17 @@ def test_postgres_is_priced_in_the_new_regions(
         f"aws.rds.postgres.db.r6g.xlarge.{region}",
         "source ec2shop-rds-2024-09-28 (2024-09-28)",
     )
+
+
+def test_mysql_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
+    """inventory-db (2 cores, 8 GiB, 100 GiB, Single-AZ) on MySQL's own eu-west-1 rates:
+    db.m6g.large 0.168 USD/h (PostgreSQL's is 0.176): 730 x 0.168 = 122.64;
+    100 x 0.127 = 12.70."""
+    o = _on_demand(project, "inventory-db", _site(project, "eu-west-1"), cat)
+    assert {li.name: li.amount for li in o.line_items} == {
+        "RDS db.m6g.large, Single-AZ (instance)": usd("122.64"),
+        "RDS storage (gp3)": usd("12.70"),
+    }
 
 
 @pytest.mark.parametrize(
