@@ -82,9 +82,9 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     when issue #13 added the managed-service prices and classes and sourced the EBS, S3
     and r6i entries that were recalled, and again when it added the RDS for PostgreSQL
     classes of us-east-2, eu-west-1 and eu-central-1, the RDS for MySQL classes of eu-west-1
-    and the RDS storage and backup prices of eu-west-1 and eu-central-1 from the 2024-09-28
-    AWS feed: new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "2c76543791533cb8959db60bd825054f9a00cc162f5cb740442fdab23b53450a"
+    and eu-central-1 and the RDS storage and backup prices of eu-west-1 and eu-central-1
+    from the 2024-09-28 AWS feed: new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "b2540df72a057d989faf06d35d76952a321e2e0eacbbdcc80bc31f30722d7e30"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -87,7 +87,8 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-postgres", "us-east-2", Status.PRICED),
         ("rds-postgres", "eu-west-2", Status.REFUSED),
         ("rds-mysql", "eu-west-1", Status.PRICED),
-        ("rds-mysql", "eu-central-1", Status.REFUSED),
+        ("rds-mysql", "eu-central-1", Status.PRICED),
+        ("rds-mysql", "us-east-2", Status.REFUSED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
         ("rds-gp3", "us-east-2", Status.REFUSED),
         ("rds-backup", "eu-central-1", Status.PRICED),
@@ -123,6 +124,7 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.postgres.db.r6i.2xlarge.us-east-2", "1.0", "ec2shop-rds-2024-09-28"),
         ("aws.rds.mysql.db.m6g.large.eu-west-1", "0.168", "ec2shop-rds-mysql-2024-09-28"),
         ("aws.rds.mysql.db.r6g.2xlarge.eu-west-1", "0.949", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.m6i.xlarge.eu-central-1", "0.406", "ec2shop-rds-mysql-2024-09-28"),
         # Database Storage Single AZ General Purpose-GP3 / Storage Snapshot lines
         ("aws.rds.gp3.eu-west-1", "0.127", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
@@ -215,7 +217,7 @@ def test_mysql_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
         ("orders-db", "eu-west-2", "aws.rds.postgres.db.r6g.xlarge.eu-west-2"),
         # the class is priced in us-east-2, its gp3 storage and backups are not
         ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
-        ("inventory-db", "eu-central-1", "aws.rds.mysql.db.m6g.large.eu-central-1"),
+        ("inventory-db", "us-east-2", "aws.rds.mysql.db.m6g.large.us-east-2"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
     ],
 )
