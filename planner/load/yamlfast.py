@@ -206,8 +206,10 @@ class FastLocator:
             return unpack(key_at if key else at)
         items = shape.items.get(name)
         index = path[1]
-        if items is None or type(index) is not int or not 0 <= index < len(items):
+        if items is None:
             return self.full().where(path, key=key)
+        if not isinstance(index, int) or not 0 <= index < len(items):
+            return unpack(at)  # no such item: the list's own position, as the full reader
         if len(path) == 2:
             return unpack(items[index])
         item = self._item(name, index)
@@ -218,9 +220,22 @@ class FastLocator:
         return (line + first_line - 1, column)
 
     def item_positions(self, path: YamlPath) -> list[Position]:
-        if len(path) == 1 and isinstance(path[0], str) and path[0] in self.shape.items:
-            return [unpack(at) for at in self.shape.items[path[0]]]
-        return self.full().item_positions(path)
+        shape = self.shape
+        if not path or not isinstance(path[0], str) or path[0] not in shape.keys:
+            return []  # the top value is a mapping; a missing key holds no list
+        items = shape.items.get(path[0])
+        if len(path) == 1:
+            return [] if items is None else [unpack(at) for at in items]
+        index = path[1]
+        if items is None:
+            return self.full().item_positions(path)
+        if not isinstance(index, int) or not 0 <= index < len(items):
+            return []
+        item = self._item(path[0], index)
+        if item is None:
+            return self.full().item_positions(path)
+        parsed, first_line = item
+        return [(ln + first_line - 1, col) for ln, col in parsed.item_positions((0, *path[2:]))]
 
     def _item(self, name: str, index: int) -> tuple[Parsed, int] | None:
         """Item ``index`` of the top-level list ``name`` read alone by the full reader, and
