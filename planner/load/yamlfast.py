@@ -97,47 +97,51 @@ def _build(next_event: Callable[[], Any], shape: _Shape) -> Any:
     record: array[int] | None = None
     """The item positions of the list ``top`` when it is a top-level value."""
     root: Any = None
+    value: Any = None
+    depth = 0
+    """Lists and mappings open (``len(stack)``)."""
     documents = 0
     while True:
         event = next_event()
         kind = type(event)
         if kind is scalar_event:
             # args: anchor, tag, implicit, value, start_mark, end_mark, style
-            anchor, tag, implicit, text, mark = event.args[:5]
-            if anchor is not None or top is None:
+            args = event.args
+            if args[0] is not None or args[1] is not None or top is None:
                 raise _UnusualError
+            text = args[3]
             if is_map and key is None:
                 if text == "<<" or text in top:
                     raise _UnusualError
                 key = text
-                if len(stack) == 1:
-                    key_at = pack(mark)
+                if depth == 1:
+                    key_at = pack(args[4])
                 continue
-            if tag is not None:
-                raise _UnusualError
-            value: Any = text
-            if implicit[0]:
+            if args[2][0]:
                 value = resolved.get(text, _UNSEEN)
                 if value is _UNSEEN:
                     value = resolved[text] = plain(text)
+            else:
+                value = text
             if is_map:
-                if len(stack) == 1:
-                    shape.keys[key] = (key_at, pack(mark))
+                if depth == 1:
+                    shape.keys[key] = (key_at, pack(args[4]))
                 top[key] = value
                 key = None
             else:
                 if record is not None:
-                    record.append(pack(mark))
+                    record.append(pack(args[4]))
                 top.append(value)
         elif kind in ends:
             done = top
             if not stack:
                 raise _UnusualError
             top, is_map, key, record = stack.pop()
+            depth -= 1
             if top is None:
                 root = done
             elif is_map:
-                if len(stack) == 1 and type(done) is list:
+                if depth == 1 and type(done) is list:
                     shape.ends[key] = pack(event.args[0])
                 top[key] = done
                 key = None
@@ -146,7 +150,7 @@ def _build(next_event: Callable[[], Any], shape: _Shape) -> Any:
         elif kind is map_start or kind is seq_start:
             # args: anchor, tag, implicit, start_mark, end_mark, flow_style
             anchor, tag, _, mark, _, flow = event.args
-            if anchor is not None or tag is not None or len(stack) >= MAX_DEPTH:
+            if anchor is not None or tag is not None or depth >= MAX_DEPTH:
                 raise _UnusualError
             child: array[int] | None = None
             if top is None:
@@ -156,7 +160,7 @@ def _build(next_event: Callable[[], Any], shape: _Shape) -> Any:
             elif is_map:
                 if key is None:
                     raise _UnusualError
-                if len(stack) == 1:
+                if depth == 1:
                     shape.keys[key] = (key_at, pack(mark))
                     if kind is seq_start:
                         child = shape.items[key] = array("q")
@@ -164,6 +168,7 @@ def _build(next_event: Callable[[], Any], shape: _Shape) -> Any:
             elif record is not None:
                 record.append(pack(mark))
             stack.append((top, is_map, key, record))
+            depth += 1
             top, is_map, key, record = (
                 ({} if kind is map_start else []),
                 kind is map_start,
