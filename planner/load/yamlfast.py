@@ -14,7 +14,7 @@ lines hold anything else, a read that does not give the same item back), the who
 read again with the full reader, once.
 
 The fast loop gives up and hands the file to the full reader (same result, slower) on
-anything unusual: an anchor, alias, tag or merge key (``<<``), a repeated or complex key,
+anything unusual (``read_yaml`` does not try it where a cheap scan sees one): an anchor, alias, tag or merge key (``<<``), a repeated or complex key,
 a scalar the core schema refuses, nesting at ``MAX_DEPTH``, a second document, a top value
 that is not a mapping. A syntax error is reported as the full reader reports it (it stops
 at the same event, having met nothing unusual before it).
@@ -42,8 +42,30 @@ class _UnusualError(Exception):
 
 def read_yaml(text: str, file: str) -> Parsed:
     """``parse_yaml(text, file)``'s result, by the fast loop when it can (see the module)."""
-    fast = fast_parse(text, file)
+    fast = None if looks_unusual(text) else fast_parse(text, file)
     return parse_yaml(text, file) if fast is None else fast
+
+
+_TOKEN_AFTER = frozenset(" \t\r\n[{,")
+"""What may stand before a tag (``!``), anchor (``&``) or alias (``*``) token."""
+_SCAN_LIMIT = 1_000
+"""Occurrences of each of those characters looked at before ``looks_unusual`` gives up."""
+
+
+def looks_unusual(text: str) -> bool:
+    """Whether ``text`` seems to hold a tag, anchor, alias or merge key (``<<``), which
+    the fast loop would give up on - perhaps late in a large file, after most of its work.
+    A cheap scan (``str.find``); a wrong guess only costs time: the full reader gives the
+    same result."""
+    if "<<" in text:
+        return True
+    for char in "!&*":
+        at, seen = text.find(char), 0
+        while at != -1 and seen < _SCAN_LIMIT:
+            if at == 0 or text[at - 1] in _TOKEN_AFTER:
+                return True
+            at, seen = text.find(char, at + 1), seen + 1
+    return False
 
 
 def fast_parse(text: str, file: str) -> Parsed | None:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutations import YAML_EDITS
 
-from planner.load.yamlfast import FastLocator, fast_parse, read_yaml
+from planner.load.yamlfast import FastLocator, fast_parse, looks_unusual, read_yaml
 from planner.load.yamlpos import Parsed, YamlPath, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +107,25 @@ def test_edge_cases_read_the_same(text: str, fast_path: bool) -> None:
     """Edge cases read the same; the unusual ones are handed to the full reader."""
     assert_same(text)
     assert (fast_parse(text, "inventory.yaml") is not None) is fast_path
+
+
+@pytest.mark.parametrize(
+    ("text", "unusual"),
+    [
+        pytest.param("a: !!int 5\n", True, id="tag"),
+        pytest.param("a: &x 1\nb: *x\n", True, id="anchor-alias"),
+        pytest.param("a: [*x]\n", True, id="alias-in-flow"),
+        pytest.param("<<: {a: 1}\n", True, id="merge"),
+        pytest.param("!x a: 1\n", True, id="at-start"),
+        pytest.param("team: R&D\nnote: 'wow!'\nglob: a*b\n", False, id="in-words"),
+        pytest.param("a: 1\n", False, id="plain"),
+    ],
+)
+def test_looks_unusual_spots_tags_anchors_aliases_and_merges(text: str, unusual: bool) -> None:
+    """The scan sends files with tag, anchor, alias or merge tokens to the full reader
+    at once, and keeps the fast loop for those characters inside words."""
+    assert looks_unusual(text) is unusual
+    assert_same(text)
 
 
 def test_core_schema_numbers_and_strings() -> None:
