@@ -14,9 +14,10 @@ lines hold anything else, a read that does not give the same item back), the who
 read again with the full reader, once.
 
 The fast loop gives up and hands the file to the full reader (same result, slower) on
-anything unusual (``read_yaml`` does not try it where a cheap scan sees one): an anchor, alias, tag or merge key (``<<``), a repeated or complex key,
-a scalar the core schema refuses, nesting at ``MAX_DEPTH``, a second document, a top value
-that is not a mapping. A syntax error is reported as the full reader reports it (it stops
+anything unusual: an anchor, alias, tag or merge key (``<<``; ``read_yaml`` does not try
+the fast loop where a cheap scan sees one), a repeated or complex key, a scalar the core
+schema refuses, nesting at ``MAX_DEPTH``, a second document, a top value that is not a
+mapping. A syntax error is reported as the full reader reports it (it stops
 at the same event, having met nothing unusual before it).
 """
 
