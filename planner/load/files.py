@@ -8,7 +8,8 @@ from pathlib import Path
 
 from planner.errors import Problem
 from planner.layout import INVENTORY, POLICIES, PROJECT, SITES, TELEMETRY_DIR
-from planner.load.yamlpos import Parsed, parse_yaml
+from planner.load.yamlfast import read_yaml
+from planner.load.yamlpos import Parsed
 
 # (file name, kind, required)
 INPUT_FILES: tuple[tuple[str, str, bool], ...] = (
@@ -71,7 +72,7 @@ def read_document(
             Problem(file, 0, 0, "", f"not valid UTF-8 ({exc.reason})", "save the file as UTF-8")
         )
         return None
-    parsed = parse_yaml(text, file)
+    parsed = read_yaml(text, file)
     problems.extend(parsed.problems)
     if parsed.data is None:
         if not parsed.problems:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -55,6 +55,15 @@ from planner.load.yamlbuild import (
 __all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "PathKey", "Position", "YamlPath"]
 
 
+class Locator(Protocol):
+    """Positions kept another way than ``Parsed.marks`` (``yamlfast``: read again when
+    asked); answers as ``Parsed.where`` and ``Parsed.item_positions`` do."""
+
+    def where(self, path: YamlPath, *, key: bool = False) -> Position: ...
+
+    def item_positions(self, path: YamlPath) -> list[Position]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """The result of ``parse_yaml``.
@@ -70,10 +79,14 @@ class Parsed:
     problems: tuple[Problem, ...] = ()
     marks: array[int] = field(default_factory=lambda: array("q"))
     root: tuple[int, int] = (0, NO_CHILD)
+    locator: Locator | None = None
+    """Where positions come from instead of ``marks`` (``yamlfast.read_yaml``)."""
 
     def where(self, path: YamlPath, *, key: bool = False) -> Position:
         """Best-known position of ``path``: its key (if ``key``), else its value, else the
         nearest enclosing value; ``(0, 0)`` if nothing is known."""
+        if self.locator is not None:
+            return self.locator.where(path, key=key)
         value, (at, child) = self.data, self.root
         key_at = 0
         for part in path:
@@ -90,6 +103,8 @@ class Parsed:
     def item_positions(self, path: YamlPath) -> list[Position]:
         """The position of each item of the list at ``path`` (one walk, not one per item:
         ``where(path + (i,))`` for every ``i``)."""
+        if self.locator is not None:
+            return self.locator.item_positions(path)
         items = self.data
         at, child = self.root
         for part in path:
@@ -153,11 +168,11 @@ def problem_at(
     return Problem(file, line, column, format_path(path), message, fix)
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 """What libyaml counts as a line break (YAML 1.1's set)."""
 
 
-def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
+def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     """A located problem for a scanner, parser or reader error."""
     fix = "check indentation (spaces, not tabs), colons and quoting near this spot"
     if isinstance(exc, yaml.reader.ReaderError):
@@ -173,7 +188,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     what = exc.problem or "invalid YAML"
     if mark and what == "found character that cannot start any token":
-        lines = _LINE_BREAK.split(text)
+        lines = LINE_BREAK.split(text)
         row = lines[mark.line] if mark.line < len(lines) else ""
         found = row[mark.column : mark.column + 1]
         what = f"found character {found!r} that cannot start any token"
@@ -185,10 +200,10 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     return Problem(file, line, column, "", f"YAML syntax error: {what}", fix)
 
 
-_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser; PyYAML's own (same events, slower) where it was built without libyaml."""
 
-_LIBYAML: Any = getattr(yaml, "_yaml", None) if _Parser is not yaml.SafeLoader else None
+LIBYAML: Any = getattr(yaml, "_yaml", None) if PARSER is not yaml.SafeLoader else None
 """The extension module whose event classes ``yamlevents.light_events`` replaces."""
 
 
@@ -200,15 +215,15 @@ def parse_yaml(text: str, file: str, *, light: bool = True) -> Parsed:
     the reference the tests compare the light events with).
     """
     builder = Builder()
-    parser = _Parser(text)
+    parser = PARSER(text)
     try:
-        if light and yamlevents.can_swap(_LIBYAML):
-            with yamlevents.light_events(_LIBYAML):
+        if light and yamlevents.can_swap(LIBYAML):
+            with yamlevents.light_events(LIBYAML):
                 builder.feed(parser.get_event)
         else:
             builder.feed(yamlevents.as_light(parser.get_event))
     except yaml.YAMLError as exc:
-        return Parsed(None, problems=(_syntax_problem(exc, text, file),))
+        return Parsed(None, problems=(syntax_problem(exc, text, file),))
     except FatalError as exc:
         line, column = exc.position
         return Parsed(None, problems=(Problem(file, line, column, "", str(exc), exc.fix),))
