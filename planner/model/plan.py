@@ -104,6 +104,9 @@ class Offer:
     ``per_month = fixed_per_month + gpu_hours x usd_per_gpu_hour`` up to line rounding)."""
     fixed_per_month: Money | None = None
     """Training offers: the part that does not scale with GPU-hours (storage, egress)."""
+    billed_gpu_hours: Decimal | None = None
+    """Training offers: the GPU-hours billed a month (a commitment: whole instances every
+    hour of the month; otherwise the GPU-hours used)."""
 
     @property
     def key(self) -> str:
