@@ -63,13 +63,13 @@ def test_unknown_override_key() -> None:
     assert "did you mean aws.m6i.xlarge.r1.on-demand" in _render(exc)
 
 
-def test_unknown_currency() -> None:
-    """settings.currency EUR against a USD catalogue is rejected with the fix."""
-    with pytest.raises(InputError) as exc:
-        offers_for(service(), service().resources, colo(), CAT, Settings(currency="EUR"))
-    text = _render(exc)
-    assert "unknown currency 'EUR'" in text
-    assert "To fix: set `currency: USD`" in text
+def test_project_currency_does_not_change_prices() -> None:
+    """settings.currency EUR only chooses how figures are shown (planner.fx): offers are
+    priced in the catalogue's USD exactly as for a USD project."""
+    eur = offers_for(service(), service().resources, colo(), CAT, Settings(currency="EUR"))
+    usd = offers_for(service(), service().resources, colo(), CAT, Settings())
+    assert [o.per_month for o in eur] == [o.per_month for o in usd]
+    assert {o.per_month.currency for o in eur} == {"USD"}
 
 
 def test_validate_cost_inputs_collects_everything() -> None:
