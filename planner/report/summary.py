@@ -23,8 +23,8 @@ def summary_rows(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """Header and rows of the CLI's short summary: one row per site, then ``TOTAL``.
 
     Money is per month in the project currency (``Plan.currency``: each figure converted
-    once, ``planner.fx.to_currency``); the TOTAL row uses the plan totals (which include every site and
-    the idle owned capacity: owned sites count whole).
+    once, ``planner.fx.to_currency``); the TOTAL row uses the plan totals (which include
+    every site and the idle owned capacity: owned sites count whole).
     ``in`` counts workloads that start running on a site, in whole or in part (a training
     workload bursting into a pool counts as in, not out, since it stays where it was);
     ``out`` counts workloads that leave a site entirely.

@@ -101,14 +101,12 @@ def test_eur_plan_md_shows_usd_figures_divided_by_the_rate() -> None:
         f"| `steady-api` | aws-us-east-1 | on-demand | commit-1y | 12 | {_eur('100.92')} | "
         f"{_eur('1211.04')} | {_eur('140.16')} | 72.0 % | +{_eur('39.24')} |"
     )
-    assert (
-        row
-        == "| `steady-api` | aws-us-east-1 | on-demand | commit-1y | 12 | 96.44 | 1,157.23 | 133.93 | 72.0 % | +37.50 |"
-    )
+    assert row.endswith("| 96.44 | 1,157.23 | 133.93 | 72.0 % | +37.50 |")
     assert row in text
     d = plan_to_dict(usd_plan, _project())["totals"]
     before, after = d["baseline_usd_per_month"], d["usd_per_month"]
-    head = f"## hybridplan: {_eur(str(before.to_decimal()))} → {_eur(str(after.to_decimal()))} EUR/month"
+    b, a = _eur(str(before.to_decimal())), _eur(str(after.to_decimal()))
+    head = f"## hybridplan: {b} → {a} EUR/month"
     assert head in text
     assert "committed USD/month" not in text
     assert "committed EUR/month" in text
