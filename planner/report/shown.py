@@ -10,10 +10,11 @@ made by the core quote catalogue prices and amounts in USD, the catalogue's curr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from planner.fx import FxRate, to_currency
-from planner.money import Money
+from planner.fx import USD, FxRate, to_currency
+from planner.money import DEFAULT_CURRENCY, Money
 
 CUR = "\u00a4\u00a4\u00a4"
 """The currency code's place in a rendered text (three currency signs, as wide as "USD")."""
@@ -37,6 +38,19 @@ def shown(data: Any, rate: FxRate) -> Any:
 def with_unit(text: str, code: str) -> str:
     """``text`` with the currency code where a renderer wrote :data:`CUR`."""
     return text.replace(CUR, code)
+
+
+def rate_of(d: Mapping[str, Any] | str | None) -> FxRate:
+    """The ``FxRate`` of a ``currency`` object (``plan.json`` schema 2, ``currency_dict``);
+    USD for a schema-1 code or nothing."""
+    if not isinstance(d, Mapping) or d.get("code") in (None, DEFAULT_CURRENCY):
+        return USD
+    return FxRate(
+        str(d["code"]),
+        Decimal(str(d["usd_per_unit"])),
+        str(d.get("date") or ""),
+        str(d.get("source") or ""),
+    )
 
 
 def code_of(d: Mapping[str, Any]) -> str:
