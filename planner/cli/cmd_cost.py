@@ -13,7 +13,6 @@ from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
 from planner.errors import UsageError
 from planner.money import Money
-from planner.report.shown import rate_of, shown
 
 
 def _money(x: Money) -> str:
@@ -37,6 +36,8 @@ def _above_declared(req: dict[str, Any], dec: dict[str, Any]) -> str:
 def _render(usd_view: dict[str, Any]) -> None:
     """The tables, amounts in the project currency (``shown_currency``; formulas and the
     owned sites' hourly rates quote catalogue prices, in USD)."""
+    from planner.report.shown import rate_of, shown  # the report package loads when used
+
     rate = rate_of(usd_view["shown_currency"])
     view, u = shown(usd_view, rate), rate.code
     req, dec = view["request"], view["declared_request"]
