@@ -73,7 +73,8 @@ def test_project_currency_does_not_change_prices() -> None:
 
 
 def test_validate_cost_inputs_collects_everything() -> None:
-    """validate_cost_inputs reports every site's problems in one InputError."""
+    """validate_cost_inputs reports every site's problems in one InputError (a GBP project
+    currency is not one: it only changes how figures are shown)."""
     p = Project(
         root="x",
         workloads=(service(),),
@@ -82,7 +83,9 @@ def test_validate_cost_inputs_collects_everything() -> None:
     )
     with pytest.raises(InputError) as exc:
         validate_cost_inputs(p, CAT)
-    assert len(exc.value.problems) == 3
+    fields = {pr.field for pr in exc.value.problems}
+    assert len(exc.value.problems) == 2
+    assert "settings.currency" not in fields
 
 
 def test_gpus_in_capacity_without_a_gpu_node_class() -> None:
