@@ -24,6 +24,7 @@ from planner.cost.duty import with_duty_hours
 from planner.cost.estates import estates_for
 from planner.cost.purchasing import purchasing_changes
 from planner.errors import InputError, Problem
+from planner.fx import FxRate, rate_for
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
 from planner.model import (
@@ -82,6 +83,9 @@ def input_digest(project: Project, catalogue: Catalogue, bill: Baseline | None =
     if bill is not None:
         view = json_text(baseline_view(bill, files=(), sources=()))
         parts["bill"] = hashlib.sha256(view.encode()).hexdigest()
+    rate = catalogue.fx_rates.get(project.settings.currency)
+    if rate is not None:  # shown in another currency: its rate (USD projects keep their digest)
+        parts["currency"] = [rate.code, str(rate.usd_per_unit), rate.date, rate.source]
     payload = json.dumps(parts, sort_keys=True)
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
@@ -103,6 +107,19 @@ def baseline_costs(
         if items:
             out[w.name] = total(items, catalogue.currency)
     return out
+
+
+def project_rate(project: Project, catalogue: Catalogue) -> FxRate:
+    """The rate to show ``project`` in its ``settings.currency`` (``planner.fx.rate_for``):
+    an ``InputError`` at project.yaml's ``settings.currency`` when the catalogue has none."""
+    src = project.settings.currency_source
+    where = (src.file, src.line, src.column) if src is not None else (PROJECT, 0, 0)
+    return rate_for(
+        project.settings.currency,
+        catalogue.fx_rates,
+        where=where,
+        catalogue=catalogue.origin or catalogue.version,
+    )
 
 
 def _check_bill_currency(bill: Baseline | None, catalogue: Catalogue) -> None:
@@ -142,6 +159,7 @@ def build_plan(
     they expire (``Plan.committed``).
     """
     _check_bill_currency(bill, catalogue)
+    rate = project_rate(project, catalogue)
     if classifications is None:
         classifications = classify_project(project, telemetry)
     # batch priced by the hours it runs: telemetry's duty cycle where no schedule is declared
@@ -173,6 +191,8 @@ def build_plan(
         purchases=result.purchases,
         migration=Money.total((p.migration for p in result.placements), cur),
         horizon_months=project.settings.horizon_months,
+        currency=rate,
+        catalogue_captured=catalogue.captured,
         input_digest=input_digest(project, catalogue, bill),
         catalogue_version=catalogue.version,
         baseline_source=before.source,

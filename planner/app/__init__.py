@@ -52,7 +52,7 @@ if TYPE_CHECKING:
         check_stacks,
     )
     from planner.app.cost import cost_view, cost_workload, priced_request
-    from planner.app.diff import diff_plan_files, read_plan_json
+    from planner.app.diff import diff_plan_files, head_rate, read_plan_json
     from planner.app.explain import (
         CLASSIFY_STEPS,
         EXPLAIN_STEPS,
@@ -123,6 +123,7 @@ __getattr__ = lazy_exports(
         "cost_view": "cost",
         "cost_workload": "cost",
         "diff_plan_files": "diff",
+        "head_rate": "diff",
         "explain_project": "explain",
         "init_files": "new_project",
         "inputs_for": "inputs",
@@ -180,6 +181,7 @@ __all__ = [
     "cost_workload",
     "diff_plan_files",
     "explain_project",
+    "head_rate",
     "init_files",
     "inputs_for",
     "load_inputs",

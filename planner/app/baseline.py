@@ -16,6 +16,7 @@ from planner.layout import PROJECT
 from planner.load import load_project
 from planner.load.billing import load_billing
 from planner.model import Project
+from planner.money import DEFAULT_CURRENCY
 
 _SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
@@ -57,9 +58,7 @@ def read_project_bill(
             fix="give a number and a unit, e.g. --memory-limit 640MB or 2GB",
         )
     names = [w.name for w in project.workloads]
-    loaded = load_billing(
-        Path(project.root), workloads=names, default_currency=project.settings.currency
-    )
+    loaded = load_billing(Path(project.root), workloads=names, default_currency=DEFAULT_CURRENCY)
     if loaded is None:
         return None
     from planner.billing import duck  # DuckDB is imported when a bill is read
@@ -70,7 +69,7 @@ def read_project_bill(
     settings = duck.EngineSettings(
         threads=threads, memory_limit=memory_limit or duck.EngineSettings().memory_limit
     )
-    currency = spec.currency or project.settings.currency
+    currency = spec.currency or DEFAULT_CURRENCY
     bill = read_bill(files, spec, names, currency=currency, settings=settings)
     progress(BASELINE_STEPS[2])
     baseline = compute_baseline(

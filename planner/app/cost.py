@@ -30,6 +30,8 @@ from planner.cost.common import total
 from planner.load import load_project
 from planner.model import LineItem, Offer, Project, Resources
 from planner.money import Money
+from planner.pipeline import project_rate
+from planner.report.plan_json import currency_dict
 
 _RATE = Decimal("0.000001")
 _GPU_RATE = Decimal("0.0001")
@@ -127,6 +129,7 @@ def cost_view(
     return {
         "workload": w.name,
         "currency": catalogue.currency,
+        "shown_currency": currency_dict(project_rate(project, catalogue)),
         "request": {
             "cpu": req.cpu,
             "memory_gib": req.memory_gib,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
+from planner.fx import FxRate
 from planner.load.schemas import schema_for
 
 
@@ -53,7 +54,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
             ],
             message=f"{label} is not a valid plan.json",
         ) from None
-    validator = Draft202012Validator(schema_for("plan"))
+    validator = Draft202012Validator(_schema(data))
     problems = [
         Problem(
             label,
@@ -73,9 +74,30 @@ def read_plan_json(path: Path) -> dict[str, Any]:
     return result
 
 
+def _schema(data: object) -> dict[str, Any]:
+    """The plan.json schema for ``data``'s ``schema_version``: 2 as published; 1 the same
+    but for ``currency``, then the code (every amount is USD in both)."""
+    schema: dict[str, Any] = schema_for("plan")
+    if isinstance(data, dict) and data.get("schema_version") == 1:
+        props = {
+            **schema["properties"],
+            "schema_version": {"const": 1},
+            "currency": {"type": "string"},
+        }
+        schema = {**schema, "properties": props}
+    return schema
+
+
 def diff_plan_files(base: Path, head: Path) -> dict[str, Any]:
     """What changed from the plan in ``base`` to the one in ``head`` (each a plan.json or the
     OUT folder holding it): ``planner.report.diff_plans`` of the two, each validated first."""
     from planner.report import diff_plans
 
     return diff_plans(read_plan_json(base), read_plan_json(head))
+
+
+def head_rate(head: Path) -> FxRate:
+    """The project currency ``head``'s plan.json (schema 2) is shown in; USD for schema 1."""
+    from planner.report.shown import rate_of
+
+    return rate_of(read_plan_json(head).get("currency"))

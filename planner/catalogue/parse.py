@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from planner.catalogue.values import (
     unknown_key_problem,
 )
 from planner.errors import InputError, Problem
+from planner.fx import PROJECT_CURRENCIES, FxRate
 from planner.money import significant
 
 _UNITS_WITH_LIMITS: Mapping[str, tuple[Decimal, Decimal]] = {
@@ -65,7 +67,15 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
             ],
             message=f"invalid price catalogue {source}",
         )
-    for section in ("sources", "instances", "prices", "node_defaults", "split", "managed_classes"):
+    for section in (
+        "sources",
+        "instances",
+        "prices",
+        "node_defaults",
+        "split",
+        "managed_classes",
+        "fx_rates",
+    ):
         if not isinstance(data.get(section) or {}, Mapping):
             bad(section, f"`{section}` must be a mapping", "see planner/catalogue/2025-h1.yaml")
     if problems:
@@ -128,6 +138,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         )
 
     managed = _managed_classes(data.get("managed_classes") or {}, bad)
+    fx_rates = _fx_rates(data.get("fx_rates") or {}, sources, bad)
 
     prices: dict[str, Price] = {}
     for raw_key, spec in sorted((data.get("prices") or {}).items()):
@@ -264,9 +275,51 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         digest="",
         origin=source,
         managed_classes=managed,
+        fx_rates=fx_rates,
         index=build_index(prices, instances),
     )
     return replace(cat, digest=digest_of(cat, prices))
+
+
+def _fx_rates(
+    data: Mapping[str, Any], sources: Mapping[str, Source], bad: Callable[[str, str, str], None]
+) -> dict[str, FxRate]:
+    """``fx_rates``: ``<code>: {usd_per_unit, date, source, note}`` for each project currency
+    other than USD (``planner.fx``)."""
+    out: dict[str, FxRate] = {}
+    for raw_code, spec in sorted(data.items()):
+        code = str(raw_code)
+        fld = f"fx_rates.{code}"
+        if code not in PROJECT_CURRENCIES or code == "USD":
+            bad(
+                fld,
+                f"no project currency {code!r}",
+                f"give a rate for one of {PROJECT_CURRENCIES[1:]}",
+            )
+            continue
+        if not isinstance(spec, Mapping):
+            bad(fld, "a rate is `{usd_per_unit, date, source}`", "fix the entry")
+            continue
+        rate = decimal_price(spec.get("usd_per_unit"))
+        if rate is None or rate <= 0:
+            bad(
+                fld,
+                f"usd_per_unit must be a positive number, got {spec.get('usd_per_unit')!r}",
+                "give USD per unit, e.g. 1.0465",
+            )
+            continue
+        day = str(spec.get("date", "") or "")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            bad(fld, f"date {day!r} is not YYYY-MM-DD", "give the rate's reference date")
+            continue
+        src = str(spec.get("source", ""))
+        if src not in sources:
+            bad(fld, f"unknown source {src!r}", "cite an id listed under `sources`")
+            continue
+        out[code] = FxRate(code, rate, day, src, str(spec.get("note", "") or ""))
+    return out
 
 
 def _managed_classes(

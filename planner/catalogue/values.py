@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from planner.errors import InputError, Problem
+from planner.fx import FxRate
 from planner.money import decimal_of
 from planner.names import nearest_names
 
@@ -153,6 +154,9 @@ class Catalogue:
     """Where the catalogue was read from (for messages)."""
     managed_classes: Mapping[str, ManagedClass] = field(default_factory=dict)
     """Managed-service classes by key (``aws.rds.db.m6i.large``)."""
+    fx_rates: Mapping[str, FxRate] = field(default_factory=dict)
+    """Exchange rates by currency code (``planner.fx``): for showing a project's figures in
+    its own currency; not part of ``digest`` (they change no computed amount)."""
     index: CatalogueIndex = field(default_factory=CatalogueIndex, compare=False, repr=False)
 
     # ------------------------------------------------------------------ lookups

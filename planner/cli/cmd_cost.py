@@ -33,7 +33,13 @@ def _above_declared(req: dict[str, Any], dec: dict[str, Any]) -> str:
     return ", ".join(n for k, n in names.items() if req[k] > dec[k] + 1e-9)
 
 
-def _render(view: dict[str, Any]) -> None:
+def _render(usd_view: dict[str, Any]) -> None:
+    """The tables, amounts in the project currency (``shown_currency``; formulas and the
+    owned sites' hourly rates quote catalogue prices, in USD)."""
+    from planner.report.shown import rate_of, shown  # the report package loads when used
+
+    rate = rate_of(usd_view["shown_currency"])
+    view, u = shown(usd_view, rate), rate.code
     req, dec = view["request"], view["declared_request"]
     if req["basis"] == "declared":
         priced = f"offers priced at the declared request {_shape(dec)}"
@@ -51,12 +57,12 @@ def _render(view: dict[str, Any]) -> None:
     console.out.print(
         f"{view['workload']}: {priced}; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
-        f"all figures USD/month unless marked USD.",
+        f"all figures {u}/month unless marked {u} (formulas: catalogue prices in USD).",
         markup=False,
     )
     if view["current_site"]:
         cur = view["current_usd_per_month"]
-        cur_txt = f"{_money(cur)} USD/month" if cur is not None else "not priced"
+        cur_txt = f"{_money(cur)} {u}/month" if cur is not None else "not priced"
         console.out.print(
             f"current site: {view['current_site']}, {view['current_option']}, at the declared "
             f"request {_shape(dec)}: {cur_txt}. Break-even and NPV compare each offer with "
@@ -88,7 +94,7 @@ def _render(view: dict[str, Any]) -> None:
         cur_rows.append(["total", _money(view["current_usd_per_month"]), "", ""])
         console.table(
             f"today: {view['current_site']} / {view['current_option']} (declared request)",
-            ["line item", "USD/month", "formula", "sources"],
+            ["line item", f"{u}/month", "formula", "sources"],
             cur_rows,
         )
     console.table(
@@ -98,10 +104,10 @@ def _render(view: dict[str, Any]) -> None:
             "site",
             "option",
             "instance",
-            "USD/month",
-            "move USD",
+            f"{u}/month",
+            f"move {u}",
             "payback months (month)",
-            "NPV USD",
+            f"NPV {u}",
             "status",
         ],
         rows,
@@ -122,7 +128,7 @@ def _render(view: dict[str, Any]) -> None:
         mark = " (cheapest)" if o["cheapest"] else ""
         console.table(
             f"{o['site']} / {o['option']}{mark}",
-            ["line item", "USD/month", "formula", "sources"],
+            ["line item", f"{u}/month", "formula", "sources"],
             items,
         )
         if o["migration_items"]:
@@ -132,7 +138,7 @@ def _render(view: dict[str, Any]) -> None:
             ]
             mig.append(["total one-off", _money(o["migration_usd"]), "", ""])
             console.table(
-                f"move to {o['site']} (one-off)", ["line item", "USD", "formula", "sources"], mig
+                f"move to {o['site']} (one-off)", ["line item", u, "formula", "sources"], mig
             )
     for name, r in view["owned_rates"].items():
         gpus = ", ".join(f"{t} {v:.4f}" for t, v in r["usd_per_gpu_hour"].items()) or "-"
@@ -145,7 +151,7 @@ def _render(view: dict[str, Any]) -> None:
             f"owned rates {name} ({r['basis']} cost, utilisation {r['utilisation']:g}): "
             f"{r['usd_per_core_hour']:.6f} USD/core-h, {r['usd_per_gib_hour']:.6f} USD/GiB-h, "
             f"GPU USD/GPU-h: {gpus}",
-            ["estate line item", "USD/month", "formula", "sources"],
+            ["estate line item", f"{u}/month", "formula", "sources"],
             est,
         )
 
@@ -171,7 +177,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> Ending:
-        """Price one workload on every site and pricing option, line by line (USD/month):
+        """Price one workload on every site and pricing option, line by line (per month, in
+        the project currency: settings.currency):
         eligible offers sorted by cost with the cheapest marked, ineligible ones with their
         reason, the one-off cost of moving from the current site, break-even month and NPV
         over the horizon, and the effective rates of owned sites. The per-replica request is

@@ -32,8 +32,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> Ending:
         """Compare two plans: moves, cost delta per site and team, workloads added or
-        removed, policy findings added or resolved. Money is USD/month; a negative delta is
-        a saving. Exit 0 (a diff is information, not a verdict), 2 if a file is not a valid
+        removed, policy findings added or resolved. Money is per month, in the head
+        plan's project currency (JSON: USD); a negative delta is a saving. Reads plan.json
+        schema 1 and 2. Exit 0 (a diff is information, not a verdict), 2 if a file is not a valid
         plan.json.
 
         Example: hybridplan diff base/plan.json out/plan.json --format md
@@ -41,7 +42,10 @@ def register(app: typer.Typer) -> None:
         from planner.report import render_diff_md
 
         result = services.diff_plan_files(base, head)
-        text = console.json_text(result) if fmt is DiffFormat.JSON else render_diff_md(result)
+        if fmt is DiffFormat.JSON:
+            text = console.json_text(result)  # amounts in USD, as in plan.json
+        else:
+            text = render_diff_md(result, rate=services.head_rate(head))
         if output is None:
             typer.echo(text, nl=False)
         else:

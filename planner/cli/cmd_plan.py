@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             console.emit_json(plan_to_dict(outcome.plan, outcome.project))
         else:
             header, rows = summary_rows(outcome.plan)
-            console.table("Plan summary (USD/month)", header, rows)
+            console.table(f"Plan summary ({outcome.plan.currency.code}/month)", header, rows)
             console.out.print(f"wrote {out / 'plan.json'}, {out / 'plan.md'} and {out / 'stacks'}/")
         return outcome.failure
 

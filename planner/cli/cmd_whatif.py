@@ -14,6 +14,7 @@ from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, guarded, print_warnings
 from planner.errors import UsageError
+from planner.fx import USD
 
 if TYPE_CHECKING:
     from planner.whatif import Outcome, SweepResult
@@ -26,10 +27,13 @@ class WhatIfFormat(StrEnum):
 
 
 def _print_outcome(outcome: Any) -> None:
+    from planner.report.shown import shown  # the report package loads when used
+
     console.out.print("changes:", markup=False)
     for note in outcome.notes:
         console.out.print(f"  - {note}", markup=False)
-    d = outcome.diff
+    rate = outcome.plan.currency if outcome.plan is not None else USD
+    d, u = shown(outcome.diff, rate), rate.code  # amounts in the project currency
     b, h, t = d["base"], d["head"], d["totals"]
     pct = "" if t["delta_pct"] is None else f" ({t['delta_pct']:+.1f} %)"
     console.table(
@@ -37,19 +41,19 @@ def _print_outcome(outcome: Any) -> None:
         ("", "base", "what-if", "delta"),
         [
             (
-                "monthly cost USD/month",
+                f"monthly cost {u}/month",
                 b["usd_per_month"].format(unit=False),
                 h["usd_per_month"].format(unit=False),
                 t["delta_usd_per_month"].format(unit=False, sign=True) + pct,
             ),
             (
-                "one-off migration USD",
+                f"one-off migration {u}",
                 b["migration_usd"].format(unit=False),
                 h["migration_usd"].format(unit=False),
                 t["delta_migration_usd"].format(unit=False, sign=True),
             ),
             (
-                f"horizon TCO USD ({h['horizon_months']} months)",
+                f"horizon TCO {u} ({h['horizon_months']} months)",
                 b["horizon_tco_usd"].format(unit=False),
                 h["horizon_tco_usd"].format(unit=False),
                 t["delta_horizon_tco_usd"].format(unit=False, sign=True),
@@ -67,15 +71,15 @@ def _print_outcome(outcome: Any) -> None:
     moves = [*d["moves"], *d["cost_changes"]]
     if moves:
         console.table(
-            "Workloads that change (USD/month)",
+            f"Workloads that change ({u}/month)",
             (
                 "workload",
                 "team",
                 "base",
                 "what-if",
-                "base USD/month",
-                "what-if USD/month",
-                "delta USD/month",
+                f"base {u}/month",
+                f"what-if {u}/month",
+                f"delta {u}/month",
             ),
             [
                 (
@@ -255,6 +259,8 @@ def _render_scenario(outcome: Outcome, fmt: WhatIfFormat) -> None:
     elif outcome.diff is not None and fmt is WhatIfFormat.MD:
         title = "What-if: " + "; ".join(c.describe() for c in outcome.changes)
         notes = "".join(f"- {n}\n" for n in outcome.notes)
-        typer.echo(render_diff_md(outcome.diff, title=title) + "\nChanges:\n\n" + notes, nl=False)
+        rate = outcome.plan.currency if outcome.plan is not None else USD
+        md = render_diff_md(outcome.diff, title=title, rate=rate)
+        typer.echo(md + "\nChanges:\n\n" + notes, nl=False)
     elif outcome.diff is not None:
         _print_outcome(outcome)

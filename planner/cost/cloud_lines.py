@@ -83,12 +83,14 @@ def cloud_lines(
         )
     srcs = (chosen.key, *((chosen.discount_key,) if chosen.discount_key else ()))
     committed = Decimal(1)  # billed GPU-hours / used GPU-hours (a commitment: >= 1)
+    billed_gpu_h = decimal_of(tr.gpu_hours_per_month) if training and tr is not None else None
     if training and tr is not None and option.term_months:
         # a commitment bills every hour of its term: whole instances, 730 h each
         used = decimal_of(tr.gpu_hours_per_month)
         n = max(1, math.ceil(used / (HOURS * inst.gpus)))
         compute = Money.of(n * HOURS * chosen.usd_per_hour, cur)
         committed = n * HOURS * inst.gpus / used if used > 0 else Decimal(1)
+        billed_gpu_h = n * HOURS * inst.gpus
         items.append(
             item(
                 f"GPU-hours ({inst.name}, {option.value})",
@@ -163,6 +165,7 @@ def cloud_lines(
             chosen.usd_per_hour / inst.gpus * committed * slope_factor if training else None
         ),
         fixed_per_month=total(fixed, cur) if training else None,
+        billed_gpu_hours=billed_gpu_h,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planner.catalogue import SUPPORTED_CURRENCIES, Catalogue, Price, validate_overrides
+from planner.catalogue import Catalogue, Price, validate_overrides
 from planner.errors import InputError, Problem
 from planner.model import (
     HOURS_PER_MONTH,
@@ -122,18 +122,8 @@ def price(catalogue: Catalogue, key: str, site: Site, *, needed_for: str) -> Dec
 
 def check_settings(settings: Settings, catalogue: Catalogue) -> list[Problem]:
     problems: list[Problem] = []
-    if settings.currency != catalogue.currency or settings.currency not in SUPPORTED_CURRENCIES:
-        problems.append(
-            Problem(
-                "project.yaml",
-                0,
-                0,
-                "settings.currency",
-                f"unknown currency {settings.currency!r}: catalogue {catalogue.version} is priced "
-                f"in {catalogue.currency}",
-                f"set `currency: {catalogue.currency}` (conversion is not supported)",
-            )
-        )
+    # settings.currency is the currency figures are shown in (planner.fx): prices stay in
+    # the catalogue's; a currency without a rate is refused where the plan is built
     if settings.engineering_usd_per_move < 0:
         problems.append(
             Problem(

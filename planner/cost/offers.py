@@ -177,6 +177,7 @@ def offers_for(
                 usage=dict(usage),
                 usd_per_gpu_hour=priced.usd_per_gpu_hour,
                 fixed_per_month=priced.fixed_per_month,
+                billed_gpu_hours=priced.billed_gpu_hours,
             )
         )
     return tuple(offers)

@@ -23,6 +23,9 @@ class Priced:
     fixed_per_month: Money | None = None
     reason: str | None = None
     """Set when the option cannot be priced at all (nothing fits, GPU type absent)."""
+    billed_gpu_hours: Decimal | None = None
+    """Training offers: the GPU-hours billed a month (a commitment: whole instances every
+    hour of the month; otherwise the GPU-hours used)."""
 
 
 def site_options(site: Site) -> tuple[PricingOption, ...]:

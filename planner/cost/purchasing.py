@@ -10,7 +10,9 @@ workload pays there today (``planner.cost.migration.baseline_option``):
   utilisation** is ``committed / on-demand at 730 h`` for the same part: the share of the
   hours the workload must run for the commitment to cost no more than paying on demand
   for the hours used (an on-demand offer priced for a declared ``hours_per_month`` is
-  scaled back to 730 h; none for training, whose on-demand price is per GPU-hour used);
+  scaled back to 730 h). Training's on demand is priced per GPU-hour used: its 730 h
+  figure is that price x the GPU-hours the commitment bills (whole instances every hour),
+  so the break-even is the committed GPU-hour rate / the on-demand one;
 * a **commitment to let lapse**: today on a commitment, with the plan on another option
   on the same site, or moved away (the move's saving);
 * **spot adopted**, or **another option** (on-demand, capacity blocks).
@@ -79,17 +81,31 @@ def _commitment(
         return None, None, None
     share = Fraction(a.per_month.cents, chosen.per_month.cents)
     committed = committed.times(share)
-    od = _compute(_offer(offers, a.site, PricingOption.ON_DEMAND))
-    if od is None or w.training is not None:
-        # training on demand is priced per GPU-hour used, not per instance-hour: no 730 h
-        # figure to compare with (the commitment's line says what it commits)
+    od_offer = _offer(offers, a.site, PricingOption.ON_DEMAND)
+    od = _compute(od_offer)
+    if od is None or od_offer is None:
         return committed, None, None
-    hours, _ = billed_hours(w, PricingOption.ON_DEMAND)
-    full = od.times(share * Fraction(HOURS) / Fraction(hours))
+    factor = _to_full(w, od_offer, chosen)
+    if factor is None:
+        return committed, None, None
+    full = od.times(share * factor)
     if not full:
         return committed, None, None
     ratio = Decimal(committed.cents) / Decimal(full.cents)
     return committed, full, ratio.quantize(UTILISATION_DIGITS, rounding=ROUND_HALF_EVEN)
+
+
+def _to_full(w: Workload, od_offer: Offer, chosen: Offer) -> Fraction | None:
+    """The factor from the on-demand compute line to on demand for the capacity the
+    commitment bills every hour: 730 h / the hours on demand bills, or for training the
+    GPU-hours the commitment bills / the GPU-hours on demand bills (the used ones)."""
+    if w.training is None:
+        hours, _ = billed_hours(w, PricingOption.ON_DEMAND)
+        return Fraction(HOURS) / Fraction(hours)
+    used, billed = od_offer.billed_gpu_hours, chosen.billed_gpu_hours
+    if not used or not billed:
+        return None
+    return Fraction(billed) / Fraction(used)
 
 
 def _changes_of(

@@ -24,6 +24,7 @@ from planner.load.files import read_document
 from planner.load.schema_problems import document_problems
 from planner.load.yamlpos import Parsed, YamlPath
 from planner.model import SourceRef
+from planner.money import DEFAULT_CURRENCY
 from planner.names import nearest_names
 
 
@@ -97,6 +98,21 @@ def build_billing(
                 workload_tag=r.get("workload_tag"),
                 shared=shared,
                 source=_where(doc, base),
+            )
+        )
+    bill_currency = data.get("currency")
+    if bill_currency is not None and bill_currency != DEFAULT_CURRENCY:
+        # refused, not converted: the bill is compared line by line with catalogue prices
+        problems.append(
+            _problem(
+                doc,
+                ("billing", "currency"),
+                "billing.currency",
+                f"a bill in {bill_currency} cannot be compared with the price catalogue "
+                f"(priced in {DEFAULT_CURRENCY}); the planner never converts bills "
+                "(settings.currency only chooses the currency figures are shown in)",
+                f"export the bill in {DEFAULT_CURRENCY} (FOCUS BillingCurrency) and set "
+                f"billing.currency to {DEFAULT_CURRENCY} or leave it out",
             )
         )
     spec = BillingSpec(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planner.layout import INVENTORY, POLICIES, SITES
+from planner.layout import INVENTORY, POLICIES, PROJECT, SITES
 from planner.load.yamlpos import Parsed, YamlPath
 from planner.model import (
     Amortisation,
@@ -67,7 +67,7 @@ def build_project(
         ),
         sites=tuple(_site(s, sites, i) for i, s in enumerate(sites.data["sites"])),
         policies=policies,
-        settings=_settings(project.data.get("settings", {})) if project else Settings(),
+        settings=_settings(project.data.get("settings", {}), project) if project else Settings(),
         telemetry_files=telemetry_files,
         digests=dict(sorted(digests.items())),
     )
@@ -335,9 +335,12 @@ def build_policies(doc: Parsed) -> PolicyConfig:
     return PolicyConfig(rules=rules, waivers=tuple(waivers))
 
 
-def _settings(s: Mapping[str, Any]) -> Settings:
+def _settings(s: Mapping[str, Any], doc: Parsed) -> Settings:
     defaults = Settings()
     return Settings(
+        currency_source=(
+            _source(doc, PROJECT, ("settings", "currency")) if "currency" in s else None
+        ),
         horizon_months=int(s.get("horizon_months", defaults.horizon_months)),
         discount_rate_pct=float(s.get("discount_rate_pct", defaults.discount_rate_pct)),
         currency=str(s.get("currency", defaults.currency)),

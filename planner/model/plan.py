@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from planner.fx import USD, FxRate
 from planner.model.enums import (
     BaselineSource,
     Category,
@@ -104,6 +105,9 @@ class Offer:
     ``per_month = fixed_per_month + gpu_hours x usd_per_gpu_hour`` up to line rounding)."""
     fixed_per_month: Money | None = None
     """Training offers: the part that does not scale with GPU-hours (storage, egress)."""
+    billed_gpu_hours: Decimal | None = None
+    """Training offers: the GPU-hours billed a month (a commitment: whole instances every
+    hour of the month; otherwise the GPU-hours used)."""
 
     @property
     def key(self) -> str:
@@ -383,6 +387,11 @@ class Plan:
     """The order and months of the moves (``planner.waves``); ``None``: not scheduled."""
     purchasing: tuple[PurchasingChange, ...] = ()
     """Commitments to sign or let lapse, spot adopted: by kind, workload, site."""
+    currency: FxRate = USD
+    """The project currency (``settings.currency``) and its dated rate from the catalogue:
+    the reports show every amount in it (``planner.fx.to_currency``); amounts stay USD."""
+    catalogue_captured: str = ""
+    """The catalogue's ``captured`` date (a rate much older than it is stale)."""
     _placement_index: Mapping[str, Placement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -368,6 +368,8 @@ class Settings:
     horizon_months: int = 36
     discount_rate_pct: float = 8.0
     currency: str = "USD"
+    """The currency the project's figures are shown in (``planner.fx``); amounts are
+    computed in the catalogue's (USD) and converted at the catalogue's dated rate."""
     headroom: float = 1.2
     """Right-sizing multiplier over p95 (p99 for tier 1)."""
     classify: Mapping[str, float] = field(default_factory=dict)
@@ -391,6 +393,8 @@ class Settings:
     min_replicas_by_tier: Mapping[int, int] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
     waves: WaveSettings = WaveSettings()
     """Migration waves (``planner.waves``)."""
+    currency_source: SourceRef | None = field(default=None, compare=False)
+    """Where project.yaml sets ``currency`` (for located errors); ``None`` by default."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ from planner.report.plan_json import team_of
 
 DIFF_SCHEMA_VERSION = 1
 
-_SUPPORTED_PLAN_SCHEMAS = (1,)
+_SUPPORTED_PLAN_SCHEMAS = (1, 2)
+"""plan.json schemas ``diff`` reads: 1 (``currency`` the code) and 2 (``currency`` an object
+with the project currency's rate); in both every amount is USD."""
 
 DIFF_FINDING_FIELDS: tuple[str, ...] = (
     "rule_id",
@@ -146,7 +148,7 @@ def figures_of_json(plan: Mapping[str, Any], label: str = "the plan") -> PlanFig
     reads."""
     _check(plan, label)
     t = plan["totals"]
-    cur = str(plan.get("currency") or "USD")
+    cur = "USD"  # schema 1 and 2: every amount in plan.json is USD (2 states the shown currency)
 
     def usd(value: Any) -> Money:
         return Money.from_json(value, cur)

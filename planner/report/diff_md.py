@@ -8,18 +8,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from planner.fx import USD, FxRate
 from planner.report.diff import is_empty
 from planner.report.markdown import md_cell, md_table, sites_text
+from planner.report.shown import shown, with_unit
 
 
-def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
-    """The diff as GitHub-flavoured Markdown (headline, then one table per non-empty part)."""
+def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff", rate: FxRate = USD) -> str:
+    """The diff as GitHub-flavoured Markdown (headline, then one table per non-empty part),
+    amounts in ``rate``'s currency (the head plan's project currency; converted once,
+    ``planner.report.shown``)."""
+    return with_unit(_render(shown(diff, rate), title), rate.code)
+
+
+def _render(diff: Mapping[str, Any], title: str) -> str:
     t, b, h = diff["totals"], diff["base"], diff["head"]
     pct = "" if t["delta_pct"] is None else f", {t['delta_pct']:+.1f} %"
     lines = [
         f"## {md_cell(title)}: {b['usd_per_month'].format(unit=False)} → "
-        f"{h['usd_per_month'].format(unit=False)} USD/month "
-        f"({t['delta_usd_per_month'].format(unit=False, sign=True)} USD/month{pct})",
+        f"{h['usd_per_month'].format(unit=False)} ¤¤¤/month "
+        f"({t['delta_usd_per_month'].format(unit=False, sign=True)} ¤¤¤/month{pct})",
         "",
     ]
     if is_empty(diff):
@@ -28,19 +36,19 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
         ("", "base", "head", "delta"),
         [
             (
-                "monthly cost (USD/month)",
+                "monthly cost (¤¤¤/month)",
                 b["usd_per_month"].format(unit=False),
                 h["usd_per_month"].format(unit=False),
                 t["delta_usd_per_month"].format(unit=False, sign=True),
             ),
             (
-                "one-off migration (USD)",
+                "one-off migration (¤¤¤)",
                 b["migration_usd"].format(unit=False),
                 h["migration_usd"].format(unit=False),
                 t["delta_migration_usd"].format(unit=False, sign=True),
             ),
             (
-                f"horizon TCO (USD, {h['horizon_months']} months)",
+                f"horizon TCO (¤¤¤, {h['horizon_months']} months)",
                 b["horizon_tco_usd"].format(unit=False),
                 h["horizon_tco_usd"].format(unit=False),
                 t["delta_horizon_tco_usd"].format(unit=False, sign=True),
@@ -70,9 +78,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 "team",
                 "base",
                 "head",
-                "base USD/month",
-                "head USD/month",
-                "delta USD/month",
+                "base ¤¤¤/month",
+                "head ¤¤¤/month",
+                "delta ¤¤¤/month",
                 "reason",
             ),
             [
@@ -98,9 +106,9 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
                 "team",
                 "site",
                 "option",
-                "base USD/month",
-                "head USD/month",
-                "delta USD/month",
+                "base ¤¤¤/month",
+                "head ¤¤¤/month",
+                "delta ¤¤¤/month",
             ),
             [
                 (
@@ -124,7 +132,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
         if diff[key]:
             lines += ["", f"### {heading} ({len(diff[key])})", ""]
             lines += md_table(
-                ("workload", "team", "sites", "USD/month"),
+                ("workload", "team", "sites", "¤¤¤/month"),
                 [
                     (
                         f"`{w['name']}`",
@@ -140,7 +148,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff") -> str:
         if diff[key]:
             lines += ["", f"### {heading} (changed only)", ""]
             lines += md_table(
-                (key[:-1], "base USD/month", "head USD/month", "delta USD/month"),
+                (key[:-1], "base ¤¤¤/month", "head ¤¤¤/month", "delta ¤¤¤/month"),
                 [
                     (
                         md_cell(r["name"]),

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.cost.horizon import cumulative_saving
+from planner.fx import FxRate
 from planner.model import (
     Assignment,
     Classification,
@@ -47,10 +47,8 @@ from planner.model import (
 )
 from planner.money import Money, json_text
 from planner.policy.output import finding_sort_key, finding_to_dict
-from planner.report.amounts import delta_pct, round_ratio
-from planner.report.cash import IdleOwned
+from planner.report.amounts import round_ratio
 from planner.report.figures import (
-    PlanTotals,
     SiteFigures,
     TeamFigures,
     partly_moved,
@@ -60,13 +58,12 @@ from planner.report.figures import (
     team_figures,
 )
 from planner.report.plan_baseline import baseline_dict, billing_dict
+from planner.report.plan_json_totals import cash_flow, migration_dict, totals_dict
 from planner.report.plan_purchasing import purchasing_dict
-from planner.report.waves import WaveFigures
-from planner.waves import month_label
-from planner.waves.schedule import tb_of
 
-SCHEMA_VERSION = 1
-"""Bumped on any incompatible change to the ``plan.json`` structure."""
+SCHEMA_VERSION = 2
+"""Bumped on any incompatible change to the ``plan.json`` structure (2: ``currency`` is an
+object, the project currency and its dated rate, instead of the code)."""
 
 API_VERSION = "hybridplan/v1"
 
@@ -233,115 +230,14 @@ def _team_dict(t: TeamFigures) -> dict[str, Any]:
     }
 
 
-def _idle_dict(i: IdleOwned) -> dict[str, Any]:
-    share = i.idle_share
+def currency_dict(rate: FxRate) -> dict[str, Any]:
+    """``currency``: the project currency the reports show amounts in and its rate (USD per
+    unit, date, catalogue source id); amounts in ``plan.json`` stay USD (``*_usd``)."""
     return {
-        "site": i.site,
-        "estate_usd_per_month": i.estate_per_month,
-        "charged_usd_per_month": i.charged_per_month,
-        "idle_usd_per_month": i.idle_per_month,
-        "idle_pct": None if share is None else round(float(share) * 100, 2),
-    }
-
-
-def _cash_flow(t: PlanTotals) -> dict[str, Any]:
-    h = t.horizon
-    assert h.before is not None
-    assert h.after is not None
-    return {
-        "before_cash_usd": list(h.before.cash),
-        "after_cash_usd": list(h.after.cash),
-        "before_accrual_usd": list(h.before.accrual),
-        "after_accrual_usd": list(h.after.accrual),
-        "cumulative_saving_usd": list(cumulative_saving(h.before, h.after)),
-        "one_off": [
-            {"month": i.month, "usd": i.amount, "label": i.label, "side": side}
-            for side, ledger in (("before", h.before), ("after", h.after))
-            for i in ledger.items
-        ],
-    }
-
-
-def _wave_dict(f: WaveFigures, start_month: str) -> dict[str, Any]:
-    w = f.wave
-    return {
-        "number": w.number,
-        "workloads": list(w.workloads),
-        "groups": [list(g) for g in w.groups],
-        "start_month": w.start_month,
-        "end_month": w.end_month,
-        "start": month_label(start_month, w.start_month - 1),
-        "end": month_label(start_month, w.end_month - 1),
-        "moves": len(w.workloads),
-        "data_gib": round(w.data_gib, 3),
-        "data_tb": round(tb_of(w.data_gib), 3),
-        "one_off_usd": w.one_off,
-        "double_running_usd": w.double_running,
-        "saving_usd_per_month": w.saving_per_month,
-        "cash_position_usd": f.cash_position,
-        "notes": list(w.notes),
-    }
-
-
-def _migration(plan: Plan, t: PlanTotals) -> dict[str, Any] | None:
-    """``migration``: the waves and the payback with them beside "all at once"."""
-    wp, wt = plan.waves, t.waves
-    if wp is None or wt is None:
-        return None
-    h, hw = t.horizon, wt.horizon
-    return {
-        "start_month": wp.start_month,
-        "max_moves_per_wave": wp.max_moves_per_wave,
-        "max_data_tb_per_wave": wp.max_data_tb_per_wave,
-        "months": wt.months,
-        "payback_months_all_at_once": h.payback_months,
-        "payback_months_with_waves": hw.payback_months,
-        "break_even_month_all_at_once": h.breakeven_month,
-        "break_even_month_with_waves": hw.breakeven_month,
-        "horizon_savings_usd_all_at_once": h.savings,
-        "horizon_savings_usd_with_waves": hw.savings,
-        "horizon_savings_npv_usd_with_waves": hw.npv,
-        "waves": [_wave_dict(f, wp.start_month) for f in wt.waves],
-        "moves": [
-            {
-                "workload": m.workload,
-                "wave": m.wave,
-                "group": list(m.group),
-                "reasons": list(m.reasons),
-            }
-            for m in wp.moves
-        ],
-    }
-
-
-def _totals(t: PlanTotals) -> dict[str, Any]:
-    h = t.horizon
-    waves: dict[str, Any] = {}
-    if t.waves is not None:
-        waves = {
-            "payback_months_waves": t.waves.horizon.payback_months,
-            "break_even_month_waves": t.waves.horizon.breakeven_month,
-        }
-    return {
-        **waves,
-        "baseline_idle_owned_usd_per_month": t.idle_today_per_month,
-        "idle_owned_usd_per_month": t.idle_after_per_month,
-        "idle_owned": [_idle_dict(i) for i in t.idle_after],
-        "payback_months": h.payback_months,
-        "baseline_usd_per_month": t.baseline_per_month,
-        "usd_per_month": t.per_month,
-        "delta_usd_per_month": t.per_month - t.baseline_per_month,
-        "delta_pct": delta_pct(t.baseline_per_month, t.per_month),
-        "migration_usd": t.migration,
-        "horizon_months": h.months,
-        "horizon_tco_usd": h.total_after,
-        "baseline_horizon_tco_usd": h.total_before,
-        "horizon_savings_usd": h.savings,
-        "horizon_savings_npv_usd": h.npv,
-        "break_even_month": h.breakeven_month,
-        "workloads": t.workloads,
-        "moved": t.moved,
-        "partly_moved": t.partly_moved,
+        "code": rate.code,
+        "usd_per_unit": rate.usd_per_unit,
+        "date": rate.date or None,
+        "source": rate.source or None,
     }
 
 
@@ -382,7 +278,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
         "kind": "Plan",
         "schema_version": SCHEMA_VERSION,
         "generated_by": command or f"hybridplan plan {project.root}",
-        "currency": s.currency,
+        "currency": currency_dict(plan.currency),
         "input_digest": plan.input_digest,
         "catalogue_version": plan.catalogue_version,
         "inputs": {k: project.digests[k] for k in sorted(project.digests)},
@@ -393,10 +289,10 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "engineering_usd_per_move": Money.from_float(s.engineering_usd_per_move, cur),
             "double_running_months": s.double_running_months,
         },
-        "totals": _totals(totals),
+        "totals": totals_dict(totals),
         "baseline": baseline_dict(plan, totals.horizon.savings),
         "billing": billing_dict(plan),
-        "cash_flow": _cash_flow(totals),
+        "cash_flow": cash_flow(totals),
         "purchasing": purchasing_dict(plan),
         "solver": {
             "method": plan.solver.method,
@@ -431,7 +327,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     }
     if plan.purchases:
         out["purchases"] = [_purchase_dict(b) for b in plan.purchases]
-    migration = _migration(plan, totals)
+    migration = migration_dict(plan, totals)
     if migration is not None:
         out["migration"] = migration
     return out

@@ -39,6 +39,7 @@ from planner.report.plan_md_sections import (
 )
 from planner.report.plan_md_waves import waves_payback, waves_section
 from planner.report.plan_purchasing import purchasing_section
+from planner.report.shown import code_of, shown, with_unit
 
 MAX_COMMENT_CHARS = 60_000
 """GitHub rejects comments over 65,536 characters; keep a margin."""
@@ -69,15 +70,15 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
     verb = "saves" if delta.sign < 0 else ("costs" if delta.sign > 0 else "changes")
     hardware = hardware_after(d)
     hardware_text = (
-        f" and **{hardware.format(unit=False)} USD** of hardware" if hardware.sign > 0 else ""
+        f" and **{hardware.format(unit=False)} ¤¤¤** of hardware" if hardware.sign > 0 else ""
     )
     return [
         COMMENT_MARKER,
-        f"## hybridplan: {before.format(unit=False)} → {after.format(unit=False)} USD/month "
-        f"({delta.format(unit=False, sign=True)} USD/month, {_pct(t['delta_pct'])})",
+        f"## hybridplan: {before.format(unit=False)} → {after.format(unit=False)} ¤¤¤/month "
+        f"({delta.format(unit=False, sign=True)} ¤¤¤/month, {_pct(t['delta_pct'])})",
         "",
-        f"The plan {verb} **{abs(delta).format(unit=False)} USD/month** for a one-off migration of "
-        f"**{t['migration_usd'].format(unit=False)} USD**{hardware_text}; it pays back "
+        f"The plan {verb} **{abs(delta).format(unit=False)} ¤¤¤/month** for a one-off migration of "
+        f"**{t['migration_usd'].format(unit=False)} ¤¤¤**{hardware_text}; it pays back "
         f"{_payback_phrase(d)}. "
         f"{t['moved']} of {t['workloads']} workloads move"
         + _partly_text(t.get("partly_moved", 0))
@@ -106,10 +107,10 @@ def _new_text(d: Mapping[str, Any]) -> str:
     new = [w for w in d["workloads"] if w["migration"]["from"] is None]
     if not new:
         return ""
-    usd_new = Money.total((w["usd_per_month"] for w in new), d["currency"])
+    usd_new = Money.total((w["usd_per_month"] for w in new), code_of(d))
     return (
         f" The cost with this plan includes {len(new)} new workload"
-        f"{'s' if len(new) != 1 else ''} ({usd_new.format(unit=False)} USD/month) that "
+        f"{'s' if len(new) != 1 else ''} ({usd_new.format(unit=False)} ¤¤¤/month) that "
         f"{'do' if len(new) != 1 else 'does'} not run today."
     )
 
@@ -125,12 +126,12 @@ def _partly_text(n: int) -> str:
 def _provenance(d: Mapping[str, Any]) -> list[str]:
     s = d["solver"]
     gap = "n/a" if s["gap"] is None else f"{s['gap'] * 100:.2f} %"
-    bound = "n/a" if s["lp_bound_usd"] is None else f"{s['lp_bound_usd'].format(unit=False)} USD"
+    bound = "n/a" if s["lp_bound_usd"] is None else f"{s['lp_bound_usd'].format(unit=False)} ¤¤¤"
     rows = [
         ("solver", md_cell(f"{s['method']} ({s['status']})")),
         (
             "solver objective: horizon x monthly cost + migration, before rounding to cents",
-            f"{s['objective_usd'].format(unit=False)} USD",
+            f"{s['objective_usd'].format(unit=False)} ¤¤¤",
         ),
         ("LP lower bound of the objective", bound),
         ("gap to bound", gap + (" (time limit reached)" if s["time_limited"] else "")),
@@ -150,7 +151,7 @@ def _provenance(d: Mapping[str, Any]) -> list[str]:
         "",
         *md_table(("", "value"), rows, "ll"),
         "",
-        "Monthly figures are USD/month at catalogue prices, owned sites as whole estates (the "
+        "Monthly figures are ¤¤¤/month at catalogue prices, owned sites as whole estates (the "
         "share no workload is charged for is idle owned capacity). Horizon cash is undiscounted "
         "and counts hardware when it is bought (an estate owned today is sunk: only its run "
         "costs and refreshes); the accrual view amortises hardware while it depreciates. The "
@@ -172,7 +173,7 @@ def render_plan_md(
     capped so the comment stays under GitHub's 65,536-character limit; everything is in
     ``plan.json``.
     """
-    d = plan_to_dict(plan, project, command=command)
+    d = shown(plan_to_dict(plan, project, command=command), plan.currency)
     trace = f"hybridplan cost {shlex.quote(str(project_dir or project.root))}"
     text = ""
     for rows, moved, finding_rows in _MD_BUDGETS:
@@ -194,4 +195,4 @@ def render_plan_md(
         text = "\n".join(lines) + "\n"
         if len(text) <= MAX_COMMENT_CHARS:
             break
-    return text
+    return with_unit(text, plan.currency.code)

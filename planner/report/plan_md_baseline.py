@@ -35,15 +35,15 @@ def _summary(b: Mapping[str, Any], billing: Mapping[str, Any] | None) -> str:
     if billing is None:
         return (
             f"Cost today is the catalogue **estimate** for all {n_est} workloads that run "
-            f"today ({_amount(b['estimate_usd_per_month'])} USD/month): the project names "
+            f"today ({_amount(b['estimate_usd_per_month'])} ¤¤¤/month): the project names "
             "no bill (a `billing:` section in project.yaml reads FOCUS cost exports; see "
             "docs/billing.md)."
         )
     return (
         f"Cost today is the **bill** for {n_bill} workload{'s' if n_bill != 1 else ''} "
-        f"({_amount(b['bill_usd_per_month'])} USD/month: EffectiveCost, commitments "
+        f"({_amount(b['bill_usd_per_month'])} ¤¤¤/month: EffectiveCost, commitments "
         f"amortised, averaged over {_span(billing['months'])}) and the catalogue "
-        f"**estimate** for {n_est} ({_amount(b['estimate_usd_per_month'])} USD/month)."
+        f"**estimate** for {n_est} ({_amount(b['estimate_usd_per_month'])} ¤¤¤/month)."
     )
 
 
@@ -52,16 +52,16 @@ def _coverage(billing: Mapping[str, Any]) -> list[str]:
     pct = "-" if cov["pct_mapped"] is None else f"{cov['pct_mapped']} %"
     lines = [
         "",
-        f"Bill coverage: **{pct}** of {_amount(cov['total_per_month'])} USD/month is mapped "
+        f"Bill coverage: **{pct}** of {_amount(cov['total_per_month'])} ¤¤¤/month is mapped "
         f"to workloads ({_amount(cov['shared_allocated_per_month'])} of it shared costs split "
-        f"by rule); unmapped: **{_amount(cov['unmapped_per_month'])} USD/month**.",
+        f"by rule); unmapped: **{_amount(cov['unmapped_per_month'])} ¤¤¤/month**.",
     ]
     services = billing["unmapped"]["by_service"][:TOP_UNMAPPED_ROWS]
     if services:
         lines += [
             "",
             *md_table(
-                ("largest unmapped spend by service", "USD/month"),
+                ("largest unmapped spend by service", "¤¤¤/month"),
                 [(md_cell(u["service"]), _amount(u["effective_per_month"])) for u in services],
                 "lr",
             ),
@@ -76,13 +76,13 @@ def _committed(b: Mapping[str, Any], horizon_savings: Money) -> list[str]:
     return [
         "",
         f"Savings exclude committed spend until expiry: the moves below leave "
-        f"**{_amount(b['committed_not_saved_usd'])} USD** owed to commitments in force "
+        f"**{_amount(b['committed_not_saved_usd'])} ¤¤¤** owed to commitments in force "
         f"(savings plans, reservations) whatever the plan does, so the horizon saving net of "
-        f"it is **{_amount(b['horizon_savings_after_commitments_usd'])} USD** (not "
-        f"{_amount(horizon_savings)} USD).",
+        f"it is **{_amount(b['horizon_savings_after_commitments_usd'])} ¤¤¤** (not "
+        f"{_amount(horizon_savings)} ¤¤¤).",
         "",
         *md_table(
-            ("workload", "commitment", "USD/month", "expires", "months", "not saved (USD)"),
+            ("workload", "commitment", "¤¤¤/month", "expires", "months", "not saved (¤¤¤)"),
             [
                 (
                     md_cell(c["workload"]),
@@ -108,7 +108,7 @@ def baseline_section(d: Mapping[str, Any]) -> list[str]:
     lines += [
         "",
         *md_table(
-            ("workload", "source", "today (USD/month)", "catalogue estimate (USD/month)"),
+            ("workload", "source", "today (¤¤¤/month)", "catalogue estimate (¤¤¤/month)"),
             [
                 (
                     md_cell(w["workload"]),

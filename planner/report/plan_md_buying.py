@@ -34,7 +34,7 @@ def hardware_section(d: Mapping[str, Any]) -> list[str]:
         "",
         "The solver decided these purchases together with the placement. Capex is cash paid "
         "when the servers are delivered (the month shown: order now, lead time respected); the "
-        "workloads on them move then and run where they are until that month. USD/month is "
+        "workloads on them move then and run where they are until that month. ¤¤¤/month is "
         "the servers' amortised capex, power and support; idle is the part no workload uses.",
         "",
         *md_table(
@@ -42,10 +42,10 @@ def hardware_section(d: Mapping[str, Any]) -> list[str]:
                 "site",
                 "server model",
                 "units",
-                "capex USD",
+                "capex ¤¤¤",
                 "usable from",
-                "USD/month",
-                "idle USD/month",
+                "¤¤¤/month",
+                "idle ¤¤¤/month",
                 "workloads on them",
             ),
             rows,

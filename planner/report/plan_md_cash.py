@@ -11,6 +11,7 @@ from typing import Any
 
 from planner.money import Money
 from planner.report.markdown import md_table
+from planner.report.shown import code_of
 
 
 def payback_text(t: Mapping[str, Any]) -> str:
@@ -45,13 +46,13 @@ def hardware_after(d: Mapping[str, Any]) -> Money:
             for i in d["cash_flow"]["one_off"]
             if i["side"] == "after" and i["label"] != "migration"
         ),
-        d["currency"],
+        code_of(d),
     )
 
 
 def money_rows(d: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     """The headline table's rows from the monthly cost down (before, after, delta)."""
-    t, cf, cur = d["totals"], d["cash_flow"], d["currency"]
+    t, cf, cur = d["totals"], d["cash_flow"], code_of(d)
     h = t["horizon_months"]
     idle_b, idle_a = t["baseline_idle_owned_usd_per_month"], t["idle_owned_usd_per_month"]
     estate_a = Money.total((i["estate_usd_per_month"] for i in t["idle_owned"]), cur)
@@ -62,10 +63,10 @@ def money_rows(d: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     def trio(b: Money, a: Money) -> tuple[str, str, str]:
         return b.format(unit=False), a.format(unit=False), (a - b).format(unit=False, sign=True)
 
-    rows = [("monthly cost, whole estates (USD/month)", *trio(before, after))]
+    rows = [("monthly cost, whole estates (¤¤¤/month)", *trio(before, after))]
     if t["idle_owned"] or idle_b:
         rows += [
-            ("of which idle owned capacity (USD/month)", *trio(idle_b, idle_a)),
+            ("of which idle owned capacity (¤¤¤/month)", *trio(idle_b, idle_a)),
             (
                 "idle share of the owned estates with this plan",
                 "-",
@@ -75,20 +76,20 @@ def money_rows(d: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
         ]
     rows.append(
         (
-            f"{h}-month cash incl. migration and hardware (USD)",
+            f"{h}-month cash incl. migration and hardware (¤¤¤)",
             *trio(t["baseline_horizon_tco_usd"], t["horizon_tco_usd"]),
         )
     )
     if (acc_b, acc_a) != (t["baseline_horizon_tco_usd"], t["horizon_tco_usd"]):
-        rows.append((f"{h}-month cost, accrual: hardware amortised (USD)", *trio(acc_b, acc_a)))
-    rows.append(("one-off migration (USD)", "-", t["migration_usd"].format(unit=False), "-"))
+        rows.append((f"{h}-month cost, accrual: hardware amortised (¤¤¤)", *trio(acc_b, acc_a)))
+    rows.append(("one-off migration (¤¤¤)", "-", t["migration_usd"].format(unit=False), "-"))
     if hardware:
         rows.append(
-            (f"hardware bought within {h} months (USD)", "-", hardware.format(unit=False), "-")
+            (f"hardware bought within {h} months (¤¤¤)", "-", hardware.format(unit=False), "-")
         )
     rows += [
         (
-            f"NPV of the cash savings at {d['settings']['discount_rate_pct']:g} %/year (USD)",
+            f"NPV of the cash savings at {d['settings']['discount_rate_pct']:g} %/year (¤¤¤)",
             "-",
             t["horizon_savings_npv_usd"].format(unit=False),
             "-",
@@ -124,7 +125,7 @@ def idle_section(d: Mapping[str, Any]) -> list[str]:
         "Owned sites count whole: what no workload is charged for is idle owned capacity.",
         "",
         *md_table(
-            ("owned site", "estate USD/month", "charged USD/month", "idle USD/month", "idle"),
+            ("owned site", "estate ¤¤¤/month", "charged ¤¤¤/month", "idle ¤¤¤/month", "idle"),
             [
                 (
                     i["site"],
@@ -151,7 +152,7 @@ def _cumulative(values: Sequence[Money], currency: str) -> list[Money]:
 def cash_chart(d: Mapping[str, Any]) -> list[str]:
     """Cumulative cash today vs with the plan, month by month; the payback month is the
     x-axis label marked ``payback``."""
-    cf, t, cur = d["cash_flow"], d["totals"], d["currency"]
+    cf, t, cur = d["cash_flow"], d["totals"], code_of(d)
     before = _cumulative(cf["before_cash_usd"], cur)
     after = _cumulative(cf["after_cash_usd"], cur)
     if not before:
@@ -163,16 +164,16 @@ def cash_chart(d: Mapping[str, Any]) -> list[str]:
     )
     top = max(*before, *after)
     bottom = min(*before, *after, Money.zero(cur))
-    title = f"Cumulative cash (USD): payback {payback_text(t)}"
+    title = f"Cumulative cash (¤¤¤): payback {payback_text(t)}"
     return [
         "",
-        "Lines: cumulative cash today (first) and with this plan (second), USD.",
+        "Lines: cumulative cash today (first) and with this plan (second), ¤¤¤.",
         "",
         "```mermaid",
         "xychart-beta",
         f'    title "{title}"',
         f"    x-axis [{labels}]",
-        f'    y-axis "USD" {math.floor(bottom.to_decimal())} --> '
+        f'    y-axis "¤¤¤" {math.floor(bottom.to_decimal())} --> '
         f"{math.ceil(top.to_decimal() * Decimal('1.05')) or 1}",
         f"    line [{', '.join(v.format(unit=False, group=False) for v in before)}]",
         f"    line [{', '.join(v.format(unit=False, group=False) for v in after)}]",

@@ -65,10 +65,10 @@ def migration_section(d: Mapping[str, Any], limit: int) -> list[str]:
         *md_table(
             (
                 "workload",
-                "engineering USD",
-                "data transfer USD",
-                "double running USD",
-                "migration USD",
+                "engineering ¤¤¤",
+                "data transfer ¤¤¤",
+                "double running ¤¤¤",
+                "migration ¤¤¤",
                 "how",
             ),
             [_row(w) for w in shown],

@@ -160,8 +160,8 @@ def waves_section(d: Mapping[str, Any]) -> list[str]:
         "per wave; latency-bound dependencies move together, stateful workloads after their "
         "readers, no owned site over capacity in any month). Payback moving in waves: "
         f"**{with_waves}**; all at once: {at_once}. Cash saved over {h} months: "
-        f"{m['horizon_savings_usd_with_waves'].format(unit=False)} USD in waves, "
-        f"{m['horizon_savings_usd_all_at_once'].format(unit=False)} USD all at once.",
+        f"{m['horizon_savings_usd_with_waves'].format(unit=False)} ¤¤¤ in waves, "
+        f"{m['horizon_savings_usd_all_at_once'].format(unit=False)} ¤¤¤ all at once.",
         "",
         *gantt(d),
         "",
@@ -171,10 +171,10 @@ def waves_section(d: Mapping[str, Any]) -> list[str]:
                 "months",
                 "workloads (cutover order)",
                 "data TB",
-                "one-off USD",
+                "one-off ¤¤¤",
                 "of which double running",
-                "saving USD/month",
-                "cash position after (USD)",
+                "saving ¤¤¤/month",
+                "cash position after (¤¤¤)",
             ),
             rows,
             "lllrrrrr",

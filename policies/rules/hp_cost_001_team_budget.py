@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from planner.model import Category, Level
+from planner.money import DEFAULT_CURRENCY
 from planner.policy import facts
 from planner.policy import params as pm
 from planner.policy.rule import (
@@ -27,7 +28,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
-    currency = ctx.project.settings.currency
+    currency = DEFAULT_CURRENCY  # budgets are max_usd_per_month: USD in any project currency
     return ConstraintPart(team_budget_per_month=pm.money_map(ctx.params, BUDGETS, currency))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from planner.model import Category, Level
+from planner.money import DEFAULT_CURRENCY
 from planner.policy import facts
 from planner.policy import params as pm
 from planner.policy.rule import (
@@ -36,9 +37,8 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
 
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
-    return ConstraintPart(
-        total_budget_per_month=pm.money(ctx.params, MAX, ctx.project.settings.currency)
-    )
+    # max_usd_per_month is USD whatever the project currency (planner.fx)
+    return ConstraintPart(total_budget_per_month=pm.money(ctx.params, MAX, DEFAULT_CURRENCY))
 
 
 RULE = Rule(

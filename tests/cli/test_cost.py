@@ -120,13 +120,16 @@ def test_bad_site_inputs_exit_2(tmp_path: Path, old: str, new: str, expected: st
 
 
 def test_unknown_currency_exits_2(tmp_path: Path) -> None:
-    """currency: EUR in project.yaml is rejected (the catalogue is in USD)."""
+    """currency: JPY in project.yaml is rejected where it is written (no catalogue rate)."""
     root = _copy_mini(tmp_path)
     project = root / "project.yaml"
-    project.write_text(project.read_text().replace("currency: USD", "currency: EUR"))
+    text = project.read_text()
+    line = text[: text.index("currency: USD")].count("\n") + 1
+    project.write_text(text.replace("currency: USD", "currency: JPY"))
     result = runner.invoke(app, ["cost", str(root), "--workload", "checkout-api"])
     assert result.exit_code == 2, result.output
-    assert "currency" in result.stderr
+    assert f"project.yaml:{line}:" in result.stderr
+    assert "settings.currency: 'JPY' is not allowed" in result.stderr
 
 
 def test_help_has_an_example() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,32 @@ def test_diff_of_two_example_plans(acme_dir: Path, tmp_path: Path) -> None:
     assert data["base"]["input_digest"] != data["head"]["input_digest"]
     md = runner.invoke(app, ["diff", str(base_out), str(head_out)])
     check_gfm(md.output)
+
+
+def test_diff_reads_a_schema_1_base_against_a_schema_2_head_in_eur(
+    plans: tuple[Path, Path],
+) -> None:
+    """A schema-1 base (currency "USD") against a schema-2 head shown in EUR at 1.0465:
+    exit 0, the headline's head total is the USD total / 1.0465 to the cent, units EUR
+    (finding messages, made by the core, keep quoting USD)."""
+    base, head = plans
+    old = json.loads(base.read_text(encoding="utf-8"))
+    old.update(schema_version=1, currency="USD")
+    base.write_text(json.dumps(old), encoding="utf-8")
+    new = json.loads(head.read_text(encoding="utf-8"))
+    new["currency"] = {
+        "code": "EUR",
+        "usd_per_unit": 1.0465,
+        "date": "2025-02-21",
+        "source": "ecb-eur-usd-2025-02-21",
+    }
+    head.write_text(json.dumps(new), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(base), str(head)])
+    assert result.exit_code == 0, result.output
+    usd = Money.of(str(new["totals"]["usd_per_month"]), "USD")
+    eur = (usd.to_decimal() / Decimal("1.0465")).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    headline = result.output.splitlines()[0]
+    assert f"→ {eur:,.2f} EUR/month" in headline
+    assert "USD" not in headline  # finding messages quote the core's USD figures
+    assert "| monthly cost (EUR/month) |" in result.output
+    check_gfm(result.output)

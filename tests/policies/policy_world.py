@@ -12,12 +12,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import world
 import yaml
 
+from planner.fx import USD, FxRate
 from planner.model import (
     CloudCost,
     ClusterSpec,
@@ -189,6 +191,17 @@ def plan(case: Mapping[str, Any]) -> Plan:
         workload_baseline_per_month={
             k: world.usd(float(v)) for k, v in case.get("baseline_usd_per_month", {}).items()
         },
+        currency=_rate(case.get("currency")),
+        catalogue_captured=str(case.get("catalogue_captured", "")),
+    )
+
+
+def _rate(d: Mapping[str, Any] | None) -> FxRate:
+    """A fixture's project currency: ``{code, usd_per_unit, date, source}`` (USD if none)."""
+    if d is None:
+        return USD
+    return FxRate(
+        str(d["code"]), Decimal(str(d["usd_per_unit"])), str(d["date"]), str(d.get("source", ""))
     )
 
 

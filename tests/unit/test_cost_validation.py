@@ -63,17 +63,18 @@ def test_unknown_override_key() -> None:
     assert "did you mean aws.m6i.xlarge.r1.on-demand" in _render(exc)
 
 
-def test_unknown_currency() -> None:
-    """settings.currency EUR against a USD catalogue is rejected with the fix."""
-    with pytest.raises(InputError) as exc:
-        offers_for(service(), service().resources, colo(), CAT, Settings(currency="EUR"))
-    text = _render(exc)
-    assert "unknown currency 'EUR'" in text
-    assert "To fix: set `currency: USD`" in text
+def test_project_currency_does_not_change_prices() -> None:
+    """settings.currency EUR only chooses how figures are shown (planner.fx): offers are
+    priced in the catalogue's USD exactly as for a USD project."""
+    eur = offers_for(service(), service().resources, colo(), CAT, Settings(currency="EUR"))
+    usd = offers_for(service(), service().resources, colo(), CAT, Settings())
+    assert [o.per_month for o in eur] == [o.per_month for o in usd]
+    assert {o.per_month.currency for o in eur} == {"USD"}
 
 
 def test_validate_cost_inputs_collects_everything() -> None:
-    """validate_cost_inputs reports every site's problems in one InputError."""
+    """validate_cost_inputs reports every site's problems in one InputError (a GBP project
+    currency is not one: it only changes how figures are shown)."""
     p = Project(
         root="x",
         workloads=(service(),),
@@ -82,7 +83,9 @@ def test_validate_cost_inputs_collects_everything() -> None:
     )
     with pytest.raises(InputError) as exc:
         validate_cost_inputs(p, CAT)
-    assert len(exc.value.problems) == 3
+    fields = {pr.field for pr in exc.value.problems}
+    assert len(exc.value.problems) == 2
+    assert "settings.currency" not in fields
 
 
 def test_gpus_in_capacity_without_a_gpu_node_class() -> None:

@@ -5,6 +5,7 @@ saved by a move before they expire; coverage and unmapped spend are reported."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -148,7 +149,9 @@ def test_no_bill_means_every_before_is_an_estimate() -> None:
 
 
 def test_bill_in_another_currency_is_an_input_error(tmp_path: Path) -> None:
-    """A EUR bill against the USD catalogue is refused with a fix, never converted."""
+    """A EUR bill against the USD catalogue is refused at project.yaml's billing.currency
+    line with a fix, never converted (the project currency only changes how figures are
+    shown)."""
     root = _copy(tmp_path)
     (root / CSV).write_text(
         (root / CSV).read_text(encoding="utf-8").replace("\nUSD,", "\nEUR,"), encoding="utf-8"
@@ -159,7 +162,9 @@ def test_bill_in_another_currency_is_an_input_error(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as err:
         _plan(root)
-    assert "the bill is in EUR, the price catalogue in USD" in err.value.render()
+    text = err.value.render()
+    assert "a bill in EUR cannot be compared with the price catalogue" in text
+    assert re.search(r"project\.yaml:\d+:\d+: billing\.currency", text), text
 
 
 @pytest.mark.parametrize(
