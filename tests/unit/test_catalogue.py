@@ -83,8 +83,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     and r6i entries that were recalled, and again when it added the RDS for PostgreSQL
     classes of us-east-2, eu-west-1 and eu-central-1, the RDS for MySQL classes of eu-west-1
     and eu-central-1 and the RDS storage and backup prices of eu-west-1 and eu-central-1
-    from the 2024-09-28 AWS feed: new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "b2540df72a057d989faf06d35d76952a321e2e0eacbbdcc80bc31f30722d7e30"
+    from the 2024-09-28 AWS feed, and again when it added from the same feed the RDS for
+    MySQL classes of us-east-2, eu-west-2 and eu-north-1 and the RDS for PostgreSQL classes of
+    eu-west-2 and eu-north-1: new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "741e658d017472d41b6f6e6c054b56c717ef2bbe5715fb4ecea9647a7d19b342"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -85,12 +85,17 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-postgres", "eu-west-1", Status.PRICED),
         ("rds-postgres", "eu-central-1", Status.PRICED),
         ("rds-postgres", "us-east-2", Status.PRICED),
-        ("rds-postgres", "eu-west-2", Status.REFUSED),
+        ("rds-postgres", "eu-west-2", Status.PRICED),
+        ("rds-postgres", "eu-north-1", Status.PRICED),
         ("rds-mysql", "eu-west-1", Status.PRICED),
         ("rds-mysql", "eu-central-1", Status.PRICED),
-        ("rds-mysql", "us-east-2", Status.REFUSED),
+        ("rds-mysql", "us-east-2", Status.PRICED),
+        ("rds-mysql", "eu-west-2", Status.PRICED),
+        ("rds-mysql", "eu-north-1", Status.PRICED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
         ("rds-gp3", "us-east-2", Status.REFUSED),
+        ("rds-gp3", "eu-west-2", Status.REFUSED),
+        ("rds-backup", "eu-north-1", Status.REFUSED),
         ("rds-backup", "eu-central-1", Status.PRICED),
         ("cloudfront", "eu-north-1", Status.PRICED),
     ],
@@ -125,6 +130,16 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.mysql.db.m6g.large.eu-west-1", "0.168", "ec2shop-rds-mysql-2024-09-28"),
         ("aws.rds.mysql.db.r6g.2xlarge.eu-west-1", "0.949", "ec2shop-rds-mysql-2024-09-28"),
         ("aws.rds.mysql.db.m6i.xlarge.eu-central-1", "0.406", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.m6g.large.us-east-2", "0.152", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.r7g.2xlarge.us-east-2", "0.956", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.postgres.db.r6g.xlarge.eu-west-2", "0.529", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r7g.large.eu-west-2", "0.2805", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.mysql.db.m6g.large.eu-west-2", "0.176", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.r6i.2xlarge.eu-west-2", "1.12", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.postgres.db.m6i.xlarge.eu-north-1", "0.374", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.postgres.db.r7g.2xlarge.eu-north-1", "0.9816", "ec2shop-rds-2024-09-28"),
+        ("aws.rds.mysql.db.r6g.xlarge.eu-north-1", "0.439", "ec2shop-rds-mysql-2024-09-28"),
+        ("aws.rds.mysql.db.m6g.2xlarge.eu-north-1", "0.64", "ec2shop-rds-mysql-2024-09-28"),
         # Database Storage Single AZ General Purpose-GP3 / Storage Snapshot lines
         ("aws.rds.gp3.eu-west-1", "0.127", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
@@ -211,13 +226,42 @@ def test_mysql_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
 
 
 @pytest.mark.parametrize(
+    ("workload", "key", "instance"),
+    [
+        # 730 x 0.152 (MySQL, us-east-2)
+        ("inventory-db", "aws.rds.mysql.db.m6g.large.us-east-2", "110.96"),
+        # 730 x 0.176 (MySQL, eu-west-2)
+        ("inventory-db", "aws.rds.mysql.db.m6g.large.eu-west-2", "128.48"),
+        # 2 x 730 x 0.462 (PostgreSQL, eu-north-1, Multi-AZ)
+        ("orders-db", "aws.rds.postgres.db.r6g.xlarge.eu-north-1", "674.52"),
+    ],
+)
+def test_the_new_classes_price_the_instance_once_storage_is_overridden(
+    project: Project, cat: Catalogue, workload: str, key: str, instance: str
+) -> None:
+    """With the region's missing gp3 and backup keys set in price_overrides (test inputs, not
+    catalogue prices), the instance line comes from the transcribed class rate."""
+    region = key.rsplit(".", 1)[1]
+    site = replace(
+        _site(project, region),
+        price_overrides={f"aws.rds.gp3.{region}": 0.1, f"aws.rds.backup.{region}": 0.1},
+    )
+    o = _on_demand(project, workload, site, cat)
+    assert o.eligible, o.reason
+    first = o.line_items[0]
+    assert first.amount == usd(instance)
+    source = "ec2shop-rds-2024-09-28" if ".postgres." in key else "ec2shop-rds-mysql-2024-09-28"
+    assert first.sources == (key, f"source {source} (2024-09-28)")
+
+
+@pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # no PostgreSQL class of eu-west-2 is sourced: the smallest holding one is named
-        ("orders-db", "eu-west-2", "aws.rds.postgres.db.r6g.xlarge.eu-west-2"),
-        # the class is priced in us-east-2, its gp3 storage and backups are not
+        # the classes are priced in us-east-2, eu-west-2 and eu-north-1, gp3 storage and
+        # backups there are not
         ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
-        ("inventory-db", "us-east-2", "aws.rds.mysql.db.m6g.large.us-east-2"),
+        ("orders-db", "eu-west-2", "aws.rds.backup.eu-west-2"),
+        ("inventory-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
     ],
 )
