@@ -50,7 +50,14 @@ import numpy.typing as npt
 from planner.classify.periods import fit_periods
 from planner.classify.regimes import Regime, regimes
 from planner.classify.series import FloatArray, MetricSeries
-from planner.classify.timeseries import SECONDS_PER_HOUR, bursts, detrend, row_quantiles, safe_div
+from planner.classify.timeseries import (
+    SECONDS_PER_HOUR,
+    bursts,
+    detrend,
+    order_stats,
+    row_quantiles,
+    safe_div,
+)
 
 SECONDS_PER_DAY = 86400.0
 ACTIVE_FRACTION_OF_P99 = 0.2
@@ -62,6 +69,8 @@ BURST_FACTOR_OF_P50 = 2.0
 STEP_PERCENTILE = 10.0
 """The sampling interval is this percentile of the gaps between samples: robust to missing
 samples (which only lengthen gaps) as long as a tenth of the gaps are whole intervals."""
+QUANTILES = (0.50, 0.95, 0.99, 1.0)
+"""The quantiles of each series' samples a feature reads (p50, p95, p99, max)."""
 ROWS_PER_BATCH = 2048
 """Series stacked per 2-D batch: bounds the working memory of ``features``."""
 CELLS_PER_BATCH = ROWS_PER_BATCH * 24 * 30
@@ -235,7 +244,7 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
         mean = x0.sum(axis=1) / n_f
         var = (np.where(valid, matrix - mean[:, None], 0.0) ** 2).sum(axis=1) / n_f
     std = np.sqrt(np.maximum(var, 0.0))
-    srt = np.sort(matrix, axis=1)
+    srt = order_stats(matrix, n, QUANTILES)
     p50 = row_quantiles(srt, n, 0.50)
     p95 = row_quantiles(srt, n, 0.95)
     p99 = row_quantiles(srt, n, 0.99)

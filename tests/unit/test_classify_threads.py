@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from planner.classify import MetricSeries, TelemetrySet, classify_project
-from planner.classify.features import features
+from planner.classify.features import QUANTILES, features
+from planner.classify.timeseries import order_stats, row_quantiles
 from planner.model import Project, Resources, Workload, WorkloadKind
 
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
@@ -76,3 +77,19 @@ def test_threads_keep_the_order_of_the_series() -> None:
     flat = list(reversed(telemetry.series))
     assert repr(features(flat, threads=4)) == repr(features(flat))
     assert [f.samples for f in features(flat, threads=4)] == [len(s) for s in flat]
+
+
+def test_order_stats_read_as_a_full_sort() -> None:
+    """Partitioned rows (none missing) and sorted rows (some missing, ties) give the
+    quantiles a full sort gives, to the bit."""
+    rng = np.random.default_rng(4)
+    m = np.round(rng.uniform(0, 3, size=(50, 301)), 1)  # many ties
+    m[::3, rng.integers(0, 301, size=40)] = np.nan
+    m[7] = np.nan
+    n = (~np.isnan(m)).sum(axis=1).astype(np.int64)
+    got = order_stats(m, n, QUANTILES)
+    full = np.sort(m, axis=1)
+    assert not np.array_equal(got, full, equal_nan=True)  # partitioned rows are not sorted
+    for q in QUANTILES:
+        a, b = row_quantiles(got, n, q), row_quantiles(full, n, q)
+        assert a.tobytes() == b.tobytes()
