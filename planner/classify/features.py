@@ -141,6 +141,20 @@ def _grid(s: MetricSeries) -> _Grid | None:
     return _Grid(step, int(np.rint((ts[-1:] - ts[0]) / step).astype(np.int64)[0]) + 1)
 
 
+def _grid_shared(s: MetricSeries, seen: dict[tuple[int, int, int], _Grid | None]) -> _Grid | None:
+    """``_grid(s)``, once per distinct timestamp array: series read from a time-major
+    export share one (and their halves the same two views). An array is known by its
+    memory, length and stride; series hold read-only arrays, so equal keys are equal
+    timestamps."""
+    ts = s.timestamps_s
+    if ts.flags.writeable:
+        return _grid(s)
+    key = (int(ts.__array_interface__["data"][0]), int(ts.shape[0]), int(ts.strides[0]))
+    if key not in seen:
+        seen[key] = _grid(s)
+    return seen[key]
+
+
 def _slots(s: MetricSeries, step_s: float) -> npt.NDArray[np.int64]:
     """The grid slot of each sample of ``s``."""
     ts = s.timestamps_s
@@ -152,7 +166,8 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
     """Features of each series, in order. Vectorised over series of equal interval and
     length; the batches run on ``threads`` threads (numpy releases the GIL in its sorts,
     FFTs and loops), with the same result."""
-    grids = [_grid(s) for s in series]
+    seen: dict[tuple[int, int, int], _Grid | None] = {}
+    grids = [_grid_shared(s, seen) for s in series]
     out: list[Features | None] = [None] * len(series)
     groups: dict[tuple[float, int], list[int]] = {}
     for i, g in enumerate(grids):
