@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.classify import classify_project
 from planner.ingest import load_telemetry
+from planner.ingest.csv_fast import scan_threads
 from planner.model import Project, Resources, Workload, WorkloadKind
 
 START_S = 1_788_220_800  # 2026-09-01T00:00:00Z
@@ -174,7 +175,7 @@ def main() -> None:
         t1, c1 = time.perf_counter(), time.process_time()
         telemetry = load_telemetry(project)
         t2, c2 = time.perf_counter(), time.process_time()
-        result = classify_project(project, telemetry)
+        result = classify_project(project, telemetry, threads=scan_threads())
         t3, c3 = time.perf_counter(), time.process_time()
         traced = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

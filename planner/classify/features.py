@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -49,7 +50,14 @@ import numpy.typing as npt
 from planner.classify.periods import fit_periods
 from planner.classify.regimes import Regime, regimes
 from planner.classify.series import FloatArray, MetricSeries
-from planner.classify.timeseries import SECONDS_PER_HOUR, bursts, detrend, row_quantiles, safe_div
+from planner.classify.timeseries import (
+    SECONDS_PER_HOUR,
+    bursts,
+    detrend,
+    order_stats,
+    row_quantiles,
+    safe_div,
+)
 
 SECONDS_PER_DAY = 86400.0
 ACTIVE_FRACTION_OF_P99 = 0.2
@@ -61,6 +69,8 @@ BURST_FACTOR_OF_P50 = 2.0
 STEP_PERCENTILE = 10.0
 """The sampling interval is this percentile of the gaps between samples: robust to missing
 samples (which only lengthen gaps) as long as a tenth of the gaps are whole intervals."""
+QUANTILES = (0.50, 0.95, 0.99, 1.0)
+"""The quantiles of each series' samples a feature reads (p50, p95, p99, max)."""
 ROWS_PER_BATCH = 2048
 """Series stacked per 2-D batch: bounds the working memory of ``features``."""
 CELLS_PER_BATCH = ROWS_PER_BATCH * 24 * 30
@@ -131,6 +141,20 @@ def _grid(s: MetricSeries) -> _Grid | None:
     return _Grid(step, int(np.rint((ts[-1:] - ts[0]) / step).astype(np.int64)[0]) + 1)
 
 
+def _grid_shared(s: MetricSeries, seen: dict[tuple[int, int, int], _Grid | None]) -> _Grid | None:
+    """``_grid(s)``, once per distinct timestamp array: series read from a time-major
+    export share one (and their halves the same two views). An array is known by its
+    memory, length and stride; series hold read-only arrays, so equal keys are equal
+    timestamps."""
+    ts = s.timestamps_s
+    if ts.flags.writeable:
+        return _grid(s)
+    key = (int(ts.__array_interface__["data"][0]), int(ts.shape[0]), int(ts.strides[0]))
+    if key not in seen:
+        seen[key] = _grid(s)
+    return seen[key]
+
+
 def _slots(s: MetricSeries, step_s: float) -> npt.NDArray[np.int64]:
     """The grid slot of each sample of ``s``."""
     ts = s.timestamps_s
@@ -138,10 +162,12 @@ def _slots(s: MetricSeries, step_s: float) -> npt.NDArray[np.int64]:
     return slots
 
 
-def features(series: Sequence[MetricSeries]) -> list[Features]:
+def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Features]:
     """Features of each series, in order. Vectorised over series of equal interval and
-    length."""
-    grids = [_grid(s) for s in series]
+    length; the batches run on ``threads`` threads (numpy releases the GIL in its sorts,
+    FFTs and loops), with the same result."""
+    seen: dict[tuple[int, int, int], _Grid | None] = {}
+    grids = [_grid_shared(s, seen) for s in series]
     out: list[Features | None] = [None] * len(series)
     groups: dict[tuple[float, int], list[int]] = {}
     for i, g in enumerate(grids):
@@ -149,16 +175,27 @@ def features(series: Sequence[MetricSeries]) -> list[Features]:
             out[i] = _empty_features()
         else:
             groups.setdefault((g.step_s, g.n_grid), []).append(i)
-    for (step, n_grid), members in groups.items():
-        rows = _batch_rows(n_grid)
-        for start in range(0, len(members), rows):
-            chunk = members[start : start + rows]
-            matrix = np.full((len(chunk), n_grid), np.nan)
-            for row, i in enumerate(chunk):
-                matrix[row, _slots(series[i], step)] = series[i].values
-            dups = [series[i].duplicates for i in chunk]
-            for i, f in zip(chunk, _matrix_features(matrix, step, dups), strict=True):
-                out[i] = f
+    batches = [
+        (step, n_grid, members[start : start + _batch_rows(n_grid)])
+        for (step, n_grid), members in groups.items()
+        for start in range(0, len(members), _batch_rows(n_grid))
+    ]
+
+    def batch(job: tuple[float, int, list[int]]) -> list[Features]:
+        step, n_grid, chunk = job
+        matrix = np.full((len(chunk), n_grid), np.nan)
+        for row, i in enumerate(chunk):
+            matrix[row, _slots(series[i], step)] = series[i].values
+        return _matrix_features(matrix, step, [series[i].duplicates for i in chunk])
+
+    if threads > 1 and len(batches) > 1:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="features") as pool:
+            results = list(pool.map(batch, batches))
+    else:
+        results = [batch(job) for job in batches]
+    for (_, _, chunk), feats in zip(batches, results, strict=True):
+        for i, f in zip(chunk, feats, strict=True):
+            out[i] = f
     return [f if f is not None else _empty_features() for f in out]
 
 
@@ -222,7 +259,7 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
         mean = x0.sum(axis=1) / n_f
         var = (np.where(valid, matrix - mean[:, None], 0.0) ** 2).sum(axis=1) / n_f
     std = np.sqrt(np.maximum(var, 0.0))
-    srt = np.sort(matrix, axis=1)
+    srt = order_stats(matrix, n, QUANTILES)
     p50 = row_quantiles(srt, n, 0.50)
     p95 = row_quantiles(srt, n, 0.95)
     p99 = row_quantiles(srt, n, 0.99)

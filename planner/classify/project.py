@@ -182,18 +182,23 @@ def classify_workload(
     )
 
 
-def classify_project(project: Project, telemetry: TelemetrySet) -> tuple[Classification, ...]:
+def classify_project(
+    project: Project, telemetry: TelemetrySet, *, threads: int = 1
+) -> tuple[Classification, ...]:
     """One ``Classification`` per workload, sorted by workload name. Features of every
-    series, and of each series' two halves, are computed in one vectorised batch each."""
+    series, and of each series' two halves, are computed in one vectorised batch each, on
+    ``threads`` threads (the result does not depend on it)."""
     t = thresholds(project.settings.classify)
     by_key = telemetry.by_workload()
     wanted: list[MetricSeries] = []
     for w in project.workloads:
         wanted.extend(by_key.get(telemetry_key(w), {}).values())
-    computed = dict(zip((id(s) for s in wanted), features(wanted), strict=True))
+    computed = dict(zip((id(s) for s in wanted), features(wanted, threads=threads), strict=True))
     split = {id(s): halves(s) for s in wanted}
     half_list = [h for s in wanted for h in split[id(s)]]
-    half_feats = dict(zip((id(h) for h in half_list), features(half_list), strict=True))
+    half_feats = dict(
+        zip((id(h) for h in half_list), features(half_list, threads=threads), strict=True)
+    )
     out: list[Classification] = []
     for w in sorted(project.workloads, key=lambda w: w.name):
         series = by_key.get(telemetry_key(w), {})

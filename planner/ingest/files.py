@@ -16,6 +16,7 @@ from typing import IO, Any, cast
 
 from planner.classify.series import MetricSeries
 from planner.errors import Problem
+from planner.ingest.csv_fast import scan_threads
 from planner.ingest.csv_long import read_long
 from planner.ingest.csv_wide import read_wide
 from planner.ingest.json_file import read_json
@@ -93,11 +94,15 @@ def read_telemetry_file(
     rel: str | None = None,
     workload_label: str = "workload",
     block_bytes: int = BLOCK_BYTES,
+    threads: int | None = None,
 ) -> FileResult:
     """Read one file: its series (with the line of their first sample), hard problems and
-    warnings. Series are empty when there are problems."""
+    warnings. Series are empty when there are problems. Long-form CSV is parsed, and every
+    file's samples grouped, on ``threads`` threads (default: one a core, at most
+    ``MAX_SCAN_THREADS``); the result does not depend on it."""
     name = rel or path.as_posix()
-    sink = SeriesSink(name)
+    n_threads = scan_threads() if threads is None else threads
+    sink = SeriesSink(name, threads=n_threads)
     base = path.name.removesuffix(".gz")
     try:
         with open_binary(path) if base.endswith(".json") else open_text_lines(path) as f:
@@ -120,7 +125,7 @@ def read_telemetry_file(
                         "timestamp,<workload>,... (wide form)",
                     )
                 elif {"workload", "metric", "value"} <= lower:
-                    read_long(f, header, sink, block_bytes, header_no + 1)
+                    read_long(f, header, sink, block_bytes, header_no + 1, threads=n_threads)
                 else:
                     text = io.TextIOWrapper(f, encoding="utf-8", newline="")
                     try:

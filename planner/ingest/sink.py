@@ -7,7 +7,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import mmap
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -42,6 +44,8 @@ class SeriesSink:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     overflow: int = 0
+    threads: int = 1
+    """Threads that group the samples into series (``series``)."""
 
     def warn(self, line: int, fld: str, message: str, fix: str = "") -> None:
         if len(self.warnings) < MAX_PROBLEMS_PER_FILE:
@@ -100,6 +104,7 @@ class SeriesSink:
             self.val_chunks,
             len(self.keys),
             with_ts=grid is None,
+            threads=self.threads,
         )
         out: list[tuple[MetricSeries, int]] = []
         for (workload, metric), idx in sorted(self.keys.items()):
@@ -129,11 +134,13 @@ def _grouped(
     nkeys: int,
     *,
     with_ts: bool = True,
+    threads: int = 1,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """(timestamps, values, bounds): the chunks' samples ordered by key - key ``k``'s at
     ``bounds[k]:bounds[k + 1]`` in the order read (a stable sort of all samples by key) -
     emptying the chunk lists as it goes. Without ``with_ts`` the timestamps are not
-    grouped (an empty array: every key's are the shared grid)."""
+    grouped (an empty array: every key's are the shared grid). Chunks are scattered on
+    ``threads`` threads."""
     counts = np.zeros(nkeys, dtype=np.int64)
     for keys in key_chunks:
         counts += np.bincount(keys, minlength=nkeys)
@@ -144,21 +151,52 @@ def _grouped(
     cursor = bounds[:-1].copy()
     # a stable sort of 16-bit keys is a radix sort; wider keys sort as they are
     narrow = np.uint16 if nkeys <= 1 << 16 else np.int32
-    for i in range(len(key_chunks)):
-        if i % TRIM_EVERY_CHUNKS == TRIM_EVERY_CHUNKS - 1:
-            _return_freed_memory()
-        keys, t, runs, v = key_chunks.pop(0), ts_chunks.pop(0), ts_runs.pop(0), val_chunks.pop(0)
-        order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
-        sorted_keys = keys[order]
-        here = np.bincount(keys, minlength=nkeys)
-        first_here = np.cumsum(here) - here
-        dest = cursor[sorted_keys] + (np.arange(keys.size) - first_here[sorted_keys])
-        if with_ts:
-            ts[dest] = (t if runs is None else np.repeat(t, runs))[order]
-        vals[dest] = v[order]
-        cursor += here
+    scatter = functools.partial(_scatter, ts=ts if with_ts else None, vals=vals, narrow=narrow)
+    # chunks fill disjoint places (each from its own cursor): they are scattered on a few
+    # threads (numpy releases the GIL in sorts and fancy indexing), a few chunks ahead
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        ahead: deque[Future[None]] = deque()
+        for i in range(len(key_chunks)):
+            if i % TRIM_EVERY_CHUNKS == TRIM_EVERY_CHUNKS - 1:
+                _return_freed_memory()
+            keys, t, runs, v = (
+                key_chunks.pop(0),
+                ts_chunks.pop(0),
+                ts_runs.pop(0),
+                val_chunks.pop(0),
+            )
+            here = np.bincount(keys, minlength=nkeys)
+            ahead.append(pool.submit(scatter, keys, t, runs, v, cursor=cursor.copy(), here=here))
+            cursor += here
+            if len(ahead) > 2 * threads:
+                ahead.popleft().result()
+        while ahead:
+            ahead.popleft().result()
     _return_freed_memory()
     return ts, vals, bounds
+
+
+def _scatter(
+    keys: npt.NDArray[np.int32] | npt.NDArray[np.uint16],
+    t: npt.NDArray[np.float64],
+    runs: npt.NDArray[np.int64] | None,
+    v: npt.NDArray[np.float64],
+    *,
+    cursor: npt.NDArray[np.int64],
+    here: npt.NDArray[np.int64],
+    ts: npt.NDArray[np.float64] | None,
+    vals: npt.NDArray[np.float64],
+    narrow: type[np.uint16] | type[np.int32],
+) -> None:
+    """Put one chunk's samples in their keys' places: key k's from ``cursor[k]`` on, in
+    the order read (``here``: the chunk's samples of each key)."""
+    order = np.argsort(keys.astype(narrow, copy=False), kind="stable")
+    sorted_keys = keys[order]
+    first_here = np.cumsum(here) - here
+    dest = cursor[sorted_keys] + (np.arange(keys.size) - first_here[sorted_keys])
+    if ts is not None:
+        ts[dest] = (t if runs is None else np.repeat(t, runs))[order]
+    vals[dest] = v[order]
 
 
 def shared_grid(

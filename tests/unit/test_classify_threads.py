@@ -1,0 +1,95 @@
+"""Classification with features computed on several threads is the serial classification,
+to the byte (issue 15 speed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.classify import MetricSeries, TelemetrySet, classify_project
+from planner.classify.features import QUANTILES, features
+from planner.classify.timeseries import order_stats, row_quantiles
+from planner.model import Project, Resources, Workload, WorkloadKind
+
+T0 = 1790812800.0  # 2026-10-01T00:00:00Z
+STEP_S = 1800.0
+POINTS = 48 * 10
+
+
+def _fleet(n: int) -> tuple[Project, TelemetrySet]:
+    """``n`` workloads of mixed shapes, two metrics each, some with gaps, a level shift or a
+    shorter window (so several batch shapes)."""
+    rng = np.random.default_rng(11)
+    t = np.arange(POINTS)
+    hour = (t * STEP_S / 3600.0) % 24
+    series: list[MetricSeries] = []
+    workloads = []
+    for i in range(n):
+        name = f"w{i:05d}"
+        level = rng.uniform(0.05, 4.0)
+        noise = rng.standard_normal(POINTS)
+        shape = i % 6
+        if shape == 0:
+            cpu = level * (1 + 0.05 * noise)
+        elif shape == 1:
+            cpu = level * (1 + 0.5 * np.sin(2 * np.pi * hour / 24) + 0.05 * noise)
+        elif shape == 2:
+            cpu = level * (0.3 + (rng.random(POINTS) < 0.03) * 5 + 0.05 * np.abs(noise))
+        elif shape == 3:
+            cpu = np.where(hour < 3, level, 0.01 * level) * (1 + 0.05 * noise)
+        elif shape == 4:
+            cpu = np.where(t < POINTS // 2, 0.1, 1.0) * level * (1 + 0.05 * noise)
+        else:
+            cpu = 0.005 * level * (1 + np.abs(noise))
+        ts = T0 + t * STEP_S
+        keep = rng.random(POINTS) > (0.1 if i % 5 == 0 else 0.0)
+        if i % 7 == 0:
+            keep &= t < POINTS - 48
+        cpu = np.maximum(cpu, 0.0)
+        series.append(MetricSeries.of(name, "cpu", ts[keep], cpu[keep]))
+        series.append(MetricSeries.of(name, "memory", ts, level * 2 + 0.1 * np.abs(noise)))
+        workloads.append(
+            Workload(
+                name=name,
+                team="t",
+                kind=WorkloadKind.SERVICE,
+                tier=2,
+                replicas=2,
+                resources=Resources(cpu=4.0, memory_gib=16.0),
+            )
+        )
+    project = Project(root=".", workloads=tuple(workloads), sites=())
+    return project, TelemetrySet(series=tuple(series))
+
+
+def test_threads_classify_as_serial() -> None:
+    """3,000 workloads (6,000 series in many batches): 2 and 3 threads give the serial
+    classifications, features included, compared as text to the last digit."""
+    project, telemetry = _fleet(3000)
+    serial = classify_project(project, telemetry)
+    assert len({c.cls for c in serial}) >= 4  # a real mix of classes
+    for threads in (2, 3):
+        assert repr(classify_project(project, telemetry, threads=threads)) == repr(serial)
+
+
+def test_threads_keep_the_order_of_the_series() -> None:
+    """Features come back in the order of the series given, whatever the threads."""
+    _, telemetry = _fleet(600)
+    flat = list(reversed(telemetry.series))
+    assert repr(features(flat, threads=4)) == repr(features(flat))
+    assert [f.samples for f in features(flat, threads=4)] == [len(s) for s in flat]
+
+
+def test_order_stats_read_as_a_full_sort() -> None:
+    """Partitioned rows (none missing) and sorted rows (some missing, ties) give the
+    quantiles a full sort gives, to the bit."""
+    rng = np.random.default_rng(4)
+    m = np.round(rng.uniform(0, 3, size=(50, 301)), 1)  # many ties
+    m[::3, rng.integers(0, 301, size=40)] = np.nan
+    m[7] = np.nan
+    n = (~np.isnan(m)).sum(axis=1).astype(np.int64)
+    got = order_stats(m, n, QUANTILES)
+    full = np.sort(m, axis=1)
+    assert not np.array_equal(got, full, equal_nan=True)  # partitioned rows are not sorted
+    for q in QUANTILES:
+        a, b = row_quantiles(got, n, q), row_quantiles(full, n, q)
+        assert a.tobytes() == b.tobytes()
