@@ -19,6 +19,7 @@ from planner.policy import mandatory_failures, pack_config
 
 if TYPE_CHECKING:
     from planner.pipeline import PlanBundle
+    from planner.reprice import PriceTable
     from stacks.spec import StackConfig
 
 PLAN_STEPS = ("solving", "rendering")
@@ -39,8 +40,11 @@ def plan_project(
     catalogue: Catalogue,
     today: date,
     classifications: tuple[Classification, ...] | None = None,
+    reuse: PriceTable | None = None,
+    record_prices: bool = False,
 ) -> PlanBundle:
-    """Plan the loaded project against ``catalogue`` as of ``today`` (waiver expiry).
+    """Plan the loaded project against ``catalogue`` as of ``today`` (waiver expiry);
+    ``reuse`` and ``record_prices`` as ``build_plan`` takes them (what-if re-pricing).
     Raises ``InfeasibleError`` with a diagnosis when no plan fits."""
     from planner.pipeline import build_plan
 
@@ -51,6 +55,8 @@ def plan_project(
         today=today,
         classifications=classifications,
         bill=inputs.bill,
+        reuse=reuse,
+        record_prices=record_prices,
     )
 
 
