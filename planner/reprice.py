@@ -8,8 +8,8 @@ re-prices a workload x site pair only when something ``offers_for`` reads change
 - everything, when the settings, the instance shapes or the managed classes changed;
 - a site, when the site changed (``price_overrides``, capacity, parameters), or a
   catalogue price it may read changed: a regional cloud key (``aws.*.<region>.*``) touches
-  that provider's sites in that region (and its sites in regions the catalogue does not
-  price); a provider-wide cloud key every site of that provider; any other key (``owned.*``,
+  that provider's sites priced from that region (``cost.cloud.price_region``, and those
+  priced from a region the catalogue does not know); a provider-wide cloud key every site of that provider; any other key (``owned.*``,
   ``spot.*``, ...) every site;
 - a workload, when it or its per-replica request changed, it is new, or its current site is
   touched (its migration cost is priced from there).
@@ -84,7 +84,8 @@ def _key_sites(
     in_key = known.intersection(key.split("."))
     if not in_key:
         return {s.name for s in cloud}
-    return {s.name for s in cloud if s.region in in_key or s.region not in known}
+    priced_from = {s.name: s.cloud_cost.price_region if s.cloud_cost else None for s in cloud}
+    return {n for n, r in priced_from.items() if r is None or r in in_key or r not in known}
 
 
 def touched(
