@@ -9,8 +9,8 @@ re-prices a workload x site pair only when something ``offers_for`` reads change
 - a site, when the site changed (``price_overrides``, capacity, parameters), or a
   catalogue price it may read changed: a regional cloud key (``aws.*.<region>.*``) touches
   that provider's sites priced from that region (``cost.cloud.price_region``, and those
-  priced from a region the catalogue does not know); a provider-wide cloud key every site of that provider; any other key (``owned.*``,
-  ``spot.*``, ...) every site;
+  priced from a region the catalogue does not know); a provider-wide cloud key every site
+  of that provider; any other key (``owned.*``, ``spot.*``, ...) every site;
 - a workload, when it or its per-replica request changed, it is new, or its current site is
   touched (its migration cost is priced from there).
 
