@@ -166,9 +166,12 @@ def held_stack_configs(out: Path, stack_env: str) -> dict[str, StackConfig]:
     from planner.emit.previous import previous_configs
 
     docs = {}
+    # libyaml's safe loader when PyYAML has it (10k-workload stacks are megabytes); S506
+    # below: the loader is a safe one either way
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted((out / STACKS).glob(f"*/Pulumi.{stack_env}.yaml")):
         try:
-            docs[path.parent.name] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            docs[path.parent.name] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
     return previous_configs(docs)
