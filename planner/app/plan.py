@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shlex
 from collections.abc import Mapping
@@ -132,20 +133,27 @@ def render_plan_files(
             {w.name: w.current_option for w in project.workloads},
         )
         stack_command = reproduce_command("emit", project_dir, out, stack_env) + f" --wave {wave}"
-    files: dict[str, str] = {
-        "plan.json": render_plan_json(plan, project, command=command),
-        "plan.md": render_plan_md(
-            plan, project, command=command, project_dir=project_dir.as_posix()
-        ),
-    }
-    stacks = render_stacks(
-        staged,
-        project,
-        default_environment(),
-        stack_env=stack_env,
-        command=stack_command,
-        previous=held_stack_configs(out, stack_env),
-    )
+    # Rendering allocates millions of short-lived objects at 10k workloads (YAML nodes,
+    # dicts); with the plan frozen out of the collector's generations, each collection scans
+    # only what rendering made (about a third of emit's CPU time at 10k). Unfrozen after.
+    gc.freeze()
+    try:
+        files: dict[str, str] = {
+            "plan.json": render_plan_json(plan, project, command=command),
+            "plan.md": render_plan_md(
+                plan, project, command=command, project_dir=project_dir.as_posix()
+            ),
+        }
+        stacks = render_stacks(
+            staged,
+            project,
+            default_environment(),
+            stack_env=stack_env,
+            command=stack_command,
+            previous=held_stack_configs(out, stack_env),
+        )
+    finally:
+        gc.unfreeze()
     files.update(stacks)
     config = (
         json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True, allow_nan=False)
