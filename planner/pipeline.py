@@ -37,6 +37,7 @@ from planner.model import (
 )
 from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
+from planner.reprice import PriceTable, Reuse, pricing
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
 from planner.waves import plan_waves
@@ -53,6 +54,11 @@ class PlanBundle:
     requests: Mapping[str, Resources]
     result: PlacementResult
     """The solver's own result (row duals, greedy objective) for ``explain``."""
+    prices: PriceTable | None = None
+    """This run's offers per workload x site (``record_prices=True``), for a later
+    ``build_plan(reuse=...)``."""
+    reuse: Reuse | None = None
+    """What this run priced again and what it reused (``reuse`` given)."""
 
 
 def requests_from(
@@ -149,6 +155,8 @@ def build_plan(
     classifications: tuple[Classification, ...] | None = None,
     method: str = "auto",
     bill: Baseline | None = None,
+    reuse: PriceTable | None = None,
+    record_prices: bool = False,
 ) -> PlanBundle:
     """Plan the whole portfolio. Raises ``InfeasibleError`` with a diagnosis if no plan fits.
 
@@ -157,6 +165,11 @@ def build_plan(
     workload's cost today is its bill where the bill maps spend to it, the catalogue
     estimate otherwise; commitments in force are owed by the workloads that move until
     they expire (``Plan.committed``).
+
+    ``reuse``: a previous run's prices (``PlanBundle.prices``); only the workloads and sites
+    this project or catalogue changed are priced again (``planner.reprice``), and
+    ``PlanBundle.reuse`` says which. ``record_prices``: keep this run's prices in
+    ``PlanBundle.prices``. Either gives the same plan as neither.
     """
     _check_bill_currency(bill, catalogue)
     rate = project_rate(project, catalogue)
@@ -167,7 +180,17 @@ def build_plan(
     requests = requests_from(project, classifications)
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
-    candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
+    prices, reused = None, None
+    if reuse is None and not record_prices:
+        candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
+    else:
+        offers_for, recorded, reused = pricing(
+            project, requests, catalogue, cache=cache, reuse=reuse
+        )
+        candidates = build_candidates(
+            project, requests, catalogue, constraints, offers_for=offers_for, memo=False
+        )
+        prices = recorded() if record_prices else None
     buys = project_buy_offers(project.sites, catalogue, project.settings)
     result = place(project, candidates, constraints, method=method, buys=buys)
     estimates = baseline_costs(project, catalogue, cache=cache)
@@ -221,4 +244,6 @@ def build_plan(
         constraints=constraints,
         requests=requests,
         result=result,
+        prices=prices,
+        reuse=reused,
     )

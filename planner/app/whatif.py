@@ -18,7 +18,8 @@ from planner.errors import CheckFailedError, InputError, Problem
 from planner.model import Classification, Plan, Project
 
 if TYPE_CHECKING:
-    from planner.whatif import Change, Outcome, Sweep, SweepResult
+    from planner.reprice import PriceTable
+    from planner.whatif import Change, Outcome, Replanned, Sweep, SweepResult
 
 WORLD_STEPS = ("classifying", "planning the base")
 """What ``load_world`` reports."""
@@ -35,16 +36,26 @@ class World:
     classifications: tuple[Classification, ...]
     base: Plan
     """The base plan, what each scenario is compared with."""
+    prices: PriceTable | None = None
+    """The base plan's prices: a scenario prices again only what it touches."""
 
     def plan(
         self, project: Project, catalogue: Catalogue, classifications: tuple[Classification, ...]
-    ) -> Plan:
-        """Plan a changed project with this world's telemetry and date (a ``PlanFn``)."""
+    ) -> Replanned:
+        """Plan a changed project with this world's telemetry and date (a ``PlanFn``),
+        reusing the base's prices where the change leaves them alone (and saying so)."""
+        from planner.whatif import Replanned
+
         changed = replace(self.inputs, project=project)
         bundle = plan_project(
-            changed, catalogue=catalogue, today=self.today, classifications=classifications
+            changed,
+            catalogue=catalogue,
+            today=self.today,
+            classifications=classifications,
+            reuse=self.prices,
         )
-        return bundle.plan
+        notes = (bundle.reuse.describe(),) if bundle.reuse is not None else ()
+        return Replanned(bundle.plan, notes)
 
 
 def load_world(
@@ -56,8 +67,14 @@ def load_world(
     progress(WORLD_STEPS[0])
     classifications = tuple(classify_project(inputs.project, inputs.telemetry))
     progress(WORLD_STEPS[1])
-    bundle = plan_project(inputs, catalogue=catalogue, today=today, classifications=classifications)
-    return World(inputs, catalogue, today, classifications, bundle.plan)
+    bundle = plan_project(
+        inputs,
+        catalogue=catalogue,
+        today=today,
+        classifications=classifications,
+        record_prices=True,
+    )
+    return World(inputs, catalogue, today, classifications, bundle.plan, bundle.prices)
 
 
 def read_scenario(path: Path) -> object:
@@ -170,7 +187,7 @@ def what_if_sweep(
 
     def plan_fn(
         project: Project, catalogue: Catalogue, classifications: tuple[Classification, ...]
-    ) -> Plan:
+    ) -> Replanned:
         progress(f"planning {next(count)} of {len(sweep.values)}")
         return world.plan(project, catalogue, classifications)
 

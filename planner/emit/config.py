@@ -8,9 +8,10 @@ from collections import defaultdict
 
 import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
+from planner.emit.index import EmitIndex, emit_index
 from planner.emit.kubernetes import kubernetes_config
 from planner.emit.quantities import amount, plan_id
-from planner.emit.shares import Share, gpu_type, provider_managed, shares
+from planner.emit.shares import Share, gpu_type, provider_managed
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
 from planner.model import Plan, Project, SiteKind, WorkloadKind
@@ -18,12 +19,19 @@ from planner.money import Money
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
 
 
-def stack_info(plan: Plan, project: Project, site_name: str, *, stack_env: str) -> StackInfo:
-    """The identity of one site's stack: which site, which plan, its monthly cost."""
+def stack_info(
+    plan: Plan,
+    project: Project,
+    site_name: str,
+    *,
+    stack_env: str,
+    index: EmitIndex | None = None,
+) -> StackInfo:
+    """The identity of one site's stack: which site, which plan, its monthly cost
+    (``index``: the plan's :func:`~planner.emit.index.emit_index`, built when not given)."""
     site = project.site(site_name)
-    total = Money.total(
-        (s.per_month for s in shares(plan, project, site_name)), plan.per_month.currency
-    )
+    index = index or emit_index(plan, project)
+    total = Money.total((s.per_month for s in index.shares(site_name)), plan.per_month.currency)
     return StackInfo(
         site=site.name,
         site_kind=site.kind.value,
@@ -45,12 +53,15 @@ def stack_config(
     *,
     stack_env: str,
     previous: StackConfig | None = None,
+    index: EmitIndex | None = None,
 ) -> StackConfig:
     """The structured config of one site's stack (``stacks.config_io.to_config`` writes it);
     ``previous`` is the config the stack holds now (stable requests, see
-    :mod:`~planner.emit.stability`)."""
+    :mod:`~planner.emit.stability`); ``index`` the plan's
+    :func:`~planner.emit.index.emit_index` (built when not given: pass it for many sites)."""
     site = project.site(site_name)
-    here = shares(plan, project, site_name)
+    index = index or emit_index(plan, project)
+    here = index.shares(site_name)
     training = [s for s in here if s.workload.kind is WorkloadKind.TRAINING]
     others = [
         s
@@ -60,10 +71,13 @@ def stack_config(
     total = Money.total((s.per_month for s in here), plan.per_month.currency)
     aws = site.kind is SiteKind.CLOUD and site.provider == "aws"
     gpu_shares = [s for s in here if s.workload.resources.gpus > 0] if aws else []
-    headroom = {s.workload.name: headroom_pods(plan, project, s) for s in gpu_shares}
+    headroom = {
+        s.workload.name: headroom_pods(project, s, index.classification(s.workload.name))
+        for s in gpu_shares
+    }
     burst = aws_burst_config(site, gpu_shares, headroom) if aws else None
     return StackConfig(
-        stack=stack_info(plan, project, site_name, stack_env=stack_env),
+        stack=stack_info(plan, project, site_name, stack_env=stack_env, index=index),
         kubernetes=kubernetes_config(
             plan,
             project,
@@ -71,13 +85,14 @@ def stack_config(
             others,
             training,
             previous=previous.kubernetes if previous else None,
+            index=index,
         ),
         training=training_config(
             plan,
             project,
             site,
             training,
-            others_gpus=_others_gpus(plan, project, others),
+            others_gpus=_others_gpus(project, others, index),
             pools=burst.node_pools if burst is not None else (),
         ),
         aws_region=site.region if aws else None,
@@ -92,12 +107,12 @@ def stack_config(
     )
 
 
-def _others_gpus(plan: Plan, project: Project, others: list[Share]) -> dict[str, int]:
+def _others_gpus(project: Project, others: list[Share], index: EmitIndex) -> dict[str, int]:
     """Per GPU type, the GPUs the site's non-training workloads may hold: their planned
     replicas plus HPA and rolling-update headroom (the training quota leaves them room)."""
     out: dict[str, int] = defaultdict(int)
     for s in others:
         if s.workload.resources.gpus > 0:
-            pods = s.replicas + headroom_pods(plan, project, s)
+            pods = s.replicas + headroom_pods(project, s, index.classification(s.workload.name))
             out[gpu_type(s.workload)] += pods * s.workload.resources.gpus
     return dict(out)

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from planner.emit import pods
+from planner.emit.index import EmitIndex, emit_index
 from planner.emit.network import network
 from planner.emit.quantities import amount, cpu_quantity, memory_quantity, mib
 from planner.emit.shares import Share, gpu_type
@@ -47,22 +48,24 @@ def kubernetes_config(
     training: list[Share],
     *,
     previous: KubernetesConfig | None = None,
+    index: EmitIndex | None = None,
 ) -> KubernetesConfig | None:
     """The section for the non-training ``shares`` of ``site`` (training pods count in the
     quota only); ``None`` when the site has no workload for Kubernetes. ``previous`` is the
     section the stack holds now: right-sized requests keep its values within the band of
-    :mod:`~planner.emit.stability`."""
+    :mod:`~planner.emit.stability`; ``index`` is the plan's
+    :func:`~planner.emit.index.emit_index` (built when not given)."""
+    index = index or emit_index(plan, project)
     held = {w.name: w.requests for w in previous.workloads} if previous else {}
-    classes = {c.workload: c for c in plan.classifications}
     tier_min = project.settings.min_replicas_by_tier
     quotas: dict[str, Quota] = defaultdict(Quota)
     workloads: list[WorkloadSpec] = []
     tiers: set[int] = set()
-    placed = {p.workload for p in plan.placements if any(a.replicas for a in p.assignments)}
+    placed = index.placed
     here = {s.workload.name for s in shares} | {s.workload.name for s in training}
     for s in shares:
         w = s.workload
-        c = classes.get(w.name)
+        c = index.classification(w.name)
         res = per_replica(w, c)
         if res is not w.resources:  # right-sized from telemetry: quantised, with hysteresis
             cpu, memory = stable_resources(res.cpu, res.memory_gib, held.get(w.name))
@@ -108,7 +111,9 @@ def kubernetes_config(
                 sites=tuple(sites) if split else (),
                 security=None if operated else pods.security(w),
                 probe=None if operated else pods.probe(w),
-                network=network(w, project, here, placed, cnpg=operated),
+                network=network(
+                    w, project, here, placed, cnpg=operated, callers=index.callers(w.name)
+                ),
                 schedule=w.deploy.schedule if w.kind is WorkloadKind.BATCH else None,
                 storage_class=site.cluster.storage_class if storage is not None else None,
                 database=db,

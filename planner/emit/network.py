@@ -13,7 +13,7 @@ NetworkPolicy cannot name portably.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from planner.model import Project, Workload, WorkloadKind
 from stacks.spec import NetworkSpec, PeerSpec
@@ -23,7 +23,9 @@ CNPG_STATUS_PORT = 8000
 ENTRY_KINDS = (WorkloadKind.SERVICE, WorkloadKind.INFERENCE)
 
 
-def _peers(others: list[Workload], here: Collection[str], ports: tuple[int, ...]) -> list[PeerSpec]:
+def _peers(
+    others: Sequence[Workload], here: Collection[str], ports: tuple[int, ...]
+) -> list[PeerSpec]:
     out: set[PeerSpec] = set()
     for v in others:
         if v.name in here:
@@ -34,14 +36,23 @@ def _peers(others: list[Workload], here: Collection[str], ports: tuple[int, ...]
 
 
 def network(
-    w: Workload, project: Project, here: Collection[str], placed: Collection[str], *, cnpg: bool
+    w: Workload,
+    project: Project,
+    here: Collection[str],
+    placed: Collection[str],
+    *,
+    cnpg: bool,
+    callers: Sequence[Workload] | None = None,
 ) -> NetworkSpec:
-    """The peers of ``w`` (``here``: workloads on this site; ``placed``: anywhere)."""
-    callers = [
-        v
-        for v in project.workloads
-        if v.name in placed and any(d.name == w.name for d in v.depends_on)
-    ]
+    """The peers of ``w`` (``here``: workloads on this site; ``placed``: anywhere;
+    ``callers``: the placed workloads depending on ``w`` in inventory order, from the emit
+    index - scanned from the inventory when not given)."""
+    if callers is None:
+        callers = [
+            v
+            for v in project.workloads
+            if v.name in placed and any(d.name == w.name for d in v.depends_on)
+        ]
     ports = tuple(w.ports)
     ingress = _peers(callers, here, ports)
     if not callers and w.kind in ENTRY_KINDS and ports:

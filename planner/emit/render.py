@@ -23,9 +23,10 @@ import planner
 from planner.emit.checks import check_inputs
 from planner.emit.config import stack_config, stack_info
 from planner.emit.environment import strict_environment
+from planner.emit.index import EmitIndex, emit_index
 from planner.emit.migration import hold_moved_databases, pending
 from planner.emit.quantities import amount
-from planner.emit.shares import provider_managed, shares, stack_sites
+from planner.emit.shares import provider_managed, stack_sites
 from planner.emit.vendor import PACKAGE, vendored
 from planner.model import Plan, Project
 from planner.money import Money
@@ -55,7 +56,7 @@ def _qualified(site: str, config: Mapping[str, Any]) -> dict[str, Any]:
     return {(k if ":" in k else f"{project}:{k}"): v for k, v in config.items()}
 
 
-def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
+def _summary(index: EmitIndex, site: str) -> list[dict[str, Any]]:
     return [
         {
             "workload": s.workload.name,
@@ -65,11 +66,11 @@ def _summary(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
             "option": s.option,
             "usd_per_month": amount(s.per_month),
         }
-        for s in shares(plan, project, site)
+        for s in index.shares(site)
     ]
 
 
-def _managed(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
+def _managed(project: Project, index: EmitIndex, site: str) -> list[dict[str, Any]]:
     """Workloads the cloud site runs as its managed service (not created by the stack)."""
     here = project.site(site)
     return [
@@ -80,7 +81,7 @@ def _managed(plan: Plan, project: Project, site: str) -> list[dict[str, Any]]:
             "replicas": s.replicas,
             "usd_per_month": amount(s.per_month),
         }
-        for s in shares(plan, project, site)
+        for s in index.shares(site)
         if provider_managed(s, here)
     ]
 
@@ -103,7 +104,9 @@ def _secrets(config: StackConfig) -> list[dict[str, str]]:
     ]
 
 
-def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) -> dict[str, Any]:
+def _context(
+    project: Project, index: EmitIndex, site_name: str, config: StackConfig
+) -> dict[str, Any]:
     """What the per-stack templates place."""
     kind = project.site(site_name).kind.value
     return {
@@ -119,7 +122,7 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
             },
         },
         "stack_yaml": {"config": _qualified(site_name, to_config(config))},
-        "summary": _summary(plan, project, site_name),
+        "summary": _summary(index, site_name),
         "usd_per_month": config.stack.usd_per_month,
         "has_training": config.training is not None,
         "has_burst": config.aws_burst is not None,
@@ -128,7 +131,7 @@ def _context(plan: Plan, project: Project, site_name: str, config: StackConfig) 
         "package": PACKAGE,
         "migrations": pending(config),
         "secrets": _secrets(config),
-        "managed": _managed(plan, project, site_name),
+        "managed": _managed(project, index, site_name),
         "needs_aws": config.aws_region is not None,
     }
 
@@ -155,8 +158,11 @@ def render_stacks(
     env = strict_environment(env)
     files: dict[str, str] = {}
     before = dict(previous or {})
+    index = emit_index(plan, project)  # built once: every lookup below is a dict lookup
     configs = {
-        site: stack_config(plan, project, site, stack_env=stack_env, previous=before.get(site))
+        site: stack_config(
+            plan, project, site, stack_env=stack_env, previous=before.get(site), index=index
+        )
         for site in stack_sites(plan, project)
     }
     known_sites = [s.name for s in project.sites]
@@ -164,7 +170,11 @@ def render_stacks(
         configs,
         before,
         project,
-        {s: stack_info(plan, project, s, stack_env=stack_env) for s in known_sites if s in before},
+        {
+            s: stack_info(plan, project, s, stack_env=stack_env, index=index)
+            for s in known_sites
+            if s in before
+        },
     )
     sites = tuple(s for s in known_sites if s in configs)
     common = {
@@ -175,12 +185,12 @@ def render_stacks(
     }
     for site_name in sites:
         config = configs[site_name]
-        context = {**common, **_context(plan, project, site_name, config)}
+        context = {**common, **_context(project, index, site_name, config)}
         for template, target in STACK_FILES:
             path = f"stacks/{site_name}/{target.format(env=stack_env)}"
             files[path] = env.get_template(f"{TEMPLATE_DIR}/{template}").render(context)
         files.update(vendored(f"stacks/{site_name}"))
-    index = env.get_template(f"{TEMPLATE_DIR}/index.md.j2").render(
+    readme = env.get_template(f"{TEMPLATE_DIR}/index.md.j2").render(
         {
             **common,
             "stacks": [
@@ -189,7 +199,7 @@ def render_stacks(
                     "kind": project.site(s).kind.value,
                     "usd_per_month": amount(
                         Money.total(
-                            (x.per_month for x in shares(plan, project, s)),
+                            (x.per_month for x in index.shares(s)),
                             plan.per_month.currency,
                         )
                     ),
@@ -198,5 +208,5 @@ def render_stacks(
             ],
         }
     )
-    files["stacks/README.md"] = index
+    files["stacks/README.md"] = readme
     return files

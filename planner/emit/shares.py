@@ -51,25 +51,6 @@ def stack_sites(plan: Plan, project: Project) -> tuple[str, ...]:
     return tuple(s.name for s in project.sites if s.name in used)
 
 
-def shares(plan: Plan, project: Project, site: str) -> list[Share]:
-    """Every workload's share of ``site``, by workload name."""
-    out: list[Share] = []
-    for p in sorted(plan.placements, key=lambda p: p.workload):
-        here = tuple(a for a in p.assignments if a.site == site and a.replicas > 0)
-        if not here:
-            continue
-        out.append(
-            Share(
-                workload=project.workload(p.workload),
-                replicas=sum(a.replicas for a in here),
-                per_month=Money.total((a.per_month for a in here), p.per_month.currency),
-                options=tuple(sorted({a.option for a in here})),
-                assignments=here,
-            )
-        )
-    return out
-
-
 def home_site(plan: Plan, project: Project, workload: str) -> str:
     """Where a training workload's Jobs live: its first owned site (GPU pool before
     Kubernetes), else its first cloud site; the others are MultiKueue burst targets."""

@@ -12,7 +12,6 @@ from planner.emit.shares import Share
 from planner.model import (
     STATEFUL_KINDS,
     Classification,
-    Plan,
     Project,
     Resources,
     Workload,
@@ -76,13 +75,13 @@ def autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> AutoscaleS
     )
 
 
-def headroom_pods(plan: Plan, project: Project, share: Share) -> int:
+def headroom_pods(project: Project, share: Share, c: Classification | None) -> int:
     """Pods a long-running workload may run beyond its planned replicas: up to its HPA
-    ceiling, plus the rolling-update surge pod (0 for databases, batch and training)."""
+    ceiling, plus the rolling-update surge pod (0 for databases, batch and training);
+    ``c`` is the workload's classification, if any."""
     w = share.workload
     if w.kind in STATEFUL_KINDS or w.kind in (WorkloadKind.BATCH, WorkloadKind.TRAINING):
         return 0
-    c = next((c for c in plan.classifications if c.workload == w.name), None)
     tier_min = project.settings.min_replicas_by_tier.get(w.tier, 1)
     auto = autoscale(w, class_of(w, c), share.replicas, tier_min)
     ceiling = auto.max_replicas if auto else share.replicas

@@ -29,6 +29,15 @@ from planner.preview.stack_config import cli_config_env, read_stack
 from planner.preview.validate import DEFAULT_K8S_VERSION, check
 
 RUNNER = "planner.preview.runner"
+BASE_TIMEOUT_S = 300.0
+"""The child's time limit for a small stack; larger stacks get ``TIMEOUT_S_PER_KIB`` more."""
+TIMEOUT_S_PER_KIB = 1.0
+"""Extra seconds per KiB of stack config (a 10k-workload fleet's stacks hold megabytes)."""
+
+
+def preview_timeout_s(config_bytes: int) -> float:
+    """The child's time limit for a stack whose ``Pulumi.<stack>.yaml`` has this size."""
+    return BASE_TIMEOUT_S + TIMEOUT_S_PER_KIB * config_bytes / 1024
 
 
 def _redact_values(value: Any, secrets: frozenset[str]) -> Any:
@@ -47,14 +56,17 @@ def run_preview(
     stack: str | None = None,
     k8s_version: str = DEFAULT_K8S_VERSION,
     python: str | None = None,
-    timeout_s: float = 300.0,
+    timeout_s: float | None = None,
     extra_env: Mapping[str, str] | None = None,
 ) -> PreviewResult:
     """Preview one stack folder offline (see the module docstring). Never raises for a
     stack that previews badly - the problems are in the result; raises ``UsageError``
-    when the folder is not a stack or the child process cannot run."""
+    when the folder is not a stack or the child process cannot run. ``timeout_s``: the
+    child's time limit, by default ``preview_timeout_s`` of the stack config's size."""
     stack_dir = stack_dir.resolve()
     project, stack_name, config = read_stack(stack_dir, stack)
+    if timeout_s is None:
+        timeout_s = preview_timeout_s((stack_dir / f"Pulumi.{stack_name}.yaml").stat().st_size)
     config_env = cli_config_env(project, config)
     env = {**os.environ, **(extra_env or {})}
     for name in (*config_env, "PULUMI_CONFIG_PASSPHRASE"):

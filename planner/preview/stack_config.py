@@ -43,7 +43,10 @@ def read_stack(stack_dir: Path, stack: str | None = None) -> tuple[str, str, dic
     stack_file = stack_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         raise UsageError(f"no stack config {stack_file}")
-    doc = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
+    # libyaml's safe loader when PyYAML has it: a 10k-workload stack config is megabytes
+    # (S506 below: the loader is a safe one either way)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc = yaml.load(stack_file.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     config = doc.get("config") or {}
     if not isinstance(config, dict):
         raise UsageError(f"{stack_file}: `config` is not a mapping")

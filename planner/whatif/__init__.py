@@ -50,6 +50,7 @@ from planner.whatif.render import outcome_to_dict, sweep_table, sweep_to_dict
 from planner.whatif.run import (
     Outcome,
     PlanFn,
+    Replanned,
     SweepResult,
     SweepRow,
     run_scenario,
@@ -66,6 +67,7 @@ __all__ = [
     "Change",
     "Outcome",
     "PlanFn",
+    "Replanned",
     "Sweep",
     "SweepResult",
     "SweepRow",

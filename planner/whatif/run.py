@@ -25,7 +25,16 @@ from planner.report.figures import plan_totals
 from planner.whatif.apply import apply_changes, grow_classifications
 from planner.whatif.parse import Change, Sweep
 
-PlanFn = Callable[[Project, Catalogue, tuple[Classification, ...]], Plan]
+
+@dataclass(frozen=True, slots=True)
+class Replanned:
+    """A scenario's plan and what planning it says about itself (which prices it reused)."""
+
+    plan: Plan
+    notes: tuple[str, ...] = ()
+
+
+PlanFn = Callable[[Project, Catalogue, tuple[Classification, ...]], Plan | Replanned]
 """Plans a project with a catalogue and given classifications (``pipeline.build_plan``)."""
 
 
@@ -59,11 +68,12 @@ def _outcome(
     applied = apply_changes(project, catalogue, changes)
     cls = grow_classifications(classifications, project, applied.growth_factor)
     try:
-        plan = plan_fn(applied.project, applied.catalogue, cls)
+        got = plan_fn(applied.project, applied.catalogue, cls)
     except InfeasibleError as exc:
         return Outcome(tuple(changes), applied.notes, applied.project, None, None, exc.render())
+    plan, said = (got.plan, got.notes) if isinstance(got, Replanned) else (got, ())
     head = figures_of_plan(plan, applied.project)
-    notes = (*applied.notes, *hardware_notes(plan))
+    notes = (*applied.notes, *said, *hardware_notes(plan))
     return Outcome(tuple(changes), notes, applied.project, plan, compare_plans(base, head))
 
 

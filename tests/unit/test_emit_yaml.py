@@ -1,0 +1,73 @@
+"""planner.emit.environment.to_yaml: the fast node builder and libyaml's emitter write the
+same bytes as PyYAML's pure-Python safe dumper for the plain data stack configs hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.emit.environment import to_yaml
+
+
+class _PureDumper(yaml.SafeDumper):
+    """The pure-Python safe dumper, without aliases (what emit used before libyaml)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _reference(value: object) -> str:
+    text: str = yaml.dump(
+        value,
+        Dumper=_PureDumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=False,
+        width=4096,
+    )
+    return text.rstrip("\n")
+
+
+TRICKY = [
+    *("", "yes", "no", "null", "~", "1e5", "0x10", "1_000", "12:30", "- a", "a: b", "#x"),
+    *("'q'", '"d"', " lead", "trail ", "multi\nline", "tab\there", "é", "on-demand+spot"),
+    *("500m", "1.5Gi", "nvidia.com/gpu", "*", "&a", "!t", "%p", "@x", "`b", "{x}", "[y]"),
+]
+KEYS = st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=8)
+"""Config keys: printable ASCII, never empty (field, workload, team, site and label names).
+The emitters differ on other keys: an empty key or one with a control character is a
+complex key (``? ''``) in the pure emitter, a simple one in libyaml."""
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(TRICKY),
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12),
+)
+data = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, data, max_size=5))
+def test_same_bytes_as_the_pure_python_dumper(value: object) -> None:
+    """Any mapping of plain values (what the templates write: a stack config, Pulumi.yaml):
+    to_yaml's text equals the pure-Python safe dumper's. (A bare top-level scalar would
+    differ: the pure emitter ends it with ``...``; the templates never write one.)"""
+    assert to_yaml(value) == _reference(value)
+
+
+def test_other_types_fall_back_to_the_representer() -> None:
+    """Types that are no plain config data go through the safe representer: a tuple is
+    written as it writes one, an arbitrary object is refused as it refuses one."""
+    assert to_yaml({"a": (1, 2)}) == _reference({"a": (1, 2)})
+    with pytest.raises(yaml.representer.RepresenterError, match="cannot represent"):
+        to_yaml({"a": object()})
