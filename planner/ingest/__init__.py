@@ -40,9 +40,9 @@ streamed too (256 KiB of text at a time, large arrays scanned item by item); its
 name the JSON path and the line.
 
 The modules: ``project`` (``load_telemetry``: a project's files, merged), ``files`` (one
-file: format detection, ``FileResult``), ``csv_long`` (with ``csv_fast``), ``csv_wide``, ``json_file`` (the
-readers of each format), ``json_responses`` and ``json_scanner`` (streamed Prometheus /
-CloudWatch documents), ``sink`` (samples and problems of one file -> series), ``values``
+file: format detection, ``FileResult``), ``csv_long`` (with ``csv_fast``), ``csv_wide``,
+``json_file`` (the readers of each format), ``json_responses`` and ``json_scanner``
+(streamed Prometheus / CloudWatch documents), ``sink`` (samples and problems of one file -> series), ``values``
 (value parsing and checks), ``bytefields`` (numpy field hashing and decimal parsing),
 ``timestamps`` and ``metrics`` (names, units, limits).
 """
