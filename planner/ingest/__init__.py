@@ -42,9 +42,9 @@ name the JSON path and the line.
 The modules: ``project`` (``load_telemetry``: a project's files, merged), ``files`` (one
 file: format detection, ``FileResult``), ``csv_long`` (with ``csv_fast``), ``csv_wide``,
 ``json_file`` (the readers of each format), ``json_responses`` and ``json_scanner``
-(streamed Prometheus / CloudWatch documents), ``sink`` (samples and problems of one file -> series), ``values``
-(value parsing and checks), ``bytefields`` (numpy field hashing and decimal parsing),
-``timestamps`` and ``metrics`` (names, units, limits).
+(streamed Prometheus / CloudWatch documents), ``sink`` (samples and problems of one file
+-> series), ``values`` (value parsing and checks), ``bytefields`` (numpy field hashing and
+decimal parsing), ``timestamps`` and ``metrics`` (names, units, limits).
 """
 
 from __future__ import annotations
