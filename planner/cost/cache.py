@@ -75,6 +75,15 @@ class PriceCache:
             hit = self._cloud[key] = compute()
         return hit
 
+    def has_cloud_choice(self, key: Hashable) -> bool:
+        """Whether the instance choice under ``key`` is known."""
+        return key in self._cloud
+
+    def store_cloud_choice(self, key: Hashable, value: CloudChoice) -> None:
+        """Record the instance choice under ``key`` computed elsewhere (by
+        ``planner.cost.choose_batch``, which answers as ``cloud.choose`` would)."""
+        self._cloud[key] = value
+
     def overrides_key(self, site: Site) -> Hashable:
         """``site.price_overrides`` as a hashable key (sorted items), built once per site
         name; a hit must hold the same mapping (or an equal one)."""

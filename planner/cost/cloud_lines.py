@@ -47,6 +47,15 @@ def _service_notes(
     return f" ({'; '.join(notes)})" if notes else ""
 
 
+def choice_args(workload: Workload, request: Resources) -> tuple[bool, int | None, int | None]:
+    """(training, replicas, cap) of ``workload``'s instance choice (``cloud.choose``):
+    training by the GPU-hour, anything else all replicas packed at most ``cap`` to an
+    instance."""
+    if workload.training is not None and request.gpus > 0:
+        return True, None, None
+    return False, workload.replicas, max_per_instance(workload.replicas, workload.tier)
+
+
 def cloud_lines(
     workload: Workload,
     request: Resources,
@@ -59,17 +68,8 @@ def cloud_lines(
     """Compute (or GPU-hours), spot overhead, negotiated discount, storage and egress."""
     cur = catalogue.currency
     tr = workload.training
-    training = tr is not None and request.gpus > 0
-    cap = None if training else max_per_instance(workload.replicas, workload.tier)
-    chosen, why = choose(
-        site,
-        catalogue,
-        request,
-        option,
-        replicas=None if training else workload.replicas,
-        cap=cap,
-        cache=cache,
-    )
+    training, replicas, cap = choice_args(workload, request)
+    chosen, why = choose(site, catalogue, request, option, replicas=replicas, cap=cap, cache=cache)
     if chosen is None:
         return Priced((), reason=why)
     inst = chosen.instance
