@@ -302,11 +302,24 @@ def egress_items(
     *,
     label: str = "egress",
     per: str = "GiB/month",
+    cache: PriceCache | None = None,
 ) -> tuple[LineItem, ...]:
     """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
-    egress is a flat ``owned.egress.usd-per-gib``); one line, rounded once."""
+    egress is a flat ``owned.egress.usd-per-gib``); one line, rounded once. With a
+    ``cache``, memoised on what the line depends on (the provider's tiers in the catalogue,
+    the site's overrides, the volume and the wording): every cloud option of every site of
+    a provider prices a workload's egress alike."""
     if gib <= 0:
         return ()
+    if cache is not None and catalogue.egress_tiers(site.provider):
+        key = (catalogue.digest, site.provider, cache.overrides_key(site), gib, label, per)
+        return cache.egress(key, lambda: _egress_items(site, catalogue, gib, label, per))
+    return _egress_items(site, catalogue, gib, label, per)
+
+
+def _egress_items(
+    site: Site, catalogue: Catalogue, gib: float, label: str, per: str
+) -> tuple[LineItem, ...]:
     tiers = catalogue.egress_tiers(site.provider)
     if not tiers:
         raise InputError(

@@ -154,7 +154,7 @@ def cloud_lines(
             )
         )
         slope_factor *= 1 - disc_pct / PCT
-    fixed = _fixed_lines(workload, request, site, catalogue, training=training)
+    fixed = _fixed_lines(workload, request, site, catalogue, training=training, cache=cache)
     items.extend(fixed)
     return Priced(
         tuple(items),
@@ -167,7 +167,13 @@ def cloud_lines(
 
 
 def _fixed_lines(
-    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, *, training: bool
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    training: bool,
+    cache: PriceCache | None = None,
 ) -> list[LineItem]:
     """Block storage, training checkpoints and egress: the lines that do not scale with a
     training job's GPU-hours."""
@@ -196,7 +202,7 @@ def _fixed_lines(
                 key,
             )
         )
-    fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month))
+    fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month, cache=cache))
     return fixed
 
 

@@ -106,12 +106,12 @@ def test_ties_go_to_the_instance_key(fleet: Project) -> None:
 
 
 def test_candidates_are_the_scalar_candidates(fleet: Project) -> None:
-    """``build_candidates`` (batch-primed cache) prices every offer as ``offers_for`` with a
-    cache that was never primed: the same offers, line items and Money to the cent."""
+    """``build_candidates`` (batch-primed cache, memoised egress and moves) prices every
+    offer as ``offers_for`` without a cache: the same offers, line items and Money to the
+    cent."""
     catalogue: Catalogue = load_default_catalogue()
     requests = right_sized(fleet)
     batch = build_candidates(fleet, requests, catalogue, Constraints())
-    scalar_cache = PriceCache()
     sites = {s.name: s for s in fleet.sites}
     for w in fleet.workloads:
         request = requests.get(w.name, w.resources)
@@ -128,7 +128,7 @@ def test_candidates_are_the_scalar_candidates(fleet: Project) -> None:
                     catalogue,
                     fleet.settings,
                     current=current,
-                    cache=scalar_cache,
+                    cache=None,
                 )
             ),
             key=lambda o: (o.site, o.option, o.instance_type or ""),
