@@ -23,9 +23,10 @@ wrapping the functions those services call (the same code path, nothing re-imple
     write       write_outputs (into a temporary folder)
 
 It prints one column per size, the ratio of each phase to the first size's, peak RSS, the
-solver's gap to its LP bound, how much cheaper than the greedy baseline the plan is, and the
-load average (``os.getloadavg``) before and after each run: the machine is shared, so read
-every figure beside its load. ``--profile N`` instead runs size N once under cProfile and
+solver's gap to its LP bound, the CPU time of pricing, solving and the whole process, how
+much cheaper than the greedy baseline the plan is, and the load average
+(``os.getloadavg``) before and after each run: the machine is shared, so read every figure
+beside its load. ``--profile N`` instead runs size N once under cProfile and
 prints the 30 functions with the most own time. Targets (issue #18, 2 cores): 10k <= 15 s
 and <= 1.5 GiB, gap <= 1 %, >= 5 % cheaper than greedy.
 """
@@ -92,11 +93,12 @@ def _wrap(times: dict[str, float], seen: dict[str, Any]) -> None:
         inner = getattr(module, attr)
 
         def timed(*a: Any, _f: Callable[..., Any] = inner, _p: str = phase, **k: Any) -> Any:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 result = _f(*a, **k)
             finally:
                 times[_p] = times.get(_p, 0.0) + time.perf_counter() - t0
+                times[f"{_p} cpu"] = times.get(f"{_p} cpu", 0.0) + time.process_time() - c0
             seen[_p] = result
             return result
 
@@ -139,6 +141,7 @@ def run_one(project: Path) -> dict[str, Any]:
     except PlannerError as e:
         report["status"] = f"error: {str(e).splitlines()[0][:120]}"
     report["total_s"] = time.perf_counter() - t0
+    report["cpu_s"] = time.process_time()
     report["phases"] = times
     report["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["load_before"] = load0
@@ -163,6 +166,11 @@ def print_table(sizes: list[int], reports: list[dict[str, Any]]) -> None:
         vals = [r["phases"].get(phase, 0.0) for r in reports]
         print(_fmt_row(phase, [cell(v, base["phases"].get(phase, 0.0), " s") for v in vals]))
     print(_fmt_row("total", [cell(r["total_s"], base["total_s"], " s") for r in reports]))
+    for phase in ("price", "solve"):  # CPU time of the phases of issue #18 (load-proof)
+        vals = [r["phases"].get(f"{phase} cpu", 0.0) for r in reports]
+        ref = base["phases"].get(f"{phase} cpu", 0.0)
+        print(_fmt_row(f"{phase} cpu", [cell(v, ref, " s") for v in vals]))
+    print(_fmt_row("process cpu", [cell(r["cpu_s"], base["cpu_s"], " s") for r in reports]))
     print(_fmt_row("peak RSS", [f"{r['rss_mib']:.0f} MiB" for r in reports]))
     print(_fmt_row("status", [str(r["status"])[:19] for r in reports]))
     gaps = [f"{r['gap'] * 100:.2f} %" if r.get("gap") is not None else "-" for r in reports]

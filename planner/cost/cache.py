@@ -59,13 +59,15 @@ class PriceCache:
     """Memo of cloud instance choices, owned-site rates and baselines (see the module
     docstring)."""
 
-    __slots__ = ("_baseline", "_cloud", "_overrides", "_owned")
+    __slots__ = ("_baseline", "_cloud", "_egress", "_migration", "_overrides", "_owned")
 
     def __init__(self) -> None:
         self._cloud: dict[Hashable, CloudChoice] = {}
         self._overrides: dict[str, tuple[Mapping[str, object], Hashable]] = {}
         self._owned: _SiteMemo[OwnedRates] = _SiteMemo()
         self._baseline: _SiteMemo[tuple[LineItem, ...]] = _SiteMemo()
+        self._migration: _SiteMemo[tuple[LineItem, ...]] = _SiteMemo()
+        self._egress: dict[Hashable, tuple[LineItem, ...]] = {}
 
     def cloud_choice(self, key: Hashable, compute: Callable[[], CloudChoice]) -> CloudChoice:
         """The instance choice under ``key``: a content key of everything it depends on
@@ -74,6 +76,38 @@ class PriceCache:
         if hit is None:
             hit = self._cloud[key] = compute()
         return hit
+
+    def egress(
+        self, key: Hashable, compute: Callable[[], tuple[LineItem, ...]]
+    ) -> tuple[LineItem, ...]:
+        """The egress line under ``key``: a content key of everything it depends on
+        (catalogue digest, provider, overrides, volume, wording)."""
+        hit = self._egress.get(key)
+        if hit is None:
+            hit = self._egress[key] = compute()
+        return hit
+
+    def migration(
+        self,
+        key: Hashable,
+        current: Site,
+        catalogue: Catalogue,
+        settings: Settings,
+        compute: Callable[[], tuple[LineItem, ...]],
+    ) -> tuple[LineItem, ...]:
+        """The one-off items of moving a workload away from ``current`` under ``key`` (the
+        workload and the settings they read), once per current site value, catalogue and
+        discount rate: they are the same whichever site it moves to."""
+        return self._migration.get(key, current, catalogue, settings, compute)
+
+    def has_cloud_choice(self, key: Hashable) -> bool:
+        """Whether the instance choice under ``key`` is known."""
+        return key in self._cloud
+
+    def store_cloud_choice(self, key: Hashable, value: CloudChoice) -> None:
+        """Record the instance choice under ``key`` computed elsewhere (by
+        ``planner.cost.choose_batch``, which answers as ``cloud.choose`` would)."""
+        self._cloud[key] = value
 
     def overrides_key(self, site: Site) -> Hashable:
         """``site.price_overrides`` as a hashable key (sorted items), built once per site

@@ -39,7 +39,7 @@ gets the free first tier: a slight underestimate for large accounts).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -157,7 +157,25 @@ def choose(
     (a pure function; fleets repeat shapes)."""
     if cache is None:
         return _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
-    key = (
+    key = choice_key(site, catalogue, request, option, replicas=replicas, cap=cap, cache=cache)
+    return cache.cloud_choice(
+        key, lambda: _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
+    )
+
+
+def choice_key(
+    site: Site,
+    catalogue: Catalogue,
+    request: Resources,
+    option: PricingOption,
+    *,
+    replicas: int | None,
+    cap: int | None,
+    cache: PriceCache,
+) -> Hashable:
+    """The content key of one instance choice in a ``PriceCache``: everything ``choose``'s
+    answer depends on (``planner.cost.choose_batch`` fills the same keys)."""
+    return (
         catalogue.digest,
         site.provider,
         price_region(site),
@@ -166,9 +184,6 @@ def choose(
         option,
         replicas,
         cap,
-    )
-    return cache.cloud_choice(
-        key, lambda: _choose(site, catalogue, request, option, replicas=replicas, cap=cap)
     )
 
 
@@ -211,26 +226,25 @@ def _choose(
             f"{num(biggest.vcpu)} vCPU / {num(biggest.memory_gib)} GiB)"
         )
     suffix = INSTANCE_OPTIONS[option]
-    discount_key = None
-    discount = Decimal(0)
-    if option in (PricingOption.COMMIT_1Y, PricingOption.COMMIT_3Y):
-        discount_key = f"{site.provider}.discount.{option.value}-pct"
-        discount = price(catalogue, discount_key, site, needed_for=option.value)
+    discount_key, discount = option_discount(site, catalogue, option)
     best: CloudPrice | None = None
     for inst in fitting:
         key = catalogue.instance_price_key(inst, region, suffix)
         if key not in site.price_overrides and key not in catalogue.prices:
             continue
-        base = price(catalogue, key, site, needed_for=inst.name)
-        unit = base * (1 - discount / PCT)
-        if replicas is not None:
-            k, count = packing(inst, request, replicas, cap)
-            cand = CloudPrice(inst, base, unit, key, discount_key, discount, count, k)
-        else:
-            cand = CloudPrice(inst, base, unit, key, discount_key, discount)
+        cand = cloud_price(
+            site,
+            catalogue,
+            inst,
+            key,
+            request=request,
+            discount=(discount_key, discount),
+            replicas=replicas,
+            cap=cap,
+        )
         services = replicas is not None
-        if best is None or (_rank(cand, request, services=services), inst.key) < (
-            _rank(best, request, services=services),
+        if best is None or (rank(cand, request, services=services), inst.key) < (
+            rank(best, request, services=services),
             best.instance.key,
         ):
             best = cand
@@ -240,7 +254,39 @@ def _choose(
     return best, ""
 
 
-def _rank(c: CloudPrice, request: Resources, *, services: bool) -> Decimal:
+def cloud_price(
+    site: Site,
+    catalogue: Catalogue,
+    inst: InstanceType,
+    key: str,
+    *,
+    request: Resources,
+    discount: tuple[str | None, Decimal],
+    replicas: int | None,
+    cap: int | None,
+) -> CloudPrice:
+    """``inst`` priced under ``key`` with the option's ``(discount key, discount %)``; with
+    ``replicas`` (services) packed at most ``cap`` per instance."""
+    discount_key, pct = discount
+    base = price(catalogue, key, site, needed_for=inst.name)
+    unit = base * (1 - pct / PCT)
+    if replicas is not None:
+        k, count = packing(inst, request, replicas, cap)
+        return CloudPrice(inst, base, unit, key, discount_key, pct, count, k)
+    return CloudPrice(inst, base, unit, key, discount_key, pct)
+
+
+def option_discount(
+    site: Site, catalogue: Catalogue, option: PricingOption
+) -> tuple[str | None, Decimal]:
+    """The commitment discount of ``option`` (key and %), ``(None, 0)`` for other options."""
+    if option in (PricingOption.COMMIT_1Y, PricingOption.COMMIT_3Y):
+        key = f"{site.provider}.discount.{option.value}-pct"
+        return key, price(catalogue, key, site, needed_for=option.value)
+    return None, Decimal(0)
+
+
+def rank(c: CloudPrice, request: Resources, *, services: bool) -> Decimal:
     """Services pay for whole instances, so they rank by the total for all replicas (a
     1-replica GPU service on the cheapest-per-GPU 8-GPU instance would pay for 8 GPUs);
     training pays per GPU-hour (per instance-hour for CPU work)."""
@@ -256,11 +302,24 @@ def egress_items(
     *,
     label: str = "egress",
     per: str = "GiB/month",
+    cache: PriceCache | None = None,
 ) -> tuple[LineItem, ...]:
     """Internet egress of ``gib`` per month through the provider's tiers (a site's owned
-    egress is a flat ``owned.egress.usd-per-gib``); one line, rounded once."""
+    egress is a flat ``owned.egress.usd-per-gib``); one line, rounded once. With a
+    ``cache``, memoised on what the line depends on (the provider's tiers in the catalogue,
+    the site's overrides, the volume and the wording): every cloud option of every site of
+    a provider prices a workload's egress alike."""
     if gib <= 0:
         return ()
+    if cache is not None and catalogue.egress_tiers(site.provider):
+        key = (catalogue.digest, site.provider, cache.overrides_key(site), gib, label, per)
+        return cache.egress(key, lambda: _egress_items(site, catalogue, gib, label, per))
+    return _egress_items(site, catalogue, gib, label, per)
+
+
+def _egress_items(
+    site: Site, catalogue: Catalogue, gib: float, label: str, per: str
+) -> tuple[LineItem, ...]:
     tiers = catalogue.egress_tiers(site.provider)
     if not tiers:
         raise InputError(

@@ -47,6 +47,15 @@ def _service_notes(
     return f" ({'; '.join(notes)})" if notes else ""
 
 
+def choice_args(workload: Workload, request: Resources) -> tuple[bool, int | None, int | None]:
+    """(training, replicas, cap) of ``workload``'s instance choice (``cloud.choose``):
+    training by the GPU-hour, anything else all replicas packed at most ``cap`` to an
+    instance."""
+    if workload.training is not None and request.gpus > 0:
+        return True, None, None
+    return False, workload.replicas, max_per_instance(workload.replicas, workload.tier)
+
+
 def cloud_lines(
     workload: Workload,
     request: Resources,
@@ -59,17 +68,8 @@ def cloud_lines(
     """Compute (or GPU-hours), spot overhead, negotiated discount, storage and egress."""
     cur = catalogue.currency
     tr = workload.training
-    training = tr is not None and request.gpus > 0
-    cap = None if training else max_per_instance(workload.replicas, workload.tier)
-    chosen, why = choose(
-        site,
-        catalogue,
-        request,
-        option,
-        replicas=None if training else workload.replicas,
-        cap=cap,
-        cache=cache,
-    )
+    training, replicas, cap = choice_args(workload, request)
+    chosen, why = choose(site, catalogue, request, option, replicas=replicas, cap=cap, cache=cache)
     if chosen is None:
         return Priced((), reason=why)
     inst = chosen.instance
@@ -156,7 +156,7 @@ def cloud_lines(
             )
         )
         slope_factor *= 1 - disc_pct / PCT
-    fixed = _fixed_lines(workload, request, site, catalogue, training=training)
+    fixed = _fixed_lines(workload, request, site, catalogue, training=training, cache=cache)
     items.extend(fixed)
     return Priced(
         tuple(items),
@@ -170,7 +170,13 @@ def cloud_lines(
 
 
 def _fixed_lines(
-    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, *, training: bool
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    training: bool,
+    cache: PriceCache | None = None,
 ) -> list[LineItem]:
     """Block storage, training checkpoints and egress: the lines that do not scale with a
     training job's GPU-hours."""
@@ -199,7 +205,7 @@ def _fixed_lines(
                 key,
             )
         )
-    fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month))
+    fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month, cache=cache))
     return fixed
 
 

@@ -92,6 +92,33 @@ def migration_items(
     for ``double_running_months`` of its kind (0 for batch and training by default)."""
     if workload.current_site is None or workload.current_site == site.name:
         return ()
+    if cache is None or current is None:
+        return _moving_items(workload, catalogue, settings, current=current, cache=cache)
+    key = (
+        workload,
+        current.name,
+        settings.engineering_usd_per_move,
+        settings.egress_exit_waiver,
+        double_running_months(settings, workload),
+    )
+    return cache.migration(
+        key,
+        current,
+        catalogue,
+        settings,
+        lambda: _moving_items(workload, catalogue, settings, current=current, cache=cache),
+    )
+
+
+def _moving_items(
+    workload: Workload,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    current: Site | None,
+    cache: PriceCache | None,
+) -> tuple[LineItem, ...]:
+    """``migration_items`` to any site but the current one (they do not depend on it)."""
     cur = catalogue.currency
     out: list[LineItem] = []
     gib = workload.data.dataset_gib
@@ -129,6 +156,7 @@ def migration_items(
                 gib,
                 per="GiB once",
                 label=f"dataset egress from {current.name}",
+                cache=cache,
             )
         )
     else:

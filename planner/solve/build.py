@@ -296,6 +296,10 @@ def build_model(
             return [(use_cols[(bi, si)], 1.0)]
         return [(j, 1.0) for j in cols_at[bi].get(si, [])]
 
+    def one_site(bi: int) -> bool:
+        blk = blocks[bi]
+        return blk.kind is BlockKind.WHOLE and blk.units == 1
+
     # --- latency-bound dependencies
     for w_name in sorted(deps):
         if w_name not in member_block:
@@ -309,7 +313,9 @@ def build_model(
                 far = [ti for ti in sorted(cols_at[db]) if latency_ms(sites[si], sites[ti]) > bound]
                 if not far:
                     continue
-                n = float(len(far))
+                # a partner on one site at most (a whole one-unit block: its offers sum to
+                # 1) uses at most one far site, so n = 1 is the same rule with a tighter LP
+                n = 1.0 if one_site(db) else float(len(far))
                 r = b.row(
                     RowInfo(RowKind.LATENCY, site=sites[si].name, block=wb, other=d_name),
                     -INF,

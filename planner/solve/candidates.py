@@ -137,11 +137,14 @@ def build_candidates(
     if offers_for is None:
         from planner.cost import PriceCache, owned_rates_by_site
         from planner.cost import offers_for as cost_offers_for
+        from planner.cost.choose_batch import prime_fleet
 
         # one cache for the run: owned-site rates once for the whole fleet (and any input
         # error of an owned site raised up front), instance choices once per shape
         price_cache = cache if cache is not None else PriceCache()
         owned_rates_by_site(project.sites, catalogue, settings, cache=price_cache)
+        # every cloud instance choice of the fleet at once, as array work
+        prime_fleet(project, requests, catalogue, price_cache)
 
         def priced_with_cache(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
             return cost_offers_for(*args, cache=price_cache, **kwargs)

@@ -64,7 +64,11 @@ Constraints
     (spread)     sum_s z_bs >= k_b                                  split blocks, k_b >= 3
     (use)        sum_{o at s} x_bo <= U_b * u_bs                     blocks with u
     (latency)    |T_s| * u_ws + sum_{t in T_s} u_vt <= |T_s|          (w, v, L) in D, s in S,
-                 T_s = {t : lat(s, t) > L}: if w uses s, v uses no site too far from s
+                 T_s = {t : lat(s, t) > L}: if w uses s, v uses no site too far from s.
+                 When v is a whole one-unit block (its x_vo sum to 1, so it uses one
+                 site) the row is u_ws + sum_{t in T_s} u_vt <= 1: the same integer
+                 points, a tighter LP relaxation (a half-used s no longer leaves half of
+                 |T_s| far sites open to v)
     Monthly spend below is sum c_bo x_bo plus, for training blocks, sum f_bs u_bs:
     (team)       sum_{b in team, o} c_bo x_bo <= budget_team          per team budget
     (site)       sum_{b, o at s} c_bo x_bo <= budget_site             per site budget

@@ -1,0 +1,223 @@
+"""Cloud instance choices for a whole fleet at once, as array work (numpy).
+
+``prime_cloud_choices`` answers, for every workload x cloud site x pricing option, the
+question ``planner.cost.cloud.choose`` answers one call at a time - the cheapest fitting
+instance under the option, ranked as ``cloud.rank`` ranks (services by the total for all
+replicas after packing, training by the price per GPU) - and stores each answer in the run's
+``PriceCache`` under ``choose``'s own content key, so the scalar pricing path then finds it
+there. The answer is the scalar one, not an approximation:
+
+* fit, packing (replicas per instance, instances) and the ranking are computed for a
+  request x instance matrix per (provider, price region, overrides, option) group, in the
+  same IEEE float operations ``cloud.packing`` performs;
+* the float rank only preselects: every instance within a relative 1e-9 of the row's
+  float minimum (the exact minimum is always among them: a product of two floats is off by
+  at most a few ulps) is ranked again exactly (``Decimal``, ``cloud.rank``, ties by instance
+  key), and the chosen instance is priced by ``cloud.cloud_price``, the scalar code;
+* rows the scalar path answers with a reason (nothing fits, no price for what fits) and
+  groups whose prices raise an ``InputError`` are left out: ``choose`` computes those
+  itself, with its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from planner.catalogue import Catalogue, InstanceType
+from planner.cost.cache import PriceCache
+from planner.cost.cloud import (
+    INSTANCE_OPTIONS,
+    CloudPrice,
+    choice_key,
+    cloud_price,
+    option_discount,
+    price_region,
+    rank,
+    region_instances,
+)
+from planner.cost.cloud_lines import choice_args
+from planner.cost.managed import SERVICES
+from planner.cost.priced import site_options
+from planner.errors import InputError
+from planner.model import PricingOption, Project, Resources, Site, SiteKind, Workload
+
+REL_TIE = 1e-9
+"""Float ranks within this relative distance of a row's minimum are ranked again exactly."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One ``choose`` call: a request (with replicas and cap for services) on a site."""
+
+    site: Site
+    request: Resources
+    option: PricingOption
+    replicas: int | None
+    cap: int | None
+
+
+def queries_for(workload: Workload, request: Resources, sites: Iterable[Site]) -> tuple[Query, ...]:
+    """The ``choose`` calls pricing ``workload`` at ``request`` on the cloud ``sites`` makes
+    (as ``planner.cost.pricing`` routes it: managed services and object stores choose no
+    instance)."""
+    if workload.kind in SERVICES or workload.objects is not None:
+        return ()
+    _, replicas, cap = choice_args(workload, request)
+    out: list[Query] = []
+    for site in sites:
+        if site.kind is not SiteKind.CLOUD:
+            continue
+        for option in site_options(site):
+            if option not in INSTANCE_OPTIONS:
+                continue
+            if option is PricingOption.CAPACITY_BLOCK and request.gpus == 0:
+                continue
+            out.append(Query(site, request, option, replicas, cap))
+    return tuple(out)
+
+
+def prime_cloud_choices(queries: Iterable[Query], catalogue: Catalogue, cache: PriceCache) -> int:
+    """Answer ``queries`` with arrays and store each answer in ``cache`` (see the module
+    docstring); returns how many answers were stored."""
+    groups: dict[Hashable, tuple[Query, dict[Hashable, Query]]] = {}
+    for q in queries:
+        key = choice_key(
+            q.site, catalogue, q.request, q.option, replicas=q.replicas, cap=q.cap, cache=cache
+        )
+        if cache.has_cloud_choice(key):
+            continue
+        gkey = (q.site.provider, price_region(q.site), cache.overrides_key(q.site), q.option)
+        group = groups.setdefault(gkey, (q, {}))
+        group[1].setdefault(key, q)
+    stored = 0
+    for first, rows in groups.values():
+        try:
+            answers = _choose_group(first.site, first.option, list(rows.values()), catalogue)
+        except InputError:
+            continue  # the scalar path raises it again, located
+        for key, answer in zip(rows, answers, strict=True):
+            if answer is not None:
+                cache.store_cloud_choice(key, (answer, ""))
+                stored += 1
+    return stored
+
+
+def _choose_group(
+    site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
+) -> list[CloudPrice | None]:
+    """The chosen instance of each row on one (provider, region, overrides, option); ``None``
+    where the scalar path gives a reason instead."""
+    region = price_region(site)
+    insts = region_instances(site, catalogue)
+    suffix = INSTANCE_OPTIONS[option]
+    discount = option_discount(site, catalogue, option)
+    keys = [catalogue.instance_price_key(i, region, suffix) for i in insts]
+    priced = np.array([k in site.price_overrides or k in catalogue.prices for k in keys])
+    exact: list[CloudPrice | None] = [None] * len(insts)
+    unit = np.full(len(insts), np.inf)
+    for j, inst in enumerate(insts):
+        if priced[j]:
+            # the hourly price after the commitment discount, as the scalar path computes
+            # it (the replicas do not change it)
+            c = cloud_price(
+                site,
+                catalogue,
+                inst,
+                keys[j],
+                request=Resources(1, 1),
+                discount=discount,
+                replicas=None,
+                cap=None,
+            )
+            exact[j] = c
+            unit[j] = float(c.usd_per_hour)
+    vcpu = np.array([i.vcpu for i in insts], dtype=float)
+    mem = np.array([i.memory_gib for i in insts], dtype=float)
+    gpus = np.array([i.gpus for i in insts], dtype=float)
+    types = sorted({i.gpu_type for i in insts if i.gpu_type} | _types(rows))
+    tid = {t: n for n, t in enumerate(types)}
+    itype = np.array([tid.get(i.gpu_type or "", -1) for i in insts])
+
+    r_cpu = np.array([q.request.cpu for q in rows], dtype=float)[:, None]
+    r_mem = np.array([q.request.memory_gib for q in rows], dtype=float)[:, None]
+    r_gpus = np.array([q.request.gpus for q in rows], dtype=float)[:, None]
+    r_type = np.array([tid.get(q.request.gpu_type or "", -1) for q in rows])[:, None]
+    fits = np.where(r_gpus > 0, (itype == r_type) & (gpus >= r_gpus), gpus == 0)
+    fits &= (vcpu >= r_cpu) & (mem >= r_mem)
+    ok = fits & priced
+
+    services = np.array([q.replicas is not None for q in rows])[:, None]
+    reps = np.array([q.replicas or 1 for q in rows], dtype=float)[:, None]
+    cap = np.array([q.cap if q.cap is not None else np.inf for q in rows])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lim = np.minimum(
+            np.where(r_cpu > 0, vcpu / r_cpu, np.inf), np.where(r_mem > 0, mem / r_mem, np.inf)
+        )
+        lim = np.minimum(lim, np.where(r_gpus > 0, gpus / r_gpus, np.inf))
+        k = np.where(np.isinf(lim), reps, np.maximum(1, np.minimum(reps, np.floor(lim + 1e-9))))
+        k = np.maximum(1, np.minimum(k, cap))
+        count = np.maximum(np.ceil(reps / k), np.minimum(reps, 2))
+        per_gpu = np.where(r_gpus > 0, unit / gpus, unit)
+    score = np.where(services, count * unit, per_gpu)
+    score = np.where(ok, score, np.inf)
+    best = score.min(axis=1, keepdims=True)
+    near = ok & (score <= best * (1 + REL_TIE))
+    out: list[CloudPrice | None] = []
+    for r, q in enumerate(rows):
+        idx = np.flatnonzero(near[r])
+        if len(idx) == 0:
+            out.append(None)  # nothing fits, or no price for what fits: the scalar reason
+            continue
+        out.append(_exact_best(site, catalogue, q, [(insts[j], exact[j]) for j in idx]))
+    return out
+
+
+def _exact_best(
+    site: Site,
+    catalogue: Catalogue,
+    q: Query,
+    near: Sequence[tuple[InstanceType, CloudPrice | None]],
+) -> CloudPrice:
+    """The scalar choice among the preselected instances: exact rank, then instance key."""
+    best: tuple[Decimal, str, CloudPrice] | None = None
+    for inst, unpacked in near:
+        assert unpacked is not None  # preselected instances are priced
+        c = cloud_price(
+            site,
+            catalogue,
+            inst,
+            unpacked.key,
+            request=q.request,
+            discount=(unpacked.discount_key, unpacked.discount_pct),
+            replicas=q.replicas,
+            cap=q.cap,
+        )
+        cand = (rank(c, q.request, services=q.replicas is not None), inst.key, c)
+        if best is None or cand[:2] < best[:2]:
+            best = cand
+    assert best is not None
+    return best[2]
+
+
+def _types(rows: Sequence[Query]) -> set[str]:
+    return {q.request.gpu_type for q in rows if q.request.gpu_type}
+
+
+def prime_fleet(
+    project: Project, requests: Mapping[str, Resources], catalogue: Catalogue, cache: PriceCache
+) -> int:
+    """``prime_cloud_choices`` for every workload of ``project`` at its request (``requests``,
+    else its declared resources) on every cloud site, and at its declared resources on its
+    current site (what it pays today, priced for the baseline and double running)."""
+    sites = {s.name: s for s in project.sites}
+    queries: list[Query] = []
+    for w in project.workloads:
+        queries.extend(queries_for(w, requests.get(w.name, w.resources), project.sites))
+        current = sites.get(w.current_site) if w.current_site is not None else None
+        if current is not None:
+            queries.extend(queries_for(w, w.resources, (current,)))
+    return prime_cloud_choices(queries, catalogue, cache)
