@@ -28,13 +28,14 @@ EXPLAIN_STEPS = (*LOAD_STEPS, "solving")
 
 
 def classify_inputs(
-    inputs: Inputs, *, progress: Progress = no_progress
+    inputs: Inputs, *, progress: Progress = no_progress, threads: int = 1
 ) -> tuple[Classification, ...]:
-    """Classify every workload of the loaded project from its telemetry."""
+    """Classify every workload of the loaded project from its telemetry, on ``threads``
+    threads (the result does not depend on it)."""
     from planner.classify import classify_project
 
     progress(CLASSIFY_STEPS[0])
-    return tuple(classify_project(inputs.project, inputs.telemetry))
+    return tuple(classify_project(inputs.project, inputs.telemetry, threads=threads))
 
 
 def explain_project(

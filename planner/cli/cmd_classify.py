@@ -125,6 +125,7 @@ def register(app: typer.Typer) -> None:
         Example: hybridplan classify . --prometheus http://localhost:9090
         """
         from planner.classify import thresholds
+        from planner.ingest.csv_fast import scan_threads
 
         steps = (*services.LOAD_STEPS, *services.CLASSIFY_STEPS)
         with console.progress("loading the project", total=len(steps)) as step:
@@ -134,7 +135,8 @@ def register(app: typer.Typer) -> None:
                 prometheus_url=prometheus,
                 progress=step,
             )
-            result = services.classify_inputs(inputs, progress=step)
+            # The cores this process may use (at most 4); the classes do not depend on it.
+            result = services.classify_inputs(inputs, progress=step, threads=scan_threads())
         project = inputs.project
         print_warnings(inputs.warnings)
 
