@@ -53,12 +53,7 @@ def _project(currency: str = "USD") -> Project:
 
 
 def _plan(project: Project) -> Plan:
-    return build_plan(
-        project,
-        catalogue=load_default_catalogue(),
-        telemetry=TelemetrySet(series=()),
-        today=date(2026, 12, 1),
-    ).plan
+    return world.planned(project)
 
 
 def _eur(usd: str) -> str:

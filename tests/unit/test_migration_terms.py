@@ -5,18 +5,14 @@ plan.json and plan.md, adding up to the move's migration."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 import world
 from jsonschema import Draft202012Validator
 
-from planner.catalogue import load_default_catalogue
-from planner.ingest import TelemetrySet
 from planner.model import CloudCost, DataSpec, Plan, PricingOption, Project, Resources, Settings
 from planner.money import Money
-from planner.pipeline import build_plan
 from planner.report import render_plan_md
 from planner.report.plan_json import plan_to_dict, render_plan_json
 
@@ -42,12 +38,7 @@ def _project(*, waiver: bool) -> Project:
 
 
 def _plan(project: Project) -> Plan:
-    return build_plan(
-        project,
-        catalogue=load_default_catalogue(),
-        telemetry=TelemetrySet(series=()),
-        today=date(2026, 12, 1),
-    ).plan
+    return world.planned(project)
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,14 @@ USD/h + 15 % interruption overhead)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import world
 from jsonschema import Draft202012Validator
 
-from planner.catalogue import load_default_catalogue
-from planner.ingest import TelemetrySet
 from planner.model import Plan, PricingOption, Project, Resources
 from planner.money import Money
-from planner.pipeline import build_plan
 from planner.report import render_plan_md
 from planner.report.plan_json import plan_to_dict, render_plan_json
 
@@ -53,12 +49,7 @@ def _project() -> Project:
 
 
 def _plan(project: Project) -> Plan:
-    return build_plan(
-        project,
-        catalogue=load_default_catalogue(),
-        telemetry=TelemetrySet(series=()),
-        today=date(2026, 12, 1),
-    ).plan
+    return world.planned(project)
 
 
 def test_changes_with_their_own_savings() -> None:

@@ -59,6 +59,7 @@ from world.mini import (
     search_api,
     search_cache,
 )
+from world.planned import planned
 
 __all__ = [
     "DIGEST",
@@ -80,6 +81,7 @@ __all__ = [
     "payments_db",
     "placement",
     "plan",
+    "planned",
     "project",
     "search_api",
     "search_cache",
