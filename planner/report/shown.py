@@ -54,9 +54,5 @@ def rate_of(d: Mapping[str, Any] | str | None) -> FxRate:
 
 
 def code_of(d: Mapping[str, Any]) -> str:
-    """A ``plan_to_dict`` document's project currency code (schema 2), or its ``currency``
-    string (schema 1)."""
-    cur = d.get("currency")
-    if isinstance(cur, Mapping):
-        return str(cur.get("code") or "USD")
-    return str(cur or "USD")
+    """A ``plan_to_dict`` document's project currency code (schema 2), or USD (schema 1)."""
+    return rate_of(d.get("currency")).code
