@@ -37,7 +37,7 @@ from planner.model import (
 )
 from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
-from planner.reprice import PriceTable, Reuse, pricing
+from planner.reprice import PriceTable, Reuse, price_table, reprice_candidates, reusable_estimates
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
 from planner.waves import plan_waves
@@ -97,16 +97,27 @@ def input_digest(project: Project, catalogue: Catalogue, bill: Baseline | None =
 
 
 def baseline_costs(
-    project: Project, catalogue: Catalogue, *, cache: PriceCache | None = None
+    project: Project,
+    catalogue: Catalogue,
+    *,
+    cache: PriceCache | None = None,
+    known: Mapping[str, Money | None] | None = None,
 ) -> dict[str, Money]:
     """What each workload pays today per month (``planner.cost.baseline_items``: declared
     size, current site, current or usual option), by workload name, sorted.
 
     Workloads without a ``current_site`` (new ones), or that cannot be priced there, have no
-    baseline and are left out."""
+    baseline and are left out. ``known``: estimates already priced (``None``: none), by
+    workload (a what-if's reuse, ``planner.reprice.reusable_estimates``)."""
     out: dict[str, Money] = {}
+    known = known or {}
     for w in sorted(project.workloads, key=lambda w: w.name):
         if w.current_site is None:
+            continue
+        if w.name in known:
+            got = known[w.name]
+            if got is not None:
+                out[w.name] = got
             continue
         site = project.site(w.current_site)
         items = baseline_items(w, site, catalogue, project.settings, cache=cache)
@@ -180,20 +191,22 @@ def build_plan(
     requests = requests_from(project, classifications)
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
-    prices, reused = None, None
-    if reuse is None and not record_prices:
+    prices, reused, known = None, None, None
+    if reuse is None:
         candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
     else:
-        offers_for, recorded, reused = pricing(
-            project, requests, catalogue, cache=cache, reuse=reuse
+        candidates, touch, reused = reprice_candidates(
+            project, requests, catalogue, constraints, cache=cache, reuse=reuse
         )
-        candidates = build_candidates(
-            project, requests, catalogue, constraints, offers_for=offers_for, memo=False
-        )
-        prices = recorded() if record_prices else None
+        known = reusable_estimates(project, requests, reuse, touch)
+        reused = replace(reused, estimates_reused=len(known))
     buys = project_buy_offers(project.sites, catalogue, project.settings)
     result = place(project, candidates, constraints, method=method, buys=buys)
-    estimates = baseline_costs(project, catalogue, cache=cache)
+    estimates = baseline_costs(project, catalogue, cache=cache, known=known)
+    if record_prices:
+        prices = price_table(
+            project, requests, catalogue, constraints, candidates, estimates, cache=cache
+        )
     before = before_from_bill(estimates, bill)
     baseline = before.per_month
     cur = catalogue.currency

@@ -1,48 +1,100 @@
-"""What-if re-pricing reuse: price again only the workloads and sites a scenario touches.
+"""What-if re-pricing reuse: price again only the workload x site pairs a scenario touches.
 
-A plan run can record its prices (:class:`PriceTable`: every workload x site's offers as
-``planner.cost.offers_for`` returned them, before prunes and pins, with the workload,
-request, site, settings and catalogue that produced them). A later run given that table
-re-prices a workload x site pair only when something ``offers_for`` reads changed:
+A plan run can record its prices (:class:`PriceTable`: the candidates it built, after
+prunes and pins, with the workloads, requests, sites, settings, catalogue, owned-site rates
+and baseline estimates that produced them). A later run given that table prices a workload
+x site pair again only when something ``planner.cost.offers_for`` reads changed:
 
-- everything, when the settings, the instance shapes or the managed classes changed;
-- a site, when the site changed (``price_overrides``, capacity, parameters), or a
-  catalogue price it may read changed: a regional cloud key (``aws.*.<region>.*``) touches
-  that provider's sites priced from that region (``cost.cloud.price_region``, and those
-  priced from a region the catalogue does not know); a provider-wide cloud key every site
-  of that provider; any other key (``owned.*``, ``spot.*``, ...) every site;
-- a workload, when it or its per-replica request changed, it is new, or its current site is
-  touched (its migration cost is priced from there).
+- everything, when a setting pricing reads changed (``horizon_months`` aside, below), or
+  the catalogue's instance shapes, managed classes, node defaults, split rule or currency;
+- a site, when the site changed (``price_overrides``, capacity, parameters), its owned
+  rates changed (the split rule's reference prices feed them), or a catalogue price it may
+  read changed: a regional cloud key (``aws.*.<region>.*``) touches that provider's sites
+  priced from that region (``cost.cloud.price_region``, and those priced from a region the
+  catalogue does not know); a provider-wide cloud key every site of that provider; any
+  other key (``owned.*``, ``spot.*``, ...) every site;
+- only the pairs whose workload could fit the instance, when the change is the value of one
+  instance's price (``<instance>.<region>.<option>``, present before and after): the cloud
+  choice (``cost.cloud.choose``) reads an instance's price only for requests it fits;
+- a site whose options include a commitment term longer than the shorter of the old and
+  new horizon, when ``horizon_months`` changed (an offer's term is checked against it);
+- a workload, when it or its per-replica request changed, it is new, or its pair with its
+  current site is touched (its migration and baseline are priced from there).
 
-Every other pair reuses the recorded offers. Conservative by construction: a pair that might
-change is priced again; ``test_reprice`` checks that reuse gives the same plan as pricing
-everything. Pure: nothing here reads files or the clock.
+Every other pair reuses the recorded offers, a workload with no touched pair and the same
+prunes its whole recorded candidate entry, and a workload whose current site pair is
+untouched its recorded baseline estimate. Conservative by construction: a pair that might
+change is priced again; ``test_reprice`` checks that reuse gives the same candidates and
+plan as pricing everything. Pure: nothing here reads files or the clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from planner.catalogue import Catalogue
+from planner.catalogue import Catalogue, InstanceType
 from planner.cost import PriceCache, owned_rates_by_site
 from planner.cost import offers_for as cost_offers_for
-from planner.model import Offer, Project, Resources, Settings, Site, SiteKind, Workload
+from planner.cost.choose_batch import Query, prime_cloud_choices, queries_for
+from planner.cost.cloud import fits
+from planner.cost.owned import OwnedRates
+from planner.cost.priced import site_options
+from planner.model import (
+    Constraints,
+    Offer,
+    Project,
+    Prune,
+    Resources,
+    Settings,
+    Site,
+    SiteKind,
+    Workload,
+)
+from planner.money import Money
+from planner.solve.candidates import Candidates, WorkloadOffers, candidates_from_offers
 
-OffersFor = Callable[..., tuple[Offer, ...]]
+UNPRICED_SETTINGS = frozenset(
+    {
+        "headroom",
+        "classify",
+        "solver_time_limit_s",
+        "solver_gap",
+        "min_replicas_by_tier",
+        "waves",
+        "currency_source",
+    }
+)
+"""``Settings`` fields ``planner.cost`` never reads (``test_reprice`` scans it): changing
+them re-prices nothing."""
 
 
 @dataclass(frozen=True, slots=True)
 class PriceTable:
-    """One run's offers per (workload, site), before prunes and pins, and their inputs."""
+    """One run's candidates and everything that priced them (the base of a what-if)."""
 
-    offers: Mapping[tuple[str, str], tuple[Offer, ...]]
+    candidates: Candidates
     workloads: Mapping[str, tuple[Workload, Resources]]
     """Per workload, the workload and the per-replica request it was priced with."""
     sites: Mapping[str, Site]
     settings: Settings
     catalogue: Catalogue
+    prunes: Mapping[str, tuple[Prune, ...]] = field(default_factory=dict)
+    rates: Mapping[str, OwnedRates] = field(default_factory=dict)
+    """Owned-site rates (``planner.cost.owned_rates_by_site``)."""
+    estimates: Mapping[str, Money] = field(default_factory=dict)
+    """What each workload pays today (``pipeline.baseline_costs``)."""
+
+    @property
+    def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
+        """Offers per (workload, site), after prunes and pins."""
+        out: dict[tuple[str, str], list[Offer]] = defaultdict(list)
+        for wo in self.candidates.workloads:
+            for o in wo.offers:
+                out[(wo.workload, o.site)].append(o)
+        return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +109,10 @@ class Reuse:
     """Workloads priced again on every site."""
     pairs_total: int
     pairs_reused: int
+    instances: tuple[str, ...] = ()
+    """Instances whose price changed: pairs whose workload fits one are priced again."""
+    estimates_reused: int = 0
+    """Baseline estimates (what a workload pays today) reused."""
 
     def describe(self) -> str:
         """One line for the what-if notes."""
@@ -64,12 +120,33 @@ class Reuse:
             return f"re-priced every workload x site ({self.everything})"
         shown = ", ".join(self.sites[:5]) + (", ..." if len(self.sites) > 5 else "")
         names = ", ".join(self.workloads[:5]) + (", ..." if len(self.workloads) > 5 else "")
-        return (
+        text = (
             f"re-priced {self.pairs_total - self.pairs_reused} of {self.pairs_total} "
             f"workload x site pairs, reused {self.pairs_reused}: "
             f"{len(self.sites)} site(s) touched ({shown or 'none'}), "
             f"{len(self.workloads)} workload(s) touched ({names or 'none'})"
         )
+        if self.instances:
+            inst = ", ".join(self.instances[:3]) + (", ..." if len(self.instances) > 3 else "")
+            text += f", pairs that fit {len(self.instances)} re-priced instance(s) ({inst})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """The pairs a scenario touches (module docstring)."""
+
+    everything: str | None = None
+    sites: frozenset[str] = frozenset()
+    workloads: frozenset[str] = frozenset()
+    fits: Mapping[str, tuple[InstanceType, ...]] = field(default_factory=dict)
+    """Per site, instances whose price changed: a pair is touched if its workload fits one."""
+
+    def pair(self, w: Workload, request: Resources, site: str) -> bool:
+        """Is ``w`` (at ``request``) on ``site`` priced again?"""
+        if self.everything is not None or site in self.sites or w.name in self.workloads:
+            return True
+        return any(fits(i, request) or fits(i, w.resources) for i in self.fits.get(site, ()))
 
 
 def _key_sites(
@@ -88,16 +165,43 @@ def _key_sites(
     return {n for n, r in priced_from.items() if r is None or r in in_key or r not in known}
 
 
+def _instance_of(key: str, catalogue: Catalogue) -> InstanceType | None:
+    """The instance a ``<instance>.<region>.<option>`` price key prices (else ``None``)."""
+    parts = key.split(".")
+    if len(parts) < 4:
+        return None
+    return catalogue.instances.get(".".join(parts[:-2]))
+
+
+def _settings_touch(old: Settings, new: Settings) -> tuple[str | None, int | None]:
+    """``(why everything, shorter horizon when only the horizon changed among priced
+    settings)``."""
+    changed = {
+        f.name
+        for f in fields(Settings)
+        if f.name not in UNPRICED_SETTINGS and getattr(old, f.name) != getattr(new, f.name)
+    }
+    horizon = None
+    if "horizon_months" in changed:
+        changed.discard("horizon_months")
+        horizon = min(old.horizon_months, new.horizon_months)
+    if changed:
+        return f"the settings changed: {', '.join(sorted(changed))}", None
+    return None, horizon
+
+
 def touched(
     table: PriceTable,
     project: Project,
     requests: Mapping[str, Resources],
     catalogue: Catalogue,
-) -> tuple[str | None, set[str], set[str]]:
-    """``(why everything, sites, workloads)`` to price again against ``table``."""
+    rates: Mapping[str, OwnedRates],
+) -> Touch:
+    """The pairs to price again against ``table`` (module docstring)."""
     base = table.catalogue
-    if project.settings != table.settings:
-        return "the settings changed", set(), set()
+    why, horizon = _settings_touch(table.settings, project.settings)
+    if why is not None:
+        return Touch(why)
     if catalogue is not base and (
         catalogue.instances != base.instances
         or catalogue.managed_classes != base.managed_classes
@@ -105,84 +209,185 @@ def touched(
         or catalogue.split != base.split
         or catalogue.currency != base.currency
     ):
-        return "the catalogue's shapes changed", set(), set()
+        return Touch("the catalogue's shapes changed")
     sites = {s.name for s in project.sites if table.sites.get(s.name) != s}
+    sites |= {
+        s.name
+        for s in project.sites
+        if s.kind is not SiteKind.CLOUD and rates.get(s.name) != table.rates.get(s.name)
+    }
+    if horizon is not None:
+        sites |= {
+            s.name for s in project.sites if any(o.term_months > horizon for o in site_options(s))
+        }
+    by_site: dict[str, list[InstanceType]] = defaultdict(list)
     if catalogue is not base:
-        keys = set(catalogue.prices) | set(base.prices)
         regions = catalogue.index.regions
-        for k in sorted(keys):
-            if catalogue.prices.get(k) != base.prices.get(k):
-                sites |= _key_sites(k, project.sites, regions)
+        for k in sorted(set(catalogue.prices) | set(base.prices)):
+            if catalogue.prices.get(k) == base.prices.get(k):
+                continue
+            reach = _key_sites(k, project.sites, regions)
+            inst = _instance_of(k, catalogue)
+            if inst is None or k not in catalogue.prices or k not in base.prices:
+                sites |= reach
+                continue
+            # the split rule reads reference instances: owned rates, compared above
+            for name in reach:
+                if project.site(name).kind is SiteKind.CLOUD:
+                    by_site[name].append(inst)
+                elif name not in rates:  # a leased pool: no rates to compare
+                    sites.add(name)
+    fit = {s: tuple(v) for s, v in by_site.items() if s not in sites}
+    touch = Touch(None, frozenset(sites), frozenset(), fit)
     workloads = {
         w.name
         for w in project.workloads
         if table.workloads.get(w.name) != (w, requests.get(w.name, w.resources))
-        or (w.current_site is not None and w.current_site in sites)
+        or (
+            w.current_site is not None
+            and touch.pair(w, requests.get(w.name, w.resources), w.current_site)
+        )
     }
-    return None, sites, workloads
+    return replace(touch, workloads=frozenset(workloads))
 
 
-def pricing(
+def prunes_by_workload(constraints: Constraints) -> dict[str, tuple[Prune, ...]]:
+    """The policy prunes of each workload, in the order ``candidates_from_offers`` applies
+    them."""
+    out: dict[str, list[Prune]] = defaultdict(list)
+    for p in sorted(constraints.prunes, key=lambda p: (p.workload, p.site, p.rule_id)):
+        out[p.workload].append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def price_table(
     project: Project,
     requests: Mapping[str, Resources],
     catalogue: Catalogue,
+    constraints: Constraints,
+    candidates: Candidates,
+    estimates: Mapping[str, Money],
     *,
     cache: PriceCache,
-    reuse: PriceTable | None,
-) -> tuple[OffersFor, Callable[[], PriceTable], Reuse | None]:
-    """An ``offers_for`` for ``build_candidates`` (with ``memo=False``: it memoises workloads
-    that differ only by name and dependencies itself, as ``build_candidates`` does), a
-    function returning the ``PriceTable`` it recorded, and what it reuses from ``reuse``."""
-    owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache)
-    why: str | None = "no recorded prices"
-    sites: set[str] = set()
-    workloads: set[str] = set()
-    if reuse is not None:
-        why, sites, workloads = touched(reuse, project, requests, catalogue)
-    recorded: dict[tuple[str, str], tuple[Offer, ...]] = {}
-    shapes: dict[str, Any] = {}
+) -> PriceTable:
+    """This run's prices, for a later run's ``reuse``."""
+    return PriceTable(
+        candidates=candidates,
+        workloads={w.name: (w, requests.get(w.name, w.resources)) for w in project.workloads},
+        sites={s.name: s for s in project.sites},
+        settings=project.settings,
+        catalogue=catalogue,
+        prunes=prunes_by_workload(constraints),
+        rates=owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache),
+        estimates=dict(estimates),
+    )
+
+
+def _prime(
+    jobs: Iterable[tuple[Workload, Resources, list[Site]]],
+    sites: Mapping[str, Site],
+    catalogue: Catalogue,
+    cache: PriceCache,
+) -> None:
+    """The cloud instance choices of the pairs to price, at once as array work
+    (``planner.cost.choose_batch``, as ``build_candidates`` primes a whole fleet)."""
+    queries: list[Query] = []
+    for w, request, on in jobs:
+        queries.extend(queries_for(w, request, on))
+        current = sites.get(w.current_site) if w.current_site is not None else None
+        if current is not None:
+            queries.extend(queries_for(w, w.resources, (current,)))
+    prime_cloud_choices(queries, catalogue, cache)
+
+
+def reprice_candidates(
+    project: Project,
+    requests: Mapping[str, Resources],
+    catalogue: Catalogue,
+    constraints: Constraints,
+    *,
+    cache: PriceCache,
+    reuse: PriceTable,
+) -> tuple[Candidates, Touch, Reuse]:
+    """The candidates ``build_candidates`` would build, pricing only the pairs ``reuse``
+    does not hold (``touched``); what was reused."""
+    rates = owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache)
+    touch = touched(reuse, project, requests, catalogue, rates)
+    sites = {s.name: s for s in project.sites}
+    names = sorted(sites)
+    prunes = prunes_by_workload(constraints)
+    base = {wo.workload: wo for wo in reuse.candidates.workloads}
+    kept: dict[str, WorkloadOffers] = {}
+    jobs: list[tuple[Workload, Resources, list[Site]]] = []
+    total = len(project.workloads) * len(names)
+    fresh = 0
+    for w in project.workloads:
+        request = requests.get(w.name, w.resources)
+        old = base.get(w.name)
+        on = [sites[n] for n in names if old is None or touch.pair(w, request, n)]
+        same_prunes = prunes.get(w.name, ()) == reuse.prunes.get(w.name, ())
+        if old is not None and not on and same_prunes:
+            kept[w.name] = old
+            continue
+        if not same_prunes:
+            on = [sites[n] for n in names]
+        fresh += len(on)
+        jobs.append((w, request, on))
+    _prime(
+        ((w, r, [s for s in on if s.kind is SiteKind.CLOUD]) for w, r, on in jobs),
+        sites,
+        catalogue,
+        cache,
+    )
     memo: dict[tuple[Any, str], tuple[Offer, ...]] = {}
+    priced: dict[str, list[Offer]] = {}
+    for w, request, on in jobs:
+        current = sites.get(w.current_site) if w.current_site is not None else None
+        shape = (replace(w, name="", depends_on=()), request)
+        fresh_sites = {s.name for s in on}
+        got: list[Offer] = []
+        old = base.get(w.name)
+        for n in names:
+            if n not in fresh_sites:
+                assert old is not None  # only workloads priced before reuse a site
+                got.extend(o for o in old.offers if o.site == n)
+                continue
+            hit = memo.get((shape, n))
+            if hit is None:
+                hit = memo[(shape, n)] = cost_offers_for(
+                    w, request, sites[n], catalogue, project.settings, current=current, cache=cache
+                )
+                got.extend(hit)
+            else:
+                got.extend(replace(o, workload=w.name) for o in hit)
+        priced[w.name] = got
+    rebuilt = {
+        wo.workload: wo
+        for wo in candidates_from_offers(priced, constraints, (j[0] for j in jobs)).workloads
+    }
+    out = tuple(kept.get(n) or rebuilt[n] for n in sorted({*kept, *rebuilt}))
+    info = Reuse(
+        touch.everything,
+        tuple(sorted(touch.sites)) if touch.everything is None else (),
+        tuple(sorted(touch.workloads)) if touch.everything is None else (),
+        total,
+        total - fresh,
+        tuple(sorted({i.key for v in touch.fits.values() for i in v})),
+    )
+    return Candidates(workloads=out), touch, info
 
-    def offers_for(
-        w: Workload, request: Resources, site: Site, cat: Catalogue, settings: Settings, **kw: Any
-    ) -> tuple[Offer, ...]:
-        pair = (w.name, site.name)
-        if reuse is not None and why is None and w.name not in workloads and site.name not in sites:
-            got = reuse.offers.get(pair)
-            if got is not None:
-                recorded[pair] = got
-                return got
-        shape = shapes.get(w.name)
-        if shape is None:
-            shape = shapes[w.name] = (replace(w, name="", depends_on=()), request)
-        hit = memo.get((shape, site.name))
-        if hit is None:
-            hit = memo[(shape, site.name)] = cost_offers_for(
-                w, request, site, cat, settings, cache=cache, **kw
-            )
-            got = hit
-        else:
-            got = tuple(replace(o, workload=w.name) for o in hit)
-        recorded[pair] = got
-        return got
 
-    def table() -> PriceTable:
-        return PriceTable(
-            offers=dict(recorded),
-            workloads={w.name: (w, requests.get(w.name, w.resources)) for w in project.workloads},
-            sites={s.name: s for s in project.sites},
-            settings=project.settings,
-            catalogue=catalogue,
-        )
-
-    info = None
-    if reuse is not None:
-        total = len(project.workloads) * len(project.sites)
-        if why is None:
-            fresh = len(workloads) * len(project.sites) + len(sites) * (
-                len(project.workloads) - len(workloads)
-            )
-            info = Reuse(None, tuple(sorted(sites)), tuple(sorted(workloads)), total, total - fresh)
-        else:
-            info = Reuse(why, (), (), total, 0)
-    return offers_for, table, info
+def reusable_estimates(
+    project: Project, requests: Mapping[str, Resources], table: PriceTable, touch: Touch
+) -> dict[str, Money | None]:
+    """The base's baseline estimates still valid (``None``: still no baseline) for the
+    workloads whose pair with their current site ``touch`` leaves alone."""
+    out: dict[str, Money | None] = {}
+    if touch.everything is not None:
+        return out
+    for w in project.workloads:
+        if w.current_site is None or w.name in touch.workloads or w.name not in table.workloads:
+            continue
+        if not touch.pair(w, requests.get(w.name, w.resources), w.current_site):
+            out[w.name] = table.estimates.get(w.name)
+    return out

@@ -47,6 +47,10 @@ SCENARIOS = {
     "capacity": [("capacity", "gpu-pool-us.gpus.h100=+64")],
     "move": [("move", "foundation-finetune=aws-us-east-1")],
     "horizon": [("horizon", "60")],
+    "horizon-short": [("horizon", "24")],
+    "p5-set": [("price", "aws.p5.48xlarge.us-east-1.on-demand=40")],
+    "egress": [("price", "aws.egress=+50%")],
+    "capacity-cut": [("capacity", "colo-us.cpu=-30%")],
     "growth": [("growth", "20%")],
 }
 
@@ -113,20 +117,33 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert (move.sites, move.workloads) == ((), ("foundation-finetune",))
     assert move.pairs_reused == pairs - len(project.sites)
 
+    # a P5 price cut: only the pairs whose workload fits a P5 (an H100 request) on the AWS
+    # sites priced from a region with P5 prices, and those workloads' current-site pairs
     p5 = _reuse(world, [("price", "aws.p5=-45%")])
     p5_regions = {k.split(".")[-2] for k in world[1].prices if k.startswith("aws.p5.")}
     aws = {s.name for s in project.sites if s.provider == "aws" and s.kind.value == "cloud"}
-    priced_from = {s: project.site(s).cloud_cost for s in aws}
-    assert set(p5.sites) == {
-        s for s, c in priced_from.items() if c and c.price_region in p5_regions
-    }
-    assert p5.everything is None
-    assert 0 < p5.pairs_reused < pairs
+    reach = {s for s in aws if project.site(s).cloud_cost.price_region in p5_regions}
+    assert reach
+    h100 = {w.name for w in project.workloads if w.resources.gpu_type == "h100"}
+    assert h100
+    assert (p5.everything, p5.sites, p5.instances) == (None, (), ("aws.p5.48xlarge",))
+    moved_from = {w.name for w in project.workloads if w.name in h100 and w.current_site in reach}
+    assert set(p5.workloads) == moved_from
+    fresh = len(moved_from) * sites + len(h100 - moved_from) * len(reach)
+    assert p5.pairs_reused == pairs - fresh
 
+    # a longer horizon than every commitment term: nothing is priced again
     horizon = _reuse(world, [("horizon", "60")])
-    assert horizon.everything == "the settings changed"
-    assert horizon.pairs_reused == 0
-    assert "re-priced every workload x site (the settings changed)" in horizon.describe()
+    assert (horizon.everything, horizon.sites, horizon.workloads) == (None, (), ())
+    assert horizon.pairs_reused == pairs
+    # a shorter one: the sites selling a term longer than it
+    short = _reuse(world, [("horizon", "24")])
+    assert short.everything is None
+    assert set(short.sites) == {
+        s.name
+        for s in project.sites
+        if s.cloud_cost is not None and any(o.term_months > 24 for o in s.cloud_cost.options)
+    }
 
 
 def test_what_if_notes_what_it_reused(acme_dir: Path) -> None:
@@ -140,3 +157,21 @@ def test_what_if_notes_what_it_reused(acme_dir: Path) -> None:
     assert "1 site(s) touched (gpu-pool-us)" in reused[0]
     there = sorted(w.name for w in inputs.project.workloads if w.current_site == "gpu-pool-us")
     assert f"{len(there)} workload(s) touched ({', '.join(there)})" in reused[0]
+
+
+def test_unpriced_settings_are_never_read_by_the_cost_model() -> None:
+    """Every ``Settings`` field reuse ignores (``UNPRICED_SETTINGS``) is read nowhere in
+    ``planner.cost``: a change to it cannot change an offer."""
+    import re
+
+    import planner.cost
+    from planner.reprice import UNPRICED_SETTINGS
+
+    root = Path(planner.cost.__file__).parent
+    read = {
+        m.group(1)
+        for path in root.glob("*.py")
+        for m in re.finditer(r"settings\.([a-z_]+)", path.read_text(encoding="utf-8"))
+    }
+    assert read
+    assert read.isdisjoint(UNPRICED_SETTINGS)
