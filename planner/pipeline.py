@@ -201,11 +201,23 @@ def build_plan(
         known = reusable_estimates(project, requests, reuse, touch)
         reused = replace(reused, estimates_reused=len(known))
     buys = project_buy_offers(project.sites, catalogue, project.settings)
-    result = place(project, candidates, constraints, method=method, buys=buys)
+    warm = None
+    if reuse is not None and reuse.placements:
+        from planner.whatif.warm import warm_start
+
+        warm = warm_start(reuse.placements)
+    result = place(project, candidates, constraints, method=method, buys=buys, warm=warm)
     estimates = baseline_costs(project, catalogue, cache=cache, known=known)
     if record_prices:
         prices = price_table(
-            project, requests, catalogue, constraints, candidates, estimates, cache=cache
+            project,
+            requests,
+            catalogue,
+            constraints,
+            candidates=candidates,
+            estimates=estimates,
+            placements=result.placements,
+            cache=cache,
         )
     before = before_from_bill(estimates, bill)
     baseline = before.per_month

@@ -45,6 +45,7 @@ from planner.cost.priced import site_options
 from planner.model import (
     Constraints,
     Offer,
+    Placement,
     Project,
     Prune,
     Resources,
@@ -86,6 +87,8 @@ class PriceTable:
     """Owned-site rates (``planner.cost.owned_rates_by_site``)."""
     estimates: Mapping[str, Money] = field(default_factory=dict)
     """What each workload pays today (``pipeline.baseline_costs``)."""
+    placements: Mapping[str, Placement] = field(default_factory=dict)
+    """The plan's placements: a later run's warm start (``planner.whatif.warm``)."""
 
     @property
     def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
@@ -265,9 +268,10 @@ def price_table(
     requests: Mapping[str, Resources],
     catalogue: Catalogue,
     constraints: Constraints,
+    *,
     candidates: Candidates,
     estimates: Mapping[str, Money],
-    *,
+    placements: Iterable[Placement],
     cache: PriceCache,
 ) -> PriceTable:
     """This run's prices, for a later run's ``reuse``."""
@@ -280,6 +284,7 @@ def price_table(
         prunes=prunes_by_workload(constraints),
         rates=owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache),
         estimates=dict(estimates),
+        placements={p.workload: p for p in placements},
     )
 
 

@@ -90,6 +90,7 @@ def place(
     method: str = "auto",
     clock: Clock = time.perf_counter,
     buys: Sequence[BuyOffer] = (),
+    warm: Callable[[Model], FloatArray] | None = None,
 ) -> PlacementResult:
     """Place every workload of ``project`` on the offers in ``candidates``, and decide how
     many of the servers in ``buys`` (``planner.cost.buy``) to buy.
@@ -108,6 +109,7 @@ def place(
         method=method,
         clock=clock,
         buys=buys,
+        warm=warm,
     )
 
 
@@ -123,6 +125,7 @@ def solve_offers(
     aggregate: bool = True,
     with_greedy: bool | None = None,
     buys: Sequence[BuyOffer] = (),
+    warm: Callable[[Model], FloatArray] | None = None,
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
     (eligible and ineligible); ``buys`` the servers it may buy. ``with_greedy`` (default
@@ -133,7 +136,11 @@ def solve_offers(
     ``settings.solver_time_limit_s`` is HiGHS's alone: it starts after the model is built
     and the greedy has run, and goes to HiGHS as its ``time_limit``. A plan stopped by it
     has status ``time_limit`` and its gap against the LP bound (``None``: no bound).
-    Only a solver's answer that is a plan (``first_violation``) is used."""
+    Only a solver's answer that is a plan (``first_violation``) is used.
+
+    ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan;
+    LP + repair completes them greedily and keeps that plan, skipping the repair, when it
+    is within ``settings.solver_gap`` of the LP bound (the exact MILP ignores it)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
@@ -160,6 +167,11 @@ def solve_offers(
     def complete(x_lp: FloatArray) -> Solution:
         return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
 
+    warm_sol: Solution | None = None
+    if warm is not None and chosen == "lp+repair":
+        done = solve_greedy(model, clock=clock, dependencies=deps, guide=warm(model))
+        warm_sol = done if done.ok else None
+
     sol: Solution
     if chosen == "greedy":
         assert greedy is not None
@@ -176,6 +188,7 @@ def solve_offers(
                 clock=clock,
                 start=greedy.x if greedy is not None and greedy.ok else None,
                 complete=complete,
+                warm=warm_sol,
             ),
         )
     if (

@@ -207,6 +207,7 @@ def solve_lp_repair(
     clock: Clock,
     start: FloatArray | None = None,
     complete: Complete | None = None,
+    warm: Solution | None = None,
 ) -> Solution:
     """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP;
     if that finds no plan, the whole MILP for the time left (from ``start``).
@@ -215,7 +216,9 @@ def solve_lp_repair(
     the MILPs find nothing better in the time limit. The LP's
     objective is kept as the bound whatever the outcome (with no plan too: a time limit
     then still reports what no plan can beat). An infeasible LP relaxation proves the
-    MILP infeasible; an infeasible repair proves nothing (its blocks were fixed)."""
+    MILP infeasible; an infeasible repair proves nothing (its blocks were fixed). A
+    ``warm`` plan (a what-if's base plan, completed) within ``gap`` of the LP bound is the
+    answer: no repair runs."""
     t0 = clock()
 
     def left() -> float:
@@ -236,6 +239,17 @@ def solve_lp_repair(
         sol = solve_milp(model, time_limit_s=left(), gap=gap, clock=clock, start=start)
         note = "LP relaxation stopped by the time limit" if lp.time_limited else "LP failed"
         return _with(sol, t0, clock, method="milp", note=note)
+    if warm is not None and warm.ok and lp.bound is not None:
+        near = replace(warm, bound=lp.bound)
+        if near.gap is not None and near.gap <= gap:
+            return replace(
+                near,
+                status="optimal",
+                seconds=clock() - t0,
+                method="lp+repair",
+                note="the base plan, completed, is within the gap of the LP bound: no repair",
+                duals=lp.duals,
+            )
     lower = model.lower.copy()
     upper = model.upper.copy()
     fix, n_frac = _repair_bounds(model, lp.x)
@@ -380,6 +394,7 @@ def solve_model(
     clock: Clock,
     start: FloatArray | None = None,
     complete: Complete | None = None,
+    warm: Solution | None = None,
 ) -> Solution:
     """Solve with ``milp``, ``lp+repair`` or ``auto``. LP + repair whose gap is above ``gap``
     is polished: the MILP runs from the repaired plan for the time left, and the better
@@ -390,7 +405,13 @@ def solve_model(
         return solve_milp(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
     t0 = clock()
     sol = solve_lp_repair(
-        model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start, complete=complete
+        model,
+        time_limit_s=time_limit_s,
+        gap=gap,
+        clock=clock,
+        start=start,
+        complete=complete,
+        warm=warm,
     )
     left = time_limit_s - (clock() - t0)
     if not sol.ok or sol.method != "lp+repair" or (sol.gap or 0.0) <= gap:

@@ -1,0 +1,141 @@
+"""planner.whatif.warm: a what-if starts the solver from the base plan, and its answer is
+the from-scratch answer (exact MILP) or within the solver gap of the same LP bound."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.catalogue import Catalogue, load_default_catalogue
+from planner.classify import classify_project
+from planner.ingest import TelemetrySet, load_telemetry
+from planner.load import load_project
+from planner.model import Classification, Project
+from planner.pipeline import PlanBundle, build_plan
+from planner.report import render_plan_json
+from planner.solve import model_for
+from planner.solve.blocks import latency_dependencies
+from planner.solve.greedy import solve_greedy
+from planner.solve.problem import first_violation
+from planner.whatif import apply_changes, grow_classifications, parse_change
+from planner.whatif.warm import warm_start
+
+TODAY = date(2026, 11, 27)
+
+SCENARIOS = {
+    "p5-cut": [("price", "aws.p5=-45%")],
+    "site-power": [("price", "gpu-pool-us.power=+20%")],
+    "capacity": [("capacity", "gpu-pool-us.gpus.h100=+64")],
+    "capacity-cut": [("capacity", "colo-us.cpu=-30%")],
+    "move": [("move", "foundation-finetune=aws-us-east-1")],
+    "horizon": [("horizon", "60")],
+    "growth": [("growth", "20%")],
+}
+
+World = tuple[Project, Catalogue, TelemetrySet, tuple[Classification, ...]]
+
+
+@pytest.fixture(scope="module")
+def world(acme_dir: Path) -> World:
+    """examples/acme loaded and classified once."""
+    project = load_project(acme_dir)
+    telemetry = load_telemetry(project)
+    return project, load_default_catalogue(), telemetry, tuple(classify_project(project, telemetry))
+
+
+def _plan(world: World, spec: list[tuple[str, str]], **kw: object) -> tuple[Project, PlanBundle]:
+    project, catalogue, telemetry, cls = world
+    applied = apply_changes(project, catalogue, [parse_change(k, t) for k, t in spec])
+    bundle = build_plan(
+        applied.project,
+        catalogue=applied.catalogue,
+        telemetry=telemetry,
+        today=TODAY,
+        classifications=grow_classifications(cls, project, applied.growth_factor),
+        **kw,  # type: ignore[arg-type]
+    )
+    return applied.project, bundle
+
+
+def test_base_plan_is_a_plan_of_its_own_model(world: World) -> None:
+    """The base placements, as column values of the base's model completed by the greedy (as
+    the solver does), are the base plan: the cost the solver reported (nothing was bought,
+    so every block maps)."""
+    project, base = _plan(world, [], method="lp+repair")
+    assert not base.plan.purchases
+    model = model_for(
+        project.workloads,
+        project.sites,
+        base.candidates.all_offers(),
+        base.constraints,
+        project.settings,
+    )
+    x = warm_start({p.workload: p for p in base.plan.placements})(model)
+    done = solve_greedy(
+        model,
+        clock=time.perf_counter,
+        dependencies=latency_dependencies(project.workloads),
+        guide=x,
+    )
+    assert done.ok
+    assert first_violation(model, done.x) == ""
+    assert np.array_equal(done.x[x > 0], x[x > 0])
+    assert done.objective == pytest.approx(base.plan.solver.objective_usd, abs=0.01)
+
+
+def test_unplaced_blocks_are_left_to_the_greedy(world: World) -> None:
+    """A workload the base never placed (or whose units changed) gets no warm values."""
+    project, base = _plan(world, [], method="lp+repair")
+    model = model_for(
+        project.workloads,
+        project.sites,
+        base.candidates.all_offers(),
+        base.constraints,
+        project.settings,
+    )
+    dropped = base.plan.placements[0].workload
+    kept = {p.workload: p for p in base.plan.placements if p.workload != dropped}
+    x = warm_start(kept)(model)
+    block = next(b for b in model.blocks if dropped in b.members)
+    cols = [j for j, c in enumerate(model.columns) if c.block == block.index]
+    assert cols
+    assert not np.any(x[cols])
+    assert np.any(x)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS), ids=list(SCENARIOS))
+def test_milp_what_if_equals_scratch(world: World, name: str) -> None:
+    """With the exact MILP (acme's size) the what-if's plan, reusing prices and given the
+    base plan, is the from-scratch plan byte for byte."""
+    _, base = _plan(world, [], record_prices=True)
+    project, fresh = _plan(world, SCENARIOS[name])
+    _, reused = _plan(world, SCENARIOS[name], reuse=base.prices)
+    assert reused.plan.solver.method == "milp"
+    text = render_plan_json(fresh.plan, project, command="x")
+    assert render_plan_json(reused.plan, project, command="x") == text
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS), ids=list(SCENARIOS))
+def test_lp_repair_what_if_within_the_gap(world: World, name: str) -> None:
+    """With LP + repair (big fleets) the warm-started what-if has the from-scratch model's
+    LP bound and a plan within the solver gap of it."""
+    _, base = _plan(world, [], method="lp+repair", record_prices=True)
+    _, fresh = _plan(world, SCENARIOS[name], method="lp+repair")
+    _, reused = _plan(world, SCENARIOS[name], method="lp+repair", reuse=base.prices)
+    a, b = reused.plan.solver, fresh.plan.solver
+    assert a.lp_bound_usd == b.lp_bound_usd
+    assert a.gap is not None
+    assert a.gap <= world[0].settings.solver_gap + 1e-9
+    assert a.objective_usd * (1 - world[0].settings.solver_gap) <= b.objective_usd + 0.01
+
+
+def test_warm_plan_within_the_gap_skips_the_repair(world: World) -> None:
+    """A change the base plan still answers within the gap (a longer horizon) is answered
+    by the base plan, completed, and says so."""
+    _, base = _plan(world, [], method="lp+repair", record_prices=True)
+    _, reused = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
+    assert "the base plan, completed, is within the gap" in reused.plan.solver.note
