@@ -55,7 +55,25 @@ class World:
             reuse=self.prices,
         )
         notes = (bundle.reuse.describe(),) if bundle.reuse is not None else ()
-        return Replanned(bundle.plan, notes)
+        return Replanned(bundle.plan, (*notes, *solver_notes(bundle.plan)))
+
+
+def solver_notes(plan: Plan) -> tuple[str, ...]:
+    """What the scenario's solve reused: LP + repair starts from the base plan (the exact
+    MILP, for small projects, solves from scratch and needs no note)."""
+    from planner.solve.milp import WARM_KEPT
+
+    if plan.solver.method != "lp+repair":
+        return ()
+    if WARM_KEPT in plan.solver.note:
+        return (
+            "solver: the base plan, completed for what the changes moved, is within the "
+            "solver gap of the LP bound: kept, no repair",
+        )
+    return (
+        "solver: the base plan, completed, was not within the solver gap of the LP bound: "
+        "solved again (LP + repair)",
+    )
 
 
 def load_world(

@@ -138,6 +138,8 @@ workload benchmark fleet (17k integer columns) the direct MILP took 1.6-2.0 s ag
 INTEGRAL_TOL = 1e-6
 Complete = Callable[[FloatArray], Solution]
 """Completes an LP solution into a plan (``planner.solve.greedy.solve_greedy``'s guide)."""
+WARM_KEPT = "the base plan, completed, is within the gap of the LP bound: no repair"
+"""``SolverInfo.note`` of LP + repair answered by its warm start (``solve_lp_repair``)."""
 POLISH_MIN_S = 1.0
 """LP + repair above the target gap is polished by the MILP only with this much time left."""
 
@@ -247,7 +249,7 @@ def solve_lp_repair(
                 status="optimal",
                 seconds=clock() - t0,
                 method="lp+repair",
-                note="the base plan, completed, is within the gap of the LP bound: no repair",
+                note=WARM_KEPT,
                 duals=lp.duals,
             )
     lower = model.lower.copy()

@@ -11,6 +11,7 @@ import pytest
 from planner import app
 from planner.catalogue import Catalogue, load_default_catalogue
 from planner.classify import classify_project
+from planner.cost import owned_rates_by_site
 from planner.ingest import TelemetrySet, load_telemetry
 from planner.load import load_project
 from planner.model import Classification, Project
@@ -50,6 +51,7 @@ SCENARIOS = {
     "horizon-short": [("horizon", "24")],
     "p5-set": [("price", "aws.p5.48xlarge.us-east-1.on-demand=40")],
     "egress": [("price", "aws.egress=+50%")],
+    "split-reference": [("price", "aws.m6i.xlarge.us-east-1.on-demand=+50%")],
     "capacity-cut": [("capacity", "colo-us.cpu=-30%")],
     "growth": [("growth", "20%")],
 }
@@ -131,6 +133,17 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert set(p5.workloads) == moved_from
     fresh = len(moved_from) * sites + len(h100 - moved_from) * len(reach)
     assert p5.pairs_reused == pairs - fresh
+
+    # the split rule's reference instance: the owned sites whose rates follow it
+    spec = [("price", "aws.m6i.xlarge.us-east-1.on-demand=+50%")]
+    ref = _reuse(world, spec)
+    changed = apply_changes(project, world[1], [parse_change(k, t) for k, t in spec]).catalogue
+    before = owned_rates_by_site(project.sites, world[1], project.settings)
+    after = owned_rates_by_site(project.sites, changed, project.settings)
+    moved = {s for s in before if before[s] != after[s]}
+    assert moved >= {"colo-eu", "colo-us"}
+    assert set(ref.sites) == moved
+    assert ref.instances == ("aws.m6i.xlarge",)
 
     # a longer horizon than every commitment term: nothing is priced again
     horizon = _reuse(world, [("horizon", "60")])
