@@ -59,20 +59,19 @@ class World:
 
 
 def solver_notes(plan: Plan) -> tuple[str, ...]:
-    """What the scenario's solve reused: LP + repair starts from the base plan (the exact
-    MILP, for small projects, solves from scratch and needs no note)."""
+    """What the scenario's solve reused: LP + repair starts from the base plan and keeps a
+    plan within the solver gap of the LP bound without a repair (the exact MILP, for small
+    projects, solves from scratch and needs no note)."""
     from planner.solve.milp import WARM_KEPT
 
     if plan.solver.method != "lp+repair":
         return ()
-    if WARM_KEPT in plan.solver.note:
-        return (
-            "solver: the base plan, completed for what the changes moved, is within the "
-            "solver gap of the LP bound: kept, no repair",
-        )
+    for part in plan.solver.note.split("; "):
+        if part.endswith(WARM_KEPT):
+            return (f"solver: warm start from the base plan; kept {part}",)
     return (
-        "solver: the base plan, completed, was not within the solver gap of the LP bound: "
-        "solved again (LP + repair)",
+        "solver: warm start from the base plan; no plan from it was within the solver gap "
+        "of the LP bound: LP + repair as from scratch",
     )
 
 

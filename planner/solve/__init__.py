@@ -167,10 +167,7 @@ def solve_offers(
     def complete(x_lp: FloatArray) -> Solution:
         return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
 
-    warm_sol: Solution | None = None
-    if warm is not None and chosen == "lp+repair":
-        done = solve_greedy(model, clock=clock, dependencies=deps, guide=warm(model))
-        warm_sol = done if done.ok else None
+    warm_x = warm(model) if warm is not None and chosen == "lp+repair" else None
 
     sol: Solution
     if chosen == "greedy":
@@ -188,7 +185,7 @@ def solve_offers(
                 clock=clock,
                 start=greedy.x if greedy is not None and greedy.ok else None,
                 complete=complete,
-                warm=warm_sol,
+                warm=warm_x,
             ),
         )
     if (

@@ -138,7 +138,7 @@ def test_warm_plan_within_the_gap_skips_the_repair(world: World) -> None:
     by the base plan, completed, and says so."""
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, reused = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
-    assert "the base plan, completed, is within the gap" in reused.plan.solver.note
+    assert "the base plan completed: within the gap of the LP bound" in reused.plan.solver.note
 
 
 def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
@@ -149,8 +149,8 @@ def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, kept = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
     assert solver_notes(kept.plan) == (
-        "solver: the base plan, completed for what the changes moved, is within the solver "
-        "gap of the LP bound: kept, no repair",
+        "solver: warm start from the base plan; kept the base plan completed: within the gap "
+        "of the LP bound without a repair",
     )
     _, milp = _plan(world, [("horizon", "37")], reuse=base.prices)
     assert solver_notes(milp.plan) == ()
