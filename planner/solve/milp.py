@@ -219,9 +219,9 @@ def solve_lp_repair(
     objective is kept as the bound whatever the outcome (with no plan too: a time limit
     then still reports what no plan can beat). An infeasible LP relaxation proves the
     MILP infeasible; an infeasible repair proves nothing (its blocks were fixed). A
-    ``warm`` start (a what-if's base plan as column values) completed, or taken for the
-    blocks the LP leaves fractional and completed, or the LP completed, within ``gap`` of
-    the LP bound is the answer: no repair runs (``_warm_plan``)."""
+    ``warm`` start (a what-if's base plan as column values): the LP completed, or the LP's
+    whole blocks with ``warm`` for its fractional ones completed, within ``gap`` of the LP
+    bound is the answer: no repair runs (``_warm_plan``)."""
     t0 = clock()
 
     def left() -> float:
@@ -325,29 +325,28 @@ def _warm_plan(
     *,
     also: Solution | None,
 ) -> Solution | None:
-    """The cheapest of ``warm`` completed, the LP's integral blocks with ``warm`` for its
-    fractional ones completed, and ``also`` (the LP completed), the first on ties, if it is
-    within ``gap`` of the LP bound (else ``None``)."""
+    """A plan within ``gap`` of the LP bound without a repair, or ``None``: ``also`` (the
+    LP completed, computed anyway) if it is one, else the LP's integral blocks with
+    ``warm`` (the base plan) for the blocks it leaves fractional, completed."""
+    assert lp.bound is not None
+
+    def kept(got: Solution | None, which: str) -> Solution | None:
+        if got is None or not got.ok:
+            return None
+        near = replace(got, bound=lp.bound)
+        if near.gap is None or near.gap > gap:
+            return None
+        note = f"{which}: {WARM_KEPT}"
+        return replace(near, status="optimal", method="lp+repair", note=note, duals=lp.duals)
+
+    first = kept(also, "the LP completed")
+    if first is not None:
+        return first
     block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
     frac = model.integer & (np.abs(lp.x - np.round(lp.x)) > INTEGRAL_TOL) & (block_of >= 0)
     mixed = np.where(np.isin(block_of, np.unique(block_of[frac])), warm, lp.x)
-    best: Solution | None = None
-    which = ""
-    for got, what in (
-        (complete(warm), "the base plan completed"),
-        (complete(mixed), "the base plan for the blocks the LP left fractional, completed"),
-        (also, "the LP completed"),
-    ):
-        # ties keep the base plan: a scenario moves nothing it need not move
-        if got is not None and got.ok and (best is None or got.objective < best.objective - 1e-6):
-            best, which = got, what
-    if best is None:
-        return None
-    near = replace(best, bound=lp.bound)
-    if near.gap is None or near.gap > gap:
-        return None
-    note = f"{which}: {WARM_KEPT}"
-    return replace(near, status="optimal", method="lp+repair", note=note, duals=lp.duals)
+    which = "the LP's whole blocks and the base plan for its fractional ones, completed"
+    return kept(complete(mixed), which)
 
 
 def _repair_bounds(model: Model, x_lp: FloatArray) -> tuple[BoolArray, int]:

@@ -134,11 +134,10 @@ def test_lp_repair_what_if_within_the_gap(world: World, name: str) -> None:
 
 
 def test_warm_plan_within_the_gap_skips_the_repair(world: World) -> None:
-    """A change the base plan still answers within the gap (a longer horizon) is answered
-    by the base plan, completed, and says so."""
+    """A change answered within the gap without a repair (a longer horizon) says so."""
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, reused = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
-    assert "the base plan completed: within the gap of the LP bound" in reused.plan.solver.note
+    assert "completed: within the gap of the LP bound without a repair" in reused.plan.solver.note
 
 
 def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
@@ -149,8 +148,8 @@ def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, kept = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
     assert solver_notes(kept.plan) == (
-        "solver: warm start from the base plan; kept the base plan completed: within the gap "
-        "of the LP bound without a repair",
+        "solver: warm start from the base plan; kept the LP completed: within the gap of the "
+        "LP bound without a repair",
     )
     _, milp = _plan(world, [("horizon", "37")], reuse=base.prices)
     assert solver_notes(milp.plan) == ()
