@@ -138,9 +138,10 @@ def solve_offers(
     has status ``time_limit`` and its gap against the LP bound (``None``: no bound).
     Only a solver's answer that is a plan (``first_violation``) is used.
 
-    ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan;
-    LP + repair completes them greedily and keeps that plan, skipping the repair, when it
-    is within ``settings.solver_gap`` of the LP bound (the exact MILP ignores it)."""
+    ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan:
+    LP + repair then keeps a plan within ``settings.solver_gap`` of the LP bound without a
+    repair (the LP completed, or the earlier plan for the blocks the LP leaves fractional,
+    completed: ``milp._warm_plan``). The exact MILP ignores it."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
