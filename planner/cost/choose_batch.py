@@ -96,7 +96,7 @@ def prime_cloud_choices(queries: Iterable[Query], catalogue: Catalogue, cache: P
     stored = 0
     for first, rows in groups.values():
         try:
-            answers = _choose_group(first.site, first.option, list(rows.values()), catalogue)
+            answers = choose_group(first.site, first.option, list(rows.values()), catalogue)
         except InputError:
             continue  # the scalar path raises it again, located
         for key, answer in zip(rows, answers, strict=True):
@@ -106,7 +106,7 @@ def prime_cloud_choices(queries: Iterable[Query], catalogue: Catalogue, cache: P
     return stored
 
 
-def _choose_group(
+def choose_group(
     site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
 ) -> list[CloudPrice | None]:
     """The chosen instance of each row on one (provider, region, overrides, option); ``None``
