@@ -22,7 +22,7 @@ there. The answer is the scalar one, not an approximation:
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -111,6 +111,15 @@ def choose_group(
 ) -> list[CloudPrice | None]:
     """The chosen instance of each row on one (provider, region, overrides, option); ``None``
     where the scalar path gives a reason instead."""
+    return choose_group_packed(site, option, rows, catalogue)[0]
+
+
+def choose_group_packed(
+    site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
+) -> tuple[list[CloudPrice | None], list[int]]:
+    """``choose_group``, and for each row the replicas per chosen instance before the cap
+    (``cloud.packing`` without ``cap``; 0 where nothing is chosen). Equal answers are one
+    ``CloudPrice``."""
     region = price_region(site)
     insts = region_instances(site, catalogue)
     suffix = INSTANCE_OPTIONS[option]
@@ -158,22 +167,49 @@ def choose_group(
             np.where(r_cpu > 0, vcpu / r_cpu, np.inf), np.where(r_mem > 0, mem / r_mem, np.inf)
         )
         lim = np.minimum(lim, np.where(r_gpus > 0, gpus / r_gpus, np.inf))
-        k = np.where(np.isinf(lim), reps, np.maximum(1, np.minimum(reps, np.floor(lim + 1e-9))))
-        k = np.maximum(1, np.minimum(k, cap))
+        fit = np.where(np.isinf(lim), reps, np.maximum(1, np.minimum(reps, np.floor(lim + 1e-9))))
+        k = np.maximum(1, np.minimum(fit, cap))
         count = np.maximum(np.ceil(reps / k), np.minimum(reps, 2))
         per_gpu = np.where(r_gpus > 0, unit / gpus, unit)
     score = np.where(services, count * unit, per_gpu)
     score = np.where(ok, score, np.inf)
     best = score.min(axis=1, keepdims=True)
     near = ok & (score <= best * (1 + REL_TIE))
+    n_near = near.sum(axis=1).tolist()
+    first = near.argmax(axis=1)
+    at = np.arange(len(rows))
+    first_k = k[at, first].tolist()
+    first_count = count[at, first].tolist()
+    fit_rows = fit[at, first].tolist()
+    shared: dict[tuple[int, int, int], CloudPrice] = {}
+    where = {inst.key: j for j, inst in enumerate(insts)}
     out: list[CloudPrice | None] = []
-    for r, q in enumerate(rows):
-        idx = np.flatnonzero(near[r])
-        if len(idx) == 0:
+    packed: list[int] = []
+    for r, (q, j0) in enumerate(zip(rows, first.tolist(), strict=True)):
+        if n_near[r] == 0:
             out.append(None)  # nothing fits, or no price for what fits: the scalar reason
+            packed.append(0)
             continue
-        out.append(_exact_best(site, catalogue, q, [(insts[j], exact[j]) for j in idx]))
-    return out
+        if n_near[r] > 1:  # near ties: ranked again exactly
+            near_r = [(insts[i], exact[i]) for i in np.flatnonzero(near[r])]
+            c = _exact_best(site, catalogue, q, near_r)
+            j = where[c.instance.key]
+            hit = shared.setdefault((j, c.count, c.per_instance), c)
+            fit_r = int(fit[r, j])
+        else:
+            unpacked = exact[j0]
+            assert unpacked is not None  # preselected instances are priced
+            fit_r = int(fit_rows[r])
+            if q.replicas is None:
+                hit = unpacked  # cloud_price without replicas
+            else:  # cloud_price with the packing computed above (the same float operations)
+                key = (j0, int(first_count[r]), int(first_k[r]))
+                hit = shared.get(key) or shared.setdefault(
+                    key, replace(unpacked, count=key[1], per_instance=key[2])
+                )
+        out.append(hit)
+        packed.append(fit_r if q.replicas is not None else 1)
+    return out, packed
 
 
 def _exact_best(

@@ -31,7 +31,12 @@ from dataclasses import dataclass, replace
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.choose_batch import Query, choose_group, prime_cloud_choices, queries_for
+from planner.cost.choose_batch import (
+    Query,
+    choose_group_packed,
+    prime_cloud_choices,
+    queries_for,
+)
 from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing, price_region
 from planner.cost.cloud_lines import (
     BY_THE_HOUR,
@@ -52,7 +57,7 @@ from planner.cost.offers import (
     usage_of,
 )
 from planner.cost.owned import OwnedRates
-from planner.cost.owned_lines import owned_lines
+from planner.cost.owned_lines import OwnedSite, owned_lines, owned_site
 from planner.cost.priced import Priced, physical_reason, site_options
 from planner.cost.pricing import price_option
 from planner.errors import InputError
@@ -73,6 +78,10 @@ from planner.money import Money
 Lines = tuple[tuple[LineItem, ...], int]
 """Line items and the sum of their cents."""
 
+Choices = tuple[list["CloudPrice | None"], list[int]]
+"""Per workload row: the batch instance choice (``None``: the scalar path says why) and
+the replicas per instance before the cap."""
+
 PricedCents = tuple[Priced, int]
 """An option priced (or its reason) and the sum of its lines in cents."""
 
@@ -89,7 +98,7 @@ class _SiteFacts:
     """False when the site has input problems (the scalar path raises them)."""
     group: Hashable = None
     """Cloud: (provider, price region, overrides) of its instance choices."""
-    rates: OwnedRates | None = None
+    owned: tuple[OwnedRates, OwnedSite] | None = None
 
 
 @dataclass(slots=True)
@@ -119,6 +128,9 @@ def _hours_key(workload: Workload) -> Hashable:
     return (hours, text, workload.name if named else None)
 
 
+_UNSEEN = "\0unseen"
+"""A memo miss (a reason may be ``None``)."""
+
 _ALWAYS: Hashable = (HOURS, "730 h", None)
 """``_hours_key`` of an option billed every hour (``billed_hours``)."""
 
@@ -144,10 +156,11 @@ class FleetPricer:
         self._nil = Money.zero(catalogue.currency)
         self._primed = False
         self._rows: dict[str, tuple[int, Workload, Resources]] = {}
-        self._choices: dict[tuple[Hashable, PricingOption], list[CloudPrice | None]] = {}
+        self._choices: dict[tuple[Hashable, PricingOption], Choices] = {}
         self._sites: dict[str, _SiteFacts] = {}
         self._serials = itertools.count()
         self._memo: dict[Hashable, Lines] = {}
+        self._reasons: dict[Hashable, str | None] = {}
         self._last: _WorkloadFacts | None = None
 
     # ------------------------------------------------------------------ priming
@@ -202,13 +215,15 @@ class FleetPricer:
         if not queries:
             return
         try:
-            answers = choose_group(site, option, queries, self._catalogue)
+            answers, fits = choose_group_packed(site, option, queries, self._catalogue)
         except InputError:
             return  # the scalar path raises it again, located
         out: list[CloudPrice | None] = [None] * len(rows)
-        for n, answer in zip(at, answers, strict=True):
+        packed = [0] * len(rows)
+        for n, answer, fit in zip(at, answers, fits, strict=True):
             out[n] = answer
-        self._choices[(gkey, option)] = out
+            packed[n] = fit
+        self._choices[(gkey, option)] = (out, packed)
 
     def _site(self, site: Site) -> _SiteFacts:
         facts = self._sites.get(site.name)
@@ -298,7 +313,12 @@ class FleetPricer:
         """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
         w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
         usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
-        excluded = site_reason(w, request, site, settings)
+        reasons = self._reasons
+        # site_reason reads the pin, residency and tier of the workload
+        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
+        excluded = reasons.get(rkey, _UNSEEN)
+        if excluded is _UNSEEN:
+            excluded = reasons[rkey] = site_reason(w, request, site, settings)
         physical = physical_reason(request, site)
         offers: list[Offer] = []
         for option in sf.options:
@@ -319,7 +339,14 @@ class FleetPricer:
                 )
                 continue
             mig, mig_total = self._migration(wf, site)
-            reason = excluded or option_reason(w, site, option, settings)
+            reason = excluded
+            if reason is None:
+                # option_reason reads the option, tier 1, allow_spot and whether it is held
+                held = w.current_site == site.name and w.current_option is option
+                rkey = (option, w.tier == 1, w.allow_spot, held)
+                reason = reasons.get(rkey, _UNSEEN)
+                if reason is _UNSEEN:
+                    reason = reasons[rkey] = option_reason(w, site, option, settings)
             offers.append(
                 Offer(
                     workload=w.name,
@@ -355,11 +382,11 @@ class FleetPricer:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         if site.kind is SiteKind.CLOUD and w.kind not in SERVICES and w.objects is None:
-            chosen = self._chosen(wf, sf, option)
+            chosen, fit = self._chosen(wf, sf, option)
             if isinstance(chosen, str):
                 return Priced((), reason=chosen), 0
             if wf.fast:
-                return self._service(wf, sf, option, chosen)
+                return self._service(wf, sf, option, chosen, fit)
             priced = chosen_lines(
                 w, request, site, catalogue, option=option, chosen=chosen, cache=self._cache
             )
@@ -368,9 +395,10 @@ class FleetPricer:
             and option is not PricingOption.LEASED
             and (w.objects is None)
         ):
-            if sf.rates is None:
-                sf.rates = self._cache.owned_rates(site, catalogue, self._settings)
-            priced = owned_lines(w, request, site, catalogue, sf.rates)
+            if sf.owned is None:
+                rates = self._cache.owned_rates(site, catalogue, self._settings)
+                sf.owned = (rates, owned_site(site, catalogue, rates))
+            priced = owned_lines(w, request, site, catalogue, sf.owned[0], facts=sf.owned[1])
         else:
             priced = price_option(
                 w,
@@ -387,29 +415,36 @@ class FleetPricer:
 
     def _chosen(
         self, wf: _WorkloadFacts, sf: _SiteFacts, option: PricingOption
-    ) -> CloudPrice | str:
-        """The instance ``cloud.choose`` picks (the batch answer), or its reason."""
+    ) -> tuple[CloudPrice | str, int]:
+        """The instance ``cloud.choose`` picks (the batch answer), or its reason; and the
+        replicas per instance before the cap (``packing`` without ``cap``) for services."""
         choices = self._choices.get((sf.group, option))
         if choices is not None and wf.row >= 0:
-            hit = choices[wf.row]
+            hit = choices[0][wf.row]
             if hit is not None:
-                return hit
+                return hit, choices[1][wf.row]
         chosen, why = choose(
             sf.site, self._catalogue, wf.request, option, replicas=wf.replicas, cap=wf.cap
         )
-        return why if chosen is None else chosen
+        if chosen is None:
+            return why, 0
+        n = wf.replicas
+        return chosen, packing(chosen.instance, wf.request, n)[0] if n is not None else 1
 
     def _service(
-        self, wf: _WorkloadFacts, sf: _SiteFacts, option: PricingOption, chosen: CloudPrice
+        self,
+        wf: _WorkloadFacts,
+        sf: _SiteFacts,
+        option: PricingOption,
+        chosen: CloudPrice,
+        fit: int,
     ) -> PricedCents:
         """A service's cloud lines from the shared memo (``compute_lines`` and
         ``fixed_lines`` on a miss: the key holds everything they read)."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         n, cap = wf.replicas, wf.cap
         assert n is not None
-        binds = (
-            cap is not None and (cap < n or n < 1) and packing(chosen.instance, request, n)[0] > cap
-        )
+        binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
         hours = wf.by_hour if option in BY_THE_HOUR else _ALWAYS
         inst = chosen.instance
         key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)

@@ -4,7 +4,9 @@ leased pool's minimum commitment. Each line is rounded to the cent once."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
@@ -41,28 +43,58 @@ def _egress_line(
     if egress <= 0:
         return []
     p = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
-    return [
-        item(
-            label,
-            Money.of(decimal_of(egress) * p, catalogue.currency),
-            f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
-            "owned.egress.usd-per-gib",
-        )
-    ]
+    return [_egress_item(label, egress, p, catalogue.currency)]
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _egress_item(label: str, egress: float, p: Decimal, currency: str) -> LineItem:
+    """Owned transit of ``egress`` GiB a month at ``p`` (memoised: a pure function of its
+    arguments, and a fleet repeats volumes on every owned site)."""
+    return item(
+        label,
+        Money.of(decimal_of(egress) * p, currency),
+        f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
+        "owned.egress.usd-per-gib",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedSite:
+    """What ``owned_lines`` writes alike for every workload on one owned site at its rates
+    (built once per site by a fleet pricer, per call otherwise)."""
+
+    source: str
+    basis: str
+    storage_p: Decimal
+
+
+def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite:
+    """``OwnedSite`` of ``site`` at ``rates``."""
+    return OwnedSite(
+        source=f"owned_rates({site.name})",
+        basis=f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}",
+        storage_p=catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides),
+    )
 
 
 def owned_lines(
-    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, rates: OwnedRates
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    rates: OwnedRates,
+    *,
+    facts: OwnedSite | None = None,
 ) -> Priced:
     """CPU, memory and GPUs at the site's effective rates (GPU-hours for training), owned
-    storage and transit."""
+    storage and transit. ``facts``: ``owned_site(site, catalogue, rates)``, when known."""
     cur = catalogue.currency
-    s = f"owned_rates({site.name})"
-    basis = f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}"
+    if facts is None:
+        facts = owned_site(site, catalogue, rates)
+    s, basis, storage_p = facts.source, facts.basis, facts.storage_p
     items: list[LineItem] = []
     fixed: list[LineItem] = []
     tr = workload.training
-    storage_p = catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides)
     slope: Decimal | None = None
     if tr is not None and request.gpus > 0 and request.gpu_type:
         t = request.gpu_type
