@@ -21,6 +21,7 @@ everything. Pure: nothing here reads files or the clock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from planner.catalogue import Catalogue
 from planner.cost import PriceCache, owned_rates_by_site
 from planner.cost import offers_for as cost_offers_for
+from planner.cost.fleet import FleetPricer
 from planner.model import Offer, Project, Resources, Settings, Site, SiteKind, Workload
 
 OffersFor = Callable[..., tuple[Offer, ...]]
@@ -139,6 +141,12 @@ def pricing(
     workloads: set[str] = set()
     if reuse is not None:
         why, sites, workloads = touched(reuse, project, requests, catalogue)
+    # pricing everything: the fleet pricer (the same offers, per-site work done once)
+    price: OffersFor = (
+        FleetPricer(project, requests, catalogue, cache=cache).offers_for
+        if why is not None
+        else functools.partial(cost_offers_for, cache=cache)
+    )
     recorded: dict[tuple[str, str], tuple[Offer, ...]] = {}
     shapes: dict[str, Any] = {}
     memo: dict[tuple[Any, str], tuple[Offer, ...]] = {}
@@ -157,9 +165,7 @@ def pricing(
             shape = shapes[w.name] = (replace(w, name="", depends_on=()), request)
         hit = memo.get((shape, site.name))
         if hit is None:
-            hit = memo[(shape, site.name)] = cost_offers_for(
-                w, request, site, cat, settings, cache=cache, **kw
-            )
+            hit = memo[(shape, site.name)] = price(w, request, site, cat, settings, **kw)
             got = hit
         else:
             got = tuple(replace(o, workload=w.name) for o in hit)
