@@ -16,7 +16,7 @@ from planner.cost import PriceCache, offers_for
 from planner.cost.fleet import FleetPricer
 from planner.errors import InputError
 from planner.load.project import load_project
-from planner.model import DataSpec, Project, Resources, SiteKind
+from planner.model import DataSpec, Project, Resources, Site, SiteKind
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "fleet.py"
@@ -99,7 +99,7 @@ def test_tied_prices_and_overrides(fleet: Project) -> None:
     """Sites whose instances are all priced alike (near ties ranked again exactly) and one
     with an override of its own: the same offers."""
     catalogue = load_default_catalogue()
-    sites = []
+    sites: list[Site] = []
     for s in fleet.sites:
         if s.kind is SiteKind.CLOUD and s.cloud_cost is not None and len(sites) < 2:
             region = s.cloud_cost.price_region
