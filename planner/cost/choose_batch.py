@@ -13,7 +13,8 @@ there. The answer is the scalar one, not an approximation:
 * the float rank only preselects: every instance within a relative 1e-9 of the row's
   float minimum (the exact minimum is always among them: a product of two floats is off by
   at most a few ulps) is ranked again exactly (``Decimal``, ``cloud.rank``, ties by instance
-  key), and the chosen instance is priced by ``cloud.cloud_price``, the scalar code;
+  key); the chosen instance's price is ``cloud.cloud_price``'s, with the packing computed
+  in the matrix (the same float operations);
 * rows the scalar path answers with a reason (nothing fits, no price for what fits) and
   groups whose prices raise an ``InputError`` are left out: ``choose`` computes those
   itself, with its messages.
@@ -23,11 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 import numpy as np
 
-from planner.catalogue import Catalogue, InstanceType
+from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud import (
     INSTANCE_OPTIONS,
@@ -176,67 +176,43 @@ def choose_group_packed(
     best = score.min(axis=1, keepdims=True)
     near = ok & (score <= best * (1 + REL_TIE))
     n_near = near.sum(axis=1).tolist()
-    first = near.argmax(axis=1)
-    at = np.arange(len(rows))
-    first_k = k[at, first].tolist()
-    first_count = count[at, first].tolist()
-    fit_rows = fit[at, first].tolist()
+    first = near.argmax(axis=1).tolist()
     shared: dict[tuple[int, int, int], CloudPrice] = {}
-    where = {inst.key: j for j, inst in enumerate(insts)}
+
+    def packed_price(r: int, j: int) -> CloudPrice:
+        """``cloud.cloud_price`` of instance ``j`` for row ``r``: its hourly price, with the
+        packing computed above for services (the same float operations); one value per
+        distinct answer."""
+        unpacked = exact[j]
+        assert unpacked is not None  # preselected instances are priced
+        if rows[r].replicas is None:
+            return unpacked
+        key = (j, int(count[r, j]), int(k[r, j]))
+        hit = shared.get(key)
+        if hit is None:
+            hit = shared[key] = replace(unpacked, count=key[1], per_instance=key[2])
+        return hit
+
     out: list[CloudPrice | None] = []
     packed: list[int] = []
-    for r, (q, j0) in enumerate(zip(rows, first.tolist(), strict=True)):
+    for r, q in enumerate(rows):
         if n_near[r] == 0:
             out.append(None)  # nothing fits, or no price for what fits: the scalar reason
             packed.append(0)
             continue
-        if n_near[r] > 1:  # near ties: ranked again exactly
-            near_r = [(insts[i], exact[i]) for i in np.flatnonzero(near[r])]
-            c = _exact_best(site, catalogue, q, near_r)
-            j = where[c.instance.key]
-            hit = shared.setdefault((j, c.count, c.per_instance), c)
-            fit_r = int(fit[r, j])
-        else:
-            unpacked = exact[j0]
-            assert unpacked is not None  # preselected instances are priced
-            fit_r = int(fit_rows[r])
-            if q.replicas is None:
-                hit = unpacked  # cloud_price without replicas
-            else:  # cloud_price with the packing computed above (the same float operations)
-                key = (j0, int(first_count[r]), int(first_k[r]))
-                hit = shared.get(key) or shared.setdefault(
-                    key, replace(unpacked, count=key[1], per_instance=key[2])
-                )
-        out.append(hit)
-        packed.append(fit_r if q.replicas is not None else 1)
+        j = first[r]
+        if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)
+            by_total = q.replicas is not None
+            j = min(
+                np.flatnonzero(near[r]).tolist(),
+                key=lambda i: (
+                    rank(packed_price(r, i), q.request, services=by_total),
+                    insts[i].key,
+                ),
+            )
+        out.append(packed_price(r, j))
+        packed.append(int(fit[r, j]) if q.replicas is not None else 1)
     return out, packed
-
-
-def _exact_best(
-    site: Site,
-    catalogue: Catalogue,
-    q: Query,
-    near: Sequence[tuple[InstanceType, CloudPrice | None]],
-) -> CloudPrice:
-    """The scalar choice among the preselected instances: exact rank, then instance key."""
-    best: tuple[Decimal, str, CloudPrice] | None = None
-    for inst, unpacked in near:
-        assert unpacked is not None  # preselected instances are priced
-        c = cloud_price(
-            site,
-            catalogue,
-            inst,
-            unpacked.key,
-            request=q.request,
-            discount=(unpacked.discount_key, unpacked.discount_pct),
-            replicas=q.replicas,
-            cap=q.cap,
-        )
-        cand = (rank(c, q.request, services=q.replicas is not None), inst.key, c)
-        if best is None or cand[:2] < best[:2]:
-            best = cand
-    assert best is not None
-    return best[2]
 
 
 def _types(rows: Sequence[Query]) -> set[str]:

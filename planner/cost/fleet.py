@@ -82,6 +82,8 @@ Choices = tuple[list["CloudPrice | None"], list[int]]
 """Per workload row: the batch instance choice (``None``: the scalar path says why) and
 the replicas per instance before the cap."""
 
+_Option = tuple[PricingOption, "str | None", bool, "Choices | None"]
+
 PricedCents = tuple[Priced, int]
 """An option priced (or its reason) and the sum of its lines in cents."""
 
@@ -99,6 +101,13 @@ class _SiteFacts:
     group: Hashable = None
     """Cloud: (provider, price region, overrides) of its instance choices."""
     owned: tuple[OwnedRates, OwnedSite] | None = None
+    plans: tuple[_Option, ...] = ()
+    """Per option: the option, why a cloud site does not sell it, whether it is billed by
+    the hour, the batch choices of the site's group."""
+
+    @property
+    def cloud(self) -> bool:
+        return self.site.kind is SiteKind.CLOUD
 
 
 @dataclass(slots=True)
@@ -112,7 +121,8 @@ class _WorkloadFacts:
     """The workload's row in the batch choices (-1: not primed at this request)."""
     usage: dict[str, float]
     fast: bool
-    """Priced by the shared-lines path: no training, managed service or object store."""
+    """Priced by the shared-lines path: no training, managed service, object store or CDN
+    egress."""
     replicas: int | None
     cap: int | None
     by_hour: Hashable
@@ -263,6 +273,7 @@ class FleetPricer:
             row = hit[0]
         fast = workload.training is None and workload.objects is None
         fast = fast and workload.kind not in SERVICES
+        fast = fast and workload.data.cdn_egress_gib_per_month <= 0
         _, replicas, cap = choice_args(workload, request)
         self._last = _WorkloadFacts(
             workload,
@@ -313,6 +324,7 @@ class FleetPricer:
         """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
         w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
         usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
+        name, site_name = w.name, site.name
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
         rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
@@ -320,52 +332,78 @@ class FleetPricer:
         if excluded is _UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
         physical = physical_reason(request, site)
+        service = wf.fast and sf.cloud
+        mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
-        for option in sf.options:
+        for option, unsold, by_hour, choices in sf.plans or self._plans(sf):
+            priced: Priced | None = None
             reason: str | None = None
-            if site.kind is SiteKind.CLOUD and option not in INSTANCE_OPTIONS:
-                reason = f"cloud sites do not sell {option.value} capacity"
+            if unsold is not None:
+                reason = unsold
             elif option is PricingOption.CAPACITY_BLOCK and request.gpus == 0:
                 reason = "capacity blocks are sold for GPU instances only"
             elif physical is not None:
                 reason = physical
+            elif service:
+                chosen, fit = self._chosen(wf, sf, option, choices)
+                if isinstance(chosen, str):
+                    reason = chosen
+                else:
+                    priced, cents = self._service(wf, sf, option, chosen, fit=fit, by_hour=by_hour)
             else:
                 priced, cents = self._price(wf, sf, option)
                 reason = priced.reason
-            # an option that cannot be priced: positional fields, as offers_for's base offer
-            if reason is not None:
+            if reason is not None or priced is None:
+                # an option that cannot be priced, as offers_for's base offer (positional:
+                # workload, site, option, per_month, line_items, migration, migration_items,
+                # instance_type, eligible, reason, usage)
                 offers.append(
-                    Offer(w.name, site.name, option, nil, (), nil, (), None, False, reason, usage)
+                    Offer(name, site_name, option, nil, (), nil, (), None, False, reason, usage)
                 )
                 continue
-            mig, mig_total = self._migration(wf, site)
+            if mig is None:
+                mig = self._migration(wf, site)
             reason = excluded
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
-                held = w.current_site == site.name and w.current_option is option
-                rkey = (option, w.tier == 1, w.allow_spot, held)
-                reason = reasons.get(rkey, _UNSEEN)
+                held = w.current_site == site_name and w.current_option is option
+                okey = (option, w.tier == 1, w.allow_spot, held)
+                reason = reasons.get(okey, _UNSEEN)
                 if reason is _UNSEEN:
-                    reason = reasons[rkey] = option_reason(w, site, option, settings)
+                    reason = reasons[okey] = option_reason(w, site, option, settings)
+            # the priced offer, positional: as above, then usd_per_gpu_hour,
+            # fixed_per_month, billed_gpu_hours
             offers.append(
                 Offer(
-                    workload=w.name,
-                    site=site.name,
-                    option=option,
-                    per_month=Money(cents, cur),
-                    line_items=priced.items,
-                    migration=mig_total,
-                    migration_items=mig,
-                    instance_type=priced.instance_type,
-                    eligible=reason is None,
-                    reason=reason,
-                    usage=usage,
-                    usd_per_gpu_hour=priced.usd_per_gpu_hour,
-                    fixed_per_month=priced.fixed_per_month,
-                    billed_gpu_hours=priced.billed_gpu_hours,
+                    name,
+                    site_name,
+                    option,
+                    Money(cents, cur),
+                    priced.items,
+                    mig[1],
+                    mig[0],
+                    priced.instance_type,
+                    reason is None,
+                    reason,
+                    usage,
+                    priced.usd_per_gpu_hour,
+                    priced.fixed_per_month,
+                    priced.billed_gpu_hours,
                 )
             )
         return tuple(offers)
+
+    def _plans(self, sf: _SiteFacts) -> tuple[_Option, ...]:
+        """The site's options as every workload's offers on it start (after priming)."""
+        plans = []
+        for option in sf.options:
+            unsold = None
+            if sf.cloud and option not in INSTANCE_OPTIONS:
+                unsold = f"cloud sites do not sell {option.value} capacity"
+            by_hour = option in BY_THE_HOUR
+            plans.append((option, unsold, by_hour, self._choices.get((sf.group, option))))
+        sf.plans = tuple(plans)
+        return sf.plans
 
     def _migration(self, wf: _WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
         w = wf.workload
@@ -382,11 +420,9 @@ class FleetPricer:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         if site.kind is SiteKind.CLOUD and w.kind not in SERVICES and w.objects is None:
-            chosen, fit = self._chosen(wf, sf, option)
+            chosen, _ = self._chosen(wf, sf, option, self._choices.get((sf.group, option)))
             if isinstance(chosen, str):
                 return Priced((), reason=chosen), 0
-            if wf.fast:
-                return self._service(wf, sf, option, chosen, fit)
             priced = chosen_lines(
                 w, request, site, catalogue, option=option, chosen=chosen, cache=self._cache
             )
@@ -414,11 +450,15 @@ class FleetPricer:
         return priced, self._cents(priced.items)
 
     def _chosen(
-        self, wf: _WorkloadFacts, sf: _SiteFacts, option: PricingOption
+        self,
+        wf: _WorkloadFacts,
+        sf: _SiteFacts,
+        option: PricingOption,
+        choices: Choices | None,
     ) -> tuple[CloudPrice | str, int]:
-        """The instance ``cloud.choose`` picks (the batch answer), or its reason; and the
-        replicas per instance before the cap (``packing`` without ``cap``) for services."""
-        choices = self._choices.get((sf.group, option))
+        """The instance ``cloud.choose`` picks (the batch answer in ``choices``), or its
+        reason; and the replicas per instance before the cap (``packing`` without ``cap``)
+        for services."""
         if choices is not None and wf.row >= 0:
             hit = choices[0][wf.row]
             if hit is not None:
@@ -437,15 +477,17 @@ class FleetPricer:
         sf: _SiteFacts,
         option: PricingOption,
         chosen: CloudPrice,
+        *,
         fit: int,
+        by_hour: bool,
     ) -> PricedCents:
         """A service's cloud lines from the shared memo (``compute_lines`` and
-        ``fixed_lines`` on a miss: the key holds everything they read)."""
+        ``fixed_lines`` on a miss: the key holds everything they read); no CDN egress."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         n, cap = wf.replicas, wf.cap
         assert n is not None
         binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
-        hours = wf.by_hour if option in BY_THE_HOUR else _ALWAYS
+        hours = wf.by_hour if by_hour else _ALWAYS
         inst = chosen.instance
         key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)
         head = self._memo.get(key)
@@ -457,13 +499,7 @@ class FleetPricer:
         if fixed is None:
             got = fixed_lines(w, request, site, catalogue, training=False, cache=self._cache)
             fixed = self._memo[fkey] = (tuple(got), self._cents(got))
-        priced = Priced(head[0] + fixed[0], instance_type=chosen.instance.name)
-        cents = head[1] + fixed[1]
-        gib = w.data.cdn_egress_gib_per_month
-        if gib > 0 and w.kind is not WorkloadKind.TRAINING:
-            priced = self._with_cdn(priced, w, site)
-            cents = self._cents(priced.items)
-        return priced, cents
+        return Priced(head[0] + fixed[0], instance_type=inst.name), head[1] + fixed[1]
 
     def _with_cdn(self, priced: Priced, w: Workload, site: Site) -> Priced:
         """``price_option``'s CDN egress line on a priced non-training offer."""
