@@ -118,7 +118,8 @@ def choose_group_packed(
     site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
 ) -> tuple[list[CloudPrice | None], list[int]]:
     """``choose_group``, and for each row the replicas per chosen instance before the cap
-    (``cloud.packing`` without ``cap``; 0 where nothing is chosen). Equal answers are one
+    (``cloud.packing`` without ``cap``; where nothing is chosen, -1 when no instance fits,
+    whatever the option, and 0 when those that fit have no price). Equal answers are one
     ``CloudPrice``."""
     region = price_region(site)
     insts = region_instances(site, catalogue)
@@ -176,6 +177,7 @@ def choose_group_packed(
     best = score.min(axis=1, keepdims=True)
     near = ok & (score <= best * (1 + REL_TIE))
     n_near = near.sum(axis=1).tolist()
+    none_fit = (~fits.any(axis=1)).tolist()
     first = near.argmax(axis=1).tolist()
     shared: dict[tuple[int, int, int], CloudPrice] = {}
 
@@ -198,7 +200,7 @@ def choose_group_packed(
     for r, q in enumerate(rows):
         if n_near[r] == 0:
             out.append(None)  # nothing fits, or no price for what fits: the scalar reason
-            packed.append(0)
+            packed.append(-1 if none_fit[r] else 0)
             continue
         j = first[r]
         if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)

@@ -171,6 +171,7 @@ class FleetPricer:
         self._serials = itertools.count()
         self._memo: dict[Hashable, Lines] = {}
         self._reasons: dict[Hashable, str | None] = {}
+        self._unfit: dict[tuple[int, int], str] = {}
         self._last: _WorkloadFacts | None = None
 
     # ------------------------------------------------------------------ priming
@@ -459,13 +460,21 @@ class FleetPricer:
         """The instance ``cloud.choose`` picks (the batch answer in ``choices``), or its
         reason; and the replicas per instance before the cap (``packing`` without ``cap``)
         for services."""
-        if choices is not None and wf.row >= 0:
-            hit = choices[0][wf.row]
+        row = wf.row
+        unfit = False
+        if choices is not None and row >= 0:
+            hit = choices[0][row]
             if hit is not None:
-                return hit, choices[1][wf.row]
+                return hit, choices[1][row]
+            # nothing fits, whatever the option: the same reason for every option
+            unfit = choices[1][row] == -1
+            if unfit and (sf.serial, row) in self._unfit:
+                return self._unfit[(sf.serial, row)], 0
         chosen, why = choose(
             sf.site, self._catalogue, wf.request, option, replicas=wf.replicas, cap=wf.cap
         )
+        if unfit:
+            self._unfit[(sf.serial, row)] = why
         if chosen is None:
             return why, 0
         n = wf.replicas
