@@ -57,7 +57,13 @@ from planner.cost.offers import (
     usage_of,
 )
 from planner.cost.owned import OwnedRates
-from planner.cost.owned_lines import OwnedSite, owned_lines, owned_site
+from planner.cost.owned_lines import (
+    OwnedShape,
+    OwnedSite,
+    owned_lines,
+    owned_shape,
+    owned_site,
+)
 from planner.cost.priced import Priced, physical_reason, site_options
 from planner.cost.pricing import price_option
 from planner.errors import InputError
@@ -130,6 +136,8 @@ class _WorkloadFacts:
     and the source line they add)."""
     mig: tuple[tuple[LineItem, ...], Money] | None = None
     """Migration items and total away from the current site (the same to every site)."""
+    owned: OwnedShape | None = None
+    """Its request's core- and GiB-hours on any owned site."""
 
 
 def _hours_key(workload: Workload) -> Hashable:
@@ -435,7 +443,10 @@ class FleetPricer:
             if sf.owned is None:
                 rates = self._cache.owned_rates(site, catalogue, self._settings)
                 sf.owned = (rates, owned_site(site, catalogue, rates))
-            priced = owned_lines(w, request, site, catalogue, sf.owned[0], facts=sf.owned[1])
+            if wf.owned is None:
+                wf.owned = owned_shape(w, request)
+            rates, facts = sf.owned
+            priced = owned_lines(w, request, site, catalogue, rates, facts=facts, shape=wf.owned)
         else:
             priced = price_option(
                 w,

@@ -66,6 +66,9 @@ class OwnedSite:
     source: str
     basis: str
     storage_p: Decimal
+    per_core_hour: str
+    """The CPU rate as the formula writes it (``0.0123 USD/core-h``); likewise memory."""
+    per_gib_hour: str
 
 
 def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite:
@@ -74,6 +77,32 @@ def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite
         source=f"owned_rates({site.name})",
         basis=f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}",
         storage_p=catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides),
+        per_core_hour=f"{num(rates.usd_per_core_hour)} USD/core-h",
+        per_gib_hour=f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedShape:
+    """What ``owned_lines`` computes alike for one workload's request on every owned site:
+    core- and GiB-hours a month (``replicas x request x 730 h``, exact) and the formulas'
+    quantities."""
+
+    core_hours: Decimal
+    gib_hours: Decimal
+    cores_text: str
+    """``3 x 0.5 cores x 730 h x ``; likewise ``gib_text``."""
+    gib_text: str
+
+
+def owned_shape(workload: Workload, request: Resources) -> OwnedShape:
+    """``OwnedShape`` of ``workload`` at ``request``."""
+    n = workload.replicas
+    return OwnedShape(
+        core_hours=n * decimal_of(request.cpu) * HOURS,
+        gib_hours=n * decimal_of(request.memory_gib) * HOURS,
+        cores_text=f"{n} x {num(request.cpu)} cores x 730 h x ",
+        gib_text=f"{n} x {num(request.memory_gib)} GiB x 730 h x ",
     )
 
 
@@ -85,9 +114,11 @@ def owned_lines(
     rates: OwnedRates,
     *,
     facts: OwnedSite | None = None,
+    shape: OwnedShape | None = None,
 ) -> Priced:
     """CPU, memory and GPUs at the site's effective rates (GPU-hours for training), owned
-    storage and transit. ``facts``: ``owned_site(site, catalogue, rates)``, when known."""
+    storage and transit. ``facts``: ``owned_site(site, catalogue, rates)``, and ``shape``:
+    ``owned_shape(workload, request)``, when known."""
     cur = catalogue.currency
     if facts is None:
         facts = owned_site(site, catalogue, rates)
@@ -125,22 +156,21 @@ def owned_lines(
     else:
         n = workload.replicas
         if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
-            cores, gib = decimal_of(request.cpu), decimal_of(request.memory_gib)
+            if shape is None:
+                shape = owned_shape(workload, request)
             items.append(
                 item(
                     f"cpu ({basis})",
-                    Money.of(n * cores * HOURS * rates.usd_per_core_hour, cur),
-                    f"{n} x {num(request.cpu)} cores x 730 h x "
-                    f"{num(rates.usd_per_core_hour)} USD/core-h",
+                    Money.of(shape.core_hours * rates.usd_per_core_hour, cur),
+                    shape.cores_text + facts.per_core_hour,
                     s,
                 )
             )
             items.append(
                 item(
                     f"memory ({basis})",
-                    Money.of(n * gib * HOURS * rates.usd_per_gib_hour, cur),
-                    f"{n} x {num(request.memory_gib)} GiB x 730 h x "
-                    f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+                    Money.of(shape.gib_hours * rates.usd_per_gib_hour, cur),
+                    shape.gib_text + facts.per_gib_hour,
                     s,
                 )
             )
