@@ -7,19 +7,21 @@ compare them with the uncached path on every workload of a generated fleet), fas
 
 * each site is validated once (``check_site``), not once per workload;
 * every cloud instance choice of the fleet is answered up front as array work
-  (``planner.cost.choose_batch.choose_group``: one request x instance matrix per site
-  group and option), kept per site group and workload row, not in the ``PriceCache``;
+  (``planner.cost.fleet_choices``: one request x instance matrix per site group and
+  option), kept per site group and workload row, not in the ``PriceCache``;
 * a service's compute, spot-overhead and discount lines depend on few things (instance,
   instance count and packing, replicas, billed hours, option, site), so they are built once
   per distinct combination and shared, like its storage and egress lines; money is the
-  scalar code's (``cloud_lines.compute_lines``, ``_fixed_lines``), called on a miss;
-* a workload's usage, migration items and eligibility facts are computed once for all its
-  sites.
+  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss;
+* a workload's usage, migration items, owned-site quantities (``owned_lines.owned_shape``)
+  and eligibility facts are computed once for all its sites, and the reasons once for
+  all workloads that read the same facts.
 
-Anything else (training, managed services, object stores, leased pools, a site or request
-that differs from the fleet it was built for, any input error) goes through the scalar
-``offers_for``, which also raises every error, located, as it would have. Pure: the pricer
-holds memos for one pricing run and is dropped with it.
+Training, CDN egress and owned sites go through the scalar line functions with the batch
+choice or per-site facts; anything else (managed services, object stores, leased pools,
+a site or request that differs from the fleet it was built for, any input error) goes
+through the scalar ``offers_for``, which also raises every error, located, as it would
+have. Pure: the pricer holds memos for one pricing run and is dropped with it.
 """
 
 from __future__ import annotations
@@ -31,12 +33,6 @@ from dataclasses import dataclass, replace
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.choose_batch import (
-    Query,
-    choose_group_packed,
-    prime_cloud_choices,
-    queries_for,
-)
 from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing, price_region
 from planner.cost.cloud_lines import (
     BY_THE_HOUR,
@@ -47,6 +43,7 @@ from planner.cost.cloud_lines import (
     fixed_lines,
 )
 from planner.cost.common import HOURS, check_settings, check_site, total
+from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.managed import SERVICES
 from planner.cost.migration import migration_items
 from planner.cost.offers import (
@@ -84,11 +81,8 @@ from planner.money import Money
 Lines = tuple[tuple[LineItem, ...], int]
 """Line items and the sum of their cents."""
 
-Choices = tuple[list["CloudPrice | None"], list[int]]
-"""Per workload row: the batch instance choice (``None``: the scalar path says why) and
-the replicas per instance before the cap."""
-
 _Option = tuple[PricingOption, "str | None", bool, "Choices | None"]
+"""A site's option as its offers start (``_SiteFacts.plans``)."""
 
 PricedCents = tuple[Priced, int]
 """An option priced (or its reason) and the sum of its lines in cents."""
@@ -173,8 +167,7 @@ class FleetPricer:
         self._cache = cache
         self._nil = Money.zero(catalogue.currency)
         self._primed = False
-        self._rows: dict[str, tuple[int, Workload, Resources]] = {}
-        self._choices: dict[tuple[Hashable, PricingOption], Choices] = {}
+        self._batch = FleetChoices({}, {})
         self._sites: dict[str, _SiteFacts] = {}
         self._serials = itertools.count()
         self._memo: dict[Hashable, Lines] = {}
@@ -190,59 +183,12 @@ class FleetPricer:
         self._primed = True
         project, catalogue = self._project, self._catalogue
         owned_rates_by_site(project.sites, catalogue, self._settings, cache=self._cache)
-        rows: list[tuple[Workload, Resources]] = []
-        for w in sorted(project.workloads, key=lambda w: w.name):
-            req = self._requests.get(w.name, w.resources)
-            self._rows[w.name] = (len(rows), w, req)
-            rows.append((w, req))
         groups: dict[Hashable, tuple[Site, set[PricingOption]]] = {}
         for s in project.sites:
             sf = self._site(s)
             if s.kind is SiteKind.CLOUD and sf.fast:
                 groups.setdefault(sf.group, (s, set()))[1].update(sf.options)
-        for gkey, (site, options) in groups.items():
-            for option in sorted(options):
-                if option in INSTANCE_OPTIONS:
-                    self._prime_group(gkey, site, option, rows)
-        # what each workload pays today: priced for its baseline and double running
-        sites = {s.name: s for s in project.sites}
-        current: list[Query] = []
-        for w, _ in rows:
-            cur = sites.get(w.current_site) if w.current_site is not None else None
-            if cur is not None:
-                current.extend(queries_for(w, w.resources, (cur,)))
-        prime_cloud_choices(current, catalogue, self._cache)
-
-    def _prime_group(
-        self,
-        gkey: Hashable,
-        site: Site,
-        option: PricingOption,
-        rows: list[tuple[Workload, Resources]],
-    ) -> None:
-        """The choices of every instance-choosing workload on one site group and option."""
-        at: list[int] = []
-        queries: list[Query] = []
-        for n, (w, req) in enumerate(rows):
-            if w.kind in SERVICES or w.objects is not None:
-                continue
-            if option is PricingOption.CAPACITY_BLOCK and req.gpus == 0:
-                continue
-            _, replicas, cap = choice_args(w, req)
-            at.append(n)
-            queries.append(Query(site, req, option, replicas, cap))
-        if not queries:
-            return
-        try:
-            answers, fits = choose_group_packed(site, option, queries, self._catalogue)
-        except InputError:
-            return  # the scalar path raises it again, located
-        out: list[CloudPrice | None] = [None] * len(rows)
-        packed = [0] * len(rows)
-        for n, answer, fit in zip(at, answers, fits, strict=True):
-            out[n] = answer
-            packed[n] = fit
-        self._choices[(gkey, option)] = (out, packed)
+        self._batch = fleet_choices(project, self._requests, catalogue, groups, cache=self._cache)
 
     def _site(self, site: Site) -> _SiteFacts:
         facts = self._sites.get(site.name)
@@ -272,14 +218,7 @@ class FleetPricer:
             and last.current is current
         ):
             return last
-        hit = self._rows.get(workload.name)
-        row = -1
-        if (
-            hit is not None
-            and (hit[1] is workload or hit[1] == workload)
-            and (hit[2] is request or hit[2] == request)
-        ):
-            row = hit[0]
+        row = self._batch.row(workload, request)
         fast = workload.training is None and workload.objects is None
         fast = fast and workload.kind not in SERVICES
         fast = fast and workload.data.cdn_egress_gib_per_month <= 0
@@ -410,7 +349,7 @@ class FleetPricer:
             if sf.cloud and option not in INSTANCE_OPTIONS:
                 unsold = f"cloud sites do not sell {option.value} capacity"
             by_hour = option in BY_THE_HOUR
-            plans.append((option, unsold, by_hour, self._choices.get((sf.group, option))))
+            plans.append((option, unsold, by_hour, self._batch.choices.get((sf.group, option))))
         sf.plans = tuple(plans)
         return sf.plans
 
@@ -429,7 +368,7 @@ class FleetPricer:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         if site.kind is SiteKind.CLOUD and w.kind not in SERVICES and w.objects is None:
-            chosen, _ = self._chosen(wf, sf, option, self._choices.get((sf.group, option)))
+            chosen, _ = self._chosen(wf, sf, option, self._batch.choices.get((sf.group, option)))
             if isinstance(chosen, str):
                 return Priced((), reason=chosen), 0
             priced = chosen_lines(
