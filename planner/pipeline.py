@@ -22,6 +22,7 @@ from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
 from planner.cost.duty import with_duty_hours
 from planner.cost.estates import estates_for
+from planner.cost.fleet import FleetPricer
 from planner.cost.purchasing import purchasing_changes
 from planner.errors import InputError, Problem
 from planner.fx import FxRate, rate_for
@@ -193,7 +194,13 @@ def build_plan(
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     prices, reused, known = None, None, None
     if reuse is None:
-        candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
+        # the fleet's offers, priced with per-site work done once (the same offers as
+        # planner.cost.offers_for); the pricer's memos go with it
+        pricer = FleetPricer(project, requests, catalogue, cache=cache)
+        candidates = build_candidates(
+            project, requests, catalogue, constraints, offers_for=pricer.offers_for, memo=True
+        )
+        del pricer
     else:
         candidates, touch, reused = reprice_candidates(
             project, requests, catalogue, constraints, cache=cache, reuse=reuse

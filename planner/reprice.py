@@ -30,6 +30,7 @@ plan as pricing everything. Pure: nothing here reads files or the clock.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -40,6 +41,7 @@ from planner.cost import PriceCache, owned_rates_by_site
 from planner.cost import offers_for as cost_offers_for
 from planner.cost.choose_batch import Query, prime_cloud_choices, queries_for
 from planner.cost.cloud import fits
+from planner.cost.fleet import FleetPricer
 from planner.cost.owned import OwnedRates
 from planner.cost.priced import site_options
 from planner.model import (
@@ -344,6 +346,12 @@ def reprice_candidates(
         catalogue,
         cache,
     )
+    # pricing everything: the fleet pricer (the same offers, per-site work done once)
+    price = (
+        FleetPricer(project, requests, catalogue, cache=cache).offers_for
+        if touch.everything is not None
+        else functools.partial(cost_offers_for, cache=cache)
+    )
     memo: dict[tuple[Any, str], tuple[Offer, ...]] = {}
     priced: dict[str, list[Offer]] = {}
     for w, request, on in jobs:
@@ -359,8 +367,8 @@ def reprice_candidates(
                 continue
             hit = memo.get((shape, n))
             if hit is None:
-                hit = memo[(shape, n)] = cost_offers_for(
-                    w, request, sites[n], catalogue, project.settings, current=current, cache=cache
+                hit = memo[(shape, n)] = price(
+                    w, request, sites[n], catalogue, project.settings, current=current
                 )
                 got.extend(hit)
             else:

@@ -13,7 +13,8 @@ there. The answer is the scalar one, not an approximation:
 * the float rank only preselects: every instance within a relative 1e-9 of the row's
   float minimum (the exact minimum is always among them: a product of two floats is off by
   at most a few ulps) is ranked again exactly (``Decimal``, ``cloud.rank``, ties by instance
-  key), and the chosen instance is priced by ``cloud.cloud_price``, the scalar code;
+  key); the chosen instance's price is ``cloud.cloud_price``'s, with the packing computed
+  in the matrix (the same float operations);
 * rows the scalar path answers with a reason (nothing fits, no price for what fits) and
   groups whose prices raise an ``InputError`` are left out: ``choose`` computes those
   itself, with its messages.
@@ -22,12 +23,11 @@ there. The answer is the scalar one, not an approximation:
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from planner.catalogue import Catalogue, InstanceType
+from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud import (
     INSTANCE_OPTIONS,
@@ -96,7 +96,7 @@ def prime_cloud_choices(queries: Iterable[Query], catalogue: Catalogue, cache: P
     stored = 0
     for first, rows in groups.values():
         try:
-            answers = _choose_group(first.site, first.option, list(rows.values()), catalogue)
+            answers = choose_group(first.site, first.option, list(rows.values()), catalogue)
         except InputError:
             continue  # the scalar path raises it again, located
         for key, answer in zip(rows, answers, strict=True):
@@ -106,11 +106,21 @@ def prime_cloud_choices(queries: Iterable[Query], catalogue: Catalogue, cache: P
     return stored
 
 
-def _choose_group(
+def choose_group(
     site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
 ) -> list[CloudPrice | None]:
     """The chosen instance of each row on one (provider, region, overrides, option); ``None``
     where the scalar path gives a reason instead."""
+    return choose_group_packed(site, option, rows, catalogue)[0]
+
+
+def choose_group_packed(
+    site: Site, option: PricingOption, rows: Sequence[Query], catalogue: Catalogue
+) -> tuple[list[CloudPrice | None], list[int]]:
+    """``choose_group``, and for each row the replicas per chosen instance before the cap
+    (``cloud.packing`` without ``cap``; where nothing is chosen, -1 when no instance fits,
+    whatever the option, and 0 when those that fit have no price). Equal answers are one
+    ``CloudPrice``."""
     region = price_region(site)
     insts = region_instances(site, catalogue)
     suffix = INSTANCE_OPTIONS[option]
@@ -158,49 +168,53 @@ def _choose_group(
             np.where(r_cpu > 0, vcpu / r_cpu, np.inf), np.where(r_mem > 0, mem / r_mem, np.inf)
         )
         lim = np.minimum(lim, np.where(r_gpus > 0, gpus / r_gpus, np.inf))
-        k = np.where(np.isinf(lim), reps, np.maximum(1, np.minimum(reps, np.floor(lim + 1e-9))))
-        k = np.maximum(1, np.minimum(k, cap))
+        fit = np.where(np.isinf(lim), reps, np.maximum(1, np.minimum(reps, np.floor(lim + 1e-9))))
+        k = np.maximum(1, np.minimum(fit, cap))
         count = np.maximum(np.ceil(reps / k), np.minimum(reps, 2))
         per_gpu = np.where(r_gpus > 0, unit / gpus, unit)
     score = np.where(services, count * unit, per_gpu)
     score = np.where(ok, score, np.inf)
     best = score.min(axis=1, keepdims=True)
     near = ok & (score <= best * (1 + REL_TIE))
-    out: list[CloudPrice | None] = []
-    for r, q in enumerate(rows):
-        idx = np.flatnonzero(near[r])
-        if len(idx) == 0:
-            out.append(None)  # nothing fits, or no price for what fits: the scalar reason
-            continue
-        out.append(_exact_best(site, catalogue, q, [(insts[j], exact[j]) for j in idx]))
-    return out
+    n_near = near.sum(axis=1).tolist()
+    none_fit = (~fits.any(axis=1)).tolist()
+    first = near.argmax(axis=1).tolist()
+    shared: dict[tuple[int, int, int], CloudPrice] = {}
 
-
-def _exact_best(
-    site: Site,
-    catalogue: Catalogue,
-    q: Query,
-    near: Sequence[tuple[InstanceType, CloudPrice | None]],
-) -> CloudPrice:
-    """The scalar choice among the preselected instances: exact rank, then instance key."""
-    best: tuple[Decimal, str, CloudPrice] | None = None
-    for inst, unpacked in near:
+    def packed_price(r: int, j: int) -> CloudPrice:
+        """``cloud.cloud_price`` of instance ``j`` for row ``r``: its hourly price, with the
+        packing computed above for services (the same float operations); one value per
+        distinct answer."""
+        unpacked = exact[j]
         assert unpacked is not None  # preselected instances are priced
-        c = cloud_price(
-            site,
-            catalogue,
-            inst,
-            unpacked.key,
-            request=q.request,
-            discount=(unpacked.discount_key, unpacked.discount_pct),
-            replicas=q.replicas,
-            cap=q.cap,
-        )
-        cand = (rank(c, q.request, services=q.replicas is not None), inst.key, c)
-        if best is None or cand[:2] < best[:2]:
-            best = cand
-    assert best is not None
-    return best[2]
+        if rows[r].replicas is None:
+            return unpacked
+        key = (j, int(count[r, j]), int(k[r, j]))
+        hit = shared.get(key)
+        if hit is None:
+            hit = shared[key] = replace(unpacked, count=key[1], per_instance=key[2])
+        return hit
+
+    out: list[CloudPrice | None] = []
+    packed: list[int] = []
+    for r, q in enumerate(rows):
+        if n_near[r] == 0:
+            out.append(None)  # nothing fits, or no price for what fits: the scalar reason
+            packed.append(-1 if none_fit[r] else 0)
+            continue
+        j = first[r]
+        if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)
+            by_total = q.replicas is not None
+            j = min(
+                np.flatnonzero(near[r]).tolist(),
+                key=lambda i: (
+                    rank(packed_price(r, i), q.request, services=by_total),
+                    insts[i].key,
+                ),
+            )
+        out.append(packed_price(r, j))
+        packed.append(int(fit[r, j]) if q.replicas is not None else 1)
+    return out, packed
 
 
 def _types(rows: Sequence[Query]) -> set[str]:

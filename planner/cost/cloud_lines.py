@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
@@ -66,12 +67,74 @@ def cloud_lines(
     cache: PriceCache | None = None,
 ) -> Priced:
     """Compute (or GPU-hours), spot overhead, negotiated discount, storage and egress."""
-    cur = catalogue.currency
-    tr = workload.training
-    training, replicas, cap = choice_args(workload, request)
+    _, replicas, cap = choice_args(workload, request)
     chosen, why = choose(site, catalogue, request, option, replicas=replicas, cap=cap, cache=cache)
     if chosen is None:
         return Priced((), reason=why)
+    return chosen_lines(
+        workload, request, site, catalogue, option=option, chosen=chosen, cache=cache
+    )
+
+
+def chosen_lines(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    option: PricingOption,
+    chosen: CloudPrice,
+    cache: PriceCache | None = None,
+) -> Priced:
+    """``cloud_lines`` once the instance is chosen (``cloud.choose``, or a batch answer
+    equal to it)."""
+    cur = catalogue.currency
+    training = choice_args(workload, request)[0]
+    head = compute_lines(workload, request, site, catalogue, option=option, chosen=chosen)
+    fixed = fixed_lines(workload, request, site, catalogue, training=training, cache=cache)
+    inst = chosen.instance
+    return Priced(
+        (*head.items, *fixed),
+        instance_type=inst.name,
+        usd_per_gpu_hour=(
+            chosen.usd_per_hour / inst.gpus * head.committed * head.slope_factor
+            if training
+            else None
+        ),
+        fixed_per_month=total(fixed, cur) if training else None,
+        billed_gpu_hours=head.billed_gpu_hours,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeLines:
+    """The lines of a cloud offer that scale with its compute: compute (or GPU-hours), spot
+    overhead and negotiated discount; for training, what the GPU-hour slope is made of."""
+
+    items: tuple[LineItem, ...]
+    slope_factor: Decimal
+    """(1 + spot overhead) x (1 - discount), as a factor of the hourly price."""
+    committed: Decimal
+    """Billed GPU-hours / used GPU-hours (a commitment: >= 1; else 1)."""
+    billed_gpu_hours: Decimal | None
+
+
+def compute_lines(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    *,
+    option: PricingOption,
+    chosen: CloudPrice,
+) -> ComputeLines:
+    """The compute, spot overhead and discount lines of ``chosen`` (see ``ComputeLines``).
+    For a service they read, of the workload, only its replicas, cap (``choice_args``),
+    hours and name (``billed_hours``, the hours source) and, when the tier-1 cap binds
+    (``cap < replicas``), the request's packing on the instance."""
+    cur = catalogue.currency
+    tr = workload.training
+    training, _, cap = choice_args(workload, request)
     inst = chosen.instance
     disc_pct = decimal_of(site.cloud_cost.discount_pct if site.cloud_cost is not None else 0)
     items: list[LineItem] = []
@@ -156,20 +219,10 @@ def cloud_lines(
             )
         )
         slope_factor *= 1 - disc_pct / PCT
-    fixed = _fixed_lines(workload, request, site, catalogue, training=training, cache=cache)
-    items.extend(fixed)
-    return Priced(
-        tuple(items),
-        instance_type=inst.name,
-        usd_per_gpu_hour=(
-            chosen.usd_per_hour / inst.gpus * committed * slope_factor if training else None
-        ),
-        fixed_per_month=total(fixed, cur) if training else None,
-        billed_gpu_hours=billed_gpu_h,
-    )
+    return ComputeLines(tuple(items), slope_factor, committed, billed_gpu_h)
 
 
-def _fixed_lines(
+def fixed_lines(
     workload: Workload,
     request: Resources,
     site: Site,

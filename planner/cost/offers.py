@@ -68,7 +68,7 @@ def usage_of(workload: Workload, request: Resources) -> dict[str, float]:
 # --------------------------------------------------------------------------- eligibility
 
 
-def _site_reason(
+def site_reason(
     workload: Workload, request: Resources, site: Site, settings: Settings
 ) -> str | None:
     """A relaxable rule that excludes the whole site (the offer is still priced)."""
@@ -86,7 +86,7 @@ def _site_reason(
     return None
 
 
-def _option_reason(
+def option_reason(
     workload: Workload, site: Site, option: PricingOption, settings: Settings
 ) -> str | None:
     if option is PricingOption.SPOT:
@@ -128,7 +128,7 @@ def offers_for(
     raise_if(problems, f"invalid cost inputs for site {site.name}")
     cur = catalogue.currency
     usage = usage_of(workload, request)
-    site_reason = _site_reason(workload, request, site, settings)
+    excluded = site_reason(workload, request, site, settings)
     physical = physical_reason(request, site)
     mig: tuple[LineItem, ...] | None = None
     offers: list[Offer] = []
@@ -161,7 +161,7 @@ def offers_for(
             continue
         if mig is None:
             mig = migration_items(workload, site, catalogue, settings, current=current, cache=cache)
-        reason = site_reason or _option_reason(workload, site, option, settings)
+        reason = excluded or option_reason(workload, site, option, settings)
         offers.append(
             Offer(
                 workload=workload.name,

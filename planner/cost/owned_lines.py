@@ -4,7 +4,9 @@ leased pool's minimum commitment. Each line is rounded to the cent once."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
@@ -41,28 +43,89 @@ def _egress_line(
     if egress <= 0:
         return []
     p = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
-    return [
-        item(
-            label,
-            Money.of(decimal_of(egress) * p, catalogue.currency),
-            f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
-            "owned.egress.usd-per-gib",
-        )
-    ]
+    return [_egress_item(label, egress, p, catalogue.currency)]
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _egress_item(label: str, egress: float, p: Decimal, currency: str) -> LineItem:
+    """Owned transit of ``egress`` GiB a month at ``p`` (memoised: a pure function of its
+    arguments, and a fleet repeats volumes on every owned site)."""
+    return item(
+        label,
+        Money.of(decimal_of(egress) * p, currency),
+        f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
+        "owned.egress.usd-per-gib",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedSite:
+    """What ``owned_lines`` writes alike for every workload on one owned site at its rates
+    (built once per site by a fleet pricer, per call otherwise)."""
+
+    source: str
+    basis: str
+    storage_p: Decimal
+    per_core_hour: str
+    """The CPU rate as the formula writes it (``0.0123 USD/core-h``); likewise memory."""
+    per_gib_hour: str
+
+
+def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite:
+    """``OwnedSite`` of ``site`` at ``rates``."""
+    return OwnedSite(
+        source=f"owned_rates({site.name})",
+        basis=f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}",
+        storage_p=catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides),
+        per_core_hour=f"{num(rates.usd_per_core_hour)} USD/core-h",
+        per_gib_hour=f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedShape:
+    """What ``owned_lines`` computes alike for one workload's request on every owned site:
+    core- and GiB-hours a month (``replicas x request x 730 h``, exact) and the formulas'
+    quantities."""
+
+    core_hours: Decimal
+    gib_hours: Decimal
+    cores_text: str
+    """``3 x 0.5 cores x 730 h x ``; likewise ``gib_text``."""
+    gib_text: str
+
+
+def owned_shape(workload: Workload, request: Resources) -> OwnedShape:
+    """``OwnedShape`` of ``workload`` at ``request``."""
+    n = workload.replicas
+    return OwnedShape(
+        core_hours=n * decimal_of(request.cpu) * HOURS,
+        gib_hours=n * decimal_of(request.memory_gib) * HOURS,
+        cores_text=f"{n} x {num(request.cpu)} cores x 730 h x ",
+        gib_text=f"{n} x {num(request.memory_gib)} GiB x 730 h x ",
+    )
 
 
 def owned_lines(
-    workload: Workload, request: Resources, site: Site, catalogue: Catalogue, rates: OwnedRates
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    rates: OwnedRates,
+    *,
+    facts: OwnedSite | None = None,
+    shape: OwnedShape | None = None,
 ) -> Priced:
     """CPU, memory and GPUs at the site's effective rates (GPU-hours for training), owned
-    storage and transit."""
+    storage and transit. ``facts``: ``owned_site(site, catalogue, rates)``, and ``shape``:
+    ``owned_shape(workload, request)``, when known."""
     cur = catalogue.currency
-    s = f"owned_rates({site.name})"
-    basis = f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}"
+    if facts is None:
+        facts = owned_site(site, catalogue, rates)
+    s, basis, storage_p = facts.source, facts.basis, facts.storage_p
     items: list[LineItem] = []
     fixed: list[LineItem] = []
     tr = workload.training
-    storage_p = catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides)
     slope: Decimal | None = None
     if tr is not None and request.gpus > 0 and request.gpu_type:
         t = request.gpu_type
@@ -93,22 +156,21 @@ def owned_lines(
     else:
         n = workload.replicas
         if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
-            cores, gib = decimal_of(request.cpu), decimal_of(request.memory_gib)
+            if shape is None:
+                shape = owned_shape(workload, request)
             items.append(
                 item(
                     f"cpu ({basis})",
-                    Money.of(n * cores * HOURS * rates.usd_per_core_hour, cur),
-                    f"{n} x {num(request.cpu)} cores x 730 h x "
-                    f"{num(rates.usd_per_core_hour)} USD/core-h",
+                    Money.of(shape.core_hours * rates.usd_per_core_hour, cur),
+                    shape.cores_text + facts.per_core_hour,
                     s,
                 )
             )
             items.append(
                 item(
                     f"memory ({basis})",
-                    Money.of(n * gib * HOURS * rates.usd_per_gib_hour, cur),
-                    f"{n} x {num(request.memory_gib)} GiB x 730 h x "
-                    f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+                    Money.of(shape.gib_hours * rates.usd_per_gib_hour, cur),
+                    shape.gib_text + facts.per_gib_hour,
                     s,
                 )
             )

@@ -1,0 +1,475 @@
+"""``FleetPricer``: ``offers_for`` for a whole fleet, with the work that does not depend on
+the workload done once.
+
+``FleetPricer(project, requests, catalogue, cache=...).offers_for`` takes the arguments of
+``planner.cost.offers_for`` and returns the same offers, field for field (the unit tests
+compare them with the uncached path on every workload of a generated fleet), faster:
+
+* each site is validated once (``check_site``), not once per workload;
+* every cloud instance choice of the fleet is answered up front as array work
+  (``planner.cost.fleet_choices``: one request x instance matrix per site group and
+  option), kept per site group and workload row, not in the ``PriceCache``;
+* a service's compute, spot-overhead and discount lines depend on few things (instance,
+  instance count and packing, replicas, billed hours, option, site), so they are built once
+  per distinct combination and shared, like its storage and egress lines; money is the
+  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss;
+* a workload's usage, migration items, owned-site quantities (``owned_lines.owned_shape``)
+  and eligibility facts are computed once for all its sites, and the reasons once for
+  all workloads that read the same facts.
+
+Training, CDN egress and owned sites go through the scalar line functions with the batch
+choice or per-site facts; anything else (managed services, object stores, leased pools,
+a site or request that differs from the fleet it was built for, any input error) goes
+through the scalar ``offers_for``, which also raises every error, located, as it would
+have. Pure: the pricer holds memos for one pricing run and is dropped with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from planner.catalogue import Catalogue
+from planner.cost.cache import PriceCache
+from planner.cost.cdn import cdn_items
+from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing, price_region
+from planner.cost.cloud_lines import (
+    BY_THE_HOUR,
+    billed_hours,
+    choice_args,
+    chosen_lines,
+    compute_lines,
+    fixed_lines,
+)
+from planner.cost.common import HOURS, check_settings, check_site, total
+from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
+from planner.cost.managed import SERVICES
+from planner.cost.migration import migration_items
+from planner.cost.offers import (
+    offers_for,
+    option_reason,
+    owned_rates_by_site,
+    site_reason,
+    usage_of,
+)
+from planner.cost.owned import OwnedRates
+from planner.cost.owned_lines import (
+    OwnedShape,
+    OwnedSite,
+    owned_lines,
+    owned_shape,
+    owned_site,
+)
+from planner.cost.priced import Priced, physical_reason, site_options
+from planner.cost.pricing import price_option
+from planner.errors import InputError
+from planner.model import (
+    LineItem,
+    Offer,
+    PricingOption,
+    Project,
+    Resources,
+    Settings,
+    Site,
+    SiteKind,
+    Workload,
+    WorkloadKind,
+)
+from planner.money import Money
+
+Lines = tuple[tuple[LineItem, ...], int]
+"""Line items and the sum of their cents."""
+
+_Option = tuple[PricingOption, "str | None", bool, "Choices | None"]
+"""A site's option as its offers start (``_SiteFacts.plans``)."""
+
+PricedCents = tuple[Priced, int]
+"""An option priced (or its reason) and the sum of its lines in cents."""
+
+
+@dataclass(slots=True)
+class _SiteFacts:
+    """What every workload's offers on one site share."""
+
+    site: Site
+    serial: int
+    """This site value's number in the pricer's memo keys."""
+    options: tuple[PricingOption, ...]
+    fast: bool
+    """False when the site has input problems (the scalar path raises them)."""
+    group: Hashable = None
+    """Cloud: (provider, price region, overrides) of its instance choices."""
+    owned: tuple[OwnedRates, OwnedSite] | None = None
+    plans: tuple[_Option, ...] = ()
+    """Per option: the option, why a cloud site does not sell it, whether it is billed by
+    the hour, the batch choices of the site's group."""
+
+    @property
+    def cloud(self) -> bool:
+        return self.site.kind is SiteKind.CLOUD
+
+
+@dataclass(slots=True)
+class _WorkloadFacts:
+    """What one workload's offers on every site share."""
+
+    workload: Workload
+    request: Resources
+    current: Site | None
+    row: int
+    """The workload's row in the batch choices (-1: not primed at this request)."""
+    usage: dict[str, float]
+    fast: bool
+    """Priced by the shared-lines path: no training, managed service, object store or CDN
+    egress."""
+    replicas: int | None
+    cap: int | None
+    by_hour: Hashable
+    """The billed hours of an option sold by the hour, as a memo key (``billed_hours``
+    and the source line they add)."""
+    mig: tuple[tuple[LineItem, ...], Money] | None = None
+    """Migration items and total away from the current site (the same to every site)."""
+    owned: OwnedShape | None = None
+    """Its request's core- and GiB-hours on any owned site."""
+
+
+def _hours_key(workload: Workload) -> Hashable:
+    hours, text = billed_hours(workload, PricingOption.ON_DEMAND)
+    named = hours != HOURS and not workload.hours_source
+    return (hours, text, workload.name if named else None)
+
+
+_UNSEEN = "\0unseen"
+"""A memo miss (a reason may be ``None``)."""
+
+_ALWAYS: Hashable = (HOURS, "730 h", None)
+"""``_hours_key`` of an option billed every hour (``billed_hours``)."""
+
+
+class FleetPricer:
+    """``offers_for`` for the workloads of ``project`` at ``requests`` (module docstring).
+    ``cache`` is the run's ``PriceCache`` (owned rates, egress, baselines and moves; the
+    instance choices at the workloads' current sites are primed into it for the baseline)."""
+
+    def __init__(
+        self,
+        project: Project,
+        requests: Mapping[str, Resources],
+        catalogue: Catalogue,
+        *,
+        cache: PriceCache,
+    ) -> None:
+        self._project = project
+        self._requests = requests
+        self._catalogue = catalogue
+        self._settings = project.settings
+        self._cache = cache
+        self._nil = Money.zero(catalogue.currency)
+        self._primed = False
+        self._batch = FleetChoices({}, {})
+        self._sites: dict[str, _SiteFacts] = {}
+        self._serials = itertools.count()
+        self._memo: dict[Hashable, Lines] = {}
+        self._reasons: dict[Hashable, str | None] = {}
+        self._unfit: dict[tuple[int, int], str] = {}
+        self._last: _WorkloadFacts | None = None
+
+    # ------------------------------------------------------------------ priming
+
+    def _prime(self) -> None:
+        """Owned rates (an owned site's input error raised up front, as the scalar
+        candidates path does) and every cloud instance choice, as array work."""
+        self._primed = True
+        project, catalogue = self._project, self._catalogue
+        owned_rates_by_site(project.sites, catalogue, self._settings, cache=self._cache)
+        groups: dict[Hashable, tuple[Site, set[PricingOption]]] = {}
+        for s in project.sites:
+            sf = self._site(s)
+            if s.kind is SiteKind.CLOUD and sf.fast:
+                groups.setdefault(sf.group, (s, set()))[1].update(sf.options)
+        self._batch = fleet_choices(project, self._requests, catalogue, groups, cache=self._cache)
+
+    def _site(self, site: Site) -> _SiteFacts:
+        facts = self._sites.get(site.name)
+        if facts is not None and (facts.site is site or facts.site == site):
+            return facts
+        problems = check_settings(self._settings, self._catalogue)
+        problems += check_site(site, self._catalogue)
+        group: Hashable = None
+        fast = not problems
+        if fast and site.kind is SiteKind.CLOUD:
+            try:
+                group = (site.provider, price_region(site), self._cache.overrides_key(site))
+            except InputError:
+                fast = False
+        facts = _SiteFacts(site, next(self._serials), site_options(site), fast, group)
+        self._sites[site.name] = facts
+        return facts
+
+    def _workload(
+        self, workload: Workload, request: Resources, current: Site | None
+    ) -> _WorkloadFacts:
+        last = self._last
+        if (
+            last is not None
+            and last.workload is workload
+            and last.request is request
+            and last.current is current
+        ):
+            return last
+        row = self._batch.row(workload, request)
+        fast = workload.training is None and workload.objects is None
+        fast = fast and workload.kind not in SERVICES
+        fast = fast and workload.data.cdn_egress_gib_per_month <= 0
+        _, replicas, cap = choice_args(workload, request)
+        self._last = _WorkloadFacts(
+            workload,
+            request,
+            current,
+            row,
+            usage_of(workload, request),
+            fast,
+            replicas,
+            cap,
+            _hours_key(workload),
+        )
+        return self._last
+
+    # ------------------------------------------------------------------ offers
+
+    def offers_for(
+        self,
+        workload: Workload,
+        request: Resources,
+        site: Site,
+        catalogue: Catalogue,
+        settings: Settings,
+        *,
+        current: Site | None = None,
+    ) -> tuple[Offer, ...]:
+        """``planner.cost.offers_for(workload, request, site, catalogue, settings,
+        current=current, cache=...)``: the same offers."""
+        if not self._primed:
+            self._prime()
+        sf = self._site(site)
+        if (
+            not sf.fast
+            or catalogue is not self._catalogue
+            or not (settings is self._settings or settings == self._settings)
+        ):
+            return offers_for(
+                workload, request, site, catalogue, settings, current=current, cache=self._cache
+            )
+        try:
+            return self._offers(self._workload(workload, request, current), sf)
+        except InputError:  # raised again by the scalar path, located
+            return offers_for(
+                workload, request, site, catalogue, settings, current=current, cache=self._cache
+            )
+
+    def _offers(self, wf: _WorkloadFacts, sf: _SiteFacts) -> tuple[Offer, ...]:
+        """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
+        w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
+        usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
+        name, site_name = w.name, site.name
+        reasons = self._reasons
+        # site_reason reads the pin, residency and tier of the workload
+        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
+        excluded = reasons.get(rkey, _UNSEEN)
+        if excluded is _UNSEEN:
+            excluded = reasons[rkey] = site_reason(w, request, site, settings)
+        physical = physical_reason(request, site)
+        service = wf.fast and sf.cloud
+        mig: tuple[tuple[LineItem, ...], Money] | None = None
+        offers: list[Offer] = []
+        for option, unsold, by_hour, choices in sf.plans or self._plans(sf):
+            priced: Priced | None = None
+            reason: str | None = None
+            if unsold is not None:
+                reason = unsold
+            elif option is PricingOption.CAPACITY_BLOCK and request.gpus == 0:
+                reason = "capacity blocks are sold for GPU instances only"
+            elif physical is not None:
+                reason = physical
+            elif service:
+                chosen, fit = self._chosen(wf, sf, option, choices)
+                if isinstance(chosen, str):
+                    reason = chosen
+                else:
+                    priced, cents = self._service(wf, sf, option, chosen, fit=fit, by_hour=by_hour)
+            else:
+                priced, cents = self._price(wf, sf, option)
+                reason = priced.reason
+            if reason is not None or priced is None:
+                # an option that cannot be priced, as offers_for's base offer (positional:
+                # workload, site, option, per_month, line_items, migration, migration_items,
+                # instance_type, eligible, reason, usage)
+                offers.append(
+                    Offer(name, site_name, option, nil, (), nil, (), None, False, reason, usage)
+                )
+                continue
+            if mig is None:
+                mig = self._migration(wf, site)
+            reason = excluded
+            if reason is None:
+                # option_reason reads the option, tier 1, allow_spot and whether it is held
+                held = w.current_site == site_name and w.current_option is option
+                okey = (option, w.tier == 1, w.allow_spot, held)
+                reason = reasons.get(okey, _UNSEEN)
+                if reason is _UNSEEN:
+                    reason = reasons[okey] = option_reason(w, site, option, settings)
+            # the priced offer, positional: as above, then usd_per_gpu_hour,
+            # fixed_per_month, billed_gpu_hours
+            offers.append(
+                Offer(
+                    name,
+                    site_name,
+                    option,
+                    Money(cents, cur),
+                    priced.items,
+                    mig[1],
+                    mig[0],
+                    priced.instance_type,
+                    reason is None,
+                    reason,
+                    usage,
+                    priced.usd_per_gpu_hour,
+                    priced.fixed_per_month,
+                    priced.billed_gpu_hours,
+                )
+            )
+        return tuple(offers)
+
+    def _plans(self, sf: _SiteFacts) -> tuple[_Option, ...]:
+        """The site's options as every workload's offers on it start (after priming)."""
+        plans = []
+        for option in sf.options:
+            unsold = None
+            if sf.cloud and option not in INSTANCE_OPTIONS:
+                unsold = f"cloud sites do not sell {option.value} capacity"
+            by_hour = option in BY_THE_HOUR
+            plans.append((option, unsold, by_hour, self._batch.choices.get((sf.group, option))))
+        sf.plans = tuple(plans)
+        return sf.plans
+
+    def _migration(self, wf: _WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
+        w = wf.workload
+        if w.current_site is None or w.current_site == site.name:
+            return (), self._nil
+        if wf.mig is None:
+            items = migration_items(
+                w, site, self._catalogue, self._settings, current=wf.current, cache=self._cache
+            )
+            wf.mig = (items, Money.total((i.amount for i in items), self._catalogue.currency))
+        return wf.mig
+
+    def _price(self, wf: _WorkloadFacts, sf: _SiteFacts, option: PricingOption) -> PricedCents:
+        """``price_option``: the priced lines (or the reason) and their sum in cents."""
+        w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
+        if site.kind is SiteKind.CLOUD and w.kind not in SERVICES and w.objects is None:
+            chosen, _ = self._chosen(wf, sf, option, self._batch.choices.get((sf.group, option)))
+            if isinstance(chosen, str):
+                return Priced((), reason=chosen), 0
+            priced = chosen_lines(
+                w, request, site, catalogue, option=option, chosen=chosen, cache=self._cache
+            )
+        elif (
+            site.kind is not SiteKind.CLOUD
+            and option is not PricingOption.LEASED
+            and (w.objects is None)
+        ):
+            if sf.owned is None:
+                rates = self._cache.owned_rates(site, catalogue, self._settings)
+                sf.owned = (rates, owned_site(site, catalogue, rates))
+            if wf.owned is None:
+                wf.owned = owned_shape(w, request)
+            rates, facts = sf.owned
+            priced = owned_lines(w, request, site, catalogue, rates, facts=facts, shape=wf.owned)
+        else:
+            priced = price_option(
+                w,
+                request,
+                site,
+                catalogue,
+                settings=self._settings,
+                option=option,
+                cache=self._cache,
+            )
+            return priced, self._cents(priced.items)
+        priced = self._with_cdn(priced, w, site)
+        return priced, self._cents(priced.items)
+
+    def _chosen(
+        self,
+        wf: _WorkloadFacts,
+        sf: _SiteFacts,
+        option: PricingOption,
+        choices: Choices | None,
+    ) -> tuple[CloudPrice | str, int]:
+        """The instance ``cloud.choose`` picks (the batch answer in ``choices``), or its
+        reason; and the replicas per instance before the cap (``packing`` without ``cap``)
+        for services."""
+        row = wf.row
+        unfit = False
+        if choices is not None and row >= 0:
+            hit = choices[0][row]
+            if hit is not None:
+                return hit, choices[1][row]
+            # nothing fits, whatever the option: the same reason for every option
+            unfit = choices[1][row] == -1
+            if unfit and (sf.serial, row) in self._unfit:
+                return self._unfit[(sf.serial, row)], 0
+        chosen, why = choose(
+            sf.site, self._catalogue, wf.request, option, replicas=wf.replicas, cap=wf.cap
+        )
+        if unfit:
+            self._unfit[(sf.serial, row)] = why
+        if chosen is None:
+            return why, 0
+        n = wf.replicas
+        return chosen, packing(chosen.instance, wf.request, n)[0] if n is not None else 1
+
+    def _service(
+        self,
+        wf: _WorkloadFacts,
+        sf: _SiteFacts,
+        option: PricingOption,
+        chosen: CloudPrice,
+        *,
+        fit: int,
+        by_hour: bool,
+    ) -> PricedCents:
+        """A service's cloud lines from the shared memo (``compute_lines`` and
+        ``fixed_lines`` on a miss: the key holds everything they read); no CDN egress."""
+        w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
+        n, cap = wf.replicas, wf.cap
+        assert n is not None
+        binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
+        hours = wf.by_hour if by_hour else _ALWAYS
+        inst = chosen.instance
+        key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)
+        head = self._memo.get(key)
+        if head is None:
+            lines = compute_lines(w, request, site, catalogue, option=option, chosen=chosen)
+            head = self._memo[key] = (lines.items, self._cents(lines.items))
+        fkey = (sf.serial, n, request.storage_gib, w.data.egress_gib_per_month)
+        fixed = self._memo.get(fkey)
+        if fixed is None:
+            got = fixed_lines(w, request, site, catalogue, training=False, cache=self._cache)
+            fixed = self._memo[fkey] = (tuple(got), self._cents(got))
+        return Priced(head[0] + fixed[0], instance_type=inst.name), head[1] + fixed[1]
+
+    def _with_cdn(self, priced: Priced, w: Workload, site: Site) -> Priced:
+        """``price_option``'s CDN egress line on a priced non-training offer."""
+        gib = w.data.cdn_egress_gib_per_month
+        if priced.reason is not None or gib <= 0 or w.kind is WorkloadKind.TRAINING:
+            return priced
+        cdn = cdn_items(site, self._catalogue, gib)
+        if isinstance(cdn, str):
+            return Priced((), reason=cdn)
+        return replace(priced, items=priced.items + cdn)
+
+    def _cents(self, items: Iterable[LineItem]) -> int:
+        """The exact sum of the items in cents (``common.total``)."""
+        return total(items, self._catalogue.currency).cents
