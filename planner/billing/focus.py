@@ -147,13 +147,18 @@ def tag_values(tags: Column | None, keys: Sequence[str]) -> tuple[list[str], str
         )
     obj = _json_object(col)
     paths = ", ".join(quote_text('$."' + k.replace('"', '\\"') + '"') for k in keys)
-    # the text is parsed once: try() turns "not JSON" into NULL, while valid JSON always
-    # gives a list (of NULLs for absent keys), so a NULL list on present text is a bad row
-    present = f"{col} IS NOT NULL AND trim({col}) <> ''"
+
+    # The text is parsed once: try() turns "not JSON" into NULL, while valid JSON always
+    # gives a list (of NULLs for absent keys), so a NULL list on non-blank text is a bad
+    # row. Text starting with '{' (every FOCUS exporter's) skips the trim-and-brace repair.
+    def extract(text: str) -> str:
+        return f"try(json_extract_string({text}, [{paths}]))"
+
     inner = (
-        f", CASE WHEN {present} THEN try(json_extract_string({obj}, [{paths}])) END AS _tag_values"
+        f", CASE WHEN starts_with({col}, '{{') THEN {extract(col)} "
+        f"WHEN trim({col}) <> '' THEN {extract(obj)} END AS _tag_values"
     )
-    bad = f"CASE WHEN {present} AND _tag_values IS NULL THEN 1 ELSE 0 END"
+    bad = f"CASE WHEN _tag_values IS NULL AND trim({col}) <> '' THEN 1 ELSE 0 END"
     return [f"_tag_values[{i + 1}]" for i in range(len(keys))], inner, bad
 
 
