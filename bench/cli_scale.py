@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cli_scale.py [--sizes 1000,10000] [--with-100k] [--seed 18]
                                         [--fleets /tmp/hybridplan-fleets] [--profile 1000]
+                                        [--preview]
 
 Each size is a real planning project folder written by ``bench/fleet.py`` (20 sites,
 distinct services, databases, batch, inference and training, 30 days of hourly telemetry;
@@ -26,9 +27,15 @@ It prints one column per size, the ratio of each phase to the first size's, peak
 solver's gap to its LP bound, the CPU time of pricing, solving and the whole process, how
 much cheaper than the greedy baseline the plan is, and the load average
 (``os.getloadavg``) before and after each run: the machine is shared, so read every figure
-beside its load. ``--profile N`` instead runs size N once under cProfile and
-prints the 30 functions with the most own time. Targets (issue #18, 2 cores): 10k <= 15 s
-and <= 1.5 GiB, gap <= 1 %, >= 5 % cheaper than greedy.
+beside its load. ``--preview`` then previews every emitted stack of each size offline, as
+``hybridplan preview <stack>`` does (``preview_stack``: the program under Pulumi mocks in its
+own process, every Kubernetes object validated, the preview rules), and adds rows: stacks
+previewed cleanly out of all, the slowest preview's wall and CPU seconds (the preview child
+and the validation; and its stack), the largest preview child's peak RSS, and each failing
+stack's first problem. ``--profile N`` instead
+runs size N once under cProfile and prints the 30 functions with the most own time.
+Targets (issue #18, 2 cores): 10k <= 15 s and <= 1.5 GiB, gap <= 1 %, >= 5 % cheaper than
+greedy, every emitted stack previews.
 """
 
 from __future__ import annotations
@@ -58,6 +65,7 @@ PHASES = (
     "load", "telemetry", "classify", "constrain", "price", "solve", "baseline", "waves",
     "policy", "plan.json", "plan.md", "emit", "write",
 )  # fmt: skip
+PREVIEW_K8S = "1.33"  # hybridplan preview's default --k8s-version
 # (module, attribute, phase): the functions the plan services call, wrapped with a timer
 WRAPPED = (
     ("planner.pipeline", "classify_project", "classify"),
@@ -105,8 +113,51 @@ def _wrap(times: dict[str, float], seen: dict[str, Any]) -> None:
         setattr(module, attr, timed)
 
 
-def run_one(project: Path) -> dict[str, Any]:
-    """Plan ``project`` as ``hybridplan plan`` does; phase times, RSS and solver figures."""
+def preview_all(out: Path) -> dict[str, Any]:
+    """Preview every stack under ``out/stacks`` as ``hybridplan preview`` does (exit 0 is
+    "ok"); per stack its seconds and, when it fails, the first problem."""
+    from planner import app
+    from planner.errors import PlannerError
+
+    stacks = sorted(p.parent for p in (out / "stacks").glob("*/Pulumi.yaml"))
+    seconds: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    started = time.perf_counter()
+    cpu: dict[str, float] = {}
+
+    def cpu_now() -> float:  # this process (validation, rules) and its preview children
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + kids.ru_utime + kids.ru_stime
+
+    for stack_dir in stacks:
+        t0, c0 = time.perf_counter(), cpu_now()
+        try:
+            preview = app.preview_stack(stack_dir, stack=None, k8s_version=PREVIEW_K8S, today=TODAY)
+            failure = preview.failure
+            if failure is not None:
+                failures[stack_dir.name] = (failure.problems or (str(failure),))[0][:160]
+        except PlannerError as e:  # the child could not run, or timed out
+            failures[stack_dir.name] = str(e).splitlines()[0][:160]
+        seconds[stack_dir.name] = time.perf_counter() - t0
+        cpu[stack_dir.name] = cpu_now() - c0
+    slowest = max(seconds, key=lambda k: seconds[k]) if seconds else ""
+    return {
+        "total": len(stacks),
+        "ok": len(stacks) - len(failures),
+        "slowest": slowest,
+        "slowest_s": seconds.get(slowest, 0.0),
+        "slowest_cpu_s": cpu.get(slowest, 0.0),
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "failures": failures,
+        "child_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "wall_s": time.perf_counter() - started,
+    }
+
+
+def run_one(project: Path, *, preview: bool = False) -> dict[str, Any]:
+    """Plan ``project`` as ``hybridplan plan`` does; phase times, RSS and solver figures
+    (and, with ``preview``, every emitted stack previewed: ``preview_all``)."""
     from planner import app
     from planner.catalogue import load_default_catalogue
     from planner.errors import PlannerError
@@ -130,6 +181,8 @@ def run_one(project: Path) -> dict[str, Any]:
             t_w = time.perf_counter()
             app.write_outputs(Path(tmp), outcome.files)
             times["write"] = time.perf_counter() - t_w
+            if preview:
+                report["preview"] = preview_all(Path(tmp))
         solver = outcome.plan.solver
         report["status"] = solver.status
         report["gap"] = solver.gap
@@ -140,7 +193,7 @@ def run_one(project: Path) -> dict[str, Any]:
         report["stacks"] = sum(1 for p in outcome.files if p.endswith("/Pulumi.yaml"))
     except PlannerError as e:
         report["status"] = f"error: {str(e).splitlines()[0][:120]}"
-    report["total_s"] = time.perf_counter() - t0
+    report["total_s"] = time.perf_counter() - t0 - report.get("preview", {}).get("wall_s", 0.0)
     report["cpu_s"] = time.process_time()
     report["phases"] = times
     report["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -183,9 +236,18 @@ def print_table(sizes: list[int], reports: list[dict[str, Any]]) -> None:
     print(_fmt_row("stacks", [str(r.get("stacks", "-")) for r in reports]))
     loads = [f"{r['load_before']:.1f} -> {r['load_after']:.1f}" for r in reports]
     print(_fmt_row("load avg 1m", loads))
+    if any("preview" in r for r in reports):
+        pv = [r.get("preview") for r in reports]
+        print(_fmt_row("preview ok", [f"{p['ok']} / {p['total']}" if p else "-" for p in pv]))
+        slow = [f"{p['slowest_s']:.0f} s, {p['slowest_cpu_s']:.0f} cpu" if p else "-" for p in pv]
+        print(_fmt_row("slowest prev.", slow))
+        print(_fmt_row("  (stack)", [p["slowest"][:19] if p else "-" for p in pv]))
+        print(_fmt_row("preview RSS", [f"{p['child_rss_mib']:.0f} MiB" if p else "-" for p in pv]))
     for s, r in zip(sizes, reports, strict=True):
         if r.get("note"):
             print(f"{s:>7,}: {r['note']}")
+        for stack, why in (r.get("preview") or {}).get("failures", {}).items():
+            print(f"{s:>7,}: preview {stack}: {why}")
 
 
 def main() -> int:
@@ -198,10 +260,13 @@ def main() -> int:
         "--fleets", type=Path, default=Path(tempfile.gettempdir()) / "hybridplan-fleets"
     )
     ap.add_argument("--profile", type=int, default=0, help="cProfile one size instead")
+    ap.add_argument(
+        "--preview", action="store_true", help="preview every emitted stack of each size"
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.child)))
+        print(json.dumps(run_one(args.child, preview=args.preview)))
         return 0
     if args.profile:
         project = fleet_dir(args.fleets, args.profile, args.seed)
@@ -216,7 +281,8 @@ def main() -> int:
     for size in sizes:
         project = fleet_dir(args.fleets, size, args.seed)
         child = subprocess.run(
-            [sys.executable, __file__, "--child", str(project)],
+            [sys.executable, __file__, "--child", str(project)]
+            + (["--preview"] if args.preview else []),
             check=True,
             capture_output=True,
             text=True,

@@ -147,13 +147,19 @@ def tag_values(tags: Column | None, keys: Sequence[str]) -> tuple[list[str], str
         )
     obj = _json_object(col)
     paths = ", ".join(quote_text('$."' + k.replace('"', '\\"') + '"') for k in keys)
+
+    # The text is parsed once: try() turns "not JSON" into NULL, while valid JSON always
+    # gives a list (of NULLs for absent keys), so a NULL list on non-blank text is a bad
+    # row. Text starting with '{' (every FOCUS exporter's) skips the trim-and-brace repair.
+    def extract(text: str) -> str:
+        return f"try(json_extract_string({text}, [{paths}]))"
+
     inner = (
-        f", CASE WHEN {col} IS NOT NULL AND trim({col}) <> '' AND json_valid({obj}) "
-        f"THEN json_extract_string({obj}, [{paths}]) END AS _tag_values"
-        f", CASE WHEN {col} IS NOT NULL AND trim({col}) <> '' AND NOT json_valid({obj}) "
-        f"THEN 1 ELSE 0 END AS _bad_tags"
+        f", CASE WHEN starts_with({col}, '{{') THEN {extract(col)} "
+        f"WHEN trim({col}) <> '' THEN {extract(obj)} END AS _tag_values"
     )
-    return [f"_tag_values[{i + 1}]" for i in range(len(keys))], inner, "_bad_tags"
+    bad = f"CASE WHEN _tag_values IS NULL AND trim({col}) <> '' THEN 1 ELSE 0 END"
+    return [f"_tag_values[{i + 1}]" for i in range(len(keys))], inner, bad
 
 
 def _timestamp(col: Column) -> str:
@@ -163,8 +169,15 @@ def _timestamp(col: Column) -> str:
         return f"CAST({name} AS TIMESTAMP)"
     if t == "DATE":
         return f"CAST({name} AS TIMESTAMP)"
-    # text (ISO 8601, 'Z' or an offset) and TIMESTAMPTZ: to UTC (the session runs in UTC)
-    return f"CAST(CAST({name} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    to_utc = f"CAST(CAST({name} AS TIMESTAMPTZ) AS TIMESTAMP)"  # the session runs in UTC
+    if not t.startswith("VARCHAR"):
+        return to_utc
+    # ISO 8601 text: with 'Z' or no offset it is UTC already and the plain TIMESTAMP cast
+    # (no time-zone lookup) reads it; an offset (a '+' or '-' after the date) goes through
+    # TIMESTAMPTZ, since the plain cast would drop it
+    after_date = f"substr({name}, 11)"
+    offset = f"contains({after_date}, '+') OR contains({after_date}, '-')"
+    return f"CASE WHEN {offset} THEN {to_utc} ELSE CAST({name} AS TIMESTAMP) END"
 
 
 def _amount(col: Column | None) -> str:

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 REDACTED = "[secret]"
 """What every secret value is replaced with before anything leaves the child process."""
 
+CPU_LIMIT_ENV = "HYBRIDPLAN_PREVIEW_CPU_S"
+"""The environment variable giving the preview child its CPU-time limit in seconds (the
+runner sets ``RLIMIT_CPU`` on itself first thing; no ``preexec_fn``, unsafe with threads)."""
+
 
 class PreviewError(CheckFailedError):
     """The stack does not preview cleanly (program error, duplicate URNs, invalid

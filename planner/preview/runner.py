@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import runpy
 import sys
 import threading
@@ -37,7 +38,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from planner.preview.fake_cloud import invoke_result, mock_id, resource_state
-from planner.preview.result import REDACTED
+from planner.preview.result import CPU_LIMIT_ENV, REDACTED
 
 
 def _mask(value: Any) -> Any:
@@ -169,6 +170,9 @@ def main(argv: list[str]) -> int:
         )
         return 2
     stack_dir, project, stack, report_path, config_path = argv
+    cpu_s = os.environ.pop(CPU_LIMIT_ENV, "")
+    if cpu_s:  # SIGXCPU (the parent reports a timeout) at the limit, SIGKILL 10 s later
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_s), int(cpu_s) + 10))
     report_path = os.path.abspath(report_path)
     with open(config_path, encoding="utf-8") as fh:
         os.environ.update({str(k): str(v) for k, v in json.load(fh).items()})

@@ -240,6 +240,21 @@ def test_a_config_too_large_for_an_environment_variable_previews(
     assert configmap.inputs["data"] == {"n": str(300 * 1024)}
 
 
+@pytest.mark.preview
+def test_the_time_limit_is_cpu_time(tmp_path: Path, mini_out: Path) -> None:
+    """A program that spins past its CPU-time limit is stopped and reported as a timeout
+    naming CPU time (the limit is CPU, not wall time, so a loaded machine does not trip it);
+    within its limit the same stack previews."""
+    stack = tmp_path / "spin"
+    shutil.copytree(mini_out / "stacks" / "colo-eu", stack)
+    (stack / "Pulumi.prod.yaml").write_text("config: {}\n", encoding="utf-8")
+    (stack / "__main__.py").write_text("while True:\n    pass\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"used more than 2 s of CPU time"):
+        run_preview(stack, timeout_s=2)
+    (stack / "__main__.py").write_text("import pulumi\n", encoding="utf-8")
+    assert run_preview(stack, timeout_s=60).problems == ()
+
+
 def _mutated(
     resources: tuple[PreviewResource, ...], type_: str, edit: Any
 ) -> list[PreviewResource]:

@@ -158,6 +158,19 @@ def test_gzipped_csv_gives_the_same_baseline(tmp_path: Path) -> None:
     assert _by_workload(baseline_project(root).baseline) == _expected()
 
 
+def test_offsets_in_charge_periods_give_the_same_baseline(tmp_path: Path) -> None:
+    """Every charge period rewritten with a +02:00 offset (the same instants) averages to the
+    same cents and months: offsets are moved to UTC, not dropped."""
+    root = _project(tmp_path)
+    text = (root / CSV).read_text(encoding="utf-8")
+    shifted = text.replace("T00:00:00Z", "T02:00:00+02:00")
+    assert shifted != text
+    (root / CSV).write_text(shifted, encoding="utf-8")
+    b = baseline_project(root).baseline
+    assert _by_workload(b) == _expected()
+    assert [m.isoformat() for m in b.months.averaged] == ["2025-04-01", "2025-05-01", "2025-06-01"]
+
+
 def test_csv_files_with_their_columns_in_other_orders(tmp_path: Path) -> None:
     """The bill split into two CSV exports whose columns come in different orders (and one
     with an extra column) reads the same: CSV files are read together only under one

@@ -85,8 +85,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     and eu-central-1 and the RDS storage and backup prices of eu-west-1 and eu-central-1
     from the 2024-09-28 AWS feed, and again when it added from the same feed the RDS for
     MySQL classes of us-east-2, eu-west-2 and eu-north-1 and the RDS for PostgreSQL classes of
-    eu-west-2 and eu-north-1: new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "741e658d017472d41b6f6e6c054b56c717ef2bbe5715fb4ecea9647a7d19b342"
+    eu-west-2 and eu-north-1, and again when it added the OpenSearch data nodes of the five
+    other regions (2024-09-26 feed) and London's RDS storage, backup and S3 request prices
+    (2026-10-06 price list): new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "b3740cd47f02e14d4c0f692a250f7ba72d8f63e457c3ea0116f01cd6ddafd5a3"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -94,9 +94,19 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-mysql", "eu-north-1", Status.PRICED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
         ("rds-gp3", "us-east-2", Status.REFUSED),
-        ("rds-gp3", "eu-west-2", Status.REFUSED),
+        ("rds-gp3", "eu-west-2", Status.PRICED),
+        ("rds-backup", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-north-1", Status.REFUSED),
         ("rds-backup", "eu-central-1", Status.PRICED),
+        ("opensearch", "us-east-2", Status.PRICED),
+        ("opensearch", "eu-west-1", Status.PRICED),
+        ("opensearch", "eu-central-1", Status.PRICED),
+        ("opensearch", "eu-west-2", Status.PRICED),
+        ("opensearch", "eu-north-1", Status.PRICED),
+        ("opensearch-gp3", "eu-west-1", Status.REFUSED),
+        ("s3-put", "eu-west-2", Status.PRICED),
+        ("s3-get", "eu-west-2", Status.PRICED),
+        ("s3-put", "eu-west-1", Status.REFUSED),
         ("cloudfront", "eu-north-1", Status.PRICED),
     ],
 )
@@ -257,12 +267,15 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # the classes are priced in us-east-2, eu-west-2 and eu-north-1, gp3 storage and
-        # backups there are not
+        # the classes are priced in us-east-2 and eu-north-1, gp3 storage and backups there
+        # are not
         ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
-        ("orders-db", "eu-west-2", "aws.rds.backup.eu-west-2"),
+        ("orders-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("inventory-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
+        # OpenSearch data nodes are priced outside us-east-1, their gp3 volumes are not
+        ("catalog-search", "eu-west-2", "aws.opensearch.gp3.eu-west-2"),
+        ("catalog-search", "us-east-2", "aws.opensearch.gp3.us-east-2"),
     ],
 )
 def test_what_has_no_source_stays_refused(
@@ -274,3 +287,81 @@ def test_what_has_no_source_stays_refused(
     assert o.reason is not None
     assert key in o.reason
     assert "price_overrides" in o.reason
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        # OnDemand:PricePerUnit, data/es/es-reservedinstance-1 year-No Upfront-<region>-*.json
+        ("aws.opensearch.m6g.large.search.us-east-2", "0.128"),
+        ("aws.opensearch.r6g.2xlarge.search.us-east-2", "0.669"),
+        ("aws.opensearch.r6g.xlarge.search.eu-west-1", "0.374"),
+        ("aws.opensearch.m6g.2xlarge.search.eu-west-1", "0.571"),
+        ("aws.opensearch.r6g.large.search.eu-central-1", "0.202"),
+        ("aws.opensearch.r7g.xlarge.search.eu-central-1", "0.429"),
+        ("aws.opensearch.m6g.xlarge.search.eu-west-2", "0.295"),
+        ("aws.opensearch.r7g.2xlarge.search.eu-west-2", "0.835"),
+        ("aws.opensearch.r6g.2xlarge.search.eu-north-1", "0.71"),
+        ("aws.opensearch.r7g.large.search.eu-north-1", "0.189"),
+    ],
+)
+def test_opensearch_nodes_equal_the_2024_09_26_feed(cat: Catalogue, key: str, value: str) -> None:
+    """Exact decimals of the archived OpenSearch feed (on-demand rate of each entry)."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "ec2shop-opensearch-2024-09-26",
+        "2024-09-26",
+    )
+    assert "44337592ba034dd0cdd1e71a1670b17f8c3f6002" in cat.sources[p.source].ref
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("aws.rds.gp3.eu-west-2", "0.133"),
+        ("aws.rds.backup.eu-west-2", "0.10"),
+        ("aws.s3.put-requests.eu-west-2", "0.0053"),
+        ("aws.s3.get-requests.eu-west-2", "0.00042"),
+    ],
+)
+def test_london_storage_and_requests_equal_the_price_list(
+    cat: Catalogue, key: str, value: str
+) -> None:
+    """EUW2 offer-file lines read on 2026-10-06 (GET is 0.0042 per 10,000 there)."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "aws-price-list-eu-west-2-2026",
+        "2026-10-06",
+    )
+
+
+def test_postgres_is_priced_in_london(project: Project, cat: Catalogue) -> None:
+    """orders-db in eu-west-2: db.r6g.xlarge (0.529 USD/h) Multi-AZ 2 x 730 x 0.529 = 772.34;
+    gp3 2 x 500 x 0.133 = 133.00; 200 GiB extra backups x 0.10 = 20.00; total 925.34."""
+    o = _on_demand(project, "orders-db", _site(project, "eu-west-2"), cat)
+    assert o.eligible, o.reason
+    assert {li.name: li.amount for li in o.line_items} == {
+        "RDS db.r6g.xlarge, Multi-AZ (instances)": usd("772.34"),
+        "RDS storage (gp3)": usd("133.00"),
+        "RDS backup storage": usd("20.00"),
+        "egress": usd("0.00"),
+    }
+    assert o.per_month == usd("925.34")
+
+
+def test_opensearch_nodes_price_once_gp3_is_overridden(project: Project, cat: Catalogue) -> None:
+    """catalog-search (3 x 2 cores, 16 GiB, 200 GiB) in eu-central-1 takes r6g.large.search
+    at 0.202 USD/h: 3 x 730 x 0.202 = 442.38; the gp3 key is a test override (0.1 USD)."""
+    site = replace(
+        _site(project, "eu-central-1"), price_overrides={"aws.opensearch.gp3.eu-central-1": 0.1}
+    )
+    o = _on_demand(project, "catalog-search", site, cat)
+    assert o.eligible, o.reason
+    first = o.line_items[0]
+    assert first.amount == usd("442.38")
+    assert first.sources == (
+        "aws.opensearch.r6g.large.search.eu-central-1",
+        "source ec2shop-opensearch-2024-09-26 (2024-09-26)",
+    )

@@ -119,14 +119,15 @@ def test_owned_side_prices_the_same_workload_as_pods(project: Project) -> None:
 @pytest.mark.parametrize(
     ("workload", "key"),
     [
-        ("catalog-search", "aws.opensearch.r6g.large.search.eu-west-1"),
+        ("catalog-search", "aws.opensearch.gp3.eu-west-1"),
         ("session-cache", "aws.elasticache.valkey.cache.r7g.large.eu-west-1"),
     ],
     ids=["opensearch", "valkey"],
 )
 def test_a_region_without_a_price_names_the_key(project: Project, workload: str, key: str) -> None:
-    """eu-west-1 has no sourced OpenSearch or ElastiCache price: the offer is refused, naming
-    the key (RDS is priced there: tests/unit/test_catalogue_regions.py)."""
+    """eu-west-1 has no sourced OpenSearch gp3 or ElastiCache price (its OpenSearch nodes are
+    priced): the offer is refused, naming the key (RDS is priced there:
+    tests/unit/test_catalogue_regions.py)."""
     o = _on_demand(_offers(project, workload, "aws-eu-west-1"))
     assert not o.eligible
     assert o.reason is not None
