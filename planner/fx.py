@@ -141,9 +141,10 @@ def rate_for(
 
 OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
 """A mark: ``OPEN kind value SEP usd_text CLOSE`` (kinds: ``m`` amount, ``p`` unit price,
-``c`` the currency code)."""
+``c`` the currency code, ``x`` a text shown only in another currency)."""
 
-_MARK = re.compile("\ue000([mpc])([^\ue001]*)\ue001([^\ue002]*)\ue002")
+_MARK = re.compile("\ue000([mpcx])([^\ue001]*)\ue001([^\ue002]*)\ue002")
+_HEAD = re.compile("\ue000[^\ue001]*\ue001")
 
 
 def said(amount: Money, *, sign: bool = False, whole: bool = False, unit: bool = True) -> str:
@@ -166,13 +167,19 @@ CODE = f"{OPEN}c{SEP}{DEFAULT_CURRENCY}{CLOSE}"
 """The currency code, marked (a unit written apart from a number: ``USD/GiB`` after tiers)."""
 
 
+def converted_only(text: str) -> str:
+    """``text`` (a USD figure a reader needs beside its conversion: a budget set in USD),
+    marked to be shown only when the amounts around it are converted; nothing in USD."""
+    return f"{OPEN}x{text}{SEP}{CLOSE}"
+
+
 def render_text(text: str, rate: FxRate) -> str:
     """``text`` with each marked amount shown in ``rate.code`` (converted once from its
     exact USD value), or unmarked as written for USD."""
     if OPEN not in text:
         return text
-    if rate.identity:
-        return _MARK.sub(_usd_text, text)
+    if rate.identity:  # each mark's USD text: its head and its end dropped, in two C passes
+        return _HEAD.sub("", text).replace(CLOSE, "")
     return _MARK.sub(lambda m: _converted(m, rate), text)
 
 
@@ -200,14 +207,17 @@ def cut_text(text: str, length: int) -> str:
     return "".join(out)
 
 
-def _usd_text(m: re.Match[str]) -> str:
-    return m.group(3)
+def plain(text: str) -> str:
+    """``text`` as a USD reader sees it (``render_text(text, USD)``): the marks dropped."""
+    return render_text(text, USD)
 
 
 def _converted(m: re.Match[str], rate: FxRate) -> str:
     kind, value = m.group(1), m.group(2)
     if kind == "c":
         return rate.code
+    if kind == "x":
+        return value
     if kind == "p":
         return price_text(Decimal(value) / rate.usd_per_unit)
     cents, flags = value.split(",")

@@ -212,6 +212,9 @@ def register(app: typer.Typer) -> None:
                 declared=declared,
                 progress=step,
             )
+        from planner.report.shown import rate_of  # the report package loads when used
+
+        console.show_in(rate_of(view["shown_currency"]))
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
         else:

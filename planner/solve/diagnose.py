@@ -28,7 +28,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner.errors import InfeasibleError, PlannerError, SolverTimeoutError
-from planner.fx import said
+from planner.fx import converted_only, said
 from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
 from planner.money import DEFAULT_CURRENCY, Money
 from planner.solve.blocks import Block, build_blocks, is_relaxable, latency_dependencies
@@ -46,6 +46,11 @@ MAX_LINES = 12
 def _whole(usd: float) -> str:
     """An LP amount in whole dollars (``12,346 USD``), marked for the project currency."""
     return said(Money.from_float(usd, DEFAULT_CURRENCY), whole=True)
+
+
+def _as_set(usd: float, sign: str = "") -> str:
+    """A budget as policies.yaml sets it (USD), beside its conversion (nothing in USD)."""
+    return converted_only(f" ({sign}{usd:,.0f} USD in policies.yaml, where budgets are USD)")
 
 
 def _unit(resource: str, amount: float = 2.0) -> str:
@@ -175,12 +180,11 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                 minimum = _budget_minimum(model, x, r)
                 floor_usd = limit + s if minimum is None else minimum
                 lines.append(
-                    f"{what} is {_whole(limit)}/month; the cheapest plan within the other "
-                    f"constraints needs {_whole(floor_usd)}/month"
+                    f"{what} is {_whole(limit)}/month{_as_set(limit)}; the cheapest plan "
+                    f"within the other constraints needs {_whole(floor_usd)}/month"
                 )
-                fixes.append(
-                    f"raise the {what} by {_whole(math.ceil(floor_usd - limit - 1e-6))}/month"
-                )
+                more = math.ceil(floor_usd - limit - 1e-6)
+                fixes.append(f"raise the {what} by {_whole(more)}/month{_as_set(more, '+')}")
             elif info.kind is RowKind.CLOUD_SHARE:
                 spend = model.usd_per_month * x
                 cloud = np.asarray(
