@@ -10,7 +10,6 @@ rounding rule). ``plan.json`` keeps its ``*_usd`` fields and states the rate use
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError, Problem
-from planner.money import DEFAULT_CURRENCY, Money, decimal_of, round_to_cents, significant
+from planner.money import DEFAULT_CURRENCY, Money, round_to_cents, significant
 
 if TYPE_CHECKING:
     from planner.catalogue import Catalogue
@@ -132,19 +131,22 @@ def rate_for(
 #
 # The core writes prose (findings, formulas, a diagnosis, what-if notes) once, in USD, but a
 # reader sees it in the project currency. An amount in such a text is *marked*: its USD text
-# between private-use characters, preceded by the exact value (``said``, ``said_price``,
-# ``said_code``). ``render_text`` at the edges (plan.md, plan.json, the CLI's console and
-# error boundary) converts each marked value once from the exact value (``to_currency``:
-# amounts half to even to the cent; unit prices to 6 significant digits, half to even) or,
-# for a USD project, just drops the marks: the text is then what the core would have written
-# without them. A text without marks is returned as it is, after one ``in`` test.
+# between control characters, preceded by the exact value (``said`` for an amount,
+# ``said_number`` for a unit price's number, ``CODE`` for the code alone). ``render_text`` at
+# the edges (plan.md, plan.json, the console, the error boundary) converts each marked value
+# once from the exact value (``to_currency``: amounts half to even to the cent; unit prices
+# to 6 significant digits, half to even) or, for a USD project, just drops the marks: the text
+# is then what the core wrote before marks existed. A text without marks is returned as it
+# is, after one ``in`` test. Core text compared in tests is read through ``plain``.
 
-OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
+OPEN, SEP, CLOSE = "\x80", "\x81", "\x82"
 """A mark: ``OPEN kind value SEP usd_text CLOSE`` (kinds: ``m`` amount, ``p`` unit price,
-``c`` the currency code, ``x`` a text shown only in another currency)."""
+``c`` the currency code, ``x`` a text shown only in another currency). C1 control characters:
+no text has them, JSON writes them as they are, and a ``str`` of them stays one byte a
+character (private-use characters would make every formula string twice as large)."""
 
-_MARK = re.compile("\ue000([mpcx])([^\ue001]*)\ue001([^\ue002]*)\ue002")
-_HEAD = re.compile("\ue000[^\ue001]*\ue001")
+_MARK = re.compile("\x80([mpcx])([^\x81]*)\x81([^\x82]*)\x82")
+_HEAD = re.compile("\x80[^\x81]*\x81")
 
 
 def said(amount: Money, *, sign: bool = False, whole: bool = False, unit: bool = True) -> str:
@@ -156,11 +158,12 @@ def said(amount: Money, *, sign: bool = False, whole: bool = False, unit: bool =
     return f"{OPEN}m{amount.cents},{flags}{SEP}{text}{CLOSE}"
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def said_number(value: Decimal | int | float, text: str) -> str:
     """The number of a unit price (USD per hour, GiB, kW...) written ``text`` (as formulas
-    write numbers), marked; the caller writes the unit (``CODE``, ``/h``)."""
-    return f"{OPEN}p{decimal_of(value)}{SEP}{text}{CLOSE}"
+    write numbers), marked; the caller writes the unit (``CODE``, ``/h``). The value is kept
+    as ``str`` writes it (a float's shortest digits: ``decimal_of``), which is exact; pricing
+    calls this about a hundred times per workload, so it only formats."""
+    return f"{OPEN}p{value!s}{SEP}{text}{CLOSE}"
 
 
 CODE = f"{OPEN}c{SEP}{DEFAULT_CURRENCY}{CLOSE}"
