@@ -24,8 +24,8 @@ from planner.cost.duty import with_duty_hours
 from planner.cost.estates import estates_for
 from planner.cost.fleet import FleetPricer
 from planner.cost.purchasing import purchasing_changes
-from planner.errors import InputError, Problem
-from planner.fx import FxRate, rate_for
+from planner.errors import InfeasibleError, InputError, Problem
+from planner.fx import project_rate, shown_error
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
 from planner.model import (
@@ -127,19 +127,6 @@ def baseline_costs(
     return out
 
 
-def project_rate(project: Project, catalogue: Catalogue) -> FxRate:
-    """The rate to show ``project`` in its ``settings.currency`` (``planner.fx.rate_for``):
-    an ``InputError`` at project.yaml's ``settings.currency`` when the catalogue has none."""
-    src = project.settings.currency_source
-    where = (src.file, src.line, src.column) if src is not None else (PROJECT, 0, 0)
-    return rate_for(
-        project.settings.currency,
-        catalogue.fx_rates,
-        where=where,
-        catalogue=catalogue.origin or catalogue.version,
-    )
-
-
 def _check_bill_currency(bill: Baseline | None, catalogue: Catalogue) -> None:
     if bill is not None and bill.currency != catalogue.currency:
         raise InputError(
@@ -213,7 +200,10 @@ def build_plan(
         from planner.whatif.warm import warm_start
 
         warm = warm_start(reuse.placements)
-    result = place(project, candidates, constraints, method=method, buys=buys, warm=warm)
+    try:
+        result = place(project, candidates, constraints, method=method, buys=buys, warm=warm)
+    except InfeasibleError as err:  # the diagnosis' amounts in the project currency
+        raise shown_error(err, rate) from None
     estimates = baseline_costs(project, catalogue, cache=cache, known=known)
     if record_prices:
         prices = price_table(

@@ -4,14 +4,16 @@ its workloads and averaged over full months."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from planner.app.inputs import Progress, no_progress
 from planner.billing import Baseline, SourceInfo, baseline_view, compute_baseline
+from planner.catalogue import load_default_catalogue
 from planner.errors import InputError, Problem, UsageError
+from planner.fx import USD, FxRate, project_rate
 from planner.layout import PROJECT
 from planner.load import load_project
 from planner.load.billing import load_billing
@@ -31,6 +33,8 @@ class BaselineOutcome:
     baseline: Baseline
     files: tuple[str, ...]
     sources: tuple[SourceInfo, ...]
+    currency: FxRate = USD
+    """The project currency the baseline is shown in (the bill is USD)."""
 
     def view(self) -> dict[str, Any]:
         """Everything ``hybridplan baseline`` shows, as plain data."""
@@ -108,4 +112,4 @@ def baseline_project(
                 )
             ]
         )
-    return outcome
+    return replace(outcome, currency=project_rate(project, load_default_catalogue()))

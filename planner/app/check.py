@@ -10,6 +10,7 @@ from planner.app.inputs import LOAD_STEPS, Progress, inputs_for, no_progress
 from planner.app.plan import plan_project
 from planner.catalogue import Catalogue
 from planner.errors import CheckFailedError, InfeasibleError, InputError, PolicyFailure, UsageError
+from planner.fx import USD, FxRate
 from planner.load import load_project
 from planner.model import Finding, Project
 from planner.policy import (
@@ -37,6 +38,8 @@ class CheckOutcome:
     """Why the findings are not those of the plan itself (say so before the report)."""
     preview_problems: tuple[str, ...] = ()
     """``"<site>: <problem>"`` for each stack that did not preview cleanly."""
+    currency: FxRate = USD
+    """The project currency the findings are shown in (``planner.fx``)."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:
@@ -104,8 +107,8 @@ def check_project(
             "without them"
         )
         findings = evaluate_plan(project, plan, today=today, rules=RULES)
-        return CheckOutcome(project, findings, note)
-    return CheckOutcome(project, plan.findings)
+        return CheckOutcome(project, findings, note, currency=plan.currency)
+    return CheckOutcome(project, plan.findings, currency=plan.currency)
 
 
 def check_stacks(

@@ -27,10 +27,10 @@ from planner.cost import (
     validate_cost_inputs,
 )
 from planner.cost.common import total
+from planner.fx import project_rate
 from planner.load import load_project
 from planner.model import LineItem, Offer, Project, Resources
 from planner.money import Money
-from planner.pipeline import project_rate
 from planner.report.plan_json import currency_dict
 
 _RATE = Decimal("0.000001")

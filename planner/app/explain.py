@@ -62,4 +62,8 @@ def explain_project(
         constraints=bundle.constraints,
         team_of={w.name: w.team for w in project.workloads},
     )
-    return replace(explanation, wave=wave_line(bundle.plan.waves, workload))
+    return replace(
+        explanation,
+        wave=wave_line(bundle.plan.waves, workload),
+        currency=bundle.plan.currency,
+    )

@@ -23,6 +23,7 @@ from fractions import Fraction
 from planner.billing.facts import BillSummary, RuleMonth
 from planner.billing.months import MonthChoice, choose_months
 from planner.billing.spec import BillingSpec, MappingRule, SplitBasis
+from planner.fx import said
 from planner.money import Money, round_to_cents
 
 TOP_UNMAPPED = 10
@@ -388,13 +389,14 @@ def _notes(
     if bill.correction_rows:
         notes.append(
             f"{bill.correction_rows} correction row(s) (ChargeClass Correction) counted in the "
-            f"month they correct: {Money.of(bill.correction_effective, currency)} EffectiveCost "
+            f"month they correct: {said(Money.of(bill.correction_effective, currency))} "
+            "EffectiveCost "
             "in total"
         )
     if bill.credit_effective:
         notes.append(
             f"credits (ChargeCategory Credit) reduce the months they fall in: "
-            f"{Money.of(bill.credit_effective, currency)}"
+            f"{said(Money.of(bill.credit_effective, currency))}"
         )
     if bill.bad_tags:
         notes.append(f"{bill.bad_tags} row(s) with Tags that are not JSON were read as untagged")

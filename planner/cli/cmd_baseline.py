@@ -11,11 +11,14 @@ import typer
 from planner import app as services
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
+from planner.fx import CODE, said
 from planner.money import Money
 
 
 def _amount(x: Money | None) -> str:
-    return "-" if x is None else x.format(unit=False)
+    """An amount of the bill (USD) without its unit, marked: the console shows it in the
+    project currency (``planner.fx.render_text``)."""
+    return "-" if x is None else said(x, unit=False)
 
 
 def _pct(x: Decimal | None) -> str:
@@ -23,7 +26,7 @@ def _pct(x: Decimal | None) -> str:
 
 
 def _render(view: dict[str, Any]) -> None:
-    cur = view["currency"]
+    cur = CODE  # the bill is USD; the console shows the project currency
     months = view["months"]
     span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
     partial = (
@@ -50,7 +53,7 @@ def _render(view: dict[str, Any]) -> None:
                 _pct(w["trend_pct_per_month"]),
             ]
         )
-    total = Money.total((w["effective_per_month"] for w in view["workloads"]), cur)
+    total = Money.total((w["effective_per_month"] for w in view["workloads"]), view["currency"])
     rows.append(["total", _amount(total), "", "", "", "", ""])
     console.table(
         f"Workloads ({cur}/month)",
@@ -141,6 +144,7 @@ def register(app: typer.Typer) -> None:
                 project_dir, threads=threads, memory_limit=memory_limit, progress=step
             )
         view = outcome.view()
+        console.show_in(outcome.currency)
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
         else:

@@ -139,6 +139,7 @@ def register(app: typer.Typer) -> None:
                 outcome = services.check_stacks(outcome, stacks, today=when, progress=step)
             for problem in outcome.preview_problems:
                 console.err.print(f"warning: preview: {problem}", markup=False)
+        console.show_in(outcome.currency)
         findings, note = outcome.findings, outcome.note
         prefix = uri_prefix if uri_prefix is not None else project_dir.as_posix()
         if fmt is CheckFormat.TABLE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +13,18 @@ from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
 from planner.errors import UsageError
+from planner.fx import CODE, said_number
 from planner.money import Money
 
 
 def _money(x: Money) -> str:
     return x.format(unit=False)
+
+
+def _rate(usd: Decimal | float, places: int) -> str:
+    """An owned hourly rate (USD) to ``places`` decimals, marked: shown in the project
+    currency by the console (``planner.fx.render_text``)."""
+    return said_number(usd, f"{usd:.{places}f}")
 
 
 def _shape(req: dict[str, Any]) -> str:
@@ -34,12 +42,19 @@ def _above_declared(req: dict[str, Any], dec: dict[str, Any]) -> str:
 
 
 def _render(usd_view: dict[str, Any]) -> None:
-    """The tables, amounts in the project currency (``shown_currency``; formulas and the
-    owned sites' hourly rates quote catalogue prices, in USD)."""
+    """The tables, amounts in the project currency (``shown_currency``): the view's amounts
+    converted by ``shown``, the prices in formulas and the owned sites' hourly rates marked
+    and converted by the console."""
     from planner.report.shown import rate_of, shown  # the report package loads when used
 
     rate = rate_of(usd_view["shown_currency"])
+    console.show_in(rate)
     view, u = shown(usd_view, rate), rate.code
+    prices = (
+        "catalogue prices in USD"
+        if rate.identity
+        else f"catalogue prices converted at {rate.usd_per_unit} USD per {u}, {rate.date}"
+    )
     req, dec = view["request"], view["declared_request"]
     if req["basis"] == "declared":
         priced = f"offers priced at the declared request {_shape(dec)}"
@@ -57,7 +72,7 @@ def _render(usd_view: dict[str, Any]) -> None:
     console.out.print(
         f"{view['workload']}: {priced}; "
         f"catalogue {view['catalogue']['version']} (captured {view['catalogue']['captured']}); "
-        f"all figures {u}/month unless marked {u} (formulas: catalogue prices in USD).",
+        f"all figures {u}/month unless marked {u} (formulas: {prices}).",
         markup=False,
     )
     if view["current_site"]:
@@ -141,7 +156,7 @@ def _render(usd_view: dict[str, Any]) -> None:
                 f"move to {o['site']} (one-off)", ["line item", u, "formula", "sources"], mig
             )
     for name, r in view["owned_rates"].items():
-        gpus = ", ".join(f"{t} {v:.4f}" for t, v in r["usd_per_gpu_hour"].items()) or "-"
+        gpus = ", ".join(f"{t} {_rate(v, 4)}" for t, v in r["usd_per_gpu_hour"].items()) or "-"
         est = [
             [li["name"], _money(li["usd_per_month"]), li["formula"], ", ".join(li["sources"])]
             for li in r["estate_items"]
@@ -149,8 +164,8 @@ def _render(usd_view: dict[str, Any]) -> None:
         est.append(["total", _money(r["estate_usd_per_month"]), "", ""])
         console.table(
             f"owned rates {name} ({r['basis']} cost, utilisation {r['utilisation']:g}): "
-            f"{r['usd_per_core_hour']:.6f} USD/core-h, {r['usd_per_gib_hour']:.6f} USD/GiB-h, "
-            f"GPU USD/GPU-h: {gpus}",
+            f"{_rate(r['usd_per_core_hour'], 6)} {CODE}/core-h, "
+            f"{_rate(r['usd_per_gib_hour'], 6)} {CODE}/GiB-h, GPU {CODE}/GPU-h: {gpus}",
             ["estate line item", f"{u}/month", "formula", "sources"],
             est,
         )
@@ -197,6 +212,9 @@ def register(app: typer.Typer) -> None:
                 declared=declared,
                 progress=step,
             )
+        from planner.report.shown import rate_of  # the report package loads when used
+
+        console.show_in(rate_of(view["shown_currency"]))
         if fmt is OutputFormat.JSON:
             console.emit_json(view)
         else:

@@ -42,12 +42,13 @@ def register(app: typer.Typer) -> None:
         from planner.report import render_diff_md
 
         result = services.diff_plan_files(base, head)
+        console.show_in(services.head_rate(head))
         if fmt is DiffFormat.JSON:
             text = console.json_text(result)  # amounts in USD, as in plan.json
         else:
             text = render_diff_md(result, rate=services.head_rate(head))
         if output is None:
-            typer.echo(text, nl=False)
+            console.echo(text)
         else:
             from planner.fs import write_files
 

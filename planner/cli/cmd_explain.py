@@ -12,6 +12,7 @@ from planner import app as services
 from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, OutputFormat, guarded
+from planner.fx import CODE, said
 from planner.money import Money
 
 if TYPE_CHECKING:  # the solver (numpy, HiGHS) is imported when a command explains
@@ -19,7 +20,8 @@ if TYPE_CHECKING:  # the solver (numpy, HiGHS) is imported when a command explai
 
 
 def _money(x: Money | None) -> str:
-    return "-" if x is None else x.format(unit=False)
+    """An amount without its unit, marked: the console shows it in the project currency."""
+    return "-" if x is None else said(x, unit=False)
 
 
 def _hours(x: float | None) -> str:
@@ -27,19 +29,19 @@ def _hours(x: float | None) -> str:
 
 
 def _signed(x: Money | None) -> str:
-    return "-" if x is None else x.format(unit=False, sign=True)
+    return "-" if x is None else said(x, unit=False, sign=True)
 
 
 def _price(amount: Money, eligible: bool) -> str:
     """Ineligible offers that were never priced show ``-``, not a misleading 0.00."""
-    return "-" if not eligible and not amount else amount.format(unit=False)
+    return "-" if not eligible and not amount else said(amount, unit=False)
 
 
 def render_table(e: Explanation) -> None:
     """The explanation for people: choice, runner-up, binding constraints, sites."""
     console.table(
         f"{e.workload}: placement",
-        ["site", "option", "replicas", "GPU-h/month", "USD/month"],
+        ["site", "option", "replicas", "GPU-h/month", f"{CODE}/month"],
         [
             [
                 a.site,
@@ -55,17 +57,17 @@ def render_table(e: Explanation) -> None:
 
     moved = move_text(e)
     console.out.print(
-        f"{_money(e.per_month)} USD/month + {_money(e.migration)} USD migration "
-        f"= {_money(e.horizon_total)} USD over {e.horizon_months} months ({moved})",
+        f"{_money(e.per_month)} {CODE}/month + {_money(e.migration)} {CODE} migration "
+        f"= {_money(e.horizon_total)} {CODE} over {e.horizon_months} months ({moved})",
         markup=False,
     )
     if e.runner_up is not None:
         r = e.runner_up
         console.out.print(
-            f"runner-up: {r.site}/{r.option.value} at {_money(r.per_month)} USD/month + "
-            f"{_money(r.migration)} USD migration "
-            f"({_signed(e.runner_up_extra_per_month)} USD/month, "
-            f"{_signed(e.runner_up_extra_horizon)} USD over the horizon"
+            f"runner-up: {r.site}/{r.option.value} at {_money(r.per_month)} {CODE}/month + "
+            f"{_money(r.migration)} {CODE} migration "
+            f"({_signed(e.runner_up_extra_per_month)} {CODE}/month, "
+            f"{_signed(e.runner_up_extra_horizon)} {CODE} over the horizon"
             + (
                 "; cheaper, but ruled out by the binding constraints below)"
                 if e.runner_up_extra_horizon is not None and e.runner_up_extra_horizon.sign < 0
@@ -88,7 +90,15 @@ def render_table(e: Explanation) -> None:
             console.out.print(f"  wave: {line}", markup=False)
     console.table(
         "offers (cheapest over the horizon first)",
-        ["site", "option", "USD/month", "migration USD", "horizon USD", "chosen", "reason"],
+        [
+            "site",
+            "option",
+            f"{CODE}/month",
+            f"migration {CODE}",
+            f"horizon {CODE}",
+            "chosen",
+            "reason",
+        ],
         [
             [
                 o.site,
@@ -118,24 +128,25 @@ def render_table(e: Explanation) -> None:
         ],
     )
     if e.shadow_prices:
+        cur = e.per_month.currency
         console.table(
-            "shadow prices (LP relaxation: USD over the horizon one more unit would save)",
-            ["row", "used", "limit", "at limit", "USD/unit"],
+            f"shadow prices (LP relaxation: {CODE} over the horizon one more unit would save)",
+            ["row", "used", "limit", "at limit", f"{CODE}/unit"],
             [
                 [
                     s.row,
                     f"{s.used:,.2f}",
                     f"{s.limit:,.2f}",
                     "yes" if s.at_limit else "",
-                    f"{s.usd_over_horizon_per_unit:,.2f}",
+                    said(Money.from_float(s.usd_over_horizon_per_unit, cur), unit=False),
                 ]
                 for s in e.shadow_prices
             ],
         )
     if e.budgets:
         console.table(
-            "budgets (USD/month)",
-            ["scope", "limit USD", "used USD", "at limit"],
+            f"budgets ({CODE}/month)",
+            ["scope", f"limit {CODE}", f"used {CODE}", "at limit"],
             [
                 [
                     b.scope,
@@ -150,7 +161,7 @@ def render_table(e: Explanation) -> None:
     gap = "-" if s.gap is None else f"{100 * s.gap:.3f} %"
     console.out.print(
         f"solver: {s.method} {s.status}, objective "
-        f"{Money.from_float(s.objective_usd, e.per_month.currency)}, gap {gap}"
+        f"{said(Money.from_float(s.objective_usd, e.per_month.currency))}, gap {gap}"
         + (" (time limit reached)" if s.time_limited else ""),
         markup=False,
     )
@@ -186,6 +197,7 @@ def register(app: typer.Typer) -> None:
                 today=date.today(),
                 progress=step,
             )
+        console.show_in(explanation.currency)
         if fmt is OutputFormat.JSON:
             console.emit_json(explanation.to_dict())
         else:

@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
 
         outcome = render_plan(project_dir, out, stack_env, prometheus_url=prometheus)
         services.write_outputs(out, outcome.files)
+        console.show_in(outcome.plan.currency)
         if fmt is OutputFormat.JSON:
             console.emit_json(plan_to_dict(outcome.plan, outcome.project))
         else:

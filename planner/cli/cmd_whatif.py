@@ -14,7 +14,7 @@ from planner.catalogue import load_default_catalogue
 from planner.cli import console
 from planner.cli.common import Ending, guarded, print_warnings
 from planner.errors import UsageError
-from planner.fx import USD
+from planner.fx import CODE, USD
 
 if TYPE_CHECKING:
     from planner.whatif import Outcome, SweepResult
@@ -225,9 +225,11 @@ def _load_world(project_dir: Path, step: services.Progress) -> services.World:
     """The project loaded (telemetry warnings shown), classified and planned once."""
     inputs = services.load_inputs(project_dir, progress=step)
     print_warnings(inputs.warnings)
-    return services.load_world(
+    world = services.load_world(
         inputs, catalogue=load_default_catalogue(), today=date.today(), progress=step
     )
+    console.show_in(world.base.currency)
+    return world
 
 
 def _render_sweep(result: SweepResult, fmt: WhatIfFormat) -> None:
@@ -243,9 +245,9 @@ def _render_sweep(result: SweepResult, fmt: WhatIfFormat) -> None:
         lines = [f"## What-if sweep `{result.sweep.text}`", ""]
         lines += md_table(header, rows, "l" + "r" * 3 + "l" * len(result.watched))
         lines += ["", *(f"- {t}" for t in result.transitions)]
-        typer.echo("\n".join(lines).rstrip() + "\n", nl=False)
+        console.echo("\n".join(lines).rstrip() + "\n")
         return
-    console.table(f"Sweep {result.sweep.text} (USD/month)", header, rows)
+    console.table(f"Sweep {result.sweep.text} ({CODE}/month)", header, rows)
     for t in result.transitions or ("no watched workload changes site in this range",):
         console.out.print(t, markup=False)
 
@@ -261,6 +263,6 @@ def _render_scenario(outcome: Outcome, fmt: WhatIfFormat) -> None:
         notes = "".join(f"- {n}\n" for n in outcome.notes)
         rate = outcome.plan.currency if outcome.plan is not None else USD
         md = render_diff_md(outcome.diff, title=title, rate=rate)
-        typer.echo(md + "\nChanges:\n\n" + notes, nl=False)
+        console.echo(md + "\nChanges:\n\n" + notes)
     elif outcome.diff is not None:
         _print_outcome(outcome)

@@ -14,6 +14,7 @@ import typer
 from planner.cli import console
 from planner.entry import INTERRUPTED_LINE, Interrupted
 from planner.errors import ExitCode, PlannerError, Problem, exit_code, from_exception
+from planner.fx import USD
 
 P = ParamSpec("P")
 
@@ -49,6 +50,7 @@ def guarded(fn: Callable[P, Ending]) -> Callable[P, None]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        console.show_in(USD)  # until the command knows its project's currency
         try:
             ending = fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):

@@ -13,10 +13,19 @@ from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from planner.fx import USD, FxRate, render_text
+
 
 class _Console(Console):
     """A Console that honours ``COLUMNS`` when it is printed to, not only when it is built
-    (tests and wrappers set it per invocation)."""
+    (tests and wrappers set it per invocation), and shows the amounts marked in the text it
+    prints in the project currency (``show_in``; ``planner.fx.render_text``)."""
+
+    rate: FxRate = USD
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        shown = (render_text(o, self.rate) if isinstance(o, str) else o for o in objects)
+        super().print(*shown, **kwargs)
 
     @property
     def size(self) -> ConsoleDimensions:
@@ -35,11 +44,18 @@ out = _Console(soft_wrap=True, highlight=False)
 err = _Console(stderr=True, soft_wrap=True, highlight=False)
 
 
+def show_in(rate: FxRate) -> None:
+    """Show the amounts the core marks in its text (findings, formulas, a diagnosis) in
+    ``rate.code`` from now on, in every output of this command (the error boundary sets USD
+    before each command: a USD text is the marked text without its marks)."""
+    out.rate = err.rate = rate
+
+
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Print a table for people. Columns holding numbers are right-aligned."""
-    cells = [[str(v) for v in r] for r in rows]
-    t = Table(title=title, title_justify="left")
-    for i, c in enumerate(columns):
+    cells = [[render_text(str(v), out.rate) for v in r] for r in rows]
+    t = Table(title=render_text(title, out.rate), title_justify="left")
+    for i, c in enumerate(render_text(c, out.rate) for c in columns):
         values = [r[i] for r in cells if i < len(r)]
         numeric = bool(values) and all(_NUMBER.fullmatch(v) for v in values)
         t.add_column(c, justify="right" if numeric else "left")
@@ -57,7 +73,13 @@ def json_text(data: Any) -> str:
     bug, exit 70), never invalid JSON."""
     from planner.money import json_text as exact_json
 
-    return exact_json(data) + "\n"
+    return render_text(exact_json(data) + "\n", out.rate)
+
+
+def echo(text: str) -> None:
+    """Write ``text`` (Markdown, a report) to stdout as it is, its marked amounts shown
+    in the project currency."""
+    sys.stdout.write(render_text(text, out.rate))
 
 
 def emit_json(data: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from planner.catalogue import Catalogue, Price
 from planner.cost.common import item, num, through_tiers
+from planner.fx import CODE
 from planner.model import LineItem, Site
 from planner.money import Money
 
@@ -32,6 +33,6 @@ def cdn_items(site: Site, catalogue: Catalogue, gib: float) -> tuple[LineItem, .
             f"to price CDN egress"
         )
     t = through_tiers(gib, tiers, lambda tier: catalogue.value(tier.key, site.price_overrides))
-    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(t.parts) + " USD/GiB"
+    formula = f"{num(gib)} GiB/month by tier: " + " + ".join(t.parts) + f" {CODE}/GiB"
     sources = (*t.keys, f"source {tiers[0].source} ({tiers[0].date})")
     return (item("CDN egress", Money.of(t.usd, catalogue.currency), formula, *sources),)

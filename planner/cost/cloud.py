@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 from planner.catalogue import Catalogue, InstanceType
 from planner.cost.common import PCT, item, num, price, site_problem, through_tiers
 from planner.errors import InputError
+from planner.fx import CODE
 from planner.model import LineItem, PricingOption, Resources, Site
 from planner.money import Money
 
@@ -336,7 +337,7 @@ def _egress_items(
     t = through_tiers(
         gib, tiers, lambda tier: price(catalogue, tier.key, site, needed_for="egress")
     )
-    formula = f"{num(gib)} {per} by tier: " + " + ".join(t.parts) + " USD/GiB"
+    formula = f"{num(gib)} {per} by tier: " + " + ".join(t.parts) + f" {CODE}/GiB"
     return (item(label, Money.of(t.usd, catalogue.currency), formula, *t.keys),)
 
 

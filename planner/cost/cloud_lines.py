@@ -18,8 +18,9 @@ from planner.cost.cloud import (
     packing,
     storage_key,
 )
-from planner.cost.common import HOURS, PCT, item, num, price, total
+from planner.cost.common import HOURS, PCT, item, num, pnum, price, total, unit_price
 from planner.cost.priced import Priced
+from planner.fx import CODE
 from planner.model import LineItem, PricingOption, Resources, Site, Workload
 from planner.money import Money, decimal_of
 
@@ -138,11 +139,11 @@ def compute_lines(
     inst = chosen.instance
     disc_pct = decimal_of(site.cloud_cost.discount_pct if site.cloud_cost is not None else 0)
     items: list[LineItem] = []
-    unit_txt = num(chosen.usd_per_hour)
+    unit_txt = pnum(chosen.usd_per_hour)
     if chosen.discount_key:
         unit_txt = (
-            f"({num(chosen.base_usd_per_hour)} x (1 - {num(chosen.discount_pct)} %) "
-            f"= {num(chosen.usd_per_hour)})"
+            f"({pnum(chosen.base_usd_per_hour)} x (1 - {num(chosen.discount_pct)} %) "
+            f"= {pnum(chosen.usd_per_hour)})"
         )
     srcs = (chosen.key, *((chosen.discount_key,) if chosen.discount_key else ()))
     committed = Decimal(1)  # billed GPU-hours / used GPU-hours (a commitment: >= 1)
@@ -158,7 +159,7 @@ def compute_lines(
             item(
                 f"GPU-hours ({inst.name}, {option.value})",
                 compute,
-                f"{n} x {inst.name} x 730 h x {unit_txt} USD/h: a commitment bills every "
+                f"{n} x {inst.name} x 730 h x {unit_txt} {CODE}/h: a commitment bills every "
                 f"hour ({num(n * HOURS * inst.gpus)} GPU-h committed for "
                 f"{num(tr.gpu_hours_per_month)} used)",
                 *srcs,
@@ -172,7 +173,7 @@ def compute_lines(
             item(
                 f"GPU-hours ({inst.name}, {option.value})",
                 compute,
-                f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_txt} USD/h / {inst.gpus} GPUs",
+                f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_txt} {CODE}/h / {inst.gpus} GPUs",
                 *srcs,
             )
         )
@@ -184,7 +185,7 @@ def compute_lines(
             item(
                 f"compute ({inst.name}, {option.value})",
                 compute,
-                f"{chosen.count} x {inst.name} x {hours_txt} x {unit_txt} USD/h{packed}",
+                f"{chosen.count} x {inst.name} x {hours_txt} x {unit_txt} {CODE}/h{packed}",
                 *srcs,
                 *(
                     (f"workloads.{workload.name}.hours_per_month",)
@@ -203,7 +204,7 @@ def compute_lines(
             item(
                 "spot interruption overhead",
                 overhead,
-                f"{num(compute.to_decimal())} USD x {num(pct)} %",
+                f"{unit_price(compute.to_decimal())} x {num(pct)} %",
                 key,
             )
         )
@@ -214,7 +215,7 @@ def compute_lines(
             item(
                 "negotiated discount",
                 -base.times(disc_pct / PCT),
-                f"-{num(base.to_decimal())} USD x {num(disc_pct)} %",
+                f"-{unit_price(base.to_decimal())} x {num(disc_pct)} %",
                 f"sites.{site.name}.cost.cloud.discount_pct",
             )
         )
@@ -242,7 +243,7 @@ def fixed_lines(
             item(
                 "storage (EBS gp3)",
                 Money.of(workload.replicas * decimal_of(request.storage_gib) * p, cur),
-                f"{workload.replicas} x {num(request.storage_gib)} GiB x {num(p)} USD/GiB-month",
+                f"{workload.replicas} x {num(request.storage_gib)} GiB x {unit_price(p)}/GiB-month",
                 key,
             )
         )
@@ -254,7 +255,7 @@ def fixed_lines(
             item(
                 "checkpoints (S3)",
                 Money.of(decimal_of(tr.checkpoint_gib) * p, cur),
-                f"{num(tr.checkpoint_gib)} GiB x {num(p)} USD/GiB-month",
+                f"{num(tr.checkpoint_gib)} GiB x {unit_price(p)}/GiB-month",
                 key,
             )
         )

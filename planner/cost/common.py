@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from planner.catalogue import Catalogue, Price, validate_overrides
 from planner.errors import InputError, Problem
+from planner.fx import CODE, said_number
 from planner.model import (
     HOURS_PER_MONTH,
     GpuPoolMode,
@@ -46,6 +47,20 @@ def num(x: float | Decimal | int) -> str:
     return significant(d)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def pnum(x: float | Decimal | int) -> str:
+    """A unit price's number in a formula (``num``), marked so that it is shown in the
+    project currency (``planner.fx.render_text``); the caller writes ``CODE`` after it.
+    Memoised like ``num`` (pricing writes about a hundred per workload)."""
+    return said_number(x, num(x))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def unit_price(x: float | Decimal | int) -> str:
+    """A unit price in a formula with its currency: ``0.856 USD`` (marked, ``pnum``)."""
+    return f"{pnum(x)} {CODE}"
+
+
 @dataclass(frozen=True, slots=True)
 class Tiered:
     """A volume priced through tiers: the exact total, the formula's parts and the keys."""
@@ -71,7 +86,7 @@ def through_tiers(
         if amount > 0:
             p = price_of(t)
             usd += amount * p
-            parts.append(f"{num(amount)} GiB x {num(p)}")
+            parts.append(f"{num(amount)} GiB x {pnum(p)}")
             keys.append(t.key)
             left -= amount
         lower = upper

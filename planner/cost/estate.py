@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from planner.cost.common import PCT, item, num
+from planner.cost.common import PCT, item, num, unit_price
+from planner.fx import CODE
 from planner.model import Amortisation, LineItem, NodeClass, OwnedCost, PowerBilling
 from planner.money import Money, decimal_of
 
@@ -20,8 +21,8 @@ def _site_total(value: Decimal, fld: str, what: str) -> str:
     """Formula of a site-level monthly total; a 0 (the default when the site gives none) says
     so, because there is no catalogue default for space or labour."""
     if value == 0:
-        return f"0 USD/month (none given: set {fld} for {what})"
-    return f"{num(value)} USD/month"
+        return f"0 {CODE}/month (none given: set {fld} for {what})"
+    return f"{unit_price(value)}/month"
 
 
 def monthly_rate(annual_pct: Decimal | float) -> Decimal:
@@ -56,11 +57,11 @@ def power_formula(
 ) -> str:
     kw_txt = " + ".join(f"{nc.count} x {num(nc.power_kw)} kW" for nc in classes)
     if oc.power_billing is PowerBilling.PER_KW_MONTH:
-        out = f"({kw_txt}) = {num(kw_total)} kW x {num(kw_price)} USD/kW-month"
+        out = f"({kw_txt}) = {num(kw_total)} kW x {unit_price(kw_price)}/kW-month"
         if oc.pue is not None:
             out += " (PUE not applied: the colo kW price includes cooling)"
         return out
-    return f"({kw_txt}) = {num(kw_total)} kW x PUE {num(pue)} x {num(kwh_price)} USD/kWh x 730 h"
+    return f"({kw_txt}) = {num(kw_total)} kW x PUE {num(pue)} x {unit_price(kwh_price)}/kWh x 730 h"
 
 
 def estate_items(
@@ -84,14 +85,16 @@ def estate_items(
     months_n, months_src = months
     rate_pct, rate_src = rate
     support_pct, support_src = support
-    classes_txt = " + ".join(f"{nc.count} x {num(nc.capex_usd)} USD ({nc.name})" for nc in classes)
+    classes_txt = " + ".join(
+        f"{nc.count} x {unit_price(nc.capex_usd)} ({nc.name})" for nc in classes
+    )
     if annuity:
         capex_formula = (
-            f"annuity of ({classes_txt}) = {num(capex_total)} USD over {months_n} "
+            f"annuity of ({classes_txt}) = {unit_price(capex_total)} over {months_n} "
             f"months at {num(rate_pct)} %/yr"
         )
     else:
-        capex_formula = f"({classes_txt}) = {num(capex_total)} USD / {months_n} months"
+        capex_formula = f"({classes_txt}) = {unit_price(capex_total)} / {months_n} months"
     nil = Money.zero(currency)
     zero = "0 (sunk under cost_basis: marginal)"
 
@@ -127,7 +130,7 @@ def estate_items(
         item(
             "support",
             nil if marginal else m(capex_total * support_pct / PCT / MONTHS_PER_YEAR),
-            zero if marginal else f"{num(capex_total)} USD x {num(support_pct)} %/yr / 12",
+            zero if marginal else f"{unit_price(capex_total)} x {num(support_pct)} %/yr / 12",
             support_src,
         ),
     )

@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from planner.catalogue import Catalogue, ManagedClass
 from planner.cost.cloud import egress_items, price_region
-from planner.cost.common import HOURS, item, num
+from planner.cost.common import HOURS, item, num, unit_price
 from planner.cost.priced import Priced
 from planner.model import LineItem, ManagedSpec, PricingOption, Site, Workload, WorkloadKind
 from planner.money import Money, decimal_of
@@ -152,7 +152,7 @@ def managed_cloud_lines(
         item(
             f"{label} ({unit})",
             Money.of(n * HOURS * p, cur),
-            f"{n} {unit} x {num(HOURS)} h x {num(p)} USD/h",
+            f"{n} {unit} x {num(HOURS)} h x {unit_price(p)}/h",
             *cited(catalogue, site, key),
         )
     ]
@@ -162,7 +162,7 @@ def managed_cloud_lines(
             item(
                 f"{_NAMES[service]} storage (gp3)",
                 Money.of(n * storage * s, cur),
-                f"{n} x {num(storage)} GiB x {num(s)} USD/GiB-month",
+                f"{n} x {num(storage)} GiB x {unit_price(s)}/GiB-month",
                 *cited(catalogue, site, storage_key),
             )
         )
@@ -172,7 +172,7 @@ def managed_cloud_lines(
             item(
                 "RDS backup storage",
                 Money.of(backup * b, cur),
-                f"{num(backup)} GiB x {num(b)} USD/GiB-month",
+                f"{num(backup)} GiB x {unit_price(b)}/GiB-month",
                 *cited(catalogue, site, backup_key),
             )
         )

@@ -16,7 +16,7 @@ from fractions import Fraction
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud import egress_items
-from planner.cost.common import item, num, total
+from planner.cost.common import item, num, total, unit_price
 from planner.cost.priced import site_options
 from planner.cost.pricing import price_on
 from planner.model import LineItem, PricingOption, Settings, Site, SiteKind, Workload
@@ -165,7 +165,7 @@ def _moving_items(
             item(
                 f"dataset egress from {current.name}",
                 Money.of(decimal_of(gib) * p, cur),
-                f"{num(gib)} GiB x {num(p)} USD/GiB",
+                f"{num(gib)} GiB x {unit_price(p)}/GiB",
                 "owned.egress.usd-per-gib",
             )
         )
@@ -173,7 +173,7 @@ def _moving_items(
         item(
             "engineering",
             Money.from_float(settings.engineering_usd_per_move, cur),
-            f"{num(settings.engineering_usd_per_move)} USD per move",
+            f"{unit_price(settings.engineering_usd_per_move)} per move",
             "settings.engineering_usd_per_move",
         )
     )
@@ -196,7 +196,7 @@ def _moving_items(
             item(
                 "double running",
                 monthly.times(decimal_of(months)),
-                f"{num(months)} months x {num(monthly.to_decimal())} USD/month at "
+                f"{num(months)} months x {unit_price(monthly.to_decimal())}/month at "
                 f"{current.name} ({opt.value})",
                 months_src,
             )

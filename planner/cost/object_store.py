@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from planner.catalogue import Catalogue
 from planner.cost.cloud import egress_items, storage_key
-from planner.cost.common import PCT, item, num
+from planner.cost.common import PCT, item, num, unit_price
 from planner.cost.priced import Priced
 from planner.model import LineItem, ObjectStoreSpec, PricingOption, Site, Workload
 from planner.money import Money, decimal_of
@@ -94,7 +94,12 @@ def object_store_cloud_lines(
         if gib > 0:
             p = catalogue.value(key, site.price_overrides)
             items.append(
-                item(label, Money.of(gib * p, cur), f"{num(gib)} GiB x {num(p)} USD/GiB-month", key)
+                item(
+                    label,
+                    Money.of(gib * p, cur),
+                    f"{num(gib)} GiB x {unit_price(p)}/GiB-month",
+                    key,
+                )
             )
     for label, count, key in (
         (
@@ -111,7 +116,7 @@ def object_store_cloud_lines(
                 item(
                     label,
                     Money.of(n / 1000 * p, cur),
-                    f"{num(n)} requests / 1,000 x {num(p)} USD",
+                    f"{num(n)} requests / 1,000 x {unit_price(p)}",
                     key,
                 )
             )
@@ -147,7 +152,7 @@ def storage_array_lines(spec: ObjectStoreSpec, site: Site, catalogue: Catalogue)
             item(
                 "storage array capex (owned)",
                 Money.of(raw_tb * capex_tb / months, cur),
-                f"{raw_txt} x {num(capex_tb)} USD/TB / {num(months)} months",
+                f"{raw_txt} x {unit_price(capex_tb)}/TB / {num(months)} months",
                 sources[0],
                 sources[2],
                 sources[3],
@@ -155,7 +160,7 @@ def storage_array_lines(spec: ObjectStoreSpec, site: Site, catalogue: Catalogue)
             item(
                 "storage array power and space (owned)",
                 Money.of(raw_tb * kw_tb * colo, cur),
-                f"{num(raw_tb)} TB raw x {num(kw_tb)} kW/TB x {num(colo)} USD/kW-month",
+                f"{num(raw_tb)} TB raw x {num(kw_tb)} kW/TB x {unit_price(colo)}/kW-month",
                 sources[1],
                 sources[4],
             ),

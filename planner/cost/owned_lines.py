@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.catalogue import Catalogue
-from planner.cost.common import HOURS, item, num, total
+from planner.cost.common import HOURS, item, num, total, unit_price
 from planner.cost.owned import OwnedRates
 from planner.cost.priced import Priced
 from planner.model import GpuPoolMode, LineItem, Resources, Site, SiteKind, Workload
@@ -53,7 +53,7 @@ def _egress_item(label: str, egress: float, p: Decimal, currency: str) -> LineIt
     return item(
         label,
         Money.of(decimal_of(egress) * p, currency),
-        f"{num(egress)} GiB x {num(p)} USD/GiB" + _zero_note("owned.egress.usd-per-gib", p),
+        f"{num(egress)} GiB x {unit_price(p)}/GiB" + _zero_note("owned.egress.usd-per-gib", p),
         "owned.egress.usd-per-gib",
     )
 
@@ -77,8 +77,8 @@ def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite
         source=f"owned_rates({site.name})",
         basis=f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}",
         storage_p=catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides),
-        per_core_hour=f"{num(rates.usd_per_core_hour)} USD/core-h",
-        per_gib_hour=f"{num(rates.usd_per_gib_hour)} USD/GiB-h",
+        per_core_hour=f"{unit_price(rates.usd_per_core_hour)}/core-h",
+        per_gib_hour=f"{unit_price(rates.usd_per_gib_hour)}/GiB-h",
     )
 
 
@@ -135,7 +135,7 @@ def owned_lines(
         slope = (
             gpu_rate + per_gpu_cpu * rates.usd_per_core_hour + per_gpu_mem * rates.usd_per_gib_hour
         )
-        formula = f"{num(tr.gpu_hours_per_month)} GPU-h x {num(gpu_rate)} USD/GPU-h"
+        formula = f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_price(gpu_rate)}/GPU-h"
         if rates.usd_per_core_hour > 0 or rates.usd_per_gib_hour > 0:
             formula += (
                 f" + host {num(per_gpu_cpu)} cores x {num(rates.usd_per_core_hour)} "
@@ -148,7 +148,7 @@ def owned_lines(
                 item(
                     "checkpoints (owned storage)",
                     Money.of(decimal_of(tr.checkpoint_gib) * storage_p, cur),
-                    f"{num(tr.checkpoint_gib)} GiB x {num(storage_p)} USD/GiB-month"
+                    f"{num(tr.checkpoint_gib)} GiB x {unit_price(storage_p)}/GiB-month"
                     + _zero_note("owned.storage.usd-per-gib-month", storage_p),
                     "owned.storage.usd-per-gib-month",
                 )
@@ -180,7 +180,7 @@ def owned_lines(
                 item(
                     f"GPUs ({request.gpu_type}, {basis})",
                     Money.of(n * request.gpus * HOURS * r, cur),
-                    f"{n} x {request.gpus} GPUs x 730 h x {num(r)} USD/GPU-h",
+                    f"{n} x {request.gpus} GPUs x 730 h x {unit_price(r)}/GPU-h",
                     s,
                 )
             )
@@ -190,7 +190,7 @@ def owned_lines(
                 "storage (owned)",
                 Money.of(workload.replicas * decimal_of(request.storage_gib) * storage_p, cur),
                 f"{workload.replicas} x {num(request.storage_gib)} GiB x "
-                f"{num(storage_p)} USD/GiB-month"
+                f"{unit_price(storage_p)}/GiB-month"
                 + _zero_note("owned.storage.usd-per-gib-month", storage_p),
                 "owned.storage.usd-per-gib-month",
             )
@@ -246,7 +246,7 @@ def leased_lines(
             item(
                 f"GPU-hours ({t}, contract)",
                 Money.of(decimal_of(tr.gpu_hours_per_month) * p, cur),
-                f"{num(tr.gpu_hours_per_month)} GPU-h x {num(p)} USD/GPU-h{note}",
+                f"{num(tr.gpu_hours_per_month)} GPU-h x {unit_price(p)}/GPU-h{note}",
                 src,
             )
         ]
@@ -257,7 +257,7 @@ def leased_lines(
             item(
                 f"GPUs ({t}, contract)",
                 Money.of(hours * p, cur),
-                f"{workload.replicas} x {request.gpus} GPUs x 730 h x {num(p)} USD/GPU-h{note}",
+                f"{workload.replicas} x {request.gpus} GPUs x 730 h x {unit_price(p)}/GPU-h{note}",
                 src,
             )
         ]
@@ -284,7 +284,7 @@ def pool_commitment_items(site: Site, catalogue: Catalogue) -> tuple[LineItem, .
         item(
             "minimum commitment",
             Money.of(decimal_of(gp.min_gpu_hours_per_month) * p, catalogue.currency),
-            f"{num(gp.min_gpu_hours_per_month)} GPU-h x {num(p)} USD/GPU-h",
+            f"{num(gp.min_gpu_hours_per_month)} GPU-h x {unit_price(p)}/GPU-h",
             f"sites.{site.name}.cost.gpu_pool.min_gpu_hours_per_month",
             src,
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 
+from planner.fx import said
 from planner.model import Project
 from planner.money import Money
 from planner.policy.rule import Param, ParamKind, Rule, Violation
@@ -160,8 +161,8 @@ def over_budget(
             yield Violation(
                 scope_kind,
                 scope,
-                f"{scope_kind} {scope} {verb} {used}/month, over its budget of "
-                f"{budget}/month by {used - budget}",
+                f"{scope_kind} {scope} {verb} {said(used)}/month, over its budget of "
+                f"{said(budget)}/month by {said(used - budget)}",
                 {
                     scope_kind: scope,
                     "usd_per_month": used,

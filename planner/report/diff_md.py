@@ -18,7 +18,7 @@ def render_diff_md(diff: Mapping[str, Any], *, title: str = "Plan diff", rate: F
     """The diff as GitHub-flavoured Markdown (headline, then one table per non-empty part),
     amounts in ``rate``'s currency (the head plan's project currency; converted once,
     ``planner.report.shown``)."""
-    return with_unit(_render(shown(diff, rate), title), rate.code)
+    return with_unit(_render(shown(diff, rate), title), rate)
 
 
 def _render(diff: Mapping[str, Any], title: str) -> str:

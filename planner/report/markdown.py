@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from planner.fx import OPEN, USD, cut_text, render_text
+
 _MD_ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
 
 
@@ -41,6 +43,12 @@ def shorten(text: str, limit: int) -> str:
     """``text`` on one line, cut at a word boundary to ``limit`` characters (with an
     ellipsis)."""
     text = " ".join(str(text).split())
+    if OPEN in text:  # amounts marked for the project currency: cut where USD text would be
+        plain = render_text(text, USD)
+        if len(plain) <= limit:
+            return text
+        cut = plain[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+        return cut_text(text, len(cut)) + "…"
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.fx import FxRate
+from planner.fx import FxRate, render_text, to_currency
 from planner.model import (
     Assignment,
     Classification,
@@ -230,6 +230,21 @@ def _team_dict(t: TeamFigures) -> dict[str, Any]:
     }
 
 
+def with_twins(totals: dict[str, Any], rate: FxRate) -> dict[str, Any]:
+    """``totals`` with, for a project shown in another currency, each USD amount's converted
+    twin (``usd_per_month`` -> ``eur_per_month``, ``horizon_tco_usd`` -> ``horizon_tco_eur``:
+    ``planner.fx.to_currency``, once); a USD project's totals as they are."""
+    if rate.identity:
+        return totals
+    code = rate.code.lower()
+    twins = {
+        k.replace("usd", code): to_currency(v, rate)
+        for k, v in totals.items()
+        if isinstance(v, Money) and "usd" in k
+    }
+    return {**totals, **twins}
+
+
 def currency_dict(rate: FxRate) -> dict[str, Any]:
     """``currency``: the project currency the reports show amounts in and its rate (USD per
     unit, date, catalogue source id); amounts in ``plan.json`` stay USD (``*_usd``)."""
@@ -289,7 +304,7 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
             "engineering_usd_per_move": Money.from_float(s.engineering_usd_per_move, cur),
             "double_running_months": s.double_running_months,
         },
-        "totals": totals_dict(totals),
+        "totals": with_twins(totals_dict(totals), plan.currency),
         "baseline": baseline_dict(plan, totals.horizon.savings),
         "billing": billing_dict(plan),
         "cash_flow": cash_flow(totals),
@@ -337,4 +352,5 @@ def render_plan_json(plan: Plan, project: Project, *, command: str | None = None
     """``plan.json`` text: indented, keys sorted, money exact, trailing newline. A NaN or
     infinity is a ``ValueError`` (a bug: the input bounds keep every figure finite), never
     invalid JSON."""
-    return json_text(plan_to_dict(plan, project, command=command)) + "\n"
+    text = json_text(plan_to_dict(plan, project, command=command)) + "\n"
+    return render_text(text, plan.currency)  # the prose's amounts (the fields stay USD)

@@ -39,7 +39,7 @@ from planner.report.plan_md_sections import (
 )
 from planner.report.plan_md_waves import waves_payback, waves_section
 from planner.report.plan_purchasing import purchasing_section
-from planner.report.shown import code_of, shown, with_unit
+from planner.report.shown import code_of, rate_of, shown, with_unit
 
 MAX_COMMENT_CHARS = 60_000
 """GitHub rejects comments over 65,536 characters; keep a margin."""
@@ -83,10 +83,24 @@ def _headline(d: Mapping[str, Any]) -> list[str]:
         f"{t['moved']} of {t['workloads']} workloads move"
         + _partly_text(t.get("partly_moved", 0))
         + _new_text(d),
+        *_rate_text(d),
         "",
         *md_table(("", "today", "with this plan", "delta"), money_rows(d), "lrrr"),
         *idle_section(d),
         *cash_chart(d),
+    ]
+
+
+def _rate_text(d: Mapping[str, Any]) -> list[str]:
+    """The exchange rate the amounts are shown at (nothing for USD)."""
+    rate = rate_of(d["currency"])
+    if rate.identity:
+        return []
+    return [
+        "",
+        f"Amounts in {rate.code}: the catalogue's USD prices and the plan's USD figures "
+        f"converted at {rate.usd_per_unit} USD per {rate.code} (rate of {rate.date}, source "
+        f"`{rate.source}`), each figure rounded once to the cent; plan.json keeps USD.",
     ]
 
 
@@ -195,4 +209,4 @@ def render_plan_md(
         text = "\n".join(lines) + "\n"
         if len(text) <= MAX_COMMENT_CHARS:
             break
-    return with_unit(text, plan.currency.code)
+    return with_unit(text, plan.currency)

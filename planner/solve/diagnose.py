@@ -28,7 +28,9 @@ from dataclasses import replace
 import numpy as np
 
 from planner.errors import InfeasibleError, PlannerError, SolverTimeoutError
+from planner.fx import converted_only, said
 from planner.model import Constraints, Offer, Settings, Site, SiteKind, Workload
+from planner.money import DEFAULT_CURRENCY, Money
 from planner.solve.blocks import Block, build_blocks, is_relaxable, latency_dependencies
 from planner.solve.build import build_model
 from planner.solve.highs import Solution, run_highs
@@ -39,6 +41,16 @@ ELASTIC_EXACT_MAX_COLUMNS = 5_000
 fewest constraints first); above it, its LP relaxation (relative violations)."""
 MAX_ALTERNATIVES = 2
 MAX_LINES = 12
+
+
+def _whole(usd: float) -> str:
+    """An LP amount in whole dollars (``12,346 USD``), marked for the project currency."""
+    return said(Money.from_float(usd, DEFAULT_CURRENCY), whole=True)
+
+
+def _as_set(usd: float, sign: str = "") -> str:
+    """A budget as policies.yaml sets it (USD), beside its conversion (nothing in USD)."""
+    return converted_only(f" ({sign}{usd:,.0f} USD in policies.yaml, where budgets are USD)")
 
 
 def _unit(resource: str, amount: float = 2.0) -> str:
@@ -168,12 +180,11 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                 minimum = _budget_minimum(model, x, r)
                 floor_usd = limit + s if minimum is None else minimum
                 lines.append(
-                    f"{what} is {limit:,.0f} USD/month; the cheapest plan within the other "
-                    f"constraints needs {floor_usd:,.0f} USD/month"
+                    f"{what} is {_whole(limit)}/month{_as_set(limit)}; the cheapest plan "
+                    f"within the other constraints needs {_whole(floor_usd)}/month"
                 )
-                fixes.append(
-                    f"raise the {what} by {math.ceil(floor_usd - limit - 1e-6):,} USD/month"
-                )
+                more = math.ceil(floor_usd - limit - 1e-6)
+                fixes.append(f"raise the {what} by {_whole(more)}/month{_as_set(more, '+')}")
             elif info.kind is RowKind.CLOUD_SHARE:
                 spend = model.usd_per_month * x
                 cloud = np.asarray(
@@ -188,7 +199,7 @@ def _describe(model: Model, x: FloatArray) -> tuple[list[str], list[str], list[i
                 lines.append(
                     f"cloud spend must stay within {info.other} of the total, but the other "
                     f"constraints leave at least {needed:.1%} of it in the cloud "
-                    f"({s:,.0f} USD/month too much)"
+                    f"({_whole(s)}/month too much)"
                 )
                 fixes.append(
                     f"raise max_cloud_share to {math.ceil(needed * 1000) / 1000:g} "

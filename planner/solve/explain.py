@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from planner.fx import USD, FxRate
 from planner.model import (
     Assignment,
     Constraints,
@@ -151,6 +152,8 @@ class Explanation:
     price; empty when the solved plan carries no row duals (a ``Plan``)."""
     wave: WaveLine | None = None
     """The migration wave the workload moves in, and why; ``None`` when it does not move."""
+    currency: FxRate = USD
+    """The project currency the explanation is shown in (amounts stay USD)."""
 
     @property
     def partly_moved(self) -> bool:

@@ -25,6 +25,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.fx import said
 from planner.model import Wave, WaveMove
 from planner.money import DEFAULT_CURRENCY, Money
 from planner.waves.capacity import SiteRoom, Usage, WorkloadUse, overflow
@@ -64,7 +65,7 @@ class Limits:
 def _first_reason(facts: GroupFacts, limits: Limits) -> str:
     g = facts.group
     return (
-        f"saving {Money(facts.saving_cents, facts.currency)}/month; "
+        f"saving {said(Money(facts.saving_cents, facts.currency))}/month; "
         f"{len(g.workloads)} move(s), {tb_of(facts.data_gib):.2f} TB "
         f"(limits {limits.max_moves} moves, {limits.max_data_tb:g} TB per wave)"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.fx import CODE, said
 from planner.report import plan_to_dict
 from planner.whatif.run import Outcome, SweepResult
 
@@ -48,19 +49,20 @@ def sweep_to_dict(result: SweepResult) -> dict[str, Any]:
 
 
 def sweep_table(result: SweepResult) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Header and rows of the break-even table (money in USD/month)."""
+    """Header and rows of the break-even table (money in USD/month, marked: the console
+    shows it in the project currency, ``planner.fx.render_text``)."""
     header = (
         result.sweep.key if result.sweep.kind == "price" else result.sweep.kind,
-        "total USD/month",
-        "delta USD/month",
+        f"total {CODE}/month",
+        f"delta {CODE}/month",
         "moves vs base",
         *result.watched,
     )
     rows = [
         (
             r.label,
-            "infeasible" if r.per_month is None else r.per_month.format(unit=False),
-            "-" if r.delta_per_month is None else r.delta_per_month.format(unit=False, sign=True),
+            "infeasible" if r.per_month is None else said(r.per_month, unit=False),
+            "-" if r.delta_per_month is None else said(r.delta_per_month, unit=False, sign=True),
             str(r.moves),
             *(r.sites[n] for n in result.watched),
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.catalogue import Catalogue
 from planner.errors import InfeasibleError
+from planner.fx import said
 from planner.model import Classification, Plan, Project
 from planner.money import Money
 from planner.report import PlanDiff, PlanFigures, compare_plans, diff_to_dict, figures_of_plan
@@ -81,8 +82,8 @@ def hardware_notes(plan: Plan) -> tuple[str, ...]:
     """What hardware the scenario buys (capacity added to an owned site): its capex, cash in
     its month, and its amortised cost while it depreciates."""
     return tuple(
-        f"{e.site}: {e.label} bought: capex {e.capex} cash in month {e.purchase_month}, "
-        f"amortised {e.capex_per_month}/month over {e.depreciation_months} months"
+        f"{e.site}: {e.label} bought: capex {said(e.capex)} cash in month {e.purchase_month}, "
+        f"amortised {said(e.capex_per_month)}/month over {e.depreciation_months} months"
         for e in plan.estates
         if e.label and not e.owned_today
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planner.fx import said
 from planner.model import Category, Level
 from planner.money import DEFAULT_CURRENCY
 from planner.policy import facts
@@ -30,8 +31,8 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         yield Violation(
             "plan",
             "total",
-            f"the plan spends {used}/month, over the total budget of "
-            f"{budget}/month by {used - budget}",
+            f"the plan spends {said(used)}/month, over the total budget of "
+            f"{said(budget)}/month by {said(used - budget)}",
             {"usd_per_month": used, "budget_usd_per_month": budget},
         )
 

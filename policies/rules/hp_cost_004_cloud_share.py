@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planner.fx import said
 from planner.model import Category, Level
 from planner.policy import facts
 from planner.policy import params as pm
@@ -31,7 +32,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         yield Violation(
             "plan",
             "cloud-share",
-            f"{share:.1%} of monthly spend ({cloud} of {total}) is in "
+            f"{share:.1%} of monthly spend ({said(cloud)} of {said(total)}) is in "
             f"the cloud, above the maximum of {limit:.1%}",
             {
                 "cloud_usd_per_month": cloud,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from planner.fx import CODE, said_number
 from planner.model import Category, GpuPoolMode, Level, Prune, Workload, WorkloadKind
 from planner.money import decimal_of
 from planner.policy import facts
@@ -26,6 +27,11 @@ MAX = "max_usd_per_gpu_hour"
 # training budget should not pay by default.
 DEFAULT_MAX = 5.0
 _4DP = Decimal("0.0001")
+
+
+def _price(rate: Decimal | float) -> str:
+    """A price per GPU-hour to the cent, marked for the project currency (``planner.fx``)."""
+    return f"{said_number(rate, f'{rate:.2f}')} {CODE}"
 
 
 def _is_training(w: Workload) -> bool:
@@ -55,12 +61,12 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
                 over.append((a.site, a.option.value, rate))
         if over:
             where = ", ".join(
-                f"{rate:.2f} USD/GPU-hour on {site} ({opt})" for site, opt, rate in over
+                f"{_price(rate)}/GPU-hour on {site} ({opt})" for site, opt, rate in over
             )
             yield Violation(
                 "workload",
                 w.name,
-                f"{w.name} pays {where}, above the maximum of {limit:.2f} USD/GPU-hour",
+                f"{w.name} pays {where}, above the maximum of {_price(limit)}/GPU-hour",
                 {
                     **evidence,
                     "sites": sorted({site for site, _, _ in over}),
@@ -99,8 +105,8 @@ def constrain(ctx: ProjectContext) -> ConstraintPart:
                         s.name,
                         None,
                         "HP-COST-005",
-                        f"{s.name} charges {cost.usd_per_gpu_hour:.2f} USD/GPU-hour, above the "
-                        f"maximum of {limit:.2f}",
+                        f"{s.name} charges {_price(cost.usd_per_gpu_hour)}/GPU-hour, above the "
+                        f"maximum of {said_number(limit, f'{limit:.2f}')}",
                     )
                 )
     return ConstraintPart(prunes=tuple(prunes))

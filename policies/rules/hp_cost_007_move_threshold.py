@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planner.fx import said
 from planner.model import Category, Level
 from planner.money import Money
 from planner.policy import facts
@@ -54,19 +55,19 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
             reasons.append("it saves nothing, so it never pays back")
             headline = (
                 f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} and costs "
-                f"{-saving}/month more"
+                f"{said(-saving)}/month more"
             )
         else:
             payback = float(p.migration.ratio(saving))
             if saving < min_saving:
-                reasons.append(f"below {min_saving}/month")
+                reasons.append(f"below {said(min_saving)}/month")
             if pct < min_pct:
                 reasons.append(f"below {min_pct:g}%")
             if max_payback is not None and payback > max_payback:
                 reasons.append(f"the move pays back in {payback:.1f} months, over {max_payback:g}")
             headline = (
                 f"{p.workload} moves from {p.previous_site} to {', '.join(p.sites)} to save "
-                f"{saving}/month ({pct:.1f}%)"
+                f"{said(saving)}/month ({pct:.1f}%)"
             )
         if reasons:
             yield Violation(

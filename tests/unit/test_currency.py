@@ -109,7 +109,8 @@ def test_eur_plan_md_shows_usd_figures_divided_by_the_rate() -> None:
 
 
 def test_plan_json_keeps_usd_and_states_the_rate() -> None:
-    """plan.json (schema 2) validates; its amounts are the USD ones; ``currency`` is
+    """plan.json (schema 2) validates; its amounts are the USD ones, each total with its EUR
+    twin (usd / 1.0465, once); ``currency`` is
     {code EUR, usd_per_unit 1.0465, date 2025-02-21, source}."""
     usd_plan, eur_plan = _plan(_project()), _plan(_project("EUR"))
     data = json.loads(render_plan_json(eur_plan, _project("EUR")))
@@ -123,7 +124,14 @@ def test_plan_json_keeps_usd_and_states_the_rate() -> None:
         "source": "ecb-eur-usd-2025-02-21",
     }
     usd = json.loads(render_plan_json(usd_plan, _project()))
-    assert data["totals"] == usd["totals"]
+    twins = {k: v for k, v in data["totals"].items() if "eur" in k}
+    assert {k: v for k, v in data["totals"].items() if k not in twins} == usd["totals"]
+    assert twins["eur_per_month"] == float(
+        _eur(str(usd["totals"]["usd_per_month"])).replace(",", "")
+    )
+    assert set(twins) == {
+        k.replace("usd", "eur") for k in usd["totals"] if "usd" in k and k != "idle_owned"
+    }
     assert usd["currency"] == {"code": "USD", "usd_per_unit": 1.0, "date": None, "source": None}
 
 
