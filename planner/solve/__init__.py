@@ -35,14 +35,12 @@ from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
-    Complete,
     choose_method,
     integer_columns,
     solve_lp,
-    solve_lp_repair,
-    solve_model,
 )
 from planner.solve.problem import FloatArray, Model, first_violation
+from planner.solve.repair import Complete, solve_lp_repair, solve_model
 
 __all__ = [
     "METHODS",
