@@ -14,6 +14,7 @@ from planner.solve.blocks import Block, BlockKind
 from planner.solve.buying import add_buying
 from planner.solve.problem import (
     INF,
+    KIND_CODE,
     ColKind,
     Column,
     Model,
@@ -39,6 +40,9 @@ class _Builder:
         self.upper: list[float] = []
         self.integer: list[bool] = []
         self.penalty: list[float] = []
+        self.col_block: list[int] = []
+        self.col_site: list[int] = []
+        self.col_kind: list[int] = []
         self.rows: list[RowInfo] = []
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
@@ -58,6 +62,9 @@ class _Builder:
         penalty: float = 0.0,
     ) -> int:
         self.columns.append(column)
+        self.col_block.append(column.block)
+        self.col_site.append(column.site)
+        self.col_kind.append(KIND_CODE[column.kind])
         self.cost.append(cost + penalty)
         self.month.append(month)
         self.mig.append(mig)
@@ -78,6 +85,42 @@ class _Builder:
             self.r.append(row)
             self.c.append(col)
             self.v.append(val)
+
+    def ones(self, row: int, cols: Sequence[int]) -> None:
+        """Coefficient 1 for each of ``cols`` in ``row``."""
+        self.r.extend([row] * len(cols))
+        self.c.extend(cols)
+        self.v.extend([1.0] * len(cols))
+
+    def offers(
+        self,
+        blk: Block,
+        offers: Sequence[Offer],
+        kind: ColKind,
+        *,
+        sites: Sequence[int],
+        horizon: float,
+        eps: float,
+        penalty: float,
+    ) -> range:
+        """One column per offer of ``blk`` (``col`` in bulk: the model's widest loop)."""
+        first = len(self.columns)
+        integer = blk.kind is not BlockKind.TRAIN
+        for oi, (o, si) in enumerate(zip(offers, sites, strict=True)):
+            month, mig = variable_part(blk, o)
+            self.columns.append(Column(kind, blk.index, si, oi))
+            self.cost.append((horizon * month + mig) * eps + penalty)
+            self.month.append(month)
+            self.mig.append(mig)
+            self.penalty.append(penalty)
+        n = len(offers)
+        self.col_block.extend([blk.index] * n)
+        self.col_site.extend(sites)
+        self.col_kind.extend([KIND_CODE[kind]] * n)
+        self.lower.extend([0.0] * n)
+        self.upper.extend([blk.units] * n)
+        self.integer.extend([integer] * n)
+        return range(first, first + n)
 
 
 def build_model(
@@ -120,35 +163,27 @@ def build_model(
     offer_cols: list[list[int]] = []
     cols_at: list[dict[int, list[int]]] = []
     for blk in blocks:
-        mine: list[int] = []
         at: dict[int, list[int]] = defaultdict(list)
-        integer = blk.kind is not BlockKind.TRAIN
-        for oi, o in enumerate(blk.offers):
-            month, mig = variable_part(blk, o)
-            j = b.col(
-                Column(ColKind.OFFER, blk.index, s_idx[o.site], oi),
-                cost=(horizon * month + mig) * eps,
-                month=month,
-                mig=mig,
-                ub=blk.units,
-                integer=integer,
+        on_sites = [s_idx[o.site] for o in blk.offers]
+        mine = list(
+            b.offers(
+                blk, blk.offers, ColKind.OFFER, sites=on_sites, horizon=horizon, eps=eps, penalty=0
             )
-            mine.append(j)
-            at[s_idx[o.site]].append(j)
+        )
         if elastic:
-            for oi, o in enumerate(blk.relaxable):
-                month, mig = variable_part(blk, o)
-                j = b.col(
-                    Column(ColKind.RELAXED, blk.index, s_idx[o.site], oi),
-                    cost=(horizon * month + mig) * eps,
-                    month=month,
-                    mig=mig,
-                    ub=blk.units,
-                    integer=integer,
-                    penalty=1.0 / blk.per_member,
-                )
-                mine.append(j)
-                at[s_idx[o.site]].append(j)
+            relaxed = [s_idx[o.site] for o in blk.relaxable]
+            mine += b.offers(
+                blk,
+                blk.relaxable,
+                ColKind.RELAXED,
+                sites=relaxed,
+                horizon=horizon,
+                eps=eps,
+                penalty=1.0 / blk.per_member,
+            )
+            on_sites += relaxed
+        for j, si in zip(mine, on_sites, strict=True):
+            at[si].append(j)
         offer_cols.append(mine)
         cols_at.append(dict(at))
 
@@ -190,15 +225,18 @@ def build_model(
     # --- assignment rows
     for blk in blocks:
         r = b.row(RowInfo(RowKind.ASSIGN, block=blk.index), blk.units, blk.units)
-        for j in (*offer_cols[blk.index], *bought.get(blk.index, ())):
-            b.nz(r, j, 1.0)
+        b.ones(r, offer_cols[blk.index])
+        b.ones(r, bought.get(blk.index, ()))
 
     # --- capacity rows: one per (owned site, resource) that some column uses
     usage_by_row: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
+    capped = {
+        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
+    }
     for blk in blocks:
         for j in offer_cols[blk.index]:
             col = b.columns[j]
-            if sites[col.site].kind is SiteKind.CLOUD or sites[col.site].capacity is None:
+            if col.site not in capped:
                 continue
             for res, val in unit_usage(blk, offer_of(col)).items():
                 if val:
@@ -211,11 +249,21 @@ def build_model(
         relax_rows.append((r, si))
 
     # --- budgets and cloud share (monthly spend)
-    all_spend = [
-        (j, b.month[j])
-        for j, col in enumerate(b.columns)
-        if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY) and b.month[j]
-    ]
+    spends = (
+        constraints.team_budget_per_month
+        or constraints.site_budget_per_month
+        or constraints.total_budget_per_month is not None
+        or constraints.max_cloud_share is not None
+    )
+    all_spend = (
+        [
+            (j, b.month[j])
+            for j, col in enumerate(b.columns)
+            if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY) and b.month[j]
+        ]
+        if spends
+        else []
+    )
 
     def budget_row(info: RowInfo, limit: float, entries: list[tuple[int, float]]) -> None:
         r = b.row(info, -INF, limit)
@@ -264,8 +312,7 @@ def build_model(
                 r = b.row(
                     RowInfo(RowKind.SPREAD_CAP, site=sites[si].name, block=blk.index), -INF, cap_r
                 )
-                for j in at[si]:
-                    b.nz(r, j, 1.0)
+                b.ones(r, at[si])
                 relax_rows.append((r, si))
         elif blk.kind is BlockKind.SPLIT:
             cover: list[int] = []
@@ -288,19 +335,20 @@ def build_model(
                 u = use_cols[(blk.index, si)]
                 r = b.row(RowInfo(RowKind.USE_LINK, site=sites[si].name, block=blk.index), -INF, 0)
                 b.nz(r, u, -blk.units)
-                for j in at[si]:
-                    b.nz(r, j, 1.0)
+                b.ones(r, at[si])
 
-    def indicator(bi: int, si: int) -> list[tuple[int, float]]:
+    def indicator(bi: int, si: int) -> list[int]:
+        """Columns (coefficient 1) whose sum says block ``bi`` uses site ``si``."""
         if (bi, si) in use_cols:
-            return [(use_cols[(bi, si)], 1.0)]
-        return [(j, 1.0) for j in cols_at[bi].get(si, [])]
+            return [use_cols[(bi, si)]]
+        return cols_at[bi].get(si, [])
 
     def one_site(bi: int) -> bool:
         blk = blocks[bi]
         return blk.kind is BlockKind.WHOLE and blk.units == 1
 
     # --- latency-bound dependencies
+    lat = [[latency_ms(a, t) for t in sites] for a in sites]
     for w_name in sorted(deps):
         if w_name not in member_block:
             continue
@@ -309,8 +357,9 @@ def build_model(
             if d_name not in member_block or d_name == w_name:
                 continue
             db = member_block[d_name]
+            partner_sites = sorted(cols_at[db])
             for si in sorted(cols_at[wb]):
-                far = [ti for ti in sorted(cols_at[db]) if latency_ms(sites[si], sites[ti]) > bound]
+                far = [ti for ti in partner_sites if lat[si][ti] > bound]
                 if not far:
                     continue
                 # a partner on one site at most (a whole one-unit block: its offers sum to
@@ -321,11 +370,10 @@ def build_model(
                     -INF,
                     n,
                 )
-                for j, val in indicator(wb, si):
-                    b.nz(r, j, n * val)
+                for j in indicator(wb, si):
+                    b.nz(r, j, n)
                 for ti in far:
-                    for j, val in indicator(db, ti):
-                        b.nz(r, j, val)
+                    b.ones(r, indicator(db, ti))
                 relax_rows.append((r, si))
 
     if elastic:
@@ -359,6 +407,9 @@ def build_model(
         elastic=elastic,
         penalty=np.asarray(b.penalty, dtype=np.float64),
         buys=tuple(buys),
+        col_block=np.asarray(b.col_block, dtype=np.int64),
+        col_site=np.asarray(b.col_site, dtype=np.int64),
+        col_kind=np.asarray(b.col_kind, dtype=np.int8),
     )
 
 

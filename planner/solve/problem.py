@@ -45,6 +45,10 @@ class ColKind(StrEnum):
     """x'_bok: units of block b on offer o running on the servers of buy offer k."""
 
 
+KIND_CODE = {kind: code for code, kind in enumerate(ColKind)}
+"""``Model.col_kind``'s code of each column kind."""
+
+
 class RowKind(StrEnum):
     ASSIGN = "assign"
     CAPACITY = "capacity"
@@ -112,6 +116,11 @@ class Model:
     """Elastic models: the penalty part of ``cost`` per column (0 for real columns)."""
     buys: tuple[BuyOffer, ...] = ()
     """Server models the plan may buy (``planner.solve.buying``)."""
+    col_block: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """``columns[j].block`` as an array (so are ``col_site`` and ``col_kind``)."""
+    col_site: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    col_kind: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    """``KIND_CODE[columns[j].kind]``; test with ``is_kind``."""
 
     @property
     def n_cols(self) -> int:
@@ -120,6 +129,10 @@ class Model:
     @property
     def n_rows(self) -> int:
         return len(self.rows)
+
+    def is_kind(self, kind: ColKind) -> BoolArray:
+        """Which columns are of ``kind``."""
+        return np.asarray(self.col_kind == KIND_CODE[kind], dtype=np.bool_)
 
     def site_index(self, name: str) -> int:
         for i, s in enumerate(self.sites):
