@@ -148,15 +148,16 @@ def solve_offers(
     chosen = choose_method(model) if method == "auto" else method
     run_greedy = with_greedy if with_greedy is not None else True
 
-    from planner.solve.greedy import solve_greedy
+    from planner.solve.greedy import greedy_order, solve_greedy
 
+    order = greedy_order(model, deps)  # one order for the baseline and the LP's completion
     greedy: Solution | None = None
     if run_greedy or chosen == "greedy":
-        greedy = solve_greedy(model, clock=clock, dependencies=deps)
+        greedy = solve_greedy(model, clock=clock, order=order)
     limit_s = settings.solver_time_limit_s
 
     def complete(x_lp: FloatArray) -> Solution:
-        return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
+        return solve_greedy(model, clock=clock, guide=x_lp, order=order)
 
     sol: Solution
     if chosen == "greedy":

@@ -146,15 +146,7 @@ def build_model(
     horizon = float(horizon_months)
 
     # Scale for elastic cost: the real objective must weigh less than one penalty unit.
-    worst = sum(
-        max(
-            (horizon * o.per_month.lp_float() + o.migration.lp_float() for o in blk.offers),
-            default=0.0,
-        )
-        * (blk.units / blk.per_member)
-        for blk in blocks
-    )
-    eps = 1e-3 / (worst + 1.0) if elastic else 1.0
+    eps = 1e-3 / (_worst(blocks, horizon) + 1.0) if elastic else 1.0
 
     relax_rows: list[tuple[int, int]] = []
     """Rows the elastic model may violate, with the site they belong to (-1: none)."""
@@ -410,6 +402,18 @@ def build_model(
         col_block=np.asarray(b.col_block, dtype=np.int64),
         col_site=np.asarray(b.col_site, dtype=np.int64),
         col_kind=np.asarray(b.col_kind, dtype=np.int8),
+    )
+
+
+def _worst(blocks: Sequence[Block], horizon: float) -> float:
+    """The dearest plan's cost: every unit on its dearest offer."""
+    return sum(
+        max(
+            (horizon * o.per_month.lp_float() + o.migration.lp_float() for o in blk.offers),
+            default=0.0,
+        )
+        * (blk.units / blk.per_member)
+        for blk in blocks
     )
 
 

@@ -215,15 +215,11 @@ def solve_lp(
 
 def integer_columns(model: Model) -> int:
     """Integer offer columns: the size the auto method looks at."""
-    return int(
-        sum(
-            1
-            for c, flag in zip(model.columns, model.integer, strict=True)
-            if flag
-            and c.kind is ColKind.OFFER
-            and model.blocks[c.block].kind is not BlockKind.TRAIN
-        )
+    trains = np.asarray(
+        [blk.index for blk in model.blocks if blk.kind is BlockKind.TRAIN], dtype=np.int64
     )
+    offers = model.integer & model.is_kind(ColKind.OFFER) & ~np.isin(model.col_block, trains)
+    return int(np.count_nonzero(offers))
 
 
 def choose_method(model: Model) -> str:

@@ -187,8 +187,8 @@ def _repair_bounds(model: Model, x_lp: FloatArray) -> tuple[BoolArray, int]:
     offers the LP used: a single-offer block is fixed by its assignment row, a multi-offer
     one keeps a tiny integer choice (fixing the rounded LP values exactly could break a
     tight capacity row by the LP's tolerance)."""
-    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
-    is_offer = np.asarray([c.kind is ColKind.OFFER for c in model.columns], dtype=np.bool_)
+    block_of = model.col_block
+    is_offer = model.is_kind(ColKind.OFFER)
     frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL)
     frac_blocks = set(block_of[frac & (block_of >= 0)].tolist())
     member_block = {m: b.index for b in model.blocks for m in b.members}

@@ -27,9 +27,7 @@ def distinct_columns(model: Model) -> IntArray:
     n = model.n_cols
     if n < 2:
         return np.arange(n, dtype=np.int64)
-    block = np.fromiter((c.block for c in model.columns), dtype=np.int64, count=n)
-    site = np.fromiter((c.site for c in model.columns), dtype=np.int64, count=n)
-    offer = np.fromiter((c.kind is ColKind.OFFER for c in model.columns), dtype=np.bool_, count=n)
+    block, site, offer = model.col_block, model.col_site, model.is_kind(ColKind.OFFER)
     start = model.start
     nnz = np.diff(start)
     # column j may be a twin of column j - 1: same block, site, kind, bounds and pattern size
