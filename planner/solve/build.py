@@ -106,14 +106,22 @@ class _Builder:
         """One column per offer of ``blk`` (``col`` in bulk: the model's widest loop)."""
         first = len(self.columns)
         integer = blk.kind is not BlockKind.TRAIN
-        for oi, (o, si) in enumerate(zip(offers, sites, strict=True)):
-            month, mig = variable_part(blk, o)
-            self.columns.append(Column(kind, blk.index, si, oi))
-            self.cost.append((horizon * month + mig) * eps + penalty)
-            self.month.append(month)
-            self.mig.append(mig)
-            self.penalty.append(penalty)
+        if integer:  # variable_part, a list at a time
+            pm = blk.per_member
+            month = [o.per_month.lp_float() / pm for o in offers]
+            mig = [o.migration.lp_float() / pm for o in offers]
+        else:
+            parts = [variable_part(blk, o) for o in offers]
+            month, mig = [p[0] for p in parts], [p[1] for p in parts]
+        bi = blk.index
+        self.columns.extend([Column(kind, bi, si, oi) for oi, si in enumerate(sites)])
+        self.cost.extend(
+            [(horizon * a + b) * eps + penalty for a, b in zip(month, mig, strict=True)]
+        )
+        self.month.extend(month)
+        self.mig.extend(mig)
         n = len(offers)
+        self.penalty.extend([penalty] * n)
         self.col_block.extend([blk.index] * n)
         self.col_site.extend(sites)
         self.col_kind.extend([KIND_CODE[kind]] * n)
@@ -364,8 +372,7 @@ def build_model(
                 )
                 for j in indicator(wb, si):
                     b.nz(r, j, n)
-                for ti in far:
-                    b.ones(r, indicator(db, ti))
+                b.ones(r, [j for ti in far for j in indicator(db, ti)])
                 relax_rows.append((r, si))
 
     if elastic:
