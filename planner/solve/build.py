@@ -15,8 +15,10 @@ from planner.solve.buying import add_buying
 from planner.solve.problem import (
     INF,
     KIND_CODE,
+    KINDS,
     ColKind,
     Column,
+    Columns,
     Model,
     RowInfo,
     RowKind,
@@ -32,7 +34,9 @@ class _Builder:
     """Accumulates columns and (row, col, value) triplets, then packs CSC arrays."""
 
     def __init__(self) -> None:
-        self.columns: list[Column] = []
+        self.col_offer: list[int] = []
+        self.col_row: list[int] = []
+        self.col_buy: list[int] = []
         self.cost: list[float] = []
         self.month: list[float] = []
         self.mig: list[float] = []
@@ -61,7 +65,9 @@ class _Builder:
         integer: bool = False,
         penalty: float = 0.0,
     ) -> int:
-        self.columns.append(column)
+        self.col_offer.append(column.offer)
+        self.col_row.append(column.row)
+        self.col_buy.append(column.buy)
         self.col_block.append(column.block)
         self.col_site.append(column.site)
         self.col_kind.append(KIND_CODE[column.kind])
@@ -72,7 +78,18 @@ class _Builder:
         self.upper.append(ub)
         self.integer.append(integer)
         self.penalty.append(penalty)
-        return len(self.columns) - 1
+        return len(self.col_kind) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_kind)
+
+    def column(self, j: int) -> Column:
+        """Column ``j`` as a value."""
+        return Column(
+            KINDS[self.col_kind[j]], self.col_block[j], self.col_site[j], self.col_offer[j],
+            self.col_row[j], self.col_buy[j],
+        )  # fmt: skip
 
     def row(self, info: RowInfo, lo: float, hi: float) -> int:
         self.rows.append(info)
@@ -104,7 +121,7 @@ class _Builder:
         penalty: float,
     ) -> range:
         """One column per offer of ``blk`` (``col`` in bulk: the model's widest loop)."""
-        first = len(self.columns)
+        first = self.n_cols
         integer = blk.kind is not BlockKind.TRAIN
         if integer:  # variable_part, a list at a time
             pm = blk.per_member
@@ -113,8 +130,6 @@ class _Builder:
         else:
             parts = [variable_part(blk, o) for o in offers]
             month, mig = [p[0] for p in parts], [p[1] for p in parts]
-        bi = blk.index
-        self.columns.extend([Column(kind, bi, si, oi) for oi, si in enumerate(sites)])
         self.cost.extend(
             [(horizon * a + b) * eps + penalty for a, b in zip(month, mig, strict=True)]
         )
@@ -122,6 +137,9 @@ class _Builder:
         self.mig.extend(mig)
         n = len(offers)
         self.penalty.extend([penalty] * n)
+        self.col_offer.extend(range(n))
+        self.col_row.extend([-1] * n)
+        self.col_buy.extend([-1] * n)
         self.col_block.extend([blk.index] * n)
         self.col_site.extend(sites)
         self.col_kind.extend([KIND_CODE[kind]] * n)
@@ -209,9 +227,12 @@ def build_model(
                 integer=True,
             )
 
-    def offer_of(col: Column) -> Offer:
-        blk = blocks[col.block]
-        return blk.offers[col.offer] if col.kind is ColKind.OFFER else blk.relaxable[col.offer]
+    relaxed_code = KIND_CODE[ColKind.RELAXED]
+
+    def offer_of(j: int) -> Offer:
+        blk = blocks[b.col_block[j]]
+        oi = b.col_offer[j]
+        return blk.relaxable[oi] if b.col_kind[j] == relaxed_code else blk.offers[oi]
 
     # --- buying: server models to buy and the blocks that may run on them
     bought = (
@@ -235,12 +256,12 @@ def build_model(
     }
     for blk in blocks:
         for j in offer_cols[blk.index]:
-            col = b.columns[j]
-            if col.site not in capped:
+            si = b.col_site[j]
+            if si not in capped:
                 continue
-            for res, val in unit_usage(blk, offer_of(col)).items():
+            for res, val in unit_usage(blk, offer_of(j)).items():
                 if val:
-                    usage_by_row[(col.site, res)].append((j, val))
+                    usage_by_row[(si, res)].append((j, val))
     for (si, res), entries in sorted(usage_by_row.items()):
         limit = usable_capacity(sites[si]).get(res, 0.0)
         r = b.row(RowInfo(RowKind.CAPACITY, site=sites[si].name, resource=res), -INF, limit)
@@ -255,12 +276,9 @@ def build_model(
         or constraints.total_budget_per_month is not None
         or constraints.max_cloud_share is not None
     )
+    spend_kinds = {KIND_CODE[k] for k in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY)}
     all_spend = (
-        [
-            (j, b.month[j])
-            for j, col in enumerate(b.columns)
-            if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY) and b.month[j]
-        ]
+        [(j, b.month[j]) for j, kind in enumerate(b.col_kind) if kind in spend_kinds and b.month[j]]
         if spends
         else []
     )
@@ -275,13 +293,13 @@ def build_model(
         entries = [
             (j, v)
             for j, v in all_spend
-            if b.columns[j].block >= 0 and blocks[b.columns[j].block].team == team
+            if b.col_block[j] >= 0 and blocks[b.col_block[j]].team == team
         ]
         budget_row(RowInfo(RowKind.BUDGET_TEAM, team=team), budget.lp_float(), entries)
     for site, budget in sorted(constraints.site_budget_per_month.items()):
         if site not in s_idx:
             continue
-        entries = [(j, v) for j, v in all_spend if b.columns[j].site == s_idx[site]]
+        entries = [(j, v) for j, v in all_spend if b.col_site[j] == s_idx[site]]
         budget_row(RowInfo(RowKind.BUDGET_SITE, site=site), budget.lp_float(), entries)
     total_budget = constraints.total_budget_per_month
     if total_budget is not None:
@@ -289,7 +307,7 @@ def build_model(
     if constraints.max_cloud_share is not None:
         share = constraints.max_cloud_share
         entries = [
-            (j, v * ((1.0 - share) if sites[b.columns[j].site].kind is SiteKind.CLOUD else -share))
+            (j, v * ((1.0 - share) if sites[b.col_site[j]].kind is SiteKind.CLOUD else -share))
             for j, v in all_spend
         ]
         r = b.row(RowInfo(RowKind.CLOUD_SHARE, other=f"{share:g}"), -INF, 0.0)
@@ -379,7 +397,7 @@ def build_model(
         _add_slack(b, relax_rows, counted=counted)
 
     # --- pack CSC
-    n = len(b.columns)
+    n = b.n_cols
     rr = np.asarray(b.r, dtype=np.int64)
     cc = np.asarray(b.c, dtype=np.int64)
     vv = np.asarray(b.v, dtype=np.float64)
@@ -390,7 +408,14 @@ def build_model(
         blocks=tuple(blocks),
         sites=sites,
         horizon_months=horizon_months,
-        columns=tuple(b.columns),
+        columns=Columns(
+            kind=b.col_kind,
+            block=b.col_block,
+            site=b.col_site,
+            offer=b.col_offer,
+            row=b.col_row,
+            buy=b.col_buy,
+        ),
         rows=tuple(b.rows),
         cost=np.asarray(b.cost, dtype=np.float64),
         usd_per_month=np.asarray(b.month, dtype=np.float64),

@@ -151,14 +151,13 @@ class _Packer:
 
     def partners_fit(self, blk: Block, si: int) -> bool:
         """Each partner not placed yet still has an offer near ``si`` with room for it."""
-        model = self.model
         for m in blk.members:
             for other, bound in self.deps.get(m, ()):
                 if other in self.placed_sites or other not in self.block_of:
                     continue
                 pb = self.block_of[other]
                 if not any(
-                    self.lat[si][model.columns[j].site] <= bound and self.fit(j) + 1e-9 >= pb.units
+                    self.lat[si][self.site_of[j]] <= bound and self.fit(j) + 1e-9 >= pb.units
                     for j in self.offer_cols[pb.index]
                 ):
                     return False
@@ -177,28 +176,25 @@ class _Packer:
             cols = [
                 j
                 for j in self._cheapest_first(blk)
-                if (anchor is None or model.columns[j].site == anchor)
-                and self.site_ok(blk, model.columns[j].site)
-                and self.partners_fit(blk, model.columns[j].site)
+                if (anchor is None or self.site_of[j] == anchor)
+                and self.site_ok(blk, self.site_of[j])
+                and self.partners_fit(blk, self.site_of[j])
             ]
         else:  # no partners: every site is within bounds
             cols = [
-                j
-                for j in self._cheapest_first(blk)
-                if anchor is None or model.columns[j].site == anchor
+                j for j in self._cheapest_first(blk) if anchor is None or self.site_of[j] == anchor
             ]
         if blk.kind is BlockKind.SPLIT and blk.spread != 2:
             done = _place_split(model, blk, cols, self.fit, self.take)
         else:
             done = self._place_units(blk, cols)
         if done:
-            used = {model.columns[j].site for j in self.offer_cols[blk.index] if self.x[j] > EPS}
+            used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
             for m in blk.members:
                 self.placed_sites[m] = used
         return done
 
     def _place_units(self, blk: Block, cols: list[int]) -> bool:
-        model = self.model
         remaining = blk.units
         integral = blk.kind is not BlockKind.TRAIN
         # with latency partners, every site used must be within the tightest bound of the
@@ -208,7 +204,7 @@ class _Packer:
         for j in cols:
             if remaining <= EPS:
                 break
-            si = model.columns[j].site
+            si = self.site_of[j]
             if bounds and first is not None and self.lat[first][si] > min(bounds):
                 continue
             can = self.fit(j)
@@ -250,11 +246,7 @@ class _Packer:
                         break
                     self.take(j, amount)
                 else:
-                    used = {
-                        self.model.columns[j].site
-                        for j in self.offer_cols[blk.index]
-                        if self.x[j] > EPS
-                    }
+                    used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
                     if used:
                         done.add(blk.index)
                         for m in blk.members:
@@ -273,7 +265,7 @@ class _Packer:
         head = group[0]
         cheapest: dict[int, float] = {}
         for j in self.offer_cols[head.index]:
-            si = self.model.columns[j].site
+            si = self.site_of[j]
             cheapest[si] = min(cheapest.get(si, math.inf), float(self.model.cost[j]))
         for si in sorted(cheapest, key=lambda s: (cheapest[s], self.model.sites[s].name)):
             if self.place(head, anchor=si) and all(self.place(blk) for blk in group[1:]):

@@ -11,8 +11,10 @@ imports a solver or reads the clock. Money enters the model here, as floats
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +49,7 @@ class ColKind(StrEnum):
 
 KIND_CODE = {kind: code for code, kind in enumerate(ColKind)}
 """``Model.col_kind``'s code of each column kind."""
+KINDS = tuple(ColKind)
 
 
 class RowKind(StrEnum):
@@ -90,6 +93,51 @@ class Column:
     """BUY and BOUGHT columns: index into ``Model.buys``."""
 
 
+class Columns(Sequence[Column]):
+    """A model's columns as parallel lists of their fields; ``columns[j]`` builds the
+    ``Column``. A 10k fleet has ~280k columns: one object each would cost more in garbage
+    collection than building the rest of the model."""
+
+    __slots__ = ("_block", "_buy", "_kind", "_offer", "_row", "_site")
+
+    def __init__(
+        self,
+        *,
+        kind: list[int],
+        block: list[int],
+        site: list[int],
+        offer: list[int],
+        row: list[int],
+        buy: list[int],
+    ) -> None:
+        self._kind, self._block, self._site = kind, block, site
+        self._offer, self._row, self._buy = offer, row, buy
+
+    def __len__(self) -> int:
+        return len(self._kind)
+
+    @overload
+    def __getitem__(self, j: int) -> Column: ...
+
+    @overload
+    def __getitem__(self, j: slice) -> Sequence[Column]: ...
+
+    def __getitem__(self, j: int | slice) -> Column | Sequence[Column]:
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(len(self)))]
+        return Column(
+            KINDS[self._kind[j]], self._block[j], self._site[j], self._offer[j], self._row[j],
+            self._buy[j],
+        )  # fmt: skip
+
+    def __iter__(self) -> Iterator[Column]:
+        for j in range(len(self)):
+            yield self[j]
+
+    def __repr__(self) -> str:
+        return f"Columns({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     """A linear model in column-wise (CSC) form plus the bookkeeping to read it back."""
@@ -97,7 +145,8 @@ class Model:
     blocks: tuple[Block, ...]
     sites: tuple[Site, ...]
     horizon_months: int
-    columns: tuple[Column, ...]
+    columns: Sequence[Column]
+    """``Columns`` when built by ``planner.solve.build``."""
     rows: tuple[RowInfo, ...]
     cost: FloatArray
     """Objective per column: horizon x USD/month + migration (penalties when elastic)."""
@@ -133,6 +182,10 @@ class Model:
     def is_kind(self, kind: ColKind) -> BoolArray:
         """Which columns are of ``kind``."""
         return np.asarray(self.col_kind == KIND_CODE[kind], dtype=np.bool_)
+
+    def of_kind(self, kind: ColKind) -> list[int]:
+        """Indices of the columns of ``kind``, ascending."""
+        return [int(j) for j in np.nonzero(self.is_kind(kind))[0].tolist()]
 
     def site_index(self, name: str) -> int:
         for i, s in enumerate(self.sites):
