@@ -63,7 +63,7 @@ from planner.solve.build import build_model
 from planner.solve.candidates import candidates_from_offers
 from planner.solve.extract import extract
 from planner.solve.greedy import solve_greedy
-from planner.solve.milp import solve_model
+from planner.solve.repair import solve_model
 
 H = 730.0
 EU, US = Residency.EU, Residency.US

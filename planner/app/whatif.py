@@ -62,11 +62,16 @@ def solver_notes(plan: Plan) -> tuple[str, ...]:
     """What the scenario's solve reused: LP + repair starts from the base plan and keeps a
     plan within the solver gap of the LP bound without a repair (the exact MILP, for small
     projects, solves from scratch and needs no note)."""
-    from planner.solve.milp import WARM_KEPT
+    from planner.solve.repair import NO_REPAIR, WARM_KEPT
 
     if plan.solver.method != "lp+repair":
         return ()
     for part in plan.solver.note.split("; "):
+        if part.endswith(NO_REPAIR):
+            return (
+                "solver: the LP relaxation completed is within the solver gap of its bound: "
+                "the base plan was not needed",
+            )
         if part.endswith(WARM_KEPT):
             return (f"solver: warm start from the base plan; kept {part}",)
     return (

@@ -35,14 +35,12 @@ from planner.solve.extract import RowState, extract
 from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
-    Complete,
     choose_method,
     integer_columns,
     solve_lp,
-    solve_lp_repair,
-    solve_model,
 )
 from planner.solve.problem import FloatArray, Model, first_violation
+from planner.solve.repair import Complete, solve_lp_repair, solve_model
 
 __all__ = [
     "METHODS",
@@ -141,7 +139,7 @@ def solve_offers(
     ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan:
     LP + repair then keeps a plan within ``settings.solver_gap`` of the LP bound without a
     repair (the LP completed, or the earlier plan for the blocks the LP leaves fractional,
-    completed: ``milp._warm_plan``). The exact MILP ignores it."""
+    completed: ``repair._warm_plan``). The exact MILP ignores it."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
@@ -158,15 +156,16 @@ def solve_offers(
     chosen = choose_method(model) if method == "auto" else method
     run_greedy = with_greedy if with_greedy is not None else True
 
-    from planner.solve.greedy import solve_greedy
+    from planner.solve.greedy import greedy_order, solve_greedy
 
+    order = greedy_order(model, deps)  # one order for the baseline and the LP's completion
     greedy: Solution | None = None
     if run_greedy or chosen == "greedy":
-        greedy = solve_greedy(model, clock=clock, dependencies=deps)
+        greedy = solve_greedy(model, clock=clock, order=order)
     limit_s = settings.solver_time_limit_s
 
     def complete(x_lp: FloatArray) -> Solution:
-        return solve_greedy(model, clock=clock, dependencies=deps, guide=x_lp)
+        return solve_greedy(model, clock=clock, guide=x_lp, order=order)
 
     warm_x = warm(model) if warm is not None and chosen == "lp+repair" else None
 

@@ -92,6 +92,21 @@ def _signature(w: Workload, offers: Sequence[Offer], relax: Sequence[Offer]) -> 
     )
 
 
+def _rough_signature(
+    w: Workload, offers: Sequence[Offer], relax: Sequence[Offer]
+) -> tuple[object, ...]:
+    """Part of ``_signature``, cheap to build: equal signatures have equal rough ones."""
+    return (
+        w.team,
+        w.tier,
+        w.replicas,
+        w.current_site,
+        len(offers),
+        len(relax),
+        tuple(o.per_month for o in offers),
+    )
+
+
 def build_blocks(
     workloads: Sequence[Workload],
     sites: Sequence[Site],
@@ -112,6 +127,8 @@ def build_blocks(
     k_min = max(1, constraints.min_failure_domains_tier1)
     groups: dict[tuple[object, ...], list[tuple[Workload, tuple[Offer, ...], tuple[Offer, ...]]]]
     groups = defaultdict(list)
+    rough: dict[tuple[object, ...], list[tuple[Workload, tuple[Offer, ...], tuple[Offer, ...]]]]
+    rough = defaultdict(list)
     singles: list[tuple[BlockKind, Workload, tuple[Offer, ...], tuple[Offer, ...], int]] = []
     for w in sorted(workloads, key=lambda w: w.name):
         all_offers = sorted(offers.get(w.name, ()), key=offer_sort_key)
@@ -138,7 +155,15 @@ def build_blocks(
         if not aggregate or w.name in in_latency or (needs_split and spread != 2):
             singles.append((kind, w, elig, rel, spread))
         else:
-            groups[(kind.value, spread, *_signature(w, elig, rel))].append((w, elig, rel))
+            rough[(kind.value, spread, *_rough_signature(w, elig, rel))].append((w, elig, rel))
+    # the full signature only where the rough one (a function of it) is shared: distinct
+    # workloads are most of a real fleet, and their offers are many
+    for key, members in rough.items():
+        if len(members) == 1:
+            groups[key].append(members[0])
+            continue
+        for w, elig, rel in members:
+            groups[(*key[:2], *_signature(w, elig, rel))].append((w, elig, rel))
 
     protos: list[_Proto] = []
     for key, members in groups.items():

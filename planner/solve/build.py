@@ -14,8 +14,11 @@ from planner.solve.blocks import Block, BlockKind
 from planner.solve.buying import add_buying
 from planner.solve.problem import (
     INF,
+    KIND_CODE,
+    KINDS,
     ColKind,
     Column,
+    Columns,
     Model,
     RowInfo,
     RowKind,
@@ -31,7 +34,9 @@ class _Builder:
     """Accumulates columns and (row, col, value) triplets, then packs CSC arrays."""
 
     def __init__(self) -> None:
-        self.columns: list[Column] = []
+        self.col_offer: list[int] = []
+        self.col_row: list[int] = []
+        self.col_buy: list[int] = []
         self.cost: list[float] = []
         self.month: list[float] = []
         self.mig: list[float] = []
@@ -39,6 +44,9 @@ class _Builder:
         self.upper: list[float] = []
         self.integer: list[bool] = []
         self.penalty: list[float] = []
+        self.col_block: list[int] = []
+        self.col_site: list[int] = []
+        self.col_kind: list[int] = []
         self.rows: list[RowInfo] = []
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
@@ -57,7 +65,12 @@ class _Builder:
         integer: bool = False,
         penalty: float = 0.0,
     ) -> int:
-        self.columns.append(column)
+        self.col_offer.append(column.offer)
+        self.col_row.append(column.row)
+        self.col_buy.append(column.buy)
+        self.col_block.append(column.block)
+        self.col_site.append(column.site)
+        self.col_kind.append(KIND_CODE[column.kind])
         self.cost.append(cost + penalty)
         self.month.append(month)
         self.mig.append(mig)
@@ -65,7 +78,18 @@ class _Builder:
         self.upper.append(ub)
         self.integer.append(integer)
         self.penalty.append(penalty)
-        return len(self.columns) - 1
+        return len(self.col_kind) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_kind)
+
+    def column(self, j: int) -> Column:
+        """Column ``j`` as a value."""
+        return Column(
+            KINDS[self.col_kind[j]], self.col_block[j], self.col_site[j], self.col_offer[j],
+            self.col_row[j], self.col_buy[j],
+        )  # fmt: skip
 
     def row(self, info: RowInfo, lo: float, hi: float) -> int:
         self.rows.append(info)
@@ -78,6 +102,51 @@ class _Builder:
             self.r.append(row)
             self.c.append(col)
             self.v.append(val)
+
+    def ones(self, row: int, cols: Sequence[int]) -> None:
+        """Coefficient 1 for each of ``cols`` in ``row``."""
+        self.r.extend([row] * len(cols))
+        self.c.extend(cols)
+        self.v.extend([1.0] * len(cols))
+
+    def offers(
+        self,
+        blk: Block,
+        offers: Sequence[Offer],
+        kind: ColKind,
+        *,
+        sites: Sequence[int],
+        horizon: float,
+        eps: float,
+        penalty: float,
+    ) -> range:
+        """One column per offer of ``blk`` (``col`` in bulk: the model's widest loop)."""
+        first = self.n_cols
+        integer = blk.kind is not BlockKind.TRAIN
+        if integer:  # variable_part, a list at a time
+            pm = blk.per_member
+            month = [o.per_month.lp_float() / pm for o in offers]
+            mig = [o.migration.lp_float() / pm for o in offers]
+        else:
+            parts = [variable_part(blk, o) for o in offers]
+            month, mig = [p[0] for p in parts], [p[1] for p in parts]
+        self.cost.extend(
+            [(horizon * a + b) * eps + penalty for a, b in zip(month, mig, strict=True)]
+        )
+        self.month.extend(month)
+        self.mig.extend(mig)
+        n = len(offers)
+        self.penalty.extend([penalty] * n)
+        self.col_offer.extend(range(n))
+        self.col_row.extend([-1] * n)
+        self.col_buy.extend([-1] * n)
+        self.col_block.extend([blk.index] * n)
+        self.col_site.extend(sites)
+        self.col_kind.extend([KIND_CODE[kind]] * n)
+        self.lower.extend([0.0] * n)
+        self.upper.extend([blk.units] * n)
+        self.integer.extend([integer] * n)
+        return range(first, first + n)
 
 
 def build_model(
@@ -103,15 +172,7 @@ def build_model(
     horizon = float(horizon_months)
 
     # Scale for elastic cost: the real objective must weigh less than one penalty unit.
-    worst = sum(
-        max(
-            (horizon * o.per_month.lp_float() + o.migration.lp_float() for o in blk.offers),
-            default=0.0,
-        )
-        * (blk.units / blk.per_member)
-        for blk in blocks
-    )
-    eps = 1e-3 / (worst + 1.0) if elastic else 1.0
+    eps = 1e-3 / (_worst(blocks, horizon) + 1.0) if elastic else 1.0
 
     relax_rows: list[tuple[int, int]] = []
     """Rows the elastic model may violate, with the site they belong to (-1: none)."""
@@ -120,35 +181,27 @@ def build_model(
     offer_cols: list[list[int]] = []
     cols_at: list[dict[int, list[int]]] = []
     for blk in blocks:
-        mine: list[int] = []
         at: dict[int, list[int]] = defaultdict(list)
-        integer = blk.kind is not BlockKind.TRAIN
-        for oi, o in enumerate(blk.offers):
-            month, mig = variable_part(blk, o)
-            j = b.col(
-                Column(ColKind.OFFER, blk.index, s_idx[o.site], oi),
-                cost=(horizon * month + mig) * eps,
-                month=month,
-                mig=mig,
-                ub=blk.units,
-                integer=integer,
+        on_sites = [s_idx[o.site] for o in blk.offers]
+        mine = list(
+            b.offers(
+                blk, blk.offers, ColKind.OFFER, sites=on_sites, horizon=horizon, eps=eps, penalty=0
             )
-            mine.append(j)
-            at[s_idx[o.site]].append(j)
+        )
         if elastic:
-            for oi, o in enumerate(blk.relaxable):
-                month, mig = variable_part(blk, o)
-                j = b.col(
-                    Column(ColKind.RELAXED, blk.index, s_idx[o.site], oi),
-                    cost=(horizon * month + mig) * eps,
-                    month=month,
-                    mig=mig,
-                    ub=blk.units,
-                    integer=integer,
-                    penalty=1.0 / blk.per_member,
-                )
-                mine.append(j)
-                at[s_idx[o.site]].append(j)
+            relaxed = [s_idx[o.site] for o in blk.relaxable]
+            mine += b.offers(
+                blk,
+                blk.relaxable,
+                ColKind.RELAXED,
+                sites=relaxed,
+                horizon=horizon,
+                eps=eps,
+                penalty=1.0 / blk.per_member,
+            )
+            on_sites += relaxed
+        for j, si in zip(mine, on_sites, strict=True):
+            at[si].append(j)
         offer_cols.append(mine)
         cols_at.append(dict(at))
 
@@ -174,9 +227,12 @@ def build_model(
                 integer=True,
             )
 
-    def offer_of(col: Column) -> Offer:
-        blk = blocks[col.block]
-        return blk.offers[col.offer] if col.kind is ColKind.OFFER else blk.relaxable[col.offer]
+    relaxed_code = KIND_CODE[ColKind.RELAXED]
+
+    def offer_of(j: int) -> Offer:
+        blk = blocks[b.col_block[j]]
+        oi = b.col_offer[j]
+        return blk.relaxable[oi] if b.col_kind[j] == relaxed_code else blk.offers[oi]
 
     # --- buying: server models to buy and the blocks that may run on them
     bought = (
@@ -190,19 +246,22 @@ def build_model(
     # --- assignment rows
     for blk in blocks:
         r = b.row(RowInfo(RowKind.ASSIGN, block=blk.index), blk.units, blk.units)
-        for j in (*offer_cols[blk.index], *bought.get(blk.index, ())):
-            b.nz(r, j, 1.0)
+        b.ones(r, offer_cols[blk.index])
+        b.ones(r, bought.get(blk.index, ()))
 
     # --- capacity rows: one per (owned site, resource) that some column uses
     usage_by_row: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
+    capped = {
+        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
+    }
     for blk in blocks:
         for j in offer_cols[blk.index]:
-            col = b.columns[j]
-            if sites[col.site].kind is SiteKind.CLOUD or sites[col.site].capacity is None:
+            si = b.col_site[j]
+            if si not in capped:
                 continue
-            for res, val in unit_usage(blk, offer_of(col)).items():
+            for res, val in unit_usage(blk, offer_of(j)).items():
                 if val:
-                    usage_by_row[(col.site, res)].append((j, val))
+                    usage_by_row[(si, res)].append((j, val))
     for (si, res), entries in sorted(usage_by_row.items()):
         limit = usable_capacity(sites[si]).get(res, 0.0)
         r = b.row(RowInfo(RowKind.CAPACITY, site=sites[si].name, resource=res), -INF, limit)
@@ -211,11 +270,18 @@ def build_model(
         relax_rows.append((r, si))
 
     # --- budgets and cloud share (monthly spend)
-    all_spend = [
-        (j, b.month[j])
-        for j, col in enumerate(b.columns)
-        if col.kind in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY) and b.month[j]
-    ]
+    spends = (
+        constraints.team_budget_per_month
+        or constraints.site_budget_per_month
+        or constraints.total_budget_per_month is not None
+        or constraints.max_cloud_share is not None
+    )
+    spend_kinds = {KIND_CODE[k] for k in (ColKind.OFFER, ColKind.RELAXED, ColKind.USE, ColKind.BUY)}
+    all_spend = (
+        [(j, b.month[j]) for j, kind in enumerate(b.col_kind) if kind in spend_kinds and b.month[j]]
+        if spends
+        else []
+    )
 
     def budget_row(info: RowInfo, limit: float, entries: list[tuple[int, float]]) -> None:
         r = b.row(info, -INF, limit)
@@ -227,13 +293,13 @@ def build_model(
         entries = [
             (j, v)
             for j, v in all_spend
-            if b.columns[j].block >= 0 and blocks[b.columns[j].block].team == team
+            if b.col_block[j] >= 0 and blocks[b.col_block[j]].team == team
         ]
         budget_row(RowInfo(RowKind.BUDGET_TEAM, team=team), budget.lp_float(), entries)
     for site, budget in sorted(constraints.site_budget_per_month.items()):
         if site not in s_idx:
             continue
-        entries = [(j, v) for j, v in all_spend if b.columns[j].site == s_idx[site]]
+        entries = [(j, v) for j, v in all_spend if b.col_site[j] == s_idx[site]]
         budget_row(RowInfo(RowKind.BUDGET_SITE, site=site), budget.lp_float(), entries)
     total_budget = constraints.total_budget_per_month
     if total_budget is not None:
@@ -241,7 +307,7 @@ def build_model(
     if constraints.max_cloud_share is not None:
         share = constraints.max_cloud_share
         entries = [
-            (j, v * ((1.0 - share) if sites[b.columns[j].site].kind is SiteKind.CLOUD else -share))
+            (j, v * ((1.0 - share) if sites[b.col_site[j]].kind is SiteKind.CLOUD else -share))
             for j, v in all_spend
         ]
         r = b.row(RowInfo(RowKind.CLOUD_SHARE, other=f"{share:g}"), -INF, 0.0)
@@ -264,8 +330,7 @@ def build_model(
                 r = b.row(
                     RowInfo(RowKind.SPREAD_CAP, site=sites[si].name, block=blk.index), -INF, cap_r
                 )
-                for j in at[si]:
-                    b.nz(r, j, 1.0)
+                b.ones(r, at[si])
                 relax_rows.append((r, si))
         elif blk.kind is BlockKind.SPLIT:
             cover: list[int] = []
@@ -288,19 +353,20 @@ def build_model(
                 u = use_cols[(blk.index, si)]
                 r = b.row(RowInfo(RowKind.USE_LINK, site=sites[si].name, block=blk.index), -INF, 0)
                 b.nz(r, u, -blk.units)
-                for j in at[si]:
-                    b.nz(r, j, 1.0)
+                b.ones(r, at[si])
 
-    def indicator(bi: int, si: int) -> list[tuple[int, float]]:
+    def indicator(bi: int, si: int) -> list[int]:
+        """Columns (coefficient 1) whose sum says block ``bi`` uses site ``si``."""
         if (bi, si) in use_cols:
-            return [(use_cols[(bi, si)], 1.0)]
-        return [(j, 1.0) for j in cols_at[bi].get(si, [])]
+            return [use_cols[(bi, si)]]
+        return cols_at[bi].get(si, [])
 
     def one_site(bi: int) -> bool:
         blk = blocks[bi]
         return blk.kind is BlockKind.WHOLE and blk.units == 1
 
     # --- latency-bound dependencies
+    lat = [[latency_ms(a, t) for t in sites] for a in sites]
     for w_name in sorted(deps):
         if w_name not in member_block:
             continue
@@ -309,8 +375,9 @@ def build_model(
             if d_name not in member_block or d_name == w_name:
                 continue
             db = member_block[d_name]
+            partner_sites = sorted(cols_at[db])
             for si in sorted(cols_at[wb]):
-                far = [ti for ti in sorted(cols_at[db]) if latency_ms(sites[si], sites[ti]) > bound]
+                far = [ti for ti in partner_sites if lat[si][ti] > bound]
                 if not far:
                     continue
                 # a partner on one site at most (a whole one-unit block: its offers sum to
@@ -321,18 +388,16 @@ def build_model(
                     -INF,
                     n,
                 )
-                for j, val in indicator(wb, si):
-                    b.nz(r, j, n * val)
-                for ti in far:
-                    for j, val in indicator(db, ti):
-                        b.nz(r, j, val)
+                for j in indicator(wb, si):
+                    b.nz(r, j, n)
+                b.ones(r, [j for ti in far for j in indicator(db, ti)])
                 relax_rows.append((r, si))
 
     if elastic:
         _add_slack(b, relax_rows, counted=counted)
 
     # --- pack CSC
-    n = len(b.columns)
+    n = b.n_cols
     rr = np.asarray(b.r, dtype=np.int64)
     cc = np.asarray(b.c, dtype=np.int64)
     vv = np.asarray(b.v, dtype=np.float64)
@@ -343,7 +408,14 @@ def build_model(
         blocks=tuple(blocks),
         sites=sites,
         horizon_months=horizon_months,
-        columns=tuple(b.columns),
+        columns=Columns(
+            kind=b.col_kind,
+            block=b.col_block,
+            site=b.col_site,
+            offer=b.col_offer,
+            row=b.col_row,
+            buy=b.col_buy,
+        ),
         rows=tuple(b.rows),
         cost=np.asarray(b.cost, dtype=np.float64),
         usd_per_month=np.asarray(b.month, dtype=np.float64),
@@ -359,6 +431,21 @@ def build_model(
         elastic=elastic,
         penalty=np.asarray(b.penalty, dtype=np.float64),
         buys=tuple(buys),
+        col_block=np.asarray(b.col_block, dtype=np.int64),
+        col_site=np.asarray(b.col_site, dtype=np.int64),
+        col_kind=np.asarray(b.col_kind, dtype=np.int8),
+    )
+
+
+def _worst(blocks: Sequence[Block], horizon: float) -> float:
+    """The dearest plan's cost: every unit on its dearest offer."""
+    return sum(
+        max(
+            (horizon * o.per_month.lp_float() + o.migration.lp_float() for o in blk.offers),
+            default=0.0,
+        )
+        * (blk.units / blk.per_member)
+        for blk in blocks
     )
 
 

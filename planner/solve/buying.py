@@ -153,13 +153,12 @@ def _weight(blk: Block, o: Offer, bo: BuyOffer) -> Fraction:
 def shares_per_unit(model: Model, x: FloatArray) -> dict[int, Money]:
     """Monthly cost share of one unit of each used x' column: the bought servers' monthly
     cost split by dominant-resource share (scaled down if the shares exceed the servers)."""
-    units = {
-        c.buy: round(float(x[j])) for j, c in enumerate(model.columns) if c.kind is ColKind.BUY
-    }
+    units = {model.columns[j].buy: round(float(x[j])) for j in model.of_kind(ColKind.BUY)}
     weights: dict[int, Fraction] = {}
     total: dict[int, Fraction] = defaultdict(Fraction)
-    for j, c in enumerate(model.columns):
-        if c.kind is not ColKind.BOUGHT or x[j] <= 0.5 or units.get(c.buy, 0) <= 0:
+    for j in model.of_kind(ColKind.BOUGHT):
+        c = model.columns[j]
+        if x[j] <= 0.5 or units.get(c.buy, 0) <= 0:
             continue
         blk = model.blocks[c.block]
         w = _weight(blk, blk.offers[c.offer], model.buys[c.buy]) / units[c.buy]
@@ -207,10 +206,10 @@ def purchases(model: Model, x: FloatArray, placements: Sequence[Placement]) -> t
             if a.bought:
                 placed[(a.site, a.bought)].append((p.workload, a.per_month))
     out: list[Purchase] = []
-    for j, c in enumerate(model.columns):
-        if c.kind is not ColKind.BUY or x[j] <= 0.5:
+    for j in model.of_kind(ColKind.BUY):
+        if x[j] <= 0.5:
             continue
-        bo = model.buys[c.buy]
+        bo = model.buys[model.columns[j].buy]
         n = round(float(x[j]))
         month = bo.per_month * n
         on = placed.get((bo.site, bo.node_class), ())
@@ -251,8 +250,9 @@ def with_idle_purchases(
 def bought_capacity(model: Model, x: FloatArray) -> dict[str, dict[str, float]]:
     """Usable capacity the solution buys, per site and resource."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for j, c in enumerate(model.columns):
-        if c.kind is ColKind.BUY and x[j] > 0.5:
+    for j in model.of_kind(ColKind.BUY):
+        c = model.columns[j]
+        if x[j] > 0.5:
             for r, v in model.buys[c.buy].capacity.items():
                 out[model.sites[c.site].name][r] += v * round(float(x[j]))
     return out

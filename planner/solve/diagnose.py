@@ -76,10 +76,11 @@ def precheck(
     lines: list[str] = []
     fixes: list[str] = []
     for w in sorted(workloads, key=lambda w: w.name):
-        mine = sorted(
-            (o for o in offers.get(w.name, ()) if o.site in site_names),
-            key=lambda o: (o.site, o.option.value),
-        )
+        mine = [o for o in offers.get(w.name, ()) if o.site in site_names]
+        eligible = [o for o in mine if o.eligible]
+        if eligible and w.pinned_site is None:
+            continue  # the common case: no message, so nothing to sort
+        mine.sort(key=lambda o: (o.site, o.option.value))
         eligible = [o for o in mine if o.eligible]
         if w.pinned_site is not None:
             pinned = [o for o in eligible if o.site == w.pinned_site]

@@ -135,8 +135,9 @@ def extract(
     states = row_states(model, x, sol.duals)
     tight = {s.label: s for s in states}
     per_block: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
-    for j, c in enumerate(model.columns):
-        if c.kind in (ColKind.OFFER, ColKind.BOUGHT) and x[j] > 1e-9:
+    for j in np.nonzero(x > 1e-9)[0].tolist():
+        c = model.columns[j]
+        if c.kind in (ColKind.OFFER, ColKind.BOUGHT):
             # (offer, units, column): a bought column names the servers it runs on
             per_block[c.block].append((c.offer, float(x[j]), j if c.kind is ColKind.BOUGHT else -1))
     share = shares_per_unit(model, x) if model.buys else {}
@@ -384,8 +385,9 @@ def site_usage(
     for p in placements:
         for a in p.assignments:
             spend[a.site].append(a.per_month)
-    for j, c in enumerate(model.columns):
-        if c.kind not in (ColKind.OFFER, ColKind.BOUGHT) or x[j] <= 1e-9:
+    for j in np.nonzero(x > 1e-9)[0].tolist():
+        c = model.columns[j]
+        if c.kind not in (ColKind.OFFER, ColKind.BOUGHT):
             continue
         blk = model.blocks[c.block]
         o = blk.offers[c.offer]

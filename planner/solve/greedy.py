@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,13 +93,16 @@ class _Packer:
         self.headroom = model.row_upper.copy()
         self.journal: list[tuple[int, float]] = []
         self.start = model.start.tolist()
+        self.cost: list[float] = model.cost.tolist()
+        self.site_of: list[int] = model.col_site.tolist()
+        self.site_names = [s.name for s in model.sites]
         self.limited = np.asarray([r.kind in LIMITED_ROWS for r in model.rows], dtype=np.bool_)
         self.limits: dict[int, list[tuple[int, float]]] = {}
         """Column -> the limited rows it consumes and how much per unit (filled lazily)."""
         self.offer_cols: dict[int, list[int]] = defaultdict(list)
-        for j, c in enumerate(model.columns):
-            if c.kind is ColKind.OFFER:
-                self.offer_cols[c.block].append(j)
+        offers = np.nonzero(model.is_kind(ColKind.OFFER))[0]
+        for j, blk in zip(offers.tolist(), model.col_block[offers].tolist(), strict=True):
+            self.offer_cols[blk].append(j)
         self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
         self.block_of = {m: blk for blk in model.blocks for m in blk.members}
         self.placed_sites: dict[str, set[int]] = {}
@@ -147,45 +151,50 @@ class _Packer:
 
     def partners_fit(self, blk: Block, si: int) -> bool:
         """Each partner not placed yet still has an offer near ``si`` with room for it."""
-        model = self.model
         for m in blk.members:
             for other, bound in self.deps.get(m, ()):
                 if other in self.placed_sites or other not in self.block_of:
                     continue
                 pb = self.block_of[other]
                 if not any(
-                    self.lat[si][model.columns[j].site] <= bound and self.fit(j) + 1e-9 >= pb.units
+                    self.lat[si][self.site_of[j]] <= bound and self.fit(j) + 1e-9 >= pb.units
                     for j in self.offer_cols[pb.index]
                 ):
                     return False
         return True
 
+    def _cheapest_first(self, blk: Block) -> list[int]:
+        """``blk``'s offer columns by cost, then site name, then index."""
+        cost, site, names = self.cost, self.site_of, self.site_names
+        return sorted(self.offer_cols[blk.index], key=lambda j: (cost[j], names[site[j]], j))
+
     def place(self, blk: Block, anchor: int | None = None) -> bool:
         """Place ``blk`` (on site ``anchor`` only, if given); False if it does not fit (what
         was taken stays in the journal for the caller to undo)."""
         model = self.model
-        cols = sorted(
-            (
+        if any(self.deps.get(m) for m in blk.members):
+            cols = [
                 j
-                for j in self.offer_cols[blk.index]
-                if (anchor is None or model.columns[j].site == anchor)
-                and self.site_ok(blk, model.columns[j].site)
-                and self.partners_fit(blk, model.columns[j].site)
-            ),
-            key=lambda j: (model.cost[j], model.sites[model.columns[j].site].name, j),
-        )
+                for j in self._cheapest_first(blk)
+                if (anchor is None or self.site_of[j] == anchor)
+                and self.site_ok(blk, self.site_of[j])
+                and self.partners_fit(blk, self.site_of[j])
+            ]
+        else:  # no partners: every site is within bounds
+            cols = [
+                j for j in self._cheapest_first(blk) if anchor is None or self.site_of[j] == anchor
+            ]
         if blk.kind is BlockKind.SPLIT and blk.spread != 2:
             done = _place_split(model, blk, cols, self.fit, self.take)
         else:
             done = self._place_units(blk, cols)
         if done:
-            used = {model.columns[j].site for j in self.offer_cols[blk.index] if self.x[j] > EPS}
+            used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
             for m in blk.members:
                 self.placed_sites[m] = used
         return done
 
     def _place_units(self, blk: Block, cols: list[int]) -> bool:
-        model = self.model
         remaining = blk.units
         integral = blk.kind is not BlockKind.TRAIN
         # with latency partners, every site used must be within the tightest bound of the
@@ -195,7 +204,7 @@ class _Packer:
         for j in cols:
             if remaining <= EPS:
                 break
-            si = model.columns[j].site
+            si = self.site_of[j]
             if bounds and first is not None and self.lat[first][si] > min(bounds):
                 continue
             can = self.fit(j)
@@ -215,13 +224,11 @@ class _Packer:
         """Take ``guide``'s values for every block of each group whose integer values are
         all whole (training shares are fractions by nature); the indices of the blocks taken.
         A block whose values no longer fit (the LP's tolerance) is left out."""
-        whole: dict[int, bool] = {}
-        for j, c in enumerate(self.model.columns):
-            # offers, covers and site-use indicators: a block whose fractional use of a
-            # site satisfied a latency row would break it once the use is whole
-            if c.block >= 0 and self.model.integer[j]:
-                ok = abs(guide[j] - round(guide[j])) <= 1e-6
-                whole[c.block] = whole.get(c.block, True) and ok
+        # offers, covers and site-use indicators: a block whose fractional use of a site
+        # satisfied a latency row would break it once the use is whole
+        model = self.model
+        split = model.integer & (np.abs(guide - np.round(guide)) > 1e-6) & (model.col_block >= 0)
+        whole = dict.fromkeys(np.unique(model.col_block[split]).tolist(), False)
         done: set[int] = set()
         for group in groups:
             if not all(whole.get(blk.index, True) for blk in group):
@@ -239,11 +246,7 @@ class _Packer:
                         break
                     self.take(j, amount)
                 else:
-                    used = {
-                        self.model.columns[j].site
-                        for j in self.offer_cols[blk.index]
-                        if self.x[j] > EPS
-                    }
+                    used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
                     if used:
                         done.add(blk.index)
                         for m in blk.members:
@@ -262,7 +265,7 @@ class _Packer:
         head = group[0]
         cheapest: dict[int, float] = {}
         for j in self.offer_cols[head.index]:
-            si = self.model.columns[j].site
+            si = self.site_of[j]
             cheapest[si] = min(cheapest.get(si, math.inf), float(self.model.cost[j]))
         for si in sorted(cheapest, key=lambda s: (cheapest[s], self.model.sites[s].name)):
             if self.place(head, anchor=si) and all(self.place(blk) for blk in group[1:]):
@@ -308,27 +311,46 @@ def latency_groups(model: Model, deps: Mapping[str, set[tuple[str, float]]]) -> 
     return groups
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The greedy's order for a model: latency partners both ways, and the groups in the
+    order they are placed (``latency_groups``). Computed once, it serves every greedy run
+    on the model (the baseline and the LP's completion)."""
+
+    deps: Mapping[str, set[tuple[str, float]]]
+    groups: Sequence[Sequence[Block]]
+
+
+def greedy_order(
+    model: Model, dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None
+) -> Order:
+    """The ``Order`` of ``model`` given each workload's latency-bound ``dependencies``."""
+    deps: dict[str, set[tuple[str, float]]] = defaultdict(set)
+    for w, lst in (dependencies or {}).items():
+        for d, bound in lst:
+            deps[w].add((d, bound))
+            deps[d].add((w, bound))
+    return Order(deps=deps, groups=latency_groups(model, deps))
+
+
 def solve_greedy(
     model: Model,
     *,
     clock: Clock,
     dependencies: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     guide: FloatArray | None = None,
+    order: Order | None = None,
 ) -> Solution:
     """Greedy plan for ``model`` (not elastic). Deterministic: ties break by name.
 
     ``guide`` (an LP solution) makes it a completion: latency groups whose integer values
     in it are all whole are placed as it says first (a block that no longer fits is left
     to the greedy), the rest greedily (LP + repair's fallback when its repair runs out of
-    time)."""
+    time). ``order``: ``greedy_order(model, dependencies)`` if already known."""
     t0 = clock()
-    deps: dict[str, set[tuple[str, float]]] = defaultdict(set)
-    for w, lst in (dependencies or {}).items():
-        for d, bound in lst:
-            deps[w].add((d, bound))
-            deps[d].add((w, bound))
-    packer = _Packer(model, deps)
-    groups = latency_groups(model, deps)
+    order = greedy_order(model, dependencies) if order is None else order
+    packer = _Packer(model, order.deps)
+    groups = order.groups
     done = set() if guide is None else packer.follow(guide, groups)
     failed = ""
     for group in groups:
@@ -408,17 +430,21 @@ def _place_split(
 
 def _fill_aux(model: Model, x: FloatArray) -> None:
     """Set cover (z) and use (u) columns consistently with the offer columns."""
-    placed = np.nonzero(x > EPS)[0].tolist()
+    offers = model.is_kind(ColKind.OFFER)
+    cover = model.is_kind(ColKind.COVER)
+    use = model.is_kind(ColKind.USE)
+    if not (cover.any() or use.any()):
+        return
+    placed = np.nonzero(offers & (x > EPS))[0].tolist()
     at: dict[tuple[int, int], float] = defaultdict(float)
     for j in placed:
-        c = model.columns[j]
-        if c.kind is ColKind.OFFER:
-            at[(c.block, c.site)] += float(x[j])
-    for j, c in enumerate(model.columns):
-        if c.kind is ColKind.COVER:
-            x[j] = min(at.get((c.block, c.site), 0.0), model.upper[j])
-        elif c.kind is ColKind.USE:
-            x[j] = 1.0 if at.get((c.block, c.site), 0.0) > EPS else 0.0
+        at[(int(model.col_block[j]), int(model.col_site[j]))] += float(x[j])
+    for j in np.nonzero(cover | use)[0].tolist():
+        got = at.get((int(model.col_block[j]), int(model.col_site[j])), 0.0)
+        if cover[j]:
+            x[j] = min(got, model.upper[j])
+        else:
+            x[j] = 1.0 if got > EPS else 0.0
 
 
 def is_cloud(model: Model, si: int) -> bool:

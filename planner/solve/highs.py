@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve.problem import FloatArray, Model
+from planner.solve.problem import FloatArray, IntArray, Model
 
 Clock = Callable[[], float]
 
@@ -45,7 +45,28 @@ class Solution:
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
 
 
-def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray) -> object:
+def _columns_of(
+    model: Model, cols: IntArray | None
+) -> tuple[FloatArray, IntArray, IntArray, FloatArray]:
+    """(cost, CSC start, index, value) of the columns ``cols`` of ``model`` (all: ``None``)."""
+    if cols is None:
+        return model.cost, model.start, model.index, model.value
+    nnz = np.diff(model.start)[cols]
+    start = np.zeros(len(cols) + 1, dtype=np.int64)
+    np.cumsum(nnz, out=start[1:])
+    # position of each kept nonzero in the full arrays: its column's start + its offset
+    at = np.repeat(model.start[cols] - start[:-1], nnz) + np.arange(int(start[-1]))
+    return model.cost[cols], start, model.index[at], model.value[at]
+
+
+def _highs(
+    model: Model,
+    *,
+    integer: bool,
+    lower: FloatArray,
+    upper: FloatArray,
+    cols: IntArray | None = None,
+) -> object:
     import highspy
     from highspy._core import _Highs
 
@@ -57,23 +78,23 @@ def _highs(model: Model, *, integer: bool, lower: FloatArray, upper: FloatArray)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
+    cost, start, index, value = _columns_of(model, cols)
+    flags = model.integer if cols is None else model.integer[cols]
     lp = highspy.HighsLp()
-    lp.num_col_ = model.n_cols
+    lp.num_col_ = len(cost)
     lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower if cols is None else lower[cols]
+    lp.col_upper_ = upper if cols is None else upper[cols]
     lp.row_lower_ = model.row_lower
     lp.row_upper_ = model.row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = model.start.astype(np.int32)
-    lp.a_matrix_.index_ = model.index.astype(np.int32)
-    lp.a_matrix_.value_ = model.value
-    if integer and bool(model.integer.any()):
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.integer
-        ]
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    if integer and bool(flags.any()):
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[flag] for flag in flags.tolist()]
     h.passModel(lp)
     return h
 
@@ -89,6 +110,7 @@ def run_highs(
     start: FloatArray | None = None,
     want_duals: bool = False,
     clock: Clock | None = None,
+    cols: IntArray | None = None,
 ) -> tuple[str, FloatArray, float, float | None, bool, FloatArray | None]:
     """Solve; return (status, x, objective, bound, time_limited, row duals). ``status`` is
     ``optimal``, ``feasible`` (stopped with a plan), ``time-limit`` (stopped without one),
@@ -98,7 +120,10 @@ def run_highs(
     start of its own run, after the model is passed; 0 stops at once). With a ``clock`` the
     solve also stops once that clock has advanced ``time_limit_s`` (checked at HiGHS's
     simplex, interior-point and MIP interrupt points), so a caller's clock, not the
-    machine's load, decides where a stub clock stops it."""
+    machine's load, decides where a stub clock stops it.
+
+    ``cols``: solve over these columns only (the others are held at 0: dearer twins,
+    ``planner.solve.twins``); ``x`` and ``start`` are full-length all the same."""
     if model.n_cols == 0:  # nothing to place: HiGHS would report an error on no columns
         feasible = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
         status = "optimal" if feasible else "infeasible"
@@ -111,6 +136,7 @@ def run_highs(
         integer=integer,
         lower=model.lower if lower is None else lower,
         upper=model.upper if upper is None else upper,
+        cols=cols,
     )
     assert isinstance(h, _Highs)
     h.setOptionValue("time_limit", max(0.0, float(time_limit_s)))
@@ -118,7 +144,7 @@ def run_highs(
     h.setOptionValue("mip_abs_gap", 1e-6)
     if start is not None and integer:
         sol = highspy.HighsSolution()
-        sol.col_value = list(start)
+        sol.col_value = list(start if cols is None else start[cols])
         sol.value_valid = True
         h.setSolution(sol)
     if clock is not None:
@@ -142,9 +168,12 @@ def run_highs(
         status = "feasible" if has_solution else "time-limit"
     if status == "optimal" and not has_solution and model.n_cols:
         status = "error"
-    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    if x.shape[0] != model.n_cols:
-        x = np.zeros(model.n_cols)
+    got = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    x = np.zeros(model.n_cols)
+    if cols is None and got.shape[0] == model.n_cols:
+        x = got
+    elif cols is not None and got.shape[0] == len(cols):
+        x[cols] = got
     bound: float | None
     if integer and bool(model.integer.any()):
         bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None

@@ -90,13 +90,18 @@ Buying (``planner.solve.buying``, when sites offer servers to buy)
 
 Solving
     ``milp``: the program above with mip_rel_gap = settings.solver_gap and a time limit,
-    started from the greedy plan. ``lp+repair`` (big fleets, see notes/solver-scale.md):
-    solve the LP relaxation (its objective is a lower bound); every block whose LP values
-    (offers, covers, site-use) are integral keeps only the offers the LP used; fractional
-    blocks, and their latency partners, stay free; the MILP left over is tiny. If that
-    finds no plan the whole MILP runs from the greedy start; if its gap is above the
-    target the MILP polishes it for the time left. The gap reported is (objective - bound)
-    / objective. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``.
+    started from the greedy plan. ``lp+repair`` (big fleets, ``planner.solve.repair``, see
+    notes/solver-scale.md): solve the LP relaxation without twin columns (a block's offers
+    on one site that differ only in cost: ``planner.solve.twins``; same optimum); its
+    objective is a lower bound. The greedy completes the LP's integral blocks into a plan;
+    within the target gap of the bound, that plan is the answer. Otherwise every block
+    whose LP values (offers, covers, site-use) are integral keeps only the offers the LP
+    used; fractional blocks, and their latency partners, stay free; the MILP left over is
+    tiny and starts from the completion. If that finds no plan the whole MILP runs from
+    the greedy start; if its gap is above the target the MILP polishes it for the time
+    left. The gap reported is (objective - bound) / objective, always against the LP
+    bound or a better one HiGHS proved. ``auto`` picks ``milp`` up to
+    ``MILP_MAX_INTEGER_COLUMNS``.
 
 Time limit (issue #18)
     ``settings.solver_time_limit_s`` is HiGHS's alone: ``solve_offers`` starts it after the
@@ -119,14 +124,12 @@ Time limit (issue #18)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
 from planner.solve.blocks import BlockKind
 from planner.solve.highs import Clock, Solution, run_highs
-from planner.solve.problem import BoolArray, ColKind, FloatArray, Model, RowKind
+from planner.solve.problem import ColKind, FloatArray, IntArray, Model
 
 MILP_MAX_INTEGER_COLUMNS = 5_000
 """``auto`` solves the MILP directly up to this many integer offer columns (a few hundred
@@ -135,16 +138,9 @@ from the repaired plan if the gap is still above ``settings.solver_gap``. On our
 workload benchmark fleet (17k integer columns) the direct MILP took 1.6-2.0 s against
 0.15 s for LP + repair at a 0.01 % gap."""
 
-INTEGRAL_TOL = 1e-6
-Complete = Callable[[FloatArray], Solution]
-"""Completes an LP solution into a plan (``planner.solve.greedy.solve_greedy``'s guide)."""
-WARM_KEPT = "within the gap of the LP bound without a repair"
-"""``SolverInfo.note`` of LP + repair answered by its warm start (``solve_lp_repair``)."""
-POLISH_MIN_S = 1.0
-"""LP + repair above the target gap is polished by the MILP only with this much time left."""
 
-
-def _round(model: Model, x: FloatArray) -> FloatArray:
+def round_integers(model: Model, x: FloatArray) -> FloatArray:
+    """``x`` with its integer columns rounded, within the column bounds."""
     out = x.copy()
     out[model.integer] = np.round(out[model.integer])
     return np.clip(out, model.lower, model.upper)
@@ -157,14 +153,22 @@ def solve_milp(
     gap: float,
     clock: Clock,
     start: FloatArray | None = None,
+    cols: IntArray | None = None,
 ) -> Solution:
     """The exact MILP (up to ``gap``) within ``time_limit_s``; ``start`` is a feasible
-    point (the greedy plan) HiGHS may use as its first incumbent."""
+    point (the greedy plan) HiGHS may use as its first incumbent. ``cols``: over these
+    columns only (``planner.solve.twins``: the same optimum)."""
     t0 = clock()
     status, x, _, bound, limited, _ = run_highs(
-        model, integer=True, time_limit_s=time_limit_s, gap=gap, start=start, clock=clock
+        model,
+        integer=True,
+        time_limit_s=time_limit_s,
+        gap=gap,
+        start=start,
+        clock=clock,
+        cols=cols,
     )
-    x = _round(model, x)
+    x = round_integers(model, x)
     note = ""
     if limited:
         note = "time limit reached; the best plan found is used"
@@ -183,11 +187,19 @@ def solve_milp(
     )
 
 
-def solve_lp(model: Model, *, time_limit_s: float, clock: Clock) -> Solution:
-    """The LP relaxation (a lower bound), with row duals."""
+def solve_lp(
+    model: Model, *, time_limit_s: float, clock: Clock, cols: IntArray | None = None
+) -> Solution:
+    """The LP relaxation (a lower bound), with row duals; ``cols`` as for ``solve_milp``."""
     t0 = clock()
     status, x, obj, bound, limited, duals = run_highs(
-        model, integer=False, time_limit_s=time_limit_s, gap=0.0, want_duals=True, clock=clock
+        model,
+        integer=False,
+        time_limit_s=time_limit_s,
+        gap=0.0,
+        want_duals=True,
+        clock=clock,
+        cols=cols,
     )
     return Solution(
         x=x,
@@ -201,271 +213,15 @@ def solve_lp(model: Model, *, time_limit_s: float, clock: Clock) -> Solution:
     )
 
 
-def solve_lp_repair(
-    model: Model,
-    *,
-    time_limit_s: float,
-    gap: float,
-    clock: Clock,
-    start: FloatArray | None = None,
-    complete: Complete | None = None,
-    warm: FloatArray | None = None,
-) -> Solution:
-    """LP relaxation, fix integral blocks, finish the fractional ones with a small MILP;
-    if that finds no plan, the whole MILP for the time left (from ``start``).
-    ``complete(LP solution)`` (the greedy completing the LP's whole blocks: about 1-2 %
-    above the LP bound on the issue #18 fleets, in a second at 10k) is the plan whenever
-    the MILPs find nothing better in the time limit. The LP's
-    objective is kept as the bound whatever the outcome (with no plan too: a time limit
-    then still reports what no plan can beat). An infeasible LP relaxation proves the
-    MILP infeasible; an infeasible repair proves nothing (its blocks were fixed). A
-    ``warm`` start (a what-if's base plan as column values): the LP completed, or the LP's
-    whole blocks with ``warm`` for its fractional ones completed, within ``gap`` of the LP
-    bound is the answer: no repair runs (``_warm_plan``)."""
-    t0 = clock()
-
-    def left() -> float:
-        return max(0.0, time_limit_s - (clock() - t0))
-
-    lp = solve_lp(model, time_limit_s=time_limit_s, clock=clock)
-    if lp.status == "infeasible":
-        return Solution(
-            x=lp.x,
-            status="infeasible",
-            objective=math.inf,
-            bound=None,
-            seconds=clock() - t0,
-            method="lp+repair",
-            note="the LP relaxation is infeasible",
-        )
-    if lp.status != "optimal":
-        sol = solve_milp(model, time_limit_s=left(), gap=gap, clock=clock, start=start)
-        note = "LP relaxation stopped by the time limit" if lp.time_limited else "LP failed"
-        return _with(sol, t0, clock, method="milp", note=note)
-    lower = model.lower.copy()
-    upper = model.upper.copy()
-    fix, n_frac = _repair_bounds(model, lp.x)
-    upper[fix] = 0.0
-    lower[fix] = 0.0
-    guided = complete(lp.x) if complete is not None else None
-    if guided is not None and not guided.ok:
-        guided = None
-    if warm is not None and complete is not None and lp.bound is not None:
-        kept = _warm_plan(model, lp, warm, complete, gap, also=guided)
-        if kept is not None:
-            return replace(kept, seconds=clock() - t0)
-    # not the repair's start: from a good start HiGHS stops at the target gap sooner, with
-    # a dearer plan than its own search finds (10k benchmark: 0.24 % against 0.06 %)
-    status, x, _, _, limited, _ = run_highs(
-        model,
-        integer=True,
-        time_limit_s=left(),
-        gap=gap,
-        lower=lower,
-        upper=upper,
-        clock=clock,
-    )
-    note = (
-        f"LP relaxation fixed {len(model.blocks) - n_frac} of "
-        f"{len(model.blocks)} blocks; {n_frac} fractional finished by MILP"
-    )
-    completed = "the greedy completion of the LP's whole blocks used"
-    if status in ("optimal", "feasible"):
-        x = _round(model, x)
-        objective = float(model.cost @ x)
-        if guided is not None and guided.objective < objective - 1e-6:
-            x, objective, note = guided.x, guided.objective, _join(note, completed)
-        return Solution(
-            x=x,
-            status="feasible" if limited else "optimal",
-            objective=objective,
-            bound=lp.bound,
-            seconds=clock() - t0,
-            time_limited=limited,
-            method="lp+repair",
-            note=note + ("; time limit reached in the repair" if limited else ""),
-            duals=lp.duals,
-        )
-    why = "repair stopped by the time limit" if limited else "repair failed"
-    if guided is not None and (start is None or guided.objective < model.cost @ start - 1e-6):
-        start = guided.x
-    sol = solve_milp(model, time_limit_s=left(), gap=gap, clock=clock, start=start)
-    sol = _with(sol, t0, clock, method="milp", note=_join(note, f"{why}; full MILP used"))
-    if guided is not None and (not sol.ok or guided.objective < sol.objective - 1e-6):
-        sol = Solution(
-            x=guided.x,
-            status="feasible",
-            objective=guided.objective,
-            bound=None,
-            seconds=sol.seconds,
-            time_limited=True,
-            method="lp+repair",
-            note=_join(note, why, completed),
-        )
-    bound = max(b for b in (lp.bound, sol.bound, -math.inf) if b is not None)
-    return Solution(
-        x=sol.x,
-        status=sol.status,
-        objective=sol.objective,
-        bound=bound if math.isfinite(bound) and sol.status != "infeasible" else None,
-        seconds=sol.seconds,
-        time_limited=sol.time_limited or limited,
-        method=sol.method,
-        note=sol.note,
-        duals=lp.duals,
-    )
-
-
-def _warm_plan(
-    model: Model,
-    lp: Solution,
-    warm: FloatArray,
-    complete: Complete,
-    gap: float,
-    *,
-    also: Solution | None,
-) -> Solution | None:
-    """A plan within ``gap`` of the LP bound without a repair, or ``None``: ``also`` (the
-    LP completed, computed anyway) if it is one, else the LP's integral blocks with
-    ``warm`` (the base plan) for the blocks it leaves fractional, completed."""
-    assert lp.bound is not None
-
-    def kept(got: Solution | None, which: str) -> Solution | None:
-        if got is None or not got.ok:
-            return None
-        near = replace(got, bound=lp.bound)
-        if near.gap is None or near.gap > gap:
-            return None
-        note = f"{which}: {WARM_KEPT}"
-        return replace(near, status="optimal", method="lp+repair", note=note, duals=lp.duals)
-
-    first = kept(also, "the LP completed")
-    if first is not None:
-        return first
-    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
-    frac = model.integer & (np.abs(lp.x - np.round(lp.x)) > INTEGRAL_TOL) & (block_of >= 0)
-    mixed = np.where(np.isin(block_of, np.unique(block_of[frac])), warm, lp.x)
-    which = "the LP's whole blocks and the base plan for its fractional ones, completed"
-    return kept(complete(mixed), which)
-
-
-def _repair_bounds(model: Model, x_lp: FloatArray) -> tuple[BoolArray, int]:
-    """(offer columns the repair fixes at 0, number of fractional blocks). A block is
-    fractional if its offers, covers or site-use indicators are; a fractional block frees
-    its latency partners too (their rows couple the two). Integral blocks keep only the
-    offers the LP used: a single-offer block is fixed by its assignment row, a multi-offer
-    one keeps a tiny integer choice (fixing the rounded LP values exactly could break a
-    tight capacity row by the LP's tolerance)."""
-    block_of = np.asarray([c.block for c in model.columns], dtype=np.int64)
-    is_offer = np.asarray([c.kind is ColKind.OFFER for c in model.columns], dtype=np.bool_)
-    frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL)
-    frac_blocks = set(block_of[frac & (block_of >= 0)].tolist())
-    member_block = {m: b.index for b in model.blocks for m in b.members}
-    pairs = [
-        (info.block, member_block[info.other])
-        for info in model.rows
-        if info.kind is RowKind.LATENCY and info.other in member_block
-    ]
-    grew = True
-    while grew:
-        grew = False
-        for a, b in pairs:
-            if (a in frac_blocks) != (b in frac_blocks):
-                frac_blocks.update((a, b))
-                grew = True
-    fix = model.integer & is_offer & ~np.isin(block_of, list(frac_blocks))
-    unused = fix & (np.abs(x_lp) <= INTEGRAL_TOL)
-    return unused, len(frac_blocks)
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
-
-
-def _with(sol: Solution, t0: float, clock: Clock, *, method: str, note: str) -> Solution:
-    return Solution(
-        x=sol.x,
-        status=sol.status,
-        objective=sol.objective,
-        bound=sol.bound,
-        seconds=clock() - t0,
-        time_limited=sol.time_limited,
-        method=method,
-        note=_join(note, sol.note),
-        duals=sol.duals,
-    )
-
-
 def integer_columns(model: Model) -> int:
     """Integer offer columns: the size the auto method looks at."""
-    return int(
-        sum(
-            1
-            for c, flag in zip(model.columns, model.integer, strict=True)
-            if flag
-            and c.kind is ColKind.OFFER
-            and model.blocks[c.block].kind is not BlockKind.TRAIN
-        )
+    trains = np.asarray(
+        [blk.index for blk in model.blocks if blk.kind is BlockKind.TRAIN], dtype=np.int64
     )
+    offers = model.integer & model.is_kind(ColKind.OFFER) & ~np.isin(model.col_block, trains)
+    return int(np.count_nonzero(offers))
 
 
 def choose_method(model: Model) -> str:
     """What ``auto`` means for this model: ``milp`` if small, else ``lp+repair``."""
     return "milp" if integer_columns(model) <= MILP_MAX_INTEGER_COLUMNS else "lp+repair"
-
-
-def solve_model(
-    model: Model,
-    method: str,
-    *,
-    time_limit_s: float,
-    gap: float,
-    clock: Clock,
-    start: FloatArray | None = None,
-    complete: Complete | None = None,
-    warm: FloatArray | None = None,
-) -> Solution:
-    """Solve with ``milp``, ``lp+repair`` or ``auto``. LP + repair whose gap is above ``gap``
-    is polished: the MILP runs from the repaired plan for the time left, and the better
-    plan (with the better bound) is kept."""
-    if method == "auto":
-        method = choose_method(model)
-    if method == "milp":
-        return solve_milp(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
-    t0 = clock()
-    sol = solve_lp_repair(
-        model,
-        time_limit_s=time_limit_s,
-        gap=gap,
-        clock=clock,
-        start=start,
-        complete=complete,
-        warm=warm,
-    )
-    left = time_limit_s - (clock() - t0)
-    if not sol.ok or sol.method != "lp+repair" or (sol.gap or 0.0) <= gap:
-        return sol
-    if left < POLISH_MIN_S:
-        # the gap is above the target and the time limit leaves no room to close it
-        return replace(sol, time_limited=True, note=_join(sol.note, "no time left to polish"))
-    polished = solve_milp(model, time_limit_s=left, gap=gap, clock=clock, start=sol.x)
-    bound = max(b for b in (sol.bound, polished.bound, -math.inf) if b is not None)
-    if not polished.ok or polished.objective >= sol.objective - 1e-6:
-        # its bound still counts: a MILP that proved the repaired plan within the gap
-        sol = replace(
-            sol,
-            bound=bound if math.isfinite(bound) else None,
-            time_limited=sol.time_limited or polished.time_limited,
-        )
-        return _with(sol, t0, clock, method=sol.method, note="MILP polish found nothing better")
-    return Solution(
-        x=polished.x,
-        status=polished.status,
-        objective=polished.objective,
-        bound=bound if math.isfinite(bound) else None,
-        seconds=clock() - t0,
-        time_limited=polished.time_limited,
-        method="lp+repair",
-        note=_join(sol.note, "polished by the MILP", polished.note),
-        duals=sol.duals,
-    )

@@ -11,8 +11,10 @@ imports a solver or reads the clock. Money enters the model here, as floats
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +45,11 @@ class ColKind(StrEnum):
     """y_k: units of server model k bought (``Model.buys[Column.buy]``)."""
     BOUGHT = "bought"
     """x'_bok: units of block b on offer o running on the servers of buy offer k."""
+
+
+KIND_CODE = {kind: code for code, kind in enumerate(ColKind)}
+"""``Model.col_kind``'s code of each column kind."""
+KINDS = tuple(ColKind)
 
 
 class RowKind(StrEnum):
@@ -86,6 +93,51 @@ class Column:
     """BUY and BOUGHT columns: index into ``Model.buys``."""
 
 
+class Columns(Sequence[Column]):
+    """A model's columns as parallel lists of their fields; ``columns[j]`` builds the
+    ``Column``. A 10k fleet has ~280k columns: one object each would cost more in garbage
+    collection than building the rest of the model."""
+
+    __slots__ = ("_block", "_buy", "_kind", "_offer", "_row", "_site")
+
+    def __init__(
+        self,
+        *,
+        kind: list[int],
+        block: list[int],
+        site: list[int],
+        offer: list[int],
+        row: list[int],
+        buy: list[int],
+    ) -> None:
+        self._kind, self._block, self._site = kind, block, site
+        self._offer, self._row, self._buy = offer, row, buy
+
+    def __len__(self) -> int:
+        return len(self._kind)
+
+    @overload
+    def __getitem__(self, j: int) -> Column: ...
+
+    @overload
+    def __getitem__(self, j: slice) -> Sequence[Column]: ...
+
+    def __getitem__(self, j: int | slice) -> Column | Sequence[Column]:
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(len(self)))]
+        return Column(
+            KINDS[self._kind[j]], self._block[j], self._site[j], self._offer[j], self._row[j],
+            self._buy[j],
+        )  # fmt: skip
+
+    def __iter__(self) -> Iterator[Column]:
+        for j in range(len(self)):
+            yield self[j]
+
+    def __repr__(self) -> str:
+        return f"Columns({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     """A linear model in column-wise (CSC) form plus the bookkeeping to read it back."""
@@ -93,7 +145,8 @@ class Model:
     blocks: tuple[Block, ...]
     sites: tuple[Site, ...]
     horizon_months: int
-    columns: tuple[Column, ...]
+    columns: Sequence[Column]
+    """``Columns`` when built by ``planner.solve.build``."""
     rows: tuple[RowInfo, ...]
     cost: FloatArray
     """Objective per column: horizon x USD/month + migration (penalties when elastic)."""
@@ -112,6 +165,11 @@ class Model:
     """Elastic models: the penalty part of ``cost`` per column (0 for real columns)."""
     buys: tuple[BuyOffer, ...] = ()
     """Server models the plan may buy (``planner.solve.buying``)."""
+    col_block: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """``columns[j].block`` as an array (so are ``col_site`` and ``col_kind``)."""
+    col_site: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    col_kind: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    """``KIND_CODE[columns[j].kind]``; test with ``is_kind``."""
 
     @property
     def n_cols(self) -> int:
@@ -120,6 +178,14 @@ class Model:
     @property
     def n_rows(self) -> int:
         return len(self.rows)
+
+    def is_kind(self, kind: ColKind) -> BoolArray:
+        """Which columns are of ``kind``."""
+        return np.asarray(self.col_kind == KIND_CODE[kind], dtype=np.bool_)
+
+    def of_kind(self, kind: ColKind) -> list[int]:
+        """Indices of the columns of ``kind``, ascending."""
+        return [int(j) for j in np.nonzero(self.is_kind(kind))[0].tolist()]
 
     def site_index(self, name: str) -> int:
         for i, s in enumerate(self.sites):
@@ -131,9 +197,9 @@ class Model:
         """A x for a column vector ``x``."""
         counts = np.diff(self.start)
         cols = np.repeat(np.arange(self.n_cols), counts)
-        out = np.zeros(self.n_rows)
-        np.add.at(out, self.index, self.value * x[cols])
-        return out
+        # bincount adds in the same order np.add.at would, in one pass
+        out = np.bincount(self.index, weights=self.value * x[cols], minlength=self.n_rows)
+        return np.asarray(out, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -4,6 +4,7 @@ the from-scratch answer (exact MILP) or within the solver gap of the same LP bou
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from planner.solve import model_for
 from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import solve_greedy
 from planner.solve.problem import first_violation
+from planner.solve.repair import NO_REPAIR, WARM_KEPT
 from planner.whatif import apply_changes, grow_classifications, parse_change
 from planner.whatif.warm import warm_start
 
@@ -137,7 +139,11 @@ def test_warm_plan_within_the_gap_skips_the_repair(world: World) -> None:
     """A change answered within the gap without a repair (a longer horizon) says so."""
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, reused = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
-    assert "completed: within the gap of the LP bound without a repair" in reused.plan.solver.note
+    note = reused.plan.solver.note
+    # the LP completed (planner.solve.repair's skip rule) or the base plan's warm mix
+    assert NO_REPAIR in note or WARM_KEPT in note
+    assert reused.plan.solver.gap is not None
+    assert reused.plan.solver.gap <= world[0].settings.solver_gap + 1e-9
 
 
 def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
@@ -147,9 +153,14 @@ def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
 
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
     _, kept = _plan(world, [("horizon", "37")], method="lp+repair", reuse=base.prices)
+    assert kept.plan.solver.note.split("; ")[0].endswith(NO_REPAIR)
     assert solver_notes(kept.plan) == (
-        "solver: warm start from the base plan; kept the LP completed: within the gap of the "
-        "LP bound without a repair",
+        "solver: the LP relaxation completed is within the solver gap of its bound: "
+        "the base plan was not needed",
+    )
+    warm = replace(kept.plan.solver, note=f"the LP's whole blocks ...: {WARM_KEPT}; 62 blocks")
+    assert solver_notes(replace(kept.plan, solver=warm)) == (
+        f"solver: warm start from the base plan; kept the LP's whole blocks ...: {WARM_KEPT}",
     )
     _, milp = _plan(world, [("horizon", "37")], reuse=base.prices)
     assert solver_notes(milp.plan) == ()
