@@ -29,12 +29,20 @@ from planner.ingest.bytefields import MAX_FAST_FIELD, plain_decimals, segment_wo
 from planner.ingest.csv_fast import line_blocks
 from planner.ingest.csv_wide import WideColumns, read_wide_rows
 from planner.ingest.sink import SeriesSink
-from planner.ingest.timestamps import check_epoch, parse_timestamp
+from planner.ingest.timestamps import (
+    ISO_UTC_WIDTH,
+    check_epoch,
+    iso_utc_seconds,
+    outside_epoch,
+    parse_timestamp,
+)
 from planner.model import SourceRef
 
 FloatArray = npt.NDArray[np.float64]
-_UNUSUAL = (b'"', b"\r", b"\0", b"\n\n", b"\n#")
-"""Bytes a block must not hold for the vectorised path (the general reader's cases)."""
+_UNUSUAL = (b'"', b"\r", b"\0")
+"""Bytes a block must not hold for the vectorised path (quoted fields, CR line ends, NUL,
+which would read as the padding of a field). Blank and comment lines need no search:
+they fail the count of commas, or their timestamp does not parse."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +141,6 @@ def scan_wide_block(block: bytes, ncol: int, clock: dict[bytes, float]) -> WideB
     block is unusual (see the module doc). ``clock`` caches timestamp texts -> seconds."""
     if not block or ncol < 2 or any(b in block for b in _UNUSUAL):
         return None
-    if block.startswith((b"#", b"\n")):
-        return None
     padded = block + b"\0" * 8
     raw = np.frombuffer(padded, dtype=np.uint8)
     words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
@@ -148,7 +154,7 @@ def scan_wide_block(block: bytes, ncol: int, clock: dict[bytes, float]) -> WideB
     # each line's k commas lie inside it (so every line has exactly k)
     if not (bool(np.all(c[:, 0] >= line_start)) and bool(np.all(c[:, -1] < nl))):
         return None
-    timestamps = _timestamps(block, line_start, c[:, 0], clock)
+    timestamps = _timestamps(block, raw, line_start, c[:, 0], clock)
     if timestamps is None:
         return None
     start = (c + 1).reshape(-1)
@@ -169,12 +175,18 @@ def scan_wide_block(block: bytes, ncol: int, clock: dict[bytes, float]) -> WideB
 
 def _timestamps(
     block: bytes,
+    raw: npt.NDArray[np.uint8],
     line_start: npt.NDArray[np.intp],
     first_comma: npt.NDArray[np.intp],
     clock: dict[bytes, float],
 ) -> FloatArray | None:
     """Epoch seconds of each line's first field, None when one does not parse or is
-    implausible (``parse_timestamp``, ``check_epoch``)."""
+    implausible (``parse_timestamp``, ``check_epoch``): all at once when every one is
+    ``YYYY-MM-DDTHH:MM:SSZ`` (``iso_utc_seconds``), else one by one."""
+    if bool(np.all(first_comma - line_start == ISO_UTC_WIDTH)):
+        seconds = iso_utc_seconds(raw, line_start)
+        if seconds is not None:
+            return None if bool(outside_epoch(seconds).any()) else seconds
     out = np.empty(line_start.size, dtype=np.float64)
     for i, (a, b) in enumerate(zip(line_start.tolist(), first_comma.tolist(), strict=True)):
         text = block[a:b]
