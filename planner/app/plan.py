@@ -46,7 +46,10 @@ def plan_project(
 ) -> PlanBundle:
     """Plan the loaded project against ``catalogue`` as of ``today`` (waiver expiry);
     ``reuse`` and ``record_prices`` as ``build_plan`` takes them (what-if re-pricing).
-    Raises ``InfeasibleError`` with a diagnosis when no plan fits."""
+    Classification runs on the cores this process may use (``scan_threads``, at most 4;
+    the plan does not depend on it). Raises ``InfeasibleError`` with a diagnosis when no
+    plan fits."""
+    from planner.ingest.csv_fast import scan_threads
     from planner.pipeline import build_plan
 
     return build_plan(
@@ -58,6 +61,7 @@ def plan_project(
         bill=inputs.bill,
         reuse=reuse,
         record_prices=record_prices,
+        threads=scan_threads(),
     )
 
 
