@@ -13,6 +13,7 @@ integer cents. Anything else (a ``Mapping`` that is not a dict, a subclass of ``
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from operator import itemgetter
@@ -149,12 +150,11 @@ def _key(k: object) -> str:
 
 
 def _float(x: float) -> str:
-    if x != x or x in (_INF, -_INF):
+    if not math.isfinite(x):
         return _SCALAR.encode(x)  # raises ValueError: JSON has no NaN or infinity
     return float.__repr__(x)
 
 
-_INF = float("inf")
 _LEAVES: Mapping[type, Callable[[Any], str]] = {
     str: _string,
     int: int.__repr__,
