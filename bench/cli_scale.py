@@ -19,7 +19,8 @@ wrapping the functions those services call (the same code path, nothing re-imple
     baseline    baseline_costs
     waves       plan_waves (migration waves, issue #17)
     policy      evaluate_plan
-    plan.json / plan.md / emit   render_plan_json / render_plan_md / render_stacks
+    plan.json   plan_to_dict (the document plan.md reads too) + render_plan_json
+    plan.md / emit   render_plan_md / render_stacks
     write       write_outputs (into a temporary folder)
 
 It prints one column per size, the ratio of each phase to the first size's, peak RSS, the
@@ -67,6 +68,7 @@ WRAPPED = (
     ("planner.pipeline", "baseline_costs", "baseline"),
     ("planner.pipeline", "plan_waves", "waves"),
     ("planner.pipeline", "evaluate_plan", "policy"),
+    ("planner.report", "plan_to_dict", "plan.json"),  # the document plan.md reads too
     ("planner.report", "render_plan_json", "plan.json"),
     ("planner.report", "render_plan_md", "plan.md"),
     ("planner.emit", "render_stacks", "emit"),
