@@ -6,9 +6,10 @@ numbers; building a node per value and running the dumper over them took most of
 block style, indent 2, sequences in a mapping not indented, empty collections as ``{}`` and
 ``[]``, width 4096, ASCII) by walking the data once:
 
-* a string made only of ``[A-Za-z0-9_./-]`` (not starting with ``.``, ``/`` or ``-``) that
-  the dumper's own resolver reads back as a string (not ``yes``, ``null``, ``12``,
-  ``2026-10-01``) is written plain, as the dumper does;
+* a string made only of ``[A-Za-z0-9_./:-]`` (not starting with ``.``, ``/``, ``:`` or
+  ``-``, not ending with ``:``) is written plain when the dumper's own resolver reads it
+  back as a string, else (``yes``, ``null``, ``12.50``, ``2026-10-01``) in single quotes,
+  as the dumper does;
 * any other string is written as the dumper writes it in a mapping (``'yes'``, ``"\\xE9"``),
   asked once per distinct string, when that is one line;
 * ``None``, ``bool``, ``int`` and ``float`` as the safe representer writes them.
@@ -25,9 +26,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
-"""Strings the emitter writes plain when they resolve to a string: no indicator, space,
-quote or non-ASCII character can appear in them."""
+PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*(?<!:)")
+"""Strings the emitter writes plain when they resolve to a string, else in single quotes
+(``'12.50'``, ``'yes'``): no indicator (a ``:`` is one only before a space or at the
+end), space, quote, escape or non-ASCII character can appear in them."""
 MAX_KEY = 100
 """Longer keys are left to the dumper (it writes keys over 128 characters as ``? key``)."""
 MAX_SCALAR = 1000
@@ -53,8 +55,8 @@ def block_yaml(
     def text_of(s: str) -> str:
         known = seen.get(s)
         if known is None:
-            if PLAIN.fullmatch(s) and reads_as_str(s):
-                known = s
+            if PLAIN.fullmatch(s):
+                known = s if reads_as_str(s) else f"'{s}'"
             else:
                 known = quoted(s)
                 if "\n" in known or len(known) > MAX_SCALAR:

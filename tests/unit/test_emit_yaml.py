@@ -130,3 +130,18 @@ def test_direct_writer_leaves_the_rest_to_the_dumper(value: object) -> None:
     assert _direct(value) is None
     if not isinstance(value, str):
         assert to_yaml(value) == _libyaml(value)
+
+
+PLAIN_LIKE = [
+    *("a:b", "1:20", "12.50", "0.5", "10", "0o17", "0x1F", "1_000", "1e5", "1.5e+3", "True"),
+    *("NULL", "Off", "y", "n", "2026-10-01", "2026-10-01T00:00:00Z", "registry.x/y:1.0.0"),
+    *("a/b", "ser-000001", "500m", "nvidia.com/gpu", "_x", "a.", "x-", "9:60", "190:20:30"),
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_LIKE)
+def test_plain_looking_strings_as_the_dumper_writes_them(text: str) -> None:
+    """Strings of the plain alphabet, as a value and as a key: plain when they read back
+    as strings, single-quoted when they would read as a number, bool, null or date."""
+    value = {text: [text, {"k": text}]}
+    assert _direct(value) == _libyaml(value)
