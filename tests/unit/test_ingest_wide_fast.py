@@ -241,3 +241,17 @@ def test_iso_utc_seconds_is_parse_timestamp() -> None:
     ):
         one = np.frombuffer(bad.encode(), dtype=np.uint8)
         assert iso_utc_seconds(one, np.array([0])) is None, bad
+
+
+def test_unusual_gz_file_is_read_again_from_its_first_row(tmp_path: Path) -> None:
+    """A compressed file the fast reader gives up on (after a comment line above the
+    header) is opened again past its header: the general reader's problem and line."""
+    rows = _clean_rows(3, 40, 6)
+    rows[30][2] = "oops"
+    body = "\n".join(["# exported", "timestamp,a/cpu,b/cpu,c/cpu", *(",".join(r) for r in rows)])
+    path = tmp_path / "odd.csv.gz"
+    path.write_bytes(gzip.compress((body + "\n").encode()))
+    result = read_telemetry_file(path, block_bytes=256)
+    assert [(p.line, p.field, p.message) for p in result.problems] == [
+        (33, "b/cpu", "non-numeric value 'oops'")
+    ]
