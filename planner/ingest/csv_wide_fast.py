@@ -16,6 +16,7 @@ value, and so are the problems.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -68,7 +69,12 @@ def read_wide_any(
     the first row, line ``first_line``): its series when ``read_wide_fast`` reads them,
     else None, the file read again by the general reader into ``sink`` (``reopen`` gives
     the file's bytes positioned on the first row again)."""
-    fast = read_wide_fast(f, spec, sink, block_bytes=block_bytes)
+    try:
+        fast = read_wide_fast(f, spec, sink, block_bytes=block_bytes)
+    except (OSError, EOFError, zlib.error):
+        # a truncated or corrupt file: the general reader meets it again, after the
+        # problems of the rows before it
+        fast = None
     if fast is not None:
         return fast
     with reopen() as again:

@@ -255,3 +255,17 @@ def test_unusual_gz_file_is_read_again_from_its_first_row(tmp_path: Path) -> Non
     assert [(p.line, p.field, p.message) for p in result.problems] == [
         (33, "b/cpu", "non-numeric value 'oops'")
     ]
+
+
+def test_truncated_gz_file_reports_the_rows_before_the_cut(tmp_path: Path) -> None:
+    """A truncated compressed file: the problems of the rows read before the cut, then
+    the cut itself, as the general reader reports them."""
+    rows = _clean_rows(3, 400, 8)
+    rows[2][1] = "bad"
+    body = "\n".join(["timestamp,a/cpu,b/cpu,c/cpu", *(",".join(r) for r in rows)]) + "\n"
+    data = gzip.compress(body.encode())
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    result = read_telemetry_file(path, block_bytes=512)
+    assert [p.line for p in result.problems] == [4, 0]
+    assert result.problems[1].message.startswith("cannot read")
