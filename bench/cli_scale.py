@@ -20,7 +20,8 @@ wrapping the functions those services call (the same code path, nothing re-imple
     baseline    baseline_costs
     waves       plan_waves (migration waves, issue #17)
     policy      evaluate_plan
-    plan.json / plan.md / emit   render_plan_json / render_plan_md / render_stacks
+    plan.json   plan_to_dict (the document plan.md reads too) + render_plan_json
+    plan.md / emit   render_plan_md / render_stacks
     write       write_outputs (into a temporary folder)
 
 It prints one column per size, the ratio of each phase to the first size's, peak RSS, the
@@ -75,6 +76,7 @@ WRAPPED = (
     ("planner.pipeline", "baseline_costs", "baseline"),
     ("planner.pipeline", "plan_waves", "waves"),
     ("planner.pipeline", "evaluate_plan", "policy"),
+    ("planner.report", "plan_to_dict", "plan.json"),  # the document plan.md reads too
     ("planner.report", "render_plan_json", "plan.json"),
     ("planner.report", "render_plan_md", "plan.md"),
     ("planner.emit", "render_stacks", "emit"),
@@ -165,22 +167,28 @@ def run_one(project: Path, *, preview: bool = False) -> dict[str, Any]:
     times: dict[str, float] = {}
     seen: dict[str, Any] = {}
     _wrap(times, seen)
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []  # (step, wall, process CPU)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    inputs = app.load_inputs(project, progress=lambda s: marks.append((s, time.perf_counter())))
-    t_loaded = time.perf_counter()
+    inputs = app.load_inputs(
+        project,
+        progress=lambda s: marks.append((s, time.perf_counter(), time.process_time())),
+    )
+    t_loaded, c_loaded = time.perf_counter(), time.process_time()
     times["load"] = marks[1][1] - marks[0][1]
+    times["load cpu"] = marks[1][2] - marks[0][2]
     times["telemetry"] = t_loaded - marks[1][1]
+    times["telemetry cpu"] = c_loaded - marks[1][2]
     report: dict[str, Any] = {"workloads": len(inputs.project.workloads)}
     try:
         outcome = app.render_plan_files(
             inputs, catalogue=load_default_catalogue(), today=TODAY, out=Path("out")
         )
         with tempfile.TemporaryDirectory(prefix="hp-scale-") as tmp:
-            t_w = time.perf_counter()
+            t_w, c_w = time.perf_counter(), time.process_time()
             app.write_outputs(Path(tmp), outcome.files)
             times["write"] = time.perf_counter() - t_w
+            times["write cpu"] = time.process_time() - c_w
             if preview:
                 report["preview"] = preview_all(Path(tmp))
         solver = outcome.plan.solver
@@ -219,7 +227,8 @@ def print_table(sizes: list[int], reports: list[dict[str, Any]]) -> None:
         vals = [r["phases"].get(phase, 0.0) for r in reports]
         print(_fmt_row(phase, [cell(v, base["phases"].get(phase, 0.0), " s") for v in vals]))
     print(_fmt_row("total", [cell(r["total_s"], base["total_s"], " s") for r in reports]))
-    for phase in ("price", "solve"):  # CPU time of the phases of issue #18 (load-proof)
+    print("CPU time (user + sys, all threads; steadier than wall time on a shared machine):")
+    for phase in PHASES:
         vals = [r["phases"].get(f"{phase} cpu", 0.0) for r in reports]
         ref = base["phases"].get(f"{phase} cpu", 0.0)
         print(_fmt_row(f"{phase} cpu", [cell(v, ref, " s") for v in vals]))

@@ -21,9 +21,8 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -297,52 +296,8 @@ def json_text(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
     """``data`` as JSON text, like ``json.dumps(data, indent=indent, sort_keys=sort_keys,
     ensure_ascii=False, allow_nan=False)``, except that ``Decimal`` and ``Money`` are written
     as exact numbers (``decimal_text``): money never passes through a float on its way to a
-    file. A NaN or infinity is a ``ValueError`` (a bug, exit 70), never invalid JSON."""
-    out: list[str] = []
-    _write(data, out, indent, sort_keys, 0)
-    return "".join(out)
+    file. A NaN or infinity is a ``ValueError`` (a bug, exit 70), never invalid JSON. The
+    writer is ``planner.money_json``."""
+    from planner.money_json import write_json
 
-
-def _write(value: Any, out: list[str], indent: int, sort_keys: bool, level: int) -> None:
-    if isinstance(value, Money):
-        out.append(decimal_text(value.to_decimal()))
-    elif isinstance(value, Decimal):
-        out.append(decimal_text(value))
-    elif isinstance(value, Mapping):
-        if not value:
-            out.append("{}")
-            return
-        items = sorted(value.items(), key=lambda kv: str(kv[0])) if sort_keys else value.items()
-        pad = "\n" + " " * (indent * (level + 1))
-        out.append("{")
-        for i, (k, v) in enumerate(items):
-            out.append(("," if i else "") + pad + _string(_key(k)) + ": ")
-            _write(v, out, indent, sort_keys, level + 1)
-        out.append("\n" + " " * (indent * level) + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        pad = "\n" + " " * (indent * (level + 1))
-        out.append("[")
-        for i, v in enumerate(value):
-            out.append(("," if i else "") + pad)
-            _write(v, out, indent, sort_keys, level + 1)
-        out.append("\n" + " " * (indent * level) + "]")
-    elif isinstance(value, str):
-        out.append(_string(value))
-    else:
-        out.append(_SCALAR.encode(value))
-
-
-# What ``json.dumps(value, ensure_ascii=False, allow_nan=False)`` builds per call, built once
-# (plan.json at 10k workloads writes over a million scalars): the same text.
-_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-_string = json.encoder.encode_basestring  # what that encoder does with a str
-
-
-def _key(k: object) -> str:
-    """JSON object keys as ``json.dumps`` writes them (str, numbers, booleans, null)."""
-    if isinstance(k, str):
-        return k
-    return json.dumps(k)
+    return write_json(data, indent=indent, sort_keys=sort_keys)

@@ -156,6 +156,7 @@ def build_plan(
     bill: Baseline | None = None,
     reuse: PriceTable | None = None,
     record_prices: bool = False,
+    threads: int = 1,
 ) -> PlanBundle:
     """Plan the whole portfolio. Raises ``InfeasibleError`` with a diagnosis if no plan fits.
 
@@ -169,11 +170,14 @@ def build_plan(
     this project or catalogue changed are priced again (``planner.reprice``), and
     ``PlanBundle.reuse`` says which. ``record_prices``: keep this run's prices in
     ``PlanBundle.prices``. Either gives the same plan as neither.
+
+    ``threads``: classification computes its features on that many threads (the plan does
+    not depend on it).
     """
     _check_bill_currency(bill, catalogue)
     rate = project_rate(project, catalogue)
     if classifications is None:
-        classifications = classify_project(project, telemetry)
+        classifications = classify_project(project, telemetry, threads=threads)
     # batch priced by the hours it runs: telemetry's duty cycle where no schedule is declared
     project = with_duty_hours(project, classifications)
     requests = requests_from(project, classifications)

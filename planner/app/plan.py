@@ -46,7 +46,10 @@ def plan_project(
 ) -> PlanBundle:
     """Plan the loaded project against ``catalogue`` as of ``today`` (waiver expiry);
     ``reuse`` and ``record_prices`` as ``build_plan`` takes them (what-if re-pricing).
-    Raises ``InfeasibleError`` with a diagnosis when no plan fits."""
+    Classification runs on the cores this process may use (``scan_threads``, at most 4;
+    the plan does not depend on it). Raises ``InfeasibleError`` with a diagnosis when no
+    plan fits."""
+    from planner.ingest.csv_fast import scan_threads
     from planner.pipeline import build_plan
 
     # Planning allocates millions of objects that live until the plan is made (offers and
@@ -67,6 +70,7 @@ def plan_project(
             bill=inputs.bill,
             reuse=reuse,
             record_prices=record_prices,
+            threads=scan_threads(),
         )
     finally:
         if enabled:
@@ -125,7 +129,7 @@ def render_plan_files(
     (``planner.waves.stage``: later moves stay where they run today), their headers naming
     ``hybridplan emit DIR --out OUT --wave K``; plan.json and plan.md are the whole plan."""
     from planner.emit import default_environment, render_stacks  # jinja2, only when rendering
-    from planner.report import render_plan_json, render_plan_md
+    from planner.report import plan_to_dict, render_plan_json, render_plan_md
     from policies.registry import RULES
 
     progress(PLAN_STEPS[0])
@@ -151,10 +155,11 @@ def render_plan_files(
     # only what rendering made (about a third of emit's CPU time at 10k). Unfrozen after.
     gc.freeze()
     try:
+        data = plan_to_dict(plan, project, command=command)  # plan.json's, and plan.md's
         files: dict[str, str] = {
-            "plan.json": render_plan_json(plan, project, command=command),
+            "plan.json": render_plan_json(plan, project, command=command, data=data),
             "plan.md": render_plan_md(
-                plan, project, command=command, project_dir=project_dir.as_posix()
+                plan, project, command=command, project_dir=project_dir.as_posix(), data=data
             ),
         }
         stacks = render_stacks(

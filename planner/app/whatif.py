@@ -85,9 +85,13 @@ def load_world(
 ) -> World:
     """Classify the project's telemetry once and plan the base as of ``today``."""
     from planner.classify import classify_project
+    from planner.ingest.csv_fast import scan_threads
 
     progress(WORLD_STEPS[0])
-    classifications = tuple(classify_project(inputs.project, inputs.telemetry))
+    # on the cores this process may use; the classes do not depend on it
+    classifications = tuple(
+        classify_project(inputs.project, inputs.telemetry, threads=scan_threads())
+    )
     progress(WORLD_STEPS[1])
     bundle = plan_project(
         inputs,

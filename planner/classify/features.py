@@ -149,10 +149,15 @@ def _grid_shared(s: MetricSeries, seen: dict[tuple[int, int, int], _Grid | None]
     ts = s.timestamps_s
     if ts.flags.writeable:
         return _grid(s)
-    key = (int(ts.__array_interface__["data"][0]), int(ts.shape[0]), int(ts.strides[0]))
+    key = _array_key(ts)
     if key not in seen:
         seen[key] = _grid(s)
     return seen[key]
+
+
+def _array_key(ts: FloatArray) -> tuple[int, int, int]:
+    """A read-only array known by its memory, length and stride."""
+    return int(ts.__array_interface__["data"][0]), int(ts.shape[0]), int(ts.strides[0])
 
 
 def _slots(s: MetricSeries, step_s: float) -> npt.NDArray[np.int64]:
@@ -181,11 +186,24 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
         for start in range(0, len(members), _batch_rows(n_grid))
     ]
 
+    slots: dict[tuple[int, int, int, float], npt.NDArray[np.int64]] = {}
+
+    def slots_of(s: MetricSeries, step: float) -> npt.NDArray[np.int64]:
+        """``_slots(s, step)``, once per shared timestamp array (as ``_grid_shared``)."""
+        ts = s.timestamps_s
+        if ts.flags.writeable:
+            return _slots(s, step)
+        key = (*_array_key(ts), step)
+        found = slots.get(key)
+        if found is None:
+            found = slots[key] = _slots(s, step)
+        return found
+
     def batch(job: tuple[float, int, list[int]]) -> list[Features]:
         step, n_grid, chunk = job
         matrix = np.full((len(chunk), n_grid), np.nan)
         for row, i in enumerate(chunk):
-            matrix[row, _slots(series[i], step)] = series[i].values
+            matrix[row, slots_of(series[i], step)] = series[i].values
         return _matrix_features(matrix, step, [series[i].duplicates for i in chunk])
 
     if threads > 1 and len(batches) > 1:

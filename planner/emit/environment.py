@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import jinja2
 import yaml
 
 import planner
+from planner.emit.yaml_block import block_yaml, float_text
 from planner.escape import comment_text
 
 
@@ -47,18 +47,6 @@ class _UnrepresentableError(Exception):
     """A value of a type ``_node`` leaves to the safe representer."""
 
 
-def _float_text(x: float) -> str:
-    """``SafeRepresenter.represent_float``'s text."""
-    if math.isnan(x):
-        return ".nan"
-    if x == float("inf"):
-        return ".inf"
-    if x == float("-inf"):
-        return "-.inf"
-    text = repr(x).lower()
-    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
-
-
 def _node(value: object) -> yaml.Node:
     """The node ``SafeRepresenter`` builds for plain config data (dict with sorted keys,
     list, str, int, float, bool, None; no aliases, block style), without its per-node
@@ -80,7 +68,7 @@ def _node(value: object) -> yaml.Node:
     if kind is int:
         return yaml.ScalarNode(_INT, str(value))
     if kind is float:
-        return yaml.ScalarNode(_FLOAT, _float_text(value))  # type: ignore[arg-type]
+        return yaml.ScalarNode(_FLOAT, float_text(value))  # type: ignore[arg-type]
     if value is None:
         return yaml.ScalarNode(_NULL, "null")
     raise _UnrepresentableError(kind.__name__)
@@ -94,11 +82,33 @@ _OPTIONS: dict[str, Any] = {
 }
 
 
+_RESOLVER = yaml.resolver.Resolver()
+"""The implicit tags the dumper resolves plain scalars to (both dumpers use this class)."""
+
+
+def _reads_as_str(text: str) -> bool:
+    """Whether the dumper's resolver reads ``text``, written plain, as a string."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag == _STR
+
+
+def _quoted(text: str) -> str:
+    """How the dumper writes the string ``text`` as a mapping's value (``'yes'``, ``"\\xE9"``,
+    or lines of a long or multi-line one)."""
+    out: str = yaml.dump({"k": text}, Dumper=_Dumper, **_OPTIONS)
+    return out.removeprefix("k: ").removesuffix("\n")
+
+
 def to_yaml(value: object) -> str:
     """Block-style YAML with sorted keys, through the safe dumper (never interpolation);
-    no trailing newline (the template supplies it). Plain data is turned into nodes by
-    ``_node`` (the safe representer's nodes, built faster) and serialised by the dumper:
-    the same bytes as ``yaml.dump(value, Dumper=_Dumper, **_OPTIONS)``."""
+    no trailing newline (the template supplies it). Plain dicts and lists of strings and
+    numbers are written by ``planner.emit.yaml_block`` (each string the dumper would quote
+    quoted by it); other data is turned into nodes by ``_node`` (the safe representer's
+    nodes, built faster) and serialised by the dumper: the same bytes as
+    ``yaml.dump(value, Dumper=_Dumper, **_OPTIONS)`` either way."""
+    fast = block_yaml(value, quoted=_quoted, reads_as_str=_reads_as_str)
+    if fast is not None:
+        return fast
     try:
         node = _node(value)
     except _UnrepresentableError:

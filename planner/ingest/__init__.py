@@ -35,12 +35,14 @@ located, hashed and converted by numpy), so memory holds the numeric arrays (20 
 sample while reading, about 36 while grouping by series, 16 after) plus a few blocks.
 Speed: long-form blocks are scanned on a thread pool (``csv_fast``: one thread a core, at
 most 4; numpy releases the GIL) and committed in file order, and the grouping scatters
-chunks on the same number of threads: the result is the serial reader's, to the byte. JSON is
+chunks on the same number of threads: the result is the serial reader's, to the byte. A
+project's files are read on as many threads at once, merged in file order. JSON is
 streamed too (256 KiB of text at a time, large arrays scanned item by item); its problems
 name the JSON path and the line.
 
 The modules: ``project`` (``load_telemetry``: a project's files, merged), ``files`` (one
-file: format detection, ``FileResult``), ``csv_long`` (with ``csv_fast``), ``csv_wide``,
+file: format detection, ``FileResult``), ``csv_long`` (with ``csv_fast``), ``csv_wide``
+(with ``csv_wide_fast``: a clean wide file read by numpy, anything unusual by ``csv_wide``),
 ``json_file`` (the readers of each format), ``json_responses`` and ``json_scanner``
 (streamed Prometheus / CloudWatch documents), ``sink`` (samples and problems of one file
 -> series), ``values`` (value parsing and checks), ``bytefields`` (numpy field hashing and

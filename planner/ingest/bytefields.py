@@ -44,10 +44,29 @@ def segment_hash(
 def parse_decimals(v_words: npt.NDArray[np.uint64], max_len: int) -> npt.NDArray[np.float64] | None:
     """Values from fixed-width byte fields (one row of 64-bit words per value, zero-padded).
 
-    Plain decimals (``-12.345``, at most 15 digits) are converted by numpy arithmetic:
-    an exact integer mantissa divided by an exact power of ten is correctly rounded, so the
-    result equals ``float(text)``. Other rows (exponents, ``nan``) go through numpy's string
+    Plain decimals (``-12.345``, at most 15 digits) are converted by numpy arithmetic
+    (``plain_decimals``). Other rows (exponents, ``nan``) go through numpy's string
     conversion. None when a value is not a number."""
+    vals, ok = plain_decimals(v_words, max_len)
+    if not ok.all():
+        rest = np.flatnonzero(~ok)
+        width = 8 * v_words.shape[1]
+        raw = np.ascontiguousarray(v_words[rest]).view(f"S{width}")[:, 0]
+        try:
+            vals[rest] = raw.astype(np.float64)
+        except ValueError:
+            return None
+    return vals
+
+
+def plain_decimals(
+    v_words: npt.NDArray[np.uint64], max_len: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """(values, ok): the plain decimals (``-12.345``, ``7``, ``.5``; at most 15 digits) among
+    fixed-width byte fields, converted by numpy arithmetic - an exact integer mantissa
+    divided by an exact power of ten is correctly rounded, so a value equals
+    ``float(text)`` - and the mask of fields that are such decimals (the others' values
+    are meaningless)."""
     n = v_words.shape[0]
     cols = np.ascontiguousarray(v_words).view(np.uint8).reshape(n, -1)[:, :max_len].T.copy()
     mant = np.zeros(n, dtype=np.int64)
@@ -69,12 +88,4 @@ def parse_decimals(v_words: npt.NDArray[np.uint64], max_len: int) -> npt.NDArray
     ok &= (digits > 0) & (digits <= 15)
     vals = mant / (10.0**frac)
     vals = np.where(neg, -vals, vals)
-    if not ok.all():
-        rest = np.flatnonzero(~ok)
-        width = 8 * v_words.shape[1]
-        raw = np.ascontiguousarray(v_words[rest]).view(f"S{width}")[:, 0]
-        try:
-            vals[rest] = raw.astype(np.float64)
-        except ValueError:
-            return None
-    return vals
+    return vals, ok

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -27,18 +28,24 @@ def _lines(f: IO[str], block_bytes: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def read_wide(
-    f: IO[str],
-    header: list[str],
-    sink: SeriesSink,
-    path: Path,
-    *,
-    block_bytes: int,
-    first_line: int,
-) -> None:
-    """Stream a wide-form CSV after its ``header``, ``block_bytes`` of lines at a time."""
+@dataclass(frozen=True, slots=True)
+class WideColumns:
+    """What a wide-form header says: ``ncol`` fields a row, the columns read (in header
+    order) and ``names``, the header's cells, stripped."""
+
+    ncol: int
+    columns: tuple[tuple[int, int, float, float], ...]
+    """(column index in the row, sink key index, factor, absurd limit) of each value column."""
+    names: tuple[str, ...]
+
+
+def wide_columns(
+    header: list[str], sink: SeriesSink, path: Path, *, first_line: int
+) -> WideColumns | None:
+    """Register the series of a wide-form ``header`` with ``sink`` (problems and warnings
+    for columns whose metric is unknown); None when no column is read."""
     file_metric = stem_metric(path)
-    columns: list[tuple[int, str, str, float, float]] = []  # (col, workload, unit, factor, lim)
+    columns: list[tuple[int, int, float, float]] = []
     for c, raw_name in enumerate(header[1:], start=1):
         name = raw_name.strip()
         if "/" in name:
@@ -60,16 +67,40 @@ def read_wide(
                 first_line - 1, name, f"unknown metric {metric!r}; column ignored", METRIC_FIX
             )
             continue
-        columns.append((c, workload, info.unit, info.factor, info.absurd_limit))
-        sink.key(workload, metric, info.unit, first_line - 1)
+        key = sink.key(workload, metric, info.unit, first_line - 1)
+        columns.append((c, key, info.factor, info.absurd_limit))
     if not columns:
-        return
-    ncol = len(header)
-    col_idx = np.array([c - 1 for c, *_ in columns], dtype=np.int64)
-    kids = np.arange(len(columns), dtype=np.int32)
-    factors = np.array([fa for *_, fa, _ in columns], dtype=np.float64)
-    limits = np.array([li for *_, li in columns], dtype=np.float64)
-    names = [header[c].strip() for c, *_ in columns]
+        return None
+    return WideColumns(len(header), tuple(columns), tuple(h.strip() for h in header))
+
+
+def read_wide(
+    f: IO[str],
+    header: list[str],
+    sink: SeriesSink,
+    path: Path,
+    *,
+    block_bytes: int,
+    first_line: int,
+) -> None:
+    """Stream a wide-form CSV after its ``header``, ``block_bytes`` of lines at a time."""
+    spec = wide_columns(header, sink, path, first_line=first_line)
+    if spec is not None:
+        read_wide_rows(f, spec, sink, block_bytes=block_bytes, first_line=first_line)
+
+
+def read_wide_rows(
+    f: IO[str], spec: WideColumns, sink: SeriesSink, *, block_bytes: int, first_line: int
+) -> None:
+    """Stream the rows of a wide-form CSV (the header read: ``spec``), ``block_bytes`` of
+    lines at a time; ``first_line`` is the line number of the first row."""
+    ncol = spec.ncol
+    col_idx = np.array([c - 1 for c, *_ in spec.columns], dtype=np.int64)
+    kids = np.arange(len(spec.columns), dtype=np.int32)
+    factors = np.array([fa for *_, fa, _ in spec.columns], dtype=np.float64)
+    limits = np.array([li for *_, li in spec.columns], dtype=np.float64)
+    names = [spec.names[c] for c, *_ in spec.columns]
+    cell_names = list(spec.names[1:])
     clock = TimestampCache()
     line_no = first_line
     for chunk in _lines(f, block_bytes):
@@ -99,9 +130,7 @@ def read_wide(
                     continue
             row = floats(cells)
             if row is None:
-                row = floats_slow(
-                    cells, [first + i] * len(cells), sink, [h.strip() for h in header[1:]]
-                )
+                row = floats_slow(cells, [first + i] * len(cells), sink, cell_names)
             ts_col.append(head)
             lines.append(first + i)
             blocks.append(row)

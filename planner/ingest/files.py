@@ -10,6 +10,8 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -18,7 +20,8 @@ from planner.classify.series import MetricSeries
 from planner.errors import Problem
 from planner.ingest.csv_fast import scan_threads
 from planner.ingest.csv_long import read_long
-from planner.ingest.csv_wide import read_wide
+from planner.ingest.csv_wide import wide_columns
+from planner.ingest.csv_wide_fast import read_wide_any
 from planner.ingest.json_file import read_json
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import TS_NAMES
@@ -103,6 +106,7 @@ def read_telemetry_file(
     name = rel or path.as_posix()
     n_threads = scan_threads() if threads is None else threads
     sink = SeriesSink(name, threads=n_threads)
+    wide: list[tuple[MetricSeries, int]] | None = None  # a wide file's series, read fast
     base = path.name.removesuffix(".gz")
     try:
         with open_binary(path) if base.endswith(".json") else open_text_lines(path) as f:
@@ -127,18 +131,16 @@ def read_telemetry_file(
                 elif {"workload", "metric", "value"} <= lower:
                     read_long(f, header, sink, block_bytes, header_no + 1, threads=n_threads)
                 else:
-                    text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-                    try:
-                        read_wide(
-                            text,
-                            header,
+                    spec = wide_columns(header, sink, path, first_line=header_no + 1)
+                    if spec is not None:
+                        wide = read_wide_any(
+                            f,
+                            spec,
                             sink,
-                            path,
+                            reopen=lambda: _rows_of(path, header_no),
                             block_bytes=block_bytes,
                             first_line=header_no + 1,
                         )
-                    finally:
-                        text.detach()
     except UnicodeDecodeError as exc:
         sink.problem(
             0, "", f"not UTF-8 text ({exc.reason})", "save the export as UTF-8 (iconv -t UTF-8)"
@@ -166,7 +168,17 @@ def read_telemetry_file(
         )
     if sink.problems:
         return FileResult((), tuple(sink.problems), tuple(sink.warnings))
-    return FileResult(tuple(sink.series()), (), tuple(sink.warnings))
+    series = sink.series() if wide is None else wide
+    return FileResult(tuple(series), (), tuple(sink.warnings))
+
+
+@contextmanager
+def _rows_of(path: Path, header_lines: int) -> Iterator[IO[bytes]]:
+    """``open_text_lines(path)`` past its first ``header_lines`` lines."""
+    with open_text_lines(path) as f:
+        for _ in range(header_lines):
+            f.readline()
+        yield f
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ The horizon figures are :func:`planner.cost.horizon.compare`'s for the plan's le
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from planner.fx import FxRate, render_text, to_currency
@@ -348,9 +349,16 @@ def plan_to_dict(plan: Plan, project: Project, *, command: str | None = None) ->
     return out
 
 
-def render_plan_json(plan: Plan, project: Project, *, command: str | None = None) -> str:
+def render_plan_json(
+    plan: Plan,
+    project: Project,
+    *,
+    command: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> str:
     """``plan.json`` text: indented, keys sorted, money exact, trailing newline. A NaN or
     infinity is a ``ValueError`` (a bug: the input bounds keep every figure finite), never
-    invalid JSON."""
-    text = json_text(plan_to_dict(plan, project, command=command)) + "\n"
+    invalid JSON. ``data``: this plan's ``plan_to_dict(plan, project, command=command)``
+    when the caller has it (it is not built again)."""
+    text = json_text(plan_to_dict(plan, project, command=command) if data is None else data) + "\n"
     return render_text(text, plan.currency)  # the prose's amounts (the fields stay USD)

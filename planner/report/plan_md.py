@@ -178,16 +178,23 @@ def _provenance(d: Mapping[str, Any]) -> list[str]:
 
 
 def render_plan_md(
-    plan: Plan, project: Project, *, command: str | None = None, project_dir: str | None = None
+    plan: Plan,
+    project: Project,
+    *,
+    command: str | None = None,
+    project_dir: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> str:
     """``plan.md``: the pull-request comment (GitHub-flavoured Markdown, Mermaid charts).
 
     ``project_dir`` is how commands in the text refer to the planning project (default
     ``project.root``); ``command`` is the command that reproduces the plan. Long lists are
     capped so the comment stays under GitHub's 65,536-character limit; everything is in
-    ``plan.json``.
+    ``plan.json``. ``data``: this plan's ``plan_to_dict(plan, project, command=command)``
+    when the caller has it (it is not built again; it is not changed).
     """
-    d = shown(plan_to_dict(plan, project, command=command), plan.currency)
+    doc = plan_to_dict(plan, project, command=command) if data is None else data
+    d = shown(doc, plan.currency)
     trace = f"hybridplan cost {shlex.quote(str(project_dir or project.root))}"
     text = ""
     for rows, moved, finding_rows in _MD_BUDGETS:

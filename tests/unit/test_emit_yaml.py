@@ -10,7 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.emit import environment
 from planner.emit.environment import to_yaml
+from planner.emit.yaml_block import block_yaml
 
 
 class _PureDumper(yaml.SafeDumper):
@@ -71,3 +73,75 @@ def test_other_types_fall_back_to_the_representer() -> None:
     assert to_yaml({"a": (1, 2)}) == _reference({"a": (1, 2)})
     with pytest.raises(yaml.representer.RepresenterError, match="cannot represent"):
         to_yaml({"a": object()})
+
+
+def _libyaml(value: object) -> str:
+    """What emit's dumper writes for ``value`` through its nodes (no direct writer)."""
+    text: str = yaml.dump(value, Dumper=environment._Dumper, **environment._OPTIONS)
+    return text.rstrip("\n")
+
+
+def _direct(value: object) -> str | None:
+    return block_yaml(value, quoted=environment._quoted, reads_as_str=environment._reads_as_str)
+
+
+CONFIG = {
+    "hybridplan-site:kubernetes": {
+        "workloads": [
+            {"name": "ser-000001", "cpu": "500m", "memory": "1.5Gi", "replicas": 3, "on": True},
+            {"name": "yes", "labels": {"tier": "1", "nvidia.com/gpu": 2}, "ratio": 1e-05},
+            {"name": "db", "empty": {}, "none": [], "nested": [[1, [2, "x"]], {"k": None}]},
+        ],
+        "when": "2026-10-01",
+        "note": "a plan: with 'quotes', é and #",
+        "long": "a" * 5000,
+    },
+    "aws:region": "eu-west-1",
+    7: -0.0,
+}
+
+
+def test_direct_writer_takes_plain_config_data() -> None:
+    """A stack config of plain data (quoted and plain strings, numbers, nesting, empty
+    collections, a long plain string, an int key) is written directly, as the dumper
+    writes it."""
+    direct = _direct(CONFIG)
+    assert direct is not None
+    assert direct == _libyaml(CONFIG)
+    assert to_yaml(CONFIG) == direct
+    assert _direct([CONFIG, [], {}]) == _libyaml([CONFIG, [], {}])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": (1, 2)},
+        {"a": "two\nlines"},
+        {"k" * 101: 1},
+        {"a": "b " * 600},
+        {"a": [{1, 2}]},
+        "scalar",
+    ],
+    ids=["tuple", "multi-line", "long-key", "long-quoted", "set", "top-scalar"],
+)
+def test_direct_writer_leaves_the_rest_to_the_dumper(value: object) -> None:
+    """What the direct writer does not write itself comes back as None (to_yaml then
+    dumps it, with the same bytes as before)."""
+    assert _direct(value) is None
+    if not isinstance(value, str):
+        assert to_yaml(value) == _libyaml(value)
+
+
+PLAIN_LIKE = [
+    *("a:b", "1:20", "12.50", "0.5", "10", "0o17", "0x1F", "1_000", "1e5", "1.5e+3", "True"),
+    *("NULL", "Off", "y", "n", "2026-10-01", "2026-10-01T00:00:00Z", "registry.x/y:1.0.0"),
+    *("a/b", "ser-000001", "500m", "nvidia.com/gpu", "_x", "a.", "x-", "9:60", "190:20:30"),
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_LIKE)
+def test_plain_looking_strings_as_the_dumper_writes_them(text: str) -> None:
+    """Strings of the plain alphabet, as a value and as a key: plain when they read back
+    as strings, single-quoted when they would read as a number, bool, null or date."""
+    value = {text: [text, {"k": text}]}
+    assert _direct(value) == _libyaml(value)
