@@ -86,7 +86,7 @@ def acme_previewed(
     if worker_id == "master":  # not under xdist: nothing to share
         return preview_acme(acme_dir, tmp_path_factory.mktemp("acme-out"))
     # Each worker's base temp is <run>/popen-gwN: the run's folder is shared by its workers.
-    return shared_preview_acme(acme_dir, tmp_path_factory.getbasetemp().parent / "acme-preview")
+    return shared_preview_acme(acme_dir, tmp_path_factory.getbasetemp().parent)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
