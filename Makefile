@@ -44,10 +44,10 @@ test-deps:
 	fi
 
 test: $(STAMP) test-deps
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow and not preview"
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not slow and not preview"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check planner stacks policies tests bench examples

@@ -1,19 +1,18 @@
 """examples/acme planned, emitted and every stack previewed offline: the shared, costly
 world of the acme preview tests (``tests/pulumi/test_stacks_acme.py``,
 ``tests/unit/policy/test_policy_preview.py``), built once per run by the
-``acme_previewed`` fixture: under pytest-xdist the first worker that needs it previews and
-pickles the result into the run's shared temporary folder under a file lock, the other
-reads it (the pytest-xdist recipe for a session fixture run once; ``xdist_group`` does not
-group under pytest 9.2 with pytest-xdist 3.8).
+``acme_previewed`` fixture: under pytest-xdist the first worker that needs it previews, the
+other reads its result (``run_once``; ``xdist_group`` does not group under pytest 9.2 with
+pytest-xdist 3.8).
 """
 
 from __future__ import annotations
 
-import fcntl
-import pickle
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
+
+from run_once import once
 
 from planner.app import PlanOutcome, load_inputs, render_plan_files
 from planner.catalogue import load_default_catalogue
@@ -46,16 +45,6 @@ def preview_acme(acme_dir: Path, out: Path) -> AcmePreviewed:
 
 def shared_preview_acme(acme_dir: Path, shared: Path) -> AcmePreviewed:
     """``preview_acme`` once for all the workers of one run that share the folder
-    ``shared``: the first to take the lock previews into ``shared/out`` and pickles the
-    result there; the others wait for the lock and unpickle it."""
-    shared.mkdir(parents=True, exist_ok=True)
-    done = shared / "previewed.pickle"
-    with (shared / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            result = pickle.loads(done.read_bytes())  # written by this run, read by it
-            assert isinstance(result, AcmePreviewed)
-            return result
-        result = preview_acme(acme_dir, shared / "out")
-        done.write_bytes(pickle.dumps(result))
-        return result
+    ``shared`` (``run_once``): the first previews into ``shared/acme-out``, the others
+    read its result."""
+    return once(shared, "acme-preview", lambda: preview_acme(acme_dir, shared / "acme-out"))

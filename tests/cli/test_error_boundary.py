@@ -9,12 +9,12 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import typer
+from plan_runs import start_plan, timed_plan, wait_ready
 from typer.testing import CliRunner
 
 from planner import entry
@@ -125,43 +125,36 @@ def test_ctrl_c_is_ignored_from_the_moment_out_is_replaced(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay_s", [0.6, 1.0, 1.5, 2.5], ids=["0.6s", "1s", "1.5s", "2.5s"])
-def test_sigint_at_any_moment_exits_130_and_leaves_out_whole(
-    tmp_path: Path, delay_s: float
-) -> None:
-    """SIGINT sent to a running `hybridplan plan` at various moments (from importing to
-    writing): exit 130 and one line (or 0 if it had finished); OUT is the old tree or the
-    complete new one, never a mix, and nothing is left beside it."""
+def test_sigint_at_any_moment_exits_130_and_leaves_out_whole(tmp_path: Path) -> None:
+    """SIGINT sent to a running `hybridplan plan` at several moments, from the handler's
+    installation (still importing the CLI) to near the end of an uninterrupted run (writing
+    OUT): exit 130 and one line (or 0 if it had finished); OUT is the tree it held before
+    that run or the complete new one, never a mix, and nothing is left beside it."""
     project = Path(shutil.copytree(MINI, tmp_path / "project"))
     out = tmp_path / "out"
-    hybridplan = Path(sys.executable).with_name("hybridplan")
-    first = subprocess.run(
-        [str(hybridplan), "plan", str(project), "--out", str(out)], capture_output=True, check=False
-    )
-    assert first.returncode == 0, first.stderr
+    ready = tmp_path / "ready"
+    run_s = timed_plan(project, out, ready)
     old = read_tree(out)
     inventory = project / "inventory.yaml"
     inventory.write_text(inventory.read_text().replace("replicas: 3", "replicas: 4", 1))
-    proc = subprocess.Popen(
-        [str(hybridplan), "plan", str(project), "--out", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(delay_s)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
-    interrupted = read_tree(out)
-    assert proc.returncode in (0, 130), stderr
-    if proc.returncode == 130:
-        assert stderr.strip().splitlines()[-1] == INTERRUPTED_LINE
-        assert "Traceback" not in stderr
-        assert interrupted == old  # what the line says
-    again = subprocess.run(
-        [str(hybridplan), "plan", str(project), "--out", str(out)], capture_output=True, check=False
-    )
-    assert again.returncode == 0, again.stderr
+    runs = []  # (exit code, OUT before the run, OUT after it)
+    for fraction in (0.0, 0.3, 0.6, 0.9):
+        before = read_tree(out)
+        proc = start_plan(project, out, ready, stderr=subprocess.PIPE)
+        wait_ready(proc, ready)
+        time.sleep(fraction * run_s)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 130), stderr
+        if proc.returncode == 130:
+            assert stderr.strip().splitlines()[-1] == INTERRUPTED_LINE
+            assert "Traceback" not in stderr
+        runs.append((proc.returncode, before, read_tree(out)))
+    assert runs[0][0] == 130  # interrupted while importing the CLI, long before the end
+    timed_plan(project, out, ready)  # a run after the interrupted ones completes
     new = read_tree(out)
     assert new != old
-    assert interrupted in (old, new)
+    for code, before, after in runs:
+        assert after == (before if code == 130 else new)  # 130: what the line says
+    ready.unlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out", "project"]

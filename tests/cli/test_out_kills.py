@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from plan_runs import start_plan, timed_plan, wait_ready
 
 from planner.fs import read_tree
 
@@ -43,25 +44,29 @@ def _one_plan(out: Path) -> None:
 
 @pytest.mark.slow
 def test_sigkill_and_concurrent_writers_never_mix_out(tmp_path: Path) -> None:
-    """plan killed with SIGKILL at two moments leaves the old or the new plan; two plans
-    started together both succeed (the second waits for the lock) and leave one plan; the
-    next run removes what the killed ones left."""
+    """plan killed with SIGKILL at two moments of a run (a third and two thirds of an
+    uninterrupted one) leaves the old or the new plan; two plans started together both
+    succeed (the second waits for the lock) and leave one plan; the next run removes what
+    the killed ones left."""
     project = Path(shutil.copytree(MINI, tmp_path / "project"))
     out = tmp_path / "out"
-    assert _plan(project, out).wait() == 0
+    ready = tmp_path / "ready"
+    run_s = timed_plan(project, out, ready)
     inventory = project / "inventory.yaml"
-    for replicas, delay_s in ((4, 1.0), (5, 3.0)):
+    for replicas, fraction in ((4, 1 / 3), (5, 2 / 3)):
         text = inventory.read_text(encoding="utf-8")
         inventory.write_text(re.sub(r"replicas: \d+", f"replicas: {replicas}", text, count=1))
         old = read_tree(out)
-        proc = _plan(project, out)
-        time.sleep(delay_s)
+        proc = start_plan(project, out, ready)
+        wait_ready(proc, ready)
+        time.sleep(fraction * run_s)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         _one_plan(out)
         assert read_tree(out) == old or json.loads(read_tree(out)["plan.json"]) != json.loads(
             old["plan.json"]
         )
+    ready.unlink()
     first, second = _plan(project, out), _plan(project, out)
     assert (first.wait(), second.wait()) == (0, 0)
     _one_plan(out)

@@ -12,38 +12,39 @@ from planner.model import Project, Resources, Workload, WorkloadKind
 
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
 STEP_S = 1800.0
-POINTS = 48 * 10
+DAYS = 10
 
 
-def _fleet(n: int) -> tuple[Project, TelemetrySet]:
-    """``n`` workloads of mixed shapes, two metrics each, some with gaps, a level shift or a
-    shorter window (so several batch shapes)."""
+def _fleet(n: int, days: int = DAYS) -> tuple[Project, TelemetrySet]:
+    """``n`` workloads of mixed shapes, two metrics each over ``days`` days, some with gaps,
+    a level shift or a shorter window (so several batch shapes)."""
+    points = 48 * days
     rng = np.random.default_rng(11)
-    t = np.arange(POINTS)
+    t = np.arange(points)
     hour = (t * STEP_S / 3600.0) % 24
     series: list[MetricSeries] = []
     workloads = []
     for i in range(n):
         name = f"w{i:05d}"
         level = rng.uniform(0.05, 4.0)
-        noise = rng.standard_normal(POINTS)
+        noise = rng.standard_normal(points)
         shape = i % 6
         if shape == 0:
             cpu = level * (1 + 0.05 * noise)
         elif shape == 1:
             cpu = level * (1 + 0.5 * np.sin(2 * np.pi * hour / 24) + 0.05 * noise)
         elif shape == 2:
-            cpu = level * (0.3 + (rng.random(POINTS) < 0.03) * 5 + 0.05 * np.abs(noise))
+            cpu = level * (0.3 + (rng.random(points) < 0.03) * 5 + 0.05 * np.abs(noise))
         elif shape == 3:
             cpu = np.where(hour < 3, level, 0.01 * level) * (1 + 0.05 * noise)
         elif shape == 4:
-            cpu = np.where(t < POINTS // 2, 0.1, 1.0) * level * (1 + 0.05 * noise)
+            cpu = np.where(t < points // 2, 0.1, 1.0) * level * (1 + 0.05 * noise)
         else:
             cpu = 0.005 * level * (1 + np.abs(noise))
         ts = T0 + t * STEP_S
-        keep = rng.random(POINTS) > (0.1 if i % 5 == 0 else 0.0)
+        keep = rng.random(points) > (0.1 if i % 5 == 0 else 0.0)
         if i % 7 == 0:
-            keep &= t < POINTS - 48
+            keep &= t < points - 48
         cpu = np.maximum(cpu, 0.0)
         series.append(MetricSeries.of(name, "cpu", ts[keep], cpu[keep]))
         series.append(MetricSeries.of(name, "memory", ts, level * 2 + 0.1 * np.abs(noise)))
@@ -62,9 +63,10 @@ def _fleet(n: int) -> tuple[Project, TelemetrySet]:
 
 
 def test_threads_classify_as_serial() -> None:
-    """3,000 workloads (6,000 series in many batches): 2 and 3 threads give the serial
-    classifications, features included, compared as text to the last digit."""
-    project, telemetry = _fleet(3000)
+    """1,200 workloads over 3 days (2,400 series in 7 batches, one shape split over two):
+    2 and 3 threads give the serial classifications, features included, compared as text
+    to the last digit."""
+    project, telemetry = _fleet(1200, days=3)
     serial = classify_project(project, telemetry)
     assert len({c.cls for c in serial}) >= 4  # a real mix of classes
     for threads in (2, 3):
