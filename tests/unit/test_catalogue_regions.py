@@ -93,7 +93,9 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-mysql", "eu-west-2", Status.PRICED),
         ("rds-mysql", "eu-north-1", Status.PRICED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
-        ("rds-gp3", "us-east-2", Status.REFUSED),
+        ("rds-gp3", "us-east-2", Status.PRICED),
+        ("rds-backup", "us-east-2", Status.PRICED),
+        ("rds-gp3", "eu-north-1", Status.REFUSED),
         ("rds-gp3", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-north-1", Status.REFUSED),
@@ -162,6 +164,8 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.gp3.eu-central-1", "0.137", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.eu-central-1", "0.103", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.gp3.us-east-2", "0.115", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.backup.us-east-2", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
     ],
 )
 def test_transcribed_figures_equal_the_source(
@@ -206,6 +210,12 @@ def _on_demand(project: Project, workload: str, site: Site, cat: Catalogue) -> O
             "eu-central-1",
             {"instances": "801.54", "storage": "137.00", "backup": "20.60"},
             "959.14",
+        ),
+        (
+            # 2 x 730 x 0.45 = 657.00; 2 x 500 x 0.115 = 115.00; 200 x 0.095 = 19.00
+            "us-east-2",
+            {"instances": "657.00", "storage": "115.00", "backup": "19.00"},
+            "791.00",
         ),
     ],
 )
@@ -274,9 +284,7 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # the classes are priced in us-east-2 and eu-north-1, gp3 storage and backups there
-        # are not
-        ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
+        # the classes are priced in eu-north-1, gp3 storage and backups there are not
         ("orders-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("inventory-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
