@@ -87,8 +87,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     MySQL classes of us-east-2, eu-west-2 and eu-north-1 and the RDS for PostgreSQL classes of
     eu-west-2 and eu-north-1, and again when it added the OpenSearch data nodes of the five
     other regions (2024-09-26 feed) and London's RDS storage, backup and S3 request prices
-    (2026-10-06 price list): new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "b3740cd47f02e14d4c0f692a250f7ba72d8f63e457c3ea0116f01cd6ddafd5a3"
+    (2026-10-06 price list), and again when it added the ElastiCache (Redis OSS) nodes of the
+    five other regions (2024-06-28 feed) and the RDS storage and backup prices of us-east-2
+    (2024-09-28 feed): new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "778bda9c019d11e7057f9c22f89320ce2a4569a0656803d0d8d088ebe4d24380"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -93,7 +93,9 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-mysql", "eu-west-2", Status.PRICED),
         ("rds-mysql", "eu-north-1", Status.PRICED),
         ("rds-gp3", "eu-west-1", Status.PRICED),
-        ("rds-gp3", "us-east-2", Status.REFUSED),
+        ("rds-gp3", "us-east-2", Status.PRICED),
+        ("rds-backup", "us-east-2", Status.PRICED),
+        ("rds-gp3", "eu-north-1", Status.REFUSED),
         ("rds-gp3", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-north-1", Status.REFUSED),
@@ -108,6 +110,13 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("s3-get", "eu-west-2", Status.PRICED),
         ("s3-put", "eu-west-1", Status.REFUSED),
         ("cloudfront", "eu-north-1", Status.PRICED),
+        ("elasticache-redis", "us-east-2", Status.PRICED),
+        ("elasticache-redis", "eu-west-1", Status.PRICED),
+        ("elasticache-redis", "eu-central-1", Status.PRICED),
+        ("elasticache-redis", "eu-west-2", Status.PRICED),
+        ("elasticache-redis", "eu-north-1", Status.PRICED),
+        ("elasticache-valkey", "eu-west-1", Status.REFUSED),
+        ("elasticache-valkey", "us-east-2", Status.REFUSED),
     ],
 )
 def test_coverage_cells(cat: Catalogue, family: str, region: str, status: Status) -> None:
@@ -155,6 +164,8 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.backup.eu-west-1", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.gp3.eu-central-1", "0.137", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.eu-central-1", "0.103", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.gp3.us-east-2", "0.115", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.backup.us-east-2", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
     ],
 )
 def test_transcribed_figures_equal_the_source(
@@ -199,6 +210,12 @@ def _on_demand(project: Project, workload: str, site: Site, cat: Catalogue) -> O
             "eu-central-1",
             {"instances": "801.54", "storage": "137.00", "backup": "20.60"},
             "959.14",
+        ),
+        (
+            # 2 x 730 x 0.45 = 657.00; 2 x 500 x 0.115 = 115.00; 200 x 0.095 = 19.00
+            "us-east-2",
+            {"instances": "657.00", "storage": "115.00", "backup": "19.00"},
+            "791.00",
         ),
     ],
 )
@@ -267,9 +284,7 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # the classes are priced in us-east-2 and eu-north-1, gp3 storage and backups there
-        # are not
-        ("orders-db", "us-east-2", "aws.rds.gp3.us-east-2"),
+        # the classes are priced in eu-north-1, gp3 storage and backups there are not
         ("orders-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("inventory-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
@@ -364,4 +379,73 @@ def test_opensearch_nodes_price_once_gp3_is_overridden(project: Project, cat: Ca
     assert first.sources == (
         "aws.opensearch.r6g.large.search.eu-central-1",
         "source ec2shop-opensearch-2024-09-26 (2024-09-26)",
+    )
+
+
+_REDIS_2024_06_28 = {
+    # OnDemand:PricePerUnit of cache.<m7g|r7g>.<large|xlarge|2xlarge> in
+    # data/elasticache/elasticache-reservedinstance-1 year-No Upfront-<region>-<family>.json
+    "us-east-2": ("0.158", "0.315", "0.629", "0.219", "0.437", "0.873"),
+    "eu-west-1": ("0.174", "0.347", "0.693", "0.243", "0.487", "0.974"),
+    "eu-central-1": ("0.188", "0.375", "0.749", "0.263", "0.525", "1.05"),
+    "eu-west-2": ("0.182", "0.363", "0.727", "0.256", "0.512", "1.022"),
+    "eu-north-1": ("0.166", "0.331", "0.662", "0.231", "0.462", "0.924"),
+}
+_NODES = ("m7g.large", "m7g.xlarge", "m7g.2xlarge", "r7g.large", "r7g.xlarge", "r7g.2xlarge")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (f"aws.elasticache.redis.cache.{node}.{region}", value)
+        for region, values in _REDIS_2024_06_28.items()
+        for node, value in zip(_NODES, values, strict=True)
+    ],
+)
+def test_redis_nodes_equal_the_2024_06_28_feed(cat: Catalogue, key: str, value: str) -> None:
+    """Exact decimals of the archived ElastiCache feed (on-demand rate of each entry), cited
+    with the archive's commit and the feed's publication date."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "ec2shop-elasticache-2024-06-28",
+        "2024-06-28",
+    )
+    assert "6f8701d9f16c2d7e2afdb8c7f57f8bb5b0a32510" in cat.sources[p.source].ref
+
+
+def test_valkey_is_not_derived_from_redis(cat: Catalogue) -> None:
+    """Only us-east-1 has a dated Valkey rate; no other region gets one from the Redis OSS
+    rate (Valkey is cheaper there, so a ratio would be a guess)."""
+    valkey = sorted(k for k in cat.prices if k.startswith("aws.elasticache.valkey."))
+    assert len(valkey) == 6
+    assert all(k.endswith(".us-east-1") for k in valkey)
+
+
+@pytest.mark.parametrize(
+    ("region", "node", "amount"),
+    [
+        # 2 x 730 x 0.263: cache.r7g.large (13.07 GiB) is the cheapest node holding 12 GiB
+        ("eu-central-1", "r7g.large", "383.98"),
+        # 2 x 730 x 0.231
+        ("eu-north-1", "r7g.large", "337.26"),
+    ],
+)
+def test_a_redis_cache_is_priced_in_the_new_regions(
+    project: Project, cat: Catalogue, region: str, node: str, amount: str
+) -> None:
+    """session-cache (2 x 2 cores, 12 GiB) declared on Redis OSS is priced from the region's
+    own node rate; the same cache on Valkey stays refused there (see above)."""
+    w = project.workload("session-cache")
+    assert w.managed is not None
+    redis = replace(w, managed=replace(w.managed, engine="redis"), image="redis:7.2")
+    offers = offers_for(redis, redis.resources, _site(project, region), cat, project.settings)
+    o = next(o for o in offers if o.option is PricingOption.ON_DEMAND)
+    assert o.eligible, o.reason
+    assert {li.name: li.amount for li in o.line_items} == {
+        f"ElastiCache cache.{node} (nodes)": usd(amount)
+    }
+    assert o.line_items[0].sources == (
+        f"aws.elasticache.redis.cache.{node}.{region}",
+        "source ec2shop-elasticache-2024-06-28 (2024-06-28)",
     )

@@ -125,8 +125,8 @@ def test_owned_side_prices_the_same_workload_as_pods(project: Project) -> None:
     ids=["opensearch", "valkey"],
 )
 def test_a_region_without_a_price_names_the_key(project: Project, workload: str, key: str) -> None:
-    """eu-west-1 has no sourced OpenSearch gp3 or ElastiCache price (its OpenSearch nodes are
-    priced): the offer is refused, naming the key (RDS is priced there:
+    """eu-west-1 has no sourced OpenSearch gp3 or ElastiCache Valkey price (its OpenSearch nodes
+    and Redis OSS nodes are priced): the offer is refused, naming the key (RDS is priced there:
     tests/unit/test_catalogue_regions.py)."""
     o = _on_demand(_offers(project, workload, "aws-eu-west-1"))
     assert not o.eligible
