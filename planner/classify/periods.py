@@ -214,8 +214,9 @@ def _repeating(
         return {}
     width = r.shape[1]
     k = np.arange(max(lo, 1), hi + 1)
-    rk = r[:, k]
-    local = (rk > r[:, k - 1]) & (rk >= r[:, k + 1]) & (rk >= floors[:, None])
+    k0 = int(k[0])
+    rk = r[:, k0 : hi + 1]  # views: r at k, k - 1 and k + 1
+    local = (rk > r[:, k0 - 1 : hi]) & (rk >= r[:, k0 + 1 : hi + 2]) & (rk >= floors[:, None])
     row_of, col = np.nonzero(local)
     if row_of.size == 0:
         return {}
@@ -252,7 +253,8 @@ def _repeating(
 def _reduce_windows(
     ufunc: np.ufunc, flat: FloatArray, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
 ) -> FloatArray:
-    """``ufunc`` over ``flat[start:end]`` for each (non-empty) window."""
+    """``ufunc`` over ``flat[start:end]`` for each (non-empty) window (``end`` below the
+    size of ``flat``)."""
     if starts.size == 0:
         return np.empty(0)
     bounds = np.empty(2 * starts.size, dtype=np.int64)
