@@ -171,8 +171,8 @@ def fit_periods(
     floors = np.array(
         [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
     )
-    a24 = [_at(row, lag24) if 2 * step_s <= 86400.0 else math.nan for row in r]
-    a168 = [_at(row, lag168) for row in r]
+    a24 = _column(r, lag24) if 2 * step_s <= 86400.0 else [math.nan] * len(r)
+    a168 = _column(r, lag168)
     by_row = _repeating(r, lo, hi, floors)
     out = []
     for i in range(len(r)):
@@ -188,6 +188,14 @@ def fit_periods(
 
 def _none(a24: float, a168: float) -> PeriodFit:
     return PeriodFit(math.nan, math.nan, math.nan, 0, a24, a168)
+
+
+def _column(r: FloatArray, lag: int) -> list[float]:
+    """``_at`` of every row."""
+    if lag < 1 or lag >= r.shape[1]:
+        return [math.nan] * len(r)
+    col = r[:, lag]
+    return np.where(col < -1.0, math.nan, col).tolist()  # type: ignore[no-any-return]
 
 
 def _at(row: FloatArray, lag: int) -> float:
