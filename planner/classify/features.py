@@ -141,15 +141,17 @@ def _grid(s: MetricSeries) -> _Grid | None:
     return _Grid(step, int(np.rint((ts[-1:] - ts[0]) / step).astype(np.int64)[0]) + 1)
 
 
-def _grid_shared(s: MetricSeries, seen: dict[tuple[int, int, int], _Grid | None]) -> _Grid | None:
+def _grid_shared(
+    s: MetricSeries,
+    seen: dict[tuple[int, int, int], _Grid | None],
+    key: tuple[int, int, int] | None,
+) -> _Grid | None:
     """``_grid(s)``, once per distinct timestamp array: series read from a time-major
     export share one (and their halves the same two views). An array is known by its
-    memory, length and stride; series hold read-only arrays, so equal keys are equal
-    timestamps."""
-    ts = s.timestamps_s
-    if ts.flags.writeable:
+    memory, length and stride (``key``, None for a writeable array); series hold read-only
+    arrays, so equal keys are equal timestamps."""
+    if key is None:
         return _grid(s)
-    key = _array_key(ts)
     if key not in seen:
         seen[key] = _grid(s)
     return seen[key]
@@ -172,7 +174,8 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
     length; the batches run on ``threads`` threads (numpy releases the GIL in its sorts,
     FFTs and loops), with the same result."""
     seen: dict[tuple[int, int, int], _Grid | None] = {}
-    grids = [_grid_shared(s, seen) for s in series]
+    keys = [None if s.timestamps_s.flags.writeable else _array_key(s.timestamps_s) for s in series]
+    grids = [_grid_shared(s, seen, key) for s, key in zip(series, keys, strict=True)]
     out: list[Features | None] = [None] * len(series)
     groups: dict[tuple[float, int], list[int]] = {}
     for i, g in enumerate(grids):
@@ -188,22 +191,22 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
 
     slots: dict[tuple[int, int, int, float], npt.NDArray[np.int64]] = {}
 
-    def slots_of(s: MetricSeries, step: float) -> npt.NDArray[np.int64]:
-        """``_slots(s, step)``, once per shared timestamp array (as ``_grid_shared``)."""
-        ts = s.timestamps_s
-        if ts.flags.writeable:
-            return _slots(s, step)
-        key = (*_array_key(ts), step)
+    def slots_of(i: int, step: float) -> npt.NDArray[np.int64]:
+        """``_slots`` of series ``i``, once per shared timestamp array (as ``_grid_shared``)."""
+        array_key = keys[i]
+        if array_key is None:
+            return _slots(series[i], step)
+        key = (*array_key, step)
         found = slots.get(key)
         if found is None:
-            found = slots[key] = _slots(s, step)
+            found = slots[key] = _slots(series[i], step)
         return found
 
     def batch(job: tuple[float, int, list[int]]) -> list[Features]:
         step, n_grid, chunk = job
         matrix = np.full((len(chunk), n_grid), np.nan)
         for row, i in enumerate(chunk):
-            matrix[row, slots_of(series[i], step)] = series[i].values
+            matrix[row, slots_of(i, step)] = series[i].values
         return _matrix_features(matrix, step, [series[i].duplicates for i in chunk])
 
     if threads > 1 and len(batches) > 1:
@@ -306,41 +309,49 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
     p95m = safe_div(p95, mean, 1.0)
     p99m = safe_div(p99, mean, 1.0)
 
+    # Python floats read once per column (``float(array[i])`` per field is the same value)
+    cols_of = {
+        "n": n, "days": days, "coverage": coverage, "mean": mean, "p50": p50, "p95": p95,
+        "p99": p99, "mx": mx, "cv": cv, "ptm": ptm, "p95m": p95m, "p99m": p99m, "duty": duty,
+        "bpd": bursts_per_day, "bh": burst_hours,
+    }  # fmt: skip
+    c = {k: np.asarray(v).tolist() for k, v in cols_of.items()}
     out: list[Features] = []
     for i in range(matrix.shape[0]):
-        if n[i] == 0:
+        if c["n"][i] == 0:
             out.append(_empty_features())
             continue
+        fit, reg = fits[i], regs[i]
         out.append(
             Features(
-                samples=int(n[i]),
+                samples=int(c["n"][i]),
                 step_s=float(step_s),
-                days=float(days[i]),
-                coverage=float(coverage[i]),
-                mean=float(mean[i]),
-                p50=float(p50[i]),
-                p95=float(p95[i]),
-                p99=float(p99[i]),
-                max=float(mx[i]),
-                cv=float(cv[i]),
-                peak_to_mean=float(ptm[i]),
-                p95_to_mean=float(p95m[i]),
-                p99_to_mean=float(p99m[i]),
-                duty_cycle=float(duty[i]),
-                acf_24h=fits[i].acf_24h,
-                acf_168h=fits[i].acf_168h,
-                trend_per_month=regs[i].trend_per_month,
-                bursts_per_day=float(bursts_per_day[i]),
-                burst_mean_hours=float(burst_hours[i]),
+                days=float(c["days"][i]),
+                coverage=float(c["coverage"][i]),
+                mean=float(c["mean"][i]),
+                p50=float(c["p50"][i]),
+                p95=float(c["p95"][i]),
+                p99=float(c["p99"][i]),
+                max=float(c["mx"][i]),
+                cv=float(c["cv"][i]),
+                peak_to_mean=float(c["ptm"][i]),
+                p95_to_mean=float(c["p95m"][i]),
+                p99_to_mean=float(c["p99m"][i]),
+                duty_cycle=float(c["duty"][i]),
+                acf_24h=fit.acf_24h,
+                acf_168h=fit.acf_168h,
+                trend_per_month=reg.trend_per_month,
+                bursts_per_day=float(c["bpd"][i]),
+                burst_mean_hours=float(c["bh"][i]),
                 duplicates=int(dups[i]) if i < len(dups) else 0,
-                period_s=fits[i].period_s,
-                acf_period=fits[i].acf,
-                period_prominence=fits[i].prominence,
-                period_repeats=fits[i].repeats,
-                trend_r2=regs[i].trend_r2,
-                shift_at_days=regs[i].start_s / SECONDS_PER_DAY,
-                level_before=regs[i].level_before,
-                level_after=regs[i].level_after,
+                period_s=fit.period_s,
+                acf_period=fit.acf,
+                period_prominence=fit.prominence,
+                period_repeats=fit.repeats,
+                trend_r2=reg.trend_r2,
+                shift_at_days=reg.start_s / SECONDS_PER_DAY,
+                level_before=reg.level_before,
+                level_after=reg.level_after,
             )
         )
     return out

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.classify.series import FloatArray
 
@@ -155,7 +156,10 @@ def fit_periods(
 ) -> list[PeriodFit]:
     """The fundamental period of each row of residuals on a grid of ``step_s``; ``events``
     is, per row, the number of separate busy spells of on/off load (0 when the load is not
-    on/off): sparse events need a stronger peak (module doc)."""
+    on/off): sparse events need a stronger peak (module doc).
+
+    The candidates of every row and their repeat check are found in one array pass; what
+    is left per row (the fundamental and its refinement) reads the row as a Python list."""
     lo, hi = lag_range(step_s, resid.shape[1])
     lag24 = round(86400.0 / step_s)
     lag168 = round(7 * 86400.0 / step_s)
@@ -167,28 +171,31 @@ def fit_periods(
     floors = np.array(
         [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
     )
-    # rows with no local maximum above their floor have no period: skip them at once
-    k = np.arange(max(lo, 1), hi + 1)
-    any_peak = np.zeros(len(r), dtype=bool)
-    if hi - lo >= 2:
-        rk = r[:, k]
-        local = (rk > r[:, k - 1]) & (rk >= r[:, k + 1]) & (rk >= floors[:, None])
-        any_peak = np.asarray(local.any(axis=1), dtype=bool)
+    a24 = _column(r, lag24) if 2 * step_s <= 86400.0 else [math.nan] * len(r)
+    a168 = _column(r, lag168)
+    by_row = _repeating(r, lo, hi, floors)
     out = []
-    for i, row in enumerate(r):
-        a24 = _at(row, lag24) if 2 * step_s <= 86400.0 else math.nan
-        a168 = _at(row, lag168)
-        fit = _fundamental(row, lo, hi, float(floors[i])) if any_peak[i] else None
+    for i in range(len(r)):
+        cands = by_row.get(i)
+        fit = _fundamental(r[i].tolist(), hi, cands) if cands else None
         out.append(
-            PeriodFit(fit[0] * step_s, fit[1], fit[2], fit[3], a24, a168)
+            PeriodFit(fit[0] * step_s, fit[1], fit[2], fit[3], a24[i], a168[i])
             if fit
-            else _none(a24, a168)
+            else _none(a24[i], a168[i])
         )
     return out
 
 
 def _none(a24: float, a168: float) -> PeriodFit:
     return PeriodFit(math.nan, math.nan, math.nan, 0, a24, a168)
+
+
+def _column(r: FloatArray, lag: int) -> list[float]:
+    """``_at`` of every row."""
+    if lag < 1 or lag >= r.shape[1]:
+        return [math.nan] * len(r)
+    col = r[:, lag]
+    return np.where(col < -1.0, math.nan, col).tolist()  # type: ignore[no-any-return]
 
 
 def _at(row: FloatArray, lag: int) -> float:
@@ -205,55 +212,84 @@ def _floor(n: int, events: int) -> float:
     return floor
 
 
-def _candidates(row: FloatArray, lo: int, hi: int, floor: float) -> list[tuple[int, float, float]]:
-    """(lag, r, prominence) of every candidate peak in ``lo..hi`` (module doc)."""
+def _repeating(
+    r: FloatArray, lo: int, hi: int, floors: FloatArray
+) -> dict[int, list[tuple[int, float, float]]]:
+    """Per row (by index; rows without any left out), the (lag, r, prominence) of every
+    candidate peak in ``lo..hi`` that repeats (module doc), lags ascending. ``r`` has no
+    NaN (-2 where a lag is unusable)."""
     if hi - lo < 2:
-        return []
-    seg = row[: hi + 2]
+        return {}
+    width = r.shape[1]
     k = np.arange(max(lo, 1), hi + 1)
-    k = k[k + 1 < len(seg)]
-    local = (seg[k] > seg[k - 1]) & (seg[k] >= seg[k + 1]) & (seg[k] >= floor)
-    ps = k[local]
-    if ps.size == 0:
-        return []
-    # lowest r between p/2 and p for every candidate at once: reduceat over (start, end) pairs
-    bounds = np.empty(2 * ps.size, dtype=np.int64)
-    bounds[0::2] = np.maximum(1, ps // 2)
-    bounds[1::2] = ps + 1
-    valley = np.minimum.reduceat(np.append(seg, -2.0), bounds)[0::2]
-    peak = seg[ps]
+    k0 = int(k[0])
+    rk = r[:, k0 : hi + 1]  # views: r at k, k - 1 and k + 1
+    local = (rk > r[:, k0 - 1 : hi]) & (rk >= r[:, k0 + 1 : hi + 2]) & (rk >= floors[:, None])
+    row_of, col = np.nonzero(local)
+    if row_of.size == 0:
+        return {}
+    ps = k[col]
+    # every window below is a (start, end) pair of one reduceat over the flattened rows,
+    # with a sentinel so that an end may be one past the last row
+    flat = np.append(r.ravel(), -2.0)
+    base = row_of * width
+    # lowest r between p/2 and p
+    valley = _reduce_windows(np.minimum, flat, base + np.maximum(1, ps // 2), base + ps + 1)
+    peak = rk[row_of, col]
     prom = peak - valley
     keep = prom >= np.maximum(MIN_PROMINENCE, PROMINENCE_SHARE * peak)
-    return list(zip(ps[keep].tolist(), peak[keep].tolist(), prom[keep].tolist(), strict=True))
+    row_of, ps, peak, prom, base = row_of[keep], ps[keep], peak[keep], prom[keep], base[keep]
+    # the repeat check where 2p is in range: the highest r near 2p (``_near(row, 2p, p)``)
+    twice = 2 * ps <= hi
+    lag2 = 2 * ps[twice]
+    w = np.maximum(
+        1, np.minimum(np.maximum(np.rint(0.01 * lag2).astype(np.int64), 1), ps[twice] // 3)
+    )
+    a = np.maximum(1, lag2 - w)
+    b = np.minimum(width - 1, lag2 + w)
+    r2 = _reduce_windows(np.maximum, flat, base[twice] + a, base[twice] + b + 1)
+    ok = np.ones(ps.size, dtype=bool)
+    ok[twice] = r2 >= 0.5 * peak[twice]
+    out: dict[int, list[tuple[int, float, float]]] = {}
+    for i, p, pk, pr in zip(
+        row_of[ok].tolist(), ps[ok].tolist(), peak[ok].tolist(), prom[ok].tolist(), strict=True
+    ):
+        out.setdefault(i, []).append((p, pk, pr))
+    return out
 
 
-def _near(row: FloatArray, lag: float, period: float, slack: int = 1) -> tuple[int, float]:
+def _reduce_windows(
+    ufunc: np.ufunc, flat: FloatArray, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> FloatArray:
+    """``ufunc`` over ``flat[start:end]`` for each (non-empty) window (``end`` below the
+    size of ``flat``)."""
+    if starts.size == 0:
+        return np.empty(0)
+    bounds = np.empty(2 * starts.size, dtype=np.int64)
+    bounds[0::2] = starts
+    bounds[1::2] = ends
+    return np.asarray(ufunc.reduceat(flat, bounds)[0::2], dtype=np.float64)
+
+
+def _near(row: list[float], lag: float, period: float, slack: int = 1) -> tuple[int, float]:
     """The highest r within 1 % of a (fractional) lag, at least ``slack`` lags either side,
     and within a third of the period (so the search never reaches the next multiple):
-    (lag, r)."""
+    (lag, r); the first such lag on a tie."""
     w = max(1, min(max(round(0.01 * lag), slack), math.floor(period / 3)))
     a = max(1, math.floor(lag) - w)
     b = min(len(row) - 1, math.ceil(lag) + w)
     if a > b:
         return -1, math.nan
     seg = row[a : b + 1]
-    i = int(np.argmax(seg))
-    return a + i, float(seg[i])
+    i = seg.index(max(seg))
+    return a + i, seg[i]
 
 
 def _fundamental(
-    row: FloatArray, lo: int, hi: int, floor: float
-) -> tuple[float, float, float, int] | None:
-    cands = _candidates(row, lo, hi, floor)
-    repeating = []
-    for p, r, prom in cands:
-        if 2 * p <= hi:
-            _, r2 = _near(row, 2 * p, p)
-            if not r2 >= 0.5 * r:
-                continue
-        repeating.append((p, r, prom))
-    if not repeating:
-        return None
+    row: list[float], hi: int, repeating: list[tuple[int, float, float]]
+) -> tuple[float, float, float, int]:
+    """(period in lags, r, prominence, repeats) of one row from its repeating candidates
+    (module doc)."""
     top = max(c[1] for c in repeating)
     # the shortest of the (near-)best: an exact period correlates equally at its multiples
     best = min((c for c in repeating if c[1] >= top - TIE), key=lambda c: c[0])

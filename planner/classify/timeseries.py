@@ -95,7 +95,46 @@ class LineFit:
 
 
 def line_fit(h: FloatArray) -> LineFit:
-    """The least-squares line through each row of ``h`` (missing values left out)."""
+    """The least-squares line through each row of ``h`` (missing values left out).
+    Computed in place, without masking when nothing is missing (the same arithmetic,
+    value for value, as ``line_fit_reference``)."""
+    valid = ~np.isnan(h)
+    gaps = not valid.all()
+    n = valid.sum(axis=1).astype(np.float64)
+    t = np.arange(h.shape[1], dtype=np.float64)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if gaps:
+            tm = np.multiply(valid, t).sum(axis=1) / n
+            x0 = np.where(valid, h, 0.0)
+            xm = x0.sum(axis=1) / n
+        else:
+            tm = np.broadcast_to(t, h.shape).sum(axis=1) / n
+            xm = h.sum(axis=1) / n
+        d = np.subtract(t, tm[:, None])  # the time from each row's mean time
+        if gaps:
+            dt = np.where(valid, d, 0.0)
+            dx = np.subtract(h, xm[:, None], out=x0)
+            dx[~valid] = 0.0
+        else:
+            dt = d
+            dx = np.subtract(h, xm[:, None])
+        sq = np.multiply(dt, dt)
+        sxx = sq.sum(axis=1)
+        sxy = np.multiply(dt, dx, out=sq).sum(axis=1)
+        sst = np.multiply(dx, dx, out=sq).sum(axis=1)
+        del dt, dx, sq
+        slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1), 0.0)
+    # h - (xm + slope * d), in d's buffer
+    np.multiply(slope[:, None], d, out=d)
+    np.add(xm[:, None], d, out=d)
+    resid = np.subtract(h, d, out=d)
+    sse = np.maximum(sst - slope * sxy, 0.0)
+    return LineFit(resid, np.nan_to_num(slope), xm, sse, sst)
+
+
+def line_fit_reference(h: FloatArray) -> LineFit:
+    """``line_fit`` written plainly (one temporary per step): the reference its tests
+    compare against, bit for bit."""
     valid = ~np.isnan(h)
     n = valid.sum(axis=1).astype(np.float64)
     t = np.arange(h.shape[1], dtype=np.float64)[None, :]
