@@ -138,11 +138,18 @@ def move_groups(project: Project, moved: Sequence[str]) -> tuple[MoveGroup, ...]
         members.setdefault(_find(parent, n), []).append(n)
     ordered = sorted((_cutover_order(m, project) for m in members.values()), key=min)
     index = {n: i for i, ws in enumerate(ordered) for n in ws}
+    # looked up by workload, not scanned per group (linear in the fleet: names are RFC 1123
+    # labels, so a link's first word is its workload)
+    links_of: dict[str, list[str]] = {}
+    for line in links:  # sorted: a group's subset, sorted again, keeps the order
+        links_of.setdefault(line.split(" depends on ", 1)[0], []).append(line)
+    readers_of: dict[str, list[str]] = {}
+    for r, s in edges:
+        readers_of.setdefault(s, []).append(r)
     out = []
     for i, ws in enumerate(ordered):
-        inside = set(ws)
-        group_links = tuple(line for line in links if line.split(" depends on ", 1)[0] in inside)
-        before = sorted({index[r] for r, s in edges if s in inside and index[r] != i})
-        readers = sorted({r for r, s in edges if s in inside and index[r] != i})
-        out.append(MoveGroup(ws, group_links, tuple(before), tuple(readers)))
+        group_links = tuple(sorted(line for n in ws for line in links_of.get(n, ())))
+        outside = {r for n in ws for r in readers_of.get(n, ()) if index[r] != i}
+        before = sorted({index[r] for r in outside})
+        out.append(MoveGroup(ws, group_links, tuple(before), tuple(sorted(outside))))
     return tuple(out)

@@ -108,7 +108,8 @@ class _State:
         self.base = sorted(
             range(len(facts)), key=lambda i: (-facts[i].saving_cents, facts[i].group.workloads)
         )
-        """Largest saving first, then by name."""
+        """Largest saving first, then by name: the groups not in a wave yet (``_order`` drops
+        the others as they go)."""
         self.frees: dict[int, str] = {}
         """Why a group went early: it leaves a site another group has no room in."""
 
@@ -166,7 +167,7 @@ def _order(st: _State, month: int) -> list[int]:
     want of room counts that group's saving too (it frees the room). Only the first
     ``PROBE`` groups that may otherwise go are probed for room (a wave is ordered in time
     linear in the groups, not quadratic)."""
-    todo = [i for i in st.base if i not in st.wave_of_group]
+    todo = st.base = [i for i in st.base if i not in st.wave_of_group]  # groups only leave
     blocked: dict[str, tuple[int, str]] = {}
     probed = 0
     for i in todo:
