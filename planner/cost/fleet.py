@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Iterable, Mapping
-from contextlib import suppress
 from dataclasses import replace
 
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing
-from planner.cost.cloud_lines import BY_THE_HOUR, chosen_lines, compute_lines, fixed_lines
+from planner.cost.cloud import CloudPrice, choose, packing
+from planner.cost.cloud_lines import chosen_lines, compute_lines, fixed_lines
 from planner.cost.common import total
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
@@ -50,7 +49,7 @@ from planner.cost.fleet_facts import (
     workload_facts,
 )
 from planner.cost.managed import SERVICES
-from planner.cost.migration import baseline_option, double_running_months, migration_items
+from planner.cost.migration import migration_items
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
 from planner.cost.owned_lines import owned_lines, owned_shape, owned_site
 from planner.cost.priced import Priced, physical_reason
@@ -246,45 +245,11 @@ class FleetPricer:
         if w.current_site is None or w.current_site == site.name:
             return (), self._nil
         if wf.mig is None:
-            self._baseline(wf)
             items = migration_items(
                 w, site, self._catalogue, self._settings, current=wf.current, cache=self._cache
             )
             wf.mig = (items, Money.total((i.amount for i in items), self._catalogue.currency))
         return wf.mig
-
-    def _baseline(self, wf: WorkloadFacts) -> None:
-        """Put what the workload pays today (``migration.baseline_items``: its declared size
-        at its current site, on its baseline option) in the ``PriceCache`` before its double
-        running reads it, priced by the fleet path (the lines ``price_on`` gives); an
-        option the offers loop would not price this way, and any input error, are left to
-        ``baseline_items``."""
-        w, current = wf.workload, wf.current
-        if current is None or double_running_months(self._settings, w)[0] <= 0:
-            return
-        sf = self._site(current)
-        option = baseline_option(current, w.current_option)
-        if not sf.fast or option not in sf.options or option is PricingOption.CAPACITY_BLOCK:
-            return
-        if sf.cloud and option not in INSTANCE_OPTIONS:
-            return
-
-        def compute() -> tuple[LineItem, ...]:
-            request = w.resources
-            if physical_reason(request, sf.site) is not None:
-                return ()
-            bf = workload_facts(w, request, current, self._batch)
-            if not (bf.fast and sf.cloud):
-                return self._price(bf, sf, option)[0].items
-            choices = self._batch.choices.get((sf.group, option))
-            chosen, fit = self._chosen(bf, sf, option, choices)
-            if isinstance(chosen, str):
-                return ()
-            by_hour = option in BY_THE_HOUR
-            return self._service(bf, sf, option, chosen, fit=fit, by_hour=by_hour)[0].items
-
-        with suppress(InputError):  # raised again, located, by baseline_items
-            self._cache.baseline(w, current, self._catalogue, self._settings, compute)
 
     def _price(self, wf: WorkloadFacts, sf: SiteFacts, option: PricingOption) -> PricedCents:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""
