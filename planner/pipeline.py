@@ -22,7 +22,6 @@ from planner.cost.buy import project_buy_offers
 from planner.cost.common import total
 from planner.cost.duty import with_duty_hours
 from planner.cost.estates import estates_for
-from planner.cost.fleet import FleetPricer
 from planner.cost.purchasing import purchasing_changes
 from planner.errors import InfeasibleError, InputError, Problem
 from planner.fx import project_rate, shown_error
@@ -185,13 +184,9 @@ def build_plan(
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     prices, reused, known = None, None, None
     if reuse is None:
-        # the fleet's offers, priced with per-site work done once (the same offers as
-        # planner.cost.offers_for); the pricer's memos go with it
-        pricer = FleetPricer(project, requests, catalogue, cache=cache)
-        candidates = build_candidates(
-            project, requests, catalogue, constraints, offers_for=pricer.offers_for, memo=True
-        )
-        del pricer
+        # the fleet's offers, priced with per-site work done once (FleetPricer: the same
+        # offers as planner.cost.offers_for); the pricer's memos go with it
+        candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
     else:
         candidates, touch, reused = reprice_candidates(
             project, requests, catalogue, constraints, cache=cache, reuse=reuse

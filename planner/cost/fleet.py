@@ -14,8 +14,8 @@ compare them with the uncached path on every workload of a generated fleet), fas
   per distinct combination and shared, like its storage and egress lines; money is the
   scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss;
 * a workload's usage, migration items, owned-site quantities (``owned_lines.owned_shape``)
-  and eligibility facts are computed once for all its sites, and the reasons once for
-  all workloads that read the same facts.
+  and eligibility facts are computed once for all its sites (``planner.cost.fleet_facts``),
+  and the reasons once for all workloads that read the same facts.
 
 Training, CDN egress and owned sites go through the scalar line functions with the batch
 choice or per-site facts; anything else (managed services, object stores, leased pools,
@@ -28,40 +28,31 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing, price_region
-from planner.cost.cloud_lines import (
-    BY_THE_HOUR,
-    billed_hours,
-    choice_args,
-    chosen_lines,
-    compute_lines,
-    fixed_lines,
-)
-from planner.cost.common import HOURS, check_settings, check_site, total
+from planner.cost.cloud import CloudPrice, choose, packing
+from planner.cost.cloud_lines import chosen_lines, compute_lines, fixed_lines
+from planner.cost.common import total
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
+from planner.cost.fleet_facts import (
+    ALWAYS,
+    UNSEEN,
+    Lines,
+    PricedCents,
+    SiteFacts,
+    WorkloadFacts,
+    site_facts,
+    site_plans,
+    workload_facts,
+)
 from planner.cost.managed import SERVICES
 from planner.cost.migration import migration_items
-from planner.cost.offers import (
-    offers_for,
-    option_reason,
-    owned_rates_by_site,
-    site_reason,
-    usage_of,
-)
-from planner.cost.owned import OwnedRates
-from planner.cost.owned_lines import (
-    OwnedShape,
-    OwnedSite,
-    owned_lines,
-    owned_shape,
-    owned_site,
-)
-from planner.cost.priced import Priced, physical_reason, site_options
+from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
+from planner.cost.owned_lines import owned_lines, owned_shape, owned_site
+from planner.cost.priced import Priced, physical_reason
 from planner.cost.pricing import price_option
 from planner.errors import InputError
 from planner.model import (
@@ -77,74 +68,6 @@ from planner.model import (
     WorkloadKind,
 )
 from planner.money import Money
-
-Lines = tuple[tuple[LineItem, ...], int]
-"""Line items and the sum of their cents."""
-
-_Option = tuple[PricingOption, "str | None", bool, "Choices | None"]
-"""A site's option as its offers start (``_SiteFacts.plans``)."""
-
-PricedCents = tuple[Priced, int]
-"""An option priced (or its reason) and the sum of its lines in cents."""
-
-
-@dataclass(slots=True)
-class _SiteFacts:
-    """What every workload's offers on one site share."""
-
-    site: Site
-    serial: int
-    """This site value's number in the pricer's memo keys."""
-    options: tuple[PricingOption, ...]
-    fast: bool
-    """False when the site has input problems (the scalar path raises them)."""
-    group: Hashable = None
-    """Cloud: (provider, price region, overrides) of its instance choices."""
-    owned: tuple[OwnedRates, OwnedSite] | None = None
-    plans: tuple[_Option, ...] = ()
-    """Per option: the option, why a cloud site does not sell it, whether it is billed by
-    the hour, the batch choices of the site's group."""
-
-    @property
-    def cloud(self) -> bool:
-        return self.site.kind is SiteKind.CLOUD
-
-
-@dataclass(slots=True)
-class _WorkloadFacts:
-    """What one workload's offers on every site share."""
-
-    workload: Workload
-    request: Resources
-    current: Site | None
-    row: int
-    """The workload's row in the batch choices (-1: not primed at this request)."""
-    usage: dict[str, float]
-    fast: bool
-    """Priced by the shared-lines path: no training, managed service, object store or CDN
-    egress."""
-    replicas: int | None
-    cap: int | None
-    by_hour: Hashable
-    """The billed hours of an option sold by the hour, as a memo key (``billed_hours``
-    and the source line they add)."""
-    mig: tuple[tuple[LineItem, ...], Money] | None = None
-    """Migration items and total away from the current site (the same to every site)."""
-    owned: OwnedShape | None = None
-    """Its request's core- and GiB-hours on any owned site."""
-
-
-def _hours_key(workload: Workload) -> Hashable:
-    hours, text = billed_hours(workload, PricingOption.ON_DEMAND)
-    named = hours != HOURS and not workload.hours_source
-    return (hours, text, workload.name if named else None)
-
-
-_UNSEEN = "\0unseen"
-"""A memo miss (a reason may be ``None``)."""
-
-_ALWAYS: Hashable = (HOURS, "730 h", None)
-"""``_hours_key`` of an option billed every hour (``billed_hours``)."""
 
 
 class FleetPricer:
@@ -168,12 +91,12 @@ class FleetPricer:
         self._nil = Money.zero(catalogue.currency)
         self._primed = False
         self._batch = FleetChoices({}, {})
-        self._sites: dict[str, _SiteFacts] = {}
+        self._sites: dict[str, SiteFacts] = {}
         self._serials = itertools.count()
         self._memo: dict[Hashable, Lines] = {}
         self._reasons: dict[Hashable, str | None] = {}
         self._unfit: dict[tuple[int, int], str] = {}
-        self._last: _WorkloadFacts | None = None
+        self._last: WorkloadFacts | None = None
 
     # ------------------------------------------------------------------ priming
 
@@ -190,26 +113,17 @@ class FleetPricer:
                 groups.setdefault(sf.group, (s, set()))[1].update(sf.options)
         self._batch = fleet_choices(project, self._requests, catalogue, groups, cache=self._cache)
 
-    def _site(self, site: Site) -> _SiteFacts:
+    def _site(self, site: Site) -> SiteFacts:
         facts = self._sites.get(site.name)
         if facts is not None and (facts.site is site or facts.site == site):
             return facts
-        problems = check_settings(self._settings, self._catalogue)
-        problems += check_site(site, self._catalogue)
-        group: Hashable = None
-        fast = not problems
-        if fast and site.kind is SiteKind.CLOUD:
-            try:
-                group = (site.provider, price_region(site), self._cache.overrides_key(site))
-            except InputError:
-                fast = False
-        facts = _SiteFacts(site, next(self._serials), site_options(site), fast, group)
+        facts = site_facts(site, next(self._serials), self._settings, self._catalogue, self._cache)
         self._sites[site.name] = facts
         return facts
 
     def _workload(
         self, workload: Workload, request: Resources, current: Site | None
-    ) -> _WorkloadFacts:
+    ) -> WorkloadFacts:
         last = self._last
         if (
             last is not None
@@ -218,22 +132,7 @@ class FleetPricer:
             and last.current is current
         ):
             return last
-        row = self._batch.row(workload, request)
-        fast = workload.training is None and workload.objects is None
-        fast = fast and workload.kind not in SERVICES
-        fast = fast and workload.data.cdn_egress_gib_per_month <= 0
-        _, replicas, cap = choice_args(workload, request)
-        self._last = _WorkloadFacts(
-            workload,
-            request,
-            current,
-            row,
-            usage_of(workload, request),
-            fast,
-            replicas,
-            cap,
-            _hours_key(workload),
-        )
+        self._last = workload_facts(workload, request, current, self._batch)
         return self._last
 
     # ------------------------------------------------------------------ offers
@@ -268,7 +167,7 @@ class FleetPricer:
                 workload, request, site, catalogue, settings, current=current, cache=self._cache
             )
 
-    def _offers(self, wf: _WorkloadFacts, sf: _SiteFacts) -> tuple[Offer, ...]:
+    def _offers(self, wf: WorkloadFacts, sf: SiteFacts) -> tuple[Offer, ...]:
         """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
         w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
         usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
@@ -276,14 +175,14 @@ class FleetPricer:
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
         rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
-        excluded = reasons.get(rkey, _UNSEEN)
-        if excluded is _UNSEEN:
+        excluded = reasons.get(rkey, UNSEEN)
+        if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
         physical = physical_reason(request, site)
         service = wf.fast and sf.cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
-        for option, unsold, by_hour, choices in sf.plans or self._plans(sf):
+        for option, unsold, by_hour, choices in sf.plans or site_plans(sf, self._batch):
             priced: Priced | None = None
             reason: str | None = None
             if unsold is not None:
@@ -316,8 +215,8 @@ class FleetPricer:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
                 held = w.current_site == site_name and w.current_option is option
                 okey = (option, w.tier == 1, w.allow_spot, held)
-                reason = reasons.get(okey, _UNSEEN)
-                if reason is _UNSEEN:
+                reason = reasons.get(okey, UNSEEN)
+                if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
             # the priced offer, positional: as above, then usd_per_gpu_hour,
             # fixed_per_month, billed_gpu_hours
@@ -341,19 +240,7 @@ class FleetPricer:
             )
         return tuple(offers)
 
-    def _plans(self, sf: _SiteFacts) -> tuple[_Option, ...]:
-        """The site's options as every workload's offers on it start (after priming)."""
-        plans = []
-        for option in sf.options:
-            unsold = None
-            if sf.cloud and option not in INSTANCE_OPTIONS:
-                unsold = f"cloud sites do not sell {option.value} capacity"
-            by_hour = option in BY_THE_HOUR
-            plans.append((option, unsold, by_hour, self._batch.choices.get((sf.group, option))))
-        sf.plans = tuple(plans)
-        return sf.plans
-
-    def _migration(self, wf: _WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
+    def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
         w = wf.workload
         if w.current_site is None or w.current_site == site.name:
             return (), self._nil
@@ -364,7 +251,7 @@ class FleetPricer:
             wf.mig = (items, Money.total((i.amount for i in items), self._catalogue.currency))
         return wf.mig
 
-    def _price(self, wf: _WorkloadFacts, sf: _SiteFacts, option: PricingOption) -> PricedCents:
+    def _price(self, wf: WorkloadFacts, sf: SiteFacts, option: PricingOption) -> PricedCents:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""
         w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
         if site.kind is SiteKind.CLOUD and w.kind not in SERVICES and w.objects is None:
@@ -402,8 +289,8 @@ class FleetPricer:
 
     def _chosen(
         self,
-        wf: _WorkloadFacts,
-        sf: _SiteFacts,
+        wf: WorkloadFacts,
+        sf: SiteFacts,
         option: PricingOption,
         choices: Choices | None,
     ) -> tuple[CloudPrice | str, int]:
@@ -432,8 +319,8 @@ class FleetPricer:
 
     def _service(
         self,
-        wf: _WorkloadFacts,
-        sf: _SiteFacts,
+        wf: WorkloadFacts,
+        sf: SiteFacts,
         option: PricingOption,
         chosen: CloudPrice,
         *,
@@ -446,7 +333,7 @@ class FleetPricer:
         n, cap = wf.replicas, wf.cap
         assert n is not None
         binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
-        hours = wf.by_hour if by_hour else _ALWAYS
+        hours = wf.by_hour if by_hour else ALWAYS
         inst = chosen.instance
         key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)
         head = self._memo.get(key)

@@ -122,9 +122,10 @@ def build_candidates(
     memo: bool | None = None,
     cache: PriceCache | None = None,
 ) -> Candidates:
-    """Price every workload on every site with ``planner.cost.offers_for`` (or the
-    ``offers_for`` passed in), then apply prunes and pins. ``cache`` is the run's
-    ``PriceCache`` (a new one when not given).
+    """Price every workload on every site with ``planner.cost.offers_for`` (through
+    ``planner.cost.fleet.FleetPricer``, which gives the same offers with the per-site work
+    done once) or the ``offers_for`` passed in, then apply prunes and pins. ``cache`` is the
+    run's ``PriceCache`` (a new one when not given).
 
     ``memo`` (default: on for ``planner.cost.offers_for``, off for one passed in) prices
     workloads that differ only by name and dependencies once and relabels the offers:
@@ -135,21 +136,16 @@ def build_candidates(
     if memo is None:
         memo = offers_for is None
     if offers_for is None:
-        from planner.cost import PriceCache, owned_rates_by_site
-        from planner.cost import offers_for as cost_offers_for
-        from planner.cost.choose_batch import prime_fleet
+        from planner.cost import PriceCache
+        from planner.cost.fleet import FleetPricer
 
-        # one cache for the run: owned-site rates once for the whole fleet (and any input
-        # error of an owned site raised up front), instance choices once per shape
-        price_cache = cache if cache is not None else PriceCache()
-        owned_rates_by_site(project.sites, catalogue, settings, cache=price_cache)
-        # every cloud instance choice of the fleet at once, as array work
-        prime_fleet(project, requests, catalogue, price_cache)
-
-        def priced_with_cache(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
-            return cost_offers_for(*args, cache=price_cache, **kwargs)
-
-        offers_for = priced_with_cache
+        # one cache and pricer for the run, dropped with it: owned-site rates and every
+        # cloud instance choice of the fleet at once (any input error of an owned site
+        # raised up front), each site validated once
+        pricer = FleetPricer(
+            project, requests, catalogue, cache=cache if cache is not None else PriceCache()
+        )
+        offers_for = pricer.offers_for
     priced: dict[str, list[Offer]] = {}
     seen: dict[tuple[Workload, Resources], list[Offer]] = {}
     for w in sorted(project.workloads, key=lambda w: w.name):

@@ -8,6 +8,7 @@ import importlib.util
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from planner.cost import PriceCache, offers_for
 from planner.cost.choose_batch import Query, prime_cloud_choices, prime_fleet, queries_for
 from planner.cost.cloud import _choose, choice_key
 from planner.load.project import load_project
-from planner.model import Constraints, Project, Resources, SiteKind
+from planner.model import Constraints, Offer, Project, Resources, SiteKind
 from planner.solve.candidates import build_candidates
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "fleet.py"
@@ -105,13 +106,25 @@ def test_ties_go_to_the_instance_key(fleet: Project) -> None:
     assert compared > 100
 
 
-def test_candidates_are_the_scalar_candidates(fleet: Project) -> None:
-    """``build_candidates`` (batch-primed cache, memoised egress and moves) prices every
-    offer as ``offers_for`` without a cache: the same offers, line items and Money to the
-    cent."""
+@pytest.mark.parametrize("path", ["fleet pricer", "primed cache"])
+def test_candidates_are_the_scalar_candidates(fleet: Project, path: str) -> None:
+    """``build_candidates`` (by default through ``FleetPricer``; or the scalar
+    ``offers_for`` on a batch-primed cache, memoised egress and moves) prices every offer
+    as ``offers_for`` without a cache: the same offers, line items and Money to the cent."""
     catalogue: Catalogue = load_default_catalogue()
     requests = right_sized(fleet)
-    batch = build_candidates(fleet, requests, catalogue, Constraints())
+    if path == "fleet pricer":
+        batch = build_candidates(fleet, requests, catalogue, Constraints())
+    else:
+        cache = PriceCache()
+        prime_fleet(fleet, requests, catalogue, cache)
+
+        def cached(*args: Any, **kwargs: Any) -> tuple[Offer, ...]:
+            return offers_for(*args, cache=cache, **kwargs)
+
+        batch = build_candidates(
+            fleet, requests, catalogue, Constraints(), offers_for=cached, memo=True
+        )
     sites = {s.name: s for s in fleet.sites}
     for w in fleet.workloads:
         request = requests.get(w.name, w.resources)
