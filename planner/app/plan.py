@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import shlex
 from collections.abc import Mapping
@@ -11,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner import collector
 from planner.app.inputs import Inputs, Progress, no_progress
 from planner.catalogue import Catalogue
 from planner.errors import DriftError, PolicyFailure
@@ -57,10 +57,7 @@ def plan_project(
     # over them are about a third of pricing's CPU time. The loaded inputs are frozen out
     # of its generations and it is paused while planning; garbage without cycles is freed
     # as ever, and cycles made meanwhile are collected at the next pass after.
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
+    with collector.frozen(), collector.paused():
         return build_plan(
             inputs.project,
             catalogue=catalogue,
@@ -72,10 +69,6 @@ def plan_project(
             record_prices=record_prices,
             threads=scan_threads(),
         )
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 def reproduce_command(verb: str, project_dir: Path, out: Path, stack_env: str) -> str:
@@ -153,8 +146,7 @@ def render_plan_files(
     # Rendering allocates millions of short-lived objects at 10k workloads (YAML nodes,
     # dicts); with the plan frozen out of the collector's generations, each collection scans
     # only what rendering made (about a third of emit's CPU time at 10k). Unfrozen after.
-    gc.freeze()
-    try:
+    with collector.frozen():
         data = plan_to_dict(plan, project, command=command)  # plan.json's, and plan.md's
         files: dict[str, str] = {
             "plan.json": render_plan_json(plan, project, command=command, data=data),
@@ -170,8 +162,6 @@ def render_plan_files(
             command=stack_command,
             previous=held_stack_configs(out, stack_env),
         )
-    finally:
-        gc.unfreeze()
     files.update(stacks)
     config = (
         json.dumps(pack_config(project, rules=RULES), indent=2, sort_keys=True, allow_nan=False)
