@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from world.scenario import plan_scenario
 
 from planner import app
 from planner.catalogue import Catalogue, load_default_catalogue
@@ -17,7 +18,7 @@ from planner.load import load_project
 from planner.model import Classification, Project
 from planner.pipeline import PlanBundle, build_plan
 from planner.report import render_plan_json
-from planner.whatif import apply_changes, grow_classifications, parse_change
+from planner.whatif import apply_changes, parse_change
 
 TODAY = date(2026, 11, 27)
 
@@ -61,41 +62,24 @@ SCENARIOS = {
 def test_reuse_plans_as_pricing_everything(world, name: str) -> None:  # type: ignore[no-untyped-def]
     """Each scenario planned with the base's prices equals it planned from scratch: the same
     plan.json and the same offers for every workload x site."""
-    project, catalogue, telemetry, cls, base = world
-    applied = apply_changes(project, catalogue, [parse_change(k, t) for k, t in SCENARIOS[name]])
-    grown = grow_classifications(cls, project, applied.growth_factor)
+    base = world[4]
 
-    def plan(**kw: object) -> PlanBundle:
-        return build_plan(
-            applied.project,
-            catalogue=applied.catalogue,
-            telemetry=telemetry,
-            today=TODAY,
-            classifications=grown,
-            **kw,  # type: ignore[arg-type]
-        )
+    def plan(**kw: object) -> tuple[Project, PlanBundle]:
+        return plan_scenario(*world[:4], SCENARIOS[name], today=TODAY, **kw)
 
-    fresh, reused = plan(record_prices=True), plan(reuse=base.prices, record_prices=True)
+    changed, fresh = plan(record_prices=True)
+    _, reused = plan(reuse=base.prices, record_prices=True)
     assert reused.reuse is not None
     assert fresh.reuse is None
     assert fresh.prices is not None
     assert reused.prices is not None
     assert reused.prices.offers == fresh.prices.offers
-    text = render_plan_json(fresh.plan, applied.project, command="x")
-    assert render_plan_json(reused.plan, applied.project, command="x") == text
+    text = render_plan_json(fresh.plan, changed, command="x")
+    assert render_plan_json(reused.plan, changed, command="x") == text
 
 
 def _reuse(world, spec: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    project, catalogue, telemetry, cls, base = world
-    applied = apply_changes(project, catalogue, [parse_change(k, t) for k, t in spec])
-    bundle = build_plan(
-        applied.project,
-        catalogue=applied.catalogue,
-        telemetry=telemetry,
-        today=TODAY,
-        classifications=grow_classifications(cls, project, applied.growth_factor),
-        reuse=base.prices,
-    )
+    _, bundle = plan_scenario(*world[:4], spec, today=TODAY, reuse=world[4].prices)
     assert bundle.reuse is not None
     return bundle.reuse
 

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from world.scenario import plan_scenario
 
 from planner.catalogue import Catalogue, load_default_catalogue
 from planner.classify import classify_project
 from planner.ingest import TelemetrySet, load_telemetry
 from planner.load import load_project
 from planner.model import Classification, Project
-from planner.pipeline import PlanBundle, build_plan
+from planner.pipeline import PlanBundle
 from planner.report import render_plan_json
 from planner.solve import model_for
 from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import solve_greedy
 from planner.solve.problem import first_violation
 from planner.solve.repair import NO_REPAIR, WARM_KEPT
-from planner.whatif import apply_changes, grow_classifications, parse_change
 from planner.whatif.warm import warm_start
 
 TODAY = date(2026, 11, 27)
@@ -50,17 +50,7 @@ def world(acme_dir: Path) -> World:
 
 
 def _plan(world: World, spec: list[tuple[str, str]], **kw: object) -> tuple[Project, PlanBundle]:
-    project, catalogue, telemetry, cls = world
-    applied = apply_changes(project, catalogue, [parse_change(k, t) for k, t in spec])
-    bundle = build_plan(
-        applied.project,
-        catalogue=applied.catalogue,
-        telemetry=telemetry,
-        today=TODAY,
-        classifications=grow_classifications(cls, project, applied.growth_factor),
-        **kw,  # type: ignore[arg-type]
-    )
-    return applied.project, bundle
+    return plan_scenario(*world, spec, today=TODAY, **kw)
 
 
 def test_base_plan_is_a_plan_of_its_own_model(world: World) -> None:
