@@ -95,10 +95,10 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("rds-gp3", "eu-west-1", Status.PRICED),
         ("rds-gp3", "us-east-2", Status.PRICED),
         ("rds-backup", "us-east-2", Status.PRICED),
-        ("rds-gp3", "eu-north-1", Status.REFUSED),
+        ("rds-gp3", "eu-north-1", Status.PRICED),
         ("rds-gp3", "eu-west-2", Status.PRICED),
         ("rds-backup", "eu-west-2", Status.PRICED),
-        ("rds-backup", "eu-north-1", Status.REFUSED),
+        ("rds-backup", "eu-north-1", Status.PRICED),
         ("rds-backup", "eu-central-1", Status.PRICED),
         ("opensearch", "us-east-2", Status.PRICED),
         ("opensearch", "eu-west-1", Status.PRICED),
@@ -108,7 +108,11 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("opensearch-gp3", "eu-west-1", Status.REFUSED),
         ("s3-put", "eu-west-2", Status.PRICED),
         ("s3-get", "eu-west-2", Status.PRICED),
-        ("s3-put", "eu-west-1", Status.REFUSED),
+        ("s3-put", "eu-west-1", Status.PRICED),
+        ("s3-put", "eu-central-1", Status.PRICED),
+        ("s3-get", "eu-north-1", Status.PRICED),
+        ("s3-standard-ia", "us-east-2", Status.PRICED),
+        ("s3-standard-ia", "eu-west-2", Status.PRICED),
         ("cloudfront", "eu-north-1", Status.PRICED),
         ("elasticache-redis", "us-east-2", Status.PRICED),
         ("elasticache-redis", "eu-west-1", Status.PRICED),
@@ -166,6 +170,8 @@ def test_a_missing_class_makes_the_family_partial(cat: Catalogue) -> None:
         ("aws.rds.backup.eu-central-1", "0.103", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.gp3.us-east-2", "0.115", "ec2shop-rds-ondemand-2024-09-28"),
         ("aws.rds.backup.us-east-2", "0.095", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.gp3.eu-north-1", "0.12", "ec2shop-rds-ondemand-2024-09-28"),
+        ("aws.rds.backup.eu-north-1", "0.09", "ec2shop-rds-ondemand-2024-09-28"),
     ],
 )
 def test_transcribed_figures_equal_the_source(
@@ -217,6 +223,12 @@ def _on_demand(project: Project, workload: str, site: Site, cat: Catalogue) -> O
             {"instances": "657.00", "storage": "115.00", "backup": "19.00"},
             "791.00",
         ),
+        (
+            # 2 x 730 x 0.462 = 674.52; 2 x 500 x 0.12 = 120.00; 200 x 0.09 = 18.00
+            "eu-north-1",
+            {"instances": "674.52", "storage": "120.00", "backup": "18.00"},
+            "812.52",
+        ),
     ],
 )
 def test_postgres_is_priced_in_the_new_regions(
@@ -259,15 +271,13 @@ def test_mysql_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
         ("inventory-db", "aws.rds.mysql.db.m6g.large.us-east-2", "110.96"),
         # 730 x 0.176 (MySQL, eu-west-2)
         ("inventory-db", "aws.rds.mysql.db.m6g.large.eu-west-2", "128.48"),
-        # 2 x 730 x 0.462 (PostgreSQL, eu-north-1, Multi-AZ)
-        ("orders-db", "aws.rds.postgres.db.r6g.xlarge.eu-north-1", "674.52"),
     ],
 )
 def test_the_new_classes_price_the_instance_once_storage_is_overridden(
     project: Project, cat: Catalogue, workload: str, key: str, instance: str
 ) -> None:
-    """With the region's missing gp3 and backup keys set in price_overrides (test inputs, not
-    catalogue prices), the instance line comes from the transcribed class rate."""
+    """With the region's gp3 and backup keys set in price_overrides (test inputs that win over
+    the catalogue's), the instance line still comes from the transcribed class rate."""
     region = key.rsplit(".", 1)[1]
     site = replace(
         _site(project, region),
@@ -284,9 +294,6 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # the classes are priced in eu-north-1, gp3 storage and backups there are not
-        ("orders-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
-        ("inventory-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
         ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
         # OpenSearch data nodes are priced outside us-east-1, their gp3 volumes are not
         ("catalog-search", "eu-west-2", "aws.opensearch.gp3.eu-west-2"),
@@ -302,6 +309,54 @@ def test_what_has_no_source_stays_refused(
     assert o.reason is not None
     assert key in o.reason
     assert "price_overrides" in o.reason
+
+
+def test_mysql_is_priced_in_stockholm(project: Project, cat: Catalogue) -> None:
+    """inventory-db (2 cores, 8 GiB, 100 GiB, Single-AZ) in eu-north-1: db.m6g.large at MySQL's
+    0.16 USD/h, 730 x 0.16 = 116.80; gp3 100 x 0.12 = 12.00 (the Stockholm storage line);
+    total 128.80."""
+    o = _on_demand(project, "inventory-db", _site(project, "eu-north-1"), cat)
+    assert o.eligible, o.reason
+    assert {li.name: li.amount for li in o.line_items} == {
+        "RDS db.m6g.large, Single-AZ (instance)": usd("116.80"),
+        "RDS storage (gp3)": usd("12.00"),
+    }
+    assert o.per_month == usd("128.80")
+    storage = next(li for li in o.line_items if li.name == "RDS storage (gp3)")
+    assert storage.sources == (
+        "aws.rds.gp3.eu-north-1",
+        "source ec2shop-rds-ondemand-2024-09-28 (2024-09-28)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        # outputs/aws_s3_cost_s3-standard-infrequent_2024-09-25T20_02_34.csv, per GB-Mo
+        ("aws.s3.standard-ia.us-east-2", "0.0125"),
+        ("aws.s3.standard-ia.eu-west-1", "0.0125"),
+        ("aws.s3.standard-ia.eu-west-2", "0.0131"),
+        ("aws.s3.standard-ia.eu-north-1", "0.0125"),
+        # outputs/aws_s3_cost_s3-standard_2024-09-25T20_02_34.csv, per request x 1,000
+        ("aws.s3.put-requests.us-east-2", "0.005"),
+        ("aws.s3.get-requests.us-east-2", "0.0004"),
+        ("aws.s3.put-requests.eu-west-1", "0.005"),
+        ("aws.s3.get-requests.eu-west-1", "0.0004"),
+        ("aws.s3.put-requests.eu-north-1", "0.005"),
+        ("aws.s3.get-requests.eu-north-1", "0.0004"),
+        ("aws.s3.put-requests.eu-central-1", "0.0054"),
+    ],
+)
+def test_s3_figures_equal_the_2024_09_25_feed(cat: Catalogue, key: str, value: str) -> None:
+    """Exact decimals of the S3 pricing-page feed as saved on 2024-09-25 (requests quoted per
+    request there, per 1,000 here), cited with the scraper repository's commit."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "s3-pricing-feed-2024-09-25",
+        "2024-09-25",
+    )
+    assert "1466b74290e28057a8cf01e71d70db50c6acc975" in cat.sources[p.source].ref
 
 
 @pytest.mark.parametrize(

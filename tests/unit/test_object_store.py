@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -120,13 +121,64 @@ def test_object_store_priced_as_s3_and_as_an_owned_array(estate: Path) -> None:
 
 
 def test_other_options_and_unpriced_regions_are_refused_with_the_key(estate: Path) -> None:
-    """Spot S3 does not exist; a region without an IA price names the key to add."""
+    """Spot S3 does not exist; a region without an IA price names the key to add (every
+    shipped region has one now, so the key is dropped from a copy of the catalogue)."""
     project = load_inputs(estate).project
     cat = load_default_catalogue()
     w = next(w for w in project.workloads if w.name == "media-objects")
     us = offers_for(w, w.resources, project.site("aws-us-east-1"), cat, project.settings)
     assert _offer(us, PricingOption.SPOT).reason == "object storage is sold on-demand, not spot"
-    eu = offers_for(w, w.resources, project.site("aws-eu-west-1"), cat, project.settings)
+    key = "aws.s3.standard-ia.eu-west-1"
+    without = replace(cat, prices={k: p for k, p in cat.prices.items() if k != key})
+    eu = offers_for(w, w.resources, project.site("aws-eu-west-1"), without, project.settings)
     reason = _offer(eu, PricingOption.ON_DEMAND).reason or ""
-    assert "aws.s3.standard-ia.eu-west-1" in reason
+    assert key in reason
     assert "price_overrides" in reason
+
+
+@pytest.mark.parametrize(
+    ("region", "lines"),
+    [
+        # Ireland, all four S3 rates from the 2024-09-25 feed but Standard (0.023):
+        # 30,720 x 0.023; 20,480 x 0.0125; 10 M / 1,000 x 0.005; 100 M / 1,000 x 0.0004
+        ("eu-west-1", ("706.56", "256.00", "50.00", "40.00")),
+        # London: Standard 0.024; IA 0.0131 (feed) = 268.288; PUT 0.0053; GET 0.00042
+        ("eu-west-2", ("737.28", "268.29", "53.00", "42.00")),
+        # Frankfurt: Standard 0.0245; IA 0.0135; PUT 0.0054 (feed); GET 0.00043
+        ("eu-central-1", ("752.64", "276.48", "54.00", "43.00")),
+    ],
+)
+def test_object_store_is_priced_in_the_eu_regions(
+    estate: Path, region: str, lines: tuple[str, str, str, str]
+) -> None:
+    """media-objects (50 TiB, 40 % infrequent, 10 M PUT and 100 M GET a month) on an AWS site
+    in ``region``: every S3 line from that region's catalogue key, to the cent; egress
+    100 GiB free + 1,900 GiB x 0.09 = 171.00."""
+    project = load_inputs(estate).project
+    cat = load_default_catalogue()
+    w = next(w for w in project.workloads if w.name == "media-objects")
+    base = project.site("aws-eu-west-1")
+    assert base.cloud_cost is not None
+    site = replace(
+        base,
+        name=f"aws-{region}",
+        region=region,
+        cloud_cost=replace(base.cloud_cost, price_region=region),
+    )
+    o = _offer(offers_for(w, w.resources, site, cat, project.settings), PricingOption.ON_DEMAND)
+    assert o.eligible, o.reason
+    standard, ia, put, get = lines
+    assert _lines(o) == {
+        "object storage (S3 Standard)": usd(standard),
+        "object storage (S3 Standard-IA)": usd(ia),
+        "object requests (PUT/COPY/POST/LIST)": usd(put),
+        "object requests (GET)": usd(get),
+        "egress": usd("171.00"),
+    }
+    keys = {li.sources[0] for li in o.line_items if li.name.startswith("object")}
+    assert keys == {
+        f"aws.s3.standard.{region}",
+        f"aws.s3.standard-ia.{region}",
+        f"aws.s3.put-requests.{region}",
+        f"aws.s3.get-requests.{region}",
+    }
