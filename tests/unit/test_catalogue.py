@@ -90,9 +90,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     (2026-10-06 price list), and again when it added the ElastiCache (Redis OSS) nodes of the
     five other regions (2024-06-28 feed) and the RDS storage and backup prices of us-east-2
     (2024-09-28 feed), and again when it added the RDS storage and backup prices of eu-north-1
-    (2024-09-28 feed) and the S3 Standard-IA and request prices of the other regions (2024-09-25
-    S3 feed): new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "533d49ad6a21781e91101b5e50c900b62dfc7bc1bced9f4277a00fb83df25566"
+    (2024-09-28 feed), the S3 Standard-IA and request prices of the other regions (2024-09-25
+    S3 feed) and the ElastiCache for Valkey nodes of us-east-2 and eu-west-1 (2025-03-14 feed):
+    new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "fe67f0d3d66d4ffe31d6c2804ee26d36c9bd8f89e8a2561ad833b61ab290bea2"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -119,8 +119,9 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("elasticache-redis", "eu-central-1", Status.PRICED),
         ("elasticache-redis", "eu-west-2", Status.PRICED),
         ("elasticache-redis", "eu-north-1", Status.PRICED),
-        ("elasticache-valkey", "eu-west-1", Status.REFUSED),
-        ("elasticache-valkey", "us-east-2", Status.REFUSED),
+        ("elasticache-valkey", "eu-west-1", Status.PRICED),
+        ("elasticache-valkey", "us-east-2", Status.PRICED),
+        ("elasticache-valkey", "eu-central-1", Status.REFUSED),
     ],
 )
 def test_coverage_cells(cat: Catalogue, family: str, region: str, status: Status) -> None:
@@ -469,12 +470,53 @@ def test_redis_nodes_equal_the_2024_06_28_feed(cat: Catalogue, key: str, value: 
     assert "6f8701d9f16c2d7e2afdb8c7f57f8bb5b0a32510" in cat.sources[p.source].ref
 
 
+_VALKEY_2025_03_14 = {
+    # price of the region's Valkey entry (RegionlessRateCode listed in the source) in
+    # data/elasticache/elasticache.json, m7g then r7g, large/xlarge/2xlarge
+    "us-east-2": ("0.1264", "0.252", "0.5032", "0.1752", "0.3496", "0.6984"),
+    "eu-west-1": ("0.1392", "0.2776", "0.5544", "0.1944", "0.3896", "0.7792"),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (f"aws.elasticache.valkey.cache.{node}.{region}", value)
+        for region, values in _VALKEY_2025_03_14.items()
+        for node, value in zip(_NODES, values, strict=True)
+    ],
+)
+def test_valkey_nodes_equal_the_2025_03_14_feed(cat: Catalogue, key: str, value: str) -> None:
+    """Exact decimals of the archived ElastiCache on-demand feed, cited with its commit."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "ec2shop-elasticache-2025-03-14",
+        "2025-03-14",
+    )
+    assert "73696e380ae600b175f859850a726edebd1de72f" in cat.sources[p.source].ref
+
+
 def test_valkey_is_not_derived_from_redis(cat: Catalogue) -> None:
-    """Only us-east-1 has a dated Valkey rate; no other region gets one from the Redis OSS
-    rate (Valkey is cheaper there, so a ratio would be a guess)."""
+    """Valkey is priced only where a dated Valkey rate was read (us-east-1, us-east-2,
+    eu-west-1); no other region gets one from its Redis OSS rate."""
     valkey = sorted(k for k in cat.prices if k.startswith("aws.elasticache.valkey."))
-    assert len(valkey) == 6
-    assert all(k.endswith(".us-east-1") for k in valkey)
+    assert len(valkey) == 18
+    assert {k.rsplit(".", 1)[1] for k in valkey} == {"us-east-1", "us-east-2", "eu-west-1"}
+
+
+def test_a_valkey_cache_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
+    """session-cache (2 x 2 cores, 12 GiB, Valkey) takes cache.r7g.large (13.07 GiB) at
+    Ireland's Valkey 0.1944 USD/h: 2 x 730 x 0.1944 = 283.824 -> 283.82."""
+    o = _on_demand(project, "session-cache", _site(project, "eu-west-1"), cat)
+    assert o.eligible, o.reason
+    assert {li.name: li.amount for li in o.line_items} == {
+        "ElastiCache cache.r7g.large (nodes)": usd("283.82")
+    }
+    assert o.line_items[0].sources == (
+        "aws.elasticache.valkey.cache.r7g.large.eu-west-1",
+        "source ec2shop-elasticache-2025-03-14 (2025-03-14)",
+    )
 
 
 @pytest.mark.parametrize(
