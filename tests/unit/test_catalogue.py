@@ -91,9 +91,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     five other regions (2024-06-28 feed) and the RDS storage and backup prices of us-east-2
     (2024-09-28 feed), and again when it added the RDS storage and backup prices of eu-north-1
     (2024-09-28 feed), the S3 Standard-IA and request prices of the other regions (2024-09-25
-    S3 feed) and the ElastiCache for Valkey nodes of us-east-2 and eu-west-1 (2025-03-14 feed):
-    new keys are new inputs; no existing entry changed)."""
-    assert default.digest == "fe67f0d3d66d4ffe31d6c2804ee26d36c9bd8f89e8a2561ad833b61ab290bea2"
+    S3 feed) and the ElastiCache for Valkey nodes of us-east-2 and eu-west-1 (2025-03-14 feed),
+    and again when it added those of eu-central-1, eu-west-2 and eu-north-1 (same feed): new
+    keys are new inputs; no existing entry changed)."""
+    assert default.digest == "d128fdbc9bf920f9739b2f6143e412fa3562852bd8d4e494b2a5ff52468a80ed"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:

@@ -121,7 +121,9 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("elasticache-redis", "eu-north-1", Status.PRICED),
         ("elasticache-valkey", "eu-west-1", Status.PRICED),
         ("elasticache-valkey", "us-east-2", Status.PRICED),
-        ("elasticache-valkey", "eu-central-1", Status.REFUSED),
+        ("elasticache-valkey", "eu-central-1", Status.PRICED),
+        ("elasticache-valkey", "eu-west-2", Status.PRICED),
+        ("elasticache-valkey", "eu-north-1", Status.PRICED),
     ],
 )
 def test_coverage_cells(cat: Catalogue, family: str, region: str, status: Status) -> None:
@@ -295,7 +297,6 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        ("session-cache", "eu-central-1", "aws.elasticache.valkey.cache.r7g.large.eu-central-1"),
         # OpenSearch data nodes are priced outside us-east-1, their gp3 volumes are not
         ("catalog-search", "eu-west-2", "aws.opensearch.gp3.eu-west-2"),
         ("catalog-search", "us-east-2", "aws.opensearch.gp3.us-east-2"),
@@ -475,6 +476,9 @@ _VALKEY_2025_03_14 = {
     # data/elasticache/elasticache.json, m7g then r7g, large/xlarge/2xlarge
     "us-east-2": ("0.1264", "0.252", "0.5032", "0.1752", "0.3496", "0.6984"),
     "eu-west-1": ("0.1392", "0.2776", "0.5544", "0.1944", "0.3896", "0.7792"),
+    "eu-central-1": ("0.1504", "0.3", "0.5992", "0.2104", "0.42", "0.84"),
+    "eu-west-2": ("0.1456", "0.2904", "0.5816", "0.2048", "0.4096", "0.8176"),
+    "eu-north-1": ("0.1328", "0.2648", "0.5296", "0.1848", "0.3696", "0.7392"),
 }
 
 
@@ -497,24 +501,59 @@ def test_valkey_nodes_equal_the_2025_03_14_feed(cat: Catalogue, key: str, value:
     assert "73696e380ae600b175f859850a726edebd1de72f" in cat.sources[p.source].ref
 
 
-def test_valkey_is_not_derived_from_redis(cat: Catalogue) -> None:
-    """Valkey is priced only where a dated Valkey rate was read (us-east-1, us-east-2,
-    eu-west-1); no other region gets one from its Redis OSS rate."""
-    valkey = sorted(k for k in cat.prices if k.startswith("aws.elasticache.valkey."))
-    assert len(valkey) == 18
-    assert {k.rsplit(".", 1)[1] for k in valkey} == {"us-east-1", "us-east-2", "eu-west-1"}
+def test_valkey_is_read_not_derived_from_redis(cat: Catalogue) -> None:
+    """Every Valkey key (six nodes in each of the six regions) cites a source that names
+    Valkey - the us-east-1 Price List table or the 2025-03-14 on-demand feed - never the
+    engine-less 2024-06-28 feed the Redis OSS rates come from."""
+    valkey = {k: p for k, p in cat.prices.items() if k.startswith("aws.elasticache.valkey.")}
+    assert len(valkey) == 36
+    assert {k.rsplit(".", 1)[1] for k in valkey} == set(shipped_regions(cat))
+    assert {p.source for p in valkey.values()} == {
+        "elasticache-opensearch-offer-2026",
+        "ec2shop-elasticache-2025-03-14",
+    }
 
 
-def test_a_valkey_cache_is_priced_in_eu_west_1(project: Project, cat: Catalogue) -> None:
-    """session-cache (2 x 2 cores, 12 GiB, Valkey) takes cache.r7g.large (13.07 GiB) at
-    Ireland's Valkey 0.1944 USD/h: 2 x 730 x 0.1944 = 283.824 -> 283.82."""
-    o = _on_demand(project, "session-cache", _site(project, "eu-west-1"), cat)
+@pytest.mark.parametrize(
+    "region", ["us-east-1", "us-east-2", "eu-west-1", "eu-central-1", "eu-west-2", "eu-north-1"]
+)
+def test_valkey_reads_are_four_fifths_of_the_regions_redis_rate(
+    cat: Catalogue, region: str
+) -> None:
+    """Cross-check of two independent transcriptions, not a derivation: in every region the
+    Valkey rate read is exactly 0.8 x the Redis OSS rate the catalogue holds for that node
+    (a typo in either feed's copy breaks it)."""
+    for node in _NODES:
+        valkey = cat.prices[f"aws.elasticache.valkey.cache.{node}.{region}"].value
+        redis = cat.prices[f"aws.elasticache.redis.cache.{node}.{region}"].value
+        assert valkey == redis * Decimal("0.8"), node
+
+
+@pytest.mark.parametrize(
+    ("region", "amount"),
+    [
+        # 2 x 730 x 0.1944 = 283.824
+        ("eu-west-1", "283.82"),
+        # 2 x 730 x 0.2104 = 307.184
+        ("eu-central-1", "307.18"),
+        # 2 x 730 x 0.2048 = 299.008
+        ("eu-west-2", "299.01"),
+        # 2 x 730 x 0.1848 = 269.808
+        ("eu-north-1", "269.81"),
+    ],
+)
+def test_a_valkey_cache_is_priced_in_the_european_regions(
+    project: Project, cat: Catalogue, region: str, amount: str
+) -> None:
+    """session-cache (2 x 2 cores, 12 GiB, Valkey) takes cache.r7g.large (13.07 GiB) at the
+    region's Valkey rate from the 2025-03-14 feed."""
+    o = _on_demand(project, "session-cache", _site(project, region), cat)
     assert o.eligible, o.reason
     assert {li.name: li.amount for li in o.line_items} == {
-        "ElastiCache cache.r7g.large (nodes)": usd("283.82")
+        "ElastiCache cache.r7g.large (nodes)": usd(amount)
     }
     assert o.line_items[0].sources == (
-        "aws.elasticache.valkey.cache.r7g.large.eu-west-1",
+        f"aws.elasticache.valkey.cache.r7g.large.{region}",
         "source ec2shop-elasticache-2025-03-14 (2025-03-14)",
     )
 
@@ -532,7 +571,7 @@ def test_a_redis_cache_is_priced_in_the_new_regions(
     project: Project, cat: Catalogue, region: str, node: str, amount: str
 ) -> None:
     """session-cache (2 x 2 cores, 12 GiB) declared on Redis OSS is priced from the region's
-    own node rate; the same cache on Valkey stays refused there (see above)."""
+    own node rate (on Valkey it takes the region's Valkey rate, see above)."""
     w = project.workload("session-cache")
     assert w.managed is not None
     redis = replace(w, managed=replace(w.managed, engine="redis"), image="redis:7.2")

@@ -118,8 +118,8 @@ def test_owned_side_prices_the_same_workload_as_pods(project: Project) -> None:
 
 def test_a_region_without_a_price_names_the_key(project: Project) -> None:
     """eu-west-1 has no sourced OpenSearch gp3 price (its OpenSearch nodes are priced): the
-    offer is refused, naming the key (RDS and ElastiCache are priced there, and Valkey stays
-    refused elsewhere: tests/unit/test_catalogue_regions.py)."""
+    offer is refused, naming the key (RDS and ElastiCache, Redis OSS and Valkey, are priced
+    there: tests/unit/test_catalogue_regions.py)."""
     key = "aws.opensearch.gp3.eu-west-1"
     o = _on_demand(_offers(project, "catalog-search", "aws-eu-west-1"))
     assert not o.eligible
@@ -256,7 +256,7 @@ def test_absent_regional_keys_may_be_overridden_but_typos_may_not() -> None:
     refused with the nearest known keys."""
     cat = load_default_catalogue()
     assert cat.overridable("aws.rds.postgres.db.r6g.xlarge.eu-west-1")
-    assert cat.overridable("aws.elasticache.valkey.cache.r7g.large.eu-central-1")
+    assert cat.overridable("aws.elasticache.valkey.cache.r7g.large.ap-southeast-2")
     assert cat.overridable("aws.opensearch.r6g.large.search.eu-west-1")
     assert cat.overridable("aws.opensearch.gp3.eu-west-1")
     assert cat.overridable("aws.s3.standard-ia.eu-west-1")
