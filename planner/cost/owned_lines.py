@@ -43,13 +43,14 @@ def _egress_line(
     if egress <= 0:
         return []
     p = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
-    return [_egress_item(label, egress, p, catalogue.currency)]
+    return [_egress_item(label, egress, p, str(p), catalogue.currency)]
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _egress_item(label: str, egress: float, p: Decimal, currency: str) -> LineItem:
+def _egress_item(label: str, egress: float, p: Decimal, _p_text: str, currency: str) -> LineItem:
     """Owned transit of ``egress`` GiB a month at ``p`` (memoised: a pure function of its
-    arguments, and a fleet repeats volumes on every owned site)."""
+    arguments, and a fleet repeats volumes on every owned site; ``p`` also as ``str``
+    writes it, which the formula keeps and equal Decimals do not tell apart)."""
     return item(
         label,
         Money.of(decimal_of(egress) * p, currency),
