@@ -48,6 +48,7 @@ from planner.cost.fleet_facts import (
     site_plans,
     workload_facts,
 )
+from planner.cost.fleet_table import Row, RowFacts, row_facts, service_table
 from planner.cost.managed import SERVICES
 from planner.cost.migration import migration_items
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
@@ -97,6 +98,9 @@ class FleetPricer:
         self._reasons: dict[Hashable, str | None] = {}
         self._unfit: dict[tuple[int, int], str] = {}
         self._last: WorkloadFacts | None = None
+        self._rows: RowFacts | None = None
+        self._tables: dict[tuple[int, PricingOption], list[Row | None]] = {}
+        self._tails: dict[int, dict[Hashable, Lines]] = {}
 
     # ------------------------------------------------------------------ priming
 
@@ -182,7 +186,9 @@ class FleetPricer:
         service = wf.fast and sf.cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
+        row = wf.row if service else -1
         for option, unsold, by_hour, choices in sf.plans or site_plans(sf, self._batch):
+            hit: Row | None = None
             priced: Priced | None = None
             reason: str | None = None
             if unsold is not None:
@@ -192,15 +198,20 @@ class FleetPricer:
             elif physical is not None:
                 reason = physical
             elif service:
-                chosen, fit = self._chosen(wf, sf, option, choices)
-                if isinstance(chosen, str):
-                    reason = chosen
-                else:
-                    priced, cents = self._service(wf, sf, option, chosen, fit=fit, by_hour=by_hour)
+                if row >= 0 and choices is not None:
+                    hit = self._table(sf, option, by_hour, choices)[row]
+                if hit is None:
+                    chosen, fit = self._chosen(wf, sf, option, choices)
+                    if isinstance(chosen, str):
+                        reason = chosen
+                    else:
+                        priced, cents = self._service(
+                            wf, sf, option, chosen, fit=fit, by_hour=by_hour
+                        )
             else:
                 priced, cents = self._price(wf, sf, option)
                 reason = priced.reason
-            if reason is not None or priced is None:
+            if reason is not None or (priced is None and hit is None):
                 # an option that cannot be priced, as offers_for's base offer (positional:
                 # workload, site, option, per_month, line_items, migration, migration_items,
                 # instance_type, eligible, reason, usage)
@@ -218,6 +229,25 @@ class FleetPricer:
                 reason = reasons.get(okey, UNSEEN)
                 if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
+            if hit is not None:
+                # a service's shared lines: no GPU-hour slope, fixed part or billed hours
+                offers.append(
+                    Offer(
+                        name,
+                        site_name,
+                        option,
+                        hit[1],
+                        hit[0],
+                        mig[1],
+                        mig[0],
+                        hit[2],
+                        reason is None,
+                        reason,
+                        usage,
+                    )
+                )
+                continue
+            assert priced is not None
             # the priced offer, positional: as above, then usd_per_gpu_hour,
             # fixed_per_month, billed_gpu_hours
             offers.append(
@@ -239,6 +269,29 @@ class FleetPricer:
                 )
             )
         return tuple(offers)
+
+    def _table(
+        self, sf: SiteFacts, option: PricingOption, by_hour: bool, choices: Choices
+    ) -> list[Row | None]:
+        """The site's service offers under ``option`` for every batch row (built on first
+        use: ``fleet_table.service_table``)."""
+        key = (sf.serial, option)
+        table = self._tables.get(key)
+        if table is None:
+            if self._rows is None:
+                self._rows = row_facts(self._batch.order)
+            table = self._tables[key] = service_table(
+                self._rows,
+                sf.site,
+                option,
+                choices,
+                self._catalogue,
+                by_hour=by_hour,
+                always=ALWAYS,
+                tails=self._tails.setdefault(sf.serial, {}),
+                cache=self._cache,
+            )
+        return table
 
     def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
         w = wf.workload

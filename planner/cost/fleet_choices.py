@@ -44,6 +44,8 @@ class FleetChoices:
     choices: Mapping[tuple[Hashable, PricingOption], Choices]
     """(site group, option) -> the answers by row; absent where the group's prices raise
     an input error (the scalar path raises it, located)."""
+    order: tuple[tuple[Workload, Resources], ...] = ()
+    """The workload and request of each row, in row order."""
 
     def row(self, workload: Workload, request: Resources) -> int:
         """The row answered for ``workload`` at ``request``; -1 when none was."""
@@ -88,7 +90,7 @@ def fleet_choices(
         if cur is not None:
             current.extend(queries_for(w, w.resources, (cur,)))
     prime_cloud_choices(current, catalogue, cache)
-    return FleetChoices(rows, choices)
+    return FleetChoices(rows, choices, tuple(ordered))
 
 
 def _group(
