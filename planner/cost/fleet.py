@@ -182,7 +182,8 @@ class FleetPricer:
         excluded = reasons.get(rkey, UNSEEN)
         if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
-        physical = physical_reason(request, site)
+        # a physical impossibility is an owned site's (physical_reason)
+        physical = None if sf.cloud else physical_reason(request, site)
         service = wf.fast and sf.cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
