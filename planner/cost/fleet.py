@@ -99,7 +99,8 @@ class FleetPricer:
         self._unfit: dict[tuple[int, int], str] = {}
         self._last: WorkloadFacts | None = None
         self._rows: RowFacts | None = None
-        self._tables: dict[tuple[int, PricingOption], list[Row | None]] = {}
+        self._tables: dict[int, list[list[Row | None] | None]] = {}
+        """Per site serial: the service table of each of its options (``SiteFacts.plans``)."""
         self._tails: dict[int, dict[Hashable, Lines]] = {}
 
     # ------------------------------------------------------------------ priming
@@ -178,7 +179,8 @@ class FleetPricer:
         name, site_name = w.name, site.name
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
-        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
+        # (keys hold enum values: an Enum's hash is a Python call)
+        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency.value, w.tier)
         excluded = reasons.get(rkey, UNSEEN)
         if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
@@ -188,7 +190,11 @@ class FleetPricer:
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
         row = wf.row if service else -1
-        for option, unsold, by_hour, choices in sf.plans or site_plans(sf, self._batch):
+        plans = sf.plans or site_plans(sf, self._batch)
+        tables = self._tables.get(sf.serial) if service else None
+        if service and tables is None:
+            tables = self._tables[sf.serial] = [None] * len(plans)
+        for i, (option, unsold, by_hour, choices) in enumerate(plans):
             hit: Row | None = None
             priced: Priced | None = None
             reason: str | None = None
@@ -200,7 +206,11 @@ class FleetPricer:
                 reason = physical
             elif service:
                 if row >= 0 and choices is not None:
-                    hit = self._table(sf, option, by_hour, choices)[row]
+                    assert tables is not None
+                    table = tables[i]
+                    if table is None:
+                        table = tables[i] = self._table(sf, option, by_hour, choices)
+                    hit = table[row]
                 if hit is None:
                     chosen, fit = self._chosen(wf, sf, option, choices)
                     if isinstance(chosen, str):
@@ -226,7 +236,7 @@ class FleetPricer:
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
                 held = w.current_site == site_name and w.current_option is option
-                okey = (option, w.tier == 1, w.allow_spot, held)
+                okey = (option.value, w.tier == 1, w.allow_spot, held)
                 reason = reasons.get(okey, UNSEEN)
                 if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
@@ -274,25 +284,21 @@ class FleetPricer:
     def _table(
         self, sf: SiteFacts, option: PricingOption, by_hour: bool, choices: Choices
     ) -> list[Row | None]:
-        """The site's service offers under ``option`` for every batch row (built on first
-        use: ``fleet_table.service_table``)."""
-        key = (sf.serial, option)
-        table = self._tables.get(key)
-        if table is None:
-            if self._rows is None:
-                self._rows = row_facts(self._batch.order)
-            table = self._tables[key] = service_table(
-                self._rows,
-                sf.site,
-                option,
-                choices,
-                self._catalogue,
-                by_hour=by_hour,
-                always=ALWAYS,
-                tails=self._tails.setdefault(sf.serial, {}),
-                cache=self._cache,
-            )
-        return table
+        """The site's service offers under ``option`` for every batch row
+        (``fleet_table.service_table``; kept per site and option by ``_offers``)."""
+        if self._rows is None:
+            self._rows = row_facts(self._batch.order)
+        return service_table(
+            self._rows,
+            sf.site,
+            option,
+            choices,
+            self._catalogue,
+            by_hour=by_hour,
+            always=ALWAYS,
+            tails=self._tails.setdefault(sf.serial, {}),
+            cache=self._cache,
+        )
 
     def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
         w = wf.workload
