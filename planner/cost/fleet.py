@@ -35,7 +35,6 @@ from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
 from planner.cost.cloud import CloudPrice, choose, packing
 from planner.cost.cloud_lines import chosen_lines, compute_lines, fixed_lines
-from planner.cost.common import total
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
     ALWAYS,
@@ -418,5 +417,6 @@ class FleetPricer:
         return replace(priced, items=priced.items + cdn)
 
     def _cents(self, items: Iterable[LineItem]) -> int:
-        """The exact sum of the items in cents (``common.total``)."""
-        return total(items, self._catalogue.currency).cents
+        """The exact sum of the items in cents (``common.total``: every line is priced in
+        the catalogue's currency, so there is no mixed sum to refuse)."""
+        return sum([i.amount.cents for i in items])
