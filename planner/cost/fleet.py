@@ -12,7 +12,9 @@ compare them with the uncached path on every workload of a generated fleet), fas
 * a service's compute, spot-overhead and discount lines depend on few things (instance,
   instance count and packing, replicas, billed hours, option, site), so they are built once
   per distinct combination and shared, like its storage and egress lines; money is the
-  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss;
+  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss; a
+  cloud site's service offers are priced for every batch row at once, one table per
+  option (``planner.cost.fleet_table``);
 * a workload's usage, migration items, owned-site quantities (``owned_lines.owned_shape``)
   and eligibility facts are computed once for all its sites (``planner.cost.fleet_facts``),
   and the reasons once for all workloads that read the same facts.

@@ -100,8 +100,8 @@ def service_table(
         n, cap = facts.replicas[r], caps[r]
         binds = cap is not None and fits[r] > cap  # _service_notes: the tier-1 cap binds
         inst = chosen.instance
-        key = (inst.key, chosen.count, chosen.per_instance, n, cap, binds)
-        key += (hours[r] if by_hour else always,)
+        billed = hours[r] if by_hour else always
+        key = (inst.key, chosen.count, chosen.per_instance, n, cap, binds, billed)
         head = heads.get(key)
         if head is None:
             w, req = rows[r]
