@@ -121,6 +121,27 @@ def choose_group_packed(
     (``cloud.packing`` without ``cap``; where nothing is chosen, -1 when no instance fits,
     whatever the option, and 0 when those that fit have no price). Equal answers are one
     ``CloudPrice``."""
+    return choose_rows(
+        site,
+        option,
+        catalogue,
+        requests=[q.request for q in rows],
+        replicas=[q.replicas for q in rows],
+        caps=[q.cap for q in rows],
+    )
+
+
+def choose_rows(
+    site: Site,
+    option: PricingOption,
+    catalogue: Catalogue,
+    *,
+    requests: Sequence[Resources],
+    replicas: Sequence[int | None],
+    caps: Sequence[int | None],
+) -> tuple[list[CloudPrice | None], list[int]]:
+    """``choose_group_packed`` of the rows given as columns: each row's request, replicas
+    and cap (``None``: training, or no cap)."""
     region = price_region(site)
     insts = region_instances(site, catalogue)
     suffix = INSTANCE_OPTIONS[option]
@@ -148,21 +169,21 @@ def choose_group_packed(
     vcpu = np.array([i.vcpu for i in insts], dtype=float)
     mem = np.array([i.memory_gib for i in insts], dtype=float)
     gpus = np.array([i.gpus for i in insts], dtype=float)
-    types = sorted({i.gpu_type for i in insts if i.gpu_type} | _types(rows))
+    types = sorted({i.gpu_type for i in insts if i.gpu_type} | _types(requests))
     tid = {t: n for n, t in enumerate(types)}
     itype = np.array([tid.get(i.gpu_type or "", -1) for i in insts])
 
-    r_cpu = np.array([q.request.cpu for q in rows], dtype=float)[:, None]
-    r_mem = np.array([q.request.memory_gib for q in rows], dtype=float)[:, None]
-    r_gpus = np.array([q.request.gpus for q in rows], dtype=float)[:, None]
-    r_type = np.array([tid.get(q.request.gpu_type or "", -1) for q in rows])[:, None]
+    r_cpu = np.array([q.cpu for q in requests], dtype=float)[:, None]
+    r_mem = np.array([q.memory_gib for q in requests], dtype=float)[:, None]
+    r_gpus = np.array([q.gpus for q in requests], dtype=float)[:, None]
+    r_type = np.array([tid.get(q.gpu_type or "", -1) for q in requests])[:, None]
     fits = np.where(r_gpus > 0, (itype == r_type) & (gpus >= r_gpus), gpus == 0)
     fits &= (vcpu >= r_cpu) & (mem >= r_mem)
     ok = fits & priced
 
-    services = np.array([q.replicas is not None for q in rows])[:, None]
-    reps = np.array([q.replicas or 1 for q in rows], dtype=float)[:, None]
-    cap = np.array([q.cap if q.cap is not None else np.inf for q in rows])[:, None]
+    services = np.array([n is not None for n in replicas])[:, None]
+    reps = np.array([n or 1 for n in replicas], dtype=float)[:, None]
+    cap = np.array([c if c is not None else np.inf for c in caps])[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         lim = np.minimum(
             np.where(r_cpu > 0, vcpu / r_cpu, np.inf), np.where(r_mem > 0, mem / r_mem, np.inf)
@@ -187,7 +208,7 @@ def choose_group_packed(
         distinct answer."""
         unpacked = exact[j]
         assert unpacked is not None  # preselected instances are priced
-        if rows[r].replicas is None:
+        if replicas[r] is None:
             return unpacked
         key = (j, int(count[r, j]), int(k[r, j]))
         hit = shared.get(key)
@@ -197,28 +218,25 @@ def choose_group_packed(
 
     out: list[CloudPrice | None] = []
     packed: list[int] = []
-    for r, q in enumerate(rows):
+    for r, n in enumerate(replicas):
         if n_near[r] == 0:
             out.append(None)  # nothing fits, or no price for what fits: the scalar reason
             packed.append(-1 if none_fit[r] else 0)
             continue
         j = first[r]
         if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)
-            by_total = q.replicas is not None
+            by_total, req = n is not None, requests[r]
             j = min(
                 np.flatnonzero(near[r]).tolist(),
-                key=lambda i: (
-                    rank(packed_price(r, i), q.request, services=by_total),
-                    insts[i].key,
-                ),
+                key=lambda i: (rank(packed_price(r, i), req, services=by_total), insts[i].key),
             )
         out.append(packed_price(r, j))
-        packed.append(int(fit[r, j]) if q.replicas is not None else 1)
+        packed.append(int(fit[r, j]) if n is not None else 1)
     return out, packed
 
 
-def _types(rows: Sequence[Query]) -> set[str]:
-    return {q.request.gpu_type for q in rows if q.request.gpu_type}
+def _types(requests: Sequence[Resources]) -> set[str]:
+    return {q.gpu_type for q in requests if q.gpu_type}
 
 
 def prime_fleet(

@@ -47,17 +47,27 @@ def num(x: float | Decimal | int) -> str:
     return significant(d)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def pnum(x: float | Decimal | int) -> str:
     """A unit price's number in a formula (``num``), marked so that it is shown in the
     project currency (``planner.fx.render_text``); the caller writes ``CODE`` after it.
-    Memoised like ``num`` (pricing writes about a hundred per workload)."""
-    return said_number(x, num(x))
+    Memoised like ``num`` (pricing writes about a hundred per workload), on the number as
+    ``str`` writes it: the mark keeps that text, and equal Decimals (``0.23``, ``0.230``)
+    hash alike, so a memo on the value alone would give whichever came first."""
+    return _pnum(x, str(x))
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def _pnum(x: float | Decimal | int, _text: str) -> str:
+    return said_number(x, num(x))
+
+
 def unit_price(x: float | Decimal | int) -> str:
     """A unit price in a formula with its currency: ``0.856 USD`` (marked, ``pnum``)."""
+    return _unit_price(x, str(x))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _unit_price(x: float | Decimal | int, _text: str) -> str:
     return f"{pnum(x)} {CODE}"
 
 

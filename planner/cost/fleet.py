@@ -12,7 +12,9 @@ compare them with the uncached path on every workload of a generated fleet), fas
 * a service's compute, spot-overhead and discount lines depend on few things (instance,
   instance count and packing, replicas, billed hours, option, site), so they are built once
   per distinct combination and shared, like its storage and egress lines; money is the
-  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss;
+  scalar code's (``cloud_lines.compute_lines``, ``fixed_lines``), called on a miss; a
+  cloud site's service offers are priced for every batch row at once, one table per
+  option (``planner.cost.fleet_table``);
 * a workload's usage, migration items, owned-site quantities (``owned_lines.owned_shape``)
   and eligibility facts are computed once for all its sites (``planner.cost.fleet_facts``),
   and the reasons once for all workloads that read the same facts.
@@ -35,7 +37,6 @@ from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
 from planner.cost.cloud import CloudPrice, choose, packing
 from planner.cost.cloud_lines import chosen_lines, compute_lines, fixed_lines
-from planner.cost.common import total
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
     ALWAYS,
@@ -48,6 +49,7 @@ from planner.cost.fleet_facts import (
     site_plans,
     workload_facts,
 )
+from planner.cost.fleet_table import Row, RowFacts, row_facts, service_table
 from planner.cost.managed import SERVICES
 from planner.cost.migration import migration_items
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
@@ -97,6 +99,10 @@ class FleetPricer:
         self._reasons: dict[Hashable, str | None] = {}
         self._unfit: dict[tuple[int, int], str] = {}
         self._last: WorkloadFacts | None = None
+        self._rows: RowFacts | None = None
+        self._tables: dict[int, list[list[Row | None] | None]] = {}
+        """Per site serial: the service table of each of its options (``SiteFacts.plans``)."""
+        self._tails: dict[int, dict[Hashable, Lines]] = {}
 
     # ------------------------------------------------------------------ priming
 
@@ -174,15 +180,23 @@ class FleetPricer:
         name, site_name = w.name, site.name
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
-        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency, w.tier)
+        # (keys hold enum values: an Enum's hash is a Python call)
+        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency.value, w.tier)
         excluded = reasons.get(rkey, UNSEEN)
         if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
-        physical = physical_reason(request, site)
+        # a physical impossibility is an owned site's (physical_reason)
+        physical = None if sf.cloud else physical_reason(request, site)
         service = wf.fast and sf.cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
-        for option, unsold, by_hour, choices in sf.plans or site_plans(sf, self._batch):
+        row = wf.row if service else -1
+        plans = sf.plans or site_plans(sf, self._batch)
+        tables = self._tables.get(sf.serial) if service else None
+        if service and tables is None:
+            tables = self._tables[sf.serial] = [None] * len(plans)
+        for i, (option, unsold, by_hour, choices) in enumerate(plans):
+            hit: Row | None = None
             priced: Priced | None = None
             reason: str | None = None
             if unsold is not None:
@@ -192,15 +206,24 @@ class FleetPricer:
             elif physical is not None:
                 reason = physical
             elif service:
-                chosen, fit = self._chosen(wf, sf, option, choices)
-                if isinstance(chosen, str):
-                    reason = chosen
-                else:
-                    priced, cents = self._service(wf, sf, option, chosen, fit=fit, by_hour=by_hour)
+                if row >= 0 and choices is not None:
+                    assert tables is not None
+                    table = tables[i]
+                    if table is None:
+                        table = tables[i] = self._table(sf, option, by_hour, choices)
+                    hit = table[row]
+                if hit is None:
+                    chosen, fit = self._chosen(wf, sf, option, choices)
+                    if isinstance(chosen, str):
+                        reason = chosen
+                    else:
+                        priced, cents = self._service(
+                            wf, sf, option, chosen, fit=fit, by_hour=by_hour
+                        )
             else:
                 priced, cents = self._price(wf, sf, option)
                 reason = priced.reason
-            if reason is not None or priced is None:
+            if reason is not None or (priced is None and hit is None):
                 # an option that cannot be priced, as offers_for's base offer (positional:
                 # workload, site, option, per_month, line_items, migration, migration_items,
                 # instance_type, eligible, reason, usage)
@@ -214,10 +237,29 @@ class FleetPricer:
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
                 held = w.current_site == site_name and w.current_option is option
-                okey = (option, w.tier == 1, w.allow_spot, held)
+                okey = (option.value, w.tier == 1, w.allow_spot, held)
                 reason = reasons.get(okey, UNSEEN)
                 if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
+            if hit is not None:
+                # a service's shared lines: no GPU-hour slope, fixed part or billed hours
+                offers.append(
+                    Offer(
+                        name,
+                        site_name,
+                        option,
+                        hit[1],
+                        hit[0],
+                        mig[1],
+                        mig[0],
+                        hit[2],
+                        reason is None,
+                        reason,
+                        usage,
+                    )
+                )
+                continue
+            assert priced is not None
             # the priced offer, positional: as above, then usd_per_gpu_hour,
             # fixed_per_month, billed_gpu_hours
             offers.append(
@@ -239,6 +281,25 @@ class FleetPricer:
                 )
             )
         return tuple(offers)
+
+    def _table(
+        self, sf: SiteFacts, option: PricingOption, by_hour: bool, choices: Choices
+    ) -> list[Row | None]:
+        """The site's service offers under ``option`` for every batch row
+        (``fleet_table.service_table``; kept per site and option by ``_offers``)."""
+        if self._rows is None:
+            self._rows = row_facts(self._batch.order)
+        return service_table(
+            self._rows,
+            sf.site,
+            option,
+            choices,
+            self._catalogue,
+            by_hour=by_hour,
+            always=ALWAYS,
+            tails=self._tails.setdefault(sf.serial, {}),
+            cache=self._cache,
+        )
 
     def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
         w = wf.workload
@@ -358,5 +419,6 @@ class FleetPricer:
         return replace(priced, items=priced.items + cdn)
 
     def _cents(self, items: Iterable[LineItem]) -> int:
-        """The exact sum of the items in cents (``common.total``)."""
-        return total(items, self._catalogue.currency).cents
+        """The exact sum of the items in cents (``common.total``: every line is priced in
+        the catalogue's currency, so there is no mixed sum to refuse)."""
+        return sum([i.amount.cents for i in items])

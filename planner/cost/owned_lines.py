@@ -14,7 +14,7 @@ from planner.cost.common import HOURS, item, num, total, unit_price
 from planner.cost.owned import OwnedRates
 from planner.cost.priced import Priced
 from planner.model import GpuPoolMode, LineItem, Resources, Site, SiteKind, Workload
-from planner.money import Money, decimal_of
+from planner.money import Money, decimal_of, round_to_cents
 
 ZERO_OWNED_NOTES: Mapping[str, str] = {
     "owned.storage.usd-per-gib-month": (
@@ -43,13 +43,14 @@ def _egress_line(
     if egress <= 0:
         return []
     p = catalogue.value("owned.egress.usd-per-gib", site.price_overrides)
-    return [_egress_item(label, egress, p, catalogue.currency)]
+    return [_egress_item(label, egress, p, str(p), catalogue.currency)]
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _egress_item(label: str, egress: float, p: Decimal, currency: str) -> LineItem:
+def _egress_item(label: str, egress: float, p: Decimal, _p_text: str, currency: str) -> LineItem:
     """Owned transit of ``egress`` GiB a month at ``p`` (memoised: a pure function of its
-    arguments, and a fleet repeats volumes on every owned site)."""
+    arguments, and a fleet repeats volumes on every owned site; ``p`` also as ``str``
+    writes it, which the formula keeps and equal Decimals do not tell apart)."""
     return item(
         label,
         Money.of(decimal_of(egress) * p, currency),
@@ -69,16 +70,32 @@ class OwnedSite:
     per_core_hour: str
     """The CPU rate as the formula writes it (``0.0123 USD/core-h``); likewise memory."""
     per_gib_hour: str
+    cpu_name: str
+    """The CPU line's name (``cpu (<basis>)``); likewise memory."""
+    memory_name: str
+    per_storage: str
+    """What the storage formula writes after the GiB: the price and its zero note."""
+
+
+def _per_storage(storage_p: Decimal) -> str:
+    return f"{unit_price(storage_p)}/GiB-month" + _zero_note(
+        "owned.storage.usd-per-gib-month", storage_p
+    )
 
 
 def owned_site(site: Site, catalogue: Catalogue, rates: OwnedRates) -> OwnedSite:
     """``OwnedSite`` of ``site`` at ``rates``."""
+    basis = f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}"
+    storage_p = catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides)
     return OwnedSite(
         source=f"owned_rates({site.name})",
-        basis=f"{rates.basis.value} cost at utilisation {num(rates.utilisation)}",
-        storage_p=catalogue.value("owned.storage.usd-per-gib-month", site.price_overrides),
+        basis=basis,
+        storage_p=storage_p,
         per_core_hour=f"{unit_price(rates.usd_per_core_hour)}/core-h",
         per_gib_hour=f"{unit_price(rates.usd_per_gib_hour)}/GiB-h",
+        cpu_name=f"cpu ({basis})",
+        memory_name=f"memory ({basis})",
+        per_storage=_per_storage(storage_p),
     )
 
 
@@ -159,19 +176,19 @@ def owned_lines(
             if shape is None:
                 shape = owned_shape(workload, request)
             items.append(
-                item(
-                    f"cpu ({basis})",
-                    Money.of(shape.core_hours * rates.usd_per_core_hour, cur),
+                LineItem(
+                    facts.cpu_name,
+                    Money(round_to_cents(shape.core_hours * rates.usd_per_core_hour), cur),
                     shape.cores_text + facts.per_core_hour,
-                    s,
+                    (s,),
                 )
             )
             items.append(
-                item(
-                    f"memory ({basis})",
-                    Money.of(shape.gib_hours * rates.usd_per_gib_hour, cur),
+                LineItem(
+                    facts.memory_name,
+                    Money(round_to_cents(shape.gib_hours * rates.usd_per_gib_hour), cur),
                     shape.gib_text + facts.per_gib_hour,
-                    s,
+                    (s,),
                 )
             )
         if request.gpus > 0 and request.gpu_type:
@@ -186,13 +203,14 @@ def owned_lines(
             )
     if request.storage_gib > 0:
         fixed.append(
-            item(
+            LineItem(
                 "storage (owned)",
-                Money.of(workload.replicas * decimal_of(request.storage_gib) * storage_p, cur),
-                f"{workload.replicas} x {num(request.storage_gib)} GiB x "
-                f"{unit_price(storage_p)}/GiB-month"
-                + _zero_note("owned.storage.usd-per-gib-month", storage_p),
-                "owned.storage.usd-per-gib-month",
+                Money(
+                    round_to_cents(workload.replicas * decimal_of(request.storage_gib) * storage_p),
+                    cur,
+                ),
+                f"{workload.replicas} x {num(request.storage_gib)} GiB x " + facts.per_storage,
+                ("owned.storage.usd-per-gib-month",),
             )
         )
     fixed.extend(_egress_line(workload, site, catalogue, "egress (owned transit)"))

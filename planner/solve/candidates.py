@@ -96,7 +96,11 @@ def candidates_from_offers(
     out: list[WorkloadOffers] = []
     for name in sorted(offers):
         prunes = by_workload.get(name, [])
-        priced = [prune_offer(o, prunes) for o in offers[name]] if prunes else list(offers[name])
+        if prunes:
+            pruned = {p.site for p in prunes}  # prune_offer matches only offers on these sites
+            priced = [prune_offer(o, prunes) if o.site in pruned else o for o in offers[name]]
+        else:
+            priced = list(offers[name])
         w = wl.get(name)
         if w is not None and w.pinned_site is not None:
             priced = [pin_offer(o, w) for o in priced]

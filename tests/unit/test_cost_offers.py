@@ -235,3 +235,16 @@ def test_exit_waiver_zeroes_the_dataset_egress_of_a_move_out() -> None:
     names = {i.name: i.amount for i in o.migration_items}
     assert names["dataset egress from cloud"] == usd(0)
     assert o.migration == usd(8583)
+
+
+def test_marked_prices_keep_the_text_of_equal_decimals() -> None:
+    """``pnum`` and ``unit_price`` mark each Decimal as it is written, whichever equal one
+    (``0.23``, ``0.230``) was formatted first: the formula text does not depend on order."""
+    from decimal import Decimal
+
+    from planner.cost.common import pnum, unit_price
+
+    assert "p0.23\x81" in pnum(Decimal("0.23"))
+    assert "p0.230\x81" in pnum(Decimal("0.230"))
+    assert "p0.4\x81" in unit_price(Decimal("0.4"))
+    assert "p0.400\x81" in unit_price(Decimal("0.400"))

@@ -1,0 +1,116 @@
+"""A cloud site's service offers for every workload row of a fleet at once (``FleetPricer``).
+
+For one site and option, ``service_table`` walks the batch instance choices of the site's
+group (``fleet_choices``) row by row and gives each row the offer's lines and their sum
+in cents, with no per-offer objects beyond the shared lines: a service's compute lines
+depend only on the chosen instance, its count and packing, the replicas, the tier-1 cap
+(and whether it binds) and the billed hours; its storage and egress lines only on the
+replicas, the storage per replica and the egress volume. Each distinct combination is
+priced once by the scalar line functions (``cloud_lines.compute_lines``, ``fixed_lines``)
+on the first row that has it, and every row with the same combination shares the result.
+
+A row is ``None`` where the scalar path must answer (nothing chosen: the reason; a workload
+that is not priced by the shared lines: training, managed services, object stores, CDN
+egress).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from planner.catalogue import Catalogue
+from planner.cost.cache import PriceCache
+from planner.cost.cloud_lines import choice_args, compute_lines, fixed_lines
+from planner.cost.common import total
+from planner.cost.fleet_choices import Choices
+from planner.cost.managed import SERVICES
+from planner.model import LineItem, PricingOption, Resources, Site, Workload
+from planner.money import Money
+
+Row = tuple[tuple[LineItem, ...], Money, str]
+"""An offer's line items, their sum, and the instance type."""
+
+Lines = tuple[tuple[LineItem, ...], int]
+"""Line items and the sum of their cents."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What a service row's lines read of its workload, for every row of the batch
+    (``None`` where the row is not priced by the shared lines)."""
+
+    rows: tuple[tuple[Workload, Resources], ...]
+    shared: tuple[bool, ...]
+    """Priced by the shared lines: no training, managed service, object store or CDN egress."""
+    replicas: tuple[int, ...]
+    caps: tuple[int | None, ...]
+    hours: tuple[Hashable, ...]
+    """``fleet_facts.hours_key`` of each row's workload."""
+    fixed: tuple[Hashable, ...]
+    """What its storage and egress lines read: replicas, storage per replica, egress."""
+
+
+def row_facts(rows: Sequence[tuple[Workload, Resources]]) -> RowFacts:
+    """``RowFacts`` of the batch rows (in row order)."""
+    from planner.cost.fleet_facts import hours_key  # fleet_facts imports this module's users
+
+    shared, replicas, caps, hours, fixed = [], [], [], [], []
+    for w, req in rows:
+        shared.append(
+            w.training is None
+            and w.objects is None
+            and w.kind not in SERVICES
+            and w.data.cdn_egress_gib_per_month <= 0
+        )
+        _, n, cap = choice_args(w, req)
+        replicas.append(w.replicas if n is None else n)
+        caps.append(cap)
+        hours.append(hours_key(w))
+        fixed.append((w.replicas, req.storage_gib, w.data.egress_gib_per_month))
+    return RowFacts(
+        tuple(rows), tuple(shared), tuple(replicas), tuple(caps), tuple(hours), tuple(fixed)
+    )
+
+
+def service_table(
+    facts: RowFacts,
+    site: Site,
+    option: PricingOption,
+    choices: Choices,
+    catalogue: Catalogue,
+    *,
+    by_hour: bool,
+    always: Hashable,
+    tails: dict[Hashable, Lines],
+    cache: PriceCache,
+) -> list[Row | None]:
+    """Every row's service offer on ``site`` under ``option`` (module docstring): the
+    lines and sum ``FleetPricer._service`` gives for the row's batch choice. ``tails``:
+    the site's storage and egress lines by ``RowFacts.fixed`` (shared by its options)."""
+    cur = catalogue.currency
+    answers, fits = choices
+    heads: dict[Hashable, Lines] = {}
+    out: list[Row | None] = []
+    caps, hours, fixed, rows = facts.caps, facts.hours, facts.fixed, facts.rows
+    for r, chosen in enumerate(answers):
+        if chosen is None or not facts.shared[r]:
+            out.append(None)
+            continue
+        n, cap = facts.replicas[r], caps[r]
+        binds = cap is not None and fits[r] > cap  # _service_notes: the tier-1 cap binds
+        inst = chosen.instance
+        billed = hours[r] if by_hour else always
+        key = (inst.key, chosen.count, chosen.per_instance, n, cap, binds, billed)
+        head = heads.get(key)
+        if head is None:
+            w, req = rows[r]
+            got = compute_lines(w, req, site, catalogue, option=option, chosen=chosen).items
+            head = heads[key] = (got, total(got, cur).cents)
+        tail = tails.get(fixed[r])
+        if tail is None:
+            w, req = rows[r]
+            got = tuple(fixed_lines(w, req, site, catalogue, training=False, cache=cache))
+            tail = tails[fixed[r]] = (got, total(got, cur).cents)
+        out.append((head[0] + tail[0], Money(head[1] + tail[1], cur), inst.name))
+    return out
