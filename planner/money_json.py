@@ -92,11 +92,11 @@ def write_json(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
             after = "," + sep
             if type(value[0]) in leaves:  # a list of scalars (most are): joined at once
                 try:
-                    texts = [leaves[type(v)](v) for v in value]
+                    joined = [leaves[type(v)](v) for v in value]
                 except KeyError:  # a collection or another type among them
                     pass
                 else:
-                    append("[" + sep + after.join(texts) + pad(level) + "]")
+                    append("[" + sep + after.join(joined) + pad(level) + "]")
                     return
             append("[")
             for v in value:
