@@ -74,13 +74,22 @@ def plain_decimals(
         return decimals_by_byte(v_words, max_len)
     first = v_words[:, 0] & MASKS[min(max_len, 8)]
     short = np.ones(n, dtype=np.bool_) if max_len <= 8 else ~(v_words[:, 1:] != 0).any(axis=1)
-    vals, ok, read = short_decimals(first)
+    vals = np.empty(n, dtype=np.float64)
+    ok = np.empty(n, dtype=np.bool_)
+    read = np.empty(n, dtype=np.bool_)
+    for at in range(0, n, CHUNK_FIELDS):
+        part = slice(at, at + CHUNK_FIELDS)
+        vals[part], ok[part], read[part] = short_decimals(first[part])
     rest = np.flatnonzero(~(read & short))
     if rest.size:
         vals[rest], ok[rest] = decimals_by_byte(v_words[rest], max_len)
     return vals, ok
 
 
+CHUNK_FIELDS = 8192
+"""Fields read at once by ``short_decimals``: its temporaries (64 KiB) stay in the cache
+and come from the heap (larger ones are fresh pages from the kernel each time, which cost
+as much as the arithmetic)."""
 ONES = np.uint64(0x0101010101010101)
 """A 1 in every byte of a word: times a word of 0/1 bytes, its top byte is their count."""
 _TOP = np.uint64(56)

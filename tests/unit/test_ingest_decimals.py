@@ -72,3 +72,13 @@ def test_random_fields_equal_the_reference(fields: list[bytes]) -> None:
 def test_formatted_numbers_are_float_of_their_text(values: list[float], places: int) -> None:
     """Numbers as telemetry writes them (fixed places) read as ``float(text)``."""
     _assert_same([f"{v:.{places}f}".encode() for v in values])
+
+
+def test_many_fields_read_in_chunks_equal_the_reference() -> None:
+    """More fields than one chunk of ``short_decimals`` (odd ones and long ones among them,
+    across the chunk boundaries): the same mask and values."""
+    rng = np.random.default_rng(18)
+    fields = [f"{v:.{rng.integers(0, 5)}f}".encode() for v in rng.uniform(0, 5e4, 20_000)]
+    for i in range(0, len(fields), 997):
+        fields[i] = CASES[i % len(CASES)]
+    _assert_same(fields)
