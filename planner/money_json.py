@@ -36,6 +36,16 @@ def write_json(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
     out: list[str] = []
     append = out.append
     pads: list[str] = []
+    key_texts: list[dict[str, str]] = []
+    money_texts: dict[int, str] = {}
+
+    def money(amount: Money) -> str:  # amounts repeat (zeros, a site's rates): kept by cents
+        text = money_texts.get(amount.cents)
+        if text is None:
+            text = money_texts[amount.cents] = money_text(amount)
+        return text
+
+    leaves = {**_LEAVES, Money: money}
 
     def pad(level: int) -> str:
         while len(pads) <= level:
@@ -54,17 +64,25 @@ def write_json(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
                 items = sorted(value.items(), key=_first)  # str keys sort as their text
             else:
                 items = sorted(value.items(), key=lambda kv: str(kv[0]))
-            sep = pad(level + 1)
-            after = "," + sep
+            while len(key_texts) <= level:
+                key_texts.append({})
+            texts = key_texts[level]
             append("{")
+            first = len(out)
             for k, v in items:
-                append(sep + _string(k if type(k) is str else _key(k)) + ": ")
-                sep = after
-                leaf = _LEAVES.get(type(v))
+                # ",\n<pad>\"key\": ", kept per level for str keys (1 and True are equal keys)
+                text = texts.get(k) if type(k) is str else None
+                if text is None:
+                    text = "," + pad(level + 1) + _string(k if type(k) is str else _key(k)) + ": "
+                    if type(k) is str:
+                        texts[k] = text
+                append(text)
+                leaf = leaves.get(type(v))
                 if leaf is None:
                     write(v, level + 1)
                 else:
                     append(leaf(v))
+            out[first] = out[first][1:]  # no comma before the first key
             append(pad(level) + "}")
         elif kind is list or kind is tuple:
             if not value:
@@ -72,18 +90,26 @@ def write_json(data: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
                 return
             sep = pad(level + 1)
             after = "," + sep
+            if type(value[0]) in leaves:  # a list of scalars (most are): joined at once
+                try:
+                    joined = [leaves[type(v)](v) for v in value]
+                except KeyError:  # a collection or another type among them
+                    pass
+                else:
+                    append("[" + sep + after.join(joined) + pad(level) + "]")
+                    return
             append("[")
             for v in value:
                 append(sep)
                 sep = after
-                leaf = _LEAVES.get(type(v))
+                leaf = leaves.get(type(v))
                 if leaf is None:
                     write(v, level + 1)
                 else:
                     append(leaf(v))
             append(pad(level) + "]")
         else:
-            leaf = _LEAVES.get(kind)
+            leaf = leaves.get(kind)
             if leaf is None:
                 write_value(value, out, indent, sort_keys, level)
             else:

@@ -43,6 +43,7 @@ import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -112,10 +113,12 @@ class Features:
     level_after: float = math.nan
 
     def as_dict(self) -> dict[str, float]:
-        return {name: float(getattr(self, name)) for name in FEATURE_NAMES}
+        return dict(zip(FEATURE_NAMES, map(float, _FEATURE_VALUES(self)), strict=True))
 
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
+_FEATURE_VALUES = attrgetter(*FEATURE_NAMES)
+"""Every feature of a ``Features``, in ``FEATURE_NAMES`` order, in one call."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import jinja2
 import planner
 from planner.emit.checks import check_inputs
 from planner.emit.config import stack_config, stack_info
+from planner.emit.config_data import config_data
 from planner.emit.environment import strict_environment
 from planner.emit.index import EmitIndex, emit_index
 from planner.emit.migration import hold_moved_databases, pending
@@ -30,7 +31,6 @@ from planner.emit.shares import provider_managed, stack_sites
 from planner.emit.vendor import PACKAGE, vendored
 from planner.model import Plan, Project
 from planner.money import Money
-from stacks.config_io import to_config
 from stacks.spec import StackConfig
 
 TEMPLATE_DIR = "stack"
@@ -121,7 +121,7 @@ def _context(
                 "options": {"toolchain": "pip", "virtualenv": "venv"},
             },
         },
-        "stack_yaml": {"config": _qualified(site_name, to_config(config))},
+        "stack_yaml": {"config": _qualified(site_name, config_data(config))},
         "summary": _summary(index, site_name),
         "usd_per_month": config.stack.usd_per_month,
         "has_training": config.training is not None,

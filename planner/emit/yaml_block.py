@@ -21,7 +21,6 @@ dumper itself.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -79,18 +78,22 @@ def block_yaml(
 
     def mapping(m: dict[Any, Any], indent: int, first: str) -> None:
         items = list(m.items())
-        # as the representer: keys that do not compare stay in order
-        with contextlib.suppress(TypeError):
-            items = sorted(items)
+        try:  # as the representer: keys that do not compare stay in order
+            items.sort()
+        except TypeError:
+            items = list(m.items())
         pad = " " * indent
         lead = first
         for k, v in items:
-            key = scalar(k)
-            if key is None or len(key) > MAX_KEY:
+            key = seen.get(k) if type(k) is str else None
+            if key is None:
+                key = scalar(k)
+                if key is None:
+                    raise _FallbackError
+            if len(key) > MAX_KEY:
                 raise _FallbackError
-            head = f"{lead}{key}:"
+            node(v, f"{lead}{key}:", indent)
             lead = pad
-            node(v, head, indent)
 
     def sequence(s: list[Any], indent: int, first: str) -> None:
         pad = " " * indent
@@ -101,9 +104,9 @@ def block_yaml(
 
     def node(v: object, head: str, indent: int) -> None:
         """A mapping's value after ``head`` (``key:``) at ``indent``."""
-        text = scalar(v)
-        if text is not None:
-            lines.append(f"{head} {text}")
+        if type(v) is str:
+            text = seen.get(v)
+            lines.append(f"{head} {text_of(v) if text is None else text}")
         elif type(v) is dict:
             if v:
                 lines.append(head)
@@ -117,7 +120,10 @@ def block_yaml(
             else:
                 lines.append(f"{head} []")
         else:
-            raise _FallbackError
+            text = scalar(v)
+            if text is None:
+                raise _FallbackError
+            lines.append(f"{head} {text}")
 
     def item(v: object, dash: str, indent: int) -> None:
         """A sequence's item after ``dash`` (``-``) at ``indent``: a non-empty collection

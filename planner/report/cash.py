@@ -101,21 +101,21 @@ def charged_today(plan: Plan) -> dict[str, Money]:
     """Per current site: what its workloads pay there today (their baselines)."""
     cur = plan.per_month.currency
     base = plan.workload_baseline_per_month
-    out: dict[str, Money] = {}
+    amounts: dict[str, list[Money]] = {}
     for p in plan.placements:
         if p.previous_site is not None and p.workload in base:
-            out[p.previous_site] = out.get(p.previous_site, Money.zero(cur)) + base[p.workload]
-    return out
+            amounts.setdefault(p.previous_site, []).append(base[p.workload])
+    return {site: Money.total(group, cur) for site, group in amounts.items()}
 
 
 def charged_after(plan: Plan) -> dict[str, Money]:
     """Per site: what the plan's workloads pay there."""
     cur = plan.per_month.currency
-    out: dict[str, Money] = {}
+    amounts: dict[str, list[Money]] = {}
     for p in plan.placements:
         for a in p.assignments:
-            out[a.site] = out.get(a.site, Money.zero(cur)) + a.per_month
-    return out
+            amounts.setdefault(a.site, []).append(a.per_month)
+    return {site: Money.total(group, cur) for site, group in amounts.items()}
 
 
 def idle_owned(estates: Iterable[Estate], charged: Mapping[str, Money]) -> tuple[IdleOwned, ...]:

@@ -70,10 +70,14 @@ def waves_ledger(plan: Plan, months: int) -> Ledger:
     _, variable_after = variable_per_month(plan)
     run = [variable_after] * months
     for w in plan.waves.waves:
-        for name in w.workloads:
-            today, after = _variable(plan, name, estate_sites)
-            for m in range(1, min(w.start_month - 1, months) + 1):
-                run[m - 1] += today - after
+        waiting = range(1, min(w.start_month - 1, months) + 1)  # months before the wave
+        if not waiting:
+            continue
+        # the wave's workloads' run rates today less after, summed once (exact cents)
+        rates = [_variable(plan, name, estate_sites) for name in w.workloads]
+        change = Money.total((today - after for today, after in rates), cur)
+        for m in waiting:
+            run[m - 1] += change
     items = [
         CashItem(w.start_month, w.one_off, f"migration wave {w.number}")
         for w in plan.waves.waves

@@ -13,6 +13,7 @@ import yaml
 from world import mini_plan, mini_project, usd
 
 from planner import emit
+from planner.emit.config_data import config_data
 from planner.emit.vendor import component_files
 from planner.errors import InputError, UsageError
 from planner.model import Assignment, Plan, PricingOption, Project
@@ -132,6 +133,18 @@ def test_config_is_the_typed_spec_the_stack_parses(plan: Plan, project: Project,
     assert written == config_io.to_config(config)
     assert config_io.parse_stack_config(written) == config
     assert (config_io.kubernetes_args(config) is None) == (config.kubernetes is None)
+
+
+@pytest.mark.parametrize("site", SITES, ids=SITES)
+def test_config_data_is_the_stacks_to_config(plan: Plan, project: Project, site: str) -> None:
+    """emit's config writer (field lists worked out once per class) gives what the stacks'
+    own ``to_config`` (the reference, shipped with every stack) gives: same keys in the
+    same order, same types; a dataclass class, an enum and a mapping pass as to_config
+    passes them."""
+    config = emit.stack_config(plan, project, site, stack_env="prod")
+    assert repr(config_data(config)) == repr(config_io.to_config(config))
+    odd = {"class": Plan, "option": PricingOption.ON_DEMAND, 3: (config.stack, [None])}
+    assert repr(config_data(odd)) == repr(config_io.to_config(odd))
 
 
 def test_stack_env_names_the_config_file(plan: Plan, project: Project) -> None:
