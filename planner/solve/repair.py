@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from planner.solve.dominance import lean_columns
 from planner.solve.highs import Clock, Solution, run_highs
 from planner.solve.milp import choose_method, round_integers, solve_lp, solve_milp
 from planner.solve.problem import BoolArray, ColKind, FloatArray, IntArray, Model, RowKind
-from planner.solve.twins import distinct_columns
 
 INTEGRAL_TOL = 1e-6
 Complete = Callable[[FloatArray], Solution]
@@ -51,7 +51,7 @@ def solve_lp_repair(
     cols: IntArray | None = None,
     warm: FloatArray | None = None,
 ) -> Solution:
-    """LP relaxation over ``cols`` (default: ``distinct_columns``), then
+    """LP relaxation over ``cols`` (default: ``lean_columns``), then
     ``complete(LP solution)`` (the greedy completing the LP's whole blocks: within 0.5 % of
     the LP bound on the issue #18 fleets, in a second at 10k). If that plan is within
     ``gap`` of the LP bound it is the answer (status ``optimal``: what the MILP promises).
@@ -70,7 +70,7 @@ def solve_lp_repair(
     def left() -> float:
         return max(0.0, time_limit_s - (clock() - t0))
 
-    cols = distinct_columns(model) if cols is None else cols
+    cols = lean_columns(model) if cols is None else cols
     lp = solve_lp(model, time_limit_s=time_limit_s, clock=clock, cols=cols)
     if lp.status == "infeasible":
         return Solution(
@@ -274,6 +274,8 @@ def solve_model(
     warm: FloatArray | None = None,
 ) -> Solution:
     """Solve with ``milp``, ``lp+repair`` or ``auto`` (``warm``: ``solve_lp_repair``'s).
+    ``lp+repair`` on a model ``partitionable`` (100k fleets) is ``solve_partitioned``
+    (given ``complete``).
     LP + repair whose gap is above ``gap`` is polished: the MILP runs from the repaired
     plan for the time left, and the better plan (with the better bound) is kept."""
     if method == "auto":
@@ -281,7 +283,13 @@ def solve_model(
     if method == "milp":
         return solve_milp(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
     t0 = clock()
-    cols = distinct_columns(model)
+    cols = lean_columns(model)
+    from planner.solve.partition import partitionable, solve_partitioned
+
+    if complete is not None and partitionable(model):  # 100k: the LP in parts
+        return solve_partitioned(
+            model, time_limit_s=time_limit_s, gap=gap, clock=clock, complete=complete, cols=cols
+        )
     sol = solve_lp_repair(
         model,
         time_limit_s=time_limit_s,
