@@ -92,8 +92,7 @@ Solving
     ``milp``: the program above with mip_rel_gap = settings.solver_gap and a time limit,
     started from the greedy plan. ``lp+repair`` (big fleets, ``planner.solve.repair``, see
     notes/solver-scale.md): solve the LP relaxation without twin columns (a block's offers
-    on one site that differ only in cost: ``planner.solve.twins``) and dominated offers
-    (``planner.solve.dominance``; same optimum); its
+    on one site that differ only in cost: ``planner.solve.twins``; same optimum); its
     objective is a lower bound. The greedy completes the LP's integral blocks into a plan;
     within the target gap of the bound, that plan is the answer. Otherwise every block
     whose LP values (offers, covers, site-use) are integral keeps only the offers the LP
@@ -104,7 +103,8 @@ Solving
     bound or a better one HiGHS proved. ``auto`` picks ``milp`` up to
     ``MILP_MAX_INTEGER_COLUMNS``. From ``partition.PARTITION_MIN_BLOCKS`` blocks (100k
     fleets) LP + repair solves the LP in parts, each with 1/k of every capacity and budget
-    (``planner.solve.partition``), completes their sum with the greedy, and reports a
+    (``planner.solve.partition``; without dominated offers too: ``planner.solve.dominance``),
+    completes their sum with the greedy, and reports a
     Lagrangian bound (valid for any prices: ``planner.solve.lagrange``).
 
 Time limit (issue #18)

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.solve.dominance import lean_columns
 from planner.solve.highs import Clock, Solution, run_highs
 from planner.solve.milp import choose_method, round_integers, solve_lp, solve_milp
 from planner.solve.problem import BoolArray, ColKind, FloatArray, IntArray, Model, RowKind
+from planner.solve.twins import distinct_columns
 
 INTEGRAL_TOL = 1e-6
 Complete = Callable[[FloatArray], Solution]
@@ -51,7 +51,7 @@ def solve_lp_repair(
     cols: IntArray | None = None,
     warm: FloatArray | None = None,
 ) -> Solution:
-    """LP relaxation over ``cols`` (default: ``lean_columns``), then
+    """LP relaxation over ``cols`` (default: ``distinct_columns``), then
     ``complete(LP solution)`` (the greedy completing the LP's whole blocks: within 0.5 % of
     the LP bound on the issue #18 fleets, in a second at 10k). If that plan is within
     ``gap`` of the LP bound it is the answer (status ``optimal``: what the MILP promises).
@@ -70,7 +70,7 @@ def solve_lp_repair(
     def left() -> float:
         return max(0.0, time_limit_s - (clock() - t0))
 
-    cols = lean_columns(model) if cols is None else cols
+    cols = distinct_columns(model) if cols is None else cols
     lp = solve_lp(model, time_limit_s=time_limit_s, clock=clock, cols=cols)
     if lp.status == "infeasible":
         return Solution(
@@ -283,13 +283,13 @@ def solve_model(
     if method == "milp":
         return solve_milp(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
     t0 = clock()
-    cols = lean_columns(model)
     from planner.solve.partition import partitionable, solve_partitioned
 
     if complete is not None and partitionable(model):  # 100k: the LP in parts
         return solve_partitioned(
-            model, time_limit_s=time_limit_s, gap=gap, clock=clock, complete=complete, cols=cols
+            model, time_limit_s=time_limit_s, gap=gap, clock=clock, complete=complete
         )
+    cols = distinct_columns(model)
     sol = solve_lp_repair(
         model,
         time_limit_s=time_limit_s,
