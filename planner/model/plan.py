@@ -230,11 +230,12 @@ class SiteUsage:
 @dataclass(frozen=True, slots=True)
 class SolverInfo:
     method: str
-    """``milp``, ``lp+repair``, ``greedy`` or ``rule``."""
+    """``milp``, ``lp+repair``, ``partitioned-lp`` (100k fleets: ``planner.solve.partition``,
+    a Lagrangian bound), ``greedy`` or ``rule``."""
     status: str
     """``optimal`` (within ``solver_gap`` of the bound), ``time_limit`` (the time limit
     stopped the search; the best plan known) or ``feasible`` (a plan with no optimality
-    claim: the greedy method)."""
+    claim: the greedy method; ``partitioned-lp`` above ``solver_gap``, with its gap)."""
     objective_usd: float
     """The LP/MILP objective (horizon cost, a float of the solver's); plan totals are
     never read from it."""

@@ -229,13 +229,18 @@ class _Packer:
         model = self.model
         split = model.integer & (np.abs(guide - np.round(guide)) > 1e-6) & (model.col_block >= 0)
         whole = dict.fromkeys(np.unique(model.col_block[split]).tolist(), False)
+        # each block's offer columns the guide uses, ascending (the others take nothing)
+        support: dict[int, list[int]] = defaultdict(list)
+        used_cols = np.nonzero(model.is_kind(ColKind.OFFER) & (guide > EPS))[0]
+        for j, b in zip(used_cols.tolist(), model.col_block[used_cols].tolist(), strict=True):
+            support[b].append(j)
         done: set[int] = set()
         for group in groups:
             if not all(whole.get(blk.index, True) for blk in group):
                 continue
             for blk in group:
                 mark = len(self.journal)
-                for j in self.offer_cols[blk.index]:
+                for j in support.get(blk.index, ()):
                     amount = float(guide[j])
                     if self.model.integer[j]:
                         amount = float(round(amount))
@@ -246,7 +251,8 @@ class _Packer:
                         break
                     self.take(j, amount)
                 else:
-                    used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
+                    cols = support.get(blk.index, ())
+                    used = {self.site_of[j] for j in cols if self.x[j] > EPS}
                     if used:
                         done.add(blk.index)
                         for m in blk.members:

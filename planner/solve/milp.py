@@ -101,7 +101,11 @@ Solving
     the greedy start; if its gap is above the target the MILP polishes it for the time
     left. The gap reported is (objective - bound) / objective, always against the LP
     bound or a better one HiGHS proved. ``auto`` picks ``milp`` up to
-    ``MILP_MAX_INTEGER_COLUMNS``.
+    ``MILP_MAX_INTEGER_COLUMNS``. From ``partition.PARTITION_MIN_BLOCKS`` blocks (100k
+    fleets) LP + repair solves the LP in parts, each with 1/k of every capacity and budget
+    (``planner.solve.partition``; without dominated offers too: ``planner.solve.dominance``),
+    completes their sum with the greedy, and reports a
+    Lagrangian bound (valid for any prices: ``planner.solve.lagrange``).
 
 Time limit (issue #18)
     ``settings.solver_time_limit_s`` is HiGHS's alone: ``solve_offers`` starts it after the

@@ -274,6 +274,8 @@ def solve_model(
     warm: FloatArray | None = None,
 ) -> Solution:
     """Solve with ``milp``, ``lp+repair`` or ``auto`` (``warm``: ``solve_lp_repair``'s).
+    ``lp+repair`` on a model ``partitionable`` (100k fleets) is ``solve_partitioned``
+    (given ``complete``).
     LP + repair whose gap is above ``gap`` is polished: the MILP runs from the repaired
     plan for the time left, and the better plan (with the better bound) is kept."""
     if method == "auto":
@@ -281,6 +283,12 @@ def solve_model(
     if method == "milp":
         return solve_milp(model, time_limit_s=time_limit_s, gap=gap, clock=clock, start=start)
     t0 = clock()
+    from planner.solve.partition import partitionable, solve_partitioned
+
+    if complete is not None and partitionable(model):  # 100k: the LP in parts
+        return solve_partitioned(
+            model, time_limit_s=time_limit_s, gap=gap, clock=clock, complete=complete
+        )
     cols = distinct_columns(model)
     sol = solve_lp_repair(
         model,
