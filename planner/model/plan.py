@@ -234,7 +234,8 @@ class SolverInfo:
     status: str
     """``optimal`` (within ``solver_gap`` of the bound), ``time_limit`` (the time limit
     stopped the search; the best plan known) or ``feasible`` (a plan with no optimality
-    claim: the greedy method)."""
+    claim: the greedy method, or LP + repair's plan above ``solver_gap`` but within
+    ``planner.solve.repair.POLISH_ABOVE`` times it, kept unpolished: ``gap`` says how far)."""
     objective_usd: float
     """The LP/MILP objective (horizon cost, a float of the solver's); plan totals are
     never read from it."""
