@@ -66,7 +66,7 @@ def keyed(model: Model, basis: Basis) -> KeyedBasis:
     cols: dict[Key, int] = {}
     for key, status in zip(keys, basis.col_status.tolist(), strict=True):
         cols[key] = status
-        if key[0] == "offer":
+        if key[0] is ColKind.OFFER:
             cols.setdefault(key[:3], status)
     rows = dict(zip(row_keys(model), basis.row_status.tolist(), strict=True))
     return KeyedBasis(cols=cols, rows=rows)
@@ -77,7 +77,7 @@ def mapped(model: Model, cols: IntArray, kept: KeyedBasis) -> Basis:
     row ``kept`` does not know gets)."""
     get_col = kept.cols.get
     col_status = [
-        get_col(key, get_col(key[:3], LOWER) if key[0] == "offer" else LOWER)
+        get_col(key, get_col(key[:3], LOWER) if key[0] is ColKind.OFFER else LOWER)
         for key in column_keys(model, cols)
     ]
     get_row = kept.rows.get
@@ -103,13 +103,15 @@ def column_keys(model: Model, cols: IntArray) -> list[Key]:
     col_sites = model.col_site[cols].tolist()
     for j, kind, b, s in zip(cols.tolist(), kinds, blocks, col_sites, strict=True):
         if kind == offer_code:
+            # the option as the StrEnum itself: the same hash and equality as its text,
+            # without reading ``.value`` 100k times
             option = model.blocks[b].offers[offers[j]].option
-            out.append(("offer", firsts[b], sites[s], option.value))
+            out.append((ColKind.OFFER, firsts[b], sites[s], option))
         else:
             c = columns[j]
             out.append(
                 (
-                    c.kind.value,
+                    c.kind,
                     firsts[b] if b >= 0 else "",
                     sites[s] if s >= 0 else "",
                     c.buy,
@@ -124,7 +126,7 @@ def row_keys(model: Model) -> list[Key]:
     firsts = [blk.members[0] for blk in model.blocks]
     return [
         (
-            r.kind.value,
+            r.kind,
             r.site,
             r.resource,
             r.team,
