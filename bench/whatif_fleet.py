@@ -159,7 +159,8 @@ def run_size(size: int, args: argparse.Namespace, times: dict[str, float]) -> bo
         )
         assert reused.reuse is not None
         print(f"    {reused.reuse.describe()}")
-        print(f"    {_total(reused)}; {reused.plan.solver.note.split('; ')[0]}")
+        print(f"    {_total(reused)}, status {reused.plan.solver.status}")
+        print(f"    {reused.plan.solver.note}")
         if not args.no_compare:
             times.clear()
             s, c = time.perf_counter(), time.process_time()

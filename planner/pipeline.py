@@ -200,7 +200,16 @@ def build_plan(
 
         warm = warm_start(reuse.placements)
     try:
-        result = place(project, candidates, constraints, method=method, buys=buys, warm=warm)
+        result = place(
+            project,
+            candidates,
+            constraints,
+            method=method,
+            buys=buys,
+            warm=warm,
+            warm_basis=None if reuse is None else reuse.basis,
+            keep_basis=record_prices,
+        )
     except InfeasibleError as err:  # the diagnosis' amounts in the project currency
         raise shown_error(err, rate) from None
     estimates = baseline_costs(project, catalogue, cache=cache, known=known)
@@ -213,6 +222,7 @@ def build_plan(
             candidates=candidates,
             estimates=estimates,
             placements=result.placements,
+            basis=result.basis,
             cache=cache,
         )
     before = before_from_bill(estimates, bill)

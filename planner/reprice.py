@@ -57,6 +57,7 @@ from planner.model import (
     Workload,
 )
 from planner.money import Money
+from planner.solve.basis import KeyedBasis
 from planner.solve.candidates import Candidates, WorkloadOffers, candidates_from_offers
 
 UNPRICED_SETTINGS = frozenset(
@@ -91,6 +92,9 @@ class PriceTable:
     """What each workload pays today (``pipeline.baseline_costs``)."""
     placements: Mapping[str, Placement] = field(default_factory=dict)
     """The plan's placements: a later run's warm start (``planner.whatif.warm``)."""
+    basis: KeyedBasis | None = None
+    """The plan's LP basis (LP + repair): a later run's LP starts from it
+    (``planner.solve.basis``)."""
 
     @property
     def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
@@ -275,6 +279,7 @@ def price_table(
     estimates: Mapping[str, Money],
     placements: Iterable[Placement],
     cache: PriceCache,
+    basis: KeyedBasis | None = None,
 ) -> PriceTable:
     """This run's prices, for a later run's ``reuse``."""
     return PriceTable(
@@ -287,6 +292,7 @@ def price_table(
         rates=owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache),
         estimates=dict(estimates),
         placements={p.workload: p for p in placements},
+        basis=basis,
     )
 
 

@@ -59,24 +59,32 @@ class World:
 
 
 def solver_notes(plan: Plan) -> tuple[str, ...]:
-    """What the scenario's solve reused: LP + repair starts from the base plan and keeps a
-    plan within the solver gap of the LP bound without a repair (the exact MILP, for small
-    projects, solves from scratch and needs no note)."""
-    from planner.solve.repair import NO_REPAIR, WARM_KEPT
+    """What the scenario's solve reused: LP + repair starts its LP from the base plan's LP
+    basis, starts from the base plan and keeps a plan within the solver gap of the LP bound
+    without a repair; and whether the polish rule kept the plan unpolished (the exact MILP,
+    for small projects, solves from scratch and needs no note)."""
+    from planner.solve.basis import BASIS_NOTE
+    from planner.solve.repair import NO_REPAIR, NOT_POLISHED, WARM_KEPT
 
     if plan.solver.method != "lp+repair":
         return ()
-    for part in plan.solver.note.split("; "):
+    parts = plan.solver.note.split("; ")
+    more = [f"solver: {p}" for p in parts if p.endswith(NOT_POLISHED)]
+    if BASIS_NOTE in parts:
+        more.insert(0, "solver: the LP relaxation started from the base plan's LP basis")
+    for part in parts:
         if part.endswith(NO_REPAIR):
             return (
                 "solver: the LP relaxation completed is within the solver gap of its bound: "
                 "the base plan was not needed",
+                *more,
             )
         if part.endswith(WARM_KEPT):
-            return (f"solver: warm start from the base plan; kept {part}",)
+            return (f"solver: warm start from the base plan; kept {part}", *more)
     return (
         "solver: warm start from the base plan; no plan from it was within the solver gap "
         "of the LP bound: LP + repair as from scratch",
+        *more,
     )
 
 

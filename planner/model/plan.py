@@ -235,7 +235,9 @@ class SolverInfo:
     status: str
     """``optimal`` (within ``solver_gap`` of the bound), ``time_limit`` (the time limit
     stopped the search; the best plan known) or ``feasible`` (a plan with no optimality
-    claim: the greedy method; ``partitioned-lp`` above ``solver_gap``, with its gap)."""
+    claim: the greedy method; LP + repair's plan above ``solver_gap`` but within
+    ``planner.solve.repair.POLISH_ABOVE`` times it, kept unpolished; ``partitioned-lp``
+    above ``solver_gap``: ``gap`` says how far)."""
     objective_usd: float
     """The LP/MILP objective (horizon cost, a float of the solver's); plan totals are
     never read from it."""

@@ -27,6 +27,7 @@ from planner.model import (
     SolverInfo,
     Workload,
 )
+from planner.solve.basis import BASIS_NOTE, KeyedBasis, keyed
 from planner.solve.blocks import build_blocks, latency_dependencies
 from planner.solve.build import build_model
 from planner.solve.buying import purchases, with_idle_purchases
@@ -71,6 +72,8 @@ class PlacementResult:
     """How many blocks (classes of identical workloads) the model had."""
     purchases: tuple[Purchase, ...] = ()
     """Servers the plan buys (``planner.solve.buying``), by (site, server model)."""
+    basis: KeyedBasis | None = None
+    """LP + repair's LP basis by stable keys (``keep_basis``): a what-if's LP starts from it."""
 
     def placement(self, name: str) -> Placement:
         """One workload's placement (binary search: placements are sorted by name)."""
@@ -89,6 +92,8 @@ def place(
     clock: Clock = time.perf_counter,
     buys: Sequence[BuyOffer] = (),
     warm: Callable[[Model], FloatArray] | None = None,
+    warm_basis: KeyedBasis | None = None,
+    keep_basis: bool = False,
 ) -> PlacementResult:
     """Place every workload of ``project`` on the offers in ``candidates``, and decide how
     many of the servers in ``buys`` (``planner.cost.buy``) to buy.
@@ -108,6 +113,8 @@ def place(
         clock=clock,
         buys=buys,
         warm=warm,
+        warm_basis=warm_basis,
+        keep_basis=keep_basis,
     )
 
 
@@ -124,6 +131,8 @@ def solve_offers(
     with_greedy: bool | None = None,
     buys: Sequence[BuyOffer] = (),
     warm: Callable[[Model], FloatArray] | None = None,
+    warm_basis: KeyedBasis | None = None,
+    keep_basis: bool = False,
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
     (eligible and ineligible); ``buys`` the servers it may buy. ``with_greedy`` (default
@@ -139,7 +148,10 @@ def solve_offers(
     ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan:
     LP + repair then keeps a plan within ``settings.solver_gap`` of the LP bound without a
     repair (the LP completed, or the earlier plan for the blocks the LP leaves fractional,
-    completed: ``repair._warm_plan``). The exact MILP ignores it."""
+    completed: ``repair._warm_plan``). The exact MILP ignores it. ``warm_basis``: LP +
+    repair's LP starts from an earlier plan's LP basis (``planner.solve.basis``: the same
+    optimum, found in fewer iterations); ``keep_basis``: ``PlacementResult.basis`` keeps
+    this LP's, for a later ``warm_basis``."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
@@ -186,6 +198,8 @@ def solve_offers(
                 start=greedy.x if greedy is not None and greedy.ok else None,
                 complete=complete,
                 warm=warm_x,
+                basis=warm_basis if chosen == "lp+repair" else None,
+                keep_basis=keep_basis and chosen == "lp+repair",
             ),
         )
     if (
@@ -195,6 +209,8 @@ def solve_offers(
     ):
         sol = _rescue(model, sol, settings, clock, complete)
     notes: list[str] = [sol.note] if sol.note else []
+    if warm_basis is not None and chosen == "lp+repair":
+        notes.append(BASIS_NOTE)
     if sol.time_limited:
         notes.append(f"solver_time_limit_s = {limit_s:g}")
         if sol.bound is None:
@@ -262,6 +278,7 @@ def solve_offers(
         greedy_objective_usd=greedy_usd,
         blocks=len(model.blocks),
         purchases=bought,
+        basis=keyed(model, sol.basis) if keep_basis and sol.basis is not None else None,
     )
 
 

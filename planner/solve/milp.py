@@ -98,14 +98,16 @@ Solving
     whose LP values (offers, covers, site-use) are integral keeps only the offers the LP
     used; fractional blocks, and their latency partners, stay free; the MILP left over is
     tiny and starts from the completion. If that finds no plan the whole MILP runs from
-    the greedy start; if its gap is above the target the MILP polishes it for the time
-    left. The gap reported is (objective - bound) / objective, always against the LP
-    bound or a better one HiGHS proved. ``auto`` picks ``milp`` up to
-    ``MILP_MAX_INTEGER_COLUMNS``. From ``partition.PARTITION_MIN_BLOCKS`` blocks (100k
-    fleets) LP + repair solves the LP in parts, each with 1/k of every capacity and budget
-    (``planner.solve.partition``; without dominated offers too: ``planner.solve.dominance``),
-    completes their sum with the greedy, and reports a
-    Lagrangian bound (valid for any prices: ``planner.solve.lagrange``).
+    the greedy start; if its gap is above twice the target (the polish rule,
+    ``repair.needs_polish``) the MILP polishes it for the time left, and between the target
+    and twice it the plan is kept unpolished (status ``feasible``, its gap in the note). A
+    what-if's LP starts from its base plan's LP basis (``planner.solve.basis``). The gap
+    reported is (objective - bound) / objective, always against the LP bound or a better
+    one HiGHS proved. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``. From
+    ``partition.PARTITION_MIN_BLOCKS`` blocks (100k fleets) LP + repair solves the LP in
+    parts, each with 1/k of every capacity and budget (``planner.solve.partition``; without
+    dominated offers too: ``planner.solve.dominance``), completes their sum with the greedy,
+    and reports a Lagrangian bound (valid for any prices: ``planner.solve.lagrange``).
 
 Time limit (issue #18)
     ``settings.solver_time_limit_s`` is HiGHS's alone: ``solve_offers`` starts it after the
@@ -131,14 +133,15 @@ import math
 
 import numpy as np
 
+from planner.solve.basis import Basis, KeyedBasis, mapped
 from planner.solve.blocks import BlockKind
-from planner.solve.highs import Clock, Solution, run_highs
+from planner.solve.highs import Clock, Solution, run_highs, run_lp_basis
 from planner.solve.problem import ColKind, FloatArray, IntArray, Model
 
 MILP_MAX_INTEGER_COLUMNS = 5_000
 """``auto`` solves the MILP directly up to this many integer offer columns (a few hundred
 blocks over 20 sites: well under a second); above it, LP + repair, polished by the MILP
-from the repaired plan if the gap is still above ``settings.solver_gap``. On our 10k-
+from the repaired plan if the gap is still above the polish rule's bar. On our 10k-
 workload benchmark fleet (17k integer columns) the direct MILP took 1.6-2.0 s against
 0.15 s for LP + repair at a 0.01 % gap."""
 
@@ -192,19 +195,39 @@ def solve_milp(
 
 
 def solve_lp(
-    model: Model, *, time_limit_s: float, clock: Clock, cols: IntArray | None = None
+    model: Model,
+    *,
+    time_limit_s: float,
+    clock: Clock,
+    cols: IntArray | None = None,
+    basis: KeyedBasis | None = None,
+    keep_basis: bool = False,
 ) -> Solution:
-    """The LP relaxation (a lower bound), with row duals; ``cols`` as for ``solve_milp``."""
+    """The LP relaxation (a lower bound), with row duals; ``cols`` as for ``solve_milp``.
+    ``basis``: start from an earlier, related LP's basis (``planner.solve.basis``: the same
+    optimum, fewer iterations); ``keep_basis``: return this LP's in ``Solution.basis``."""
     t0 = clock()
-    status, x, obj, bound, limited, duals = run_highs(
-        model,
-        integer=False,
-        time_limit_s=time_limit_s,
-        gap=0.0,
-        want_duals=True,
-        clock=clock,
-        cols=cols,
-    )
+    got: Basis | None = None
+    if basis is None and not keep_basis:
+        status, x, obj, bound, limited, duals = run_highs(
+            model,
+            integer=False,
+            time_limit_s=time_limit_s,
+            gap=0.0,
+            want_duals=True,
+            clock=clock,
+            cols=cols,
+        )
+    else:
+        cols = np.arange(model.n_cols, dtype=np.int64) if cols is None else cols
+        (status, x, obj, bound, limited, duals), got = run_lp_basis(
+            model,
+            time_limit_s=time_limit_s,
+            clock=clock,
+            cols=cols,
+            basis=None if basis is None else mapped(model, cols, basis),
+            keep_basis=keep_basis,
+        )
     return Solution(
         x=x,
         status=status,
@@ -214,6 +237,7 @@ def solve_lp(
         time_limited=limited,
         method="lp",
         duals=duals,
+        basis=got,
     )
 
 

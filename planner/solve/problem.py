@@ -134,6 +134,11 @@ class Columns(Sequence[Column]):
         for j in range(len(self)):
             yield self[j]
 
+    @property
+    def offers(self) -> Sequence[int]:
+        """``columns[j].offer`` of every column, without a ``Column`` each."""
+        return self._offer
+
     def __repr__(self) -> str:
         return f"Columns({list(self)!r})"
 

@@ -10,13 +10,14 @@ servers the base bought) is left at zero for the greedy to place. Pure.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from planner.model import Placement
-from planner.solve.blocks import BlockKind
+from planner.solve.blocks import Block, BlockKind, offer_sort_key
 from planner.solve.problem import ColKind, FloatArray, Model
 
 WarmStart = Callable[[Model], FloatArray]
@@ -31,10 +32,7 @@ def warm_start(placements: Mapping[str, Placement]) -> WarmStart:
 
     def values(model: Model) -> FloatArray:
         x = np.zeros(model.n_cols)
-        cols: dict[int, list[int]] = defaultdict(list)
-        for j, c in enumerate(model.columns):
-            if c.kind is ColKind.OFFER:
-                cols[c.block].append(j)
+        first = _first_offer_columns(model)
         for blk in model.blocks:
             units: dict[tuple[str, str], float] = defaultdict(float)
             for name in blk.members:
@@ -52,12 +50,11 @@ def warm_start(placements: Mapping[str, Placement]) -> WarmStart:
                     else:
                         units[(a.site, a.option.value)] += 1.0
             else:
-                got = {}
-                for j in cols[blk.index]:
-                    o = blk.offers[model.columns[j].offer]
-                    got[j] = units.pop((o.site, o.option.value), 0.0)
+                got = _columns_of(blk, first.get(blk.index), units)
+                if got is None:
+                    continue
                 placed = sum(got.values())
-                if units or placed <= 0:
+                if placed <= 0:
                     continue
                 if blk.kind is BlockKind.TRAIN:
                     if abs(placed - blk.units) > SHARE_TOL:
@@ -70,3 +67,28 @@ def warm_start(placements: Mapping[str, Placement]) -> WarmStart:
         return x
 
     return values
+
+
+def _first_offer_columns(model: Model) -> dict[int, int]:
+    """Each block's first offer column: a block's offer columns are adjacent, in the order
+    of its offers (``planner.solve.build``)."""
+    js = np.nonzero(model.is_kind(ColKind.OFFER))[0]
+    if js.size == 0:
+        return {}
+    blocks = model.col_block[js]
+    starts = np.nonzero(np.r_[True, blocks[1:] != blocks[:-1]])[0]
+    return dict(zip(blocks[starts].tolist(), js[starts].tolist(), strict=True))
+
+
+def _columns_of(
+    blk: Block, first: int | None, units: Mapping[tuple[str, str], float]
+) -> dict[int, float] | None:
+    """``units`` by (site, option) as the block's offer columns, or ``None`` when one has
+    no column (an offer gone, or servers bought)."""
+    got: dict[int, float] = {}
+    for key, v in units.items():
+        i = bisect.bisect_left(blk.offers, key, key=offer_sort_key)
+        if first is None or i == len(blk.offers) or offer_sort_key(blk.offers[i]) != key:
+            return None
+        got[first + i] = v
+    return got

@@ -23,7 +23,7 @@ from planner.solve import model_for
 from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import solve_greedy
 from planner.solve.problem import first_violation
-from planner.solve.repair import NO_REPAIR, WARM_KEPT
+from planner.solve.repair import NO_REPAIR, NOT_POLISHED, WARM_KEPT
 from planner.whatif.warm import warm_start
 
 TODAY = date(2026, 11, 27)
@@ -137,8 +137,9 @@ def test_warm_plan_within_the_gap_skips_the_repair(world: World) -> None:
 
 
 def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
-    """The what-if notes say whether the base plan answered the scenario (LP + repair) and
-    say nothing for the exact MILP, which solves from scratch."""
+    """The what-if notes say whether the base plan answered the scenario (LP + repair),
+    that its LP started from the base's basis, and that the polish rule kept the plan
+    unpolished; nothing for the exact MILP, which solves from scratch."""
     from planner.app.whatif import solver_notes
 
     _, base = _plan(world, [], method="lp+repair", record_prices=True)
@@ -147,10 +148,18 @@ def test_what_if_notes_say_what_the_solver_reused(world: World) -> None:
     assert solver_notes(kept.plan) == (
         "solver: the LP relaxation completed is within the solver gap of its bound: "
         "the base plan was not needed",
+        "solver: the LP relaxation started from the base plan's LP basis",
     )
     warm = replace(kept.plan.solver, note=f"the LP's whole blocks ...: {WARM_KEPT}; 62 blocks")
     assert solver_notes(replace(kept.plan, solver=warm)) == (
         f"solver: warm start from the base plan; kept the LP's whole blocks ...: {WARM_KEPT}",
+    )
+    rule = f"gap 0.64% to the LP bound, above the 0.50% target but within 1.00%: {NOT_POLISHED}"
+    unpolished = replace(kept.plan.solver, note=f"LP relaxation fixed 9 of 10 blocks; {rule}")
+    assert solver_notes(replace(kept.plan, solver=unpolished)) == (
+        "solver: warm start from the base plan; no plan from it was within the solver gap "
+        "of the LP bound: LP + repair as from scratch",
+        f"solver: {rule}",
     )
     _, milp = _plan(world, [("horizon", "37")], reuse=base.prices)
     assert solver_notes(milp.plan) == ()
