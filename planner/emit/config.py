@@ -12,8 +12,9 @@ from planner.emit.index import EmitIndex, emit_index
 from planner.emit.kubernetes import kubernetes_config
 from planner.emit.quantities import amount, plan_id
 from planner.emit.shares import Share, gpu_type, provider_managed
-from planner.emit.sizing import headroom_pods
+from planner.emit.sizing import class_of, headroom_pods, per_replica
 from planner.emit.training import training_config
+from planner.headroom import held_gpus
 from planner.model import Plan, Project, SiteKind, WorkloadKind
 from planner.money import Money
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
@@ -92,7 +93,7 @@ def stack_config(
             project,
             site,
             training,
-            others_gpus=_others_gpus(project, others, index),
+            others_gpus=_others_gpus(others, index),
             pools=burst.node_pools if burst is not None else (),
         ),
         aws_region=site.region if aws else None,
@@ -107,12 +108,16 @@ def stack_config(
     )
 
 
-def _others_gpus(project: Project, others: list[Share], index: EmitIndex) -> dict[str, int]:
+def _others_gpus(others: list[Share], index: EmitIndex) -> dict[str, int]:
     """Per GPU type, the GPUs the site's non-training workloads may hold: their planned
-    replicas plus HPA and rolling-update headroom (the training quota leaves them room)."""
+    replicas plus HPA and rolling-update headroom at the GPUs their pods request
+    (``planner.headroom.held_gpus``, as the solver counts them; the training quota leaves
+    them room)."""
     out: dict[str, int] = defaultdict(int)
     for s in others:
-        if s.workload.resources.gpus > 0:
-            pods = s.replicas + headroom_pods(project, s, index.classification(s.workload.name))
-            out[gpu_type(s.workload)] += pods * s.workload.resources.gpus
+        w = s.workload
+        c = index.classification(w.name)
+        gpus = per_replica(w, c).gpus
+        if gpus > 0:
+            out[gpu_type(w)] += held_gpus(w.kind, class_of(w, c), s.replicas, gpus)
     return dict(out)

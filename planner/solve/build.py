@@ -24,6 +24,7 @@ from planner.solve.problem import (
     RowKind,
     fixed_part,
     latency_ms,
+    site_usage_once,
     unit_usage,
     usable_capacity,
     variable_part,
@@ -205,16 +206,31 @@ def build_model(
         offer_cols.append(mine)
         cols_at.append(dict(at))
 
-    # --- site-use indicators u[b,s]: split/train blocks in a latency rule, and every train
-    # block (its fixed monthly part and its migration are paid once per site it uses)
+    capped = {
+        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
+    }
+    # --- site-use indicators u[b,s]: split/train blocks in a latency rule, every train
+    # block (its fixed monthly part and its migration are paid once per site it uses), and
+    # split blocks on the owned sites where they hold surge GPUs once per site
     deps = dependencies or {}
     dep_names = set(deps) | {d for v in deps.values() for d, _ in v}
     use_cols: dict[tuple[int, int], int] = {}
+    once_at: dict[tuple[int, int], dict[str, float]] = {}
+    for blk in blocks:
+        for o in (*blk.offers, *blk.relaxable):
+            si = s_idx[o.site]
+            if si in capped and (blk.index, si) not in once_at:
+                once = site_usage_once(blk, o)
+                if once:
+                    once_at[(blk.index, si)] = once
     for blk in blocks:
         train = blk.kind is BlockKind.TRAIN
-        if blk.kind is BlockKind.WHOLE or not (train or blk.members[0] in dep_names):
+        linked = train or blk.members[0] in dep_names
+        if blk.kind is BlockKind.WHOLE:
             continue
         for si in sorted(cols_at[blk.index]):
+            if not linked and (blk.index, si) not in once_at:
+                continue
             here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
             fixed = max((fixed_part(o) for o in here), default=0.0) if train else 0.0
             mig = max((o.migration.lp_float() for o in here), default=0.0) if train else 0.0
@@ -251,9 +267,6 @@ def build_model(
 
     # --- capacity rows: one per (owned site, resource) that some column uses
     usage_by_row: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
-    capped = {
-        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
-    }
     for blk in blocks:
         for j in offer_cols[blk.index]:
             si = b.col_site[j]
@@ -262,12 +275,16 @@ def build_model(
             for res, val in unit_usage(blk, offer_of(j)).items():
                 if val:
                     usage_by_row[(si, res)].append((j, val))
+    for (bi, si), once in sorted(once_at.items()):
+        for res, val in once.items():
+            usage_by_row[(si, res)].append((use_cols[(bi, si)], val))
     for (si, res), entries in sorted(usage_by_row.items()):
         limit = usable_capacity(sites[si]).get(res, 0.0)
         r = b.row(RowInfo(RowKind.CAPACITY, site=sites[si].name, resource=res), -INF, limit)
         for j, val in entries:
             b.nz(r, j, val)
         relax_rows.append((r, si))
+    _training_room(b, blocks, sites, usage_by_row, relax_rows)
 
     # --- budgets and cloud share (monthly spend)
     spends = (
@@ -435,6 +452,45 @@ def build_model(
         col_site=np.asarray(b.col_site, dtype=np.int64),
         col_kind=np.asarray(b.col_kind, dtype=np.int8),
     )
+
+
+def _training_room(
+    b: _Builder,
+    blocks: Sequence[Block],
+    sites: Sequence[Site],
+    usage_by_row: Mapping[tuple[int, str], list[tuple[int, float]]],
+    relax_rows: list[tuple[int, int]],
+) -> None:
+    """Training Jobs fit whole: on an owned site, what the other workloads hold of a GPU
+    type (with their headroom) leaves ``g`` GPUs, ``g`` the largest pod of the training
+    blocks that may run there, so emit's Kueue capacity ``floor(P x u) - O`` admits one
+    pod of each (one row per site and type, whether or not training lands there). A
+    training block whose pod is larger than the usable GPUs cannot run there at all."""
+    for (si, res), entries in sorted(usage_by_row.items()):
+        if not res.startswith("gpus:"):
+            continue
+        limit = usable_capacity(sites[si]).get(res, 0.0)
+        pods: list[int] = []
+        others: list[tuple[int, float]] = []
+        for j, val in entries:
+            bi = b.col_block[j]
+            blk = blocks[bi]
+            if blk.kind is not BlockKind.TRAIN:
+                others.append((j, val))
+            elif blk.pod_gpus > limit + 1e-9:
+                b.upper[j] = 0.0  # not even one pod fits the site's usable GPUs
+            elif b.col_kind[j] != KIND_CODE[ColKind.USE]:
+                pods.append(blk.pod_gpus)
+        if not pods or not others:
+            continue
+        r = b.row(
+            RowInfo(RowKind.TRAINING_ROOM, site=sites[si].name, resource=res),
+            -INF,
+            limit - max(pods),
+        )
+        for j, val in others:
+            b.nz(r, j, val)
+        relax_rows.append((r, si))
 
 
 def _worst(blocks: Sequence[Block], horizon: float) -> float:

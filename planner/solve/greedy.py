@@ -47,6 +47,7 @@ LIMITED_ROWS = (
     RowKind.BUDGET_SITE,
     RowKind.BUDGET_TOTAL,
     RowKind.SPREAD_CAP,
+    RowKind.TRAINING_ROOM,
 )
 """Rows with an upper limit a unit's columns consume (the rest are checked at the end)."""
 
@@ -106,24 +107,49 @@ class _Packer:
         self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
         self.block_of = {m: blk for blk in model.blocks for m in blk.members}
         self.placed_sites: dict[str, set[int]] = {}
+        self.companion: dict[int, int] = {}
+        """Offer column -> the site-use column it takes along, where that one consumes a
+        limited row (a split block's surge GPUs, held once per site)."""
+        use = np.nonzero(model.is_kind(ColKind.USE))[0].tolist()
+        for u in use:
+            if not self._limits(u):
+                continue
+            bi, si = int(model.col_block[u]), self.site_of[u]
+            for j in self.offer_cols.get(bi, ()):
+                if self.site_of[j] == si:
+                    self.companion[j] = u
 
     def _rows(self, j: int) -> slice:
         return slice(self.start[j], self.start[j + 1])
 
-    def fit(self, j: int) -> float:
-        """How many units of column j still fit (capacity and budgets)."""
+    def _limits(self, j: int) -> list[tuple[int, float]]:
+        """The limited rows column ``j`` consumes, and how much per unit."""
         lim = self.limits.get(j)
         if lim is None:
             rows, vals = self.model.index[self._rows(j)], self.model.value[self._rows(j)]
             keep = (vals > 0) & self.limited[rows]
             lim = list(zip(rows[keep].tolist(), vals[keep].tolist(), strict=True))
             self.limits[j] = lim
+        return lim
+
+    def fit(self, j: int) -> float:
+        """How many units of column j still fit (capacity and budgets), with what its
+        site-use companion takes first if it is not taken yet."""
+        first: dict[int, float] = {}
+        u = self.companion.get(j)
+        if u is not None and self.x[u] <= EPS:
+            first = dict(self._limits(u))
+            if any(self.headroom[r] < v - 1e-9 for r, v in first.items()):
+                return 0.0
         best = math.inf
-        for r, v in lim:
-            best = min(best, max(0.0, float(self.headroom[r])) / v)
+        for r, v in self._limits(j):
+            best = min(best, max(0.0, float(self.headroom[r]) - first.get(r, 0.0)) / v)
         return best
 
     def take(self, j: int, amount: float) -> None:
+        u = self.companion.get(j)
+        if u is not None and amount > EPS and self.x[u] <= EPS:
+            self.take(u, 1.0)
         self.x[j] += amount
         at = self._rows(j)
         self.headroom[self.model.index[at]] -= self.model.value[at] * amount

@@ -67,6 +67,9 @@ class RowKind(StrEnum):
     SWITCH = "switch"
     BOUGHT_CAPACITY = "bought-capacity"
     """What runs on bought servers k fits in the units bought (resource ``resource``)."""
+    TRAINING_ROOM = "training-room"
+    """What other workloads hold of GPU type ``resource`` on an owned site leaves one pod
+    of the largest training Job that may run there (emit's Kueue quota admits it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,12 +285,27 @@ def unit_usage(block: Block, offer: Offer) -> dict[str, float]:
                 usage.setdefault(key, float(val))
                 usage[f"gpu_hours:{gpu_type}"] = block.gpu_hours_per_month
         return usage
+    once = site_usage_once(block, offer)
     for key, val in offer.usage.items():
         if key in ("cpu", "memory_gib"):
             usage[key] = float(val) / block.per_member
         elif key.startswith("gpus:"):
-            usage[key] = float(val) / block.per_member
-            usage["gpu_hours:" + key.split(":", 1)[1]] = (
-                float(val) * HOURS_PER_MONTH / block.per_member
-            )
+            per = (float(val) - once.get(key, 0.0)) / block.per_member
+            usage[key] = per
+            usage["gpu_hours:" + key.split(":", 1)[1]] = per * HOURS_PER_MONTH
     return usage
+
+
+def site_usage_once(block: Block, offer: Offer) -> dict[str, float]:
+    """Capacity a split block holds once on each site it uses, whatever its replicas
+    there: the surge pods' GPUs (``planner.headroom``), on its site-use column. Whole
+    blocks run every replica on one site: their ``unit_usage`` holds it already."""
+    if block.kind is not BlockKind.SPLIT:
+        return {}
+    out: dict[str, float] = {}
+    for key, val in offer.usage.items():
+        if key.startswith("surge_gpus:") and val:
+            gpu_type = key.split(":", 1)[1]
+            out[f"gpus:{gpu_type}"] = float(val)
+            out[f"gpu_hours:{gpu_type}"] = float(val) * HOURS_PER_MONTH
+    return out
