@@ -219,7 +219,7 @@ def build_model(
     for blk in blocks:
         for o in (*blk.offers, *blk.relaxable):
             si = s_idx[o.site]
-            if si in capped and (blk.index, si) not in once_at:
+            if si in capped and si in cols_at[blk.index] and (blk.index, si) not in once_at:
                 once = site_usage_once(blk, o)
                 if once:
                     once_at[(blk.index, si)] = once
@@ -461,16 +461,17 @@ def _training_room(
     usage_by_row: Mapping[tuple[int, str], list[tuple[int, float]]],
     relax_rows: list[tuple[int, int]],
 ) -> None:
-    """Training Jobs fit whole: on an owned site, what the other workloads hold of a GPU
-    type (with their headroom) leaves ``g`` GPUs, ``g`` the largest pod of the training
-    blocks that may run there, so emit's Kueue capacity ``floor(P x u) - O`` admits one
-    pod of each (one row per site and type, whether or not training lands there). A
-    training block whose pod is larger than the usable GPUs cannot run there at all."""
+    """Training Jobs fit whole. On an owned site, for each pod size ``g`` of the training
+    blocks that may run there on a GPU type: a binary ``t`` (some Job of that pod size runs
+    there: each such block's shares on the site are at most ``t``) and the row ``what the
+    other workloads hold of the type (with their headroom) + g x t <= usable``, so emit's
+    Kueue capacity ``floor(P x u) - O`` admits one pod. A training block whose pod is larger
+    than the usable GPUs cannot run there at all."""
     for (si, res), entries in sorted(usage_by_row.items()):
         if not res.startswith("gpus:"):
             continue
         limit = usable_capacity(sites[si]).get(res, 0.0)
-        pods: list[int] = []
+        by_pod: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         others: list[tuple[int, float]] = []
         for j, val in entries:
             bi = b.col_block[j]
@@ -479,18 +480,26 @@ def _training_room(
                 others.append((j, val))
             elif blk.pod_gpus > limit + 1e-9:
                 b.upper[j] = 0.0  # not even one pod fits the site's usable GPUs
-            elif b.col_kind[j] != KIND_CODE[ColKind.USE]:
-                pods.append(blk.pod_gpus)
-        if not pods or not others:
+            else:
+                by_pod[blk.pod_gpus][bi].append(j)
+        if not others:
             continue
-        r = b.row(
-            RowInfo(RowKind.TRAINING_ROOM, site=sites[si].name, resource=res),
-            -INF,
-            limit - max(pods),
-        )
-        for j, val in others:
-            b.nz(r, j, val)
-        relax_rows.append((r, si))
+        name = sites[si].name
+        for g, cols in sorted(by_pod.items()):
+            r = b.row(
+                RowInfo(RowKind.TRAINING_ROOM, site=name, resource=res, other=str(g)), -INF, limit
+            )
+            t = b.col(Column(ColKind.ROOM, -1, si, row=r), ub=1.0, integer=True)
+            for j, val in others:
+                b.nz(r, j, val)
+            b.nz(r, t, float(g))
+            relax_rows.append((r, si))
+            for bi, mine in sorted(cols.items()):
+                link = b.row(
+                    RowInfo(RowKind.ROOM_LINK, site=name, resource=res, block=bi), -INF, 0.0
+                )
+                b.ones(link, mine)
+                b.nz(link, t, -1.0)
 
 
 def _worst(blocks: Sequence[Block], horizon: float) -> float:

@@ -63,7 +63,7 @@ def row_label(model: Model, r: int) -> str:
     if info.kind is RowKind.CAPACITY:
         return f"capacity {info.site} {info.resource}"
     if info.kind is RowKind.TRAINING_ROOM:
-        return f"training room {info.site} {info.resource}"
+        return f"training room {info.site} {info.resource} for {info.other}-GPU pods"
     if info.kind is RowKind.BUDGET_TEAM:
         return f"budget team {info.team}"
     if info.kind is RowKind.BUDGET_SITE:

@@ -107,17 +107,10 @@ class _Packer:
         self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
         self.block_of = {m: blk for blk in model.blocks for m in blk.members}
         self.placed_sites: dict[str, set[int]] = {}
-        self.companion: dict[int, int] = {}
-        """Offer column -> the site-use column it takes along, where that one consumes a
-        limited row (a split block's surge GPUs, held once per site)."""
-        use = np.nonzero(model.is_kind(ColKind.USE))[0].tolist()
-        for u in use:
-            if not self._limits(u):
-                continue
-            bi, si = int(model.col_block[u]), self.site_of[u]
-            for j in self.offer_cols.get(bi, ()):
-                if self.site_of[j] == si:
-                    self.companion[j] = u
+        self.companion = companions(model, self.offer_cols, self._limits)
+        """Offer column -> the indicator it takes along, where that one consumes a limited
+        row: a split block's site use (its surge GPUs, held once per site), a training
+        block's training room (one pod's GPUs beside the other workloads')."""
 
     def _rows(self, j: int) -> slice:
         return slice(self.start[j], self.start[j + 1])
@@ -454,11 +447,50 @@ def _place_split(
     return True
 
 
+def companions(
+    model: Model,
+    offer_cols: Mapping[int, Sequence[int]],
+    limits: Callable[[int], list[tuple[int, float]]],
+) -> dict[int, int]:
+    """Offer column -> the indicator column the greedy takes with it: a block's site-use
+    column that consumes a limited row, or the training-room column of a training block's
+    shares on a site (the room-link rows name them)."""
+    out: dict[int, int] = {}
+    for u in model.of_kind(ColKind.USE):
+        if limits(u):
+            bi, si = int(model.col_block[u]), int(model.col_site[u])
+            for j in offer_cols.get(bi, ()):
+                if int(model.col_site[j]) == si:
+                    out[j] = u
+    rooms = model.of_kind(ColKind.ROOM)
+    if rooms:
+        link_of: dict[int, int] = {}
+        for t in rooms:
+            at = slice(int(model.start[t]), int(model.start[t + 1]))
+            for r, v in zip(model.index[at].tolist(), model.value[at].tolist(), strict=True):
+                if v < 0:
+                    link_of[r] = t
+        cols = np.repeat(np.arange(model.n_cols), np.diff(model.start))
+        linked = np.isin(model.index, list(link_of)) & (model.value > 0)
+        for r, j in zip(model.index[linked].tolist(), cols[linked].tolist(), strict=True):
+            out[j] = link_of[r]
+    return out
+
+
 def _fill_aux(model: Model, x: FloatArray) -> None:
-    """Set cover (z) and use (u) columns consistently with the offer columns."""
+    """Set cover (z), use (u) and training-room (t) columns consistently with the offer
+    columns."""
     offers = model.is_kind(ColKind.OFFER)
     cover = model.is_kind(ColKind.COVER)
     use = model.is_kind(ColKind.USE)
+    room = model.is_kind(ColKind.ROOM)
+    if room.any():
+        x[room] = 0.0
+        act = model.row_activity(x)
+        for t in np.nonzero(room)[0].tolist():
+            at = slice(int(model.start[t]), int(model.start[t + 1]))
+            links = model.index[at][model.value[at] < 0]
+            x[t] = 1.0 if np.any(act[links] > EPS) else 0.0
     if not (cover.any() or use.any()):
         return
     placed = np.nonzero(offers & (x > EPS))[0].tolist()

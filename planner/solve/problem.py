@@ -45,6 +45,9 @@ class ColKind(StrEnum):
     """y_k: units of server model k bought (``Model.buys[Column.buy]``)."""
     BOUGHT = "bought"
     """x'_bok: units of block b on offer o running on the servers of buy offer k."""
+    ROOM = "room"
+    """t[s,t,g]: 1 if a training Job whose pods ask g GPUs of type t runs on owned site s
+    (``row``: its training-room row)."""
 
 
 KIND_CODE = {kind: code for code, kind in enumerate(ColKind)}
@@ -68,8 +71,11 @@ class RowKind(StrEnum):
     BOUGHT_CAPACITY = "bought-capacity"
     """What runs on bought servers k fits in the units bought (resource ``resource``)."""
     TRAINING_ROOM = "training-room"
-    """What other workloads hold of GPU type ``resource`` on an owned site leaves one pod
-    of the largest training Job that may run there (emit's Kueue quota admits it)."""
+    """What other workloads hold of GPU type ``resource`` on an owned site leaves one pod of
+    ``other`` GPUs when a training Job of that pod size runs there (emit's Kueue capacity
+    admits it)."""
+    ROOM_LINK = "room-link"
+    """A training block's shares on a site need its training-room column (``block``)."""
 
 
 @dataclass(frozen=True, slots=True)
