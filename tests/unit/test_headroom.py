@@ -22,8 +22,8 @@ from planner.model import (
     Plan,
     Profile,
     Project,
-    Resources,
     Residency,
+    Resources,
     TrainingSpec,
     WorkloadKind,
 )
