@@ -11,7 +11,20 @@ the GPUs a workload uses there.
 
 from __future__ import annotations
 
-from planner.model import STATEFUL_KINDS, Classification, Workload, WorkloadClass, WorkloadKind
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+from planner.model import (
+    STATEFUL_KINDS,
+    Classification,
+    Plan,
+    Project,
+    Site,
+    Workload,
+    WorkloadClass,
+    WorkloadKind,
+)
 
 BURSTY_MAX_FACTOR = 3
 """HPA ceiling for bursty workloads, as a multiple of the planned replicas."""
@@ -62,3 +75,50 @@ def held_gpus(kind: WorkloadKind, cls: str, replicas: int, gpus_per_pod: int) ->
 def surge_pods(kind: WorkloadKind) -> int:
     """The part of ``headroom_pods`` paid once per site, whatever the replicas there."""
     return SURGE_PODS if long_running(kind) else 0
+
+
+def pod_gpus(w: Workload, c: Classification | None) -> int:
+    """GPUs one pod of ``w`` requests: the right-sized count where telemetry gave one
+    (training keeps its declared shape), as ``planner.emit.sizing.per_replica`` sizes it."""
+    if c is not None and c.rightsized is not None and w.kind is not WorkloadKind.TRAINING:
+        return c.rightsized.gpus
+    return w.resources.gpus
+
+
+def gpu_type_of(w: Workload) -> str:
+    """The workload's GPU type, ``gpu`` when it names none (its Kueue flavor's name)."""
+    return w.resources.gpu_type or "gpu"
+
+
+def others_held_gpus(
+    shares: Iterable[tuple[Workload, Classification | None, int]],
+) -> dict[str, int]:
+    """Per GPU type, the GPUs the non-training workloads of a site may hold there, from
+    ``(workload, classification, replicas on the site)``: ``O`` of emit's Kueue capacity."""
+    out: dict[str, int] = defaultdict(int)
+    for w, c, replicas in shares:
+        gpus = pod_gpus(w, c)
+        if w.kind is WorkloadKind.TRAINING or gpus <= 0:
+            continue
+        out[gpu_type_of(w)] += held_gpus(w.kind, workload_class(w, c), replicas, gpus)
+    return dict(out)
+
+
+def kueue_capacity(site: Site, gpu: str, others_gpus: int) -> int:
+    """``C_t = floor(P_t x u) - O_t`` (at least 0): GPUs of type ``gpu`` the owned ``site``
+    holds for training beside what its other workloads may hold."""
+    physical = site.capacity.gpus.get(gpu, 0) if site.capacity is not None else 0
+    return max(0, math.floor(physical * site.target_utilisation) - others_gpus)
+
+
+def plan_others_held_gpus(plan: Plan, project: Project, site: str) -> dict[str, int]:
+    """``others_held_gpus`` of ``site`` in ``plan`` (replicas summed over its assignments
+    there; workloads the project does not know are left out)."""
+    by_name = {c.workload: c for c in plan.classifications}
+    shares = []
+    for p in plan.placements:
+        w = project.find_workload(p.workload)
+        replicas = sum(a.replicas for a in p.assignments if a.site == site)
+        if w is not None and replicas > 0:
+            shares.append((w, by_name.get(w.name), replicas))
+    return others_held_gpus(shares)

@@ -4,17 +4,15 @@ training, AWS burst capacity and the budget."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.index import EmitIndex, emit_index
 from planner.emit.kubernetes import kubernetes_config
 from planner.emit.quantities import amount, plan_id
-from planner.emit.shares import Share, gpu_type, provider_managed
-from planner.emit.sizing import class_of, headroom_pods, per_replica
+from planner.emit.shares import Share, provider_managed
+from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
-from planner.headroom import held_gpus
+from planner.headroom import others_held_gpus
 from planner.model import Plan, Project, SiteKind, WorkloadKind
 from planner.money import Money
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
@@ -111,13 +109,8 @@ def stack_config(
 def _others_gpus(others: list[Share], index: EmitIndex) -> dict[str, int]:
     """Per GPU type, the GPUs the site's non-training workloads may hold: their planned
     replicas plus HPA and rolling-update headroom at the GPUs their pods request
-    (``planner.headroom.held_gpus``, as the solver counts them; the training quota leaves
-    them room)."""
-    out: dict[str, int] = defaultdict(int)
-    for s in others:
-        w = s.workload
-        c = index.classification(w.name)
-        gpus = per_replica(w, c).gpus
-        if gpus > 0:
-            out[gpu_type(w)] += held_gpus(w.kind, class_of(w, c), s.replicas, gpus)
-    return dict(out)
+    (``planner.headroom.others_held_gpus``, as the solver and HP-DEP-007 count them; the
+    training quota leaves them room)."""
+    return others_held_gpus(
+        (s.workload, index.classification(s.workload.name), s.replicas) for s in others
+    )

@@ -466,8 +466,8 @@ def companions(
     if rooms:
         link_of: dict[int, int] = {}
         for t in rooms:
-            at = slice(int(model.start[t]), int(model.start[t + 1]))
-            for r, v in zip(model.index[at].tolist(), model.value[at].tolist(), strict=True):
+            span = slice(int(model.start[t]), int(model.start[t + 1]))
+            for r, v in zip(model.index[span].tolist(), model.value[span].tolist(), strict=True):
                 if v < 0:
                     link_of[r] = t
         cols = np.repeat(np.arange(model.n_cols), np.diff(model.start))
@@ -488,8 +488,8 @@ def _fill_aux(model: Model, x: FloatArray) -> None:
         x[room] = 0.0
         act = model.row_activity(x)
         for t in np.nonzero(room)[0].tolist():
-            at = slice(int(model.start[t]), int(model.start[t + 1]))
-            links = model.index[at][model.value[at] < 0]
+            span = slice(int(model.start[t]), int(model.start[t + 1]))
+            links = model.index[span][model.value[span] < 0]
             x[t] = 1.0 if np.any(act[links] > EPS) else 0.0
     if not (cover.any() or use.any()):
         return
