@@ -24,11 +24,11 @@ from planner.solve.problem import (
     RowKind,
     fixed_part,
     latency_ms,
-    site_usage_once,
     unit_usage,
     usable_capacity,
     variable_part,
 )
+from planner.solve.room import add_training_room, once_per_site
 
 
 class _Builder:
@@ -215,14 +215,7 @@ def build_model(
     deps = dependencies or {}
     dep_names = set(deps) | {d for v in deps.values() for d, _ in v}
     use_cols: dict[tuple[int, int], int] = {}
-    once_at: dict[tuple[int, int], dict[str, float]] = {}
-    for blk in blocks:
-        for o in (*blk.offers, *blk.relaxable):
-            si = s_idx[o.site]
-            if si in capped and si in cols_at[blk.index] and (blk.index, si) not in once_at:
-                once = site_usage_once(blk, o)
-                if once:
-                    once_at[(blk.index, si)] = once
+    once_at = once_per_site(blocks, s_idx, capped, cols_at)
     for blk in blocks:
         train = blk.kind is BlockKind.TRAIN
         linked = train or blk.members[0] in dep_names
@@ -284,7 +277,7 @@ def build_model(
         for j, val in entries:
             b.nz(r, j, val)
         relax_rows.append((r, si))
-    _training_room(b, blocks, sites, usage_by_row, relax_rows)
+    add_training_room(b, blocks, sites, usage_by_row, relax_rows)
 
     # --- budgets and cloud share (monthly spend)
     spends = (
@@ -452,54 +445,6 @@ def build_model(
         col_site=np.asarray(b.col_site, dtype=np.int64),
         col_kind=np.asarray(b.col_kind, dtype=np.int8),
     )
-
-
-def _training_room(
-    b: _Builder,
-    blocks: Sequence[Block],
-    sites: Sequence[Site],
-    usage_by_row: Mapping[tuple[int, str], list[tuple[int, float]]],
-    relax_rows: list[tuple[int, int]],
-) -> None:
-    """Training Jobs fit whole. On an owned site, for each pod size ``g`` of the training
-    blocks that may run there on a GPU type: a binary ``t`` (some Job of that pod size runs
-    there: each such block's shares on the site are at most ``t``) and the row ``what the
-    other workloads hold of the type (with their headroom) + g x t <= usable``, so emit's
-    Kueue capacity ``floor(P x u) - O`` admits one pod. A training block whose pod is larger
-    than the usable GPUs cannot run there at all."""
-    for (si, res), entries in sorted(usage_by_row.items()):
-        if not res.startswith("gpus:"):
-            continue
-        limit = usable_capacity(sites[si]).get(res, 0.0)
-        by_pod: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        others: list[tuple[int, float]] = []
-        for j, val in entries:
-            bi = b.col_block[j]
-            blk = blocks[bi]
-            if blk.kind is not BlockKind.TRAIN:
-                others.append((j, val))
-            elif blk.pod_gpus > limit + 1e-9:
-                b.upper[j] = 0.0  # not even one pod fits the site's usable GPUs
-            else:
-                by_pod[blk.pod_gpus][bi].append(j)
-        if not others:
-            continue
-        name = sites[si].name
-        for g, cols in sorted(by_pod.items()):
-            r = b.row(
-                RowInfo(RowKind.TRAINING_ROOM, site=name, resource=res, other=str(g)), -INF, limit
-            )
-            t = b.col(Column(ColKind.ROOM, -1, si, row=r), ub=1.0, integer=True)
-            for j, val in others:
-                b.nz(r, j, val)
-            b.nz(r, t, float(g))
-            relax_rows.append((r, si))
-            for bi, mine in sorted(cols.items()):
-                link = b.row(
-                    RowInfo(RowKind.ROOM_LINK, site=name, resource=res, block=bi), -INF, 0.0
-                )
-                b.ones(link, mine)
-                b.nz(link, t, -1.0)
 
 
 def _worst(blocks: Sequence[Block], horizon: float) -> float:
