@@ -25,6 +25,7 @@ from planner.cost.estates import estates_for
 from planner.cost.purchasing import purchasing_changes
 from planner.errors import InfeasibleError, InputError, Problem
 from planner.fx import project_rate, shown_error
+from planner.headroom import workload_class
 from planner.ingest import TelemetrySet
 from planner.layout import PROJECT
 from planner.model import (
@@ -76,6 +77,13 @@ def requests_from(
         else:
             out[w.name] = replace(c.rightsized, gpu_type=w.resources.gpu_type)
     return out
+
+
+def classes_from(project: Project, classifications: tuple[Classification, ...]) -> dict[str, str]:
+    """Each workload's class as emit sizes its HPA (``planner.headroom.workload_class``):
+    the headroom its offers' usage holds on an owned site."""
+    by_name = {c.workload: c for c in classifications}
+    return {w.name: workload_class(w, by_name.get(w.name)) for w in project.workloads}
 
 
 def input_digest(project: Project, catalogue: Catalogue, bill: Baseline | None = None) -> str:
@@ -180,16 +188,19 @@ def build_plan(
     # batch priced by the hours it runs: telemetry's duty cycle where no schedule is declared
     project = with_duty_hours(project, classifications)
     requests = requests_from(project, classifications)
+    classes = classes_from(project, classifications)
     constraints = constraints_for(project, today=today, rules=RULES)
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     prices, reused, known = None, None, None
     if reuse is None:
         # the fleet's offers, priced with per-site work done once (FleetPricer: the same
         # offers as planner.cost.offers_for); the pricer's memos go with it
-        candidates = build_candidates(project, requests, catalogue, constraints, cache=cache)
+        candidates = build_candidates(
+            project, requests, catalogue, constraints, cache=cache, classes=classes
+        )
     else:
         candidates, touch, reused = reprice_candidates(
-            project, requests, catalogue, constraints, cache=cache, reuse=reuse
+            project, requests, catalogue, constraints, cache=cache, reuse=reuse, classes=classes
         )
         known = reusable_estimates(project, requests, reuse, touch)
         reused = replace(reused, estimates_reused=len(known))
@@ -224,6 +235,7 @@ def build_plan(
             placements=result.placements,
             basis=result.basis,
             cache=cache,
+            classes=classes,
         )
     before = before_from_bill(estimates, bill)
     baseline = before.per_month

@@ -95,6 +95,8 @@ class PriceTable:
     basis: KeyedBasis | None = None
     """The plan's LP basis (LP + repair): a later run's LP starts from it
     (``planner.solve.basis``)."""
+    classes: Mapping[str, str] = field(default_factory=dict)
+    """Per workload, the class its offers' usage holds the headroom of."""
 
     @property
     def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
@@ -205,8 +207,12 @@ def touched(
     requests: Mapping[str, Resources],
     catalogue: Catalogue,
     rates: Mapping[str, OwnedRates],
+    *,
+    classes: Mapping[str, str] | None = None,
 ) -> Touch:
-    """The pairs to price again against ``table`` (module docstring)."""
+    """The pairs to price again against ``table`` (module docstring); a workload whose
+    class (``classes``) changed is priced again (its headroom is in its usage)."""
+    classes = classes or {}
     base = table.catalogue
     why, horizon = _settings_touch(table.settings, project.settings)
     if why is not None:
@@ -252,6 +258,7 @@ def touched(
         w.name
         for w in project.workloads
         if table.workloads.get(w.name) != (w, requests.get(w.name, w.resources))
+        or table.classes.get(w.name) != classes.get(w.name)
         or (
             w.current_site is not None
             and touch.pair(w, requests.get(w.name, w.resources), w.current_site)
@@ -280,8 +287,9 @@ def price_table(
     placements: Iterable[Placement],
     cache: PriceCache,
     basis: KeyedBasis | None = None,
+    classes: Mapping[str, str] | None = None,
 ) -> PriceTable:
-    """This run's prices, for a later run's ``reuse``."""
+    """This run's prices, for a later run's ``reuse`` (``classes``: as priced)."""
     return PriceTable(
         candidates=candidates,
         workloads={w.name: (w, requests.get(w.name, w.resources)) for w in project.workloads},
@@ -293,6 +301,7 @@ def price_table(
         estimates=dict(estimates),
         placements={p.workload: p for p in placements},
         basis=basis,
+        classes=dict(classes or {}),
     )
 
 
@@ -321,11 +330,13 @@ def reprice_candidates(
     *,
     cache: PriceCache,
     reuse: PriceTable,
+    classes: Mapping[str, str] | None = None,
 ) -> tuple[Candidates, Touch, Reuse]:
-    """The candidates ``build_candidates`` would build, pricing only the pairs ``reuse``
-    does not hold (``touched``); what was reused."""
+    """The candidates ``build_candidates`` would build (with ``classes``), pricing only the
+    pairs ``reuse`` does not hold (``touched``); what was reused."""
+    classes = classes or {}
     rates = owned_rates_by_site(project.sites, catalogue, project.settings, cache=cache)
-    touch = touched(reuse, project, requests, catalogue, rates)
+    touch = touched(reuse, project, requests, catalogue, rates, classes=classes)
     sites = {s.name: s for s in project.sites}
     names = sorted(sites)
     prunes = prunes_by_workload(constraints)
@@ -362,7 +373,7 @@ def reprice_candidates(
     priced: dict[str, list[Offer]] = {}
     for w, request, on in jobs:
         current = sites.get(w.current_site) if w.current_site is not None else None
-        shape = (replace(w, name="", depends_on=()), request)
+        shape = (replace(w, name="", depends_on=()), request, classes.get(w.name))
         fresh_sites = {s.name for s in on}
         got: list[Offer] = []
         old = base.get(w.name)
@@ -374,7 +385,13 @@ def reprice_candidates(
             hit = memo.get((shape, n))
             if hit is None:
                 hit = memo[(shape, n)] = price(
-                    w, request, sites[n], catalogue, project.settings, current=current
+                    w,
+                    request,
+                    sites[n],
+                    catalogue,
+                    project.settings,
+                    current=current,
+                    cls=classes.get(w.name),
                 )
                 got.extend(hit)
             else:

@@ -27,6 +27,7 @@ from policies.rules import (
     hp_dep_004_replicated_databases_need_an_operator,
     hp_dep_005_planned_replicas_have_an_operator,
     hp_dep_006_custom_resources_have_their_crds,
+    hp_dep_007_training_pods_fit_kueue,
     hp_dep_050_kueue_quota_fits_hardware,
     hp_dep_051_gpu_nodes_join,
     hp_dep_052_priced_capacity_type,
@@ -112,6 +113,7 @@ RULES: tuple[Rule, ...] = (
     hp_hyg_006_waiver_expiry.RULE,
     *OBJECT_RULES,
     hp_dep_005_planned_replicas_have_an_operator.RULE,
+    hp_dep_007_training_pods_fit_kueue.RULE,
     *DEPLOY_RULES,
     *AWS_DEPLOY_RULES,
 )

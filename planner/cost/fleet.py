@@ -128,7 +128,7 @@ class FleetPricer:
         return facts
 
     def _workload(
-        self, workload: Workload, request: Resources, current: Site | None
+        self, workload: Workload, request: Resources, current: Site | None, cls: str | None
     ) -> WorkloadFacts:
         last = self._last
         if (
@@ -136,9 +136,10 @@ class FleetPricer:
             and last.workload is workload
             and last.request is request
             and last.current is current
+            and last.cls == cls
         ):
             return last
-        self._last = workload_facts(workload, request, current, self._batch)
+        self._last = workload_facts(workload, request, current, self._batch, cls)
         return self._last
 
     # ------------------------------------------------------------------ offers
@@ -152,9 +153,10 @@ class FleetPricer:
         settings: Settings,
         *,
         current: Site | None = None,
+        cls: str | None = None,
     ) -> tuple[Offer, ...]:
         """``planner.cost.offers_for(workload, request, site, catalogue, settings,
-        current=current, cache=...)``: the same offers."""
+        current=current, cache=..., cls=cls)``: the same offers."""
         if not self._primed:
             self._prime()
         sf = self._site(site)
@@ -164,13 +166,27 @@ class FleetPricer:
             or not (settings is self._settings or settings == self._settings)
         ):
             return offers_for(
-                workload, request, site, catalogue, settings, current=current, cache=self._cache
+                workload,
+                request,
+                site,
+                catalogue,
+                settings,
+                current=current,
+                cache=self._cache,
+                cls=cls,
             )
         try:
-            return self._offers(self._workload(workload, request, current), sf)
+            return self._offers(self._workload(workload, request, current, cls), sf)
         except InputError:  # raised again by the scalar path, located
             return offers_for(
-                workload, request, site, catalogue, settings, current=current, cache=self._cache
+                workload,
+                request,
+                site,
+                catalogue,
+                settings,
+                current=current,
+                cache=self._cache,
+                cls=cls,
             )
 
     def _offers(self, wf: WorkloadFacts, sf: SiteFacts) -> tuple[Offer, ...]:

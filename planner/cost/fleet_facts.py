@@ -85,6 +85,8 @@ class WorkloadFacts:
     """Migration items and total away from the current site (the same to every site)."""
     owned: OwnedShape | None = None
     """Its request's core- and GiB-hours on any owned site."""
+    cls: str | None = None
+    """The class its ``usage`` holds the headroom of (``offers_for``'s ``cls``)."""
 
 
 def hours_key(workload: Workload) -> Hashable:
@@ -112,9 +114,13 @@ def site_facts(
 
 
 def workload_facts(
-    workload: Workload, request: Resources, current: Site | None, batch: FleetChoices
+    workload: Workload,
+    request: Resources,
+    current: Site | None,
+    batch: FleetChoices,
+    cls: str | None = None,
 ) -> WorkloadFacts:
-    """A workload's facts at ``request`` (its row in ``batch``)."""
+    """A workload's facts at ``request`` (its row in ``batch``) and class ``cls``."""
     fast = workload.training is None and workload.objects is None
     fast = fast and workload.kind not in SERVICES
     fast = fast and workload.data.cdn_egress_gib_per_month <= 0
@@ -124,11 +130,12 @@ def workload_facts(
         request,
         current,
         batch.row(workload, request),
-        usage_of(workload, request),
+        usage_of(workload, request, cls),
         fast,
         replicas,
         cap,
         hours_key(workload),
+        cls=cls,
     )
 
 

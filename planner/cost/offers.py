@@ -23,6 +23,7 @@ from planner.cost.migration import migration_items
 from planner.cost.owned import OwnedRates
 from planner.cost.priced import physical_reason, site_options
 from planner.cost.pricing import price_option
+from planner.headroom import held_gpus, surge_pods, workload_class
 from planner.model import (
     LineItem,
     Offer,
@@ -39,9 +40,14 @@ from planner.money import Money
 # --------------------------------------------------------------------------- usage
 
 
-def usage_of(workload: Workload, request: Resources) -> dict[str, float]:
+def usage_of(workload: Workload, request: Resources, cls: str | None = None) -> dict[str, float]:
     """Capacity a workload consumes on a site: all replicas; for training the average GPUs
-    (``gpu_hours / 730``), with host CPU and memory in proportion, and the deadline peak."""
+    (``gpu_hours / 730``), with host CPU and memory in proportion, and the deadline peak.
+
+    A long-running GPU workload's ``gpus:<type>`` also holds its headroom
+    (``planner.headroom.held_gpus`` for its class ``cls``, the declared profile when
+    ``None``): the HPA and surge pods emit keeps out of the training quota. Of that,
+    ``surge_gpus:<type>`` is the part paid once per site (split replicas pay it on each)."""
     tr = workload.training
     if tr is not None and request.gpus > 0 and request.gpu_type:
         avg = tr.gpu_hours_per_month / H
@@ -61,7 +67,13 @@ def usage_of(workload: Workload, request: Resources) -> dict[str, float]:
         "memory_gib": workload.replicas * request.memory_gib,
     }
     if request.gpus > 0 and request.gpu_type:
-        out[f"gpus:{request.gpu_type}"] = float(workload.replicas * request.gpus)
+        if cls is None:
+            cls = workload_class(workload, None)
+        held = held_gpus(workload.kind, cls, workload.replicas, request.gpus)
+        out[f"gpus:{request.gpu_type}"] = float(held)
+        surge = surge_pods(workload.kind)
+        if surge:
+            out[f"surge_gpus:{request.gpu_type}"] = float(surge * request.gpus)
     return out
 
 
@@ -117,17 +129,19 @@ def offers_for(
     *,
     current: Site | None = None,
     cache: PriceCache | None = None,
+    cls: str | None = None,
 ) -> tuple[Offer, ...]:
     """Every pricing option of ``site`` for ``workload``, eligible or not (with a reason).
 
     ``request`` is the per-replica request; cost covers all replicas (or, for training, all
     ``gpu_hours_per_month``). ``current`` is the workload's current site, needed to price a
     move (egress of the dataset from it and double running there). ``cache`` memoises
-    instance choices and owned rates over a run (a speed-up for large fleets)."""
+    instance choices and owned rates over a run (a speed-up for large fleets). ``cls`` is
+    the workload's class (``planner.headroom.workload_class``): its headroom in ``usage``."""
     problems = check_settings(settings, catalogue) + check_site(site, catalogue)
     raise_if(problems, f"invalid cost inputs for site {site.name}")
     cur = catalogue.currency
-    usage = usage_of(workload, request)
+    usage = usage_of(workload, request, cls)
     excluded = site_reason(workload, request, site, settings)
     physical = physical_reason(request, site)
     mig: tuple[LineItem, ...] | None = None

@@ -4,16 +4,15 @@ training, AWS burst capacity and the budget."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import planner
 from planner.emit.aws import aws_burst_config, budget_config, eks_config
 from planner.emit.index import EmitIndex, emit_index
 from planner.emit.kubernetes import kubernetes_config
 from planner.emit.quantities import amount, plan_id
-from planner.emit.shares import Share, gpu_type, provider_managed
+from planner.emit.shares import Share, provider_managed
 from planner.emit.sizing import headroom_pods
 from planner.emit.training import training_config
+from planner.headroom import others_held_gpus
 from planner.model import Plan, Project, SiteKind, WorkloadKind
 from planner.money import Money
 from stacks.spec import ClusterConfig, StackConfig, StackInfo
@@ -92,7 +91,7 @@ def stack_config(
             project,
             site,
             training,
-            others_gpus=_others_gpus(project, others, index),
+            others_gpus=_others_gpus(others, index),
             pools=burst.node_pools if burst is not None else (),
         ),
         aws_region=site.region if aws else None,
@@ -107,12 +106,11 @@ def stack_config(
     )
 
 
-def _others_gpus(project: Project, others: list[Share], index: EmitIndex) -> dict[str, int]:
+def _others_gpus(others: list[Share], index: EmitIndex) -> dict[str, int]:
     """Per GPU type, the GPUs the site's non-training workloads may hold: their planned
-    replicas plus HPA and rolling-update headroom (the training quota leaves them room)."""
-    out: dict[str, int] = defaultdict(int)
-    for s in others:
-        if s.workload.resources.gpus > 0:
-            pods = s.replicas + headroom_pods(project, s, index.classification(s.workload.name))
-            out[gpu_type(s.workload)] += pods * s.workload.resources.gpus
-    return dict(out)
+    replicas plus HPA and rolling-update headroom at the GPUs their pods request
+    (``planner.headroom.others_held_gpus``, as the solver and HP-DEP-007 count them; the
+    training quota leaves them room)."""
+    return others_held_gpus(
+        (s.workload, index.classification(s.workload.name), s.replicas) for s in others
+    )

@@ -21,16 +21,16 @@ Karpenter NodePool on a cloud site), teams ``k`` with training demand ``d_k`` on
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
+from planner.headroom import kueue_capacity
 from planner.model import Site
 
 
 def owned_training_gpus(site: Site, gpu: str, others_gpus: int) -> int:
-    """``C_t``: GPUs of type ``gpu`` the owned ``site`` holds for training."""
-    physical = site.capacity.gpus.get(gpu, 0) if site.capacity is not None else 0
-    return max(0, math.floor(physical * site.target_utilisation) - others_gpus)
+    """``C_t``: GPUs of type ``gpu`` the owned ``site`` holds for training
+    (``planner.headroom.kueue_capacity``, which the plan-time check HP-DEP-007 reads too)."""
+    return kueue_capacity(site, gpu, others_gpus)
 
 
 def split_quota(capacity: int, demand: Mapping[str, int]) -> dict[str, int]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from planner import headroom
 from planner.emit.quantities import mib, milli
 from planner.emit.shares import Share
+from planner.headroom import BURSTY_MAX_FACTOR, SURGE_PODS
 from planner.model import (
     STATEFUL_KINDS,
     Classification,
@@ -20,12 +22,10 @@ from planner.model import (
 )
 from stacks.spec import AutoscaleSpec
 
-BURSTY_MAX_FACTOR = 3
-"""HPA ceiling for bursty workloads, as a multiple of the planned replicas."""
+__all__ = ["BURSTY_MAX_FACTOR", "HPA_CPU_TARGET_PCT", "SURGE_PODS"]
+
 HPA_CPU_TARGET_PCT = 70
 """HPA CPU utilisation target (Kubernetes HPA walkthrough's common default, 2025)."""
-SURGE_PODS = 1
-"""Extra pods a RollingUpdate may create (``maxSurge: 1``), counted in the quota."""
 
 
 def per_replica(w: Workload, c: Classification | None) -> Resources:
@@ -43,16 +43,8 @@ def per_replica(w: Workload, c: Classification | None) -> Resources:
     return w.resources
 
 
-def class_of(w: Workload, c: Classification | None) -> str:
-    """The workload's class: the classifier's, else ``ai-training`` for training, else the
-    declared profile, else ``unknown``."""
-    if c is not None:
-        return c.cls.value
-    if w.kind is WorkloadKind.TRAINING:
-        return WorkloadClass.AI_TRAINING.value
-    if w.profile is not None:
-        return w.profile.value
-    return WorkloadClass.UNKNOWN.value
+class_of = headroom.workload_class
+"""The workload's class (``planner.headroom.workload_class``)."""
 
 
 def autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> AutoscaleSpec | None:
@@ -67,7 +59,7 @@ def autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> AutoscaleS
         high = replicas
     elif cls == WorkloadClass.BURSTY.value:
         low = replicas
-        high = max(replicas + 1, replicas * BURSTY_MAX_FACTOR)
+        high = headroom.hpa_ceiling(cls, replicas)
     else:
         return None
     return AutoscaleSpec(
@@ -78,14 +70,10 @@ def autoscale(w: Workload, cls: str, replicas: int, tier_min: int) -> AutoscaleS
 def headroom_pods(project: Project, share: Share, c: Classification | None) -> int:
     """Pods a long-running workload may run beyond its planned replicas: up to its HPA
     ceiling, plus the rolling-update surge pod (0 for databases, batch and training);
-    ``c`` is the workload's classification, if any."""
+    ``c`` is the workload's classification, if any. The one definition is
+    :func:`planner.headroom.headroom_pods`, which the solver counts on owned sites too."""
     w = share.workload
-    if w.kind in STATEFUL_KINDS or w.kind in (WorkloadKind.BATCH, WorkloadKind.TRAINING):
-        return 0
-    tier_min = project.settings.min_replicas_by_tier.get(w.tier, 1)
-    auto = autoscale(w, class_of(w, c), share.replicas, tier_min)
-    ceiling = auto.max_replicas if auto else share.replicas
-    return ceiling - share.replicas + SURGE_PODS
+    return headroom.headroom_pods(w.kind, class_of(w, c), share.replicas)
 
 
 @dataclass

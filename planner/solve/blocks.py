@@ -51,6 +51,8 @@ class Block:
     """Ineligible offers a user could allow (residency, policy prunes, pins)."""
     current_site: str | None = None
     gpu_hours_per_month: float = 0.0
+    pod_gpus: int = 0
+    """Train blocks: the GPUs one pod of the Job asks for at once (its declared shape)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,6 +109,11 @@ def _rough_signature(
     )
 
 
+def _pays_per_site(offers: Sequence[Offer]) -> bool:
+    """Whether the workload holds GPUs on each site it uses (``surge_gpus:<type>``)."""
+    return any(k.startswith("surge_gpus:") for o in offers for k in o.usage)
+
+
 def build_blocks(
     workloads: Sequence[Workload],
     sites: Sequence[Site],
@@ -152,7 +159,9 @@ def build_blocks(
         )
         kind = BlockKind.SPLIT if needs_split else BlockKind.WHOLE
         # a split block aggregates only when its spread is 2 (the cap formulation is exact)
-        if not aggregate or w.name in in_latency or (needs_split and spread != 2):
+        # and it pays no per-site GPU headroom (a site-use indicator of its own)
+        alone = needs_split and (spread != 2 or _pays_per_site(elig))
+        if not aggregate or w.name in in_latency or alone:
             singles.append((kind, w, elig, rel, spread))
         else:
             rough[(kind.value, spread, *_rough_signature(w, elig, rel))].append((w, elig, rel))
@@ -196,6 +205,7 @@ def build_blocks(
                 gpu_hours_per_month=(
                     w0.training.gpu_hours_per_month if w0.training is not None else 0.0
                 ),
+                pod_gpus=w0.resources.gpus if w0.training is not None else 0,
             )
         )
     return tuple(blocks)

@@ -28,6 +28,7 @@ from planner.solve.problem import (
     usable_capacity,
     variable_part,
 )
+from planner.solve.room import add_training_room, once_per_site
 
 
 class _Builder:
@@ -205,16 +206,24 @@ def build_model(
         offer_cols.append(mine)
         cols_at.append(dict(at))
 
-    # --- site-use indicators u[b,s]: split/train blocks in a latency rule, and every train
-    # block (its fixed monthly part and its migration are paid once per site it uses)
+    capped = {
+        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
+    }
+    # --- site-use indicators u[b,s]: split/train blocks in a latency rule, every train
+    # block (its fixed monthly part and its migration are paid once per site it uses), and
+    # split blocks on the owned sites where they hold surge GPUs once per site
     deps = dependencies or {}
     dep_names = set(deps) | {d for v in deps.values() for d, _ in v}
     use_cols: dict[tuple[int, int], int] = {}
+    once_at = once_per_site(blocks, s_idx, capped, cols_at)
     for blk in blocks:
         train = blk.kind is BlockKind.TRAIN
-        if blk.kind is BlockKind.WHOLE or not (train or blk.members[0] in dep_names):
+        linked = train or blk.members[0] in dep_names
+        if blk.kind is BlockKind.WHOLE:
             continue
         for si in sorted(cols_at[blk.index]):
+            if not linked and (blk.index, si) not in once_at:
+                continue
             here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
             fixed = max((fixed_part(o) for o in here), default=0.0) if train else 0.0
             mig = max((o.migration.lp_float() for o in here), default=0.0) if train else 0.0
@@ -251,9 +260,6 @@ def build_model(
 
     # --- capacity rows: one per (owned site, resource) that some column uses
     usage_by_row: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
-    capped = {
-        si for si, s in enumerate(sites) if s.kind is not SiteKind.CLOUD and s.capacity is not None
-    }
     for blk in blocks:
         for j in offer_cols[blk.index]:
             si = b.col_site[j]
@@ -262,12 +268,16 @@ def build_model(
             for res, val in unit_usage(blk, offer_of(j)).items():
                 if val:
                     usage_by_row[(si, res)].append((j, val))
+    for (bi, si), once in sorted(once_at.items()):
+        for res, val in once.items():
+            usage_by_row[(si, res)].append((use_cols[(bi, si)], val))
     for (si, res), entries in sorted(usage_by_row.items()):
         limit = usable_capacity(sites[si]).get(res, 0.0)
         r = b.row(RowInfo(RowKind.CAPACITY, site=sites[si].name, resource=res), -INF, limit)
         for j, val in entries:
             b.nz(r, j, val)
         relax_rows.append((r, si))
+    add_training_room(b, blocks, sites, usage_by_row, relax_rows)
 
     # --- budgets and cloud share (monthly spend)
     spends = (

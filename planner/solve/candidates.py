@@ -125,6 +125,7 @@ def build_candidates(
     offers_for: OffersFor | None = None,
     memo: bool | None = None,
     cache: PriceCache | None = None,
+    classes: Mapping[str, str] | None = None,
 ) -> Candidates:
     """Price every workload on every site with ``planner.cost.offers_for`` (through
     ``planner.cost.fleet.FleetPricer``, which gives the same offers with the per-site work
@@ -134,7 +135,11 @@ def build_candidates(
     ``memo`` (default: on for ``planner.cost.offers_for``, off for one passed in) prices
     workloads that differ only by name and dependencies once and relabels the offers:
     the cost model reads neither (``test_memo_changes_nothing`` guards it). Fleets of
-    replicas and per-tenant copies then cost one pricing per distinct shape."""
+    replicas and per-tenant copies then cost one pricing per distinct shape.
+
+    ``classes``: each workload's class (``planner.headroom.workload_class``; the declared
+    profile when missing), whose HPA and surge headroom its offers' usage holds."""
+    classes = classes or {}
     sites: dict[str, Site] = {s.name: s for s in project.sites}
     settings: Settings = project.settings
     if memo is None:
@@ -151,17 +156,20 @@ def build_candidates(
         )
         offers_for = pricer.offers_for
     priced: dict[str, list[Offer]] = {}
-    seen: dict[tuple[Workload, Resources], list[Offer]] = {}
+    seen: dict[tuple[Workload, Resources, str | None], list[Offer]] = {}
     for w in sorted(project.workloads, key=lambda w: w.name):
         request = requests.get(w.name, w.resources)
-        key = (replace(w, name="", depends_on=()), request)
+        cls = classes.get(w.name)
+        key = (replace(w, name="", depends_on=()), request, cls)
         if memo and key in seen:
             priced[w.name] = [replace(o, workload=w.name) for o in seen[key]]
             continue
         current = sites.get(w.current_site) if w.current_site is not None else None
         got: list[Offer] = []
         for name in sorted(sites):
-            got.extend(offers_for(w, request, sites[name], catalogue, settings, current=current))
+            got.extend(
+                offers_for(w, request, sites[name], catalogue, settings, current=current, cls=cls)
+            )
         priced[w.name] = got
         if memo:
             seen[key] = got

@@ -31,6 +31,7 @@ from planner.solve.problem import (
     RowKind,
     fixed_money,
     latency_ms,
+    site_usage_once,
     unit_usage,
     usable_capacity,
 )
@@ -61,6 +62,8 @@ def row_label(model: Model, r: int) -> str:
     info = model.rows[r]
     if info.kind is RowKind.CAPACITY:
         return f"capacity {info.site} {info.resource}"
+    if info.kind is RowKind.TRAINING_ROOM:
+        return f"training room {info.site} {info.resource} for {info.other}-GPU pods"
     if info.kind is RowKind.BUDGET_TEAM:
         return f"budget team {info.team}"
     if info.kind is RowKind.BUDGET_SITE:
@@ -382,6 +385,7 @@ def site_usage(
     placements' assignments there, never the LP's figure), sorted by site name."""
     used: dict[str, dict[str, float]] = {s.name: defaultdict(float) for s in model.sites}
     spend: dict[str, list[Money]] = defaultdict(list)
+    held: set[tuple[int, int, int]] = set()
     for p in placements:
         for a in p.assignments:
             spend[a.site].append(a.per_month)
@@ -394,6 +398,16 @@ def site_usage(
         site = model.sites[c.site].name
         for res, val in unit_usage(blk, o).items():
             used[site][res] += val * float(x[j])
+        if c.kind is ColKind.OFFER and blk.kind is BlockKind.SPLIT:
+            held.add((c.block, c.site, c.offer))
+    once_done: set[tuple[int, int]] = set()
+    for bi, si, oi in sorted(held):  # a split block's surge GPUs, once per site it uses
+        if (bi, si) in once_done:
+            continue
+        once_done.add((bi, si))
+        blk = model.blocks[bi]
+        for res, val in site_usage_once(blk, blk.offers[oi]).items():
+            used[model.sites[si].name][res] += val
     cur = placements[0].per_month.currency if placements else DEFAULT_CURRENCY
     extra = bought_capacity(model, x)
     out = []

@@ -30,6 +30,7 @@ import numpy as np
 from planner.model import SiteKind
 from planner.solve.blocks import Block, BlockKind
 from planner.solve.highs import Solution
+from planner.solve.indicators import companions, fill_indicators
 from planner.solve.problem import (
     ColKind,
     FloatArray,
@@ -47,6 +48,7 @@ LIMITED_ROWS = (
     RowKind.BUDGET_SITE,
     RowKind.BUDGET_TOTAL,
     RowKind.SPREAD_CAP,
+    RowKind.TRAINING_ROOM,
 )
 """Rows with an upper limit a unit's columns consume (the rest are checked at the end)."""
 
@@ -106,24 +108,42 @@ class _Packer:
         self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
         self.block_of = {m: blk for blk in model.blocks for m in blk.members}
         self.placed_sites: dict[str, set[int]] = {}
+        self.companion = companions(model, self.offer_cols, self._limits)
+        """Offer column -> the indicator it takes along, where that one consumes a limited
+        row: a split block's site use (its surge GPUs, held once per site), a training
+        block's training room (one pod's GPUs beside the other workloads')."""
 
     def _rows(self, j: int) -> slice:
         return slice(self.start[j], self.start[j + 1])
 
-    def fit(self, j: int) -> float:
-        """How many units of column j still fit (capacity and budgets)."""
+    def _limits(self, j: int) -> list[tuple[int, float]]:
+        """The limited rows column ``j`` consumes, and how much per unit."""
         lim = self.limits.get(j)
         if lim is None:
             rows, vals = self.model.index[self._rows(j)], self.model.value[self._rows(j)]
             keep = (vals > 0) & self.limited[rows]
             lim = list(zip(rows[keep].tolist(), vals[keep].tolist(), strict=True))
             self.limits[j] = lim
+        return lim
+
+    def fit(self, j: int) -> float:
+        """How many units of column j still fit (capacity and budgets), with what its
+        site-use companion takes first if it is not taken yet."""
+        first: dict[int, float] = {}
+        u = self.companion.get(j)
+        if u is not None and self.x[u] <= EPS:
+            first = dict(self._limits(u))
+            if any(self.headroom[r] < v - 1e-9 for r, v in first.items()):
+                return 0.0
         best = math.inf
-        for r, v in lim:
-            best = min(best, max(0.0, float(self.headroom[r])) / v)
+        for r, v in self._limits(j):
+            best = min(best, max(0.0, float(self.headroom[r]) - first.get(r, 0.0)) / v)
         return best
 
     def take(self, j: int, amount: float) -> None:
+        u = self.companion.get(j)
+        if u is not None and amount > EPS and self.x[u] <= EPS:
+            self.take(u, 1.0)
         self.x[j] += amount
         at = self._rows(j)
         self.headroom[self.model.index[at]] -= self.model.value[at] * amount
@@ -365,7 +385,7 @@ def solve_greedy(
             failed = todo[0].members[0]
             break
     x = packer.x
-    _fill_aux(model, x)
+    fill_indicators(model, x)
     broken = first_violation(model, x)
     if failed or broken:
         why = f"no offer left for {failed}" if failed else f"{broken} exceeded"
@@ -432,25 +452,6 @@ def _place_split(
     for j, amount in best[1]:
         take(j, float(amount))
     return True
-
-
-def _fill_aux(model: Model, x: FloatArray) -> None:
-    """Set cover (z) and use (u) columns consistently with the offer columns."""
-    offers = model.is_kind(ColKind.OFFER)
-    cover = model.is_kind(ColKind.COVER)
-    use = model.is_kind(ColKind.USE)
-    if not (cover.any() or use.any()):
-        return
-    placed = np.nonzero(offers & (x > EPS))[0].tolist()
-    at: dict[tuple[int, int], float] = defaultdict(float)
-    for j in placed:
-        at[(int(model.col_block[j]), int(model.col_site[j]))] += float(x[j])
-    for j in np.nonzero(cover | use)[0].tolist():
-        got = at.get((int(model.col_block[j]), int(model.col_site[j])), 0.0)
-        if cover[j]:
-            x[j] = min(got, model.upper[j])
-        else:
-            x[j] = 1.0 if got > EPS else 0.0
 
 
 def is_cloud(model: Model, si: int) -> bool:

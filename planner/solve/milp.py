@@ -31,7 +31,12 @@ Data (per unit u of a block: a workload for whole/train blocks, a replica for sp
            migration, paid once if any share runs on site s
     a_bor  capacity of resource r one unit consumes (offer usage / replicas); for training,
            gpus:<t> is the peak GPUs the deadline needs and gpu_hours:<t> the monthly
-           GPU-hours; other GPU workloads use gpus x 730 GPU-hours a month
+           GPU-hours; other GPU workloads use gpus x 730 GPU-hours a month, their gpus
+           being what they may hold (``planner.headroom``): replicas, HPA ceiling and
+           the rolling-update surge pod, as emit keeps them out of the Kueue capacity
+    e_bsr  split blocks: the surge pods' GPUs (and GPU-hours) held once on each owned
+           site s the block uses, whatever its replicas there (on u_bs)
+    g_b    train blocks: the GPUs one pod of the Job asks for at once
     K_sr   usable capacity: physical x target_utilisation (GPU-hours: GPUs x 730 x util)
     H      horizon in months; U_b units of block b (n_b, n_b x replicas, or 1); R_b replicas
     k_b    failure domains a tier-1 split block must cover: min(min_failure_domains_tier1,
@@ -43,15 +48,23 @@ Variables
            train blocks: x_bo in [0, 1] continuous, the share of GPU-hours run on o
     z_bs   in {0..min(d_s, k_b)} integer: failure domains of s covered by split block b
            (only for k_b >= 3)
-    u_bs   in {0, 1}: block b uses site s (train blocks, and split blocks in a dependency);
-           for a single workload in a whole block u_bs is the expression sum_{o at s} x_bo
+    u_bs   in {0, 1}: block b uses site s (train blocks, split blocks in a dependency, and
+           split blocks with surge GPUs on an owned site); for a single workload in a
+           whole block u_bs is the expression sum_{o at s} x_bo
+    t_stg  in {0, 1}: a training Job whose pods ask g GPUs of type t runs on owned site s
 
 Objective (USD over the horizon)
     min  sum_b sum_o (H * c_bo + m_bo) * x_bo  +  sum_{train b, s} (H * f_bs + m_bs) * u_bs
 
 Constraints
     (assign)     sum_o x_bo = U_b                                  for every block b
-    (capacity)   sum_{b, o at s} a_bor * x_bo <= K_sr                for s in S_own, r in R
+    (capacity)   sum_{b, o at s} a_bor * x_bo + sum_b e_bsr u_bs <= K_sr   s in S_own, r in R
+    Training Jobs fit whole: on an owned site, what the other workloads may hold of GPU
+    type t leaves one pod of every training Job there (emit's Kueue capacity admits it):
+    (room)       sum_{b not train, o at s} a_bo,gpus:t x_bo + sum_b e_bs,gpus:t u_bs
+                   + g t_stg <= K_s,gpus:t                 s in S_own, g a pod size there
+    (room-link)  sum_{o at s} x_bo <= t_stg                 train blocks b with g_b = g
+    and x_bo = 0 for a train block whose pod exceeds the usable GPUs: g_b > K_s,gpus:t.
     Tier-1 spread over k_b domains (a site with >= k_b domains satisfies it alone; whole
     tier-1 blocks only have offers on such sites; split blocks may split):
     (spread-cap) sum_{o at s} x_bo <= (R_b - 1) * n_b     split blocks with k_b = 2, sites

@@ -45,6 +45,9 @@ class ColKind(StrEnum):
     """y_k: units of server model k bought (``Model.buys[Column.buy]``)."""
     BOUGHT = "bought"
     """x'_bok: units of block b on offer o running on the servers of buy offer k."""
+    ROOM = "room"
+    """t[s,t,g]: 1 if a training Job whose pods ask g GPUs of type t runs on owned site s
+    (``row``: its training-room row)."""
 
 
 KIND_CODE = {kind: code for code, kind in enumerate(ColKind)}
@@ -67,6 +70,12 @@ class RowKind(StrEnum):
     SWITCH = "switch"
     BOUGHT_CAPACITY = "bought-capacity"
     """What runs on bought servers k fits in the units bought (resource ``resource``)."""
+    TRAINING_ROOM = "training-room"
+    """What other workloads hold of GPU type ``resource`` on an owned site leaves one pod of
+    ``other`` GPUs when a training Job of that pod size runs there (emit's Kueue capacity
+    admits it)."""
+    ROOM_LINK = "room-link"
+    """A training block's shares on a site need its training-room column (``block``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,12 +296,27 @@ def unit_usage(block: Block, offer: Offer) -> dict[str, float]:
                 usage.setdefault(key, float(val))
                 usage[f"gpu_hours:{gpu_type}"] = block.gpu_hours_per_month
         return usage
+    once = site_usage_once(block, offer)
     for key, val in offer.usage.items():
         if key in ("cpu", "memory_gib"):
             usage[key] = float(val) / block.per_member
         elif key.startswith("gpus:"):
-            usage[key] = float(val) / block.per_member
-            usage["gpu_hours:" + key.split(":", 1)[1]] = (
-                float(val) * HOURS_PER_MONTH / block.per_member
-            )
+            per = (float(val) - once.get(key, 0.0)) / block.per_member
+            usage[key] = per
+            usage["gpu_hours:" + key.split(":", 1)[1]] = per * HOURS_PER_MONTH
     return usage
+
+
+def site_usage_once(block: Block, offer: Offer) -> dict[str, float]:
+    """Capacity a split block holds once on each site it uses, whatever its replicas
+    there: the surge pods' GPUs (``planner.headroom``), on its site-use column. Whole
+    blocks run every replica on one site: their ``unit_usage`` holds it already."""
+    if block.kind is not BlockKind.SPLIT:
+        return {}
+    out: dict[str, float] = {}
+    for key, val in offer.usage.items():
+        if key.startswith("surge_gpus:") and val:
+            gpu_type = key.split(":", 1)[1]
+            out[f"gpus:{gpu_type}"] = float(val)
+            out[f"gpu_hours:{gpu_type}"] = float(val) * HOURS_PER_MONTH
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planner.headroom import headroom_pods, workload_class
 from planner.model import HOURS_PER_MONTH, Category, Level, Resources, SiteKind, WorkloadKind
 from planner.policy import facts
 from planner.policy.rule import PlanContext, Rule, Violation
@@ -12,8 +13,9 @@ CAPACITY = "capacity "
 """How ``Placement.binding`` names a full capacity row: ``capacity <site> <resource>``."""
 
 
-def _needs(request: Resources, replicas: int, resource: str) -> float | None:
-    """What the whole workload needs of ``resource`` (its per-replica request x replicas)."""
+def _needs(request: Resources, replicas: int, resource: str, pods: int) -> float | None:
+    """What the whole workload needs of ``resource`` (its per-replica request x replicas;
+    GPUs for ``pods``: its replicas with their headroom, as the solver counts them)."""
     if resource == "cpu":
         return request.cpu * replicas
     if resource == "memory_gib":
@@ -22,9 +24,9 @@ def _needs(request: Resources, replicas: int, resource: str) -> float | None:
     if gpu_type != request.gpu_type or not request.gpus:
         return None
     if kind == "gpus":
-        return float(request.gpus * replicas)
+        return float(request.gpus * pods)
     if kind == "gpu_hours":
-        return request.gpus * replicas * HOURS_PER_MONTH
+        return request.gpus * pods * HOURS_PER_MONTH
     return None
 
 
@@ -32,6 +34,7 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
     sites = {s.name: s for s in ctx.project.sites}
     usage = {u.site: u for u in ctx.plan.site_usage}
     sized = {c.workload: c.rightsized for c in ctx.plan.classifications if c.rightsized}
+    classified = {c.workload: c for c in ctx.plan.classifications}
     for p in ctx.plan.placements:
         full = []
         for label in p.binding:
@@ -46,13 +49,17 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
         w = facts.workload_of(ctx.project, p.workload)
         request = sized.get(p.workload) or (w.resources if w is not None else None)
         replicas = w.replicas if w is not None else 1
+        pods = replicas
+        if w is not None and w.kind is not WorkloadKind.TRAINING:
+            cls = workload_class(w, classified.get(w.name))
+            pods += headroom_pods(w.kind, cls, replicas)
         parts = []
         evidence_sites: dict[str, dict[str, object]] = {}
         for site, resource in full:
             u = usage.get(site)
             cap = u.capacity.get(resource) if u is not None else None
             used = u.used.get(resource, 0.0) if u is not None else None
-            need = _needs(request, replicas, resource) if request is not None else None
+            need = _needs(request, replicas, resource, pods) if request is not None else None
             text = f"{site} {resource}"
             if cap is not None and used is not None and need is not None:
                 free = max(0.0, cap - used)

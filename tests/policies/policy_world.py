@@ -21,6 +21,7 @@ import yaml
 
 from planner.fx import USD, FxRate
 from planner.model import (
+    Capacity,
     CloudCost,
     ClusterSpec,
     DataSpec,
@@ -63,6 +64,9 @@ def site(d: Mapping[str, Any]) -> Site:
             price_region=d.get("region", d["name"]),
             options=tuple(PricingOption(o) for o in d.get("options", ["on-demand"])),
         )
+    if "gpus" in d:  # an owned site's GPUs (512 cores and 4 TiB beside them)
+        changes["capacity"] = Capacity(cpu=512, memory_gib=4096, gpus=dict(d["gpus"]))
+        changes["target_utilisation"] = float(d.get("target_utilisation", 0.8))
     if "gpu_pool_usd_per_gpu_hour" in d:
         changes["gpu_pool_cost"] = GpuPoolCost(
             mode=GpuPoolMode(d.get("gpu_pool_mode", "leased")),

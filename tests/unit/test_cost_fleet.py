@@ -73,17 +73,19 @@ def right_sized(project: Project) -> dict[str, Resources]:
 def assert_same_offers(
     project: Project, requests: dict[str, Resources], catalogue: Catalogue
 ) -> int:
-    """Every workload x site priced both ways, compared by repr; the number of offers."""
+    """Every workload x site priced both ways, compared by repr, each workload with a class
+    in turn (bursty, steady, none: its headroom in the usage); the number of offers."""
     pricer = FleetPricer(project, requests, catalogue, cache=PriceCache())
     sites = {s.name: s for s in project.sites}
     n = 0
-    for w in sorted(project.workloads, key=lambda w: w.name):
+    for i, w in enumerate(sorted(project.workloads, key=lambda w: w.name)):
         request = requests.get(w.name, w.resources)
         current = sites.get(w.current_site) if w.current_site is not None else None
+        cls = ("bursty", "steady", None)[i % 3]
         for name in sorted(sites):
             args = (w, request, sites[name], catalogue, project.settings)
-            got = pricer.offers_for(*args, current=current)
-            want = offers_for(*args, current=current, cache=None)
+            got = pricer.offers_for(*args, current=current, cls=cls)
+            want = offers_for(*args, current=current, cache=None, cls=cls)
             assert repr(got) == repr(want), (w.name, name)
             n += len(got)
     return n

@@ -38,8 +38,9 @@ HGX_CAPEX = 310_000
 
 
 def _project(*, capex: float = HGX_CAPEX, lead: int = 3, horizon: int = 36) -> Project:
-    """Four 4-GPU inference services on AWS and a pool with one 8-GPU server (6.8 usable):
-    one fits; three more need servers bought (two servers: 13.6 usable GPUs)."""
+    """Four 2-GPU inference services on AWS, each holding 4 GPUs on an owned site with its
+    rolling-update surge pod (``planner.headroom``), and a pool with one 8-GPU server (6.8
+    usable): one fits; three more need servers bought (two servers: 13.6 usable GPUs)."""
     pool = world.gpu_pool_us(
         availability_pct=99.95,
         capacity=Capacity(cpu=96, memory_gib=2048, gpus={"h100": 8}),
@@ -63,7 +64,7 @@ def _project(*, capex: float = HGX_CAPEX, lead: int = 3, horizon: int = 36) -> P
             team="ml",
             allow_spot=False,
             current_site="aws-us-east-1",
-            resources=Resources(cpu=16, memory_gib=256, gpus=4, gpu_type="h100"),
+            resources=Resources(cpu=16, memory_gib=256, gpus=2, gpu_type="h100"),
         )
         for i in range(4)
     ]
@@ -188,7 +189,7 @@ def test_bought_servers_are_cash_in_their_delivery_month() -> None:
     assert (4, "hardware: gpu-pool-us") in labels
     assert totals.per_month == Money.of("102274.12", "USD")
     assert after.accrual[4] == totals.per_month
-    assert totals.idle_after_per_month == Money.of("79180.22", "USD")
+    assert totals.idle_after_per_month == Money.of("82232.40", "USD")
     # the delivery takes the cumulative saving below 0 again: payback is after it
     assert totals.horizon.breakeven_month is not None
     assert totals.horizon.breakeven_month >= 4

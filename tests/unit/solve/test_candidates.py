@@ -70,7 +70,7 @@ def test_build_candidates_calls_the_cost_model_for_every_site() -> None:
     w = workload("w", current_site="a")
     calls: list[tuple[str, str, str | None]] = []
 
-    def fake(wl, request, s, catalogue, settings, *, current=None):  # type: ignore[no-untyped-def]
+    def fake(wl, request, s, catalogue, settings, *, current=None, cls=None):  # type: ignore[no-untyped-def]
         calls.append((wl.name, s.name, current.name if current else None))
         return (offer(wl, s, request.cpu),)
 

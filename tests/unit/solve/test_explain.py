@@ -138,8 +138,9 @@ def test_cli_infeasible_project_exits_1_with_the_diagnosis(tmp_path: Path) -> No
 
 
 def test_explain_says_a_burst_moves_in_part() -> None:
-    """A training job that stays on its site and bursts into a pool is not said to stay."""
-    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 3})
+    """A training job that stays on its site and bursts into a pool is not said to stay
+    (the pool's 10 GPUs hold one 8-GPU pod, not all the job's hours)."""
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 10})
     cloud = site("cloud", kind=SiteKind.CLOUD)
     job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0, current_site="cloud")
     usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 8.0}

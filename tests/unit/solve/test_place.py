@@ -378,20 +378,21 @@ def test_gpu_inference_is_bounded_by_pool_gpus() -> None:
 def test_training_fixed_part_is_paid_once_per_site_used() -> None:
     """A training job's fixed monthly part (egress) is paid per site it runs on, so a small
     saving from splitting is not worth a second fixed part."""
-    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 4})
+    # 8 GPUs: one 8-GPU pod fits, and 5,840 of the job's 11,680 GPU-hours
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 8})
     cloud = site("cloud", kind=SiteKind.CLOUD)
-    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=5840.0)
-    usage = {"cpu": 8.0, "memory_gib": 64.0, "gpus:h100": 8.0}
+    job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=11680.0)
+    usage = {"cpu": 8.0, "memory_gib": 64.0, "gpus:h100": 16.0}
     offers = {
         "job": (
-            offer(job, pool, 5840.0 * 1.9 + 500.0, usage=usage, fixed_usd_per_month=500.0),
-            offer(job, cloud, 5840.0 * 2.0 + 500.0, usage=usage, fixed_usd_per_month=500.0),
+            offer(job, pool, 11680.0 * 1.9 + 700.0, usage=usage, fixed_usd_per_month=700.0),
+            offer(job, cloud, 11680.0 * 2.0 + 700.0, usage=usage, fixed_usd_per_month=700.0),
         )
     }
     r = solve_offers([job], [pool, cloud], offers, Constraints(), EXACT)
-    # splitting half to the pool saves 0.1 x 2920 = 292 < 500 of a second fixed part
+    # splitting half to the pool saves 0.1 x 5,840 = 584 < 700 of a second fixed part
     assert r.placement("job").sites == ("cloud",)
-    assert r.placement("job").per_month == usd(5840 * 2 + 500)
+    assert r.placement("job").per_month == usd(11680 * 2 + 700)
 
 
 def test_tier1_spread_impossible() -> None:
@@ -407,7 +408,7 @@ def test_tier1_spread_impossible() -> None:
 def test_split_placement_total_is_the_sum_of_its_parts(cents: float) -> None:
     """A training job split over two sites costs the sum of its parts as shown, to the cent
     (so per-site and per-workload figures in plan.md add up to the same total)."""
-    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 3})
+    pool = site("pool", kind=SiteKind.GPU_POOL, cpu=512, memory_gib=4096, gpus={"h100": 10})
     cloud = site("cloud", kind=SiteKind.CLOUD)
     job = workload("job", gpus=8, gpu_type="h100", gpu_hours_per_month=8760.0)
     usage = {"cpu": 96.0, "memory_gib": 1024.0, "gpus:h100": 8.0, "peak_gpus:h100": 8.0}
