@@ -29,14 +29,14 @@ have. Pure: the pricer holds memos for one pricing run and is dropped with it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import replace
 
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
 from planner.cost.cloud import CloudPrice, choose, packing
-from planner.cost.cloud_lines import chosen_lines, compute_lines, fixed_lines
+from planner.cost.cloud_lines import chosen_lines
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
     ALWAYS,
@@ -49,11 +49,18 @@ from planner.cost.fleet_facts import (
     site_plans,
     workload_facts,
 )
-from planner.cost.fleet_table import Row, RowFacts, row_facts, service_table
+from planner.cost.fleet_table import (
+    Row,
+    RowFacts,
+    cents_of,
+    row_facts,
+    service_lines,
+    service_table,
+)
 from planner.cost.managed import SERVICES
 from planner.cost.migration import migration_items
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
-from planner.cost.owned_lines import owned_lines, owned_shape, owned_site
+from planner.cost.owned_lines import owned_shape, owned_site, shared_owned_lines
 from planner.cost.priced import Priced, physical_reason
 from planner.cost.pricing import price_option
 from planner.errors import InputError
@@ -233,8 +240,16 @@ class FleetPricer:
                     if isinstance(chosen, str):
                         reason = chosen
                     else:
-                        priced, cents = self._service(
-                            wf, sf, option, chosen, fit=fit, by_hour=by_hour
+                        priced, cents = service_lines(
+                            wf,
+                            sf,
+                            option,
+                            chosen,
+                            self._catalogue,
+                            fit=fit,
+                            by_hour=by_hour,
+                            memo=self._memo,
+                            cache=self._cache,
                         )
             else:
                 priced, cents = self._price(wf, sf, option)
@@ -345,11 +360,13 @@ class FleetPricer:
         ):
             if sf.owned is None:
                 rates = self._cache.owned_rates(site, catalogue, self._settings)
-                sf.owned = (rates, owned_site(site, catalogue, rates))
+                sf.owned = (rates, owned_site(site, catalogue, rates), {})
             if wf.owned is None:
                 wf.owned = owned_shape(w, request)
-            rates, facts = sf.owned
-            priced = owned_lines(w, request, site, catalogue, rates, facts=facts, shape=wf.owned)
+            rates, facts, memo = sf.owned
+            priced = shared_owned_lines(
+                w, request, site, catalogue, rates, facts=facts, shape=wf.owned, memo=memo
+            )
         else:
             priced = price_option(
                 w,
@@ -360,9 +377,9 @@ class FleetPricer:
                 option=option,
                 cache=self._cache,
             )
-            return priced, self._cents(priced.items)
+            return priced, cents_of(priced.items)
         priced = self._with_cdn(priced, w, site)
-        return priced, self._cents(priced.items)
+        return priced, cents_of(priced.items)
 
     def _chosen(
         self,
@@ -394,36 +411,6 @@ class FleetPricer:
         n = wf.replicas
         return chosen, packing(chosen.instance, wf.request, n)[0] if n is not None else 1
 
-    def _service(
-        self,
-        wf: WorkloadFacts,
-        sf: SiteFacts,
-        option: PricingOption,
-        chosen: CloudPrice,
-        *,
-        fit: int,
-        by_hour: bool,
-    ) -> PricedCents:
-        """A service's cloud lines from the shared memo (``compute_lines`` and
-        ``fixed_lines`` on a miss: the key holds everything they read); no CDN egress."""
-        w, request, site, catalogue = wf.workload, wf.request, sf.site, self._catalogue
-        n, cap = wf.replicas, wf.cap
-        assert n is not None
-        binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
-        hours = wf.by_hour if by_hour else ALWAYS
-        inst = chosen.instance
-        key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)
-        head = self._memo.get(key)
-        if head is None:
-            lines = compute_lines(w, request, site, catalogue, option=option, chosen=chosen)
-            head = self._memo[key] = (lines.items, self._cents(lines.items))
-        fkey = (sf.serial, n, request.storage_gib, w.data.egress_gib_per_month)
-        fixed = self._memo.get(fkey)
-        if fixed is None:
-            got = fixed_lines(w, request, site, catalogue, training=False, cache=self._cache)
-            fixed = self._memo[fkey] = (tuple(got), self._cents(got))
-        return Priced(head[0] + fixed[0], instance_type=inst.name), head[1] + fixed[1]
-
     def _with_cdn(self, priced: Priced, w: Workload, site: Site) -> Priced:
         """``price_option``'s CDN egress line on a priced non-training offer."""
         gib = w.data.cdn_egress_gib_per_month
@@ -433,8 +420,3 @@ class FleetPricer:
         if isinstance(cdn, str):
             return Priced((), reason=cdn)
         return replace(priced, items=priced.items + cdn)
-
-    def _cents(self, items: Iterable[LineItem]) -> int:
-        """The exact sum of the items in cents (``common.total``: every line is priced in
-        the catalogue's currency, so there is no mixed sum to refuse)."""
-        return sum([i.amount.cents for i in items])

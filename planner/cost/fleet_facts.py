@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
@@ -53,7 +54,9 @@ class SiteFacts:
     """False when the site has input problems (the scalar path raises them)."""
     group: Hashable = None
     """Cloud: (provider, price region, overrides) of its instance choices."""
-    owned: tuple[OwnedRates, OwnedSite] | None = None
+    owned: tuple[OwnedRates, OwnedSite, dict[Hashable, Any]] | None = None
+    """Owned: its rates, what its lines share, and the memo of its shared lines
+    (``owned_lines.shared_owned_lines``)."""
     plans: tuple[Option, ...] = ()
     """Per option: the option, why a cloud site does not sell it, whether it is billed by
     the hour, the batch choices of the site's group."""

@@ -16,17 +16,23 @@ egress).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from planner.catalogue import Catalogue
 from planner.cost.cache import PriceCache
 from planner.cost.cloud_lines import choice_args, compute_lines, fixed_lines
 from planner.cost.common import total
 from planner.cost.fleet_choices import Choices
+from planner.cost.fleet_facts import ALWAYS, PricedCents, SiteFacts, WorkloadFacts, hours_key
 from planner.cost.managed import SERVICES
+from planner.cost.priced import Priced
 from planner.model import LineItem, PricingOption, Resources, Site, Workload
 from planner.money import Money
+
+if TYPE_CHECKING:
+    from planner.cost.cloud import CloudPrice
 
 Row = tuple[tuple[LineItem, ...], Money, str]
 """An offer's line items, their sum, and the instance type."""
@@ -53,8 +59,6 @@ class RowFacts:
 
 def row_facts(rows: Sequence[tuple[Workload, Resources]]) -> RowFacts:
     """``RowFacts`` of the batch rows (in row order)."""
-    from planner.cost.fleet_facts import hours_key  # fleet_facts imports this module's users
-
     shared, replicas, caps, hours, fixed = [], [], [], [], []
     for w, req in rows:
         shared.append(
@@ -114,3 +118,44 @@ def service_table(
             tail = tails[fixed[r]] = (got, total(got, cur).cents)
         out.append((head[0] + tail[0], Money(head[1] + tail[1], cur), inst.name))
     return out
+
+
+def service_lines(
+    wf: WorkloadFacts,
+    sf: SiteFacts,
+    option: PricingOption,
+    chosen: CloudPrice,
+    catalogue: Catalogue,
+    *,
+    fit: int,
+    by_hour: bool,
+    memo: dict[Hashable, Lines],
+    cache: PriceCache,
+) -> PricedCents:
+    """One service offer's cloud lines (a row ``service_table`` leaves to the scalar path:
+    a choice not in the batch), from ``memo`` shared by the pricer's sites
+    (``compute_lines`` and ``fixed_lines`` on a miss: the key holds everything they read);
+    no CDN egress."""
+    w, request, site = wf.workload, wf.request, sf.site
+    n, cap = wf.replicas, wf.cap
+    assert n is not None
+    binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
+    hours = wf.by_hour if by_hour else ALWAYS
+    inst = chosen.instance
+    key = (sf.serial, option, inst.key, chosen.count, chosen.per_instance, n, cap, binds, hours)
+    head = memo.get(key)
+    if head is None:
+        lines = compute_lines(w, request, site, catalogue, option=option, chosen=chosen)
+        head = memo[key] = (lines.items, cents_of(lines.items))
+    fkey = (sf.serial, n, request.storage_gib, w.data.egress_gib_per_month)
+    fixed = memo.get(fkey)
+    if fixed is None:
+        got = fixed_lines(w, request, site, catalogue, training=False, cache=cache)
+        fixed = memo[fkey] = (tuple(got), cents_of(got))
+    return Priced(head[0] + fixed[0], instance_type=inst.name), head[1] + fixed[1]
+
+
+def cents_of(items: Iterable[LineItem]) -> int:
+    """The exact sum of the items in cents (``common.total``: a fleet's lines are all
+    priced in the catalogue's currency, so there is no mixed sum to refuse)."""
+    return sum([i.amount.cents for i in items])

@@ -5,9 +5,10 @@ leased pool's minimum commitment. Each line is rounded to the cent once."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from planner.catalogue import Catalogue
 from planner.cost.common import HOURS, item, num, total, unit_price
@@ -175,50 +176,114 @@ def owned_lines(
         if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
             if shape is None:
                 shape = owned_shape(workload, request)
-            items.append(
-                LineItem(
-                    facts.cpu_name,
-                    Money(round_to_cents(shape.core_hours * rates.usd_per_core_hour), cur),
-                    shape.cores_text + facts.per_core_hour,
-                    (s,),
-                )
-            )
-            items.append(
-                LineItem(
-                    facts.memory_name,
-                    Money(round_to_cents(shape.gib_hours * rates.usd_per_gib_hour), cur),
-                    shape.gib_text + facts.per_gib_hour,
-                    (s,),
-                )
-            )
+            items.append(_cpu_item(shape, facts, rates, cur))
+            items.append(_memory_item(shape, facts, rates, cur))
         if request.gpus > 0 and request.gpu_type:
-            r = rates.usd_per_gpu_hour.get(request.gpu_type, _ZERO)
-            items.append(
-                item(
-                    f"GPUs ({request.gpu_type}, {basis})",
-                    Money.of(n * request.gpus * HOURS * r, cur),
-                    f"{n} x {request.gpus} GPUs x 730 h x {unit_price(r)}/GPU-h",
-                    s,
-                )
-            )
+            items.append(_gpu_item(n, request, facts, rates, cur))
     if request.storage_gib > 0:
-        fixed.append(
-            LineItem(
-                "storage (owned)",
-                Money(
-                    round_to_cents(workload.replicas * decimal_of(request.storage_gib) * storage_p),
-                    cur,
-                ),
-                f"{workload.replicas} x {num(request.storage_gib)} GiB x " + facts.per_storage,
-                ("owned.storage.usd-per-gib-month",),
-            )
-        )
+        fixed.append(_storage_item(workload.replicas, request.storage_gib, facts, cur))
     fixed.extend(_egress_line(workload, site, catalogue, "egress (owned transit)"))
     items.extend(fixed)
     return Priced(
         tuple(items),
         usd_per_gpu_hour=slope,
         fixed_per_month=total(fixed, cur) if slope is not None else None,
+    )
+
+
+def shared_owned_lines(
+    workload: Workload,
+    request: Resources,
+    site: Site,
+    catalogue: Catalogue,
+    rates: OwnedRates,
+    *,
+    facts: OwnedSite,
+    shape: OwnedShape,
+    memo: dict[Hashable, Any],
+) -> Priced:
+    """``owned_lines(workload, request, site, catalogue, rates, facts=facts, shape=shape)``
+    with each line built once per distinct quantity it reads (replicas and cores, memory,
+    GPUs or storage per replica; egress volume) and shared through ``memo``: one per site
+    at ``rates`` and ``catalogue``, kept by a fleet pricer (a fleet repeats these on every
+    owned site). Training GPU-hours are built per call."""
+    if workload.training is not None and request.gpus > 0 and request.gpu_type:
+        return owned_lines(workload, request, site, catalogue, rates, facts=facts, shape=shape)
+    cur = catalogue.currency
+    n = workload.replicas
+    items: list[LineItem] = []
+    # keys hold values, not texts: num() writes 6 significant digits, and equal values
+    # (2 and 2.0) write the same text and round to the same cents
+    if site.kind is not SiteKind.GPU_POOL:  # a pool's host CPU/memory is in its GPU rate
+        key: Hashable = (0, n, request.cpu)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _cpu_item(shape, facts, rates, cur)
+        items.append(got)
+        key = (1, n, request.memory_gib)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _memory_item(shape, facts, rates, cur)
+        items.append(got)
+    if request.gpus > 0 and request.gpu_type:
+        key = (2, n, request.gpus, request.gpu_type)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _gpu_item(n, request, facts, rates, cur)
+        items.append(got)
+    if request.storage_gib > 0:
+        key = (3, n, request.storage_gib)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _storage_item(n, request.storage_gib, facts, cur)
+        items.append(got)
+    egress = workload.data.egress_gib_per_month
+    if egress > 0:
+        key = (4, egress)
+        lines = memo.get(key)
+        if lines is None:
+            lines = memo[key] = _egress_line(workload, site, catalogue, "egress (owned transit)")
+        items.extend(lines)
+    return Priced(tuple(items))
+
+
+def _cpu_item(shape: OwnedShape, facts: OwnedSite, rates: OwnedRates, cur: str) -> LineItem:
+    return LineItem(
+        facts.cpu_name,
+        Money(round_to_cents(shape.core_hours * rates.usd_per_core_hour), cur),
+        shape.cores_text + facts.per_core_hour,
+        (facts.source,),
+    )
+
+
+def _memory_item(shape: OwnedShape, facts: OwnedSite, rates: OwnedRates, cur: str) -> LineItem:
+    return LineItem(
+        facts.memory_name,
+        Money(round_to_cents(shape.gib_hours * rates.usd_per_gib_hour), cur),
+        shape.gib_text + facts.per_gib_hour,
+        (facts.source,),
+    )
+
+
+def _gpu_item(
+    n: int, request: Resources, facts: OwnedSite, rates: OwnedRates, cur: str
+) -> LineItem:
+    gpus, gpu_type = request.gpus, request.gpu_type
+    r = rates.usd_per_gpu_hour.get(gpu_type or "", _ZERO)
+    return item(
+        f"GPUs ({gpu_type}, {facts.basis})",
+        Money.of(n * gpus * HOURS * r, cur),
+        f"{n} x {gpus} GPUs x 730 h x {unit_price(r)}/GPU-h",
+        facts.source,
+    )
+
+
+def _storage_item(n: int, storage_gib: float, facts: OwnedSite, cur: str) -> LineItem:
+    return LineItem(
+        "storage (owned)",
+        Money(round_to_cents(n * decimal_of(storage_gib) * facts.storage_p), cur),
+        f"{n} x {num(storage_gib)} GiB x " + facts.per_storage,
+        ("owned.storage.usd-per-gib-month",),
     )
 
 

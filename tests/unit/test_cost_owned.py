@@ -199,3 +199,37 @@ def test_missing_space_and_labour_are_called_out() -> None:
     assert r.per_month == usd(7200.0 - 2000.0 - 1000.0)
     given = {i.name: plain(i.formula) for i in owned_rates(colo(), CAT).items}
     assert given["labour"] == "2,000 USD/month"
+
+
+def test_shared_owned_lines_equal_owned_lines_whatever_was_priced_first() -> None:
+    """One memo per site: workloads that repeat a quantity (2 and 2.0 cores, the same
+    storage, egress or GPUs) share its line, and every workload gets ``owned_lines``'
+    lines field for field, training GPU-hours included."""
+    from cost_world import service, trainer
+
+    from planner.cost.owned_lines import owned_lines, owned_shape, owned_site, shared_owned_lines
+    from planner.model import DataSpec, Resources
+
+    def data(egress: float) -> DataSpec:
+        return DataSpec(residency=Residency.EU, egress_gib_per_month=egress)
+
+    workloads = [
+        service(resources=Resources(cpu=2, memory_gib=8, storage_gib=100), data=data(1500)),
+        service(resources=Resources(cpu=2.0, memory_gib=8.0, storage_gib=100.0), data=data(0)),
+        service(replicas=4, resources=Resources(cpu=2, memory_gib=9, storage_gib=0)),
+        service(resources=Resources(cpu=0.1234567, memory_gib=1, gpus=1, gpu_type="h100")),
+        service(resources=Resources(cpu=0.1234568, memory_gib=1, gpus=1, gpu_type="h100")),
+        trainer(),
+    ]
+    for site in (colo(), pool()):
+        rates = owned_rates(site, CAT)
+        facts = owned_site(site, CAT, rates)
+        memo: dict = {}
+        for w in workloads * 2:
+            req = w.resources
+            shape = owned_shape(w, req)
+            want = owned_lines(w, req, site, CAT, rates, facts=facts, shape=shape)
+            got = shared_owned_lines(w, req, site, CAT, rates, facts=facts, shape=shape, memo=memo)
+            assert got == want
+            assert [repr(i) for i in got.items] == [repr(i) for i in want.items]
+        assert memo  # the lines were shared through it
