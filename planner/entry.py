@@ -28,6 +28,20 @@ class Interrupted(BaseException):
     into "Aborted!" and exit 1."""
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was raised while handling or because of, an ``Interrupted`` or
+    ``KeyboardInterrupt``: an extension module's initialisation (pybind11's, e.g. highspy's)
+    wraps an interrupt during its import in ``ImportError("initialization failed")``."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, (Interrupted, KeyboardInterrupt)):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     del signum, frame
     raise Interrupted
@@ -49,6 +63,8 @@ def main() -> None:
         from planner.cli import app
 
         app()
-    except Interrupted:
+    except BaseException as exc:
+        if not interrupted(exc) or isinstance(exc, SystemExit):
+            raise
         sys.stderr.write(INTERRUPTED_LINE + "\n")
         sys.exit(INTERRUPTED_EXIT)

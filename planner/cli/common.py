@@ -12,7 +12,7 @@ from typing import ParamSpec
 import typer
 
 from planner.cli import console
-from planner.entry import INTERRUPTED_LINE, Interrupted
+from planner.entry import INTERRUPTED_LINE, Interrupted, interrupted
 from planner.errors import ExitCode, PlannerError, Problem, exit_code, from_exception
 from planner.fx import USD
 
@@ -59,6 +59,9 @@ def guarded(fn: Callable[P, Ending]) -> Callable[P, None]:
             console.err.print(INTERRUPTED_LINE, markup=False)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:  # the one boundary: every error gets an exit code
+            if interrupted(exc):  # an import that Ctrl-C stopped, wrapped as ImportError
+                console.err.print(INTERRUPTED_LINE, markup=False)
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             if state["debug"]:
                 traceback.print_exc()
             ending = from_exception(exc)

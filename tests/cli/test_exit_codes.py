@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from planner.cli.common import Ending, Shown, guarded
+from planner.entry import INTERRUPTED_LINE, Interrupted, interrupted
 from planner.errors import (
     CheckFailedError,
     DriftError,
@@ -94,3 +95,40 @@ def test_success_exits_0_silently() -> None:
     """``None`` is success: exit 0 and nothing on stderr."""
     result = runner.invoke(_app(None))
     assert (result.exit_code, result.stderr) == (0, "")
+
+
+def _import_stopped_by_ctrl_c() -> None:
+    """What pybind11 does when Ctrl-C lands while an extension module (highspy) initialises:
+    the interrupt becomes the cause of an ``ImportError("initialization failed")``."""
+    try:
+        raise Interrupted
+    except Interrupted as exc:
+        raise ImportError("initialization failed") from exc
+
+
+def test_an_import_stopped_by_ctrl_c_exits_130_not_70() -> None:
+    """The boundary treats an error caused by an interrupt as the interrupt: one line, 130
+    (it was 70, "a bug", when Ctrl-C hit the solver's lazy highspy import)."""
+    app = typer.Typer()
+
+    @app.command()
+    @guarded
+    def cmd() -> Ending:
+        _import_stopped_by_ctrl_c()
+        return None
+
+    result = runner.invoke(app)
+    assert result.exit_code == int(ExitCode.INTERRUPTED) == 130
+    assert result.stderr == INTERRUPTED_LINE + "\n"
+
+
+def test_only_errors_caused_by_an_interrupt_count_as_one() -> None:
+    """``interrupted`` follows causes and contexts; an ordinary ImportError is not one."""
+    with pytest.raises(ImportError) as caught:
+        _import_stopped_by_ctrl_c()
+    assert interrupted(caught.value)
+    assert interrupted(KeyboardInterrupt())
+    assert not interrupted(ImportError("No module named 'highspy'"))
+    plain = ImportError("outer")
+    plain.__cause__ = ValueError("inner")
+    assert not interrupted(plain)
