@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_UP, Decimal
+
 from planner.money import Money
 
 
@@ -19,3 +21,15 @@ def delta_pct(before: Money, after: Money) -> float | None:
         return None
     out = float(round((after - before).ratio(before) * 100, 2))
     return 0.0 if out == 0 else out
+
+
+def payback_after(months: Decimal | float, month: int) -> str:
+    """``after 3.7 months (month 4)``: the payback in months to one decimal and the month it
+    falls in; where one decimal would round it back onto the month before (1.01 months,
+    month 2), two decimals, rounded up: "after 1.01 months (month 2)", never "after 1.0
+    months (month 2)" beside an exact "after 1.0 months (month 1)"."""
+    exact = Decimal(str(months))
+    shown = exact.quantize(Decimal("0.1"))
+    if shown <= month - 1 < exact:
+        shown = exact.quantize(Decimal("0.01"), rounding=ROUND_UP)
+    return f"after {shown} months (month {month})"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from planner.money import Money
+from planner.report.amounts import payback_after
 from planner.report.markdown import md_table
 from planner.report.shown import code_of
 
@@ -23,7 +24,7 @@ def payback_text(t: Mapping[str, Any]) -> str:
         return f"not within the {t['horizon_months']}-month horizon"
     if months == 0:
         return "immediately"
-    return f"after {Decimal(months):.1f} months (month {t['break_even_month']})"
+    return payback_after(months, t["break_even_month"])
 
 
 def _pct(value: float | None) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from planner.money import Money
+from planner.report.amounts import payback_after
 from planner.report.markdown import md_cell, md_table
 from planner.waves import month_label
 
@@ -47,7 +48,8 @@ def payback_of(months: Decimal | None, month: int | None, horizon: int, saves: b
         return f"not within the {horizon}-month horizon" if saves else "never"
     if months == 0:
         return "immediately"
-    return f"after {Decimal(months):.1f} months (month {month})"
+    assert month is not None
+    return payback_after(months, month)
 
 
 def gantt(d: Mapping[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ from plan_fakes import check_gfm, sample_plan, sample_project, usd
 from planner import report
 from planner.model import Plan
 from planner.money import Money, json_text
+from planner.report.amounts import payback_after
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "planner" / "schemas" / "plan.json").read_text(encoding="utf-8"))
@@ -489,3 +490,15 @@ def test_plan_md_survives_a_pipe_in_the_project_path() -> None:
     )
     check_gfm(text)
     assert "`hybridplan cost 'a\\|b' --workload payments-db`" in text
+
+
+def test_payback_is_never_shown_in_the_month_before_it() -> None:
+    """One decimal as a rule; where that would read as the month before (1.01 months is in
+    month 2, "1.0" reads as the end of month 1), two decimals rounded up."""
+    assert payback_after(Decimal("3.67"), 4) == "after 3.7 months (month 4)"
+    assert payback_after(Decimal("0.71"), 1) == "after 0.7 months (month 1)"
+    assert payback_after(Decimal("1.00"), 1) == "after 1.0 months (month 1)"
+    assert payback_after(Decimal("1.01"), 2) == "after 1.01 months (month 2)"
+    assert payback_after(Decimal("2.04"), 3) == "after 2.04 months (month 3)"
+    assert payback_after(Decimal("2.05"), 3) == "after 2.05 months (month 3)"
+    assert payback_after(Decimal("2.06"), 3) == "after 2.1 months (month 3)"
