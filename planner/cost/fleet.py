@@ -167,34 +167,26 @@ class FleetPricer:
         if not self._primed:
             self._prime()
         sf = self._site(site)
-        if (
-            not sf.fast
-            or catalogue is not self._catalogue
-            or not (settings is self._settings or settings == self._settings)
-        ):
-            return offers_for(
-                workload,
-                request,
-                site,
-                catalogue,
-                settings,
-                current=current,
-                cache=self._cache,
-                cls=cls,
-            )
-        try:
-            return self._offers(self._workload(workload, request, current, cls), sf)
-        except InputError:  # raised again by the scalar path, located
-            return offers_for(
-                workload,
-                request,
-                site,
-                catalogue,
-                settings,
-                current=current,
-                cache=self._cache,
-                cls=cls,
-            )
+        fast = (
+            sf.fast
+            and catalogue is self._catalogue
+            and (settings is self._settings or settings == self._settings)
+        )
+        if fast:
+            try:
+                return self._offers(self._workload(workload, request, current, cls), sf)
+            except InputError:  # raised again by the scalar path, located
+                pass
+        return offers_for(
+            workload,
+            request,
+            site,
+            catalogue,
+            settings,
+            current=current,
+            cache=self._cache,
+            cls=cls,
+        )
 
     def _offers(self, wf: WorkloadFacts, sf: SiteFacts) -> tuple[Offer, ...]:
         """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
