@@ -62,14 +62,15 @@ def regimes(matrix: FloatArray, step_s: float) -> list[Regime]:
     trend, r2, line_sse = _trend(days)
     shifts = _shifts_complete(days, line_sse)
     out = []
-    for i in range(matrix.shape[0]):
+    # Python floats read once per column (the same values as ``float(trend[i])``)
+    for i, (tr, fit) in enumerate(zip(trend.tolist(), r2.tolist(), strict=True)):
         shift = shifts[i] if i in shifts else _shift(days[i], line_sse[i])
         if shift is None:
-            out.append(Regime(np.nan, np.nan, np.nan, float(trend[i]), float(r2[i])))
+            out.append(Regime(np.nan, np.nan, np.nan, tr, fit))
             continue
         day, before, after = shift
         start = _refine(matrix[i], step_s, day * width, before, after)
-        out.append(Regime(start, before, after, float(trend[i]), float(r2[i])))
+        out.append(Regime(start, before, after, tr, fit))
     return out
 
 
