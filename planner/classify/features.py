@@ -55,7 +55,6 @@ from planner.classify.timeseries import (
     SECONDS_PER_HOUR,
     bursts,
     detrend,
-    order_stats,
     row_quantiles,
     safe_div,
 )
@@ -298,11 +297,10 @@ def _matrix_features(matrix: FloatArray, step_s: float, dups: Sequence[int]) -> 
         var = np.multiply(dev, dev, out=dev).sum(axis=1) / n_f
         del dev
     std = np.sqrt(np.maximum(var, 0.0))
-    srt = order_stats(matrix, n, QUANTILES)
-    p50 = row_quantiles(srt, n, 0.50)
-    p95 = row_quantiles(srt, n, 0.95)
-    p99 = row_quantiles(srt, n, 0.99)
-    mx = row_quantiles(srt, n, 1.0)
+    # a full sort (NaN last): numpy's vectorised sort is several times faster than
+    # partitioning at the seven places the quantiles read, and puts the same values there
+    srt = np.sort(matrix, axis=1)
+    p50, p95, p99, mx = (row_quantiles(srt, n, q) for q in QUANTILES)
     del srt
 
     with np.errstate(invalid="ignore"):

@@ -28,25 +28,6 @@ def row_quantiles(sorted_rows: FloatArray, n: npt.NDArray[np.int64], q: float) -
     return np.where(n > 0, res, np.nan)
 
 
-def order_stats(matrix: FloatArray, n: npt.NDArray[np.int64], qs: tuple[float, ...]) -> FloatArray:
-    """Each row with, at every place ``row_quantiles`` reads for the quantiles ``qs``, the
-    value a full ascending sort (NaN last) puts there: rows without a missing sample are
-    only partitioned at those places (linear time), the others sorted."""
-    cols = matrix.shape[1]
-    full = n == cols
-    if cols == 0 or not full.any():
-        return np.sort(matrix, axis=1)
-    pos = np.array(qs) * (cols - 1)
-    kth = np.unique(np.concatenate((np.floor(pos), np.minimum(np.floor(pos) + 1, cols - 1))))
-    places = kth.astype(np.intp)
-    if full.all():
-        return np.partition(matrix, places, axis=1)
-    out = np.empty_like(matrix)
-    out[full] = np.partition(matrix[full], places, axis=1)
-    out[~full] = np.sort(matrix[~full], axis=1)
-    return out
-
-
 def safe_div(a: FloatArray, b: FloatArray, zero_over_zero: float = 0.0) -> FloatArray:
     """``a / b`` without warnings: x / 0 is inf, 0 / 0 is ``zero_over_zero``."""
     with np.errstate(divide="ignore", invalid="ignore"):
