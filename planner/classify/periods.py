@@ -173,8 +173,12 @@ def fit_periods(
     # NaN lags (too few pairs) can never be peaks: -2 is below any autocorrelation
     r = np.where(np.isnan(r), -2.0, r)
     hi = min(hi, r.shape[1] - 2)
+    by_events: dict[int, float] = {}  # ``_floor`` once per distinct number of spells
     floors = np.array(
-        [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
+        [
+            by_events[e] if e in by_events else by_events.setdefault(e, _floor(resid.shape[1], e))
+            for e in (events[i] if events is not None else 0 for i in range(len(r)))
+        ]
     )
     a24 = _column(r, lag24) if 2 * step_s <= 86400.0 else [math.nan] * len(r)
     a168 = _column(r, lag168)
