@@ -81,7 +81,7 @@ def stability(
         f = feats.get(whole.metric)
         if f is None or not usable(f, t):
             return 1.0, "too short to check the class on each half of the window"
-        classes.append(telemetry_verdict(workload, series, feats, t).cls)
+        classes.append(telemetry_verdict(workload, series, feats, t, words=False).cls)
     same = sum(c is whole.cls for c in classes)
     if same == len(classes):
         return STABLE, "stable: same class in both halves of the window"

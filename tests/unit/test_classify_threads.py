@@ -8,7 +8,10 @@ import math
 import numpy as np
 
 from planner.classify import MetricSeries, TelemetrySet, classify_project
+from planner.classify.calibration import thresholds
 from planner.classify.features import QUANTILES, features, features_of_matrix
+from planner.classify.rules import telemetry_verdict
+from planner.classify.stability import halves
 from planner.model import Project, Resources, Workload, WorkloadKind
 
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
@@ -103,3 +106,31 @@ def test_quantile_features_read_the_sorted_samples() -> None:
             hi = min(lo + 1, len(xs) - 1)
             want = xs[lo] + (pos - lo) * (xs[hi] - xs[lo])
             assert repr(got) == repr(want)
+
+
+def test_verdict_without_words_has_the_same_class_and_confidence() -> None:
+    """The halves' verdicts skip the shape rules' reasons: class, confidence and metric are
+    those of the worded verdict, on every shape of the mixed fleet and on each half."""
+    project, telemetry = _fleet(120)
+    t = thresholds(project.settings.classify)
+    by_key = telemetry.by_workload()
+    seen = set()
+    for w in project.workloads:
+        series = by_key[w.name]
+        for part in (series, *(dict(zip(series, h, strict=True)) for h in _halves(series))):
+            feats = dict(zip(part, features(list(part.values())), strict=True))
+            worded = telemetry_verdict(w, part, feats, t)
+            bare = telemetry_verdict(w, part, feats, t, words=False)
+            assert (bare.cls, bare.confidence, bare.metric) == (
+                worded.cls,
+                worded.confidence,
+                worded.metric,
+            )
+            assert set(bare.reasons) <= set(worded.reasons)  # a peak note stays
+            seen.add(worded.cls)
+    assert len(seen) >= 3
+
+
+def _halves(series: dict[str, MetricSeries]) -> list[list[MetricSeries]]:
+    split = [halves(s) for s in series.values()]
+    return [[h[0] for h in split], [h[1] for h in split]]
