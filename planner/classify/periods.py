@@ -113,18 +113,23 @@ def autocorrelation(resid: FloatArray, max_lag: int) -> FloatArray:
         num = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, : max_lag + 1]
         del spec
         if present.all():
-            pairs = np.broadcast_to(np.arange(n, n - max_lag - 1, -1, dtype=np.float64), num.shape)
+            # one row of pairs for every row (n - k, all positive: max_lag < n)
+            pairs = np.arange(n, n - max_lag - 1, -1, dtype=np.float64)
+            denom = pairs
         else:
             mspec = np.fft.rfft(present.astype(np.float64), nfft, axis=1)
             pairs = np.rint(np.fft.irfft(mspec * np.conj(mspec), nfft, axis=1)[:, : max_lag + 1])
             del mspec
+            denom = np.where(pairs > 0, pairs, np.nan)
+        # r = clip(cov / cov[0]), 0 for a flat row, NaN where too few pairs: in one buffer
         with np.errstate(invalid="ignore", divide="ignore"):
-            cov = num / np.where(pairs > 0, pairs, np.nan)
-            r = cov / cov[:, :1]
-        enough = pairs >= 0.5 * pairs[:, :1]
-        flat = ~(cov[:, 0] > 0)
-        r = np.where(flat[:, None], 0.0, np.clip(r, -1.0, 1.0))
-        out[start : start + len(block)] = np.where(enough, r, np.nan)
+            r = np.divide(num, denom)
+            c0 = r[:, :1].copy()
+            np.divide(r, c0, out=r)
+        np.clip(r, -1.0, 1.0, out=r)
+        r[~(c0[:, 0] > 0)] = 0.0
+        np.copyto(r, np.nan, where=pairs < 0.5 * pairs[..., :1])
+        out[start : start + len(block)] = r
     return out
 
 
@@ -168,8 +173,12 @@ def fit_periods(
     # NaN lags (too few pairs) can never be peaks: -2 is below any autocorrelation
     r = np.where(np.isnan(r), -2.0, r)
     hi = min(hi, r.shape[1] - 2)
+    by_events: dict[int, float] = {}  # ``_floor`` once per distinct number of spells
     floors = np.array(
-        [_floor(resid.shape[1], events[i] if events is not None else 0) for i in range(len(r))]
+        [
+            by_events[e] if e in by_events else by_events.setdefault(e, _floor(resid.shape[1], e))
+            for e in (events[i] if events is not None else 0 for i in range(len(r)))
+        ]
     )
     a24 = _column(r, lag24) if 2 * step_s <= 86400.0 else [math.nan] * len(r)
     a168 = _column(r, lag168)

@@ -26,7 +26,7 @@ from planner.classify.features import Features, features
 from planner.classify.rules import primary_metric, telemetry_verdict
 from planner.classify.series import MetricSeries, telemetry_key
 from planner.classify.sizing import rightsize
-from planner.classify.stability import halves, since, stability
+from planner.classify.stability import halves, halves_of, since, stability
 from planner.classify.telemetry_set import TelemetrySet
 from planner.classify.verdict import GPU_KINDS, utilisation_scale
 from planner.model import Classification, Project, Workload, WorkloadClass, WorkloadKind
@@ -194,7 +194,7 @@ def classify_project(
     for w in project.workloads:
         wanted.extend(by_key.get(telemetry_key(w), {}).values())
     computed = dict(zip((id(s) for s in wanted), features(wanted, threads=threads), strict=True))
-    split = {id(s): halves(s) for s in wanted}
+    split = dict(zip((id(s) for s in wanted), halves_of(wanted), strict=True))
     half_list = [h for s in wanted for h in split[id(s)]]
     half_feats = dict(
         zip((id(h) for h in half_list), features(half_list, threads=threads), strict=True)

@@ -62,14 +62,15 @@ def regimes(matrix: FloatArray, step_s: float) -> list[Regime]:
     trend, r2, line_sse = _trend(days)
     shifts = _shifts_complete(days, line_sse)
     out = []
-    for i in range(matrix.shape[0]):
+    # Python floats read once per column (the same values as ``float(trend[i])``)
+    for i, (tr, fit) in enumerate(zip(trend.tolist(), r2.tolist(), strict=True)):
         shift = shifts[i] if i in shifts else _shift(days[i], line_sse[i])
         if shift is None:
-            out.append(Regime(np.nan, np.nan, np.nan, float(trend[i]), float(r2[i])))
+            out.append(Regime(np.nan, np.nan, np.nan, tr, fit))
             continue
         day, before, after = shift
         start = _refine(matrix[i], step_s, day * width, before, after)
-        out.append(Regime(start, before, after, float(trend[i]), float(r2[i])))
+        out.append(Regime(start, before, after, tr, fit))
     return out
 
 
@@ -90,8 +91,16 @@ def _shifts_complete(
     n1, n2 = k.astype(np.float64), (n - k).astype(np.float64)
     sse = (q1 - s1 * s1 / n1) + (q2 - s2 * s2 / n2)
     j = np.argmin(sse, axis=1)
-    out: dict[int, tuple[int, float, float] | None] = {}
-    for r, i in enumerate(complete.tolist()):
+    rows = np.arange(complete.size)
+    before, after = s1[rows, j] / n1[j], s2[rows, j] / n2[j]
+    # rows whose levels are too close are no shift (``_judge``'s first test, the same
+    # float arithmetic for finite levels): most rows, told in one array pass
+    big = np.maximum(np.abs(before), np.abs(after))
+    with np.errstate(invalid="ignore"):
+        close = (big <= 0) | (np.abs(after - before) < MIN_SHIFT_RATIO * big)
+    close &= np.isfinite(before) & np.isfinite(after)
+    out: dict[int, tuple[int, float, float] | None] = dict.fromkeys(complete[close].tolist())
+    for r, i in zip(np.flatnonzero(~close).tolist(), complete[~close].tolist(), strict=True):
         jj = int(j[r])
         out[i] = _judge(
             x[r],

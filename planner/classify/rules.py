@@ -79,8 +79,12 @@ def telemetry_verdict(
     series: Mapping[str, MetricSeries],
     feats: Mapping[str, Features],
     t: Mapping[str, float],
+    *,
+    words: bool = True,
 ) -> Verdict:
-    """Classify one workload from its features (rules 1-9 of the module doc)."""
+    """Classify one workload from its features (rules 1-9 of the module doc). Without
+    ``words`` the shape rules (5-9) leave out their reasons: the class and confidence are
+    the same."""
     metric = primary_metric(workload, list(feats))
     if metric is None:
         return Verdict(WorkloadClass.UNKNOWN, 0.0, ("no telemetry",), None)
@@ -102,7 +106,7 @@ def telemetry_verdict(
     gpu = gpu_verdict(workload, metric, series, feats, t)
     if gpu is not None:
         return gpu
-    v = shape_verdict(metric, f, t)
+    v = shape_verdict(metric, f, t, words=words)
     if peak_note:
         return Verdict(v.cls, v.confidence, (*v.reasons[:1], peak_note, *v.reasons[1:]), v.metric)
     return v
@@ -153,12 +157,15 @@ def _idle(
     )
 
 
-def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
-    """Rules 5-9: batch, diurnal, steady, bursty from the shape of one series."""
-    span = span_text(f.days)
+def shape_verdict(
+    metric: str, f: Features, t: Mapping[str, float], *, words: bool = True
+) -> Verdict:
+    """Rules 5-9: batch, diurnal, steady, bursty from the shape of one series (without
+    ``words``: no reasons, the same class and confidence)."""
+    span = span_text(f.days) if words else ""
     periodic = not math.isnan(f.period_s)
     acf = f.acf_period if periodic else math.nan
-    cycle = cycle_text(f.period_s, acf) if periodic else ""
+    cycle = cycle_text(f.period_s, acf) if periodic and words else ""
     calendar = calendar_cycle(f.period_s)
     no_cycle = "no cycle from 10 min to 7 days"
 
@@ -167,6 +174,8 @@ def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
             margin_under(f.duty_cycle, t["batch_max_duty"]),
             margin_to_one(acf, t["batch_min_acf"]),
         )
+        if not words:
+            return Verdict(WorkloadClass.BATCH, confidence(margin, f), (), metric)
         what = f"periodic job every {period_text(f.period_s)} (ACF {acf:.2f})"
         return Verdict(
             WorkloadClass.BATCH,
@@ -179,6 +188,8 @@ def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
         )
     if calendar and acf >= t["diurnal_min_acf"] and f.cv >= t["diurnal_min_cv"]:
         margin = margin_to_one(acf, t["diurnal_min_acf"])
+        if not words:
+            return Verdict(WorkloadClass.DIURNAL, confidence(margin, f), (), metric)
         return Verdict(
             WorkloadClass.DIURNAL,
             confidence(margin, f),
@@ -191,6 +202,8 @@ def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
     shape_cycle = cycle if periodic else no_cycle
     if f.cv <= t["steady_max_cv"] and f.p95_to_mean <= t["steady_max_p95_to_mean"]:
         margin = margin_under(f.cv, t["steady_max_cv"])
+        if not words:
+            return Verdict(WorkloadClass.STEADY, confidence(margin, f), (), metric)
         return Verdict(
             WorkloadClass.STEADY,
             confidence(margin, f),
@@ -202,6 +215,8 @@ def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
             margin_over(f.cv, t["bursty_min_cv"]),
             margin_over(f.p99_to_mean, t["bursty_min_p99_to_mean"]),
         )
+        if not words:
+            return Verdict(WorkloadClass.BURSTY, confidence(margin, f), (), metric)
         return Verdict(
             WorkloadClass.BURSTY,
             confidence(margin, f),
@@ -215,6 +230,8 @@ def shape_verdict(metric: str, f: Features, t: Mapping[str, float]) -> Verdict:
         )
     mid = (t["steady_max_cv"] + t["bursty_min_cv"]) / 2
     cls = WorkloadClass.STEADY if f.cv < mid else WorkloadClass.BURSTY
+    if not words:
+        return Verdict(cls, 0.4, (), metric)
     return Verdict(
         cls,
         0.4,

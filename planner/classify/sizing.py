@@ -158,8 +158,14 @@ def _cover_peaks(
         cpu = need
     limit = cpu_limit_cores(cpu, workload.tier)
     above_limit = vals > limit + 1e-9
-    day = np.floor((s.timestamps_s - s.timestamps_s[0]) / SECONDS_PER_DAY).astype(np.int64)
-    days_above = int(np.count_nonzero(np.bincount(day[above_limit]))) if above_limit.any() else 0
+    n_above_limit = int(np.count_nonzero(above_limit))
+    ts = s.timestamps_s
+    days_above = 0
+    if n_above_limit:
+        day = np.floor((ts - ts[0]) / SECONDS_PER_DAY).astype(np.int64)
+        days_above = int(np.count_nonzero(np.bincount(day[above_limit])))
+    # the last sample's day, as ``day[-1]`` above
+    n_days = int(np.floor((ts[-1:] - ts[0]) / SECONDS_PER_DAY).astype(np.int64)[0]) + 1
     if metric == "cpu" and f.step_s >= COARSE_STEP_S:
         notes.append(
             f"cpu is sampled every {f.step_s / 3600:g} h without cpu_max: means over an hour "
@@ -173,7 +179,8 @@ def _cover_peaks(
         limit_cores=limit,
         peak_p99_cores=round(f.p99 * scale, 4),
         peak_max_cores=round(f.max * scale, 4),
-        share_above_request=round(float(np.mean(vals > cpu + 1e-9)), 4),
-        share_above_limit=round(float(np.mean(above_limit)), 4),
-        days_above_limit=round(days_above / (int(day[-1]) + 1), 4),
+        # counts over the size: the same floats as ``np.mean`` of the masks (exact sums)
+        share_above_request=round(int(np.count_nonzero(vals > cpu + 1e-9)) / vals.size, 4),
+        share_above_limit=round(n_above_limit / vals.size, 4),
+        days_above_limit=round(days_above / n_days, 4),
     )

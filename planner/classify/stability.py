@@ -20,7 +20,7 @@ import numpy as np
 from planner.classify.calibration import usable
 from planner.classify.features import Features
 from planner.classify.rules import telemetry_verdict
-from planner.classify.series import MetricSeries
+from planner.classify.series import FloatArray, MetricSeries
 from planner.classify.verdict import Verdict
 from planner.model import Workload, WorkloadClass
 
@@ -35,6 +35,29 @@ def halves(s: MetricSeries) -> tuple[MetricSeries, MetricSeries]:
     mid = (ts[0] + ts[-1]) / 2 if len(ts) else 0.0
     cut = int(np.searchsorted(ts, mid, side="right")) if len(ts) else 0
     return since(s, 0, cut), since(s, cut, len(ts))
+
+
+def halves_of(series: Sequence[MetricSeries]) -> list[tuple[MetricSeries, MetricSeries]]:
+    """``halves`` of each series; series that share a timestamp array (a time-major export)
+    share its two halves' views too, split once."""
+    views: dict[int, tuple[FloatArray, FloatArray, int]] = {}
+    out = []
+    for s in series:
+        ts = s.timestamps_s
+        found = views.get(id(ts))
+        if found is None:
+            first, second = halves(s)
+            views[id(ts)] = (first.timestamps_s, second.timestamps_s, len(first))
+            out.append((first, second))
+            continue
+        lo_ts, hi_ts, cut = found
+        out.append(
+            (
+                MetricSeries(s.workload, s.metric, s.unit, lo_ts, s.values[:cut], 0, s.source),
+                MetricSeries(s.workload, s.metric, s.unit, hi_ts, s.values[cut:], 0, s.source),
+            )
+        )
+    return out
 
 
 def since(s: MetricSeries, lo: int, hi: int) -> MetricSeries:
@@ -58,7 +81,7 @@ def stability(
         f = feats.get(whole.metric)
         if f is None or not usable(f, t):
             return 1.0, "too short to check the class on each half of the window"
-        classes.append(telemetry_verdict(workload, series, feats, t).cls)
+        classes.append(telemetry_verdict(workload, series, feats, t, words=False).cls)
     same = sum(c is whole.cls for c in classes)
     if same == len(classes):
         return STABLE, "stable: same class in both halves of the window"

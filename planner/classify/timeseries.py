@@ -28,25 +28,6 @@ def row_quantiles(sorted_rows: FloatArray, n: npt.NDArray[np.int64], q: float) -
     return np.where(n > 0, res, np.nan)
 
 
-def order_stats(matrix: FloatArray, n: npt.NDArray[np.int64], qs: tuple[float, ...]) -> FloatArray:
-    """Each row with, at every place ``row_quantiles`` reads for the quantiles ``qs``, the
-    value a full ascending sort (NaN last) puts there: rows without a missing sample are
-    only partitioned at those places (linear time), the others sorted."""
-    cols = matrix.shape[1]
-    full = n == cols
-    if cols == 0 or not full.any():
-        return np.sort(matrix, axis=1)
-    pos = np.array(qs) * (cols - 1)
-    kth = np.unique(np.concatenate((np.floor(pos), np.minimum(np.floor(pos) + 1, cols - 1))))
-    places = kth.astype(np.intp)
-    if full.all():
-        return np.partition(matrix, places, axis=1)
-    out = np.empty_like(matrix)
-    out[full] = np.partition(matrix[full], places, axis=1)
-    out[~full] = np.sort(matrix[~full], axis=1)
-    return out
-
-
 def safe_div(a: FloatArray, b: FloatArray, zero_over_zero: float = 0.0) -> FloatArray:
     """``a / b`` without warnings: x / 0 is inf, 0 / 0 is ``zero_over_zero``."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -99,25 +80,18 @@ def line_fit(h: FloatArray) -> LineFit:
     Computed in place, without masking when nothing is missing (the same arithmetic,
     value for value, as ``line_fit_reference``)."""
     valid = ~np.isnan(h)
-    gaps = not valid.all()
+    if valid.all():
+        return _line_fit_complete(h)
     n = valid.sum(axis=1).astype(np.float64)
     t = np.arange(h.shape[1], dtype=np.float64)[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        if gaps:
-            tm = np.multiply(valid, t).sum(axis=1) / n
-            x0 = np.where(valid, h, 0.0)
-            xm = x0.sum(axis=1) / n
-        else:
-            tm = np.broadcast_to(t, h.shape).sum(axis=1) / n
-            xm = h.sum(axis=1) / n
+        tm = np.multiply(valid, t).sum(axis=1) / n
+        x0 = np.where(valid, h, 0.0)
+        xm = x0.sum(axis=1) / n
         d = np.subtract(t, tm[:, None])  # the time from each row's mean time
-        if gaps:
-            dt = np.where(valid, d, 0.0)
-            dx = np.subtract(h, xm[:, None], out=x0)
-            dx[~valid] = 0.0
-        else:
-            dt = d
-            dx = np.subtract(h, xm[:, None])
+        dt = np.where(valid, d, 0.0)
+        dx = np.subtract(h, xm[:, None], out=x0)
+        dx[~valid] = 0.0
         sq = np.multiply(dt, dt)
         sxx = sq.sum(axis=1)
         sxy = np.multiply(dt, dx, out=sq).sum(axis=1)
@@ -128,6 +102,32 @@ def line_fit(h: FloatArray) -> LineFit:
     np.multiply(slope[:, None], d, out=d)
     np.add(xm[:, None], d, out=d)
     resid = np.subtract(h, d, out=d)
+    sse = np.maximum(sst - slope * sxy, 0.0)
+    return LineFit(resid, np.nan_to_num(slope), xm, sse, sst)
+
+
+def _line_fit_complete(h: FloatArray) -> LineFit:
+    """``line_fit`` of rows without a missing value: every row has the same mean time
+    (the sum of 0 .. cols - 1 is exact in any order), so the time from it and its sum of
+    squares are one row, computed once (the same floats as the reference's per-row ones)."""
+    rows, cols = h.shape
+    n = float(cols)
+    t = np.arange(cols, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = t.sum() / n
+        xm = h.sum(axis=1) / n
+        d = t - tm  # one row: the time from the mean time
+        sxx = np.full(rows, (d * d).sum())
+        dx = np.subtract(h, xm[:, None])
+        sq = np.multiply(d, dx)
+        sxy = sq.sum(axis=1)
+        sst = np.multiply(dx, dx, out=sq).sum(axis=1)
+        del dx, sq
+        slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1), 0.0)
+    # h - (xm + slope * d)
+    fit = np.multiply(slope[:, None], d)
+    np.add(xm[:, None], fit, out=fit)
+    resid = np.subtract(h, fit, out=fit)
     sse = np.maximum(sst - slope * sxy, 0.0)
     return LineFit(resid, np.nan_to_num(slope), xm, sse, sst)
 

@@ -3,11 +3,15 @@ to the byte (issue 15 speed)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from planner.classify import MetricSeries, TelemetrySet, classify_project
-from planner.classify.features import QUANTILES, features
-from planner.classify.timeseries import order_stats, row_quantiles
+from planner.classify.calibration import thresholds
+from planner.classify.features import QUANTILES, features, features_of_matrix
+from planner.classify.rules import telemetry_verdict
+from planner.classify.stability import halves
 from planner.model import Project, Resources, Workload, WorkloadKind
 
 T0 = 1790812800.0  # 2026-10-01T00:00:00Z
@@ -81,17 +85,52 @@ def test_threads_keep_the_order_of_the_series() -> None:
     assert [f.samples for f in features(flat, threads=4)] == [len(s) for s in flat]
 
 
-def test_order_stats_read_as_a_full_sort() -> None:
-    """Partitioned rows (none missing) and sorted rows (some missing, ties) give the
-    quantiles a full sort gives, to the bit."""
+def test_quantile_features_read_the_sorted_samples() -> None:
+    """p50 / p95 / p99 / max of rows with ties, gaps and signed zeros are, to the bit, the
+    linear interpolation between the order statistics of the present samples."""
     rng = np.random.default_rng(4)
     m = np.round(rng.uniform(0, 3, size=(50, 301)), 1)  # many ties
     m[::3, rng.integers(0, 301, size=40)] = np.nan
+    m[5, ::2] = -0.0
+    m[6, :] = 0.0
+    m[6, ::3] = -0.0
     m[7] = np.nan
-    n = (~np.isnan(m)).sum(axis=1).astype(np.int64)
-    got = order_stats(m, n, QUANTILES)
-    full = np.sort(m, axis=1)
-    assert not np.array_equal(got, full, equal_nan=True)  # partitioned rows are not sorted
-    for q in QUANTILES:
-        a, b = row_quantiles(got, n, q), row_quantiles(full, n, q)
-        assert a.tobytes() == b.tobytes()
+    for row, f in zip(m, features_of_matrix(m, 3600.0), strict=True):
+        xs = sorted(float(v) for v in row if not math.isnan(v))
+        if not xs:
+            assert f.samples == 0
+            continue
+        for q, got in zip(QUANTILES, (f.p50, f.p95, f.p99, f.max), strict=True):
+            pos = q * (len(xs) - 1)
+            lo = math.floor(pos)
+            hi = min(lo + 1, len(xs) - 1)
+            want = xs[lo] + (pos - lo) * (xs[hi] - xs[lo])
+            assert repr(got) == repr(want)
+
+
+def test_verdict_without_words_has_the_same_class_and_confidence() -> None:
+    """The halves' verdicts skip the shape rules' reasons: class, confidence and metric are
+    those of the worded verdict, on every shape of the mixed fleet and on each half."""
+    project, telemetry = _fleet(120)
+    t = thresholds(project.settings.classify)
+    by_key = telemetry.by_workload()
+    seen = set()
+    for w in project.workloads:
+        series = by_key[w.name]
+        for part in (series, *(dict(zip(series, h, strict=True)) for h in _halves(series))):
+            feats = dict(zip(part, features(list(part.values())), strict=True))
+            worded = telemetry_verdict(w, part, feats, t)
+            bare = telemetry_verdict(w, part, feats, t, words=False)
+            assert (bare.cls, bare.confidence, bare.metric) == (
+                worded.cls,
+                worded.confidence,
+                worded.metric,
+            )
+            assert set(bare.reasons) <= set(worded.reasons)  # a peak note stays
+            seen.add(worded.cls)
+    assert len(seen) >= 3
+
+
+def _halves(series: dict[str, MetricSeries]) -> list[list[MetricSeries]]:
+    split = [halves(s) for s in series.values()]
+    return [[h[0] for h in split], [h[1] for h in split]]
