@@ -73,7 +73,12 @@ SHARED_ROWS = frozenset(
         RowKind.CLOUD_SHARE,
     }
 )
-"""Rows every part gets 1/k of; every other row belongs to the blocks in it."""
+"""Rows every part gets 1/k of; every other row belongs to the blocks in it, except:"""
+LEFT_TO_COMPLETION = frozenset({RowKind.TRAINING_ROOM, RowKind.ROOM_LINK})
+"""Rows no part's LP holds: the training room (``planner.solve.room``) spans every GPU
+block of a site and its binary belongs to no block. The parts' LPs are then a looser
+guide; the greedy completion keeps these rows (it takes the room binary with the training
+shares), and the Lagrangian bound stays valid (their prices are 0, any prices are valid)."""
 SEED = 18
 """Seed of the fixed pseudo-random order within a stratum (the plan must not churn)."""
 
@@ -84,7 +89,7 @@ def partitionable(model: Model) -> bool:
         len(model.blocks) >= PARTITION_MIN_BLOCKS
         and not model.elastic
         and not model.buys
-        and not bool(np.any(model.col_block < 0))
+        and not bool(np.any((model.col_block < 0) & ~model.is_kind(ColKind.ROOM)))
     )
 
 
@@ -96,6 +101,12 @@ def part_count(model: Model) -> int:
 def shared_rows(model: Model) -> BoolArray:
     """Which rows are shared by the parts (``SHARED_ROWS``)."""
     return np.asarray([info.kind in SHARED_ROWS for info in model.rows], dtype=np.bool_)
+
+
+def completion_rows(model: Model) -> BoolArray:
+    """Which rows only the completion keeps (``LEFT_TO_COMPLETION``)."""
+    kinds = LEFT_TO_COMPLETION
+    return np.asarray([info.kind in kinds for info in model.rows], dtype=np.bool_)
 
 
 def groups_of(model: Model, shared: BoolArray) -> IntArray:
@@ -165,12 +176,13 @@ def solve_partitioned(
     k = part_count(model) if parts is None else max(1, parts)
     cols = lean_columns(model) if cols is None else cols
     shared = shared_rows(model)
-    members = parts_of(model, k, shared)
+    loose = completion_rows(model)
+    members = parts_of(model, k, shared | loose)
     owner = np.full(len(model.blocks), -1, dtype=np.int64)
     for p, blocks in enumerate(members):
         owner[blocks] = p
     col_part = np.where(model.col_block >= 0, owner[np.maximum(model.col_block, 0)], -1)
-    row_part = _row_owner(model, col_part, shared)
+    row_part = _row_owner(model, col_part, shared | loose)
     x = np.zeros(model.n_cols)
     y = np.zeros(model.n_rows)
     prices: list[FloatArray] = []
@@ -184,7 +196,7 @@ def solve_partitioned(
             notes.append(f"parts {p + 1}-{k} not solved in the time limit")
             break
         mine = by_part[ends[p] : ends[p + 1]]
-        sub, rows = _part_model(model, mine, row_part == p, shared, k)
+        sub, rows = _part_model(model, mine, row_part == p, shared, k, loose=loose)
         lp = solve_lp(sub, time_limit_s=left, clock=clock)
         if lp.status != "optimal" or lp.duals is None:
             limited = limited or lp.time_limited
@@ -268,11 +280,18 @@ def _row_owner(model: Model, col_part: IntArray, shared: BoolArray) -> IntArray:
 
 
 def _part_model(
-    model: Model, cols: IntArray, own: BoolArray, shared: BoolArray, k: int
+    model: Model,
+    cols: IntArray,
+    own: BoolArray,
+    shared: BoolArray,
+    k: int,
+    *,
+    loose: BoolArray | None = None,
 ) -> tuple[Model, IntArray]:
     """Part ``p`` as a model of its own: the columns ``cols`` (ascending), the rows it
-    owns (``own``) and the shared rows with 1/k of their limits; and the model's row index
-    of each of its rows."""
+    owns (``own``) and the shared rows with 1/k of their limits, without the rows ``loose``
+    left to the completion (their entries dropped); and the model's row index of each of
+    its rows."""
     rows = np.nonzero(own | shared)[0]
     new_row = np.full(model.n_rows, -1, dtype=np.int64)
     new_row[rows] = np.arange(len(rows))
@@ -283,7 +302,11 @@ def _part_model(
     index = new_row[model.index[at]]
     keep = index >= 0  # a column's entries in other parts' rows (none: rows are local)
     if not keep.all():
-        raise ValueError("a part's column has an entry in another part's row")
+        if loose is None or not loose[model.index[at][~keep]].all():
+            raise ValueError("a part's column has an entry in another part's row")
+        owner = np.repeat(np.arange(len(cols)), nnz)
+        at, index = at[keep], index[keep]
+        np.cumsum(np.bincount(owner[keep], minlength=len(cols)), out=start[1:])
     scale = np.where(shared[rows], 1.0 / k, 1.0)
     kinds = model.col_kind[cols].tolist()
     sub = replace(

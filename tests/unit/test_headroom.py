@@ -28,6 +28,7 @@ from planner.model import (
     WorkloadKind,
 )
 from planner.pipeline import build_plan
+from planner.solve import partition
 
 POOL_GPUS = 16
 """Two 8-GPU servers: 13.6 usable at 0.85, so Kueue's capacity is at most 13."""
@@ -143,6 +144,34 @@ def test_the_pool_keeps_room_for_a_training_pod_and_kueue_admits_it(method: str)
     assert quota.gpus + (quota.borrowing_limit_gpus or 0) >= POD_GPUS
     (job,) = [j for j in training.jobs if j.workload == "llm-finetune"]
     assert job.parallelism * job.gpus_per_pod <= flavor.capacity_gpus
+
+
+def test_the_partitioned_lp_keeps_the_room_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fleet big enough to be solved in parts (here: any, the threshold lowered) with
+    training on a pool: the parts' LPs leave the room rows to the greedy completion, which
+    keeps them, so the plan still leaves room for one 8-GPU pod beside chat's headroom.
+    (Before, a model with a room binary was never partitioned: the 100k fleet's whole LP
+    ran out of time and its plan was the greedy one with no bound.)"""
+    monkeypatch.setattr(partition, "PARTITION_MIN_BLOCKS", 1)
+    project = _project()
+    project = replace(
+        project,
+        workloads=tuple(
+            replace(w, pinned_site="gpu-pool-us") if w.name == "llm-finetune" else w
+            for w in project.workloads
+        ),
+    )
+    pool = project.site("gpu-pool-us")
+    plan = _plan(project, "lp+repair")
+    assert plan.solver.method == partition.METHOD
+    assert plan.solver.lp_bound_usd is not None
+    usable = math.floor(POOL_GPUS * pool.target_utilisation)
+    assert plan.placement("llm-finetune").sites == (pool.name,)
+    assert _held_on(plan, pool.name) <= usable - POD_GPUS
+    training = stack_config(plan, project, pool.name, stack_env="prod").training
+    assert training is not None
+    (flavor,) = training.flavors
+    assert flavor.capacity_gpus >= POD_GPUS
 
 
 def test_the_room_is_kept_only_where_training_runs() -> None:
