@@ -72,6 +72,18 @@ def _project() -> Project:
     return world.project([chat, train], [pool, world.aws_us_east_1()])
 
 
+def _pinned_project() -> Project:
+    """``_project`` with the training job pinned to the pool."""
+    project = _project()
+    return replace(
+        project,
+        workloads=tuple(
+            replace(w, pinned_site="gpu-pool-us") if w.name == "llm-finetune" else w
+            for w in project.workloads
+        ),
+    )
+
+
 def _plan(project: Project, method: str) -> Plan:
     return build_plan(
         project,
@@ -118,14 +130,7 @@ def test_the_pool_keeps_room_for_a_training_pod_and_kueue_admits_it(method: str)
     pod beside what the chat service may hold there (so chat goes to the cloud), and the
     emitted ClusterQueue admits the Job's pod. (Counting chat at its planned 2 GPUs, as
     before, put both on the pool and left Kueue 6 GPUs: the Job would never start.)"""
-    project = _project()
-    project = replace(
-        project,
-        workloads=tuple(
-            replace(w, pinned_site="gpu-pool-us") if w.name == "llm-finetune" else w
-            for w in project.workloads
-        ),
-    )
+    project = _pinned_project()
     pool = project.site("gpu-pool-us")
     plan = _plan(project, method)
     usable = math.floor(POOL_GPUS * pool.target_utilisation)
@@ -153,14 +158,7 @@ def test_the_partitioned_lp_keeps_the_room_too(monkeypatch: pytest.MonkeyPatch) 
     (Before, a model with a room binary was never partitioned: the 100k fleet's whole LP
     ran out of time and its plan was the greedy one with no bound.)"""
     monkeypatch.setattr(partition, "PARTITION_MIN_BLOCKS", 1)
-    project = _project()
-    project = replace(
-        project,
-        workloads=tuple(
-            replace(w, pinned_site="gpu-pool-us") if w.name == "llm-finetune" else w
-            for w in project.workloads
-        ),
-    )
+    project = _pinned_project()
     pool = project.site("gpu-pool-us")
     plan = _plan(project, "lp+repair")
     assert plan.solver.method == partition.METHOD
