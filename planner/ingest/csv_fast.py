@@ -78,6 +78,41 @@ class BlockScan:
         return self.block[st : st + ln].decode("utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class CommaGrid:
+    """A block of whole lines cut at its newlines and commas, every line with ``k`` commas."""
+
+    raw: npt.NDArray[np.uint8]
+    """The block's bytes, padded with 8 NULs (a field's 8-byte word never reads past it)."""
+    words: npt.NDArray[np.uint64]
+    """The little-endian 8-byte word at every offset of ``raw``."""
+    nl: IntArray
+    """Each line's newline."""
+    commas: IntArray
+    """Each line's ``k`` commas, an ``(n, k)`` array."""
+    line_start: IntArray
+    """Each line's first byte."""
+
+
+def comma_grid(block: bytes, ncol: int) -> CommaGrid | None:
+    """``block`` as a ``CommaGrid`` of ``ncol`` fields a line; None unless every line holds
+    exactly ``ncol - 1`` commas (a blank line, a comment or a ragged row fails)."""
+    padded = block + b"\0" * 8
+    raw = np.frombuffer(padded, dtype=np.uint8)
+    words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    nl = np.flatnonzero(raw == 10)
+    commas = np.flatnonzero(raw == 44)
+    n, k = nl.size, ncol - 1
+    if n == 0 or commas.size != n * k:
+        return None
+    c = commas.reshape(n, k)
+    line_start = np.concatenate(([0], nl[:-1] + 1))
+    # each line's k commas lie inside it (so every line has exactly k)
+    if not (bool(np.all(c[:, 0] >= line_start)) and bool(np.all(c[:, -1] < nl))):
+        return None
+    return CommaGrid(raw, words, nl, c, line_start)
+
+
 def scan_block(block: bytes, layout: Layout, index: KeyIndex) -> BlockScan | None:
     """Fields, hashes and values of a block of complete lines at numpy speed; None when
     the block needs the line-by-line path (quotes, CR, comments, blank lines, wrong field
@@ -92,19 +127,11 @@ def scan_block(block: bytes, layout: Layout, index: KeyIndex) -> BlockScan | Non
         or block.startswith((b"#", b"\n"))
     ):
         return None
-    padded = block + b"\0" * 8
-    raw = np.frombuffer(padded, dtype=np.uint8)
-    words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    nl = np.flatnonzero(raw == 10)
-    n = nl.size
-    commas = np.flatnonzero(raw == 44)
-    k = layout.ncol - 1
-    if n == 0 or commas.size != n * k:
+    grid = comma_grid(block, layout.ncol)
+    if grid is None:
         return None
-    c = commas.reshape(n, k)
-    line_start = np.concatenate(([0], nl[:-1] + 1))
-    if not (bool(np.all(c[:, 0] >= line_start)) and bool(np.all(c[:, -1] < nl))):
-        return None
+    words, nl, c, line_start = grid.words, grid.nl, grid.commas, grid.line_start
+    n, k = nl.size, layout.ncol - 1
     seg_start = [line_start] + [c[:, j] + 1 for j in range(k)]
     seg_end = [c[:, j] for j in range(k)] + [nl]
     seg = [(seg_start[j], seg_end[j] - seg_start[j]) for j in range(layout.ncol)]

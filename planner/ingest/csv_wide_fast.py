@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from planner.classify.series import MetricSeries, is_sorted_unique
 from planner.ingest.bytefields import MAX_FAST_FIELD, plain_decimals, segment_words
-from planner.ingest.csv_fast import line_blocks
+from planner.ingest.csv_fast import comma_grid, line_blocks
 from planner.ingest.csv_wide import WideColumns, read_wide_rows
 from planner.ingest.sink import SeriesSink
 from planner.ingest.timestamps import (
@@ -147,19 +147,11 @@ def scan_wide_block(block: bytes, ncol: int, clock: dict[bytes, float]) -> WideB
     block is unusual (see the module doc). ``clock`` caches timestamp texts -> seconds."""
     if not block or ncol < 2 or any(b in block for b in _UNUSUAL):
         return None
-    padded = block + b"\0" * 8
-    raw = np.frombuffer(padded, dtype=np.uint8)
-    words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    nl = np.flatnonzero(raw == 10)
-    commas = np.flatnonzero(raw == 44)
+    grid = comma_grid(block, ncol)
+    if grid is None:
+        return None
+    raw, words, nl, c, line_start = grid.raw, grid.words, grid.nl, grid.commas, grid.line_start
     n, k = nl.size, ncol - 1
-    if n == 0 or commas.size != n * k:
-        return None
-    c = commas.reshape(n, k)
-    line_start = np.concatenate(([0], nl[:-1] + 1))
-    # each line's k commas lie inside it (so every line has exactly k)
-    if not (bool(np.all(c[:, 0] >= line_start)) and bool(np.all(c[:, -1] < nl))):
-        return None
     timestamps = _timestamps(block, raw, line_start, c[:, 0], clock)
     if timestamps is None:
         return None
