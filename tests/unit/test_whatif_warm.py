@@ -22,7 +22,7 @@ from planner.report import render_plan_json
 from planner.solve import model_for
 from planner.solve.blocks import latency_dependencies
 from planner.solve.greedy import solve_greedy
-from planner.solve.problem import first_violation
+from planner.solve.problem import Model, first_violation
 from planner.solve.repair import NO_REPAIR, NOT_POLISHED, WARM_KEPT
 from planner.whatif.warm import warm_start
 
@@ -53,19 +53,24 @@ def _plan(world: World, spec: list[tuple[str, str]], **kw: object) -> tuple[Proj
     return plan_scenario(*world, spec, today=TODAY, **kw)
 
 
-def test_base_plan_is_a_plan_of_its_own_model(world: World) -> None:
-    """The base placements, as column values of the base's model completed by the greedy (as
-    the solver does), are the base plan: the cost the solver reported (nothing was bought,
-    so every block maps)."""
-    project, base = _plan(world, [], method="lp+repair")
-    assert not base.plan.purchases
-    model = model_for(
+def _base_model(project: Project, base: PlanBundle) -> Model:
+    """The solver's model of the base plan (its candidates, constraints and settings)."""
+    return model_for(
         project.workloads,
         project.sites,
         base.candidates.all_offers(),
         base.constraints,
         project.settings,
     )
+
+
+def test_base_plan_is_a_plan_of_its_own_model(world: World) -> None:
+    """The base placements, as column values of the base's model completed by the greedy (as
+    the solver does), are the base plan: the cost the solver reported (nothing was bought,
+    so every block maps)."""
+    project, base = _plan(world, [], method="lp+repair")
+    assert not base.plan.purchases
+    model = _base_model(project, base)
     x = warm_start({p.workload: p for p in base.plan.placements})(model)
     done = solve_greedy(
         model,
@@ -82,13 +87,7 @@ def test_base_plan_is_a_plan_of_its_own_model(world: World) -> None:
 def test_unplaced_blocks_are_left_to_the_greedy(world: World) -> None:
     """A workload the base never placed (or whose units changed) gets no warm values."""
     project, base = _plan(world, [], method="lp+repair")
-    model = model_for(
-        project.workloads,
-        project.sites,
-        base.candidates.all_offers(),
-        base.constraints,
-        project.settings,
-    )
+    model = _base_model(project, base)
     dropped = base.plan.placements[0].workload
     kept = {p.workload: p for p in base.plan.placements if p.workload != dropped}
     x = warm_start(kept)(model)
