@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -105,7 +105,11 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
         ("opensearch", "eu-central-1", Status.PRICED),
         ("opensearch", "eu-west-2", Status.PRICED),
         ("opensearch", "eu-north-1", Status.PRICED),
-        ("opensearch-gp3", "eu-west-1", Status.REFUSED),
+        ("opensearch-gp3", "us-east-2", Status.PRICED),
+        ("opensearch-gp3", "eu-west-1", Status.PRICED),
+        ("opensearch-gp3", "eu-central-1", Status.PRICED),
+        ("opensearch-gp3", "eu-west-2", Status.PRICED),
+        ("opensearch-gp3", "eu-north-1", Status.PRICED),
         ("s3-put", "eu-west-2", Status.PRICED),
         ("s3-get", "eu-west-2", Status.PRICED),
         ("s3-put", "eu-west-1", Status.PRICED),
@@ -127,8 +131,8 @@ def test_every_region_has_each_family_or_is_listed_as_not_covered(cat: Catalogue
     ],
 )
 def test_coverage_cells(cat: Catalogue, family: str, region: str, status: Status) -> None:
-    """The cells this issue changed (and two it could not): priced where a dated source gave
-    every key, refused otherwise."""
+    """The cells this issue changed: priced where a dated source gave every key (no shipped
+    region is refused any family now; see test_what_has_no_source_is_refused)."""
     c = next(c for c in coverage(cat) if c.family == family and c.region == region)
     assert c.status is status
 
@@ -297,16 +301,19 @@ def test_the_new_classes_price_the_instance_once_storage_is_overridden(
 @pytest.mark.parametrize(
     ("workload", "region", "key"),
     [
-        # OpenSearch data nodes are priced outside us-east-1, their gp3 volumes are not
         ("catalog-search", "eu-west-2", "aws.opensearch.gp3.eu-west-2"),
         ("catalog-search", "us-east-2", "aws.opensearch.gp3.us-east-2"),
+        ("orders-db", "eu-north-1", "aws.rds.gp3.eu-north-1"),
     ],
 )
-def test_what_has_no_source_stays_refused(
+def test_what_has_no_source_is_refused(
     project: Project, cat: Catalogue, workload: str, region: str, key: str
 ) -> None:
-    """A missing price is never guessed: the offer is ineligible and names the key to add."""
-    o = _on_demand(project, workload, _site(project, region), cat)
+    """A missing price is never guessed: with the key dropped from the catalogue (as for a
+    region without a source) the offer is ineligible and names the key to add."""
+    assert key in cat.prices
+    smaller = replace(cat, prices={k: p for k, p in cat.prices.items() if k != key})
+    o = _on_demand(project, workload, _site(project, region), smaller)
     assert not o.eligible
     assert o.reason is not None
     assert key in o.reason
@@ -425,7 +432,8 @@ def test_postgres_is_priced_in_london(project: Project, cat: Catalogue) -> None:
 
 def test_opensearch_nodes_price_once_gp3_is_overridden(project: Project, cat: Catalogue) -> None:
     """catalog-search (3 x 2 cores, 16 GiB, 200 GiB) in eu-central-1 takes r6g.large.search
-    at 0.202 USD/h: 3 x 730 x 0.202 = 442.38; the gp3 key is a test override (0.1 USD)."""
+    at 0.202 USD/h: 3 x 730 x 0.202 = 442.38; the gp3 key is a test override (0.1 USD), which
+    wins over the catalogue's 0.1452: 3 x 200 x 0.1 = 60.00."""
     site = replace(
         _site(project, "eu-central-1"), price_overrides={"aws.opensearch.gp3.eu-central-1": 0.1}
     )
@@ -436,6 +444,87 @@ def test_opensearch_nodes_price_once_gp3_is_overridden(project: Project, cat: Ca
     assert first.sources == (
         "aws.opensearch.r6g.large.search.eu-central-1",
         "source ec2shop-opensearch-2024-09-26 (2024-09-26)",
+    )
+    assert o.line_items[1].amount == usd("60.00")
+
+
+_OPENSEARCH_GP3_2024_08_24 = {
+    # region: ('EBS Volume GP3' price of the region's block in data/es/es-ondemand.json, rate code)
+    "us-east-2": ("0.122", "5WU9GJJCTV45VZ3U"),
+    "eu-west-1": ("0.1342", "47XRMKCWC7TSB7R9"),
+    "eu-central-1": ("0.1452", "EYYY32RPWGSHMVXF"),
+    "eu-west-2": ("0.1415", "HEWTSS3U9KJV6QRD"),
+    "eu-north-1": ("0.1275", "6ZN8J64VWP2ADHW8"),
+}
+
+
+@pytest.mark.parametrize(("region", "value", "rate_code"), [
+    (r, v, c) for r, (v, c) in _OPENSEARCH_GP3_2024_08_24.items()
+])  # fmt: skip
+def test_opensearch_gp3_equals_the_2024_08_24_feed(
+    cat: Catalogue, region: str, value: str, rate_code: str
+) -> None:
+    """Exact decimals of the archived OpenSearch on-demand feed's 'EBS Volume GP3' line, cited
+    with the archive's commit and the line's rate code."""
+    p = cat.prices[f"aws.opensearch.gp3.{region}"]
+    assert (p.value, p.source, p.date) == (
+        Decimal(value),
+        "ec2shop-opensearch-ondemand-2024-08-24",
+        "2024-08-24",
+    )
+    assert p.note is not None
+    assert f"{rate_code}.JRTCKXETXF.6YS6EN2CT7" in p.note
+    assert "763659b92b1198ca3641c80d8afc55e808d0f30b" in cat.sources[p.source].ref
+
+
+@pytest.mark.parametrize("region", sorted(_OPENSEARCH_GP3_2024_08_24))
+def test_opensearch_gp3_follows_the_regions_ebs_gp3_ratio(cat: Catalogue, region: str) -> None:
+    """Cross-check of independent transcriptions, not a derivation: each region's OpenSearch gp3
+    read is the us-east-1 OpenSearch gp3 (0.122, another source) times the region's EBS gp3
+    ratio to us-east-1 (a 2021 copy of the EBS page), to four decimals (half up)."""
+
+    def v(key: str) -> Decimal:
+        return cat.prices[key].value
+
+    ratio = v(f"aws.ebs.gp3.{region}") / v("aws.ebs.gp3.us-east-1")
+    expected = (v("aws.opensearch.gp3.us-east-1") * ratio).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+    assert v(f"aws.opensearch.gp3.{region}") == expected
+
+
+@pytest.mark.parametrize(
+    ("region", "amounts"),
+    [
+        # 3 x 730 x 0.167 = 365.73; 3 x 200 x 0.122 = 73.20
+        ("us-east-2", ("365.73", "73.20", "438.93")),
+        # 3 x 730 x 0.187 = 409.53; 3 x 200 x 0.1342 = 80.52
+        ("eu-west-1", ("409.53", "80.52", "490.05")),
+        # 3 x 730 x 0.202 = 442.38; 3 x 200 x 0.1452 = 87.12
+        ("eu-central-1", ("442.38", "87.12", "529.50")),
+        # 3 x 730 x 0.197 = 431.43; 3 x 200 x 0.1415 = 84.90
+        ("eu-west-2", ("431.43", "84.90", "516.33")),
+        # 3 x 730 x 0.178 = 389.82; 3 x 200 x 0.1275 = 76.50
+        ("eu-north-1", ("389.82", "76.50", "466.32")),
+    ],
+)
+def test_search_is_priced_in_every_region(
+    project: Project, cat: Catalogue, region: str, amounts: tuple[str, str, str]
+) -> None:
+    """catalog-search (3 x 2 cores, 16 GiB, 200 GiB) takes r6g.large.search and its gp3
+    volumes at the region's transcribed rates (nodes, storage, total), each line citing its
+    source."""
+    nodes, storage, total = amounts
+    o = _on_demand(project, "catalog-search", _site(project, region), cat)
+    assert o.eligible, o.reason
+    assert {li.name: li.amount for li in o.line_items} == {
+        "OpenSearch Service r6g.large.search (nodes)": usd(nodes),
+        "OpenSearch Service storage (gp3)": usd(storage),
+    }
+    assert o.per_month == usd(total)
+    assert o.line_items[1].sources == (
+        f"aws.opensearch.gp3.{region}",
+        "source ec2shop-opensearch-ondemand-2024-08-24 (2024-08-24)",
     )
 
 

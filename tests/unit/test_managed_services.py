@@ -117,11 +117,15 @@ def test_owned_side_prices_the_same_workload_as_pods(project: Project) -> None:
 
 
 def test_a_region_without_a_price_names_the_key(project: Project) -> None:
-    """eu-west-1 has no sourced OpenSearch gp3 price (its OpenSearch nodes are priced): the
-    offer is refused, naming the key (RDS and ElastiCache, Redis OSS and Valkey, are priced
-    there: tests/unit/test_catalogue_regions.py)."""
+    """Without a sourced OpenSearch gp3 price for eu-west-1 (the key dropped from the catalogue;
+    its OpenSearch nodes stay priced) the offer is refused, naming the key (the shipped
+    catalogue prices every family there: tests/unit/test_catalogue_regions.py)."""
     key = "aws.opensearch.gp3.eu-west-1"
-    o = _on_demand(_offers(project, "catalog-search", "aws-eu-west-1"))
+    cat = load_default_catalogue()
+    cat = replace(cat, prices={k: p for k, p in cat.prices.items() if k != key})
+    w = project.workload("catalog-search")
+    site = project.site("aws-eu-west-1")
+    o = _on_demand(offers_for(w, w.resources, site, cat, project.settings))
     assert not o.eligible
     assert o.reason is not None
     assert key in o.reason
@@ -258,7 +262,7 @@ def test_absent_regional_keys_may_be_overridden_but_typos_may_not() -> None:
     assert cat.overridable("aws.rds.postgres.db.r6g.xlarge.eu-west-1")
     assert cat.overridable("aws.elasticache.valkey.cache.r7g.large.ap-southeast-2")
     assert cat.overridable("aws.opensearch.r6g.large.search.eu-west-1")
-    assert cat.overridable("aws.opensearch.gp3.eu-west-1")
+    assert cat.overridable("aws.opensearch.gp3.ap-southeast-2")
     assert cat.overridable("aws.s3.standard-ia.eu-west-1")
     assert not cat.overridable("aws.rds.postgres.db.x9.large.eu-west-1")
     assert not cat.overridable("aws.rdss.gp3.eu-west-1")
