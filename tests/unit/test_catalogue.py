@@ -92,9 +92,10 @@ def test_digest_is_unchanged_by_exact_prices(default) -> None:
     (2024-09-28 feed), and again when it added the RDS storage and backup prices of eu-north-1
     (2024-09-28 feed), the S3 Standard-IA and request prices of the other regions (2024-09-25
     S3 feed) and the ElastiCache for Valkey nodes of us-east-2 and eu-west-1 (2025-03-14 feed),
-    and again when it added those of eu-central-1, eu-west-2 and eu-north-1 (same feed): new
-    keys are new inputs; no existing entry changed)."""
-    assert default.digest == "d128fdbc9bf920f9739b2f6143e412fa3562852bd8d4e494b2a5ff52468a80ed"
+    and again when it added those of eu-central-1, eu-west-2 and eu-north-1 (same feed), and
+    again when it added the OpenSearch gp3 storage of the five other regions (2024-08-24
+    feed): new keys are new inputs; no existing entry changed)."""
+    assert default.digest == "56a2d0c1c74d029343dbc033cbcfd4b39ab1c6bb2a75d5e5401bdc58ec8e79d3"
 
 
 def test_spot_is_the_mean_of_the_sampled_range(default) -> None:
