@@ -13,6 +13,7 @@ server.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import math
 import shutil
@@ -49,7 +50,10 @@ class AzureCut:
         return self.epoch_s[-1]
 
 
-def _azure_cut() -> AzureCut:
+@functools.cache
+def azure() -> AzureCut:
+    """The cut, read on first use (not at import: every xdist worker imports this file to
+    collect, and reading the trace is most of that)."""
     with gzip.open(AZURE_FILE, "rt", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
@@ -59,9 +63,6 @@ def _azure_cut() -> AzureCut:
     index = {h.split("/")[0]: i for i, h in enumerate(header)}
     values = {vm: tuple(r[index[vm]] for r in body) for vm in AZURE_VMS}
     return AzureCut(iso, epoch, values)
-
-
-AZURE = _azure_cut()
 
 
 def synthetic_values(workload: str) -> list[str]:
@@ -84,7 +85,7 @@ def synthetic_values(workload: str) -> list[str]:
 def server_series() -> list[PromSeries]:
     """Every series the test server holds."""
     series = [
-        PromSeries("azure_vm_cpu", (("vm", vm),), AZURE.epoch_s, AZURE.values[vm])
+        PromSeries("azure_vm_cpu", (("vm", vm),), azure().epoch_s, azure().values[vm])
         for vm in AZURE_VMS
     ]
     minutes = [SYN_START_S + 60 * i for i in range(SYN_MINUTES)]
@@ -129,8 +130,9 @@ def azure_files_project(root: Path) -> Path:
     make_project(root, AZURE_VMS)
     (root / "telemetry").mkdir()
     lines = ["timestamp," + ",".join(f"{vm}/cpu_percent" for vm in AZURE_VMS)]
-    for i, t in enumerate(AZURE.iso):
-        lines.append(t + "," + ",".join(AZURE.values[vm][i] for vm in AZURE_VMS))
+    cut = azure()
+    for i, t in enumerate(cut.iso):
+        lines.append(t + "," + ",".join(cut.values[vm][i] for vm in AZURE_VMS))
     (root / "telemetry" / "azure.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
 
@@ -144,7 +146,7 @@ def azure_prometheus_yaml(url: str, **extra: object) -> str:
         "  workload_label: vm",
         "  step: 5m",
         "  range: 40d",
-        f"  end: {AZURE.end_s}",
+        f"  end: {azure().end_s}",
         "  queries:",
         "    cpu_percent: avg_over_time(azure_vm_cpu{$selector}[$window])",
     ]

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 from prom_data import (
-    AZURE,
     AZURE_VMS,
     SYN_MINUTES,
     SYN_START_S,
+    azure,
     azure_files_project,
     azure_prometheus_yaml,
     make_project,
@@ -97,7 +97,7 @@ def test_azure_series_from_prometheus_equal_file_series(
     served = _from_prometheus(azure_prom)
     _same_series(served, files)
     assert {s.unit for s in served.series} == {"percent"}
-    assert len(served.series[0]) == len(AZURE.epoch_s)
+    assert len(served.series[0]) == len(azure().epoch_s)
 
 
 def test_small_queries_give_the_same_series(tmp_path: Path, prom: SharedServer) -> None:
