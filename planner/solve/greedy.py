@@ -46,8 +46,8 @@ EPS = 1e-9
 def _size(blk: Block) -> float:
     """Cores + GiB/4 + 8 x GPUs per member, the biggest offer's usage."""
     best = 0.0
-    for o in blk.offers:
-        u = o.usage
+    # a workload's offers share one usage mapping (planner.cost): each distinct one once
+    for u in {id(o.usage): o.usage for o in blk.offers}.values():
         size = u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4
         if len(u) > 2 or "cpu" not in u or "memory_gib" not in u:
             size += 8 * sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
