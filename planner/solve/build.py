@@ -261,13 +261,19 @@ def build_model(
     # --- capacity rows: one per (owned site, resource) that some column uses
     usage_by_row: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
     for blk in blocks:
+        # a workload's offers share one usage mapping (planner.cost): its unit usage once
+        memo: dict[int, list[tuple[str, float]]] = {}
         for j in offer_cols[blk.index]:
             si = b.col_site[j]
             if si not in capped:
                 continue
-            for res, val in unit_usage(blk, offer_of(j)).items():
-                if val:
-                    usage_by_row[(si, res)].append((j, val))
+            o = offer_of(j)
+            per_unit = memo.get(id(o.usage))
+            if per_unit is None:
+                per_unit = [(res, val) for res, val in unit_usage(blk, o).items() if val]
+                memo[id(o.usage)] = per_unit
+            for res, val in per_unit:
+                usage_by_row[(si, res)].append((j, val))
     for (bi, si), once in sorted(once_at.items()):
         for res, val in once.items():
             usage_by_row[(si, res)].append((use_cols[(bi, si)], val))

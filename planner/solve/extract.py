@@ -16,6 +16,7 @@ from planner.model import (
     LineItem,
     Offer,
     Placement,
+    Site,
     SiteKind,
     SiteUsage,
     Workload,
@@ -176,6 +177,8 @@ def extract(
             chosen[blk.members[0]] = [(blk.offers[oi], v, j) for oi, v, j in picks]
 
     block_of = {m: blk for blk in model.blocks for m in blk.members}
+    by_site = {st.name: st for st in model.sites}
+    shares = tuple(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)
     site_of: dict[str, set[str]] = {m: {o.site for o, _, _ in v} for m, v in chosen.items()}
     partners: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w_name, lst in dependencies.items():
@@ -248,16 +251,21 @@ def extract(
         month = Money.total((a.per_month for a in assignments), cur)
         mig = Money.total(migs, cur)
         paid = month * model.horizon_months + mig
-        runner = _runner_up(offers.get(name, ()), used_keys, model.horizon_months, w)
+        own = offers.get(name, ())
+        cents = [o.per_month.cents * model.horizon_months + o.migration.cents for o in own]
+        runner = _runner_up(own, cents, used_keys, w)
         binding = _binding(
             model,
             blk,
             w=w,
-            offers=offers.get(name, ()),
+            offers=own,
+            cents=cents,
             paid=paid,
             tight=tight,
             site_of=site_of,
             partners=partners.get(name, ()),
+            sites=by_site,
+            shares=shares,
         )
         reason = (
             "cheapest eligible offer over the horizon (monthly cost x months + migration)"
@@ -297,18 +305,25 @@ def _own(runner: Offer | None, offers: Sequence[Offer]) -> Offer | None:
 
 
 def _runner_up(
-    offers: Sequence[Offer], used: AbstractSet[tuple[str, str]], horizon: int, w: Workload
+    offers: Sequence[Offer],
+    cents: Sequence[int],
+    used: AbstractSet[tuple[str, str]],
+    w: Workload,
 ) -> Offer | None:
-    rest = [
-        o
-        for o in offers
-        if o.eligible
-        and (o.site, o.option) not in used
-        and (w.pinned_site is None or o.site == w.pinned_site)
-    ]
-    if not rest:
-        return None
-    return min(rest, key=lambda o: (horizon_cents(o, horizon), o.site, o.option))
+    """The cheapest eligible offer (by ``cents``, each offer's ``horizon_cents``, then site
+    and option) on a site and option the placement does not use (on its pin, if pinned)."""
+    best: Offer | None = None
+    best_key: tuple[int, str, str] | None = None
+    for o, c in zip(offers, cents, strict=True):
+        if (
+            o.eligible
+            and (o.site, o.option) not in used
+            and (w.pinned_site is None or o.site == w.pinned_site)
+        ):
+            key = (c, o.site, o.option)
+            if best_key is None or key < best_key:
+                best, best_key = o, key
+    return best
 
 
 def _binding(
@@ -317,19 +332,29 @@ def _binding(
     *,
     w: Workload,
     offers: Sequence[Offer],
+    cents: Sequence[int],
     paid: Money,
     tight: Mapping[str, RowState],
     site_of: Mapping[str, set[str]],
     partners: Sequence[tuple[str, float]],
+    sites: Mapping[str, Site],
+    shares: Sequence[str],
 ) -> tuple[str, ...]:
-    """Constraints that kept this workload off a cheaper offer."""
+    """Constraints that kept this workload off a cheaper offer (``cents``: each offer's
+    ``horizon_cents``; ``shares``: the labels of the tight cloud-share rows)."""
     out: list[str] = []
-    horizon = model.horizon_months
     if w.pinned_site is not None:
         out.append(f"pinned to {w.pinned_site}")
-    sites = {s.name: s for s in model.sites}
     paid_cents = paid.cents
-    cheaper = [o for o in offers if horizon_cents(o, horizon) < paid_cents]
+    # the cheaper offers by (horizon cents, site, option), stable
+    cheaper = [
+        o
+        for *_, o in sorted(
+            (c, o.site, o.option, i, o)
+            for i, (o, c) in enumerate(zip(offers, cents, strict=True))
+            if c < paid_cents
+        )
+    ]
 
     def binds(state: RowState, more: float) -> bool:
         # a training job's shares are continuous: any room left in a row would have taken
@@ -350,7 +375,7 @@ def _binding(
             if label in tight and binds(tight[label], month):
                 got.append(label)
         if sites[o.site].kind is SiteKind.CLOUD:
-            got.extend(lbl for lbl, st in tight.items() if st.kind == "cloud-share" and st.tight)
+            got.extend(shares)
         if blk.kind is BlockKind.SPLIT and len(sites[o.site].failure_domains) < blk.spread:
             got.append(f"tier-1 spread over {blk.spread} failure domains")
         for other, bound in partners:
@@ -359,7 +384,7 @@ def _binding(
                     got.append(f"latency to {other} <= {bound:g} ms")
         return got
 
-    for o in sorted(cheaper, key=lambda o: (horizon_cents(o, horizon), o.site, o.option)):
+    for o in cheaper:
         if w.pinned_site is not None and o.site != w.pinned_site:
             continue  # the pin (listed above) keeps it off
         if not o.eligible:

@@ -30,34 +30,24 @@ import numpy as np
 from planner.model import SiteKind
 from planner.solve.blocks import Block, BlockKind
 from planner.solve.highs import Solution
-from planner.solve.indicators import companions, fill_indicators
+from planner.solve.indicators import fill_indicators
+from planner.solve.packing import Table, packer_table
 from planner.solve.problem import (
     ColKind,
     FloatArray,
     Model,
-    RowKind,
     first_violation,
-    latency_ms,
 )
 
 Clock = Callable[[], float]
 EPS = 1e-9
-LIMITED_ROWS = (
-    RowKind.CAPACITY,
-    RowKind.BUDGET_TEAM,
-    RowKind.BUDGET_SITE,
-    RowKind.BUDGET_TOTAL,
-    RowKind.SPREAD_CAP,
-    RowKind.TRAINING_ROOM,
-)
-"""Rows with an upper limit a unit's columns consume (the rest are checked at the end)."""
 
 
 def _size(blk: Block) -> float:
     """Cores + GiB/4 + 8 x GPUs per member, the biggest offer's usage."""
     best = 0.0
-    for o in blk.offers:
-        u = o.usage
+    # a workload's offers share one usage mapping (planner.cost): each distinct one once
+    for u in {id(o.usage): o.usage for o in blk.offers}.values():
         size = u.get("cpu", 0.0) + u.get("memory_gib", 0.0) / 4
         if len(u) > 2 or "cpu" not in u or "memory_gib" not in u:
             size += 8 * sum(v for k, v in u.items() if k.startswith(("gpus:", "peak_gpus:")))
@@ -88,43 +78,25 @@ class _Packer:
     """The greedy's working state: the plan ``x``, the headroom of each limited row, and a
     journal of what was taken so a group can be undone."""
 
-    def __init__(self, model: Model, deps: Mapping[str, set[tuple[str, float]]]) -> None:
+    def __init__(
+        self,
+        model: Model,
+        deps: Mapping[str, set[tuple[str, float]]],
+        table: Table | None = None,
+    ) -> None:
         self.model = model
         self.deps = deps
         self.x = np.zeros(model.n_cols)
         self.headroom = model.row_upper.copy()
         self.journal: list[tuple[int, float]] = []
-        self.start = model.start.tolist()
-        self.cost: list[float] = model.cost.tolist()
-        self.site_of: list[int] = model.col_site.tolist()
-        self.site_names = [s.name for s in model.sites]
-        self.limited = np.asarray([r.kind in LIMITED_ROWS for r in model.rows], dtype=np.bool_)
-        self.limits: dict[int, list[tuple[int, float]]] = {}
-        """Column -> the limited rows it consumes and how much per unit (filled lazily)."""
-        self.offer_cols: dict[int, list[int]] = defaultdict(list)
-        offers = np.nonzero(model.is_kind(ColKind.OFFER))[0]
-        for j, blk in zip(offers.tolist(), model.col_block[offers].tolist(), strict=True):
-            self.offer_cols[blk].append(j)
-        self.lat = [[latency_ms(a, b) for b in model.sites] for a in model.sites]
-        self.block_of = {m: blk for blk in model.blocks for m in blk.members}
+        t = table if table is not None else packer_table(model)
+        self.start, self.cost, self.site_of = t.start, t.cost, t.site_of
+        self.site_names, self.offer_cols, self.lat = t.site_names, t.offer_cols, t.lat
+        self.block_of, self.companion, self._limits = t.block_of, t.companion, t.limits
         self.placed_sites: dict[str, set[int]] = {}
-        self.companion = companions(model, self.offer_cols, self._limits)
-        """Offer column -> the indicator it takes along, where that one consumes a limited
-        row: a split block's site use (its surge GPUs, held once per site), a training
-        block's training room (one pod's GPUs beside the other workloads')."""
 
     def _rows(self, j: int) -> slice:
         return slice(self.start[j], self.start[j + 1])
-
-    def _limits(self, j: int) -> list[tuple[int, float]]:
-        """The limited rows column ``j`` consumes, and how much per unit."""
-        lim = self.limits.get(j)
-        if lim is None:
-            rows, vals = self.model.index[self._rows(j)], self.model.value[self._rows(j)]
-            keep = (vals > 0) & self.limited[rows]
-            lim = list(zip(rows[keep].tolist(), vals[keep].tolist(), strict=True))
-            self.limits[j] = lim
-        return lim
 
     def fit(self, j: int) -> float:
         """How many units of column j still fit (capacity and budgets), with what its
@@ -178,7 +150,7 @@ class _Packer:
                 pb = self.block_of[other]
                 if not any(
                     self.lat[si][self.site_of[j]] <= bound and self.fit(j) + 1e-9 >= pb.units
-                    for j in self.offer_cols[pb.index]
+                    for j in self.offer_cols.get(pb.index, ())
                 ):
                     return False
         return True
@@ -186,7 +158,9 @@ class _Packer:
     def _cheapest_first(self, blk: Block) -> list[int]:
         """``blk``'s offer columns by cost, then site name, then index."""
         cost, site, names = self.cost, self.site_of, self.site_names
-        return sorted(self.offer_cols[blk.index], key=lambda j: (cost[j], names[site[j]], j))
+        return sorted(
+            self.offer_cols.get(blk.index, ()), key=lambda j: (cost[j], names[site[j]], j)
+        )
 
     def place(self, blk: Block, anchor: int | None = None) -> bool:
         """Place ``blk`` (on site ``anchor`` only, if given); False if it does not fit (what
@@ -209,7 +183,7 @@ class _Packer:
         else:
             done = self._place_units(blk, cols)
         if done:
-            used = {self.site_of[j] for j in self.offer_cols[blk.index] if self.x[j] > EPS}
+            used = {self.site_of[j] for j in self.offer_cols.get(blk.index, ()) if self.x[j] > EPS}
             for m in blk.members:
                 self.placed_sites[m] = used
         return done
@@ -290,7 +264,7 @@ class _Packer:
             return False
         head = group[0]
         cheapest: dict[int, float] = {}
-        for j in self.offer_cols[head.index]:
+        for j in self.offer_cols.get(head.index, ()):
             si = self.site_of[j]
             cheapest[si] = min(cheapest.get(si, math.inf), float(self.model.cost[j]))
         for si in sorted(cheapest, key=lambda s: (cheapest[s], self.model.sites[s].name)):
@@ -345,6 +319,8 @@ class Order:
 
     deps: Mapping[str, set[tuple[str, float]]]
     groups: Sequence[Sequence[Block]]
+    table: Table | None = None
+    """The model's ``packer_table``, read by every run."""
 
 
 def greedy_order(
@@ -356,7 +332,7 @@ def greedy_order(
         for d, bound in lst:
             deps[w].add((d, bound))
             deps[d].add((w, bound))
-    return Order(deps=deps, groups=latency_groups(model, deps))
+    return Order(deps=deps, groups=latency_groups(model, deps), table=packer_table(model))
 
 
 def solve_greedy(
@@ -375,7 +351,7 @@ def solve_greedy(
     time). ``order``: ``greedy_order(model, dependencies)`` if already known."""
     t0 = clock()
     order = greedy_order(model, dependencies) if order is None else order
-    packer = _Packer(model, order.deps)
+    packer = _Packer(model, order.deps, order.table)
     groups = order.groups
     done = set() if guide is None else packer.follow(guide, groups)
     failed = ""

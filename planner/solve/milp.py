@@ -104,19 +104,20 @@ Buying (``planner.solve.buying``, when sites offer servers to buy)
 Solving
     ``milp``: the program above with mip_rel_gap = settings.solver_gap and a time limit,
     started from the greedy plan. ``lp+repair`` (big fleets, ``planner.solve.repair``, see
-    notes/solver-scale.md): solve the LP relaxation without twin columns (a block's offers
-    on one site that differ only in cost: ``planner.solve.twins``; same optimum); its
-    objective is a lower bound. The greedy completes the LP's integral blocks into a plan;
-    within the target gap of the bound, that plan is the answer. Otherwise every block
-    whose LP values (offers, covers, site-use) are integral keeps only the offers the LP
-    used; fractional blocks, and their latency partners, stay free; the MILP left over is
-    tiny and starts from the completion. If that finds no plan the whole MILP runs from
-    the greedy start; if its gap is above twice the target (the polish rule,
+    notes/solver-scale.md): solve the LP relaxation over the lean columns (no twins: a
+    block's offers on one site that differ only in cost, ``planner.solve.twins``; no offer
+    dominated by the block's cheapest cloud offer, ``planner.solve.dominance``; the same
+    optimum); its objective is a lower bound. The greedy completes the LP's integral blocks
+    into a plan; within the target gap of the bound, that plan is the answer. Otherwise
+    every block whose LP values (offers, covers, site-use) are integral keeps only the
+    offers the LP used; fractional blocks, and their latency partners, stay free; the MILP
+    left over is tiny and starts from the completion. If that finds no plan the whole MILP
+    runs from the greedy start; if its gap is above twice the target (the polish rule,
     ``repair.needs_polish``) the MILP polishes it for the time left, and between the target
     and twice it the plan is kept unpolished (status ``feasible``, its gap in the note). A
     what-if's LP starts from its base plan's LP basis (``planner.solve.basis``). The gap
-    reported is (objective - bound) / objective, always against the LP bound or a better
-    one HiGHS proved. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``. From
+    reported is (objective - bound) / objective, always against the LP bound or a better one
+    HiGHS proved. ``auto`` picks ``milp`` up to ``MILP_MAX_INTEGER_COLUMNS``. From
     ``partition.PARTITION_MIN_BLOCKS`` blocks (100k fleets) LP + repair solves the LP in
     parts, each with 1/k of every capacity and budget (``planner.solve.partition``; without
     dominated offers too: ``planner.solve.dominance``), completes their sum with the greedy,

@@ -1,5 +1,6 @@
 """LP + repair, the solver for big fleets (``planner.solve.milp``'s docstring, "Solving"):
-the LP relaxation over distinct columns (``planner.solve.twins``), its greedy completion,
+the LP relaxation over its lean columns (``planner.solve.dominance``: no dearer twins, no
+dominated offers), its greedy completion,
 and a small MILP over the blocks the LP left fractional only when that completion is not
 already within the target gap of the LP bound; then, above the gap, a MILP polish.
 
@@ -17,10 +18,10 @@ from dataclasses import replace
 import numpy as np
 
 from planner.solve.basis import KeyedBasis
+from planner.solve.dominance import lean_columns
 from planner.solve.highs import Clock, Solution, run_highs
 from planner.solve.milp import choose_method, round_integers, solve_lp, solve_milp
 from planner.solve.problem import BoolArray, ColKind, FloatArray, IntArray, Model, RowKind
-from planner.solve.twins import distinct_columns
 
 INTEGRAL_TOL = 1e-6
 Complete = Callable[[FloatArray], Solution]
@@ -72,7 +73,8 @@ def solve_lp_repair(
     basis: KeyedBasis | None = None,
     keep_basis: bool = False,
 ) -> Solution:
-    """LP relaxation over ``cols`` (default: ``distinct_columns``), then
+    """LP relaxation over ``cols`` (default: ``lean_columns``: the whole model's optimum and
+    bound over about a quarter of its columns), then
     ``complete(LP solution)`` (the greedy completing the LP's whole blocks: within 0.5 % of
     the LP bound on the issue #18 fleets, in a second at 10k). If that plan is within
     ``gap`` of the LP bound it is the answer (status ``optimal``: what the MILP promises).
@@ -94,7 +96,7 @@ def solve_lp_repair(
     def left() -> float:
         return max(0.0, time_limit_s - (clock() - t0))
 
-    cols = distinct_columns(model) if cols is None else cols
+    cols = lean_columns(model) if cols is None else cols
     lp = solve_lp(
         model,
         time_limit_s=time_limit_s,
@@ -327,7 +329,7 @@ def solve_model(
         return solve_partitioned(
             model, time_limit_s=time_limit_s, gap=gap, clock=clock, complete=complete
         )
-    cols = distinct_columns(model)
+    cols = lean_columns(model)
     sol = solve_lp_repair(
         model,
         time_limit_s=time_limit_s,
