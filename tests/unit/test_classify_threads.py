@@ -145,21 +145,23 @@ def _halves(series: dict[str, MetricSeries]) -> list[list[MetricSeries]]:
 
 def test_batches_worked_in_pieces_are_the_whole_batches() -> None:
     """A batch is worked in pieces of its FFT blocks: the features are those of the whole
-    batch at once, to the last digit (an FFT's last bit depends on the rows beside it), for
-    a grid whose batches (1,474 rows) are not a multiple of the blocks (256)."""
+    batch at once, to the last digit. The last bits of an FFT's autocorrelation depend on
+    the size of its block (numpy multiplies large arrays in place, in another operand
+    order): here the second batch (1,474 rows a batch) ends in a block of 14 rows, where
+    pieces cut from the first row would give it 208."""
     rng = np.random.default_rng(8)
     cols = 1000
-    t = np.arange(cols)
-    m = rng.uniform(0.5, 2.0, size=(1600, 1)) * (
-        1 + 0.4 * np.sin(2 * np.pi * t / rng.integers(6, 200, size=(1600, 1)))
-    ) + 0.1 * rng.standard_normal((1600, cols))
-    m[::9, rng.integers(0, cols, size=50)] = np.nan
     rows = _batch_rows(cols)
     assert rows % ROWS_PER_FFT != 0
-    assert rows < len(m)
+    n = rows + ROWS_PER_FFT + 14
+    t = np.arange(cols)
+    m = rng.uniform(0.5, 2.0, size=(n, 1)) * (
+        1 + 0.4 * np.sin(2 * np.pi * t / rng.integers(6, 200, size=(n, 1)))
+    ) + 0.1 * rng.standard_normal((n, cols))
+    m[::9, rng.integers(0, cols, size=50)] = np.nan
     whole = [
         f
-        for start in range(0, len(m), rows)
+        for start in range(0, n, rows)
         for f in _matrix_features(m[start : start + rows], 3600.0, [0] * rows)
     ]
     assert repr(features_of_matrix(m, 3600.0)) == repr(whole)
