@@ -76,7 +76,8 @@ REFINE_BELOW_LAGS = 50
 """Periods shorter than this many samples are refined from their multiples (one lag is more
 than 1 % of them)."""
 ROWS_PER_FFT = 256
-"""Series per FFT batch: bounds memory at about 256 x (samples + lags) x 24 bytes."""
+"""Series per FFT batch: bounds memory at about 256 x (samples + lags) x 24 bytes (and
+``planner.classify.features`` works its batches in pieces of these blocks)."""
 
 
 @dataclass(frozen=True, slots=True)
