@@ -44,11 +44,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from operator import attrgetter
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from planner.classify.periods import fit_periods
+from planner.classify.periods import ROWS_PER_FFT, fit_periods
 from planner.classify.regimes import Regime, regimes
 from planner.classify.series import FloatArray, MetricSeries
 from planner.classify.timeseries import (
@@ -72,10 +73,13 @@ samples (which only lengthen gaps) as long as a tenth of the gaps are whole inte
 QUANTILES = (0.50, 0.95, 0.99, 1.0)
 """The quantiles of each series' samples a feature reads (p50, p95, p99, max)."""
 ROWS_PER_BATCH = 2048
-"""Series stacked per 2-D batch: bounds the working memory of ``features``."""
+"""Series per batch (a batch is worked in pieces of ``ROWS_PER_FFT`` rows, its FFT blocks:
+an FFT's last bit depends on the rows transformed with it, so the blocks are those of
+whole batches; a piece's working arrays stay in the cache)."""
 CELLS_PER_BATCH = ROWS_PER_BATCH * 24 * 30
 """At most this many grid cells per batch (2048 series of 30 days hourly; 170 of 30 days
-at 5 minutes): each working array of a batch stays about 12 MB."""
+at 5 minutes)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +200,9 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
         else:
             groups.setdefault((g.step_s, g.n_grid), []).append(i)
     batches = [
-        (step, n_grid, members[start : start + _batch_rows(n_grid)])
+        (step, n_grid, piece)
         for (step, n_grid), members in groups.items()
-        for start in range(0, len(members), _batch_rows(n_grid))
+        for piece in _pieces(members, _batch_rows(n_grid))
     ]
 
     slots: dict[tuple[int, int, int, float], npt.NDArray[np.int64]] = {}
@@ -214,7 +218,7 @@ def features(series: Sequence[MetricSeries], *, threads: int = 1) -> list[Featur
             found = slots[key] = _slots(series[i], step)
         return found
 
-    def batch(job: tuple[float, int, list[int]]) -> list[Features]:
+    def batch(job: tuple[float, int, Sequence[int]]) -> list[Features]:
         step, n_grid, chunk = job
         matrix = np.full((len(chunk), n_grid), np.nan)
         for row, i in enumerate(chunk):
@@ -238,15 +242,23 @@ def features_of_matrix(
     """Features of each row of a regular grid (rows = series, NaN = missing sample)."""
     dups = list(duplicates) if duplicates is not None else [0] * matrix.shape[0]
     out: list[Features] = []
-    rows = _batch_rows(matrix.shape[1])
-    for start in range(0, matrix.shape[0], rows):
-        out.extend(_matrix_features(matrix[start : start + rows], step_s, dups[start:]))
+    for rows in _pieces(range(matrix.shape[0]), _batch_rows(matrix.shape[1])):
+        out.extend(_matrix_features(matrix[rows[0] : rows[-1] + 1], step_s, dups[rows[0] :]))
     return out
 
 
 def _batch_rows(n_grid: int) -> int:
     """Series per batch: ``ROWS_PER_BATCH``, fewer for long series (``CELLS_PER_BATCH``)."""
     return max(1, min(ROWS_PER_BATCH, CELLS_PER_BATCH // max(n_grid, 1)))
+
+
+def _pieces(members: Sequence[T], rows: int) -> list[Sequence[T]]:
+    """``members`` in batches of ``rows``, each cut in pieces of ``ROWS_PER_FFT``."""
+    return [
+        members[at : min(at + ROWS_PER_FFT, start + rows)]
+        for start in range(0, len(members), rows)
+        for at in range(start, min(start + rows, len(members)), ROWS_PER_FFT)
+    ]
 
 
 def _empty_features() -> Features:

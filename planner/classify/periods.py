@@ -76,7 +76,8 @@ REFINE_BELOW_LAGS = 50
 """Periods shorter than this many samples are refined from their multiples (one lag is more
 than 1 % of them)."""
 ROWS_PER_FFT = 256
-"""Series per FFT batch: bounds memory at about 256 x (samples + lags) x 24 bytes."""
+"""Series per FFT batch: bounds memory at about 256 x (samples + lags) x 24 bytes (and
+``planner.classify.features`` works its batches in pieces of these blocks)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ def fit_periods(
     on/off): sparse events need a stronger peak (module doc).
 
     The candidates of every row and their repeat check are found in one array pass; what
-    is left per row (the fundamental and its refinement) reads the row as a Python list."""
+    is left (each row's fundamental and its refinement) in a few more array passes."""
     lo, hi = lag_range(step_s, resid.shape[1])
     lag24 = round(86400.0 / step_s)
     lag168 = round(7 * 86400.0 / step_s)
@@ -182,16 +183,19 @@ def fit_periods(
     )
     a24 = _column(r, lag24) if 2 * step_s <= 86400.0 else [math.nan] * len(r)
     a168 = _column(r, lag168)
-    by_row = _repeating(r, lo, hi, floors)
-    out = []
-    for i in range(len(r)):
-        cands = by_row.get(i)
-        fit = _fundamental(r[i].tolist(), hi, cands) if cands else None
-        out.append(
-            PeriodFit(fit[0] * step_s, fit[1], fit[2], fit[3], a24[i], a168[i])
-            if fit
-            else _none(a24[i], a168[i])
-        )
+    out = [_none(x24, x168) for x24, x168 in zip(a24, a168, strict=True)]
+    found = _fundamentals(r, hi, _repeating(r, lo, hi, floors))
+    if found is not None:
+        rows, period, acf, prom, repeats = found
+        for i, per, ac, pr, rep in zip(
+            rows.tolist(),
+            (period * step_s).tolist(),
+            acf.tolist(),
+            prom.tolist(),
+            repeats.tolist(),
+            strict=True,
+        ):
+            out[i] = PeriodFit(per, ac, pr, rep, a24[i], a168[i])
     return out
 
 
@@ -221,14 +225,15 @@ def _floor(n: int, events: int) -> float:
     return floor
 
 
-def _repeating(
-    r: FloatArray, lo: int, hi: int, floors: FloatArray
-) -> dict[int, list[tuple[int, float, float]]]:
-    """Per row (by index; rows without any left out), the (lag, r, prominence) of every
-    candidate peak in ``lo..hi`` that repeats (module doc), lags ascending. ``r`` has no
-    NaN (-2 where a lag is unusable)."""
+Candidates = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, FloatArray]
+"""(row, lag, r, prominence) of candidate peaks, by row and lag ascending."""
+
+
+def _repeating(r: FloatArray, lo: int, hi: int, floors: FloatArray) -> Candidates | None:
+    """Every candidate peak in ``lo..hi`` that repeats (module doc), None without any.
+    ``r`` has no NaN (-2 where a lag is unusable)."""
     if hi - lo < 2:
-        return {}
+        return None
     width = r.shape[1]
     k = np.arange(max(lo, 1), hi + 1)
     k0 = int(k[0])
@@ -236,7 +241,7 @@ def _repeating(
     local = (rk > r[:, k0 - 1 : hi]) & (rk >= r[:, k0 + 1 : hi + 2]) & (rk >= floors[:, None])
     row_of, col = np.nonzero(local)
     if row_of.size == 0:
-        return {}
+        return None
     ps = k[col]
     # every window below is a (start, end) pair of one reduceat over the flattened rows,
     # with a sentinel so that an end may be one past the last row
@@ -259,12 +264,9 @@ def _repeating(
     r2 = _reduce_windows(np.maximum, flat, base[twice] + a, base[twice] + b + 1)
     ok = np.ones(ps.size, dtype=bool)
     ok[twice] = r2 >= 0.5 * peak[twice]
-    out: dict[int, list[tuple[int, float, float]]] = {}
-    for i, p, pk, pr in zip(
-        row_of[ok].tolist(), ps[ok].tolist(), peak[ok].tolist(), prom[ok].tolist(), strict=True
-    ):
-        out.setdefault(i, []).append((p, pk, pr))
-    return out
+    if not ok.any():
+        return None
+    return row_of[ok], ps[ok], peak[ok], prom[ok]
 
 
 def _reduce_windows(
@@ -280,55 +282,102 @@ def _reduce_windows(
     return np.asarray(ufunc.reduceat(flat, bounds)[0::2], dtype=np.float64)
 
 
-def _near(row: list[float], lag: float, period: float, slack: int = 1) -> tuple[int, float]:
-    """The highest r within 1 % of a (fractional) lag, at least ``slack`` lags either side,
-    and within a third of the period (so the search never reaches the next multiple):
-    (lag, r); the first such lag on a tie."""
-    w = max(1, min(max(round(0.01 * lag), slack), math.floor(period / 3)))
-    a = max(1, math.floor(lag) - w)
-    b = min(len(row) - 1, math.ceil(lag) + w)
-    if a > b:
-        return -1, math.nan
-    seg = row[a : b + 1]
-    i = seg.index(max(seg))
-    return a + i, seg[i]
+def _near(
+    flat: FloatArray,
+    width: int,
+    base: npt.NDArray[np.int64],
+    lag: npt.NDArray[np.float64] | npt.NDArray[np.int64],
+    period: npt.NDArray[np.float64] | npt.NDArray[np.int64],
+    *,
+    slack: npt.NDArray[np.int64] | int = 1,
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """For each (row, fractional lag): the highest r within 1 % of the lag, at least
+    ``slack`` lags either side, and within a third of the period (so the search never
+    reaches the next multiple): (lag, r), the first such lag on a tie, (-1, NaN) for an
+    empty window. ``base`` is each row's offset in ``flat`` (rows of ``width`` lags)."""
+    w = np.maximum(
+        1,
+        np.minimum(
+            np.maximum(np.rint(0.01 * lag).astype(np.int64), slack),
+            np.floor(period / 3).astype(np.int64),
+        ),
+    )
+    a = np.maximum(1, np.floor(lag).astype(np.int64) - w)
+    b = np.minimum(width - 1, np.ceil(lag).astype(np.int64) + w)
+    at = np.full(a.size, -1, dtype=np.int64)
+    best = np.full(a.size, math.nan)
+    filled = np.flatnonzero(a <= b)
+    if filled.size:
+        a, b = a[filled], b[filled]
+        pos = a[:, None] + np.arange(int((b - a).max()) + 1)
+        seg = np.where(
+            pos <= b[:, None], flat[base[filled, None] + np.minimum(pos, width - 1)], -np.inf
+        )
+        j = np.argmax(seg, axis=1)
+        at[filled] = a + j
+        best[filled] = seg[np.arange(j.size), j]
+    return at, best
 
 
-def _fundamental(
-    row: list[float], hi: int, repeating: list[tuple[int, float, float]]
-) -> tuple[float, float, float, int]:
-    """(period in lags, r, prominence, repeats) of one row from its repeating candidates
-    (module doc)."""
-    top = max(c[1] for c in repeating)
+def _fundamentals(
+    r: FloatArray, hi: int, cands: Candidates | None
+) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray, FloatArray, npt.NDArray[np.int64]] | None:
+    """(rows, period in lags, r, prominence, repeats) of each row with repeating candidates
+    ``cands`` (module doc), in array passes over all rows at once."""
+    if cands is None:
+        return None
+    rows, lags, rs, proms = cands
+    n, width = rows.size, r.shape[1]
+    flat = r.ravel()
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    seg = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, n]))
+    index = np.arange(n)
     # the shortest of the (near-)best: an exact period correlates equally at its multiples
-    best = min((c for c in repeating if c[1] >= top - TIE), key=lambda c: c[0])
+    top = np.maximum.reduceat(rs, starts)
+    best = np.minimum.reduceat(np.where(rs >= top[seg] - TIE, index, n), starts)
+    # a shorter candidate is the fundamental when the best is a multiple of it and it
+    # correlates nearly as well; a true fundamental also correlates half-way to the best
+    # (a daily cycle with a job every hour does not: r at 12 h is low, and the day is the
+    # period); a period known to half a lag is known to k/2 lags at its k-th multiple
+    b = best[seg]
+    m = lags[b] / lags
+    whole = np.rint(m)
+    maybe = np.flatnonzero(
+        (index < b)
+        & ~(rs < HARMONIC_SHARE * rs[b])
+        & ~(whole < 2)
+        & ~(np.abs(m - whole) > 0.05 * m)
+    )
     fund = best
-    for c in sorted(repeating):
-        if c[0] >= best[0]:
+    if maybe.size:
+        k = whole[maybe].astype(np.int64) // 2
+        _, r_half = _near(
+            flat, width, rows[maybe] * width, k * lags[maybe], lags[maybe], slack=(k + 1) // 2
+        )
+        first = np.full(n, n)
+        first[maybe] = np.where(r_half >= HALF_SHARE * rs[maybe], maybe, n)
+        fund = np.minimum(np.minimum.reduceat(first, starts), best)
+    # refined from the multiples: doubling keeps the predicted lag within one lag of the
+    # peak; only short periods (under REFINE_BELOW_LAGS) move: a long one is known to 1 %
+    p, acf, prom = lags[fund], rs[fund], proms[fund]
+    period = p.astype(np.float64)
+    repeats = np.ones(fund.size, dtype=np.int64)
+    short = p < REFINE_BELOW_LAGS
+    base = rows[fund] * width
+    active = np.ones(fund.size, dtype=bool)
+    mult = 2
+    while True:
+        active &= mult * period <= hi
+        on = np.flatnonzero(active)
+        if not on.size:
             break
-        m = best[0] / c[0]
-        if c[1] < HARMONIC_SHARE * best[1] or round(m) < 2 or abs(m - round(m)) > 0.05 * m:
-            continue
-        # a true fundamental also correlates half-way to the longer period (a daily cycle
-        # with a job every hour does not: r at 12 h is low, and the day is the period)
-        # a period known to half a lag is known to k/2 lags at its k-th multiple
-        k = round(m) // 2
-        _, r_half = _near(row, k * c[0], c[0], slack=math.ceil(k / 2))
-        if r_half >= HALF_SHARE * c[1]:
-            fund = c
-            break
-    p, r, prom = fund
-    period = float(p)
-    repeats = 1
-    m = 2
-    while m * period <= hi:
-        # doubling keeps the predicted lag within one lag of the peak; only short periods
-        # (under REFINE_BELOW_LAGS) move: a long one is already known to 1 %
-        lag, rm = _near(row, m * period, 1.0 if p < REFINE_BELOW_LAGS else period)
-        if not rm >= 0.5 * r:
-            break
-        if p < REFINE_BELOW_LAGS:
-            period = lag / m
-        repeats = m
-        m *= 2
-    return period, r, prom, repeats
+        at, rm = _near(
+            flat, width, base[on], mult * period[on], np.where(short[on], 1.0, period[on])
+        )
+        good = rm >= 0.5 * acf[on]
+        active[on[~good]] = False
+        moved = on[good]
+        period[moved] = np.where(short[moved], at[good] / mult, period[moved])
+        repeats[moved] = mult
+        mult *= 2
+    return rows[fund], period, acf, prom, repeats

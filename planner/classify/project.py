@@ -23,7 +23,7 @@ import numpy as np
 
 from planner.classify.calibration import thresholds, usable
 from planner.classify.features import Features, features
-from planner.classify.rules import primary_metric, telemetry_verdict
+from planner.classify.rules import primary_metric, telemetry_verdict, verdict_metrics
 from planner.classify.series import MetricSeries, telemetry_key
 from planner.classify.sizing import rightsize
 from planner.classify.stability import halves, halves_of, since, stability
@@ -81,6 +81,13 @@ def _split(series: Mapping[str, MetricSeries]) -> list[dict[str, MetricSeries]]:
     return [first, second]
 
 
+def _checked(workload: Workload, series: Mapping[str, MetricSeries]) -> dict[str, MetricSeries]:
+    """The series whose halves the stability check reads (``verdict_metrics``: a memory
+    series beside a cpu one is never read)."""
+    keep = verdict_metrics(workload, series)
+    return {m: s for m, s in series.items() if m in keep}
+
+
 def _features_of(parts: Sequence[Mapping[str, MetricSeries]]) -> Parts:
     flat = [s for p in parts for s in p.values()]
     computed = iter(features(flat))
@@ -132,13 +139,14 @@ def classify_workload(
     parts: Parts | None = None,
 ) -> Classification:
     """One workload's ``Classification`` from its series and their features; ``parts`` are
-    the two halves' series and features (computed here when not given)."""
+    the two halves' series and features, of at least the series ``_checked`` keeps
+    (computed here when not given)."""
     if not feats:
         return _no_telemetry(workload)
     feature_map = {m: f.as_dict() for m, f in sorted(feats.items())}
     cur_series, cur_feats, regime = _current_regime(workload, series, feats, t)
     if parts is None or cur_series is not series:
-        parts = _features_of(_split(cur_series))
+        parts = _features_of(_split(_checked(workload, cur_series)))
     sizing = rightsize(workload, cur_series, cur_feats, t, headroom)
     v = telemetry_verdict(workload, cur_series, cur_feats, t)
     factor, stable = stability(workload, v, parts, t)
@@ -186,16 +194,20 @@ def classify_project(
     project: Project, telemetry: TelemetrySet, *, threads: int = 1
 ) -> tuple[Classification, ...]:
     """One ``Classification`` per workload, sorted by workload name. Features of every
-    series, and of each series' two halves, are computed in one vectorised batch each, on
-    ``threads`` threads (the result does not depend on it)."""
+    series, and of the two halves of each series the stability check reads (``_checked``),
+    are computed in one vectorised batch each, on ``threads`` threads (the result does not
+    depend on it)."""
     t = thresholds(project.settings.classify)
     by_key = telemetry.by_workload()
     wanted: list[MetricSeries] = []
+    checked: list[MetricSeries] = []
     for w in project.workloads:
-        wanted.extend(by_key.get(telemetry_key(w), {}).values())
+        series = by_key.get(telemetry_key(w), {})
+        wanted.extend(series.values())
+        checked.extend(_checked(w, series).values())
     computed = dict(zip((id(s) for s in wanted), features(wanted, threads=threads), strict=True))
-    split = dict(zip((id(s) for s in wanted), halves_of(wanted), strict=True))
-    half_list = [h for s in wanted for h in split[id(s)]]
+    split = dict(zip((id(s) for s in checked), halves_of(checked), strict=True))
+    half_list = [h for s in checked for h in split[id(s)]]
     half_feats = dict(
         zip((id(h) for h in half_list), features(half_list, threads=threads), strict=True)
     )
@@ -203,10 +215,11 @@ def classify_project(
     for w in sorted(project.workloads, key=lambda w: w.name):
         series = by_key.get(telemetry_key(w), {})
         feats = {m: computed[id(s)] for m, s in series.items()}
+        halves = [(m, split[id(s)]) for m, s in series.items() if id(s) in split]
         parts = [
             (
-                {m: split[id(s)][i] for m, s in series.items()},
-                {m: half_feats[id(split[id(s)][i])] for m, s in series.items()},
+                {m: h[i] for m, h in halves},
+                {m: half_feats[id(h[i])] for m, h in halves},
             )
             for i in (0, 1)
         ]

@@ -38,7 +38,7 @@ then scales it by how well the class holds on parts of the window. Unknown has c
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from planner.classify.calibration import usable
 from planner.classify.features import Features
@@ -72,6 +72,21 @@ def primary_metric(workload: Workload, metrics: Sequence[str]) -> str | None:
         if m in metrics:
             return m
     return sorted(metrics)[0] if metrics else None
+
+
+VERDICT_EXTRAS = frozenset({"rps", "tokens", "gpu", "cpu_max"})
+"""The metrics rules 2-4 read besides the primary one (``_idle``: rps, cpu_max;
+``planner.classify.gpu``: gpu, rps, tokens)."""
+
+
+def verdict_metrics(workload: Workload, metrics: Iterable[str]) -> frozenset[str]:
+    """The metrics among ``metrics`` whose series and features ``telemetry_verdict`` reads:
+    the primary one and ``VERDICT_EXTRAS``. Given only these it gives the same verdict as
+    given all (the others never decide the primary metric: it is the first present of a
+    fixed order, else the first name)."""
+    names = list(metrics)
+    primary = primary_metric(workload, names)
+    return frozenset(m for m in names if m == primary or m in VERDICT_EXTRAS)
 
 
 def telemetry_verdict(

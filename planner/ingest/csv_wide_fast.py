@@ -120,13 +120,14 @@ def read_wide_fast(
     del val_parts
     grid_ok = is_sorted_unique(ts)
     column_of = {key: j for j, key in enumerate(keys)}
+    gappy = np.asarray(np.isnan(columns).any(axis=1), dtype=np.bool_)
     out: list[tuple[MetricSeries, int]] = []
     for (workload, metric), key in sorted(sink.keys.items()):
-        v = columns[column_of[key]]
-        gaps = np.isnan(v)
+        j = column_of[key]
+        v = columns[j]
         t = ts
-        if gaps.any():
-            keep = ~gaps
+        if gappy[j]:
+            keep = ~np.isnan(v)
             t, v = ts[keep], v[keep]
         if not v.size:
             continue

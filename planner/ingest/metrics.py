@@ -5,6 +5,7 @@ metric named by a file name.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -79,8 +80,10 @@ METRIC_ALIASES: Mapping[str, MetricUnit] = {
 """Every accepted metric name (lower case, ``_`` for ``-`` and ``.``) -> its meaning."""
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve_metric(name: str) -> MetricUnit | None:
-    """(metric, unit, factor) for a metric name, or None when unknown."""
+    """(metric, unit, factor) for a metric name, or None when unknown (remembered: a wide
+    file names the same few metrics in every column)."""
     key = name.strip().lower().replace("-", "_").replace(".", "_")
     return METRIC_ALIASES.get(key)
 

@@ -9,7 +9,14 @@ import numpy as np
 
 from planner.classify import MetricSeries, TelemetrySet, classify_project
 from planner.classify.calibration import thresholds
-from planner.classify.features import QUANTILES, features, features_of_matrix
+from planner.classify.features import (
+    QUANTILES,
+    _batch_rows,
+    _matrix_features,
+    features,
+    features_of_matrix,
+)
+from planner.classify.periods import ROWS_PER_FFT
 from planner.classify.rules import telemetry_verdict
 from planner.classify.stability import halves
 from planner.model import Project, Resources, Workload, WorkloadKind
@@ -134,3 +141,27 @@ def test_verdict_without_words_has_the_same_class_and_confidence() -> None:
 def _halves(series: dict[str, MetricSeries]) -> list[list[MetricSeries]]:
     split = [halves(s) for s in series.values()]
     return [[h[0] for h in split], [h[1] for h in split]]
+
+
+def test_batches_worked_in_pieces_are_the_whole_batches() -> None:
+    """A batch is worked in pieces of its FFT blocks: the features are those of the whole
+    batch at once, to the last digit. The last bits of an FFT's autocorrelation depend on
+    the size of its block (numpy multiplies large arrays in place, in another operand
+    order): here the second batch (1,474 rows a batch) ends in a block of 14 rows, where
+    pieces cut from the first row would give it 208."""
+    rng = np.random.default_rng(8)
+    cols = 1000
+    rows = _batch_rows(cols)
+    assert rows % ROWS_PER_FFT != 0
+    n = rows + ROWS_PER_FFT + 14
+    t = np.arange(cols)
+    m = rng.uniform(0.5, 2.0, size=(n, 1)) * (
+        1 + 0.4 * np.sin(2 * np.pi * t / rng.integers(6, 200, size=(n, 1)))
+    ) + 0.1 * rng.standard_normal((n, cols))
+    m[::9, rng.integers(0, cols, size=50)] = np.nan
+    whole = [
+        f
+        for start in range(0, n, rows)
+        for f in _matrix_features(m[start : start + rows], 3600.0, [0] * rows)
+    ]
+    assert repr(features_of_matrix(m, 3600.0)) == repr(whole)
