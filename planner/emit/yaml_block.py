@@ -92,7 +92,11 @@ def block_yaml(
                     raise _FallbackError
             if len(key) > MAX_KEY:
                 raise _FallbackError
-            node(v, f"{lead}{key}:", indent)
+            if type(v) is str:  # most values: written here, as ``node`` writes them
+                text = seen.get(v)
+                lines.append(f"{lead}{key}: {text_of(v) if text is None else text}")
+            else:
+                node(v, f"{lead}{key}:", indent)
             lead = pad
 
     def sequence(s: list[Any], indent: int, first: str) -> None:

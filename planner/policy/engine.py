@@ -24,6 +24,7 @@ from planner.model import (
     Finding,
     Level,
     Plan,
+    PricingOption,
     Project,
     Prune,
     RuleConfig,
@@ -250,10 +251,13 @@ def merge_parts(parts: Iterable[ConstraintPart]) -> Constraints:
             site[k] = min(v, site.get(k, v))
     domains = [p.min_failure_domains_tier1 for p in parts if p.min_failure_domains_tier1]
     prunes: dict[tuple[str, str, str, str], Prune] = {}
+    options: dict[PricingOption | None, str] = {None: ""}  # an option's value, read once
     for part in parts:
         for pr in part.prunes:
-            key = (pr.workload, pr.site, pr.option.value if pr.option else "", pr.rule_id)
-            prunes.setdefault(key, pr)
+            option = options.get(pr.option)
+            if option is None:
+                option = options[pr.option] = pr.option.value if pr.option else ""
+            prunes.setdefault((pr.workload, pr.site, option, pr.rule_id), pr)
     return Constraints(
         team_budget_per_month=dict(sorted(team.items())),
         site_budget_per_month=dict(sorted(site.items())),

@@ -23,11 +23,35 @@ def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str]:
     return (_LEVEL_ORDER.get(f.level, 9), f.rule_id, f.scope_kind, f.scope, f.message)
 
 
+_AS_IS = frozenset({type(None), bool, int, str, Decimal})
+"""Evidence values kept as they are, by exact type (most are)."""
+
+
 def evidence_to_json(value: object) -> Any:
     """Evidence as JSON-ready data with a stable shape: mappings and sets sorted, money and
     decimals exact (``Decimal``: write them with ``planner.money.json_text``), floats
     rounded to 4 decimals (no float noise), NaN and infinities as text, other objects as
-    their ``str``."""
+    their ``str``. Plain dicts, lists and tuples and the scalars of ``_AS_IS`` are told by
+    their exact type (a fleet's findings hold tens of thousands of values)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {
+            str(k): v if type(v) in _AS_IS else evidence_to_json(v)
+            for k, v in sorted(value.items(), key=_key_text)  # type: ignore[attr-defined]
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else evidence_to_json(v) for v in value]  # type: ignore[attr-defined]
+    return _other_to_json(value)
+
+
+def _key_text(kv: tuple[object, object]) -> str:
+    return str(kv[0])
+
+
+def _other_to_json(value: object) -> Any:
+    """``evidence_to_json`` of what is not a plain container or an exact scalar."""
     if value is None or isinstance(value, bool | int | str | Decimal):
         return value
     if isinstance(value, Money):

@@ -53,13 +53,32 @@ def partly_moved(placement: Placement) -> bool:
     workload bursting into, or spilling over to, another site). It pays migration for the
     new share, so the report lists it with the moves, marked "in part";
     ``Placement.moved`` (which policies read) stays false."""
-    p = placement
-    return p.previous_site is not None and p.previous_site in p.sites and len(p.sites) > 1
+    previous = placement.previous_site
+    parts = placement.assignments
+    if previous is None or len(parts) < 2:  # one assignment: one site
+        return False
+    sites = {a.site for a in parts}
+    return previous in sites and len(sites) > 1
+
+
+def moved_whole(placement: Placement) -> bool:
+    """``Placement.moved`` (it runs today and no part of it stays there), without sorting
+    its sites."""
+    previous = placement.previous_site
+    return previous is not None and all(a.site != previous for a in placement.assignments)
 
 
 def changes_site(placement: Placement) -> bool:
-    """Moves in whole or in part: the workload runs somewhere it does not run today."""
-    return placement.moved or partly_moved(placement)
+    """Moves in whole or in part: the workload runs somewhere it does not run today
+    (``Placement.moved`` or :func:`partly_moved`)."""
+    previous = placement.previous_site
+    if previous is None:
+        return False
+    parts = placement.assignments
+    if len(parts) == 1:
+        return parts[0].site != previous
+    sites = {a.site for a in parts}
+    return previous not in sites or len(sites) > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +126,7 @@ def plan_totals(plan: Plan, discount_rate_pct: float) -> PlanTotals:
             before, after, plan.horizon_months, discount_rate_pct, (before_pm, after_pm)
         ),
         workloads=len(plan.placements),
-        moved=sum(1 for p in plan.placements if p.moved),
+        moved=sum(1 for p in plan.placements if moved_whole(p)),
         partly_moved=sum(1 for p in plan.placements if partly_moved(p)),
         idle_today=idle_today,
         idle_after=idle_after,
@@ -153,12 +172,14 @@ def site_figures(plan: Plan, sites: Iterable[str] = ()) -> tuple[SiteFigures, ..
             after[a.site] = after.get(a.site, zero) + a.per_month
         if p.previous_site is not None:
             before[p.previous_site] = before.get(p.previous_site, zero) + base.get(p.workload, zero)
-        if p.moved:
-            assert p.previous_site is not None  # guaranteed by Placement.moved
-            moved_out[p.previous_site] = moved_out.get(p.previous_site, 0) + 1
+        previous = p.previous_site
+        if previous is None:
+            continue
+        if moved_whole(p):
+            moved_out[previous] = moved_out.get(previous, 0) + 1
         if changes_site(p):
-            for s in p.sites:
-                if s != p.previous_site:
+            for s in {a.site for a in p.assignments}:
+                if s != previous:
                     moved_in[s] = moved_in.get(s, 0) + 1
     return tuple(
         SiteFigures(
@@ -205,7 +226,7 @@ def team_figures(plan: Plan, team_of: Mapping[str, str]) -> tuple[TeamFigures, .
                 ),
                 migration=Money.total((p.migration for p in placements), cur),
                 workloads=len(placements),
-                moved=sum(1 for p in placements if p.moved),
+                moved=sum(1 for p in placements if moved_whole(p)),
                 partly_moved=sum(1 for p in placements if partly_moved(p)),
             )
         )

@@ -52,7 +52,6 @@ from planner.report.amounts import round_ratio
 from planner.report.figures import (
     SiteFigures,
     TeamFigures,
-    partly_moved,
     plan_totals,
     primary_assignment,
     site_figures,
@@ -135,18 +134,21 @@ def _workload_dict(
 ) -> dict[str, Any]:
     main = primary_assignment(p)
     kind = tier = None
-    try:
-        w = project.workload(p.workload)
+    w = project.find_workload(p.workload)
+    if w is not None:
         kind, tier = w.kind.value, w.tier
-    except KeyError:
-        pass
+    sites = p.sites  # sorted once (a property): read four times below
+    previous = p.previous_site
+    parts = p.assignments
+    if len(parts) > 1:
+        parts = tuple(sorted(parts, key=_site_option))
     return {
         "name": p.workload,
         "team": team,
         "kind": kind,
         "tier": tier,
         "classification": _classification_dict(c),
-        "sites": list(p.sites),
+        "sites": list(sites),
         "offer": (
             None
             if main is None
@@ -156,18 +158,15 @@ def _workload_dict(
                 "instance_type": main.instance_type,
             }
         ),
-        "assignments": [
-            _assignment_dict(a)
-            for a in sorted(p.assignments, key=lambda a: (a.site, a.option.value))
-        ],
+        "assignments": [_assignment_dict(a) for a in parts],
         "usd_per_month": p.per_month,
         "baseline_usd_per_month": baseline,
         "delta_usd_per_month": None if baseline is None else p.per_month - baseline,
         "migration": {
-            "from": p.previous_site,
-            "to": list(p.sites),
-            "moved": p.moved,
-            "partial": partly_moved(p),
+            "from": previous,
+            "to": list(sites),
+            "moved": previous is not None and previous not in sites,  # Placement.moved
+            "partial": previous is not None and previous in sites and len(sites) > 1,
             "usd": p.migration,
             "items": [
                 {"name": li.name, "usd": li.amount, "formula": li.formula}
@@ -180,6 +179,10 @@ def _workload_dict(
             [] if p.runner_up is None else [_alternative_dict(p.runner_up, p.per_month)]
         ),
     }
+
+
+def _site_option(a: Assignment) -> tuple[str, str]:
+    return (a.site, a.option.value)
 
 
 def _resources_dict(u: SiteUsage | None) -> dict[str, dict[str, float | None]]:

@@ -68,16 +68,23 @@ def waves_ledger(plan: Plan, months: int) -> Ledger:
     cur = plan.per_month.currency
     estate_sites = {e.site for e in plan.estates}
     _, variable_after = variable_per_month(plan)
-    run = [variable_after] * months
+    # a wave's change runs in every month before it: added where its months end (exact
+    # cents) and summed from the last month back, once per month instead of once per
+    # wave and month
+    ends = [0] * months
     for w in plan.waves.waves:
-        waiting = range(1, min(w.start_month - 1, months) + 1)  # months before the wave
-        if not waiting:
+        last = min(w.start_month - 1, months)  # months 1..last come before the wave
+        if last < 1:
             continue
         # the wave's workloads' run rates today less after, summed once (exact cents)
         rates = [_variable(plan, name, estate_sites) for name in w.workloads]
-        change = Money.total((today - after for today, after in rates), cur)
-        for m in waiting:
-            run[m - 1] += change
+        ends[last - 1] += Money.total((today - after for today, after in rates), cur).cents
+    run = [variable_after] * months
+    waiting = 0
+    for m in range(months - 1, -1, -1):
+        waiting += ends[m]
+        if waiting:
+            run[m] = variable_after + Money(waiting, cur)
     items = [
         CashItem(w.start_month, w.one_off, f"migration wave {w.number}")
         for w in plan.waves.waves

@@ -177,9 +177,13 @@ def use_in_wave(
 
 def overflow(room: SiteRoom, used: Usage, month: int) -> str | None:
     """``colo-us cpu 260.0 > 240.0 in month 3`` when ``used`` does not fit, else ``None``."""
-    cap = room.at(month)
+    return overflow_of(room.site, room.at(month), used, month)
+
+
+def overflow_of(site: str, cap: Mapping[str, float], used: Usage, month: int) -> str | None:
+    """``overflow`` with the site's capacity in ``month`` (``SiteRoom.at``) given."""
     for res in sorted(used):
         have = cap.get(res, 0.0)
         if used[res] > have + EPSILON * max(1.0, have):
-            return f"{room.site} {res} {used[res]:.1f} > {have:.1f} in month {month}"
+            return f"{site} {res} {used[res]:.1f} > {have:.1f} in month {month}"
     return None

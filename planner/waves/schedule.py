@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from planner.fx import said
 from planner.model import Wave, WaveMove
 from planner.money import DEFAULT_CURRENCY, Money
-from planner.waves.capacity import SiteRoom, Usage, WorkloadUse, overflow
+from planner.waves.capacity import SiteRoom, Usage, WorkloadUse, overflow_of
 from planner.waves.groups import MoveGroup
 
 BYTES_PER_GIB = 2**30
@@ -108,10 +108,15 @@ class _State:
         self.base = sorted(
             range(len(facts)), key=lambda i: (-facts[i].saving_cents, facts[i].group.workloads)
         )
-        """Largest saving first, then by name: the groups not in a wave yet (``_order`` drops
-        the others as they go)."""
+        """Largest saving first, then by name: the groups not in a wave yet, and some that
+        are (``_order`` drops those in bulk: ``dropped`` is how many waves held when it
+        last did)."""
+        self.dropped = 0
         self.frees: dict[int, str] = {}
         """Why a group went early: it leaves a site another group has no room in."""
+        self._extra: dict[int, tuple[tuple[str, dict[str, float]], ...]] = {}
+        self._caps: dict[tuple[str, int], dict[str, float]] = {}
+        """Each owned site's capacity by month (``SiteRoom.at``), read once."""
 
     def _departs(self, f: GroupFacts) -> frozenset[str]:
         out: set[str] = set()
@@ -141,20 +146,31 @@ class _State:
 
     def fits(self, i: int, month: int) -> tuple[str, str] | None:
         """``(site, what overflows)`` when group ``i`` does not fit now, else ``None``."""
-        extra: dict[str, dict[str, float]] = {}
-        for n in self.facts[i].group.workloads:
-            if n in self.uses:
-                _sum_into(extra, self.uses[n].after, 1.0)
-        for site in sorted(extra):
-            room = self.rooms.get(site)
-            if room is None:
-                continue
+        for site, extra in self._moving_in(i):
+            room = self.rooms[site]
+            cap = self._caps.get((site, month))
+            if cap is None:
+                cap = self._caps[(site, month)] = room.at(month)
             here = self.used.get(site, {})
-            trial = {r: here.get(r, 0.0) + v for r, v in extra[site].items()}
-            over = overflow(room, trial, month)
+            trial = {r: here.get(r, 0.0) + v for r, v in extra.items()}
+            over = overflow_of(site, cap, trial, month)
             if over is not None:
                 return site, over
         return None
+
+    def _moving_in(self, i: int) -> tuple[tuple[str, dict[str, float]], ...]:
+        """What group ``i`` uses with the plan on each owned site, by site (summed once:
+        a blocked group is probed wave after wave)."""
+        known = self._extra.get(i)
+        if known is None:
+            extra: dict[str, dict[str, float]] = {}
+            for n in self.facts[i].group.workloads:
+                if n in self.uses:
+                    _sum_into(extra, self.uses[n].after, 1.0)
+            known = self._extra[i] = tuple(
+                (site, extra[site]) for site in sorted(extra) if site in self.rooms
+            )
+        return known
 
 
 PROBE = 32
@@ -163,14 +179,22 @@ group further down saves too little to lift the group that would free its room."
 
 
 def _order(st: _State, month: int) -> list[int]:
-    """Largest saving first; a group that leaves a site another group cannot enter for
-    want of room counts that group's saving too (it frees the room). Only the first
-    ``PROBE`` groups that may otherwise go are probed for room (a wave is ordered in time
-    linear in the groups, not quadratic)."""
-    todo = st.base = [i for i in st.base if i not in st.wave_of_group]  # groups only leave
+    """The groups not in a wave yet (and, unless some group is blocked, some that are: the
+    caller skips them) in the order they are offered a place. Largest saving first; a
+    group that leaves a site another group cannot enter for want of room counts that
+    group's saving too (it frees the room). Only the first ``PROBE`` groups that may
+    otherwise go are probed for room (a wave is ordered in time linear in the groups, not
+    quadratic)."""
+    gone = st.wave_of_group
+    todo = st.base
+    if 2 * (len(gone) - st.dropped) > len(todo):  # groups only leave: dropped in bulk
+        todo = st.base = [i for i in todo if i not in gone]
+        st.dropped = len(gone)
     blocked: dict[str, tuple[int, str]] = {}
     probed = 0
     for i in todo:
+        if i in gone:
+            continue
         f = st.facts[i]
         if f.ready_month > month or any(j not in st.wave_of_group for j in f.group.after):
             continue
@@ -181,7 +205,9 @@ def _order(st: _State, month: int) -> list[int]:
         if hit is not None and f.saving_cents > blocked.get(hit[0], (0, ""))[0]:
             blocked[hit[0]] = (f.saving_cents, f.group.name)
     if not blocked:
-        return todo
+        return todo  # _fill skips the groups already in a wave
+    todo = st.base = [i for i in todo if i not in gone]
+    st.dropped = len(gone)
 
     def key(i: int) -> tuple[int, tuple[str, ...]]:
         f = st.facts[i]
@@ -305,7 +331,8 @@ def schedule(
                 i = next(
                     j
                     for j in _order(st, month)
-                    if all(k in st.wave_of_group for k in facts[j].group.after)
+                    if j not in st.wave_of_group
+                    and all(k in st.wave_of_group for k in facts[j].group.after)
                 )
                 hit = st.fits(i, month)
                 st.assign(i, number)

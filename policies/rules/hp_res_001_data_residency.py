@@ -53,19 +53,22 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
     allowed = pm.string_list_map(ctx.params, ALLOWED)
-    prunes = [
-        Prune(
-            w.name,
-            s.name,
-            None,
-            "HP-RES-001",
-            f"{w.data.residency.value} data may not leave "
-            f"{'/'.join(allowed.get(w.data.residency.value, ())) or 'its jurisdiction'}",
-        )
-        for w in ctx.project.workloads
-        for s in ctx.project.sites
-        if not _allowed(w, s, allowed)
-    ]
+    sites = ctx.project.sites
+    # whether a site is allowed depends on the residency class alone: worked out once per
+    # class, not per workload x site (a fleet is 10k x 20 pairs)
+    barred: dict[str, tuple[tuple[str, ...], str]] = {}
+    prunes: list[Prune] = []
+    for w in ctx.project.workloads:
+        cls = w.data.residency.value
+        known = barred.get(cls)
+        if known is None:
+            names = tuple(s.name for s in sites if not _allowed(w, s, allowed))
+            reason = (
+                f"{cls} data may not leave {'/'.join(allowed.get(cls, ())) or 'its jurisdiction'}"
+            )
+            known = barred[cls] = (names, reason)
+        names, reason = known
+        prunes.extend(Prune(w.name, name, None, "HP-RES-001", reason) for name in names)
     return ConstraintPart(prunes=tuple(prunes))
 
 

@@ -99,12 +99,17 @@ def check_resources(ctx: ResourceContext) -> Iterator[Violation]:
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
     tiers = pm.integers(ctx.params, TIERS)
-    prunes = [
-        Prune(w.name, s.name, PricingOption.SPOT, "HP-SLA-003", f"tier {w.tier} never runs on spot")
-        for w in ctx.project.workloads
-        if w.tier in tiers
+    spot = tuple(
+        s.name
         for s in ctx.project.sites
         if s.cloud_cost is not None and PricingOption.SPOT in s.cloud_cost.options
+    )
+    reasons = {t: f"tier {t} never runs on spot" for t in tiers}
+    prunes = [
+        Prune(w.name, name, PricingOption.SPOT, "HP-SLA-003", reasons[w.tier])
+        for w in ctx.project.workloads
+        if w.tier in tiers
+        for name in spot
     ]
     return ConstraintPart(prunes=tuple(prunes))
 

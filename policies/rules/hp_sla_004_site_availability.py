@@ -49,19 +49,25 @@ def check(ctx: PlanContext) -> Iterator[Violation]:
 
 def constrain(ctx: ProjectContext) -> ConstraintPart:
     targets = pm.tier_map(ctx.params, TARGETS)
-    prunes = [
-        Prune(
-            w.name,
-            s.name,
-            None,
-            "HP-SLA-004",
-            f"availability {s.availability_pct:g}% < tier-{w.tier} target {targets[w.tier]:g}%",
-        )
-        for w in ctx.project.workloads
-        if w.tier in targets
-        for s in ctx.project.sites
-        if s.availability_pct < targets[w.tier]
-    ]
+    sites = ctx.project.sites
+    # the sites below a tier's target and their reasons, worked out once per tier
+    barred: dict[int, tuple[tuple[str, str], ...]] = {}
+    prunes: list[Prune] = []
+    for w in ctx.project.workloads:
+        if w.tier not in targets:
+            continue
+        known = barred.get(w.tier)
+        if known is None:
+            target = targets[w.tier]
+            known = barred[w.tier] = tuple(
+                (
+                    s.name,
+                    f"availability {s.availability_pct:g}% < tier-{w.tier} target {target:g}%",
+                )
+                for s in sites
+                if s.availability_pct < target
+            )
+        prunes.extend(Prune(w.name, name, None, "HP-SLA-004", reason) for name, reason in known)
     return ConstraintPart(prunes=tuple(prunes))
 
 
