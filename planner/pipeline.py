@@ -220,6 +220,7 @@ def build_plan(
             warm=warm,
             warm_basis=None if reuse is None else reuse.basis,
             keep_basis=record_prices,
+            touched=None if reused is None else reused.repriced,
         )
     except InfeasibleError as err:  # the diagnosis' amounts in the project currency
         raise shown_error(err, rate) from None

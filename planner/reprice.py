@@ -124,6 +124,9 @@ class Reuse:
     """Instances whose price changed: pairs whose workload fits one are priced again."""
     estimates_reused: int = 0
     """Baseline estimates (what a workload pays today) reused."""
+    repriced: frozenset[str] = frozenset()
+    """Workloads with a pair priced again (or a new candidate entry): a what-if's repair
+    frees only their blocks (``planner.solve.focus``)."""
 
     def describe(self) -> str:
         """One line for the what-if notes."""
@@ -409,6 +412,7 @@ def reprice_candidates(
         total,
         total - fresh,
         tuple(sorted({i.key for v in touch.fits.values() for i in v})),
+        repriced=frozenset(rebuilt),
     )
     return Candidates(workloads=out), touch, info
 
