@@ -34,6 +34,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 
 from planner.catalogue import Catalogue, InstanceType
@@ -97,6 +98,11 @@ class PriceTable:
     (``planner.solve.basis``)."""
     classes: Mapping[str, str] = field(default_factory=dict)
     """Per workload, the class its offers' usage holds the headroom of."""
+    constrained: tuple[Project, date] | None = None
+    """The project (batch duty hours set) and date ``constraints`` were derived from."""
+    constraints: Constraints | None = None
+    """The solver's constraints from the policy rules: a later run of the same project
+    and date reuses them (``reusable_constraints``)."""
 
     @property
     def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
@@ -124,6 +130,8 @@ class Reuse:
     """Instances whose price changed: pairs whose workload fits one are priced again."""
     estimates_reused: int = 0
     """Baseline estimates (what a workload pays today) reused."""
+    constraints_reused: bool = False
+    """The policy rules' solver constraints were the base's (the same project and date)."""
     repriced: frozenset[str] = frozenset()
     """Workloads with a pair priced again (or a new candidate entry): a what-if's repair
     frees only their blocks (``planner.solve.focus``)."""
@@ -143,6 +151,8 @@ class Reuse:
         if self.instances:
             inst = ", ".join(self.instances[:3]) + (", ..." if len(self.instances) > 3 else "")
             text += f", pairs that fit {len(self.instances)} re-priced instance(s) ({inst})"
+        if self.constraints_reused:
+            text += "; the policy rules' solver constraints reused"
         return text
 
 
@@ -161,6 +171,24 @@ class Touch:
         if self.everything is not None or site in self.sites or w.name in self.workloads:
             return True
         return any(fits(i, request) or fits(i, w.resources) for i in self.fits.get(site, ()))
+
+    def sites_of(self, w: Workload, request: Resources, names: Iterable[str]) -> list[str]:
+        """The sites of ``names`` whose pair with ``w`` is priced again (``pair`` for each,
+        each instance's fit tested once)."""
+        if self.everything is not None or w.name in self.workloads:
+            return list(names)
+        fit: dict[str, bool] = {}
+
+        def any_fits(site: str) -> bool:
+            for i in self.fits.get(site, ()):
+                got = fit.get(i.key)
+                if got is None:
+                    got = fit[i.key] = fits(i, request) or fits(i, w.resources)
+                if got:
+                    return True
+            return False
+
+        return [n for n in names if n in self.sites or any_fits(n)]
 
 
 def _key_sites(
@@ -270,6 +298,16 @@ def touched(
     return replace(touch, workloads=frozenset(workloads))
 
 
+def reusable_constraints(table: PriceTable, project: Project, today: date) -> Constraints | None:
+    """``table``'s constraints when it derived them from this project (after batch duty
+    hours) on this date: the rules read nothing else (``constraints_for``); else ``None``."""
+    if table.constraints is None or table.constrained is None:
+        return None
+    base, day = table.constrained
+    same = day == today and (base is project or base == project)
+    return table.constraints if same else None
+
+
 def prunes_by_workload(constraints: Constraints) -> dict[str, tuple[Prune, ...]]:
     """The policy prunes of each workload, in the order ``candidates_from_offers`` applies
     them."""
@@ -291,8 +329,10 @@ def price_table(
     cache: PriceCache,
     basis: KeyedBasis | None = None,
     classes: Mapping[str, str] | None = None,
+    today: date | None = None,
 ) -> PriceTable:
-    """This run's prices, for a later run's ``reuse`` (``classes``: as priced)."""
+    """This run's prices, for a later run's ``reuse`` (``classes``: as priced; ``today``:
+    the date ``constraints`` were derived on, kept with them for a later run's reuse)."""
     return PriceTable(
         candidates=candidates,
         workloads={w.name: (w, requests.get(w.name, w.resources)) for w in project.workloads},
@@ -305,6 +345,8 @@ def price_table(
         placements={p.workload: p for p in placements},
         basis=basis,
         classes=dict(classes or {}),
+        constrained=None if today is None else (project, today),
+        constraints=None if today is None else constraints,
     )
 
 
@@ -351,7 +393,7 @@ def reprice_candidates(
     for w in project.workloads:
         request = requests.get(w.name, w.resources)
         old = base.get(w.name)
-        on = [sites[n] for n in names if old is None or touch.pair(w, request, n)]
+        on = [sites[n] for n in (names if old is None else touch.sites_of(w, request, names))]
         same_prunes = prunes.get(w.name, ()) == reuse.prunes.get(w.name, ())
         if old is not None and not on and same_prunes:
             kept[w.name] = old

@@ -5,8 +5,9 @@ LP + repair from scratch finishes every block the LP relaxation left fractional 
 MILP (``repair._repair_bounds``). A what-if knows which blocks its change touched (their
 offers were priced again: ``planner.reprice``); the others are priced as in the base plan.
 Its repair frees only the fractional blocks the change touched (and their latency
-partners, whose rows couple them); every other block keeps the columns the greedy
-completion of the LP uses. When the change touched none of them there is nothing to
+partners, whose rows couple them); the other fractional blocks keep the offers the greedy
+completion of the LP gives them, and the integral ones the offers the LP used (as in the
+whole repair). When the change touched none of them there is nothing to
 repair: the completion is the plan. The bound stays the whole LP's, so the gap reported is
 the true one; ``repair.solve_model``'s polish rule still polishes a plan above twice the
 target gap with the whole MILP. Measured on issue #18's 10k fleet (a P5 price cut): the LP
@@ -48,21 +49,22 @@ def partners_closed(model: Model, blocks: BoolArray) -> BoolArray:
 
 
 def focused_columns(
-    model: Model, cols: IntArray, frac: BoolArray, touched: BoolArray, done: FloatArray
+    model: Model, free: IntArray, frac: BoolArray, touched: BoolArray, done: FloatArray
 ) -> tuple[IntArray, int]:
-    """(the columns of ``cols`` a focused repair may use, how many blocks it frees).
+    """(the columns of ``free`` a focused repair may use, how many blocks it frees).
 
-    ``frac`` and ``touched`` are masks over the blocks (fractional in the LP, touched by
-    the change); ``done`` is the completion, whose columns stay usable (it is the repair's
-    start). Offer columns of the blocks not freed are held at 0 unless ``done`` uses them;
-    other columns (covers, site use, slack) stay as the whole repair has them."""
-    free_blocks = partners_closed(model, frac & touched)
-    n_free = int(np.count_nonzero(free_blocks))
+    ``free`` are the whole repair's columns (``repair._repair_bounds``: the LP's integral
+    blocks keep the offers it used); ``frac`` and ``touched`` are masks over the blocks
+    (fractional in the LP, touched by the change); ``done`` is the completion, the repair's
+    start. A fractional block the change did not touch (nor a latency partner of one it
+    did) keeps only the offer columns ``done`` uses; the rest is the whole repair's."""
+    freed = partners_closed(model, frac & touched)
+    held_blocks = partners_closed(model, frac) & ~freed
     block_of = model.col_block
     held = model.integer & model.is_kind(ColKind.OFFER) & (block_of >= 0)
-    held &= ~free_blocks[np.maximum(block_of, 0)]
+    held &= held_blocks[np.maximum(block_of, 0)]
     held &= np.abs(done) <= 1e-6
-    return cols[~held[cols]], n_free
+    return free[~held[free]], int(np.count_nonzero(freed))
 
 
 def touched_blocks(model: Model, workloads: Set[str]) -> BoolArray:

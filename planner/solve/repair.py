@@ -157,8 +157,7 @@ def solve_lp_repair(
     if touched is not None and guided is not None:
         frac = np.zeros(len(model.blocks), dtype=np.bool_)
         frac[_fractional_blocks(model, lp.x)] = True
-        free, n_free = focused_columns(model, cols, frac, touched, guided.x)
-        free = _with_support(free, guided.x)
+        free, n_free = focused_columns(model, free, frac, touched, guided.x)
         if n_free == 0:
             return Solution(
                 x=guided.x,
