@@ -143,6 +143,33 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     }
 
 
+def test_constraints_reused_only_for_the_same_project(world) -> None:  # type: ignore[no-untyped-def]
+    """A price change leaves the project alone: the policy rules' constraints are the
+    base's (the same object) and the notes say so; a move, a horizon or a capacity change
+    changes the project: its constraints are derived again."""
+    p5 = _reuse(world, [("price", "aws.p5=-45%")])
+    assert p5.constraints_reused
+    assert "solver constraints reused" in p5.describe()
+    _, bundle = plan_scenario(
+        *world[:4], [("price", "aws.p5=-45%")], today=TODAY, reuse=world[4].prices
+    )
+    assert bundle.constraints is world[4].prices.constraints
+    for spec in (
+        [("move", "foundation-finetune=aws-us-east-1")],
+        [("horizon", "60")],
+        [("capacity", "colo-us.cpu=-30%")],
+    ):
+        got = _reuse(world, spec)
+        assert not got.constraints_reused
+        assert "solver constraints reused" not in got.describe()
+    # another date: the waivers active on it may differ
+    _, later = plan_scenario(
+        *world[:4], [("price", "aws.p5=-45%")], today=date(2027, 6, 1), reuse=world[4].prices
+    )
+    assert later.reuse is not None
+    assert not later.reuse.constraints_reused
+
+
 def test_what_if_notes_what_it_reused(acme_dir: Path) -> None:
     """``hybridplan what-if`` (the app service) notes which prices it re-priced and reused."""
     inputs = app.load_inputs(acme_dir)
