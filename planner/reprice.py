@@ -18,8 +18,10 @@ x site pair again only when something ``planner.cost.offers_for`` reads changed:
   choice (``cost.cloud.choose``) reads an instance's price only for requests it fits;
 - a site whose options include a commitment term longer than the shorter of the old and
   new horizon, when ``horizon_months`` changed (an offer's term is checked against it);
-- a workload, when it or its per-replica request changed, it is new, or its pair with its
-  current site is touched (its migration and baseline are priced from there).
+- a workload, when it or its per-replica request changed or it is new; when only its pair
+  with its current site is touched (a *mover*: its migration and baseline are priced from
+  there), that pair, and on every other site its recorded offers with their migration
+  priced again (``cost.migration``: the same items to any site but the current one).
 
 Every other pair reuses the recorded offers, a workload with no touched pair and the same
 prunes its whole recorded candidate entry, and a workload whose current site pair is
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
@@ -42,11 +44,14 @@ from planner.cost import PriceCache, owned_rates_by_site
 from planner.cost import offers_for as cost_offers_for
 from planner.cost.choose_batch import Query, prime_cloud_choices, queries_for
 from planner.cost.cloud import fits
+from planner.cost.common import total
 from planner.cost.fleet import FleetPricer
+from planner.cost.migration import migration_items
 from planner.cost.owned import OwnedRates
 from planner.cost.priced import site_options
 from planner.model import (
     Constraints,
+    LineItem,
     Offer,
     Placement,
     Project,
@@ -130,6 +135,9 @@ class Reuse:
     """Instances whose price changed: pairs whose workload fits one are priced again."""
     estimates_reused: int = 0
     """Baseline estimates (what a workload pays today) reused."""
+    movers: int = 0
+    """Workloads of ``workloads`` priced again only on their current site (and the pairs a
+    re-priced instance fits): elsewhere their offers were kept, their migration re-priced."""
     constraints_reused: bool = False
     """The policy rules' solver constraints were the base's (the same project and date)."""
     repriced: frozenset[str] = frozenset()
@@ -148,6 +156,11 @@ class Reuse:
             f"{len(self.sites)} site(s) touched ({shown or 'none'}), "
             f"{len(self.workloads)} workload(s) touched ({names or 'none'})"
         )
+        if self.movers:
+            text += (
+                f" ({self.movers} of them only where their current site's prices reach: "
+                "elsewhere their offers kept, their migration re-priced)"
+            )
         if self.instances:
             inst = ", ".join(self.instances[:3]) + (", ..." if len(self.instances) > 3 else "")
             text += f", pairs that fit {len(self.instances)} re-priced instance(s) ({inst})"
@@ -165,6 +178,10 @@ class Touch:
     workloads: frozenset[str] = frozenset()
     fits: Mapping[str, tuple[InstanceType, ...]] = field(default_factory=dict)
     """Per site, instances whose price changed: a pair is touched if its workload fits one."""
+    movers: frozenset[str] = frozenset()
+    """Workloads of ``workloads`` touched only through their current site's pair: their
+    offers elsewhere keep their prices, with their migration (priced from the current
+    site, the same to every other site: ``cost.migration``) priced again."""
 
     def pair(self, w: Workload, request: Resources, site: str) -> bool:
         """Is ``w`` (at ``request``) on ``site`` priced again?"""
@@ -175,7 +192,7 @@ class Touch:
     def sites_of(self, w: Workload, request: Resources, names: Iterable[str]) -> list[str]:
         """The sites of ``names`` whose pair with ``w`` is priced again (``pair`` for each,
         each instance's fit tested once)."""
-        if self.everything is not None or w.name in self.workloads:
+        if self.everything is not None or (w.name in self.workloads and w.name not in self.movers):
             return list(names)
         fit: dict[str, bool] = {}
 
@@ -285,17 +302,20 @@ def touched(
                     sites.add(name)
     fit = {s: tuple(v) for s, v in by_site.items() if s not in sites}
     touch = Touch(None, frozenset(sites), frozenset(), fit)
-    workloads = {
+    changed = {
         w.name
         for w in project.workloads
         if table.workloads.get(w.name) != (w, requests.get(w.name, w.resources))
         or table.classes.get(w.name) != classes.get(w.name)
-        or (
-            w.current_site is not None
-            and touch.pair(w, requests.get(w.name, w.resources), w.current_site)
-        )
     }
-    return replace(touch, workloads=frozenset(workloads))
+    movers = {
+        w.name
+        for w in project.workloads
+        if w.name not in changed
+        and w.current_site is not None
+        and touch.pair(w, requests.get(w.name, w.resources), w.current_site)
+    }
+    return replace(touch, workloads=frozenset(changed | movers), movers=frozenset(movers))
 
 
 def reusable_constraints(table: PriceTable, project: Project, today: date) -> Constraints | None:
@@ -395,7 +415,7 @@ def reprice_candidates(
         old = base.get(w.name)
         on = [sites[n] for n in (names if old is None else touch.sites_of(w, request, names))]
         same_prunes = prunes.get(w.name, ()) == reuse.prunes.get(w.name, ())
-        if old is not None and not on and same_prunes:
+        if old is not None and not on and same_prunes and w.name not in touch.movers:
             kept[w.name] = old
             continue
         if not same_prunes:
@@ -422,10 +442,19 @@ def reprice_candidates(
         fresh_sites = {s.name for s in on}
         got: list[Offer] = []
         old = base.get(w.name)
+        moved = _migration_again(
+            w,
+            current=current,
+            catalogue=catalogue,
+            settings=project.settings,
+            cache=cache,
+            touch=touch,
+            sites=sites,
+        )
         for n in names:
             if n not in fresh_sites:
                 assert old is not None  # only workloads priced before reuse a site
-                got.extend(o for o in old.offers if o.site == n)
+                got.extend(moved(o) for o in old.offers if o.site == n)
                 continue
             hit = memo.get((shape, n))
             if hit is None:
@@ -455,8 +484,38 @@ def reprice_candidates(
         total - fresh,
         tuple(sorted({i.key for v in touch.fits.values() for i in v})),
         repriced=frozenset(rebuilt),
+        movers=len(touch.movers),
     )
     return Candidates(workloads=out), touch, info
+
+
+def _migration_again(
+    w: Workload,
+    *,
+    current: Site | None,
+    catalogue: Catalogue,
+    settings: Settings,
+    cache: PriceCache,
+    touch: Touch,
+    sites: Mapping[str, Site],
+) -> Callable[[Offer], Offer]:
+    """A kept offer of ``w`` as it is, or, for a mover (``Touch.movers``), with its
+    migration priced again (an offer with migration items: priced, not on the current
+    site; the items are the same to every other site)."""
+    if w.name not in touch.movers:
+        return lambda o: o
+    items: list[tuple[LineItem, ...]] = []
+
+    def moved(o: Offer) -> Offer:
+        if not o.migration_items:
+            return o
+        if not items:
+            items.append(
+                migration_items(w, sites[o.site], catalogue, settings, current=current, cache=cache)
+            )
+        return replace(o, migration=total(items[0], catalogue.currency), migration_items=items[0])
+
+    return moved
 
 
 def reusable_estimates(

@@ -96,8 +96,9 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert there
     assert (power.everything, power.sites, power.workloads) == (None, ("gpu-pool-us",), there)
     assert power.pairs_total == pairs
-    sites = len(project.sites)
-    assert power.pairs_reused == pairs - len(project.workloads) - len(there) * (sites - 1)
+    # their offers elsewhere keep their prices; only their migration is priced again
+    assert power.pairs_reused == pairs - len(project.workloads)
+    assert power.movers == len(there)
 
     move = _reuse(world, [("move", "foundation-finetune=aws-us-east-1")])
     assert (move.sites, move.workloads) == ((), ("foundation-finetune",))
@@ -115,8 +116,8 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert (p5.everything, p5.sites, p5.instances) == (None, (), ("aws.p5.48xlarge",))
     moved_from = {w.name for w in project.workloads if w.name in h100 and w.current_site in reach}
     assert set(p5.workloads) == moved_from
-    fresh = len(moved_from) * sites + len(h100 - moved_from) * len(reach)
-    assert p5.pairs_reused == pairs - fresh
+    assert p5.movers == len(moved_from)
+    assert p5.pairs_reused == pairs - len(h100) * len(reach)
 
     # the split rule's reference instance: the owned sites whose rates follow it
     spec = [("price", "aws.m6i.xlarge.us-east-1.on-demand=+50%")]
