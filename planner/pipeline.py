@@ -38,7 +38,14 @@ from planner.model import (
 )
 from planner.money import Money, json_text
 from planner.policy import constraints_for, evaluate_plan
-from planner.reprice import PriceTable, Reuse, price_table, reprice_candidates, reusable_estimates
+from planner.reprice import (
+    PriceTable,
+    Reuse,
+    price_table,
+    reprice_candidates,
+    reusable_constraints,
+    reusable_estimates,
+)
 from planner.solve import PlacementResult, place
 from planner.solve.candidates import Candidates, build_candidates
 from planner.waves import plan_waves
@@ -189,7 +196,12 @@ def build_plan(
     project = with_duty_hours(project, classifications)
     requests = requests_from(project, classifications)
     classes = classes_from(project, classifications)
-    constraints = constraints_for(project, today=today, rules=RULES)
+    base_constraints = None if reuse is None else reusable_constraints(reuse, project, today)
+    constraints = (
+        base_constraints
+        if base_constraints is not None
+        else constraints_for(project, today=today, rules=RULES)
+    )
     cache = PriceCache()  # this run's memo of prices (nothing is shared between runs)
     prices, reused, known = None, None, None
     if reuse is None:
@@ -203,7 +215,9 @@ def build_plan(
             project, requests, catalogue, constraints, cache=cache, reuse=reuse, classes=classes
         )
         known = reusable_estimates(project, requests, reuse, touch)
-        reused = replace(reused, estimates_reused=len(known))
+        reused = replace(
+            reused, estimates_reused=len(known), constraints_reused=base_constraints is not None
+        )
     buys = project_buy_offers(project.sites, catalogue, project.settings)
     warm = None
     if reuse is not None and reuse.placements:
@@ -220,6 +234,7 @@ def build_plan(
             warm=warm,
             warm_basis=None if reuse is None else reuse.basis,
             keep_basis=record_prices,
+            touched=None if reused is None else reused.repriced,
         )
     except InfeasibleError as err:  # the diagnosis' amounts in the project currency
         raise shown_error(err, rate) from None
@@ -236,6 +251,7 @@ def build_plan(
             basis=result.basis,
             cache=cache,
             classes=classes,
+            today=today,
         )
     before = before_from_bill(estimates, bill)
     baseline = before.per_month

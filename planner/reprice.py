@@ -18,8 +18,10 @@ x site pair again only when something ``planner.cost.offers_for`` reads changed:
   choice (``cost.cloud.choose``) reads an instance's price only for requests it fits;
 - a site whose options include a commitment term longer than the shorter of the old and
   new horizon, when ``horizon_months`` changed (an offer's term is checked against it);
-- a workload, when it or its per-replica request changed, it is new, or its pair with its
-  current site is touched (its migration and baseline are priced from there).
+- a workload, when it or its per-replica request changed or it is new; when only its pair
+  with its current site is touched (a *mover*: its migration and baseline are priced from
+  there), that pair, and on every other site its recorded offers with their migration
+  priced again (``cost.migration``: the same items to any site but the current one).
 
 Every other pair reuses the recorded offers, a workload with no touched pair and the same
 prunes its whole recorded candidate entry, and a workload whose current site pair is
@@ -32,20 +34,22 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
-from planner.catalogue import Catalogue, InstanceType
+from planner.catalogue import Catalogue
 from planner.cost import PriceCache, owned_rates_by_site
 from planner.cost import offers_for as cost_offers_for
 from planner.cost.choose_batch import Query, prime_cloud_choices, queries_for
-from planner.cost.cloud import fits
+from planner.cost.common import total
 from planner.cost.fleet import FleetPricer
+from planner.cost.migration import migration_items
 from planner.cost.owned import OwnedRates
-from planner.cost.priced import site_options
 from planner.model import (
     Constraints,
+    LineItem,
     Offer,
     Placement,
     Project,
@@ -57,22 +61,21 @@ from planner.model import (
     Workload,
 )
 from planner.money import Money
+from planner.reprice_touch import UNPRICED_SETTINGS, Touch, touched
 from planner.solve.basis import KeyedBasis
 from planner.solve.candidates import Candidates, WorkloadOffers, candidates_from_offers
 
-UNPRICED_SETTINGS = frozenset(
-    {
-        "headroom",
-        "classify",
-        "solver_time_limit_s",
-        "solver_gap",
-        "min_replicas_by_tier",
-        "waves",
-        "currency_source",
-    }
-)
-"""``Settings`` fields ``planner.cost`` never reads (``test_reprice`` scans it): changing
-them re-prices nothing."""
+__all__ = [
+    "UNPRICED_SETTINGS",
+    "PriceTable",
+    "Reuse",
+    "Touch",
+    "price_table",
+    "reprice_candidates",
+    "reusable_constraints",
+    "reusable_estimates",
+    "touched",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,11 @@ class PriceTable:
     (``planner.solve.basis``)."""
     classes: Mapping[str, str] = field(default_factory=dict)
     """Per workload, the class its offers' usage holds the headroom of."""
+    constrained: tuple[Project, date] | None = None
+    """The project (batch duty hours set) and date ``constraints`` were derived from."""
+    constraints: Constraints | None = None
+    """The solver's constraints from the policy rules: a later run of the same project
+    and date reuses them (``reusable_constraints``)."""
 
     @property
     def offers(self) -> dict[tuple[str, str], tuple[Offer, ...]]:
@@ -124,6 +132,14 @@ class Reuse:
     """Instances whose price changed: pairs whose workload fits one are priced again."""
     estimates_reused: int = 0
     """Baseline estimates (what a workload pays today) reused."""
+    movers: int = 0
+    """Workloads of ``workloads`` priced again only on their current site (and the pairs a
+    re-priced instance fits): elsewhere their offers were kept, their migration re-priced."""
+    constraints_reused: bool = False
+    """The policy rules' solver constraints were the base's (the same project and date)."""
+    repriced: frozenset[str] = frozenset()
+    """Workloads with a pair priced again (or a new candidate entry): a what-if's repair
+    frees only their blocks (``planner.solve.focus``)."""
 
     def describe(self) -> str:
         """One line for the what-if notes."""
@@ -137,134 +153,27 @@ class Reuse:
             f"{len(self.sites)} site(s) touched ({shown or 'none'}), "
             f"{len(self.workloads)} workload(s) touched ({names or 'none'})"
         )
+        if self.movers:
+            text += (
+                f" ({self.movers} of them only where their current site's prices reach: "
+                "elsewhere their offers kept, their migration re-priced)"
+            )
         if self.instances:
             inst = ", ".join(self.instances[:3]) + (", ..." if len(self.instances) > 3 else "")
             text += f", pairs that fit {len(self.instances)} re-priced instance(s) ({inst})"
+        if self.constraints_reused:
+            text += "; the policy rules' solver constraints reused"
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Touch:
-    """The pairs a scenario touches (module docstring)."""
-
-    everything: str | None = None
-    sites: frozenset[str] = frozenset()
-    workloads: frozenset[str] = frozenset()
-    fits: Mapping[str, tuple[InstanceType, ...]] = field(default_factory=dict)
-    """Per site, instances whose price changed: a pair is touched if its workload fits one."""
-
-    def pair(self, w: Workload, request: Resources, site: str) -> bool:
-        """Is ``w`` (at ``request``) on ``site`` priced again?"""
-        if self.everything is not None or site in self.sites or w.name in self.workloads:
-            return True
-        return any(fits(i, request) or fits(i, w.resources) for i in self.fits.get(site, ()))
-
-
-def _key_sites(
-    key: str, sites: tuple[Site, ...], regions: Mapping[str, tuple[str, ...]]
-) -> set[str]:
-    """The sites whose offers may read catalogue price ``key`` (module docstring)."""
-    provider = key.split(".", 1)[0]
-    cloud = [s for s in sites if s.kind is SiteKind.CLOUD and s.provider == provider]
-    if not cloud:
-        return {s.name for s in sites}
-    known = set(regions.get(provider, ()))
-    in_key = known.intersection(key.split("."))
-    if not in_key:
-        return {s.name for s in cloud}
-    priced_from = {s.name: s.cloud_cost.price_region if s.cloud_cost else None for s in cloud}
-    return {n for n, r in priced_from.items() if r is None or r in in_key or r not in known}
-
-
-def _instance_of(key: str, catalogue: Catalogue) -> InstanceType | None:
-    """The instance a ``<instance>.<region>.<option>`` price key prices (else ``None``)."""
-    parts = key.split(".")
-    if len(parts) < 4:
+def reusable_constraints(table: PriceTable, project: Project, today: date) -> Constraints | None:
+    """``table``'s constraints when it derived them from this project (after batch duty
+    hours) on this date: the rules read nothing else (``constraints_for``); else ``None``."""
+    if table.constraints is None or table.constrained is None:
         return None
-    return catalogue.instances.get(".".join(parts[:-2]))
-
-
-def _settings_touch(old: Settings, new: Settings) -> tuple[str | None, int | None]:
-    """``(why everything, shorter horizon when only the horizon changed among priced
-    settings)``."""
-    changed = {
-        f.name
-        for f in fields(Settings)
-        if f.name not in UNPRICED_SETTINGS and getattr(old, f.name) != getattr(new, f.name)
-    }
-    horizon = None
-    if "horizon_months" in changed:
-        changed.discard("horizon_months")
-        horizon = min(old.horizon_months, new.horizon_months)
-    if changed:
-        return f"the settings changed: {', '.join(sorted(changed))}", None
-    return None, horizon
-
-
-def touched(
-    table: PriceTable,
-    project: Project,
-    requests: Mapping[str, Resources],
-    catalogue: Catalogue,
-    rates: Mapping[str, OwnedRates],
-    *,
-    classes: Mapping[str, str] | None = None,
-) -> Touch:
-    """The pairs to price again against ``table`` (module docstring); a workload whose
-    class (``classes``) changed is priced again (its headroom is in its usage)."""
-    classes = classes or {}
-    base = table.catalogue
-    why, horizon = _settings_touch(table.settings, project.settings)
-    if why is not None:
-        return Touch(why)
-    if catalogue is not base and (
-        catalogue.instances != base.instances
-        or catalogue.managed_classes != base.managed_classes
-        or catalogue.node_defaults != base.node_defaults
-        or catalogue.split != base.split
-        or catalogue.currency != base.currency
-    ):
-        return Touch("the catalogue's shapes changed")
-    sites = {s.name for s in project.sites if table.sites.get(s.name) != s}
-    sites |= {
-        s.name
-        for s in project.sites
-        if s.kind is not SiteKind.CLOUD and rates.get(s.name) != table.rates.get(s.name)
-    }
-    if horizon is not None:
-        sites |= {
-            s.name for s in project.sites if any(o.term_months > horizon for o in site_options(s))
-        }
-    by_site: dict[str, list[InstanceType]] = defaultdict(list)
-    if catalogue is not base:
-        regions = catalogue.index.regions
-        for k in sorted(set(catalogue.prices) | set(base.prices)):
-            if catalogue.prices.get(k) == base.prices.get(k):
-                continue
-            reach = _key_sites(k, project.sites, regions)
-            inst = _instance_of(k, catalogue)
-            if inst is None or k not in catalogue.prices or k not in base.prices:
-                sites |= reach
-                continue
-            # the split rule reads reference instances: owned rates, compared above
-            for name in reach:
-                if project.site(name).kind is SiteKind.CLOUD:
-                    by_site[name].append(inst)
-                elif name not in rates:  # a leased pool: no rates to compare
-                    sites.add(name)
-    fit = {s: tuple(v) for s, v in by_site.items() if s not in sites}
-    touch = Touch(None, frozenset(sites), frozenset(), fit)
-    workloads = {
-        w.name
-        for w in project.workloads
-        if table.workloads.get(w.name) != (w, requests.get(w.name, w.resources))
-        or table.classes.get(w.name) != classes.get(w.name)
-        or (
-            w.current_site is not None
-            and touch.pair(w, requests.get(w.name, w.resources), w.current_site)
-        )
-    }
-    return replace(touch, workloads=frozenset(workloads))
+    base, day = table.constrained
+    same = day == today and (base is project or base == project)
+    return table.constraints if same else None
 
 
 def prunes_by_workload(constraints: Constraints) -> dict[str, tuple[Prune, ...]]:
@@ -288,8 +197,10 @@ def price_table(
     cache: PriceCache,
     basis: KeyedBasis | None = None,
     classes: Mapping[str, str] | None = None,
+    today: date | None = None,
 ) -> PriceTable:
-    """This run's prices, for a later run's ``reuse`` (``classes``: as priced)."""
+    """This run's prices, for a later run's ``reuse`` (``classes``: as priced; ``today``:
+    the date ``constraints`` were derived on, kept with them for a later run's reuse)."""
     return PriceTable(
         candidates=candidates,
         workloads={w.name: (w, requests.get(w.name, w.resources)) for w in project.workloads},
@@ -302,6 +213,8 @@ def price_table(
         placements={p.workload: p for p in placements},
         basis=basis,
         classes=dict(classes or {}),
+        constrained=None if today is None else (project, today),
+        constraints=None if today is None else constraints,
     )
 
 
@@ -348,9 +261,9 @@ def reprice_candidates(
     for w in project.workloads:
         request = requests.get(w.name, w.resources)
         old = base.get(w.name)
-        on = [sites[n] for n in names if old is None or touch.pair(w, request, n)]
+        on = [sites[n] for n in (names if old is None else touch.sites_of(w, request, names))]
         same_prunes = prunes.get(w.name, ()) == reuse.prunes.get(w.name, ())
-        if old is not None and not on and same_prunes:
+        if old is not None and not on and same_prunes and w.name not in touch.movers:
             kept[w.name] = old
             continue
         if not same_prunes:
@@ -377,10 +290,19 @@ def reprice_candidates(
         fresh_sites = {s.name for s in on}
         got: list[Offer] = []
         old = base.get(w.name)
+        moved = _migration_again(
+            w,
+            current=current,
+            catalogue=catalogue,
+            settings=project.settings,
+            cache=cache,
+            touch=touch,
+            sites=sites,
+        )
         for n in names:
             if n not in fresh_sites:
                 assert old is not None  # only workloads priced before reuse a site
-                got.extend(o for o in old.offers if o.site == n)
+                got.extend(moved(o) for o in old.offers if o.site == n)
                 continue
             hit = memo.get((shape, n))
             if hit is None:
@@ -409,8 +331,39 @@ def reprice_candidates(
         total,
         total - fresh,
         tuple(sorted({i.key for v in touch.fits.values() for i in v})),
+        repriced=frozenset(rebuilt),
+        movers=len(touch.movers),
     )
     return Candidates(workloads=out), touch, info
+
+
+def _migration_again(
+    w: Workload,
+    *,
+    current: Site | None,
+    catalogue: Catalogue,
+    settings: Settings,
+    cache: PriceCache,
+    touch: Touch,
+    sites: Mapping[str, Site],
+) -> Callable[[Offer], Offer]:
+    """A kept offer of ``w`` as it is, or, for a mover (``Touch.movers``), with its
+    migration priced again (an offer with migration items: priced, not on the current
+    site; the items are the same to every other site)."""
+    if w.name not in touch.movers:
+        return lambda o: o
+    items: list[tuple[LineItem, ...]] = []
+
+    def moved(o: Offer) -> Offer:
+        if not o.migration_items:
+            return o
+        if not items:
+            items.append(
+                migration_items(w, sites[o.site], catalogue, settings, current=current, cache=cache)
+            )
+        return replace(o, migration=total(items[0], catalogue.currency), migration_items=items[0])
+
+    return moved
 
 
 def reusable_estimates(

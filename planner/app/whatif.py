@@ -61,9 +61,11 @@ class World:
 def solver_notes(plan: Plan) -> tuple[str, ...]:
     """What the scenario's solve reused: LP + repair starts its LP from the base plan's LP
     basis, starts from the base plan and keeps a plan within the solver gap of the LP bound
-    without a repair; and whether the polish rule kept the plan unpolished (the exact MILP,
-    for small projects, solves from scratch and needs no note)."""
+    without a repair, or focuses its repair on the blocks the change touched; and whether
+    the polish rule kept the plan unpolished (the exact MILP, for small projects, solves
+    from scratch and needs no note)."""
     from planner.solve.basis import BASIS_NOTE
+    from planner.solve.focus import FOCUS_TAIL, FOCUSED
     from planner.solve.repair import NO_REPAIR, NOT_POLISHED, WARM_KEPT
 
     if plan.solver.method != "lp+repair":
@@ -81,6 +83,14 @@ def solver_notes(plan: Plan) -> tuple[str, ...]:
             )
         if part.endswith(WARM_KEPT):
             return (f"solver: warm start from the base plan; kept {part}", *more)
+        if part.endswith(FOCUSED):
+            return (f"solver: repair focused on the blocks the change touched: {part}", *more)
+        if part.endswith(FOCUS_TAIL):
+            return (
+                "solver: warm start from the base plan; no plan from it was within the solver "
+                f"gap of the LP bound: repair focused on the blocks the change touched: {part}",
+                *more,
+            )
     return (
         "solver: warm start from the base plan; no plan from it was within the solver gap "
         "of the LP bound: LP + repair as from scratch",

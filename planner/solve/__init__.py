@@ -12,6 +12,7 @@ import bisect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from planner.model import (
@@ -33,6 +34,7 @@ from planner.solve.build import build_model
 from planner.solve.buying import purchases, with_idle_purchases
 from planner.solve.candidates import Candidates
 from planner.solve.extract import RowState, extract
+from planner.solve.focus import touched_blocks
 from planner.solve.highs import Solution
 from planner.solve.milp import (
     MILP_MAX_INTEGER_COLUMNS,
@@ -94,6 +96,7 @@ def place(
     warm: Callable[[Model], FloatArray] | None = None,
     warm_basis: KeyedBasis | None = None,
     keep_basis: bool = False,
+    touched: AbstractSet[str] | None = None,
 ) -> PlacementResult:
     """Place every workload of ``project`` on the offers in ``candidates``, and decide how
     many of the servers in ``buys`` (``planner.cost.buy``) to buy.
@@ -115,6 +118,7 @@ def place(
         warm=warm,
         warm_basis=warm_basis,
         keep_basis=keep_basis,
+        touched=touched,
     )
 
 
@@ -133,6 +137,7 @@ def solve_offers(
     warm: Callable[[Model], FloatArray] | None = None,
     warm_basis: KeyedBasis | None = None,
     keep_basis: bool = False,
+    touched: AbstractSet[str] | None = None,
 ) -> PlacementResult:
     """The solver core on plain values. ``offers`` maps each workload to all its offers
     (eligible and ineligible); ``buys`` the servers it may buy. ``with_greedy`` (default
@@ -151,7 +156,8 @@ def solve_offers(
     completed: ``repair._warm_plan``). The exact MILP ignores it. ``warm_basis``: LP +
     repair's LP starts from an earlier plan's LP basis (``planner.solve.basis``: the same
     optimum, found in fewer iterations); ``keep_basis``: ``PlacementResult.basis`` keeps
-    this LP's, for a later ``warm_basis``."""
+    this LP's, for a later ``warm_basis``; ``touched``: the workloads a what-if's change
+    priced again, LP + repair's repair frees only their blocks (``planner.solve.focus``)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     from planner.solve.diagnose import diagnose, precheck
@@ -200,6 +206,11 @@ def solve_offers(
                 warm=warm_x,
                 basis=warm_basis if chosen == "lp+repair" else None,
                 keep_basis=keep_basis and chosen == "lp+repair",
+                touched=(
+                    touched_blocks(model, touched)
+                    if touched is not None and chosen == "lp+repair"
+                    else None
+                ),
             ),
         )
     if (

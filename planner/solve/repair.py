@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.solve.basis import KeyedBasis
 from planner.solve.dominance import lean_columns
+from planner.solve.focus import FOCUS_TAIL, FOCUSED, focused_columns
 from planner.solve.highs import Clock, Solution, run_highs
 from planner.solve.milp import choose_method, round_integers, solve_lp, solve_milp
 from planner.solve.problem import BoolArray, ColKind, FloatArray, IntArray, Model, RowKind
@@ -72,6 +73,7 @@ def solve_lp_repair(
     warm: FloatArray | None = None,
     basis: KeyedBasis | None = None,
     keep_basis: bool = False,
+    touched: BoolArray | None = None,
 ) -> Solution:
     """LP relaxation over ``cols`` (default: ``lean_columns``: the whole model's optimum and
     bound over about a quarter of its columns), then
@@ -90,7 +92,9 @@ def solve_lp_repair(
     ones, completed, within ``gap`` of the LP bound is the answer (``_warm_plan``).
     ``basis``: the LP starts from a related LP's basis (``planner.solve.basis``: a what-if's
     base; the same LP optimum); ``keep_basis``: the answer carries this LP's
-    (``Solution.basis``)."""
+    (``Solution.basis``). ``touched`` (a what-if: a mask over the blocks its change
+    touched): the repair frees only the touched fractional blocks, and with none the
+    completion is the plan (``planner.solve.focus``)."""
     t0 = clock()
 
     def left() -> float:
@@ -151,6 +155,27 @@ def solve_lp_repair(
     fix, n_frac = _repair_bounds(model, lp.x)
     # the columns the repair may use; the completion's too, so it is a start HiGHS can take
     free = _with_support(cols[~fix[cols]], None if guided is None else guided.x)
+    focus = ""
+    if touched is not None and guided is not None:
+        frac = np.zeros(len(model.blocks), dtype=np.bool_)
+        frac[_fractional_blocks(model, lp.x)] = True
+        free, n_free = focused_columns(model, free, frac, touched, guided.x)
+        if n_free == 0:
+            return Solution(
+                x=guided.x,
+                status="feasible",
+                objective=guided.objective,
+                bound=lp.bound,
+                seconds=clock() - t0,
+                method="lp+repair",
+                note=(
+                    f"LP relaxation fixed {len(model.blocks) - n_frac} of "
+                    f"{len(model.blocks)} blocks; {n_frac} fractional: {FOCUSED}"
+                ),
+                duals=lp.duals,
+                basis=lp.basis,
+            )
+        focus = f" ({n_free} the change touched, {FOCUS_TAIL}"
     status, x, _, _, limited, _ = run_highs(
         model,
         integer=True,
@@ -162,7 +187,7 @@ def solve_lp_repair(
     )
     note = (
         f"LP relaxation fixed {len(model.blocks) - n_frac} of "
-        f"{len(model.blocks)} blocks; {n_frac} fractional finished by MILP"
+        f"{len(model.blocks)} blocks; {n_frac} fractional finished by MILP{focus}"
     )
     completed = "the greedy completion of the LP's whole blocks used"
     if status in ("optimal", "feasible"):
@@ -244,6 +269,12 @@ def _warm_plan(
     )
 
 
+def _fractional_blocks(model: Model, x_lp: FloatArray) -> IntArray:
+    """The blocks whose integer columns ``x_lp`` leaves fractional, ascending."""
+    frac = model.integer & (np.abs(x_lp - np.round(x_lp)) > INTEGRAL_TOL) & (model.col_block >= 0)
+    return np.unique(model.col_block[frac])
+
+
 def _with_support(cols: IntArray, x: FloatArray | None) -> IntArray:
     """``cols`` and every column ``x`` uses, ascending."""
     if x is None:
@@ -310,9 +341,10 @@ def solve_model(
     warm: FloatArray | None = None,
     basis: KeyedBasis | None = None,
     keep_basis: bool = False,
+    touched: BoolArray | None = None,
 ) -> Solution:
-    """Solve with ``milp``, ``lp+repair`` or ``auto`` (``warm``, ``basis``, ``keep_basis``:
-    ``solve_lp_repair``'s). ``lp+repair`` on a model ``partitionable`` (100k fleets) is
+    """Solve with ``milp``, ``lp+repair`` or ``auto`` (``warm``, ``basis``, ``keep_basis``,
+    ``touched``: ``solve_lp_repair``'s). ``lp+repair`` on a model ``partitionable`` (100k fleets) is
     ``solve_partitioned`` (given ``complete``). LP + repair whose gap is above ``gap`` is
     polished when the polish rule says so (``needs_polish``): the MILP runs from the
     repaired plan for the time left, and the better plan (with the better bound) is kept;
@@ -341,6 +373,7 @@ def solve_model(
         warm=warm,
         basis=basis,
         keep_basis=keep_basis,
+        touched=touched,
     )
     left = time_limit_s - (clock() - t0)
     if not sol.ok or sol.method != "lp+repair" or (sol.gap or 0.0) <= gap:

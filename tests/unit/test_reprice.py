@@ -96,8 +96,9 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert there
     assert (power.everything, power.sites, power.workloads) == (None, ("gpu-pool-us",), there)
     assert power.pairs_total == pairs
-    sites = len(project.sites)
-    assert power.pairs_reused == pairs - len(project.workloads) - len(there) * (sites - 1)
+    # their offers elsewhere keep their prices; only their migration is priced again
+    assert power.pairs_reused == pairs - len(project.workloads)
+    assert power.movers == len(there)
 
     move = _reuse(world, [("move", "foundation-finetune=aws-us-east-1")])
     assert (move.sites, move.workloads) == ((), ("foundation-finetune",))
@@ -115,8 +116,8 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
     assert (p5.everything, p5.sites, p5.instances) == (None, (), ("aws.p5.48xlarge",))
     moved_from = {w.name for w in project.workloads if w.name in h100 and w.current_site in reach}
     assert set(p5.workloads) == moved_from
-    fresh = len(moved_from) * sites + len(h100 - moved_from) * len(reach)
-    assert p5.pairs_reused == pairs - fresh
+    assert p5.movers == len(moved_from)
+    assert p5.pairs_reused == pairs - len(h100) * len(reach)
 
     # the split rule's reference instance: the owned sites whose rates follow it
     spec = [("price", "aws.m6i.xlarge.us-east-1.on-demand=+50%")]
@@ -141,6 +142,33 @@ def test_reuse_says_what_was_priced_again(world) -> None:  # type: ignore[no-unt
         for s in project.sites
         if s.cloud_cost is not None and any(o.term_months > 24 for o in s.cloud_cost.options)
     }
+
+
+def test_constraints_reused_only_for_the_same_project(world) -> None:  # type: ignore[no-untyped-def]
+    """A price change leaves the project alone: the policy rules' constraints are the
+    base's (the same object) and the notes say so; a move, a horizon or a capacity change
+    changes the project: its constraints are derived again."""
+    p5 = _reuse(world, [("price", "aws.p5=-45%")])
+    assert p5.constraints_reused
+    assert "solver constraints reused" in p5.describe()
+    _, bundle = plan_scenario(
+        *world[:4], [("price", "aws.p5=-45%")], today=TODAY, reuse=world[4].prices
+    )
+    assert bundle.constraints is world[4].prices.constraints
+    for spec in (
+        [("move", "foundation-finetune=aws-us-east-1")],
+        [("horizon", "60")],
+        [("capacity", "colo-us.cpu=-30%")],
+    ):
+        got = _reuse(world, spec)
+        assert not got.constraints_reused
+        assert "solver constraints reused" not in got.describe()
+    # another date: the waivers active on it may differ
+    _, later = plan_scenario(
+        *world[:4], [("price", "aws.p5=-45%")], today=date(2027, 6, 1), reuse=world[4].prices
+    )
+    assert later.reuse is not None
+    assert not later.reuse.constraints_reused
 
 
 def test_what_if_notes_what_it_reused(acme_dir: Path) -> None:
