@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.catalogue import Catalogue
+from planner.cost.builders import cents_money
 from planner.cost.cache import PriceCache
 from planner.cost.cloud_lines import choice_args, compute_lines, fixed_lines
 from planner.cost.common import total
@@ -116,7 +117,7 @@ def service_table(
             w, req = rows[r]
             got = tuple(fixed_lines(w, req, site, catalogue, training=False, cache=cache))
             tail = tails[fixed[r]] = (got, total(got, cur).cents)
-        out.append((head[0] + tail[0], Money(head[1] + tail[1], cur), inst.name))
+        out.append((head[0] + tail[0], cents_money(head[1] + tail[1], cur), inst.name))
     return out
 
 
@@ -131,12 +132,16 @@ def service_lines(
     by_hour: bool,
     memo: dict[Hashable, Lines],
     cache: PriceCache,
+    request: Resources | None = None,
 ) -> PricedCents:
     """One service offer's cloud lines (a row ``service_table`` leaves to the scalar path:
     a choice not in the batch), from ``memo`` shared by the pricer's sites
     (``compute_lines`` and ``fixed_lines`` on a miss: the key holds everything they read);
-    no CDN egress."""
-    w, request, site = wf.workload, wf.request, sf.site
+    no CDN egress. ``request``: the request priced (the workload's ``wf.request`` when
+    ``None``; its declared one for its baseline)."""
+    w, site = wf.workload, sf.site
+    if request is None:
+        request = wf.request
     n, cap = wf.replicas, wf.cap
     assert n is not None
     binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds
