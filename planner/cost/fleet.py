@@ -209,13 +209,14 @@ class FleetPricer:
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
         # (keys hold enum values: an Enum's hash is a Python call)
-        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency.value, w.tier)
+        rkey: Hashable = (sf.serial, wf.site_key)
         excluded = reasons.get(rkey, UNSEEN)
         if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
         # a physical impossibility is an owned site's (physical_reason)
-        physical = None if sf.cloud else physical_reason(request, site)
-        service = wf.fast and sf.cloud
+        cloud = site.kind is SiteKind.CLOUD
+        physical = None if cloud else physical_reason(request, site)
+        service = wf.fast and cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
         row = wf.row if service else -1
@@ -223,7 +224,7 @@ class FleetPricer:
         tables = self._tables.get(sf.serial) if service else None
         if service and tables is None:
             tables = self._tables[sf.serial] = [None] * len(plans)
-        for i, (option, unsold, by_hour, choices) in enumerate(plans):
+        for i, (option, unsold, by_hour, choices, value) in enumerate(plans):
             hit: Row | None = None
             priced: Priced | None = None
             reason: str | None = None
@@ -288,7 +289,7 @@ class FleetPricer:
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
                 held = w.current_site == site_name and w.current_option is option
-                okey = (option.value, w.tier == 1, w.allow_spot, held)
+                okey = (value, wf.option_key, held)
                 reason = reasons.get(okey, UNSEEN)
                 if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
