@@ -84,6 +84,20 @@ def pin_offer(offer: Offer, workload: Workload) -> Offer:
     return offer
 
 
+_fields_order = attrgetter("site", "option", "instance_type")
+
+
+def _in_order(offers: list[Offer]) -> list[Offer]:
+    """``sorted(offers, key=offer_order)``, with the fields as they are for keys (a C
+    getter, no Python call per offer): the same order unless an instance type ``None`` is
+    compared with a name (a ``TypeError``), which ``offer_order`` then sorts from the
+    original order (the failed sort left a copy part-sorted)."""
+    try:
+        return sorted(offers, key=_fields_order)
+    except TypeError:
+        return sorted(offers, key=offer_order)
+
+
 def candidates_from_offers(
     offers: Mapping[str, Iterable[Offer]],
     constraints: Constraints,
@@ -105,7 +119,7 @@ def candidates_from_offers(
         w = wl.get(name)
         if w is not None and w.pinned_site is not None:
             priced = [pin_offer(o, w) for o in priced]
-        priced.sort(key=offer_order)
+        priced = _in_order(priced)
         out.append(
             WorkloadOffers(
                 workload=name,
