@@ -55,7 +55,7 @@ class RowFacts:
     caps: tuple[int | None, ...]
     hours: tuple[Hashable, ...]
     """``fleet_facts.hours_key`` of each row's workload."""
-    fixed: tuple[Hashable, ...]
+    fixed: tuple[tuple[int, float, float], ...]
     """What its storage and egress lines read: replicas, storage per replica, egress."""
 
 
@@ -121,7 +121,7 @@ def service_table(
 
 
 def _tail(
-    fixed: Hashable,
+    fixed: tuple[int, float, float],
     site: Site,
     catalogue: Catalogue,
     parts: dict[Hashable, Lines],
@@ -130,7 +130,7 @@ def _tail(
     """``fixed_lines`` (no training) for ``RowFacts.fixed`` = (replicas, storage per
     replica, egress): its storage and egress lines, each shared through ``parts`` by the
     rows with the same storage or the same egress (keys unlike ``RowFacts.fixed``)."""
-    replicas, storage_gib, egress_gib = fixed  # type: ignore[misc]
+    replicas, storage_gib, egress_gib = fixed
     skey = ("storage", replicas, storage_gib)
     storage = parts.get(skey)
     if storage is None:
