@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -216,6 +217,21 @@ def choose_rows(
             hit = shared[key] = replace(unpacked, count=key[1], per_instance=key[2])
         return hit
 
+    ranks: dict[tuple[int, int], tuple[Decimal, str]] = {}
+
+    def exact_rank(r: int, i: int, services: bool) -> tuple[Decimal, str]:
+        """(``cloud.rank`` of ``packed_price(r, i)``, instance key): a service's total for
+        all replicas (its instance count x hourly price), else the price per GPU (per
+        instance without GPUs); one value per instance and count (or GPU use)."""
+        key = (i, int(count[r, i]) if services else -1 - (requests[r].gpus > 0))
+        hit = ranks.get(key)
+        if hit is None:
+            c = exact[i]
+            assert c is not None  # preselected instances are priced
+            value = key[1] * c.usd_per_hour if services else rank(c, requests[r], services=False)
+            hit = ranks[key] = (value, insts[i].key)
+        return hit
+
     out: list[CloudPrice | None] = []
     packed: list[int] = []
     for r, n in enumerate(replicas):
@@ -225,11 +241,8 @@ def choose_rows(
             continue
         j = first[r]
         if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)
-            by_total, req = n is not None, requests[r]
-            j = min(
-                np.flatnonzero(near[r]).tolist(),
-                key=lambda i: (rank(packed_price(r, i), req, services=by_total), insts[i].key),
-            )
+            by_total = n is not None
+            j = min(np.flatnonzero(near[r]).tolist(), key=lambda i: exact_rank(r, i, by_total))
         out.append(packed_price(r, j))
         packed.append(int(fit[r, j]) if n is not None else 1)
     return out, packed

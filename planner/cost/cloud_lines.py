@@ -235,18 +235,9 @@ def fixed_lines(
     """Block storage, training checkpoints and egress: the lines that do not scale with a
     training job's GPU-hours."""
     cur = catalogue.currency
-    fixed: list[LineItem] = []
-    if request.storage_gib > 0:
-        key = storage_key(site, "ebs.gp3")
-        p = price(catalogue, key, site, needed_for="block storage")
-        fixed.append(
-            item(
-                "storage (EBS gp3)",
-                Money.of(workload.replicas * decimal_of(request.storage_gib) * p, cur),
-                f"{workload.replicas} x {num(request.storage_gib)} GiB x {unit_price(p)}/GiB-month",
-                key,
-            )
-        )
+    fixed: list[LineItem] = list(
+        storage_lines(workload.replicas, request.storage_gib, site, catalogue)
+    )
     tr = workload.training
     if training and tr is not None and tr.checkpoint_gib > 0:
         key = storage_key(site, "s3.standard")
@@ -261,6 +252,24 @@ def fixed_lines(
         )
     fixed.extend(egress_items(site, catalogue, workload.data.egress_gib_per_month, cache=cache))
     return fixed
+
+
+def storage_lines(
+    replicas: int, storage_gib: float, site: Site, catalogue: Catalogue
+) -> tuple[LineItem, ...]:
+    """The block storage line of ``fixed_lines`` (none without storage)."""
+    if storage_gib <= 0:
+        return ()
+    key = storage_key(site, "ebs.gp3")
+    p = price(catalogue, key, site, needed_for="block storage")
+    return (
+        item(
+            "storage (EBS gp3)",
+            Money.of(replicas * decimal_of(storage_gib) * p, catalogue.currency),
+            f"{replicas} x {num(storage_gib)} GiB x {unit_price(p)}/GiB-month",
+            key,
+        ),
+    )
 
 
 BY_THE_HOUR: frozenset[PricingOption] = frozenset({PricingOption.ON_DEMAND, PricingOption.SPOT})

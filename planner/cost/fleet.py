@@ -33,10 +33,12 @@ from collections.abc import Hashable, Mapping
 from dataclasses import replace
 
 from planner.catalogue import Catalogue
+from planner.cost.builders import cents_money, new_offer
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.cloud import CloudPrice, choose, packing
-from planner.cost.cloud_lines import chosen_lines
+from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing
+from planner.cost.cloud_lines import BY_THE_HOUR, chosen_lines
+from planner.cost.common import total
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
     ALWAYS,
@@ -58,7 +60,15 @@ from planner.cost.fleet_table import (
     service_table,
 )
 from planner.cost.managed import SERVICES
-from planner.cost.migration import migration_items
+from planner.cost.migration import (
+    baseline_items,
+    baseline_option,
+    dataset_egress_items,
+    double_running_items,
+    double_running_months,
+    engineering_item,
+    migration_items,
+)
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
 from planner.cost.owned_lines import owned_shape, owned_site, shared_owned_lines
 from planner.cost.priced import Priced, physical_reason
@@ -110,6 +120,9 @@ class FleetPricer:
         self._tables: dict[int, list[list[Row | None] | None]] = {}
         """Per site serial: the service table of each of its options (``SiteFacts.plans``)."""
         self._tails: dict[int, dict[Hashable, Lines]] = {}
+        self._egress: dict[Hashable, tuple[LineItem, ...]] = {}
+        """Dataset egress items by (current site serial, dataset GiB)."""
+        self._engineering: LineItem | None = None
 
     # ------------------------------------------------------------------ priming
 
@@ -196,13 +209,14 @@ class FleetPricer:
         reasons = self._reasons
         # site_reason reads the pin, residency and tier of the workload
         # (keys hold enum values: an Enum's hash is a Python call)
-        rkey: Hashable = (sf.serial, w.pinned_site, w.data.residency.value, w.tier)
+        rkey: Hashable = (sf.serial, wf.site_key)
         excluded = reasons.get(rkey, UNSEEN)
         if excluded is UNSEEN:
             excluded = reasons[rkey] = site_reason(w, request, site, settings)
         # a physical impossibility is an owned site's (physical_reason)
-        physical = None if sf.cloud else physical_reason(request, site)
-        service = wf.fast and sf.cloud
+        cloud = site.kind is SiteKind.CLOUD
+        physical = None if cloud else physical_reason(request, site)
+        service = wf.fast and cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
         offers: list[Offer] = []
         row = wf.row if service else -1
@@ -210,7 +224,7 @@ class FleetPricer:
         tables = self._tables.get(sf.serial) if service else None
         if service and tables is None:
             tables = self._tables[sf.serial] = [None] * len(plans)
-        for i, (option, unsold, by_hour, choices) in enumerate(plans):
+        for i, (option, unsold, by_hour, choices, value) in enumerate(plans):
             hit: Row | None = None
             priced: Priced | None = None
             reason: str | None = None
@@ -251,7 +265,22 @@ class FleetPricer:
                 # workload, site, option, per_month, line_items, migration, migration_items,
                 # instance_type, eligible, reason, usage)
                 offers.append(
-                    Offer(name, site_name, option, nil, (), nil, (), None, False, reason, usage)
+                    new_offer(
+                        name,
+                        site_name,
+                        option,
+                        nil,
+                        (),
+                        nil,
+                        (),
+                        None,
+                        False,
+                        reason,
+                        usage,
+                        None,
+                        None,
+                        None,
+                    )
                 )
                 continue
             if mig is None:
@@ -260,14 +289,14 @@ class FleetPricer:
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
                 held = w.current_site == site_name and w.current_option is option
-                okey = (option.value, w.tier == 1, w.allow_spot, held)
+                okey = (value, wf.option_key, held)
                 reason = reasons.get(okey, UNSEEN)
                 if reason is UNSEEN:
                     reason = reasons[okey] = option_reason(w, site, option, settings)
             if hit is not None:
                 # a service's shared lines: no GPU-hour slope, fixed part or billed hours
                 offers.append(
-                    Offer(
+                    new_offer(
                         name,
                         site_name,
                         option,
@@ -279,6 +308,9 @@ class FleetPricer:
                         reason is None,
                         reason,
                         usage,
+                        None,
+                        None,
+                        None,
                     )
                 )
                 continue
@@ -286,11 +318,11 @@ class FleetPricer:
             # the priced offer, positional: as above, then usd_per_gpu_hour,
             # fixed_per_month, billed_gpu_hours
             offers.append(
-                Offer(
+                new_offer(
                     name,
                     site_name,
                     option,
-                    Money(cents, cur),
+                    cents_money(cents, cur),
                     priced.items,
                     mig[1],
                     mig[0],
@@ -325,15 +357,69 @@ class FleetPricer:
         )
 
     def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
+        """``migration_items`` away from the workload's current site, and their sum (the
+        same to every other site: kept in ``wf.mig``)."""
         w = wf.workload
         if w.current_site is None or w.current_site == site.name:
             return (), self._nil
         if wf.mig is None:
-            items = migration_items(
-                w, site, self._catalogue, self._settings, current=wf.current, cache=self._cache
-            )
-            wf.mig = (items, Money.total((i.amount for i in items), self._catalogue.currency))
+            items = self._moving(wf, site)
+            wf.mig = (items, cents_money(cents_of(items), self._catalogue.currency))
         return wf.mig
+
+    def _moving(self, wf: WorkloadFacts, site: Site) -> tuple[LineItem, ...]:
+        """``migration._moving_items`` from its parts: the dataset egress shared by the
+        workloads with the same dataset at the same site, the engineering line by all, the
+        double running at the sum of the workload's baseline (``_baseline``)."""
+        w, current, catalogue, settings = wf.workload, wf.current, self._catalogue, self._settings
+        if current is None:
+            return migration_items(w, site, catalogue, settings, current=None, cache=self._cache)
+        cf = self._site(current)
+        key: Hashable = (cf.serial, w.data.dataset_gib)
+        egress = self._egress.get(key)
+        if egress is None:
+            egress = self._egress[key] = dataset_egress_items(
+                w, catalogue, settings, current=current, cache=self._cache
+            )
+        if self._engineering is None:
+            self._engineering = engineering_item(settings, catalogue.currency)
+        monthly = None
+        if double_running_months(settings, w)[0] > 0:
+            monthly = total(self._baseline(wf, cf), catalogue.currency)
+        running = double_running_items(
+            w, settings, catalogue.currency, current=current, monthly=monthly
+        )
+        return (*egress, self._engineering, *running)
+
+    def _baseline(self, wf: WorkloadFacts, cf: SiteFacts) -> tuple[LineItem, ...]:
+        """``migration.baseline_items`` of the workload at its current site ``cf`` (kept in
+        the run's cache, which the plan's baselines read): a service's cloud lines shared
+        through the pricer's memo (``service_lines`` at its declared request), else the
+        scalar path."""
+        w, site, catalogue, settings = wf.workload, cf.site, self._catalogue, self._settings
+        opt = baseline_option(site, w.current_option)
+        if wf.fast and cf.fast and cf.cloud and opt in INSTANCE_OPTIONS:
+            n, request = wf.replicas, w.resources
+            assert n is not None
+            chosen, _ = choose(
+                site, catalogue, request, opt, replicas=n, cap=wf.cap, cache=self._cache
+            )
+            if chosen is not None:
+                priced, _ = service_lines(
+                    wf,
+                    cf,
+                    opt,
+                    chosen,
+                    catalogue,
+                    fit=packing(chosen.instance, request, n)[0],
+                    by_hour=opt in BY_THE_HOUR,
+                    memo=self._memo,
+                    cache=self._cache,
+                    request=request,
+                )
+                items = priced.items
+                return self._cache.baseline(w, site, catalogue, settings, lambda: items)
+        return baseline_items(w, site, catalogue, settings, cache=self._cache)
 
     def _price(self, wf: WorkloadFacts, sf: SiteFacts, option: PricingOption) -> PricedCents:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""

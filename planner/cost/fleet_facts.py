@@ -29,7 +29,7 @@ from planner.money import Money
 Lines = tuple[tuple[LineItem, ...], int]
 """Line items and the sum of their cents."""
 
-Option = tuple[PricingOption, "str | None", bool, "Choices | None"]
+Option = tuple[PricingOption, "str | None", bool, "Choices | None", str]
 """A site's option as its offers start (``SiteFacts.plans``)."""
 
 PricedCents = tuple[Priced, int]
@@ -59,7 +59,8 @@ class SiteFacts:
     (``owned_lines.shared_owned_lines``)."""
     plans: tuple[Option, ...] = ()
     """Per option: the option, why a cloud site does not sell it, whether it is billed by
-    the hour, the batch choices of the site's group."""
+    the hour, the batch choices of the site's group, the option's value (a memo key: an
+    Enum's hash is a Python call)."""
 
     @property
     def cloud(self) -> bool:
@@ -90,6 +91,11 @@ class WorkloadFacts:
     """Its request's core- and GiB-hours on any owned site."""
     cls: str | None = None
     """The class its ``usage`` holds the headroom of (``offers_for``'s ``cls``)."""
+    site_key: Hashable = None
+    """What ``site_reason`` reads of it: its pin, residency (value) and tier."""
+    option_key: Hashable = None
+    """What ``option_reason`` reads of it but whether the option is held: tier 1 or not,
+    ``allow_spot``."""
 
 
 def hours_key(workload: Workload) -> Hashable:
@@ -139,6 +145,8 @@ def workload_facts(
         cap,
         hours_key(workload),
         cls=cls,
+        site_key=(workload.pinned_site, workload.data.residency.value, workload.tier),
+        option_key=(workload.tier == 1, workload.allow_spot),
     )
 
 
@@ -151,6 +159,7 @@ def site_plans(sf: SiteFacts, batch: FleetChoices) -> tuple[Option, ...]:
         if sf.cloud and option not in INSTANCE_OPTIONS:
             unsold = f"cloud sites do not sell {option.value} capacity"
         by_hour = option in BY_THE_HOUR
-        plans.append((option, unsold, by_hour, batch.choices.get((sf.group, option))))
+        choices = batch.choices.get((sf.group, option))
+        plans.append((option, unsold, by_hour, choices, option.value))
     sf.plans = tuple(plans)
     return sf.plans

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.catalogue import Catalogue
+from planner.cost.builders import cents_money
 from planner.cost.cache import PriceCache
-from planner.cost.cloud_lines import choice_args, compute_lines, fixed_lines
+from planner.cost.cloud import egress_items
+from planner.cost.cloud_lines import choice_args, compute_lines, fixed_lines, storage_lines
 from planner.cost.common import total
 from planner.cost.fleet_choices import Choices
 from planner.cost.fleet_facts import ALWAYS, PricedCents, SiteFacts, WorkloadFacts, hours_key
@@ -53,7 +55,7 @@ class RowFacts:
     caps: tuple[int | None, ...]
     hours: tuple[Hashable, ...]
     """``fleet_facts.hours_key`` of each row's workload."""
-    fixed: tuple[Hashable, ...]
+    fixed: tuple[tuple[int, float, float], ...]
     """What its storage and egress lines read: replicas, storage per replica, egress."""
 
 
@@ -113,11 +115,33 @@ def service_table(
             head = heads[key] = (got, total(got, cur).cents)
         tail = tails.get(fixed[r])
         if tail is None:
-            w, req = rows[r]
-            got = tuple(fixed_lines(w, req, site, catalogue, training=False, cache=cache))
-            tail = tails[fixed[r]] = (got, total(got, cur).cents)
-        out.append((head[0] + tail[0], Money(head[1] + tail[1], cur), inst.name))
+            tail = tails[fixed[r]] = _tail(fixed[r], site, catalogue, tails, cache)
+        out.append((head[0] + tail[0], cents_money(head[1] + tail[1], cur), inst.name))
     return out
+
+
+def _tail(
+    fixed: tuple[int, float, float],
+    site: Site,
+    catalogue: Catalogue,
+    parts: dict[Hashable, Lines],
+    cache: PriceCache,
+) -> Lines:
+    """``fixed_lines`` (no training) for ``RowFacts.fixed`` = (replicas, storage per
+    replica, egress): its storage and egress lines, each shared through ``parts`` by the
+    rows with the same storage or the same egress (keys unlike ``RowFacts.fixed``)."""
+    replicas, storage_gib, egress_gib = fixed
+    skey = ("storage", replicas, storage_gib)
+    storage = parts.get(skey)
+    if storage is None:
+        got = storage_lines(replicas, storage_gib, site, catalogue)
+        storage = parts[skey] = (got, cents_of(got))
+    ekey = ("egress", egress_gib)
+    egress = parts.get(ekey)
+    if egress is None:
+        got = egress_items(site, catalogue, egress_gib, cache=cache)
+        egress = parts[ekey] = (got, cents_of(got))
+    return storage[0] + egress[0], storage[1] + egress[1]
 
 
 def service_lines(
@@ -131,12 +155,16 @@ def service_lines(
     by_hour: bool,
     memo: dict[Hashable, Lines],
     cache: PriceCache,
+    request: Resources | None = None,
 ) -> PricedCents:
     """One service offer's cloud lines (a row ``service_table`` leaves to the scalar path:
     a choice not in the batch), from ``memo`` shared by the pricer's sites
     (``compute_lines`` and ``fixed_lines`` on a miss: the key holds everything they read);
-    no CDN egress."""
-    w, request, site = wf.workload, wf.request, sf.site
+    no CDN egress. ``request``: the request priced (the workload's ``wf.request`` when
+    ``None``; its declared one for its baseline)."""
+    w, site = wf.workload, sf.site
+    if request is None:
+        request = wf.request
     n, cap = wf.replicas, wf.cap
     assert n is not None
     binds = cap is not None and fit > cap  # _service_notes: the tier-1 cap binds

@@ -119,89 +119,128 @@ def _moving_items(
     cache: PriceCache | None,
 ) -> tuple[LineItem, ...]:
     """``migration_items`` to any site but the current one (they do not depend on it)."""
+    monthly = None
+    if current is not None and double_running_months(settings, workload)[0] > 0:
+        items = baseline_items(workload, current, catalogue, settings, cache=cache)
+        monthly = total(items, catalogue.currency)
+    return (
+        *dataset_egress_items(workload, catalogue, settings, current=current, cache=cache),
+        engineering_item(settings, catalogue.currency),
+        *double_running_items(
+            workload, settings, catalogue.currency, current=current, monthly=monthly
+        ),
+    )
+
+
+def dataset_egress_items(
+    workload: Workload,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    current: Site | None,
+    cache: PriceCache | None,
+) -> tuple[LineItem, ...]:
+    """The first of ``migration_items``: copying the dataset out of ``current`` (it reads,
+    of the workload, its ``dataset_gib``, and its current site's name when ``current`` is
+    not supplied)."""
     cur = catalogue.currency
-    out: list[LineItem] = []
     gib = workload.data.dataset_gib
     if current is None:
-        out.append(
+        return (
             item(
                 "dataset egress",
                 Money.zero(cur),
                 f"not priced: current site {workload.current_site} not supplied",
-            )
+            ),
         )
-    elif gib > 0 and settings.egress_exit_waiver and current.kind is SiteKind.CLOUD:
-        out.append(
+    if gib > 0 and settings.egress_exit_waiver and current.kind is SiteKind.CLOUD:
+        return (
             item(
                 f"dataset egress from {current.name}",
                 Money.zero(cur),
                 f"{num(gib)} GiB: waived (the provider's exit waiver for leaving it)",
                 "settings.egress_exit_waiver",
-            )
+            ),
         )
-    elif gib <= 0:
-        out.append(
+    if gib <= 0:
+        return (
             item(
                 f"dataset egress from {current.name}",
                 Money.zero(cur),
                 "0 GiB: no dataset to copy (data.dataset_gib)",
                 "data.dataset_gib",
-            )
+            ),
         )
-    elif current.kind is SiteKind.CLOUD:
-        out.extend(
-            egress_items(
-                current,
-                catalogue,
-                gib,
-                per="GiB once",
-                label=f"dataset egress from {current.name}",
-                cache=cache,
-            )
+    if current.kind is SiteKind.CLOUD:
+        return egress_items(
+            current,
+            catalogue,
+            gib,
+            per="GiB once",
+            label=f"dataset egress from {current.name}",
+            cache=cache,
         )
-    else:
-        p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)
-        out.append(
-            item(
-                f"dataset egress from {current.name}",
-                Money.of(decimal_of(gib) * p, cur),
-                f"{num(gib)} GiB x {unit_price(p)}/GiB",
-                "owned.egress.usd-per-gib",
-            )
-        )
-    out.append(
+    p = catalogue.value("owned.egress.usd-per-gib", current.price_overrides)
+    return (
         item(
-            "engineering",
-            Money.from_float(settings.engineering_usd_per_move, cur),
-            f"{unit_price(settings.engineering_usd_per_move)} per move",
-            "settings.engineering_usd_per_move",
-        )
+            f"dataset egress from {current.name}",
+            Money.of(decimal_of(gib) * p, cur),
+            f"{num(gib)} GiB x {unit_price(p)}/GiB",
+            "owned.egress.usd-per-gib",
+        ),
     )
+
+
+def engineering_item(settings: Settings, currency: str) -> LineItem:
+    """The engineering effort of one move (``migration_items``)."""
+    return item(
+        "engineering",
+        Money.from_float(settings.engineering_usd_per_move, currency),
+        f"{unit_price(settings.engineering_usd_per_move)} per move",
+        "settings.engineering_usd_per_move",
+    )
+
+
+def double_running_items(
+    workload: Workload,
+    settings: Settings,
+    currency: str,
+    *,
+    current: Site | None,
+    monthly: Money | None,
+) -> tuple[LineItem, ...]:
+    """The last of ``migration_items``: running at ``current`` as well for the months of
+    its kind (``double_running_months``), at ``monthly``, the sum of its ``baseline_items``
+    (read only when the months are more than 0). It reads, of the workload, its kind and
+    ``current_option``."""
     months, months_src = double_running_months(settings, workload)
-    if current is not None and months == 0:
-        out.append(
+    if current is None:
+        return ()
+    if months == 0:
+        kind = workload.kind.value
+        return (
             item(
                 "double running",
-                Money.zero(cur),
-                f"0 months: a {workload.kind.value} workload is stopped and resumed, not run twice"
-                if months_src.endswith(f".{workload.kind.value}")
+                Money.zero(currency),
+                f"0 months: a {kind} workload is stopped and resumed, not run twice"
+                if months_src.endswith(f".{kind}")
                 else "0 months",
                 months_src,
-            )
+            ),
         )
-    if current is not None and months > 0:
-        opt = baseline_option(current, workload.current_option)
-        monthly = total(baseline_items(workload, current, catalogue, settings, cache=cache), cur)
-        out.append(
-            item(
-                "double running",
-                monthly.times(decimal_of(months)),
-                f"{num(months)} months x {unit_price(monthly.to_decimal())}/month at "
-                f"{current.name} ({opt.value})",
-                months_src,
-            )
-        )
-    return tuple(out)
+    if months < 0:
+        return ()
+    assert monthly is not None
+    opt = baseline_option(current, workload.current_option)
+    return (
+        item(
+            "double running",
+            monthly.times(decimal_of(months)),
+            f"{num(months)} months x {unit_price(monthly.to_decimal())}/month at "
+            f"{current.name} ({opt.value})",
+            months_src,
+        ),
+    )
 
 
 def share_of_items(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from planner.model import Constraints, Offer, Project, Prune, Resources, Settings, Site, Workload
@@ -83,6 +84,20 @@ def pin_offer(offer: Offer, workload: Workload) -> Offer:
     return offer
 
 
+_fields_order = attrgetter("site", "option", "instance_type")
+
+
+def _in_order(offers: list[Offer]) -> list[Offer]:
+    """``sorted(offers, key=offer_order)``, with the fields as they are for keys (a C
+    getter, no Python call per offer): the same order unless an instance type ``None`` is
+    compared with a name (a ``TypeError``), which ``offer_order`` then sorts from the
+    original order (the failed sort left a copy part-sorted)."""
+    try:
+        return sorted(offers, key=_fields_order)
+    except TypeError:
+        return sorted(offers, key=offer_order)
+
+
 def candidates_from_offers(
     offers: Mapping[str, Iterable[Offer]],
     constraints: Constraints,
@@ -104,7 +119,7 @@ def candidates_from_offers(
         w = wl.get(name)
         if w is not None and w.pinned_site is not None:
             priced = [pin_offer(o, w) for o in priced]
-        priced.sort(key=offer_order)
+        priced = _in_order(priced)
         out.append(
             WorkloadOffers(
                 workload=name,
@@ -114,6 +129,13 @@ def candidates_from_offers(
             )
         )
     return Candidates(workloads=tuple(out))
+
+
+_shape = attrgetter(
+    *(f.name for f in fields(Workload) if f.compare and f.name not in ("name", "depends_on"))
+)
+"""A workload's compared fields but its name and dependencies: equal for two workloads
+exactly when ``replace(w, name="", depends_on=())`` is (without building that copy)."""
 
 
 def build_candidates(
@@ -156,20 +178,19 @@ def build_candidates(
         )
         offers_for = pricer.offers_for
     priced: dict[str, list[Offer]] = {}
-    seen: dict[tuple[Workload, Resources, str | None], list[Offer]] = {}
+    seen: dict[tuple[tuple[object, ...], Resources, str | None], list[Offer]] = {}
+    ordered = [sites[name] for name in sorted(sites)]
     for w in sorted(project.workloads, key=lambda w: w.name):
         request = requests.get(w.name, w.resources)
         cls = classes.get(w.name)
-        key = (replace(w, name="", depends_on=()), request, cls)
+        key = (_shape(w), request, cls)
         if memo and key in seen:
             priced[w.name] = [replace(o, workload=w.name) for o in seen[key]]
             continue
         current = sites.get(w.current_site) if w.current_site is not None else None
         got: list[Offer] = []
-        for name in sorted(sites):
-            got.extend(
-                offers_for(w, request, sites[name], catalogue, settings, current=current, cls=cls)
-            )
+        for site in ordered:
+            got.extend(offers_for(w, request, site, catalogue, settings, current=current, cls=cls))
         priced[w.name] = got
         if memo:
             seen[key] = got

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from strategies import offer, site, workload
 
 from planner.model import Constraints, PricingOption, Prune, Resources, SiteKind
 from planner.money import Money
-from planner.solve.candidates import build_candidates, candidates_from_offers
+from planner.solve.candidates import build_candidates, candidates_from_offers, offer_order
 
 MINI = Path(__file__).resolve().parents[2] / "data" / "mini"
 
@@ -60,6 +61,27 @@ def test_input_order_does_not_matter() -> None:
     cands = candidates_from_offers(offers, Constraints(), [w2, w1])
     assert [c.workload for c in cands.workloads] == ["w1", "w2"]
     assert [o.site for o in cands.get("w2").offers] == ["a", "b"]
+
+
+def test_offers_on_one_site_and_option_sort_by_instance_type_none_first() -> None:
+    """Offers on the same site and option sort by instance type, no type as "" (first),
+    the rest kept in input order: as ``offer_order`` sorts them."""
+    a = site("a", kind=SiteKind.CLOUD)
+    w = workload("w")
+    typed = [
+        replace(offer(w, a, 1.0, option=PricingOption.ON_DEMAND), instance_type=t)
+        for t in ("m5.xlarge", None, "c5.large", "")
+    ]
+    spot = offer(w, a, 1.0, option=PricingOption.SPOT)
+    got = candidates_from_offers({"w": (spot, *typed)}, Constraints(), [w]).get("w").offers
+    assert [(o.option, o.instance_type) for o in got] == [
+        (PricingOption.ON_DEMAND, None),
+        (PricingOption.ON_DEMAND, ""),
+        (PricingOption.ON_DEMAND, "c5.large"),
+        (PricingOption.ON_DEMAND, "m5.xlarge"),
+        (PricingOption.SPOT, spot.instance_type),
+    ]
+    assert list(got) == sorted((spot, *typed), key=offer_order)
 
 
 def test_build_candidates_calls_the_cost_model_for_every_site() -> None:
