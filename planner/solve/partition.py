@@ -10,8 +10,10 @@ Resource Allocation Problems Efficiently with POP", SOSP '21):
    round-robin per stratum (the set of sites their first block may use: residency,
    GPUs, pins), in a fixed pseudo-random order within it, so each part gets about 1/k of
    every kind of workload.
-2. Each part is the model restricted to its blocks, with 1/k of every *shared* row's
-   limits (capacity, budgets, cloud share): parts that each fit their share fit together.
+2. Each part is the model restricted to its blocks, with a share of every *shared* row's
+   limits (capacity, budgets, cloud share): what its blocks must use of the row whatever
+   offers they take (pins, residency to one site) plus 1/k of the rest (``part_limits``);
+   parts that each fit their share fit together.
    Its LP relaxation (over ``planner.solve.dominance.lean_columns``) is solved alone.
 3. The parts' LP solutions, added up, are a point of the whole LP relaxation; the greedy
    completes it (``complete``: whole blocks as the LPs placed them, the few fractional
@@ -22,9 +24,10 @@ Resource Allocation Problems Efficiently with POP", SOSP '21):
    wins). Any prices give a valid lower bound (weak duality), so the gap reported is
    honest whatever the parts did; it is only as tight as the parts' prices agree.
 
-A part whose LP stops at the time limit, fails, or is infeasible with its 1/k share
-(which proves nothing about the whole) leaves its blocks to the greedy and its rows
-unpriced (price 0: still a valid bound). No outcome here is reported as ``infeasible``.
+A part whose LP is infeasible with its share (which proves nothing about the whole) is
+solved again in the room the other parts' LP points leave. A part whose LP stops at the
+time limit, fails, or is infeasible in that room too leaves its blocks to the greedy and
+its rows unpriced (price 0: still a valid bound). No outcome here is reported as ``infeasible``.
 
 ``solve_model`` (``planner.solve.repair``) runs this instead of the whole-model LP for
 ``lp+repair`` models of at least ``PARTITION_MIN_BLOCKS`` blocks with no servers to buy
@@ -53,6 +56,7 @@ from planner.solve.problem import (
     RowKind,
 )
 from planner.solve.repair import Complete, within_gap
+from planner.solve.shares import part_limits
 
 METHOD = "partitioned-lp"
 """``SolverInfo.method`` of a plan found by ``solve_partitioned``."""
@@ -73,7 +77,8 @@ SHARED_ROWS = frozenset(
         RowKind.CLOUD_SHARE,
     }
 )
-"""Rows every part gets 1/k of; every other row belongs to the blocks in it, except:"""
+"""Rows every part gets a share of (``part_limits``); every other row belongs to the blocks
+in it, except:"""
 LEFT_TO_COMPLETION = frozenset({RowKind.TRAINING_ROOM, RowKind.ROOM_LINK})
 """Rows no part's LP holds: the training room (``planner.solve.room``) spans every GPU
 block of a site and its binary belongs to no block. The parts' LPs are then a looser
@@ -183,12 +188,14 @@ def solve_partitioned(
         owner[blocks] = p
     col_part = np.where(model.col_block >= 0, owner[np.maximum(model.col_block, 0)], -1)
     row_part = _row_owner(model, col_part, shared | loose)
+    lower, upper = part_limits(model, col_part, shared, k)
     x = np.zeros(model.n_cols)
     y = np.zeros(model.n_rows)
     prices: list[FloatArray] = []
     solved, limited, notes = 0, False, []
     by_part = cols[np.argsort(col_part[cols], kind="stable")]
     ends = np.searchsorted(col_part[by_part], np.arange(k + 1))
+    failed: list[int] = []
     for p in range(k):
         left = time_limit_s - (clock() - t0)
         if left <= 0:
@@ -196,24 +203,46 @@ def solve_partitioned(
             notes.append(f"parts {p + 1}-{k} not solved in the time limit")
             break
         mine = by_part[ends[p] : ends[p + 1]]
-        sub, rows = _part_model(model, mine, row_part == p, shared, k, loose=loose)
+        sub, rows = _part_model(
+            model, mine, row_part == p, shared, (lower[p], upper[p]), loose=loose
+        )
         lp = solve_lp(sub, time_limit_s=left, clock=clock)
         if lp.status != "optimal" or lp.duals is None:
             limited = limited or lp.time_limited
-            notes.append(f"part {p + 1}'s LP {'stopped' if lp.time_limited else lp.status}")
+            if lp.status == "infeasible" and not lp.time_limited:
+                failed.append(p)
+            else:
+                notes.append(f"part {p + 1}'s LP {'stopped' if lp.time_limited else lp.status}")
             continue
         solved += 1
         x[mine] = lp.x
-        local = ~shared[rows]
-        y[rows[local]] = lp.duals[local]
-        q = np.zeros(model.n_rows)
-        q[rows[~local]] = lp.duals[~local]
-        prices.append(q)
+        _keep_prices(lp.duals, rows, shared, y=y, prices=prices, n_rows=model.n_rows)
+    for p in failed:
+        # its share was too small: the room the solved parts left (their LP points and
+        # this one's still add up to a point of the whole LP)
+        left = time_limit_s - (clock() - t0)
+        mine = by_part[ends[p] : ends[p + 1]]
+        again: Solution | None = None
+        if left > 0:
+            act = _shared_activity(model, x, shared)
+            room = (model.row_lower[shared] - act, model.row_upper[shared] - act)
+            sub, rows = _part_model(model, mine, row_part == p, shared, room, loose=loose)
+            again = solve_lp(sub, time_limit_s=left, clock=clock)
+        if again is None or again.status != "optimal" or again.duals is None:
+            limited = limited or again is None or again.time_limited
+            where = "with the room left" if again is not None else "(no time left to retry)"
+            notes.append(f"part {p + 1}'s LP infeasible with its share {where}")
+            continue
+        solved += 1
+        notes.append(f"part {p + 1}'s LP solved in the room the other parts left")
+        x[mine] = again.x
+        _keep_prices(again.duals, rows, shared, y=y, prices=prices, n_rows=model.n_rows)
     bound, which = _best_bound(model, y, prices, shared)
     plan = complete(x)
     note = (
-        f"LP relaxation in {k} parts of about {len(model.blocks) // k} blocks, each with 1/{k} "
-        f"of every capacity and budget ({solved} solved), completed by the greedy; bound: "
+        f"LP relaxation in {k} parts of about {len(model.blocks) // k} blocks, each with the "
+        f"capacity and budget its pinned work needs and 1/{k} of the rest ({solved} solved), "
+        f"completed by the greedy; bound: "
         f"Lagrangian with {which} (valid for any prices)"
     )
     if notes:
@@ -241,6 +270,35 @@ def solve_partitioned(
         note=note,
         duals=y + (prices_mean(prices) if prices else 0.0),
     )
+
+
+def _keep_prices(
+    duals: FloatArray,
+    rows: IntArray,
+    shared: BoolArray,
+    *,
+    y: FloatArray,
+    prices: list[FloatArray],
+    n_rows: int,
+) -> None:
+    """A part's duals: its local rows' into ``y``, its shared rows' as one more entry of
+    ``prices`` (updated in place: the loop's accumulators)."""
+    local = ~shared[rows]
+    y[rows[local]] = duals[local]
+    q = np.zeros(n_rows)
+    q[rows[~local]] = duals[~local]
+    prices.append(q)
+
+
+def _shared_activity(model: Model, x: FloatArray, shared: BoolArray) -> FloatArray:
+    """The activity of ``x`` on the shared rows (in row order)."""
+    nnz = np.diff(model.start)
+    col_of = np.repeat(np.arange(model.n_cols), nnz)
+    at = shared[model.index]
+    act = np.bincount(
+        model.index[at], weights=model.value[at] * x[col_of[at]], minlength=model.n_rows
+    )
+    return np.asarray(act[shared], dtype=np.float64)
 
 
 def prices_mean(prices: Sequence[FloatArray]) -> FloatArray:
@@ -284,14 +342,14 @@ def _part_model(
     cols: IntArray,
     own: BoolArray,
     shared: BoolArray,
-    k: int,
+    limits: tuple[FloatArray, FloatArray],
     *,
     loose: BoolArray | None = None,
 ) -> tuple[Model, IntArray]:
     """Part ``p`` as a model of its own: the columns ``cols`` (ascending), the rows it
-    owns (``own``) and the shared rows with 1/k of their limits, without the rows ``loose``
-    left to the completion (their entries dropped); and the model's row index of each of
-    its rows."""
+    owns (``own``) and the shared rows with ``limits`` (lower, upper), without the rows
+    ``loose`` left to the completion (their entries dropped); and the model's row index of
+    each of its rows."""
     rows = np.nonzero(own | shared)[0]
     new_row = np.full(model.n_rows, -1, dtype=np.int64)
     new_row[rows] = np.arange(len(rows))
@@ -307,7 +365,8 @@ def _part_model(
         owner = np.repeat(np.arange(len(cols)), nnz)
         at, index = at[keep], index[keep]
         np.cumsum(np.bincount(owner[keep], minlength=len(cols)), out=start[1:])
-    scale = np.where(shared[rows], 1.0 / k, 1.0)
+    row_lower, row_upper = model.row_lower.copy(), model.row_upper.copy()
+    row_lower[shared], row_upper[shared] = limits
     kinds = model.col_kind[cols].tolist()
     sub = replace(
         model,
@@ -326,8 +385,8 @@ def _part_model(
         lower=model.lower[cols],
         upper=model.upper[cols],
         integer=model.integer[cols],
-        row_lower=model.row_lower[rows] * scale,
-        row_upper=model.row_upper[rows] * scale,
+        row_lower=row_lower[rows],
+        row_upper=row_upper[rows],
         start=start,
         index=index,
         value=model.value[at],

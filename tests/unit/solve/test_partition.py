@@ -30,6 +30,7 @@ from planner.solve.partition import (
     solve_partitioned,
 )
 from planner.solve.problem import ColKind, FloatArray, Model, RowKind, first_violation
+from planner.solve.shares import forced_use, part_limits
 
 World = tuple[list[Workload], list[Site], dict[str, tuple[Offer, ...]]]
 
@@ -231,19 +232,68 @@ def test_a_part_that_runs_out_of_time_leaves_a_plan_and_an_honest_bound() -> Non
     assert sol.bound is None or sol.bound <= exact(model) + 1e-6
 
 
-def test_a_part_too_small_for_its_pinned_workloads_proves_nothing() -> None:
-    """Workloads pinned to a colo (17 cores of its 25) cannot fit in a quarter of it: one
-    part's LP is infeasible, which proves nothing; the plan still comes (the greedy places
-    that part's blocks), keeps every row, and the bound is below the optimum."""
+def pinned_world() -> World:
+    """fleet(24) with its first four workloads (17 cores) pinned to the first colo (25)."""
     ws, sites, offers = fleet(24)
     colo = sites[0].name
     offers = {
         **offers,
         **{w.name: tuple(o for o in offers[w.name] if o.site == colo) for w in ws[:4]},
     }
+    return ws, sites, offers
+
+
+def test_each_part_gets_the_room_its_pinned_workloads_need() -> None:
+    """Pinned workloads with more cores than a quarter of their colo: each part's share is
+    what its pinned work needs plus a quarter of the rest, so every part's LP is feasible
+    (none left to the greedy), the plan keeps every row and the bound is below the
+    optimum."""
+    world = pinned_world()
+    model = model_for(*world, Constraints())
+    sol = partitioned(world, model, parts=4)
+    assert "(4 solved)" in sol.note
+    assert "infeasible" not in sol.note
+    assert sol.ok
+    assert first_violation(model, sol.x) == ""
+    assert sol.bound is not None
+    assert sol.bound <= exact(model) + 1e-6
+
+
+def test_shares_cover_pinned_use_and_add_up_to_every_shared_limit() -> None:
+    """part_limits: each part's upper limit on a capacity row covers what its pinned
+    blocks must use there, the parts' limits add up to the row's, and a part with no
+    pinned work gets less than an even share of the pinned colo."""
+    world = pinned_world()
+    model = model_for(*world, Constraints())
+    col_part = np.full(model.n_cols, -1)
+    for p, blocks in enumerate(parts_of(model, 4)):
+        col_part[np.isin(model.col_block, blocks)] = p
+    shared = np.asarray([info.kind is RowKind.CAPACITY for info in model.rows])
+    rows = np.nonzero(shared)[0]
+    _, upper = part_limits(model, col_part, shared, 4)
+    need = forced_use(model, col_part, rows, 4)
+    assert np.allclose(upper.sum(axis=0), model.row_upper[shared])
+    assert np.all(upper >= need - 1e-9)
+    colo = [i for i, r in enumerate(rows) if need[:, i].sum() > 0]
+    assert colo  # the pinned colo's rows
+    assert np.any(upper[:, colo] < model.row_upper[rows[colo]] / 4 - 1e-9)
+
+
+def test_a_part_infeasible_with_its_share_is_solved_in_the_room_left() -> None:
+    """Fourteen workloads that only the two near colos may host (none pinned to one, so
+    no share is set aside for them) outgrow a third of those colos in one part: that
+    part's LP is solved again in the room the other parts' LPs left, and the plan keeps
+    every row with its bound below the optimum."""
+    ws, sites, offers = fleet(24)
+    two = {sites[0].name, sites[1].name}
+    offers = {
+        **offers,
+        **{w.name: tuple(o for o in offers[w.name] if o.site in two) for w in ws[:14]},
+    }
     model = model_for(ws, sites, offers, Constraints())
-    sol = partitioned((ws, sites, offers), model, parts=4)
-    assert "LP infeasible" in sol.note
+    sol = partitioned((ws, sites, offers), model, parts=3)
+    assert "LP solved in the room the other parts left" in sol.note
+    assert "(3 solved)" in sol.note
     assert sol.ok
     assert first_violation(model, sol.x) == ""
     assert sol.bound is not None
