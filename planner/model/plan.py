@@ -244,6 +244,9 @@ class SolverInfo:
     lp_bound_usd: float | None
     gap: float | None
     seconds: float
+    """The solve's time on the solver's clock: CPU seconds of the planning process (what
+    ``solver_time_limit_s`` counts), not written to plan.json (it would not be
+    deterministic)."""
     time_limited: bool = False
     """The time limit stopped the search (``status`` ``time_limit``): the plan is the best
     one known, ``gap`` (against ``lp_bound_usd``) says how far from optimal it may be."""

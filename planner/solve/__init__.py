@@ -3,7 +3,9 @@
 ``place`` is the entry point the pipeline calls; ``solve_offers`` is the same solver taking
 the world in as plain values (workloads, sites, offers, constraints, settings), which is
 what tests and the benchmark use. Neither reads files or the environment; the clock is a
-parameter (``time.perf_counter`` by default) used only to time the solver.
+parameter used only to time the solver: by default this process's CPU time
+(``time.process_time``, every thread), so ``solver_time_limit_s`` is CPU seconds and a
+busy machine does not cut the solver short (issue #18: the same plan whatever the load).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def place(
     constraints: Constraints,
     *,
     method: str = "auto",
-    clock: Clock = time.perf_counter,
+    clock: Clock = time.process_time,
     buys: Sequence[BuyOffer] = (),
     warm: Callable[[Model], FloatArray] | None = None,
     warm_basis: KeyedBasis | None = None,
@@ -130,7 +132,7 @@ def solve_offers(
     settings: Settings | None = None,
     *,
     method: str = "auto",
-    clock: Clock = time.perf_counter,
+    clock: Clock = time.process_time,
     aggregate: bool = True,
     with_greedy: bool | None = None,
     buys: Sequence[BuyOffer] = (),
@@ -146,8 +148,10 @@ def solve_offers(
     off keeps every workload in its own block (for tests).
 
     ``settings.solver_time_limit_s`` is HiGHS's alone: it starts after the model is built
-    and the greedy has run, and goes to HiGHS as its ``time_limit``. A plan stopped by it
-    has status ``time_limit`` and its gap against the LP bound (``None``: no bound).
+    and the greedy has run, and is counted on ``clock`` (CPU seconds by default; HiGHS's
+    own wall-clock ``time_limit`` is only a backstop: ``highs.WALL_BACKSTOP``). A plan
+    stopped by it has status ``time_limit`` and its gap against the LP bound (``None``: no
+    bound).
     Only a solver's answer that is a plan (``first_violation``) is used.
 
     ``warm`` (a what-if: ``planner.whatif.warm``) gives column values from an earlier plan:

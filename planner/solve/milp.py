@@ -125,20 +125,21 @@ Solving
 
 Time limit (issue #18)
     ``settings.solver_time_limit_s`` is HiGHS's alone: ``solve_offers`` starts it after the
-    model is built and the greedy has run, and HiGHS gets it as its ``time_limit`` option
-    (HiGHS counts from the start of its own run). When it stops the solver, the best plan
-    found is used: the solver's, LP + repair's (a MILP stopped with no plan or above the
-    target gap is followed by LP + repair on its own short budget: a real bound, often a
-    better plan) or the greedy plan (the MILP's start and the fallback; it also replaces
-    the solver's plan if cheaper, which only a time limit allows); the status is
-    ``time_limit`` with the gap against the best bound known (none: "the gap is
-    unknown"). A solver's answer is used only if it is a plan (``first_violation``). No
-    plan at all is ``infeasible`` only when proven: HiGHS says so (an infeasible MILP or
-    LP relaxation; an infeasible *repair* proves nothing), or the diagnosis's elastic
-    bound does (``planner.solve.diagnose``); otherwise it is a ``SolverTimeoutError``.
-    The limit is also measured on the caller's clock (HiGHS is interrupted at its simplex,
-    interior-point and MIP checks), so a stub clock stops it at the same point on any
-    machine.
+    model is built and the greedy has run, on its clock: this process's CPU time, so a
+    loaded machine does not stop the solver early and change the plan (HiGHS's own
+    wall-clock ``time_limit`` is a backstop at ``highs.WALL_BACKSTOP`` times the limit).
+    When it stops the solver, the best plan found is used: the solver's, LP + repair's (a
+    MILP stopped with no plan or above the target gap is followed by LP + repair on its own
+    short budget: a real bound, often a better plan) or the greedy plan (the MILP's start
+    and the fallback; it also replaces the solver's plan if cheaper, which only a time limit
+    allows); the status is ``time_limit`` with the gap against the best bound known (none:
+    "the gap is unknown"). A solver's answer is used only if it is a plan
+    (``first_violation``). No plan at all is ``infeasible`` only when proven: HiGHS says so
+    (an infeasible MILP or LP relaxation; an infeasible *repair* proves nothing), or the
+    diagnosis's elastic bound does (``planner.solve.diagnose``); otherwise it is a
+    ``SolverTimeoutError``. The limit is measured on the caller's clock (HiGHS is
+    interrupted at its simplex, interior-point and MIP checks), so a stub clock stops it at
+    the same point on any machine.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ a microsecond: HiGHS stops at its first check of either, on any machine, however
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import random
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -18,7 +20,7 @@ from strategies import offer, site, standard_offers, workload
 
 from planner.errors import ExitCode, InfeasibleError, SolverTimeoutError, exit_code
 from planner.model import Constraints, Offer, Residency, Settings, Site, SiteKind, Workload
-from planner.solve import model_for, solve_offers
+from planner.solve import highs, model_for, place, solve_offers
 from planner.solve.diagnose import diagnose
 from planner.solve.greedy import solve_greedy
 from planner.solve.highs import Solution
@@ -81,6 +83,50 @@ def test_the_same_plan_whatever_the_load() -> None:
     ]
     assert len({p.solver.objective_usd for p in plans}) == 1
     assert all(p.placements == plans[0].placements for p in plans)
+
+
+def test_the_default_clock_is_cpu_time() -> None:
+    """``solver_time_limit_s`` is CPU seconds: the solver's default clock is this process's
+    CPU time, which a busy machine does not advance while the solver waits for a core."""
+    for entry in (place, solve_offers):
+        assert inspect.signature(entry).parameters["clock"].default is time.process_time
+
+
+def test_wall_time_the_clock_does_not_count_does_not_stop_the_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A loaded machine: every reading of the solver's (CPU) clock costs 10 ms of wall time
+    and the clock does not move. HiGHS's wall-clock limit is only the backstop
+    (``wall_limit``), so the solve runs to optimal far past 0.1 s of wall time; a limit
+    counted in wall time (what HiGHS's own option does) stopped it as a time limit."""
+    monkeypatch.setattr(highs, "WALL_BACKSTOP", 1000.0)
+    ws, sites, offers = fleet(60)
+
+    def busy_cpu_clock() -> float:
+        time.sleep(0.01)
+        return 0.0
+
+    started = time.perf_counter()
+    r = solve_offers(
+        ws,
+        sites,
+        offers,
+        Constraints(),
+        Settings(solver_time_limit_s=0.1),
+        method="milp",
+        clock=busy_cpu_clock,
+    )
+    assert time.perf_counter() - started > 0.1  # the wall time that would have stopped it
+    assert r.solver.status == "optimal"
+    assert not r.solver.time_limited
+
+
+def test_the_wall_backstop() -> None:
+    """Without a clock HiGHS's limit is the limit; with one, ``WALL_BACKSTOP`` times it."""
+    assert highs.wall_limit(2.0, None) == 2.0
+    assert highs.wall_limit(2.0, time.process_time) == 2.0 * highs.WALL_BACKSTOP
+    assert highs.wall_limit(0.0, time.process_time) == 0.0
+    assert highs.wall_limit(-1.0, None) == 0.0
 
 
 def test_a_proven_infeasible_plan_is_still_infeasible_under_a_tiny_limit() -> None:
