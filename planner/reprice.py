@@ -32,7 +32,6 @@ plan as pricing everything. Pure: nothing here reads files or the clock.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -41,7 +40,6 @@ from typing import Any
 
 from planner.catalogue import Catalogue
 from planner.cost import PriceCache, owned_rates_by_site
-from planner.cost import offers_for as cost_offers_for
 from planner.cost.choose_batch import Query, prime_cloud_choices, queries_for
 from planner.cost.common import total
 from planner.cost.fleet import FleetPricer
@@ -276,12 +274,7 @@ def reprice_candidates(
         catalogue,
         cache,
     )
-    # pricing everything: the fleet pricer (the same offers, per-site work done once)
-    price = (
-        FleetPricer(project, requests, catalogue, cache=cache).offers_for
-        if touch.everything is not None
-        else functools.partial(cost_offers_for, cache=cache)
-    )
+    price = _pricer(project, requests, catalogue, cache=cache, touch=touch, jobs=jobs)
     memo: dict[tuple[Any, str], tuple[Offer, ...]] = {}
     priced: dict[str, list[Offer]] = {}
     for w, request, on in jobs:
@@ -335,6 +328,29 @@ def reprice_candidates(
         movers=len(touch.movers),
     )
     return Candidates(workloads=out), touch, info
+
+
+def _pricer(
+    project: Project,
+    requests: Mapping[str, Resources],
+    catalogue: Catalogue,
+    *,
+    cache: PriceCache,
+    touch: Touch,
+    jobs: list[tuple[Workload, Resources, list[Site]]],
+) -> Callable[..., tuple[Offer, ...]]:
+    """``offers_for`` for the pairs to price: the fleet pricer (the same offers, per-site
+    work done once), over the whole project when everything is priced again, else over the
+    workloads and sites of ``jobs`` (its array work done for those pairs only)."""
+    if touch.everything is not None:
+        return FleetPricer(project, requests, catalogue, cache=cache).offers_for
+    names = {s.name for _, _, on in jobs for s in on}
+    sub = replace(
+        project,
+        workloads=tuple(w for w, _, _ in jobs),
+        sites=tuple(s for s in project.sites if s.name in names),
+    )
+    return FleetPricer(sub, requests, catalogue, cache=cache).offers_for
 
 
 def _migration_again(

@@ -3,6 +3,7 @@ verdicts as values, and print nothing."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from datetime import date
 from pathlib import Path
@@ -139,6 +140,41 @@ def test_an_infeasible_scenario_is_a_failure_not_an_exception(mini_dir: Path) ->
     assert isinstance(failure, CheckFailedError)
     assert failure.render() == outcome.infeasible
     assert failure.render().startswith("infeasible: ")
+
+
+def test_scenarios_pause_the_cyclic_collector_and_restore_it(mini_dir: Path) -> None:
+    """``paused_gc`` disables the collector inside, restores it after (also when the body
+    raises, as an infeasible scenario's planning does) and leaves a disabled one disabled;
+    a what-if run leaves it as it found it."""
+    from planner.app.whatif import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("infeasible")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    world = app.load_world(
+        app.load_inputs(mini_dir), catalogue=load_default_catalogue(), today=TODAY
+    )
+    changes = app.collect_changes(
+        scenario=None,
+        moves=["checkout-api=gpu-pool-us"],
+        prices=[],
+        capacities=[],
+        horizon=None,
+        growth=None,
+    )
+    assert app.what_if(world, changes).infeasible is not None
+    assert gc.isenabled()
 
 
 def test_unknown_workload_suggests_the_nearest(mini_dir: Path) -> None:
