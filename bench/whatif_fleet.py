@@ -8,7 +8,7 @@ Per size: loads the fleet (cached by size and seed, as bench/cli_scale.py does),
 once, plans the base once with its prices recorded (``build_plan(record_prices=True)``),
 then plans each scenario as ``hybridplan what-if`` does (``build_plan(reuse=...)``: only the
 touched pairs priced again, the base plan as the solver's warm start, the cyclic garbage
-collector paused: ``planner.app.whatif.paused_gc``) and prints its wall
+collector frozen and paused as ``planner.app.plan.plan_project`` has it) and prints its wall
 and CPU time (CPU: the machine is shared, wall time follows the load), the CPU spent pricing
 and solving, and what was reused. Unless ``--no-compare``, each scenario is also planned
 from scratch beside it (its CPU time, its total and whether the plan.json is the same; an
@@ -34,8 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cli_scale import fleet_dir
 
-from planner import pipeline
-from planner.app.whatif import paused_gc
+from planner import collector, pipeline
 from planner.catalogue import load_default_catalogue
 from planner.classify import classify_project
 from planner.ingest import load_telemetry
@@ -150,7 +149,7 @@ def run_size(size: int, args: argparse.Namespace, times: dict[str, float]) -> bo
         times.clear()
         load = os.getloadavg()[0]
         s, c = time.perf_counter(), time.process_time()
-        with paused_gc():  # as World.plan plans a scenario
+        with collector.frozen(), collector.paused():  # as plan_project plans a scenario
             reused = plan(reuse=base.prices)
         wall, cpu = time.perf_counter() - s, time.process_time() - c
         hit = cpu <= TARGET_S

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -49,35 +47,15 @@ class World:
         from planner.whatif import Replanned
 
         changed = replace(self.inputs, project=project)
-        with paused_gc():
-            bundle = plan_project(
-                changed,
-                catalogue=catalogue,
-                today=self.today,
-                classifications=classifications,
-                reuse=self.prices,
-            )
+        bundle = plan_project(  # the cycle collector frozen and paused there
+            changed,
+            catalogue=catalogue,
+            today=self.today,
+            classifications=classifications,
+            reuse=self.prices,
+        )
         notes = (bundle.reuse.describe(),) if bundle.reuse is not None else ()
         return Replanned(bundle.plan, (*notes, *solver_notes(bundle.plan)))
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a scenario is planned (reference
-    counting still frees what a scenario drops; the collector runs again after it).
-
-    A what-if holds the base world (its plan, candidates and prices: about 2 million
-    objects at 10k workloads) while each scenario allocates; every full collection walks
-    all of it, and young ones are triggered by the scenario's own allocations: 1.5-1.8 s
-    CPU of a 10k scenario's 5-7 s on issue #18's fleet, with no growth in peak RSS when
-    paused (a scenario's objects hold few reference cycles). The plan does not depend on it."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def solver_notes(plan: Plan) -> tuple[str, ...]:
