@@ -3,7 +3,9 @@ the workload done once.
 
 ``FleetPricer(project, requests, catalogue, cache=...).offers_for`` takes the arguments of
 ``planner.cost.offers_for`` and returns the same offers, field for field (the unit tests
-compare them with the uncached path on every workload of a generated fleet), faster:
+compare them with the uncached path on every workload of a generated fleet), faster
+(``offers_on``: a workload's offers on several sites in one call, as ``build_candidates``
+asks for them):
 
 * each site is validated once (``check_site``), not once per workload;
 * every cloud instance choice of the fleet is answered up front as array work
@@ -29,7 +31,7 @@ have. Pure: the pricer holds memos for one pricing run and is dropped with it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 
 from planner.catalogue import Catalogue
@@ -177,8 +179,10 @@ class FleetPricer:
             and (settings is self._settings or settings == self._settings)
         )
         if fast:
+            out: list[Offer] = []
             try:
-                return self._offers(self._workload(workload, request, current, cls), sf)
+                self._offers(self._workload(workload, request, current, cls), sf, out)
+                return tuple(out)
             except InputError:  # raised again by the scalar path, located
                 pass
         return offers_for(
@@ -192,8 +196,56 @@ class FleetPricer:
             cls=cls,
         )
 
-    def _offers(self, wf: WorkloadFacts, sf: SiteFacts) -> tuple[Offer, ...]:
-        """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
+    def offers_on(
+        self,
+        workload: Workload,
+        request: Resources,
+        sites: Sequence[Site],
+        catalogue: Catalogue,
+        settings: Settings,
+        *,
+        current: Site | None = None,
+        cls: str | None = None,
+    ) -> list[Offer]:
+        """``offers_for`` on each of ``sites`` in turn, the offers in one list (the
+        workload's facts looked up once)."""
+        if not self._primed:
+            self._prime()
+        wf: WorkloadFacts | None = None
+        if catalogue is self._catalogue and (
+            settings is self._settings or settings == self._settings
+        ):
+            try:
+                wf = self._workload(workload, request, current, cls)
+            except InputError:  # raised again by the scalar path, located
+                wf = None
+        out: list[Offer] = []
+        for site in sites:
+            sf = self._site(site)
+            if wf is not None and sf.fast:
+                at = len(out)
+                try:
+                    self._offers(wf, sf, out)
+                    continue
+                except InputError:  # raised again by the scalar path, located
+                    del out[at:]
+            out.extend(
+                offers_for(
+                    workload,
+                    request,
+                    site,
+                    catalogue,
+                    settings,
+                    current=current,
+                    cache=self._cache,
+                    cls=cls,
+                )
+            )
+        return out
+
+    def _offers(self, wf: WorkloadFacts, sf: SiteFacts, offers: list[Offer]) -> None:
+        """``offers_for``'s loop over the site's options (same order, reasons and fields),
+        appending to ``offers``."""
         w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
         usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
         name, site_name = w.name, site.name
@@ -209,7 +261,6 @@ class FleetPricer:
         physical = None if cloud else physical_reason(request, site)
         service = wf.fast and cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
-        offers: list[Offer] = []
         row = wf.row if service else -1
         plans = sf.plans or site_plans(sf, self._batch)
         tables = self._tables.get(sf.serial) if service else None
@@ -326,7 +377,6 @@ class FleetPricer:
                     priced.billed_gpu_hours,
                 )
             )
-        return tuple(offers)
 
     def _table(
         self, sf: SiteFacts, option: PricingOption, by_hour: bool, choices: Choices
