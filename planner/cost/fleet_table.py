@@ -7,8 +7,7 @@ depend only on the chosen instance, its count and packing, the replicas, the tie
 (and whether it binds) and the billed hours; its storage and egress lines only on the
 replicas, the storage per replica and the egress volume. Each distinct combination is
 priced once by the scalar line functions (``cloud_lines.compute_lines``, ``fixed_lines``)
-on the first row that has it, and every row with the same combination shares the result
-(rows with the same compute and fixed combinations share one row value).
+on the first row that has it, and every row with the same combination shares the result.
 
 A row is ``None`` where the scalar path must answer (nothing chosen: the reason; a workload
 that is not priced by the shared lines: training, managed services, object stores, CDN
@@ -98,8 +97,6 @@ def service_table(
     cur = catalogue.currency
     answers, fits = choices
     heads: dict[Hashable, Lines] = {}
-    whole: dict[Hashable, Row] = {}
-    """Rows by (compute key, ``RowFacts.fixed``): a fleet repeats about a third of them."""
     out: list[Row | None] = []
     caps, hours, fixed, rows = facts.caps, facts.hours, facts.fixed, facts.rows
     for r, chosen in enumerate(answers):
@@ -111,11 +108,6 @@ def service_table(
         inst = chosen.instance
         billed = hours[r] if by_hour else always
         key = (inst.key, chosen.count, chosen.per_instance, n, cap, binds, billed)
-        rkey = (key, fixed[r])
-        row = whole.get(rkey)
-        if row is not None:
-            out.append(row)
-            continue
         head = heads.get(key)
         if head is None:
             w, req = rows[r]
@@ -124,8 +116,7 @@ def service_table(
         tail = tails.get(fixed[r])
         if tail is None:
             tail = tails[fixed[r]] = _tail(fixed[r], site, catalogue, tails, cache)
-        row = whole[rkey] = (head[0] + tail[0], cents_money(head[1] + tail[1], cur), inst.name)
-        out.append(row)
+        out.append((head[0] + tail[0], cents_money(head[1] + tail[1], cur), inst.name))
     return out
 
 
