@@ -198,31 +198,17 @@ def choose_rows(
     score = np.where(ok, score, np.inf)
     best = score.min(axis=1, keepdims=True)
     near = ok & (score <= best * (1 + REL_TIE))
-    n_near = near.sum(axis=1).tolist()
+    counts = near.sum(axis=1)
+    n_near = counts.tolist()
     none_fit = (~fits.any(axis=1)).tolist()
-    first = near.argmax(axis=1).tolist()
-    shared: dict[tuple[int, int, int], CloudPrice] = {}
-
-    def packed_price(r: int, j: int) -> CloudPrice:
-        """``cloud.cloud_price`` of instance ``j`` for row ``r``: its hourly price, with the
-        packing computed above for services (the same float operations); one value per
-        distinct answer."""
-        unpacked = exact[j]
-        assert unpacked is not None  # preselected instances are priced
-        if replicas[r] is None:
-            return unpacked
-        key = (j, int(count[r, j]), int(k[r, j]))
-        hit = shared.get(key)
-        if hit is None:
-            hit = shared[key] = replace(unpacked, count=key[1], per_instance=key[2])
-        return hit
-
+    chosen = near.argmax(axis=1)
     ranks: dict[tuple[int, int], tuple[Decimal, str]] = {}
 
     def exact_rank(r: int, i: int, services: bool) -> tuple[Decimal, str]:
-        """(``cloud.rank`` of ``packed_price(r, i)``, instance key): a service's total for
-        all replicas (its instance count x hourly price), else the price per GPU (per
-        instance without GPUs); one value per instance and count (or GPU use)."""
+        """(``cloud.rank`` of instance ``i``'s price for row ``r``, instance key): a
+        service's total for all replicas (its instance count x hourly price), else the
+        price per GPU (per instance without GPUs); one value per instance and count (or
+        GPU use)."""
         key = (i, int(count[r, i]) if services else -1 - (requests[r].gpus > 0))
         hit = ranks.get(key)
         if hit is None:
@@ -232,19 +218,44 @@ def choose_rows(
             hit = ranks[key] = (value, insts[i].key)
         return hit
 
+    # near ties: ranked again exactly (cloud.rank, then instance key); the tied instances
+    # of every such row at once, row by row
+    tied = counts > 1
+    if tied.any():
+        cols = np.nonzero(near[tied])[1].tolist()
+        at = 0
+        for r, m in zip(np.flatnonzero(tied).tolist(), counts[tied].tolist(), strict=True):
+            by_total = replicas[r] is not None
+            chosen[r] = min(cols[at : at + m], key=lambda i: exact_rank(r, i, by_total))
+            at += m
+    # the packing of each row's chosen instance (rows with no choice read instance 0)
+    every = np.arange(len(replicas))
+    with np.errstate(invalid="ignore"):
+        counts_at = count[every, chosen].astype(np.int64).tolist()
+        per_at = k[every, chosen].astype(np.int64).tolist()
+        fit_at = fit[every, chosen].astype(np.int64).tolist()
+    shared: dict[tuple[int, int, int], CloudPrice] = {}
     out: list[CloudPrice | None] = []
     packed: list[int] = []
-    for r, n in enumerate(replicas):
+    for r, (n, j) in enumerate(zip(replicas, chosen.tolist(), strict=True)):
         if n_near[r] == 0:
             out.append(None)  # nothing fits, or no price for what fits: the scalar reason
             packed.append(-1 if none_fit[r] else 0)
             continue
-        j = first[r]
-        if n_near[r] > 1:  # near ties: ranked again exactly (cloud.rank, then instance key)
-            by_total = n is not None
-            j = min(np.flatnonzero(near[r]).tolist(), key=lambda i: exact_rank(r, i, by_total))
-        out.append(packed_price(r, j))
-        packed.append(int(fit[r, j]) if n is not None else 1)
+        unpacked = exact[j]
+        assert unpacked is not None  # preselected instances are priced
+        if n is None:
+            out.append(unpacked)
+            packed.append(1)
+            continue
+        # cloud.cloud_price of instance j for a service row: its hourly price, with the
+        # packing computed above (the same float operations); one value per distinct answer
+        key = (j, counts_at[r], per_at[r])
+        hit = shared.get(key)
+        if hit is None:
+            hit = shared[key] = replace(unpacked, count=key[1], per_instance=key[2])
+        out.append(hit)
+        packed.append(fit_at[r])
     return out, packed
 
 

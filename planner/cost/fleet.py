@@ -3,7 +3,9 @@ the workload done once.
 
 ``FleetPricer(project, requests, catalogue, cache=...).offers_for`` takes the arguments of
 ``planner.cost.offers_for`` and returns the same offers, field for field (the unit tests
-compare them with the uncached path on every workload of a generated fleet), faster:
+compare them with the uncached path on every workload of a generated fleet), faster
+(``offers_on``: a workload's offers on several sites in one call, as ``build_candidates``
+asks for them):
 
 * each site is validated once (``check_site``), not once per workload;
 * every cloud instance choice of the fleet is answered up front as array work
@@ -29,16 +31,15 @@ have. Pure: the pricer holds memos for one pricing run and is dropped with it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 
 from planner.catalogue import Catalogue
 from planner.cost.builders import cents_money, new_offer
 from planner.cost.cache import PriceCache
 from planner.cost.cdn import cdn_items
-from planner.cost.cloud import INSTANCE_OPTIONS, CloudPrice, choose, packing
-from planner.cost.cloud_lines import BY_THE_HOUR, chosen_lines
-from planner.cost.common import total
+from planner.cost.cloud import CloudPrice, choose, packing
+from planner.cost.cloud_lines import chosen_lines
 from planner.cost.fleet_choices import Choices, FleetChoices, fleet_choices
 from planner.cost.fleet_facts import (
     ALWAYS,
@@ -51,6 +52,7 @@ from planner.cost.fleet_facts import (
     site_plans,
     workload_facts,
 )
+from planner.cost.fleet_moves import FleetMoves
 from planner.cost.fleet_table import (
     Row,
     RowFacts,
@@ -60,15 +62,6 @@ from planner.cost.fleet_table import (
     service_table,
 )
 from planner.cost.managed import SERVICES
-from planner.cost.migration import (
-    baseline_items,
-    baseline_option,
-    dataset_egress_items,
-    double_running_items,
-    double_running_months,
-    engineering_item,
-    migration_items,
-)
 from planner.cost.offers import offers_for, option_reason, owned_rates_by_site, site_reason
 from planner.cost.owned_lines import owned_shape, owned_site, shared_owned_lines
 from planner.cost.priced import Priced, physical_reason
@@ -120,9 +113,9 @@ class FleetPricer:
         self._tables: dict[int, list[list[Row | None] | None]] = {}
         """Per site serial: the service table of each of its options (``SiteFacts.plans``)."""
         self._tails: dict[int, dict[Hashable, Lines]] = {}
-        self._egress: dict[Hashable, tuple[LineItem, ...]] = {}
-        """Dataset egress items by (current site serial, dataset GiB)."""
-        self._engineering: LineItem | None = None
+        self._moves = FleetMoves(
+            catalogue, self._settings, site=self._site, memo=self._memo, cache=cache
+        )
 
     # ------------------------------------------------------------------ priming
 
@@ -186,8 +179,10 @@ class FleetPricer:
             and (settings is self._settings or settings == self._settings)
         )
         if fast:
+            out: list[Offer] = []
             try:
-                return self._offers(self._workload(workload, request, current, cls), sf)
+                self._offers(self._workload(workload, request, current, cls), sf, out)
+                return tuple(out)
             except InputError:  # raised again by the scalar path, located
                 pass
         return offers_for(
@@ -201,8 +196,56 @@ class FleetPricer:
             cls=cls,
         )
 
-    def _offers(self, wf: WorkloadFacts, sf: SiteFacts) -> tuple[Offer, ...]:
-        """``offers_for``'s loop over the site's options (same order, reasons and fields)."""
+    def offers_on(
+        self,
+        workload: Workload,
+        request: Resources,
+        sites: Sequence[Site],
+        catalogue: Catalogue,
+        settings: Settings,
+        *,
+        current: Site | None = None,
+        cls: str | None = None,
+    ) -> list[Offer]:
+        """``offers_for`` on each of ``sites`` in turn, the offers in one list (the
+        workload's facts looked up once)."""
+        if not self._primed:
+            self._prime()
+        wf: WorkloadFacts | None = None
+        if catalogue is self._catalogue and (
+            settings is self._settings or settings == self._settings
+        ):
+            try:
+                wf = self._workload(workload, request, current, cls)
+            except InputError:  # raised again by the scalar path, located
+                wf = None
+        out: list[Offer] = []
+        for site in sites:
+            sf = self._site(site)
+            if wf is not None and sf.fast:
+                at = len(out)
+                try:
+                    self._offers(wf, sf, out)
+                    continue
+                except InputError:  # raised again by the scalar path, located
+                    del out[at:]
+            out.extend(
+                offers_for(
+                    workload,
+                    request,
+                    site,
+                    catalogue,
+                    settings,
+                    current=current,
+                    cache=self._cache,
+                    cls=cls,
+                )
+            )
+        return out
+
+    def _offers(self, wf: WorkloadFacts, sf: SiteFacts, offers: list[Offer]) -> None:
+        """``offers_for``'s loop over the site's options (same order, reasons and fields),
+        appending to ``offers``."""
         w, request, site, settings = wf.workload, wf.request, sf.site, self._settings
         usage, nil, cur = wf.usage, self._nil, self._catalogue.currency
         name, site_name = w.name, site.name
@@ -218,7 +261,6 @@ class FleetPricer:
         physical = None if cloud else physical_reason(request, site)
         service = wf.fast and cloud
         mig: tuple[tuple[LineItem, ...], Money] | None = None
-        offers: list[Offer] = []
         row = wf.row if service else -1
         plans = sf.plans or site_plans(sf, self._batch)
         tables = self._tables.get(sf.serial) if service else None
@@ -284,7 +326,7 @@ class FleetPricer:
                 )
                 continue
             if mig is None:
-                mig = self._migration(wf, site)
+                mig = self._moves.migration(wf, site)
             reason = excluded
             if reason is None:
                 # option_reason reads the option, tier 1, allow_spot and whether it is held
@@ -335,7 +377,6 @@ class FleetPricer:
                     priced.billed_gpu_hours,
                 )
             )
-        return tuple(offers)
 
     def _table(
         self, sf: SiteFacts, option: PricingOption, by_hour: bool, choices: Choices
@@ -355,71 +396,6 @@ class FleetPricer:
             tails=self._tails.setdefault(sf.serial, {}),
             cache=self._cache,
         )
-
-    def _migration(self, wf: WorkloadFacts, site: Site) -> tuple[tuple[LineItem, ...], Money]:
-        """``migration_items`` away from the workload's current site, and their sum (the
-        same to every other site: kept in ``wf.mig``)."""
-        w = wf.workload
-        if w.current_site is None or w.current_site == site.name:
-            return (), self._nil
-        if wf.mig is None:
-            items = self._moving(wf, site)
-            wf.mig = (items, cents_money(cents_of(items), self._catalogue.currency))
-        return wf.mig
-
-    def _moving(self, wf: WorkloadFacts, site: Site) -> tuple[LineItem, ...]:
-        """``migration._moving_items`` from its parts: the dataset egress shared by the
-        workloads with the same dataset at the same site, the engineering line by all, the
-        double running at the sum of the workload's baseline (``_baseline``)."""
-        w, current, catalogue, settings = wf.workload, wf.current, self._catalogue, self._settings
-        if current is None:
-            return migration_items(w, site, catalogue, settings, current=None, cache=self._cache)
-        cf = self._site(current)
-        key: Hashable = (cf.serial, w.data.dataset_gib)
-        egress = self._egress.get(key)
-        if egress is None:
-            egress = self._egress[key] = dataset_egress_items(
-                w, catalogue, settings, current=current, cache=self._cache
-            )
-        if self._engineering is None:
-            self._engineering = engineering_item(settings, catalogue.currency)
-        monthly = None
-        if double_running_months(settings, w)[0] > 0:
-            monthly = total(self._baseline(wf, cf), catalogue.currency)
-        running = double_running_items(
-            w, settings, catalogue.currency, current=current, monthly=monthly
-        )
-        return (*egress, self._engineering, *running)
-
-    def _baseline(self, wf: WorkloadFacts, cf: SiteFacts) -> tuple[LineItem, ...]:
-        """``migration.baseline_items`` of the workload at its current site ``cf`` (kept in
-        the run's cache, which the plan's baselines read): a service's cloud lines shared
-        through the pricer's memo (``service_lines`` at its declared request), else the
-        scalar path."""
-        w, site, catalogue, settings = wf.workload, cf.site, self._catalogue, self._settings
-        opt = baseline_option(site, w.current_option)
-        if wf.fast and cf.fast and cf.cloud and opt in INSTANCE_OPTIONS:
-            n, request = wf.replicas, w.resources
-            assert n is not None
-            chosen, _ = choose(
-                site, catalogue, request, opt, replicas=n, cap=wf.cap, cache=self._cache
-            )
-            if chosen is not None:
-                priced, _ = service_lines(
-                    wf,
-                    cf,
-                    opt,
-                    chosen,
-                    catalogue,
-                    fit=packing(chosen.instance, request, n)[0],
-                    by_hour=opt in BY_THE_HOUR,
-                    memo=self._memo,
-                    cache=self._cache,
-                    request=request,
-                )
-                items = priced.items
-                return self._cache.baseline(w, site, catalogue, settings, lambda: items)
-        return baseline_items(w, site, catalogue, settings, cache=self._cache)
 
     def _price(self, wf: WorkloadFacts, sf: SiteFacts, option: PricingOption) -> PricedCents:
         """``price_option``: the priced lines (or the reason) and their sum in cents."""

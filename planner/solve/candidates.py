@@ -166,6 +166,7 @@ def build_candidates(
     settings: Settings = project.settings
     if memo is None:
         memo = offers_for is None
+    offers_on: Callable[..., list[Offer]] | None = None
     if offers_for is None:
         from planner.cost import PriceCache
         from planner.cost.fleet import FleetPricer
@@ -177,6 +178,7 @@ def build_candidates(
             project, requests, catalogue, cache=cache if cache is not None else PriceCache()
         )
         offers_for = pricer.offers_for
+        offers_on = pricer.offers_on
     priced: dict[str, list[Offer]] = {}
     seen: dict[tuple[tuple[object, ...], Resources, str | None], list[Offer]] = {}
     ordered = [sites[name] for name in sorted(sites)]
@@ -188,9 +190,14 @@ def build_candidates(
             priced[w.name] = [replace(o, workload=w.name) for o in seen[key]]
             continue
         current = sites.get(w.current_site) if w.current_site is not None else None
-        got: list[Offer] = []
-        for site in ordered:
-            got.extend(offers_for(w, request, site, catalogue, settings, current=current, cls=cls))
+        if offers_on is not None:  # the pricer's offers_for on every site in one call
+            got = offers_on(w, request, ordered, catalogue, settings, current=current, cls=cls)
+        else:
+            got = []
+            for site in ordered:
+                got.extend(
+                    offers_for(w, request, site, catalogue, settings, current=current, cls=cls)
+                )
         priced[w.name] = got
         if memo:
             seen[key] = got

@@ -74,20 +74,29 @@ def assert_same_offers(
     project: Project, requests: dict[str, Resources], catalogue: Catalogue
 ) -> int:
     """Every workload x site priced both ways, compared by repr, each workload with a class
-    in turn (bursty, steady, none: its headroom in the usage); the number of offers."""
+    in turn (bursty, steady, none: its headroom in the usage); and every site at once
+    (``offers_on``, another pricer): the scalar offers site by site. The number of offers."""
     pricer = FleetPricer(project, requests, catalogue, cache=PriceCache())
+    at_once = FleetPricer(project, requests, catalogue, cache=PriceCache())
     sites = {s.name: s for s in project.sites}
+    ordered = [sites[name] for name in sorted(sites)]
     n = 0
     for i, w in enumerate(sorted(project.workloads, key=lambda w: w.name)):
         request = requests.get(w.name, w.resources)
         current = sites.get(w.current_site) if w.current_site is not None else None
         cls = ("bursty", "steady", None)[i % 3]
-        for name in sorted(sites):
-            args = (w, request, sites[name], catalogue, project.settings)
+        every = []
+        for site in ordered:
+            args = (w, request, site, catalogue, project.settings)
             got = pricer.offers_for(*args, current=current, cls=cls)
             want = offers_for(*args, current=current, cache=None, cls=cls)
-            assert repr(got) == repr(want), (w.name, name)
+            assert repr(got) == repr(want), (w.name, site.name)
+            every.extend(want)
             n += len(got)
+        on = at_once.offers_on(
+            w, request, ordered, catalogue, project.settings, current=current, cls=cls
+        )
+        assert repr(on) == repr(every), w.name
     return n
 
 
@@ -130,7 +139,8 @@ def test_projects_offers_are_the_scalar_offers(folder: Path) -> None:
 
 
 def test_a_site_error_is_the_scalar_error(fleet: Project) -> None:
-    """A cloud site without its price region raises the scalar path's located error."""
+    """A cloud site without its price region raises the scalar path's located error (one
+    site or every site at once)."""
     catalogue = load_default_catalogue()
     site = next(s for s in fleet.sites if s.kind is SiteKind.CLOUD and s.cloud_cost is not None)
     assert site.cloud_cost is not None
@@ -147,6 +157,11 @@ def test_a_site_error_is_the_scalar_error(fleet: Project) -> None:
     with pytest.raises(InputError) as scalar:
         offers_for(w, w.resources, broken, catalogue, project.settings)
     assert fast.value.problems == scalar.value.problems
+    with pytest.raises(InputError) as at_once:  # every site at once: the same error
+        FleetPricer(project, {}, catalogue, cache=PriceCache()).offers_on(
+            w, w.resources, project.sites, catalogue, project.settings
+        )
+    assert at_once.value.problems == scalar.value.problems
 
 
 def test_another_catalogue_or_request_is_priced_as_asked(fleet: Project) -> None:
