@@ -224,9 +224,11 @@ def build_model(
         for si in sorted(cols_at[blk.index]):
             if not linked and (blk.index, si) not in once_at:
                 continue
-            here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
-            fixed = max((fixed_part(o) for o in here), default=0.0) if train else 0.0
-            mig = max((o.migration.lp_float() for o in here), default=0.0) if train else 0.0
+            fixed = mig = 0.0
+            if train:  # its fixed monthly part and migration, once per site
+                here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
+                fixed = max((fixed_part(o) for o in here), default=0.0)
+                mig = max((o.migration.lp_float() for o in here), default=0.0)
             use_cols[(blk.index, si)] = b.col(
                 Column(ColKind.USE, blk.index, si),
                 cost=(horizon * fixed + mig) * eps,
