@@ -12,6 +12,7 @@ indicators).
 from __future__ import annotations
 
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -70,6 +71,10 @@ def offer_sort_key(o: Offer) -> tuple[str, str]:
     return (o.site, o.option)
 
 
+_BY_SITE_OPTION = operator.attrgetter("site", "option")
+"""``offer_sort_key`` in C, for sorting every workload's offers."""
+
+
 _Proto = tuple[str, BlockKind, tuple[Workload, ...], tuple[Offer, ...], tuple[Offer, ...], int]
 
 
@@ -105,7 +110,7 @@ def _rough_signature(
         w.current_site,
         len(offers),
         len(relax),
-        tuple(o.per_month for o in offers),
+        tuple([o.per_month.cents for o in offers]),  # ints hash in C, Money in Python
     )
 
 
@@ -138,7 +143,7 @@ def build_blocks(
     rough = defaultdict(list)
     singles: list[tuple[BlockKind, Workload, tuple[Offer, ...], tuple[Offer, ...], int]] = []
     for w in sorted(workloads, key=lambda w: w.name):
-        all_offers = sorted(offers.get(w.name, ()), key=offer_sort_key)
+        all_offers = sorted(offers.get(w.name, ()), key=_BY_SITE_OPTION)
         eligible = [o for o in all_offers if o.eligible and o.site in by_site]
         relax = [o for o in all_offers if not o.eligible and o.site in by_site and is_relaxable(o)]
         if w.pinned_site is not None:
@@ -147,7 +152,7 @@ def build_blocks(
                 replace(o, eligible=False, reason=why) for o in eligible if o.site != w.pinned_site
             ]
             eligible = [o for o in eligible if o.site == w.pinned_site]
-        relax.sort(key=offer_sort_key)
+        relax.sort(key=_BY_SITE_OPTION)
         elig = tuple(eligible)
         rel = tuple(relax)
         spread = min(k_min, w.replicas) if w.tier == 1 else 0

@@ -224,9 +224,11 @@ def build_model(
         for si in sorted(cols_at[blk.index]):
             if not linked and (blk.index, si) not in once_at:
                 continue
-            here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
-            fixed = max((fixed_part(o) for o in here), default=0.0) if train else 0.0
-            mig = max((o.migration.lp_float() for o in here), default=0.0) if train else 0.0
+            fixed = mig = 0.0
+            if train:  # its fixed monthly part and migration, once per site
+                here = [o for o in (*blk.offers, *blk.relaxable) if s_idx[o.site] == si]
+                fixed = max((fixed_part(o) for o in here), default=0.0)
+                mig = max((o.migration.lp_float() for o in here), default=0.0)
             use_cols[(blk.index, si)] = b.col(
                 Column(ColKind.USE, blk.index, si),
                 cost=(horizon * fixed + mig) * eps,
@@ -391,14 +393,17 @@ def build_model(
             if d_name not in member_block or d_name == w_name:
                 continue
             db = member_block[d_name]
-            partner_sites = sorted(cols_at[db])
+            # the partner's sites with their indicator columns, once per dependency
+            partner = [(ti, indicator(db, ti)) for ti in sorted(cols_at[db])]
+            n_one = one_site(db)
             for si in sorted(cols_at[wb]):
-                far = [ti for ti in partner_sites if lat[si][ti] > bound]
+                lat_si = lat[si]
+                far = [js for ti, js in partner if lat_si[ti] > bound]
                 if not far:
                     continue
                 # a partner on one site at most (a whole one-unit block: its offers sum to
                 # 1) uses at most one far site, so n = 1 is the same rule with a tighter LP
-                n = 1.0 if one_site(db) else float(len(far))
+                n = 1.0 if n_one else float(len(far))
                 r = b.row(
                     RowInfo(RowKind.LATENCY, site=sites[si].name, block=wb, other=d_name),
                     -INF,
@@ -406,7 +411,7 @@ def build_model(
                 )
                 for j in indicator(wb, si):
                     b.nz(r, j, n)
-                b.ones(r, [j for ti in far for j in indicator(db, ti)])
+                b.ones(r, [j for js in far for j in js])
                 relax_rows.append((r, si))
 
     if elastic:

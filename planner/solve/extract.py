@@ -314,12 +314,12 @@ def _runner_up(
     and option) on a site and option the placement does not use (on its pin, if pinned)."""
     best: Offer | None = None
     best_key: tuple[int, str, str] | None = None
+    pin = w.pinned_site
     for o, c in zip(offers, cents, strict=True):
-        if (
-            o.eligible
-            and (o.site, o.option) not in used
-            and (w.pinned_site is None or o.site == w.pinned_site)
-        ):
+        # the key's tuple only for an offer as cheap as the best so far
+        if best_key is not None and c > best_key[0]:
+            continue
+        if o.eligible and (o.site, o.option) not in used and (pin is None or o.site == pin):
             key = (c, o.site, o.option)
             if best_key is None or key < best_key:
                 best, best_key = o, key

@@ -167,12 +167,18 @@ class _Packer:
         was taken stays in the journal for the caller to undo)."""
         model = self.model
         if any(self.deps.get(m) for m in blk.members):
+            ok: dict[int, bool] = {}  # per site: its options share the answer
+
+            def near(si: int) -> bool:
+                got = ok.get(si)
+                if got is None:
+                    got = ok[si] = self.site_ok(blk, si) and self.partners_fit(blk, si)
+                return got
+
             cols = [
                 j
                 for j in self._cheapest_first(blk)
-                if (anchor is None or self.site_of[j] == anchor)
-                and self.site_ok(blk, self.site_of[j])
-                and self.partners_fit(blk, self.site_of[j])
+                if (anchor is None or self.site_of[j] == anchor) and near(self.site_of[j])
             ]
         else:  # no partners: every site is within bounds
             cols = [
