@@ -185,6 +185,21 @@ class FleetPricer:
                 return tuple(out)
             except InputError:  # raised again by the scalar path, located
                 pass
+        return self._scalar(workload, request, site, catalogue, settings, current=current, cls=cls)
+
+    def _scalar(
+        self,
+        workload: Workload,
+        request: Resources,
+        site: Site,
+        catalogue: Catalogue,
+        settings: Settings,
+        *,
+        current: Site | None,
+        cls: str | None,
+    ) -> tuple[Offer, ...]:
+        """``offers_for`` itself (with this run's cache): where the tables do not apply, or
+        to raise a table's ``InputError`` again, located."""
         return offers_for(
             workload,
             request,
@@ -230,16 +245,7 @@ class FleetPricer:
                 except InputError:  # raised again by the scalar path, located
                     del out[at:]
             out.extend(
-                offers_for(
-                    workload,
-                    request,
-                    site,
-                    catalogue,
-                    settings,
-                    current=current,
-                    cache=self._cache,
-                    cls=cls,
-                )
+                self._scalar(workload, request, site, catalogue, settings, current=current, cls=cls)
             )
         return out
 

@@ -140,25 +140,7 @@ def test_an_infeasible_scenario_is_a_failure_not_an_exception(mini_dir: Path) ->
     assert isinstance(failure, CheckFailedError)
     assert failure.render() == outcome.infeasible
     assert failure.render().startswith("infeasible: ")
-
-
-def test_a_failed_scenario_leaves_the_cyclic_collector_on(mini_dir: Path) -> None:
-    """A scenario is planned with the collector frozen and paused (``plan_project``); an
-    infeasible one, whose planning raises, leaves it on as it found it."""
-    assert gc.isenabled()
-    world = app.load_world(
-        app.load_inputs(mini_dir), catalogue=load_default_catalogue(), today=TODAY
-    )
-    changes = app.collect_changes(
-        scenario=None,
-        moves=["checkout-api=gpu-pool-us"],
-        prices=[],
-        capacities=[],
-        horizon=None,
-        growth=None,
-    )
-    assert app.what_if(world, changes).infeasible is not None
-    assert gc.isenabled()
+    assert gc.isenabled()  # planned with the collector paused (plan_project), then restored
 
 
 def test_unknown_workload_suggests_the_nearest(mini_dir: Path) -> None:
