@@ -22,6 +22,7 @@ from planner.catalogue.coverage import (
     coverage_table,
     shipped_regions,
 )
+from planner.catalogue.values import Price
 from planner.cost import offers_for
 from planner.load import load_project
 from planner.model import Offer, PricingOption, Project, Site
@@ -192,6 +193,18 @@ def test_transcribed_figures_equal_the_source(
     assert "44337592ba034dd0cdd1e71a1670b17f8c3f6002" in cat.sources[source].ref
 
 
+def _cited(
+    cat: Catalogue, key: str, value: str, source: str, date: str, *, commit: str | None = None
+) -> Price:
+    """``key``'s price: exactly ``value``, from ``source`` dated ``date`` (whose reference
+    names ``commit``, when given)."""
+    p = cat.prices[key]
+    assert (p.value, p.source, p.date) == (Decimal(value), source, date)
+    if commit is not None:
+        assert commit in cat.sources[p.source].ref
+    return p
+
+
 def _site(project: Project, region: str) -> Site:
     site = project.site("aws-eu-west-1")
     assert site.cloud_cost is not None
@@ -359,13 +372,14 @@ def test_mysql_is_priced_in_stockholm(project: Project, cat: Catalogue) -> None:
 def test_s3_figures_equal_the_2024_09_25_feed(cat: Catalogue, key: str, value: str) -> None:
     """Exact decimals of the S3 pricing-page feed as saved on 2024-09-25 (requests quoted per
     request there, per 1,000 here), cited with the scraper repository's commit."""
-    p = cat.prices[key]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
+    _cited(
+        cat,
+        key,
+        value,
         "s3-pricing-feed-2024-09-25",
         "2024-09-25",
+        commit="1466b74290e28057a8cf01e71d70db50c6acc975",
     )
-    assert "1466b74290e28057a8cf01e71d70db50c6acc975" in cat.sources[p.source].ref
 
 
 @pytest.mark.parametrize(
@@ -386,13 +400,14 @@ def test_s3_figures_equal_the_2024_09_25_feed(cat: Catalogue, key: str, value: s
 )
 def test_opensearch_nodes_equal_the_2024_09_26_feed(cat: Catalogue, key: str, value: str) -> None:
     """Exact decimals of the archived OpenSearch feed (on-demand rate of each entry)."""
-    p = cat.prices[key]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
+    _cited(
+        cat,
+        key,
+        value,
         "ec2shop-opensearch-2024-09-26",
         "2024-09-26",
+        commit="44337592ba034dd0cdd1e71a1670b17f8c3f6002",
     )
-    assert "44337592ba034dd0cdd1e71a1670b17f8c3f6002" in cat.sources[p.source].ref
 
 
 @pytest.mark.parametrize(
@@ -408,12 +423,7 @@ def test_london_storage_and_requests_equal_the_price_list(
     cat: Catalogue, key: str, value: str
 ) -> None:
     """EUW2 offer-file lines read on 2026-10-06 (GET is 0.0042 per 10,000 there)."""
-    p = cat.prices[key]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
-        "aws-price-list-eu-west-2-2026",
-        "2026-10-06",
-    )
+    _cited(cat, key, value, "aws-price-list-eu-west-2-2026", "2026-10-06")
 
 
 def test_postgres_is_priced_in_london(project: Project, cat: Catalogue) -> None:
@@ -466,15 +476,16 @@ def test_opensearch_gp3_equals_the_2024_08_24_feed(
 ) -> None:
     """Exact decimals of the archived OpenSearch on-demand feed's 'EBS Volume GP3' line, cited
     with the archive's commit and the line's rate code."""
-    p = cat.prices[f"aws.opensearch.gp3.{region}"]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
+    p = _cited(
+        cat,
+        f"aws.opensearch.gp3.{region}",
+        value,
         "ec2shop-opensearch-ondemand-2024-08-24",
         "2024-08-24",
+        commit="763659b92b1198ca3641c80d8afc55e808d0f30b",
     )
     assert p.note is not None
     assert f"{rate_code}.JRTCKXETXF.6YS6EN2CT7" in p.note
-    assert "763659b92b1198ca3641c80d8afc55e808d0f30b" in cat.sources[p.source].ref
 
 
 @pytest.mark.parametrize("region", sorted(_OPENSEARCH_GP3_2024_08_24))
@@ -551,13 +562,14 @@ _NODES = ("m7g.large", "m7g.xlarge", "m7g.2xlarge", "r7g.large", "r7g.xlarge", "
 def test_redis_nodes_equal_the_2024_06_28_feed(cat: Catalogue, key: str, value: str) -> None:
     """Exact decimals of the archived ElastiCache feed (on-demand rate of each entry), cited
     with the archive's commit and the feed's publication date."""
-    p = cat.prices[key]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
+    _cited(
+        cat,
+        key,
+        value,
         "ec2shop-elasticache-2024-06-28",
         "2024-06-28",
+        commit="6f8701d9f16c2d7e2afdb8c7f57f8bb5b0a32510",
     )
-    assert "6f8701d9f16c2d7e2afdb8c7f57f8bb5b0a32510" in cat.sources[p.source].ref
 
 
 _VALKEY_2025_03_14 = {
@@ -581,13 +593,14 @@ _VALKEY_2025_03_14 = {
 )
 def test_valkey_nodes_equal_the_2025_03_14_feed(cat: Catalogue, key: str, value: str) -> None:
     """Exact decimals of the archived ElastiCache on-demand feed, cited with its commit."""
-    p = cat.prices[key]
-    assert (p.value, p.source, p.date) == (
-        Decimal(value),
+    _cited(
+        cat,
+        key,
+        value,
         "ec2shop-elasticache-2025-03-14",
         "2025-03-14",
+        commit="73696e380ae600b175f859850a726edebd1de72f",
     )
-    assert "73696e380ae600b175f859850a726edebd1de72f" in cat.sources[p.source].ref
 
 
 def test_valkey_is_read_not_derived_from_redis(cat: Catalogue) -> None:
