@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import date
 
 import pytest
 import world
 
-from planner.catalogue import load_default_catalogue
 from planner.cost import usage_of
 from planner.emit import stack_config
 from planner.headroom import SURGE_PODS, headroom_pods, held_gpus, hpa_ceiling
-from planner.ingest import TelemetrySet
 from planner.model import (
     Capacity,
     DataSpec,
@@ -27,7 +24,6 @@ from planner.model import (
     TrainingSpec,
     WorkloadKind,
 )
-from planner.pipeline import build_plan
 from planner.solve import partition
 
 POOL_GPUS = 16
@@ -84,16 +80,6 @@ def _pinned_project() -> Project:
     )
 
 
-def _plan(project: Project, method: str) -> Plan:
-    return build_plan(
-        project,
-        catalogue=load_default_catalogue(),
-        telemetry=TelemetrySet(series=()),
-        today=date(2026, 12, 1),
-        method=method,
-    ).plan
-
-
 def test_headroom_is_the_hpa_ceiling_and_the_surge_pod() -> None:
     """Bursty: 3 x replicas plus one surge pod; others: the surge pod; none for databases,
     batch and training."""
@@ -132,7 +118,7 @@ def test_the_pool_keeps_room_for_a_training_pod_and_kueue_admits_it(method: str)
     before, put both on the pool and left Kueue 6 GPUs: the Job would never start.)"""
     project = _pinned_project()
     pool = project.site("gpu-pool-us")
-    plan = _plan(project, method)
+    plan = world.planned(project, method)
     usable = math.floor(POOL_GPUS * pool.target_utilisation)
     held = _held_on(plan, pool.name)
     assert plan.placement("llm-finetune").sites == (pool.name,)
@@ -160,7 +146,7 @@ def test_the_partitioned_lp_keeps_the_room_too(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(partition, "PARTITION_MIN_BLOCKS", 1)
     project = _pinned_project()
     pool = project.site("gpu-pool-us")
-    plan = _plan(project, "lp+repair")
+    plan = world.planned(project, "lp+repair")
     assert plan.solver.method == partition.METHOD
     assert plan.solver.lp_bound_usd is not None
     usable = math.floor(POOL_GPUS * pool.target_utilisation)
@@ -177,7 +163,7 @@ def test_the_room_is_kept_only_where_training_runs() -> None:
     the pool with all its headroom and the training job on the cloud: the pool reserves no
     training room it does not need."""
     project = _project()
-    plan = _plan(project, "milp")
+    plan = world.planned(project, "milp")
     assert plan.placement("chat").sites == ("gpu-pool-us",)
     assert plan.placement("llm-finetune").sites == ("aws-us-east-1",)
     used = next(u for u in plan.site_usage if u.site == "gpu-pool-us").used
@@ -199,7 +185,7 @@ def test_a_split_workload_holds_its_surge_pod_on_each_site(method: str) -> None:
     base = _project()
     pool = replace(base.site("gpu-pool-us"), availability_pct=99.95)  # tier 1 may run there
     project = replace(base, workloads=(chat,), sites=(pool, base.site("aws-us-east-1")))
-    plan = _plan(project, method)
+    plan = world.planned(project, method)
     on_pool = sum(a.replicas for a in plan.placement("chat").assignments if a.site == "gpu-pool-us")
     assert 0 < on_pool < 3  # tier 1 spans two failure domains: the pool has one
     used = next(u for u in plan.site_usage if u.site == "gpu-pool-us").used

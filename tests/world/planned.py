@@ -12,11 +12,13 @@ from planner.pipeline import build_plan
 TODAY = date(2026, 12, 1)
 
 
-def planned(project: Project) -> Plan:
-    """``project`` planned with the default catalogue, no telemetry, on ``TODAY``."""
+def planned(project: Project, method: str = "auto") -> Plan:
+    """``project`` planned with the default catalogue, no telemetry, on ``TODAY``, by the
+    solver ``method`` (``build_plan``'s)."""
     return build_plan(
         project,
         catalogue=load_default_catalogue(),
         telemetry=TelemetrySet(series=()),
         today=TODAY,
+        method=method,
     ).plan

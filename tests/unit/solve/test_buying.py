@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,15 @@ from jsonschema import Draft202012Validator
 from planner.catalogue import load_default_catalogue
 from planner.cost.buy import buy_offers
 from planner.errors import InputError
-from planner.ingest import TelemetrySet
 from planner.load import load_project
 from planner.model import (
     BuyableClass,
     Capacity,
-    Plan,
     Project,
     Resources,
     Settings,
 )
 from planner.money import Money
-from planner.pipeline import build_plan
 from planner.report import render_plan_md
 from planner.report.figures import plan_totals
 from planner.report.plan_json import plan_to_dict, render_plan_json
@@ -73,19 +69,9 @@ def _project(*, capex: float = HGX_CAPEX, lead: int = 3, horizon: int = 36) -> P
     )
 
 
-def _plan(project: Project, method: str = "auto") -> Plan:
-    return build_plan(
-        project,
-        catalogue=load_default_catalogue(),
-        telemetry=TelemetrySet(series=()),
-        today=date(2026, 12, 1),
-        method=method,
-    ).plan
-
-
 def test_lp_repair_buys_what_the_milp_buys() -> None:
     """LP + repair (the big-fleet path) reaches the MILP's purchase and cost."""
-    milp, repaired = _plan(_project(), "milp"), _plan(_project(), "lp+repair")
+    milp, repaired = world.planned(_project(), "milp"), world.planned(_project(), "lp+repair")
     assert repaired.purchases == milp.purchases
     assert repaired.per_month == milp.per_month
 
@@ -93,7 +79,7 @@ def test_lp_repair_buys_what_the_milp_buys() -> None:
 def test_buys_gpu_servers_when_cheaper_than_cloud() -> None:
     """Buying beats renting: two servers are bought, with their capex, delivery month and
     the three services that run on them (the fourth fits the existing server)."""
-    plan = _plan(_project())
+    plan = world.planned(_project())
     (bought,) = plan.purchases
     assert (bought.site, bought.node_class, bought.units) == ("gpu-pool-us", "hgx-h100", 2)
     assert bought.capex == Money.of(2 * HGX_CAPEX, "USD")
@@ -130,7 +116,7 @@ def test_unit_price_is_the_sites_server_price() -> None:
 def test_does_not_buy_when_cloud_is_cheaper() -> None:
     """At ten times the price the servers lose to the cloud: nothing is bought and the
     three services that do not fit stay on AWS."""
-    plan = _plan(_project(capex=10 * HGX_CAPEX))
+    plan = world.planned(_project(capex=10 * HGX_CAPEX))
     assert plan.purchases == ()
     sites = sorted(p.sites[0] for p in plan.placements)
     assert sites == ["aws-us-east-1"] * 3 + ["gpu-pool-us"]
@@ -140,17 +126,17 @@ def test_lead_time_is_respected() -> None:
     """Workloads on bought servers wait for them on their current site and pay for it
     until the servers arrive: a longer lead time costs more over the horizon, and servers
     that would arrive at the end of the horizon are never bought."""
-    quick = _plan(_project(lead=3))
+    quick = world.planned(_project(lead=3))
     # a 3-month lead time: ordered at the start of month 1, usable from month 4 (the MILP
     # charges 3 months of the current site, then 33 of the servers)
     assert quick.purchases[0].month == 4
     placed = next(p for p in quick.placements if p.workload == "infer-1")
     assert "usable from month 4; runs on aws-us-east-1 until then" in placed.reason
-    slow = _plan(_project(lead=30))
+    slow = world.planned(_project(lead=30))
     assert slow.purchases[0].month == 31
     # 27 more months of cloud for three services, less 27 months of the servers' cost
     assert slow.solver.objective_usd > quick.solver.objective_usd + 27 * 3 * 10_000
-    assert _plan(_project(lead=36)).purchases == ()
+    assert world.planned(_project(lead=36)).purchases == ()
 
 
 def test_bought_servers_are_cash_in_their_delivery_month() -> None:
@@ -171,7 +157,7 @@ def test_bought_servers_are_cash_in_their_delivery_month() -> None:
       bought servers' whole cost (2 x (5,166.67 + 4,460.74) = 19,254.82) = 102,274.12,
       and equals the accrual of month 5; the idle line is that less the 23,093.90 the four
       services are charged: 79,180.22."""
-    plan = _plan(_project(lead=3))
+    plan = world.planned(_project(lead=3))
     (bought,) = plan.purchases
     assert (bought.month, bought.capex) == (4, Money.of(620_000, "USD"))
     totals = plan_totals(plan, 8.0)
@@ -199,7 +185,7 @@ def test_plan_md_lists_hardware_to_buy() -> None:
     """plan.md has a "Hardware to buy" table with units, capex and the month; plan.json
     carries the purchase and marks the assignments on bought servers."""
     project = _project()
-    plan = _plan(project)
+    plan = world.planned(project)
     text = render_plan_md(plan, project)
     assert "### Hardware to buy" in text
     assert "| gpu-pool-us | `hgx-h100` | 2 | 620,000.00 | month 4 |" in text
@@ -216,7 +202,7 @@ def test_plan_md_lists_hardware_to_buy() -> None:
 def test_plan_without_purchases_has_no_section() -> None:
     """A plan that buys nothing has neither the section nor the plan.json key."""
     project = _project(capex=10 * HGX_CAPEX)
-    plan = _plan(project)
+    plan = world.planned(project)
     assert "Hardware to buy" not in render_plan_md(plan, project)
     assert "purchases" not in plan_to_dict(plan, project)
 
